@@ -1,0 +1,27 @@
+# Two commands do all the set-up (see README): `make demo` and `make test`. Both are idempotent.
+SHELL := /bin/bash
+VENV := .venv/bin
+
+.PHONY: setup demo test bench lint typecheck clean
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@bash scripts/demo.sh $(ARGS)
+
+test: setup
+	@bash scripts/test.sh $(ARGS)
+
+bench: setup
+	@$(VENV)/python -m bench $(ARGS)
+
+lint: setup
+	@$(VENV)/ruff check commandcenter widgets devices tests bench
+	@$(VENV)/lint-imports
+
+typecheck: setup
+	@$(VENV)/mypy
+
+clean:
+	rm -rf .venv out .pytest_cache .mypy_cache .ruff_cache resources/translations/*.qm

@@ -1,0 +1,47 @@
+"""Shared fixtures: an isolated data dir per test session, a real SQLite store, a Qt app offscreen."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _isolated_dirs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Never touch the developer's real database, settings or caches."""
+    base = tmp_path_factory.mktemp("ccdirs")
+    saved = {k: os.environ.get(k) for k in ("CC_DATA_DIR", "CC_CONFIG_DIR", "CC_CACHE_DIR_TESTS")}
+    os.environ["CC_DATA_DIR"] = str(base / "data")
+    os.environ["CC_CONFIG_DIR"] = str(base / "config")
+    # Keep the real cache dir (generated test video clips are expensive to make) unless told otherwise.
+    yield
+    for k, v in saved.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+@pytest.fixture
+def store(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A real SQLite file, migrated with Alembic, closed after the test."""
+    from commandcenter.store import Store
+
+    s = Store(f"sqlite:///{tmp_path / 'test.db'}")
+    s.upgrade()
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """URL of the test PostgreSQL server started by scripts/test.sh (skips when there is none)."""
+    url = os.environ.get("CC_TEST_PG_URL", "")
+    if not url:
+        pytest.skip("no PostgreSQL test server (CC_TEST_PG_URL unset)")
+    return url
