@@ -45,15 +45,15 @@ __all__ = [
     "MSG_REGISTRATION",
     "MSG_REGISTRATION_RESPONSE",
     "MSG_TERMINAL_GENERAL_RESPONSE",
-    "RESULT_BAD_MESSAGE",
-    "RESULT_FAIL",
-    "RESULT_OK",
-    "RESULT_UNSUPPORTED",
     "REG_NO_TERMINAL",
     "REG_NO_VEHICLE",
     "REG_OK",
     "REG_TERMINAL_REGISTERED",
     "REG_VEHICLE_REGISTERED",
+    "RESULT_BAD_MESSAGE",
+    "RESULT_FAIL",
+    "RESULT_OK",
+    "RESULT_UNSUPPORTED",
     "Authentication",
     "Discard",
     "FrameDecoder",
@@ -1246,7 +1246,10 @@ class Jt808Terminal:
         """0x0200; returns the 0x8001 result (None with ``wait=False``)."""
         body = encode_location(lat, lon, speed_kmh, heading, time or datetime.now(UTC), alarm=alarm,
                                status=status, altitude=altitude, mileage_km=mileage_km, fuel_l=fuel_l)
-        return self._general(MSG_LOCATION, body, wait)
+        if not wait:
+            self.request(MSG_LOCATION, body, wait=False)
+            return None
+        return self._general(MSG_LOCATION, body)
 
     def batch_report(self, items: Sequence[dict[str, Any]], kind: int = 0, wait: bool = True) -> int | None:
         """0x0704 from dicts of :meth:`report` keyword arguments (lat, lon, speed_kmh, heading, time, ...)."""
@@ -1256,12 +1259,15 @@ class Jt808Terminal:
             bodies.append(encode_location(args.pop("lat"), args.pop("lon"), args.pop("speed_kmh", 0.0),
                                           args.pop("heading", 0.0), args.pop("time", None) or datetime.now(UTC),
                                           **args))
-        return self._general(MSG_LOCATION_BATCH, encode_location_batch(bodies, kind), wait)
-
-    def _general(self, msg_id: int, body: bytes, wait: bool = True) -> int | None:
-        reply = self.request(msg_id, body, wait)
-        if reply is None:
+        body = encode_location_batch(bodies, kind)
+        if not wait:
+            self.request(MSG_LOCATION_BATCH, body, wait=False)
             return None
+        return self._general(MSG_LOCATION_BATCH, body)
+
+    def _general(self, msg_id: int, body: bytes) -> int:
+        reply = self.request(msg_id, body)
+        assert reply is not None
         if reply.header.msg_id == MSG_PLATFORM_GENERAL_RESPONSE:
             return decode_general_response(reply.body)[2]
         raise Jt808Error(f"expected 0x8001, platform sent 0x{reply.header.msg_id:04X}")
