@@ -22,6 +22,7 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import sys
 import threading
 import urllib.error
 import urllib.parse
@@ -263,6 +264,11 @@ class _Server(ThreadingHTTPServer):
             self._open.discard(request)
         super().shutdown_request(request)
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A phone dropping its connection mid-request is routine on mobile networks: note it, no traceback."""
+        exc = sys.exc_info()[1]
+        self.adapter.stats.last_error = f"{client_address[0]}:{client_address[1]}: {exc!r}"
+
     def drop_connections(self) -> None:
         with self._open_lock:
             conns = list(self._open)
@@ -375,13 +381,16 @@ class OsmAndServer:
         return [parse_query(fields)]
 
 
-def _query(device_id: str, lat: float, lon: float, timestamp: datetime | float | None, speed_knots: float | None,
+def _query(device_id: str, lat: float, lon: float, timestamp: datetime | float | str | None, speed_knots: float | None,
            bearing: float | None, altitude: float | None, accuracy: float | None, batt: float | None,
            **more: Any) -> dict[str, str]:
     fields: dict[str, str] = {"id": device_id, "lat": f"{lat:.7f}", "lon": f"{lon:.7f}"}
     if timestamp is None:
         timestamp = datetime.now(UTC)
-    fields["timestamp"] = str(int(timestamp.timestamp())) if isinstance(timestamp, datetime) else f"{timestamp:g}"
+    if isinstance(timestamp, datetime):
+        fields["timestamp"] = str(int(timestamp.timestamp()))
+    else:
+        fields["timestamp"] = str(timestamp)  # int, float or an already formatted string, sent verbatim
     for key, value in (("speed", speed_knots), ("bearing", bearing), ("altitude", altitude), ("accuracy", accuracy),
                        ("batt", batt)):
         if value is not None:
@@ -392,7 +401,7 @@ def _query(device_id: str, lat: float, lon: float, timestamp: datetime | float |
     return fields
 
 
-def osmand_report(url: str, device_id: str, lat: float, lon: float, *, timestamp: datetime | float | None = None,
+def osmand_report(url: str, device_id: str, lat: float, lon: float, *, timestamp: datetime | float | str | None = None,
                   speed_knots: float | None = None, bearing: float | None = None, altitude: float | None = None,
                   accuracy: float | None = None, batt: float | None = None, method: str = "GET",
                   timeout: float = 5.0, **more: Any) -> tuple[int, str]:
@@ -429,7 +438,7 @@ class OsmAndClient:
             self._conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         return self._conn
 
-    def report(self, device_id: str, lat: float, lon: float, *, timestamp: datetime | float | None = None,
+    def report(self, device_id: str, lat: float, lon: float, *, timestamp: datetime | float | str | None = None,
                speed_knots: float | None = None, bearing: float | None = None, altitude: float | None = None,
                accuracy: float | None = None, batt: float | None = None, **more: Any) -> tuple[int, str]:
         """GET one report over the kept-alive connection; returns (HTTP status, response text)."""
