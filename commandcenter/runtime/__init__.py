@@ -1,0 +1,1 @@
+"""Runtime: device manager, unit tracker, health report, application context."""

@@ -1,0 +1,204 @@
+"""The application context: builds the core services from a Config and wires the one-way data flow.
+
+    adapter → worker thread → batched queued signal (DeviceManager.events) → core services → Qt models → widgets
+
+No widget is built here; ``widgets.app`` builds the views from the services this context exposes. The context is
+also what headless tools (snapshot, benchmarks, tests) start and stop.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from sqlalchemy import select
+
+from commandcenter import paths
+from commandcenter.config import Config, Jt808Config, OsmAndConfig
+from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
+from commandcenter.runtime.devices import DeviceManager
+from commandcenter.runtime.health import HealthReport
+from commandcenter.runtime.links import tracker_links
+from commandcenter.runtime.units import UnitInfo, UnitTracker
+from commandcenter.store import Store, models, utcnow
+from devices.base import RejectedInput, TerminalEvent
+
+log = logging.getLogger(__name__)
+
+
+def imported_basemap_path() -> Path:
+    """Where ``commandcenter basemap import`` keeps the basemap it made current."""
+    return paths.data_dir() / "basemap.geojson"
+
+
+def load_basemap(path: str | Path | None) -> Basemap:
+    """A basemap from an OSM XML or GeoJSON file; None → the imported one, else the bundled district."""
+    if path:
+        p = Path(path)
+        if not p.exists():
+            raise BasemapError(f"{p}: basemap file not found")
+        return import_osm_xml(p) if p.suffix.lower() in (".osm", ".xml") else import_geojson(p)
+    if imported_basemap_path().exists():
+        return import_geojson(imported_basemap_path())
+    from commandcenter.geo.district import load_default_basemap
+
+    return load_default_basemap()
+
+
+class AppContext(QObject):
+    """Owns the store, the device manager, the unit tracker and (as later parts plug in) every core service."""
+
+    event_logged = Signal(str, str)  # severity ("info" | "warning" | "alarm"), text — for the events dock
+
+    def __init__(self, config: Config, *, demo: bool = False, basemap_path: str | None = None,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.config = config
+        self.demo = demo
+        self.store = Store(config.database.url or None)
+        self.devices = DeviceManager(self)
+        self.tracker = UnitTracker(self.store, stale_after_s=config.map.stale_minutes * 60.0, parent=self)
+        self.health = HealthReport()
+        self.health.register("devices", self.devices.report)
+        self.health.register("units", self.tracker.report)
+        self.basemap = load_basemap(basemap_path or config.map.basemap or None)
+        self.simulator: Any = None
+        self.user = config.ui.user or ("demo-admin" if demo else "")
+        self.role = "admin" if demo else ""
+        self._event_handlers: list[Callable[[list[Any]], None]] = [self.tracker.apply, self._log_events]
+        self.devices.events.connect(self._dispatch_events)
+        self._stoppers: list[Callable[[], None]] = []
+
+    # ------------------------------------------------------------------------------------------ events
+    def add_event_handler(self, handler: Callable[[list[Any]], None]) -> None:
+        """Core services subscribe to adapter event batches here (called on the GUI thread)."""
+        self._event_handlers.append(handler)
+
+    def _dispatch_events(self, batch: list[Any]) -> None:
+        for handler in self._event_handlers:
+            try:
+                handler(batch)
+            except Exception:
+                log.exception("event handler %r failed on a batch of %d", handler, len(batch))
+
+    def _log_events(self, batch: list[Any]) -> None:
+        for ev in batch:
+            if isinstance(ev, TerminalEvent) and ev.kind in ("unknown", "alarm"):
+                self.event_logged.emit("warning", f"{ev.source} {ev.device_key}: {ev.kind} {ev.detail}".strip())
+            elif isinstance(ev, RejectedInput):
+                self.event_logged.emit("info", f"{ev.device_id}: {ev.reason}")
+
+    # ------------------------------------------------------------------------------------------ life
+    def start(self) -> None:
+        """Migrate the schema, load the units, start listeners (and the simulator in demo mode)."""
+        self.store.upgrade()
+        if self.demo:
+            self._prepare_demo()
+        self._register_config_units()
+        for link in tracker_links(self.config, self.tracker.knows_device):
+            self.devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
+        if self.simulator is not None:
+            threading.Thread(target=self._start_simulator, name="sim-start", daemon=True).start()
+
+    def _prepare_demo(self) -> None:
+        """Populate the simulated city and point the trackers at ephemeral loopback ports."""
+        from commandcenter.simulator.city import CitySimulator
+
+        sim_cfg = self.config.simulator
+        self.simulator = CitySimulator(self.basemap, officers=sim_cfg.units, vehicles=sim_cfg.vehicles,
+                                       seed=sim_cfg.seed, reports_per_hour=sim_cfg.reports_per_hour,
+                                       speedup=sim_cfg.speedup)
+        if self.config.trackers.jt808 is None:
+            self.config.trackers.jt808 = Jt808Config(port=0)
+        if self.config.trackers.osmand is None:
+            self.config.trackers.osmand = OsmAndConfig(port=0)
+        self.tracker.register(self.simulator.unit_infos())
+        self.store.write(self._upsert_sim_population)
+        self._stoppers.append(self.simulator.stop)
+
+    def _upsert_sim_population(self, session: Any) -> int:
+        sim = self.simulator
+        now = utcnow()
+        existing = set(session.scalars(select(models.Officer.id)))
+        for row in sim.officer_rows():
+            if row["id"] not in existing:
+                session.add(models.Officer(status="idle", status_since=now, duty_grid="", **row))
+        existing = set(session.scalars(select(models.Vehicle.id)))
+        for row in sim.vehicle_rows():
+            if row["id"] not in existing:
+                session.add(models.Vehicle(status="idle", status_since=now, **row))
+        return len(sim.movers)
+
+    def _register_config_units(self) -> None:
+        units = [UnitInfo(id=o.id, kind="officer", name=o.name or o.id, sub_kind=o.team,
+                          device_keys=(o.device,) if o.device else ()) for o in self.config.officers]
+        units += [UnitInfo(id=v.id, kind="vehicle", name=v.plate or v.id, sub_kind=v.kind,
+                           device_keys=(v.terminal,) if v.terminal else ()) for v in self.config.vehicles]
+        units += [UnitInfo(id=n.unit, kind="officer", name=n.unit, device_keys=(n.unit,))
+                  for n in self.config.trackers.nmea if not any(u.id == n.unit for u in units)]
+        self.tracker.register(units)
+        if units:
+            self.store.write(lambda s: _upsert_config_units(s, self.config))
+
+    def _start_simulator(self) -> None:
+        """Wait until the listeners are bound, then let the simulated devices connect to them."""
+        import time
+
+        deadline = time.monotonic() + 10
+        jt = self.devices.get("jt808")
+        osm = self.devices.get("osmand")
+        while time.monotonic() < deadline:
+            ports = [getattr(h.adapter, "bound_port", None) if h else 0 for h in (jt, osm)]
+            if all(ports):
+                break
+            time.sleep(0.05)
+        jt_addr = ("127.0.0.1", jt.adapter.bound_port) if jt and jt.adapter.bound_port else None  # type: ignore[attr-defined]
+        osm_addr = ("127.0.0.1", osm.adapter.bound_port) if osm and osm.adapter.bound_port else None  # type: ignore[attr-defined]
+        self.simulator.start(jt_addr, osm_addr)
+
+    def on_stop(self, stopper: Callable[[], None]) -> None:
+        self._stoppers.append(stopper)
+
+    def stop(self) -> None:
+        for stopper in reversed(self._stoppers):
+            try:
+                stopper()
+            except Exception:
+                log.exception("stopping %r failed", stopper)
+        self.devices.stop()
+        self.store.close()
+
+    # ------------------------------------------------------------------------------------------ views
+    def report(self) -> dict[str, Any]:
+        return self.health.build(database=self.store.description, demo=self.demo)
+
+    def status(self) -> dict[str, str]:
+        """What the status bar shows."""
+        from datetime import datetime
+
+        online, total = self.devices.summary()
+        role = {"admin": "值班长", "dispatcher": "调度员", "pilot": "飞手", "leader": "领导", "legal": "法制审核员",
+                "observer": "观察"}.get(self.role, self.role)
+        return {
+            "clock": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "user": f"{self.user} ({role})" if self.user else "—",
+            "devices": f"{online}/{total}",
+            "database": self.store.description,
+        }
+
+
+def _upsert_config_units(session: Any, config: Config) -> None:
+    """Officers and vehicles named in the config exist in the store (config wins for their static facts)."""
+    for o in config.officers:
+        row = session.get(models.Officer, o.id) or models.Officer(id=o.id, status="idle", status_since=utcnow())
+        row.badge, row.name, row.team, row.skills = o.badge or o.id, o.name or o.id, o.team, list(o.skills)
+        row.device, row.duty_grid = o.device, o.grid
+        session.add(row)
+    for v in config.vehicles:
+        row = session.get(models.Vehicle, v.id) or models.Vehicle(id=v.id, status="idle", status_since=utcnow())
+        row.plate, row.kind, row.terminal, row.team = v.plate or v.id, v.kind, v.terminal, v.team
+        session.add(row)

@@ -1,0 +1,194 @@
+"""The device manager: the one place device links are built, run, watched and reconnected.
+
+Each adapter runs ``serve(sink, stop)`` on its own worker thread. ``sink`` appends to a shared buffer; a batcher
+thread swaps that buffer every 50 ms and emits it as one ``events`` signal. Receivers live on the GUI thread, so
+Qt queues the signal: one cross-thread hop per 50 ms however fast devices talk (a 1 kHz device cannot flood the
+event loop). When ``serve`` raises, the link is marked ``error`` and restarted after an exponential backoff of
+1 s doubling to 30 s; the backoff resets once the link has stayed up for a while.
+
+Connection states: connecting → online ⇄ stale (no message for ``stale_after`` s) → error/offline.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from devices.base import Adapter, RejectedInput
+
+log = logging.getLogger(__name__)
+
+BACKOFF_START_S = 1.0
+BACKOFF_MAX_S = 30.0
+BATCH_INTERVAL_S = 0.05
+
+
+@dataclass
+class DeviceHandle:
+    """Runtime bookkeeping of one link: its thread, state and reconnect history."""
+
+    adapter: Adapter
+    stale_after: float = 10.0
+    listener: bool = False  # a server: quiet is normal, not stale
+    state: str = "connecting"
+    reconnects: int = 0
+    last_error: str = ""
+    started_at: float = 0.0
+    thread: threading.Thread | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    rejects: list[RejectedInput] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.adapter.id
+
+    def current_state(self, now: float | None = None) -> str:
+        if self.state != "online":
+            return self.state
+        stats = self.adapter.stats
+        if self.listener:
+            return "online"
+        now = now or time.time()
+        last = stats.last_message_at or self.started_at
+        return "stale" if now - last > self.stale_after else "online"
+
+
+class DeviceManager(QObject):
+    """Builds nothing itself beyond threads: adapters are constructed by ``runtime.links`` and added here."""
+
+    events = Signal(list)  # a batch of adapter events, delivered on the receiver's (GUI) thread
+    state_changed = Signal(str, str)  # device id, new state
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._handles: dict[str, DeviceHandle] = {}
+        self._buffer: list[Any] = []
+        self._buffer_lock = threading.Lock()
+        self._closing = threading.Event()
+        self._batcher = threading.Thread(target=self._batch_loop, name="device-batcher", daemon=True)
+        self._batcher.start()
+        self.events_total = 0
+
+    # ------------------------------------------------------------------------------------------- links
+    def add(self, adapter: Adapter, *, stale_after: float = 10.0, listener: bool = False) -> DeviceHandle:
+        if adapter.id in self._handles:
+            raise ValueError(f"device id {adapter.id!r} is already in use")
+        handle = DeviceHandle(adapter=adapter, stale_after=stale_after, listener=listener)
+        self._handles[adapter.id] = handle
+        handle.thread = threading.Thread(target=self._run, args=(handle,), name=f"dev-{adapter.id}", daemon=True)
+        handle.thread.start()
+        return handle
+
+    def handles(self) -> list[DeviceHandle]:
+        return list(self._handles.values())
+
+    def get(self, device_id: str) -> DeviceHandle | None:
+        return self._handles.get(device_id)
+
+    def sink(self, event: Any) -> None:
+        """Thread-safe: adapters hand every decoded event here."""
+        with self._buffer_lock:
+            self._buffer.append(event)
+
+    def _set_state(self, handle: DeviceHandle, state: str) -> None:
+        if handle.state != state:
+            handle.state = state
+            self.state_changed.emit(handle.id, state)
+
+    def _run(self, handle: DeviceHandle) -> None:
+        backoff = BACKOFF_START_S
+        adapter = handle.adapter
+
+        def sink(event: Any) -> None:
+            if isinstance(event, RejectedInput):
+                handle.rejects.append(event)
+                del handle.rejects[:-50]  # keep the latest reasons for the health view
+            self.sink(event)
+
+        while not handle.stop.is_set():
+            self._set_state(handle, "connecting")
+            handle.started_at = time.time()
+            self._set_state(handle, "online")
+            try:
+                adapter.serve(sink, handle.stop)
+                if handle.stop.is_set():
+                    break
+                raise ConnectionError("link ended")
+            except Exception as exc:  # a link failure: record, back off, reconnect
+                if handle.stop.is_set():
+                    break
+                handle.last_error = f"{type(exc).__name__}: {exc}"
+                adapter.stats.last_error = handle.last_error
+                log.warning("device %s (%s) failed: %s; retrying in %.0f s", handle.id, adapter.kind,
+                            handle.last_error, backoff)
+                self._set_state(handle, "error")
+                if time.time() - handle.started_at > 60:
+                    backoff = BACKOFF_START_S  # it had been up for a while: start the ladder again
+                if handle.stop.wait(backoff):
+                    break
+                backoff = min(backoff * 2, BACKOFF_MAX_S)
+                handle.reconnects += 1
+                adapter.stats.reconnects = handle.reconnects
+        self._set_state(handle, "offline")
+
+    def _batch_loop(self) -> None:
+        while not self._closing.wait(BATCH_INTERVAL_S):
+            with self._buffer_lock:
+                batch, self._buffer = self._buffer, []
+            if batch:
+                self.events_total += len(batch)
+                try:
+                    self.events.emit(batch)
+                except RuntimeError:  # the QObject is being destroyed at exit
+                    return
+
+    # ------------------------------------------------------------------------------------------- report
+    def report(self) -> list[dict[str, Any]]:
+        """The health report's ``devices`` section."""
+        now = time.time()
+        out = []
+        for handle in self._handles.values():
+            stats = handle.adapter.stats
+            entry: dict[str, Any] = {
+                "id": handle.id,
+                "kind": handle.adapter.kind,
+                "state": handle.current_state(now),
+                "messages": stats.messages,
+                "bad_messages": stats.bad_messages,
+                "reconnects": handle.reconnects,
+                "last_error": handle.last_error or stats.last_error,
+            }
+            if handle.listener:
+                entry["clients"] = stats.clients
+            if handle.rejects:
+                entry["last_rejected"] = handle.rejects[-1].reason
+            out.append(entry)
+        return out
+
+    def summary(self) -> tuple[int, int]:
+        """(online, total) for the status bar."""
+        now = time.time()
+        states = [h.current_state(now) for h in self._handles.values()]
+        return sum(s == "online" for s in states), len(states)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        for handle in self._handles.values():
+            handle.stop.set()
+            stopper: Callable[[], None] | None = getattr(handle.adapter, "close", None)
+            if stopper is not None:
+                try:
+                    stopper()
+                except Exception as exc:  # closing is best effort; say which device misbehaved
+                    log.debug("closing %s: %s", handle.id, exc)
+        deadline = time.time() + timeout
+        for handle in self._handles.values():
+            if handle.thread is not None:
+                handle.thread.join(max(0.0, deadline - time.time()))
+        self._closing.set()
+        self._batcher.join(1.0)

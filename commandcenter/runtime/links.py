@@ -1,0 +1,41 @@
+"""The link factory: the only code that turns configuration into device adapters.
+
+Like QGroundControl's LinkManager, one place knows every protocol's constructor; the DeviceManager then runs
+whatever it is given. Adding a protocol means one function here and one module in ``devices/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from commandcenter.config import Config
+from devices.base import Adapter
+from devices.jt808 import Jt808Server
+from devices.nmea import NmeaSerialReader
+from devices.osmand import OsmAndServer
+
+
+@dataclass
+class BuiltLink:
+    adapter: Adapter
+    listener: bool
+    stale_after: float
+
+
+def tracker_links(config: Config, knows_device: Callable[[str], bool]) -> list[BuiltLink]:
+    """Listeners and serial readers for the configured trackers (JT/T 808, OsmAnd, NMEA)."""
+    links: list[BuiltLink] = []
+    trackers = config.trackers
+    if trackers.jt808 is not None:
+        jt = trackers.jt808
+        links.append(BuiltLink(Jt808Server("jt808", jt.host, jt.port, jt.accept_unknown, knows_device),
+                               listener=True, stale_after=60.0))
+    if trackers.osmand is not None:
+        osm = trackers.osmand
+        links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device),
+                               listener=True, stale_after=60.0))
+    for i, nmea in enumerate(trackers.nmea):
+        links.append(BuiltLink(NmeaSerialReader(f"nmea-{i + 1}-{nmea.unit}", nmea.url, nmea.baud, nmea.unit),
+                               listener=False, stale_after=5.0))
+    return links

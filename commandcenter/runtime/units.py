@@ -1,0 +1,182 @@
+"""Where every unit is: the live position service fed by tracker adapters, read by the map, dispatch and reports.
+
+``UnitTracker`` is a core service living on the GUI thread. Adapters' ``PositionFix`` events arrive in batches
+(``apply``), are resolved from the device's own key (a JT/T 808 phone number, an OsmAnd id) to a unit id,
+persisted through the store's single writer, and kept as the latest position per unit. Views are told at most
+20 times a second (``changed``, carrying only the units that moved) so a 1 kHz feed cannot flood the GUI.
+
+``snapshot()`` is safe from any thread (dispatch ranking runs on workers).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from commandcenter.domain import UnitKind, UnitPosition
+from commandcenter.store import FixRow, Store
+from devices.base import PositionFix
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class UnitInfo:
+    """Static facts of a unit: who it is and how its devices call it."""
+
+    id: str
+    kind: str  # UnitKind value
+    name: str
+    sub_kind: str = ""  # vehicle kind / officer team
+    status: str = "idle"
+    device_keys: tuple[str, ...] = ()
+
+
+class UnitTracker(QObject):
+    """Latest positions of officers, vehicles and drones; coalesced change notifications (≤ 20 Hz)."""
+
+    changed = Signal(list)  # list[UnitPosition] of units that moved or changed since the last emission
+    unknown_device = Signal(str, str)  # source, device key — a tracker we have no unit for
+
+    def __init__(self, store: Store | None = None, *, stale_after_s: float = 300.0,
+                 max_rate_hz: float = 20.0, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self.stale_after = timedelta(seconds=stale_after_s)
+        self._lock = threading.Lock()
+        self._units: dict[str, UnitInfo] = {}
+        self._by_key: dict[str, str] = {}
+        self._latest: dict[str, UnitPosition] = {}
+        self._dirty: set[str] = set()
+        self._unknown: dict[str, int] = {}
+        self.fixes_received = 0
+        self.fixes_unknown = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(max(1, int(1000 / max_rate_hz)))
+        self._timer.timeout.connect(self._emit_changes)
+        self._timer.start()
+
+    # ------------------------------------------------------------------------------------------- registry
+    def register(self, units: Iterable[UnitInfo]) -> None:
+        """Declare units and the device keys that report for them (an id always maps to itself)."""
+        with self._lock:
+            for unit in units:
+                self._units[unit.id] = unit
+                self._by_key[unit.id] = unit.id
+                for key in unit.device_keys:
+                    if key:
+                        self._by_key[key] = unit.id
+
+    def units(self) -> list[UnitInfo]:
+        with self._lock:
+            return list(self._units.values())
+
+    def knows_device(self, key: str) -> bool:
+        """For listeners' ``known_terminals``/``known_devices``: is this key one of our units? Thread-safe."""
+        with self._lock:
+            return key in self._by_key
+
+    def set_status(self, unit_id: str, status: str) -> None:
+        """Reflect a status change made by a core service (dispatch) on the map and the board."""
+        with self._lock:
+            info = self._units.get(unit_id)
+            if info is None:
+                return
+            info.status = status
+            pos = self._latest.get(unit_id)
+            if pos is not None:
+                self._latest[unit_id] = replace(pos, status=status)
+            self._dirty.add(unit_id)
+
+    # ------------------------------------------------------------------------------------------- feed
+    def apply(self, events: Iterable[object]) -> None:
+        """Take a batch of adapter events; PositionFix ones update positions, the rest are ignored here."""
+        rows: list[FixRow] = []
+        unknown: list[tuple[str, str]] = []
+        with self._lock:
+            for ev in events:
+                if not isinstance(ev, PositionFix):
+                    continue
+                self.fixes_received += 1
+                unit_id = self._by_key.get(ev.device_key)
+                if unit_id is None:
+                    self.fixes_unknown += 1
+                    count = self._unknown.get(ev.device_key, 0)
+                    self._unknown[ev.device_key] = count + 1
+                    if count == 0:
+                        unknown.append((ev.source, ev.device_key))
+                    continue
+                info = self._units[unit_id]
+                previous = self._latest.get(unit_id)
+                if previous is not None and ev.time < previous.fix_time:
+                    # Late (e.g. a JT/T 808 batch of stored fixes): keep it in history, not as "now".
+                    rows.append(FixRow(unit_id, ev.time, ev.lat, ev.lon, ev.speed_kmh, ev.heading, ev.source))
+                    continue
+                self._latest[unit_id] = UnitPosition(
+                    id=unit_id, kind=info.kind, name=info.name, lat=ev.lat, lon=ev.lon, fix_time=ev.time,
+                    speed=ev.speed_kmh, heading=ev.heading, source=ev.source, status=info.status,
+                    sub_kind=info.sub_kind, extra=dict(ev.extra),
+                )
+                self._dirty.add(unit_id)
+                rows.append(FixRow(unit_id, ev.time, ev.lat, ev.lon, ev.speed_kmh, ev.heading, ev.source))
+        if rows and self._store is not None:
+            self._store.add_fixes(rows)
+        for source, key in unknown:
+            log.info("position from unknown %s device %r", source, key)
+            self.unknown_device.emit(source, key)
+
+    def _emit_changes(self) -> None:
+        with self._lock:
+            if not self._dirty:
+                return
+            moved = [self._latest[u] for u in self._dirty if u in self._latest]
+            self._dirty.clear()
+        if moved:
+            self.changed.emit(moved)
+
+    # ------------------------------------------------------------------------------------------- reads
+    def snapshot(self) -> dict[str, UnitPosition]:
+        """A copy of the latest position of every unit that has one. Thread-safe."""
+        with self._lock:
+            return dict(self._latest)
+
+    def get(self, unit_id: str) -> UnitPosition | None:
+        with self._lock:
+            return self._latest.get(unit_id)
+
+    def is_stale(self, pos: UnitPosition, now: datetime | None = None) -> bool:
+        return ((now or datetime.now(UTC)) - pos.fix_time) > self.stale_after
+
+    def arrays(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """Ids and lat/lon arrays of all positioned units (vectorised ranking, map scatter)."""
+        with self._lock:
+            ids = list(self._latest)
+            lat = np.fromiter((p.lat for p in self._latest.values()), float, len(ids))
+            lon = np.fromiter((p.lon for p in self._latest.values()), float, len(ids))
+        return ids, lat, lon
+
+    def report(self, now: datetime | None = None) -> list[dict[str, object]]:
+        """The snapshot report's ``units`` section."""
+        now = now or datetime.now(UTC)
+        out: list[dict[str, object]] = []
+        for pos in sorted(self.snapshot().values(), key=lambda p: p.id):
+            out.append({
+                "id": pos.id, "kind": pos.kind, "lat": round(pos.lat, 7), "lon": round(pos.lon, 7),
+                "fix_time": pos.fix_time.isoformat(), "speed": pos.speed, "heading": pos.heading,
+                "source": pos.source, "stale": self.is_stale(pos, now), "status": pos.status,
+                "name": pos.name, "sub_kind": pos.sub_kind,
+            })
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Units by kind that have a position (briefing screen, status bar)."""
+        result = {k.value: 0 for k in UnitKind}
+        for pos in self.snapshot().values():
+            result[pos.kind] = result.get(pos.kind, 0) + 1
+        return result

@@ -1,0 +1,155 @@
+"""领导驾驶舱: the leadership briefing screen — big KPI cards, today's cases by hour and by source, printable.
+
+It shows the dict that ``commandcenter.analytics.BriefingModel`` computes on a worker thread; it computes
+nothing itself.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QCoreApplication, QMarginsF, Qt
+from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commandcenter.domain import CASE_SOURCE_ZH, CaseSource
+
+
+class KpiCard(QFrame):
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setProperty("kpi", "card")
+        layout = QVBoxLayout(self)
+        self.title = QLabel(title)
+        self.title.setProperty("kpi", "title")
+        self.value = QLabel("—")
+        self.value.setProperty("kpi", "value")
+        self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.title)
+        layout.addWidget(self.value)
+
+    def set_value(self, text: str, colour: str = "#ffffff") -> None:
+        self.value.setText(text)
+        self.value.setStyleSheet(f"color: {colour};")
+
+
+def source_label(code: str) -> str:
+    if QCoreApplication.translate("BriefingScreen", "Officers on duty") == "Officers on duty":
+        return code  # English UI: the stable code reads fine
+    try:
+        return CASE_SOURCE_ZH[CaseSource(code)]
+    except ValueError:
+        return code
+
+
+class BriefingScreen(QWidget):
+    """KPI cards + charts; ``show_data`` takes BriefingModel.updated's dict."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        root = QVBoxLayout(self)
+        header = QHBoxLayout()
+        self.heading = QLabel(self.tr("Leadership briefing"))
+        self.heading.setStyleSheet("font-size: 26px; font-weight: bold;")
+        self.updated_at = QLabel()
+        self.print_button = QPushButton(self.tr("Export report (PDF)…"))
+        self.print_button.clicked.connect(self._ask_export)
+        header.addWidget(self.heading)
+        header.addStretch(1)
+        header.addWidget(self.updated_at)
+        header.addWidget(self.print_button)
+        root.addLayout(header)
+        grid = QGridLayout()
+        self.cards = {
+            "officers": KpiCard(self.tr("Officers on duty")),
+            "vehicles": KpiCard(self.tr("Vehicles online")),
+            "drones": KpiCard(self.tr("Drones airborne")),
+            "devices": KpiCard(self.tr("Devices online")),
+            "today": KpiCard(self.tr("Cases today")),
+            "open": KpiCard(self.tr("Open cases")),
+            "overdue": KpiCard(self.tr("Overdue")),
+            "closed": KpiCard(self.tr("Closed today")),
+            "queue": KpiCard(self.tr("Median dispatch time (min)")),
+            "response": KpiCard(self.tr("Median response time (min)")),
+        }
+        for i, card in enumerate(self.cards.values()):
+            grid.addWidget(card, i // 5, i % 5)
+        root.addLayout(grid)
+        charts = QHBoxLayout()
+        self.hourly = pg.PlotWidget(background="#131e29")
+        self.hourly.setTitle(self.tr("Cases reported today by hour"), color="#9fb3c8")
+        self.hourly.showGrid(y=True, alpha=0.2)
+        self.sources = pg.PlotWidget(background="#131e29")
+        self.sources.setTitle(self.tr("Cases today by channel"), color="#9fb3c8")
+        charts.addWidget(self.hourly, 3)
+        charts.addWidget(self.sources, 2)
+        root.addLayout(charts, 1)
+        self.data: dict[str, Any] = {}
+
+    def show_data(self, data: dict[str, Any]) -> None:
+        self.data = data
+        cases = data.get("cases", {})
+        units = data.get("units", {})
+        self.cards["officers"].set_value(str(units.get("officer", 0)))
+        self.cards["vehicles"].set_value(str(units.get("vehicle", 0)))
+        self.cards["drones"].set_value(str(data.get("drones_airborne", 0)))
+        online, total = data.get("devices", (0, 0))
+        self.cards["devices"].set_value(f"{online}/{total}", "#3fb950" if online == total else "#d29922")
+        self.cards["today"].set_value(str(cases.get("today", 0)))
+        self.cards["open"].set_value(str(cases.get("open", 0)))
+        overdue = int(cases.get("overdue", 0))
+        self.cards["overdue"].set_value(str(overdue), "#f85149" if overdue else "#3fb950")
+        self.cards["closed"].set_value(str(cases.get("today_closed", 0)))
+        for key, field in (("queue", "median_queue_min"), ("response", "median_response_min")):
+            value = cases.get(field)
+            self.cards[key].set_value("—" if value is None else f"{value:.1f}")
+        self.hourly.clear()
+        per_hour = cases.get("per_hour", [])
+        if per_hour:
+            xs = [h for h, _ in per_hour]
+            ys = [n for _, n in per_hour]
+            self.hourly.addItem(pg.BarGraphItem(x=xs, height=ys, width=0.7, brush="#2f81f7"))
+        self.sources.clear()
+        by_source = cases.get("today_by_source", {})
+        if by_source:
+            names = list(by_source)
+            self.sources.addItem(pg.BarGraphItem(x=list(range(len(names))), height=[by_source[n] for n in names],
+                                                 width=0.6, brush="#3fb950"))
+            axis = self.sources.getAxis("bottom")
+            axis.setTicks([[(i, source_label(n)) for i, n in enumerate(names)]])
+        at = data.get("at")
+        if at:
+            self.updated_at.setText(self.tr("Updated %1").replace(
+                "%1", datetime.fromisoformat(at).astimezone().strftime("%H:%M:%S")))
+
+    def _ask_export(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export report"), "briefing.pdf", "PDF (*.pdf)")
+        if path:
+            self.export_pdf(path)
+
+    def export_pdf(self, path: str) -> None:
+        """A printable one-page A4 landscape report of what the screen shows."""
+        writer = QPdfWriter(path)
+        writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+        writer.setPageOrientation(QPageLayout.Orientation.Landscape)
+        writer.setPageMargins(QMarginsF(10, 10, 10, 10))
+        writer.setResolution(150)
+        writer.setTitle(self.tr("Leadership briefing"))
+        image = self.grab()
+        painter = QPainter(writer)
+        target = painter.viewport()
+        scaled = image.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio,
+                              Qt.TransformationMode.SmoothTransformation)
+        painter.drawPixmap(0, 0, scaled)
+        painter.end()

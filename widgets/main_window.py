@@ -1,0 +1,217 @@
+"""The main window: five screens as tabs (F1–F5), each detachable to its own top-level window on another monitor.
+
+The window owns no logic: it arranges screens built elsewhere (``widgets.app``) and docks, and persists where
+everything was (geometry, dock state, which screens were detached and where) with QSettings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QStatusBar,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+SCREEN_ORDER = ("wall", "map", "dispatch", "drones", "briefing")
+
+
+def screen_title(key: str) -> str:
+    """Translated tab title of a screen (context 'MainWindow' so one .ts entry serves every window)."""
+    from PySide6.QtCore import QCoreApplication
+
+    titles = {
+        "wall": QCoreApplication.translate("MainWindow", "Video wall"),
+        "map": QCoreApplication.translate("MainWindow", "Map"),
+        "dispatch": QCoreApplication.translate("MainWindow", "Dispatch"),
+        "drones": QCoreApplication.translate("MainWindow", "Drones"),
+        "briefing": QCoreApplication.translate("MainWindow", "Leadership briefing"),
+    }
+    return titles[key]
+
+
+class ScreenWindow(QWidget):
+    """A screen shown in its own top-level window; closing it puts the screen back into the main window."""
+
+    closed = Signal(str)
+
+    def __init__(self, key: str, screen: QWidget) -> None:
+        super().__init__(None, Qt.WindowType.Window)
+        self.key = key
+        self.setWindowTitle(f"{screen_title(key)} — {self.tr('Smart urban management command center')}")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(screen)
+        screen.show()
+
+    def take_screen(self) -> QWidget:
+        screen = self.layout().itemAt(0).widget()
+        self.layout().removeWidget(screen)
+        return screen
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.closed.emit(self.key)
+        super().closeEvent(event)
+
+
+class StatusLine(QStatusBar):
+    """Clock, user and role, device health (online/total), database in use. Refreshed once a second."""
+
+    def __init__(self, source: Callable[[], dict[str, str]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._source = source
+        self.clock = QLabel()
+        self.user = QLabel()
+        self.devices = QLabel()
+        self.database = QLabel()
+        for label in (self.user, self.devices, self.database):
+            self.addWidget(label)
+        self.addPermanentWidget(self.clock)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(1000)
+        self.refresh()
+
+    def refresh(self) -> None:
+        info = self._source()
+        self.clock.setText(info.get("clock", ""))
+        self.user.setText(self.tr("User: %1").replace("%1", info.get("user", "")))
+        self.devices.setText(self.tr("Devices online: %1").replace("%1", info.get("devices", "")))
+        self.database.setText(self.tr("Database: %1").replace("%1", info.get("database", "")))
+
+
+class MainWindow(QMainWindow):
+    """Tabs of screens, F1–F5, detach/attach, docks, persistent arrangement."""
+
+    def __init__(self, screens: dict[str, QWidget], status_source: Callable[[], dict[str, str]],
+                 docks: dict[str, QWidget] | None = None, settings: QSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(self.tr("Smart urban management command center"))
+        self.screens = screens
+        self.settings = settings or QSettings("commandcenter", "commandcenter")
+        self.detached: dict[str, ScreenWindow] = {}
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("screens")
+        self.tabs.setDocumentMode(True)
+        self.setCentralWidget(self.tabs)
+        for key in SCREEN_ORDER:
+            if key in screens:
+                self.tabs.addTab(screens[key], screen_title(key))
+        detach = QToolButton()
+        detach.setText(self.tr("Open in own window"))
+        detach.setToolTip(self.tr("Show the current screen in its own window (e.g. on another monitor)"))
+        detach.clicked.connect(lambda: self.detach(self.current_key()))
+        self.tabs.setCornerWidget(detach, Qt.Corner.TopRightCorner)
+        self.setStatusBar(StatusLine(status_source, self))
+        self._add_shortcuts()
+        self._dock_widgets: dict[str, QDockWidget] = {}
+        view_menu = self.menuBar().addMenu(self.tr("View"))
+        for i, key in enumerate(SCREEN_ORDER):
+            if key not in screens:
+                continue
+            act = QAction(screen_title(key), self)
+            act.setShortcut(QKeySequence(f"F{i + 1}"))
+            act.triggered.connect(lambda _=False, k=key: self.show_screen(k))
+            view_menu.addAction(act)
+        view_menu.addSeparator()
+        for name, widget in (docks or {}).items():
+            dock = QDockWidget(widget.windowTitle() or name, self)
+            dock.setObjectName(f"dock-{name}")
+            dock.setWidget(widget)
+            self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
+            self._dock_widgets[name] = dock
+            view_menu.addAction(dock.toggleViewAction())
+
+    def _add_shortcuts(self) -> None:
+        for i, key in enumerate(SCREEN_ORDER):
+            if key in self.screens:
+                act = QAction(self)
+                act.setShortcut(QKeySequence(f"F{i + 1}"))
+                act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+                act.triggered.connect(lambda _=False, k=key: self.show_screen(k))
+                self.addAction(act)
+
+    def current_key(self) -> str:
+        widget = self.tabs.currentWidget()
+        for key, screen in self.screens.items():
+            if screen is widget:
+                return key
+        return ""
+
+    def show_screen(self, key: str) -> None:
+        """Bring a screen to front: its tab, or its own window when detached."""
+        if key in self.detached:
+            win = self.detached[key]
+            win.show()
+            win.raise_()
+            win.activateWindow()
+            return
+        self.tabs.setCurrentWidget(self.screens[key])
+
+    def detach(self, key: str, geometry: QByteArray | None = None) -> ScreenWindow | None:
+        if not key or key in self.detached or key not in self.screens:
+            return None
+        screen = self.screens[key]
+        self.tabs.removeTab(self.tabs.indexOf(screen))
+        win = ScreenWindow(key, screen)
+        win.closed.connect(self.attach)
+        self.detached[key] = win
+        if geometry is not None:
+            win.restoreGeometry(geometry)
+        else:
+            win.resize(1280, 800)
+        win.show()
+        return win
+
+    def attach(self, key: str) -> None:
+        win = self.detached.pop(key, None)
+        if win is None:
+            return
+        screen = win.take_screen()
+        index = sum(1 for k in SCREEN_ORDER[: SCREEN_ORDER.index(key)] if k in self.screens and k not in self.detached)
+        self.tabs.insertTab(index, screen, screen_title(key))
+        self.tabs.setCurrentWidget(screen)
+
+    # --------------------------------------------------------------------------------------- persistence
+    def save_arrangement(self) -> None:
+        s = self.settings
+        s.setValue("main/geometry", self.saveGeometry())
+        s.setValue("main/state", self.saveState())
+        s.setValue("main/current", self.current_key())
+        s.setValue("main/detached", list(self.detached))
+        for key, win in self.detached.items():
+            s.setValue(f"detached/{key}", win.saveGeometry())
+        s.sync()
+
+    def restore_arrangement(self) -> None:
+        s = self.settings
+        geometry = s.value("main/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = s.value("main/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        detached = s.value("main/detached") or []
+        if isinstance(detached, str):
+            detached = [detached]
+        for key in detached:
+            geo = s.value(f"detached/{key}")
+            self.detach(str(key), geo if isinstance(geo, QByteArray) else None)
+        current = s.value("main/current")
+        if isinstance(current, str) and current in self.screens and current not in self.detached:
+            self.show_screen(current)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_arrangement()
+        for win in list(self.detached.values()):
+            win.hide()
+        super().closeEvent(event)
