@@ -1,0 +1,91 @@
+"""Supervisors against a real RTSP server: live, offline on a dead source, back to live by themselves."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+
+from commandcenter.video.backend import backend_order, fit_size
+from commandcenter.video.stream import LIVE, OFFLINE, StreamSupervisor
+from commandcenter.video.testserver import RtspTestServer, read_timecode
+from tests.video.conftest import wait_until
+
+pytestmark = pytest.mark.slow
+
+
+def test_fit_size_keeps_aspect_and_never_upscales() -> None:
+    assert fit_size(1280, 720, (320, 320)) == (320, 180)
+    assert fit_size(320, 180, (1920, 1080)) == (320, 180)
+    assert fit_size(0, 0, (101, 51)) == (100, 50)
+
+
+def test_rtsp_goes_to_pyav_without_live555() -> None:
+    names = [b.name for b in backend_order("rtsp://127.0.0.1/x")]
+    assert names[0] == "pyav"
+    assert next(b.name for b in backend_order("/tmp/x.mp4")) in ("vlc", "pyav")
+
+
+def test_tiles_live_offline_and_back(live_server: RtspTestServer) -> None:
+    sups = [StreamSupervisor(live_server.url(i), size=(160, 90), name=f"cam{i}") for i in (1, 2)]
+    try:
+        for s in sups:
+            s.start()
+        assert wait_until(lambda: all(s.state == LIVE for s in sups), 10), [s.status() for s in sups]
+        assert wait_until(lambda: all(s.status().frames >= 25 for s in sups), 5)
+        frame = sups[0].latest_frame()
+        assert frame is not None and frame.image.shape == (90, 160, 4)
+        assert read_timecode(frame.image) is not None
+        status = sups[0].status()
+        assert status.backend == "pyav" and status.fps > 10 and status.bytes > 0
+
+        live_server.stop()
+        assert wait_until(lambda: all(s.state == OFFLINE for s in sups), 3.0), [s.status() for s in sups]
+        assert sups[0].status().reason
+
+        live_server.restart()
+        assert wait_until(lambda: all(s.state == LIVE for s in sups), 20), [s.status() for s in sups]
+        assert all(s.status().reconnects >= 1 for s in sups)
+    finally:
+        for s in sups:
+            s.stop()
+
+
+def test_bad_url_offline_others_live(live_server: RtspTestServer) -> None:
+    good = StreamSupervisor(live_server.url(3), size=(160, 90))
+    bad = StreamSupervisor(live_server.url(1).rsplit("/", 1)[0] + "/nosuchmount", size=(160, 90))
+    refused = StreamSupervisor("rtsp://127.0.0.1:1/cam1", size=(160, 90))
+    try:
+        for s in (good, bad, refused):
+            s.start()
+        assert wait_until(lambda: bad.state == OFFLINE and refused.state == OFFLINE and good.state == LIVE, 10)
+        assert "reconnecting" in bad.status().reason
+        assert bad.status().last_error and refused.status().last_error
+        assert wait_until(lambda: good.status().frames > 40, 5)
+        assert good.state == LIVE
+    finally:
+        for s in (good, bad, refused):
+            s.stop()
+
+
+@pytest.mark.parametrize("prefer", ["pyav", "vlc"])
+def test_local_file_loops(small_clips: list[Path], prefer: str, tmp_path: Path) -> None:
+    import subprocess
+
+    clip = tmp_path / "clip.ts"  # 4 s MPEG-TS: both backends can open it
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(small_clips[0]), "-c", "copy",
+                    str(clip)], check=True)
+    sup = StreamSupervisor(str(clip), size=(160, 90), prefer_backend=prefer)
+    try:
+        sup.start()
+        assert wait_until(lambda: sup.state == LIVE, 10), sup.status()
+        # 4 s clip at 25 fps: more than 100 frames proves it looped, still live afterwards.
+        assert wait_until(lambda: sup.status().frames > 130, 12), sup.status()
+        assert sup.state == LIVE
+        assert sup.status().backend == prefer
+    finally:
+        sup.stop()
