@@ -1,0 +1,1 @@
+"""Simulators of devices for demos, tests and benchmarks."""
