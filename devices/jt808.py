@@ -263,9 +263,13 @@ def bcd_encode(digits: str, size: int, what: str = "BCD field") -> bytes:
 # Header and frame
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Header:
-    """A decoded message header. ``phone`` keeps every BCD digit (12 for 2013, 20 for 2019)."""
+    """A decoded message header. ``phone`` keeps every BCD digit (12 for 2013, 20 for 2019).
+
+    Header, Message and Location are not frozen: a frozen dataclass initialises through ``object.__setattr__``,
+    which costs a measurable share of the per-frame budget. Treat them as read-only all the same.
+    """
 
     msg_id: int
     body_length: int
@@ -280,7 +284,7 @@ class Header:
     header_length: int = 12
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Message:
     """A verified frame: header plus raw body bytes (decoded per message id by the ``decode_*`` functions)."""
 
@@ -486,7 +490,7 @@ def encode_registration_response(reply_serial: int, result: int, auth_code: str 
     return body + auth_code.encode("gbk") if result == REG_OK else body
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Location:
     """A decoded 0x0200 body. ``lat``/``lon`` are signed degrees (south/west status bits applied)."""
 
@@ -532,16 +536,20 @@ class Location:
         return out
 
 
+_BCD_VALUE = [(b >> 4) * 10 + (b & 0xF) if (b >> 4) <= 9 and (b & 0xF) <= 9 else -1 for b in range(256)]
+_EIGHT_HOURS = timedelta(hours=8)
+
+
 def _bcd_time(raw: bytes) -> datetime:
-    digits = raw.hex()
-    if not digits.isdigit():
-        raise Jt808Error(f"bad BCD in time: {digits.upper()}")
+    """YYMMDDhhmmss BCD in Beijing time -> aware UTC (table lookups: this runs once per position)."""
+    v = _BCD_VALUE
+    yy, mo, dd, hh, mi, ss = v[raw[0]], v[raw[1]], v[raw[2]], v[raw[3]], v[raw[4]], v[raw[5]]
+    if yy < 0 or mo < 0 or dd < 0 or hh < 0 or mi < 0 or ss < 0:
+        raise Jt808Error(f"bad BCD in time: {raw.hex().upper()}")
     try:
-        local = datetime(2000 + int(digits[0:2]), int(digits[2:4]), int(digits[4:6]), int(digits[6:8]),
-                         int(digits[8:10]), int(digits[10:12]), tzinfo=_CST)
+        return datetime(2000 + yy, mo, dd, hh, mi, ss, tzinfo=UTC) - _EIGHT_HOURS
     except ValueError as exc:
-        raise Jt808Error(f"bad time {digits} (YYMMDDhhmmss): {exc}") from None
-    return local.astimezone(UTC)
+        raise Jt808Error(f"bad time {raw.hex()} (YYMMDDhhmmss): {exc}") from None
 
 
 def _time_bcd(t: datetime) -> bytes:

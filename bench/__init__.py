@@ -1,0 +1,1 @@
+"""Benchmarks: one module per area, each exposing ``run(quick: bool = False) -> dict``."""
