@@ -1,0 +1,331 @@
+"""Users and logins: Argon2id password hashes, lockout after repeated failures, every attempt audited.
+
+A login runs entirely as one writer job (``AuthService.submit_login``): reading the user, verifying the hash,
+updating the failure counter and appending the audit record happen in one transaction, so two simultaneous
+wrong passwords cannot both slip under the lockout threshold. Argon2 verification takes tens of
+milliseconds on purpose; it runs on the writer thread, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commandcenter.enforcement.audit import AuditLog
+from commandcenter.enforcement.permissions import ROLE_ZH, SYSTEM_ACTORS, Role
+from commandcenter.enforcement.tables import User
+from commandcenter.store import Store, default_url, utcnow
+
+MAX_FAILURES = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 8
+
+# One hasher for the process: argon2-cffi's defaults are the RFC 9106 low-memory profile (Argon2id).
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a failed login takes the same time either way.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class AuthError(Exception):
+    """A refused login or user-management request, with a message fit for the user."""
+
+    def __init__(self, message: str, *, code: str) -> None:
+        super().__init__(message)
+        self.code = code  # bad_credentials | locked | disabled | invalid | exists | not_found
+
+
+@dataclass(frozen=True, slots=True)
+class UserInfo:
+    """A user as plain data (never the hash)."""
+
+    id: int
+    username: str
+    display_name: str
+    role: str
+    disabled: bool
+    failed_attempts: int
+    locked_until: datetime | None
+    last_login_at: datetime | None
+
+    @property
+    def role_zh(self) -> str:
+        return ROLE_ZH.get(self.role, self.role)
+
+
+def _info(u: User) -> UserInfo:
+    return UserInfo(u.id, u.username, u.display_name, u.role, u.disabled, u.failed_attempts, u.locked_until,
+                    u.last_login_at)
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash string (salt and parameters included)."""
+    return _hasher.hash(password)
+
+
+def _check_new_user(username: str, role: str, password: str) -> None:
+    if not username or len(username) > 64 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+        raise AuthError(f"invalid username {username!r}: letters, digits, '-', '_', '.' only, at most 64",
+                        code="invalid")
+    if username in SYSTEM_ACTORS or username.startswith("cli:"):
+        raise AuthError(f"username {username!r} is reserved for the application itself", code="invalid")
+    if role not in {r.value for r in Role}:
+        raise AuthError(f"unknown role {role!r}; expected one of {[r.value for r in Role]}", code="invalid")
+    _check_password(password)
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AuthError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters", code="invalid")
+
+
+class AuthService:
+    """User management and login. Every change and every login attempt goes into the audit chain."""
+
+    def __init__(self, store: Store, audit: AuditLog, *,
+                 authorize: Callable[[str, str], None] | None = None) -> None:
+        self.store = store
+        self.audit = audit
+        self.authorize = authorize  # for user.manage; None = trusted caller (the CLI, demo set-up)
+
+    def _require_manage(self, actor: str) -> None:
+        if self.authorize is not None:
+            self.authorize(actor, "user.manage")
+
+    # ------------------------------------------------------------------------------------------- login
+    def submit_login(self, username: str, password: str) -> Future[UserInfo]:
+        """Check the credentials on the writer thread; the future holds the user or raises AuthError.
+
+        The writer job *returns* a refusal instead of raising it, so the failure counter and the audit record
+        of a failed attempt commit; the refusal is raised on the future handed back here.
+        """
+        outer: Future[UserInfo] = Future()
+
+        def done(inner: Future[UserInfo | AuthError]) -> None:
+            exc = inner.exception()
+            if exc is not None:
+                outer.set_exception(exc)
+                return
+            value = inner.result()
+            if isinstance(value, AuthError):
+                outer.set_exception(value)
+            else:
+                outer.set_result(value)
+
+        self.store.submit(lambda s: self._login_job(s, username, password)).add_done_callback(done)
+        return outer
+
+    def login(self, username: str, password: str) -> UserInfo:
+        """Blocking login (CLI, tests, worker threads). Raises AuthError."""
+        return self.submit_login(username, password).result(60)
+
+    def _login_job(self, session: Session, username: str, password: str) -> UserInfo | AuthError:
+        now = utcnow()
+        user = session.scalars(select(User).where(User.username == username)).first()
+        subject = f"user:{username}"
+        if user is None:
+            try:
+                _hasher.verify(_DUMMY_HASH, password)
+            except VerificationError:
+                pass
+            self.audit.append(session, username, "login.failure", subject, {"reason": "unknown user"})
+            return AuthError("wrong username or password", code="bad_credentials")
+        if user.disabled:
+            self.audit.append(session, username, "login.failure", subject, {"reason": "disabled"})
+            return AuthError(f"user {username!r} is disabled", code="disabled")
+        if user.locked_until is not None and user.locked_until > now:
+            self.audit.append(session, username, "login.failure", subject,
+                              {"reason": "locked", "locked_until": user.locked_until})
+            minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+            return AuthError(f"user {username!r} is locked after {MAX_FAILURES} failed logins; "
+                            f"try again in {minutes} min", code="locked")
+        if user.locked_until is not None:  # the lock expired: start counting afresh
+            user.locked_until = None
+            user.failed_attempts = 0
+        try:
+            _hasher.verify(user.password_hash, password)
+        except (VerifyMismatchError, InvalidHashError, VerificationError):
+            user.failed_attempts += 1
+            user.updated_at = now
+            data: dict[str, object] = {"reason": "wrong password", "failed_attempts": user.failed_attempts}
+            locked = user.failed_attempts >= MAX_FAILURES
+            if locked:
+                user.locked_until = now + LOCKOUT
+                data["locked_until"] = user.locked_until
+            self.audit.append(session, username, "login.failure", subject, data)
+            if locked:
+                return AuthError(f"user {username!r} is now locked for {int(LOCKOUT.total_seconds() // 60)} min "
+                                 f"after {MAX_FAILURES} failed logins", code="locked")
+            return AuthError("wrong username or password", code="bad_credentials")
+        if _hasher.check_needs_rehash(user.password_hash):
+            user.password_hash = _hasher.hash(password)
+        user.failed_attempts = 0
+        user.last_login_at = now
+        user.updated_at = now
+        self.audit.append(session, username, "login.success", subject, {"role": user.role})
+        return _info(user)
+
+    # ------------------------------------------------------------------------------------------- management
+    def add_user(self, username: str, role: str, password: str, *, display_name: str = "",
+                 actor: str = "system") -> UserInfo:
+        """Create a user. Raises AuthError if the name is taken or the input invalid."""
+        self._require_manage(actor)
+        _check_new_user(username, role, password)
+        digest = hash_password(password)  # slow on purpose: done before the writer job, not inside it
+
+        def job(session: Session) -> UserInfo:
+            if session.scalars(select(User.id).where(User.username == username)).first() is not None:
+                raise AuthError(f"user {username!r} already exists", code="exists")
+            now = utcnow()
+            user = User(username=username, display_name=display_name or username, role=role, password_hash=digest,
+                        disabled=False, failed_attempts=0, created_at=now, updated_at=now)
+            session.add(user)
+            session.flush()
+            self.audit.append(session, actor, "user.add", f"user:{username}",
+                              {"role": role, "display_name": user.display_name})
+            return _info(user)
+
+        return self.store.write(job)
+
+    def set_password(self, username: str, password: str, *, actor: str = "system") -> None:
+        """Replace a password; also clears a lockout."""
+        if actor != username:
+            self._require_manage(actor)
+        _check_password(password)
+        digest = hash_password(password)
+
+        def job(session: Session) -> None:
+            user = self._get(session, username)
+            user.password_hash = digest
+            user.failed_attempts = 0
+            user.locked_until = None
+            user.updated_at = utcnow()
+            self.audit.append(session, actor, "user.passwd", f"user:{username}", {})
+
+        self.store.write(job)
+
+    def set_disabled(self, username: str, disabled: bool = True, *, actor: str = "system") -> None:
+        self._require_manage(actor)
+
+        def job(session: Session) -> None:
+            user = self._get(session, username)
+            user.disabled = disabled
+            user.updated_at = utcnow()
+            self.audit.append(session, actor, "user.disable" if disabled else "user.enable", f"user:{username}", {})
+
+        self.store.write(job)
+
+    def set_role(self, username: str, role: str, *, actor: str = "system") -> None:
+        self._require_manage(actor)
+        if role not in {r.value for r in Role}:
+            raise AuthError(f"unknown role {role!r}", code="invalid")
+
+        def job(session: Session) -> None:
+            user = self._get(session, username)
+            old, user.role, user.updated_at = user.role, role, utcnow()
+            self.audit.append(session, actor, "user.role", f"user:{username}", {"from": old, "to": role})
+
+        self.store.write(job)
+
+    def users(self) -> list[UserInfo]:
+        return self.store.read(lambda s: [_info(u) for u in s.scalars(select(User).order_by(User.username))])
+
+    def get(self, username: str) -> UserInfo | None:
+        return self.store.read(lambda s: next(
+            (_info(u) for u in s.scalars(select(User).where(User.username == username))), None))
+
+    @staticmethod
+    def _get(session: Session, username: str) -> User:
+        user = session.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            raise AuthError(f"no user {username!r}", code="not_found")
+        return user
+
+
+# Documented in resources/enforcement/DEMO_USERS.md — for the demo and training databases only.
+DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
+    ("admin", "admin", "值班长", "admin-2026"),
+    ("dispatcher", "dispatcher", "调度员", "dispatch-2026"),
+    ("pilot", "pilot", "飞手", "pilot-2026"),
+    ("leader", "leader", "领导", "leader-2026"),
+    ("legal", "legal", "法制审核员", "legal-2026"),
+    ("observer", "observer", "观察员", "observer-2026"),
+)
+
+
+def create_demo_users(store: Store) -> list[UserInfo]:
+    """One user per role with the documented demo passwords; existing users are left alone."""
+    service = AuthService(store, AuditLog(store))
+    created: list[UserInfo] = []
+    for username, role, name, password in DEMO_USERS:
+        if service.get(username) is None:
+            created.append(service.add_user(username, role, password, display_name=name))
+    return created
+
+
+# ----------------------------------------------------------------------------------------------- CLI
+def _ask_password(username: str) -> str:
+    first = getpass.getpass(f"password for {username}: ")
+    if getpass.getpass("again: ") != first:
+        raise AuthError("the passwords differ", code="invalid")
+    return first
+
+
+def user_main(argv: list[str]) -> int:
+    """``commandcenter user add|passwd|disable|enable|list``. Exit 0 on success, 1 on a refused request."""
+    parser = argparse.ArgumentParser(prog="commandcenter user", description="users and roles of the command center")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_add = sub.add_parser("add", help="create a user")
+    p_add.add_argument("username")
+    p_add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p_add.add_argument("--name", default="", help="display name (e.g. 张三)")
+    p_add.add_argument("--password", help="the password (default: asked for without echo)")
+    for name, text in (("passwd", "set a new password (clears a lockout)"), ("disable", "disable a user"),
+                       ("enable", "enable a disabled user")):
+        p = sub.add_parser(name, help=text)
+        p.add_argument("username")
+        if name == "passwd":
+            p.add_argument("--password", help="the new password (default: asked for without echo)")
+    sub.add_parser("list", help="list users")
+    for p in sub.choices.values():
+        p.add_argument("--db", default="", help="database URL (default: the local SQLite store)")
+    args = parser.parse_args(argv)
+
+    store = Store(args.db or default_url())
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        store.upgrade()
+        service = AuthService(store, AuditLog(store))
+        if args.command == "add":
+            password = args.password if args.password is not None else _ask_password(args.username)
+            user = service.add_user(args.username, args.role, password, display_name=args.name, actor=actor)
+            print(f"user {user.username} ({user.role_zh}) created")
+        elif args.command == "passwd":
+            password = args.password if args.password is not None else _ask_password(args.username)
+            service.set_password(args.username, password, actor=actor)
+            print(f"password of {args.username} changed")
+        elif args.command in ("disable", "enable"):
+            service.set_disabled(args.username, args.command == "disable", actor=actor)
+            print(f"user {args.username} {args.command}d")
+        else:
+            now = utcnow()
+            print(f"{'username':<16} {'role':<11} {'name':<12} state")
+            for u in service.users():
+                state = "disabled" if u.disabled else (
+                    "locked" if u.locked_until is not None and u.locked_until > now else "active")
+                print(f"{u.username:<16} {u.role:<11} {u.display_name:<12} {state}")
+        return 0
+    except AuthError as exc:
+        print(f"user: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()

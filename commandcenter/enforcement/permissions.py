@@ -1,0 +1,178 @@
+"""Roles and permissions: the role × permission matrix (data in ``resources/enforcement/roles.toml``) and the
+``Authorizer`` every core service calls before acting.
+
+Why the check lives in the core and not in the views: a button that is merely hidden still leaves the action
+reachable from the CLI, a script or a future web view. ``Authorizer.authorize`` is the one gate; a refusal
+names the missing permission and is itself written to the audit chain (a refused attempt is part of the
+执法全过程记录 too).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+
+from commandcenter import paths
+
+if TYPE_CHECKING:
+    from commandcenter.enforcement.audit import AuditLog
+    from commandcenter.store import Store
+
+ROLES_FILE = paths.RESOURCES / "enforcement" / "roles.toml"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"  # 值班长
+    DISPATCHER = "dispatcher"  # 调度员
+    PILOT = "pilot"  # 飞手
+    LEADER = "leader"  # 领导
+    LEGAL = "legal"  # 法制审核员
+    OBSERVER = "observer"  # 观察 (read-only wall)
+
+
+ROLE_ZH: dict[str, str] = {
+    Role.ADMIN: "值班长",
+    Role.DISPATCHER: "调度员",
+    Role.PILOT: "飞手",
+    Role.LEADER: "领导",
+    Role.LEGAL: "法制审核员",
+    Role.OBSERVER: "观察",
+}
+
+# The permission names are a contract with commandcenter.cases and the views: extend, never rename.
+PERMISSIONS: tuple[str, ...] = (
+    "case.create", "case.register", "case.reject", "case.dispatch", "case.handle", "case.feedback",
+    "case.verify", "case.close", "case.suspend", "case.approve_extension", "case.return", "case.transfer",
+    "case.joint", "case.investigate", "case.decide", "case.legal_review", "case.execute", "case.archive",
+    "case.merge", "evidence.add", "unit.status",
+    "drone.view", "drone.command", "drone.arm", "wall.view", "wall.layout_edit", "map.view",
+    "report.view", "report.export", "disclosure.export", "audit.verify", "audit.anchor", "user.manage",
+    "document.issue",
+)
+
+# Actors that are the application itself (timers, importers), not people: they hold every permission.
+# ``auth.create_user`` refuses these names so nobody can log in as one.
+SYSTEM_ACTORS: frozenset[str] = frozenset({"system"})
+
+
+class PermissionDenied(PermissionError):
+    """An actor lacks a permission. ``permission`` names the missing one (shown to the user, audited)."""
+
+    def __init__(self, actor: str, permission: str, role: str | None, reason: str = "") -> None:
+        self.actor = actor
+        self.permission = permission
+        self.role = role
+        self.reason = reason or (
+            f"role {role!r} does not grant it" if role else "the user is unknown or disabled")
+        super().__init__(f"{actor!r} may not do this: missing permission {permission!r} ({self.reason})")
+
+
+class MatrixError(ValueError):
+    """The role matrix file is invalid (unknown role or permission), with the file and key."""
+
+
+@dataclass(frozen=True, slots=True)
+class RoleMatrix:
+    """Which permissions each role holds. Built from roles.toml; immutable."""
+
+    grants: Mapping[str, frozenset[str]]
+    names: Mapping[str, str]
+
+    def allows(self, role: str, permission: str) -> bool:
+        return permission in self.grants.get(role, frozenset())
+
+    def permissions_of(self, role: str) -> frozenset[str]:
+        return self.grants.get(role, frozenset())
+
+
+def load_matrix(path: Path | None = None) -> RoleMatrix:
+    """Parse and validate the role matrix; an unknown role or permission name is an error, not a no-op."""
+    path = path or ROLES_FILE
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise MatrixError(f"{path}: cannot read the role matrix: {exc}") from exc
+    roles = raw.get("roles")
+    if not isinstance(roles, dict):
+        raise MatrixError(f"{path}: expected [roles.<role>] tables")
+    grants: dict[str, frozenset[str]] = {}
+    names: dict[str, str] = {}
+    known = set(PERMISSIONS)
+    for role, table in roles.items():
+        if role not in Role.__members__.values():
+            raise MatrixError(f"{path}: roles.{role}: unknown role; expected one of {[r.value for r in Role]}")
+        perms = table.get("permissions", [])
+        if not isinstance(perms, list) or not all(isinstance(p, str) for p in perms):
+            raise MatrixError(f"{path}: roles.{role}.permissions: expected a list of strings")
+        if "*" in perms:
+            grants[role] = frozenset(PERMISSIONS)
+        else:
+            unknown = sorted(set(perms) - known)
+            if unknown:
+                raise MatrixError(f"{path}: roles.{role}.permissions: unknown permission(s) {unknown}")
+            grants[role] = frozenset(perms)
+        names[role] = str(table.get("name", ROLE_ZH.get(role, role)))
+    for role in Role:
+        grants.setdefault(role.value, frozenset())
+        names.setdefault(role.value, ROLE_ZH[role])
+    return RoleMatrix(grants=grants, names=names)
+
+
+AuthorizeFn = Callable[[str, str], None]
+
+
+class Authorizer:
+    """The permission gate. ``authorize(actor, permission)`` returns or raises ``PermissionDenied``.
+
+    The actor's role comes from the ``users`` table at every call (so disabling a user takes effect at once);
+    ``extra_roles`` adds users known only from the config file (``[[users]]``). Refusals are appended to the
+    audit chain through ``store.submit`` — never waited for, so ``authorize`` is safe on any thread, including
+    inside a writer job (the refusal then lands in its own transaction, surviving the job's rollback).
+    """
+
+    def __init__(self, store: Store, audit: AuditLog, *, matrix: RoleMatrix | None = None,
+                 extra_roles: Mapping[str, str] | None = None) -> None:
+        self.store = store
+        self.audit = audit
+        self.matrix = matrix or load_matrix()
+        self.extra_roles = dict(extra_roles or {})
+
+    def role_of(self, actor: str) -> str | None:
+        """The actor's role, or None for an unknown or disabled user."""
+        from commandcenter.enforcement.tables import User
+
+        row = self.store.read(lambda s: s.execute(
+            select(User.role, User.disabled).where(User.username == actor)).first())
+        if row is not None:
+            return None if row.disabled else str(row.role)
+        return self.extra_roles.get(actor)
+
+    def allowed(self, actor: str, permission: str) -> bool:
+        """Whether the actor holds the permission (for enabling buttons; records nothing)."""
+        if actor in SYSTEM_ACTORS:
+            return True
+        role = self.role_of(actor)
+        return role is not None and self.matrix.allows(role, permission)
+
+    def authorize(self, actor: str, permission: str) -> None:
+        """Return if allowed; otherwise record the refusal in the audit log and raise PermissionDenied."""
+        if actor in SYSTEM_ACTORS:
+            return
+        role = self.role_of(actor)
+        if permission not in PERMISSIONS:
+            reason = "no such permission"
+        elif role is None:
+            reason = "the user is unknown or disabled"
+        elif self.matrix.allows(role, permission):
+            return
+        else:
+            reason = f"role {role!r} does not grant it"
+        self.audit.record(actor, "permission.denied", f"user:{actor}",
+                          {"permission": permission, "role": role or "", "reason": reason})
+        raise PermissionDenied(actor, permission, role, reason)

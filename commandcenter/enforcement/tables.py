@@ -1,0 +1,151 @@
+"""Tables of lawful enforcement: users, the hash-chained audit log, parties, decisions, issued documents.
+
+They live on the shared ``models.Base`` so ``schema.metadata`` sees them; the Alembic revision
+``0003_enforcement`` creates them on real databases. Times are ``UtcDateTime`` (aware UTC only).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from commandcenter.store.models import Base, BigId, UtcDateTime
+
+
+class User(Base):
+    """A person who logs in to the command center. The password is only ever stored as an Argon2id hash."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64), default="")
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_login_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class AuditRecord(Base):
+    """One link of the 执法全过程记录 chain. Appended by ``audit.AuditLog`` only; never updated or deleted.
+
+    ``data`` is stored as the exact canonical JSON text that was hashed, so verification re-hashes the bytes
+    on disk instead of a re-serialisation that could differ between library versions.
+    """
+
+    __tablename__ = "audit_log"
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=False)
+    time: Mapped[datetime] = mapped_column(UtcDateTime())
+    actor: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(128), index=True)
+    data: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Party(Base):
+    """当事人: a person, a shop (个体工商户/单位) or a vehicle, identified by ID number, licence or plate."""
+
+    __tablename__ = "parties"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # person | shop | vehicle
+    name: Mapped[str] = mapped_column(String(128))
+    id_number: Mapped[str] = mapped_column(String(32), default="", index=True)  # 身份证号 / 统一社会信用代码
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    plate: Mapped[str] = mapped_column(String(16), default="", index=True)
+    shop_name: Mapped[str] = mapped_column(String(128), default="")
+    address: Mapped[str] = mapped_column(String(256), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class CaseParty(Base):
+    """Links a party to a case (a case may have several parties, a party many cases)."""
+
+    __tablename__ = "case_parties"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="RESTRICT"), index=True)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    added_by: Mapped[str] = mapped_column(String(64), default="")
+
+    __table_args__ = (UniqueConstraint("case_id", "party_id", name="uq_case_parties_case_party"),)
+
+
+class Decision(Base):
+    """A 处理决定 on a case: 不予处罚, 减轻处罚, 罚款 or 责令改正, with its discretion trail and 法制审核 state."""
+
+    __tablename__ = "enforcement_decisions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    party_id: Mapped[int | None] = mapped_column(ForeignKey("parties.id", ondelete="RESTRICT"), nullable=True)
+    violation_code: Mapped[str] = mapped_column(String(32))
+    violation_name: Mapped[str] = mapped_column(String(128), default="")
+    outcome: Mapped[str] = mapped_column(String(16))  # no_penalty | mitigated | penalty | correction
+    level: Mapped[str] = mapped_column(String(8), default="")  # 轻微 一般 较重 严重
+    circumstances: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of picked circumstance ids
+    proposed_min: Mapped[float] = mapped_column(Float, default=0.0)
+    proposed_max: Mapped[float] = mapped_column(Float, default=0.0)
+    proposed_amount: Mapped[float] = mapped_column(Float, default=0.0)
+    amount: Mapped[float] = mapped_column(Float, default=0.0)
+    deviation_reason: Mapped[str] = mapped_column(Text, default="")
+    first_violation: Mapped[bool] = mapped_column(Boolean, default=False)  # 首违不罚 applied
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    measures: Mapped[str] = mapped_column(Text, default="")  # 教育 / 责令改正 …
+    is_major: Mapped[bool] = mapped_column(Boolean, default=False)  # 重大执法决定
+    major_reason: Mapped[str] = mapped_column(Text, default="")
+    review_status: Mapped[str] = mapped_column(String(16), default="not_required")
+    reviewer: Mapped[str] = mapped_column(String(64), default="")
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DocumentCounter(Base):
+    """Last number issued per (document type, year): the row lock makes numbering gapless and unique."""
+
+    __tablename__ = "document_counters"
+    doc_type: Mapped[str] = mapped_column(String(32), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IssuedDocument(Base):
+    """An issued 执法文书 PDF; its SHA-256 is also in the audit chain."""
+
+    __tablename__ = "enforcement_documents"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enforcement_decisions.id", ondelete="RESTRICT"), nullable=True)
+    doc_type: Mapped[str] = mapped_column(String(32))
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    doc_no: Mapped[str] = mapped_column(String(64), unique=True)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    issued_by: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+    __table_args__ = (
+        UniqueConstraint("doc_type", "year", "number", name="uq_enforcement_documents_type_year_number"),
+        Index("ix_enforcement_documents_type_year", "doc_type", "year"),
+    )

@@ -1,0 +1,98 @@
+"""Logins: Argon2 hashes, lockout after repeated failures, every attempt in the audit chain; the user CLI."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from commandcenter.enforcement.audit import AuditLog, verify
+from commandcenter.enforcement.auth import (
+    LOCKOUT,
+    MAX_FAILURES,
+    AuthError,
+    AuthService,
+    create_demo_users,
+    user_main,
+)
+from commandcenter.enforcement.tables import User
+from commandcenter.store import utcnow
+
+
+@pytest.fixture
+def auth(store):  # type: ignore[no-untyped-def]
+    create_demo_users(store)
+    return AuthService(store, AuditLog(store))
+
+
+def test_hash_is_argon2id(store, auth: AuthService) -> None:  # type: ignore[no-untyped-def]
+    digest = store.read(lambda s: s.scalar(select(User.password_hash).where(User.username == "admin")))
+    assert digest.startswith("$argon2id$")
+    assert "admin-2026" not in digest
+
+
+def test_login_success_and_failure_are_audited(store, auth: AuthService) -> None:  # type: ignore[no-untyped-def]
+    user = auth.login("leader", "leader-2026")
+    assert user.role == "leader" and user.last_login_at is not None
+    with pytest.raises(AuthError, match="wrong username or password"):
+        auth.login("leader", "wrong-password")
+    with pytest.raises(AuthError, match="wrong username or password"):
+        auth.login("ghost", "whatever-password")
+    actions = [(e.actor, e.action) for e in AuditLog(store).entries(action_prefix="login.")]
+    assert actions == [("leader", "login.success"), ("leader", "login.failure"), ("ghost", "login.failure")]
+    assert verify(store).ok
+
+
+def test_lockout_after_repeated_failures(store, auth: AuthService) -> None:  # type: ignore[no-untyped-def]
+    for attempt in range(1, MAX_FAILURES + 1):
+        with pytest.raises(AuthError) as info:
+            auth.login("dispatcher", f"bad-{attempt}")
+        assert info.value.code == ("locked" if attempt == MAX_FAILURES else "bad_credentials")
+    # Even the right password is refused while locked.
+    with pytest.raises(AuthError) as info:
+        auth.login("dispatcher", "dispatch-2026")
+    assert info.value.code == "locked"
+    locked_until = auth.get("dispatcher").locked_until  # type: ignore[union-attr]
+    assert locked_until is not None and locked_until - utcnow() > LOCKOUT - timedelta(minutes=1)
+    # Let the lock expire (as if 15 minutes had passed): the right password works and the counter resets.
+    store.write(lambda s: s.execute(update(User).where(User.username == "dispatcher")
+                                    .values(locked_until=utcnow() - timedelta(seconds=1))))
+    assert auth.login("dispatcher", "dispatch-2026").failed_attempts == 0
+    reasons = [e.payload.get("reason") for e in AuditLog(store).entries(action_prefix="login.failure")]
+    assert reasons == ["wrong password"] * MAX_FAILURES + ["locked"]
+
+
+def test_passwd_clears_lockout_and_disable_refuses(store, auth: AuthService) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(MAX_FAILURES):
+        with pytest.raises(AuthError):
+            auth.login("pilot", "nope-nope")
+    auth.set_password("pilot", "new-pilot-pass")
+    assert auth.login("pilot", "new-pilot-pass").username == "pilot"
+    auth.set_disabled("pilot")
+    with pytest.raises(AuthError) as info:
+        auth.login("pilot", "new-pilot-pass")
+    assert info.value.code == "disabled"
+
+
+def test_add_user_validation(auth: AuthService) -> None:
+    with pytest.raises(AuthError, match="already exists"):
+        auth.add_user("admin", "admin", "long-enough-pw")
+    with pytest.raises(AuthError, match="unknown role"):
+        auth.add_user("x1", "boss", "long-enough-pw")
+    with pytest.raises(AuthError, match="at least"):
+        auth.add_user("x2", "observer", "short")
+    with pytest.raises(AuthError, match="reserved"):
+        auth.add_user("system", "admin", "long-enough-pw")
+
+
+def test_user_cli(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert user_main(["add", "zhangsan", "--role", "dispatcher", "--name", "张三", "--password", "pass-word-1",
+                      "--db", url]) == 0
+    assert user_main(["add", "zhangsan", "--role", "dispatcher", "--password", "pass-word-1", "--db", url]) == 1
+    assert user_main(["passwd", "zhangsan", "--password", "pass-word-2", "--db", url]) == 0
+    assert user_main(["disable", "zhangsan", "--db", url]) == 0
+    assert user_main(["list", "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "zhangsan" in out and "张三" in out and "disabled" in out
