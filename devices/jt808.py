@@ -888,25 +888,20 @@ class Jt808Server:
         self._last_seen[conn.sock.fileno()] = time.monotonic()
         for item in conn.decoder.feed(data):
             if isinstance(item, Discard):
+                conn.bad_streak += 1
                 self._reject(conn, item.reason, item.data)
-                if self._bad_streak(conn):
-                    return
-                continue
-            self._handle_frame(conn, item)
+            else:
+                self._handle_frame(conn, item)
             if conn.sock.fileno() < 0:
                 return
             if conn.bad_streak >= self.max_bad_frames:
-                self._close(conn, f"dropped after {conn.bad_streak} consecutive bad frames")
+                # A peer that only sends noise (port scanner, wrong protocol) must not cost us more work.
+                why = f"dropped after {conn.bad_streak} consecutive bad frames"
+                self._sink(RejectedInput(self.id, f"{conn.phone or conn.peer}: {why}", "", conn.peer))
+                self._close(conn, why)
                 return
         if conn.out:
             self._flush(conn)
-
-    def _bad_streak(self, conn: _Conn) -> bool:
-        conn.bad_streak += 1
-        if conn.bad_streak >= self.max_bad_frames:
-            self._close(conn, f"dropped after {conn.bad_streak} consecutive bad frames")
-            return True
-        return False
 
     def _handle_frame(self, conn: _Conn, raw: bytes) -> None:
         try:
@@ -1115,8 +1110,6 @@ class Jt808Server:
         self._conns.pop(fd, None)
         self._last_seen.pop(fd, None)
         self.stats.clients = len(self._conns)
-        if "bad frames" in why:
-            self._sink(RejectedInput(self.id, f"{conn.phone or conn.peer}: {why}", "", conn.peer))
         if emit and conn.phone:
             self._sink(TerminalEvent(conn.phone, "jt808", "disconnected", why))
 
@@ -1229,7 +1222,7 @@ class Jt808Terminal:
         assert reply is not None
         if reply.header.msg_id != MSG_REGISTRATION_RESPONSE:
             _, _, result = decode_general_response(reply.body)
-            return result + 100, ""  # a general response to a registration means the platform refused it
+            raise Jt808Error(f"platform answered the registration with 0x{reply.header.msg_id:04X} result {result}")
         _, result, code = decode_registration_response(reply.body)
         if result == REG_OK:
             self.auth_code = code
