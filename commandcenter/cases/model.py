@@ -1,0 +1,146 @@
+"""Plain data the cases package hands to views, reports and adapters (never live ORM objects).
+
+Also the SLA arithmetic on a case: remaining working time of the current step, and the escalation level the
+queue colours by (green ok, amber when less than ``warn_fraction`` of the step's time is left, red overdue).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from commandcenter.cases.calendar import WorkCalendar
+from commandcenter.cases.workflow import CLOSED_STATUSES, status_label
+from commandcenter.domain import CASE_SOURCE_ZH
+
+__all__ = ["CaseView", "EvidenceRef", "NewCase", "Sla", "TaskView", "sla_of"]
+
+
+@dataclass(frozen=True, slots=True)
+class TaskView:
+    """One department's task in a joint enforcement (联合执法)."""
+
+    id: int
+    department: str
+    task: str
+    status: str  # summoned | reported | done | refused
+    updated_at: datetime
+    note: str = ""
+
+
+TASK_STATUS_ZH = {"summoned": "已吹哨", "reported": "已报到", "done": "已完成", "refused": "拒绝"}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """A case as views see it."""
+
+    id: int
+    code: str
+    source: str
+    external_id: str | None
+    category: str
+    category_name: str
+    description: str
+    address: str
+    lat: float | None
+    lon: float | None
+    grid_code: str
+    area_code: str
+    status: str
+    urgency: int
+    assigned_officer: str | None
+    reporter: str
+    created_at: datetime
+    registered_at: datetime | None
+    dispatched_at: datetime | None
+    arrived_at: datetime | None
+    handled_at: datetime | None
+    closed_at: datetime | None
+    deadline_at: datetime | None
+    updated_at: datetime
+    extra: dict[str, Any] = field(default_factory=dict)
+    tasks: tuple[TaskView, ...] = ()
+
+    @property
+    def status_label(self) -> str:
+        return status_label(self.status)
+
+    @property
+    def source_label(self) -> str:
+        return CASE_SOURCE_ZH.get(self.source, self.source)  # type: ignore[call-overload]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in CLOSED_STATUSES
+
+    @property
+    def possible_duplicates(self) -> list[str]:
+        return list(self.extra.get("possible_duplicates", []))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRef:
+    """An attachment to store with a case: a file path or a URL (Open311 media_url, a camera snapshot)."""
+
+    path: str
+    sha256: str = ""
+    mime: str = ""
+    size: int = 0
+    captured_at: datetime | None = None
+    device: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    note: str = ""
+
+
+@dataclass(slots=True)
+class NewCase:
+    """What intake knows about a new report before it is a case."""
+
+    source: str
+    category: str  # code or 小类 name
+    description: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    address: str = ""
+    grid_code: str = ""
+    reporter: str = ""
+    external_id: str | None = None
+    urgency: int | None = None
+    created_at: datetime | None = None
+    deadline_at: datetime | None = None  # an external limit (12345 办理时限); the step deadline never exceeds it
+    evidence: list[EvidenceRef] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Sla:
+    """Where a case stands against its current step's time limit."""
+
+    level: str  # "none" | "ok" | "warning" | "overdue" | "paused"
+    remaining_hours: float | None  # working hours; negative when overdue
+    fraction_left: float | None
+
+    @property
+    def escalated(self) -> bool:
+        return self.level in ("warning", "overdue")
+
+
+def sla_of(case: CaseView, calendar: WorkCalendar, now: datetime, warn_fraction: float = 0.2) -> Sla:
+    """SLA state of a case at ``now``: counted in working hours on the calendar."""
+    if not case.is_open or case.deadline_at is None:
+        return Sla("none", None, None)
+    if case.status == "suspended":
+        return Sla("paused", None, None)
+    remaining = calendar.working_time_between(now, case.deadline_at)
+    step = float(case.extra.get("step_hours") or 0.0)  # type: ignore[arg-type]
+    fraction = remaining / step if step > 0 else None
+    if remaining < 0 or (remaining == 0 and now >= case.deadline_at):
+        level = "overdue"
+    elif fraction is not None and fraction < warn_fraction:
+        level = "warning"
+    else:
+        level = "ok"
+    return Sla(level, remaining, fraction)
