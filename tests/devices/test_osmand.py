@@ -67,7 +67,7 @@ def test_query_rejections(fields: dict[str, str], reason: str) -> None:
 
 
 def test_json_form() -> None:
-    doc = {"device_id": "officer-09", "location": {
+    doc: dict[str, Any] = {"device_id": "officer-09", "location": {
         "timestamp": "2024-03-01T08:30:15.000Z", "is_moving": True, "odometer": 1200.5,
         "coords": {"latitude": 31.2304, "longitude": 121.4737, "speed": 2.5, "heading": 90, "altitude": 4,
                    "accuracy": 5},
