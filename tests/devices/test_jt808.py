@@ -593,3 +593,23 @@ def test_known_terminals_predicate_and_bind_failure() -> None:
     finally:
         r.stop.set()
         r.thread.join(5)
+
+
+def test_unsupported_encrypted_and_logout(running: _Running) -> None:
+    with running.terminal(KNOWN_2019, version=2019) as t:
+        assert t.register()[0] == REG_OK
+        assert t.authenticate() == RESULT_OK
+        serial, data = t.frame(0x0900, b"\x41hello")  # data uplink: not handled by this platform
+        t.send_raw(data)
+        reply = t.receive()
+        assert reply.header.version == 2019 and reply.header.phone == KNOWN_2019  # answered in the 2019 format
+        assert decode_general_response(reply.body) == (serial, 0x0900, 3)
+        enc = encode_frame(0x0200, KNOWN_2019, 77, b"\x00" * 28, version=2019, encryption=1)
+        t.send_raw(enc)
+        assert decode_general_response(t.receive().body) == (77, 0x0200, 3)
+        assert t.logout() == RESULT_OK
+        assert t.report(30.0, 120.0) == RESULT_FAIL
+    kinds = [e.kind for e in running.of(TerminalEvent)]
+    assert "logout" in kinds
+    assert any("encrypted body" in r.reason for r in running.of(RejectedInput))
+    assert running.of(PositionFix) == []
