@@ -128,7 +128,7 @@ class Basemap:
     camera_sites: list[MapFeature] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     _bbox_cache: tuple[tuple[int, ...], tuple[float, float, float, float]] | None = field(
-        default=None, repr=False, compare=False
+        default=None, init=False, repr=False, compare=False
     )
 
     # -- access --------------------------------------------------------------------------------------------

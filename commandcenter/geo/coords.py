@@ -233,7 +233,7 @@ def bd09_to_gcj02(lat: float, lon: float) -> tuple[float, float]:
 
 
 def _bd_to_gcj_exact_array(
-    lat: FloatArray, lon: FloatArray, iterations: int = 4
+    lat: FloatArray | np.float64, lon: FloatArray | np.float64, iterations: int = 4
 ) -> tuple[FloatArray, FloatArray]:
     g_lat, g_lon = _bd_to_gcj_approx(lat, lon)
     for _ in range(iterations):

@@ -231,8 +231,8 @@ def _layout_streets(rng: random.Random) -> tuple[list[_Street], list[tuple[Pt, s
             for j, other in enumerate(streets):
                 if j == i:
                     continue
-                for a, b in itertools.pairwise(other.pts):
-                    q, d = _closest_on_segment(p, a, b)
+                for s0, s1 in itertools.pairwise(other.pts):
+                    q, d = _closest_on_segment(p, s0, s1)
                     if d <= 12.0 and (best is None or d < best[0]):
                         best = (d, q)
             if best is not None:

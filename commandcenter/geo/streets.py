@@ -154,7 +154,12 @@ class StreetGraph:
     simulator and the dispatcher treat "cannot get there" as just another (worst) answer.
     """
 
-    def __init__(self, lat: Sequence[float], lon: Sequence[float], edges: Sequence[Edge]) -> None:
+    def __init__(
+        self,
+        lat: Sequence[float] | NDArray[np.float64],
+        lon: Sequence[float] | NDArray[np.float64],
+        edges: Sequence[Edge],
+    ) -> None:
         self.lat: NDArray[np.float64] = np.asarray(lat, dtype=np.float64)
         self.lon: NDArray[np.float64] = np.asarray(lon, dtype=np.float64)
         if self.lat.shape != self.lon.shape:
