@@ -38,6 +38,7 @@ __all__ = [
     "LatLon",
     "MapFeature",
     "assemble_rings",
+    "basemap_from_geojson",
     "import_geojson",
     "import_osm_xml",
     "load_geojson",
@@ -634,13 +635,14 @@ def load_geojson(path: str | os.PathLike[str]) -> Basemap:
     return import_geojson(path)
 
 
-def import_geojson(path: str | os.PathLike[str], name: str | None = None) -> Basemap:
+def import_geojson(path: str | os.PathLike[str], name: str | None = None, crs: str | None = None) -> Basemap:
     """Read a GeoJSON FeatureCollection into a :class:`Basemap`, converting GCJ-02/BD-09 data to WGS-84.
 
     The layer of a feature comes from its ``layer`` property, or else from OSM-style tags (``highway``,
     ``building``, ``natural``, ``waterway``, ``leisure``, ``landuse``); untagged points become POIs and other
     unrecognised features are skipped with a warning.  The datum is read from a top-level ``crs`` member
-    (``{"type": "name", "properties": {"name": "gcj02"}}``), ``metadata.crs`` or ``properties.crs``.
+    (``{"type": "name", "properties": {"name": "gcj02"}}``), ``metadata.crs`` or ``properties.crs``; an explicit
+    ``crs`` argument overrides the file's declaration (for files from Chinese providers that declare nothing).
     """
     src = Path(path)
     try:
@@ -655,10 +657,12 @@ def import_geojson(path: str | os.PathLike[str], name: str | None = None) -> Bas
         raise BasemapError(
             f"{src}: not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from None
-    return basemap_from_geojson(doc, source=str(src), name=name)
+    return basemap_from_geojson(doc, source=str(src), name=name, crs=crs)
 
 
-def basemap_from_geojson(doc: Any, source: str = "<geojson>", name: str | None = None) -> Basemap:
+def basemap_from_geojson(
+    doc: Any, source: str = "<geojson>", name: str | None = None, crs: str | None = None
+) -> Basemap:
     """Build a :class:`Basemap` from an already-parsed GeoJSON document (see :func:`import_geojson`)."""
     if not isinstance(doc, dict):
         raise BasemapError(f"{source}: top level must be a JSON object, got {type(doc).__name__}")
@@ -679,6 +683,8 @@ def basemap_from_geojson(doc: Any, source: str = "<geojson>", name: str | None =
             crs_decl = props["name"]
     elif isinstance(top_crs, str):
         crs_decl = top_crs
+    if crs is not None:
+        crs_decl = crs
     try:
         crs = normalize_crs(crs_decl if isinstance(crs_decl, str) else None)
     except ValueError as exc:

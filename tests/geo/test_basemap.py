@@ -234,6 +234,15 @@ def test_declared_chinese_datum_is_converted_on_load(tmp_path: Path, declare, cr
     assert haversine_m(*road.coords[2], WGS_POINT[0] + 0.002, WGS_POINT[1]) < 0.01
 
 
+def test_explicit_crs_overrides_an_undeclared_file(tmp_path: Path) -> None:
+    lat, lon = from_wgs84(*WGS_POINT, "gcj02")
+    path = tmp_path / "amap.geojson"
+    path.write_text(json.dumps(_fc([_point(lon, lat, layer="poi", name="夫子庙")])), encoding="utf-8")
+    assert haversine_m(*import_geojson(path).pois[0].coords[0], *WGS_POINT) > 300  # taken as WGS-84: wrong
+    fixed = import_geojson(path, crs="gcj02")
+    assert fixed.crs == "gcj02" and haversine_m(*fixed.pois[0].coords[0], *WGS_POINT) < 0.01
+
+
 def test_save_in_gcj02_then_load_gives_back_wgs84(district: Basemap, tmp_path: Path) -> None:
     path = tmp_path / "gcj.geojson"
     district.save_geojson(path, crs="gcj02")
