@@ -199,12 +199,27 @@ class _Checker:
 
     def where(self, key_path: str) -> str:
         """Best-effort line number of the last component of ``key_path`` (tomllib gives none)."""
+        # Start the search at the table the key belongs to: the N-th [[cameras]] for "cameras[N].url".
+        start = -1
+        table = re.match(r"^([\w.]+?)(?:\[(\d+)\])?\.[^.]+$", key_path)
+        if table:
+            name, index = table[1], int(table[2] or 0)
+            header = re.compile(rf"^\s*\[\[?\s*{re.escape(name)}\s*\]\]?\s*(#.*)?$")
+            seen = -1
+            for number, line in enumerate(self.lines):
+                if header.match(line):
+                    seen += 1
+                    if seen == index:
+                        start = number
+                        break
         last = key_path.split(".")[-1].split("[")[0]
-        pattern = re.compile(rf"^\s*(\[+\s*)?[\w.\"]*\b{re.escape(last)}\b")
-        for number, line in enumerate(self.lines, start=1):
-            if pattern.search(line):
-                return f"{self.path}:{number}"
-        return self.path
+        pattern = re.compile(rf"^\s*{re.escape(last)}\s*=")
+        for number in range(max(start, 0), len(self.lines)):
+            if number > start >= 0 and self.lines[number].lstrip().startswith("["):
+                break  # the key is not in its table: point at the table header
+            if pattern.search(self.lines[number]):
+                return f"{self.path}:{number + 1}"
+        return f"{self.path}:{start + 1}" if start >= 0 else self.path
 
     def fail(self, key_path: str, message: str) -> ConfigError:
         return ConfigError(f"{self.where(key_path)}: {key_path}: {message}")

@@ -1,0 +1,5 @@
+"""``python -m commandcenter`` is the ``commandcenter`` command."""
+
+from commandcenter.cli import main
+
+raise SystemExit(main())

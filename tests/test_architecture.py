@@ -1,0 +1,61 @@
+"""The house rules: widgets → commandcenter → devices; devices have no Qt; the core has no QtWidgets/QtGui."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _imports(path: Path) -> list[tuple[int, str]]:
+    tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+    found: list[tuple[int, str]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(node.lineno, alias.name) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.lineno, node.module))
+            found += [(node.lineno, f"{node.module}.{alias.name}") for alias in node.names]
+    return found
+
+
+RULES = {
+    "devices": ("PySide6", "shiboken6", "pyqtgraph", "commandcenter", "widgets", "sqlalchemy"),
+    "commandcenter": ("PySide6.QtWidgets", "PySide6.QtGui", "pyqtgraph", "widgets"),
+}
+
+
+@pytest.mark.parametrize("package", sorted(RULES))
+def test_package_imports_respect_the_layers(package: str) -> None:
+    violations = []
+    for path in sorted((ROOT / package).rglob("*.py")):
+        for line, name in _imports(path):
+            if any(name == bad or name.startswith(bad + ".") for bad in RULES[package]):
+                violations.append(f"{path.relative_to(ROOT)}:{line} imports {name}")
+    assert not violations, "\n".join(violations)
+
+
+def test_widgets_never_talk_to_devices() -> None:
+    violations = [f"{p.relative_to(ROOT)}:{line} imports {name}"
+                  for p in sorted((ROOT / "widgets").rglob("*.py"))
+                  for line, name in _imports(p) if name == "devices" or name.startswith("devices.")]
+    assert not violations, "\n".join(violations)
+
+
+def test_import_linter_contracts_hold() -> None:
+    exe = Path(sys.executable).parent / "lint-imports"
+    if not exe.exists():
+        pytest.skip("import-linter is not installed in this environment")
+    result = subprocess.run([str(exe), "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_top_level_layout_is_the_house_layout() -> None:
+    for name in ("commandcenter", "widgets", "devices", "resources", "layouts", "tests", "bench",
+                 "pyproject.toml", "README.md", ".ci/run"):
+        assert (ROOT / name).exists(), f"{name} is missing from the top level"

@@ -1,0 +1,111 @@
+"""The runtime: links on their own threads, batched delivery to the GUI thread, backoff reconnects, health."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QThread
+
+from commandcenter.runtime.devices import DeviceManager
+from commandcenter.runtime.units import UnitInfo, UnitTracker
+from devices.base import LinkStats, PositionFix, Sink
+
+
+class FastDevice:
+    """Emits fixes as fast as it can: 1 kHz and more."""
+
+    kind = "test"
+
+    def __init__(self, id: str, n: int) -> None:
+        self.id = id
+        self.n = n
+        self.stats = LinkStats()
+        self.threads: set[int] = set()
+
+    def serve(self, sink: Sink, stop: threading.Event) -> None:
+        self.threads.add(threading.get_ident())
+        for i in range(self.n):
+            sink(PositionFix("dev-1", "test", datetime.now(UTC), 32.0 + i * 1e-6, 118.7))
+            self.stats.good()
+        stop.wait()
+
+
+class FlakyDevice:
+    """Fails to open its link the first few times, like a serial port that is not plugged in yet."""
+
+    kind = "flaky"
+
+    def __init__(self, fail_times: int) -> None:
+        self.id = "flaky"
+        self.stats = LinkStats()
+        self.attempts = 0
+        self.fail_times = fail_times
+
+    def serve(self, sink: Sink, stop: threading.Event) -> None:
+        self.attempts += 1
+        if self.attempts <= self.fail_times:
+            raise OSError(f"could not open /dev/ttyUSB9 (attempt {self.attempts})")
+        self.stats.good()
+        stop.wait()
+
+
+def test_events_arrive_in_few_batches_on_the_gui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+    manager = DeviceManager()
+    batches: list[tuple[int, bool]] = []
+    gui = QThread.currentThread()
+    manager.events.connect(lambda b: batches.append((len(b), QThread.currentThread() is gui)))
+    device = FastDevice("fast", 5000)
+    manager.add(device)
+    qtbot.waitUntil(lambda: sum(n for n, _ in batches) == 5000, timeout=10000)
+    assert all(on_gui for _, on_gui in batches)
+    assert len(batches) < 100, "5,000 events should cross in a handful of 50 ms batches, not one by one"
+    assert threading.main_thread().ident not in device.threads
+    manager.stop()
+
+
+def test_a_failing_link_is_retried_with_backoff_and_reported(qtbot) -> None:  # type: ignore[no-untyped-def]
+    manager = DeviceManager()
+    device = FlakyDevice(fail_times=2)
+    manager.add(device)
+    qtbot.waitUntil(lambda: device.attempts >= 1, timeout=5000)
+    report = manager.report()[0]
+    assert report["state"] in ("error", "connecting", "online")
+    started = time.monotonic()
+    qtbot.waitUntil(lambda: device.attempts == 3, timeout=10000)
+    waited = time.monotonic() - started
+    assert waited >= 2.5, "two failures back off 1 s then 2 s before the third attempt"
+    report = manager.report()[0]
+    assert report["reconnects"] == 2
+    assert "ttyUSB9" in report["last_error"]
+    assert report["state"] == "online"
+    manager.stop()
+
+
+def test_a_quiet_link_turns_stale(qtbot) -> None:  # type: ignore[no-untyped-def]
+    manager = DeviceManager()
+    device = FastDevice("quiet", 1)
+    manager.add(device, stale_after=0.3)
+    qtbot.waitUntil(lambda: manager.report()[0]["state"] == "stale", timeout=5000)
+    assert manager.summary() == (0, 1)
+    manager.stop()
+
+
+def test_tracker_coalesces_and_resolves_device_keys(qtbot) -> None:  # type: ignore[no-untyped-def]
+    tracker = UnitTracker(store=None, max_rate_hz=20)
+    tracker.register([UnitInfo("hw-001", "vehicle", "苏A·H0001", "环卫车", device_keys=("013912345678",))])
+    emissions: list[list[object]] = []
+    tracker.changed.connect(emissions.append)
+    now = datetime.now(UTC)
+    for i in range(1000):
+        tracker.apply([PositionFix("013912345678", "jt808", now, 32.0 + i * 1e-6, 118.78, 20.0, 90.0)])
+    tracker.apply([PositionFix("999", "jt808", now, 32.0, 118.0)])
+    qtbot.waitUntil(lambda: bool(emissions), timeout=2000)
+    qtbot.wait(200)
+    assert len(emissions) <= 5, "a thousand updates within one frame are told to views once or twice"
+    pos = tracker.get("hw-001")
+    assert pos is not None and abs(pos.lat - (32.0 + 999e-6)) < 1e-9 and pos.name == "苏A·H0001"
+    assert tracker.fixes_unknown == 1
+    report = tracker.report()
+    assert report[0]["id"] == "hw-001" and report[0]["source"] == "jt808" and report[0]["stale"] is False

@@ -1,0 +1,126 @@
+"""The store: migrations, round trips, aware UTC times, one writer serving many producers without loss."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from commandcenter.store import FixRow, Store, StoreError, models, utcnow
+
+
+def test_upgrade_creates_every_domain_table(store: Store) -> None:
+    names = set(store.table_names())
+    for table in ("officers", "vehicles", "cameras", "drones", "sensors", "zones", "cases", "case_events",
+                  "position_fixes", "evidence"):
+        assert table in names
+
+
+def test_sqlite_runs_wal_with_foreign_keys_and_full_sync(store: Store) -> None:
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+
+
+def _new_case(code: str, when: datetime) -> models.Case:
+    return models.Case(code=code, source="dispatcher", status="reported", created_at=when, updated_at=when,
+                       category="0101", category_name="暴露垃圾", description="路边垃圾", lat=32.02, lon=118.78)
+
+
+def test_case_round_trip_keeps_text_and_aware_utc(store: Store) -> None:
+    when = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+    case_id = store.write(lambda s: (s.add(c := _new_case("AJ1", when)), s.flush(), c.id)[-1])
+    got = store.read(lambda s: (lambda c: (c.code, c.category_name, c.created_at))(s.get(models.Case, case_id)))
+    assert got == ("AJ1", "暴露垃圾", when)
+    assert got[2].tzinfo is not None
+
+
+def test_naive_datetimes_are_refused_and_nothing_is_written(store: Store) -> None:
+    with pytest.raises(Exception, match="naive datetime"):
+        store.write(lambda s: s.add(_new_case("AJ2", datetime(2026, 1, 1))) or s.flush())
+    assert store.scalar("SELECT COUNT(*) FROM cases") == 0
+
+
+def test_foreign_keys_protect_case_events(store: Store) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError, match="FOREIGN KEY"):
+        store.write(lambda s: s.add(models.CaseEvent(case_id=999, time=utcnow(), actor="x", action="x")) or s.flush())
+    # the writer is still alive after the failure
+    assert store.write(lambda s: 42) == 42
+
+
+def test_writer_survives_concurrent_producers_without_losing_anything(store: Store) -> None:
+    base = datetime(2026, 11, 21, tzinfo=UTC)
+    errors: list[BaseException] = []
+
+    def cases(worker: int) -> None:
+        try:
+            futs = [store.submit(lambda s, i=i: s.add(_new_case(f"W{worker}-{i}", base)))
+                    for i in range(50)]
+            for f in futs:
+                f.result(30)
+        except BaseException as exc:
+            errors.append(exc)
+
+    def fixes(worker: int) -> None:
+        rows = [FixRow(f"u{worker}", base + timedelta(seconds=i), 32.0, 118.7, 1.0, 0.0, "test") for i in range(500)]
+        futs = [store.add_fixes(rows[i:i + 50]) for i in range(0, 500, 50)]
+        assert sum(f.result(30) for f in futs) == 500
+
+    threads = [threading.Thread(target=cases, args=(w,)) for w in range(4)]
+    threads += [threading.Thread(target=fixes, args=(w,)) for w in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not errors
+    store.flush()
+    assert store.read(lambda s: s.scalar(select(func.count()).select_from(models.Case))) == 200
+    assert store.scalar("SELECT COUNT(*) FROM position_fixes") == 2000
+    assert store.fixes_written == 2000
+
+
+def test_frame_gives_a_dataframe(store: Store) -> None:
+    store.add_fixes([FixRow("u1", utcnow(), 32.0, 118.7, None, None, "osmand")]).result(10)
+    df = store.frame("SELECT unit_id, source FROM position_fixes")
+    assert list(df["unit_id"]) == ["u1"] and list(df["source"]) == ["osmand"]
+
+
+def test_bad_url_is_a_clear_error() -> None:
+    with pytest.raises(StoreError, match="not a valid SQLAlchemy URL"):
+        Store("not a url")
+
+
+def test_cli_db_upgrade_on_a_fresh_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.cli import main
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert main(["db", "upgrade", "--db", url]) == 0
+    s = Store(url)
+    try:
+        assert "cases" in s.table_names()
+    finally:
+        s.close()
+
+
+@pytest.mark.postgres
+def test_store_on_postgresql(pg_url: str) -> None:
+    from sqlalchemy import text
+
+    s = Store(pg_url)
+    try:
+        with s.engine.begin() as conn:  # a clean schema for this run
+            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        s.upgrade()
+        when = utcnow()
+        s.write(lambda ses: ses.add(_new_case("PG1", when)))
+        s.add_fixes([FixRow("u1", when, 32.0, 118.7, 2.0, 90.0, "jt808")] * 10).result(10)
+        assert s.scalar("SELECT COUNT(*) FROM position_fixes") == 10
+        got = s.read(lambda ses: ses.scalars(select(models.Case.created_at)).one())
+        assert abs((got - when).total_seconds()) < 1e-3
+    finally:
+        s.close()

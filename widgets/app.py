@@ -1,0 +1,144 @@
+"""The GUI runner behind ``commandcenter demo | run | snapshot``: QApplication, theme, language, screens.
+
+Registered as the ``commandcenter.gui`` entry point, so the core's CLI can start the GUI without importing it.
+Each screen is built by its own function from the core services in ``AppContext``; a screen that fails to build
+shows why in its tab instead of taking the whole command center down.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from commandcenter.cli import GuiOptions
+
+log = logging.getLogger(__name__)
+
+
+def _prepare_platform(options: GuiOptions) -> None:
+    """Snapshots (and display-less machines) render offscreen; everything else uses the real display."""
+    if options.snapshot_out and "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY") and "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+
+
+def make_application(language: str) -> Any:
+    """The QApplication with the command-center theme, CJK font and translations installed."""
+    from PySide6.QtGui import QFont, QFontDatabase
+    from PySide6.QtWidgets import QApplication
+
+    from commandcenter.i18n import install_language
+    from commandcenter.paths import RESOURCES
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("commandcenter")
+    app.setOrganizationName("commandcenter")
+    app.setApplicationDisplayName("智慧城管指挥中心" if language == "zh" else "Smart Urban Management Command Center")
+    families = set(QFontDatabase.families())
+    for family in ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "Source Han Sans SC"):
+        if family in families:
+            app.setFont(QFont(family, 11))
+            break
+    else:
+        log.warning("no CJK font found: Chinese text may show as boxes (install fonts-noto-cjk)")
+    theme = RESOURCES / "themes" / "dark.qss"
+    if theme.exists():
+        app.setStyleSheet(theme.read_text(encoding="utf-8"))
+    install_language(app, language)
+    return app
+
+
+def run(options: GuiOptions) -> int:
+    _prepare_platform(options)
+    app = make_application(options.language)
+    from PySide6.QtCore import QSettings, QTimer
+
+    from commandcenter.runtime.context import AppContext
+    from widgets.main_window import MainWindow
+    from widgets.screens import build_screens, build_services
+
+    started = time.monotonic()
+    ctx = AppContext(options.config, demo=options.demo, basemap_path=options.basemap or None)
+    ctx.start()
+    services = build_services(ctx, options)
+    screens, docks = build_screens(ctx, services, options)
+    settings = QSettings(str(Path(os.environ.get("CC_CONFIG_DIR", "")) / "window.ini"), QSettings.Format.IniFormat) \
+        if os.environ.get("CC_CONFIG_DIR") else QSettings("commandcenter", "commandcenter")
+    window = MainWindow(screens, ctx.status, docks=docks, settings=settings)
+    if options.snapshot_out:
+        window.resize(*options.size)
+        window.show_screen(options.snapshot_screen)
+    else:
+        window.resize(1600, 960)
+        window.restore_arrangement()
+    window.show()
+    log.info("command center up in %.2f s (%s, %s)", time.monotonic() - started,
+             "demo" if options.demo else options.config.source, ctx.store.description)
+
+    result = {"code": 0}
+    if options.snapshot_out:
+        def shoot() -> None:
+            try:
+                take_snapshot(window, options, ctx)
+            except Exception as exc:
+                log.exception("snapshot failed")
+                print(f"commandcenter snapshot: {exc}", file=sys.stderr)
+                result["code"] = 1
+            app.quit()
+
+        QTimer.singleShot(int(options.snapshot_after * 1000), shoot)
+    elif options.run_for:
+        QTimer.singleShot(int(options.run_for * 1000), window.close)
+    app.exec()
+    if not options.snapshot_out:
+        window.save_arrangement()
+    for stop in services.get("_stoppers", []):
+        stop()
+    ctx.stop()
+    return result["code"]
+
+
+def take_snapshot(window: Any, options: GuiOptions, ctx: Any) -> None:
+    """Show the requested screen at the requested size, paint it, save PNG and the health report."""
+    from PySide6.QtWidgets import QApplication
+
+    window.show_screen(options.snapshot_screen)
+    window.resize(*options.size)
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:  # let layouts settle and the latest frames paint
+        QApplication.processEvents()
+        time.sleep(0.02)
+    image = window.grab()
+    out = Path(options.snapshot_out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not image.save(str(out), "PNG"):
+        raise OSError(f"could not write {out}")
+    if options.report_out:
+        report = ctx.report()
+        report["screen"] = options.snapshot_screen
+        report["png"] = str(out)
+        Path(options.report_out).parent.mkdir(parents=True, exist_ok=True)
+        Path(options.report_out).write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str),
+                                            encoding="utf-8")
+    print(f"snapshot: {out} ({image.width()}x{image.height()})" +
+          (f", report: {options.report_out}" if options.report_out else ""))
+
+
+def screen_error(title: str, exc: BaseException) -> Any:
+    """A tab that says why its screen could not be built (instead of no command center at all)."""
+    from PySide6.QtWidgets import QLabel
+
+    label = QLabel(f"{title}\n\n{type(exc).__name__}: {exc}")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #f85149; font-size: 18px; padding: 40px;")
+    return label
+
+
+Builder = Callable[..., Any]

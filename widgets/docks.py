@@ -1,0 +1,77 @@
+"""Docks of the main window: the live event list and the device health table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QListWidget,
+    QListWidgetItem,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+SEVERITY_COLOURS = {"info": "#9fb3c8", "warning": "#d29922", "alarm": "#f85149"}
+STATE_COLOURS = {"online": "#3fb950", "stale": "#d29922", "connecting": "#58a6ff", "error": "#f85149",
+                 "offline": "#8b949e"}
+
+
+class EventsDock(QWidget):
+    """Newest-first list of operational events (geofence, unknown terminals, rejected input, alarms)."""
+
+    MAX_ROWS = 500
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Events"))
+        self.list = QListWidget()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list)
+
+    def add_event(self, severity: str, text: str) -> None:
+        item = QListWidgetItem(f"{datetime.now():%H:%M:%S}  {text}")
+        item.setForeground(QColor(SEVERITY_COLOURS.get(severity, "#e6edf3")))
+        self.list.insertItem(0, item)
+        while self.list.count() > self.MAX_ROWS:
+            self.list.takeItem(self.list.count() - 1)
+
+
+class HealthDock(QWidget):
+    """Every device and listener with state and counters, refreshed once a second from the core's report."""
+
+    def __init__(self, source: Callable[[], list[dict[str, Any]]], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Device health"))
+        self._source = source
+        self.table = QTableWidget(0, 6)
+        self.table.setHorizontalHeaderLabels([
+            self.tr("Device"), self.tr("Kind"), self.tr("State"), self.tr("Messages"), self.tr("Bad"),
+            self.tr("Reconnects")])
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.refresh)
+        self._timer.start(1000)
+
+    def refresh(self) -> None:
+        rows = self._source()
+        self.table.setRowCount(len(rows))
+        for r, dev in enumerate(rows):
+            values = [dev["id"], dev["kind"], dev["state"], dev["messages"], dev["bad_messages"], dev["reconnects"]]
+            for c, value in enumerate(values):
+                item = QTableWidgetItem(str(value))
+                if c == 2:
+                    item.setForeground(QColor(STATE_COLOURS.get(str(value), "#e6edf3")))
+                if dev.get("last_error"):
+                    item.setToolTip(str(dev["last_error"]))
+                self.table.setItem(r, c, item)

@@ -1,0 +1,58 @@
+"""Composition root of the GUI: core services from the context, then one view per screen.
+
+This is the one place that knows which core service feeds which view. It holds no logic of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtWidgets import QWidget
+
+from commandcenter.analytics import BriefingModel
+from commandcenter.cli import GuiOptions
+from commandcenter.runtime.context import AppContext
+from widgets.app import screen_error
+from widgets.briefing import BriefingScreen
+from widgets.docks import EventsDock, HealthDock
+
+log = logging.getLogger(__name__)
+
+
+def build_services(ctx: AppContext, options: GuiOptions) -> dict[str, Any]:
+    """Core services that need the Qt event loop (models with timers) and are shared by several screens."""
+    services: dict[str, Any] = {"_stoppers": []}
+
+    def briefing_extra() -> dict[str, Any]:
+        return {"units": ctx.tracker.counts(), "devices": ctx.devices.summary(),
+                "drones_airborne": services["fleet"].airborne() if "fleet" in services else 0}
+
+    services["briefing"] = BriefingModel(ctx.store, briefing_extra, parent=ctx)
+    return services
+
+
+def build_screens(ctx: AppContext, services: dict[str, Any],
+                  options: GuiOptions) -> tuple[dict[str, QWidget], dict[str, QWidget]]:
+    screens: dict[str, QWidget] = {}
+    builders = {
+        "briefing": _briefing,
+    }
+    for key, builder in builders.items():
+        try:
+            screens[key] = builder(ctx, services, options)
+        except Exception as exc:
+            log.exception("screen %s could not be built", key)
+            screens[key] = screen_error(key, exc)
+    events = EventsDock()
+    ctx.event_logged.connect(events.add_event)
+    health = HealthDock(ctx.devices.report)
+    return screens, {"events": events, "health": health}
+
+
+def _briefing(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+    screen = BriefingScreen()
+    model: BriefingModel = services["briefing"]
+    model.updated.connect(screen.show_data)
+    model.refresh()
+    return screen
