@@ -140,6 +140,9 @@ def main() -> None:
     server = GstRtspServer.RTSPServer()
     server.set_address("127.0.0.1")
     server.set_service(str(args.port))
+    # Each client in its own thread: preparing a live mount blocks until its next keyframe, and with the default
+    # single context N clients connecting at once would wait for each other (N × GOP) and time out.
+    server.get_thread_pool().set_max_threads(max(16, 4 * len(mounts)))
     points = server.get_mount_points()
     for i, mount in enumerate(mounts, start=1):
         points.add_factory(f"/cam{i}", Factory(mount))

@@ -1,0 +1,243 @@
+"""One video tile: paints the latest frame with an overlay; a drop target and a drag source.
+
+Tiles never receive frames by signal. The wall's single repaint timer asks each tile to ``poll()``; a tile that
+finds a newer frame than the one it painted schedules a repaint. The numpy buffer is wrapped in a QImage without
+a copy (the array reference is kept alive while the QImage is in use) and, because streams decode at tile size,
+drawn 1:1 in the common case.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QMimeData, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDrag,
+    QDragEnterEvent,
+    QDropEvent,
+    QFont,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
+
+CAMERA_MIME = "application/x-cc-camera-id"  # text = camera id; shared with the map and the camera tree
+CELL_MIME = "application/x-cc-wall-cell"  # text = "<wall id>:<cell index>", for swapping cells on one wall
+
+STATE_COLOURS = {
+    "live": QColor("#2ecc71"),
+    "stalled": QColor("#f1c40f"),
+    "offline": QColor("#e74c3c"),
+    "connecting": QColor("#3498db"),
+    "missing": QColor("#7f8c8d"),
+    "empty": QColor("#4a5563"),
+}
+BACKGROUND = QColor("#0b0f14")
+ALARM_RED = QColor("#ff2d2d")
+
+
+class VideoTile(QWidget):
+    """A wall cell. Emits requests; the wall applies them to the model (the tile owns no state but its view)."""
+
+    cameraDropped = Signal(int, str)  # cell, camera id
+    cellDropped = Signal(int, int)  # target cell, source cell
+    doubleClicked = Signal(int)
+    snapshotRequested = Signal(int)
+
+    def __init__(self, cell: int, wall_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.cell = cell
+        self.wall_id = wall_id
+        self.camera_id: str | None = None
+        self.camera_name = ""
+        self.state = "empty"
+        self.reason = ""
+        self.alarm_text = ""
+        self._image: QImage | None = None
+        self._array: np.ndarray | None = None  # keeps the QImage's memory alive
+        self._painted_arrival = 0.0
+        self._press: QPoint | None = None
+        self.setAcceptDrops(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
+        self.setMinimumSize(QSize(80, 45))
+        self._snap = QToolButton(self)
+        self._snap.setText(self.tr("Snapshot"))
+        self._snap.setToolTip(self.tr("Save the current picture at full resolution as evidence"))
+        self._snap.setAutoRaise(True)
+        self._snap.setStyleSheet("QToolButton{color:#e6edf3;background:rgba(0,0,0,120);border:none;"
+                                 "padding:1px 4px;font-size:11px}QToolButton:hover{background:#1f6feb}")
+        self._snap.clicked.connect(lambda: self.snapshotRequested.emit(self.cell))
+        self._name_font = QFont()
+        self._name_font.setPixelSize(13)
+        self._name_font.setBold(True)
+        self._small_font = QFont()
+        self._small_font.setPixelSize(11)
+
+    # -- model → view ---------------------------------------------------------------------------------------------
+    def set_camera(self, camera_id: str | None, name: str, missing: bool) -> None:
+        if camera_id != self.camera_id:
+            self._image = None
+            self._array = None
+            self._painted_arrival = 0.0
+        self.camera_id = camera_id
+        self.camera_name = name
+        if camera_id is None:
+            self.set_state("empty", self.tr("No camera in this cell: drag one here from the camera list"))
+        elif missing:
+            self.set_state("missing", self.tr("Camera %1 is not in the configuration").replace("%1", camera_id))
+        else:
+            self.set_state("connecting", self.tr("Connecting…"))
+        self._snap.setVisible(camera_id is not None and not missing)
+        self.update()
+
+    def set_state(self, state: str, reason: str) -> None:
+        if (state, reason) == (self.state, self.reason):
+            return
+        self.state, self.reason = state, reason
+        self.setToolTip(f"{self.camera_name or self.camera_id or ''}\n{self.state_text()}: {reason}".strip())
+        self.update()
+
+    def set_alarm(self, text: str) -> None:
+        self.alarm_text = text
+        self.update()
+
+    def state_text(self) -> str:
+        return {"live": self.tr("Live"), "stalled": self.tr("Stalled"), "offline": self.tr("Offline"),
+                "connecting": self.tr("Connecting"), "missing": self.tr("Missing"),
+                "empty": self.tr("Empty")}.get(self.state, self.state)
+
+    def show_frame(self, frame: tuple[np.ndarray, float | None, float] | None) -> bool:
+        """Take a frame if it is newer than the painted one; returns whether a repaint was scheduled."""
+        if frame is None or frame[2] == self._painted_arrival:
+            return False
+        array = frame[0]
+        height, width = array.shape[:2]
+        self._array = array
+        self._image = QImage(array.data, width, height, array.strides[0], QImage.Format.Format_RGBX8888)
+        self._painted_arrival = frame[2]
+        self.update()
+        return True
+
+    def decode_size(self) -> tuple[int, int]:
+        ratio = self.devicePixelRatioF()
+        return max(2, int(self.width() * ratio)), max(2, int(self.height() * ratio))
+
+    # -- painting -------------------------------------------------------------------------------------------------
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.rect()
+        painter.fillRect(rect, BACKGROUND)
+        if self._image is not None and self.state != "missing":
+            iw, ih = self._image.width(), self._image.height()
+            scale = min(rect.width() / iw, rect.height() / ih)
+            w, h = int(iw * scale), int(ih * scale)
+            target = QRect(rect.x() + (rect.width() - w) // 2, rect.y() + (rect.height() - h) // 2, w, h)
+            painter.drawImage(target, self._image)
+        elif self.camera_id is not None:
+            painter.setPen(QColor("#8b949e"))
+            painter.setFont(self._small_font)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.reason)
+        self._paint_overlay(painter, rect)
+        painter.end()
+
+    def _paint_overlay(self, painter: QPainter, rect: QRect) -> None:
+        bar = QRect(rect.x(), rect.y(), rect.width(), 22)
+        painter.fillRect(bar, QColor(0, 0, 0, 140))
+        colour = STATE_COLOURS.get(self.state, STATE_COLOURS["empty"])
+        badge_text = self.state_text()
+        painter.setFont(self._small_font)
+        badge_w = painter.fontMetrics().horizontalAdvance(badge_text) + 12
+        badge = QRect(bar.right() - badge_w - 4, bar.y() + 3, badge_w, bar.height() - 6)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(colour)
+        painter.drawRoundedRect(badge, 3, 3)
+        painter.setPen(QColor("#0b0f14"))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, badge_text)
+        painter.setPen(QColor("#e6edf3"))
+        painter.setFont(self._name_font)
+        name = self.camera_name or self.camera_id or ""
+        clock = time.strftime("%H:%M:%S")
+        clock_w = painter.fontMetrics().horizontalAdvance(clock) + 8
+        painter.drawText(QRect(bar.x() + 6, bar.y(), bar.width() - badge_w - clock_w - 16, bar.height()),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
+        painter.setFont(self._small_font)
+        painter.drawText(QRect(badge.x() - clock_w - 4, bar.y(), clock_w, bar.height()),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, clock)
+        if self.alarm_text:
+            painter.setPen(QPen(ALARM_RED, 4))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(2, 2, -2, -2))
+            strip = QRect(rect.x() + 4, rect.bottom() - 26, rect.width() - 8, 22)
+            painter.fillRect(strip, QColor(180, 0, 0, 200))
+            painter.setPen(QColor("white"))
+            painter.setFont(self._name_font)
+            painter.drawText(strip, Qt.AlignmentFlag.AlignCenter, self.alarm_text)
+        else:
+            painter.setPen(QPen(QColor("#30363d"), 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(0, 0, -1, -1))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._snap.adjustSize()
+        self._snap.move(4, self.height() - self._snap.height() - (30 if self.alarm_text else 4))
+        super().resizeEvent(event)
+
+    # -- mouse: double-click, drag a cell ---------------------------------------------------------------------------
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.doubleClicked.emit(self.cell)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press = event.position().toPoint()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._press is None or self.camera_id is None:
+            return
+        if (event.position().toPoint() - self._press).manhattanLength() < QApplication.startDragDistance():
+            return
+        self._press = None
+        drag = QDrag(self)
+        drag.setMimeData(self.mime_data())
+        if self._image is not None:
+            drag.setPixmap(self.grab().scaled(160, 90, Qt.AspectRatioMode.KeepAspectRatio))
+        drag.exec(Qt.DropAction.MoveAction | Qt.DropAction.CopyAction)
+
+    def mouseReleaseEvent(self, _event: QMouseEvent) -> None:
+        self._press = None
+
+    def mime_data(self) -> QMimeData:
+        """What a dragged cell carries: the cell (to swap on this wall) and the camera (for other targets)."""
+        mime = QMimeData()
+        mime.setData(CELL_MIME, f"{self.wall_id}:{self.cell}".encode())
+        mime.setData(CAMERA_MIME, (self.camera_id or "").encode())
+        mime.setText(self.camera_id or "")
+        return mime
+
+    # -- drops ----------------------------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasFormat(CAMERA_MIME) or event.mimeData().hasFormat(CELL_MIME):
+            event.acceptProposedAction()
+
+    def dragMoveEvent(self, event: QDragEnterEvent) -> None:  # type: ignore[override]
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        mime = event.mimeData()
+        if mime.hasFormat(CELL_MIME):
+            wall_id, _, cell = bytes(mime.data(CELL_MIME).data()).decode().rpartition(":")
+            if wall_id == self.wall_id and cell.isdigit():
+                self.cellDropped.emit(self.cell, int(cell))
+                event.acceptProposedAction()
+                return
+        if mime.hasFormat(CAMERA_MIME):
+            camera_id = bytes(mime.data(CAMERA_MIME).data()).decode().strip()
+            if camera_id:
+                self.cameraDropped.emit(self.cell, camera_id)
+                event.acceptProposedAction()
