@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, QMarginsF, Qt
+from PySide6.QtCore import QLocale, QMarginsF, Qt
 from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -45,8 +45,9 @@ class KpiCard(QFrame):
 
 
 def source_label(code: str) -> str:
-    if QCoreApplication.translate("BriefingScreen", "Officers on duty") == "Officers on duty":
-        return code  # English UI: the stable code reads fine
+    """Chinese channel names in a Chinese UI; the stable English codes read fine otherwise."""
+    if QLocale().language() != QLocale.Language.Chinese:
+        return code
     try:
         return CASE_SOURCE_ZH[CaseSource(code)]
     except ValueError:

@@ -1,0 +1,200 @@
+<?xml version='1.0' encoding='utf-8'?>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>BriefingScreen</name>
+    <message>
+        <location filename="../../widgets/briefing.py" line="48" />
+        <location filename="../../widgets/briefing.py" line="75" />
+        <source>Officers on duty</source>
+        <translation>在岗队员</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="63" />
+        <location filename="../../widgets/briefing.py" line="148" />
+        <source>Leadership briefing</source>
+        <translation>领导驾驶舱</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="66" />
+        <source>Export report (PDF)…</source>
+        <translation>导出报告(PDF)…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="76" />
+        <source>Vehicles online</source>
+        <translation>在线车辆</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="77" />
+        <source>Drones airborne</source>
+        <translation>在飞无人机</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="78" />
+        <source>Devices online</source>
+        <translation>设备在线</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="79" />
+        <source>Cases today</source>
+        <translation>今日案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="80" />
+        <source>Open cases</source>
+        <translation>在办案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="81" />
+        <source>Overdue</source>
+        <translation>超期案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="82" />
+        <source>Closed today</source>
+        <translation>今日结案</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="83" />
+        <source>Median dispatch time (min)</source>
+        <translation>派遣用时中位数(分钟)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="84" />
+        <source>Median response time (min)</source>
+        <translation>响应用时中位数(分钟)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="91" />
+        <source>Cases reported today by hour</source>
+        <translation>今日各时段上报案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="94" />
+        <source>Cases today by channel</source>
+        <translation>今日案件来源</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="133" />
+        <source>Updated %1</source>
+        <translation>更新于 %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="137" />
+        <source>Export report</source>
+        <translation>导出报告</translation>
+    </message>
+</context>
+<context>
+    <name>EventsDock</name>
+    <message>
+        <location filename="../../widgets/docks.py" line="32" />
+        <source>Events</source>
+        <translation>事件</translation>
+    </message>
+</context>
+<context>
+    <name>HealthDock</name>
+    <message>
+        <location filename="../../widgets/docks.py" line="51" />
+        <source>Device health</source>
+        <translation>设备状态</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/docks.py" line="55" />
+        <source>Device</source>
+        <translation>设备</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/docks.py" line="55" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/docks.py" line="55" />
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/docks.py" line="55" />
+        <source>Messages</source>
+        <translation>消息数</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/docks.py" line="55" />
+        <source>Bad</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/docks.py" line="56" />
+        <source>Reconnects</source>
+        <translation>重连</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <location filename="../../widgets/main_window.py" line="32" />
+        <source>Video wall</source>
+        <translation>视频墙</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="33" />
+        <source>Map</source>
+        <translation>地图</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="34" />
+        <source>Dispatch</source>
+        <translation>调度</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="35" />
+        <source>Drones</source>
+        <translation>无人机</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="36" />
+        <source>Leadership briefing</source>
+        <translation>领导驾驶舱</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="98" />
+        <source>Smart urban management command center</source>
+        <translation>智慧城管指挥中心</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="110" />
+        <source>Open in own window</source>
+        <translation>在独立窗口打开</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="111" />
+        <source>Show the current screen in its own window (e.g. on another monitor)</source>
+        <translation>在独立窗口中显示当前屏幕（例如放到另一台显示器）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="117" />
+        <source>View</source>
+        <translation>视图</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLine</name>
+    <message>
+        <location filename="../../widgets/main_window.py" line="86" />
+        <source>User: %1</source>
+        <translation>用户：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="87" />
+        <source>Devices online: %1</source>
+        <translation>设备在线：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/main_window.py" line="88" />
+        <source>Database: %1</source>
+        <translation>数据库：%1</translation>
+    </message>
+</context>
+</TS>
