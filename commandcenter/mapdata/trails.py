@@ -1,0 +1,105 @@
+"""Recent tracks of every unit, in memory: a fixed-size ring per unit, all units in one numpy block.
+
+The map draws "where has each unit been in the last N minutes". Asking the database 20 times a second would
+be I/O on the GUI thread, and keeping Python lists per unit costs allocations per fix; a ``(units × K)`` array
+is updated for a whole batch of moved units with a few fancy-indexing operations and turned into one
+polyline with a connect mask for a single curve item.
+
+A unit gets a new sample at most every ``window_s / capacity`` seconds, so ``capacity`` samples span the
+whole window whatever the report rate; the live position is appended when drawing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from numpy.typing import NDArray
+
+FloatArray = NDArray[np.float64]
+
+
+class TrailBuffer:
+    """Ring buffers of ``(t, x, y)`` samples for a growing set of units addressed by row index.
+
+    ``x``/``y`` are whatever planar coordinates the caller draws in (the map pushes display metres, so a
+    repaint needs no re-projection); :meth:`remap` converts them all when the display projection changes.
+    """
+
+    def __init__(self, window_s: float = 600.0, capacity: int = 20) -> None:
+        self.window_s = float(window_s)
+        self.capacity = max(2, int(capacity))
+        self.min_interval_s = self.window_s / self.capacity
+        self._rows = 0
+        self.t = np.full((0, self.capacity), -np.inf)
+        self.x = np.zeros((0, self.capacity))
+        self.y = np.zeros((0, self.capacity))
+
+    @property
+    def rows(self) -> int:
+        return self._rows
+
+    def ensure_rows(self, n: int) -> None:
+        """Grow to at least ``n`` units (amortised doubling)."""
+        if n <= self.t.shape[0]:
+            self._rows = max(self._rows, n)
+            return
+        new = max(n, 2 * self.t.shape[0], 64)
+        for name, fill in (("t", -np.inf), ("x", 0.0), ("y", 0.0)):
+            old = getattr(self, name)
+            grown = np.full((new, self.capacity), fill)
+            grown[: old.shape[0]] = old
+            setattr(self, name, grown)
+        self._rows = n
+
+    def push(self, rows: NDArray[np.int64], t: FloatArray, x: FloatArray, y: FloatArray) -> None:
+        """Record positions of ``rows`` at epoch seconds ``t``; rows sampled too recently are skipped.
+
+        The ring is kept in time order by shifting (K is small), so drawing needs no re-ordering.
+        """
+        if len(rows) == 0:
+            return
+        self.ensure_rows(int(rows.max()) + 1)
+        due = t - self.t[rows, -1] >= self.min_interval_s
+        rows, t, x, y = rows[due], t[due], x[due], y[due]
+        if len(rows) == 0:
+            return
+        for arr, new in ((self.t, t), (self.x, x), (self.y, y)):
+            arr[rows, :-1] = arr[rows, 1:]
+            arr[rows, -1] = new
+
+    def remap(self, convert: Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]) -> None:
+        """Convert every stored sample with ``convert(x, y) -> (x', y')`` (a change of display projection)."""
+        n = self.t.shape[0]
+        if n:
+            x, y = convert(self.x.ravel(), self.y.ravel())
+            self.x = np.asarray(x, dtype=np.float64).reshape(n, self.capacity)
+            self.y = np.asarray(y, dtype=np.float64).reshape(n, self.capacity)
+
+    def clear_row(self, row: int) -> None:
+        if row < self.t.shape[0]:
+            self.t[row] = -np.inf
+
+    def polyline(self, now: float, rows: NDArray[np.int64] | None = None,
+                 head_x: FloatArray | None = None, head_y: FloatArray | None = None,
+                 ) -> tuple[FloatArray, FloatArray, NDArray[np.int32]]:
+        """``(x, y, connect)`` of all trails within the window, for one ``connect`` curve.
+
+        ``head_x``/``head_y`` (per row of ``rows``) append the live position so the trail reaches the
+        marker. ``connect[i]`` is 1 when point i joins point i+1.
+        """
+        if rows is None:
+            rows = np.arange(self._rows)
+        t = self.t[rows]
+        x = self.x[rows]
+        y = self.y[rows]
+        if head_x is not None and head_y is not None:
+            t = np.concatenate([t, np.full((len(rows), 1), now)], axis=1)
+            x = np.concatenate([x, head_x.reshape(-1, 1)], axis=1)
+            y = np.concatenate([y, head_y.reshape(-1, 1)], axis=1)
+        valid = t >= now - self.window_s
+        connect = np.zeros(valid.shape, dtype=np.int32)
+        connect[:, :-1] = valid[:, :-1] & valid[:, 1:]
+        # A lone point (the head with no history) draws nothing: drop rows with < 2 valid points.
+        keep = valid & (valid.sum(axis=1, keepdims=True) >= 2)
+        return x[keep], y[keep], connect[keep]
