@@ -287,9 +287,7 @@ def _classify(tags: Mapping[str, Any], closed: bool) -> tuple[str, str | None, s
         return ("park", str(leisure or landuse), "polygon") if closed else None
     if tags.get("place") == "square":
         return ("plaza", "square", "polygon") if closed else ("plaza", "square", "point")
-    if tags.get("boundary") == "administrative" and not closed:
-        return None  # border ways are taken from their relations, which carry the names
-    return None
+    return None  # includes bare boundary ways: borders come from their relations, which carry the names
 
 
 # ------------------------------------------------------------------------------------------------------------

@@ -125,9 +125,9 @@ class _NodeIndex:
                     best_d2 = float(d2[k])
                     best_i = int(chunk[k])
             if best_i >= 0 and r * _INDEX_CELL_M >= math.sqrt(best_d2):
-                break
-        if best_i < 0:
-            # Query far outside the network: fall back to a full scan, which is always correct.
+                break  # every node not yet seen is at least r cells away: the best one is final
+        else:
+            # Query far outside the network (rings ran out before the answer was certain): a full scan.
             d2_all = (self.x - qx) ** 2 + (self.y - qy) ** 2
             best_i = int(np.argmin(d2_all))
             best_d2 = float(d2_all[best_i])

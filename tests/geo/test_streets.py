@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from commandcenter.geo.basemap import Basemap, MapFeature
-from commandcenter.geo.coords import LocalProjection, haversine_m
+from commandcenter.geo.coords import LocalProjection, haversine_m, haversine_m_array
 from commandcenter.geo.district import load_default_basemap
 from commandcenter.geo.streets import StreetGraph
 
@@ -116,8 +116,12 @@ def test_nearest_node_matches_brute_force(district_graph: StreetGraph) -> None:
         best = np.min(np.hypot(*(a - b for a, b in zip(g.proj.to_xy_array(g.lat, g.lon),
                                                             g.proj.to_xy(lats[i], lons[i]), strict=True))))  # fmt: skip
         assert d == pytest.approx(best, abs=0.05)
-    far = g.nearest_node(33.0, 119.5)  # far outside the district still answers
-    assert 0 <= far < g.node_count
+    for lat, lon in [(33.0, 119.5), (32.0, 118.7), (32.024, 118.83)]:  # far outside the district
+        far = g.nearest_node(lat, lon)
+        brute = np.argmin(haversine_m_array(lat, lon, g.lat, g.lon))
+        assert haversine_m(lat, lon, *g.node_latlon(far)) == pytest.approx(
+            haversine_m(lat, lon, *g.node_latlon(int(brute))), rel=1e-3
+        )
 
 
 def test_nearest_node_for_cars_avoids_pedestrian_streets(
