@@ -1,0 +1,87 @@
+"""Child process of bench_startup: starts the real demo GUI, reports first paint, then measures GUI stalls.
+
+Prints one JSON line: {"first_paint_at": unix time, "stall_max_ms", "stall_p99_ms", "ticks", "units_seen"}.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main() -> None:
+    units = int(sys.argv[1])
+    seconds = float(sys.argv[2])
+    from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+
+    from commandcenter.cli import GuiOptions
+    from commandcenter.config import Config
+    from commandcenter.runtime.context import AppContext
+    from widgets.app import make_application
+    from widgets.main_window import MainWindow
+    from widgets.screens import build_screens, build_services
+
+    app = make_application("zh")
+    config = Config()
+    config.simulator.units = units
+    options = GuiOptions(config=config, demo=True, language="zh")
+    ctx = AppContext(config, demo=True)
+    ctx.start()
+    services = build_services(ctx, options)
+    screens, docks = build_screens(ctx, services, options)
+    window = MainWindow(screens, ctx.status, docks=docks,
+                        settings=QSettings(os.devnull, QSettings.Format.IniFormat))
+    result: dict[str, float] = {}
+
+    class FirstPaint(QObject):
+        def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint and "first_paint_at" not in result:
+                result["first_paint_at"] = time.time()
+            return False
+
+    spy = FirstPaint()
+    window.installEventFilter(spy)
+    window.tabs.currentWidget().installEventFilter(spy)
+    window.resize(1920, 1080)
+    window.show()
+    window.show_screen("map")
+    lateness: list[float] = []
+    state = {"expected": 0.0}
+    timer = QTimer()
+    timer.setTimerType(QTimer.TimerType.PreciseTimer)
+
+    def tick() -> None:
+        now = time.perf_counter()
+        if state["expected"]:
+            lateness.append(max(0.0, now - state["expected"]) * 1000)
+        state["expected"] = now + 0.010
+
+    def start_measuring() -> None:
+        timer.timeout.connect(tick)
+        timer.start(10)
+        QTimer.singleShot(int(seconds * 1000), app.quit)
+
+    # Measure from the moment the demo is populated and running (units reporting), not during start-up.
+    QTimer.singleShot(3000, start_measuring)
+    app.exec()
+    lateness.sort()
+    out = {
+        "first_paint_at": result.get("first_paint_at", 0.0),
+        "stall_max_ms": round(lateness[-1], 1) if lateness else None,
+        "stall_p99_ms": round(lateness[int(len(lateness) * 0.99) - 1], 1) if lateness else None,
+        "stall_median_ms": round(lateness[len(lateness) // 2], 2) if lateness else None,
+        "ticks": len(lateness),
+        "units_seen": len(ctx.tracker.snapshot()),
+    }
+    for stop in services.get("_stoppers", []):
+        stop()
+    ctx.stop()
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()

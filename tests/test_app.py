@@ -1,0 +1,142 @@
+"""The whole command center on the simulated city: window, screens, language, snapshot contract."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QLabel
+
+from commandcenter.cli import GuiOptions
+from commandcenter.config import Config
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def demo_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from commandcenter.i18n import install_language
+    from commandcenter.runtime.context import AppContext
+    from widgets.main_window import MainWindow
+    from widgets.screens import build_screens, build_services
+
+    config = Config()
+    config.database.url = f"sqlite:///{tmp_path / 'demo.db'}"
+    config.simulator.units = 60
+    config.simulator.vehicles = 10
+    config.simulator.cameras = 4
+    config.simulator.drones = 1
+    install_language(QApplication.instance(), "zh")
+    options = GuiOptions(config=config, demo=True, language="zh", layout="2x2")
+    ctx = AppContext(config, demo=True)
+    ctx.start()
+    services = build_services(ctx, options)
+    screens, docks = build_screens(ctx, services, options)
+    window = MainWindow(screens, ctx.status, docks=docks,
+                        settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.resize(1600, 900)
+    window.show()
+    yield window, ctx
+    window.close()
+    for stop in services.get("_stoppers", []):
+        stop()
+    ctx.stop()
+    install_language(QApplication.instance(), "en")
+
+
+def test_window_opens_with_five_screens_in_chinese(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, ctx = demo_window
+    titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
+    assert titles == ["视频墙", "地图", "调度", "无人机", "领导驾驶舱"]
+    qtbot.waitUntil(lambda: len(ctx.tracker.snapshot()) >= 60, timeout=20000)
+    for key in ("wall", "map", "dispatch", "drones", "briefing"):
+        window.show_screen(key)
+        image = window.grab().toImage()
+        assert image.width() == 1600
+        colours = {image.pixel(x, y) for x in range(0, 1600, 53) for y in range(0, 900, 37)}
+        assert len(colours) > 8, f"screen {key} looks blank"
+    assert "SQLite" in ctx.status()["database"]
+
+
+def test_f_keys_and_detaching_a_screen(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, _ctx = demo_window
+    window.show_screen("map")
+    assert window.current_key() == "map"
+    win = window.detach("map")
+    assert win is not None and win.isVisible() and "map" not in [window.current_key()]
+    assert window.tabs.count() == 4
+    win.close()
+    assert window.tabs.count() == 5 and window.tabs.tabText(1) == "地图"
+    window.detach("briefing")
+    window.save_arrangement()
+    window.attach("briefing")
+    window.restore_arrangement()
+    assert "briefing" in window.detached
+    window.attach("briefing")
+
+
+def test_english_is_selectable(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.i18n import install_language
+    from widgets.main_window import MainWindow
+
+    install_language(QApplication.instance(), "en")
+    window = MainWindow({"wall": QLabel("x")}, lambda: {})
+    qtbot.addWidget(window)
+    assert window.tabs.tabText(0) == "Video wall"
+    install_language(QApplication.instance(), "zh")
+    window2 = MainWindow({"wall": QLabel("x")}, lambda: {})
+    qtbot.addWidget(window2)
+    assert window2.tabs.tabText(0) == "视频墙"
+    install_language(QApplication.instance(), "en")
+
+
+@pytest.mark.slow
+def test_snapshot_writes_png_and_report(tmp_path: Path) -> None:
+    out = tmp_path / "map.png"
+    report = tmp_path / "report.json"
+    env = dict(os.environ, CC_DATA_DIR=str(tmp_path / "data"), CC_CONFIG_DIR=str(tmp_path / "cfg"),
+               QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-m", "commandcenter", "snapshot", "--demo", "--screen", "map", "--after", "6",
+         "--out", str(out), "--report", str(report), "--size", "1280x720", "--units", "80"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert out.stat().st_size > 20_000
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    data = json.loads(report.read_text(encoding="utf-8"))
+    for key in ("devices", "units", "tiles", "cases", "drones"):
+        assert key in data, f"report lacks {key}"
+    for dev in data["devices"]:
+        assert {"id", "kind", "state", "messages", "bad_messages", "reconnects", "last_error"} <= set(dev)
+    assert len(data["units"]) >= 80
+    unit = data["units"][0]
+    assert {"id", "kind", "lat", "lon", "fix_time", "speed", "heading", "source", "stale"} <= set(unit)
+
+
+def test_cli_help_and_version() -> None:
+    from commandcenter.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    for sub in (["demo"], ["run"], ["snapshot"], ["db"], ["basemap"]):
+        with pytest.raises(SystemExit) as exc:
+            main([*sub, "--help"])
+        assert exc.value.code == 0
+
+
+def test_run_refuses_a_bad_config_with_its_location(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.cli import main
+
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[ui]\nlanguage = "zh"\nfont = "big"\n', encoding="utf-8")
+    assert main(["run", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:3" in err and "ui.font" in err and "unknown key" in err
