@@ -64,6 +64,11 @@ class WorkCalendar:
         if self._day_seconds <= 0:
             raise CalendarError("a working day needs at least one working period")
 
+    @property
+    def hours_per_day(self) -> float:
+        """Working hours of one working day (7.5 with the default periods): what "N 个工作日" converts with."""
+        return self._day_seconds / 3600.0
+
     # ------------------------------------------------------------------------------------------- days
     def is_working_day(self, day: date) -> bool:
         if day in self.workdays:

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -61,8 +61,9 @@ class StreetRouter(Protocol):
 
     def node_latlon(self, node: int) -> tuple[float, float]: ...
 
-    def reverse_times(self, node: int, cutoff_s: float) -> Mapping[int, float]:
-        """Travel time in seconds from every node that reaches ``node`` within ``cutoff_s``, to ``node``."""
+    def reverse_times(self, node: int, cutoff_s: float) -> Mapping[int, float] | np.ndarray:
+        """Seconds from every node that reaches ``node`` within ``cutoff_s`` to ``node``: a mapping of the
+        reached nodes, or an array over all nodes with ``inf`` for the others."""
         ...
 
 
@@ -135,6 +136,7 @@ class Dispatcher:
         self._teams = [o.team for o in officers]
         self._skills = [frozenset(o.skills) for o in officers]
         self._grids = [o.duty_grid for o in officers]
+        self._mask_cache: dict[tuple[object, ...], np.ndarray] = {}
 
     def note_status(self, officer_id: str, status: str) -> None:
         """Reflect a status change at once (the roster is refreshed from the database only every few seconds)."""
@@ -174,92 +176,136 @@ class Dispatcher:
             i = self._index.get(oid)
             if i is not None:
                 idle[i] = False
-        cand = np.nonzero(idle)[0]
-        if cand.size == 0:
-            return []
-        lats = np.empty(cand.size)
-        lons = np.empty(cand.size)
-        fix_ts = np.empty(cand.size)
-        has = np.ones(cand.size, dtype=bool)
         ids = self._ids
-        for j, i in enumerate(cand.tolist()):
-            p = positions.get(ids[i])
-            if p is None:
-                has[j] = False
-                lats[j] = lons[j] = fix_ts[j] = 0.0
-            else:
-                lats[j], lons[j], fix_ts[j] = p.lat, p.lon, p.fix_time.timestamp()
-        cand, lats, lons, fix_ts = cand[has], lats[has], lons[has], fix_ts[has]
-        if cand.size == 0:
+        cand_all = np.nonzero(idle)[0].tolist()
+        found = [positions.get(ids[i]) for i in cand_all]
+        has = [p is not None for p in found]
+        located: list[UnitPosition] = [p for p in found if p is not None]
+        if not located:
             return []
+        cand = np.array([i for i, h in zip(cand_all, has, strict=True) if h], dtype=np.int64)
+        lats = np.fromiter((p.lat for p in located), dtype=float, count=len(located))
+        lons = np.fromiter((p.lon for p in located), dtype=float, count=len(located))
         dist = haversine_m_array(lat, lon, lats, lons)
-        wanted = frozenset(skills)
-        skill_ok = np.fromiter(
-            ((not wanted and not team) or bool(self._skills[i] & wanted) or (bool(team) and self._teams[i] == team)
-             for i in cand.tolist()), dtype=bool, count=cand.size)
-        grid_ok = np.fromiter(
-            ((not grid_code and not area_code) or self._grids[i] in (grid_code, area_code) for i in cand.tolist()),
-            dtype=bool, count=cand.size)
-        stale = (self.clock() - fix_ts) > self.stale_after_s
-        penalty = (np.where(skill_ok, 0.0, PENALTY_NO_SKILL_S) + np.where(grid_ok, 0.0, PENALTY_OTHER_GRID_S)
-                   + self._load[cand] * PENALTY_PER_CASE_S + np.where(stale, PENALTY_STALE_S, 0.0))
+        skill_ok = self._skill_mask(frozenset(skills), team)[cand]
+        grid_ok = self._grid_mask(grid_code, area_code)[cand]
+        static = (np.where(skill_ok, 0.0, PENALTY_NO_SKILL_S) + np.where(grid_ok, 0.0, PENALTY_OTHER_GRID_S)
+                  + self._load[cand] * PENALTY_PER_CASE_S)
         straight_eta = dist * self.detour / self.speed
-        results: list[tuple[float, int, float, str]] = []  # (score, j, eta, route)
-        case_node = self.router.nearest_node(lat, lon) if self.router is not None else None
-        if self.router is None or case_node is None:
-            score = straight_eta + penalty
-            top = np.argpartition(score, min(k, score.size - 1))[:k] if score.size > k else np.arange(score.size)
-            results = [(float(score[j]), int(j), float(straight_eta[j]), "straight") for j in top]
+        now = self.clock()
+        router = self.router
+        case_node = router.nearest_node(lat, lon) if router is not None else None
+        if router is None or case_node is None:
+            lower = straight_eta + static  # exact apart from the stale penalty, which only adds
+            timer: _StreetTimer | None = None
         else:
-            results = self._street_ranking(case_node, lat, lon, lats, lons, dist, penalty, straight_eta, k)
-        results.sort()
+            lower = dist / max(router.max_speed_mps, self.speed) + static
+            kth = min(k, lower.size) - 1
+            est = float(np.partition(straight_eta + static, kth)[kth])
+            timer = _StreetTimer(router, case_node, lat, lon, self.speed, min(self.cutoff_s, max(300.0, 2.0 * est)),
+                                 self.cutoff_s)
+        # Examine candidates in lower-bound order; stop when the next bound cannot beat the k-th exact score.
+        head = min(lower.size, max(4 * k, 32))
+        order = np.argpartition(lower, head - 1)[:head] if head < lower.size else np.arange(lower.size)
+        order = order[np.argsort(lower[order], kind="stable")]
+        best: list[tuple[float, int, float, str, bool]] = []  # max-heap on score (negated)
+        examined = 0
+        while True:
+            for j in order.tolist():
+                if len(best) >= k and lower[j] >= -best[0][0]:
+                    break
+                examined += 1
+                stale = now - located[j].fix_time.timestamp() > self.stale_after_s
+                if timer is None:
+                    eta, route = float(straight_eta[j]), "straight"
+                else:
+                    eta, route = timer.eta(float(lats[j]), float(lons[j]), float(straight_eta[j]))
+                score = eta + float(static[j]) + (PENALTY_STALE_S if stale else 0.0)
+                item = (-score, j, eta, route, stale)
+                if len(best) < k:
+                    heapq.heappush(best, item)
+                elif score < -best[0][0]:
+                    heapq.heapreplace(best, item)
+            else:
+                if order.size < lower.size:  # the head ran out before the bound stopped us: take the rest
+                    rest = np.setdiff1d(np.arange(lower.size), order, assume_unique=True)
+                    order = rest[np.argsort(lower[rest], kind="stable")]
+                    continue
+            break
         out: list[Recommendation] = []
-        for score_j, j, eta, route in results[:k]:
+        for neg, j, eta, route, stale in sorted(best, key=lambda b: (-b[0], b[1])):
             i = int(cand[j])
             o = self._officers[i]
             reasons = [f"距离 {dist[j]:.0f} m", f"约 {eta / 60:.1f} 分钟" + ("" if route == "street" else "（直线估算）"),
                        f"在办 {int(self._load[i])} 件", "本网格" if grid_ok[j] else "非本网格",
                        "技能匹配" if skill_ok[j] else "技能不符"]
-            if stale[j]:
+            if stale:
                 reasons.append("位置过期")
             out.append(Recommendation(o.id, o.name, o.team, eta, float(dist[j]), route, int(self._load[i]),
-                                      bool(grid_ok[j]), bool(skill_ok[j]), bool(stale[j]), score_j, tuple(reasons)))
+                                      bool(grid_ok[j]), bool(skill_ok[j]), stale, -neg, tuple(reasons)))
         return out
 
-    def _street_ranking(self, case_node: int, lat: float, lon: float, lats: np.ndarray, lons: np.ndarray,
-                        dist: np.ndarray, penalty: np.ndarray, straight_eta: np.ndarray,
-                        k: int) -> list[tuple[float, int, float, str]]:
-        router = self.router
-        assert router is not None
-        node_lat, node_lon = router.node_latlon(case_node)
-        case_snap_s = haversine_m(lat, lon, node_lat, node_lon) / self.speed
-        vmax = max(router.max_speed_mps, self.speed)
-        lower = dist / vmax + penalty
-        order = np.argsort(lower, kind="stable")
-        # Search radius: generous around the k-th straight-line estimate, bounded by the configured cutoff.
-        est = straight_eta + penalty
-        kth = float(np.partition(est, min(k, est.size) - 1)[min(k, est.size) - 1])
-        cutoff = min(self.cutoff_s, max(300.0, 2.0 * kth))
-        times = router.reverse_times(case_node, cutoff)
-        best: list[tuple[float, int, float, str]] = []  # max-heap via negated score
-        for j in order.tolist():
-            if len(best) >= k and lower[j] >= -best[0][0]:
-                break
-            node = router.nearest_node(float(lats[j]), float(lons[j]))
-            t = times.get(node) if node is not None else None
-            if t is None or node is None:
-                eta, route = max(float(straight_eta[j]), cutoff if times else 0.0), "straight"
+    def _skill_mask(self, wanted: frozenset[str], team: str) -> np.ndarray:
+        """Officers able to handle a category (skill or team), cached per category for the roster's lifetime."""
+        key = (wanted, team)
+        mask = self._mask_cache.get(key)
+        if mask is None:
+            if not wanted and not team:
+                mask = np.ones(len(self._ids), dtype=bool)
             else:
-                n_lat, n_lon = router.node_latlon(node)
-                eta = float(t) + haversine_m(float(lats[j]), float(lons[j]), n_lat, n_lon) / self.speed + case_snap_s
-                route = "street"
-            score = eta + float(penalty[j])
-            item = (-score, j, eta, route)
-            if len(best) < k:
-                heapq.heappush(best, item)
-            elif score < -best[0][0]:
-                heapq.heapreplace(best, item)
-        return [(-s, j, eta, route) for s, j, eta, route in best]
+                mask = np.array([bool(sk & wanted) or (bool(team) and tm == team)
+                                 for sk, tm in zip(self._skills, self._teams, strict=True)], dtype=bool)
+            self._mask_cache[key] = mask
+        return mask
+
+    def _grid_mask(self, grid_code: str, area_code: str) -> np.ndarray:
+        key = ("grid", grid_code, area_code)
+        mask = self._mask_cache.get(key)
+        if mask is None:
+            if not grid_code and not area_code:
+                mask = np.ones(len(self._ids), dtype=bool)
+            else:
+                mask = np.array([g in (grid_code, area_code) and bool(g) for g in self._grids], dtype=bool)
+            self._mask_cache[key] = mask
+        return mask
+
+
+class _StreetTimer:
+    """Street travel times to one case: one bounded reverse search, widened once if a contender is beyond it."""
+
+    def __init__(self, router: StreetRouter, node: int, lat: float, lon: float, speed: float, cutoff: float,
+                 max_cutoff: float) -> None:
+        self.router = router
+        self.node = node
+        self.speed = speed
+        self.cutoff = cutoff
+        self.max_cutoff = max_cutoff
+        n_lat, n_lon = router.node_latlon(node)
+        self.case_snap_s = haversine_m(lat, lon, n_lat, n_lon) / speed
+        self.times = router.reverse_times(node, cutoff)
+
+    def eta(self, lat: float, lon: float, straight_eta: float) -> tuple[float, str]:
+        node = self.router.nearest_node(lat, lon)
+        if node is None:
+            return straight_eta, "straight"
+        t = _time_at(self.times, node)
+        if t is None and self.cutoff < self.max_cutoff:
+            self.cutoff = self.max_cutoff
+            self.times = self.router.reverse_times(self.node, self.cutoff)
+            t = _time_at(self.times, node)
+        if t is None:  # no path within the cutoff: at least the cutoff, never less than the estimate
+            return max(straight_eta, self.cutoff), "straight"
+        n_lat, n_lon = self.router.node_latlon(node)
+        return t + haversine_m(lat, lon, n_lat, n_lon) / self.speed + self.case_snap_s, "street"
+
+
+def _time_at(times: Mapping[int, float] | np.ndarray, node: int | None) -> float | None:
+    if node is None:
+        return None
+    if isinstance(times, np.ndarray):
+        t = float(times[node]) if 0 <= node < times.size else math.inf
+        return t if math.isfinite(t) else None
+    return times.get(node)
 
 
 class GraphRouter:
@@ -309,21 +355,25 @@ class GraphRouter:
         if not self._lat:
             return None
         ky, kx = self._key(lat, lon)
-        best, best_d = None, math.inf
-        max_ring = int(self.snap_limit_m / (self._bucket_deg * 111_320.0)) + 1
+        kx_m = 111_320.0 * math.cos(math.radians(lat))  # local equirectangular metres: exact enough at 2 km
+        bucket_m = self._bucket_deg * min(111_320.0, kx_m)
+        best, best_d2 = None, math.inf
+        lats, lons, buckets = self._lat, self._lon, self._buckets
+        max_ring = int(self.snap_limit_m / bucket_m) + 1
         for ring in range(max_ring + 1):
             for dy in range(-ring, ring + 1):
-                for dx in range(-ring, ring + 1):
-                    if max(abs(dy), abs(dx)) != ring:
-                        continue
-                    for node in self._buckets.get((ky + dy, kx + dx), ()):
-                        d = haversine_m(lat, lon, self._lat[node], self._lon[node])
-                        if d < best_d:
-                            best, best_d = node, d
-            # Anything in a further ring is at least ring × bucket away.
-            if best is not None and best_d <= ring * self._bucket_deg * 111_320.0 * math.cos(math.radians(lat)):
+                step = 1 if abs(dy) == ring else 2 * ring  # only the ring's border cells
+                for dx in range(-ring, ring + 1, max(step, 1)):
+                    for node in buckets.get((ky + dy, kx + dx), ()):
+                        ddy = (lats[node] - lat) * 111_320.0
+                        ddx = (lons[node] - lon) * kx_m
+                        d2 = ddx * ddx + ddy * ddy
+                        if d2 < best_d2:
+                            best, best_d2 = node, d2
+            # Any node in a further ring is at least ring × bucket away.
+            if best is not None and best_d2 <= (ring * bucket_m) ** 2:
                 break
-        return best if best_d <= self.snap_limit_m else None
+        return best if best_d2 <= self.snap_limit_m**2 else None
 
     def reverse_times(self, node: int, cutoff_s: float) -> dict[int, float]:
         done: dict[int, float] = {}
@@ -360,41 +410,44 @@ def grid_router(lat0: float, lon0: float, rows: int, cols: int, spacing_m: float
     return g
 
 
-def router_for(graph: object | None) -> StreetRouter | None:
-    """Adapt a street graph to :class:`StreetRouter`: anything already shaped like one is used as it is.
+def router_for(graph: object | None, mode: str = "ebike") -> StreetRouter | None:
+    """Adapt a street graph to :class:`StreetRouter`; anything already shaped like one is used as it is.
 
-    ``commandcenter.geo.streets.StreetGraph`` is adapted when it offers ``nearest_node`` plus either
-    ``reverse_times``/``many_to_one`` (reverse search) or only ``travel_time_s`` (then dispatch falls back to the
-    straight-line estimate, which is always correct but less precise). None means "no network".
+    ``commandcenter.geo.streets.StreetGraph`` is adapted through its ``nearest_node(lat, lon, mode)`` (-1 when
+    none), ``node_latlon`` and ``many_to_one_times(node, max_seconds, mode)`` (an array of seconds per node,
+    ``inf`` when unreachable). None means "no network": dispatch then uses the straight-line estimate.
     """
     if graph is None:
         return None
     if isinstance(graph, StreetRouter):
         return graph
-    return _StreetGraphAdapter(graph) if hasattr(graph, "nearest_node") and hasattr(graph, "node_latlon") else None
+    if all(hasattr(graph, name) for name in ("nearest_node", "node_latlon", "many_to_one_times")):
+        return _StreetGraphAdapter(graph, mode)
+    raise TypeError(f"{type(graph).__name__} is not a street graph (needs nearest_node, node_latlon, "
+                    f"many_to_one_times)")
 
 
 class _StreetGraphAdapter:
-    """Wraps a street graph whose reverse search is called ``many_to_one(node, cutoff_s)``."""
+    """``commandcenter.geo.streets.StreetGraph`` seen as a :class:`StreetRouter` for one travel mode."""
 
-    def __init__(self, graph: object) -> None:
+    def __init__(self, graph: Any, mode: str) -> None:
         self._g = graph
-        self.max_speed_mps = float(getattr(graph, "max_speed_mps", EBIKE_SPEED_MPS * 1.5))
+        self._mode = mode
+        try:
+            from commandcenter.geo.streets import ACCESS_SPEED_KMH, SPEED_KMH
+
+            top = max([s.get(mode, 0.0) for s in SPEED_KMH.values()] + [ACCESS_SPEED_KMH.get(mode, 0.0)])
+            self.max_speed_mps = max(top / 3.6, EBIKE_SPEED_MPS)
+        except ImportError:
+            self.max_speed_mps = EBIKE_SPEED_MPS * 1.5
 
     def nearest_node(self, lat: float, lon: float) -> int | None:
-        return self._g.nearest_node(lat, lon)  # type: ignore[attr-defined, no-any-return]
+        node = int(self._g.nearest_node(lat, lon, self._mode))
+        return node if node >= 0 else None
 
     def node_latlon(self, node: int) -> tuple[float, float]:
-        lat, lon = self._g.node_latlon(node)  # type: ignore[attr-defined]
+        lat, lon = self._g.node_latlon(node)
         return float(lat), float(lon)
 
-    def reverse_times(self, node: int, cutoff_s: float) -> Mapping[int, float]:
-        search = getattr(self._g, "many_to_one", None)
-        if search is None:
-            return {}
-        result = search(node, cutoff_s)
-        if isinstance(result, Mapping):
-            return result
-        arr = np.asarray(result, dtype=float)  # an array of seconds per node, inf when unreachable
-        reach = np.nonzero(np.isfinite(arr) & (arr <= cutoff_s))[0]
-        return {int(i): float(arr[i]) for i in reach}
+    def reverse_times(self, node: int, cutoff_s: float) -> np.ndarray:
+        return np.asarray(self._g.many_to_one_times(node, cutoff_s, self._mode), dtype=float)

@@ -175,7 +175,7 @@ class CaseService:
         self.category(spec.category)  # refuse an unknown category before queueing anything
 
         def job(session: Session) -> CaseView:
-            row = self._insert_case(session, spec, actor)
+            row = self.insert_case(session, spec, actor)
             if register:
                 self._apply(session, row, "register", actor, "", {})
             return self._view(session, row)
@@ -210,7 +210,7 @@ class CaseService:
             self._refresh_roster_if_old()
 
         def job(session: Session) -> CaseView:
-            row = self._insert_case(session, spec, actor)
+            row = self.insert_case(session, spec, actor)
             if auto:
                 self._apply(session, row, "register", actor, "自动立案", {"auto": True})
                 view = self._view(session, row)
@@ -260,7 +260,8 @@ class CaseService:
         serial = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
         return f"{prefix}{serial:06d}"
 
-    def _insert_case(self, session: Session, spec: NewCase, actor: str) -> Case:
+    def insert_case(self, session: Session, spec: NewCase, actor: str) -> Case:
+        """Insert a new case inside a writer job (used by the bulk hotline import); callers authorise first."""
         cat = self.category(spec.category)
         now = self.clock()
         created = spec.created_at or now

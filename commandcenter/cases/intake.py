@@ -1,0 +1,292 @@
+"""Intake from files: the 12345 hotline export (Excel or CSV) and the ``commandcenter cases import`` command.
+
+The hotline platform exports tickets as spreadsheets whose column names differ between cities and versions,
+so a saved mapping (TOML or JSON; default ``resources/cases/hotline_mapping.toml``) says which column holds
+which field. Import rules, chosen so that an operator can act on the result:
+
+* every bad row is reported with its row number as Excel shows it (header = row 1) and the reason;
+* all valid rows go in within ONE transaction (a crash half-way leaves nothing half-imported);
+* 工单编号 is the key: a ticket already in the store (source ``hotline``) or repeated in the file is skipped,
+  so importing the same file twice adds nothing the second time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commandcenter.cases.model import NewCase
+from commandcenter.domain import CaseSource
+from commandcenter.store.models import Case
+
+__all__ = ["HotlineImportError", "HotlineMapping", "ImportReport", "cases_main", "default_mapping_path", "import_hotline", "load_mapping",
+           "read_table", "save_mapping"]
+
+_RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "cases"
+FIELDS = ("external_id", "category", "description", "address", "coords", "time_limit", "reporter", "created_at")
+
+
+def default_mapping_path() -> Path:
+    return _RESOURCES / "hotline_mapping.toml"
+
+
+class HotlineImportError(ValueError):
+    """The file or mapping cannot be used at all (as opposed to bad rows, which are reported and skipped)."""
+
+
+@dataclass
+class HotlineMapping:
+    columns: dict[str, str]  # field → column header
+    categories: dict[str, str] = field(default_factory=dict)  # hotline wording → category code/小类
+
+
+@dataclass
+class ImportReport:
+    file: str
+    rows: int = 0
+    added: list[str] = field(default_factory=list)  # case codes
+    duplicates: list[tuple[int, str]] = field(default_factory=list)  # (row, 工单编号)
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, reason)
+
+    def summary(self) -> str:
+        lines = [f"{self.file}: {self.rows} 行, 新增 {len(self.added)} 件, 重复跳过 {len(self.duplicates)} 件, "
+                 f"错误 {len(self.bad_rows)} 行"]
+        lines += [f"  第 {row} 行: {reason}" for row, reason in self.bad_rows]
+        return "\n".join(lines)
+
+
+def load_mapping(path: str | Path | None = None) -> HotlineMapping:
+    """Read a mapping file (.toml or .json). Errors name the file and the key."""
+    p = Path(path) if path is not None else default_mapping_path()
+    try:
+        text = p.read_text(encoding="utf-8")
+        raw = json.loads(text) if p.suffix.lower() == ".json" else tomllib.loads(text)
+    except FileNotFoundError:
+        raise HotlineImportError(f"{p}: mapping file not found") from None
+    except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
+        raise HotlineImportError(f"{p}: cannot parse mapping: {exc}") from None
+    columns = raw.get("columns")
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise HotlineImportError(f"{p}: [columns] must map field names to column headers")
+    unknown = sorted(set(columns) - set(FIELDS))
+    if unknown:
+        raise HotlineImportError(f"{p}: unknown field(s) {', '.join(unknown)} in [columns]; known: {', '.join(FIELDS)}")
+    for required in ("external_id", "category"):
+        if required not in columns:
+            raise HotlineImportError(f"{p}: [columns] must say which column holds {required}")
+    categories = raw.get("categories", {})
+    if not isinstance(categories, dict):
+        raise HotlineImportError(f"{p}: [categories] must be a table")
+    return HotlineMapping(dict(columns), {str(k): str(v) for k, v in categories.items()})
+
+
+def save_mapping(mapping: HotlineMapping, path: str | Path) -> None:
+    """Save a mapping as JSON (what the import dialog writes after the operator matched the columns)."""
+    Path(path).write_text(json.dumps({"columns": mapping.columns, "categories": mapping.categories},
+                                     ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """The sheet as strings (first sheet of .xlsx/.xls, or CSV in UTF-8/GBK). HotlineImportError when unreadable."""
+    p = Path(path)
+    if not p.is_file():
+        raise HotlineImportError(f"{p}: file not found")
+    try:
+        if p.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            frame = pd.read_excel(p, dtype=str, keep_default_na=False)
+        else:
+            try:
+                frame = pd.read_csv(p, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="utf-8-sig")
+            except UnicodeDecodeError:
+                frame = pd.read_csv(p, dtype=str, keep_default_na=False, skip_blank_lines=False, encoding="gbk")
+    except HotlineImportError:
+        raise
+    except Exception as exc:  # a corrupt workbook, not a spreadsheet at all …
+        raise HotlineImportError(f"{p}: cannot read as a spreadsheet: {exc}") from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
+
+
+_LIMIT_DAYS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*个?\s*工作日\s*$")
+_LIMIT_HOURS = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(?:个)?\s*(?:小时|h|工作小时)?\s*$", re.IGNORECASE)
+
+
+def _parse_coords(text: str) -> tuple[float, float]:
+    parts = re.split(r"[,，\s]+", text.strip())
+    if len(parts) != 2:
+        raise ValueError(f"坐标 {text!r} 不是 \"纬度,经度\"")
+    lat, lon = float(parts[0]), float(parts[1])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or not (math.isfinite(lat) and math.isfinite(lon)):
+        raise ValueError(f"坐标 {text!r} 超出范围")
+    return lat, lon
+
+
+def _parse_time(text: str, tz: Any) -> datetime:
+    stamp = pd.Timestamp(text.strip())
+    if pd.isna(stamp):
+        raise ValueError(f"{text!r} 不是日期时间")
+    value = stamp.to_pydatetime()
+    return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(UTC)
+
+
+def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | None = None, *,
+                   actor: str = "hotline-import", timeout: float = 300.0) -> ImportReport:
+    """Import a hotline export through ``service`` (a CaseService). Blocks: call from a worker or the CLI."""
+    mapping = mapping or load_mapping()
+    frame = read_table(path)
+    report = ImportReport(str(path), rows=len(frame))
+    missing = [f"{name} ({col})" for name, col in mapping.columns.items()
+               if col not in frame.columns and name in ("external_id", "category")]
+    if missing:
+        raise HotlineImportError(f"{path}: required column(s) missing: {', '.join(missing)}; the file has "
+                           f"{', '.join(frame.columns)}")
+    service.authorize(actor, "case.create")
+    tz = service.calendar.tz
+    specs: list[tuple[int, NewCase]] = []
+    seen: set[str] = set()
+    cols = {name: col for name, col in mapping.columns.items() if col in frame.columns}
+
+    def cell(values: Mapping[str, Any], name: str) -> str:
+        col = cols.get(name)
+        return str(values.get(col, "") if col else "").strip()
+
+    for index, values in enumerate(frame.to_dict("records")):
+        row = index + 2  # Excel row: header is row 1
+        ticket = cell(values, "external_id")
+        if not any(str(v).strip() for v in values.values()):
+            continue  # an empty line at the end of a sheet is not an error
+        try:
+            if not ticket:
+                raise ValueError(f"{mapping.columns['external_id']} 为空")
+            if ticket in seen:
+                report.duplicates.append((row, ticket))
+                continue
+            kind = cell(values, "category")
+            if not kind:
+                raise ValueError(f"{mapping.columns['category']} 为空")
+            category = service.categories.get(mapping.categories.get(kind, kind))
+            if category is None:
+                raise ValueError(f"{mapping.columns['category']} {kind!r} 无法对应到案件类别（可在映射文件 [categories] 中添加）")
+            lat = lon = None
+            coords = cell(values, "coords")
+            if coords:
+                lat, lon = _parse_coords(coords)
+            address = cell(values, "address")
+            if lat is None and not address:
+                raise ValueError("缺少事发地址和坐标")
+            created = None
+            if cell(values, "created_at"):
+                created = _parse_time(cell(values, "created_at"), tz)
+            start = created or service.clock()
+            deadline = None
+            limit = cell(values, "time_limit")
+            if limit:
+                days = _LIMIT_DAYS.match(limit)
+                hours = _LIMIT_HOURS.match(limit)
+                if days:
+                    day_hours = service.calendar.hours_per_day
+                    deadline = service.calendar.add_working_time(start, float(days.group(1)) * day_hours)
+                elif hours:
+                    deadline = service.calendar.add_working_time(start, float(hours.group(1)))
+                else:
+                    try:
+                        deadline = _parse_time(limit, tz)
+                    except ValueError:
+                        raise ValueError(f"{mapping.columns.get('time_limit', '办理时限')} {limit!r} 无法识别"
+                                         "（日期时间、N个工作日或N小时）") from None
+            seen.add(ticket)
+            specs.append((row, NewCase(
+                source=CaseSource.HOTLINE.value, category=category.code, description=cell(values, "description"),
+                lat=lat, lon=lon, address=address, reporter=cell(values, "reporter"), external_id=ticket,
+                created_at=created, deadline_at=deadline, extra={"hotline_type": kind})))
+        except (ValueError, TypeError) as exc:
+            report.bad_rows.append((row, str(exc)))
+
+    def job(session: Session) -> list[tuple[int, str, str]]:
+        tickets = [s.external_id for _, s in specs]
+        existing: set[str] = set()
+        for chunk in range(0, len(tickets), 500):
+            existing.update(session.scalars(select(Case.external_id).where(
+                Case.source == CaseSource.HOTLINE.value, Case.external_id.in_(tickets[chunk:chunk + 500]))))
+        out: list[tuple[int, str, str]] = []
+        for row, spec in specs:
+            if spec.external_id in existing:
+                out.append((row, "dup", str(spec.external_id)))
+                continue
+            try:
+                with session.begin_nested():
+                    case = service.insert_case(session, spec, actor)
+                out.append((row, "added", case.code))
+            except ValueError as exc:
+                out.append((row, "bad", str(exc)))
+        return out
+
+    for row, outcome, value in service.store.write(job, timeout=timeout):
+        if outcome == "added":
+            report.added.append(value)
+        elif outcome == "dup":
+            report.duplicates.append((row, value))
+        else:
+            report.bad_rows.append((row, value))
+    report.bad_rows.sort()
+    report.duplicates.sort()
+    return report
+
+
+def cases_main(argv: list[str], *, service_factory: Callable[[str | None], Any] | None = None) -> int:
+    """``commandcenter cases import FILE [--mapping FILE] [--db URL]``: prints a summary; 0 when the file was read."""
+    parser = argparse.ArgumentParser(prog="commandcenter cases", description="案件管理：导入 12345 热线工单")
+    sub = parser.add_subparsers(dest="command", required=True)
+    imp = sub.add_parser("import", help="import a 12345 hotline export (.xlsx/.csv)")
+    imp.add_argument("file")
+    imp.add_argument("--mapping", help="column mapping (.toml/.json); default: the shipped hotline_mapping.toml")
+    imp.add_argument("--db", help="database URL (default: the configured/embedded database)")
+    imp.add_argument("--actor", default="hotline-import")
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    try:
+        mapping = load_mapping(args.mapping)
+        read_table(args.file)  # fail fast on an unreadable file before opening the database
+    except HotlineImportError as exc:
+        print(f"导入失败: {exc}", file=sys.stderr)
+        return 2
+    service = (service_factory or _default_service)(args.db)
+    try:
+        report = import_hotline(service, args.file, mapping, actor=args.actor)
+    except HotlineImportError as exc:
+        print(f"导入失败: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        service.store.close()
+    print(report.summary())
+    return 0
+
+
+def _default_service(url: str | None) -> Any:
+    from commandcenter.cases.calendar import load_calendar
+    from commandcenter.cases.categories import load_categories
+    from commandcenter.cases.service import CaseService
+    from commandcenter.store import Store
+
+    store = Store(url)
+    store.upgrade()
+    return CaseService(store, load_calendar(), load_categories())
+
+
+if __name__ == "__main__":
+    sys.exit(cases_main(sys.argv[1:]))

@@ -1,0 +1,125 @@
+"""12345 hotline import (Excel with bad rows, re-import idempotence, CLI) and the snapshot report section."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from commandcenter.cases.intake import cases_main, import_hotline, load_mapping, save_mapping
+from commandcenter.cases.model import NewCase
+from commandcenter.cases.report import cad_summary, cad_times, cases_report
+from commandcenter.cases.service import CaseService
+
+ROWS = [
+    # 工单编号, 诉求类型, 内容, 事发地址, 坐标, 办理时限, 来电人
+    ("RX001", "占道经营", "早点摊占用人行道", "中华路 100 号", "30.0001,119.9951", "3个工作日", "王先生"),
+    ("RX002", "噪音扰民", "夜间施工", "长乐路 8 号", "30.0002,120.0050", "24小时", "李女士"),
+    ("RX003", "外星人", "无法归类", "某处", "30.0,120.0", "", ""),  # row 4: unknown category
+    ("RX004", "小广告", "电线杆小广告", "", "", "", ""),  # row 5: no address, no coordinates
+    ("", "小广告", "缺工单号", "瞻园路", "", "", ""),  # row 6: empty 工单编号
+    ("RX006", "井盖缺失", "井盖丢失", "建康路口", "91,120", "", ""),  # row 7: coordinates out of range
+    ("RX001", "占道经营", "同一工单重复", "中华路 100 号", "30.0001,119.9951", "", ""),  # row 8: repeated
+    ("RX008", "违章搭建", "屋顶加盖", "平江府路 3 号", "", "2026-12-01 17:00", "赵先生"),
+    ("RX009", "道路破损", "坑洼", "贡院街", "30.0003,119.9960", "下周", ""),  # row 10: unreadable 办理时限
+]
+HEADER = ["工单编号", "诉求类型", "内容", "事发地址", "坐标", "办理时限", "来电人"]
+
+
+def write_xlsx(path: Path, rows: list[tuple[str, ...]] = ROWS) -> Path:
+    pd.DataFrame(rows, columns=HEADER).to_excel(path, index=False)
+    return path
+
+
+def test_excel_import_bad_rows_and_idempotence(service: CaseService, tmp_path: Path) -> None:
+    xlsx = write_xlsx(tmp_path / "12345.xlsx")
+    report = import_hotline(service, xlsx)
+    assert report.rows == 9
+    assert len(report.added) == 3
+    bad = dict(report.bad_rows)
+    assert sorted(bad) == [4, 5, 6, 7, 10]
+    assert "外星人" in bad[4] and "缺少事发地址和坐标" in bad[5] and "工单编号 为空" in bad[6]
+    assert "超出范围" in bad[7] and "办理时限" in bad[10]
+    assert report.duplicates == [(8, "RX001")]
+    first = service.queue()
+    by_ticket = {c.external_id: c for c in first}
+    rx1 = by_ticket["RX001"]
+    assert rx1.source == "hotline" and rx1.grid_code == "G001" and rx1.category == "SJ0401"
+    assert rx1.extra["external_deadline"]  # 3 working days kept as the external limit
+    assert by_ticket["RX008"].lat is None and by_ticket["RX008"].address == "平江府路 3 号"
+    again = import_hotline(service, xlsx)
+    assert again.added == [] and sorted(t for _, t in again.duplicates) == ["RX001", "RX001", "RX002", "RX008"]
+    assert cases_report(service.store)["total"] == 3
+
+
+def test_mapping_round_trip_and_custom_columns(service: CaseService, tmp_path: Path) -> None:
+    mapping = load_mapping()
+    mapping.columns["external_id"] = "单号"
+    saved = tmp_path / "mapping.json"
+    save_mapping(mapping, saved)
+    frame = pd.DataFrame([("H1", "小广告", "贴在墙上", "中华路", "30.0001,119.9951")],
+                         columns=["单号", "诉求类型", "内容", "事发地址", "坐标"])
+    csv = tmp_path / "export.csv"
+    frame.to_csv(csv, index=False, encoding="utf-8-sig")
+    report = import_hotline(service, csv, load_mapping(saved))
+    assert len(report.added) == 1 and not report.bad_rows
+
+
+def test_cli(store: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from .conftest import seed
+
+    seed(store)
+    url = store.url
+    store.close()
+    xlsx = write_xlsx(tmp_path / "cli.xlsx")
+    assert cases_main(["import", str(xlsx), "--db", url]) == 0
+    out = capsys.readouterr().out
+    assert "新增 3 件" in out and "第 4 行" in out and "第 10 行" in out
+    assert cases_main(["import", str(xlsx), "--db", url]) == 0
+    assert "新增 0 件" in capsys.readouterr().out
+    assert cases_main(["import", str(tmp_path / "missing.xlsx"), "--db", url]) == 2
+    assert "file not found" in capsys.readouterr().err
+    garbage = tmp_path / "garbage.xlsx"
+    garbage.write_bytes(b"not a workbook")
+    assert cases_main(["import", str(garbage), "--db", url]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_report_and_cad_figures(service: CaseService, clock: Any) -> None:
+    codes = []
+    for i in range(3):
+        codes.append(service.create_case(NewCase(source="dispatcher" if i else "citizen", category="占道经营",
+                                                 lat=30.0001 + i * 0.002, lon=119.9951), "d1").result().code)
+    service.register(codes[0], "d1").result()
+    clock.now += timedelta(minutes=4)
+    service.dispatch(codes[0], "o1", "d1").result()
+    clock.now += timedelta(minutes=6)
+    service.arrive(codes[0], "o1").result()
+    clock.now += timedelta(minutes=20)
+    service.feedback(codes[0], "o1").result()
+    service.reject(codes[2], "d1", "重复上报").result()
+    report = cases_report(service.store, now=clock.now + timedelta(days=3))
+    assert set(report) == {"total", "open", "overdue", "by_status", "by_source"}
+    assert report["total"] == 3 and report["open"] == 2 and report["overdue"] == 2
+    assert report["by_status"] == {"handled": 1, "rejected": 1, "reported": 1}
+    assert report["by_source"] == {"citizen": 1, "dispatcher": 2}
+    assert cases_report(service.store, now=clock.now)["overdue"] == 0
+    times = cad_times(service.store, clock.now - timedelta(days=1), clock.now + timedelta(days=1))
+    row = times.set_index("code").loc[codes[0]]
+    assert row["queue_s"] == 240 and row["travel_s"] == 360 and row["response_s"] == 600 and row["on_scene_s"] == 1200
+    summary = cad_summary(times)
+    assert summary.loc[0, "queue_s_median"] == 240 and summary.loc[0, "queue_s_n"] == 1
+
+
+def test_sla_levels_and_leader_list(service: CaseService, clock: Any) -> None:
+    case = service.create_case(NewCase(source="dispatcher", category="占道经营", lat=30.0001, lon=119.9951),
+                               "d1", register=True).result()  # 派遣时限 0.5 h → due 10:30
+    assert service.sla(case).level == "ok"
+    assert service.sla(case, clock.now + timedelta(minutes=25)).level == "warning"
+    late = service.sla(case, clock.now + timedelta(minutes=45))
+    assert late.level == "overdue" and late.remaining_hours == pytest.approx(-0.25)
+    clock.now += timedelta(hours=1)
+    assert [c.code for c, _ in service.leader_list()] == [case.code]
