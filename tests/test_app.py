@@ -34,7 +34,7 @@ def demo_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
     config.simulator.drones = 1
     install_language(QApplication.instance(), "zh")
     options = GuiOptions(config=config, demo=True, language="zh", layout="2x2")
-    ctx = AppContext(config, demo=True)
+    ctx = AppContext(config, demo=True, layout="2x2")
     ctx.start()
     services = build_services(ctx, options)
     screens, docks = build_screens(ctx, services, options)

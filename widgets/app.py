@@ -65,7 +65,8 @@ def run(options: GuiOptions) -> int:
     from widgets.screens import build_screens, build_services
 
     started = time.monotonic()
-    ctx = AppContext(options.config, demo=options.demo, basemap_path=options.basemap or None)
+    ctx = AppContext(options.config, demo=options.demo, basemap_path=options.basemap or None,
+                     layout=options.layout)
     ctx.start()
     services = build_services(ctx, options)
     screens, docks = build_screens(ctx, services, options)

@@ -36,6 +36,8 @@ def build_screens(ctx: AppContext, services: dict[str, Any],
                   options: GuiOptions) -> tuple[dict[str, QWidget], dict[str, QWidget]]:
     screens: dict[str, QWidget] = {}
     builders = {
+        "wall": _wall,
+        "map": _map,
         "briefing": _briefing,
     }
     for key, builder in builders.items():
@@ -48,6 +50,28 @@ def build_screens(ctx: AppContext, services: dict[str, Any],
     ctx.event_logged.connect(events.add_event)
     health = HealthDock(ctx.devices.report)
     return screens, {"events": events, "health": health}
+
+
+def _wall(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+    from widgets.wall.wall_screen import WallScreen
+
+    assert ctx.video is not None and ctx.wall is not None
+    screen = WallScreen(ctx.video, ctx.wall, ctx.cameras)
+    services["wall_screen"] = screen
+    services["_stoppers"].append(screen.release_all)
+    return screen
+
+
+def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+    from widgets.map.screen import MapScreen
+
+    screen = MapScreen(ctx.tracker, ctx.basemap, ctx.config.map, ctx.cameras, ctx.store)
+    services["map_screen"] = screen
+    wall = services.get("wall_screen")
+    if wall is not None and ctx.wall is not None:
+        # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
+        screen.camera_activated.connect(wall._show_camera_somewhere)
+    return screen
 
 
 def _briefing(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:

@@ -12,13 +12,13 @@ import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy import select
 
 from commandcenter import paths
-from commandcenter.config import Config, Jt808Config, OsmAndConfig
+from commandcenter.config import CameraConfig, Config, ConfigError, Jt808Config, OsmAndConfig
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
 from commandcenter.runtime.devices import DeviceManager
 from commandcenter.runtime.health import HealthReport
@@ -26,6 +26,10 @@ from commandcenter.runtime.links import tracker_links
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.store import Store, models, utcnow
 from devices.base import RejectedInput, TerminalEvent
+
+if TYPE_CHECKING:
+    from commandcenter.video.layout import WallModel
+    from commandcenter.video.service import VideoService
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +59,7 @@ class AppContext(QObject):
     event_logged = Signal(str, str)  # severity ("info" | "warning" | "alarm"), text — for the events dock
 
     def __init__(self, config: Config, *, demo: bool = False, basemap_path: str | None = None,
-                 parent: QObject | None = None) -> None:
+                 layout: str = "", parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.config = config
         self.demo = demo
@@ -72,6 +76,10 @@ class AppContext(QObject):
         self._event_handlers: list[Callable[[list[Any]], None]] = [self.tracker.apply, self._log_events]
         self.devices.events.connect(self._dispatch_events)
         self._stoppers: list[Callable[[], None]] = []
+        self.layout_spec = layout or config.ui.layout
+        self.cameras: list[CameraConfig] = list(config.cameras)
+        self.video: VideoService | None = None
+        self.wall: WallModel | None = None
 
     # ------------------------------------------------------------------------------------------ events
     def add_event_handler(self, handler: Callable[[list[Any]], None]) -> None:
@@ -98,6 +106,8 @@ class AppContext(QObject):
         self.store.upgrade()
         if self.demo:
             self._prepare_demo()
+            self._start_demo_cameras()
+        self._start_video()
         self._register_config_units()
         for link in tracker_links(self.config, self.tracker.knows_device):
             self.devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
@@ -119,6 +129,40 @@ class AppContext(QObject):
         self.tracker.register(self.simulator.unit_infos())
         self.store.write(self._upsert_sim_population)
         self._stoppers.append(self.simulator.stop)
+
+    def _start_demo_cameras(self) -> None:
+        """Serve the demo's own cameras over real RTSP on loopback, placed at the basemap's camera sites."""
+        from commandcenter.video.testserver import start_demo_cameras
+
+        count = self.config.simulator.cameras
+        if count <= 0:
+            return
+        south, west, north, east = self.basemap.bbox
+        try:
+            server, cameras = start_demo_cameras(count, (south + north) / 2, (west + east) / 2)
+        except Exception as exc:  # no GStreamer/ffmpeg: the demo still runs, the wall says why
+            log.warning("demo cameras unavailable: %s", exc)
+            self.event_logged.emit("warning", f"demo cameras unavailable: {exc}")
+            return
+        self._stoppers.append(server.stop)
+        sites = [f for f in self.basemap.camera_sites if f.coords]
+        for camera, site in zip(cameras, sites, strict=False):
+            camera.lat, camera.lon = site.coords[0]
+            camera.name = f"{site.name}" if site.name else camera.name
+        self.cameras.extend(cameras)
+
+    def _start_video(self) -> None:
+        """The video service and the wall model (core: no widgets) and their report section."""
+        from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
+        from commandcenter.video.service import VideoService
+
+        self.video = VideoService(self.cameras, parent=self)
+        try:
+            layout = resolve_layout(self.layout_spec or ("3x3" if len(self.cameras) > 4 else "2x2"))
+        except LayoutError as exc:
+            raise ConfigError(f"--layout {self.layout_spec!r}: {exc}") from None
+        self.wall = WallModel(self.cameras, self.video, layout=layout, parent=self)
+        self.health.register("tiles", self.wall.tiles_report)
 
     def _upsert_sim_population(self, session: Any) -> int:
         sim = self.simulator
