@@ -3,7 +3,7 @@
 Why a grid and not a fancy KDE: the map needs an image to blend over the streets, and dispatchers compare
 areas ("which blocks had the most vending complaints this week"). A histogram of case locations on a
 ``cell_m`` grid blurred with a separable Gaussian of ``bandwidth_m`` gives exactly that in a few milliseconds
-for any number of cases. The grid is padded by three bandwidths around the requested box so no kernel mass
+for any number of cases. The grid is padded by the kernel's radius (three bandwidths) around the requested box so no kernel mass
 falls off the edge: ``values`` are expected cases per cell and sum to the number of cases inside the box.
 """
 
@@ -84,11 +84,12 @@ def density_grid(lats: ArrayLike, lons: ArrayLike, bbox: BBox, *, cell_m: float 
     """Kernel density of points over ``bbox`` (points outside it are ignored); see the module docstring."""
     south, west, north, east = bbox
     proj = LocalProjection((south + north) / 2.0, (west + east) / 2.0)
-    margin = 3.0 * bandwidth_m
-    x0, y0 = proj.to_xy(south, west)
-    x1, y1 = proj.to_xy(north, east)
-    x0, y0, x1, y1 = x0 - margin, y0 - margin, x1 + margin, y1 + margin
-    cell = max(cell_m, (x1 - x0) / max_cells, (y1 - y0) / max_cells)
+    bx0, by0 = proj.to_xy(south, west)
+    bx1, by1 = proj.to_xy(north, east)
+    cell = max(cell_m, (bx1 - bx0 + 8 * bandwidth_m) / max_cells, (by1 - by0 + 8 * bandwidth_m) / max_cells)
+    kernel = _gaussian_kernel(bandwidth_m / cell)
+    margin = (len(kernel) // 2 + 1) * cell  # the whole kernel of a point on the box edge stays on the grid
+    x0, y0, x1, y1 = bx0 - margin, by0 - margin, bx1 + margin, by1 + margin
     nx = max(1, math.ceil((x1 - x0) / cell))
     ny = max(1, math.ceil((y1 - y0) / cell))
     x1, y1 = x0 + nx * cell, y0 + ny * cell
@@ -100,7 +101,6 @@ def density_grid(lats: ArrayLike, lons: ArrayLike, bbox: BBox, *, cell_m: float 
     px, py = proj.to_xy_array(lat_a[inside], lon_a[inside])
     hist, _, _ = np.histogram2d(py, px, bins=[ny, nx], range=[[y0, y1], [x0, x1]],
                                 weights=None if w is None else w[inside])
-    kernel = _gaussian_kernel(bandwidth_m / cell)
     values = _blur_axis(_blur_axis(hist, kernel, 0), kernel, 1)
     g_south, g_west = proj.to_latlon(x0, y0)
     g_north, g_east = proj.to_latlon(x1, y1)

@@ -37,7 +37,7 @@ from commandcenter import paths
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "commandcenter-map/0.1 (智慧城管指挥中心)"
+USER_AGENT = "commandcenter-map/0.1 (city management command center)"  # HTTP headers are Latin-1
 
 
 class TileKey(NamedTuple):
