@@ -710,6 +710,22 @@ class CaseService:
                     for e in s.scalars(select(Evidence).where(Evidence.case_id == case_id).order_by(Evidence.id))]
         return self.store.read(q)
 
+    def first_evidence(self, case_ids: Sequence[int]) -> dict[int, str]:
+        """The first attachment's path/URL of each case (one query for a whole Open311 result page)."""
+        if not case_ids:
+            return {}
+
+        def q(s: Session) -> dict[int, str]:
+            out: dict[int, str] = {}
+            for chunk in range(0, len(case_ids), 500):
+                rows = s.execute(select(Evidence.case_id, Evidence.path).where(
+                    Evidence.case_id.in_(list(case_ids[chunk:chunk + 500]))).order_by(Evidence.id))
+                for case_id, path in rows:
+                    out.setdefault(int(case_id), path)
+            return out
+
+        return self.store.read(q)
+
     def queue(self, *, limit: int = 500, include_today: bool = True) -> list[CaseView]:
         """The dispatch queue: open cases (most urgent deadline first) plus today's closed ones."""
         now = self.clock()
@@ -726,6 +742,28 @@ class CaseService:
             return [_to_view(r, ()) for r in rows]
 
         return self.store.read(q)
+
+    def find_cases(self, *, codes: Sequence[str] | None = None, category: str | None = None,
+                   source: str | None = None, since: datetime | None = None, until: datetime | None = None,
+                   is_open: bool | None = None, external_id: str | None = None, limit: int = 1000) -> list[CaseView]:
+        """Cases matching every given filter, newest first (Open311 queries, searches)."""
+        stmt = select(Case)
+        if codes is not None:
+            stmt = stmt.where(Case.code.in_(list(codes)))
+        if category is not None:
+            stmt = stmt.where(Case.category == category)
+        if source is not None:
+            stmt = stmt.where(Case.source == source)
+        if since is not None:
+            stmt = stmt.where(Case.created_at >= since)
+        if until is not None:
+            stmt = stmt.where(Case.created_at <= until)
+        if is_open is not None:
+            stmt = stmt.where(Case.status.in_(OPEN_STATUSES if is_open else CLOSED_STATUSES))
+        if external_id is not None:
+            stmt = stmt.where(Case.external_id == external_id)
+        stmt = stmt.order_by(Case.created_at.desc(), Case.id.desc()).limit(limit)
+        return self.store.read(lambda s: [_to_view(r, ()) for r in s.scalars(stmt)])
 
     def leader_list(self, now: datetime | None = None, limit: int = 200) -> list[tuple[CaseView, Sla]]:
         """Escalated cases for the leaders' list: overdue first, then about to be overdue; pending approvals too."""

@@ -1,0 +1,372 @@
+"""Open311 GeoReport v2 endpoint (全民城管: citizens' reports from apps and the web), plain Python.
+
+Implements the GeoReport v2 resources under ``/open311/v2/`` in JSON and XML:
+
+* ``GET services.{fmt}`` — the service list; ``GET services/{code}.{fmt}`` — a service definition;
+* ``POST requests.{fmt}`` — a new service request (form-encoded or JSON body); needs a valid ``api_key``;
+* ``GET requests.{fmt}`` — requests filtered by ``service_request_id`` (comma list), ``service_code``,
+  ``start_date``, ``end_date`` (ISO 8601), ``status`` (open/closed); ``GET requests/{id}.{fmt}`` — one request;
+* ``GET tokens/{token}.{fmt}`` — the request id behind a token.
+
+Errors follow the specification's convention: the HTTP status (400 bad or missing parameter, 403 bad or missing
+API key, 404 unknown service/request/jurisdiction) and a body that is a list of ``{code, description}`` (XML:
+``<errors><error>…</error></errors>``).
+
+The adapter never touches the database: what a request *means* is decided by a backend object
+(:class:`Open311Backend`, implemented by the core in ``commandcenter.cases.open311_backend``). The server is a
+``ThreadingHTTPServer`` run by ``serve(sink, stop)`` on the runtime's worker thread, like the other adapters;
+each new request is also emitted to the sink as a :class:`CitizenReport`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from devices.base import LinkStats, RejectedInput, Sink
+
+__all__ = ["BASE_PATH", "CitizenReport", "Open311Backend", "Open311Error", "Open311Server", "to_xml"]
+
+BASE_PATH = "/open311/v2/"
+MAX_BODY = 1 << 20  # a GeoReport request is a few hundred bytes; media travel as URLs
+
+
+class Open311Error(Exception):
+    """An error answered to the client: HTTP status, GeoReport error code and a description."""
+
+    def __init__(self, status: int, description: str, code: int | None = None) -> None:
+        super().__init__(description)
+        self.status = status
+        self.code = code if code is not None else status
+        self.description = description
+
+
+class Open311Backend(Protocol):
+    """What the endpoint needs from the application. Methods may raise :class:`Open311Error`."""
+
+    def services(self) -> list[dict[str, Any]]:
+        """GeoReport service list entries (service_code, service_name, description, metadata, type, …)."""
+        ...
+
+    def service_definition(self, code: str) -> dict[str, Any] | None:
+        """``{"service_code", "attributes": [...]}`` or None for an unknown service code."""
+        ...
+
+    def create_request(self, data: dict[str, Any]) -> tuple[str, str]:
+        """Store a validated request; returns (service_request_id, token)."""
+        ...
+
+    def get_requests(self, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        """Requests matching ``{"ids": [...], "service_code", "start_date", "end_date", "status"}`` (None = any),
+        or ``{"token": ...}`` alone for the token lookup."""
+        ...
+
+    def get_request(self, request_id: str) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CitizenReport:
+    """Emitted to the sink for each accepted request, so the dispatch screen can flash a new citizen report."""
+
+    service_request_id: str
+    service_code: str
+    description: str
+    lat: float | None
+    lon: float | None
+    media_url: str = ""
+    time: float = field(default_factory=time.time)
+
+
+# ------------------------------------------------------------------------------------------------- XML output
+_LIST_TAGS = {"services": "service", "service_requests": "request", "errors": "error", "attributes": "attribute",
+              "values": "value"}
+
+
+def _xml_value(parent: ET.Element, tag: str, value: Any) -> None:
+    elem = ET.SubElement(parent, tag)
+    if isinstance(value, list):
+        item_tag = _LIST_TAGS.get(tag, "item")
+        for item in value:
+            _xml_value(elem, item_tag, item)
+    elif isinstance(value, dict):
+        for key, sub in value.items():
+            _xml_value(elem, key, sub)
+    elif isinstance(value, bool):
+        elem.text = "true" if value else "false"
+    elif value is not None:
+        elem.text = str(value)
+
+
+def to_xml(root_tag: str, payload: Any) -> bytes:
+    """GeoReport XML: ``<services><service>…``, ``<service_requests><request>…``, ``<errors><error>…``."""
+    root = ET.Element(root_tag)
+    if isinstance(payload, list):
+        item_tag = _LIST_TAGS.get(root_tag, "item")
+        for item in payload:
+            _xml_value(root, item_tag, item)
+    elif isinstance(payload, dict):
+        for key, value in payload.items():
+            _xml_value(root, key, value)
+    return b'<?xml version="1.0" encoding="utf-8"?>' + ET.tostring(root, encoding="utf-8")
+
+
+# ------------------------------------------------------------------------------------------------- server
+class Open311Server:
+    """The GeoReport v2 endpoint as a device adapter (``serve(sink, stop)`` on a worker thread)."""
+
+    kind = "open311"
+
+    def __init__(self, backend: Open311Backend, host: str = "127.0.0.1", port: int = 8311, *,
+                 api_keys: list[str] | tuple[str, ...] | frozenset[str] = (), jurisdiction: str = "",
+                 id: str = "open311") -> None:
+        self.id = id
+        self.backend = backend
+        self.host = host
+        self.port = port
+        self.api_keys = frozenset(api_keys)
+        self.jurisdiction = jurisdiction
+        self.stats = LinkStats()
+        self.bound_port: int | None = None
+        self.ready = threading.Event()
+        self._lock = threading.Lock()  # handler threads share the counters
+        self._sink: Sink = lambda _e: None
+
+    def serve(self, sink: Sink, stop: threading.Event) -> None:
+        """Answer HTTP until ``stop`` is set; raises only if the port cannot be bound."""
+        self._sink = sink
+        try:
+            httpd = _Server((self.host, self.port), _Handler, self)
+        except OSError as exc:
+            self.stats.last_error = f"cannot listen on {self.host}:{self.port}: {exc}"
+            raise
+        self.bound_port = httpd.server_address[1]
+        worker = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
+                                  name=f"{self.id}-http", daemon=True)
+        worker.start()
+        self.ready.set()
+        try:
+            stop.wait()
+        finally:
+            httpd.shutdown()
+            httpd.server_close()
+            worker.join(5)
+            self.ready.clear()
+
+    # -- counters (called from handler threads) -------------------------------------------------------
+    def _good(self) -> None:
+        with self._lock:
+            self.stats.good()
+
+    def _bad(self, reason: str, peer: str) -> None:
+        with self._lock:
+            self.stats.bad(reason)
+        self._emit(RejectedInput(self.id, reason, peer=peer))
+
+    def _emit(self, event: Any) -> None:
+        try:
+            self._sink(event)
+        except Exception as exc:  # a sink problem must not turn into an HTTP 500 for the citizen
+            with self._lock:
+                self.stats.last_error = f"sink failed: {exc}"
+
+    # -- request handling (pure: method, path, query, body → status, content type, body) ----------------
+    def handle(self, method: str, target: str, body: bytes, content_type: str, peer: str = "") -> tuple[int, str, bytes]:
+        split = urlsplit(target)
+        path = unquote(split.path)
+        fmt = "json"
+        try:
+            if not path.startswith(BASE_PATH):
+                raise Open311Error(404, f"unknown resource {path}; the GeoReport v2 API is under {BASE_PATH}")
+            resource = path[len(BASE_PATH):]
+            resource, dot, ext = resource.rpartition(".")
+            if not dot:
+                resource, ext = ext, "json"
+            if ext not in ("json", "xml"):
+                raise Open311Error(400, f"format .{ext} not supported; use .json or .xml")
+            fmt = ext
+            query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+            params = query
+            if method == "POST":
+                params = {**query, **self._body_params(body, content_type)}
+            jurisdiction = params.get("jurisdiction_id", "")
+            if jurisdiction and self.jurisdiction and jurisdiction != self.jurisdiction:
+                raise Open311Error(404, f"jurisdiction_id {jurisdiction!r} is not served here")
+            status, root, payload = self._route(method, resource, params, peer)
+            self._good()
+            return status, *self._render(fmt, root, payload)
+        except Open311Error as exc:
+            self._bad(f"{method} {path}: {exc.status} {exc.description}", peer)
+            return exc.status, *self._render(fmt, "errors", [{"code": exc.code, "description": exc.description}])
+
+    def _render(self, fmt: str, root: str, payload: Any) -> tuple[str, bytes]:
+        if fmt == "xml":
+            return "text/xml; charset=utf-8", to_xml(root, payload)
+        return "application/json; charset=utf-8", json.dumps(payload, ensure_ascii=False).encode("utf-8")
+
+    @staticmethod
+    def _body_params(body: bytes, content_type: str) -> dict[str, str]:
+        text = body.decode("utf-8", errors="replace")
+        if "json" in content_type.lower():
+            try:
+                data = json.loads(text or "{}")
+            except json.JSONDecodeError as exc:
+                raise Open311Error(400, f"request body is not valid JSON: {exc.msg} at {exc.pos}") from None
+            if not isinstance(data, dict):
+                raise Open311Error(400, "JSON request body must be an object")
+            flat: dict[str, str] = {}
+            for key, value in data.items():
+                if key == "attribute" and isinstance(value, dict):
+                    flat.update({f"attribute[{k}]": str(v) for k, v in value.items()})
+                elif value is not None:
+                    flat[key] = str(value)
+            return flat
+        return {k: v[-1] for k, v in parse_qs(text, keep_blank_values=True).items()}
+
+    def _route(self, method: str, resource: str, params: dict[str, str], peer: str) -> tuple[int, str, Any]:
+        parts = resource.split("/")
+        if method == "GET" and parts == ["services"]:
+            return 200, "services", self.backend.services()
+        if method == "GET" and len(parts) == 2 and parts[0] == "services":
+            definition = self.backend.service_definition(parts[1])
+            if definition is None:
+                raise Open311Error(404, f"service_code {parts[1]!r} not found")
+            return 200, "service_definition", definition
+        if parts == ["requests"] and method == "POST":
+            return 201, "service_requests", self._create(params, peer)
+        if parts == ["requests"] and method == "GET":
+            return 200, "service_requests", self.backend.get_requests(self._filters(params))
+        if method == "GET" and len(parts) == 2 and parts[0] == "requests":
+            found = self.backend.get_request(parts[1])
+            if found is None:
+                raise Open311Error(404, f"service_request_id {parts[1]!r} not found")
+            return 200, "service_requests", [found]
+        if method == "GET" and len(parts) == 2 and parts[0] == "tokens":
+            matches = self.backend.get_requests({"token": parts[1]})
+            if not matches:
+                raise Open311Error(404, f"token {parts[1]!r} not found")
+            return 200, "service_requests", [{"service_request_id": matches[0]["service_request_id"],
+                                               "token": parts[1]}]
+        if method not in ("GET", "POST"):
+            raise Open311Error(405, f"method {method} not allowed")
+        raise Open311Error(404, f"unknown resource {resource!r}")
+
+    def _create(self, params: dict[str, str], peer: str) -> list[dict[str, Any]]:
+        key = params.get("api_key", "")
+        if not key or key not in self.api_keys:
+            raise Open311Error(403, "api_key missing or not valid" if key else "api_key required")
+        code = params.get("service_code", "").strip()
+        if not code:
+            raise Open311Error(400, "service_code required")
+        definition = self.backend.service_definition(code)
+        if definition is None:
+            raise Open311Error(404, f"service_code {code!r} not found")
+        lat = lon = None
+        if params.get("lat") or params.get("long"):
+            try:
+                lat, lon = float(params["lat"]), float(params["long"])
+            except (KeyError, ValueError):
+                raise Open311Error(400, "lat and long must both be given as decimal degrees (WGS-84)") from None
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise Open311Error(400, f"lat/long ({lat}, {lon}) out of range")
+        address = params.get("address_string", "").strip()
+        address_id = params.get("address_id", "").strip()
+        if lat is None and not address and not address_id:
+            raise Open311Error(400, "a location is required: lat & long, address_string or address_id")
+        attributes = {k[len("attribute["):-1]: v for k, v in params.items() if k.startswith("attribute[") and k.endswith("]")}
+        for attr in definition.get("attributes", []):
+            if attr.get("required") and attr.get("variable", True) and not attributes.get(str(attr.get("code"))):
+                raise Open311Error(400, f"attribute[{attr.get('code')}] is required for service {code}")
+        media_url = params.get("media_url", "").strip()
+        if media_url and not media_url.lower().startswith(("http://", "https://")):
+            raise Open311Error(400, "media_url must be an http(s) URL")
+        data = {
+            "service_code": code, "lat": lat, "long": lon, "address_string": address, "address_id": address_id,
+            "description": params.get("description", "")[:4000], "media_url": media_url, "attributes": attributes,
+            **{k: params.get(k, "") for k in ("email", "device_id", "account_id", "first_name", "last_name", "phone")},
+        }
+        request_id, token = self.backend.create_request(data)
+        self._emit(CitizenReport(request_id, code, data["description"], lat, lon, media_url))
+        return [{"service_request_id": request_id, "token": token, "service_notice": "", "account_id": data["account_id"]}]
+
+    @staticmethod
+    def _filters(params: Mapping[str, str]) -> dict[str, Any]:
+        status = params.get("status", "").strip().lower()
+        statuses = [s for s in status.split(",") if s] if status else []
+        if any(s not in ("open", "closed") for s in statuses):
+            raise Open311Error(400, f"status must be open and/or closed, not {status!r}")
+        ids = [i.strip() for i in params.get("service_request_id", "").split(",") if i.strip()]
+        return {"ids": ids or None, "service_code": params.get("service_code") or None,
+                "start_date": params.get("start_date") or None, "end_date": params.get("end_date") or None,
+                "status": statuses[0] if len(statuses) == 1 else None}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], adapter: Open311Server) -> None:
+        self.adapter = adapter
+        super().__init__(address, handler)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+    protocol_version = "HTTP/1.1"
+    server_version = "CommandCenterOpen311/1.0"
+
+    def _serve(self, method: str) -> None:
+        adapter = self.server.adapter
+        peer = f"{self.client_address[0]}:{self.client_address[1]}"
+        body = b""
+        if method == "POST":
+            try:
+                length = int(self.headers.get("Content-Length") or 0)
+            except ValueError:
+                length = -1
+            if length < 0 or length > MAX_BODY:
+                status, ctype, payload = 413, "application/json", json.dumps(
+                    [{"code": 413, "description": f"request body must be 0..{MAX_BODY} bytes"}]).encode()
+                adapter._bad(f"POST body of {length} bytes refused", peer)
+                self._reply(status, ctype, payload, close=True)
+                return
+            body = self.rfile.read(length)
+        try:
+            status, ctype, payload = adapter.handle(method, self.path, body, self.headers.get("Content-Type", ""), peer)
+        except Exception as exc:  # a backend bug: answer 500 with the GeoReport error shape, keep serving
+            adapter._bad(f"{method} {self.path}: internal error {exc}", peer)
+            status, ctype, payload = 500, "application/json", json.dumps(
+                [{"code": 500, "description": "internal error"}]).encode()
+        self._reply(status, ctype, payload)
+
+    def _reply(self, status: int, ctype: str, payload: bytes, close: bool = False) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Access-Control-Allow-Origin", "*")
+        if close:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the counters and RejectedInput events are the log."""
