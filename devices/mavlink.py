@@ -790,6 +790,10 @@ class MavlinkLink:
         vehicle = self._vehicles.get(sysid)
         return vehicle.modes if vehicle else mode_strategy(self.firmware)
 
+    def mode_names(self, sysid: int) -> list[str]:
+        """Flight modes :meth:`set_mode` accepts for this vehicle's firmware."""
+        return self._modes(sysid).names()
+
     def arm(self, sysid: int, force: bool = False) -> CommandResult:
         return self.command(sysid, mav.MAV_CMD_COMPONENT_ARM_DISARM, (1, FORCE_ARM_MAGIC if force else 0))
 

@@ -126,6 +126,7 @@ class SimVehicle:
         self._upload_done: dict[int, int] = {}
         self._next_due: dict[str, float] = {}
         self._stop = threading.Event()
+        self._greet = False  # a new peer appeared: heartbeat at once instead of up to a second later
         self._thread: threading.Thread | None = None
         self._boot = time.monotonic()
         self.bound_port = 0
@@ -249,6 +250,7 @@ class SimVehicle:
                     client.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                     with self._lock:
                         self._clients[client] = self._parser()
+                    self._greet = True
                 continue
             try:
                 if s is sock:
@@ -256,6 +258,7 @@ class SimVehicle:
                     parser = self._udp_peers.get(peer)
                     if parser is None:
                         parser = self._udp_peers[peer] = self._parser()
+                        self._greet = True
                 else:
                     data = s.recv(65535)
                     parser = self._clients.get(s)
@@ -299,7 +302,8 @@ class SimVehicle:
                 last = now
                 self._telemetry(now)
                 self._mission_timers(now)
-            if now >= next_heartbeat:
+            if now >= next_heartbeat or self._greet:
+                self._greet = False
                 next_heartbeat = now + 1.0
                 if not self.faults.no_heartbeat:
                     self._heartbeat()
