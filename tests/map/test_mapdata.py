@@ -215,7 +215,7 @@ def test_display_projection_datum_shift() -> None:
     assert float(back_lat) == pytest.approx(lat, abs=1e-7) and float(back_lon) == pytest.approx(lon, abs=1e-7)
     tiles = wgs.tiles_for(-500, -500, 500, 500, 15)
     assert 4 <= len(tiles) <= 16 and all(t[0] == 15 for t in tiles)
-    x, y, w, h = wgs.tile_rect(*tiles[0])
+    x, _y, w, h = wgs.tile_rect(*tiles[0])
     assert x <= 500 and x + w >= -500 and w == pytest.approx(h)
     assert zoom_for_resolution(156543.03 / 2**15) == 15
 
@@ -245,7 +245,7 @@ def test_trail_buffer_window_and_polyline() -> None:
     for t in range(0, 200, 10):
         buf.push(np.array([0, 1]), np.array([t, t], float), np.array([t, -t], float), np.array([0.0, 1.0]))
     assert buf.t[0, -1] == 180.0 and buf.t[0, -2] == 160.0
-    x, y, conn = buf.polyline(190.0, np.array([0]), np.array([190.0]), np.array([0.0]))
+    x, _y, conn = buf.polyline(190.0, np.array([0]), np.array([190.0]), np.array([0.0]))
     assert list(x) == [100.0, 120.0, 140.0, 160.0, 180.0, 190.0]
     assert list(conn) == [1, 1, 1, 1, 1, 0]
     buf.remap(lambda a, b: (a + 1.0, b))

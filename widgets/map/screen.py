@@ -489,6 +489,7 @@ class MapScreen(QWidget):
             self.plot.addItem(item)
         self.plot.addItem(self.replay_case_item)
         self._place_cameras()
+        self._place_cases()
 
     def _build_tile_layers(self) -> None:
         sources: list[tuple[str, AsyncTileSource]] = []

@@ -1,0 +1,296 @@
+"""MapScreen end to end, offscreen: district, units from a real UnitTracker, layers, clicks, tiles, replay."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPointF, Qt
+
+from commandcenter.config import CameraConfig, MapConfig
+from commandcenter.geo.coords import wgs84_to_gcj02, wgs84_to_mercator
+from commandcenter.geo.district import default_unit_grid, load_default_basemap
+from commandcenter.geo.streets import StreetGraph
+from commandcenter.runtime.units import UnitInfo, UnitTracker
+from commandcenter.store import FixRow
+from devices.base import PositionFix
+from tests.map.test_mapdata import make_mbtiles, png_bytes, tile_server  # noqa: F401 - fixture
+from widgets.map import CAMERA_MIME, MapScreen, style
+
+BASEMAP = load_default_basemap()
+STATUSES = ["idle", "idle", "idle", "dispatched", "handling", "resting", "offline"]
+VEHICLE_KINDS = ["环卫车", "执法车", "洒水车", "清扫车", "垃圾转运车", "巡逻电动车"]
+
+
+def street_points(n: int, seed: int = 7) -> list[tuple[float, float]]:
+    graph = StreetGraph.from_basemap(BASEMAP)
+    rng = random.Random(seed)
+    return [graph.node_latlon(rng.randrange(graph.node_count)) for _ in range(n)]
+
+
+def make_tracker(officers: int = 20, vehicles: int = 5, drones: int = 1, stale: tuple[str, ...] = (),
+                 seed: int = 7) -> UnitTracker:
+    tracker = UnitTracker(store=None)
+    rng = random.Random(seed)
+    units = [UnitInfo(f"O{i:03d}", "officer", f"队员{i:03d}", status=STATUSES[i % len(STATUSES)],
+                      device_keys=(f"JH{i:05d}",)) for i in range(officers)]
+    units += [UnitInfo(f"V{i:02d}", "vehicle", f"苏A{i:05d}", sub_kind=VEHICLE_KINDS[i % 6],
+                       device_keys=(f"1380000{i:04d}",)) for i in range(vehicles)]
+    units += [UnitInfo(f"D{i}", "drone", f"无人机{i}") for i in range(drones)]
+    tracker.register(units)
+    now = datetime.now(UTC)
+    fixes = []
+    for unit, (lat, lon) in zip(units, street_points(len(units), seed), strict=True):
+        when = now - timedelta(minutes=20) if unit.id in stale else now
+        fixes.append(PositionFix(unit.id, "sim", when, lat, lon, speed_kmh=rng.uniform(0, 20),
+                                 heading=rng.uniform(0, 360)))
+    tracker.apply(fixes)
+    return tracker
+
+
+CAMERAS = [CameraConfig(id=f"cam{i}", name=f"摄像头{i}", lat=f.coords[0][0], lon=f.coords[0][1])
+           for i, f in enumerate(BASEMAP.camera_sites[:6])]
+
+
+@pytest.fixture
+def screen(qtbot):  # type: ignore[no-untyped-def]
+    tracker = make_tracker(stale=("O005",))
+    w = MapScreen(tracker, BASEMAP, MapConfig(stale_minutes=5), CAMERAS)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitUntil(lambda: w.units.flushes > 0 and len(w.units.ids) == 26, timeout=3000)
+    w.fit_district()
+    return w
+
+
+def view_pos(w: MapScreen, x: float, y: float):  # type: ignore[no-untyped-def]
+    vb = w.plot.getViewBox()
+    return w.view.mapFromScene(vb.mapViewToScene(QPointF(x, y)))
+
+
+def test_renders_district_and_units(screen: MapScreen) -> None:
+    assert len(screen._layer_items["basemap"]) >= 5  # merged paths, not one item per building
+    assert len(screen._layer_items["labels"]) >= 10
+    assert sum(len(i.data) for i in screen.units.group_items()) == 26
+    assert screen.units.shown_count("vehicle:环卫车") == 1
+    assert screen.units.shown_count("drone") == 1
+    assert screen.units.shown_count("officer:stale") == 1
+    image = screen.view.grab().toImage()
+    colours = {image.pixelColor(x, y).name() for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 20  # something was drawn
+
+
+def test_layers_toggle(screen: MapScreen) -> None:
+    officer_items = [i for i in screen.units.group_items() if i.property("map_layer") == "officers"]
+    assert all(i.isVisible() for i in officer_items)
+    screen.layer_checks["officers"].setChecked(False)
+    assert not any(i.isVisible() for i in officer_items)
+    x, y = screen.display_xy("O001")
+    assert screen.units.nearest(x, y, 1.0) is None  # hidden units cannot be picked
+    screen.set_layer_visible("officers", True)
+    assert all(i.isVisible() for i in officer_items) and screen.layer_checks["officers"].isChecked()
+    for key in ("zones", "cameras", "cases", "labels", "areas"):
+        screen.set_layer_visible(key, False)
+        assert not any(i.isVisible() for i in screen._layer_items[key])
+        assert not screen.layer_visible(key)
+    screen.set_layer_visible("heatmap", True)
+    assert screen.heat_item.isVisible()
+
+
+def test_click_selects_unit_and_empty_click_gives_location(qtbot, screen: MapScreen) -> None:
+    x, y = screen.display_xy("V02")
+    with qtbot.waitSignal(screen.unit_selected, timeout=2000) as sig:
+        qtbot.mouseClick(screen.view.viewport(), Qt.MouseButton.LeftButton, pos=view_pos(screen, x, y))
+    assert sig.args == ["V02"]
+    assert screen.selected_unit == "V02"
+    assert "苏A00002" in screen.details_label.text()
+    assert screen.units.selection_item.data["x"][0] == x
+
+    south, west, _north, _east = BASEMAP.bbox
+    lat, lon = south + 0.0007, west + 0.0007  # the district's corner: no unit there
+    px, py = screen.proj.to_xy(lat, lon)
+    with qtbot.waitSignal(screen.location_clicked, timeout=2000) as sig:
+        screen.click_at(float(px), float(py))
+    assert sig.args[0] == pytest.approx(lat, abs=1e-9) and sig.args[1] == pytest.approx(lon, abs=1e-9)
+
+
+def test_stale_units_grey_with_age(qtbot, screen: MapScreen) -> None:
+    assert screen.unit_colour("O005") == style.STALE_COLOUR
+    assert screen.units.is_stale("O005")
+    assert screen.unit_colour("O000") == style.OFFICER_STATUS_COLOURS["idle"]
+    assert screen.unit_colour("O003") == style.OFFICER_STATUS_COLOURS["dispatched"]
+    labels = [lab for lab in screen.units._stale_labels if lab.isVisible()]
+    assert len(labels) == 1 and "20" in labels[0].textItem.toPlainText()
+    screen.select_unit("O005")
+    assert "#f87171" in screen.details_label.text()  # age shown in warning colour
+    # a fresh fix brings the colour back
+    lat, lon = screen.units.positions["O005"].lat, screen.units.positions["O005"].lon
+    screen.tracker.apply([PositionFix("O005", "sim", datetime.now(UTC), lat, lon)])
+    qtbot.waitUntil(lambda: screen.unit_colour("O005") == style.OFFICER_STATUS_COLOURS["resting"], timeout=2000)
+
+
+def test_live_updates_move_units_in_place(qtbot, screen: MapScreen) -> None:
+    before = screen.display_xy("O010")
+    pos = screen.units.positions["O010"]
+    screen.tracker.apply([PositionFix("O010", "sim", datetime.now(UTC), pos.lat + 0.001, pos.lon)])
+    qtbot.waitUntil(lambda: screen.display_xy("O010") != before, timeout=2000)
+    after = screen.display_xy("O010")
+    assert after[1] - before[1] == pytest.approx(111.2 / np.cos(np.radians(pos.lat)) * 1.0, rel=0.02)
+    assert len(screen.units.ids) == 26  # moved in place, no new rows
+
+
+def test_search_and_follow(qtbot, screen: MapScreen) -> None:
+    assert screen.search("JH00012") == ["O012"]
+    assert screen.selected_unit == "O012"
+    centre = screen.plot.getViewBox().viewRect().center()
+    x, y = screen.display_xy("O012")
+    assert (centre.x(), centre.y()) == pytest.approx((x, y), abs=1.0)
+    screen.follow_button.setChecked(True)
+    pos = screen.units.positions["O012"]
+    screen.tracker.apply([PositionFix("O012", "sim", datetime.now(UTC), pos.lat, pos.lon + 0.002)])
+    qtbot.waitUntil(lambda: abs(screen.plot.getViewBox().viewRect().center().x() - screen.display_xy("O012")[0])
+                    < 1.0 and screen.display_xy("O012")[0] > x + 100, timeout=3000)
+    assert screen.search("nobody-here") == []
+
+
+def test_camera_click_and_drag_mime(qtbot, screen: MapScreen) -> None:
+    cam = CAMERAS[0]
+    x, y = screen.proj.to_xy(cam.lat, cam.lon)
+    with qtbot.waitSignal(screen.camera_activated, timeout=2000) as sig:
+        qtbot.mouseClick(screen.view.viewport(), Qt.MouseButton.LeftButton,
+                         pos=view_pos(screen, float(x), float(y)))
+    assert sig.args == ["cam0"]
+    mime = screen.camera_mime("cam3")
+    assert mime.hasFormat(CAMERA_MIME) and bytes(mime.data(CAMERA_MIME).data()) == b"cam3"
+
+
+def test_cases_pins(screen: MapScreen) -> None:
+    lat, lon = street_points(1, seed=99)[0]
+    screen.set_cases([{"code": "AJ1", "lat": lat, "lon": lon, "status": "new", "urgency": 1,
+                       "category_name": "占道经营", "assigned_officer": "O001"}])
+    assert len(screen.case_item.data) == 1
+    assert screen.case_item.data["size"][0] == style.CASE_SIZE_BY_URGENCY[1]
+    screen.select_unit("O001")
+    assert "AJ1" in screen.details_label.text()
+    assert screen.heat_category.findData("占道经营") >= 0
+
+
+def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tmp_path: Path) -> None:  # noqa: F811
+    _server, url = tile_server
+    tracker = make_tracker(officers=3, vehicles=0, drones=0)
+    config = MapConfig(tile_url=url, tile_crs="gcj02", tile_cache=str(tmp_path / "cache"))
+    w = MapScreen(tracker, BASEMAP, config, CAMERAS)
+    qtbot.addWidget(w)
+    w.resize(900, 700)
+    w.show()
+    qtbot.waitUntil(lambda: w.units.flushes > 0, timeout=3000)
+    vector_xy = w.display_xy("O001")
+    pos = tracker.get("O001")
+    w.set_basemap("tiles")
+    assert w.proj.crs == "gcj02"
+    glat, glon = wgs84_to_gcj02(pos.lat, pos.lon)
+    ex, ey = wgs84_to_mercator(glat, glon)
+    gx, gy = w.display_xy("O001")
+    assert gx == pytest.approx(float(ex) - w.proj.origin_x, abs=0.01)
+    assert gy == pytest.approx(float(ey) - w.proj.origin_y, abs=0.01)
+    assert 300 < np.hypot(gx - vector_xy[0], gy - vector_xy[1]) < 800
+    assert not any(i.isVisible() for i in w._layer_items["basemap"])
+    layer = w.tile_layers["tiles"]
+    qtbot.waitUntil(lambda: len(layer.shown_tiles()) > 0, timeout=5000)
+    assert threading_free(layer)
+    # clicking where the unit is drawn still reports its WGS-84 position
+    with qtbot.waitSignal(w.location_clicked, timeout=2000) as sig:
+        w.click_at(gx + 200.0, gy)
+    lat, lon = w.proj.to_latlon([gx + 200.0], [gy])
+    assert sig.args == pytest.approx([float(lat[0]), float(lon[0])])
+    w.set_basemap("vector")
+    assert w.display_xy("O001") == pytest.approx(vector_xy, abs=0.01)
+
+
+def threading_free(layer) -> bool:  # type: ignore[no-untyped-def]
+    import threading
+
+    return threading.main_thread().name not in layer.source.worker_threads
+
+
+def test_mbtiles_basemap_and_attribution(qtbot, tmp_path: Path) -> None:
+    tracker = make_tracker(officers=2, vehicles=0, drones=0)
+    centre = BASEMAP.bbox
+    from commandcenter.geo.coords import latlon_to_tile
+
+    tiles = {}
+    for z in (14, 15, 16):
+        tx, ty = latlon_to_tile((centre[0] + centre[2]) / 2, (centre[1] + centre[3]) / 2, z)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                tiles[(z, tx + dx, ty + dy)] = png_bytes("#204060")
+    path = tmp_path / "district.mbtiles"
+    make_mbtiles(path, tiles)
+    w = MapScreen(tracker, BASEMAP, MapConfig(mbtiles=str(path)), [])
+    qtbot.addWidget(w)
+    w.resize(900, 700)
+    w.show()
+    w.set_basemap("mbtiles")
+    layer = w.tile_layers["mbtiles"]
+    qtbot.waitUntil(lambda: len(layer.shown_tiles()) > 0, timeout=5000)
+    qtbot.waitUntil(lambda: "OpenStreetMap" in w.attribution_label.text(), timeout=5000)
+    assert w.attribution_label.isVisible()
+    w.set_basemap("vector")
+    assert not w.attribution_label.isVisible()  # the generated district carries no OSM data
+
+
+def test_history_replay_on_the_map(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+    tracker = make_tracker(officers=3, vehicles=1, drones=0)
+    t0 = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
+    a, b = street_points(2, seed=5)
+    rows = [FixRow("O001", t0 + timedelta(minutes=m), a[0] + (b[0] - a[0]) * m / 60, a[1] + (b[1] - a[1]) * m / 60,
+                   4.0, 0.0, "sim") for m in range(61)]
+    store.add_fixes(rows).result(10)
+    w = MapScreen(tracker, BASEMAP, MapConfig(), [], store=store)
+    qtbot.addWidget(w)
+    w.show()
+    w.search("队员001")  # click 1: find the officer
+    with qtbot.waitSignal(w.history.loaded, timeout=10000):
+        w.show_history(t0, t0 + timedelta(hours=1))
+    assert w.replaying and w.play_button.isEnabled()
+    w.seek(t0 + timedelta(minutes=5))  # click 2: "at 06:05"
+    x, y = w.display_xy("O001")
+    ex, ey = w.proj.to_xy(a[0] + (b[0] - a[0]) * 5 / 60, a[1] + (b[1] - a[1]) * 5 / 60)
+    assert (x, y) == pytest.approx((float(ex), float(ey)), abs=0.01)
+    assert "06:05" in w.replay_time_label.text() or w.history.clock.time == (t0 + timedelta(minutes=5)).timestamp()
+    assert w.replay_units.shown_count("officer:idle") + w.replay_units.shown_count("officer:stale") >= 1
+    w.speed_combo.setCurrentIndex(w.speed_combo.findData(60))
+    assert w.history.clock.speed == 60
+    start = w.history.clock.time
+    w.play_button.click()
+    qtbot.waitUntil(lambda: w.history.clock.time > start + 30, timeout=3000)
+    w.play_button.click()
+    assert not w.history.clock.playing
+    w.stop_replay()
+    assert not w.replaying and all(not i.isVisible() for i in w.replay_units.group_items())
+
+
+def test_png_of_district_with_units(qtbot) -> None:
+    """The picture a human checks: 200 officers and 50 vehicles on the district's streets."""
+    tracker = make_tracker(officers=200, vehicles=50, drones=3, stale=("O017", "O044", "O101"), seed=11)
+    w = MapScreen(tracker, BASEMAP, MapConfig(), CAMERAS)
+    qtbot.addWidget(w)
+    w.set_zones([*default_unit_grid(BASEMAP).areas, *BASEMAP.zones])
+    lat, lon = street_points(1, seed=3)[0]
+    w.set_cases([{"code": "AJ20261121000001", "lat": lat, "lon": lon, "status": "new", "urgency": 1,
+                  "category_name": "占道经营"}])
+    w.resize(1600, 1000)
+    w.show()
+    qtbot.waitUntil(lambda: len(w.units.ids) == 253 and w.units.flushes > 0, timeout=3000)
+    w.fit_district()
+    w.select_unit("O001")
+    qtbot.wait(100)
+    assert w.grab().save("/tmp/map_screen.png")
