@@ -1,0 +1,327 @@
+"""The decision panel: party history, the 首违不罚 proposal, the 裁量基准 circumstances picker with the proposed
+penalty and the mandatory deviation reason, the 法制审核 status, and document generation.
+
+All rules are evaluated by ``DecisionService``/``rules`` in the core; this view only collects the officer's
+picks and shows what the core says. Recording and issuing run off the GUI thread.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commandcenter.enforcement.decisions import DecisionProposal, DecisionService
+from commandcenter.enforcement.documents import DocumentService
+from commandcenter.enforcement.rules import (
+    CONDITION_ZH,
+    FINDING_CONDITIONS,
+    OUTCOME_ZH,
+    RulesError,
+    can_issue_decision,
+)
+from widgets.enforcement._background import Background
+from widgets.enforcement.style import PANEL_QSS, set_role
+
+
+class DecisionPanel(QWidget):
+    """Decision support for one case. ``allowed(permission)`` enables the buttons the user may press."""
+
+    decision_recorded = Signal(object)  # DecisionInfo
+    document_issued = Signal(object)  # IssuedInfo
+
+    def __init__(self, decisions: DecisionService, documents: DocumentService, *, actor: str,
+                 allowed: Callable[[str], bool] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.decisions = decisions
+        self.documents = documents
+        self.actor = actor
+        self.allowed = allowed or (lambda _p: True)
+        self.case_id: int | None = None
+        self.proposal: DecisionProposal | None = None
+        self._bg = Background(self)
+        self._circumstance_boxes: dict[str, QCheckBox] = {}
+        self._factor_boxes: dict[str, QCheckBox] = {}
+        self.setObjectName("enforcementPanel")
+        self.setStyleSheet(PANEL_QSS)
+        self._build()
+
+    # ------------------------------------------------------------------------------------------- layout
+    def _build(self) -> None:
+        self.title = QLabel(self.tr("Decision"))
+        self.title.setProperty("role", "title")
+
+        party_box = QGroupBox(self.tr("Party and history"))
+        self.party_combo = QComboBox()
+        self.party_combo.currentIndexChanged.connect(self._recompute)
+        self.history = QListWidget()
+        self.history.setMaximumHeight(110)
+        party_layout = QVBoxLayout(party_box)
+        party_layout.addWidget(self.party_combo)
+        party_layout.addWidget(self.history)
+
+        facts_box = QGroupBox(self.tr("Violation and circumstances"))
+        self.violation_combo = QComboBox()
+        for code, violation in self.decisions.discretion.violations.items():
+            self.violation_combo.addItem(f"{violation.name}（{code}）", code)
+        self.violation_combo.currentIndexChanged.connect(self._violation_changed)
+        self.circumstances = QGridLayout()
+        self.factors = QGridLayout()
+        self.findings: dict[str, QCheckBox] = {}
+        findings_row = QHBoxLayout()
+        for name in sorted(FINDING_CONDITIONS):
+            box = QCheckBox(CONDITION_ZH[name])
+            box.toggled.connect(self._recompute)
+            self.findings[name] = box
+            findings_row.addWidget(box)
+        facts = QVBoxLayout(facts_box)
+        facts.addWidget(self.violation_combo)
+        facts.addWidget(QLabel(self.tr("Circumstances (the most serious sets the level):")))
+        facts.addLayout(self.circumstances)
+        facts.addWidget(QLabel(self.tr("Lighter / heavier factors:")))
+        facts.addLayout(self.factors)
+        facts.addWidget(QLabel(self.tr("Findings on the spot:")))
+        facts.addLayout(findings_row)
+
+        proposal_box = QGroupBox(self.tr("Proposal"))
+        self.first_violation_label = QLabel("")
+        self.first_violation_label.setWordWrap(True)
+        self.penalty_label = QLabel("")
+        self.penalty_label.setWordWrap(True)
+        self.outcome_combo = QComboBox()
+        for code, label in OUTCOME_ZH.items():
+            self.outcome_combo.addItem(label, code)
+        self.outcome_combo.currentIndexChanged.connect(self._update_deviation)
+        self.amount = QDoubleSpinBox()
+        self.amount.setRange(0, 10_000_000)
+        self.amount.setDecimals(0)
+        self.amount.setSuffix(self.tr(" yuan"))
+        self.amount.valueChanged.connect(self._update_deviation)
+        self.reason = QPlainTextEdit()
+        self.reason.setPlaceholderText(self.tr("Reason for deviating from the proposal (required when deviating)"))
+        self.reason.setMaximumHeight(70)
+        self.reason_hint = QLabel("")
+        self.major_flag = QCheckBox(self.tr("Mark as major decision (requires legal review)"))
+        form = QFormLayout()
+        form.addRow(self.tr("First-violation leniency"), self.first_violation_label)
+        form.addRow(self.tr("Discretion standard"), self.penalty_label)
+        form.addRow(self.tr("Outcome"), self.outcome_combo)
+        form.addRow(self.tr("Fine"), self.amount)
+        form.addRow(self.tr("Deviation reason"), self.reason)
+        form.addRow("", self.reason_hint)
+        form.addRow("", self.major_flag)
+        proposal_box.setLayout(form)
+
+        review_box = QGroupBox(self.tr("Legal review and documents"))
+        self.review_label = QLabel("")
+        self.review_label.setWordWrap(True)
+        self.record_button = QPushButton(self.tr("Record decision"))
+        self.record_button.clicked.connect(self.record)
+        self.doc_combo = QComboBox()
+        for code, label in (("order_correction", self.tr("Order to correct")),
+                            ("inspection_record", self.tr("On-site inspection record")),
+                            ("penalty_decision", self.tr("Administrative penalty decision")),
+                            ("no_penalty_decision", self.tr("Decision not to impose a penalty"))):
+            self.doc_combo.addItem(label, code)
+        self.doc_button = QPushButton(self.tr("Generate document"))
+        self.doc_button.clicked.connect(self.generate_document)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.record_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.doc_combo)
+        buttons.addWidget(self.doc_button)
+        review = QVBoxLayout(review_box)
+        review.addWidget(self.review_label)
+        review.addLayout(buttons)
+
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(party_box)
+        layout.addWidget(facts_box)
+        layout.addWidget(proposal_box)
+        layout.addWidget(review_box)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        self.record_button.setEnabled(self.allowed("case.decide"))
+        self.doc_button.setEnabled(self.allowed("document.issue"))
+        self._violation_changed()
+
+    # ------------------------------------------------------------------------------------------- state
+    def set_case(self, case_id: int) -> None:
+        self.case_id = case_id
+        self.title.setText(self.tr("Decision for case %1").replace("%1", str(case_id)))
+        self.party_combo.blockSignals(True)
+        self.party_combo.clear()
+        self.party_combo.addItem(self.tr("(party not identified)"), None)
+        for party in self.decisions.parties(case_id):
+            ident = party.id_number or party.plate or party.shop_name
+            self.party_combo.addItem(f"{party.name} {ident}".strip(), party.id)
+        if self.party_combo.count() > 1:
+            self.party_combo.setCurrentIndex(1)
+        self.party_combo.blockSignals(False)
+        self._recompute()
+        self._update_review()
+
+    def _violation_changed(self) -> None:
+        code = self.violation_combo.currentData()
+        for grid, boxes in ((self.circumstances, self._circumstance_boxes), (self.factors, self._factor_boxes)):
+            for box in boxes.values():
+                grid.removeWidget(box)
+                box.deleteLater()
+            boxes.clear()
+        if code is None:
+            return
+        violation = self.decisions.discretion.violation(code)
+        for i, c in enumerate(violation.circumstances):
+            box = QCheckBox(f"{c.label}（{c.level}）")
+            box.toggled.connect(self._recompute)
+            self._circumstance_boxes[c.id] = box
+            self.circumstances.addWidget(box, i // 2, i % 2)
+        for i, f in enumerate(violation.factors):
+            box = QCheckBox(("↓ " if f.adjust == "lighter" else "↑ ") + f.label)
+            box.toggled.connect(self._recompute)
+            self._factor_boxes[f.id] = box
+            self.factors.addWidget(box, i // 2, i % 2)
+        self._recompute()
+
+    def picked(self) -> tuple[list[str], list[str], dict[str, bool]]:
+        circumstances = [k for k, b in self._circumstance_boxes.items() if b.isChecked()]
+        factors = [k for k, b in self._factor_boxes.items() if b.isChecked()]
+        findings = {k: b.isChecked() for k, b in self.findings.items()}
+        return circumstances, factors, findings
+
+    def _recompute(self) -> None:
+        """Ask the core for the proposal of the current picks and show it."""
+        if self.case_id is None:
+            return
+        party_id = self.party_combo.currentData()
+        self.history.clear()
+        if party_id is not None:
+            history = self.decisions.history(party_id, exclude_case_id=self.case_id)
+            for d in history.decisions:
+                self.history.addItem(f"{d.created_at.astimezone():%Y-%m-%d} {d.case_code} {d.violation_code} "
+                                     f"{OUTCOME_ZH.get(d.outcome, d.outcome)} {d.amount:g}"
+                                     + (self.tr(" (first-violation leniency)") if d.first_violation else ""))
+            if not history.decisions:
+                self.history.addItem(self.tr("No earlier decisions for this party"))
+        circumstances, factors, findings = self.picked()
+        if not circumstances:
+            self.proposal = None
+            self.first_violation_label.setText("")
+            self.penalty_label.setText(self.tr("Pick at least one circumstance."))
+            self._update_deviation()
+            return
+        try:
+            self.proposal = self.decisions.propose(self.case_id, party_id, self.violation_combo.currentData(),
+                                                   circumstances=circumstances, factors=factors, findings=findings)
+        except RulesError as exc:
+            self.proposal = None
+            self.penalty_label.setText(str(exc))
+            return
+        fv = self.proposal.first_violation
+        self.first_violation_label.setText(
+            (self.tr("Proposed: %1 + %2").replace("%1", OUTCOME_ZH[fv.outcome]).replace("%2", fv.measures) + "\n"
+             if fv.outcome else self.tr("Not applicable: ")) + fv.reason)
+        set_role(self.first_violation_label, "ok" if fv.outcome else "hint")
+        self.penalty_label.setText(self.proposal.penalty.explanation)
+        index = self.outcome_combo.findData(self.proposal.outcome)
+        self.outcome_combo.blockSignals(True)
+        self.outcome_combo.setCurrentIndex(index)
+        self.outcome_combo.blockSignals(False)
+        self.amount.blockSignals(True)
+        self.amount.setValue(self.proposal.amount)
+        self.amount.blockSignals(False)
+        self._update_deviation()
+
+    def deviates(self) -> bool:
+        if self.proposal is None:
+            return False
+        return (self.outcome_combo.currentData() != self.proposal.outcome
+                or abs(self.amount.value() - self.proposal.amount) > 1e-9)
+
+    def _update_deviation(self) -> None:
+        if self.deviates():
+            self.reason_hint.setText(self.tr("Deviation from the proposal: a reason is required and recorded."))
+            set_role(self.reason_hint, "warn")
+        else:
+            self.reason_hint.setText(self.tr("Following the proposal."))
+            set_role(self.reason_hint, "hint")
+
+    def _update_review(self) -> None:
+        if self.case_id is None:
+            return
+        allowed, reason = can_issue_decision(self.decisions.store, self.case_id)
+        self.review_label.setText((self.tr("Decision may be issued: ") if allowed
+                                   else self.tr("Decision may not be issued yet: ")) + reason)
+        set_role(self.review_label, "ok" if allowed else "warn")
+
+    # ------------------------------------------------------------------------------------------- actions
+    def record(self) -> None:
+        if self.case_id is None or self.proposal is None:
+            self._say(self.tr("Pick the circumstances first."), "error")
+            return
+        if self.deviates() and not self.reason.toPlainText().strip():
+            self._say(self.tr("A deviation from the proposal needs a reason."), "error")
+            self.reason.setFocus()
+            return
+        circumstances, factors, findings = self.picked()
+        case_id, party_id = self.case_id, self.party_combo.currentData()
+        violation, outcome, amount = self.violation_combo.currentData(), self.outcome_combo.currentData(), \
+            self.amount.value()
+        reason, major = self.reason.toPlainText(), self.major_flag.isChecked()
+        self.record_button.setEnabled(False)
+        self._bg.run(lambda: self.decisions.record_decision(
+            case_id, actor=self.actor, violation_code=violation, party_id=party_id, circumstances=circumstances,
+            factors=factors, findings=findings, outcome=outcome, amount=amount, deviation_reason=reason,
+            flagged_major=major), self._recorded, self._failed)
+
+    def _recorded(self, decision: object) -> None:
+        self.record_button.setEnabled(self.allowed("case.decide"))
+        self._say(self.tr("Decision recorded."), "ok")
+        self._update_review()
+        self.decision_recorded.emit(decision)
+
+    def generate_document(self) -> None:
+        if self.case_id is None:
+            return
+        doc_type = self.doc_combo.currentData()
+        self.doc_button.setEnabled(False)
+        self._say(self.tr("Generating the document…"), "hint")
+        try:
+            future = self.documents.submit_issue(self.case_id, doc_type, actor=self.actor)
+        except Exception as exc:
+            self._failed(exc)
+            return
+        self._bg.watch(future, self._issued, self._failed)
+
+    def _issued(self, doc: object) -> None:
+        self.doc_button.setEnabled(self.allowed("document.issue"))
+        self._say(self.tr("Document %1 issued: %2").replace("%1", getattr(doc, "doc_no", ""))
+                  .replace("%2", str(getattr(doc, "path", ""))), "ok")
+        self.document_issued.emit(doc)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.record_button.setEnabled(self.allowed("case.decide"))
+        self.doc_button.setEnabled(self.allowed("document.issue"))
+        self._say(str(exc), "error")
+
+    def _say(self, text: str, role: str) -> None:
+        self.message.setText(text)
+        set_role(self.message, role)

@@ -1,0 +1,139 @@
+"""The case timeline: the whole history of a case — workflow events and audit records — who did what when,
+with thumbnails of image evidence and an icon for other evidence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QLocale, QSize, Qt
+from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
+from PySide6.QtWidgets import QLabel, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+
+from commandcenter.enforcement.timeline import CaseTimelineData, TimelineItem, case_timeline
+from commandcenter.store import Store
+from widgets.enforcement.style import PANEL_QSS, set_role
+
+THUMB = 64
+
+
+class CaseTimeline(QWidget):
+    """Shows ``case_timeline(store, case_id)``; call ``set_case`` to load, ``refresh`` after changes."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None, *, evidence_root: Path | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.evidence_root = evidence_root
+        self.case_id: int | None = None
+        self.data: CaseTimelineData | None = None
+        self._thumbs: dict[Path, QIcon] = {}
+        self.setObjectName("enforcementPanel")
+        self.setStyleSheet(PANEL_QSS)
+
+        self.header = QLabel(self.tr("No case selected"))
+        self.header.setProperty("role", "title")
+        self.status = QLabel("")
+        self.status.setProperty("role", "hint")
+        self.tree = QTreeWidget()
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderLabels([self.tr("Time"), self.tr("Who"), self.tr("What"), self.tr("Details")])
+        self.tree.setIconSize(QSize(THUMB, THUMB))
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setRootIsDecorated(False)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setColumnWidth(0, 170)
+        self.tree.setColumnWidth(1, 110)
+        self.tree.setColumnWidth(2, 200)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        layout.addWidget(self.status)
+        layout.addWidget(self.tree, 1)
+
+    # ------------------------------------------------------------------------------------------- labels
+    def action_label(self, action: str) -> str:
+        """Translated name of an action code (unknown codes are shown as they are)."""
+        labels = {
+            "case.create": self.tr("Case created"),
+            "case.register": self.tr("Registered"),
+            "case.reject": self.tr("Rejected"),
+            "case.dispatch": self.tr("Dispatched"),
+            "case.handle": self.tr("Handled"),
+            "case.feedback": self.tr("Feedback"),
+            "case.verify": self.tr("Verified"),
+            "case.close": self.tr("Closed"),
+            "case.suspend": self.tr("Suspended"),
+            "case.return": self.tr("Returned"),
+            "case.transfer": self.tr("Transferred"),
+            "case.investigate": self.tr("Investigation"),
+            "case.decide": self.tr("Decision"),
+            "case.execute": self.tr("Execution"),
+            "case.archive": self.tr("Archived"),
+            "case.party": self.tr("Party identified"),
+            "evidence.add": self.tr("Evidence added"),
+            "evidence.integrity_failed": self.tr("Evidence integrity check failed"),
+            "decision.record": self.tr("Decision recorded"),
+            "decision.legal_review": self.tr("Legal review"),
+            "document.issue": self.tr("Document issued"),
+            "permission.denied": self.tr("Action refused"),
+        }
+        return labels.get(action, action)
+
+    # ------------------------------------------------------------------------------------------- loading
+    def set_case(self, case_id: int) -> None:
+        self.case_id = case_id
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the case's history (a read on the caller's connection: small, indexed)."""
+        if self.case_id is None:
+            return
+        try:
+            self.data = case_timeline(self.store, self.case_id, evidence_root=self.evidence_root)
+        except LookupError:
+            self.data = None
+            self.header.setText(self.tr("Case %1 not found").replace("%1", str(self.case_id)))
+            self.tree.clear()
+            return
+        self.header.setText(self.data.title)
+        self.status.setText(self.tr("%1 entries · status %2").replace("%1", str(len(self.data.items)))
+                            .replace("%2", self.data.status))
+        set_role(self.status, "hint")
+        self.tree.clear()
+        locale = QLocale()
+        for entry in self.data.items:
+            self.tree.addTopLevelItem(self._row(entry, locale))
+
+    def _row(self, entry: TimelineItem, locale: QLocale) -> QTreeWidgetItem:
+        local = entry.time.astimezone()
+        when = locale.toString(local.date(), QLocale.FormatType.ShortFormat) + f" {local:%H:%M:%S}"
+        what = self.action_label(entry.action)
+        if entry.source == "audit" and entry.seq is not None:
+            what += f"  #{entry.seq}"
+        item = QTreeWidgetItem([when, entry.actor, what, entry.summary])
+        item.setToolTip(3, entry.summary)
+        if entry.action == "permission.denied":
+            for col in range(4):
+                item.setForeground(col, Qt.GlobalColor.red)
+        if entry.action == "evidence.add":
+            item.setIcon(2, self._evidence_icon(entry))
+            item.setSizeHint(2, QSize(THUMB + 8, THUMB + 8))
+        return item
+
+    def _evidence_icon(self, entry: TimelineItem) -> QIcon:
+        path = entry.evidence_path
+        if path is not None and entry.evidence_mime.startswith("image/"):
+            if path in self._thumbs:
+                return self._thumbs[path]
+            reader = QImageReader(str(path))
+            size = reader.size()
+            if size.isValid() and size.width() > 0:
+                reader.setScaledSize(size.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio))
+            image: QImage = reader.read()
+            if not image.isNull():
+                icon = QIcon(QPixmap.fromImage(image))
+                self._thumbs[path] = icon
+                return icon
+        style = self.style()
+        kind = entry.evidence_mime.split("/")[0]
+        pixmap = {"video": QStyle.StandardPixmap.SP_MediaPlay, "audio": QStyle.StandardPixmap.SP_MediaVolume}.get(
+            kind, QStyle.StandardPixmap.SP_FileIcon)
+        return style.standardIcon(pixmap)
