@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 Authorize = Callable[[str, str], None]
 Audit = Callable[[Session, str, str, str, dict[str, Any]], None]
 Guard = Callable[[Session, CaseView, str, dict[str, Any]], None]
+T = TypeVar("T")
 
 # Which step's time limit applies once a case enters a status (None: the clock is not reset).
 _STEP_OF_STATUS = {
@@ -111,6 +112,7 @@ class CaseService:
         warn_fraction: float = 0.2,
         stale_after_s: float = 300.0,
         roster_max_age_s: float = 5.0,
+        unit_status_changed: Callable[[str, str], None] | None = None,
     ) -> None:
         self.store = store
         self.calendar = calendar
@@ -118,6 +120,7 @@ class CaseService:
         self._authorize = authorize
         self._audit = audit
         self._guard = guard
+        self._unit_status_changed = unit_status_changed
         self.positions: Callable[[], Mapping[str, UnitPosition]] = positions or dict
         self.clock = clock
         self.duplicate_radius_m = duplicate_radius_m
@@ -138,9 +141,37 @@ class CaseService:
         if self._authorize is not None:
             self._authorize(actor, permission)
 
-    def _submit(self, actor: str, permission: str, job: Callable[[Session], CaseView]) -> Future[CaseView]:
-        self.authorize(actor, permission)
-        return self.store.submit(job)
+    def _submit(self, actor: str, permission: str, job: Callable[[Session], T], *,
+                authorized: bool = False) -> Future[T]:
+        """Authorise, then run ``job`` on the writer; unit status changes are published only after the commit."""
+        if not authorized:
+            self.authorize(actor, permission)
+        changes: list[tuple[str, str | None, int]] = []
+
+        def run(session: Session) -> T:
+            session.info["unit_changes"] = changes
+            return job(session)
+
+        future = self.store.submit(run)
+        future.add_done_callback(lambda f: self._publish_unit_changes(f, changes))
+        return future
+
+    def _unit_changed(self, session: Session, unit_id: str, status: str | None, load_delta: int = 0) -> None:
+        session.info.setdefault("unit_changes", []).append((unit_id, status, load_delta))
+
+    def _publish_unit_changes(self, future: Future[Any], changes: list[tuple[str, str | None, int]]) -> None:
+        if future.cancelled() or future.exception() is not None:
+            return
+        for unit_id, status, delta in changes:
+            if delta:
+                self.dispatcher.note_load(unit_id, delta)
+            if status is not None:
+                self.dispatcher.note_status(unit_id, status)
+                if self._unit_status_changed is not None:
+                    try:
+                        self._unit_status_changed(unit_id, status)
+                    except Exception:
+                        log.exception("unit status hook failed for %s → %s", unit_id, status)
 
     def _audit_in(self, session: Session, actor: str, action: str, subject: str, data: dict[str, Any]) -> None:
         if self._audit is not None:
@@ -452,9 +483,9 @@ class CaseService:
             self._release_officer(session, previous, now)
         officer.status = OfficerStatus.DISPATCHED.value
         officer.status_since = now
-        self.dispatcher.note_status(officer_id, officer.status)
+        self._unit_changed(session, officer_id, officer.status)
         if previous != officer_id:
-            self.dispatcher.note_load(officer_id, +1)
+            self._unit_changed(session, officer_id, None, +1)
 
     def _release_officer(self, session: Session, officer_id: str, now: datetime) -> None:
         """An officer whose case is done (or taken away) is available again."""
@@ -462,8 +493,8 @@ class CaseService:
         if officer is not None and officer.status in (OfficerStatus.DISPATCHED, OfficerStatus.HANDLING):
             officer.status = OfficerStatus.IDLE.value
             officer.status_since = now
-            self.dispatcher.note_status(officer_id, officer.status)
-        self.dispatcher.note_load(officer_id, -1)
+            self._unit_changed(session, officer_id, officer.status)
+        self._unit_changed(session, officer_id, None, -1)
 
     def _apply(self, session: Session, row: Case, action: str, actor: str, reason: str, data: dict[str, Any]) -> None:
         """Check, guard, change status and timestamps, record the event, audit — inside the caller's transaction."""
@@ -510,7 +541,7 @@ class CaseService:
                 officer = session.get(Officer, row.assigned_officer)
                 if officer is not None:
                     officer.status, officer.status_since = OfficerStatus.HANDLING.value, now
-                    self.dispatcher.note_status(officer.id, officer.status)
+                    self._unit_changed(session, officer.id, officer.status)
         elif action == "feedback":
             row.handled_at = now
         elif target in ("closed", "archived", "merged", "rejected", "transferred"):
@@ -669,12 +700,11 @@ class CaseService:
                 raise KeyError(f"unit {unit_id} not found among officers and vehicles")
             before = unit.status
             unit.status, unit.status_since = status, self.clock()
-            if isinstance(unit, Officer):
-                self.dispatcher.note_status(unit_id, status)
+            self._unit_changed(session, unit_id, status)
             self._audit_in(session, actor, "unit.status", unit_id, {"from": before, "to": status})
             return status
 
-        return self.store.submit(job)
+        return self._submit(actor, "unit.status", job, authorized=True)
 
     # =========================================================================================== reads
     def _case_row(self, session: Session, code: str) -> Case:

@@ -1,0 +1,154 @@
+"""Table models of the dispatch screen: they only format the plain rows the DispatchFeed produced."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from commandcenter.cases.feed import QueueRow
+from commandcenter.cases.service import UnitRow
+
+_Index = QModelIndex | QPersistentModelIndex
+
+LEVEL_COLOURS = {"ok": "#2ea043", "warning": "#d29922", "overdue": "#f85149", "paused": "#6e7681", "none": "#6e7681"}
+STALE_COLOUR = "#6e7681"
+UNIT_STATUS_COLOURS = {"idle": "#2ea043", "dispatched": "#2f81f7", "handling": "#d29922", "resting": "#8b949e",
+                       "offline": "#6e7681"}
+
+
+def _tr(text: str) -> str:
+    """Translate a string marked with QT_TRANSLATE_NOOP("DispatchScreen", …) elsewhere."""
+    return QCoreApplication.translate("DispatchScreen", text)
+
+
+def countdown(hours: float | None, level: str) -> str:
+    """Remaining working time as the queue shows it: 1:25 剩余, 超时 0:40, 暂停."""
+    if level == "paused":
+        return QCoreApplication.translate("DispatchScreen", "paused")
+    if hours is None:
+        return "—"
+    minutes = round(abs(hours) * 60)
+    text = f"{minutes // 60}:{minutes % 60:02d}"
+    return QCoreApplication.translate("DispatchScreen", "overdue %1").replace("%1", text) if hours < 0 or level == "overdue" else text
+
+
+def age(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    if seconds < 3600:
+        return f"{seconds // 60}m"
+    return f"{seconds // 3600}h{(seconds % 3600) // 60:02d}m"
+
+
+class CaseQueueModel(QAbstractTableModel):
+    """Open cases, most urgent first; the deadline column is coloured green / amber / red."""
+
+    COLUMNS = (QT_TRANSLATE_NOOP("DispatchScreen", "Case"), QT_TRANSLATE_NOOP("DispatchScreen", "Category"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "Source"), QT_TRANSLATE_NOOP("DispatchScreen", "Grid"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "Status"), QT_TRANSLATE_NOOP("DispatchScreen", "Time left"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "Officer"))
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[QueueRow] = []
+
+    def set_rows(self, rows: list[QueueRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, row: int) -> QueueRow | None:
+        return self.rows[row] if 0 <= row < len(self.rows) else None
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        r = self.row_at(index.row())
+        if r is None:
+            return None
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return (r.code, r.category, r.source_label, r.grid or "—", r.status_label,
+                    countdown(r.remaining_hours, r.level), r.assigned or "—")[col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == 5:
+            return QBrush(QColor(LEVEL_COLOURS.get(r.level, "#e6edf3")))
+        if role == Qt.ItemDataRole.ForegroundRole and col == 0 and r.urgency == 1:
+            return QBrush(QColor("#ff7b72"))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            deadline = r.deadline.astimezone().strftime("%m-%d %H:%M") if isinstance(r.deadline, datetime) else "—"
+            tip = QCoreApplication.translate("DispatchScreen", "Deadline %1").replace("%1", deadline)
+            if r.duplicates:
+                tip += "\n" + QCoreApplication.translate("DispatchScreen", "%1 possible duplicate(s)").replace("%1", str(r.duplicates))
+            return tip
+        if role == Qt.ItemDataRole.UserRole:
+            return r.code
+        return None
+
+
+class UnitBoardModel(QAbstractTableModel):
+    """Every officer and vehicle: status, current case, time in status, last fix age; stale units greyed."""
+
+    COLUMNS = (QT_TRANSLATE_NOOP("DispatchScreen", "Unit"), QT_TRANSLATE_NOOP("DispatchScreen", "Team"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "Status"), QT_TRANSLATE_NOOP("DispatchScreen", "Case"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "In status"), QT_TRANSLATE_NOOP("DispatchScreen", "Last fix"))
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.rows: list[UnitRow] = []
+
+    def set_rows(self, rows: list[UnitRow]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return _tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not 0 <= index.row() < len(self.rows):
+            return None
+        u = self.rows[index.row()]
+        col = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            fix = age(u.fix_age_s) + (" ⚠" if u.stale else "")
+            return (u.name or u.id, u.team, u.status_label, u.current_case or "—", age(u.seconds_in_status), fix)[col]
+        if role == Qt.ItemDataRole.ForegroundRole:
+            if u.stale:
+                return QBrush(QColor(STALE_COLOUR))
+            if col == 2:
+                return QBrush(QColor(UNIT_STATUS_COLOURS.get(u.status, "#e6edf3")))
+        if role == Qt.ItemDataRole.ToolTipRole and u.stale:
+            return QCoreApplication.translate("DispatchScreen", "No recent position fix (stale)")
+        if role == Qt.ItemDataRole.UserRole:
+            return u.id
+        return None
