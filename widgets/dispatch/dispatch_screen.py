@@ -387,28 +387,31 @@ class DispatchScreen(QWidget):
         sla = detail.sla
         colour = {"ok": "#2ea043", "warning": "#d29922", "overdue": "#f85149"}.get(sla.level, "#8b949e")
         deadline = case.deadline_at.astimezone().strftime("%m-%d %H:%M") if case.deadline_at else "—"
+        t_source, t_grid, t_urgency = self.tr("Source"), self.tr("Grid"), self.tr("Urgency")
+        t_address, t_deadline, t_officer = self.tr("Address"), self.tr("Deadline"), self.tr("Officer")
+        t_duplicates, t_pending = self.tr("Possible duplicates"), self.tr("Pending request")
         lines = [
             f"<b style='font-size:16px'>{case.code}</b> &nbsp; {case.category_name} &nbsp; "
             f"<span style='color:#2f81f7'>{case.status_label}</span>",
-            f"{self.tr('Source')}: {case.source_label} &nbsp; {self.tr('Grid')}: {case.grid_code or '—'} / "
-            f"{case.area_code or '—'} &nbsp; {self.tr('Urgency')}: {case.urgency}",
-            f"{self.tr('Address')}: {case.address or '—'} ({case.lat or '—'}, {case.lon or '—'})",
+            f"{t_source}: {case.source_label} &nbsp; {t_grid}: {case.grid_code or '—'} / "
+            f"{case.area_code or '—'} &nbsp; {t_urgency}: {case.urgency}",
+            f"{t_address}: {case.address or '—'} ({case.lat or '—'}, {case.lon or '—'})",
             f"{case.description}",
-            f"{self.tr('Deadline')}: {deadline} &nbsp; <span style='color:{colour}'>"
-            f"{countdown(sla.remaining_hours, sla.level)}</span> &nbsp; {self.tr('Officer')}: "
+            f"{t_deadline}: {deadline} &nbsp; <span style='color:{colour}'>"
+            f"{countdown(sla.remaining_hours, sla.level)}</span> &nbsp; {t_officer}: "
             f"{case.assigned_officer or '—'}",
         ]
         if case.possible_duplicates:
-            lines.append(f"<span style='color:#d29922'>{self.tr('Possible duplicates')}: "
-                         f"{'、'.join(case.possible_duplicates)}</span>")
+            lines.append(f"<span style='color:#d29922'>{t_duplicates}: {'、'.join(case.possible_duplicates)}</span>")
         pending = case.extra.get("pending_request")
         if isinstance(pending, dict):
-            lines.append(f"<span style='color:#d29922'>{self.tr('Pending request')}: {pending.get('kind')} "
+            lines.append(f"<span style='color:#d29922'>{t_pending}: {pending.get('kind')} "
                          f"{pending.get('hours', '')} — {pending.get('reason', '')} ({pending.get('by', '')})</span>")
         for task in case.tasks:
             lines.append(f"• {task.department}: {task.task} [{task.status}]")
         if detail.evidence:
-            lines.append(f"{self.tr('Attachments')}: {len(detail.evidence)}")
+            t_attachments = self.tr("Attachments")
+            lines.append(f"{t_attachments}: {len(detail.evidence)}")
         self.detail_label.setText("<br>".join(lines))
         self.history.clear()
         for ev in reversed(detail.events):
