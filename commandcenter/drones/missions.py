@@ -307,11 +307,13 @@ def estimate(mission: Mission, home: LatLon | None = None, *, climb_rate: float 
 
 
 def lawnmower(polygon: Sequence[LatLon], spacing_m: float, angle_deg: float, alt: float, *,
-              takeoff: bool = False, rtl: bool = False) -> Mission:
+              takeoff: bool = False, rtl: bool = False, inset_m: float = 2.0) -> Mission:
     """A boustrophedon survey: parallel lines ``spacing_m`` apart at ``angle_deg`` (0 = east-west lines).
 
     Lines are clipped to the polygon (concave shapes give several segments per line, flown in order), and
-    consecutive lines alternate direction so the turns are short.
+    consecutive lines alternate direction so the turns are short. Line ends stay ``inset_m`` inside the edge:
+    the area is often also the inclusion fence, and a waypoint exactly on the fence is a breach waiting to
+    happen with GPS noise.
     """
     if len(polygon) < 3:
         raise ValueError("a survey area needs at least 3 corners")
@@ -337,7 +339,8 @@ def lawnmower(polygon: Sequence[LatLon], spacing_m: float, angle_deg: float, alt
             if (y1 <= y < y2) or (y2 <= y < y1):
                 xs.append(x1 + (y - y1) * (x2 - x1) / (y2 - y1))
         xs.sort()
-        segments = [(xs[i], xs[i + 1]) for i in range(0, len(xs) - 1, 2)]
+        segments = [(xs[i] + inset_m, xs[i + 1] - inset_m) for i in range(0, len(xs) - 1, 2)
+                    if xs[i + 1] - xs[i] > 2 * inset_m]
         if not forward:
             segments = [(b, a) for a, b in reversed(segments)]
         for a, b in segments:

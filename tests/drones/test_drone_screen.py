@@ -1,0 +1,179 @@
+"""The 无人机 screen rendering live state from the simulated vehicle, commands off the GUI thread, translation."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, QTranslator
+
+from commandcenter.config import DroneConfig
+from commandcenter.drones.fleet import DroneFleet, LinkCommander
+from commandcenter.drones.missions import CMD_WAYPOINT, Geofence, Mission, MissionItem, MissionPlan, Polygon
+from commandcenter.simulator.mav_vehicle import SimVehicle
+from devices.mavlink import MavlinkLink, mav
+from widgets.drones import DronesScreen
+
+HOME = (32.0603, 118.7969)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Harness:
+    """Sim + link on a worker thread + a 50 ms batch pump into the fleet, as the runtime's DeviceManager does."""
+
+    def __init__(self) -> None:
+        self.sim = SimVehicle(2, *HOME, listen="tcp:127.0.0.1:0", time_scale=3.0, mission_retry_s=0.1).start()
+        self.link = MavlinkLink("uav-2", self.sim.url, command_timeout=0.5)
+        self.buffer: list[Any] = []
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self.link.serve, args=(self._sink, self.stop), daemon=True)
+        self.thread.start()
+        self.fleet = DroneFleet([DroneConfig("uav-2", "秦淮二号", self.sim.url)])
+        self.timer = QTimer()
+        self.timer.timeout.connect(self.pump)
+        self.timer.start(50)
+        self.commander = LinkCommander.for_fleet(self.fleet, {"uav-2": self.link})
+
+    def _sink(self, event: Any) -> None:
+        with self.lock:
+            self.buffer.append(event)
+
+    def pump(self) -> None:
+        with self.lock:
+            batch, self.buffer = self.buffer, []
+        self.fleet.apply(batch)
+
+    def close(self) -> None:
+        self.timer.stop()
+        self.commander.shutdown()
+        self.stop.set()
+        self.thread.join(timeout=5)
+        self.sim.stop()
+
+
+@pytest.fixture
+def harness(qtbot: Any) -> Iterator[Harness]:
+    h = Harness()
+    yield h
+    h.close()
+
+
+@pytest.fixture
+def screen(qtbot: Any, harness: Harness) -> DronesScreen:
+    widget = DronesScreen(harness.fleet, harness.commander)
+    widget.confirm = lambda text: True  # type: ignore[method-assign]
+    qtbot.addWidget(widget)
+    widget.resize(1400, 850)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.fields["mode"][1].text() == "STABILIZE", timeout=5000)
+    return widget
+
+
+def test_renders_live_telemetry(qtbot: Any, screen: DronesScreen, harness: Harness) -> None:
+    assert screen.vehicle_list.count() == 1
+    assert "秦淮二号" in screen.vehicle_list.item(0).text()
+    qtbot.waitUntil(lambda: "32.060300" in screen.fields["position"][1].text(), timeout=5000)
+    assert "100%" in screen.fields["battery"][1].text()
+    assert "14" in screen.fields["gps"][1].text()
+    assert screen.attitude.valid
+    assert len(screen.map.vehicles.data) == 1
+    image = screen.grab().toImage()
+    assert not image.isNull() and image.width() >= 1000
+    report = harness.fleet.report()
+    assert report[0]["id"] == "uav-2" and report[0]["sysid"] == 2 and report[0]["link"] == "ok"
+    assert set(report[0]) == {"id", "sysid", "link", "mode", "armed", "lat", "lon", "alt_rel", "heading",
+                              "groundspeed", "battery_pct", "gps_fix", "satellites", "last_heartbeat_age"}
+
+
+def test_commands_confirmed_and_acknowledged(qtbot: Any, screen: DronesScreen, harness: Harness) -> None:
+    screen.mode_combo.setCurrentText("GUIDED")
+    screen.mode_button.click()
+    qtbot.waitUntil(lambda: "accepted" in screen.status.text(), timeout=5000)
+    qtbot.waitUntil(lambda: screen.fields["mode"][1].text() == "GUIDED", timeout=5000)
+    asked: list[str] = []
+    screen.confirm = lambda text: asked.append(text) or False  # type: ignore[method-assign]
+    screen.arm_button.click()
+    assert asked == ["Arm the motors of 秦淮二号?"] and not screen.pending  # declined: nothing sent
+    screen.confirm = lambda text: True  # type: ignore[method-assign]
+    screen.arm_button.click()
+    qtbot.waitUntil(lambda: screen.fields["armed"][1].text() == "ARMED", timeout=5000)
+    harness.sim.faults.nack_commands = {mav.MAV_CMD_NAV_RETURN_TO_LAUNCH}
+    screen.rtl_button.click()  # one click, no confirmation
+    qtbot.waitUntil(lambda: "refused" in screen.status.text(), timeout=5000)
+    assert "MAV_RESULT_DENIED" in screen.status.text()
+    assert "MAV_RESULT_DENIED" in screen.log.toPlainText()
+
+
+def test_mission_editing_and_upload(qtbot: Any, screen: DronesScreen, harness: Harness) -> None:
+    screen.add_tool.setChecked(True)
+    corners = [(32.0600, 118.7960), (32.0600, 118.7985), (32.0620, 118.7985), (32.0620, 118.7960)]
+    for lat, lon in corners:
+        screen.map.clicked.emit(lat, lon)
+    assert screen.table.rowCount() == 4
+    screen.table.item(1, 3).setText("45")
+    assert screen.plan.mission.items[1].alt == 45
+    screen.map.waypoint_moved.emit(0, 32.0601, 118.7961, True)
+    assert screen.plan.mission.items[0].lat == pytest.approx(32.0601)
+    screen.fence_button.click()
+    assert len(screen.plan.fence.polygons) == 1 and not screen.plan.mission.items
+    screen.survey_button.click()
+    assert len(screen.plan.mission.waypoints()) >= 8
+    assert "waypoints" in screen.estimate_label.text()
+    screen.upload_button.click()
+    qtbot.waitUntil(lambda: "Upload mission (秦淮二号): accepted" in screen.status.text(), timeout=8000)
+    assert len(harness.sim.missions[mav.MAV_MISSION_TYPE_MISSION]) == len(screen.plan.mission.items) + 1
+    assert len(harness.sim.missions[mav.MAV_MISSION_TYPE_FENCE]) == 4
+    count = len(screen.plan.mission.items)
+    screen.clear_button.click()
+    screen.download_button.click()
+    qtbot.waitUntil(lambda: "Download mission (秦淮二号): accepted" in screen.status.text(), timeout=8000)
+    assert len(screen.plan.mission.items) == count and len(screen.plan.fence.polygons) == 1
+
+
+def test_fence_violation_refused_before_upload(qtbot: Any, screen: DronesScreen, harness: Harness) -> None:
+    area = [(32.0600, 118.7960), (32.0600, 118.7985), (32.0620, 118.7985)]
+    screen.set_plan(MissionPlan(Mission([MissionItem(CMD_WAYPOINT, 32.0700, 118.7970, 30)]),
+                                Geofence([Polygon(area)])))
+    before = harness.sim.packets_in
+    screen.upload_button.click()
+    qtbot.waitUntil(lambda: "refused" in screen.status.text(), timeout=3000)
+    assert "REJECTED: waypoint 1 (32.070000, 118.797000) is outside the inclusion fence" in screen.status.text()
+    assert harness.sim.missions[mav.MAV_MISSION_TYPE_MISSION] == []
+    assert harness.sim.packets_in - before < 10  # only telemetry-period chatter, no mission protocol
+
+
+def test_link_loss_turns_vehicle_red(qtbot: Any, screen: DronesScreen, harness: Harness) -> None:
+    harness.sim.faults.link_loss = True
+    qtbot.waitUntil(lambda: harness.fleet.link("uav-2") == "lost", timeout=5000)
+    qtbot.waitUntil(lambda: "LINK LOST" in screen.vehicle_list.item(0).text(), timeout=2000)
+    assert screen.vehicle_list.item(0).foreground().color().name() == "#f85149"
+    assert not screen.attitude.valid
+
+
+def test_chinese_translation(qtbot: Any, screen: DronesScreen, tmp_path: Path) -> None:
+    ts = ROOT / "resources" / "translations" / "drones_zh_CN.ts"
+    assert "unfinished" not in ts.read_text(encoding="utf-8")
+    qm = tmp_path / "drones_zh_CN.qm"
+    lrelease = Path(sys.executable).with_name("pyside6-lrelease")
+    subprocess.run([str(lrelease), str(ts), "-qm", str(qm)], check=True, capture_output=True)
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    QCoreApplication.installTranslator(translator)
+    try:
+        QCoreApplication.sendEvent(screen, QEvent(QEvent.Type.LanguageChange))
+        assert screen.rtl_button.text() == "返航"
+        assert screen.land_button.text() == "降落"
+        assert screen.arm_button.text() == "解锁"
+        assert screen.upload_button.text() == "上传航线"
+    finally:
+        QCoreApplication.removeTranslator(translator)

@@ -1,0 +1,206 @@
+"""The small tactical map of the 无人机 screen: vehicles with heading, trails, homes, the plan being edited.
+
+A pyqtgraph plot in local east/north metres around an origin (the first home or position seen), aspect locked
+so distances look right. It only draws and reports gestures: a left click adds a waypoint (when the screen's
+"add waypoints" tool is on), dragging a waypoint moves it. Everything crossing its API is WGS-84.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtGui import QColor, QPainterPath, QTransform
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+from commandcenter.drones.missions import LocalFrame, MissionPlan
+
+BACKGROUND = "#0b1118"
+WAYPOINT = QColor("#2f81f7")
+INCLUSION = QColor("#3fb950")
+EXCLUSION = QColor("#f85149")
+HOME = QColor("#ffcc00")
+RALLY = QColor("#d2a8ff")
+
+
+def _arrow() -> QPainterPath:
+    """A unit-size arrow pointing up (north), the scatter symbol of a vehicle."""
+    path = QPainterPath()
+    path.moveTo(0, -0.5)
+    path.lineTo(0.35, 0.45)
+    path.lineTo(0, 0.25)
+    path.lineTo(-0.35, 0.45)
+    path.closeSubpath()
+    return path
+
+
+ARROW = _arrow()
+_ARROWS: dict[int, QPainterPath] = {}
+
+
+def heading_symbol(heading: float) -> QPainterPath:
+    """The arrow rotated to ``heading`` (5° steps, cached: pyqtgraph keeps one atlas entry per symbol)."""
+    key = round((heading % 360) / 5) * 5 % 360
+    path = _ARROWS.get(key)
+    if path is None:
+        # pyqtgraph symbols are drawn y-down, so a clockwise compass heading is a plain clockwise rotation
+        path = _ARROWS[key] = QTransform().rotate(key).map(ARROW)
+    return path
+
+
+class _Waypoints(pg.ScatterPlotItem):
+    """Waypoint markers that can be dragged; emits the index and the new position in view coordinates."""
+
+    dragged = Signal(int, float, float, bool)  # index, x, y, finished
+
+    def __init__(self) -> None:
+        super().__init__(size=14, pen=pg.mkPen("#ffffff", width=1.5), brush=pg.mkBrush(WAYPOINT), pxMode=True)
+        self._drag: int | None = None
+
+    def mouseDragEvent(self, ev: Any) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        if ev.isStart():
+            hits = self.pointsAt(ev.buttonDownPos())
+            if len(hits) == 0:
+                ev.ignore()
+                return
+            self._drag = int(hits[0].index())
+        elif self._drag is None:
+            ev.ignore()
+            return
+        pos = ev.pos()
+        self.dragged.emit(self._drag, pos.x(), pos.y(), bool(ev.isFinish()))
+        if ev.isFinish():
+            self._drag = None
+        ev.accept()
+
+
+class DroneMapPanel(QWidget):
+    """Vehicles, trails, homes, waypoints, fence and rally points in local metres."""
+
+    clicked = Signal(float, float)  # lat, lon of a left click on empty map
+    waypoint_moved = Signal(int, float, float, bool)  # index, lat, lon, finished
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.frame: LocalFrame | None = None
+        self.plot = pg.PlotWidget(background=BACKGROUND)
+        self.plot.setAspectLocked(True)
+        self.plot.showGrid(x=True, y=True, alpha=0.15)
+        self.plot.setMenuEnabled(False)
+        for axis in ("left", "bottom"):
+            self.plot.getAxis(axis).setTextPen("#9fb3c8")
+            self.plot.getAxis(axis).setPen("#2b3b4d")
+        self.plot.setLabel("bottom", "m")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.plot)
+        self._fence_items: list[pg.PlotCurveItem] = []
+        self._labels: list[pg.TextItem] = []
+        self._trails: dict[str, pg.PlotCurveItem] = {}
+        self.route = pg.PlotCurveItem(pen=pg.mkPen(WAYPOINT, width=2, style=Qt.PenStyle.DashLine))
+        self.waypoints = _Waypoints()
+        self.rally = pg.ScatterPlotItem(size=11, symbol="t", brush=pg.mkBrush(RALLY), pen=None)
+        self.homes = pg.ScatterPlotItem(size=16, symbol="star", brush=pg.mkBrush(HOME), pen=None)
+        self.vehicles = pg.ScatterPlotItem(size=26, pxMode=True)
+        for item in (self.route, self.rally, self.homes, self.waypoints, self.vehicles):
+            self.plot.addItem(item)
+        self.vehicles.setZValue(20)
+        self.waypoints.setZValue(15)
+        self.waypoints.dragged.connect(self._on_drag)
+        self.plot.scene().sigMouseClicked.connect(self._on_click)
+        self._fitted = False
+
+    # -- coordinates ---------------------------------------------------------------------------------------------
+
+    def ensure_origin(self, lat: float, lon: float) -> None:
+        if self.frame is None:
+            self.frame = LocalFrame((lat, lon))
+
+    def to_xy(self, lat: float, lon: float) -> tuple[float, float]:
+        self.ensure_origin(lat, lon)
+        assert self.frame is not None
+        return self.frame.to_xy((lat, lon))
+
+    def _on_click(self, ev: Any) -> None:
+        if ev.button() != Qt.MouseButton.LeftButton or ev.double() or self.frame is None:
+            return
+        view = self.plot.getViewBox()
+        if not view.sceneBoundingRect().contains(ev.scenePos()):
+            return
+        point = view.mapSceneToView(ev.scenePos())
+        if len(self.waypoints.pointsAt(QPointF(point.x(), point.y()))) > 0:
+            return  # a click on a waypoint selects/drags it, it does not stack another one
+        lat, lon = self.frame.to_latlon(point.x(), point.y())
+        self.clicked.emit(lat, lon)
+
+    def _on_drag(self, index: int, x: float, y: float, finished: bool) -> None:
+        if self.frame is not None:
+            lat, lon = self.frame.to_latlon(x, y)
+            self.waypoint_moved.emit(index, lat, lon, finished)
+
+    # -- drawing -------------------------------------------------------------------------------------------------
+
+    def show_vehicles(self, vehicles: Sequence[tuple[str, float, float, float, QColor, bool]],
+                      trails: dict[str, list[tuple[float, float]]], homes: Sequence[tuple[float, float]]) -> None:
+        """``vehicles``: (id, lat, lon, heading, colour, selected) for those with a position."""
+        spots = []
+        for _drone_id, lat, lon, heading, colour, selected in vehicles:
+            x, y = self.to_xy(lat, lon)
+            spots.append({"pos": (x, y), "symbol": heading_symbol(heading), "brush": pg.mkBrush(colour),
+                          "pen": pg.mkPen("#ffffff" if selected else "#0b1118", width=2 if selected else 1),
+                          "size": 30 if selected else 24})
+        self.vehicles.setData(spots)
+        for drone_id, points in trails.items():
+            curve = self._trails.get(drone_id)
+            if curve is None:
+                curve = self._trails[drone_id] = pg.PlotCurveItem(pen=pg.mkPen("#58a6ff", width=1.5))
+                curve.setOpacity(0.6)
+                self.plot.addItem(curve)
+            if len(points) >= 2:
+                xy = [self.to_xy(lat, lon) for lat, lon in points]
+                curve.setData([p[0] for p in xy], [p[1] for p in xy])
+        home_xy = [self.to_xy(lat, lon) for lat, lon in homes]
+        self.homes.setData([p[0] for p in home_xy], [p[1] for p in home_xy])
+        if not self._fitted and spots:
+            self._fitted = True
+            self.plot.getViewBox().setRange(xRange=(-300, 300), yRange=(-300, 300))
+
+    def show_plan(self, plan: MissionPlan) -> None:
+        """Redraw the route, numbered waypoints, fence polygons/circles and rally points."""
+        points = plan.mission.waypoints()
+        xy = [self.to_xy(it.lat, it.lon) for _, it in points]
+        self.route.setData([p[0] for p in xy], [p[1] for p in xy])
+        self.waypoints.setData([p[0] for p in xy], [p[1] for p in xy], data=[n for n, _ in points])
+        for label in self._labels:
+            self.plot.removeItem(label)
+        self._labels = []
+        for (number, item), (x, y) in zip(points, xy, strict=True):
+            label = pg.TextItem(f"{number} · {item.alt:.0f}m", color="#e6edf3", anchor=(-0.2, 1.2))
+            label.setPos(x, y)
+            self.plot.addItem(label)
+            self._labels.append(label)
+        for curve in self._fence_items:
+            self.plot.removeItem(curve)
+        self._fence_items = []
+        for poly in plan.fence.polygons:
+            ring = [self.to_xy(lat, lon) for lat, lon in [*poly.points, poly.points[0]]]
+            self._add_fence([p[0] for p in ring], [p[1] for p in ring], poly.inclusion)
+        for circle in plan.fence.circles:
+            cx, cy = self.to_xy(circle.lat, circle.lon)
+            angles = [2 * math.pi * k / 48 for k in range(49)]
+            self._add_fence([cx + circle.radius * math.cos(a) for a in angles],
+                            [cy + circle.radius * math.sin(a) for a in angles], circle.inclusion)
+        rally = [self.to_xy(r.lat, r.lon) for r in plan.rally]
+        self.rally.setData([p[0] for p in rally], [p[1] for p in rally])
+
+    def _add_fence(self, xs: list[float], ys: list[float], inclusion: bool) -> None:
+        colour = INCLUSION if inclusion else EXCLUSION
+        curve = pg.PlotCurveItem(xs, ys, pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine))
+        self.plot.addItem(curve)
+        self._fence_items.append(curve)
