@@ -16,7 +16,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 def main() -> None:
     units = int(sys.argv[1])
     seconds = float(sys.argv[2])
-    from PySide6.QtCore import QEvent, QObject, QSettings, QTimer
+    from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 
     from commandcenter.cli import GuiOptions
     from commandcenter.config import Config
@@ -52,7 +52,7 @@ def main() -> None:
     lateness: list[float] = []
     state = {"expected": 0.0}
     timer = QTimer()
-    timer.setTimerType(QTimer.TimerType.PreciseTimer)
+    timer.setTimerType(Qt.TimerType.PreciseTimer)
 
     def tick() -> None:
         now = time.perf_counter()
