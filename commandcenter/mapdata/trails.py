@@ -82,17 +82,24 @@ class TrailBuffer:
 
     def polyline(self, now: float, rows: NDArray[np.int64] | None = None,
                  head_x: FloatArray | None = None, head_y: FloatArray | None = None,
-                 ) -> tuple[FloatArray, FloatArray, NDArray[np.int32]]:
+                 max_points: int | None = None) -> tuple[FloatArray, FloatArray, NDArray[np.int32]]:
         """``(x, y, connect)`` of all trails within the window, for one ``connect`` curve.
 
         ``head_x``/``head_y`` (per row of ``rows``) append the live position so the trail reaches the
-        marker. ``connect[i]`` is 1 when point i joins point i+1.
+        marker. ``connect[i]`` is 1 when point i joins point i+1. ``max_points`` bounds the drawing cost:
+        when all trails would exceed it, every n-th sample is kept (the newest always), so 10,000 units
+        draw coarser trails instead of a slower frame.
         """
         if rows is None:
             rows = np.arange(self._rows)
-        t = self.t[rows]
-        x = self.x[rows]
-        y = self.y[rows]
+        cols = np.arange(self.capacity)
+        per_unit = self.capacity + (1 if head_x is not None else 0)
+        if max_points is not None and len(rows) * per_unit > max_points:
+            step = int(np.ceil(len(rows) * per_unit / max(max_points, 1)))
+            cols = np.arange(self.capacity - 1, -1, -step)[::-1]
+        t = self.t[np.ix_(rows, cols)]
+        x = self.x[np.ix_(rows, cols)]
+        y = self.y[np.ix_(rows, cols)]
         if head_x is not None and head_y is not None:
             t = np.concatenate([t, np.full((len(rows), 1), now)], axis=1)
             x = np.concatenate([x, head_x.reshape(-1, 1)], axis=1)

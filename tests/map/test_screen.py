@@ -77,8 +77,9 @@ def view_pos(w: MapScreen, x: float, y: float):  # type: ignore[no-untyped-def]
 
 
 def test_renders_district_and_units(screen: MapScreen) -> None:
-    assert len(screen._layer_items["basemap"]) >= 5  # merged paths, not one item per building
-    assert len(screen._layer_items["labels"]) >= 10
+    assert 5 <= len(screen.static.shapes("basemap")) <= 30  # merged paths, not one per building
+    assert len(screen.static.labels("labels")) >= 10 and "中华路禁止设摊区" in screen.static.labels("zones")
+    assert screen.static.renders >= 1
     assert sum(len(i.data) for i in screen.units.group_items()) == 26
     assert screen.units.shown_count("vehicle:环卫车") == 1
     assert screen.units.shown_count("drone") == 1
@@ -97,10 +98,13 @@ def test_layers_toggle(screen: MapScreen) -> None:
     assert screen.units.nearest(x, y, 1.0) is None  # hidden units cannot be picked
     screen.set_layer_visible("officers", True)
     assert all(i.isVisible() for i in officer_items) and screen.layer_checks["officers"].isChecked()
-    for key in ("zones", "cameras", "cases", "labels", "areas"):
+    for key in ("cameras", "cases"):
         screen.set_layer_visible(key, False)
         assert not any(i.isVisible() for i in screen._layer_items[key])
         assert not screen.layer_visible(key)
+    for key in ("zones", "labels", "areas"):
+        screen.set_layer_visible(key, False)
+        assert not screen.static.part_visible(key) and not screen.layer_visible(key)
     screen.set_layer_visible("heatmap", True)
     assert screen.heat_item.isVisible()
 
@@ -127,8 +131,7 @@ def test_stale_units_grey_with_age(qtbot, screen: MapScreen) -> None:
     assert screen.units.is_stale("O005")
     assert screen.unit_colour("O000") == style.OFFICER_STATUS_COLOURS["idle"]
     assert screen.unit_colour("O003") == style.OFFICER_STATUS_COLOURS["dispatched"]
-    labels = [lab for lab in screen.units._stale_labels if lab.isVisible()]
-    assert len(labels) == 1 and "20" in labels[0].textItem.toPlainText()
+    assert screen.units.stale_labels.texts() == ["20 min"]
     screen.select_unit("O005")
     assert "#f87171" in screen.details_label.text()  # age shown in warning colour
     # a fresh fix brings the colour back
@@ -202,7 +205,7 @@ def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tmp_path: Path) -
     assert gx == pytest.approx(float(ex) - w.proj.origin_x, abs=0.01)
     assert gy == pytest.approx(float(ey) - w.proj.origin_y, abs=0.01)
     assert 300 < np.hypot(gx - vector_xy[0], gy - vector_xy[1]) < 800
-    assert not any(i.isVisible() for i in w._layer_items["basemap"])
+    assert not w.static.part_visible("basemap") and w.static.background is None
     layer = w.tile_layers["tiles"]
     qtbot.waitUntil(lambda: len(layer.shown_tiles()) > 0, timeout=5000)
     assert threading_free(layer)

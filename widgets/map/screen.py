@@ -70,7 +70,7 @@ from commandcenter.store import Store
 from widgets.map import style
 from widgets.map.tilelayer import TileLayer, decode_image
 from widgets.map.units import DRONE, OFFICER, VEHICLE, UnitLayer, group_of
-from widgets.map.vector import basemap_items, zone_items
+from widgets.map.vector import Label, Shape, StaticLayersItem, basemap_shapes, zone_shapes
 
 CAMERA_MIME = "application/x-cc-camera-id"
 HIT_PX = 10.0
@@ -279,6 +279,7 @@ class MapScreen(QWidget):
         plot.hideButtons()
         plot.setMenuEnabled(False)
         plot.setAspectLocked(True)
+        plot.disableAutoRange()  # the map sets its range; auto-range would re-measure items on every update
         plot.getViewBox().setBackgroundColor(style.LAND)
         plot.layout.setContentsMargins(0, 0, 0, 0)
         middle.addWidget(self.view, 1)
@@ -439,32 +440,21 @@ class MapScreen(QWidget):
             return self.tr("{0} h").format(s // 3600)
         return self.tr("{0} d").format(s // 86400)
 
+    STATIC_PARTS = ("basemap", "grid", "areas", "zones", "labels")
+
     def _build_static_layers(self) -> None:
-        """Vector basemap, labels and zones in the current projection (re-run on a datum change)."""
-        for key in ("basemap", "labels", "zones", "areas", "grid"):
-            for item in self._layer_items.pop(key, []):
-                self.plot.removeItem(item)
-        shapes, labels = basemap_items(self.basemap, self.proj)
-        for i, item in enumerate(shapes):
-            item.setZValue(-50 + i * 0.01)
-        for label in labels:
-            label.setZValue(40)
-        self._layer_items["basemap"] = shapes
-        self._layer_items["labels"] = labels
+        """Vector basemap, zones and names in the current projection (re-run on a datum change)."""
+        if not hasattr(self, "static"):
+            self.static = StaticLayersItem()
+            self.static.setZValue(-50)
+            self.plot.addItem(self.static, ignoreBounds=True)
+        shapes, labels = basemap_shapes(self.basemap, self.proj)
         zones = list(self.zones)
-        for key, kinds, z in (("zones", MANAGEMENT_KINDS, 10), ("areas", (RESPONSIBILITY,), 9),
-                              ("grid", (GRID_CELL,), 8)):
-            items, zlabels = zone_items(zones, self.proj, kinds)
-            for item in items:
-                item.setZValue(z)
-            for label in zlabels:
-                label.setZValue(41)
-            self._layer_items[key] = [*items, *zlabels]
-        for key in ("basemap", "labels", "zones", "areas", "grid"):
-            visible = self._layer_visible(key)
-            for item in self._layer_items[key]:
-                item.setVisible(visible)
-                self.plot.addItem(item)
+        parts: dict[str, tuple[list[Shape], list[Label]]] = {"basemap": (shapes, []), "labels": ([], labels)}
+        for key, kinds in (("grid", (GRID_CELL,)), ("areas", (RESPONSIBILITY,)), ("zones", MANAGEMENT_KINDS)):
+            parts[key] = zone_shapes(zones, self.proj, kinds)
+        for key in self.STATIC_PARTS:
+            self.static.set_part(key, *parts[key], visible=self._layer_visible(key))
 
     def _build_point_layers(self) -> None:
         self.camera_item = pg.ScatterPlotItem(symbol=style.camera_symbol(), size=16,
@@ -508,6 +498,8 @@ class MapScreen(QWidget):
     def _layer_visible(self, key: str) -> bool:
         if key == "basemap":
             return self.basemap_kind == "vector"
+        if key == "labels" and self.basemap_kind != "vector":
+            return False  # raster tiles carry their own names
         check = self.layer_checks.get(key)
         return check.isChecked() if check is not None else True
 
@@ -528,6 +520,8 @@ class MapScreen(QWidget):
                 self.replay_units.set_visible(True)
                 self.units.set_visible(False)
             return
+        if key in self.STATIC_PARTS:
+            self.static.set_part_visible(key, self._layer_visible(key))
         for item in self._layer_items.get(key, []):
             item.setVisible(visible)
         if key == "cases":
@@ -549,8 +543,9 @@ class MapScreen(QWidget):
             self._set_projection(self.proj.with_crs(crs))
         for key, layer in self.tile_layers.items():
             layer.set_active(key == kind)
-        for item in self._layer_items["basemap"]:
-            item.setVisible(kind == "vector")
+        self.static.set_background(QColor(style.LAND) if kind == "vector" else None)
+        self.static.set_part_visible("basemap", kind == "vector")
+        self.static.set_part_visible("labels", self._layer_visible("labels"))
         index = self.basemap_combo.findData(kind)
         if index >= 0 and index != self.basemap_combo.currentIndex():
             self.basemap_combo.setCurrentIndex(index)

@@ -24,6 +24,7 @@ from commandcenter.domain import UnitPosition
 from commandcenter.mapdata.projection import DisplayProjection
 from commandcenter.mapdata.trails import TrailBuffer
 from widgets.map import style
+from widgets.map.vector import Label, LabelsItem
 
 OFFICER, VEHICLE, DRONE = 0, 1, 2
 KIND_CODES = {"officer": OFFICER, "vehicle": VEHICLE, "drone": DRONE}
@@ -81,8 +82,11 @@ class UnitLayer(QObject):
         self._dirty = False
         self._trails_dirty = False
         self._last_trail_build = 0.0
+        self._group_cache: dict[tuple[str, str, str], int] = {}
+        self.max_trail_points = 20_000  # ≈ 3 ms of curve painting; 10,000 units get coarser trails
         self.visible_layers = {"officers": True, "vehicles": True, "drones": True, "trails": True}
         self.flushes = 0
+        self._shown = True
 
         self._items: list[pg.ScatterPlotItem] = []
         for layer, _key, symbol, size, colour in _GROUPS:
@@ -97,17 +101,19 @@ class UnitLayer(QObject):
             item.setZValue(z + 2)
             item.setProperty("map_layer", "drones")
             self._items.append(item)
-        self.trail_item = pg.PlotCurveItem(pen=pg.mkPen(style.TRAIL_COLOUR, width=1.5), antialias=False)
+        self.trail_item = pg.PlotCurveItem(pen=pg.mkPen(style.TRAIL_COLOUR, width=1), antialias=False)
         self.trail_item.setZValue(z - 1)
         self.selection_item = pg.ScatterPlotItem(symbol="o", size=24, pen=pg.mkPen(style.SELECTION_COLOUR, width=2),
                                                  brush=None, pxMode=True)
         self.selection_item.setZValue(z + 5)
         self.selected: str | None = None
-        self._stale_labels: list[pg.TextItem] = []
+        self.stale_labels = LabelsItem()
+        self.stale_labels.setZValue(z + 10)
         self._label_font = QFont("Noto Sans CJK SC", 8)
-        for item in [self.trail_item, *self._items, self.selection_item]:
+        for item in [self.trail_item, *self._items, self.selection_item, self.stale_labels]:
             plot.addItem(item)
 
+        plot.getViewBox().sigRangeChanged.connect(lambda *_a: self.view_changed())
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(50)  # ≤ 20 Hz
         self._flush_timer.timeout.connect(self.flush)
@@ -145,17 +151,26 @@ class UnitLayer(QObject):
         batch = list(positions)
         if not batch:
             return
-        rows = np.fromiter((self.row_for(p.id) for p in batch), np.int64, len(batch))
-        lat = np.fromiter((p.lat for p in batch), float, len(batch))
-        lon = np.fromiter((p.lon for p in batch), float, len(batch))
-        t = np.fromiter((p.fix_time.timestamp() for p in batch), float, len(batch))
-        self.heading[rows] = np.fromiter((p.heading if p.heading is not None else 0.0 for p in batch), float,
-                                         len(batch))
-        self.kind[rows] = np.fromiter((KIND_CODES.get(p.kind, OFFICER) for p in batch), np.int8, len(batch))
-        self.group[rows] = np.fromiter((group_of(p.kind, p.status, p.sub_kind) for p in batch), np.int16,
-                                       len(batch))
-        for p in batch:
-            self.positions[p.id] = p
+        n = len(batch)
+        index, groups, positions = self.index, self._group_cache, self.positions
+        rows_l: list[int] = [0] * n
+        cols: list[tuple[float, float, float, float, int, int]] = [(0.0, 0.0, 0.0, 0.0, 0, 0)] * n
+        for i, p in enumerate(batch):  # one pass: this runs for every fix of every unit
+            row = index.get(p.id)
+            rows_l[i] = self.row_for(p.id) if row is None else row
+            style_key = (p.kind, p.status, p.sub_kind)
+            group = groups.get(style_key)
+            if group is None:
+                group = groups[style_key] = group_of(p.kind, p.status, p.sub_kind)
+            cols[i] = (p.lat, p.lon, p.fix_time.timestamp(), p.heading if p.heading is not None else 0.0,
+                       KIND_CODES.get(p.kind, OFFICER), group)
+            positions[p.id] = p
+        rows = np.asarray(rows_l, dtype=np.int64)
+        arr = np.asarray(cols, dtype=np.float64).reshape(n, 6)
+        lat, lon, t = arr[:, 0], arr[:, 1], arr[:, 2]
+        self.heading[rows] = arr[:, 3]
+        self.kind[rows] = arr[:, 4].astype(np.int8)
+        self.group[rows] = arr[:, 5].astype(np.int16)
         self._set_rows(rows, lat, lon, t)
 
     def set_frame(self, ids: Sequence[str], lat: NDArray[np.float64], lon: NDArray[np.float64],
@@ -208,7 +223,7 @@ class UnitLayer(QObject):
         self.visible_layers[layer] = visible
         for item in self._items:
             if item.property("map_layer") == layer:
-                item.setVisible(visible)
+                item.setVisible(visible and self._shown and len(item.data) > 0)
         if layer == "trails":
             self.trail_item.setVisible(visible)
             self._trails_dirty = True
@@ -216,8 +231,13 @@ class UnitLayer(QObject):
 
     def set_visible(self, visible: bool) -> None:
         """Show or hide the whole layer (live units are hidden during a replay)."""
-        for item in [*self._items, self.trail_item, self.selection_item, *self._stale_labels]:
-            item.setVisible(visible and self.visible_layers.get(str(item.property("map_layer")), True))
+        self._shown = visible
+        self._dirty = True
+        for item in self._items:
+            item.setVisible(visible and len(item.data) > 0
+                            and self.visible_layers.get(str(item.property("map_layer")), True))
+        for other in (self.trail_item, self.selection_item, self.stale_labels):
+            other.setVisible(visible)
         if visible:
             self.trail_item.setVisible(self.visible_layers["trails"])
             self.selection_item.setVisible(True)
@@ -252,6 +272,9 @@ class UnitLayer(QObject):
                     item.setData(x=self.x[rows], y=self.y[rows], symbol=symbols)
                 elif len(rows) or len(item.data):
                     item.setData(x=self.x[rows], y=self.y[rows])
+                # an empty scatter still costs Python paint overhead every frame: take it off the scene
+                item.setVisible(len(rows) > 0 and self.visible_layers[str(item.property("map_layer"))]
+                                and self._shown)
             self._update_selection()
             self._update_stale_labels()
         now = time.monotonic()
@@ -261,10 +284,21 @@ class UnitLayer(QObject):
             self.rebuild_trails()
 
     def rebuild_trails(self) -> None:
+        """One curve for the trails of the units in (and around) the view, within the point budget."""
         n = len(self.ids)
-        rows = np.flatnonzero(self.has_fix[:n])
-        x, y, connect = self.trails.polyline(self.clock(), rows, self.x[rows], self.y[rows])
-        self.trail_item.setData(x=x, y=y, connect=connect)
+        rect = self._plot.getViewBox().viewRect()
+        mx, my = rect.width() * 0.25, rect.height() * 0.25
+        x, y = self.x[:n], self.y[:n]
+        rows = np.flatnonzero(self.has_fix[:n] & (x >= rect.left() - mx) & (x <= rect.right() + mx)
+                              & (y >= rect.top() - my) & (y <= rect.bottom() + my))
+        tx, ty, connect = self.trails.polyline(self.clock(), rows, self.x[rows], self.y[rows],
+                                               max_points=self.max_trail_points)
+        self.trail_item.setData(x=tx, y=ty, connect=connect)
+
+    def view_changed(self) -> None:
+        """The visible area moved: trails are clipped to it, so rebuild them soon."""
+        self._trails_dirty = True
+        self._last_trail_build = min(self._last_trail_build, time.monotonic() - 0.8)
 
     def _update_selection(self) -> None:
         row = self.index.get(self.selected) if self.selected else None
@@ -280,19 +314,11 @@ class UnitLayer(QObject):
         inside = ((self.x[rows] >= rect.left()) & (self.x[rows] <= rect.right())
                   & (self.y[rows] >= rect.top()) & (self.y[rows] <= rect.bottom()))
         rows = rows[inside][:STALE_LABEL_LIMIT] if inside.sum() <= STALE_LABEL_LIMIT else rows[:0]
-        while len(self._stale_labels) < len(rows):
-            label = pg.TextItem("", color="#aab2bf", anchor=(0.0, 1.0))
-            label.setFont(self._label_font)
-            label.setZValue(60)
-            self._plot.addItem(label)
-            self._stale_labels.append(label)
         now = self.clock()
-        for label, row in zip(self._stale_labels, rows, strict=False):
-            label.setText(self.age_format(now - self.fix_t[row]))
-            label.setPos(self.x[row], self.y[row])
-            label.setVisible(True)
-        for label in self._stale_labels[len(rows):]:
-            label.setVisible(False)
+        self.stale_labels.set_labels([
+            Label(self.age_format(now - self.fix_t[row]), float(self.x[row]), float(self.y[row]), "#aab2bf",
+                  self._label_font, anchor=(-0.3, 1.0))
+            for row in rows])
 
     def select(self, unit_id: str | None) -> None:
         self.selected = unit_id

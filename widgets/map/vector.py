@@ -1,22 +1,24 @@
-"""Drawing the offline vector basemap and zone polygons with a handful of graphics items.
+"""Drawing the offline vector basemap, zone polygons and names as one cached graphics item.
 
 A district has thousands of buildings and hundreds of road ways. One ``QGraphicsItem`` per feature would make
-every repaint walk thousands of items, so features are merged per style: one ``QGraphicsPathItem`` per road
-class, one for all buildings, one for all water … Pens are cosmetic (width in pixels), so roads stay legible
-at every zoom without re-building paths. Names are ``pg.TextItem`` (fixed pixel size), one per named major
-road placed along its longest segment, one per zone at its centroid.
+every repaint walk thousands of items, so features are merged per style into :class:`Shape` s — one path per
+road class, one for all buildings, one for all water … — with cosmetic pens (width in pixels, legible at every
+zoom). All static parts are painted by a single :class:`StaticLayersItem` that keeps its own pixmap cache,
+so a frame costs one blit. Names are drawn in device pixels: one per named road along its longest
+segment, one per zone at its centroid.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt
-from PySide6.QtGui import QBrush, QFont, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QGraphicsPathItem
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QTransform
+from PySide6.QtWidgets import QGraphicsItem
 
 from commandcenter.geo.basemap import Basemap, MapFeature
 from commandcenter.mapdata.projection import DisplayProjection
@@ -27,6 +29,184 @@ LatLon = tuple[float, float]
 
 LABEL_FONT = QFont("Noto Sans CJK SC", 9)
 ZONE_FONT = QFont("Noto Sans CJK SC", 8)
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A text of fixed pixel size at a map point; ``angle`` in degrees counter-clockwise (street names)."""
+
+    text: str
+    x: float
+    y: float
+    colour: str
+    font: QFont
+    angle: float = 0.0
+    anchor: tuple[float, float] = (0.5, 0.5)  # fraction of the text box placed on the point
+
+
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """One merged path and how to draw it."""
+
+    path: QPainterPath
+    pen: QPen
+    brush: QBrush
+
+
+
+class StaticLayersItem(QGraphicsItem):
+    """Everything that does not move — basemap shapes, zones, grid, names — painted by one item, cached.
+
+    Why one item with its own cache: a dozen static items cost a dozen viewport-sized alpha blits per frame
+    even with Qt's device cache (and Qt's cache for items larger than the viewport re-renders far too often).
+    Here the parts are rendered once into one pixmap a margin larger than the viewport; a repaint is one blit
+    (opaque when the vector basemap is the background), panning within the margin re-uses it with an
+    offset, and only a zoom, a resize, a pan beyond the margin or a layer change re-renders.
+
+    Parts are drawn in insertion order, shapes of all parts first, then all labels (names stay readable
+    over any fill).
+    """
+
+    MARGIN_PX = 256
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: dict[str, tuple[list[Shape], list[Label]]] = {}
+        self.visible_parts: set[str] = set()
+        self.background: QColor | None = QColor(style.LAND)
+        self._cache: QPixmap | None = None
+        self._cache_key: tuple[float, ...] | None = None
+        self._cache_origin = (0.0, 0.0)
+        self.renders = 0
+
+    # -- content -------------------------------------------------------------------------------------------
+    def set_part(self, key: str, shapes: Sequence[Shape], labels: Sequence[Label], visible: bool = True) -> None:
+        self.parts[key] = (list(shapes), list(labels))
+        if visible:
+            self.visible_parts.add(key)
+        else:
+            self.visible_parts.discard(key)
+        self.invalidate()
+
+    def set_part_visible(self, key: str, visible: bool) -> None:
+        if visible == (key in self.visible_parts):
+            return
+        if visible:
+            self.visible_parts.add(key)
+        else:
+            self.visible_parts.discard(key)
+        self.invalidate()
+
+    def part_visible(self, key: str) -> bool:
+        return key in self.visible_parts
+
+    def set_background(self, colour: QColor | None) -> None:
+        """Opaque land colour under the vector basemap; None over raster tiles (transparent)."""
+        self.background = colour
+        self.invalidate()
+
+    def shapes(self, key: str) -> list[Shape]:
+        return self.parts.get(key, ([], []))[0]
+
+    def labels(self, key: str) -> list[str]:
+        return [label.text for label in self.parts.get(key, ([], []))[1]]
+
+    def invalidate(self) -> None:
+        self._cache_key = None
+        self.update()
+
+    # -- QGraphicsItem -------------------------------------------------------------------------------------
+    def boundingRect(self) -> QRectF:
+        # Labels and pens extend in pixels, and the background fills the viewport: claim a very large area
+        # (the item is always "visible"; culling it would blank the map).
+        return QRectF(-1e9, -1e9, 2e9, 2e9)
+
+    def paint(self, painter: QPainter, _option: object, _widget: object = None) -> None:
+        device = painter.device()
+        world = painter.worldTransform()
+        dpr = float(device.devicePixelRatioF()) if hasattr(device, "devicePixelRatioF") else 1.0
+        w, h = device.width(), device.height()
+        key = (round(world.m11(), 12), round(world.m12(), 12), round(world.m21(), 12), round(world.m22(), 12),
+               float(w), float(h), dpr)
+        dx = world.dx() - self._cache_origin[0]
+        dy = world.dy() - self._cache_origin[1]
+        m = self.MARGIN_PX
+        if self._cache is None or self._cache_key != key or abs(dx) > m or abs(dy) > m:
+            self._render(world, w, h, dpr, key)
+            dx = dy = 0.0
+        assert self._cache is not None
+        painter.save()
+        painter.resetTransform()
+        painter.drawPixmap(QPointF(dx - m, dy - m), self._cache)
+        painter.restore()
+
+    def _render(self, world: QTransform, w: int, h: int, dpr: float, key: tuple[float, ...]) -> None:
+        m = self.MARGIN_PX
+        pixmap = QPixmap(int((w + 2 * m) * dpr), int((h + 2 * m) * dpr))
+        pixmap.setDevicePixelRatio(dpr)
+        pixmap.fill(self.background if self.background is not None else QColor(0, 0, 0, 0))
+        shifted = QTransform(world.m11(), world.m12(), world.m21(), world.m22(), world.dx() + m, world.dy() + m)
+        p = QPainter(pixmap)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        p.setTransform(shifted)
+        for part_key, (shapes, _labels) in self.parts.items():
+            if part_key in self.visible_parts:
+                for shape in shapes:
+                    p.setPen(shape.pen)
+                    p.setBrush(shape.brush)
+                    p.drawPath(shape.path)
+        halo = QColor(style.BACKGROUND)
+        halo.setAlpha(150)
+        for part_key, (_shapes, labels) in self.parts.items():
+            if part_key in self.visible_parts:
+                for label in labels:
+                    _draw_label(p, shifted, label, halo)
+        p.end()
+        self._cache = pixmap
+        self._cache_key = key
+        self._cache_origin = (world.dx(), world.dy())
+        self.renders += 1
+
+
+def _draw_label(p: QPainter, world: QTransform, label: Label, halo: QColor | None) -> None:
+    """Draw a label in device pixels at its map point (``p``'s transform is replaced)."""
+    pt = world.map(QPointF(label.x, label.y))
+    p.setFont(label.font)
+    metrics = p.fontMetrics()
+    tw, th = metrics.horizontalAdvance(label.text), metrics.height()
+    p.setTransform(QTransform().translate(pt.x(), pt.y()).rotate(-label.angle))
+    box = QRectF(-tw * label.anchor[0], -th * label.anchor[1], tw, th)
+    if halo is not None:
+        p.fillRect(box.adjusted(-2, 0, 2, 0), halo)
+    p.setPen(style.qcolor(label.colour))
+    p.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label.text)
+
+
+class LabelsItem(QGraphicsItem):
+    """A few changing labels (ages of silent units) painted in device pixels by one item."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.labels: list[Label] = []
+
+    def set_labels(self, labels: Sequence[Label]) -> None:
+        self.prepareGeometryChange()
+        self.labels = list(labels)
+        self.update()
+
+    def texts(self) -> list[str]:
+        return [label.text for label in self.labels]
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-1e9, -1e9, 2e9, 2e9) if self.labels else QRectF()
+
+    def paint(self, painter: QPainter, _option: object, _widget: object = None) -> None:
+        world = painter.worldTransform()
+        painter.save()
+        for label in self.labels:
+            _draw_label(painter, world, label, None)
+        painter.restore()
 
 
 def _pen(colour: str, width: float, alpha: int | None = None, dash: bool = False) -> QPen:
@@ -48,8 +228,8 @@ def _polygon(proj: DisplayProjection, ring: Sequence[LatLon]) -> QPolygonF:
 
 def polygons_item(proj: DisplayProjection, rings: Iterable[tuple[Sequence[LatLon], Sequence[Sequence[LatLon]]]],
                   fill: str, outline: str, fill_alpha: int = 255, width: float = 1.0,
-                  dash: bool = False) -> QGraphicsPathItem:
-    """One path item for many polygons (outer ring + holes, even-odd filled)."""
+                  dash: bool = False) -> Shape:
+    """One path for many polygons (outer ring + holes, even-odd filled)."""
     path = QPainterPath()
     path.setFillRule(Qt.FillRule.OddEvenFill)
     for ring, holes in rings:
@@ -61,15 +241,13 @@ def polygons_item(proj: DisplayProjection, rings: Iterable[tuple[Sequence[LatLon
             if len(hole) >= 3:
                 path.addPolygon(_polygon(proj, hole))
                 path.closeSubpath()
-    item = QGraphicsPathItem(path)
-    item.setPen(_pen(outline, width, dash=dash))
-    item.setBrush(QBrush(style.qcolor(fill, fill_alpha)) if fill_alpha > 0 else QBrush(Qt.BrushStyle.NoBrush))
-    return item
+    brush = QBrush(style.qcolor(fill, fill_alpha)) if fill_alpha > 0 else QBrush(Qt.BrushStyle.NoBrush)
+    return Shape(path, _pen(outline, width, dash=dash), brush)
 
 
 def lines_item(proj: DisplayProjection, lines: Iterable[Sequence[LatLon]], colour: str, width: float,
-               dash: bool = False) -> QGraphicsPathItem:
-    """One path item for many polylines, built with a connect array (no per-line Python path calls)."""
+               dash: bool = False) -> Shape:
+    """One path for many polylines, built with a connect array (no per-line Python path calls)."""
     xs: list[np.ndarray] = []
     ys: list[np.ndarray] = []
     cs: list[np.ndarray] = []
@@ -85,9 +263,7 @@ def lines_item(proj: DisplayProjection, lines: Iterable[Sequence[LatLon]], colou
         cs.append(conn)
     path = (pg.arrayToQPath(np.concatenate(xs), np.concatenate(ys), connect=np.concatenate(cs))
             if xs else QPainterPath())
-    item = QGraphicsPathItem(path)
-    item.setPen(_pen(colour, width, dash=dash))
-    return item
+    return Shape(path, _pen(colour, width, dash=dash), QBrush(Qt.BrushStyle.NoBrush))
 
 
 def _road_label_anchor(proj: DisplayProjection, features: list[MapFeature]) -> tuple[float, float, float] | None:
@@ -111,9 +287,9 @@ def _road_label_anchor(proj: DisplayProjection, features: list[MapFeature]) -> t
     return None if best is None else (best[1], best[2], best[3])
 
 
-def basemap_items(basemap: Basemap, proj: DisplayProjection) -> tuple[list[QGraphicsItem], list[pg.TextItem]]:
-    """Shapes (bottom to top) and road-name labels of the whole basemap."""
-    items: list[QGraphicsItem] = []
+def basemap_shapes(basemap: Basemap, proj: DisplayProjection) -> tuple[list[Shape], list[Label]]:
+    """The basemap's merged shapes (bottom to top) and its road/park/water name labels."""
+    items: list[Shape] = []
     areas = (
         (basemap.parks, style.PARK),
         (basemap.plazas, style.PLAZA),
@@ -148,7 +324,7 @@ def basemap_items(basemap: Basemap, proj: DisplayProjection) -> tuple[list[QGrap
     for road in basemap.roads:
         if road.name and road.geometry == "line":
             named.setdefault(road.name, []).append(road)
-    labels: list[pg.TextItem] = []
+    labels: list[Label] = []
     for name, features in named.items():
         cls = features[0].cls or "road"
         if not style.ROADS.get(cls, style.ROAD_DEFAULT)[3] and len(named) > 60:
@@ -156,27 +332,21 @@ def basemap_items(basemap: Basemap, proj: DisplayProjection) -> tuple[list[QGrap
         anchor = _road_label_anchor(proj, features)
         if anchor is None:
             continue
-        label = pg.TextItem(name, color=style.TEXT, anchor=(0.5, 0.5), angle=anchor[2])
-        label.setFont(LABEL_FONT)
-        label.setPos(anchor[0], anchor[1])
-        labels.append(label)
+        labels.append(Label(name, anchor[0], anchor[1], style.TEXT, LABEL_FONT, anchor[2]))
     for poi in basemap.parks + basemap.plazas + basemap.water:
         if poi.name and poi.geometry == "polygon":
             arr = np.asarray(poi.coords, dtype=np.float64)
             x, y = proj.to_xy(arr[:, 0], arr[:, 1])
-            label = pg.TextItem(poi.name, color="#9fb3c8", anchor=(0.5, 0.5))
-            label.setFont(ZONE_FONT)
-            label.setPos(float(x.mean()), float(y.mean()))
-            labels.append(label)
+            labels.append(Label(poi.name, float(x.mean()), float(y.mean()), "#9fb3c8", ZONE_FONT))
     return items, labels
 
 
-def zone_items(zones: Sequence[MapZone], proj: DisplayProjection,
-               kinds: Iterable[str]) -> tuple[list[QGraphicsItem], list[pg.TextItem]]:
-    """Polygons (one item per zone kind) and name labels of the zones whose kind is in ``kinds``."""
+def zone_shapes(zones: Sequence[MapZone], proj: DisplayProjection,
+                kinds: Iterable[str]) -> tuple[list[Shape], list[Label]]:
+    """Polygons (one path per kind) and name labels of the zones whose kind is in ``kinds``."""
     wanted = set(kinds)
-    items: list[QGraphicsItem] = []
-    labels: list[pg.TextItem] = []
+    shapes: list[Shape] = []
+    labels: list[Label] = []
     by_kind: dict[str, list[MapZone]] = {}
     for zone in zones:
         if zone.kind in wanted:
@@ -184,15 +354,12 @@ def zone_items(zones: Sequence[MapZone], proj: DisplayProjection,
     for kind, members in by_kind.items():
         outline, alpha = style.ZONE_COLOURS.get(kind, ("#94a3b8", 30))
         width = 1.0 if kind == "单元网格" else 1.6
-        items.append(polygons_item(proj, [(z.ring, z.holes) for z in members], outline, outline, alpha,
-                                   width, dash=kind in ("单元网格", "责任区")))
+        shapes.append(polygons_item(proj, [(z.ring, z.holes) for z in members], outline, outline, alpha,
+                                    width, dash=kind in ("单元网格", "责任区")))
         if kind == "单元网格":
             continue  # 80+ cell codes would bury the map; the tooltip/details name the cell
         for zone in members:
             arr = np.asarray(zone.ring, dtype=np.float64)
             x, y = proj.to_xy(arr[:, 0], arr[:, 1])
-            label = pg.TextItem(zone.label, color=outline, anchor=(0.5, 0.5))
-            label.setFont(ZONE_FONT)
-            label.setPos(float(x.mean()), float(y.mean()))
-            labels.append(label)
-    return items, labels
+            labels.append(Label(zone.label, float(x.mean()), float(y.mean()), outline, ZONE_FONT))
+    return shapes, labels
