@@ -106,6 +106,7 @@ class AuditEntry:
 _heads: weakref.WeakKeyDictionary[Engine, tuple[int, str]] = weakref.WeakKeyDictionary()
 _heads_lock = threading.Lock()
 _PENDING = "audit.pending_head"
+_HOOKED = "audit.hooked"
 
 
 def _engine_of(session: Session) -> Engine:
@@ -121,11 +122,17 @@ def _on_commit(session: Session) -> None:
             _heads[engine] = head
 
 
-def _on_rollback(session: Session) -> None:
+def _on_rollback(session: Session, *_args: object) -> None:
+    """Any rollback — the whole transaction or only a SAVEPOINT — forgets the pending head and the cache.
+
+    The next append (in this transaction or a later one) then reads the head from the database, which is
+    exactly what survived the rollback; trusting the pending head after a savepoint rollback would leave a
+    gap in ``seq``.
+    """
     pending = session.info.pop(_PENDING, None)
     if pending is not None:
         with _heads_lock:
-            _heads.pop(pending[0], None)  # reload from the database next time: the cache may be stale
+            _heads.pop(pending[0], None)
 
 
 def _current_head(session: Session) -> tuple[int, str]:
@@ -143,9 +150,10 @@ def _current_head(session: Session) -> tuple[int, str]:
 
 
 def _set_pending(session: Session, head: tuple[int, str]) -> None:
-    if _PENDING not in session.info:
+    if not session.info.get(_HOOKED):
         event.listen(session, "after_commit", _on_commit)
-        event.listen(session, "after_rollback", _on_rollback)
+        event.listen(session, "after_soft_rollback", _on_rollback)
+        session.info[_HOOKED] = True
     session.info[_PENDING] = (_engine_of(session), head)
 
 

@@ -163,3 +163,21 @@ def test_audit_cli(store: Store, tmp_path: Path, capsys) -> None:  # type: ignor
     _tamper(store, "UPDATE audit_log SET action = 'case.close' WHERE seq = 3")
     assert audit_main(["verify", "--db", url]) == 1
     assert "BROKEN at seq 3" in capsys.readouterr().out
+
+
+def test_savepoint_rollback_keeps_the_chain_gapless(store: Store) -> None:
+    """A case action that appends inside a SAVEPOINT which is rolled back must not leave a gap in seq."""
+    log = _fill(store, 2)
+
+    def job(session):  # type: ignore[no-untyped-def]
+        log.append(session, "a", "case.create", "case:1", {})
+        nested = session.begin_nested()
+        log.append(session, "a", "case.dispatch", "case:1", {"lost": True})
+        nested.rollback()
+        log.append(session, "a", "case.register", "case:1", {})
+
+    store.write(job)
+    log.record("a", "case.close", "case:1", {}).result(10)
+    assert [(e.seq, e.action) for e in log.entries()][2:] == [
+        (3, "case.create"), (4, "case.register"), (5, "case.close")]
+    assert verify(store).ok
