@@ -95,7 +95,8 @@ class TrailBuffer:
         cols = np.arange(self.capacity)
         per_unit = self.capacity + (1 if head_x is not None else 0)
         if max_points is not None and len(rows) * per_unit > max_points:
-            step = int(np.ceil(len(rows) * per_unit / max(max_points, 1)))
+            head = per_unit - self.capacity
+            step = int(np.ceil(self.capacity / max(1, max_points // max(len(rows), 1) - head)))
             cols = np.arange(self.capacity - 1, -1, -step)[::-1]
         t = self.t[np.ix_(rows, cols)]
         x = self.x[np.ix_(rows, cols)]

@@ -871,48 +871,58 @@ class MapScreen(QWidget):
         unit = self.units.selected
         if not unit:
             return
+        tr_badge_plate_terminal = self.tr("Badge / plate / terminal")
+        tr_current_case = self.tr("Current case")
+        tr_last_fix_age = self.tr("Last fix age")
+        tr_position = self.tr("Position")
+        tr_replay_time = self.tr("Replay time")
+        tr_speed = self.tr("Speed")
+        tr_status = self.tr("Status")
+        tr_type = self.tr("Type")
         info = self._unit_info(unit)
         layer = self.replay_units if self.replaying else self.units
         pos = self.units.positions.get(unit)
         rows = [f"<b>{html.escape(info.name if info else unit)}</b> ({html.escape(unit)})"]
         if info is not None:
-            rows.append(f"{self.tr('Type')}: {html.escape(self._kind_label(info))}")
+            rows.append(f"{tr_type}: {html.escape(self._kind_label(info))}")
             if info.kind == "officer":
-                rows.append(f"{self.tr('Status')}: {html.escape(self._status_labels().get(info.status, info.status))}")
+                rows.append(f"{tr_status}: {html.escape(self._status_labels().get(info.status, info.status))}")
             if info.device_keys:
-                rows.append(f"{self.tr('Badge / plate / terminal')}: {html.escape(', '.join(info.device_keys))}")
+                rows.append(f"{tr_badge_plate_terminal}: {html.escape(', '.join(info.device_keys))}")
         if self.replaying and self.history is not None:
             ts = self.history.clock.time
-            rows.append(f"{self.tr('Replay time')}: {datetime.fromtimestamp(ts).strftime('%Y-%m-%d %H:%M:%S')}")
+            rows.append(f"{tr_replay_time}: {datetime.fromtimestamp(ts).strftime('%Y-%m-%d %H:%M:%S')}")
             where = self.history.position_of(unit, datetime.fromtimestamp(ts, UTC))
             if where is None:
                 rows.append(self.tr("No position at this time"))
             else:
-                rows.append(f"{self.tr('Position')}: {where.lat:.6f}, {where.lon:.6f}")
+                rows.append(f"{tr_position}: {where.lat:.6f}, {where.lon:.6f}")
                 if where.speed is not None:
-                    rows.append(f"{self.tr('Speed')}: {where.speed:.1f} km/h")
-                rows.append(f"{self.tr('Last fix age')}: {self._format_age(where.age_s)}")
+                    rows.append(f"{tr_speed}: {where.speed:.1f} km/h")
+                rows.append(f"{tr_last_fix_age}: {self._format_age(where.age_s)}")
         elif pos is not None:
             if pos.speed is not None:
-                rows.append(f"{self.tr('Speed')}: {pos.speed:.1f} km/h")
+                rows.append(f"{tr_speed}: {pos.speed:.1f} km/h")
             age = layer.age_s(unit) or 0.0
             stale = layer.is_stale(unit)
             colour = "#f87171" if stale else "#d6deeb"
-            rows.append(f"<span style='color:{colour}'>{self.tr('Last fix age')}: {self._format_age(age)}</span>")
-            rows.append(f"{self.tr('Position')}: {pos.lat:.6f}, {pos.lon:.6f}")
+            rows.append(f"<span style='color:{colour}'>{tr_last_fix_age}: {self._format_age(age)}</span>")
+            rows.append(f"{tr_position}: {pos.lat:.6f}, {pos.lon:.6f}")
         else:
             rows.append(self.tr("No position yet"))
         case = self._current_case_of(unit)
-        rows.append(f"{self.tr('Current case')}: "
+        rows.append(f"{tr_current_case}: "
                     + (html.escape(f"{case.get('code', '')} {case.get('category_name', '')}") if case
                        else self.tr("none")))
         self.details_label.setText("<br>".join(rows))
 
     def _show_case(self, case: dict[str, Any]) -> None:
+        tr_status = self.tr("Status")
+        tr_urgency = self.tr("Urgency")
         rows = [f"<b>{html.escape(str(case.get('code', '')))}</b>",
                 html.escape(str(case.get("category_name", ""))),
-                f"{self.tr('Status')}: {html.escape(str(case.get('status', '')))}",
-                f"{self.tr('Urgency')}: {html.escape(str(case.get('urgency', '')))}"]
+                f"{tr_status}: {html.escape(str(case.get('status', '')))}",
+                f"{tr_urgency}: {html.escape(str(case.get('urgency', '')))}"]
         if case.get("address"):
             rows.append(html.escape(str(case["address"])))
         self.details_label.setText("<br>".join(rows))
