@@ -1,0 +1,65 @@
+"""One place that wires the enforcement services on a store, so the application and the CLI agree on it.
+
+    services = EnforcementServices.create(store, config_users=config.users)
+    case_service = CaseService(store, authorize=services.authorize, audit=services.audit_hook, …)
+
+``authorize`` and ``audit_hook`` are the two callables of the contract with ``commandcenter.cases``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from commandcenter.enforcement.audit import AuditEntry, AuditLog
+from commandcenter.enforcement.auth import AuthService
+from commandcenter.enforcement.decisions import DecisionService
+from commandcenter.enforcement.documents import DocumentService
+from commandcenter.enforcement.evidence import EvidenceStore
+from commandcenter.enforcement.permissions import Authorizer
+from commandcenter.store import Store
+
+
+@dataclass
+class EnforcementServices:
+    store: Store
+    audit: AuditLog
+    authorizer: Authorizer
+    auth: AuthService
+    evidence: EvidenceStore
+    decisions: DecisionService
+    documents: DocumentService
+
+    @classmethod
+    def create(cls, store: Store, *, config_users: Iterable[Any] = (), evidence_root: Path | None = None,
+               documents_dir: Path | None = None) -> EnforcementServices:
+        """Build every service on one AuditLog and one Authorizer. ``config_users`` are the ``[[users]]`` of
+        the config file (objects with ``username`` and ``role``): they act with their role even without a row
+        in the users table (they cannot log in with a password until ``commandcenter user add``)."""
+        audit = AuditLog(store)
+        authorizer = Authorizer(store, audit, extra_roles={u.username: u.role for u in config_users})
+        return cls(
+            store=store,
+            audit=audit,
+            authorizer=authorizer,
+            auth=AuthService(store, audit, authorize=authorizer.authorize),
+            evidence=EvidenceStore(store, audit, authorizer.authorize, root=evidence_root),
+            decisions=DecisionService(store, audit, authorizer.authorize),
+            documents=DocumentService(store, audit, authorizer.authorize, out_dir=documents_dir),
+        )
+
+    def authorize(self, actor: str, permission: str) -> None:
+        """The ``authorize`` hook of CaseService: raises PermissionDenied (audited) when not allowed."""
+        self.authorizer.authorize(actor, permission)
+
+    def audit_hook(self, session: Session, actor: str, action: str, subject: str,
+                   data: dict[str, Any] | None) -> AuditEntry:
+        """The ``audit`` hook of CaseService: appends inside the caller's writer transaction."""
+        return self.audit.append(session, actor, action, subject, data)
+
+    def close(self) -> None:
+        self.evidence.close()
