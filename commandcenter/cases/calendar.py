@@ -12,11 +12,14 @@ refuses naive ones and a deadline in the wrong zone is a missed SLA.
 from __future__ import annotations
 
 import tomllib
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
 
 __all__ = ["CalendarError", "WorkCalendar", "default_calendar_path", "load_calendar"]
 
@@ -63,6 +66,12 @@ class WorkCalendar:
         self._day_seconds = sum(_seconds(end) - _seconds(start) for start, end in self.periods)
         if self._day_seconds <= 0:
             raise CalendarError("a working day needs at least one working period")
+        # Whole-day counting for long spans (an overdue case's remaining time over months): numpy business
+        # days with the holidays, plus the 调休 days that fall on weekend days.
+        weekmask = "".join("0" if d in self.weekend else "1" for d in range(1, 8))
+        self._busdays = np.busdaycalendar(weekmask=weekmask, holidays=sorted(self.holidays)) if "1" in weekmask \
+            else None
+        self._weekend_workdays = sorted(d for d in self.workdays if d.isoweekday() in self.weekend)
 
     @property
     def hours_per_day(self) -> float:
@@ -133,6 +142,12 @@ class WorkCalendar:
         la, lb = a.astimezone(self.tz), b.astimezone(self.tz)
         total = 0.0
         day = la.date()
+        if (lb.date() - day).days > 3:
+            # Partial first and last days below; whole days in between counted in one go.
+            first_full, last_day = day + timedelta(days=1), lb.date()
+            total += self._whole_days(first_full, last_day) * self._day_seconds
+            total += self._seconds_within(day, la, None) + self._seconds_within(last_day, None, lb)
+            return total / 3600.0
         while day <= lb.date():
             if self.is_working_day(day):
                 lo = _seconds(la.timetz().replace(tzinfo=None)) + la.microsecond / 1e6 if day == la.date() else 0.0
@@ -146,6 +161,20 @@ class WorkCalendar:
                             total += e - s
             day += timedelta(days=1)
         return total / 3600.0
+
+    def _whole_days(self, first: date, end: date) -> int:
+        """Working days in [first, end)."""
+        count = int(np.busday_count(first, end, busdaycal=self._busdays)) if self._busdays is not None else 0
+        count += bisect_left(self._weekend_workdays, end) - bisect_left(self._weekend_workdays, first)
+        return count
+
+    def _seconds_within(self, day: date, start: datetime | None, end: datetime | None) -> float:
+        """Working seconds of ``day`` from ``start`` (None: midnight) to ``end`` (None: the day's end)."""
+        if not self.is_working_day(day):
+            return 0.0
+        lo = _seconds(start.timetz().replace(tzinfo=None)) + start.microsecond / 1e6 if start else 0.0
+        hi = _seconds(end.timetz().replace(tzinfo=None)) + end.microsecond / 1e6 if end else 86400.0
+        return sum(max(0.0, min(_seconds(e), hi) - max(_seconds(s), lo)) for s, e in self.periods)
 
     def _at(self, day: date, seconds: float) -> datetime:
         # Attach the zone to the wall-clock time (correct across DST in zones that have one).

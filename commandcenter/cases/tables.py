@@ -56,3 +56,4 @@ class WorkCalendarDay(Base):
 Index("ix_cases_status_deadline", Case.status, Case.deadline_at)
 Index("ix_cases_status_source", Case.status, Case.source)
 Index("ix_cases_category_created", Case.category, Case.created_at)
+Index("ix_cases_status_officer", Case.status, Case.assigned_officer)

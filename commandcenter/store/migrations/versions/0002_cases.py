@@ -1,4 +1,4 @@
-"""cases: joint-enforcement tasks, merged duplicates, work-calendar overrides, queue/SLA/report indexes
+"""cases: joint-enforcement tasks, merged duplicates, work-calendar overrides, queue/SLA/report/board indexes
 
 Revision ID: 0002_cases
 Revises: 0001_core
@@ -57,9 +57,11 @@ def upgrade() -> None:
     op.create_index("ix_cases_status_deadline", "cases", ["status", "deadline_at"], unique=False)
     op.create_index("ix_cases_status_source", "cases", ["status", "source"], unique=False)
     op.create_index("ix_cases_category_created", "cases", ["category", "created_at"], unique=False)
+    op.create_index("ix_cases_status_officer", "cases", ["status", "assigned_officer"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_cases_status_officer", table_name="cases")
     op.drop_index("ix_cases_category_created", table_name="cases")
     op.drop_index("ix_cases_status_source", table_name="cases")
     op.drop_index("ix_cases_status_deadline", table_name="cases")
