@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import threading
@@ -124,6 +125,15 @@ class Factory(GstRtspServer.RTSPMediaFactory):
         media.connect("unprepared", unprepared)
 
 
+def _exit_with_parent() -> None:
+    """The parent holds our stdin open; EOF means it died (even by SIGKILL): never outlive it as an orphan."""
+    try:
+        while sys.stdin.buffer.read(4096):
+            pass
+    finally:
+        os._exit(0)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
@@ -153,6 +163,7 @@ def main() -> None:
     Pacer(mounts, args.fps, epoch).start()
     loop = GLib.MainLoop()
     signal.signal(signal.SIGTERM, lambda *_: loop.quit())
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     print(json.dumps({"ready": True, "port": server.get_bound_port(), "epoch": epoch}), flush=True)
     loop.run()
 

@@ -201,7 +201,9 @@ class RtspTestServer:
                    *map(str, self.clips)]
         # The system python must not see the venv's site-packages or PYTHONPATH.
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        # stdin stays open as a lifeline: the server exits when it reads EOF, i.e. when this process dies.
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, text=True, env=env)
         deadline = time.monotonic() + timeout
         line = ""
         assert process.stdout is not None
@@ -218,8 +220,8 @@ class RtspTestServer:
             info = {}
         if not info.get("ready"):
             process.kill()
-            _, err = process.communicate(timeout=5)
-            raise TestServerError(f"RTSP test server did not start: {info.get('error') or err.strip()[-500:]}")
+            process.wait(timeout=5)
+            raise TestServerError(f"RTSP test server did not start: {info.get('error') or 'exited early'}")
         self._process = process
         self.port = int(info["port"])
         self.epoch = float(info["epoch"])
@@ -231,9 +233,12 @@ class RtspTestServer:
             return
         process.kill()
         try:
-            process.communicate(timeout=5)
+            process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             pass
+        for pipe in (process.stdin, process.stdout):
+            if pipe is not None:
+                pipe.close()
 
     def restart(self, timeout: float = 30.0) -> None:
         """Stop, then start again on the same port (retrying briefly while the port is released)."""

@@ -21,7 +21,8 @@ pytestmark = pytest.mark.slow
 def test_fit_size_keeps_aspect_and_never_upscales() -> None:
     assert fit_size(1280, 720, (320, 320)) == (320, 180)
     assert fit_size(320, 180, (1920, 1080)) == (320, 180)
-    assert fit_size(0, 0, (101, 51)) == (100, 50)
+    assert fit_size(0, 0, (101, 51)) == (96, 50)
+    assert fit_size(1280, 720, (500, 500))[0] % 16 == 0
 
 
 def test_rtsp_goes_to_pyav_without_live555() -> None:

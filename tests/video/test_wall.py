@@ -142,8 +142,11 @@ def test_service_shares_one_stream_per_camera_and_quality(qtbot: Any, cameras: l
         with qtbot.waitSignal(video.statusChanged, timeout=10_000,
                               check_params_cb=lambda _c, _q, s: s.state == "live"):
             pass
-        frame = video.latest_frame("cam1", SUB)
-        assert frame is not None and frame.image.shape[:2] == (180, 320)  # the largest holder's size
+        def largest() -> bool:  # decoded at the largest holder's size (applied from the next frame on)
+            frame = video.latest_frame("cam1", SUB)
+            return frame is not None and frame.image.shape[:2] == (180, 320)
+
+        qtbot.waitUntil(largest, timeout=3_000)
         video.release("cam1", SUB, "a")
         assert video.active_streams() == [("cam1", SUB)]
         video.release("cam1", SUB, "b")

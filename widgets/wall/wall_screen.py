@@ -350,14 +350,16 @@ class WallScreen(QWidget):
                 tile.update()  # live tiles repaint with every frame; the others still need a ticking clock
 
     def _snapshot_taken(self, camera_id: str, path: str, _sha256: str, _time: float) -> None:
+        note = self.tr("Snapshot saved: %1").replace("%1", path)
         for tile in self.tiles:
             if tile.camera_id == camera_id:
-                tile.setToolTip(f"{tile.toolTip()}\n{self.tr('Snapshot saved: %1').replace('%1', path)}")
+                tile.setToolTip(f"{tile.toolTip()}\n{note}")
 
     def _snapshot_failed(self, camera_id: str, reason: str) -> None:
+        note = self.tr("Snapshot failed: %1").replace("%1", reason)
         for tile in self.tiles:
             if tile.camera_id == camera_id:
-                tile.setToolTip(f"{tile.toolTip()}\n{self.tr('Snapshot failed: %1').replace('%1', reason)}")
+                tile.setToolTip(f"{tile.toolTip()}\n{note}")
 
     def closeEvent(self, event: object) -> None:
         self.release_all()

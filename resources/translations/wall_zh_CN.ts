@@ -1,0 +1,181 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>CameraTree</name>
+    <message>
+        <location filename="../../widgets/wall/camera_tree.py" line="37"/>
+        <source>Search cameras</source>
+        <translation>搜索摄像机</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/camera_tree.py" line="50"/>
+        <source>Ungrouped</source>
+        <translation>未分组</translation>
+    </message>
+</context>
+<context>
+    <name>VideoTile</name>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="70"/>
+        <source>Snapshot</source>
+        <translation>抓拍</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="71"/>
+        <source>Save the current picture at full resolution as evidence</source>
+        <translation>以全分辨率保存当前画面作为证据</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="91"/>
+        <source>No camera in this cell: drag one here from the camera list</source>
+        <translation>此格无摄像机：请从摄像机列表拖入</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="93"/>
+        <source>Camera %1 is not in the configuration</source>
+        <translation>摄像机 %1 不在配置中</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="95"/>
+        <source>Connecting…</source>
+        <translation>连接中…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="111"/>
+        <source>Live</source>
+        <translation>在线</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="111"/>
+        <source>Stalled</source>
+        <translation>卡顿</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="111"/>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="112"/>
+        <source>Connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="112"/>
+        <source>Missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/tile.py" line="113"/>
+        <source>Empty</source>
+        <translation>空闲</translation>
+    </message>
+</context>
+<context>
+    <name>WallScreen</name>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="89"/>
+        <location filename="../../widgets/wall/wall_screen.py" line="400"/>
+        <source>Video wall</source>
+        <translation>视频墙</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="139"/>
+        <location filename="../../widgets/wall/wall_screen.py" line="209"/>
+        <source>Layout</source>
+        <translation>布局</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="141"/>
+        <source>Wall layout (Ctrl+1 … Ctrl+6: uniform grids)</source>
+        <translation>视频墙布局（Ctrl+1 … Ctrl+6：均分宫格）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="144"/>
+        <source>Save as…</source>
+        <translation>另存为…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="145"/>
+        <source>Save this layout and its cameras under a new name</source>
+        <translation>以新名称保存此布局及其摄像机</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="149"/>
+        <source>Tour</source>
+        <translation>轮巡</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="151"/>
+        <source>All cameras</source>
+        <translation>全部摄像机</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="159"/>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="161"/>
+        <location filename="../../widgets/wall/wall_screen.py" line="236"/>
+        <source>Start tour</source>
+        <translation>开始轮巡</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="163"/>
+        <source>Cycle the whole wall through the chosen camera group</source>
+        <translation>整面视频墙按所选分组轮流显示摄像机</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="167"/>
+        <source>Screens</source>
+        <translation>多屏</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="168"/>
+        <source>Open a full-screen wall on every other monitor</source>
+        <translation>在其他每台显示器上打开全屏视频墙</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="179"/>
+        <source>Acknowledge alarm</source>
+        <translation>确认告警</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="209"/>
+        <source>Cannot load layout: %1</source>
+        <translation>无法加载布局：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="222"/>
+        <source>Save layout as</source>
+        <translation>布局另存为</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="222"/>
+        <source>Layout name:</source>
+        <translation>布局名称：</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="236"/>
+        <source>Stop tour</source>
+        <translation>停止轮巡</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="338"/>
+        <source>Alarm: %1 — %2</source>
+        <translation>告警：%1 — %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="353"/>
+        <source>Snapshot saved: %1</source>
+        <translation>抓拍已保存：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="359"/>
+        <source>Snapshot failed: %1</source>
+        <translation>抓拍失败：%1</translation>
+    </message>
+</context>
+</TS>
