@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainterPath, QTransform
@@ -91,11 +92,10 @@ class DroneMapPanel(QWidget):
         self.frame: LocalFrame | None = None
         self.plot = pg.PlotWidget(background=BACKGROUND)
         self.plot.setAspectLocked(True)
-        self.plot.showGrid(x=True, y=True, alpha=0.15)
         self.plot.setMenuEnabled(False)
-        for axis in ("left", "bottom"):
-            self.plot.getAxis(axis).setTextPen("#9fb3c8")
-            self.plot.getAxis(axis).setPen("#2b3b4d")
+        self.plot.hideAxis("left")  # one distance scale is enough, and every axis repaint costs ~2 ms
+        self.plot.getAxis("bottom").setTextPen("#9fb3c8")
+        self.plot.getAxis("bottom").setPen("#2b3b4d")
         self.plot.setLabel("bottom", "m")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -115,6 +115,17 @@ class DroneMapPanel(QWidget):
         self.waypoints.dragged.connect(self._on_drag)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
         self._fitted = False
+        self._trail_pen = pg.mkPen("#58a6ff", width=1.5)
+        self._trail_keys: dict[str, tuple[int, Any]] = {}
+        self._pens = {True: pg.mkPen("#ffffff", width=2), False: pg.mkPen("#0b1118", width=1)}
+        self._brushes: dict[str, Any] = {}
+
+    def _brush(self, colour: QColor) -> Any:
+        """Shared brushes: pyqtgraph caches symbol pixmaps per (symbol, pen, brush) object."""
+        brush = self._brushes.get(colour.name())
+        if brush is None:
+            brush = self._brushes[colour.name()] = pg.mkBrush(colour)
+        return brush
 
     # -- coordinates ---------------------------------------------------------------------------------------------
 
@@ -152,19 +163,21 @@ class DroneMapPanel(QWidget):
         spots = []
         for _drone_id, lat, lon, heading, colour, selected in vehicles:
             x, y = self.to_xy(lat, lon)
-            spots.append({"pos": (x, y), "symbol": heading_symbol(heading), "brush": pg.mkBrush(colour),
-                          "pen": pg.mkPen("#ffffff" if selected else "#0b1118", width=2 if selected else 1),
-                          "size": 30 if selected else 24})
+            spots.append({"pos": (x, y), "symbol": heading_symbol(heading), "brush": self._brush(colour),
+                          "pen": self._pens[selected], "size": 30 if selected else 24})
         self.vehicles.setData(spots)
         for drone_id, points in trails.items():
             curve = self._trails.get(drone_id)
             if curve is None:
-                curve = self._trails[drone_id] = pg.PlotCurveItem(pen=pg.mkPen("#58a6ff", width=1.5))
+                curve = self._trails[drone_id] = pg.PlotCurveItem(pen=self._trail_pen)
                 curve.setOpacity(0.6)
                 self.plot.addItem(curve)
-            if len(points) >= 2:
-                xy = [self.to_xy(lat, lon) for lat, lon in points]
-                curve.setData([p[0] for p in xy], [p[1] for p in xy])
+            key = (len(points), points[-1] if points else None)
+            if len(points) >= 2 and self._trail_keys.get(drone_id) != key and self.frame is not None:
+                self._trail_keys[drone_id] = key
+                latlon = np.asarray(points, dtype=float)  # vectorised: 10 trails × 600 points at 20 Hz
+                curve.setData((latlon[:, 1] - self.frame.lon0) * self.frame.kx,
+                              (latlon[:, 0] - self.frame.lat0) * self.frame.ky)
         home_xy = [self.to_xy(lat, lon) for lat, lon in homes]
         self.homes.setData([p[0] for p in home_xy], [p[1] for p in home_xy])
         if not self._fitted and spots:

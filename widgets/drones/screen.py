@@ -332,8 +332,12 @@ class DronesScreen(QWidget):
                 parts.append(f"{state.battery_pct:.0f}%")
         if link != "ok":
             parts.append(self._link_text(link))
-        item.setText("  ·  ".join(parts))
-        item.setForeground(HEALTH[health(link, state)])
+        text = "  ·  ".join(parts)
+        colour = HEALTH[health(link, state)]
+        if item.text() != text:  # every Qt call releases the GIL to the link thread: skip the no-op ones
+            item.setText(text)
+        if item.foreground().color() != colour:
+            item.setForeground(colour)
 
     def _list_item(self, drone_id: str) -> QListWidgetItem | None:
         for row in range(self.vehicle_list.count()):
@@ -357,13 +361,16 @@ class DronesScreen(QWidget):
         link = self.fleet.link(drone_id) if drone_id else "offline"
         self.title.setText(self.fleet.name(drone_id) if drone_id else self.tr("No drone"))
         enabled = drone_id is not None
-        for button in (self.arm_button, self.disarm_button, self.takeoff_button, self.mode_button, self.start_button,
-                       self.pause_button, self.continue_button, self.rtl_button, self.land_button,
-                       self.upload_button, self.download_button):
-            button.setEnabled(enabled)
+        if self.arm_button.isEnabled() != enabled:
+            for button in (self.arm_button, self.disarm_button, self.takeoff_button, self.mode_button,
+                           self.start_button, self.pause_button, self.continue_button, self.rtl_button,
+                           self.land_button, self.upload_button, self.download_button):
+                button.setEnabled(enabled)
         values = self._telemetry_text(state, link)
         for key, (_name, value) in self.fields.items():
-            value.setText(values.get(key, "—"))
+            text = values.get(key, "—")
+            if value.text() != text:
+                value.setText(text)
         if state is None:
             self.attitude.set_attitude(0.0, 0.0, 0.0, valid=False)
         else:
