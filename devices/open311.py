@@ -286,13 +286,14 @@ class Open311Server:
         media_url = params.get("media_url", "").strip()
         if media_url and not media_url.lower().startswith(("http://", "https://")):
             raise Open311Error(400, "media_url must be an http(s) URL")
-        data = {
+        description = params.get("description", "")[:4000]
+        data: dict[str, Any] = {
             "service_code": code, "lat": lat, "long": lon, "address_string": address, "address_id": address_id,
-            "description": params.get("description", "")[:4000], "media_url": media_url, "attributes": attributes,
+            "description": description, "media_url": media_url, "attributes": attributes,
             **{k: params.get(k, "") for k in ("email", "device_id", "account_id", "first_name", "last_name", "phone")},
         }
         request_id, token = self.backend.create_request(data)
-        self._emit(CitizenReport(request_id, code, data["description"], lat, lon, media_url))
+        self._emit(CitizenReport(request_id, code, description, lat, lon, media_url))
         return [{"service_request_id": request_id, "token": token, "service_notice": "", "account_id": data["account_id"]}]
 
     @staticmethod

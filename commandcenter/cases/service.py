@@ -350,6 +350,8 @@ class CaseService:
         ).all()
         out = []
         for code, status, clat, clon, created, desc in rows:
+            if clat is None or clon is None:
+                continue
             d = haversine_m(lat, lon, clat, clon)
             if d <= self.duplicate_radius_m:
                 out.append(DuplicateCandidate(code, status, d, abs((at - created).total_seconds()) / 60, desc or ""))
@@ -374,9 +376,10 @@ class CaseService:
                                       f"不能再合并其它案件", code=keep_code, status=keep.status, action="merge")
             self._apply(session, dup, "merge", actor, note or f"合并到 {keep_code}", {"into": keep_code})
             session.add(CaseMerge(case_id=keep.id, merged_case_id=dup.id, time=self.clock(), actor=actor, note=note))
-            merged = [*list((keep.extra or {}).get("merged", [])), dup.code]
+            extra_keep: dict[str, Any] = dict(keep.extra or {})
+            merged = [*list(extra_keep.get("merged", [])), dup.code]
             keep.extra = {**(keep.extra or {}), "merged": merged,
-                          "possible_duplicates": [c for c in (keep.extra or {}).get("possible_duplicates", [])
+                          "possible_duplicates": [c for c in extra_keep.get("possible_duplicates", [])
                                                   if c != dup.code]}
             session.add(CaseEvent(case_id=keep.id, time=self.clock(), actor=actor, action="absorb",
                                   from_status=keep.status, to_status=keep.status, note=f"合并 {dup.code}",
@@ -514,7 +517,7 @@ class CaseService:
             target = str(extra.pop("suspended_from", "registered"))
             paused_at = extra.pop("suspended_at", None)
             if paused_at and row.deadline_at is not None:
-                left = self.calendar.working_time_between(datetime.fromisoformat(paused_at), row.deadline_at)
+                left = self.calendar.working_time_between(datetime.fromisoformat(str(paused_at)), row.deadline_at)
                 row.deadline_at = self.calendar.add_working_time(now, max(0.0, left))
         elif spec.target == "":
             target = before
@@ -590,7 +593,7 @@ class CaseService:
 
         def job(session: Session) -> CaseView:
             row = self._case_row(session, code)
-            request = dict((row.extra or {}).get("pending_request") or {})
+            request: dict[str, Any] = dict((row.extra or {}).get("pending_request") or {})  # type: ignore[call-overload]
             if not request:
                 raise TransitionError(f"案件 {code} 没有待审批的缓办/延期申请", code=code, status=row.status,
                                       action="approve")
@@ -604,7 +607,7 @@ class CaseService:
                 workflow.check(row.code, row.status, "extend", reason=str(request.get("reason", "")))
                 base = row.deadline_at or now
                 row.deadline_at = self.calendar.add_working_time(base, hours)
-                extra = dict(row.extra)
+                extra: dict[str, Any] = dict(row.extra)
                 extra["step_hours"] = float(extra.get("step_hours") or 0) + hours
                 extra["extended_hours"] = float(extra.get("extended_hours") or 0) + hours
                 row.extra = extra
@@ -751,7 +754,7 @@ class CaseService:
                 rows = s.execute(select(Evidence.case_id, Evidence.path).where(
                     Evidence.case_id.in_(list(case_ids[chunk:chunk + 500]))).order_by(Evidence.id))
                 for case_id, path in rows:
-                    out.setdefault(int(case_id), path)
+                    out.setdefault(int(case_id or 0), path)
             return out
 
         return self.store.read(q)
@@ -896,6 +899,8 @@ def _open_by_officer(session: Session) -> dict[str, tuple[int, int]]:
                 select(Case.assigned_officer, func.count(), func.max(Case.id))
                 .where(Case.status == status, Case.assigned_officer.is_not(None))
                 .group_by(Case.assigned_officer)).all():
+            if officer is None:
+                continue
             count, latest = out.get(officer, (0, 0))
             out[officer] = (count + int(n), max(latest, int(last)))
     return out

@@ -80,8 +80,8 @@ ACTION_TEXT = {
 _RECOMMENDABLE = {"registered", "returned", "dispatched"}
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("DispatchScreen", text)
+def _tr(text: object) -> str:
+    return QCoreApplication.translate("DispatchScreen", str(text))
 
 
 class _QueueView(QTableView):

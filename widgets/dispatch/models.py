@@ -26,9 +26,9 @@ UNIT_STATUS_COLOURS = {"idle": "#2ea043", "dispatched": "#2f81f7", "handling": "
                        "offline": "#6e7681"}
 
 
-def _tr(text: str) -> str:
+def _tr(text: object) -> str:
     """Translate a string marked with QT_TRANSLATE_NOOP("DispatchScreen", …) elsewhere."""
-    return QCoreApplication.translate("DispatchScreen", text)
+    return QCoreApplication.translate("DispatchScreen", str(text))
 
 
 def countdown(hours: float | None, level: str) -> str:
