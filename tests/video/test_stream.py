@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from commandcenter.video.backend import backend_order, fit_size
+from commandcenter.video.backend import Backend, Stream, backend_order, fit_size, get_backend
 from commandcenter.video.stream import LIVE, OFFLINE, StreamSupervisor
 from commandcenter.video.testserver import RtspTestServer, read_timecode
 from tests.video.conftest import wait_until
@@ -88,5 +88,77 @@ def test_local_file_loops(small_clips: list[Path], prefer: str, tmp_path: Path) 
         assert wait_until(lambda: sup.status().frames > 130, 12), sup.status()
         assert sup.state == LIVE
         assert sup.status().backend == prefer
+    finally:
+        sup.stop()
+
+
+def test_rtsp_over_udp_transport(live_server: RtspTestServer) -> None:
+    sup = StreamSupervisor(live_server.url(4), transport="udp", size=(160, 90))
+    try:
+        sup.start()
+        assert wait_until(lambda: sup.state == LIVE and sup.status().frames > 10, 10), sup.status()
+    finally:
+        sup.stop()
+
+
+def test_udp_mpegts_through_vlc_stalls_when_source_dies(small_clips: list[Path], tmp_path: Path) -> None:
+    """udp:// goes to libvlc first; its liveness comes from input byte counts, so a dead sender shows."""
+    import socket
+    import subprocess
+
+    clip = tmp_path / "loop.ts"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(small_clips[1]), "-c", "copy",
+                    str(clip)], check=True)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sender = subprocess.Popen(["ffmpeg", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i",
+                               str(clip), "-c", "copy", "-f", "mpegts", f"udp://127.0.0.1:{port}?pkt_size=1316"])
+    sup = StreamSupervisor(f"udp://@127.0.0.1:{port}", size=(160, 90))
+    try:
+        sup.start()
+        assert wait_until(lambda: sup.state == LIVE and sup.status().frames > 10, 10), sup.status()
+        assert sup.status().backend == "vlc" and sup.status().bytes > 0
+        sender.kill()
+        assert wait_until(lambda: sup.state in ("stalled", "offline"), 4), sup.status()
+    finally:
+        sender.kill()
+        sender.wait()
+        sup.stop()
+
+
+class _DeadStream(Stream):
+    """A backend stream that cannot open anything (like libvlc without an access module)."""
+
+    backend_name = "dead"
+
+    def start(self) -> None:
+        self.started_at = 1.0
+        self._fail("cannot open this URL")
+
+    def stop(self) -> None:
+        return None
+
+
+class _DeadBackend(Backend):
+    name = "dead"
+
+    def available(self) -> bool:
+        return True
+
+    def can_open(self, url: str) -> bool:
+        return True
+
+    def open(self, url: str, transport: str = "tcp", size: tuple[int, int] = (640, 360)) -> Stream:
+        return _DeadStream(url, transport, size)
+
+
+def test_falls_back_to_next_backend_when_first_cannot_open(live_server: RtspTestServer) -> None:
+    order = [_DeadBackend(), get_backend("pyav")]
+    sup = StreamSupervisor(live_server.url(2), size=(160, 90), backends=lambda _url: order)
+    try:
+        sup.start()
+        assert wait_until(lambda: sup.state == LIVE, 10), sup.status()
+        assert sup.status().backend == "pyav" and sup.status().reconnects == 0
     finally:
         sup.stop()

@@ -159,3 +159,32 @@ def test_png_encoder_round_trip() -> None:
     rng = np.random.default_rng(1)
     image = rng.integers(0, 255, (7, 5, 4), dtype=np.uint8)
     assert np.array_equal(decode_png(encode_png(image)), image[:, :, :3])
+
+
+def test_save_as_and_screen_arrangement_restored(qtbot: Any, cameras: list[CameraConfig], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    video = VideoService(cameras)
+    try:
+        model = WallModel(cameras, video, WallLayout.uniform(2))
+        screen = WallScreen(video, model, cameras)
+        qtbot.addWidget(screen)
+        screen.show()
+        model.swap(0, 1)
+        path = screen.save_layout_as("夜班 2x2")
+        assert path.parent == tmp_path / "config" / "commandcenter" / "layouts" / "wall"
+        assert screen.layout_combo.findData("夜班 2x2") >= 0
+        assert screen.apply_layout("1+5") and len(screen.tiles) == 6
+        screen.release_all()
+        # Next start: the saved arrangement puts "1+5" back on this monitor (the only one offscreen).
+        model2 = WallModel(cameras, video, WallLayout.uniform(2))
+        screen2 = WallScreen(video, model2, cameras)
+        qtbot.addWidget(screen2)
+        screen2.show()
+        assert screen2.restore_screen_walls() == []
+        assert model2.layout.name == "1+5"
+        screen2.apply_layout("夜班 2x2")
+        assert model2.assignment[:2] == ["cam2", "cam1"]
+        screen2.release_all()
+    finally:
+        video.shutdown()
