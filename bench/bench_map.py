@@ -4,7 +4,9 @@ What is measured: the paint time of the map view — ``viewport().repaint()`` ru
 paint synchronously (basemap paths, zones, labels, 10,000 markers, the trail curve) — once per 16 ms frame
 slot, while every unit moves once a second through the real path (``UnitTracker.apply`` → coalesced
 ``changed`` → ``UnitLayer`` arrays → ``setData``). Every frame is forced to repaint fully, so this is a worst
-case (a real idle map repaints only when something changed). The per-second update work on the GUI thread
+case (a real idle map repaints only when something changed). Wall time (``frame_ms``) and the GUI thread's
+CPU time in the paint (``frame_cpu_ms``, unaffected by other processes competing for the CPU) are both
+reported, with the machine's load average. The per-second update work on the GUI thread
 (the map's handling of the tracker's ``changed`` batch + scatter/trail rebuild) is reported separately as
 ``map_update_ms``; ``tracker_apply_ms`` is the tracker's own ``apply`` of 10,000 fixes (not map code).
 
@@ -111,6 +113,8 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
     paint_ms: list[float] = []
     update_ms: list[float] = []
     apply_ms: list[float] = []
+    after_update_ms: list[float] = []  # the first paint after each 1 Hz update
+    paint_cpu_ms: list[float] = []  # CPU time of the GUI thread in the paint: immune to other processes' load
     t_end = time.perf_counter() + seconds
     next_move = time.perf_counter()
     while time.perf_counter() < t_end:
@@ -125,10 +129,14 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
             layer._last_trail_build = 0.0
             layer.flush()
             update_ms.append((time.perf_counter() - u0) * 1000.0)
+        updated = frame_start >= next_move - 1.0 and len(update_ms) > len(after_update_ms)
         app.processEvents()
-        p0 = time.perf_counter()
+        p0, c0 = time.perf_counter(), time.thread_time()
         viewport.repaint()
         paint_ms.append((time.perf_counter() - p0) * 1000.0)
+        paint_cpu_ms.append((time.thread_time() - c0) * 1000.0)
+        if updated:
+            after_update_ms.append(paint_ms[-1])
         spare = 1 / 60 - (time.perf_counter() - frame_start)
         if spare > 0:
             time.sleep(spare)
@@ -142,10 +150,15 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
         "seconds": seconds,
         "frames": len(paint_ms),
         "frame_ms": _percentiles(paint_ms),
+        "frame_cpu_ms": _percentiles(paint_cpu_ms),
+        "frame_ms_after_update": _percentiles(after_update_ms),
         "map_update_ms": _percentiles(update_ms),
         "tracker_apply_ms": _percentiles(apply_ms),
         "goal_p99_ms": 16.0,
         "ok": _percentiles(paint_ms)["p99"] <= 16.0,
+        "ok_cpu": _percentiles(paint_cpu_ms)["p99"] <= 16.0,
+        "load_average_1min": round(os.getloadavg()[0], 2),
+        "cpus": os.cpu_count(),
         "platform": os.environ.get("QT_QPA_PLATFORM", ""),
     }
     screen.close()

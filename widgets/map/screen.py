@@ -198,11 +198,11 @@ class MapScreen(QWidget):
         self.history: HistoryService | None = None
         self.heatmap_service = HeatmapService(store, parent=self)
         self.heatmap_service.ready.connect(self._on_heatmap)
-        self.heatmap_service.failed.connect(lambda msg: self.status_label.setText(msg))
+        self.heatmap_service.failed.connect(self.status_label.setText)  # bound slot: queued to the GUI thread
         if store is not None:
             self.history = HistoryService(store, parent=self)
             self.history.loaded.connect(self._on_history_loaded)
-            self.history.failed.connect(lambda msg: self.status_label.setText(msg))
+            self.history.failed.connect(self.status_label.setText)
             self.history.clock.time_changed.connect(self._on_replay_time)
             self.history.clock.state_changed.connect(self._on_replay_state)
         self.replay_box.setEnabled(store is not None)
@@ -488,12 +488,15 @@ class MapScreen(QWidget):
                                                    crs=self.config.tile_crs, decoder=decode_image)))
         if self.config.mbtiles:
             mb = MBTilesSource(self.config.mbtiles, crs=self.config.tile_crs, decoder=decode_image)
-            mb.metadata_ready.connect(lambda _m: self._update_attribution())
+            mb.metadata_ready.connect(self._on_tile_metadata)  # a bound slot, so it runs on the GUI thread
             mb.load_metadata()
             sources.append(("mbtiles", mb))
         for key, source in sources:
             source.setParent(self)
             self.tile_layers[key] = TileLayer(self.plot, source, self.proj, parent=self)
+
+    def _on_tile_metadata(self, _metadata: dict[str, Any]) -> None:
+        self._update_attribution()
 
     def _layer_visible(self, key: str) -> bool:
         if key == "basemap":
