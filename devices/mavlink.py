@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import math
 import os
 import queue
@@ -756,8 +757,12 @@ class MavlinkLink:
                     if frame is not None:
                         p = [float(v) for v in params] + [0.0] * (4 - len(params))
                         x, y, z = position or (0, 0, 0.0)
-                        self._send(lambda m, p=p, x=x, y=y, z=z: m.command_int_encode(
-                            sysid, mav.MAV_COMP_ID_AUTOPILOT1, frame, command, 0, 0, *p[:4], x, y, z))
+
+                        def build_int(m: Any, p: list[float] = p, x: int = x, y: int = y, z: float = z) -> Any:
+                            return m.command_int_encode(sysid, mav.MAV_COMP_ID_AUTOPILOT1, frame, command, 0, 0,
+                                                        *p[:4], x, y, z)
+
+                        self._send(build_int)
                     else:
                         self._send_command_long(sysid, command, params, confirmation=attempt)
                     deadline = time.monotonic() + self.command_timeout
@@ -908,7 +913,7 @@ class MavlinkLink:
                     failures = 0
                     highest = max(highest, seq)
                     send_item(seq)
-                    resend = lambda s=seq: send_item(s)  # noqa: E731
+                    resend = functools.partial(send_item, seq)
             finally:
                 self._unsubscribe(waiter)
 
@@ -930,8 +935,8 @@ class MavlinkLink:
                 total = int(count.count)
                 items: list[MissionWireItem] = []
                 for seq in range(total):
-                    reply = self._await(waiter, "MISSION_ITEM_INT", seq, mission_type, lambda s=seq: self._send(
-                        lambda m: m.mission_request_int_encode(sysid, mav.MAV_COMP_ID_AUTOPILOT1, s, mission_type)))
+                    reply = self._await(waiter, "MISSION_ITEM_INT", seq, mission_type,
+                                        functools.partial(self._request_item, sysid, seq, mission_type))
                     if isinstance(reply, CommandResult):
                         return reply, items
                     items.append(_wire_from_msg(reply))
@@ -940,6 +945,10 @@ class MavlinkLink:
                 return CommandResult(True, "MAV_MISSION_ACCEPTED", f"{total} {kind} items"), items
             finally:
                 self._unsubscribe(waiter)
+
+    def _request_item(self, sysid: int, seq: int, mission_type: int) -> bool:
+        return self._send(lambda m: m.mission_request_int_encode(sysid, mav.MAV_COMP_ID_AUTOPILOT1, seq,
+                                                                 mission_type))
 
     def _await(self, waiter: _Waiter, want: str, seq: int | None, mission_type: int,
                send: Callable[[], Any]) -> Any:

@@ -177,9 +177,9 @@ class DroneFleet(QObject):
     def _on_link_event(self, event: DroneLinkEvent) -> None:
         if event.sysid == 0:
             if event.kind == "disconnected":
-                for drone in self._drones.values():
-                    if drone.device_id == event.device_id:
-                        self._set_link(drone, "offline")
+                for each in self._drones.values():
+                    if each.device_id == event.device_id:
+                        self._set_link(each, "offline")
             return
         drone = self._resolve(event.device_id, event.sysid)
         if drone is None:

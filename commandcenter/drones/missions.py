@@ -160,12 +160,15 @@ class Geofence:
     def has_inclusion(self) -> bool:
         return any(p.inclusion for p in self.polygons) or any(c.inclusion for c in self.circles)
 
+    def zones(self) -> list[Polygon | Circle]:
+        return [*self.polygons, *self.circles]
+
     def inside_inclusion(self, p: LatLon) -> bool:
-        return any(z.contains(p) for z in [*self.polygons, *self.circles] if z.inclusion)
+        return any(z.contains(p) for z in self.zones() if z.inclusion)
 
     def exclusion_hit(self, p: LatLon) -> int | None:
         """1-based number of the exclusion zone containing ``p`` (polygons first, then circles)."""
-        zones = [z for z in [*self.polygons, *self.circles] if not z.inclusion]
+        zones = [z for z in self.zones() if not z.inclusion]
         for number, zone in enumerate(zones, start=1):
             if zone.contains(p):
                 return number

@@ -12,9 +12,16 @@ from typing import Any
 import pytest
 
 from commandcenter.simulator.mav_vehicle import SimVehicle
-from devices.mavlink import DroneLinkEvent, DroneMessage, DroneTelemetry, MavlinkLink, mav
+from devices.mavlink import DroneLinkEvent, DroneMessage, DroneTelemetry, MavlinkLink, VehicleState, mav
 
 HOME = (32.0603, 118.7969)
+
+
+def st(link: MavlinkLink, sysid: int) -> VehicleState:
+    """The vehicle's current state, which must exist."""
+    state = link.state(sysid)
+    assert state is not None, f"no state for system {sysid}"
+    return state
 
 
 def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
@@ -108,23 +115,23 @@ def test_snapshots_are_rate_limited(sim: SimVehicle) -> None:
 def test_commands_are_acknowledged(running: Running, sim: SimVehicle) -> None:
     link = running.link
     assert link.set_mode(1, "GUIDED").ok
-    wait_for(lambda: link.state(1).mode == "GUIDED", what="GUIDED in the heartbeat")
+    wait_for(lambda: st(link, 1).mode == "GUIDED", what="GUIDED in the heartbeat")
     result = link.arm(1)
     assert result.ok and result.result_name == "MAV_RESULT_ACCEPTED"
-    wait_for(lambda: link.state(1).armed, what="armed heartbeat")
+    wait_for(lambda: st(link, 1).armed, what="armed heartbeat")
     assert link.takeoff(1, 12).ok
-    wait_for(lambda: (link.state(1).alt_rel or 0) > 5, what="climbing above 5 m")
+    wait_for(lambda: (st(link, 1).alt_rel or 0) > 5, what="climbing above 5 m")
     lat, lon = HOME[0] + 0.0005, HOME[1] + 0.0005
     assert link.goto(1, lat, lon, 15).ok
-    wait_for(lambda: link.state(1).lat > HOME[0] + 0.0002, what="moving north-east")
+    wait_for(lambda: (st(link, 1).lat or 0.0) > HOME[0] + 0.0002, what="moving north-east")
     assert link.change_speed(1, 6).ok
     assert link.set_mode(1, "LOITER").ok
-    wait_for(lambda: link.state(1).mode == "LOITER", what="LOITER")
+    wait_for(lambda: st(link, 1).mode == "LOITER", what="LOITER")
     assert link.rtl(1).ok
-    wait_for(lambda: link.state(1).mode == "RTL", what="RTL")
+    wait_for(lambda: st(link, 1).mode == "RTL", what="RTL")
     assert link.land(1).ok
-    wait_for(lambda: link.state(1).mode == "LAND", what="LAND")
-    wait_for(lambda: not link.state(1).armed, timeout=15, what="landed and disarmed")
+    wait_for(lambda: st(link, 1).mode == "LAND", what="LAND")
+    wait_for(lambda: not st(link, 1).armed, timeout=15, what="landed and disarmed")
     assert any("Land complete" in m.text for m in running.of(DroneMessage))
 
 
@@ -165,14 +172,14 @@ def test_timeout_has_a_reason(running: Running, sim: SimVehicle) -> None:
 
 def test_link_loss_detected_and_recovered(running: Running, sim: SimVehicle) -> None:
     link = running.link
-    wait_for(lambda: link.state(1).lat is not None, what="telemetry")
+    wait_for(lambda: st(link, 1).lat is not None, what="telemetry")
     sim.faults.link_loss = True
     lost_at = time.monotonic()
     wait_for(lambda: any(e.kind == "lost" and e.sysid == 1 for e in running.of(DroneLinkEvent)), timeout=5,
              what="link lost event")
     # the last heartbeat was up to 1 s before the fault: lost within 3 s of the last heartbeat (+ tick slack)
     assert time.monotonic() - lost_at < 3.5
-    assert not link.state(1).link_ok
+    assert not st(link, 1).link_ok
     refused = link.arm(1)
     assert not refused.ok and refused.result_name == "LINK_LOST"
     sim.faults.link_loss = False
@@ -187,7 +194,7 @@ def test_tcp_reconnects_after_drop(running: Running, sim: SimVehicle) -> None:
     wait_for(lambda: any(e.kind == "disconnected" for e in running.of(DroneLinkEvent)), what="disconnect")
     wait_for(lambda: any(e.kind == "reconnected" for e in running.of(DroneLinkEvent)), what="reconnect")
     assert link.stats.reconnects >= 1
-    wait_for(lambda: link.state(1).link_ok, what="heartbeat after reconnect")
+    wait_for(lambda: st(link, 1).link_ok, what="heartbeat after reconnect")
     assert link.set_mode(1, "GUIDED").ok
 
 
@@ -209,7 +216,7 @@ def test_several_vehicles_on_one_udp_link() -> None:
         assert states[3].lat == pytest.approx(HOME[0] + 0.003, abs=1e-6)
         assert states[7].lat == pytest.approx(HOME[0] + 0.007, abs=1e-6)
         assert run.link.set_mode(7, "GUIDED").ok
-        wait_for(lambda: run.link.state(7).mode == "GUIDED", what="vehicle 7 in GUIDED")
+        wait_for(lambda: st(run.link, 7).mode == "GUIDED", what="vehicle 7 in GUIDED")
         assert sims[0].mode == "STABILIZE"  # the command was addressed to 7 only
     finally:
         run.close()
@@ -225,11 +232,11 @@ def test_unopenable_link_raises() -> None:
 
 
 def test_tlog_replay(running: Running, sim: SimVehicle, tmp_path: Path) -> None:
-    wait_for(lambda: running.link.state(1).lat is not None, what="telemetry")
+    wait_for(lambda: st(running.link, 1).lat is not None, what="telemetry")
     running.close()
     replay = Running(MavlinkLink("replay", str(tmp_path / "drone-1.tlog")))
     try:
         wait_for(lambda: (s := replay.link.state(1)) and s.lat is not None, what="replayed position")
-        assert replay.link.state(1).lat == pytest.approx(HOME[0], abs=1e-6)
+        assert st(replay.link, 1).lat == pytest.approx(HOME[0], abs=1e-6)
     finally:
         replay.close()

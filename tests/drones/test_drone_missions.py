@@ -46,9 +46,17 @@ from commandcenter.drones.planfile import (
     save_wpl,
 )
 from commandcenter.simulator.mav_vehicle import SimVehicle
-from devices.mavlink import MavlinkLink, MissionWireItem, mav
+from devices.mavlink import MavlinkLink, MissionWireItem, VehicleState, mav
 
 HOME = (32.0603, 118.7969)
+
+def st(link: MavlinkLink, sysid: int) -> VehicleState:
+    """The vehicle's current state, which must exist."""
+    state = link.state(sysid)
+    assert state is not None, f"no state for system {sysid}"
+    return state
+
+
 AREA = [(32.0600, 118.7960), (32.0600, 118.7990), (32.0625, 118.7990), (32.0625, 118.7960)]
 
 
@@ -139,9 +147,9 @@ def test_auto_mission_flies_waypoints(pair: tuple[SimVehicle, MavlinkLink]) -> N
     assert link.set_mode(1, "GUIDED").ok and link.arm(1).ok
     assert link.start_mission(1).ok
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and (link.state(1).last_reached < 3 or link.state(1).mode != "RTL"):
+    while time.monotonic() < deadline and (st(link, 1).last_reached < 3 or st(link, 1).mode != "RTL"):
         time.sleep(0.05)
-    state = link.state(1)
+    state = st(link, 1)
     assert state.last_reached >= 3 and state.mode == "RTL"
 
 

@@ -101,7 +101,12 @@ def test_commands_confirmed_and_acknowledged(qtbot: Any, screen: DronesScreen, h
     qtbot.waitUntil(lambda: "accepted" in screen.status.text(), timeout=5000)
     qtbot.waitUntil(lambda: screen.fields["mode"][1].text() == "GUIDED", timeout=5000)
     asked: list[str] = []
-    screen.confirm = lambda text: asked.append(text) or False  # type: ignore[method-assign]
+
+    def decline(text: str) -> bool:
+        asked.append(text)
+        return False
+
+    screen.confirm = decline  # type: ignore[method-assign]
     screen.arm_button.click()
     assert asked == ["Arm the motors of 秦淮二号?"] and not screen.pending  # declined: nothing sent
     screen.confirm = lambda text: True  # type: ignore[method-assign]
@@ -120,7 +125,9 @@ def test_mission_editing_and_upload(qtbot: Any, screen: DronesScreen, harness: H
     for lat, lon in corners:
         screen.map.clicked.emit(lat, lon)
     assert screen.table.rowCount() == 4
-    screen.table.item(1, 3).setText("45")
+    cell = screen.table.item(1, 3)
+    assert cell is not None
+    cell.setText("45")
     assert screen.plan.mission.items[1].alt == 45
     screen.map.waypoint_moved.emit(0, 32.0601, 118.7961, True)
     assert screen.plan.mission.items[0].lat == pytest.approx(32.0601)
