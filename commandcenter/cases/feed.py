@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ class DispatchSnapshot:
     units: list[UnitRow]
     escalated: list[QueueRow]
     new_urgent: list[str] = field(default_factory=list)  # codes of urgent cases not seen before
+    newly_escalated: list[tuple[str, str]] = field(default_factory=list)  # (code, "warning"|"overdue")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,8 +83,11 @@ class DispatchFeed(QObject):
     failed = Signal(str)  # a read failed: the message, for the status line
     done = Signal(str, object)  # label, result of run_in_background
 
-    def __init__(self, service: CaseService, interval_ms: int = 1000, parent: QObject | None = None) -> None:
+    def __init__(self, service: CaseService, interval_ms: int = 1000, parent: QObject | None = None, *,
+                 sweep_every_s: float = 30.0) -> None:
         super().__init__(parent)
+        self.sweep_every_s = sweep_every_s
+        self._last_sweep = float("-inf")
         self.service = service
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch-feed")
         self._busy = threading.Event()
@@ -143,6 +148,10 @@ class DispatchFeed(QObject):
     def _build_snapshot(self) -> DispatchSnapshot:
         service = self.service
         now = service.clock()
+        escalated_now: list[tuple[str, str]] = []
+        if time.monotonic() - self._last_sweep >= self.sweep_every_s:
+            self._last_sweep = time.monotonic()
+            escalated_now = service.sweep_escalations(now).result(30)
         rows = []
         for case in service.queue(limit=500):
             rows.append(_row(case, service.sla(case, now)))
@@ -157,7 +166,7 @@ class DispatchFeed(QObject):
         self._seen = codes if self._seen is None else (self._seen | codes)
         units = service.unit_board(now)
         self.refreshes += 1
-        return DispatchSnapshot(now, rows, units, escalated, new_urgent)
+        return DispatchSnapshot(now, rows, units, escalated, new_urgent, escalated_now)
 
     def _build_detail(self, code: str) -> CaseDetail:
         case = self.service.get(code)

@@ -333,7 +333,8 @@ class CaseService:
         if external:
             deadline = min(deadline, datetime.fromisoformat(str(external)))
         row.deadline_at = deadline
-        row.extra = {**(row.extra or {}), "step": step, "step_hours": hours, "step_started": start.isoformat()}
+        extra = {k: v for k, v in (row.extra or {}).items() if k not in ("escalation", "escalated_at")}
+        row.extra = {**extra, "step": step, "step_hours": hours, "step_started": start.isoformat()}
 
     # ------------------------------------------------------------------------------------------ duplicates
     def _find_duplicates(self, session: Session, category: str, lat: float, lon: float, at: datetime,
@@ -610,6 +611,7 @@ class CaseService:
                 extra: dict[str, Any] = dict(row.extra)
                 extra["step_hours"] = float(extra.get("step_hours") or 0) + hours
                 extra["extended_hours"] = float(extra.get("extended_hours") or 0) + hours
+                extra.pop("escalation", None)
                 row.extra = extra
                 self._apply(session, row, "extend", leader, str(request.get("reason", "")),
                             {"hours": hours, "requested_by": request.get("by"), "approved_by": leader})
@@ -808,6 +810,42 @@ class CaseService:
                 out.append((case, sla))
         out.sort(key=lambda cs: (cs[1].level != "overdue", cs[1].remaining_hours or 0.0))
         return out[:limit]
+
+    # ------------------------------------------------------------------------------------------ escalation
+    def sweep_escalations(self, now: datetime | None = None, actor: str = "system") -> Future[list[tuple[str, str]]]:
+        """Flag cases that became about-to-be-overdue or overdue since the last sweep (one writer job).
+
+        Each new level is recorded once: ``extra["escalation"]`` (what the leaders' list and the queue show)
+        and an ``escalate`` case event (who was late, when — for the monthly assessment). Returns the newly
+        escalated (code, level) pairs so the screen can sound its hint. Only cases due soon are examined
+        (one (status, deadline) index range per open status), so a sweep stays cheap with millions of cases.
+        """
+        now = now or self.clock()
+        longest = max((c.step_hours(step) for c in self.categories for step in ("register", "dispatch", "handle",
+                                                                               "verify")), default=0.0)
+        horizon = self.calendar.add_working_time(now, longest * self.warn_fraction)
+
+        def job(session: Session) -> list[tuple[str, str]]:
+            changed: list[tuple[str, str]] = []
+            for status in sorted(OPEN_STATUSES - {"suspended"}):
+                for row in session.scalars(select(Case).where(Case.status == status, Case.deadline_at <= horizon)):
+                    level = sla_of(_to_view(row, ()), self.calendar, now, self.warn_fraction).level
+                    extra = dict(row.extra or {})
+                    if level not in ("warning", "overdue") or extra.get("escalation") in (level, "overdue"):
+                        continue
+                    extra["escalation"] = level
+                    extra["escalated_at"] = now.isoformat()
+                    row.extra = extra
+                    session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action="escalate",
+                                          from_status=row.status, to_status=row.status,
+                                          note="已超时" if level == "overdue" else "即将超时",
+                                          data={"level": level, "deadline": row.deadline_at.isoformat()
+                                                if row.deadline_at else None}))
+                    self._audit_in(session, actor, "case.escalate", row.code, {"level": level})
+                    changed.append((row.code, level))
+            return changed
+
+        return self.store.submit(job)
 
     # ------------------------------------------------------------------------------------------ dispatch
     def refresh_roster(self) -> None:

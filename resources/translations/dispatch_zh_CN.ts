@@ -16,8 +16,8 @@
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="61"/>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="176"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="484"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="537"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="490"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="543"/>
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
@@ -48,7 +48,7 @@
     </message>
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="67"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="503"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="509"/>
         <source>Request suspension</source>
         <translation>申请缓办</translation>
     </message>
@@ -59,8 +59,8 @@
     </message>
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="69"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="497"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="500"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="503"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="506"/>
         <source>Request extension</source>
         <translation>申请延期</translation>
     </message>
@@ -71,15 +71,15 @@
     </message>
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="71"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="486"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="488"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="492"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="494"/>
         <source>Transfer</source>
         <translation>转办</translation>
     </message>
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="72"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="490"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="494"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="496"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="500"/>
         <source>Joint enforcement</source>
         <translation>吹哨报到</translation>
     </message>
@@ -145,13 +145,13 @@
     </message>
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="236"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="517"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="523"/>
         <source>Approve request</source>
         <translation>批准申请</translation>
     </message>
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="237"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="517"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="523"/>
         <source>Deny request</source>
         <translation>驳回申请</translation>
     </message>
@@ -172,7 +172,7 @@
     </message>
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="267"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="617"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="623"/>
         <source>New case</source>
         <translation>新建案件</translation>
     </message>
@@ -199,7 +199,7 @@
     </message>
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="289"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="391"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="397"/>
         <source>Address</source>
         <translation>地址</translation>
     </message>
@@ -259,105 +259,115 @@
         <translation>新紧急案件：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="390"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="386"/>
+        <source>Overdue: %1</source>
+        <translation>已超时：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="388"/>
+        <source>About to be overdue: %1</source>
+        <translation>即将超时：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="396"/>
         <location filename="../../widgets/dispatch/models.py" line="60"/>
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="390"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="396"/>
         <location filename="../../widgets/dispatch/models.py" line="60"/>
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="390"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="396"/>
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="391"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="397"/>
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="391"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="397"/>
         <location filename="../../widgets/dispatch/models.py" line="62"/>
         <source>Officer</source>
         <translation>队员</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="392"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="398"/>
         <source>Possible duplicates</source>
         <translation>疑似重复</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="392"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="398"/>
         <source>Pending request</source>
         <translation>待审批申请</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="413"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="419"/>
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="440"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="446"/>
         <source>No available officer with a position.</source>
         <translation>没有有定位的空闲队员。</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="482"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="488"/>
         <source>No officer selected to dispatch.</source>
         <translation>未选择派遣队员。</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="486"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="492"/>
         <source>Department to transfer to:</source>
         <translation>转办至部门：</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="491"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="497"/>
         <source>Departments to summon (separated by commas):</source>
         <translation>吹哨部门（用逗号分隔）：</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="498"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="504"/>
         <source>Extra working hours:</source>
         <translation>延长工作小时数：</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="505"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="511"/>
         <source>Merge</source>
         <translation>合并</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="552"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="558"/>
         <source>Give a location: click the map, type an address or a grid cell.</source>
         <translation>请提供位置：点选地图、填写地址或单元网格。</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="565"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="571"/>
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="567"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="573"/>
         <source>%1 file(s)</source>
         <translation>%1 个文件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="570"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="576"/>
         <source>Import 12345 hotline tickets</source>
         <translation>导入12345热线工单</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="571"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="577"/>
         <source>Spreadsheets (*.xlsx *.xls *.csv)</source>
         <translation>表格文件 (*.xlsx *.xls *.csv)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="578"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="584"/>
         <source>Importing %1 …</source>
         <translation>正在导入 %1 …</translation>
     </message>

@@ -123,3 +123,18 @@ def test_sla_levels_and_leader_list(service: CaseService, clock: Any) -> None:
     assert late.level == "overdue" and late.remaining_hours == pytest.approx(-0.25)
     clock.now += timedelta(hours=1)
     assert [c.code for c, _ in service.leader_list()] == [case.code]
+
+
+def test_escalation_sweep_flags_once_per_level(service: CaseService, clock: Any) -> None:
+    case = service.create_case(NewCase(source="dispatcher", category="占道经营", lat=30.0001, lon=119.9951),
+                               "d1", register=True).result()
+    assert service.sweep_escalations().result() == []
+    clock.now += timedelta(minutes=25)
+    assert service.sweep_escalations().result() == [(case.code, "warning")]
+    assert service.sweep_escalations().result() == []
+    clock.now += timedelta(minutes=20)
+    assert service.sweep_escalations().result() == [(case.code, "overdue")]
+    assert service.get(case.code).extra["escalation"] == "overdue"
+    assert [e["action"] for e in service.events(case.code)].count("escalate") == 2
+    service.dispatch(case.code, "o1", "d1").result()  # a new step, a new clock: the flag is cleared
+    assert "escalation" not in service.get(case.code).extra

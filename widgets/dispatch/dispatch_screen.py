@@ -380,6 +380,12 @@ class DispatchScreen(QWidget):
             self.leader_list.addItem(item)
         if snap.new_urgent:
             self._flash(self.tr("New urgent case: %1").replace("%1", "、".join(snap.new_urgent[:3])))
+        overdue_now = [code for code, level in snap.newly_escalated if level == "overdue"]
+        warning_now = [code for code, level in snap.newly_escalated if level == "warning"]
+        if overdue_now:
+            self._flash(self.tr("Overdue: %1").replace("%1", "、".join(overdue_now[:3])))
+        elif warning_now:
+            self._flash(self.tr("About to be overdue: %1").replace("%1", "、".join(warning_now[:3])))
 
     def _on_detail(self, detail: CaseDetail) -> None:
         case = detail.case
