@@ -275,7 +275,7 @@ class VerifyResult:
         return "\n".join(lines)
 
 
-def _chunks(store: Store, chunk: int) -> Iterator[list[Any]]:
+def _chunks(store: Store, chunk: int) -> Iterator[Sequence[Any]]:
     """All records in seq order, ``chunk`` at a time, by keyset pagination (constant memory, any size)."""
     cols = select(AuditRecord.seq, AuditRecord.time, AuditRecord.actor, AuditRecord.action, AuditRecord.subject,
                   AuditRecord.data, AuditRecord.prev_hash, AuditRecord.hash).order_by(AuditRecord.seq)

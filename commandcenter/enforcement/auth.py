@@ -176,11 +176,15 @@ class AuthService:
 
     # ------------------------------------------------------------------------------------------- management
     def add_user(self, username: str, role: str, password: str, *, display_name: str = "",
-                 actor: str = "system") -> UserInfo:
-        """Create a user. Raises AuthError if the name is taken or the input invalid."""
+                 actor: str = "system", password_hash: str | None = None) -> UserInfo:
+        """Create a user. Raises AuthError if the name is taken or the input invalid.
+
+        ``password_hash`` (an Argon2 hash of ``password``, e.g. precomputed for demo users) skips hashing.
+        """
         self._require_manage(actor)
         _check_new_user(username, role, password)
-        digest = hash_password(password)  # slow on purpose: done before the writer job, not inside it
+        # Hashing is slow on purpose: done before the writer job, not inside it.
+        digest = password_hash if password_hash is not None else hash_password(password)
 
         def job(session: Session) -> UserInfo:
             if session.scalars(select(User.id).where(User.username == username)).first() is not None:
@@ -262,13 +266,21 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 
+_demo_hashes: dict[str, str] = {}
+
+
 def create_demo_users(store: Store) -> list[UserInfo]:
-    """One user per role with the documented demo passwords; existing users are left alone."""
+    """One user per role with the documented demo passwords; existing users are left alone.
+
+    The demo passwords are public, so their hashes are computed once per process and reused: setting up a
+    demo or test database then costs no Argon2 time (each hash takes ~0.2 s on purpose).
+    """
     service = AuthService(store, AuditLog(store))
     created: list[UserInfo] = []
     for username, role, name, password in DEMO_USERS:
         if service.get(username) is None:
-            created.append(service.add_user(username, role, password, display_name=name))
+            digest = _demo_hashes.get(password) or _demo_hashes.setdefault(password, hash_password(password))
+            created.append(service.add_user(username, role, password, display_name=name, password_hash=digest))
     return created
 
 

@@ -178,7 +178,11 @@ class DecisionService:
             .order_by(CaseParty.id))])
 
     def party(self, party_id: int) -> PartyInfo | None:
-        return self.store.read(lambda s: (lambda p: None if p is None else _party(p))(s.get(Party, party_id)))
+        def query(session: Session) -> PartyInfo | None:
+            row = session.get(Party, party_id)
+            return None if row is None else _party(row)
+
+        return self.store.read(query)
 
     def history(self, party_id: int, *, exclude_case_id: int | None = None) -> PartyHistory:
         return party_history(self.store, party_id, exclude_case_id=exclude_case_id)

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tomllib
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
@@ -269,7 +270,7 @@ class DocumentService:
         return self._out_dir or paths.data_dir() / "documents"
 
     def submit_issue(self, case_id: int, doc_type: str, *, actor: str,
-                     extra: Mapping[str, Any] | None = None) -> Any:
+                     extra: Mapping[str, Any] | None = None) -> Future[IssuedInfo]:
         """Issue without blocking: returns the writer's Future[IssuedInfo]."""
         if doc_type not in DOC_TYPES:
             raise DocumentError(f"unknown document type {doc_type!r}; expected one of {DOC_TYPES}")

@@ -148,10 +148,12 @@ class EvidenceStore:
         self._pool.submit(stage)
         return outer
 
-    def add(self, case_id: int | None, source: Path | bytes, *, actor: str, timeout: float = 120.0,
-            **meta: object) -> EvidenceInfo:
+    def add(self, case_id: int | None, source: Path | bytes, *, actor: str, name: str = "", mime: str = "",
+            captured_at: datetime | None = None, device: str = "", officer: str = "", lat: float | None = None,
+            lon: float | None = None, note: str = "", timeout: float = 120.0) -> EvidenceInfo:
         """Blocking ``submit_add`` (CLI, tests, worker threads — never the GUI thread)."""
-        return self.submit_add(case_id, source, actor=actor, **meta).result(timeout)  # type: ignore[arg-type]
+        return self.submit_add(case_id, source, actor=actor, name=name, mime=mime, captured_at=captured_at,
+                               device=device, officer=officer, lat=lat, lon=lon, note=note).result(timeout)
 
     def _store_file(self, source: Path | bytes, name: str, mime: str) -> tuple[str, str, int, str]:
         """Copy into the content-addressed tree (once). Returns (sha256, relative path, size, mime)."""
@@ -226,10 +228,14 @@ class EvidenceStore:
                             r.device, r.officer, r.lat, r.lon, r.added_at, r.added_by, r.note)
 
     def get(self, evidence_id: int) -> EvidenceInfo:
-        row = self.store.read(lambda s: (lambda r: None if r is None else self._info(r))(s.get(Evidence, evidence_id)))
-        if row is None:
+        def query(session: Session) -> EvidenceInfo | None:
+            row = session.get(Evidence, evidence_id)
+            return None if row is None else self._info(row)
+
+        info = self.store.read(query)
+        if info is None:
             raise EvidenceError(f"no evidence with id {evidence_id}")
-        return row
+        return info
 
     def for_case(self, case_id: int) -> list[EvidenceInfo]:
         return self.store.read(lambda s: [self._info(r) for r in s.scalars(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QLocale, QSize, Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QLabel, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
@@ -98,13 +98,11 @@ class CaseTimeline(QWidget):
                             .replace("%2", self.data.status))
         set_role(self.status, "hint")
         self.tree.clear()
-        locale = QLocale()
         for entry in self.data.items:
-            self.tree.addTopLevelItem(self._row(entry, locale))
+            self.tree.addTopLevelItem(self._row(entry))
 
-    def _row(self, entry: TimelineItem, locale: QLocale) -> QTreeWidgetItem:
-        local = entry.time.astimezone()
-        when = locale.toString(local.date(), QLocale.FormatType.ShortFormat) + f" {local:%H:%M:%S}"
+    def _row(self, entry: TimelineItem) -> QTreeWidgetItem:
+        when = f"{entry.time.astimezone():%Y-%m-%d %H:%M:%S}"  # the machine's zone: the bureau's local time
         what = self.action_label(entry.action)
         if entry.source == "audit" and entry.seq is not None:
             what += f"  #{entry.seq}"
