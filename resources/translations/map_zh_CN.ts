@@ -85,7 +85,7 @@
     </message>
     <message>
         <location filename="../../widgets/map/screen.py" line="354"/>
-        <location filename="../../widgets/map/screen.py" line="1000"/>
+        <location filename="../../widgets/map/screen.py" line="1004"/>
         <source>Play</source>
         <translation>播放</translation>
     </message>
@@ -330,93 +330,93 @@
         <translation>{0}天</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="616"/>
+        <location filename="../../widgets/map/screen.py" line="619"/>
         <source>No unit matches &quot;{0}&quot;</source>
         <translation>没有与“{0}”匹配的单位</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="665"/>
+        <location filename="../../widgets/map/screen.py" line="668"/>
         <source>Loading history…</source>
         <translation>正在加载历史轨迹…</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="821"/>
+        <location filename="../../widgets/map/screen.py" line="825"/>
         <source>no fix for {0}</source>
         <translation>已{0}无定位</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="826"/>
+        <location filename="../../widgets/map/screen.py" line="830"/>
         <source>Camera {0} — click to view, drag to the wall</source>
         <translation>摄像头 {0} — 点击查看，拖到视频墙</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="874"/>
+        <location filename="../../widgets/map/screen.py" line="878"/>
         <source>Badge / plate / terminal</source>
         <translation>警号/车牌/终端</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="875"/>
+        <location filename="../../widgets/map/screen.py" line="879"/>
         <source>Current case</source>
         <translation>当前案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="876"/>
+        <location filename="../../widgets/map/screen.py" line="880"/>
         <source>Last fix age</source>
         <translation>距上次定位</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="877"/>
+        <location filename="../../widgets/map/screen.py" line="881"/>
         <source>Position</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="878"/>
+        <location filename="../../widgets/map/screen.py" line="882"/>
         <source>Replay time</source>
         <translation>回放时刻</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="879"/>
+        <location filename="../../widgets/map/screen.py" line="883"/>
         <source>Speed</source>
         <translation>速度</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="880"/>
-        <location filename="../../widgets/map/screen.py" line="920"/>
+        <location filename="../../widgets/map/screen.py" line="884"/>
+        <location filename="../../widgets/map/screen.py" line="924"/>
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="881"/>
+        <location filename="../../widgets/map/screen.py" line="885"/>
         <source>Type</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="897"/>
+        <location filename="../../widgets/map/screen.py" line="901"/>
         <source>No position at this time</source>
         <translation>该时刻无位置</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="912"/>
+        <location filename="../../widgets/map/screen.py" line="916"/>
         <source>No position yet</source>
         <translation>暂无定位</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="916"/>
+        <location filename="../../widgets/map/screen.py" line="920"/>
         <source>none</source>
         <translation>无</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="921"/>
+        <location filename="../../widgets/map/screen.py" line="925"/>
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="973"/>
+        <location filename="../../widgets/map/screen.py" line="977"/>
         <source>The end of the period must be after its start</source>
         <translation>结束时间必须晚于开始时间</translation>
     </message>
     <message>
-        <location filename="../../widgets/map/screen.py" line="1000"/>
+        <location filename="../../widgets/map/screen.py" line="1004"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTranslator
+from PySide6.QtCore import QCoreApplication, QPointF, Qt, QTime, QTranslator
 
 from commandcenter.config import CameraConfig, MapConfig
 from commandcenter.geo.coords import wgs84_to_gcj02, wgs84_to_mercator
@@ -266,7 +266,9 @@ def test_history_replay_on_the_map(qtbot, store) -> None:  # type: ignore[no-unt
     with qtbot.waitSignal(w.history.loaded, timeout=10000):
         w.show_history(t0, t0 + timedelta(hours=1))
     assert w.replaying and w.play_button.isEnabled()
-    w.seek(t0 + timedelta(minutes=5))  # click 2: "at 06:05"
+    local = datetime.fromtimestamp((t0 + timedelta(minutes=5)).timestamp())  # the time edit shows local time
+    w.goto_time.setTime(QTime(local.hour, local.minute))  # click 2: "at 06:05"
+    assert w.history.clock.time == (t0 + timedelta(minutes=5)).timestamp()
     x, y = w.display_xy("O001")
     ex, ey = w.proj.to_xy(a[0] + (b[0] - a[0]) * 5 / 60, a[1] + (b[1] - a[1]) * 5 / 60)
     assert (x, y) == pytest.approx((float(ex), float(ey)), abs=0.01)
@@ -326,3 +328,23 @@ def test_png_of_district_with_units(qtbot, tmp_path: Path) -> None:
     if translator is not None:
         assert w.follow_button.text() == "跟随"
         QCoreApplication.removeTranslator(translator)
+
+
+def test_heatmap_layer_from_cases(qtbot, screen: MapScreen) -> None:
+    points = street_points(40, seed=21)
+    screen.set_cases([{"code": f"AJ{i}", "lat": lat, "lon": lon, "status": "new", "urgency": 2,
+                       "category_name": "占道经营" if i % 2 else "暴露垃圾"} for i, (lat, lon) in enumerate(points)])
+    with qtbot.waitSignal(screen.heatmap_service.ready, timeout=5000):
+        screen.set_layer_visible("heatmap", True)
+    qtbot.waitUntil(lambda: screen.heat_grid is not None and screen.heat_grid.count == 40, timeout=3000)
+    assert screen.heat_grid.total == pytest.approx(40.0)
+    assert screen.heat_item.image is not None and screen.heat_item.isVisible()
+    with qtbot.waitSignal(screen.heatmap_service.ready, timeout=5000):
+        screen.heat_category.setCurrentIndex(screen.heat_category.findData("占道经营"))
+    qtbot.waitUntil(lambda: screen.heat_grid.count == 20, timeout=3000)
+
+
+def test_hover_text_names_unit_and_stale_age(screen: MapScreen) -> None:
+    x, y = screen.display_xy("O005")
+    text = screen._hover_text(x, y)
+    assert "队员005" in text and "20" in text

@@ -606,7 +606,7 @@ class MapScreen(QWidget):
             return []
         if "(" in needle and needle.endswith(")"):
             needle = needle[needle.rfind("(") + 1:-1]
-        hits = []
+        hits: list[str] = []
         for info in self.tracker.units():
             fields = [info.id, info.name, info.sub_kind, *info.device_keys]
             if any(needle == f.lower() for f in fields if f):
@@ -732,7 +732,8 @@ class MapScreen(QWidget):
             self.camera_item.setData(x=[], y=[])
             self._camera_xy = np.zeros((0, 2))
             return
-        x, y = self.proj.to_xy([c.lat for c in self.cameras], [c.lon for c in self.cameras])
+        x, y = self.proj.to_xy([float(c.lat or 0.0) for c in self.cameras],
+                               [float(c.lon or 0.0) for c in self.cameras])
         self._camera_xy = np.column_stack([x, y])
         self.camera_item.setData(x=x, y=y, data=[c.id for c in self.cameras])
 
@@ -970,8 +971,8 @@ class MapScreen(QWidget):
 
     # ------------------------------------------------------------------------------------------- replay
     def _load_history_clicked(self) -> None:
-        start = self.replay_from.dateTime().toPython().astimezone(UTC)
-        end = self.replay_to.dateTime().toPython().astimezone(UTC)
+        start = datetime.fromtimestamp(self.replay_from.dateTime().toSecsSinceEpoch(), UTC)
+        end = datetime.fromtimestamp(self.replay_to.dateTime().toSecsSinceEpoch(), UTC)
         if end <= start:
             self.status_label.setText(self.tr("The end of the period must be after its start"))
             return
@@ -1016,8 +1017,8 @@ class MapScreen(QWidget):
         if self.history is None or not self.history.is_loaded:
             return
         start = datetime.fromtimestamp(self.history.clock.start)
-        wanted = qdt.time().toPython()
-        when = start.replace(hour=wanted.hour, minute=wanted.minute, second=0, microsecond=0)
+        wanted = qdt.time()
+        when = start.replace(hour=wanted.hour(), minute=wanted.minute(), second=0, microsecond=0)
         if when < start:
             when += timedelta(days=1)
         self.seek(when.astimezone(UTC))

@@ -110,12 +110,13 @@ class TileLayer(QObject):
     def _place(self, key: TileId, pixmap: QPixmap | None) -> None:
         x0, y0, w, h = self.proj.tile_rect(*key)
         if pixmap is None:
-            item: QGraphicsItem = QGraphicsRectItem(QRectF(x0, y0, w, h))
+            rect_item = QGraphicsRectItem(QRectF(x0, y0, w, h))
             pen = QPen(Qt.GlobalColor.darkGray)
             pen.setCosmetic(True)
             pen.setStyle(Qt.PenStyle.DotLine)
-            item.setPen(pen)
-            item.setBrush(QBrush(Qt.GlobalColor.black))
+            rect_item.setPen(pen)
+            rect_item.setBrush(QBrush(Qt.GlobalColor.black))
+            item: QGraphicsItem = rect_item
             self.placeholders += 1
         else:
             pix_item = QGraphicsPixmapItem(pixmap)

@@ -313,7 +313,7 @@ def basemap_shapes(basemap: Basemap, proj: DisplayProjection) -> tuple[list[Shap
         width, colour, _z, _label = style.ROADS.get(cls, style.ROAD_DEFAULT)
         items.append(lines_item(proj, [r.coords for r in roads], colour, width, dash=cls == "steps"))
 
-    boundary_polys = [(f.coords, []) for f in basemap.boundaries if f.geometry == "polygon"]
+    boundary_polys: list[tuple[Sequence[LatLon], Sequence[Sequence[LatLon]]]] = [(f.coords, []) for f in basemap.boundaries if f.geometry == "polygon"]
     if boundary_polys:
         items.append(polygons_item(proj, boundary_polys, style.BOUNDARY, style.BOUNDARY, 0, 2.0, dash=True))
     boundary_lines = [f.coords for f in basemap.boundaries if f.geometry == "line"]
