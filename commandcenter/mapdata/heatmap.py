@@ -159,6 +159,10 @@ class HeatmapService(QObject):
 
         return self._submit(job)
 
+    def close(self) -> None:
+        """Drop queued computations and let the worker end."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
     def _submit(self, job) -> Future[HeatGrid | None]:  # type: ignore[no-untyped-def]
         self._generation += 1
         generation = self._generation

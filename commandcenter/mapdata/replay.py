@@ -258,6 +258,10 @@ class HistoryService(QObject):
 
         return self._pool.submit(job)
 
+    def close(self) -> None:
+        """Drop queued loads and let the worker end."""
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
     def set_data(self, data: HistoryData) -> None:
         """Install loaded data directly (the worker path does this through a queued signal)."""
         self._install(data)

@@ -283,6 +283,7 @@ def test_history_replay_on_the_map(qtbot, store) -> None:  # type: ignore[no-unt
     assert not w.history.clock.playing
     w.stop_replay()
     assert not w.replaying and all(not i.isVisible() for i in w.replay_units.group_items())
+    w.shutdown()
 
 
 def chinese_translator(tmp_path: Path) -> QTranslator | None:

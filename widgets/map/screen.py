@@ -687,6 +687,18 @@ class MapScreen(QWidget):
         if self.history is not None and self.history.is_loaded:
             self.history.clock.seek(when.timestamp())
 
+    def shutdown(self) -> None:
+        """Stop the map's worker pools (tiles, history, heatmap); call once when the application quits."""
+        self._follow_timer.stop()
+        self._details_timer.stop()
+        for layer in self.tile_layers.values():
+            layer.set_active(False)
+            layer.source.close()
+        if self.history is not None:
+            self.history.clock.pause()
+            self.history.close()
+        self.heatmap_service.close()
+
     def refresh_heatmap(self) -> None:
         """Recompute the case heatmap for the chosen period and category (on a worker)."""
         if not self._layer_visible("heatmap"):
