@@ -320,8 +320,10 @@ def _check_chain(store: Store, result: VerifyResult, chunk: int,
             if action == "evidence.add":
                 try:
                     payload = json.loads(data)
-                    evidence_hashes[int(payload["evidence_id"])] = str(payload["sha256"])
-                except (ValueError, KeyError, TypeError):
+                    # "evidence_id" from EvidenceStore, "evidence" from CaseService.add_evidence
+                    evidence_id = payload.get("evidence_id", payload.get("evidence"))
+                    evidence_hashes[int(evidence_id)] = str(payload["sha256"])
+                except (ValueError, KeyError, TypeError, AttributeError):
                     pass  # a malformed payload is already a hash mismatch if it was edited
             expected_seq, prev = seq + 1, digest
             result.head_seq, result.head_hash = seq, digest

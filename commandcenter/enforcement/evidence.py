@@ -84,6 +84,17 @@ class OpenedEvidence:
     actual_sha256: str
 
 
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file in the content-addressed evidence tree."""
+
+    sha256: str
+    relative_path: str  # what the evidence row stores (resolved against the evidence root)
+    path: Path
+    size: int
+    mime: str
+
+
 def _relative_path(sha: str, suffix: str) -> str:
     return f"{sha[:2]}/{sha[2:4]}/{sha}{suffix}"
 
@@ -132,14 +143,14 @@ class EvidenceStore:
 
         def stage() -> None:
             try:
-                sha, rel, size, mime_type = self._store_file(source, name, mime)
+                stored = self.store_file(source, name=name, mime=mime)
             except BaseException as exc:
                 outer.set_exception(exc)
                 return
 
             def job(session: Session) -> EvidenceInfo:
-                return self._insert(session, case_id, rel, sha, mime_type, size, captured_at, device, officer,
-                                    lat, lon, actor, note)
+                return self._insert(session, case_id, stored.relative_path, stored.sha256, stored.mime,
+                                    stored.size, captured_at, device, officer, lat, lon, actor, note)
 
             inner = self.store.submit(job)
             inner.add_done_callback(lambda f: outer.set_exception(f.exception()) if f.exception() is not None
@@ -155,8 +166,12 @@ class EvidenceStore:
         return self.submit_add(case_id, source, actor=actor, name=name, mime=mime, captured_at=captured_at,
                                device=device, officer=officer, lat=lat, lon=lon, note=note).result(timeout)
 
-    def _store_file(self, source: Path | bytes, name: str, mime: str) -> tuple[str, str, int, str]:
-        """Copy into the content-addressed tree (once). Returns (sha256, relative path, size, mime)."""
+    def store_file(self, source: Path | bytes, *, name: str = "", mime: str = "") -> StoredFile:
+        """Copy into the content-addressed tree (once) without touching the database.
+
+        For callers that record the evidence row themselves (``CaseService.add_evidence`` with an
+        ``EvidenceRef`` built from the result). Blocking I/O: call it off the GUI thread.
+        """
         root = self.root
         root.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=root, prefix=".incoming-", delete=False) as tmp:
@@ -184,7 +199,7 @@ class EvidenceStore:
             mime_type = mime or mimetypes.guess_type(source_name)[0] or "application/octet-stream"
             existing = self._existing(sha)
             if existing is not None:
-                return sha, existing, size, mime_type
+                return StoredFile(sha, existing, root / existing, size, mime_type)
             rel = _relative_path(sha, _suffix_for(source_name, mime_type))
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -196,7 +211,7 @@ class EvidenceStore:
                 if not target.exists():
                     shutil.copy2(tmp_path, target)
             target.chmod(0o444)
-            return sha, rel, size, mime_type
+            return StoredFile(sha, rel, target, size, mime_type)
         finally:
             tmp_path.unlink(missing_ok=True)
 

@@ -470,3 +470,23 @@ def can_issue_decision(store: Store, case_id: int) -> tuple[bool, str]:
     before the deciding → executing transition."""
     allowed, reason, _row = store.read(lambda s: decision_guard(s, case_id))
     return allowed, reason
+
+
+class DecisionNotIssuable(ValueError):
+    """A case transition refused because its 处理决定 is missing or awaits (or failed) 法制审核."""
+
+
+# Transitions out of 处理决定 that need an issuable decision: to 执行, or straight to 结案归档 (不予处罚).
+GUARDED_ACTIONS = frozenset({"execute", "archive"})
+
+
+def workflow_guard(session: Session, case: Any, action: str, data: Mapping[str, Any]) -> None:
+    """The ``guard`` hook of ``CaseService``: inside the workflow's transaction, refuse leaving 处理决定
+    (deciding) for 执行 or 结案归档 unless ``can_issue_decision`` holds. ``case`` is the cases package's
+    CaseView (only ``id``, ``code`` and ``status`` are used)."""
+    if action not in GUARDED_ACTIONS or getattr(case, "status", "") != "deciding":
+        return
+    allowed, reason, _row = decision_guard(session, int(case.id))
+    if not allowed:
+        raise DecisionNotIssuable(f"案件 {getattr(case, 'code', case.id)} 不能{'执行' if action == 'execute' else '结案归档'}："
+                                  f"{reason}")

@@ -1,9 +1,10 @@
 """One place that wires the enforcement services on a store, so the application and the CLI agree on it.
 
     services = EnforcementServices.create(store, config_users=config.users)
-    case_service = CaseService(store, authorize=services.authorize, audit=services.audit_hook, …)
+    case_service = CaseService(store, calendar, categories, authorize=services.authorize,
+                               audit=services.audit_hook, guard=services.guard, …)
 
-``authorize`` and ``audit_hook`` are the two callables of the contract with ``commandcenter.cases``.
+``authorize``, ``audit_hook`` and ``guard`` are the callables of the contract with ``commandcenter.cases``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from commandcenter.enforcement.decisions import DecisionService
 from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.evidence import EvidenceStore
 from commandcenter.enforcement.permissions import Authorizer
+from commandcenter.enforcement.rules import workflow_guard
 from commandcenter.store import Store
 
 
@@ -60,6 +62,10 @@ class EnforcementServices:
                    data: dict[str, Any] | None) -> AuditEntry:
         """The ``audit`` hook of CaseService: appends inside the caller's writer transaction."""
         return self.audit.append(session, actor, action, subject, data)
+
+    def guard(self, session: Session, case: Any, action: str, data: dict[str, Any]) -> None:
+        """The ``guard`` hook of CaseService: no 执行/结案归档 out of 处理决定 without an issuable decision."""
+        workflow_guard(session, case, action, data)
 
     def close(self) -> None:
         self.evidence.close()

@@ -92,7 +92,8 @@ def case_timeline(store: Store, case_id: int, *, evidence_root: Path | None = No
             data = payload if isinstance(payload, dict) else {"value": payload}
             path, mime = None, ""
             if rec.action == "evidence.add":
-                ev_row = evidence.get(int(data.get("evidence_id", 0) or 0))
+                ref = data.get("evidence_id", data.get("evidence"))  # EvidenceStore / CaseService key
+                ev_row = evidence.get(int(ref)) if isinstance(ref, int | str) and str(ref).isdigit() else None
                 if ev_row is not None:
                     stored = Path(ev_row.path)
                     path, mime = (stored if stored.is_absolute() else root / stored), ev_row.mime
