@@ -9,6 +9,7 @@ because they are what a pilot reaches for when something goes wrong.
 
 from __future__ import annotations
 
+import copy
 import time
 from concurrent.futures import Future
 from typing import Any
@@ -605,7 +606,8 @@ class DronesScreen(QWidget):
             f"{est.battery_pct:.0f}"))
 
     def _upload(self) -> None:
-        self._send(self.tr("Upload mission"), lambda d: self.commands.upload_plan(d, self.plan))
+        plan = copy.deepcopy(self.plan)  # the pilot may keep editing while the upload runs on another thread
+        self._send(self.tr("Upload mission"), lambda d: self.commands.upload_plan(d, plan))
 
     def _download(self) -> None:
         self._send(self.tr("Download mission"), lambda d: self.commands.download_plan(d))
