@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import re
 import sys
 from collections.abc import Callable
 from concurrent.futures import Future
@@ -22,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.enforcement.audit import AuditLog
-from commandcenter.enforcement.permissions import ROLE_ZH, SYSTEM_ACTORS, Role
+from commandcenter.enforcement.permissions import ROLE_ZH, SYSTEM_ACTORS, Role, users_changed
 from commandcenter.enforcement.tables import User
 from commandcenter.store import Store, default_url, utcnow
 
@@ -73,7 +74,7 @@ def hash_password(password: str) -> str:
 
 
 def _check_new_user(username: str, role: str, password: str) -> None:
-    if not username or len(username) > 64 or not username.replace("_", "").replace("-", "").replace(".", "").isalnum():
+    if not re.fullmatch(r"[A-Za-z0-9._-]{1,64}", username):
         raise AuthError(f"invalid username {username!r}: letters, digits, '-', '_', '.' only, at most 64",
                         code="invalid")
     if username in SYSTEM_ACTORS or username.startswith("cli:"):
@@ -131,6 +132,8 @@ class AuthService:
     def _login_job(self, session: Session, username: str, password: str) -> UserInfo | AuthError:
         now = utcnow()
         user = session.scalars(select(User).where(User.username == username)).first()
+        if user is None:
+            username = username if len(username) <= 64 else username[:63] + "…"  # typed input: fit the column
         subject = f"user:{username}"
         if user is None:
             try:
@@ -198,7 +201,9 @@ class AuthService:
                               {"role": role, "display_name": user.display_name})
             return _info(user)
 
-        return self.store.write(job)
+        info = self.store.write(job)
+        users_changed()
+        return info
 
     def set_password(self, username: str, password: str, *, actor: str = "system") -> None:
         """Replace a password; also clears a lockout."""
@@ -227,6 +232,7 @@ class AuthService:
             self.audit.append(session, actor, "user.disable" if disabled else "user.enable", f"user:{username}", {})
 
         self.store.write(job)
+        users_changed()
 
     def set_role(self, username: str, role: str, *, actor: str = "system") -> None:
         self._require_manage(actor)
@@ -239,6 +245,7 @@ class AuthService:
             self.audit.append(session, actor, "user.role", f"user:{username}", {"from": old, "to": role})
 
         self.store.write(job)
+        users_changed()
 
     def users(self) -> list[UserInfo]:
         return self.store.read(lambda s: [_info(u) for u in s.scalars(select(User).order_by(User.username))])

@@ -315,14 +315,11 @@ class DocumentService:
         sha = hashlib.sha256(pdf).hexdigest()
         path = self.out_dir / str(year) / f"{template.doc_type}-{year}-{number:04d}.pdf"
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            with path.open("xb") as handle:  # never overwrite an issued document
-                handle.write(pdf)
-                handle.flush()
-                os.fsync(handle.fileno())
-        except FileExistsError:
-            raise DocumentError(f"{path} already exists although {doc_no} is not registered: the documents "
-                                "directory does not belong to this database") from None
+        self._set_aside_orphan(session, path)
+        with path.open("xb") as handle:  # never overwrite an issued document
+            handle.write(pdf)
+            handle.flush()
+            os.fsync(handle.fileno())
         try:
             row = IssuedDocument(case_id=case_id, decision_id=decision.id if decision else None,
                                  doc_type=template.doc_type, year=year, number=number, doc_no=doc_no, path=str(path),
@@ -337,6 +334,19 @@ class DocumentService:
             raise
         return IssuedInfo(row.id, case_id, row.decision_id, template.doc_type, template.title, year, number, doc_no,
                           path, sha, len(pdf), actor, now)
+
+    @staticmethod
+    def _set_aside_orphan(session: Session, path: Path) -> None:
+        """A file at the path of a number not yet registered is left over from a transaction whose commit
+        failed after the file was written (the number was rolled back with it): keep it for the record under
+        another name rather than block the register or overwrite anything."""
+        if not path.exists():
+            return
+        owner = session.scalar(select(IssuedDocument.doc_no).where(IssuedDocument.path == str(path)))
+        if owner is not None:
+            raise DocumentError(f"{path} belongs to issued document {owner}: the numbering is inconsistent")
+        stamp = utcnow().strftime("%Y%m%dT%H%M%S%fZ")
+        path.rename(path.with_name(f"{path.stem}.void-{stamp}{path.suffix}"))
 
     @staticmethod
     def _next_number(session: Session, doc_type: str, year: int) -> int:

@@ -9,6 +9,7 @@ names the missing permission and is itself written to the audit chain (a refused
 
 from __future__ import annotations
 
+import time
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -72,6 +73,12 @@ class PermissionDenied(PermissionError):
             f"role {role!r} does not grant it" if role else "the user is unknown or disabled")
         super().__init__(f"{actor!r} may not do this: missing permission {permission!r} ({self.reason})")
 
+    @property
+    def message_zh(self) -> str:
+        """The refusal in the bureau's words, for the status bar."""
+        who = f"{self.actor}（{ROLE_ZH.get(self.role, self.role)}）" if self.role else self.actor
+        return f"无权执行此操作：{who} 缺少权限 {self.permission}"
+
 
 class MatrixError(ValueError):
     """The role matrix file is invalid (unknown role or permission), with the file and key."""
@@ -126,6 +133,21 @@ def load_matrix(path: Path | None = None) -> RoleMatrix:
 
 AuthorizeFn = Callable[[str, str], None]
 
+# Bumped by AuthService on every user change, so every Authorizer of the process drops its cached roles at
+# once; other processes' changes are seen within ROLE_CACHE_SECONDS.
+_generation = [0]
+ROLE_CACHE_SECONDS = 2.0
+
+
+def users_changed() -> None:
+    """Invalidate the role caches of all Authorizers in this process (called by AuthService)."""
+    _generation[0] += 1
+
+
+def _clip(value: str, length: int) -> str:
+    """Untrusted names (a typed username) are cut to the audit columns' width instead of failing the insert."""
+    return value if len(value) <= length else value[: length - 1] + "…"
+
 
 class Authorizer:
     """The permission gate. ``authorize(actor, permission)`` returns or raises ``PermissionDenied``.
@@ -142,16 +164,28 @@ class Authorizer:
         self.audit = audit
         self.matrix = matrix or load_matrix()
         self.extra_roles = dict(extra_roles or {})
+        self._roles: dict[str, tuple[float, int, str | None]] = {}
 
     def role_of(self, actor: str) -> str | None:
-        """The actor's role, or None for an unknown or disabled user."""
+        """The actor's role, or None for an unknown or disabled user.
+
+        Cached for ``ROLE_CACHE_SECONDS`` (views ask on every state change; CaseService asks on the caller's
+        thread), and dropped at once when this process changes a user.
+        """
         from commandcenter.enforcement.tables import User
 
+        now = time.monotonic()
+        cached = self._roles.get(actor)
+        if cached is not None and cached[1] == _generation[0] and now - cached[0] < ROLE_CACHE_SECONDS:
+            return cached[2]
         row = self.store.read(lambda s: s.execute(
             select(User.role, User.disabled).where(User.username == actor)).first())
         if row is not None:
-            return None if row.disabled else str(row.role)
-        return self.extra_roles.get(actor)
+            role = None if row.disabled else str(row.role)
+        else:
+            role = self.extra_roles.get(actor)
+        self._roles[actor] = (now, _generation[0], role)
+        return role
 
     def allowed(self, actor: str, permission: str) -> bool:
         """Whether the actor holds the permission (for enabling buttons; records nothing)."""
@@ -173,6 +207,6 @@ class Authorizer:
             return
         else:
             reason = f"role {role!r} does not grant it"
-        self.audit.record(actor, "permission.denied", f"user:{actor}",
+        self.audit.record(_clip(actor, 64), "permission.denied", _clip(f"user:{actor}", 128),
                           {"permission": permission, "role": role or "", "reason": reason})
         raise PermissionDenied(actor, permission, role, reason)

@@ -120,3 +120,19 @@ def test_numbers_gapless_under_concurrent_issuing(services) -> None:  # type: ig
     assert len(errors) == 1
     nos = [d.doc_no for c in cases for d in services.documents.for_case(c)]
     assert len(set(nos)) == 6 and all("宁城管责改字" in n for n in nos)
+
+
+def test_orphan_file_of_a_rolled_back_number_is_set_aside(services) -> None:  # type: ignore[no-untyped-def]
+    """A PDF left behind by a failed commit must neither block the register nor be overwritten."""
+    from commandcenter.enforcement.documents import CHINA
+    from commandcenter.store import utcnow
+
+    case_id = services.make_case()
+    year = utcnow().astimezone(CHINA).year
+    orphan = services.documents.out_dir / str(year) / f"order_correction-{year}-0001.pdf"
+    orphan.parent.mkdir(parents=True, exist_ok=True)
+    orphan.write_bytes(b"%PDF- left over")
+    doc = services.documents.issue(case_id, "order_correction", actor="dispatcher")
+    assert doc.number == 1 and doc.path == orphan and doc.path.read_bytes().startswith(b"%PDF-1")
+    voided = list(orphan.parent.glob("order_correction-*-0001.void-*.pdf"))
+    assert len(voided) == 1 and voided[0].read_bytes() == b"%PDF- left over"
