@@ -378,14 +378,18 @@ def set_uniform_positions(item: pg.ScatterPlotItem, x: NDArray[np.float64], y: N
     if template["sourceRect"]["w"] == 0:  # the atlas entry is not rendered yet: let pyqtgraph do it
         item.setData(x=x, y=y)
         return
-    data = np.empty(len(x), dtype=item.data.dtype)
-    data[:] = template
-    data["x"] = x
-    data["y"] = y
-    data["item"] = None
-    data["data"] = None
     item.prepareGeometryChange()
-    item.data = data
+    if len(item.data) == len(x):  # same units as last time (the common case): move them in place
+        item.data["x"] = x
+        item.data["y"] = y
+    else:
+        data = np.empty(len(x), dtype=item.data.dtype)
+        data[:] = template
+        data["x"] = x
+        data["y"] = y
+        data["item"] = None
+        data["data"] = None
+        item.data = data
     item.bounds = [None, None]
     item.informViewBoundsChanged()
     item.invalidate()
