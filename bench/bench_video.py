@@ -223,18 +223,25 @@ def measure_gui(duration: float, tiles: int = 16) -> dict[str, Any]:
         kill_at = time.monotonic()
         killer = threading.Thread(target=lone.stop)
         killer.start()
-        pump(duration / 3)
+        offline_after = None
+        while time.monotonic() - kill_at < duration / 3:
+            pump(0.05)
+            if offline_after is None and wall.tiles_report()[-1]["state"] == "offline":
+                offline_after = time.monotonic() - kill_at
         killer.join()
         events["victim_state_after_kill"] = wall.tiles_report()[-1]["state"]
-        events["victim_offline_within_s"] = round(time.monotonic() - kill_at, 2)
+        events["victim_offline_after_s"] = round(offline_after, 2) if offline_after is not None else None
         restarter = threading.Thread(target=lone.restart)
         restore_at = time.monotonic()
         restarter.start()
+        live_after = None
         while time.monotonic() - restore_at < duration / 3 + 20:
-            pump(0.1)
-            if time.monotonic() - restore_at >= duration / 3 and wall.tiles_report()[-1]["state"] == "live":
+            pump(0.05)
+            if live_after is None and wall.tiles_report()[-1]["state"] == "live":
+                live_after = time.monotonic() - restore_at
+            if live_after is not None and time.monotonic() - restore_at >= duration / 3:
                 break
-        events["victim_live_again_after_s"] = round(time.monotonic() - restore_at, 2)
+        events["victim_live_again_after_s"] = round(live_after, 2) if live_after is not None else None
         events["victim_state_end"] = wall.tiles_report()[-1]["state"]
         probe.stop()
         restarter.join()

@@ -49,6 +49,7 @@ class VideoTile(QWidget):
     cellDropped = Signal(int, int)  # target cell, source cell
     doubleClicked = Signal(int)
     snapshotRequested = Signal(int)
+    menuRequested = Signal(int, QPoint)  # cell, global position (right click)
 
     def __init__(self, cell: int, wall_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,6 +64,8 @@ class VideoTile(QWidget):
         self._array: np.ndarray | None = None  # keeps the QImage's memory alive
         self._painted_arrival = 0.0
         self._press: QPoint | None = None
+        self._bar: QImage | None = None
+        self._bar_key: tuple[object, ...] = ()
         self.setAcceptDrops(True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setMinimumSize(QSize(80, 45))
@@ -132,23 +135,37 @@ class VideoTile(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.rect()
-        painter.fillRect(rect, BACKGROUND)
         if self._image is not None and self.state != "missing":
             iw, ih = self._image.width(), self._image.height()
             scale = min(rect.width() / iw, rect.height() / ih)
             w, h = int(iw * scale), int(ih * scale)
             target = QRect(rect.x() + (rect.width() - w) // 2, rect.y() + (rect.height() - h) // 2, w, h)
+            if target != rect:
+                painter.fillRect(rect, BACKGROUND)  # only letterboxed tiles need a background
             painter.drawImage(target, self._image)
-        elif self.camera_id is not None:
-            painter.setPen(QColor("#8b949e"))
-            painter.setFont(self._small_font)
-            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.reason)
-        self._paint_overlay(painter, rect)
+        else:
+            painter.fillRect(rect, BACKGROUND)
+            if self.camera_id is not None:
+                painter.setPen(QColor("#8b949e"))
+                painter.setFont(self._small_font)
+                painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, self.reason)
+        painter.drawImage(0, 0, self._title_bar(rect.width()))
+        self._paint_frame(painter, rect)
         painter.end()
 
-    def _paint_overlay(self, painter: QPainter, rect: QRect) -> None:
-        bar = QRect(rect.x(), rect.y(), rect.width(), 22)
-        painter.fillRect(bar, QColor(0, 0, 0, 140))
+    def _title_bar(self, width: int) -> QImage:
+        """The name/clock/state bar, re-rendered only when its content changes (once a second for the clock):
+        text layout is the expensive part of painting a tile, and a live tile repaints 25 times a second."""
+        clock = time.strftime("%H:%M:%S")
+        key = (width, self.state, self.camera_name, self.camera_id, clock)
+        if self._bar_key == key and self._bar is not None:
+            return self._bar
+        ratio = self.devicePixelRatioF()
+        bar_image = QImage(int(width * ratio), int(22 * ratio), QImage.Format.Format_ARGB32_Premultiplied)
+        bar_image.setDevicePixelRatio(ratio)
+        bar_image.fill(QColor(0, 0, 0, 140))
+        painter = QPainter(bar_image)
+        bar = QRect(0, 0, width, 22)
         colour = STATE_COLOURS.get(self.state, STATE_COLOURS["empty"])
         badge_text = self.state_text()
         painter.setFont(self._small_font)
@@ -159,16 +176,19 @@ class VideoTile(QWidget):
         painter.drawRoundedRect(badge, 3, 3)
         painter.setPen(QColor("#0b0f14"))
         painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, badge_text)
-        painter.setPen(QColor("#e6edf3"))
-        painter.setFont(self._name_font)
-        name = self.camera_name or self.camera_id or ""
-        clock = time.strftime("%H:%M:%S")
         clock_w = painter.fontMetrics().horizontalAdvance(clock) + 8
-        painter.drawText(QRect(bar.x() + 6, bar.y(), bar.width() - badge_w - clock_w - 16, bar.height()),
-                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
-        painter.setFont(self._small_font)
+        painter.setPen(QColor("#e6edf3"))
         painter.drawText(QRect(badge.x() - clock_w - 4, bar.y(), clock_w, bar.height()),
                          Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignRight, clock)
+        painter.setFont(self._name_font)
+        name = self.camera_name or self.camera_id or ""
+        painter.drawText(QRect(bar.x() + 6, bar.y(), bar.width() - badge_w - clock_w - 16, bar.height()),
+                         Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, name)
+        painter.end()
+        self._bar, self._bar_key = bar_image, key
+        return bar_image
+
+    def _paint_frame(self, painter: QPainter, rect: QRect) -> None:
         if self.alarm_text:
             painter.setPen(QPen(ALARM_RED, 4))
             painter.setBrush(Qt.BrushStyle.NoBrush)
@@ -196,6 +216,8 @@ class VideoTile(QWidget):
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
             self._press = event.position().toPoint()
+        elif event.button() == Qt.MouseButton.RightButton:
+            self.menuRequested.emit(self.cell, event.globalPosition().toPoint())
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if self._press is None or self.camera_id is None:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeySequence, QResizeEvent, QScreen, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QInputDialog,
     QLabel,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -242,6 +243,29 @@ class WallScreen(QWidget):
             empty = [i for i, c in enumerate(self.wall.assignment) if c is None]
             self.wall.assign(empty[0] if empty else 0, camera_id)
 
+    def _tile_menu(self, cell: int, where: QPoint) -> None:
+        """Right click on a tile: per-cell tour, reconnect, snapshot, single view."""
+        camera_id = self.wall.camera_at(cell)
+        menu = QMenu(self)
+        tour = menu.addAction(self.tr("Tour this cell through the selected group"))
+        tour.triggered.connect(lambda: self.wall.start_tour(self.tour_group.currentData(),
+                                                            float(self.tour_interval.value()), cell))
+        stop = menu.addAction(self.tr("Stop tour"))
+        stop.setEnabled(self.wall.tour is not None)
+        stop.triggered.connect(self.wall.stop_tour)
+        menu.addSeparator()
+        single = menu.addAction(self.tr("Single view (main stream)"))
+        single.triggered.connect(lambda: self.wall.toggle_single(cell))
+        if camera_id and not self.wall.is_missing(camera_id):
+            quality = self.wall.quality_of(cell)
+            retry = menu.addAction(self.tr("Reconnect now"))
+            retry.triggered.connect(lambda: self.video.reconnect_now(camera_id, quality))
+            snap = menu.addAction(self.tr("Snapshot"))
+            snap.triggered.connect(lambda: self.snapshot(cell))
+        clear = menu.addAction(self.tr("Clear cell"))
+        clear.triggered.connect(lambda: self.wall.assign(cell, None))
+        menu.popup(where)
+
     def snapshot(self, cell: int) -> None:
         camera_id = self.wall.camera_at(cell)
         if camera_id and not self.wall.is_missing(camera_id):
@@ -258,6 +282,7 @@ class WallScreen(QWidget):
             tile.cellDropped.connect(lambda target, source: self.wall.swap(source, target))
             tile.doubleClicked.connect(self.wall.toggle_single)
             tile.snapshotRequested.connect(self.snapshot)
+            tile.menuRequested.connect(self._tile_menu)
             self.tiles.append(tile)
             self._update_tile(cell)
         self._fill_layout_combo()
@@ -318,9 +343,10 @@ class WallScreen(QWidget):
             if cell not in self._held:
                 self.video.acquire(key[0], key[1], (self.wall_id, cell), self.tiles[cell].decode_size())
                 self._held[cell] = key
-                status = self.video.status(*key)
-                if status is not None:
-                    self.tiles[cell].set_state(status.state, status.reason)
+        for cell, key in self._held.items():  # new tiles on a shared stream start from its current state
+            status = self.video.status(*key)
+            if status is not None:
+                self.tiles[cell].set_state(status.state, status.reason)
 
     def _status_changed(self, camera_id: str, quality: str, status: StreamStatus) -> None:
         for cell, key in self._held.items():
