@@ -167,6 +167,9 @@ def bench_store(n_cases: int, rounds: int) -> dict[str, Any]:
         service = CaseService(store, load_calendar(), load_categories())
         feed = DispatchFeed(service)
         snapshot = feed._build_snapshot()
+        t0 = time.perf_counter()
+        cases_report(store)  # the one full pass (closed-case counts are then kept)
+        report_cold = time.perf_counter() - t0
         refresh: list[float] = []
         report: list[float] = []
         for _ in range(rounds):
@@ -181,7 +184,8 @@ def bench_store(n_cases: int, rounds: int) -> dict[str, Any]:
     return {"cases": n_cases, "generate_s": round(fill_s, 2), "queue_rows": len(snapshot.queue),
             "units_on_board": len(snapshot.units), "open_cases": summary["open"], "overdue": summary["overdue"],
             "refresh_p50_ms": _pct(refresh, 50), "refresh_max_ms": _pct(refresh, 100),
-            "report_p50_ms": _pct(report, 50), "report_max_ms": _pct(report, 100), "target_ms": 100}
+            "report_p50_ms": _pct(report, 50), "report_max_ms": _pct(report, 100),
+            "report_first_call_ms": round(report_cold * 1000, 1), "target_ms": 100}
 
 
 # ------------------------------------------------------------------------------------------------ Open311

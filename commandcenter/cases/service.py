@@ -768,12 +768,15 @@ class CaseService:
 
         def q(s: Session) -> list[CaseView]:
             keys = _open_by_deadline(s, limit)
-            by_id = {c.id: c for c in s.scalars(select(Case).where(Case.id.in_([i for _, i in keys])))} if keys else {}
+            table = Case.__table__
+            # Core rows, not ORM objects: same attribute names, a fraction of the cost for 500 rows per second.
+            by_id = {r.id: r for r in s.execute(select(table).where(table.c.id.in_([i for _, i in keys])))} \
+                if keys else {}
             rows = [by_id[i] for _, i in keys if i in by_id]
             if include_today and len(rows) < limit:
-                rows += list(s.scalars(select(Case).where(Case.created_at >= local_midnight.astimezone(UTC),
-                                                          Case.status.in_(CLOSED_STATUSES))
-                                       .order_by(Case.created_at.desc()).limit(limit - len(rows))))
+                rows += list(s.execute(select(table).where(table.c.created_at >= local_midnight.astimezone(UTC),
+                                                           table.c.status.in_(CLOSED_STATUSES))
+                                       .order_by(table.c.created_at.desc()).limit(limit - len(rows))))
             return [_to_view(r, ()) for r in rows]
 
         return self.store.read(q)
@@ -957,7 +960,8 @@ def _guess_mime(path: str) -> str:
     return "application/octet-stream"
 
 
-def _to_view(row: Case, tasks: tuple[TaskView, ...]) -> CaseView:
+def _to_view(row: Any, tasks: tuple[TaskView, ...]) -> CaseView:
+    """A CaseView from an ORM Case or a Core row of the cases table (same attribute names)."""
     return CaseView(
         id=row.id, code=row.code, source=row.source, external_id=row.external_id, category=row.category,
         category_name=row.category_name, description=row.description, address=row.address, lat=row.lat, lon=row.lon,

@@ -138,3 +138,19 @@ def test_escalation_sweep_flags_once_per_level(service: CaseService, clock: Any)
     assert [e["action"] for e in service.events(case.code)].count("escalate") == 2
     service.dispatch(case.code, "o1", "d1").result()  # a new step, a new clock: the flag is cleared
     assert "escalation" not in service.get(case.code).extra
+
+
+def test_report_counts_stay_right_after_the_closed_counts_are_cached(service: CaseService) -> None:
+    a = service.create_case(NewCase(source="citizen", category="占道经营", lat=30.0001, lon=119.9951), "d1").result()
+    b = service.create_case(NewCase(source="hotline", category="非法小广告", lat=30.0061, lon=120.0051), "d1").result()
+    service.reject(b.code, "d1", "不属实").result()
+    first = cases_report(service.store)
+    assert first["by_status"] == {"rejected": 1, "reported": 1} and first["open"] == 1
+    service.reject(a.code, "d1", "重复").result()  # open at the watermark, closed since
+    c = service.create_case(NewCase(source="patrol", category="暴露垃圾", lat=30.0003, lon=120.0011), "d1").result()
+    service.reject(c.code, "d1", "已处理").result()  # added after the watermark, closed
+    service.create_case(NewCase(source="camera", category="暴露垃圾", lat=30.0081, lon=120.0081), "d1").result()
+    again = cases_report(service.store)
+    assert again["total"] == 4 and again["open"] == 1
+    assert again["by_status"] == {"rejected": 3, "reported": 1}
+    assert again["by_source"] == {"camera": 1, "citizen": 1, "hotline": 1, "patrol": 1}
