@@ -66,7 +66,9 @@ def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWid
     from widgets.map.screen import MapScreen
 
     screen = MapScreen(ctx.tracker, ctx.basemap, ctx.config.map, ctx.cameras, ctx.store)
+    screen.set_zones(ctx.zones)
     services["map_screen"] = screen
+    services["_stoppers"].append(screen.shutdown)
     wall = services.get("wall_screen")
     if wall is not None and ctx.wall is not None:
         # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).

@@ -20,6 +20,10 @@ from sqlalchemy import select
 from commandcenter import paths
 from commandcenter.config import CameraConfig, Config, ConfigError, Jt808Config, OsmAndConfig
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
+from commandcenter.geo.district import default_unit_grid
+from commandcenter.geo.zones import GridIndex, make_unit_grid
+from commandcenter.mapdata.geofence import GeofenceMonitor
+from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.runtime.devices import DeviceManager
 from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import tracker_links
@@ -32,6 +36,7 @@ if TYPE_CHECKING:
     from commandcenter.video.service import VideoService
 
 log = logging.getLogger(__name__)
+WATCHED_ZONE_KINDS = frozenset({"疏导点", "管控点", "特色点", "禁止设摊区"})
 
 
 def imported_basemap_path() -> Path:
@@ -80,6 +85,14 @@ class AppContext(QObject):
         self.cameras: list[CameraConfig] = list(config.cameras)
         self.video: VideoService | None = None
         self.wall: WallModel | None = None
+        self.grid = unit_grid_for(self.basemap)
+        self.zones: list[MapZone] = map_zones([*self.basemap.zones, *self.grid.areas, *self.grid.cells])
+        # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's
+        # control zones, a vehicle off its route, an officer away from his post.
+        self.geofence = GeofenceMonitor(self.zones, watch_kinds=WATCHED_ZONE_KINDS, post_tolerance_min=15.0,
+                                        parent=self)
+        self.tracker.changed.connect(self.geofence.process)
+        self.geofence.triggered.connect(self._geofence_event)
 
     # ------------------------------------------------------------------------------------------ events
     def add_event_handler(self, handler: Callable[[list[Any]], None]) -> None:
@@ -93,6 +106,16 @@ class AppContext(QObject):
             except Exception:
                 log.exception("event handler %r failed on a batch of %d", handler, len(batch))
 
+    def _geofence_event(self, ev: Any) -> None:
+        if ev.kind in ("route_exit", "post_absent"):
+            self.event_logged.emit("warning", ev.text)
+        elif ev.kind in ("route_return", "post_return"):
+            self.event_logged.emit("info", ev.text)
+        else:  # enter/leave: officers only (vehicles drive through no-vending streets all day)
+            pos = self.tracker.get(ev.unit_id)
+            if pos is not None and pos.kind == "officer":
+                self.event_logged.emit("info", ev.text)
+
     def _log_events(self, batch: list[Any]) -> None:
         for ev in batch:
             if isinstance(ev, TerminalEvent) and ev.kind in ("unknown", "alarm"):
@@ -104,6 +127,7 @@ class AppContext(QObject):
     def start(self) -> None:
         """Migrate the schema, load the units, start listeners (and the simulator in demo mode)."""
         self.store.upgrade()
+        self.store.write(lambda session: sync_zones(session, self.zones))
         if self.demo:
             self._prepare_demo()
             self._start_demo_cameras()
@@ -127,6 +151,15 @@ class AppContext(QObject):
         if self.config.trackers.osmand is None:
             self.config.trackers.osmand = OsmAndConfig(port=0)
         self.tracker.register(self.simulator.unit_infos())
+        for mover in self.simulator.movers:
+            if mover.info.kind == "vehicle":
+                self.geofence.assign_route(mover.info.id, self.simulator.vehicle_routes[mover.info.id],
+                                           route_id=f"R-{mover.info.id}", name=f"{mover.info.name} 作业路线")
+            else:
+                area = self.grid.area_at(*self.simulator.graph.node_latlon(mover.home_node))
+                if area is not None:
+                    self.simulator.posts[mover.info.id] = area.code
+                    self.geofence.assign_post(mover.info.id, area.code)
         self.store.write(self._upsert_sim_population)
         self._stoppers.append(self.simulator.stop)
 
@@ -170,7 +203,8 @@ class AppContext(QObject):
         existing = set(session.scalars(select(models.Officer.id)))
         for row in sim.officer_rows():
             if row["id"] not in existing:
-                session.add(models.Officer(status="idle", status_since=now, duty_grid="", **row))
+                session.add(models.Officer(status="idle", status_since=now,
+                                           duty_grid=sim.posts.get(row["id"], ""), **row))
         existing = set(session.scalars(select(models.Vehicle.id)))
         for row in sim.vehicle_rows():
             if row["id"] not in existing:
@@ -186,7 +220,11 @@ class AppContext(QObject):
                   for n in self.config.trackers.nmea if not any(u.id == n.unit for u in units)]
         self.tracker.register(units)
         if units:
-            self.store.write(lambda s: _upsert_config_units(s, self.config))
+            posts = {z.code for z in self.zones}
+            self.store.write(lambda s: _upsert_config_units(s, self.config, posts))
+            for o in self.config.officers:
+                if o.grid:
+                    self.geofence.assign_post(o.id, o.grid)
 
     def _start_simulator(self) -> None:
         """Wait until the listeners are bound, then let the simulated devices connect to them."""
@@ -235,9 +273,32 @@ class AppContext(QObject):
         }
 
 
-def _upsert_config_units(session: Any, config: Config) -> None:
+def unit_grid_for(basemap: Basemap) -> GridIndex:
+    """单元网格 and 责任区 over the basemap: inside its district boundary when it has a closed one."""
+    if any(f.geometry == "polygon" for f in basemap.boundaries):
+        return default_unit_grid(basemap)
+    return make_unit_grid(basemap.bbox, 250.0)
+
+
+def sync_zones(session: Any, zones: list[MapZone]) -> int:
+    """Zones of the current basemap and grid into the ``zones`` table (by code), for case intake and queries."""
+    existing = {z.code: z for z in session.scalars(select(models.Zone))}
+    for i, zone in enumerate(zones):
+        code = zone.code or f"Z{i:04d}"
+        row = existing.get(code) or models.Zone(code=code)
+        row.name, row.kind = zone.name or code, zone.kind
+        row.polygon = [[lat, lon] for lat, lon in zone.ring]
+        row.parent_code = str(zone.props.get("area_code", "")) if zone.kind == "单元网格" else ""
+        session.add(row)
+    return len(zones)
+
+
+def _upsert_config_units(session: Any, config: Config, known_posts: set[str]) -> None:
     """Officers and vehicles named in the config exist in the store (config wins for their static facts)."""
     for o in config.officers:
+        if o.grid and o.grid not in known_posts:
+            raise ConfigError(f"{config.source}: officers: {o.id!r} has grid {o.grid!r}, which is not a 责任区 or "
+                              f"单元网格 code of the basemap")
         row = session.get(models.Officer, o.id) or models.Officer(id=o.id, status="idle", status_since=utcnow())
         row.badge, row.name, row.team, row.skills = o.badge or o.id, o.name or o.id, o.team, list(o.skills)
         row.device, row.duty_grid = o.device, o.grid

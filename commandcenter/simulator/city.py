@@ -102,6 +102,7 @@ class CitySimulator:
         self.graph = full.largest_component("walk")
         self.movers: list[Mover] = []
         self.vehicle_routes: dict[str, list[tuple[float, float]]] = {}
+        self.posts: dict[str, str] = {}  # officer id → 责任区 code of the post (filled by whoever knows the grid)
         self._make_officers(officers)
         self._make_vehicles(vehicles)
         self._stop = threading.Event()
@@ -153,8 +154,8 @@ class CitySimulator:
         nodes = self.graph.random_route(self.rng, start, length_m, mode="walk")
         if len(nodes) < 2:
             nodes = [start, start]
-        if mover.route and mover.info.kind == UnitKind.VEHICLE.value:
-            nodes = nodes + list(reversed(nodes))[1:]  # a vehicle drives its route out and back, a loop
+        # Out and back: a vehicle loops its sanitation route, an officer patrols around his post.
+        nodes = nodes + list(reversed(nodes))[1:]
         mover.route = self.graph.route_coords(nodes)
         mover.seg = 0
         mover.along = 0.0
@@ -235,7 +236,7 @@ class CitySimulator:
                     if m.info.kind == UnitKind.VEHICLE.value:
                         m.seg, m.along = 0, 0.0  # loop the assigned route (the route corridor stays valid)
                     else:
-                        self._new_route(m, self.graph.nearest_node(m.lat, m.lon), 400)
+                        self._new_route(m, m.home_node, 400 if m.mode == "walk" else 900)
                 if now >= m.next_report:
                     self._report(m)
                     period = self.vehicle_report_s if m.info.kind == UnitKind.VEHICLE.value else self.officer_report_s
