@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, event, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from commandcenter import paths
@@ -430,6 +431,7 @@ def audit_main(argv: list[str]) -> int:
     p_verify.add_argument("--db", default="", help="database URL (default: the local SQLite store)")
     p_verify.add_argument("--anchor", type=Path, help="anchor file the chain must still contain")
     p_verify.add_argument("--no-evidence", action="store_true", help="skip re-hashing evidence files")
+    p_verify.add_argument("--evidence-dir", type=Path, help="evidence root (default: the data dir's evidence/)")
     p_anchor = sub.add_parser("anchor", help="export the head hash for a signature or an external timestamp")
     p_anchor.add_argument("--db", default="", help="database URL (default: the local SQLite store)")
     p_anchor.add_argument("--out", type=Path, help="write the anchor here (default: stdout)")
@@ -439,7 +441,8 @@ def audit_main(argv: list[str]) -> int:
     try:
         if args.command == "verify":
             anchor = load_anchor(args.anchor) if args.anchor else None
-            result = verify(store, anchor=anchor, check_evidence=not args.no_evidence)
+            result = verify(store, anchor=anchor, check_evidence=not args.no_evidence,
+                            evidence_root=args.evidence_dir)
             print(result.summary())
             return 0 if result.ok else 1
         document = make_anchor(store)
@@ -455,6 +458,10 @@ def audit_main(argv: list[str]) -> int:
         return 0
     except AuditError as exc:
         print(f"audit: {exc}", file=sys.stderr)
+        return 2
+    except SQLAlchemyError as exc:
+        print(f"audit: cannot read the audit log of {store.description} (run `commandcenter db upgrade`?): "
+              f"{exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
         return 2
     finally:
         store.close()

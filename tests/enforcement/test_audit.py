@@ -181,3 +181,14 @@ def test_savepoint_rollback_keeps_the_chain_gapless(store: Store) -> None:
     assert [(e.seq, e.action) for e in log.entries()][2:] == [
         (3, "case.create"), (4, "case.register"), (5, "case.close")]
     assert verify(store).ok
+
+
+def test_cli_entry_points_are_delegated(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``commandcenter audit|user`` reach this package through commandcenter.enforcement.cli."""
+    from commandcenter.enforcement import cli
+
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    assert cli.audit_main(["verify", "--db", url]) == 2  # no schema yet: a clear error, not a traceback
+    assert "db upgrade" in capsys.readouterr().err
+    assert cli.user_main(["add", "li", "--role", "observer", "--password", "long-enough", "--db", url]) == 0
+    assert cli.audit_main(["verify", "--db", url, "--evidence-dir", str(tmp_path / "ev")]) == 0
