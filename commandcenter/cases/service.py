@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from commandcenter.cases import workflow
@@ -770,8 +770,8 @@ class CaseService:
             keys = _open_by_deadline(s, limit)
             table = Case.__table__
             # Core rows, not ORM objects: same attribute names, a fraction of the cost for 500 rows per second.
-            by_id = {r.id: r for r in s.execute(select(table).where(table.c.id.in_([i for _, i in keys])))} \
-                if keys else {}
+            wanted = select(table).where(table.c.id.in_(bindparam("ids", expanding=True)))
+            by_id = {r.id: r for r in s.execute(wanted, {"ids": [i for _, i in keys]})} if keys else {}
             rows = [by_id[i] for _, i in keys if i in by_id]
             if include_today and len(rows) < limit:
                 rows += list(s.execute(select(table).where(table.c.created_at >= local_midnight.astimezone(UTC),
