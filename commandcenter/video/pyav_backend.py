@@ -189,7 +189,7 @@ class PyAvStream(Stream):
 def _plane_array(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
     """H×W×4 view of an RGBA frame's plane without copying (the array keeps the frame's buffer alive)."""
     plane = frame.planes[0]
-    flat = np.frombuffer(plane, dtype=np.uint8)
+    flat = np.frombuffer(memoryview(plane), dtype=np.uint8)  # type: ignore[arg-type]
     if plane.line_size == width * 4:
         return flat[: width * height * 4].reshape(height, width, 4)
     rows = flat[: plane.line_size * height].reshape(height, plane.line_size)

@@ -18,16 +18,25 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from commandcenter.config import CameraConfig
+from commandcenter.config import CameraConfig, DroneConfig
 from commandcenter.video.backend import Frame
 from commandcenter.video.snapshot import Snapshot, SnapshotHook, save_snapshot, snapshots_dir
 from commandcenter.video.stream import StreamStatus, StreamSupervisor
 
 SUB, MAIN = "sub", "main"
 StreamKey = tuple[str, str]  # (camera id, quality)
+
+
+def cameras_from_drones(drones: list[DroneConfig], group: str = "无人机") -> list[CameraConfig]:
+    """Drone video feeds as wall cameras (id and name of the drone), so they tile, pop and report like any
+    camera. Drones without a ``video`` URL are left out. RTSP feeds use TCP: a lost UDP packet on a radio
+    link smears a whole GOP."""
+    return [CameraConfig(id=d.id, name=d.name or d.id, url=d.video, group=group, transport="tcp")
+            for d in drones if d.video]
 
 
 class VideoService(QObject):
@@ -39,12 +48,12 @@ class VideoService(QObject):
 
     def __init__(self, cameras: list[CameraConfig], parent: QObject | None = None, *, prefer_backend: str = "",
                  coalesce_ms: int = 100, snapshot_dir: str = "",
-                 supervisor_options: dict[str, float] | None = None) -> None:
+                 supervisor_options: dict[str, Any] | None = None) -> None:
         super().__init__(parent)
         self.cameras = {c.id: c for c in cameras}
         self.prefer_backend = prefer_backend
         self.snapshot_dir = snapshot_dir
-        self._options = supervisor_options or {}
+        self._options: dict[str, Any] = supervisor_options or {}
         self._supervisors: dict[StreamKey, StreamSupervisor] = {}
         self._holders: dict[StreamKey, dict[object, tuple[int, int]]] = {}
         self._lock = threading.Lock()
@@ -73,9 +82,13 @@ class VideoService(QObject):
             holders[holder] = size
             sup = self._supervisors.get(key)
             if sup is None:
+
+                def changed(_sup: StreamSupervisor, k: StreamKey = key) -> None:
+                    self._mark(k)
+
                 sup = StreamSupervisor(self.url_for(camera_id, quality), camera.transport, size,
                                        name=f"{camera_id}/{quality}", prefer_backend=self.prefer_backend,
-                                       on_change=lambda _s, k=key: self._mark(k), **self._options)
+                                       on_change=changed, **self._options)
                 self._supervisors[key] = sup
                 sup.start()
                 self._dirty.add(key)

@@ -22,6 +22,7 @@ import glob
 import os
 import threading
 import time
+from typing import Any
 
 import numpy as np
 
@@ -44,10 +45,10 @@ _STATS_INTERVAL = 0.1  # seconds between Media.get_stats() polls
 _BYTES_FRESH = 1.0  # a displayed frame counts as new only if input bytes grew within this many seconds
 
 _instance_lock = threading.Lock()
-_instance: object | None = None
+_instance: Any = None
 
 
-def _vlc_instance() -> object:
+def _vlc_instance() -> Any:
     """One libvlc instance per process (each costs tens of MB and a module scan)."""
     global _instance
     with _instance_lock:
@@ -76,8 +77,8 @@ class VlcStream(Stream):
 
     def __init__(self, url: str, transport: str = "tcp", size: tuple[int, int] = DEFAULT_SIZE) -> None:
         super().__init__(url, transport, size)
-        self._player: object | None = None
-        self._media: object | None = None
+        self._player: Any = None
+        self._media: Any = None
         self._buffer: np.ndarray | None = None
         self._decode_size = (0, 0)
         self._monitor_stop = threading.Event()
@@ -138,8 +139,7 @@ class VlcStream(Stream):
             self._restart_for_size = True
 
     # -- libvlc callbacks (libvlc threads: only flags and buffers here) -------------------------------------------
-    def _on_format(self, _opaque: object, chroma: int, width: ctypes.POINTER, height: ctypes.POINTER,
-                   pitches: ctypes.POINTER, lines: ctypes.POINTER) -> int:
+    def _on_format(self, _opaque: object, chroma: int, width: Any, height: Any, pitches: Any, lines: Any) -> int:
         src_w, src_h = int(width[0]), int(height[0])
         self.source_size = (src_w, src_h)
         out_w, out_h = fit_size(src_w, src_h, self._size)
@@ -154,7 +154,7 @@ class VlcStream(Stream):
     def _on_cleanup(self, _opaque: object) -> None:
         return None
 
-    def _on_lock(self, _opaque: object, planes: ctypes.POINTER) -> None:
+    def _on_lock(self, _opaque: object, planes: Any) -> None:
         buffer = self._buffer
         if buffer is not None:
             planes[0] = buffer.ctypes.data

@@ -164,3 +164,13 @@ def test_arrangement_round_trip(tmp_path: Path) -> None:
     assert load_arrangement(path) == walls
     path.write_text("garbage", encoding="utf-8")
     assert load_arrangement(path) == []
+
+
+def test_drone_feeds_become_wall_cameras() -> None:
+    from commandcenter.config import DroneConfig
+    from commandcenter.video.service import cameras_from_drones
+
+    drones = [DroneConfig(id="uav1", name="巡查一号", url="udpin:0.0.0.0:14550", video="rtsp://10.0.0.5/live"),
+              DroneConfig(id="uav2", url="udpin:0.0.0.0:14560")]
+    cams = cameras_from_drones(drones)
+    assert [(c.id, c.name, c.url, c.group) for c in cams] == [("uav1", "巡查一号", "rtsp://10.0.0.5/live", "无人机")]

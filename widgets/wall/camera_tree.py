@@ -69,7 +69,9 @@ class CameraTree(QWidget):
             item.setHidden(bool(needle) and needle not in haystack)
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
-            group.setHidden(all(group.child(j).isHidden() for j in range(group.childCount())))
+            if group is not None:
+                children = [group.child(j) for j in range(group.childCount())]
+                group.setHidden(all(child is None or child.isHidden() for child in children))
 
     def visible_camera_ids(self) -> list[str]:
         return [camera.id for item, camera in self._items if not item.isHidden()]

@@ -324,9 +324,9 @@ class WallScreen(QWidget):
             y0 = area.height() * cell.row // layout.rows
             y1 = area.height() * (cell.row + cell.rowspan) // layout.rows
             tile.setGeometry(QRect(x0, y0, max(1, x1 - x0 - gap), max(1, y1 - y0 - gap)))
-        for cell, (camera_id, quality) in self._held.items():
-            if cell < len(self.tiles):
-                self.video.resize(camera_id, quality, (self.wall_id, cell), self.tiles[cell].decode_size())
+        for index, (camera_id, quality) in self._held.items():
+            if index < len(self.tiles):
+                self.video.resize(camera_id, quality, (self.wall_id, index), self.tiles[index].decode_size())
 
     def _sync_streams(self) -> None:
         """Acquire streams for visible cells, release the rest (the service shares and counts holders)."""
