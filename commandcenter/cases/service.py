@@ -237,12 +237,11 @@ class CaseService:
         spec = NewCase(source=source, category=cat.code, description=text, lat=lat, lon=lon, reporter=camera_id or source,
                        external_id=external_id, urgency=urgency, evidence=list(evidence), extra=extra)
         auto = cat.auto_dispatch and (urgency or cat.urgency) == 1
-        if auto:
-            self._refresh_roster_if_old()
 
         def job(session: Session) -> CaseView:
             row = self.insert_case(session, spec, actor)
             if auto:
+                self._refresh_roster_if_old(session)  # on the writer: the caller may be the GUI thread
                 self._apply(session, row, "register", actor, "自动立案", {"auto": True})
                 view = self._view(session, row)
                 picks = self._recommend_for(view, 1)
@@ -851,21 +850,24 @@ class CaseService:
         return self.store.submit(job)
 
     # ------------------------------------------------------------------------------------------ dispatch
-    def refresh_roster(self) -> None:
-        """Reload officers and their open-case counts for the recommender (a read; off the GUI thread)."""
+    def refresh_roster(self, session: Session | None = None) -> None:
+        """Reload officers and their open-case counts for the recommender (a read; off the GUI thread).
+
+        Inside a writer job pass its ``session``: the roster is then read in that transaction.
+        """
         def q(s: Session) -> tuple[list[OfficerInfo], dict[str, int]]:
             officers = [OfficerInfo(o.id, o.name, o.team, tuple(o.skills or ()), o.duty_grid, o.status, o.status_since)
                         for o in s.scalars(select(Officer).order_by(Officer.id))]
             return officers, {officer: n for officer, (n, _) in _open_by_officer(s).items()}
 
-        officers, load = self.store.read(q)
+        officers, load = q(session) if session is not None else self.store.read(q)
         with self._lock:
             self.dispatcher.set_roster(officers, load)
             self._roster_at = time.monotonic()
 
-    def _refresh_roster_if_old(self) -> None:
+    def _refresh_roster_if_old(self, session: Session | None = None) -> None:
         if time.monotonic() - self._roster_at > self.roster_max_age_s:
-            self.refresh_roster()
+            self.refresh_roster(session)
 
     def _recommend_for(self, case: CaseView, k: int) -> list[Recommendation]:
         if case.lat is None or case.lon is None:
