@@ -72,14 +72,26 @@ def canonical_json(value: Any) -> str:
 
 
 def format_time(moment: datetime) -> str:
-    """The time as hashed: UTC, microseconds, 'Z' — what every backend round-trips exactly."""
-    return moment.astimezone(UTC).strftime(_TIME_FORMAT)
+    """The time as hashed: UTC, microseconds, 'Z' (2026-11-21T22:10:00.000000Z) — what every backend
+    round-trips exactly. Same text as ``strftime(_TIME_FORMAT)``, at a fraction of its cost (verify calls
+    this once per record)."""
+    if moment.utcoffset():
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+_encode_str = json.encoder.encode_basestring  # what json.dumps(ensure_ascii=False) uses for a str (C version)
 
 
 def record_hash(seq: int, time: datetime, actor: str, action: str, subject: str, data: str,
                 prev_hash: str) -> str:
-    """SHA-256 hex of the canonical encoding of all fields of a record, ``prev_hash`` included."""
-    payload = canonical_json([seq, format_time(time), actor, action, subject, data, prev_hash])
+    """SHA-256 hex of the canonical encoding of all fields of a record, ``prev_hash`` included.
+
+    The encoding is ``canonical_json([seq, time, actor, action, subject, data, prev_hash])``; it is
+    assembled directly here because this runs once per record when a million records are verified.
+    """
+    payload = (f"[{int(seq)},{_encode_str(format_time(time))},{_encode_str(actor)},{_encode_str(action)},"
+               f"{_encode_str(subject)},{_encode_str(data)},{_encode_str(prev_hash)}]")
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 

@@ -192,3 +192,18 @@ def test_cli_entry_points_are_delegated(tmp_path: Path, capsys) -> None:  # type
     assert "db upgrade" in capsys.readouterr().err
     assert cli.user_main(["add", "li", "--role", "observer", "--password", "long-enough", "--db", url]) == 0
     assert cli.audit_main(["verify", "--db", url, "--evidence-dir", str(tmp_path / "ev")]) == 0
+
+
+def test_record_hash_is_sha256_of_the_canonical_encoding() -> None:
+    """The fast path of record_hash must equal the documented definition byte for byte."""
+    import hashlib
+    from datetime import UTC, datetime, timedelta, timezone
+
+    from commandcenter.enforcement.audit import record_hash
+
+    moment = datetime(2026, 11, 21, 22, 10, 0, 5, tzinfo=UTC)
+    for when in (moment, moment.astimezone(timezone(timedelta(hours=8)))):
+        fields = [7, "2026-11-21T22:10:00.000005Z", "张三\"\\", "case.dispatch", "case:1", '{"a":"\\n派遣"}', "ab" * 32]
+        expected = hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+        assert record_hash(7, when, *fields[2:]) == expected
+    assert moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ") == "2026-11-21T22:10:00.000005Z"
