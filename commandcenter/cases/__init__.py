@@ -1,5 +1,22 @@
 """Cases from every channel, the digital-urban-management workflow, SLA timers and smart dispatch.
 
-Qt-free core package. The façade is :class:`commandcenter.cases.service.CaseService`; the dispatch screen gets
-its data through :class:`commandcenter.cases.feed.DispatchFeed` (QtCore only) and sends intents to the service.
+Qt-free core package (``feed`` uses QtCore only). How the application wires it::
+
+    from commandcenter.cases.calendar import load_calendar
+    from commandcenter.cases.categories import load_categories
+    from commandcenter.cases.service import CaseService
+    from commandcenter.cases.open311_backend import CaseOpen311Backend
+    from devices.open311 import Open311Server
+    from widgets.dispatch import DispatchScreen
+
+    cases = CaseService(store, load_calendar(), load_categories(),
+                        authorize=services.authorize, audit=services.audit_hook, guard=services.guard,
+                        positions=tracker.snapshot, unit_status_changed=tracker.set_status,
+                        streets=street_graph, stale_after_s=config.map.stale_minutes * 60)
+    server = Open311Server(CaseOpen311Backend(cases), config.open311.host, config.open311.port,
+                           api_keys=config.open311.api_keys, jurisdiction=config.open311.jurisdiction)
+    screen = DispatchScreen(cases)          # map click → screen.set_location(lat, lon)
+
+The façade is :class:`commandcenter.cases.service.CaseService`; the dispatch screen reads through
+:class:`commandcenter.cases.feed.DispatchFeed` on a worker thread and sends intents to the service.
 """
