@@ -154,3 +154,19 @@ def test_report_counts_stay_right_after_the_closed_counts_are_cached(service: Ca
     assert again["total"] == 4 and again["open"] == 1
     assert again["by_status"] == {"rejected": 3, "reported": 1}
     assert again["by_source"] == {"camera": 1, "citizen": 1, "hotline": 1, "patrol": 1}
+
+
+def test_a_row_failing_inside_the_transaction_is_reported_alone(service: CaseService, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    real = service.insert_case
+
+    def picky(session: Any, spec: Any, actor: str) -> Any:
+        if spec.external_id == "RX002":
+            real(session, spec, actor)  # writes, then fails: the savepoint must undo this row only
+            raise ValueError("网格编码无效")
+        return real(session, spec, actor)
+
+    monkeypatch.setattr(service, "insert_case", picky)
+    report = import_hotline(service, write_xlsx(tmp_path / "x.xlsx"))
+    assert len(report.added) == 2 and (3, "网格编码无效") in report.bad_rows
+    assert sorted(c.external_id or "" for c in service.queue()) == ["RX001", "RX008"]
