@@ -541,6 +541,7 @@ class MavlinkLink:
             modes = mode_strategy(self.firmware, msg.autopilot)
             vehicle = _Vehicle(VehicleState(sysid=src, firmware=modes.name), modes)
             self._vehicles[src] = vehicle
+            self.stats.clients = len(self._vehicles)  # vehicles seen on this link, for the health report
             self._vehicle_locks.setdefault(src, threading.Lock())
             sink(DroneLinkEvent(self.id, src, "connected", f"{modes.name} vehicle type {msg.type}"))
             with self._seen:

@@ -45,6 +45,9 @@ from devices.mavlink import (
     mav,
 )
 
+__all__ = ["CommandResult", "DroneCommander", "DroneFleet", "LinkCommander", "VehicleState", "download_plan",
+           "upload_plan"]  # CommandResult/VehicleState re-exported: widgets never import devices directly
+
 TRAIL_POINTS = 600
 LINK_STATES = ("connecting", "ok", "lost", "offline")
 
@@ -126,6 +129,11 @@ class DroneFleet(QObject):
     def trail(self, drone_id: str) -> list[tuple[float, float]]:
         drone = self._drones.get(drone_id)
         return list(drone.trail) if drone and drone.trail is not None else []
+
+    def airborne(self) -> int:
+        """How many drones are flying now (armed and off the ground), for the briefing screen."""
+        return sum(1 for d in self._drones.values() if d.state is not None and d.state.armed and d.link == "ok"
+                   and (d.state.landed_state in ("IN_AIR", "TAKEOFF", "LANDING") or (d.state.alt_rel or 0.0) > 0.5))
 
     def route(self, drone_id: str) -> tuple[str, int] | None:
         """(link id, system id) to command ``drone_id``, or None while its vehicle has not been seen."""

@@ -44,6 +44,9 @@ def test_binding_and_link_states(qtbot: Any) -> None:
     assert fleet.route("uav-1") == ("uav-1", 3)
     assert fleet.ids() == ["uav-1", "uav-2", "uav-2:9"]
     assert fleet.name("uav-1") == "一号" and fleet.link("uav-1") == "ok"
+    assert fleet.airborne() == 0
+    fleet.apply([telemetry("uav-2", 7, lat=32.1, lon=118.1, armed=True, alt_rel=12.0, landed_state="IN_AIR")])
+    assert fleet.airborne() == 1
     assert messages == [("uav-1", 2, "PreArm: GPS not healthy")]
     fleet.apply([DroneLinkEvent("uav-1", 3, "lost", "no heartbeat for 3.0 s")])
     assert fleet.link("uav-1") == "lost"

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commandcenter.drones.fleet import DroneCommander, DroneFleet
+from commandcenter.drones.fleet import CommandResult, DroneCommander, DroneFleet, VehicleState
 from commandcenter.drones.missions import (
     CMD_RTL,
     CMD_TAKEOFF,
@@ -52,7 +52,6 @@ from commandcenter.drones.missions import (
     lawnmower,
     perimeter_orbit,
 )
-from devices.mavlink import CommandResult, VehicleState
 from widgets.drones.attitude import AttitudeIndicator
 from widgets.drones.map_panel import DroneMapPanel
 
