@@ -146,6 +146,9 @@ def test_auto_mission_flies_waypoints(pair: tuple[SimVehicle, MavlinkLink]) -> N
     assert upload_plan(link, 1, MissionPlan(mission), fence=False, rally=False).ok
     assert link.set_mode(1, "GUIDED").ok and link.arm(1).ok
     assert link.start_mission(1).ok
+    assert link.pause_mission(1).ok and sim.paused
+    assert link.continue_mission(1).ok and not sim.paused
+    assert link.change_speed(1, 12).ok and sim.max_speed == 12
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and (st(link, 1).last_reached < 3 or st(link, 1).mode != "RTL"):
         time.sleep(0.05)
