@@ -11,7 +11,7 @@ camera detections are not published.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase
@@ -68,6 +68,8 @@ class CaseOpen311Backend:
             return self._requests(found)
         since = self._date(filters.get("start_date"), "start_date")
         until = self._date(filters.get("end_date"), "end_date")
+        if since is None and until is None and not filters.get("ids"):
+            since = self.service.clock() - timedelta(days=90)  # GeoReport's default window
         status = filters.get("status")
         cases = self.service.find_cases(
             codes=filters.get("ids"), category=filters.get("service_code"), source=CaseSource.CITIZEN.value,
