@@ -215,7 +215,7 @@ def measure_gui(duration: float, tiles: int = 16) -> dict[str, Any]:
     events: dict[str, Any] = {}
     try:
         frames0 = [r["frames"] for r in wall.tiles_report()]
-        cpu0, t0 = time.process_time(), time.monotonic()
+        cpu0, gui0, t0 = time.process_time(), time.thread_time(), time.monotonic()
         last[0] = time.perf_counter()
         probe.start()
         pump(duration / 3)
@@ -247,6 +247,7 @@ def measure_gui(duration: float, tiles: int = 16) -> dict[str, Any]:
         restarter.join()
         elapsed = time.monotonic() - t0
         cpu = 100.0 * (time.process_time() - cpu0) / elapsed
+        gui_cpu = 100.0 * (time.thread_time() - gui0) / elapsed  # this (the GUI) thread alone
         report = wall.tiles_report()
         fps = [(r["frames"] - f0) / elapsed for r, f0 in zip(report[:-1], frames0[:-1], strict=True)]
     finally:
@@ -258,7 +259,8 @@ def measure_gui(duration: float, tiles: int = 16) -> dict[str, Any]:
     ms = [x * 1000 for x in lateness]
     return {"tiles": tiles, "duration_s": round(elapsed, 1), "timer_ticks": len(ms),
             "stall_max_ms": round(max(ms), 1) if ms else None, "stall_p99_ms": round(_percentile(ms, 0.99), 1),
-            "cpu_percent": round(cpu, 1), "fps_min_other_tiles": round(min(fps), 2),
+            "cpu_percent": round(cpu, 1), "gui_thread_cpu_percent": round(gui_cpu, 1),
+            "loadavg": os.getloadavg(), "fps_min_other_tiles": round(min(fps), 2),
             "fps_mean_other_tiles": round(statistics.fmean(fps), 2), **events}
 
 
