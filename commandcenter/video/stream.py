@@ -185,6 +185,8 @@ class StreamSupervisor:
             with self._lock:
                 self._stream = stream
                 self._backend_name = stream.backend_name
+            if stream.size != self._size:  # resized while opening: set_size saw no stream yet
+                stream.set_size(self._size)
             if not ever_live:
                 self._set(CONNECTING, f"connecting ({stream.backend_name})")
             opened_at = time.monotonic()
