@@ -38,6 +38,7 @@ def build_screens(ctx: AppContext, services: dict[str, Any],
     builders = {
         "wall": _wall,
         "map": _map,
+        "drones": _drones,
         "briefing": _briefing,
     }
     for key, builder in builders.items():
@@ -74,6 +75,14 @@ def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWid
         # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
         screen.camera_activated.connect(wall._show_camera_somewhere)
     return screen
+
+
+def _drones(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+    from widgets.drones import DronesScreen
+
+    assert ctx.fleet is not None and ctx.commander is not None
+    services["fleet"] = ctx.fleet
+    return DronesScreen(ctx.fleet, ctx.commander)
 
 
 def _briefing(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, Signal
 from sqlalchemy import select
 
 from commandcenter import paths
-from commandcenter.config import CameraConfig, Config, ConfigError, Jt808Config, OsmAndConfig
+from commandcenter.config import CameraConfig, Config, ConfigError, DroneConfig, Jt808Config, OsmAndConfig
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.zones import GridIndex, make_unit_grid
@@ -32,6 +32,7 @@ from commandcenter.store import Store, models, utcnow
 from devices.base import RejectedInput, TerminalEvent
 
 if TYPE_CHECKING:
+    from commandcenter.drones.fleet import DroneFleet, LinkCommander
     from commandcenter.video.layout import WallModel
     from commandcenter.video.service import VideoService
 
@@ -85,6 +86,9 @@ class AppContext(QObject):
         self.cameras: list[CameraConfig] = list(config.cameras)
         self.video: VideoService | None = None
         self.wall: WallModel | None = None
+        self.fleet: DroneFleet | None = None
+        self.commander: LinkCommander | None = None
+        self.drone_links: dict[str, Any] = {}
         self.grid = unit_grid_for(self.basemap)
         self.zones: list[MapZone] = map_zones([*self.basemap.zones, *self.grid.areas, *self.grid.cells])
         # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's
@@ -131,7 +135,13 @@ class AppContext(QObject):
         if self.demo:
             self._prepare_demo()
             self._start_demo_cameras()
+            self._start_demo_drones()
+        for drone in self.config.drones:  # a drone's video downlink is a camera of the wall like any other
+            if drone.video:
+                self.cameras.append(CameraConfig(id=f"{drone.id}-video", name=f"{drone.name or drone.id} 视频",
+                                                 url=drone.video, group="无人机"))
         self._start_video()
+        self._start_drones()
         self._register_config_units()
         for link in tracker_links(self.config, self.tracker.knows_device):
             self.devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
@@ -183,6 +193,65 @@ class AppContext(QObject):
             camera.lat, camera.lon = site.coords[0]
             camera.name = f"{site.name}" if site.name else camera.name
         self.cameras.extend(cameras)
+
+    def _start_demo_drones(self) -> None:
+        """Simulated multicopters speaking real MAVLink over TCP on loopback, each with its own video downlink."""
+        from commandcenter.simulator.mav_vehicle import SimVehicle
+
+        count = self.config.simulator.drones
+        if count <= 0:
+            return
+        south, west, north, east = self.basemap.bbox
+        videos = self._start_drone_video(count)
+        for i in range(count):
+            # Home pads spread across the district (e.g. on the roofs of the bureau's squad stations).
+            lat = south + (north - south) * (0.3 + 0.2 * i)
+            lon = west + (east - west) * (0.25 + 0.25 * i)
+            sim = SimVehicle(i + 1, lat, lon, listen="tcp:127.0.0.1:0").start()
+            self._stoppers.append(sim.stop)
+            self.config.drones.append(DroneConfig(id=f"uav-{i + 1}", name=f"巡查{i + 1}号", url=sim.url,
+                                                  video=videos[i] if i < len(videos) else "", sysid=i + 1))
+
+    def _start_drone_video(self, count: int) -> list[str]:
+        from commandcenter.video.testserver import ClipSpec, RtspTestServer, make_clip
+
+        try:
+            clips = [make_clip(ClipSpec(label=f"巡查{i + 1}号 机载", width=640, height=360, seconds=10.0, gop=25,
+                                        variant=7 + i, timecode=False)) for i in range(count)]
+            server = RtspTestServer(clips)
+            server.start()
+        except Exception as exc:
+            log.warning("demo drone video unavailable: %s", exc)
+            return []
+        self._stoppers.append(server.stop)
+        return [server.url(i + 1) for i in range(count)]
+
+    def _start_drones(self) -> None:
+        """Fleet state, one MAVLink link per drone, a commander routing commands to them; drone video on the wall."""
+        from commandcenter.drones.fleet import DroneFleet, LinkCommander
+        from commandcenter.runtime.links import drone_links
+
+        self.fleet = DroneFleet(self.config.drones, parent=self)
+        self.add_event_handler(self.fleet.apply)
+        self.drone_links = drone_links(self.config)
+        for link in self.drone_links.values():
+            self.devices.add(link, stale_after=5.0)
+        self.commander = LinkCommander.for_fleet(self.fleet, self.drone_links)
+        self._stoppers.append(self.commander.shutdown)
+        self.health.register("drones", self.fleet.report)
+        if self.demo and self.config.drones:
+            self._fly_demo_patrols()
+
+    def _fly_demo_patrols(self) -> None:
+        from commandcenter.simulator.patrols import fly_demo_patrols
+
+        assert self.fleet is not None and self.commander is not None
+        stop = threading.Event()
+        self._stoppers.append(stop.set)
+        wanted = ("疏导点", "禁止设摊区", "管控点", "特色点")
+        zones = [(z.name, z.ring) for kind in wanted for z in self.zones if z.kind == kind and len(z.ring) >= 3]
+        fly_demo_patrols(self.commander, self.fleet, [d.id for d in self.config.drones], zones,
+                         on_event=lambda text: self.event_logged.emit("info", text), stop=stop)
 
     def _start_video(self) -> None:
         """The video service and the wall model (core: no widgets) and their report section."""

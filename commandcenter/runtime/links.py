@@ -9,9 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from commandcenter import paths
 from commandcenter.config import Config
 from devices.base import Adapter
 from devices.jt808 import Jt808Server
+from devices.mavlink import MavlinkLink
 from devices.nmea import NmeaSerialReader
 from devices.osmand import OsmAndServer
 
@@ -39,3 +41,14 @@ def tracker_links(config: Config, knows_device: Callable[[str], bool]) -> list[B
         links.append(BuiltLink(NmeaSerialReader(f"nmea-{i + 1}-{nmea.unit}", nmea.url, nmea.baud, nmea.unit),
                                listener=False, stale_after=5.0))
     return links
+
+
+def drone_links(config: Config) -> dict[str, MavlinkLink]:
+    """One MAVLink link per configured drone, each recorded to a .tlog flight log in the data dir."""
+    from datetime import datetime
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    tlogs = paths.data_dir() / "tlogs"
+    tlogs.mkdir(parents=True, exist_ok=True)
+    return {d.id: MavlinkLink(d.id, d.url, sysid=d.sysid, firmware=d.firmware, tlog=tlogs / f"{d.id}-{stamp}.tlog")
+            for d in config.drones}
