@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_config_dir
+from commandcenter.paths import config_dir
 
 ARRANGEMENT_VERSION = 1
 
@@ -28,7 +28,7 @@ class ScreenWall:
 
 
 def arrangement_path() -> Path:
-    return Path(user_config_dir("commandcenter")) / "wall_screens.json"
+    return config_dir() / "wall_screens.json"
 
 
 def save_arrangement(walls: list[ScreenWall], path: Path | None = None) -> Path:

@@ -24,14 +24,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from platformdirs import user_config_dir
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter.config import CameraConfig
+from commandcenter.paths import LAYOUTS, config_dir
 
 LAYOUT_VERSION = 1
 MAX_GRID = 8
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "layouts" / "wall"
+BUILTIN_DIR = LAYOUTS / "wall"
 _RXC = re.compile(r"^\s*(\d+)\s*[x×X*]\s*(\d+)\s*$")
 _SAFE_NAME = re.compile(r"[^\w+\-.()\u4e00-\u9fff]+")
 
@@ -157,7 +157,8 @@ def load_layout(path: str | Path) -> WallLayout:
 
 
 def user_layouts_dir() -> Path:
-    return Path(user_config_dir("commandcenter")) / "layouts" / "wall"
+    """User layouts ("save as"): ``<config dir>/layouts/wall`` (``CC_CONFIG_DIR`` overrides the config dir)."""
+    return config_dir() / "layouts" / "wall"
 
 
 def layout_filename(name: str) -> str:

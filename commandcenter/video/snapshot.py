@@ -18,7 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from platformdirs import user_data_dir
+
+from commandcenter.paths import evidence_dir
 
 SnapshotHook = Callable[[str, str, str, float], None]  # (camera_id, path, sha256, unix time)
 
@@ -36,8 +37,8 @@ class Snapshot:
 
 
 def snapshots_dir() -> Path:
-    """Default folder for snapshots (the user's data dir), created on demand."""
-    path = Path(user_data_dir("commandcenter")) / "snapshots"
+    """Default folder for snapshots: ``<evidence dir>/snapshots``, created on demand."""
+    path = evidence_dir() / "snapshots"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -29,9 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from platformdirs import user_cache_dir
 
 from commandcenter.config import CameraConfig
+from commandcenter.paths import cache_dir
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 SERVER_SCRIPT = Path(__file__).with_name("gst_rtsp_server.py")
@@ -64,7 +64,7 @@ class ClipSpec:
 
 def clip_cache_dir() -> Path:
     """Where encoded clips live; created on demand."""
-    path = Path(user_cache_dir("commandcenter")) / "video-clips"
+    path = cache_dir() / "video-clips"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -163,7 +163,7 @@ def test_png_encoder_round_trip() -> None:
 
 def test_save_as_and_screen_arrangement_restored(qtbot: Any, cameras: list[CameraConfig], tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("CC_CONFIG_DIR", str(tmp_path / "config"))
     video = VideoService(cameras)
     try:
         model = WallModel(cameras, video, WallLayout.uniform(2))
@@ -172,7 +172,7 @@ def test_save_as_and_screen_arrangement_restored(qtbot: Any, cameras: list[Camer
         screen.show()
         model.swap(0, 1)
         path = screen.save_layout_as("夜班 2x2")
-        assert path.parent == tmp_path / "config" / "commandcenter" / "layouts" / "wall"
+        assert path.parent == tmp_path / "config" / "layouts" / "wall"
         assert screen.layout_combo.findData("夜班 2x2") >= 0
         assert screen.apply_layout("1+5") and len(screen.tiles) == 6
         screen.release_all()
