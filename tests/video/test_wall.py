@@ -188,3 +188,18 @@ def test_save_as_and_screen_arrangement_restored(qtbot: Any, cameras: list[Camer
         screen2.release_all()
     finally:
         video.shutdown()
+
+
+def test_show_camera_from_map_or_tree(qtbot: Any, cameras: list[CameraConfig]) -> None:
+    video = VideoService(cameras)
+    try:
+        model = WallModel(cameras, video, WallLayout.uniform(1))
+        screen = WallScreen(video, model, cameras)
+        qtbot.addWidget(screen)
+        assert model.assignment == ["cam1"]
+        assert screen.show_camera("cam1") == 0
+        assert screen.show_camera("cam3") == 0 and model.assignment == ["cam3"]  # the alarm cell
+        assert screen.show_camera("nope") is None
+        screen.release_all()
+    finally:
+        video.shutdown()

@@ -91,7 +91,7 @@ class WallScreen(QWidget):
 
         self.grid = _Grid(self)
         self.tree = CameraTree(self.cameras, self)
-        self.tree.cameraActivated.connect(self._show_camera_somewhere)
+        self.tree.cameraActivated.connect(self.show_camera)
         self._build_controls()
         right = QWidget(self)
         right_layout = QVBoxLayout(right)
@@ -236,12 +236,21 @@ class WallScreen(QWidget):
         self.tour_button.setChecked(running)
         self.tour_button.setText(self.tr("Stop tour") if running else self.tr("Start tour"))
 
-    def _show_camera_somewhere(self, camera_id: str) -> None:
-        """Double-click in the tree: show the camera in the first empty cell, else in cell 0."""
+    def show_camera(self, camera_id: str) -> int | None:
+        """Bring a camera onto the wall (tree double-click, a click on the map): the cell it already has, else
+        the first empty cell, else the alarm cell. Returns the cell, or None for an unknown camera id."""
+        if self.wall.camera(camera_id) is None:
+            return None
         cell = self.wall.cell_of(camera_id)
         if cell is None:
             empty = [i for i, c in enumerate(self.wall.assignment) if c is None]
-            self.wall.assign(empty[0] if empty else 0, camera_id)
+            cell = empty[0] if empty else self.wall.alarm_cell_index()
+            self.wall.assign(cell, camera_id)
+        if self.wall.single_cell is not None and self.wall.single_cell != cell:
+            self.wall.toggle_single(None)
+        return cell
+
+    _show_camera_somewhere = show_camera  # the name the main window's map hook uses
 
     def _tile_menu(self, cell: int, where: QPoint) -> None:
         """Right click on a tile: per-cell tour, reconnect, snapshot, single view."""
