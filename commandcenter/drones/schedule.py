@@ -39,7 +39,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from commandcenter import paths
 from commandcenter.drones.fleet import CommandResult, DroneCommander
 from commandcenter.drones.missions import CMD_TAKEOFF, FRAME_RELATIVE, MissionItem, MissionPlan
-from commandcenter.drones.planfile import load_plan
+from commandcenter.drones.planfile import load_plan, save_plan
 
 __all__ = ["DAY_SETS", "LOCAL_TZ", "PatrolSchedule", "PatrolScheduler", "ScheduleError", "load_schedules",
            "missions_dir", "parse_days", "save_schedules", "schedules_path"]
@@ -256,6 +256,7 @@ class PatrolScheduler(QObject):
         self._started = self.clock()
         self._log_lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="patrol")
+        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrol-io")  # one: writes stay in order
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self.check)
@@ -263,28 +264,47 @@ class PatrolScheduler(QObject):
             self._timer.start()
 
     def shutdown(self) -> None:
+        """Stop prompting; pending writes still finish (a schedule saved a second before exit must not be lost)."""
         self._timer.stop()
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self._io.shutdown(wait=True)
 
     # -- the list -------------------------------------------------------------------------------------------------
 
     def get(self, schedule_id: str) -> PatrolSchedule | None:
         return next((s for s in self.schedules if s.id == schedule_id), None)
 
-    def add(self, schedule: PatrolSchedule) -> None:
-        """Add (or replace, same id) and save; an occurrence already past today is not prompted retroactively."""
+    def add(self, schedule: PatrolSchedule, plan: MissionPlan | None = None) -> Future[None]:
+        """Add (or replace, same id) and save; with ``plan``, first save it as the schedule's plan file.
+
+        The list changes at once; the files are written on the scheduler's I/O thread (the returned Future), in
+        order, so the GUI thread never waits for a disk. An occurrence already past is not prompted afterwards.
+        """
         self.schedules = [s for s in self.schedules if s.id != schedule.id] + [schedule]
         last = schedule.last_occurrence(self.clock())
         if last is not None:
             self._state.handled[schedule.id] = last
-        save_schedules(self.schedules, self.path)
-        self.changed.emit()
+        snapshot = list(self.schedules)
+        plan_copy = copy.deepcopy(plan) if plan is not None else None
 
-    def remove(self, schedule_id: str) -> None:
+        def write() -> None:
+            if plan_copy is not None:
+                target = schedule.plan_path()
+                target.parent.mkdir(parents=True, exist_ok=True)
+                save_plan(plan_copy, target)
+            save_schedules(snapshot, self.path)
+
+        future = self._io.submit(write)
+        self.changed.emit()
+        return future
+
+    def remove(self, schedule_id: str) -> Future[None]:
+        """Forget a schedule (its plan file stays: other schedules may fly it too)."""
         self.schedules = [s for s in self.schedules if s.id != schedule_id]
         self._state.pending.pop(schedule_id, None)
-        save_schedules(self.schedules, self.path)
+        future = self._io.submit(save_schedules, list(self.schedules), self.path)
         self.changed.emit()
+        return future
 
     def pending(self) -> list[PatrolSchedule]:
         """Schedules waiting for the operator's answer, oldest first."""
@@ -377,9 +397,19 @@ class PatrolScheduler(QObject):
         log.log(level, "patrol %s (%s, %s): %s %s", schedule.id, schedule.label, schedule.drone_id, outcome, text)
         with self._log_lock:
             self.history.append(record)
-            try:
-                with self.log_path.open("a", encoding="utf-8") as handle:
-                    handle.write(record.to_json() + "\n")
-            except OSError as exc:
-                log.warning("patrol log %s not writable: %s", self.log_path, exc)
+        try:
+            self._io.submit(self._append_log, record)
+        except RuntimeError:  # shut down: the record still went to the Python log above
+            pass
         self.logged.emit(record)
+
+    def _append_log(self, record: RunRecord) -> None:
+        try:
+            with self.log_path.open("a", encoding="utf-8") as handle:
+                handle.write(record.to_json() + "\n")
+        except OSError as exc:
+            log.warning("patrol log %s not writable: %s", self.log_path, exc)
+
+    def flush(self, timeout: float = 10.0) -> None:
+        """Wait for the queued file writes (tests, and before reading the run log)."""
+        self._io.submit(lambda: None).result(timeout)

@@ -114,7 +114,7 @@ def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, 
     scheduler.due.connect(due.append)
     scheduler.logged.connect(records.append)
     market = PatrolSchedule("market", "uav-1", str(market_plan), "17:30", "daily", alt=40.0, name="夫子庙夜市")
-    scheduler.add(market)
+    scheduler.add(market).result(timeout=5)
     saved = json.loads(path.read_text(encoding="utf-8"))
     assert saved["version"] == 1 and saved["schedules"][0]["name"] == "夫子庙夜市"
     assert [s.id for s in load_schedules(path)] == ["market"]
@@ -151,6 +151,7 @@ def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, 
     clock.advance(minutes=11)
     scheduler.check()
     assert expired == ["market"] and records[-1].outcome == "missed" and scheduler.pending() == []
+    scheduler.flush()
     lines = [json.loads(line) for line in (tmp_path / "patrol_runs.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [line["outcome"] for line in lines] == ["started", "declined", "missed"]
 
@@ -160,10 +161,21 @@ def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, 
     again.due.connect(due.append)
     again.check()
     assert [s.id for s in again.schedules] == ["market"] and len(due) == 3
-    again.remove("market")
+    again.remove("market").result(timeout=5)
     assert load_schedules(path) == []
     scheduler.shutdown()
     again.shutdown()
+
+
+def test_plan_saved_with_the_schedule(qtbot: Any, tmp_path: Path) -> None:
+    clock = FakeClock(shanghai(2026, 11, 21, 12, 0))
+    scheduler = PatrolScheduler(RecordingCommander(), path=tmp_path / "s.json", clock=clock, tick_ms=0)
+    plan = MissionPlan(mission=lawnmower(MARKET, 20.0, 0.0, 30.0))
+    schedule = PatrolSchedule.create("uav-1", "夫子庙夜市", "17:30", "weekdays", name="夫子庙夜市")
+    scheduler.add(schedule, plan).result(timeout=5)
+    assert schedule.plan_path() == missions_dir() / "夫子庙夜市.plan"
+    assert len(schedule.load().mission.items) == len(plan.mission.items)
+    scheduler.shutdown()
 
 
 def test_refused_step_and_missing_plan_are_logged(qtbot: Any, tmp_path: Path, market_plan: Path) -> None:
