@@ -162,3 +162,29 @@ def test_falls_back_to_next_backend_when_first_cannot_open(live_server: RtspTest
         assert sup.status().backend == "pyav" and sup.status().reconnects == 0
     finally:
         sup.stop()
+
+
+def test_http_mjpeg_plays(small_clips: list[Path], tmp_path: Path) -> None:
+    """An MJPEG-over-HTTP camera (ffmpeg as a one-client HTTP server) plays and goes offline when it dies."""
+    import socket
+    import subprocess
+
+    clip = tmp_path / "loop.ts"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(small_clips[2]), "-c", "copy",
+                    str(clip)], check=True)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/cam.mjpg"
+    sender = subprocess.Popen(["ffmpeg", "-nostdin", "-loglevel", "error", "-re", "-stream_loop", "-1", "-i",
+                               str(clip), "-c:v", "mjpeg", "-q:v", "5", "-f", "mpjpeg", "-listen", "1", url])
+    sup = StreamSupervisor(url, size=(160, 90), backoff_start=0.3)
+    try:
+        sup.start()
+        assert wait_until(lambda: sup.state == LIVE and sup.status().frames > 10, 10), sup.status()
+        sender.kill()
+        assert wait_until(lambda: sup.state in ("stalled", "offline"), 4), sup.status()
+    finally:
+        sender.kill()
+        sender.wait()
+        sup.stop()
