@@ -1,23 +1,34 @@
-"""The small tactical map of the 无人机 screen: vehicles with heading, trails, homes, the plan being edited.
+"""The small tactical map of the 无人机 screen: streets, vehicles with heading, trails, homes, missions, fences.
 
-A pyqtgraph plot in local east/north metres around an origin (the first home or position seen), aspect locked
-so distances look right. It only draws and reports gestures: a left click adds a waypoint (when the screen's
-"add waypoints" tool is on), dragging a waypoint moves it. Everything crossing its API is WGS-84.
+A pyqtgraph plot in local east/north metres around an origin (the basemap's centre, else the first position
+seen), aspect locked so distances look right. Under the vehicles lies the basemap — water, parks, roads with the
+names of the main streets — because a pilot steers by "over 中华路, past the river", not by metres; it is a
+handful of QGraphicsPathItems (one per layer/road class, cosmetic pens) built once per basemap and origin and
+cached, so a 20 Hz vehicle update repaints a few paths, never thousands of items.
+
+Two kinds of mission are drawn: the plan being edited (blue, draggable waypoints) and each vehicle's *active*
+mission as downloaded from the vehicle (orange, with its fence), which is what it will really fly — they differ
+whenever someone edits without uploading. The map only draws and reports gestures: a left click adds a waypoint
+(when the screen's "add waypoints" tool is on), dragging a waypoint moves it. Everything crossing its API is
+WGS-84.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, Signal
-from PySide6.QtGui import QColor, QPainterPath, QTransform
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen, QTransform
+from PySide6.QtWidgets import QGraphicsPathItem, QVBoxLayout, QWidget
 
-from commandcenter.drones.missions import LocalFrame, MissionPlan
+from commandcenter.drones.missions import Geofence, LocalFrame, MissionPlan
+from commandcenter.geo.basemap import Basemap, MapFeature
+from widgets.map import style
 
 BACKGROUND = "#0b1118"
 WAYPOINT = QColor("#2f81f7")
@@ -25,6 +36,144 @@ INCLUSION = QColor("#3fb950")
 EXCLUSION = QColor("#f85149")
 HOME = QColor("#ffcc00")
 RALLY = QColor("#d2a8ff")
+ACTIVE = QColor("#f0883e")  # the mission a vehicle reports: what it will actually fly
+MAJOR_ROADS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
+MINOR_PATHS = frozenset({"footway", "path", "cycleway", "steps", "service"})
+MAX_LABELLED_WAYS = 150  # above this many named ways (a city, not a district) only major streets are named
+LABEL_SPACING_M = 400.0
+BASEMAP_Z = -100
+
+
+@dataclass(frozen=True)
+class _Layer:
+    """One path of the basemap with how to paint it."""
+
+    path: QPainterPath
+    pen: QPen
+    brush: QBrush
+    z: float
+
+
+@dataclass(frozen=True)
+class _Label:
+    text: str
+    x: float
+    y: float
+    angle: float
+    colour: str
+    size: int
+
+
+_BASEMAP_CACHE: dict[tuple[int, float, float], tuple[Basemap, list[_Layer], list[_Label]]] = {}
+
+
+def _cosmetic(colour: str, width: float, dash: bool = False) -> QPen:
+    """A pen whose width is in screen pixels at every zoom (a 5 m road must stay visible when zoomed out)."""
+    pen = QPen(QColor(colour), width)
+    pen.setCosmetic(True)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    if dash:
+        pen.setStyle(Qt.PenStyle.DashLine)
+    return pen
+
+
+def _add_feature(path: QPainterPath, frame: LocalFrame, feature: MapFeature) -> None:
+    rings = [feature.coords, *feature.holes] if feature.geometry == "polygon" else [feature.coords]
+    for ring in rings:
+        if len(ring) < 2:
+            continue
+        arr = np.asarray(ring, dtype=float)
+        xs = (arr[:, 1] - frame.lon0) * frame.kx
+        ys = (arr[:, 0] - frame.lat0) * frame.ky
+        path.moveTo(float(xs[0]), float(ys[0]))
+        for x, y in zip(xs[1:], ys[1:], strict=True):
+            path.lineTo(float(x), float(y))
+        if feature.geometry == "polygon":
+            path.closeSubpath()
+
+
+def _upright(dx: float, dy: float) -> float:
+    """The angle of a segment in degrees, turned so that text along it never reads upside down."""
+    angle = math.degrees(math.atan2(dy, dx))
+    return angle - 180.0 if angle > 90.0 else angle + 180.0 if angle < -90.0 else angle
+
+
+def _label_anchors(frame: LocalFrame, feature: MapFeature, spacing: float) -> list[tuple[float, float, float]]:
+    """Points (x, y, angle) along a way every ``spacing`` metres (from half a spacing in), so that a long street
+    keeps a visible name wherever the view is; a short way gets one at the middle of its longest segment."""
+    arr = np.asarray(feature.coords, dtype=float)
+    if len(arr) < 2:
+        return []
+    xs = (arr[:, 1] - frame.lon0) * frame.kx
+    ys = (arr[:, 0] - frame.lat0) * frame.ky
+    dx, dy = np.diff(xs), np.diff(ys)
+    lengths = np.hypot(dx, dy)
+    total = float(lengths.sum())
+    if total < spacing:
+        i = int(np.argmax(lengths))
+        return [(float((xs[i] + xs[i + 1]) / 2), float((ys[i] + ys[i + 1]) / 2), _upright(dx[i], dy[i]))]
+    ends = np.cumsum(lengths)
+    anchors = []
+    for at in np.arange(spacing / 2, total, spacing):
+        i = min(int(np.searchsorted(ends, at)), len(lengths) - 1)
+        t = 1.0 - (ends[i] - at) / lengths[i] if lengths[i] > 0 else 0.0
+        anchors.append((float(xs[i] + dx[i] * t), float(ys[i] + dy[i] * t), _upright(dx[i], dy[i])))
+    return anchors
+
+
+def basemap_layers(basemap: Basemap, frame: LocalFrame) -> tuple[list[_Layer], list[_Label]]:
+    """Water, parks and roads (grouped by class) as a few paths in ``frame`` metres, plus name labels.
+
+    Cached per (basemap, origin): the geometry is converted once, whatever the number of screens or redraws.
+    Buildings are left out on purpose: thousands of outlines would dominate the repaint cost and add nothing a
+    pilot needs at 60 m.
+    """
+    key = (id(basemap), frame.lat0, frame.lon0)
+    cached = _BASEMAP_CACHE.get(key)
+    if cached is not None and cached[0] is basemap:
+        return cached[1], cached[2]
+    layers: list[_Layer] = []
+    no_brush = QBrush(Qt.BrushStyle.NoBrush)
+    for features, (fill, outline), z in ((basemap.parks, style.PARK, 0), (basemap.water, style.WATER, 1)):
+        areas, lines = QPainterPath(), QPainterPath()
+        for feature in features:
+            _add_feature(areas if feature.geometry == "polygon" else lines, frame, feature)
+        if not areas.isEmpty():
+            layers.append(_Layer(areas, _cosmetic(outline, 1.0), QBrush(QColor(fill)), z))
+        if not lines.isEmpty():  # rivers and canals mapped as lines
+            layers.append(_Layer(lines, _cosmetic(fill, 6.0), no_brush, z))
+    by_class: dict[str, QPainterPath] = {}
+    for road in basemap.roads:
+        if road.geometry == "line":
+            _add_feature(by_class.setdefault(road.cls or "road", QPainterPath()), frame, road)
+    for cls, path in by_class.items():
+        width, colour, order, _label = style.ROADS.get(cls, style.ROAD_DEFAULT)
+        layers.append(_Layer(path, _cosmetic(colour, width, dash=cls == "steps"), no_brush, 10 + order))
+    # Street names: the view spans a few hundred metres of a district kilometres wide, so one label per street
+    # would mostly fall off screen. Label each way of a named street instead (major streets only in a big
+    # city), skipping a repeat of the same name within LABEL_SPACING_M.
+    named_ways = [r for r in basemap.roads if r.name and r.geometry == "line" and (r.cls or "") not in MINOR_PATHS]
+    if len(named_ways) > MAX_LABELLED_WAYS:
+        named_ways = [r for r in named_ways if (r.cls or "") in MAJOR_ROADS]
+    labels: list[_Label] = []
+    placed: dict[str, list[tuple[float, float]]] = {}
+    for road in sorted(named_ways, key=lambda r: (r.cls or "") not in MAJOR_ROADS):
+        major = (road.cls or "") in MAJOR_ROADS
+        near = placed.setdefault(road.name or "", [])
+        for x, y, angle in _label_anchors(frame, road, LABEL_SPACING_M):
+            if any(math.hypot(x - px, y - py) < LABEL_SPACING_M * 0.75 for px, py in near):
+                continue
+            near.append((x, y))
+            labels.append(_Label(road.name or "", x, y, angle, "#e6edf3" if major else style.TEXT,
+                                 13 if major else 11))
+    for feature in [*basemap.water, *basemap.parks]:
+        if feature.name and feature.geometry == "polygon" and feature.coords:
+            arr = np.asarray(feature.coords, dtype=float)
+            x, y = frame.to_xy((float(arr[:, 0].mean()), float(arr[:, 1].mean())))
+            labels.append(_Label(feature.name, x, y, 0.0, "#79b8ff" if feature.layer == "water" else "#6fbf7f", 11))
+    _BASEMAP_CACHE[key] = (basemap, layers, labels)
+    return layers, labels
 
 
 def _arrow() -> QPainterPath:
@@ -81,8 +230,27 @@ class _Waypoints(pg.ScatterPlotItem):
         ev.accept()
 
 
+class _ActiveMission:
+    """The items drawing one vehicle's active mission: route, waypoint dots, the current target, its fence."""
+
+    def __init__(self, plot: pg.PlotWidget) -> None:
+        self.plot = plot
+        self.route = pg.PlotCurveItem()
+        self.points = pg.ScatterPlotItem(size=8, brush=pg.mkBrush(ACTIVE), pen=pg.mkPen("#0b1118", width=1))
+        self.target = pg.ScatterPlotItem(size=18, symbol="o", brush=None, pen=pg.mkPen(ACTIVE, width=2.5))
+        self.fence: list[pg.PlotCurveItem] = []
+        for z, item in ((12, self.route), (13, self.points), (14, self.target)):
+            item.setZValue(z)
+            plot.addItem(item)
+
+    def remove(self) -> None:
+        for item in (self.route, self.points, self.target, *self.fence):
+            self.plot.removeItem(item)
+        self.fence = []
+
+
 class DroneMapPanel(QWidget):
-    """Vehicles, trails, homes, waypoints, fence and rally points in local metres."""
+    """Basemap, vehicles, trails, homes, the edited plan and each vehicle's active mission, in local metres."""
 
     clicked = Signal(float, float)  # lat, lon of a left click on empty map
     waypoint_moved = Signal(int, float, float, bool)  # index, lat, lon, finished
@@ -119,6 +287,9 @@ class DroneMapPanel(QWidget):
         self._trail_keys: dict[str, tuple[int, Any]] = {}
         self._pens = {True: pg.mkPen("#ffffff", width=2), False: pg.mkPen("#0b1118", width=1)}
         self._brushes: dict[str, Any] = {}
+        self.basemap: Basemap | None = None
+        self._basemap_items: list[Any] = []
+        self._active: dict[str, _ActiveMission] = {}
 
     def _brush(self, colour: QColor) -> Any:
         """Shared brushes: pyqtgraph caches symbol pixmaps per (symbol, pen, brush) object."""
@@ -182,7 +353,69 @@ class DroneMapPanel(QWidget):
         self.homes.setData([p[0] for p in home_xy], [p[1] for p in home_xy])
         if not self._fitted and spots:
             self._fitted = True
-            self.plot.getViewBox().setRange(xRange=(-300, 300), yRange=(-300, 300))
+            x, y = spots[0]["pos"]  # start on the first vehicle: the origin may be the basemap's centre
+            self.plot.getViewBox().setRange(xRange=(x - 300, x + 300), yRange=(y - 300, y + 300))
+
+    # -- basemap ---------------------------------------------------------------------------------------------------
+
+    def set_basemap(self, basemap: Basemap | None) -> None:
+        """Draw ``basemap`` under everything (None removes it). Fixes the origin at its centre if none yet."""
+        for item in self._basemap_items:
+            self.plot.removeItem(item)
+        self._basemap_items = []
+        self.basemap = basemap
+        if basemap is None or not any(basemap.roads or basemap.water or basemap.parks):
+            return
+        south, west, north, east = basemap.bbox
+        self.ensure_origin((south + north) / 2, (west + east) / 2)
+        assert self.frame is not None
+        layers, labels = basemap_layers(basemap, self.frame)
+        for layer in layers:
+            item = QGraphicsPathItem(layer.path)
+            item.setPen(layer.pen)
+            item.setBrush(layer.brush)
+            item.setZValue(BASEMAP_Z + layer.z)
+            self.plot.addItem(item)
+            self._basemap_items.append(item)
+        for label in labels:
+            text = pg.TextItem(label.text, color=label.colour, anchor=(0.5, 0.5), angle=label.angle)
+            font = text.textItem.font()
+            font.setPixelSize(label.size)
+            text.setFont(font)
+            text.setPos(label.x, label.y)
+            text.setZValue(BASEMAP_Z + 50)
+            self.plot.addItem(text)
+            self._basemap_items.append(text)
+
+    # -- active missions -------------------------------------------------------------------------------------------
+
+    def show_active(self, drone_id: str, plan: MissionPlan | None, current_seq: int = 0,
+                    selected: bool = False) -> None:
+        """Draw the mission ``drone_id`` reports (None or empty: remove it). ``current_seq`` is MISSION_CURRENT's
+        sequence number, counted like ArduPilot's (0 is home, items start at 1), and is ringed on the map."""
+        drawn = self._active.get(drone_id)
+        if plan is None or (not plan.mission.waypoints() and plan.fence.is_empty()):
+            if drawn is not None:
+                drawn.remove()
+                del self._active[drone_id]
+            return
+        if drawn is None:
+            drawn = self._active[drone_id] = _ActiveMission(self.plot)
+        points = plan.mission.waypoints()
+        xy = [self.to_xy(it.lat, it.lon) for _, it in points]
+        drawn.route.setData([p[0] for p in xy], [p[1] for p in xy],
+                            pen=pg.mkPen(ACTIVE, width=3 if selected else 1.5))
+        drawn.route.setOpacity(1.0 if selected else 0.55)
+        drawn.points.setData([p[0] for p in xy], [p[1] for p in xy])
+        drawn.points.setOpacity(1.0 if selected else 0.55)
+        target = [(x, y) for (number, _), (x, y) in zip(points, xy, strict=True) if number == current_seq]
+        drawn.target.setData([p[0] for p in target], [p[1] for p in target])
+        for curve in drawn.fence:
+            self.plot.removeItem(curve)
+        drawn.fence = [self._fence_curve(xs, ys, inclusion) for xs, ys, inclusion in self._fence_rings(plan.fence)]
+
+    def active_ids(self) -> list[str]:
+        return list(self._active)
 
     def show_plan(self, plan: MissionPlan) -> None:
         """Redraw the route, numbered waypoints, fence polygons/circles and rally points."""
@@ -200,20 +433,28 @@ class DroneMapPanel(QWidget):
             self._labels.append(label)
         for curve in self._fence_items:
             self.plot.removeItem(curve)
-        self._fence_items = []
-        for poly in plan.fence.polygons:
-            ring = [self.to_xy(lat, lon) for lat, lon in [*poly.points, poly.points[0]]]
-            self._add_fence([p[0] for p in ring], [p[1] for p in ring], poly.inclusion)
-        for circle in plan.fence.circles:
-            cx, cy = self.to_xy(circle.lat, circle.lon)
-            angles = [2 * math.pi * k / 48 for k in range(49)]
-            self._add_fence([cx + circle.radius * math.cos(a) for a in angles],
-                            [cy + circle.radius * math.sin(a) for a in angles], circle.inclusion)
+        self._fence_items = [self._fence_curve(xs, ys, inclusion)
+                             for xs, ys, inclusion in self._fence_rings(plan.fence)]
         rally = [self.to_xy(r.lat, r.lon) for r in plan.rally]
         self.rally.setData([p[0] for p in rally], [p[1] for p in rally])
 
-    def _add_fence(self, xs: list[float], ys: list[float], inclusion: bool) -> None:
+    def _fence_rings(self, fence: Geofence) -> list[tuple[list[float], list[float], bool]]:
+        """Polygons and circles of a fence as closed rings in local metres, with their inclusion flag."""
+        rings = []
+        for poly in fence.polygons:
+            if poly.points:
+                ring = [self.to_xy(lat, lon) for lat, lon in [*poly.points, poly.points[0]]]
+                rings.append(([p[0] for p in ring], [p[1] for p in ring], poly.inclusion))
+        for circle in fence.circles:
+            cx, cy = self.to_xy(circle.lat, circle.lon)
+            angles = [2 * math.pi * k / 48 for k in range(49)]
+            rings.append(([cx + circle.radius * math.cos(a) for a in angles],
+                          [cy + circle.radius * math.sin(a) for a in angles], circle.inclusion))
+        return rings
+
+    def _fence_curve(self, xs: list[float], ys: list[float], inclusion: bool) -> pg.PlotCurveItem:
         colour = INCLUSION if inclusion else EXCLUSION
         curve = pg.PlotCurveItem(xs, ys, pen=pg.mkPen(colour, width=2, style=Qt.PenStyle.DashLine))
+        curve.setZValue(11)
         self.plot.addItem(curve)
-        self._fence_items.append(curve)
+        return curve

@@ -5,26 +5,37 @@ A thin view over :class:`commandcenter.drones.fleet.DroneFleet` (state, ≤ 20 H
 run on the commander's threads and their results come back through a queued signal. Arming, disarming, take-off,
 mode changes and mission start ask for an explicit confirmation; RTL and LAND are one click and always visible,
 because they are what a pilot reaches for when something goes wrong.
+
+Optional services make it a full pilot station: a ``basemap`` drawn under the vehicles; the selected drone's
+video (``video``, a VideoService — acquired for the tile only while the screen is shown, released on switch and
+close) with a 上墙 button putting it on the ``wall``; and a ``scheduler`` (PatrolScheduler) whose due patrols
+appear as a non-modal banner with 执行/取消, so a prompt can never block the pilot (or a test). Each vehicle's
+active mission is downloaded from the vehicle, off the GUI thread, when it is selected and whenever the mission
+count it reports changes.
 """
 
 from __future__ import annotations
 
 import copy
+import re
 import time
+import uuid
 from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QColor
+from PySide6.QtCore import QEvent, QObject, Qt, QTime, QTimer, Signal
+from PySide6.QtGui import QColor, QHideEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QMessageBox,
@@ -33,6 +44,7 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
+    QTimeEdit,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -52,8 +64,17 @@ from commandcenter.drones.missions import (
     lawnmower,
     perimeter_orbit,
 )
+from commandcenter.drones.schedule import PatrolSchedule, PatrolScheduler, RunRecord
+from commandcenter.drones.tasking import drone_camera
+from commandcenter.geo.basemap import Basemap
+from commandcenter.video.service import SUB, VideoService
+from commandcenter.video.stream import StreamStatus
 from widgets.drones.attitude import AttitudeIndicator
 from widgets.drones.map_panel import DroneMapPanel
+from widgets.wall.tile import VideoTile
+
+VIDEO_HZ = 25
+_SAFE_NAME = re.compile(r"[^0-9A-Za-z_\u4e00-\u9fff-]+")
 
 STYLE = """
 DronesScreen, DronesScreen QWidget { background-color: #0f1720; color: #e6edf3; }
@@ -71,6 +92,9 @@ DronesScreen QPushButton#land { background: #7a1f1f; border-color: #f85149; font
 DronesScreen QLabel[role="value"] { font-size: 16px; font-weight: bold; color: #ffffff; }
 DronesScreen QLabel[role="name"] { color: #9fb3c8; }
 DronesScreen QHeaderView::section { background: #16212c; color: #9fb3c8; border: none; padding: 3px; }
+DronesScreen QFrame#patrolBanner { background: #3d2a00; border: 1px solid #d29922; border-radius: 4px; }
+DronesScreen QFrame#patrolBanner QLabel { background: transparent; color: #ffd27a; font-weight: bold; }
+DronesScreen QPushButton#patrolGo { background: #1f6f3a; border-color: #3fb950; }
 """
 
 HEALTH = {"ok": QColor("#3fb950"), "warn": QColor("#d29922"), "bad": QColor("#f85149"), "idle": QColor("#8b949e")}
@@ -92,27 +116,59 @@ class _ResultBridge(QObject):
     """Carries a finished command from the commander's thread to the GUI thread (queued connection)."""
 
     finished = Signal(str, str, object)  # label, drone id, result
+    active_plan = Signal(str, object, int)  # drone id, (CommandResult, MissionPlan) or exception, mission count
 
 
 class DronesScreen(QWidget):
     """The F4 screen. ``commands`` implements :class:`~commandcenter.drones.fleet.DroneCommander`."""
 
-    def __init__(self, fleet: DroneFleet, commands: DroneCommander | Any, parent: QWidget | None = None) -> None:
+    def __init__(self, fleet: DroneFleet, commands: DroneCommander | Any, parent: QWidget | None = None, *,
+                 basemap: Basemap | None = None, video: VideoService | None = None, wall: Any = None,
+                 scheduler: PatrolScheduler | None = None, operator: str = "pilot") -> None:
         super().__init__(parent)
         self.setObjectName("DronesScreen")
         self.setStyleSheet(STYLE)
         self.fleet = fleet
         self.commands = commands
+        self.video = video
+        self.wall = wall
+        self.scheduler = scheduler
+        self.operator = operator
         self.selected: str | None = None
         self.plan = MissionPlan()
         self.pending: list[Future[Any]] = []
         self._bridge = _ResultBridge(self)
         self._bridge.finished.connect(self._on_result)
+        self._bridge.active_plan.connect(self._on_active_plan)
+        # active missions as the vehicles report them (downloaded), keyed by the mission count they had then
+        self.active_plans: dict[str, MissionPlan] = {}
+        self._active_counts: dict[str, int] = {}
+        self._active_loading: set[str] = set()
+        self._active_again: set[str] = set()
+        self._active_drawn: dict[str, tuple[int, int, bool]] = {}
+        # the selected drone's video: (camera id, quality) held for the tile, the size asked for
+        self.video_camera: str | None = None
+        self._video_size = (0, 0)
+        self._video_holder = ("drones-screen", id(self))
         self._build()
         self._retranslate()
         fleet.changed.connect(self._on_changed)
         fleet.message.connect(self._on_message)
         fleet.link_changed.connect(self._on_link)
+        if basemap is not None:
+            self.map.set_basemap(basemap)
+        self._video_timer = QTimer(self)
+        self._video_timer.setInterval(1000 // VIDEO_HZ)
+        self._video_timer.timeout.connect(self._poll_video)
+        if video is not None:
+            video.statusChanged.connect(self._on_video_status)
+        if scheduler is not None:
+            scheduler.due.connect(self._on_patrol_due)
+            scheduler.expired.connect(lambda _id: self._show_next_patrol())
+            scheduler.changed.connect(self._fill_schedules)
+            scheduler.logged.connect(self._on_patrol_logged, Qt.ConnectionType.QueuedConnection)
+            self._fill_schedules()
+            self._show_next_patrol()
         self._on_changed(fleet.ids())
 
     # -- construction --------------------------------------------------------------------------------------------
@@ -139,6 +195,23 @@ class DronesScreen(QWidget):
         header.addWidget(self.rtl_button)
         header.addWidget(self.land_button)
         root.addLayout(header)
+        # a due patrol: non-modal, so nothing ever waits on a dialog
+        self.patrol_banner = QFrame()
+        self.patrol_banner.setObjectName("patrolBanner")
+        banner = QHBoxLayout(self.patrol_banner)
+        banner.setContentsMargins(8, 4, 8, 4)
+        self.patrol_text = QLabel()
+        self.patrol_go = QPushButton()
+        self.patrol_go.setObjectName("patrolGo")
+        self.patrol_skip = QPushButton()
+        banner.addWidget(self.patrol_text, 1)
+        banner.addWidget(self.patrol_go)
+        banner.addWidget(self.patrol_skip)
+        self.patrol_go.clicked.connect(self._confirm_patrol)
+        self.patrol_skip.clicked.connect(self._decline_patrol)
+        self.patrol_banner.hide()
+        self._banner_schedule: PatrolSchedule | None = None
+        root.addWidget(self.patrol_banner)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         root.addWidget(splitter, 1)
@@ -160,6 +233,7 @@ class DronesScreen(QWidget):
         mbox.addWidget(self.log)
         left_layout.addWidget(self.vehicles_box, 1)
         left_layout.addWidget(self.messages_box, 1)
+        left_layout.addWidget(self._build_schedules(), 1)
         left.setMinimumWidth(240)
         splitter.addWidget(left)
 
@@ -212,6 +286,7 @@ class DronesScreen(QWidget):
         right = QWidget()
         right_layout = QVBoxLayout(right)
         right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addWidget(self._build_video())
         self.attitude = AttitudeIndicator()
         right_layout.addWidget(self.attitude)
         self.telemetry_box = QGroupBox()
@@ -260,6 +335,54 @@ class DronesScreen(QWidget):
         splitter.setStretchFactor(2, 1)
         splitter.setSizes([280, 900, 340])
 
+    def _build_video(self) -> QGroupBox:
+        """The selected drone's downlink in a wall tile, with 上墙."""
+        self.video_box = QGroupBox()
+        layout = QVBoxLayout(self.video_box)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.video_tile = VideoTile(0, f"drones-{id(self)}")
+        self.video_tile.setAcceptDrops(False)
+        self.video_tile.setMinimumSize(320, 180)
+        self.video_tile.snapshotRequested.connect(lambda _cell: self._snapshot_video())
+        layout.addWidget(self.video_tile)
+        row = QHBoxLayout()
+        self.video_note = QLabel()
+        self.video_note.setProperty("role", "name")
+        self.wall_button = QPushButton()
+        self.wall_button.clicked.connect(self._put_on_wall)
+        row.addWidget(self.video_note, 1)
+        row.addWidget(self.wall_button)
+        layout.addLayout(row)
+        self.video_box.setVisible(self.video is not None)
+        return self.video_box
+
+    def _build_schedules(self) -> QGroupBox:
+        """巡查计划: the saved patrols, and a form saving the plan being edited as a new one."""
+        self.schedules_box = QGroupBox()
+        layout = QVBoxLayout(self.schedules_box)
+        self.schedule_list = QListWidget()
+        self.schedule_list.setWordWrap(True)
+        layout.addWidget(self.schedule_list, 1)
+        form = QGridLayout()
+        self.schedule_name = QLineEdit()
+        self.schedule_time = QTimeEdit(QTime(17, 30))
+        self.schedule_time.setDisplayFormat("HH:mm")
+        self.schedule_days = QComboBox()
+        for key in ("daily", "weekdays", "weekends"):
+            self.schedule_days.addItem(key, key)
+        self.schedule_add = QPushButton()
+        self.schedule_remove = QPushButton()
+        self.schedule_add.clicked.connect(self._add_schedule)
+        self.schedule_remove.clicked.connect(self._remove_schedule)
+        form.addWidget(self.schedule_name, 0, 0, 1, 2)
+        form.addWidget(self.schedule_time, 1, 0)
+        form.addWidget(self.schedule_days, 1, 1)
+        form.addWidget(self.schedule_add, 2, 0)
+        form.addWidget(self.schedule_remove, 2, 1)
+        layout.addLayout(form)
+        self.schedules_box.setVisible(self.scheduler is not None)
+        return self.schedules_box
+
     def _retranslate(self) -> None:
         self.rtl_button.setText(self.tr("RTL"))
         self.rtl_button.setToolTip(self.tr("Return to launch now (no confirmation)"))
@@ -297,7 +420,22 @@ class DronesScreen(QWidget):
         self.download_button.setText(self.tr("Download mission"))
         self.table.setHorizontalHeaderLabels([self.tr("Waypoint"), self.tr("Latitude"), self.tr("Longitude"),
                                               self.tr("Altitude (m)")])
+        self.video_box.setTitle(self.tr("Video"))
+        self.wall_button.setText(self.tr("Put on wall"))
+        self.wall_button.setToolTip(self.tr("Show this drone's video on the video wall"))
+        self.schedules_box.setTitle(self.tr("Patrol schedules"))
+        self.schedule_name.setPlaceholderText(self.tr("Patrol name, e.g. market street"))
+        for index, text in enumerate((self.tr("Daily"), self.tr("Weekdays"), self.tr("Weekends"))):
+            self.schedule_days.setItemText(index, text)
+        self.schedule_add.setText(self.tr("Save plan as patrol"))
+        self.schedule_add.setToolTip(self.tr("Fly the plan being edited with the selected drone at this time"))
+        self.schedule_remove.setText(self.tr("Remove"))
+        self.patrol_go.setText(self.tr("Fly"))
+        self.patrol_skip.setText(self.tr("Cancel"))
         self._show_selected()
+        self._update_video_note()
+        self._fill_schedules()
+        self._show_next_patrol()
         self._refresh_estimate()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -314,6 +452,10 @@ class DronesScreen(QWidget):
             self.vehicle_list.setCurrentRow(0)
         if self.selected in ids:
             self._show_selected()
+        for drone_id in ids:
+            state = self.fleet.state(drone_id)
+            if state is not None and state.mission_total != self._active_counts.get(drone_id, 0):
+                self._refresh_active(drone_id)
         self._update_map()
 
     def _update_list_item(self, drone_id: str) -> None:
@@ -353,6 +495,9 @@ class DronesScreen(QWidget):
     def _on_select(self, current: QListWidgetItem | None, _previous: QListWidgetItem | None) -> None:
         self.selected = current.data(Qt.ItemDataRole.UserRole) if current is not None else None
         self._show_selected()
+        if self.selected is not None:
+            self._refresh_active(self.selected, force=True)
+        self._sync_video()
         self._update_map()
 
     def _show_selected(self) -> None:
@@ -415,6 +560,217 @@ class DronesScreen(QWidget):
                 homes.append((state.home_lat, state.home_lon))
         if vehicles:
             self.map.show_vehicles(vehicles, trails, homes)
+        for drone_id, plan in self.active_plans.items():
+            state = self.fleet.state(drone_id)
+            key = (id(plan), state.mission_seq if state else 0, drone_id == self.selected)
+            if self._active_drawn.get(drone_id) != key:  # redraw on a new plan, target or selection only
+                self._active_drawn[drone_id] = key
+                self.map.show_active(drone_id, plan, key[1], key[2])
+
+    # -- active missions (downloaded from the vehicles) -----------------------------------------------------------
+
+    def _refresh_active(self, drone_id: str, force: bool = False) -> None:
+        """Download what ``drone_id`` will fly, unless already known for its current mission count."""
+        state = self.fleet.state(drone_id)
+        if state is None or not hasattr(self.commands, "download_plan"):
+            return
+        count = state.mission_total
+        if not force and self._active_counts.get(drone_id) == count and drone_id in self.active_plans:
+            return
+        if drone_id in self._active_loading:
+            self._active_again.add(drone_id)  # changed while downloading: fetch again when this one is done
+            return
+        self._active_counts[drone_id] = count
+        self._active_loading.add(drone_id)
+        bridge = self._bridge
+
+        def done(f: Future[Any]) -> None:
+            try:
+                payload: Any = f.result()
+            except Exception as exc:  # reported like a refused download
+                payload = exc
+            try:
+                bridge.active_plan.emit(drone_id, payload, count)
+            except RuntimeError:  # the screen was closed meanwhile
+                pass
+
+        self.commands.download_plan(drone_id).add_done_callback(done)
+
+    def _on_active_plan(self, drone_id: str, payload: Any, count: int) -> None:
+        self._active_loading.discard(drone_id)
+        if isinstance(payload, tuple) and payload[0].ok:
+            self.active_plans[drone_id] = payload[1]
+            self._active_drawn.pop(drone_id, None)
+            self._update_map()
+        else:
+            self._active_counts.pop(drone_id, None)  # try again on the next change
+        if drone_id in self._active_again:
+            self._active_again.discard(drone_id)
+            self._refresh_active(drone_id, force=True)
+
+    # -- video ----------------------------------------------------------------------------------------------------
+
+    def _sync_video(self) -> None:
+        """Hold the selected drone's stream while the screen is visible; release it on switch and hide."""
+        wanted = drone_camera(self.video, self.selected) if self.selected and self.isVisible() else None
+        if wanted == self.video_camera:
+            return
+        self.release_video()
+        if wanted is not None and self.video is not None:
+            self._video_size = self.video_tile.decode_size()
+            self.video.acquire(wanted, SUB, self._video_holder, self._video_size)
+            self.video_camera = wanted
+            self.video_tile.set_camera(wanted, self.video.cameras[wanted].name, False)
+            status = self.video.status(wanted, SUB)
+            if status is not None:
+                self.video_tile.set_state(status.state, status.reason)
+            self._video_timer.start()
+        self._update_video_note()
+
+    def release_video(self) -> None:
+        """Give the tile's stream back to the VideoService (switching drones, hiding, closing, app exit)."""
+        self._video_timer.stop()
+        if self.video_camera is not None and self.video is not None:
+            self.video.release(self.video_camera, SUB, self._video_holder)
+        self.video_camera = None
+        self.video_tile.set_camera(None, "", False)
+
+    def _poll_video(self) -> None:
+        if self.video is None or self.video_camera is None:
+            return
+        size = self.video_tile.decode_size()
+        if size != self._video_size:
+            self._video_size = size
+            self.video.resize(self.video_camera, SUB, self._video_holder, size)
+        self.video_tile.show_frame(self.video.latest_frame(self.video_camera, SUB))
+
+    def _on_video_status(self, camera_id: str, quality: str, status: StreamStatus) -> None:
+        if camera_id == self.video_camera and quality == SUB:
+            self.video_tile.set_state(status.state, status.reason)
+
+    def _update_video_note(self) -> None:
+        camera = drone_camera(self.video, self.selected) if self.selected else None
+        self.wall_button.setEnabled(camera is not None and self.wall is not None)
+        if self.selected is None:
+            self.video_note.setText("")
+        elif camera is None:
+            self.video_note.setText(self.tr("No video downlink configured for this drone"))
+        else:
+            cell = self.wall.cell_of(camera) if self.wall is not None else None
+            self.video_note.setText(self.tr("On the wall, cell {0}").format(cell + 1) if cell is not None
+                                    else camera)
+
+    def _put_on_wall(self) -> None:
+        """上墙: pop the selected drone's video into the wall's alarm cell, named, until acknowledged there."""
+        camera = drone_camera(self.video, self.selected) if self.selected else None
+        if camera is None or self.wall is None or self.selected is None:
+            return
+        cell = self.wall.raise_alarm(camera, self.tr("Drone {0}").format(self.fleet.name(self.selected)))
+        self.status.setText(self.tr("{0}: video on the wall (cell {1})").format(
+            self.fleet.name(self.selected), cell + 1))
+        self.status.setStyleSheet("color: #3fb950;")
+        self._update_video_note()
+
+    def _snapshot_video(self) -> None:
+        if self.video is not None and self.video_camera is not None:
+            self.video.snapshot(self.video_camera)
+            self.status.setText(self.tr("Snapshot of {0} requested").format(self.video_camera))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._sync_video()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self.release_video()
+        self._update_video_note()
+        super().hideEvent(event)
+
+    def closeEvent(self, event: Any) -> None:
+        self.release_video()
+        super().closeEvent(event)
+
+    # -- patrol schedules -----------------------------------------------------------------------------------------
+
+    def _days_text(self, days: str) -> str:
+        return {"daily": self.tr("Daily"), "weekdays": self.tr("Weekdays"),
+                "weekends": self.tr("Weekends")}.get(days, days)
+
+    def _fill_schedules(self) -> None:
+        if self.scheduler is None:
+            return
+        self.schedule_list.clear()
+        for schedule, next_at in self.scheduler.next_runs():
+            drone = self.fleet.name(schedule.drone_id) if schedule.drone_id in self.fleet.ids() \
+                else schedule.drone_id
+            text = f"{schedule.time}  {self._days_text(schedule.days)}  ·  {schedule.label}  ·  {drone}"
+            if next_at is not None:
+                text += "  ·  " + self.tr("next {0}").format(next_at.strftime("%m-%d %H:%M"))
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, schedule.id)
+            self.schedule_list.addItem(item)
+
+    def _add_schedule(self) -> None:
+        if self.scheduler is None or self.selected is None:
+            return
+        if not self.plan.mission.waypoints():
+            self.status.setText(self.tr("Draw or load the patrol's mission first"))
+            return
+        drone_id = self.selected
+        at = self.schedule_time.time().toString("HH:mm")
+        name = self.schedule_name.text().strip() or f"{self.fleet.name(drone_id)} {at}"
+        schedule_id = uuid.uuid4().hex[:8]
+        # the plan file is named after the patrol (readable in the missions dir) plus the id (never overwritten)
+        plan_name = f"{_SAFE_NAME.sub('_', name).strip('_') or 'patrol'}-{schedule_id}"
+        schedule = PatrolSchedule(schedule_id, drone_id, plan_name, at, self.schedule_days.currentData(), name=name)
+        future = self.scheduler.add(schedule, copy.deepcopy(self.plan))
+        self._watch(self.tr("Save patrol {0}").format(name), drone_id, _as_result(future, schedule.plan))
+        self.schedule_name.clear()
+
+    def _remove_schedule(self) -> None:
+        item = self.schedule_list.currentItem()
+        if self.scheduler is None or item is None:
+            return
+        self.scheduler.remove(item.data(Qt.ItemDataRole.UserRole))
+
+    def _on_patrol_due(self, _schedule: PatrolSchedule) -> None:
+        self._show_next_patrol()
+
+    def _show_next_patrol(self) -> None:
+        """The banner shows the oldest patrol waiting for an answer; hidden when none is."""
+        pending = self.scheduler.pending() if self.scheduler is not None else []
+        self._banner_schedule = pending[0] if pending else None
+        if self._banner_schedule is None:
+            self.patrol_banner.hide()
+            return
+        schedule = self._banner_schedule
+        drone = self.fleet.name(schedule.drone_id) if schedule.drone_id in self.fleet.ids() else schedule.drone_id
+        more = "  " + self.tr("(+{0} more)").format(len(pending) - 1) if len(pending) > 1 else ""
+        self.patrol_text.setText(self.tr("Patrol due: {0} — {1} at {2}. Fly it now?").format(
+            schedule.label, drone, schedule.time) + more)
+        self.patrol_banner.show()
+
+    def _confirm_patrol(self) -> None:
+        schedule = self._banner_schedule
+        if self.scheduler is None or schedule is None:
+            return
+        future = self.scheduler.confirm(schedule.id, self.operator)
+        self._watch(self.tr("Patrol {0}").format(schedule.label), schedule.drone_id, future)
+        self._show_next_patrol()
+
+    def _decline_patrol(self) -> None:
+        schedule = self._banner_schedule
+        if self.scheduler is None or schedule is None:
+            return
+        self.scheduler.decline(schedule.id, self.operator, self.tr("cancelled in the pilot screen"))
+        self._show_next_patrol()
+
+    def _on_patrol_logged(self, record: RunRecord) -> None:
+        outcome = {"started": self.tr("started"), "failed": self.tr("failed"), "declined": self.tr("cancelled"),
+                   "missed": self.tr("missed")}.get(record.outcome, record.outcome)
+        schedule = self.scheduler.get(record.schedule_id) if self.scheduler is not None else None
+        label = schedule.label if schedule is not None else record.schedule_id
+        self.log.appendPlainText(f"{time.strftime('%H:%M:%S')}  " + self.tr("Patrol {0}: {1} {2}").format(
+            label, outcome, record.text).rstrip())
 
     def _on_message(self, drone_id: str, severity: int, text: str) -> None:
         level = "⚠ " if severity <= 4 else ""
@@ -469,6 +825,10 @@ class DronesScreen(QWidget):
             if plan is not None:
                 self.plan = plan
                 self._plan_changed()
+            if label == self.tr("Upload mission"):
+                self._refresh_active(drone_id, force=True)  # show what the vehicle now holds
+            if label.startswith(self.tr("Save patrol {0}").format("")):
+                self._fill_schedules()
         else:
             text = self.tr("{0} ({1}) refused: {2}").format(label, name, result.describe())
             colour = "#f85149"
@@ -610,6 +970,19 @@ class DronesScreen(QWidget):
 
     def _download(self) -> None:
         self._send(self.tr("Download mission"), lambda d: self.commands.download_plan(d))
+
+
+def _as_result(future: Future[Any], what: str) -> Future[CommandResult]:
+    """A file write's Future as a command result, so the status line reports it like any command."""
+    outer: Future[CommandResult] = Future()
+
+    def done(f: Future[Any]) -> None:
+        exc = f.exception()
+        outer.set_result(CommandResult(False, "ERROR", str(exc)) if exc is not None
+                         else CommandResult(True, "SAVED", what))
+
+    future.add_done_callback(done)
+    return outer
 
 
 def _spin(low: float, high: float, value: float, suffix: str) -> QDoubleSpinBox:
