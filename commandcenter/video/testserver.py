@@ -279,28 +279,37 @@ _DEMO_PLACES = [
 ]
 
 
-def demo_clip_specs(n: int, width: int = 640, height: int = 360, seconds: float = 10.0) -> list[ClipSpec]:
+def _demo_name(i: int, names: list[str] | None) -> str:
+    if names and i < len(names) and names[i]:
+        return names[i]
+    name = _DEMO_PLACES[i % len(_DEMO_PLACES)][0]
+    return name if i < len(_DEMO_PLACES) else f"{name}{i // len(_DEMO_PLACES) + 1}"
+
+
+def demo_clip_specs(n: int, width: int = 640, height: int = 360, seconds: float = 10.0,
+                    names: list[str] | None = None) -> list[ClipSpec]:
     """One clip spec per demo camera, each with its own name burned in and its own hue."""
-    return [ClipSpec(label=_DEMO_PLACES[i % len(_DEMO_PLACES)][0], width=width, height=height, fps=25,
-                     seconds=seconds, gop=25, variant=i, timecode=False) for i in range(n)]
+    return [ClipSpec(label=_demo_name(i, names), width=width, height=height, fps=25, seconds=seconds, gop=25,
+                     variant=i, timecode=False) for i in range(n)]
 
 
-def start_demo_cameras(n: int, center_lat: float, center_lon: float,
-                       width: int = 640, height: int = 360) -> tuple[RtspTestServer, list[CameraConfig]]:
+def start_demo_cameras(n: int, center_lat: float, center_lon: float, width: int = 640, height: int = 360,
+                       names: list[str] | None = None) -> tuple[RtspTestServer, list[CameraConfig]]:
     """Start a loopback RTSP server with ``n`` cameras placed on a ring around the centre.
 
     Returns the running server (the caller stops it on exit) and camera configs ``cam01`` … with Chinese names
-    and district groups, in the same order as the mounts. The first start encodes the clips (a few seconds
-    per camera at the default size); later starts reuse the cache.
+    and district groups, in the same order as the mounts. ``names`` (optional) overrides the camera names and
+    is what gets burned into the pictures, so a demo that names cameras after its map's sites shows the same
+    name on the tile and in the video. The first start encodes the clips (under a second each at the default
+    size); later starts reuse the cache.
     """
-    specs = demo_clip_specs(n, width, height)
+    specs = demo_clip_specs(n, width, height, names=names)
     server = RtspTestServer([make_clip(spec) for spec in specs])
     server.start()
     cameras = []
     for i in range(n):
-        name, group = _DEMO_PLACES[i % len(_DEMO_PLACES)]
-        if i >= len(_DEMO_PLACES):
-            name = f"{name}{i // len(_DEMO_PLACES) + 1}"
+        group = _DEMO_PLACES[i % len(_DEMO_PLACES)][1]
+        name = _demo_name(i, names)
         angle = 2 * math.pi * i / max(1, n)
         radius = 0.004 + 0.002 * (i % 3)
         cameras.append(CameraConfig(

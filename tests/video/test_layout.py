@@ -174,3 +174,17 @@ def test_drone_feeds_become_wall_cameras() -> None:
               DroneConfig(id="uav2", url="udpin:0.0.0.0:14560")]
     cams = cameras_from_drones(drones)
     assert [(c.id, c.name, c.url, c.group) for c in cams] == [("uav1", "巡查一号", "rtsp://10.0.0.5/live", "无人机")]
+
+
+def test_demo_cameras_names_and_groups() -> None:
+    from commandcenter.video.testserver import start_demo_cameras
+
+    server, cams = start_demo_cameras(3, 32.0, 118.8, width=320, height=180, names=["中华路-白下路路口"])
+    try:
+        assert server.running and [c.url for c in cams] == [server.url(i) for i in (1, 2, 3)]
+        assert cams[0].name == "中华路-白下路路口" and cams[1].name == "鼓楼广场"
+        assert all(c.group.endswith("区") and c.lat is not None for c in cams)
+        assert len({c.id for c in cams}) == 3
+    finally:
+        server.stop()
+    assert not server.running
