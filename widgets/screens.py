@@ -38,6 +38,7 @@ def build_screens(ctx: AppContext, services: dict[str, Any],
     builders = {
         "wall": _wall,
         "map": _map,
+        "dispatch": _dispatch,
         "drones": _drones,
         "briefing": _briefing,
     }
@@ -73,8 +74,30 @@ def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWid
     wall = services.get("wall_screen")
     if wall is not None and ctx.wall is not None:
         # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
-        screen.camera_activated.connect(wall._show_camera_somewhere)
+        screen.camera_activated.connect(wall.show_camera)
     return screen
+
+
+def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+    from widgets.dispatch import DispatchScreen
+
+    screen = DispatchScreen(ctx.cases, actor=ctx.user or "dispatcher")
+    services["_stoppers"].append(screen.shutdown)
+    ctx.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")
+                             if severity == "warning" else None)
+    map_screen = services.get("map_screen")
+    if map_screen is not None:
+        # A click on the map is where a new case is; the queue's cases are pins on the map.
+        map_screen.location_clicked.connect(screen.set_location)
+        screen.feed.snapshot.connect(lambda snap: map_screen.set_cases(case_pins(snap.queue)))
+    return screen
+
+
+def case_pins(queue: list[Any]) -> list[dict[str, Any]]:
+    """Queue rows as the map's case pins."""
+    return [{"code": row.code, "lat": row.lat, "lon": row.lon, "status": row.status, "urgency": row.urgency,
+             "category_name": row.category, "assigned_officer": row.assigned, "level": row.level}
+            for row in queue if row.lat is not None and row.lon is not None]
 
 
 def _drones(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.enforcement.audit import AuditLog
-from commandcenter.enforcement.permissions import ROLE_ZH, SYSTEM_ACTORS, Role, users_changed
+from commandcenter.enforcement.permissions import PERSON_ROLES, ROLE_ZH, SYSTEM_ACTORS, users_changed
 from commandcenter.enforcement.tables import User
 from commandcenter.store import Store, default_url, utcnow
 
@@ -79,8 +79,8 @@ def _check_new_user(username: str, role: str, password: str) -> None:
                         code="invalid")
     if username in SYSTEM_ACTORS or username.startswith("cli:"):
         raise AuthError(f"username {username!r} is reserved for the application itself", code="invalid")
-    if role not in {r.value for r in Role}:
-        raise AuthError(f"unknown role {role!r}; expected one of {[r.value for r in Role]}", code="invalid")
+    if role not in PERSON_ROLES:
+        raise AuthError(f"unknown role {role!r}; expected one of {list(PERSON_ROLES)}", code="invalid")
     _check_password(password)
 
 
@@ -236,7 +236,7 @@ class AuthService:
 
     def set_role(self, username: str, role: str, *, actor: str = "system") -> None:
         self._require_manage(actor)
-        if role not in {r.value for r in Role}:
+        if role not in PERSON_ROLES:
             raise AuthError(f"unknown role {role!r}", code="invalid")
 
         def job(session: Session) -> None:
@@ -305,7 +305,7 @@ def user_main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_add = sub.add_parser("add", help="create a user")
     p_add.add_argument("username")
-    p_add.add_argument("--role", required=True, choices=[r.value for r in Role])
+    p_add.add_argument("--role", required=True, choices=list(PERSON_ROLES))
     p_add.add_argument("--name", default="", help="display name (e.g. 张三)")
     p_add.add_argument("--password", help="the password (default: asked for without echo)")
     for name, text in (("passwd", "set a new password (clears a lockout)"), ("disable", "disable a user"),

@@ -35,7 +35,11 @@ class Role(StrEnum):
     LEADER = "leader"  # 领导
     LEGAL = "legal"  # 法制审核员
     OBSERVER = "observer"  # 观察 (read-only wall)
+    INTAKE = "intake"  # 接入通道: Open311, hotline import, camera/sensor events — channels, not people
 
+
+# Roles a person can hold (log in with); intake channels are not people.
+PERSON_ROLES: tuple[str, ...] = tuple(r.value for r in Role if r is not Role.INTAKE)
 
 ROLE_ZH: dict[str, str] = {
     Role.ADMIN: "值班长",
@@ -44,6 +48,7 @@ ROLE_ZH: dict[str, str] = {
     Role.LEADER: "领导",
     Role.LEGAL: "法制审核员",
     Role.OBSERVER: "观察",
+    Role.INTAKE: "接入通道",
 }
 
 # The permission names are a contract with commandcenter.cases and the views: extend, never rename.

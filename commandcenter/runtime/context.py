@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,15 @@ from PySide6.QtCore import QObject, Signal
 from sqlalchemy import select
 
 from commandcenter import paths
-from commandcenter.config import CameraConfig, Config, ConfigError, DroneConfig, Jt808Config, OsmAndConfig
+from commandcenter.config import (
+    CameraConfig,
+    Config,
+    ConfigError,
+    DroneConfig,
+    Jt808Config,
+    Open311Config,
+    OsmAndConfig,
+)
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.zones import GridIndex, make_unit_grid
@@ -37,6 +46,9 @@ if TYPE_CHECKING:
     from commandcenter.video.service import VideoService
 
 log = logging.getLogger(__name__)
+DEMO_OPEN311_KEY = "demo-open311-key"
+# Intake channels act under these names (role "intake": create cases, add evidence, nothing else).
+INTAKE_CHANNELS = ("open311", "hotline-12345", "patrol-app", "camera-ai", "sensor-iot", "geofence")
 WATCHED_ZONE_KINDS = frozenset({"疏导点", "管控点", "特色点", "禁止设摊区"})
 
 
@@ -77,7 +89,7 @@ class AppContext(QObject):
         self.health.register("units", self.tracker.report)
         self.basemap = load_basemap(basemap_path or config.map.basemap or None)
         self.simulator: Any = None
-        self.user = config.ui.user or ("demo-admin" if demo else "")
+        self.user = config.ui.user or ("admin" if demo else "")
         self.role = "admin" if demo else ""
         self._event_handlers: list[Callable[[list[Any]], None]] = [self.tracker.apply, self._log_events]
         self.devices.events.connect(self._dispatch_events)
@@ -89,6 +101,9 @@ class AppContext(QObject):
         self.fleet: DroneFleet | None = None
         self.commander: LinkCommander | None = None
         self.drone_links: dict[str, Any] = {}
+        self.open311: Any = None
+        self.cases: Any = None
+        self.enforcement: Any = None
         self.grid = unit_grid_for(self.basemap)
         self.zones: list[MapZone] = map_zones([*self.basemap.zones, *self.grid.areas, *self.grid.cells])
         # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's
@@ -115,10 +130,8 @@ class AppContext(QObject):
             self.event_logged.emit("warning", ev.text)
         elif ev.kind in ("route_return", "post_return"):
             self.event_logged.emit("info", ev.text)
-        else:  # enter/leave: officers only (vehicles drive through no-vending streets all day)
-            pos = self.tracker.get(ev.unit_id)
-            if pos is not None and pos.kind == "officer":
-                self.event_logged.emit("info", ev.text)
+        # Entering and leaving zones stays in the geofence's list (officers patrol the no-vending streets all
+        # day); the events dock gets what someone has to act on.
 
     def _log_events(self, batch: list[Any]) -> None:
         for ev in batch:
@@ -142,6 +155,7 @@ class AppContext(QObject):
                                                  url=drone.video, group="无人机"))
         self._start_video()
         self._start_drones()
+        self._start_cases()
         self._register_config_units()
         for link in tracker_links(self.config, self.tracker.knows_device):
             self.devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
@@ -181,18 +195,105 @@ class AppContext(QObject):
         if count <= 0:
             return
         south, west, north, east = self.basemap.bbox
+        sites = [f for f in self.basemap.camera_sites if f.coords and f.name][:count]
         try:
-            server, cameras = start_demo_cameras(count, (south + north) / 2, (west + east) / 2)
+            server, cameras = start_demo_cameras(count, (south + north) / 2, (west + east) / 2,
+                                                 names=[f.name for f in sites] or None)
         except Exception as exc:  # no GStreamer/ffmpeg: the demo still runs, the wall says why
             log.warning("demo cameras unavailable: %s", exc)
             self.event_logged.emit("warning", f"demo cameras unavailable: {exc}")
             return
         self._stoppers.append(server.stop)
-        sites = [f for f in self.basemap.camera_sites if f.coords]
-        for camera, site in zip(cameras, sites, strict=False):
+        for camera, site in zip(cameras, sites, strict=False):  # cameras stand at the district's intersections
             camera.lat, camera.lon = site.coords[0]
-            camera.name = f"{site.name}" if site.name else camera.name
         self.cameras.extend(cameras)
+
+    def _start_cases(self) -> None:
+        """Users, audit chain and evidence (enforcement), the case service with its hooks, the Open311 endpoint."""
+        from commandcenter.cases.calendar import load_calendar
+        from commandcenter.cases.categories import load_categories
+        from commandcenter.cases.open311_backend import CaseOpen311Backend
+        from commandcenter.cases.report import cases_report
+        from commandcenter.cases.service import CaseService
+        from commandcenter.enforcement.auth import create_demo_users
+        from commandcenter.enforcement.services import EnforcementServices
+        from commandcenter.geo.streets import StreetGraph
+        from devices.open311 import Open311Server
+
+        channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
+        self.enforcement = EnforcementServices.create(self.store, config_users=[*self.config.users, *channels])
+        self._stoppers.append(self.enforcement.close)
+        if self.demo:
+            create_demo_users(self.store)
+        self.categories = load_categories()
+        self.streets = self.simulator.graph if self.simulator is not None else StreetGraph.from_basemap(self.basemap)
+        self.cases = CaseService(
+            self.store, load_calendar(), self.categories,
+            authorize=self.enforcement.authorize, audit=self.enforcement.audit_hook, guard=self.enforcement.guard,
+            positions=self.tracker.snapshot, unit_status_changed=self.tracker.set_status,
+            streets=self.streets, stale_after_s=self.config.map.stale_minutes * 60.0)
+        self.health.register("cases", lambda: cases_report(self.store))
+        open311 = self.config.open311
+        if open311 is None and self.demo:
+            open311 = Open311Config(port=0, api_keys=[DEMO_OPEN311_KEY], jurisdiction="城管执法局")
+        if open311 is not None:
+            self.open311 = Open311Server(CaseOpen311Backend(self.cases), open311.host, open311.port,
+                                         api_keys=open311.api_keys, jurisdiction=open311.jurisdiction)
+            self.devices.add(self.open311, listener=True, stale_after=60.0)
+        if self.demo:
+
+            self.simulator.case_sink = self._simulated_report
+            threading.Thread(target=self._seed_and_staff_desk, name="demo-desk", daemon=True).start()
+
+    def _seed_and_staff_desk(self) -> None:
+        """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""
+        from commandcenter.cases.service import CaseService
+        from commandcenter.simulator.desk import SimulatedDesk, seed_today
+
+        import time
+
+        cases = self.cases
+        deadline = time.monotonic() + 20  # dispatch recommendations need the officers' live positions
+        while time.monotonic() < deadline and len(self.tracker.snapshot()) < 0.8 * len(self.simulator.movers):
+            time.sleep(0.2)
+        try:
+            if not self.store.scalar("SELECT COUNT(*) FROM cases"):
+                points = [self.simulator.graph.node_latlon(n) for n in range(0, self.simulator.graph.node_count, 3)]
+                seeded = seed_today(lambda clock: CaseService(
+                    self.store, cases.calendar, self.categories, authorize=self.enforcement.authorize,
+                    audit=self.enforcement.audit_hook, guard=self.enforcement.guard, positions=self.tracker.snapshot,
+                    streets=self.streets, clock=clock), self.categories, points)
+                log.info("demo: %d cases of today seeded", seeded)
+        except Exception:
+            log.exception("demo: seeding today's cases failed")
+        desk = SimulatedDesk(cases, actor="dispatcher", speedup=self.config.simulator.speedup).start()
+        self._stoppers.append(desk.stop)
+
+    def _simulated_report(self, report: dict[str, Any]) -> None:
+        """A simulated report through its real channel (runs on the simulator's thread, never the GUI's)."""
+        from commandcenter.cases.model import NewCase
+
+        source = str(report["source"])
+        category = self.categories.resolve(str(report["category"]))
+        lat, lon, text = float(report["lat"]), float(report["lon"]), str(report["description"])
+        if source == "citizen" and self.open311 is not None and self.open311.bound_port:
+            import urllib.parse
+            import urllib.request
+
+            body = urllib.parse.urlencode({"api_key": DEMO_OPEN311_KEY, "service_code": category.code,
+                                           "lat": lat, "long": lon, "description": text,
+                                           "first_name": "市民", "phone": "13800000000"}).encode()
+            url = f"http://127.0.0.1:{self.open311.bound_port}/open311/v2/requests.json"
+            with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as resp:
+                resp.read()
+        elif source in ("camera", "sensor"):
+            self.cases.intake_event(source, category.code, lat, lon, f"视频智能识别：{category.name}",
+                                    actor="camera-ai")
+        else:
+            channel = "hotline-12345" if source == "hotline" else "patrol-app"
+            self.cases.create_case(NewCase(source=source, category=category.code, description=text, lat=lat,
+                                           lon=lon, reporter="12345热线" if source == "hotline" else "巡查队员"),
+                                   channel)
 
     def _start_demo_drones(self) -> None:
         """Simulated multicopters speaking real MAVLink over TCP on loopback, each with its own video downlink."""
@@ -259,6 +360,7 @@ class AppContext(QObject):
         from commandcenter.video.service import VideoService
 
         self.video = VideoService(self.cameras, parent=self)
+        self._stoppers.append(self.video.shutdown)
         try:
             layout = resolve_layout(self.layout_spec or ("3x3" if len(self.cameras) > 4 else "2x2"))
         except LayoutError as exc:
@@ -340,6 +442,12 @@ class AppContext(QObject):
             "devices": f"{online}/{total}",
             "database": self.store.description,
         }
+
+
+@dataclass(frozen=True)
+class _Channel:
+    username: str
+    role: str
 
 
 def unit_grid_for(basemap: Basemap) -> GridIndex:
