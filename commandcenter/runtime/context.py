@@ -247,10 +247,10 @@ class AppContext(QObject):
 
     def _seed_and_staff_desk(self) -> None:
         """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""
+        import time
+
         from commandcenter.cases.service import CaseService
         from commandcenter.simulator.desk import SimulatedDesk, seed_today
-
-        import time
 
         cases = self.cases
         deadline = time.monotonic() + 20  # dispatch recommendations need the officers' live positions

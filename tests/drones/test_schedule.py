@@ -7,18 +7,14 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import json
-import threading
-from collections.abc import Iterator
 from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
 
-from commandcenter.config import DroneConfig
-from commandcenter.drones.fleet import CommandResult, DroneFleet, LinkCommander
+from commandcenter.drones.fleet import CommandResult
 from commandcenter.drones.missions import CMD_TAKEOFF, MissionPlan, lawnmower
 from commandcenter.drones.planfile import save_plan
 from commandcenter.drones.schedule import (
@@ -31,10 +27,7 @@ from commandcenter.drones.schedule import (
     missions_dir,
     parse_days,
 )
-from commandcenter.simulator.mav_vehicle import SimVehicle
-from devices.mavlink import MavlinkLink
 
-HOME = (32.0603, 118.7969)
 MARKET = [(32.0606, 118.7966), (32.0606, 118.7974), (32.0611, 118.7974), (32.0611, 118.7966)]
 
 
@@ -193,48 +186,8 @@ def test_refused_step_and_missing_plan_are_logged(qtbot: Any, tmp_path: Path, ma
     scheduler.shutdown()
 
 
-class _Harness:
-    def __init__(self) -> None:
-        self.sim = SimVehicle(1, *HOME, listen="tcp:127.0.0.1:0", time_scale=4.0, mission_retry_s=0.1).start()
-        self.link = MavlinkLink("uav-1", self.sim.url, command_timeout=0.5)
-        self.buffer: list[Any] = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.link.serve, args=(self._sink, self.stop), daemon=True)
-        self.thread.start()
-        self.fleet = DroneFleet([DroneConfig("uav-1", "巡查1号", self.sim.url)])
-        self.timer = QTimer()
-        self.timer.timeout.connect(self.pump)
-        self.timer.start(50)
-        self.commander = LinkCommander.for_fleet(self.fleet, {"uav-1": self.link})
-
-    def _sink(self, event: Any) -> None:
-        with self.lock:
-            self.buffer.append(event)
-
-    def pump(self) -> None:
-        with self.lock:
-            batch, self.buffer = self.buffer, []
-        self.fleet.apply(batch)
-
-    def close(self) -> None:
-        self.timer.stop()
-        self.commander.shutdown()
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.sim.stop()
-
-
-@pytest.fixture
-def flying(qtbot: Any) -> Iterator[_Harness]:
-    h = _Harness()
-    qtbot.waitUntil(lambda: (s := h.fleet.state("uav-1")) is not None and s.home_lat is not None, timeout=5000)
-    yield h
-    h.close()
-
-
 def test_confirmed_schedule_flies_on_a_real_vehicle(qtbot: Any, tmp_path: Path, market_plan: Path,
-                                                     flying: _Harness) -> None:
+                                                     flying: Any) -> None:
     clock = FakeClock(shanghai(2026, 11, 21, 17, 29, 50))
     scheduler = PatrolScheduler(flying.commander, fleet=flying.fleet, path=tmp_path / "s.json", clock=clock,
                                 tick_ms=50)

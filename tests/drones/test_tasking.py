@@ -6,84 +6,22 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from PySide6.QtCore import QTimer
-
-from commandcenter.config import CameraConfig, DroneConfig
-from commandcenter.drones.fleet import DroneFleet, LinkCommander
+from commandcenter.config import CameraConfig
 from commandcenter.drones.missions import NoFlyZone, distance_m
 from commandcenter.drones.tasking import DroneTasking, TaskResult
 from commandcenter.enforcement.auth import create_demo_users
 from commandcenter.enforcement.services import EnforcementServices
-from commandcenter.simulator.mav_vehicle import SimVehicle
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import VideoService
-from commandcenter.video.testserver import ClipSpec, RtspTestServer, make_clip
-from devices.mavlink import MavlinkLink
+from commandcenter.video.testserver import RtspTestServer
 
-HOME = (32.0603, 118.7969)
 CASE = (32.0612, 118.7981)  # ≈ 150 m north-east of home
-
-
-class FlyingHarness:
-    """Sim + link on a worker thread + a 50 ms batch pump into the fleet, as the runtime's DeviceManager does."""
-
-    def __init__(self, drone_id: str = "uav-1") -> None:
-        self.sim = SimVehicle(1, *HOME, listen="tcp:127.0.0.1:0", time_scale=4.0, mission_retry_s=0.1).start()
-        self.link = MavlinkLink(drone_id, self.sim.url, command_timeout=0.5)
-        self.buffer: list[Any] = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.link.serve, args=(self._sink, self.stop), daemon=True)
-        self.thread.start()
-        self.fleet = DroneFleet([DroneConfig(drone_id, "巡查1号", self.sim.url)])
-        self.timer = QTimer()
-        self.timer.timeout.connect(self.pump)
-        self.timer.start(50)
-        self.commander = LinkCommander.for_fleet(self.fleet, {drone_id: self.link})
-
-    def _sink(self, event: Any) -> None:
-        with self.lock:
-            self.buffer.append(event)
-
-    def pump(self) -> None:
-        with self.lock:
-            batch, self.buffer = self.buffer, []
-        self.fleet.apply(batch)
-
-    def close(self) -> None:
-        self.timer.stop()
-        self.commander.shutdown()
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.sim.stop()
-
-
-@pytest.fixture
-def harness(qtbot: Any) -> Iterator[FlyingHarness]:
-    h = FlyingHarness()
-    qtbot.waitUntil(lambda: (s := h.fleet.state("uav-1")) is not None and s.lat is not None and s.gps_fix == 3,
-                    timeout=5000)
-    yield h
-    h.close()
-
-
-@pytest.fixture(scope="module")
-def downlink() -> Iterator[RtspTestServer]:
-    clip = make_clip(ClipSpec(label="巡查1号 机载", width=320, height=180, seconds=4.0, gop=10, variant=7,
-                              timecode=False))
-    server = RtspTestServer([clip])
-    server.start()
-    yield server
-    server.stop()
 
 
 def make_case(store: Store, code: str) -> int:
@@ -100,14 +38,14 @@ def make_case(store: Store, code: str) -> int:
     return store.write(job)
 
 
-def test_send_to_case_flies_films_and_files_evidence(qtbot: Any, harness: FlyingHarness, store: Store,
+def test_send_to_case_flies_films_and_files_evidence(qtbot: Any, flying: Any, store: Store,
                                                       downlink: RtspTestServer, tmp_path: Path) -> None:
     create_demo_users(store)
     services = EnforcementServices.create(store, evidence_root=tmp_path / "evidence")
     camera = CameraConfig(id="uav-1-video", name="巡查1号 视频", url=downlink.url(1), group="无人机")
     video = VideoService([camera], snapshot_dir=str(tmp_path / "snapshots"))
     wall = WallModel([camera], video, layout=WallLayout.uniform(2))
-    tasking = DroneTasking(harness.fleet, harness.commander, video=video, wall=wall, evidence=services.evidence,
+    tasking = DroneTasking(flying.fleet, flying.commander, video=video, wall=wall, evidence=services.evidence,
                            safe_alt=20.0)
     progress: list[str] = []
     tasking.progress.connect(lambda _d, _c, text: progress.append(text))
@@ -119,8 +57,8 @@ def test_send_to_case_flies_films_and_files_evidence(qtbot: Any, harness: Flying
         result: TaskResult = future.result()
         assert result.ok, (result.reason, result.steps)
         # the drone is over the case, at the safe altitude, in GUIDED
-        assert distance_m((harness.sim.lat, harness.sim.lon), CASE) <= 30.0
-        state = harness.fleet.state("uav-1")
+        assert distance_m((flying.sim.lat, flying.sim.lon), CASE) <= 30.0
+        state = flying.fleet.state("uav-1")
         assert state is not None and state.mode == "GUIDED" and state.armed
         assert result.alt is not None and result.alt > 15.0
         # its video popped on the wall with the case code
@@ -144,9 +82,9 @@ def test_send_to_case_flies_films_and_files_evidence(qtbot: Any, harness: Flying
         services.close()
 
 
-def test_refusals_say_why(qtbot: Any, harness: FlyingHarness) -> None:
+def test_refusals_say_why(qtbot: Any, flying: Any) -> None:
     home_zone = NoFlyZone("测试禁飞区", CASE[0], CASE[1], 50.0)
-    tasking = DroneTasking(harness.fleet, harness.commander, no_fly=[home_zone], safe_alt=20.0,
+    tasking = DroneTasking(flying.fleet, flying.commander, no_fly=[home_zone], safe_alt=20.0,
                            max_distance_m=3000.0)
     finished: list[TaskResult] = []
     tasking.finished.connect(finished.append)
@@ -162,14 +100,14 @@ def test_refusals_say_why(qtbot: Any, harness: FlyingHarness) -> None:
         assert "no valid location" in refused("uav-1", 0.0, 0.0)
         assert len(finished) == 4
         # the vehicle's own refusal reaches the dispatcher with its PreArm text
-        harness.sim.faults.prearm_fail = "Compass not calibrated"
+        flying.sim.faults.prearm_fail = "Compass not calibrated"
         future = tasking.send_to_case("uav-1", 1, "AJ1", 32.0598, 118.7960, "dispatcher")
         qtbot.waitUntil(future.done, timeout=10000)
         result = future.result()
         assert not result.ok and result.reason.startswith("arm refused by 巡查1号")
         assert not tasking.busy("uav-1")
         # no video: the drone still goes, and the result says no snapshot was taken
-        harness.sim.faults.prearm_fail = ""
+        flying.sim.faults.prearm_fail = ""
         future = tasking.send_to_case("uav-1", 1, "AJ1", 32.0598, 118.7960, "dispatcher")
         qtbot.waitUntil(future.done, timeout=30000)
         result = future.result()
