@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from commandcenter.cases.workflow import CLOSED_STATUSES
 from commandcenter.store import Store
 
 log = logging.getLogger(__name__)
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-OPEN_EXCLUDED = ("closed", "rejected", "archived", "transferred")
+OPEN_EXCLUDED = tuple(sorted(CLOSED_STATUSES))
 
 
 def local_day_start(now: datetime) -> datetime:
