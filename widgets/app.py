@@ -68,6 +68,9 @@ def run(options: GuiOptions) -> int:
     ctx = AppContext(options.config, demo=options.demo, basemap_path=options.basemap or None,
                      layout=options.layout)
     ctx.start()
+    if not options.demo and not options.snapshot_out and not login(ctx):
+        ctx.stop()
+        return 1
     services = build_services(ctx, options)
     screens, docks = build_screens(ctx, services, options)
     settings = QSettings(str(Path(os.environ.get("CC_CONFIG_DIR", "")) / "window.ini"), QSettings.Format.IniFormat) \
@@ -104,6 +107,18 @@ def run(options: GuiOptions) -> int:
         stop()
     ctx.stop()
     return result["code"]
+
+
+def login(ctx: Any) -> bool:
+    """Who is at the console: every action is bound to a person with the right to take it (real devices only;
+    the demo runs as its documented 值班长 account). False when the dialog is cancelled."""
+    from widgets.enforcement.login import LoginDialog
+
+    dialog = LoginDialog(ctx.enforcement.auth, username=ctx.config.ui.user)
+    if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.user is None:
+        return False
+    ctx.user, ctx.role = dialog.user.username, dialog.user.role
+    return True
 
 
 def take_snapshot(window: Any, options: GuiOptions, ctx: Any) -> None:
