@@ -29,7 +29,8 @@ import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as TimeOfDay  # the schedule's field is called ``time``
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -118,9 +119,9 @@ class PatrolSchedule:
     def label(self) -> str:
         return self.name or Path(self.plan).stem
 
-    def time_of_day(self) -> time:
+    def time_of_day(self) -> TimeOfDay:
         hours, minutes = self.time.split(":")
-        return time(int(hours), int(minutes))
+        return TimeOfDay(int(hours), int(minutes))
 
     def runs_on(self, day: date) -> bool:
         return day.weekday() in parse_days(self.days)

@@ -84,7 +84,9 @@ def shanghai(y: int, mo: int, d: int, h: int, mi: int, s: int = 0) -> datetime:
 
 def test_schedule_validation_days_and_occurrences(tmp_path: Path) -> None:
     assert parse_days("weekdays") == frozenset(range(5)) and parse_days("Mon, fri") == frozenset({0, 4})
-    for bad in ({"time": "25:00"}, {"time": "7.30"}, {"days": "someday"}, {"alt": 500.0}, {"drone_id": ""}):
+    bad_fields: list[dict[str, Any]] = [{"time": "25:00"}, {"time": "7.30"}, {"days": "someday"}, {"alt": 500.0},
+                                        {"drone_id": ""}]
+    for bad in bad_fields:
         with pytest.raises(ScheduleError):
             PatrolSchedule(**{"id": "a", "drone_id": "uav-1", "plan": "market", "time": "17:30", **bad})
     weekdays = PatrolSchedule("w", "uav-1", "market", "17:30", "weekdays")
