@@ -81,7 +81,7 @@ def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWid
 def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
     from widgets.dispatch import DispatchScreen
 
-    screen = DispatchScreen(ctx.cases, actor=ctx.user or "dispatcher")
+    screen = DispatchScreen(ctx.cases, actor=ctx.user or "dispatcher", tasking=ctx.tasking, fleet=ctx.fleet)
     services["_stoppers"].append(screen.shutdown)
     ctx.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")
                              if severity == "warning" else None)
@@ -105,7 +105,10 @@ def _drones(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> Q
 
     assert ctx.fleet is not None and ctx.commander is not None
     services["fleet"] = ctx.fleet
-    return DronesScreen(ctx.fleet, ctx.commander)
+    screen = DronesScreen(ctx.fleet, ctx.commander, basemap=ctx.basemap, video=ctx.video, wall=ctx.wall,
+                          scheduler=ctx.patrols, operator=ctx.user or "pilot")
+    services["_stoppers"].append(screen.release_video)
+    return screen
 
 
 def _briefing(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:

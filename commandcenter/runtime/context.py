@@ -102,6 +102,8 @@ class AppContext(QObject):
         self.commander: LinkCommander | None = None
         self.drone_links: dict[str, Any] = {}
         self.open311: Any = None
+        self.tasking: Any = None  # commandcenter.drones.tasking.DroneTasking
+        self.patrols: Any = None  # commandcenter.drones.schedule.PatrolScheduler
         self.cases: Any = None
         self.enforcement: Any = None
         self.grid = unit_grid_for(self.basemap)
@@ -156,6 +158,7 @@ class AppContext(QObject):
         self._start_video()
         self._start_drones()
         self._start_cases()
+        self._start_drone_tasks()
         self._register_config_units()
         for link in tracker_links(self.config, self.tracker.knows_device):
             self.devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
@@ -244,6 +247,26 @@ class AppContext(QObject):
 
             self.simulator.case_sink = self._simulated_report
             threading.Thread(target=self._seed_and_staff_desk, name="demo-desk", daemon=True).start()
+
+    def _start_drone_tasks(self) -> None:
+        """派无人机 from cases and 巡查计划 patrol schedules over the fleet and commander (core: no widgets)."""
+        from commandcenter.drones.schedule import PatrolScheduler, ScheduleError
+        from commandcenter.drones.tasking import DroneTasking
+
+        if self.fleet is None or self.commander is None:
+            return
+        self.tasking = DroneTasking(self.fleet, self.commander, video=self.video, wall=self.wall,
+                                    evidence=self.enforcement.evidence if self.enforcement else None, parent=self)
+        self.tasking.progress.connect(
+            lambda drone, _case, text: self.event_logged.emit("info", f"派无人机 {drone}: {text}"))
+        self._stoppers.append(self.tasking.shutdown)
+        try:
+            self.patrols = PatrolScheduler(self.commander, fleet=self.fleet, parent=self)
+        except ScheduleError as exc:
+            log.warning("patrol schedules unreadable: %s", exc)
+            self.event_logged.emit("warning", f"patrol schedules unreadable: {exc}")
+        else:
+            self._stoppers.append(self.patrols.shutdown)
 
     def _seed_and_staff_desk(self) -> None:
         """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""

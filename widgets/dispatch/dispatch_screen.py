@@ -144,10 +144,12 @@ class DispatchScreen(QWidget):
     _actionDone = Signal(str, object)  # label, CaseView / Exception (from writer-thread callbacks)
 
     def __init__(self, service: CaseService, parent: QWidget | None = None, *, actor: str = "dispatcher",
-                 refresh_ms: int = 1000, start: bool = True) -> None:
+                 refresh_ms: int = 1000, start: bool = True, tasking: Any = None, fleet: Any = None) -> None:
         super().__init__(parent)
         self.service = service
         self.actor = actor
+        self.tasking = tasking  # commandcenter.drones.tasking.DroneTasking: 派无人机 (None: no drones)
+        self.fleet = fleet
         self.feed = DispatchFeed(service, refresh_ms, self)
         self._current: CaseView | None = None
         self._recommendations: list[Recommendation] = []
@@ -240,6 +242,17 @@ class DispatchScreen(QWidget):
         self.approval_row.addWidget(self.approve_button)
         self.approval_row.addWidget(self.deny_button)
         self.approval_row.addStretch(1)
+        self.drone_combo = QComboBox()
+        self.drone_combo.setToolTip(self.tr("Drone to send to the case location"))
+        self.drone_button = QPushButton(self.tr("Send drone"))
+        self.drone_button.setToolTip(self.tr("Fly the drone to the case at a safe altitude, put its video on the "
+                                             "wall and attach a snapshot as evidence"))
+        self.drone_button.clicked.connect(self._send_drone)
+        self.approval_row.addWidget(self.drone_combo)
+        self.approval_row.addWidget(self.drone_button)
+        if self.tasking is None or self.fleet is None:
+            self.drone_combo.hide()
+            self.drone_button.hide()
         bv.addLayout(self.approval_row)
         self.history = QListWidget()
         self.history.setMaximumHeight(140)
@@ -390,6 +403,7 @@ class DispatchScreen(QWidget):
     def _on_detail(self, detail: CaseDetail) -> None:
         case = detail.case
         self._current = case
+        self._refresh_drones()
         sla = detail.sla
         colour = {"ok": "#2ea043", "warning": "#d29922", "overdue": "#f85149"}.get(sla.level, "#8b949e")
         deadline = case.deadline_at.astimezone().strftime("%m-%d %H:%M") if case.deadline_at else "—"
@@ -596,6 +610,29 @@ class DispatchScreen(QWidget):
         self.description_edit.setPlainText(str(data.get("text", "")))
         self.tabs.setCurrentIndex(1)
 
+    def _send_drone(self) -> None:
+        """派无人机: the chosen drone flies to the selected case (checks and flight run off the GUI thread)."""
+        case = self._current
+        drone_id = self.drone_combo.currentData()
+        if case is None or not drone_id or self.tasking is None:
+            return
+        if case.lat is None or case.lon is None:
+            self._say(self.tr("The case has no location to fly to"), error=True)
+            return
+        future = self.tasking.send_to_case(drone_id, case.id, case.code, case.lat, case.lon, actor=self.actor)
+        self._say(self.tr("Drone %1 sent to %2").replace("%1", self.drone_combo.currentText())
+                  .replace("%2", case.code))
+        self._track(self.tr("Send drone"), future)
+
+    def _refresh_drones(self) -> None:
+        if self.fleet is None:
+            return
+        ids = list(self.fleet.ids())
+        if [self.drone_combo.itemData(i) for i in range(self.drone_combo.count())] != ids:
+            self.drone_combo.clear()
+            for drone_id in ids:
+                self.drone_combo.addItem(self.fleet.name(drone_id), drone_id)
+
     # =========================================================================================== outcomes
     def _track(self, label: str, future: Future[Any]) -> None:
         future.add_done_callback(lambda f: self._actionDone.emit(label, f.exception() or f.result()))
@@ -603,6 +640,14 @@ class DispatchScreen(QWidget):
     def _on_action_done(self, label: str, outcome: Any) -> None:
         if isinstance(outcome, BaseException):
             self._say(f"{label}: {outcome}", error=True)
+            return
+        if hasattr(outcome, "drone_id") and hasattr(outcome, "ok"):  # a 派无人机 TaskResult
+            if outcome.ok:
+                self._say(f"{label}: {self.tr('arrived, snapshot attached as evidence')} "
+                          f"{outcome.snapshot_path or ''}".strip())
+                self.feed.refresh()
+            else:
+                self._say(f"{label}: {outcome.reason}", error=True)
             return
         if isinstance(outcome, CaseView):
             self._say(f"{label}: {outcome.code} → {outcome.status_label}")
