@@ -1,461 +1,460 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="zh_CN">
 <context>
     <name>DispatchScreen</name>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="59"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="59" />
         <source>Register</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="60"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="60" />
         <source>Reject</source>
         <translation>不予立案</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="61"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="178"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="504"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="557"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="61" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="178" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="504" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="557" />
         <source>Dispatch</source>
         <translation>派遣</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="62"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="62" />
         <source>On scene</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="63"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="63" />
         <source>Report handled</source>
         <translation>处理反馈</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="64"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="64" />
         <source>Verify</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="65"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="65" />
         <source>Close case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="66"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="66" />
         <source>Rework</source>
         <translation>返工</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="67"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="523"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="67" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="523" />
         <source>Request suspension</source>
         <translation>申请缓办</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="68"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="68" />
         <source>Resume</source>
         <translation>恢复办理</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="69"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="517"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="520"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="69" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="517" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="520" />
         <source>Request extension</source>
         <translation>申请延期</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="70"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="70" />
         <source>Return</source>
         <translation>退回</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="71"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="506"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="508"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="71" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="506" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="508" />
         <source>Transfer</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="72"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="510"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="514"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="72" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="510" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="514" />
         <source>Joint enforcement</source>
         <translation>吹哨报到</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="73"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="73" />
         <source>Investigate</source>
         <translation>调查取证</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="74"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="74" />
         <source>Decision</source>
         <translation>处理决定</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="75"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="75" />
         <source>Legal review</source>
         <translation>法制审核</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="76"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="76" />
         <source>Execute</source>
         <translation>执行</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="77"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="77" />
         <source>Archive</source>
         <translation>结案归档</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="78"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="78" />
         <source>Merge into duplicate</source>
         <translation>合并到重复案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="182"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="182" />
         <source>Import hotline tickets…</source>
         <translation>导入12345工单…</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="184"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="184" />
         <source>Refresh</source>
         <translation>刷新</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="202"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="202" />
         <source>Case queue</source>
         <translation>案件队列</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="222"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="222" />
         <source>Case detail</source>
         <translation>案件详情</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="224"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="224" />
         <source>Select a case in the queue.</source>
         <translation>请在队列中选择案件。</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="230"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="230" />
         <source>Reason / note (required for reject, rework, return …)</source>
         <translation>原因/备注（不予立案、返工、退回等必填）</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="238"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="537"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="238" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="537" />
         <source>Approve request</source>
         <translation>批准申请</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="239"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="537"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="239" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="537" />
         <source>Deny request</source>
         <translation>驳回申请</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="246"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="246" />
         <source>Drone to send to the case location</source>
-        <translation type="unfinished"></translation>
+        <translation>派往案件现场的无人机</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="247"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="625"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="247" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="625" />
         <source>Send drone</source>
-        <translation type="unfinished"></translation>
+        <translation>派无人机</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="248"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="248" />
         <source>Fly the drone to the case at a safe altitude, put its video on the wall and attach a snapshot as evidence</source>
-        <translation type="unfinished"></translation>
+        <translation>无人机以安全高度飞往案件位置，视频上墙，抓拍作为证据附入案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="261"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="261" />
         <source>Recommended officers (drag onto a case or click Assign)</source>
         <translation>推荐队员（拖到案件上或点击派遣）</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="265"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="265" />
         <source>Assign selected officer</source>
         <translation>派遣选中队员</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="279"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="279" />
         <source>Units</source>
         <translation>力量状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="280"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="668"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="280" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="668" />
         <source>New case</source>
         <translation>新建案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="283"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="283" />
         <source>Alarms</source>
         <translation>告警事件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="286"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="286" />
         <source>Escalated</source>
         <translation>督办预警</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="297"/>
-        <location filename="../../widgets/dispatch/models.py" line="59"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="297" />
+        <location filename="../../widgets/dispatch/models.py" line="59" />
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="300"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="300" />
         <source>Description</source>
         <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="302"/>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="411"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="302" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="411" />
         <source>Address</source>
         <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="304"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="304" />
         <source>grid cell code, filled from the location</source>
         <translation>单元网格编码，按位置自动填写</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="305"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="305" />
         <source>Grid cell</source>
         <translation>单元网格</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="311"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="311" />
         <source>Use coordinates (click the map)</source>
         <translation>使用坐标（在地图上点选）</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="312"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="312" />
         <source>Latitude</source>
         <translation>纬度</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="313"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="313" />
         <source>Longitude</source>
         <translation>经度</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="315"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="315" />
         <source>Register at once</source>
         <translation>直接立案</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="318"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="318" />
         <source>Attach photo or file…</source>
         <translation>添加照片或附件…</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="322"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="322" />
         <source>Create case</source>
         <translation>创建案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="349"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="349" />
         <source>Alarm: %1</source>
         <translation>告警：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="386"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="386" />
         <source>Case queue: %1 open, %2 overdue</source>
         <translation>案件队列：在办 %1 件，超时 %2 件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="395"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="395" />
         <source>New urgent case: %1</source>
         <translation>新紧急案件：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="399"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="399" />
         <source>Overdue: %1</source>
         <translation>已超时：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="401"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="401" />
         <source>About to be overdue: %1</source>
         <translation>即将超时：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="410"/>
-        <location filename="../../widgets/dispatch/models.py" line="60"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="410" />
+        <location filename="../../widgets/dispatch/models.py" line="60" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="410"/>
-        <location filename="../../widgets/dispatch/models.py" line="60"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="410" />
+        <location filename="../../widgets/dispatch/models.py" line="60" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="410"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="410" />
         <source>Urgency</source>
         <translation>紧急程度</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="411"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="411" />
         <source>Deadline</source>
         <translation>截止时间</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="411"/>
-        <location filename="../../widgets/dispatch/models.py" line="62"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="411" />
+        <location filename="../../widgets/dispatch/models.py" line="62" />
         <source>Officer</source>
         <translation>执法队员</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="412"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="412" />
         <source>Possible duplicates</source>
         <translation>疑似重复</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="412"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="412" />
         <source>Pending request</source>
         <translation>待审批申请</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="433"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="433" />
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="460"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="460" />
         <source>No available officer with a position.</source>
         <translation>没有有定位的空闲队员。</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="502"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="502" />
         <source>No officer selected to dispatch.</source>
         <translation>未选择派遣队员。</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="506"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="506" />
         <source>Department to transfer to:</source>
         <translation>转办至部门：</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="511"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="511" />
         <source>Departments to summon (separated by commas):</source>
         <translation>吹哨部门（用逗号分隔）：</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="518"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="518" />
         <source>Extra working hours:</source>
         <translation>延长工作小时数：</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="525"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="525" />
         <source>Merge</source>
         <translation>合并</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="572"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="572" />
         <source>Give a location: click the map, type an address or a grid cell.</source>
         <translation>请提供位置：点选地图、填写地址或单元网格。</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="585"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="585" />
         <source>Attach files</source>
         <translation>添加附件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="587"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="587" />
         <source>%1 file(s)</source>
         <translation>%1 个文件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="590"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="590" />
         <source>Import 12345 hotline tickets</source>
         <translation>导入12345热线工单</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="591"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="591" />
         <source>Spreadsheets (*.xlsx *.xls *.csv)</source>
         <translation>表格文件 (*.xlsx *.xls *.csv)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="598"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="598" />
         <source>Importing %1 …</source>
         <translation>正在导入 %1 …</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="620"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="620" />
         <source>The case has no location to fly to</source>
-        <translation type="unfinished"></translation>
+        <translation>案件没有可前往的位置</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="623"/>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="623" />
         <source>Drone %1 sent to %2</source>
-        <translation type="unfinished"></translation>
+        <translation>已派 %1 前往 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="37"/>
+        <location filename="../../widgets/dispatch/models.py" line="37" />
         <source>paused</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="42"/>
+        <location filename="../../widgets/dispatch/models.py" line="42" />
         <source>overdue %1</source>
         <translation>超时 %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="59"/>
-        <location filename="../../widgets/dispatch/models.py" line="114"/>
+        <location filename="../../widgets/dispatch/models.py" line="59" />
+        <location filename="../../widgets/dispatch/models.py" line="114" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="61"/>
-        <location filename="../../widgets/dispatch/models.py" line="114"/>
+        <location filename="../../widgets/dispatch/models.py" line="61" />
+        <location filename="../../widgets/dispatch/models.py" line="114" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="61"/>
+        <location filename="../../widgets/dispatch/models.py" line="61" />
         <source>Time left</source>
         <translation>剩余时限</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="101"/>
+        <location filename="../../widgets/dispatch/models.py" line="101" />
         <source>Deadline %1</source>
         <translation>截止 %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="103"/>
+        <location filename="../../widgets/dispatch/models.py" line="103" />
         <source>%1 possible duplicate(s)</source>
         <translation>%1 件疑似重复</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="113"/>
+        <location filename="../../widgets/dispatch/models.py" line="113" />
         <source>Unit</source>
         <translation>单元</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="113"/>
+        <location filename="../../widgets/dispatch/models.py" line="113" />
         <source>Team</source>
         <translation>队伍</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="115"/>
+        <location filename="../../widgets/dispatch/models.py" line="115" />
         <source>In status</source>
         <translation>状态时长</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="115"/>
+        <location filename="../../widgets/dispatch/models.py" line="115" />
         <source>Last fix</source>
         <translation>最后定位</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/models.py" line="151"/>
+        <location filename="../../widgets/dispatch/models.py" line="151" />
         <source>No recent position fix (stale)</source>
         <translation>长时间无定位（失联）</translation>
     </message>
