@@ -221,23 +221,10 @@ def _basemap(args: argparse.Namespace) -> int:
     if path.suffix.lower() in (".osm", ".xml"):
         bm = import_osm_xml(path)
     else:
-        bm = import_geojson(path) if not args.crs else _import_geojson_crs(path, args.crs)
+        bm = import_geojson(path, crs=args.crs or None)
     save_geojson(bm, target)
     print(_describe_basemap(bm, f"{path} → {target}"))
     return 0
-
-
-def _import_geojson_crs(path: Path, crs: str) -> object:
-    import json
-    import tempfile
-
-    from commandcenter.geo.basemap import import_geojson
-
-    doc = json.loads(path.read_text(encoding="utf-8"))
-    doc["crs"] = {"type": "name", "properties": {"name": crs}}
-    with tempfile.NamedTemporaryFile("w", suffix=".geojson", delete=False, encoding="utf-8") as tmp:
-        json.dump(doc, tmp, ensure_ascii=False)
-    return import_geojson(tmp.name)
 
 
 def _describe_basemap(bm: object, where: str) -> str:

@@ -289,8 +289,10 @@ def _validate(config: Config, checker: _Checker) -> None:
         raise checker.fail("map.tile_crs", f"expected one of {sorted(_CRS)}, got {config.map.tile_crs!r}")
     if config.map.tile_url and not all(token in config.map.tile_url for token in ("{z}", "{x}", "{y}")):
         raise checker.fail("map.tile_url", "an XYZ template must contain {z}, {x} and {y}")
-    for kind, items in (("cameras", config.cameras), ("drones", config.drones), ("vehicles", config.vehicles),
-                        ("officers", config.officers), ("sensors", config.sensors)):
+    tables: list[tuple[str, list[Any]]] = [("cameras", config.cameras), ("drones", config.drones),
+                                            ("vehicles", config.vehicles), ("officers", config.officers),
+                                            ("sensors", config.sensors)]
+    for kind, items in tables:
         seen: set[str] = set()
         for i, item in enumerate(items):
             if not item.id:

@@ -10,4 +10,5 @@ if [ -z "${CC_TEST_PG_URL:-}" ]; then
 fi
 .venv/bin/ruff check commandcenter widgets devices tests bench
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
+.venv/bin/mypy
 .venv/bin/python -m pytest -q -p no:cacheprovider "$@"

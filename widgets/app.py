@@ -37,7 +37,8 @@ def make_application(language: str) -> Any:
     from commandcenter.i18n import install_language
     from commandcenter.paths import RESOURCES
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("commandcenter")
     app.setOrganizationName("commandcenter")
     app.setApplicationDisplayName("智慧城管指挥中心" if language == "zh" else "Smart Urban Management Command Center")

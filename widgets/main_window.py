@@ -53,8 +53,12 @@ class ScreenWindow(QWidget):
         screen.show()
 
     def take_screen(self) -> QWidget:
-        screen = self.layout().itemAt(0).widget()
-        self.layout().removeWidget(screen)
+        layout = self.layout()
+        item = layout.itemAt(0) if layout is not None else None
+        screen = item.widget() if item is not None else None
+        if layout is None or screen is None:
+            raise RuntimeError(f"the window of screen {self.key!r} holds no screen")
+        layout.removeWidget(screen)
         return screen
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -201,7 +201,7 @@ class AppContext(QObject):
         sites = [f for f in self.basemap.camera_sites if f.coords and f.name][:count]
         try:
             server, cameras = start_demo_cameras(count, (south + north) / 2, (west + east) / 2,
-                                                 names=[f.name for f in sites] or None)
+                                                 names=[f.name or "" for f in sites] or None)
         except Exception as exc:  # no GStreamer/ffmpeg: the demo still runs, the wall says why
             log.warning("demo cameras unavailable: %s", exc)
             self.event_logged.emit("warning", f"demo cameras unavailable: {exc}")
