@@ -140,3 +140,36 @@ def test_run_refuses_a_bad_config_with_its_location(tmp_path: Path, capsys) -> N
     assert main(["run", "--config", str(bad)]) == 2
     err = capsys.readouterr().err
     assert f"{bad}:3" in err and "ui.font" in err and "unknown key" in err
+
+
+def test_wall_snapshot_attaches_to_a_case_as_hashed_evidence(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    import hashlib
+
+    from commandcenter.cases.model import NewCase
+    from commandcenter.enforcement.audit import verify
+
+    _window, ctx = demo_window
+    camera = ctx.cameras[0].id
+    qtbot.waitUntil(lambda: any(t["state"] == "live" and t["frames"] > 0 for t in ctx.wall.tiles_report()),
+                    timeout=30000)
+    ctx.video.snapshot(camera)
+    qtbot.waitUntil(lambda: len(ctx.snapshots) == 1, timeout=15000)
+    case = ctx.cases.create_case(NewCase(source="dispatcher", category="占道经营", lat=32.02, lon=118.78,
+                                         description="店外经营"), "dispatcher").result(10)
+    info = ctx.attach_latest_snapshot(case, "dispatcher").result(20)
+    assert info.case_id == case.id and info.device == camera
+    assert hashlib.sha256(Path(info.path).read_bytes()).hexdigest() == info.sha256
+    with pytest.raises(PermissionError, match="evidence.add"):
+        ctx.attach_latest_snapshot(case, "observer")  # a read-only wall user may not add evidence
+    assert verify(ctx.store).ok
+
+
+def test_camera_detection_pops_the_camera_into_the_alarm_cell(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    _window, ctx = demo_window
+    camera = ctx.cameras[1]
+    ctx._simulated_report({"source": "camera", "category": "占道经营", "lat": camera.lat, "lon": camera.lon,
+                           "description": "占道经营"})
+    qtbot.waitUntil(lambda: ctx.wall.alarm is not None, timeout=5000)
+    assert ctx.wall.alarm.camera == camera.id and "占道经营" in ctx.wall.alarm.text
+    qtbot.waitUntil(lambda: any(c.source == "camera" and c.category_name == "占道经营" for c in ctx.cases.queue()),
+                    timeout=10000)

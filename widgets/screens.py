@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from commandcenter.analytics import BriefingModel
@@ -80,8 +81,20 @@ def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWid
 
 def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
     from widgets.dispatch import DispatchScreen
+    from widgets.enforcement.decision_panel import DecisionPanel
+    from widgets.enforcement.timeline import CaseTimeline
 
-    screen = DispatchScreen(ctx.cases, actor=ctx.user or "dispatcher", tasking=ctx.tasking, fleet=ctx.fleet)
+    actor = ctx.user or "dispatcher"
+    panels: list[tuple[str, QWidget]] = []
+    if ctx.enforcement is not None:
+        timeline = CaseTimeline(ctx.store)
+        decision = DecisionPanel(ctx.enforcement.decisions, ctx.enforcement.documents, actor=actor,
+                                 allowed=lambda permission: ctx.enforcement.authorizer.allowed(actor, permission))
+        panels = [(QCoreApplication.translate("Screens", "Full-process record"), timeline),
+                  (QCoreApplication.translate("Screens", "Penalty decision"), decision)]
+    screen = DispatchScreen(ctx.cases, actor=actor, tasking=ctx.tasking, fleet=ctx.fleet,
+                            attach_snapshot=ctx.attach_latest_snapshot if ctx.video is not None else None,
+                            case_panels=panels)
     services["_stoppers"].append(screen.shutdown)
     ctx.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")
                              if severity == "warning" else None)

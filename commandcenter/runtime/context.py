@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -75,6 +76,7 @@ class AppContext(QObject):
     """Owns the store, the device manager, the unit tracker and (as later parts plug in) every core service."""
 
     event_logged = Signal(str, str)  # severity ("info" | "warning" | "alarm"), text — for the events dock
+    camera_alarm = Signal(str, str)  # camera id, event text: pops the camera into the wall's alarm cell
 
     def __init__(self, config: Config, *, demo: bool = False, basemap_path: str | None = None,
                  layout: str = "", parent: QObject | None = None) -> None:
@@ -102,6 +104,7 @@ class AppContext(QObject):
         self.commander: LinkCommander | None = None
         self.drone_links: dict[str, Any] = {}
         self.open311: Any = None
+        self.snapshots: deque[tuple[str, str, str, float]] = deque(maxlen=50)  # camera, path, sha256, unix time
         self.tasking: Any = None  # commandcenter.drones.tasking.DroneTasking
         self.patrols: Any = None  # commandcenter.drones.schedule.PatrolScheduler
         self.cases: Any = None
@@ -248,6 +251,34 @@ class AppContext(QObject):
             self.simulator.case_sink = self._simulated_report
             threading.Thread(target=self._seed_and_staff_desk, name="demo-desk", daemon=True).start()
 
+    def nearest_camera(self, lat: float, lon: float, within_m: float) -> CameraConfig | None:
+        """The camera that sees a place: the nearest positioned one within ``within_m`` metres."""
+        from commandcenter.geo.coords import haversine_m
+
+        placed = [(haversine_m(lat, lon, c.lat, c.lon), c) for c in self.cameras if c.lat is not None
+                  and c.lon is not None and c.group != "无人机"]
+        best = min(placed, key=lambda pair: pair[0], default=None)
+        return best[1] if best is not None and best[0] <= within_m else None
+
+    def attach_latest_snapshot(self, case: Any, actor: str) -> Any:
+        """Attach the newest wall snapshot (of the last 10 minutes) to a case as evidence; None when there is none.
+
+        The evidence store re-hashes the file (content-addressed copy), checks ``evidence.add`` for ``actor`` and
+        appends the addition to the audit chain; the camera's position is the evidence location.
+        """
+        import time
+        from datetime import UTC, datetime
+
+        recent = [s for s in self.snapshots if time.time() - s[3] < 600]
+        if not recent or self.enforcement is None:
+            return None
+        camera_id, path, _sha256, when = recent[-1]
+        camera = next((c for c in self.cameras if c.id == camera_id), None)
+        return self.enforcement.evidence.submit_add(
+            case.id, Path(path), actor=actor, mime="image/png", captured_at=datetime.fromtimestamp(when, UTC),
+            device=camera_id, lat=camera.lat if camera else None, lon=camera.lon if camera else None,
+            note=f"视频墙抓拍 {camera.name if camera else camera_id}")
+
     def _start_drone_tasks(self) -> None:
         """派无人机 from cases and 巡查计划 patrol schedules over the fleet and commander (core: no widgets)."""
         from commandcenter.drones.schedule import PatrolScheduler, ScheduleError
@@ -310,8 +341,12 @@ class AppContext(QObject):
             with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as resp:
                 resp.read()
         elif source in ("camera", "sensor"):
-            self.cases.intake_event(source, category.code, lat, lon, f"视频智能识别：{category.name}",
+            camera = self.nearest_camera(lat, lon, within_m=400.0)
+            text = f"视频智能识别：{category.name}"
+            self.cases.intake_event(source, category.code, lat, lon, text, camera_id=camera.id if camera else None,
                                     actor="camera-ai")
+            if camera is not None:
+                self.camera_alarm.emit(camera.id, f"{camera.name}：{text}")
         else:
             channel = "hotline-12345" if source == "hotline" else "patrol-app"
             self.cases.create_case(NewCase(source=source, category=category.code, description=text, lat=lat,
@@ -384,11 +419,14 @@ class AppContext(QObject):
 
         self.video = VideoService(self.cameras, parent=self)
         self._stoppers.append(self.video.shutdown)
+        self.video.on_snapshot.append(lambda camera, path, sha256, when: self.snapshots.append(
+            (camera, str(path), sha256, float(when))))
         try:
             layout = resolve_layout(self.layout_spec or ("3x3" if len(self.cameras) > 4 else "2x2"))
         except LayoutError as exc:
             raise ConfigError(f"--layout {self.layout_spec!r}: {exc}") from None
         self.wall = WallModel(self.cameras, self.video, layout=layout, parent=self)
+        self.camera_alarm.connect(self.wall.raise_alarm)  # queued when raised from a worker thread
         self.health.register("tiles", self.wall.tiles_report)
 
     def _upsert_sim_population(self, session: Any) -> int:

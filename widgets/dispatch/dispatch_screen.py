@@ -10,6 +10,7 @@ writer thread and answer with futures; their outcome comes back to the GUI threa
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
@@ -144,12 +145,18 @@ class DispatchScreen(QWidget):
     _actionDone = Signal(str, object)  # label, CaseView / Exception (from writer-thread callbacks)
 
     def __init__(self, service: CaseService, parent: QWidget | None = None, *, actor: str = "dispatcher",
-                 refresh_ms: int = 1000, start: bool = True, tasking: Any = None, fleet: Any = None) -> None:
+                 refresh_ms: int = 1000, start: bool = True, tasking: Any = None, fleet: Any = None,
+                 attach_snapshot: Callable[[CaseView, str], Future[Any] | None] | None = None,
+                 case_panels: Sequence[tuple[str, QWidget]] = ()) -> None:
         super().__init__(parent)
         self.service = service
         self.actor = actor
         self.tasking = tasking  # commandcenter.drones.tasking.DroneTasking: 派无人机 (None: no drones)
         self.fleet = fleet
+        # Attaches the latest video-wall snapshot to a case as evidence (None: no wall in this build).
+        self.attach_snapshot = attach_snapshot
+        # Extra per-case tabs (e.g. the 全过程记录 timeline and the 处罚决定 panel): widgets with set_case(case_id).
+        self.case_panels = list(case_panels)
         self.feed = DispatchFeed(service, refresh_ms, self)
         self._current: CaseView | None = None
         self._recommendations: list[Recommendation] = []
@@ -250,6 +257,12 @@ class DispatchScreen(QWidget):
         self.drone_button.clicked.connect(self._send_drone)
         self.approval_row.addWidget(self.drone_combo)
         self.approval_row.addWidget(self.drone_button)
+        self.snapshot_button = QPushButton(self.tr("Attach wall snapshot"))
+        self.snapshot_button.setToolTip(self.tr("Attach the latest snapshot taken on the video wall to this case "
+                                                "as evidence (SHA-256 recorded)"))
+        self.snapshot_button.clicked.connect(self._attach_snapshot)
+        self.approval_row.addWidget(self.snapshot_button)
+        self.snapshot_button.setVisible(self.attach_snapshot is not None)
         if self.tasking is None or self.fleet is None:
             self.drone_combo.hide()
             self.drone_button.hide()
@@ -281,6 +294,8 @@ class DispatchScreen(QWidget):
         self.event_list = QListWidget()
         self.event_list.itemDoubleClicked.connect(self._event_activated)
         self.tabs.addTab(self.event_list, self.tr("Alarms"))
+        for panel_title, panel in self.case_panels:
+            self.tabs.addTab(panel, panel_title)
         self.leader_list = QListWidget()
         self.leader_list.itemClicked.connect(lambda item: self.select_case(str(item.data(Qt.ItemDataRole.UserRole))))
         self.tabs.addTab(self.leader_list, self.tr("Escalated"))
@@ -404,6 +419,9 @@ class DispatchScreen(QWidget):
         case = detail.case
         self._current = case
         self._refresh_drones()
+        for _title, panel in self.case_panels:
+            if getattr(panel, "case_id", None) != case.id:
+                panel.set_case(case.id)  # type: ignore[attr-defined]
         sla = detail.sla
         colour = {"ok": "#2ea043", "warning": "#d29922", "overdue": "#f85149"}.get(sla.level, "#8b949e")
         deadline = case.deadline_at.astimezone().strftime("%m-%d %H:%M") if case.deadline_at else "—"
@@ -624,6 +642,21 @@ class DispatchScreen(QWidget):
                   .replace("%2", case.code))
         self._track(self.tr("Send drone"), future)
 
+    def _attach_snapshot(self) -> None:
+        case = self._current
+        if case is None or self.attach_snapshot is None:
+            return
+        try:
+            future = self.attach_snapshot(case, self.actor)
+        except Exception as exc:  # refused at once (permission) or nothing to attach: say why
+            self._say(f"{self.tr('Attach wall snapshot')}: {exc}", error=True)
+            return
+        if future is None:
+            self._say(self.tr("No wall snapshot in the last 10 minutes: take one on the video wall first"),
+                      error=True)
+            return
+        self._track(self.tr("Attach wall snapshot"), future)
+
     def _refresh_drones(self) -> None:
         if self.fleet is None:
             return
@@ -640,6 +673,13 @@ class DispatchScreen(QWidget):
     def _on_action_done(self, label: str, outcome: Any) -> None:
         if isinstance(outcome, BaseException):
             self._say(f"{label}: {outcome}", error=True)
+            return
+        if hasattr(outcome, "sha256") and hasattr(outcome, "case_id"):  # evidence added
+            self._say(f"{label}: {outcome.sha256[:16]}…")
+            for _title, panel in self.case_panels:
+                refresh = getattr(panel, "refresh", None)
+                if refresh is not None:
+                    refresh()
             return
         if hasattr(outcome, "drone_id") and hasattr(outcome, "ok"):  # a 派无人机 TaskResult
             if outcome.ok:
