@@ -159,7 +159,7 @@ def test_wall_snapshot_attaches_to_a_case_as_hashed_evidence(demo_window, qtbot)
     info = ctx.attach_latest_snapshot(case, "dispatcher").result(20)
     assert info.case_id == case.id and info.device == camera
     assert hashlib.sha256(Path(info.path).read_bytes()).hexdigest() == info.sha256
-    with pytest.raises(PermissionError, match="evidence.add"):
+    with pytest.raises(PermissionError, match=r"evidence\.add"):
         ctx.attach_latest_snapshot(case, "observer")  # a read-only wall user may not add evidence
     assert verify(ctx.store).ok
 
