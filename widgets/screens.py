@@ -6,13 +6,15 @@ This is the one place that knows which core service feeds which view. It holds n
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from commandcenter.analytics import BriefingModel
 from commandcenter.cli import GuiOptions
+from commandcenter.drones.fleet import DroneCommander
+from commandcenter.drones.guarded import AuthorizedCommander, AuthorizedTasking
 from commandcenter.runtime.context import AppContext
 from widgets.app import screen_error
 from widgets.briefing import BriefingScreen
@@ -92,7 +94,8 @@ def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) ->
                                  allowed=lambda permission: ctx.enforcement.authorizer.allowed(actor, permission))
         panels = [(QCoreApplication.translate("Screens", "Full-process record"), timeline),
                   (QCoreApplication.translate("Screens", "Penalty decision"), decision)]
-    screen = DispatchScreen(ctx.cases, actor=actor, tasking=ctx.tasking, fleet=ctx.fleet,
+    tasking = AuthorizedTasking(ctx.tasking, ctx.enforcement.authorize) if ctx.tasking is not None else None
+    screen = DispatchScreen(ctx.cases, actor=actor, tasking=tasking, fleet=ctx.fleet,
                             attach_snapshot=ctx.attach_latest_snapshot if ctx.video is not None else None,
                             case_panels=panels)
     services["_stoppers"].append(screen.shutdown)
@@ -118,7 +121,10 @@ def _drones(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> Q
 
     assert ctx.fleet is not None and ctx.commander is not None
     services["fleet"] = ctx.fleet
-    screen = DronesScreen(ctx.fleet, ctx.commander, basemap=ctx.basemap, video=ctx.video, wall=ctx.wall,
+    # Every command is authorized for the operator at the console in the core, before it reaches a link.
+    commander = cast(DroneCommander, AuthorizedCommander(ctx.commander, ctx.enforcement.authorize,
+                                                         lambda: ctx.user or "pilot"))
+    screen = DronesScreen(ctx.fleet, commander, basemap=ctx.basemap, video=ctx.video, wall=ctx.wall,
                           scheduler=ctx.patrols, operator=ctx.user or "pilot")
     services["_stoppers"].append(screen.release_video)
     return screen
