@@ -126,7 +126,8 @@ def test_cli_help_and_version() -> None:
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0
-    for sub in (["demo"], ["run"], ["snapshot"], ["db"], ["basemap"]):
+    for sub in (["demo"], ["run"], ["snapshot"], ["db"], ["db", "upgrade"], ["basemap"], ["basemap", "import"],
+                ["cases"], ["drone"], ["audit"], ["user"]):
         with pytest.raises(SystemExit) as exc:
             main([*sub, "--help"])
         assert exc.value.code == 0
