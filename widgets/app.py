@@ -84,6 +84,8 @@ def run(options: GuiOptions) -> int:
         window.resize(1600, 960)
         window.restore_arrangement()
     window.show()
+    if not options.snapshot_out and "wall_screen" in services:
+        services["wall_screen"].restore_screen_walls()  # the extra monitors' walls, as they were left
     log.info("command center up in %.2f s (%s, %s)", time.monotonic() - started,
              "demo" if options.demo else options.config.source, ctx.store.description)
 
