@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -124,3 +125,18 @@ def test_store_on_postgresql(pg_url: str) -> None:
         assert abs((got - when).total_seconds()) < 1e-3
     finally:
         s.close()
+
+
+def test_case_work_overtakes_a_flood_of_positions(store: Store) -> None:
+    """A dispatcher's case write must not queue behind tens of thousands of position fixes."""
+    base = datetime(2026, 11, 21, tzinfo=UTC)
+    gate = store.submit(lambda s: time.sleep(0.3))  # the writer is busy while the flood queues up
+    floods = [store.add_fixes([FixRow("u", base + timedelta(seconds=i), 32.0, 118.7, None, None, "t")] * 5000)
+              for i in range(20)]
+    case = store.submit(lambda s: s.add(_new_case("URGENT", base)))
+    gate.result(10)
+    case.result(30)
+    assert not floods[-1].done(), "the case was written before the last of the queued positions"
+    store.flush()
+    assert all(f.done() for f in floods)
+    assert store.scalar("SELECT COUNT(*) FROM position_fixes") == 100_000

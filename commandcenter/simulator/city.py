@@ -226,7 +226,7 @@ class CitySimulator:
             m.next_report = now + self.rng.uniform(0, period)
         last = now
         next_case = now + self._next_case_gap()
-        tick = 0.25
+        tick = 1.0  # positions are reported every few seconds; moving them more often only costs GIL time
         while not self._stop.wait(tick):
             now = time.monotonic()
             dt = (now - last) * self.speedup

@@ -12,6 +12,7 @@ get plain dataclasses, dicts or DataFrames, never live ORM objects.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import queue
 import threading
@@ -66,6 +67,7 @@ def _describe(url: str) -> str:
 
 
 _STOP = object()
+PRIORITY_JOB, PRIORITY_FIXES, PRIORITY_STOP = 0, 1, 2
 MAX_FIXES_PER_TRANSACTION = 5000  # a case queued behind a flood of positions waits for at most one such batch
 
 
@@ -88,7 +90,10 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._queue: queue.Queue[Any] = queue.Queue()
+        # Case work before positions: jobs (priority 0) overtake queued fix batches (priority 1), so a case a
+        # dispatcher just acknowledged never waits behind a flood of positions. Within a priority, FIFO.
+        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
+        self._seq = itertools.count()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
         self.writes_done = 0
@@ -123,7 +128,7 @@ class Store:
         the writer goes on with the next job.
         """
         fut: Future[T] = Future()
-        self._queue.put((job, fut))
+        self._put(PRIORITY_JOB, (job, fut))
         return fut
 
     def write(self, job: Callable[[Session], T], timeout: float | None = 30.0) -> T:
@@ -133,17 +138,25 @@ class Store:
     def add_fixes(self, rows: Sequence[FixRow]) -> Future[int]:
         """Queue position fixes for a coalesced bulk insert; the future holds how many were written."""
         fut: Future[int] = Future()
-        self._queue.put((_FixBatch(list(rows)), fut))
+        self._put(PRIORITY_FIXES, (_FixBatch(list(rows)), fut))
         return fut
 
+    def _put(self, priority: int, item: Any) -> None:
+        self._queue.put((priority, next(self._seq), item))
+
+    def _get(self, block: bool = True) -> Any:
+        return self._queue.get(block)[2]
+
     def flush(self, timeout: float = 30.0) -> None:
-        """Wait until every job queued so far is done."""
-        self.submit(lambda _s: None).result(timeout)
+        """Wait until every job and fix batch queued so far is written."""
+        fut: Future[None] = Future()
+        self._put(PRIORITY_FIXES, (lambda _s: None, fut))  # queued behind the fixes already waiting
+        fut.result(timeout)
 
     def _write_loop(self) -> None:
         pending: Any = None
         while True:
-            item, pending = (pending if pending is not None else self._queue.get()), None
+            item, pending = (pending if pending is not None else self._get()), None
             if item is _STOP:
                 return
             job, fut = item
@@ -173,7 +186,7 @@ class Store:
         following: Any = None
         while True:
             try:
-                item = self._queue.get_nowait()
+                item = self._get(block=False)
             except queue.Empty:
                 break
             if item is not _STOP and isinstance(item[0], _FixBatch) and rows_taken < MAX_FIXES_PER_TRANSACTION:
@@ -230,7 +243,7 @@ class Store:
     def close(self, timeout: float = 30.0) -> None:
         """Finish queued writes, stop the writer, close connections."""
         if self._writer.is_alive():
-            self._queue.put(_STOP)
+            self._put(PRIORITY_STOP, _STOP)
             self._writer.join(timeout)
         self.engine.dispose()
 
