@@ -243,9 +243,9 @@ class CitySimulator:
                     m.next_report = now + period
                 if self._stop.is_set():
                     return
-            if now >= next_case:
+            while now >= next_case and not self._stop.is_set():  # several arrivals may fall in one tick
                 self._citizen_report()
-                next_case = now + self._next_case_gap()
+                next_case += self._next_case_gap()
 
     def _report(self, m: Mover) -> None:
         fix_time = datetime.now(UTC)
