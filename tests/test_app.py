@@ -110,6 +110,10 @@ def test_snapshot_writes_png_and_report(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr[-3000:]
     assert out.stat().st_size > 20_000
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from PySide6.QtGui import QImage
+
+    png = QImage(str(out))
+    assert (png.width(), png.height()) == (1280, 720), "the PNG has the size asked for with --size"
     data = json.loads(report.read_text(encoding="utf-8"))
     for key in ("devices", "units", "tiles", "cases", "drones"):
         assert key in data, f"report lacks {key}"

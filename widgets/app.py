@@ -135,6 +135,20 @@ def take_snapshot(window: Any, options: GuiOptions, ctx: Any) -> None:
         QApplication.processEvents()
         time.sleep(0.02)
     image = window.grab()
+    width, height = options.size
+    if (image.width(), image.height()) != (width, height):
+        # The layout's minimum is larger than the requested size: fit the real rendering into exactly WxH.
+        from PySide6.QtCore import Qt
+        from PySide6.QtGui import QColor, QPainter, QPixmap
+
+        scaled = image.scaled(width, height, Qt.AspectRatioMode.KeepAspectRatio,
+                              Qt.TransformationMode.SmoothTransformation)
+        canvas = QPixmap(width, height)
+        canvas.fill(QColor("#0f1720"))
+        painter = QPainter(canvas)
+        painter.drawPixmap((width - scaled.width()) // 2, (height - scaled.height()) // 2, scaled)
+        painter.end()
+        image = canvas
     out = Path(options.snapshot_out)
     out.parent.mkdir(parents=True, exist_ok=True)
     if not image.save(str(out), "PNG"):

@@ -9,7 +9,7 @@ import logging
 from typing import Any, cast
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QScrollArea, QWidget
 
 from commandcenter.analytics import BriefingModel
 from commandcenter.cli import GuiOptions
@@ -93,7 +93,7 @@ def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) ->
         decision = DecisionPanel(ctx.enforcement.decisions, ctx.enforcement.documents, actor=actor,
                                  allowed=lambda permission: ctx.enforcement.authorizer.allowed(actor, permission))
         panels = [(QCoreApplication.translate("Screens", "Full-process record"), timeline),
-                  (QCoreApplication.translate("Screens", "Penalty decision"), decision)]
+                  (QCoreApplication.translate("Screens", "Penalty decision"), ScrollingCasePanel(decision))]
     tasking = AuthorizedTasking(ctx.tasking, ctx.enforcement.authorize) if ctx.tasking is not None else None
     screen = DispatchScreen(ctx.cases, actor=actor, tasking=tasking, fleet=ctx.fleet,
                             attach_snapshot=ctx.attach_latest_snapshot if ctx.video is not None else None,
@@ -107,6 +107,28 @@ def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) ->
         map_screen.location_clicked.connect(screen.set_location)
         screen.feed.snapshot.connect(lambda snap: map_screen.set_cases(case_pins(snap.queue)))
     return screen
+
+
+class ScrollingCasePanel(QScrollArea):
+    """A per-case panel that scrolls (the decision form is longer than a 1080-line wall screen)."""
+
+    def __init__(self, panel: Any) -> None:
+        super().__init__()
+        self.panel = panel
+        self.setWidgetResizable(True)
+        self.setWidget(panel)
+
+    @property
+    def case_id(self) -> int | None:
+        return getattr(self.panel, "case_id", None)  # type: ignore[no-any-return]
+
+    def set_case(self, case_id: int) -> None:
+        self.panel.set_case(case_id)
+
+    def refresh(self) -> None:
+        refresh = getattr(self.panel, "refresh", None)
+        if refresh is not None:
+            refresh()
 
 
 def case_pins(queue: list[Any]) -> list[dict[str, Any]]:

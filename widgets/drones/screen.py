@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QTableWidget,
     QTableWidgetItem,
@@ -329,7 +330,14 @@ class DronesScreen(QWidget):
         self.pause_button.clicked.connect(lambda: self._send(self.tr("Pause"), lambda d: self.commands.pause_mission(d)))
         self.continue_button.clicked.connect(
             lambda: self._send(self.tr("Continue"), lambda d: self.commands.continue_mission(d)))
-        splitter.addWidget(right)
+        # Instruments scroll rather than forcing the window taller than a 1080-line wall screen.
+        right_scroll = QScrollArea()
+        right_scroll.setWidgetResizable(True)
+        right_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        right_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        right_scroll.setWidget(right)
+        right_scroll.setMinimumWidth(right.sizeHint().width() + 16)
+        splitter.addWidget(right_scroll)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 1)
