@@ -41,10 +41,14 @@ def fly_demo_patrols(commander: DroneCommander, fleet: DroneFleet, drone_ids: Se
             ("起飞", lambda: commander.takeoff(drone_id, alt)),
         ]
         for label, step in steps:
-            if stop.is_set():
-                return
-            result = step().result(20)  # type: ignore[attr-defined]
-            if not result.ok:
+            for attempt in range(3):  # a busy link can time a command out; a pilot simply tries again
+                if stop.is_set():
+                    return
+                result = step().result(30)  # type: ignore[attr-defined]
+                if result.ok:
+                    break
+                log.info("%s %s attempt %d: %s %s", drone_id, label, attempt + 1, result.result_name, result.text)
+            else:
                 say(f"{fleet.name(drone_id)} {label} 被拒绝: {result.result_name} {result.text}".strip())
                 return
         deadline = time.monotonic() + 60
