@@ -3,84 +3,83 @@
 <context>
     <name>BriefingScreen</name>
     <message>
-        <location filename="../../widgets/briefing.py" line="48" />
-        <location filename="../../widgets/briefing.py" line="75" />
+        <location filename="../../widgets/briefing.py" line="76" />
         <source>Officers on duty</source>
         <translation>在岗队员</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="63" />
-        <location filename="../../widgets/briefing.py" line="148" />
+        <location filename="../../widgets/briefing.py" line="64" />
+        <location filename="../../widgets/briefing.py" line="149" />
         <source>Leadership briefing</source>
         <translation>领导驾驶舱</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="66" />
+        <location filename="../../widgets/briefing.py" line="67" />
         <source>Export report (PDF)…</source>
         <translation>导出报告(PDF)…</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="76" />
+        <location filename="../../widgets/briefing.py" line="77" />
         <source>Vehicles online</source>
         <translation>在线车辆</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="77" />
+        <location filename="../../widgets/briefing.py" line="78" />
         <source>Drones airborne</source>
         <translation>在飞无人机</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="78" />
+        <location filename="../../widgets/briefing.py" line="79" />
         <source>Devices online</source>
         <translation>设备在线</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="79" />
+        <location filename="../../widgets/briefing.py" line="80" />
         <source>Cases today</source>
         <translation>今日案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="80" />
+        <location filename="../../widgets/briefing.py" line="81" />
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="81" />
+        <location filename="../../widgets/briefing.py" line="82" />
         <source>Overdue</source>
         <translation>超期案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="82" />
+        <location filename="../../widgets/briefing.py" line="83" />
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="83" />
+        <location filename="../../widgets/briefing.py" line="84" />
         <source>Median dispatch time (min)</source>
         <translation>派遣用时中位数(分钟)</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="84" />
+        <location filename="../../widgets/briefing.py" line="85" />
         <source>Median response time (min)</source>
         <translation>响应用时中位数(分钟)</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="91" />
+        <location filename="../../widgets/briefing.py" line="92" />
         <source>Cases reported today by hour</source>
         <translation>今日各时段上报案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="94" />
+        <location filename="../../widgets/briefing.py" line="95" />
         <source>Cases today by channel</source>
         <translation>今日案件来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="133" />
+        <location filename="../../widgets/briefing.py" line="134" />
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="137" />
+        <location filename="../../widgets/briefing.py" line="138" />
         <source>Export report</source>
         <translation>导出报告</translation>
     </message>
@@ -159,40 +158,53 @@
         <translation>领导驾驶舱</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="98" />
+        <location filename="../../widgets/main_window.py" line="102" />
         <source>Smart urban management command center</source>
         <translation>智慧城管指挥中心</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="110" />
+        <location filename="../../widgets/main_window.py" line="114" />
         <source>Open in own window</source>
         <translation>在独立窗口打开</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="111" />
+        <location filename="../../widgets/main_window.py" line="115" />
         <source>Show the current screen in its own window (e.g. on another monitor)</source>
         <translation>在独立窗口中显示当前屏幕（例如放到另一台显示器）</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="117" />
+        <location filename="../../widgets/main_window.py" line="121" />
         <source>View</source>
         <translation>视图</translation>
     </message>
 </context>
 <context>
+    <name>Screens</name>
+    <message>
+        <location filename="../../widgets/screens.py" line="95" />
+        <source>Full-process record</source>
+        <translation>全过程记录</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/screens.py" line="96" />
+        <source>Penalty decision</source>
+        <translation>处罚决定</translation>
+    </message>
+</context>
+<context>
     <name>StatusLine</name>
     <message>
-        <location filename="../../widgets/main_window.py" line="86" />
+        <location filename="../../widgets/main_window.py" line="90" />
         <source>User: %1</source>
         <translation>用户：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="87" />
+        <location filename="../../widgets/main_window.py" line="91" />
         <source>Devices online: %1</source>
         <translation>设备在线：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/main_window.py" line="88" />
+        <location filename="../../widgets/main_window.py" line="92" />
         <source>Database: %1</source>
         <translation>数据库：%1</translation>
     </message>
