@@ -109,3 +109,31 @@ def test_tracker_coalesces_and_resolves_device_keys(qtbot) -> None:  # type: ign
     assert tracker.fixes_unknown == 1
     report = tracker.report()
     assert report[0]["id"] == "hw-001" and report[0]["source"] == "jt808" and report[0]["stale"] is False
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import gc
+    import weakref
+
+    from commandcenter.runtime.gcguard import MainThreadGC
+
+    was_enabled = gc.isenabled()
+    collector = MainThreadGC(interval_ms=20)
+    try:
+        assert not gc.isenabled(), "automatic (any-thread) collection is off"
+
+        class Node:
+            pass
+
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        probe = weakref.ref(a)
+        del a, b
+        live = [Node() for _ in range(gc.get_threshold()[0] + 10)]  # cross the generation-0 threshold
+        qtbot.waitUntil(lambda: probe() is None, timeout=5000)
+        del live
+        assert collector.collections >= 1
+    finally:
+        collector.stop()
+        if not was_enabled:
+            gc.disable()

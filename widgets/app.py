@@ -62,9 +62,11 @@ def run(options: GuiOptions) -> int:
     from PySide6.QtCore import QSettings, QTimer
 
     from commandcenter.runtime.context import AppContext
+    from commandcenter.runtime.gcguard import MainThreadGC
     from widgets.main_window import MainWindow
     from widgets.screens import build_screens, build_services
 
+    collector = MainThreadGC()  # cyclic garbage holding Qt objects is freed on the GUI thread, never a worker's
     started = time.monotonic()
     ctx = AppContext(options.config, demo=options.demo, basemap_path=options.basemap or None,
                      layout=options.layout)
@@ -109,6 +111,7 @@ def run(options: GuiOptions) -> int:
     for stop in services.get("_stoppers", []):
         stop()
     ctx.stop()
+    collector.stop()
     return result["code"]
 
 
