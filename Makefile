@@ -5,13 +5,13 @@ VENV := .venv/bin
 .PHONY: setup demo test bench lint typecheck clean
 
 setup:
-	@bash scripts/setup.sh
+	@bash .ci/setup.sh
 
 demo: setup
-	@bash scripts/demo.sh $(ARGS)
+	@bash .ci/demo.sh $(ARGS)
 
 test: setup
-	@bash scripts/test.sh $(ARGS)
+	@bash .ci/test.sh $(ARGS)
 
 bench: setup
 	@$(VENV)/python -m bench $(ARGS)

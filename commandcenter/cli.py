@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="command center on the real devices of a config file")
     gui_common(run)
-    run.add_argument("--config", required=True, help="TOML configuration file (see config.example.toml)")
+    run.add_argument("--config", required=True, help="TOML configuration file (see resources/config.example.toml)")
     run.add_argument("--for", dest="run_for", type=_positive, default=0.0, help="quit after SECONDS")
 
     snap = sub.add_parser("snapshot", help="run offscreen for a while, save one screen as PNG and the health report")

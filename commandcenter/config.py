@@ -1,6 +1,6 @@
 """The one TOML configuration file: parsing, strict validation, typed result.
 
-Every key is documented in ``config.example.toml`` at the repository root. Unknown keys and bad values are
+Every key is documented in ``resources/config.example.toml``. Unknown keys and bad values are
 rejected at start with a :class:`ConfigError` that names the file, the line (where it can be found), the key
 path and what was expected — a command center that silently ignores a misspelt camera key shows a black tile
 on the wall next month.

@@ -56,7 +56,7 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def pg_url() -> str:
-    """URL of the test PostgreSQL server started by scripts/test.sh (skips when there is none)."""
+    """URL of the test PostgreSQL server started by .ci/test.sh (skips when there is none)."""
     url = os.environ.get("CC_TEST_PG_URL", "")
     if not url:
         pytest.skip("no PostgreSQL test server (CC_TEST_PG_URL unset)")

@@ -10,7 +10,7 @@ import pytest
 from commandcenter import config as cfg
 from commandcenter.config import ConfigError, load_config, parse_config
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "config.example.toml"
+EXAMPLE = Path(__file__).resolve().parent.parent / "resources" / "config.example.toml"
 
 
 def test_example_config_loads_with_every_section() -> None:

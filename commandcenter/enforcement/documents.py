@@ -92,7 +92,7 @@ def find_cjk_font() -> CjkFont:
         if path.is_file() and path.suffix.lower() in (".ttc", ".otc", ".ttf", ".otf"):
             return CjkFont(path, _face_index(path))
     raise DocumentError("no CJK font found for 执法文书 (looked for " + ", ".join(str(p) for p in candidates)
-                        + "); install fonts-noto-cjk (scripts/setup.sh) or set CC_CJK_FONT to a .ttf/.otf/.ttc")
+                        + "); install fonts-noto-cjk (.ci/setup.sh) or set CC_CJK_FONT to a .ttf/.otf/.ttc")
 
 
 # ----------------------------------------------------------------------------------------------- templates

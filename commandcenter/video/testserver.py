@@ -73,7 +73,7 @@ def _font() -> str:
     for candidate in CJK_FONT_CANDIDATES:
         if os.path.exists(candidate):
             return candidate
-    raise TestServerError("no CJK font found; install fonts-noto-cjk (scripts/setup.sh does)")
+    raise TestServerError("no CJK font found; install fonts-noto-cjk (.ci/setup.sh does)")
 
 
 def _timecode_strip(spec: ClipSpec) -> list[str]:
@@ -124,7 +124,7 @@ def make_clip(spec: ClipSpec) -> Path:
     if out.exists() and out.stat().st_size > 0:
         return out
     if shutil.which("ffmpeg") is None:
-        raise TestServerError("ffmpeg not found; install it (scripts/setup.sh does)")
+        raise TestServerError("ffmpeg not found; install it (.ci/setup.sh does)")
     font = _font()
     text_file = out.with_suffix(f".{os.getpid()}.txt")
     # Burned-in clock: the clip's own time from a fixed epoch (it loops, so it cannot be the live time).

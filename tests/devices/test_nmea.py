@@ -141,7 +141,7 @@ def _wait_until(pred: Callable[[], Any], timeout: float = 5.0) -> Any:
 def pty_pair(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[bytes]]]:
     socat = shutil.which("socat")
     if socat is None:
-        pytest.skip("socat is not installed (scripts/setup.sh installs it); cannot create a virtual serial pair")
+        pytest.skip("socat is not installed (.ci/setup.sh installs it); cannot create a virtual serial pair")
     a, b = tmp_path / "gnss-writer", tmp_path / "gnss-reader"
     proc = subprocess.Popen([socat, "-d", "-d", f"pty,raw,echo=0,link={a}", f"pty,raw,echo=0,link={b}"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
