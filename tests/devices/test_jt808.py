@@ -14,12 +14,12 @@ import random
 import socket
 import struct
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
 
 import pytest
+from _support import RunningAdapter
+from _support import wait_until as _wait_until
 
 from devices.base import PositionFix, RejectedInput, TerminalEvent
 from devices.jt808 import (
@@ -373,32 +373,9 @@ KNOWN_2013 = "013912345678"
 KNOWN_2019 = "00000000013912344329"
 
 
-def _wait_until(pred: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not reached before the deadline")
-
-
-class _Running:
+class _Running(RunningAdapter):
     def __init__(self, server: Jt808Server) -> None:
-        self.server = server
-        self.events: list[Any] = []
-        self.stop = threading.Event()
-        self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        try:
-            self.server.serve(self.events.append, self.stop)
-        except BaseException as exc:
-            self.errors.append(exc)
-
-    def of(self, kind: type) -> list[Any]:
-        return [e for e in list(self.events) if isinstance(e, kind)]
+        super().__init__(server, start=False)
 
     def terminal(self, phone: str, version: int = 2013) -> Jt808Terminal:
         assert self.server.bound_port is not None
@@ -411,10 +388,7 @@ def running() -> Iterator[_Running]:
     r.thread.start()
     assert r.server.ready.wait(5)
     yield r
-    r.stop.set()
-    r.thread.join(5)
-    assert not r.thread.is_alive()
-    assert not r.errors
+    r.finish()
 
 
 def test_terminal_registers_authenticates_reports_gmt8_to_utc(running: _Running) -> None:

@@ -9,13 +9,14 @@ import shutil
 import subprocess
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 import serial
+from _support import wait_until as _wait_until
 
 from devices.base import PositionFix, RejectedInput, TerminalEvent
 from devices.nmea import NmeaError, NmeaFixAssembler, NmeaSerialReader, parse_sentence
@@ -125,16 +126,6 @@ def test_rmc_only_epochs_and_vtg_speed() -> None:
 
 
 # --- serial reader -----------------------------------------------------------------------------------------
-
-
-def _wait_until(pred: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not reached before the deadline")
 
 
 @pytest.fixture

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from _support import RunningAdapter
+from _support import wait_until as _wait_until
 
 from devices.base import PositionFix, RejectedInput
 from devices.osmand import (
@@ -90,44 +91,18 @@ def test_json_form() -> None:
 # --- real server -------------------------------------------------------------------------------------------
 
 
-def _wait_until(pred: Callable[[], Any], timeout: float = 5.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = pred()
-        if value:
-            return value
-        time.sleep(0.01)
-    raise AssertionError("condition not reached before the deadline")
-
-
-class _Running:
+class _Running(RunningAdapter):
     def __init__(self, server: OsmAndServer) -> None:
-        self.server = server
-        self.events: list[Any] = []
-        self.stop = threading.Event()
-        self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
+        super().__init__(server)
         assert server.ready.wait(5)
         self.url = f"http://127.0.0.1:{server.bound_port}/"
-
-    def _run(self) -> None:
-        try:
-            self.server.serve(self.events.append, self.stop)
-        except BaseException as exc:
-            self.errors.append(exc)
-
-    def of(self, kind: type) -> list[Any]:
-        return [e for e in list(self.events) if isinstance(e, kind)]
 
 
 @pytest.fixture
 def running() -> Iterator[_Running]:
     r = _Running(OsmAndServer("osm-test", port=0, known_devices={"officer-01", "officer-02", "officer-09"}))
     yield r
-    r.stop.set()
-    r.thread.join(5)
-    assert not r.thread.is_alive() and not r.errors
+    r.finish()
 
 
 def test_get_and_post_form_reports(running: _Running) -> None:
