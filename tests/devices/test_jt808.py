@@ -18,8 +18,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from _support import RunningAdapter
-from _support import wait_until as _wait_until
+from adapter_support import RunningAdapter
+from adapter_support import wait_until as _wait_until
 
 from devices.base import PositionFix, RejectedInput, TerminalEvent
 from devices.jt808 import (

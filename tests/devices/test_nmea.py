@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import serial
-from _support import wait_until as _wait_until
+from adapter_support import wait_until as _wait_until
 
 from devices.base import PositionFix, RejectedInput, TerminalEvent
 from devices.nmea import NmeaError, NmeaFixAssembler, NmeaSerialReader, parse_sentence

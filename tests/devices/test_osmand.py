@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from _support import RunningAdapter
-from _support import wait_until as _wait_until
+from adapter_support import RunningAdapter
+from adapter_support import wait_until as _wait_until
 
 from devices.base import PositionFix, RejectedInput
 from devices.osmand import (

@@ -7,55 +7,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QTimer
+from flight_support import FlyingHarness
 
-from commandcenter.config import DroneConfig
-from commandcenter.drones.fleet import DroneFleet, LinkCommander
-from commandcenter.simulator.mav_vehicle import SimVehicle
 from commandcenter.video.testserver import ClipSpec, RtspTestServer, make_clip
-from devices.mavlink import MavlinkLink
-
-FLY_HOME = (32.0603, 118.7969)
-
-
-class FlyingHarness:
-    """Sim + link on a worker thread + a 50 ms batch pump into the fleet, as the runtime's DeviceManager does."""
-
-    def __init__(self, drone_id: str = "uav-1", home: tuple[float, float] = FLY_HOME) -> None:
-        self.drone_id = drone_id
-        self.sim = SimVehicle(1, *home, listen="tcp:127.0.0.1:0", time_scale=4.0, mission_retry_s=0.1).start()
-        self.link = MavlinkLink(drone_id, self.sim.url, command_timeout=0.5)
-        self.buffer: list[Any] = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.link.serve, args=(self._sink, self.stop), daemon=True)
-        self.thread.start()
-        self.fleet = DroneFleet([DroneConfig(drone_id, "巡查1号", self.sim.url)])
-        self.timer = QTimer()
-        self.timer.timeout.connect(self.pump)
-        self.timer.start(50)
-        self.commander = LinkCommander.for_fleet(self.fleet, {drone_id: self.link})
-
-    def _sink(self, event: Any) -> None:
-        with self.lock:
-            self.buffer.append(event)
-
-    def pump(self) -> None:
-        with self.lock:
-            batch, self.buffer = self.buffer, []
-        self.fleet.apply(batch)
-
-    def close(self) -> None:
-        self.timer.stop()
-        self.commander.shutdown()
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.sim.stop()
 
 
 @pytest.fixture

@@ -8,62 +8,26 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QEvent, QTimer, QTranslator
+from flight_support import FlyingHarness
+from PySide6.QtCore import QCoreApplication, QEvent, QTranslator
 
-from commandcenter.config import DroneConfig
-from commandcenter.drones.fleet import DroneFleet, LinkCommander
 from commandcenter.drones.missions import CMD_WAYPOINT, Geofence, Mission, MissionItem, MissionPlan, Polygon
-from commandcenter.simulator.mav_vehicle import SimVehicle
-from devices.mavlink import MavlinkLink, mav
+from devices.mavlink import mav
 from widgets.drones import DronesScreen
 
 HOME = (32.0603, 118.7969)
+Harness = FlyingHarness
 ROOT = Path(__file__).resolve().parents[2]
-
-
-class Harness:
-    """Sim + link on a worker thread + a 50 ms batch pump into the fleet, as the runtime's DeviceManager does."""
-
-    def __init__(self) -> None:
-        self.sim = SimVehicle(2, *HOME, listen="tcp:127.0.0.1:0", time_scale=3.0, mission_retry_s=0.1).start()
-        self.link = MavlinkLink("uav-2", self.sim.url, command_timeout=0.5)
-        self.buffer: list[Any] = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.link.serve, args=(self._sink, self.stop), daemon=True)
-        self.thread.start()
-        self.fleet = DroneFleet([DroneConfig("uav-2", "秦淮二号", self.sim.url)])
-        self.timer = QTimer()
-        self.timer.timeout.connect(self.pump)
-        self.timer.start(50)
-        self.commander = LinkCommander.for_fleet(self.fleet, {"uav-2": self.link})
-
-    def _sink(self, event: Any) -> None:
-        with self.lock:
-            self.buffer.append(event)
-
-    def pump(self) -> None:
-        with self.lock:
-            batch, self.buffer = self.buffer, []
-        self.fleet.apply(batch)
-
-    def close(self) -> None:
-        self.timer.stop()
-        self.commander.shutdown()
-        self.stop.set()
-        self.thread.join(timeout=5)
-        self.sim.stop()
 
 
 @pytest.fixture
 def harness(qtbot: Any) -> Iterator[Harness]:
-    h = Harness()
+    h = Harness("uav-2", HOME, sysid=2, name="秦淮二号", time_scale=3.0)
     yield h
     h.close()
 
