@@ -67,7 +67,27 @@ def case_kpis(store: Store, now: datetime | None = None) -> dict[str, Any]:
         result["median_response_min"] = round(float(response.median()), 1) if len(response) else None
         hours = day["created_at"].dt.tz_convert(LOCAL_TZ).dt.hour.value_counts().sort_index()
         result["per_hour"] = [(int(h), int(n)) for h, n in hours.items()]
+    result["cad_by_category"] = cad_by_category(store, today, now)
     return result
+
+
+def cad_by_category(store: Store, since: datetime, until: datetime, top: int = 12) -> list[dict[str, Any]]:
+    """CAD time figures (medians, minutes) per category for cases created in [since, until), busiest first."""
+    from commandcenter.cases.report import cad_summary, cad_times
+
+    summary = cad_summary(cad_times(store, since, until), by=("category",))
+    if summary.empty:
+        return []
+    rows = []
+    for rec in summary.sort_values("queue_s_n", ascending=False).head(top).to_dict("records"):
+        def minutes(key: str, rec: dict[str, Any] = rec) -> float | None:
+            value = rec.get(key)
+            return None if value is None or pd.isna(value) else round(float(value) / 60.0, 1)
+
+        rows.append({"category": rec["category"], "cases": int(rec.get("queue_s_n", 0) or 0),
+                     "queue_min": minutes("queue_s_median"), "response_min": minutes("response_s_median"),
+                     "on_scene_min": minutes("on_scene_s_median")})
+    return rows
 
 
 def _db_time(store: Store, value: datetime) -> Any:
@@ -81,10 +101,12 @@ class BriefingModel(QObject):
     updated = Signal(dict)
 
     def __init__(self, store: Store, extra: Callable[[], dict[str, Any]] | None = None,
-                 interval_ms: int = 5000, parent: QObject | None = None) -> None:
+                 interval_ms: int = 5000, parent: QObject | None = None, *,
+                 escalations: Callable[[], list[dict[str, Any]]] | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._extra = extra
+        self._escalations = escalations  # the leaders' 督办 list, read on the worker thread
         self._busy = threading.Lock()
         self.latest: dict[str, Any] = {}
         self._timer = QTimer(self)
@@ -100,7 +122,8 @@ class BriefingModel(QObject):
 
     def _compute(self, extra: dict[str, Any]) -> None:
         try:
-            data = {"cases": case_kpis(self._store), **extra, "at": datetime.now(UTC).isoformat()}
+            data = {"cases": case_kpis(self._store), **extra, "at": datetime.now(UTC).isoformat(),
+                    "escalations": self._escalations() if self._escalations else []}
             self.latest = data
             self.updated.emit(data)
         except Exception:

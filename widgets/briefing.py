@@ -7,18 +7,22 @@ nothing itself.
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QLocale, QMarginsF, Qt
-from PySide6.QtGui import QPageLayout, QPageSize, QPainter, QPdfWriter
+from PySide6.QtCore import QLocale, QMarginsF, QSizeF, Qt
+from PySide6.QtGui import QColor, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
     QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
@@ -96,7 +100,38 @@ class BriefingScreen(QWidget):
         charts.addWidget(self.hourly, 3)
         charts.addWidget(self.sources, 2)
         root.addLayout(charts, 1)
+        tables = QHBoxLayout()
+        self.cad_table = self._table([self.tr("Category"), self.tr("Cases"), self.tr("Dispatch (min)"),
+                                      self.tr("Response (min)"), self.tr("On scene (min)")])
+        self.escalation_table = self._table([self.tr("Case"), self.tr("Category"), self.tr("Status"),
+                                             self.tr("Time left (h)"), self.tr("Officer")])
+        cad_box = QGroupBox(self.tr("Handling times today by category (medians)"))
+        QVBoxLayout(cad_box).addWidget(self.cad_table)
+        esc_box = QGroupBox(self.tr("Supervision list: overdue and about to be overdue"))
+        QVBoxLayout(esc_box).addWidget(self.escalation_table)
+        tables.addWidget(cad_box, 3)
+        tables.addWidget(esc_box, 2)
+        root.addLayout(tables, 1)
         self.data: dict[str, Any] = {}
+
+    @staticmethod
+    def _table(headers: list[str]) -> QTableWidget:
+        table = QTableWidget(0, len(headers))
+        table.setHorizontalHeaderLabels(headers)
+        table.verticalHeader().setVisible(False)
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    @staticmethod
+    def _fill(table: QTableWidget, rows: list[list[str]], colours: list[str] | None = None) -> None:
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                item = QTableWidgetItem(text)
+                if colours and colours[r]:
+                    item.setForeground(QColor(colours[r]))
+                table.setItem(r, c, item)
 
     def show_data(self, data: dict[str, Any]) -> None:
         self.data = data
@@ -129,6 +164,17 @@ class BriefingScreen(QWidget):
                                                  width=0.6, brush="#3fb950"))
             axis = self.sources.getAxis("bottom")
             axis.setTicks([[(i, source_label(n)) for i, n in enumerate(names)]])
+        def fmt(value: Any) -> str:
+            return "—" if value is None else f"{value:.1f}"
+
+        cad = cases.get("cad_by_category", [])
+        self._fill(self.cad_table, [[r["category"], str(r["cases"]), fmt(r["queue_min"]), fmt(r["response_min"]),
+                                     fmt(r["on_scene_min"])] for r in cad])
+        escalations = data.get("escalations", [])
+        self._fill(self.escalation_table,
+                   [[e["code"], e["category"], e["status"], fmt(e["remaining_hours"]), e["officer"] or "—"]
+                    for e in escalations],
+                   ["#f85149" if e["level"] == "overdue" else "#d29922" for e in escalations])
         at = data.get("at")
         if at:
             self.updated_at.setText(self.tr("Updated %1").replace(
@@ -139,18 +185,45 @@ class BriefingScreen(QWidget):
         if path:
             self.export_pdf(path)
 
+    def report_html(self) -> str:
+        """The briefing as a printable document: KPI table, handling times by category, supervision list."""
+        cases = self.data.get("cases", {})
+        at = self.data.get("at")
+        when = datetime.fromisoformat(at).astimezone().strftime("%Y-%m-%d %H:%M") if at else ""
+
+        def table(headers: list[str], rows: list[list[str]]) -> str:
+            head = "".join(f"<th>{escape(h)}</th>" for h in headers)
+            body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
+            return f"<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>{head}</tr>{body}</table>"
+
+        kpis = [[card.title.text(), card.value.text()] for card in self.cards.values()]
+        cad = [[self.cad_table.item(r, c).text() if self.cad_table.item(r, c) else ""  # type: ignore[union-attr]
+                for c in range(self.cad_table.columnCount())] for r in range(self.cad_table.rowCount())]
+        esc = [[self.escalation_table.item(r, c).text() if self.escalation_table.item(r, c) else ""  # type: ignore[union-attr]
+                for c in range(self.escalation_table.columnCount())] for r in range(self.escalation_table.rowCount())]
+        by_source = cases.get("today_by_source", {})
+        return (
+            f"<h1>{escape(self.tr('Leadership briefing'))}</h1><p>{escape(when)}</p>"
+            + table([self.tr("Figure"), self.tr("Value")], kpis)
+            + f"<h2>{escape(self.tr('Cases today by channel'))}</h2>"
+            + table([self.tr("Channel"), self.tr("Cases")], [[source_label(k), str(v)] for k, v in by_source.items()])
+            + f"<h2>{escape(self.tr('Handling times today by category (medians)'))}</h2>"
+            + table([self.cad_table.horizontalHeaderItem(c).text()  # type: ignore[union-attr]
+                     for c in range(self.cad_table.columnCount())], cad)
+            + f"<h2>{escape(self.tr('Supervision list: overdue and about to be overdue'))}</h2>"
+            + table([self.escalation_table.horizontalHeaderItem(c).text()  # type: ignore[union-attr]
+                     for c in range(self.escalation_table.columnCount())], esc)
+        )
+
     def export_pdf(self, path: str) -> None:
-        """A printable one-page A4 landscape report of what the screen shows."""
+        """A printable A4 report: the figures as tables (text, not a screenshot), then the charts as they look."""
         writer = QPdfWriter(path)
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
-        writer.setPageOrientation(QPageLayout.Orientation.Landscape)
-        writer.setPageMargins(QMarginsF(10, 10, 10, 10))
+        writer.setPageMargins(QMarginsF(15, 15, 15, 15))
         writer.setResolution(150)
         writer.setTitle(self.tr("Leadership briefing"))
-        image = self.grab()
-        painter = QPainter(writer)
-        target = painter.viewport()
-        scaled = image.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio,
-                              Qt.TransformationMode.SmoothTransformation)
-        painter.drawPixmap(0, 0, scaled)
-        painter.end()
+        document = QTextDocument()
+        document.setDefaultFont(self.font())
+        document.setHtml(self.report_html())
+        document.setPageSize(QSizeF(writer.width(), writer.height()))
+        document.print_(writer)

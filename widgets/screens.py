@@ -31,7 +31,16 @@ def build_services(ctx: AppContext, options: GuiOptions) -> dict[str, Any]:
         return {"units": ctx.tracker.counts(), "devices": ctx.devices.summary(),
                 "drones_airborne": services["fleet"].airborne() if "fleet" in services else 0}
 
-    services["briefing"] = BriefingModel(ctx.store, briefing_extra, parent=ctx)
+    def escalations() -> list[dict[str, Any]]:
+        """The leaders' 督办 list (runs on the briefing worker thread)."""
+        if ctx.cases is None:
+            return []
+        return [{"code": case.code, "category": case.category_name, "status": case.status_label,
+                 "level": sla.level, "remaining_hours": sla.remaining_hours, "grid": case.grid_code,
+                 "officer": case.assigned_officer or ""}
+                for case, sla in ctx.cases.leader_list(limit=20)]
+
+    services["briefing"] = BriefingModel(ctx.store, briefing_extra, parent=ctx, escalations=escalations)
     return services
 
 

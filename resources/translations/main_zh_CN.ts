@@ -3,85 +3,157 @@
 <context>
     <name>BriefingScreen</name>
     <message>
-        <location filename="../../widgets/briefing.py" line="76" />
+        <location filename="../../widgets/briefing.py" line="80" />
         <source>Officers on duty</source>
         <translation>在岗队员</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="64" />
-        <location filename="../../widgets/briefing.py" line="149" />
+        <location filename="../../widgets/briefing.py" line="68" />
+        <location filename="../../widgets/briefing.py" line="224" />
         <source>Leadership briefing</source>
         <translation>领导驾驶舱</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="67" />
+        <location filename="../../widgets/briefing.py" line="71" />
         <source>Export report (PDF)…</source>
         <translation>导出报告(PDF)…</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="77" />
+        <location filename="../../widgets/briefing.py" line="81" />
         <source>Vehicles online</source>
         <translation>在线车辆</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="78" />
+        <location filename="../../widgets/briefing.py" line="82" />
         <source>Drones airborne</source>
         <translation>在飞无人机</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="79" />
+        <location filename="../../widgets/briefing.py" line="83" />
         <source>Devices online</source>
         <translation>设备在线</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="80" />
+        <location filename="../../widgets/briefing.py" line="84" />
         <source>Cases today</source>
         <translation>今日案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="81" />
+        <location filename="../../widgets/briefing.py" line="85" />
         <source>Open cases</source>
         <translation>在办案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="82" />
+        <location filename="../../widgets/briefing.py" line="86" />
         <source>Overdue</source>
         <translation>超期案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="83" />
+        <location filename="../../widgets/briefing.py" line="87" />
         <source>Closed today</source>
         <translation>今日结案</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="84" />
+        <location filename="../../widgets/briefing.py" line="88" />
         <source>Median dispatch time (min)</source>
         <translation>派遣用时中位数(分钟)</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="85" />
+        <location filename="../../widgets/briefing.py" line="89" />
         <source>Median response time (min)</source>
         <translation>响应用时中位数(分钟)</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="92" />
+        <location filename="../../widgets/briefing.py" line="96" />
         <source>Cases reported today by hour</source>
         <translation>今日各时段上报案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="95" />
+        <location filename="../../widgets/briefing.py" line="99" />
         <source>Cases today by channel</source>
         <translation>今日案件来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="134" />
+        <location filename="../../widgets/briefing.py" line="104" />
+        <location filename="../../widgets/briefing.py" line="106" />
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="104" />
+        <location filename="../../widgets/briefing.py" line="209" />
+        <source>Cases</source>
+        <translation>案件数</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="104" />
+        <source>Dispatch (min)</source>
+        <translation>派遣用时(分钟)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="105" />
+        <source>Response (min)</source>
+        <translation>响应用时(分钟)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="105" />
+        <source>On scene (min)</source>
+        <translation>现场处置(分钟)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="106" />
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="106" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="107" />
+        <source>Time left (h)</source>
+        <translation>剩余时限(小时)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="107" />
+        <source>Officer</source>
+        <translation>执法队员</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="108" />
+        <source>Handling times today by category (medians)</source>
+        <translation>今日各类案件处置时效（中位数）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="110" />
+        <source>Supervision list: overdue and about to be overdue</source>
+        <translation>督办清单：超期及即将超期案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="180" />
         <source>Updated %1</source>
         <translation>更新于 %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/briefing.py" line="138" />
+        <location filename="../../widgets/briefing.py" line="184" />
         <source>Export report</source>
         <translation>导出报告</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="207" />
+        <source>Figure</source>
+        <translation>指标</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="207" />
+        <source>Value</source>
+        <translation>数值</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/briefing.py" line="209" />
+        <source>Channel</source>
+        <translation>来源渠道</translation>
     </message>
 </context>
 <context>
@@ -181,12 +253,12 @@
 <context>
     <name>Screens</name>
     <message>
-        <location filename="../../widgets/screens.py" line="95" />
+        <location filename="../../widgets/screens.py" line="104" />
         <source>Full-process record</source>
         <translation>全过程记录</translation>
     </message>
     <message>
-        <location filename="../../widgets/screens.py" line="96" />
+        <location filename="../../widgets/screens.py" line="105" />
         <source>Penalty decision</source>
         <translation>处罚决定</translation>
     </message>

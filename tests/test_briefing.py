@@ -1,0 +1,62 @@
+"""The leadership briefing: KPIs from the store, the supervision list, and a printable PDF with real text."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import unicodedata
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from commandcenter.analytics import case_kpis
+from commandcenter.store import Store, models
+from widgets.briefing import BriefingScreen
+
+
+def _case(code: str, status: str, created: datetime, dispatched_after_min: float | None,
+          category: str = "占道经营", source: str = "citizen") -> models.Case:
+    dispatched = created + timedelta(minutes=dispatched_after_min) if dispatched_after_min is not None else None
+    return models.Case(code=code, source=source, status=status, category_name=category, created_at=created,
+                       updated_at=created, dispatched_at=dispatched,
+                       arrived_at=dispatched + timedelta(minutes=10) if dispatched else None,
+                       deadline_at=created + timedelta(hours=1))
+
+
+def test_kpis_count_today_open_overdue_and_cad_medians(store: Store) -> None:
+    now = datetime.now(UTC)
+    recent = now - timedelta(minutes=30)
+    store.write(lambda s: s.add_all([
+        _case("A1", "dispatched", recent, 4), _case("A2", "closed", recent, 6),
+        _case("A3", "reported", now - timedelta(hours=3), None, "暴露垃圾", "hotline"),
+    ]))
+    k = case_kpis(store, now)
+    assert k["total"] == 3 and k["open"] == 2
+    assert k["overdue"] == 1  # A3: reported three hours ago with a one-hour limit
+    cad = {row["category"]: row for row in k["cad_by_category"]}
+    if "占道经营" in cad:  # both created today (Beijing time) unless the test runs right after midnight
+        assert cad["占道经营"]["queue_min"] == 5.0 and cad["占道经营"]["response_min"] == 15.0
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")
+def test_printable_report_has_the_figures_as_text(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    screen = BriefingScreen()
+    qtbot.addWidget(screen)
+    screen.show_data({
+        "cases": {"total": 9, "open": 4, "overdue": 1, "today": 7, "today_closed": 3, "median_queue_min": 5.5,
+                  "median_response_min": 14.0, "per_hour": [(9, 3), (10, 4)], "today_by_source": {"citizen": 7},
+                  "cad_by_category": [{"category": "占道经营", "cases": 7, "queue_min": 5.5, "response_min": 14.0,
+                                       "on_scene_min": 20.0}]},
+        "units": {"officer": 200, "vehicle": 50}, "devices": (6, 6), "drones_airborne": 3,
+        "escalations": [{"code": "AJ20261121000042", "category": "暴露垃圾", "status": "已派遣", "level": "overdue",
+                         "remaining_hours": -1.5, "officer": "officer-0007"}],
+        "at": datetime.now(UTC).isoformat(),
+    })
+    assert screen.escalation_table.rowCount() == 1
+    out = tmp_path / "briefing.pdf"
+    screen.export_pdf(str(out))
+    raw = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, timeout=60).stdout
+    text = unicodedata.normalize("NFKC", raw)  # the font's ligatures (ﬁ, ﬃ) back to letters
+    for expected in ("Open cases", "占道经营", "AJ20261121000042", "officer-0007", "200"):
+        assert expected in text, f"{expected!r} missing from the printed report"
