@@ -166,6 +166,9 @@ class DeviceManager(QObject):
             }
             if handle.listener:
                 entry["clients"] = stats.clients
+                port = getattr(handle.adapter, "bound_port", None)
+                if port:  # where a listener actually listens (the demo binds ephemeral ports)
+                    entry["address"] = f"{getattr(handle.adapter, 'host', '127.0.0.1')}:{port}"
             if handle.rejects:
                 entry["last_rejected"] = handle.rejects[-1].reason
             out.append(entry)
