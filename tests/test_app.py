@@ -63,6 +63,9 @@ def test_window_opens_with_five_screens_in_chinese(demo_window, qtbot) -> None: 
         colours = {image.pixel(x, y) for x in range(0, 1600, 53) for y in range(0, 900, 37)}
         assert len(colours) > 8, f"screen {key} looks blank"
     assert "SQLite" in ctx.status()["database"]
+    # The deployment's devices are in the store: demo cameras, the drone and its video downlink camera.
+    assert ctx.store.scalar("SELECT COUNT(*) FROM cameras") == len(ctx.cameras) == 4 + 1
+    assert ctx.store.scalar("SELECT COUNT(*) FROM drones") == 1
 
 
 def test_f_keys_and_detaching_a_screen(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]

@@ -163,6 +163,7 @@ class AppContext(QObject):
         self._start_cases()
         self._start_drone_tasks()
         self._register_config_units()
+        self.store.write(lambda session: sync_devices(session, self.cameras, self.config))
         for link in tracker_links(self.config, self.tracker.knows_device):
             self.devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
         if self.simulator is not None:
@@ -529,6 +530,23 @@ def sync_zones(session: Any, zones: list[MapZone]) -> int:
         row.parent_code = str(zone.props.get("area_code", "")) if zone.kind == "单元网格" else ""
         session.add(row)
     return len(zones)
+
+
+def sync_devices(session: Any, cameras: list[CameraConfig], config: Config) -> None:
+    """Cameras, drones and sensors of this deployment into their tables (ids are stable; config wins)."""
+    for cam in cameras:
+        row = session.get(models.Camera, cam.id) or models.Camera(id=cam.id)
+        row.name, row.url, row.sub_url, row.group, row.ptz = cam.name or cam.id, cam.url, cam.sub_url, cam.group, cam.ptz
+        row.lat, row.lon = cam.lat, cam.lon
+        session.add(row)
+    for drone in config.drones:
+        row = session.get(models.Drone, drone.id) or models.Drone(id=drone.id)
+        row.name, row.url, row.video, row.sysid = drone.name or drone.id, drone.url, drone.video, drone.sysid
+        session.add(row)
+    for sensor in config.sensors:
+        row = session.get(models.Sensor, sensor.id) or models.Sensor(id=sensor.id)
+        row.kind, row.url, row.lat, row.lon, row.camera_id = sensor.kind, sensor.url, sensor.lat, sensor.lon, sensor.camera
+        session.add(row)
 
 
 def _upsert_config_units(session: Any, config: Config, known_posts: set[str]) -> None:
