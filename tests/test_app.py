@@ -183,3 +183,31 @@ def test_camera_detection_pops_the_camera_into_the_alarm_cell(demo_window, qtbot
     assert ctx.wall.alarm.camera == camera.id and "占道经营" in ctx.wall.alarm.text
     qtbot.waitUntil(lambda: any(c.source == "camera" and c.category_name == "占道经营" for c in ctx.cases.queue()),
                     timeout=10000)
+
+
+def test_officer_posts_by_name_or_code_and_unknown_ones_refused(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.config import ConfigError, parse_config
+    from commandcenter.runtime.context import AppContext
+
+    text = f"""
+[database]
+url = "sqlite:///{tmp_path / 'posts.db'}"
+[[officers]]
+id = "officer-017"
+name = "王强"
+badge = "320106017"
+grid = "责任区A3"
+"""
+    ctx = AppContext(parse_config(text, "posts.toml"))
+    try:
+        ctx.start()
+        area = next(z for z in ctx.zones if z.name == "责任区A3")
+        assert ctx.store.scalar("SELECT duty_grid FROM officers WHERE id = 'officer-017'") == area.code
+    finally:
+        ctx.stop()
+    bad = AppContext(parse_config(text.replace("责任区A3", "责任区Z9").replace("posts.db", "bad.db"), "bad.toml"))
+    try:
+        with pytest.raises(ConfigError, match="责任区Z9"):
+            bad.start()
+    finally:
+        bad.stop()

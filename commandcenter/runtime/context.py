@@ -453,11 +453,20 @@ class AppContext(QObject):
                   for n in self.config.trackers.nmea if not any(u.id == n.unit for u in units)]
         self.tracker.register(units)
         if units:
-            posts = {z.code for z in self.zones}
-            self.store.write(lambda s: _upsert_config_units(s, self.config, posts))
+            # An officer's post may be given by 责任区/单元网格 code or by name ("责任区A3").
+            posts = {z.code: z.code for z in self.zones if z.kind in ("责任区", "单元网格")}
+            posts.update({z.name: z.code for z in self.zones if z.kind in ("责任区", "单元网格") and z.name})
+            resolved: dict[str, str] = {}
             for o in self.config.officers:
+                if o.grid and o.grid not in posts:
+                    areas = sorted(z.name for z in self.zones if z.kind == "责任区")
+                    raise ConfigError(f"{self.config.source}: officers: {o.id!r} has grid {o.grid!r}, which is not a "
+                                      f"责任区 or 单元网格 of the basemap (责任区: {', '.join(areas[:12])} …)")
                 if o.grid:
-                    self.geofence.assign_post(o.id, o.grid)
+                    resolved[o.id] = posts[o.grid]
+            self.store.write(lambda s: _upsert_config_units(s, self.config, resolved))
+            for officer_id, code in resolved.items():
+                self.geofence.assign_post(officer_id, code)
 
     def _start_simulator(self) -> None:
         """Wait until the listeners are bound, then let the simulated devices connect to them."""
@@ -549,15 +558,12 @@ def sync_devices(session: Any, cameras: list[CameraConfig], config: Config) -> N
         session.add(row)
 
 
-def _upsert_config_units(session: Any, config: Config, known_posts: set[str]) -> None:
+def _upsert_config_units(session: Any, config: Config, posts: dict[str, str]) -> None:
     """Officers and vehicles named in the config exist in the store (config wins for their static facts)."""
     for o in config.officers:
-        if o.grid and o.grid not in known_posts:
-            raise ConfigError(f"{config.source}: officers: {o.id!r} has grid {o.grid!r}, which is not a 责任区 or "
-                              f"单元网格 code of the basemap")
         row = session.get(models.Officer, o.id) or models.Officer(id=o.id, status="idle", status_since=utcnow())
         row.badge, row.name, row.team, row.skills = o.badge or o.id, o.name or o.id, o.team, list(o.skills)
-        row.device, row.duty_grid = o.device, o.grid
+        row.device, row.duty_grid = o.device, posts.get(o.id, "")
         session.add(row)
     for v in config.vehicles:
         row = session.get(models.Vehicle, v.id) or models.Vehicle(id=v.id, status="idle", status_since=utcnow())
