@@ -211,3 +211,22 @@ grid = "责任区A3"
             bad.start()
     finally:
         bad.stop()
+
+
+def test_hidden_wall_keeps_streams_live_but_decodes_thumbnails(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    window, ctx = demo_window
+    camera = ctx.cameras[0].id
+
+    def width() -> int:
+        frame = ctx.video.latest_frame(camera, "sub")
+        return 0 if frame is None else frame.image.shape[1]
+
+    window.show_screen("wall")
+    qtbot.waitUntil(lambda: width() > 200, timeout=30000)
+    window.show_screen("map")  # the wall goes behind another tab
+    qtbot.waitUntil(lambda: 0 < width() <= 64, timeout=10000)
+    frames = ctx.video.status(camera, "sub").frames
+    qtbot.waitUntil(lambda: ctx.video.status(camera, "sub").frames > frames + 10, timeout=10000)
+    assert all(t["state"] == "live" for t in ctx.wall.tiles_report() if t["camera"])
+    window.show_screen("wall")
+    qtbot.waitUntil(lambda: width() > 200, timeout=10000)

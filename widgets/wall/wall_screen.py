@@ -13,7 +13,15 @@ import itertools
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QRect, Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeySequence, QResizeEvent, QScreen, QShortcut
+from PySide6.QtGui import (
+    QGuiApplication,
+    QHideEvent,
+    QKeySequence,
+    QResizeEvent,
+    QScreen,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -52,6 +60,8 @@ QWidget#alarmBar { background: #3d0d0d; }
 """
 
 
+HIDDEN_DECODE_SIZE = (64, 36)  # decoder output while the wall is hidden (see WallScreen._decode_size)
+
 def screen_key(screen: QScreen) -> str:
     """Stable-enough identity of a monitor: its name plus position (two identical monitors share a name)."""
     geometry = screen.geometry()
@@ -83,6 +93,7 @@ class WallScreen(QWidget):
         self._names = {c.id: c.name or c.id for c in cameras}
         self.wall_id = f"wall{next(_wall_ids)}"
         self.compact = compact
+        self._hidden = False
         self.tiles: list[VideoTile] = []
         self._held: dict[int, tuple[str, str]] = {}  # cell → (camera, quality) acquired from the service
         self.screen_windows: list[QWidget] = []
@@ -335,7 +346,28 @@ class WallScreen(QWidget):
             tile.setGeometry(QRect(x0, y0, max(1, x1 - x0 - gap), max(1, y1 - y0 - gap)))
         for index, (camera_id, quality) in self._held.items():
             if index < len(self.tiles):
-                self.video.resize(camera_id, quality, (self.wall_id, index), self.tiles[index].decode_size())
+                self.video.resize(camera_id, quality, (self.wall_id, index), self._decode_size(index))
+
+    def _decode_size(self, index: int) -> tuple[int, int]:
+        """Tile size while the wall is on screen; a thumbnail while it is hidden behind another tab.
+
+        Hidden tiles keep their streams (health, counters and the report stay true, and the picture is back
+        at once), but converting every frame to a picture nobody sees would cost the GUI thread's share of the
+        CPU: so the decoders scale to a thumbnail until the wall is shown again.
+        """
+        return HIDDEN_DECODE_SIZE if self._hidden else self.tiles[index].decode_size()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        super().hideEvent(event)
+        if not event.spontaneous():  # a tab switch or a closed window, not an iconified desktop
+            self._hidden = True
+            self._place_tiles()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._hidden:
+            self._hidden = False
+            self._place_tiles()
 
     def _sync_streams(self) -> None:
         """Acquire streams for visible cells, release the rest (the service shares and counts holders)."""
@@ -350,7 +382,7 @@ class WallScreen(QWidget):
                 del self._held[cell]
         for cell, key in wanted.items():
             if cell not in self._held:
-                self.video.acquire(key[0], key[1], (self.wall_id, cell), self.tiles[cell].decode_size())
+                self.video.acquire(key[0], key[1], (self.wall_id, cell), self._decode_size(cell))
                 self._held[cell] = key
         for cell, key in self._held.items():  # new tiles on a shared stream start from its current state
             status = self.video.status(*key)
