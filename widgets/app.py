@@ -120,6 +120,10 @@ def login(ctx: Any) -> bool:
     the demo runs as its documented 值班长 account). False when the dialog is cancelled."""
     from widgets.enforcement.login import LoginDialog
 
+    if not any(not u.disabled for u in ctx.enforcement.auth.users()):
+        print("commandcenter run: no active user in this database yet; create the first one with\n"
+              "  commandcenter user add NAME --role admin [--db URL]", file=sys.stderr)
+        return False
     dialog = LoginDialog(ctx.enforcement.auth, username=ctx.config.ui.user)
     if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.user is None:
         return False
