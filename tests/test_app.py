@@ -230,3 +230,12 @@ def test_hidden_wall_keeps_streams_live_but_decodes_thumbnails(demo_window, qtbo
     assert all(t["state"] == "live" for t in ctx.wall.tiles_report() if t["camera"])
     window.show_screen("wall")
     qtbot.waitUntil(lambda: width() > 200, timeout=10000)
+
+
+def test_run_on_a_database_without_users_says_how_to_create_one(qtbot, tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.cli import main
+
+    cfg = tmp_path / "run.toml"
+    cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "run.db"}"\n', encoding="utf-8")
+    assert main(["run", "--config", str(cfg)]) == 1
+    assert "commandcenter user add NAME --role admin" in capsys.readouterr().err
