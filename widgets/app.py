@@ -73,6 +73,7 @@ def run(options: GuiOptions) -> int:
     ctx.start()
     if not options.demo and not options.snapshot_out and not login(ctx):
         ctx.stop()
+        collector.stop()
         return 1
     services = build_services(ctx, options)
     screens, docks = build_screens(ctx, services, options)
