@@ -15,11 +15,12 @@ from PySide6.QtCore import QObject, QTimer
 
 
 class MainThreadGC(QObject):
-    """Disable automatic GC and collect from a GUI-thread timer. ``stop()`` restores automatic collection."""
+    """Disable automatic GC and collect from a GUI-thread timer. ``stop()`` restores the previous setting."""
 
     def __init__(self, interval_ms: int = 500, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.threshold = gc.get_threshold()
+        self._was_enabled = gc.isenabled()
         gc.disable()
         self.collections = 0
         self._timer = QTimer(self)
@@ -37,4 +38,5 @@ class MainThreadGC(QObject):
 
     def stop(self) -> None:
         self._timer.stop()
-        gc.enable()
+        if self._was_enabled:
+            gc.enable()
