@@ -118,6 +118,7 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot) -> None:  # type: ig
     from commandcenter.runtime.gcguard import MainThreadGC
 
     was_enabled = gc.isenabled()
+    gc.enable()  # as in a fresh interpreter
     collector = MainThreadGC(interval_ms=20)
     try:
         assert not gc.isenabled(), "automatic (any-thread) collection is off"
@@ -135,5 +136,6 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot) -> None:  # type: ig
         assert collector.collections >= 1
     finally:
         collector.stop()
+        assert gc.isenabled(), "stop() gives back the setting it found"
         if not was_enabled:
             gc.disable()
