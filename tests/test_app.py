@@ -237,5 +237,10 @@ def test_run_on_a_database_without_users_says_how_to_create_one(qtbot, tmp_path:
 
     cfg = tmp_path / "run.toml"
     cfg.write_text(f'[database]\nurl = "sqlite:///{tmp_path / "run.db"}"\n', encoding="utf-8")
-    assert main(["run", "--config", str(cfg)]) == 1
-    assert "commandcenter user add NAME --role admin" in capsys.readouterr().err
+    try:
+        assert main(["run", "--config", str(cfg)]) == 1
+        assert "commandcenter user add NAME --role admin" in capsys.readouterr().err
+    finally:
+        from commandcenter.i18n import install_language
+
+        install_language(QApplication.instance(), "en")  # run installed the Chinese catalogues

@@ -11,8 +11,8 @@ from html import escape
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QLocale, QMarginsF, QSizeF, Qt
-from PySide6.QtGui import QColor, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtCore import QLocale, QMarginsF, Qt
+from PySide6.QtGui import QColor, QFont, QPageSize, QPdfWriter, QTextDocument
 from PySide6.QtWidgets import (
     QFileDialog,
     QFrame,
@@ -224,7 +224,11 @@ class BriefingScreen(QWidget):
         writer.setResolution(150)
         writer.setTitle(self.tr("Leadership briefing"))
         document = QTextDocument()
-        document.setDefaultFont(self.font())
+        # Latin text in a Latin face (the CJK face's alternate digit glyphs lose their text mapping in the PDF,
+        # so a case code would not be searchable), Chinese from the CJK face.
+        font = QFont()
+        font.setFamilies(["DejaVu Sans", "Liberation Sans", "Noto Sans CJK SC"])
+        font.setPointSize(10)
+        document.setDefaultFont(font)
         document.setHtml(self.report_html())
-        document.setPageSize(QSizeF(writer.width(), writer.height()))
-        document.print_(writer)
+        document.print_(writer)  # laid out on the printer's page: long cells wrap instead of running off it
