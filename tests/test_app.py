@@ -227,7 +227,8 @@ def test_hidden_wall_keeps_streams_live_but_decodes_thumbnails(demo_window, qtbo
     qtbot.waitUntil(lambda: 0 < width() <= 64, timeout=10000)
     frames = ctx.video.status(camera, "sub").frames
     qtbot.waitUntil(lambda: ctx.video.status(camera, "sub").frames > frames + 10, timeout=10000)
-    assert all(t["state"] == "live" for t in ctx.wall.tiles_report() if t["camera"])
+    qtbot.waitUntil(lambda: all(t["state"] == "live" for t in ctx.wall.tiles_report() if t["camera"]),
+                    timeout=15000)  # hidden tiles stay live (a busy machine may stall one for a moment)
     window.show_screen("wall")
     qtbot.waitUntil(lambda: width() > 200, timeout=10000)
 
