@@ -61,3 +61,27 @@ def pg_url() -> str:
     if not url:
         pytest.skip("no PostgreSQL test server (CC_TEST_PG_URL unset)")
     return url
+
+
+@pytest.fixture
+def pg_store(pg_url: str):  # type: ignore[no-untyped-def]
+    """An empty PostgreSQL database of the test's own (dropped afterwards), as a Store; the test upgrades it."""
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from commandcenter.store import Store
+
+    name = f"cc_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    store = Store(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield store
+    finally:
+        store.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()

@@ -109,22 +109,14 @@ def test_cli_db_upgrade_on_a_fresh_file(tmp_path) -> None:  # type: ignore[no-un
 
 
 @pytest.mark.postgres
-def test_store_on_postgresql(pg_url: str) -> None:
-    from sqlalchemy import text
-
-    s = Store(pg_url)
-    try:
-        with s.engine.begin() as conn:  # a clean schema for this run
-            conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        s.upgrade()
-        when = utcnow()
-        s.write(lambda ses: ses.add(_new_case("PG1", when)))
-        s.add_fixes([FixRow("u1", when, 32.0, 118.7, 2.0, 90.0, "jt808")] * 10).result(10)
-        assert s.scalar("SELECT COUNT(*) FROM position_fixes") == 10
-        got = s.read(lambda ses: ses.scalars(select(models.Case.created_at)).one())
-        assert abs((got - when).total_seconds()) < 1e-3
-    finally:
-        s.close()
+def test_store_on_postgresql(pg_store: Store) -> None:
+    pg_store.upgrade()
+    when = utcnow()
+    pg_store.write(lambda ses: ses.add(_new_case("PG1", when)))
+    pg_store.add_fixes([FixRow("u1", when, 32.0, 118.7, 2.0, 90.0, "jt808")] * 10).result(10)
+    assert pg_store.scalar("SELECT COUNT(*) FROM position_fixes") == 10
+    got = pg_store.read(lambda ses: ses.scalars(select(models.Case.created_at)).one())
+    assert abs((got - when).total_seconds()) < 1e-3
 
 
 def test_case_work_overtakes_a_flood_of_positions(store: Store) -> None:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import load_categories
@@ -21,23 +17,6 @@ from .conftest import Clock, seed
 
 pytestmark = pytest.mark.postgres
 
-
-@pytest.fixture
-def pg_store(pg_url: str) -> Iterator[Store]:
-    """A fresh database per test (other tests reset the shared one's schema concurrently)."""
-    name = f"cc_cases_{os.getpid()}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    store = Store(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
-    try:
-        yield store
-    finally:
-        store.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 def test_upgrade_and_lifecycle_on_postgresql(pg_store: Store) -> None:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
-
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from commandcenter.enforcement.audit import AuditLog, verify
@@ -17,26 +13,9 @@ from commandcenter.store import Store
 pytestmark = pytest.mark.postgres
 
 
-@pytest.fixture
-def pg_store(pg_url: str) -> Iterator[Store]:
-    """A database of the test's own (other tests reset the shared one concurrently)."""
-    name = f"cc_enforcement_{os.getpid()}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    store = Store(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
-    try:
-        store.upgrade()
-        yield store
-    finally:
-        store.close()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
-
 
 def test_audit_chain_on_postgresql(pg_store: Store) -> None:
+    pg_store.upgrade()
     assert {"users", "audit_log", "parties", "enforcement_decisions", "enforcement_documents"} <= set(
         pg_store.table_names())
     create_demo_users(pg_store)
