@@ -283,7 +283,9 @@ class CaseService:
         return None, None, "", ""
 
     def _next_code(self, session: Session, now: datetime) -> str:
-        """AJ + local date + 6-digit serial, unique per day (the writer thread is the only one numbering)."""
+        """AJ + local date + 6-digit serial, unique per day. Read from the database inside the writing transaction,
+        which holds the database's write lock (see ``commandcenter.store.store``), so processes writing to one
+        database at once never hand out the same code."""
         day = now.astimezone(self.calendar.tz).strftime("%Y%m%d")
         prefix = f"AJ{day}"
         last = session.scalar(select(func.max(Case.code)).where(Case.code >= prefix, Case.code < f"AJ{day}~"))

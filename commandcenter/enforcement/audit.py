@@ -7,9 +7,9 @@ leaves a gap in ``seq``; reordering or re-inserting breaks ``prev_hash``. Re-has
 edit is caught by an *anchor*: the head hash exported (``commandcenter audit anchor``) and signed by a leader
 or timestamped elsewhere, which a later ``audit verify --anchor`` checks the chain still contains.
 
-Appends are serialised by the store's single writer and run inside the caller's writer transaction, so a case
-action and its audit record commit or roll back together. The head (last seq and hash) is cached per
-database engine and only updated when the transaction commits, so an append costs one INSERT.
+Appends run inside the caller's writer transaction, so a case action and its audit record commit or roll back
+together. The head (last seq and hash) is read from the database in that transaction, which holds the
+database's write lock (see ``commandcenter.store.store``): any number of processes append to one chain.
 """
 
 from __future__ import annotations
@@ -19,9 +19,7 @@ import getpass
 import hashlib
 import json
 import sys
-import threading
 import time as _time
-import weakref
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -31,7 +29,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, event, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -115,59 +113,15 @@ class AuditEntry:
         return value if isinstance(value, dict) else {"value": value}
 
 
-# Head cache: engine -> (seq, hash) of the last committed record. Keyed weakly so closed stores drop out.
-_heads: weakref.WeakKeyDictionary[Engine, tuple[int, str]] = weakref.WeakKeyDictionary()
-_heads_lock = threading.Lock()
-_PENDING = "audit.pending_head"
-_HOOKED = "audit.hooked"
-
-
-def _engine_of(session: Session) -> Engine:
-    bind = session.get_bind()
-    return bind.engine
-
-
-def _on_commit(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
-    if pending is not None:
-        engine, head = pending
-        with _heads_lock:
-            _heads[engine] = head
-
-
-def _on_rollback(session: Session, *_args: object) -> None:
-    """Any rollback — the whole transaction or only a SAVEPOINT — forgets the pending head and the cache.
-
-    The next append (in this transaction or a later one) then reads the head from the database, which is
-    exactly what survived the rollback; trusting the pending head after a savepoint rollback would leave a
-    gap in ``seq``.
-    """
-    pending = session.info.pop(_PENDING, None)
-    if pending is not None:
-        with _heads_lock:
-            _heads.pop(pending[0], None)
-
-
 def _current_head(session: Session) -> tuple[int, str]:
-    """The head as this transaction sees it: pending appends of this session, the cache, or the database."""
-    pending = session.info.get(_PENDING)
-    if pending is not None:
-        return pending[1]
-    engine = _engine_of(session)
-    with _heads_lock:
-        cached = _heads.get(engine)
-    if cached is not None:
-        return cached
+    """The head as this transaction sees it, read from the database (its own appends included).
+
+    Never cached in the process: other processes append to the same chain. The store's writer transactions
+    hold the database's write lock (SQLite ``BEGIN IMMEDIATE``, a PostgreSQL advisory lock) from their start,
+    so no other writer can append between this read and the commit.
+    """
     row = session.execute(select(AuditRecord.seq, AuditRecord.hash).order_by(AuditRecord.seq.desc()).limit(1)).first()
     return (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS_HASH)
-
-
-def _set_pending(session: Session, head: tuple[int, str]) -> None:
-    if not session.info.get(_HOOKED):
-        event.listen(session, "after_commit", _on_commit)
-        event.listen(session, "after_soft_rollback", _on_rollback)
-        session.info[_HOOKED] = True
-    session.info[_PENDING] = (_engine_of(session), head)
 
 
 class AuditLog:
@@ -203,7 +157,6 @@ class AuditLog:
         session.execute(insert(AuditRecord), [
             {"seq": e.seq, "time": e.time, "actor": e.actor, "action": e.action, "subject": e.subject,
              "data": e.data, "prev_hash": e.prev_hash, "hash": e.hash} for e in out])
-        _set_pending(session, (out[-1].seq, out[-1].hash))
         return out
 
     def record(self, actor: str, action: str, subject: str,

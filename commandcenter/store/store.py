@@ -8,15 +8,25 @@ one high-rate write, are coalesced: all fix batches queued while the writer was 
 
 Readers run on the caller's thread with their own connection (WAL lets them read while the writer writes) and
 get plain dataclasses, dicts or DataFrames, never live ORM objects.
+
+Other processes write to the same database (a second console, the CLI's ``user add``, later the server), so what
+must be unique across processes (the audit chain head, case codes, document numbers) is read from the database
+inside the writing transaction, under a lock the database holds for that transaction: SQLite transactions of the
+writer start with ``BEGIN IMMEDIATE`` (the file's write lock, taken before the first read), PostgreSQL jobs take
+``pg_advisory_xact_lock(WRITER_LOCK_KEY)``. Two writers therefore never read the same head. Schema upgrades are
+serialised across processes the same way (a lock file beside an SQLite database, an advisory lock on PostgreSQL),
+so two processes starting on a new database at once upgrade it once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import itertools
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -69,6 +79,11 @@ def _describe(url: str) -> str:
 _STOP = object()
 PRIORITY_JOB, PRIORITY_FIXES, PRIORITY_STOP = 0, 1, 2
 MAX_FIXES_PER_TRANSACTION = 5000  # a case queued behind a flood of positions waits for at most one such batch
+# PostgreSQL advisory lock keys (any 64-bit numbers no other application on the database uses): "CCWRITER"/"CCSCHEMA".
+WRITER_LOCK_KEY = 0x4343575249544552 & 0x7FFFFFFFFFFFFFFF
+SCHEMA_LOCK_KEY = 0x4343534348454D41 & 0x7FFFFFFFFFFFFFFF
+# How long a writer waits for another process's write transaction before it reports the database as locked.
+WRITE_LOCK_WAIT_S = 30.0
 
 
 class Store:
@@ -90,6 +105,8 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._write_engine = self._make_write_engine(parsed.database or "", echo)
+        self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
         # Case work before positions: jobs (priority 0) overtake queued fix batches (priority 1), so a case a
         # dispatcher just acknowledged never waits behind a flood of positions. Within a priority, FIFO.
         self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
@@ -99,6 +116,28 @@ class Store:
         self.writes_done = 0
         self.write_errors = 0
         self.fixes_written = 0
+
+    def _make_write_engine(self, database: str, echo: bool) -> Engine:
+        """The writer thread's own engine. On SQLite its transactions begin with ``BEGIN IMMEDIATE``: the write
+        lock is taken before the transaction's first read, so a head or a serial read inside it is still the
+        head when the transaction commits, whichever other process writes to the file. (An in-memory database
+        exists once per engine, so there the writer shares the readers' engine.)"""
+        if not self.is_sqlite:
+            return self.engine
+        if not database or database == ":memory:":
+            return self.engine
+        engine = create_engine(self.url, echo=echo)
+        event.listen(engine, "connect", _sqlite_writer_connection)
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+
+    @contextlib.contextmanager
+    def _write_transaction(self, *, exclusive: bool = True) -> Iterator[Session]:
+        """One writer transaction; with ``exclusive`` it holds the cross-process writer lock until commit."""
+        with self._write_sessions.begin() as session:
+            if exclusive and self._write_engine.dialect.name == "postgresql":
+                session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITER_LOCK_KEY})
+            yield session
 
     @property
     def description(self) -> str:
@@ -113,9 +152,39 @@ class Store:
         from commandcenter.store.migrate import upgrade
 
         try:
-            upgrade(self.engine, revision)
+            with self._schema_lock():
+                upgrade(self.engine, revision)
+        except StoreError:
+            raise
         except Exception as exc:
             raise StoreError(f"schema upgrade of {_describe(self.url)} failed: {exc}") from exc
+
+    @contextlib.contextmanager
+    def _schema_lock(self) -> Iterator[None]:
+        """Held while the schema is upgraded, across processes: the first process upgrades, the others wait and
+        then find the schema current. SQLite: an flock on ``<database>.schema-lock`` beside the file;
+        PostgreSQL: a session advisory lock on a connection of its own."""
+        database = make_url(self.url).database or ""
+        if self.is_sqlite and database and database != ":memory:":
+            lock_path = Path(database).expanduser().with_name(Path(database).name + ".schema-lock")
+            with lock_path.open("a") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+            return
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": SCHEMA_LOCK_KEY})
+                    conn.commit()
+            return
+        yield
 
     def table_names(self) -> list[str]:
         return sorted(inspect(self.engine).get_table_names())
@@ -166,7 +235,7 @@ class Store:
             if not fut.set_running_or_notify_cancel():
                 continue
             try:
-                with self._sessions.begin() as session:
+                with self._write_transaction() as session:
                     result = job(session)
                 self.writes_done += 1
                 fut.set_result(result)
@@ -198,7 +267,8 @@ class Store:
         fixes = [r for batch, _ in batches for r in batch.rows]
         try:
             if fixes:
-                with self._sessions.begin() as session:
+                # Fixes touch nothing unique: no advisory lock on PostgreSQL (SQLite's file lock is implied).
+                with self._write_transaction(exclusive=False) as session:
                     self._insert_fixes(session, fixes)
             self.fixes_written += len(fixes)
             for batch, fut in batches:
@@ -245,6 +315,8 @@ class Store:
         if self._writer.is_alive():
             self._put(PRIORITY_STOP, _STOP)
             self._writer.join(timeout)
+        if self._write_engine is not self.engine:
+            self._write_engine.dispose()
         self.engine.dispose()
 
 
@@ -262,6 +334,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.close()
+
+
+def _sqlite_writer_connection(dbapi_connection: Any, record: Any) -> None:
+    """The writer's SQLite connections: the driver's own transaction handling off (the engine's ``begin`` event
+    issues ``BEGIN IMMEDIATE`` instead), the same pragmas as readers, and a longer wait for another process's
+    write lock than a reader needs."""
+    dbapi_connection.isolation_level = None
+    _sqlite_pragmas(dbapi_connection, record)
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout={int(WRITE_LOCK_WAIT_S * 1000)}")
     cursor.close()
 
 
