@@ -46,6 +46,10 @@ class Refusal(StrEnum):
 MAX_SPEED_KMH: dict[str, float] = {"officer": 200.0, "vehicle": 250.0, "drone": 300.0}
 DEFAULT_MAX_SPEED_KMH = 1000.0
 JITTER_M = 50.0  # moves this small are never jumps, whatever the time between (same-second fixes, GPS noise)
+# Speed is judged over at least this long: fix times have one-second resolution, phones' clocks wander and a
+# tracker may send two fixes in the same second, so over a shorter span a normal move reads as a huge speed.
+# Glitches are kilometres away, which this still refuses (an officer 600 m away within 10 s is).
+MIN_JUDGED_INTERVAL_S = 10.0
 # Seconds between fixes kept in the history per kind (0: every fix). Drones stream 5-20 positions a second;
 # one a second replays smoothly and keeps position_fixes small.
 PERSIST_INTERVAL_S: dict[str, float] = {"drone": 1.0}
@@ -68,7 +72,7 @@ def implied_speed_kmh(lat: float, lon: float, when: datetime, fix: PositionFix) 
     metres = haversine_m(lat, lon, fix.lat, fix.lon)
     if metres <= JITTER_M:
         return 0.0
-    seconds = max((fix.time - when).total_seconds(), 1.0)  # same-second fixes: judge over one second
+    seconds = max((fix.time - when).total_seconds(), MIN_JUDGED_INTERVAL_S)
     return metres / seconds * 3.6
 
 
