@@ -184,11 +184,6 @@ class FixChain:
         self.refused[reason.value] += 1
         self.refused_by_source.setdefault(fix.source, Counter())[reason.value] += 1
 
-    def forget(self, unit_id: str) -> None:
-        """Drop a unit's track state (its current position is kept by the caller)."""
-        self._persisted.pop(unit_id, None)
-        self._suspect.pop(unit_id, None)
-
     def report(self) -> dict[str, object]:
         """The health report's ``fixes`` section: how many came, how many counted, why the rest did not."""
         return {
