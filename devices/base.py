@@ -27,6 +27,11 @@ class PositionFix:
 
     ``device_key`` is what the device calls itself (a JT/T 808 terminal phone number, an OsmAnd id, an NMEA
     port's configured unit); the core maps it to a unit id. ``time`` is timezone-aware UTC.
+
+    ``valid`` is False when the device itself says it has no GPS fix (JT/T 808 status bit 1 clear, OsmAnd
+    ``valid=0``, NMEA RMC status V or GGA quality 0, MAVLink fix type below 2D): the coordinates are then a
+    last-known or made-up position. Adapters still emit such reports so the refusal can be counted; the core's
+    fix chain (``commandcenter.runtime.fixes``) never lets one become a unit's current position.
     """
 
     device_key: str
@@ -39,6 +44,7 @@ class PositionFix:
     altitude: float | None = None
     accuracy: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    valid: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -1020,7 +1020,7 @@ class Jt808Server:
             self._sink(TerminalEvent(phone, "jt808", "alarm", f"alarm flags 0x{loc.alarm:08X}"))
         conn.alarm = loc.alarm
         self._sink(PositionFix(phone, "jt808", loc.time, loc.lat, loc.lon, loc.speed_kmh, float(loc.heading),
-                               float(loc.altitude), None, extra))
+                               float(loc.altitude), None, extra, valid=loc.positioned))
 
     def _on_registration(self, conn: _Conn, msg: Message) -> None:
         h = msg.header

@@ -3,9 +3,12 @@
 One :class:`MavlinkLink` owns one connection (``udpin:``/``udpout:``/``tcp:``/serial ``/dev/ttyUSB0,57600``/a
 ``.tlog`` replay) that may carry several vehicles, told apart by MAVLink system id. The runtime runs
 :meth:`MavlinkLink.serve` on a worker thread (the :class:`devices.base.Adapter` contract); that thread is the only
-reader of the connection. It decodes messages into one :class:`VehicleState` per vehicle and hands the sink at
-most ``snapshot_hz`` :class:`DroneTelemetry` snapshots per vehicle and second (a 50 Hz ATTITUDE stream must not
-become 50 Qt model updates), plus :class:`DroneLinkEvent` and :class:`DroneMessage` events as they happen.
+reader of the connection. It decodes messages into typed, frozen events (:class:`DroneHeartbeat`,
+:class:`DronePosition`, :class:`DroneAttitude`, :class:`DroneBattery`, :class:`DroneMissionProgress`, …, all
+:class:`DroneEvent`); the core (``commandcenter.drones``) folds them into its vehicle state. Telemetry kinds are
+coalesced per vehicle: the sink gets the newest of each kind at most ``snapshot_hz`` times a second (a 50 Hz
+ATTITUDE stream must not become 50 Qt model updates); link changes, STATUSTEXT, waypoints reached and command
+acks go out as they happen.
 
 The command façade (:meth:`arm`, :meth:`set_mode`, :meth:`goto`, :meth:`upload_items`, …) is called from any
 *other* thread while ``serve`` runs: it writes under a send lock and waits on a private queue that the receive
@@ -16,7 +19,6 @@ thread fills with the replies it subscribed to (COMMAND_ACK, STATUSTEXT, MISSION
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import math
 import os
@@ -162,88 +164,169 @@ def mode_strategy(firmware: str, autopilot: int | None = None) -> ModeStrategy:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Events and state
+# Decoded events: what the link tells the core. Each is one fact from one vehicle, already in SI/degrees.
+# The core (commandcenter.drones) folds them into its vehicle state; this module keeps no state for the views.
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class VehicleState:
-    """Everything the command center knows about one vehicle. Angles in degrees, altitudes in metres."""
-
-    sysid: int
-    firmware: str = "ardupilot"
-    vehicle_type: int = 0
-    mode: str = "UNKNOWN"
-    custom_mode: int = 0
-    base_mode: int = 0
-    system_status: int = 0
-    armed: bool = False
-    lat: float | None = None
-    lon: float | None = None
-    alt_rel: float | None = None
-    alt_msl: float | None = None
-    heading: float | None = None
-    groundspeed: float | None = None
-    airspeed: float | None = None
-    climb: float | None = None
-    roll: float = 0.0
-    pitch: float = 0.0
-    yaw: float = 0.0
-    battery_voltage: float | None = None
-    battery_pct: float | None = None
-    battery_current: float | None = None
-    time_left_s: float | None = None
-    gps_fix: int = 0
-    satellites: int = 0
-    hdop: float | None = None
-    mission_seq: int = 0
-    mission_total: int = 0
-    last_reached: int = -1
-    home_lat: float | None = None
-    home_lon: float | None = None
-    home_alt: float | None = None
-    landed_state: str = "UNDEFINED"
-    messages: tuple[tuple[float, int, str], ...] = ()
-    last_heartbeat: float = 0.0
-    link_ok: bool = False
-    link_quality: float = 1.0
-    packets: int = 0
-    lost_packets: int = 0
-
-
 @dataclass(frozen=True, slots=True)
-class DroneTelemetry:
-    """A snapshot of one vehicle's state; the runtime forwards these (batched) to DroneFleet."""
+class DroneEvent:
+    """Base of every event a :class:`MavlinkLink` emits: which link (``device_id``) and which vehicle (``sysid``,
+    0 = the whole connection). ``time`` is wall-clock seconds when the link decoded it."""
 
     device_id: str
     sysid: int
-    state: VehicleState
-    time: float = field(default_factory=time.time)
+    time: float = field(default_factory=time.time, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
-class DroneLinkEvent:
+class DroneHeartbeat(DroneEvent):
+    """HEARTBEAT: who the vehicle is, its flight mode (decoded for its firmware) and whether it is armed."""
+
+    firmware: str
+    vehicle_type: int
+    mode: str
+    base_mode: int
+    custom_mode: int
+    system_status: int
+    armed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DronePosition(DroneEvent):
+    """GLOBAL_POSITION_INT, with the GPS fix type last reported (GPS_RAW_INT): below 2 (2D) it is no position."""
+
+    lat: float
+    lon: float
+    alt_msl: float
+    alt_rel: float
+    heading: float | None
+    climb: float
+    fix_type: int
+
+    @property
+    def valid(self) -> bool:
+        return self.fix_type >= 2
+
+
+@dataclass(frozen=True, slots=True)
+class DroneAttitude(DroneEvent):
+    """ATTITUDE in degrees (yaw 0-360)."""
+
+    roll: float
+    pitch: float
+    yaw: float
+
+
+@dataclass(frozen=True, slots=True)
+class DroneHud(DroneEvent):
+    """VFR_HUD: speeds in m/s, heading in degrees, climb in m/s."""
+
+    groundspeed: float
+    airspeed: float
+    heading: float
+    climb: float
+
+
+@dataclass(frozen=True, slots=True)
+class DroneBattery(DroneEvent):
+    """SYS_STATUS / BATTERY_STATUS merged: volts, percent, amps, and seconds left (the vehicle's or estimated)."""
+
+    voltage: float | None
+    pct: float | None
+    current: float | None
+    time_left_s: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DroneGps(DroneEvent):
+    """GPS_RAW_INT: fix type (0 no GPS, 1 no fix, 2 2D, 3 3D, …), satellites, HDOP."""
+
+    fix_type: int
+    satellites: int
+    hdop: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class DroneMissionProgress(DroneEvent):
+    """MISSION_CURRENT: the item being flown and (when the vehicle says) how many there are."""
+
+    seq: int
+    total: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DroneWaypointReached(DroneEvent):
+    """MISSION_ITEM_REACHED: a mission item was reached (tasks and patrols wait for this)."""
+
+    seq: int
+
+
+@dataclass(frozen=True, slots=True)
+class DroneHome(DroneEvent):
+    """HOME_POSITION: where RTL returns to (altitude AMSL, metres)."""
+
+    lat: float
+    lon: float
+    alt: float
+
+
+@dataclass(frozen=True, slots=True)
+class DroneLandedState(DroneEvent):
+    """EXTENDED_SYS_STATE: ON_GROUND | IN_AIR | TAKEOFF | LANDING | UNDEFINED."""
+
+    landed_state: str
+
+
+@dataclass(frozen=True, slots=True)
+class DroneLinkQuality(DroneEvent):
+    """Packets received and lost (sequence gaps) and the weighted share that arrives (0-1)."""
+
+    packets: int
+    lost_packets: int
+    quality: float
+
+
+@dataclass(frozen=True, slots=True)
+class DroneCommandAck(DroneEvent):
+    """COMMAND_ACK from the vehicle (whoever sent the command), with the MAV_CMD and MAV_RESULT names."""
+
+    command: int
+    command_name: str
+    result: int
+    result_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class DroneLinkEvent(DroneEvent):
     """Link-level change. ``kind``: connected | lost | recovered | disconnected | reconnected.
 
     ``sysid`` 0 means the whole connection (a TCP socket closed), otherwise one vehicle's heartbeat.
     """
 
-    device_id: str
-    sysid: int
     kind: str
     detail: str = ""
-    time: float = field(default_factory=time.time)
 
 
 @dataclass(frozen=True, slots=True)
-class DroneMessage:
+class DroneMessage(DroneEvent):
     """A STATUSTEXT from a vehicle (severity: MAV_SEVERITY, 0 emergency … 7 debug)."""
 
-    device_id: str
-    sysid: int
     severity: int
     text: str
-    time: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True, slots=True)
+class LinkVehicle:
+    """What the link itself knows of a vehicle, for commanding it (not the telemetry: that is the core's)."""
+
+    sysid: int
+    firmware: str
+    mode: str
+    armed: bool
+    link_ok: bool
+    last_heartbeat: float  # time.monotonic() of the last heartbeat
+    home: tuple[float, float, float] | None  # lat, lon, alt AMSL
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,15 +397,33 @@ class _Waiter:
 
 @dataclass(slots=True)
 class _Vehicle:
-    """Receive-thread bookkeeping for one vehicle besides its public state."""
+    """Receive-thread bookkeeping for one vehicle: what commanding it needs, and the events not yet emitted.
 
-    state: VehicleState
+    ``pending`` holds the newest event of each coalesced kind; :meth:`MavlinkLink._housekeeping` hands them to
+    the sink at most ``snapshot_hz`` times a second (a 50 Hz ATTITUDE stream must not become 50 model updates).
+    """
+
+    sysid: int
     modes: ModeStrategy
-    dirty: bool = True
+    mode: str = "UNKNOWN"
+    armed: bool = False
+    link_ok: bool = False
+    last_heartbeat: float = 0.0
+    home: tuple[float, float, float] | None = None
+    fix_type: int = 0
+    battery: tuple[float | None, float | None, float | None, float | None] = (None, None, None, None)
+    packets: int = 0
+    lost_packets: int = 0
+    link_quality: float = 1.0
+    pending: dict[type, DroneEvent] = field(default_factory=dict)
     last_emit: float = 0.0
     streams_requested: bool = False
     last_seq: dict[int, int] = field(default_factory=dict)
     battery_samples: list[tuple[float, float]] = field(default_factory=list)
+
+    def view(self) -> LinkVehicle:
+        return LinkVehicle(self.sysid, self.modes.name, self.mode, self.armed, self.link_ok, self.last_heartbeat,
+                           self.home)
 
 
 class MavlinkLink:
@@ -476,27 +577,25 @@ class MavlinkLink:
             self._housekeeping(sink)
 
     def _housekeeping(self, sink: Sink) -> None:
-        """Flush due snapshots and declare vehicles lost whose heartbeat stopped (checked every ≤ 20 ms)."""
+        """Flush due coalesced events and declare vehicles lost whose heartbeat stopped (checked every ≤ 20 ms)."""
         now = time.monotonic()
         for vehicle in list(self._vehicles.values()):
-            state = vehicle.state
-            if state.link_ok and now - state.last_heartbeat > self.heartbeat_timeout and not self.is_replay:
-                state.link_ok = False
-                vehicle.dirty = True
-                sink(DroneLinkEvent(self.id, state.sysid, "lost",
-                                    f"no heartbeat for {now - state.last_heartbeat:.1f} s"))
+            if vehicle.link_ok and now - vehicle.last_heartbeat > self.heartbeat_timeout and not self.is_replay:
+                vehicle.link_ok = False
+                sink(DroneLinkEvent(self.id, vehicle.sysid, "lost",
+                                    f"no heartbeat for {now - vehicle.last_heartbeat:.1f} s"))
                 vehicle.last_emit = 0.0
-            if vehicle.dirty and now - vehicle.last_emit >= self.snapshot_interval:
-                vehicle.dirty = False
+            if vehicle.pending and now - vehicle.last_emit >= self.snapshot_interval:
                 vehicle.last_emit = now
-                sink(DroneTelemetry(self.id, state.sysid, dataclasses.replace(state)))
+                pending, vehicle.pending = vehicle.pending, {}
+                for event in pending.values():
+                    sink(event)
 
     def _mark_all_lost(self, sink: Sink, reason: str) -> None:
         for vehicle in self._vehicles.values():
-            if vehicle.state.link_ok:
-                vehicle.state.link_ok = False
-                vehicle.dirty = True
-                sink(DroneLinkEvent(self.id, vehicle.state.sysid, "lost", reason))
+            if vehicle.link_ok:
+                vehicle.link_ok = False
+                sink(DroneLinkEvent(self.id, vehicle.sysid, "lost", reason))
         self._housekeeping(sink)
 
     # -- decoding ------------------------------------------------------------------------------------------------
@@ -533,31 +632,34 @@ class MavlinkLink:
         decode = _DECODERS.get(mtype)
         if decode is not None:
             decode(self, vehicle, msg, sink)
-            vehicle.dirty = True
+
+    @staticmethod
+    def _later(vehicle: _Vehicle, event: DroneEvent) -> None:
+        """Coalesce: keep only the newest event of its kind until the next flush."""
+        vehicle.pending.pop(type(event), None)  # re-insert so the flush keeps arrival order of kinds
+        vehicle.pending[type(event)] = event
 
     def _on_heartbeat(self, vehicle: _Vehicle | None, src: int, msg: Any, sink: Sink) -> _Vehicle:
         now = time.monotonic()
         if vehicle is None:
             modes = mode_strategy(self.firmware, msg.autopilot)
-            vehicle = _Vehicle(VehicleState(sysid=src, firmware=modes.name), modes)
+            vehicle = _Vehicle(src, modes)
             self._vehicles[src] = vehicle
             self.stats.clients = len(self._vehicles)  # vehicles seen on this link, for the health report
             self._vehicle_locks.setdefault(src, threading.Lock())
             sink(DroneLinkEvent(self.id, src, "connected", f"{modes.name} vehicle type {msg.type}"))
             with self._seen:
                 self._seen.notify_all()
-        elif not vehicle.state.link_ok:
+        elif not vehicle.link_ok:
             sink(DroneLinkEvent(self.id, src, "recovered", "heartbeat back"))
             vehicle.streams_requested = False
-        state = vehicle.state
-        state.last_heartbeat = now
-        state.link_ok = True
-        state.vehicle_type = msg.type
-        state.base_mode = msg.base_mode
-        state.custom_mode = msg.custom_mode
-        state.system_status = msg.system_status
-        state.armed = bool(msg.base_mode & mav.MAV_MODE_FLAG_SAFETY_ARMED)
-        state.mode = vehicle.modes.decode(msg.base_mode, msg.custom_mode)
+        vehicle.last_heartbeat = now
+        vehicle.link_ok = True
+        vehicle.armed = bool(msg.base_mode & mav.MAV_MODE_FLAG_SAFETY_ARMED)
+        vehicle.mode = vehicle.modes.decode(msg.base_mode, msg.custom_mode)
+        self._later(vehicle, DroneHeartbeat(self.id, src, vehicle.modes.name, int(msg.type), vehicle.mode,
+                                            int(msg.base_mode), int(msg.custom_mode), int(msg.system_status),
+                                            vehicle.armed))
         if not vehicle.streams_requested and not self.is_replay:
             vehicle.streams_requested = True
             self._request_streams(src)
@@ -569,15 +671,16 @@ class MavlinkLink:
         seq = msg.get_seq()
         last = vehicle.last_seq.get(comp)
         vehicle.last_seq[comp] = seq
-        state = vehicle.state
-        state.packets += 1
-        quality = state.link_quality
+        vehicle.packets += 1
+        quality = vehicle.link_quality
         if last is not None:
             gap = (seq - last - 1) % 256
             if gap and gap < 128:  # a huge "gap" is a reboot or reordering, not loss
-                state.lost_packets += gap
+                vehicle.lost_packets += gap
                 quality *= 0.98 ** gap
-        state.link_quality = quality * 0.98 + 0.02
+        vehicle.link_quality = quality * 0.98 + 0.02
+        self._later(vehicle, DroneLinkQuality(self.id, vehicle.sysid, vehicle.packets, vehicle.lost_packets,
+                                              vehicle.link_quality))
 
     def _request_streams(self, sysid: int) -> None:
         for msg_id, hz in self.rates.items():
@@ -587,31 +690,32 @@ class MavlinkLink:
                                 (mav.MAVLINK_MSG_ID_HOME_POSITION, 0, 0, 0, 0, 0, 0))
 
     def _on_sys_status(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        state = vehicle.state
-        if msg.voltage_battery != 0xFFFF:
-            state.battery_voltage = msg.voltage_battery / 1000.0
-        if msg.current_battery >= 0:
-            state.battery_current = msg.current_battery / 100.0
-        if msg.battery_remaining >= 0:
-            self._battery_pct(vehicle, float(msg.battery_remaining))
+        voltage = msg.voltage_battery / 1000.0 if msg.voltage_battery != 0xFFFF else None
+        current = msg.current_battery / 100.0 if msg.current_battery >= 0 else None
+        pct = float(msg.battery_remaining) if msg.battery_remaining >= 0 else None
+        self._battery(vehicle, voltage, pct, current, None)
 
     def _on_battery_status(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        state = vehicle.state
         cells = [v for v in msg.voltages if v != 0xFFFF]
-        if cells:
-            state.battery_voltage = sum(cells) / 1000.0
-        if msg.current_battery >= 0:
-            state.battery_current = msg.current_battery / 100.0
-        if msg.battery_remaining >= 0:
-            self._battery_pct(vehicle, float(msg.battery_remaining))
+        voltage = sum(cells) / 1000.0 if cells else None
+        current = msg.current_battery / 100.0 if msg.current_battery >= 0 else None
+        pct = float(msg.battery_remaining) if msg.battery_remaining >= 0 else None
         remaining = getattr(msg, "time_remaining", 0)
-        if remaining > 0:
-            state.time_left_s = float(remaining)
+        self._battery(vehicle, voltage, pct, current, float(remaining) if remaining > 0 else None)
 
-    def _battery_pct(self, vehicle: _Vehicle, pct: float) -> None:
+    def _battery(self, vehicle: _Vehicle, voltage: float | None, pct: float | None, current: float | None,
+                 time_left: float | None) -> None:
+        """Merge what this message says into the battery picture (SYS_STATUS and BATTERY_STATUS each say part)."""
+        old_voltage, old_pct, old_current, old_left = vehicle.battery
+        if pct is not None and time_left is None:
+            time_left = self._time_left(vehicle, pct)
+        vehicle.battery = (old_voltage if voltage is None else voltage, old_pct if pct is None else pct,
+                           old_current if current is None else current, old_left if time_left is None else time_left)
+        self._later(vehicle, DroneBattery(self.id, vehicle.sysid, *vehicle.battery))
+
+    @staticmethod
+    def _time_left(vehicle: _Vehicle, pct: float) -> float | None:
         """Time-left estimate from the discharge rate over the last minute, when the vehicle gives none."""
-        state = vehicle.state
-        state.battery_pct = pct
         now = time.monotonic()
         samples = vehicle.battery_samples
         if not samples or samples[-1][1] != pct:
@@ -620,61 +724,52 @@ class MavlinkLink:
             samples.pop(0)
         if len(samples) >= 2 and samples[-1][0] - samples[0][0] >= 5.0:
             rate = (samples[0][1] - samples[-1][1]) / (samples[-1][0] - samples[0][0])
-            state.time_left_s = pct / rate if rate > 0 else None
+            return pct / rate if rate > 0 else None
+        return None
 
     def _on_global_position(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        state = vehicle.state
-        state.lat = msg.lat / 1e7
-        state.lon = msg.lon / 1e7
-        state.alt_msl = msg.alt / 1000.0
-        state.alt_rel = msg.relative_alt / 1000.0
-        if msg.hdg != 0xFFFF:
-            state.heading = msg.hdg / 100.0
-        state.climb = -msg.vz / 100.0
+        self._later(vehicle, DronePosition(
+            self.id, vehicle.sysid, msg.lat / 1e7, msg.lon / 1e7, msg.alt / 1000.0, msg.relative_alt / 1000.0,
+            msg.hdg / 100.0 if msg.hdg != 0xFFFF else None, -msg.vz / 100.0, vehicle.fix_type))
 
     def _on_attitude(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        state = vehicle.state
-        state.roll = math.degrees(msg.roll)
-        state.pitch = math.degrees(msg.pitch)
-        state.yaw = math.degrees(msg.yaw) % 360.0
+        self._later(vehicle, DroneAttitude(self.id, vehicle.sysid, math.degrees(msg.roll), math.degrees(msg.pitch),
+                                           math.degrees(msg.yaw) % 360.0))
 
     def _on_vfr_hud(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        state = vehicle.state
-        state.groundspeed = float(msg.groundspeed)
-        state.airspeed = float(msg.airspeed)
-        state.heading = float(msg.heading)
-        state.climb = float(msg.climb)
+        self._later(vehicle, DroneHud(self.id, vehicle.sysid, float(msg.groundspeed), float(msg.airspeed),
+                                      float(msg.heading), float(msg.climb)))
 
     def _on_gps_raw(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        state = vehicle.state
-        state.gps_fix = int(msg.fix_type)
-        state.satellites = int(msg.satellites_visible) if msg.satellites_visible != 255 else 0
-        state.hdop = msg.eph / 100.0 if msg.eph != 0xFFFF else None
+        vehicle.fix_type = int(msg.fix_type)
+        self._later(vehicle, DroneGps(self.id, vehicle.sysid, vehicle.fix_type,
+                                      int(msg.satellites_visible) if msg.satellites_visible != 255 else 0,
+                                      msg.eph / 100.0 if msg.eph != 0xFFFF else None))
 
     def _on_mission_current(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        vehicle.state.mission_seq = int(msg.seq)
         total = getattr(msg, "total", 0)
-        if total and total != 0xFFFF:
-            vehicle.state.mission_total = int(total)
+        self._later(vehicle, DroneMissionProgress(self.id, vehicle.sysid, int(msg.seq),
+                                                  int(total) if total and total != 0xFFFF else None))
 
     def _on_item_reached(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        vehicle.state.last_reached = int(msg.seq)
+        sink(DroneWaypointReached(self.id, vehicle.sysid, int(msg.seq)))
 
     def _on_statustext(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
         text = msg.text if isinstance(msg.text, str) else bytes(msg.text).decode("utf-8", "replace")
-        text = text.rstrip("\x00")
-        state = vehicle.state
-        state.messages = (*state.messages[-49:], (time.time(), int(msg.severity), text))
-        sink(DroneMessage(self.id, state.sysid, int(msg.severity), text))
+        sink(DroneMessage(self.id, vehicle.sysid, int(msg.severity), text.rstrip("\x00")))
 
     def _on_home(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        state = vehicle.state
-        state.home_lat = msg.latitude / 1e7
-        state.home_lon = msg.longitude / 1e7
-        state.home_alt = msg.altitude / 1000.0
+        vehicle.home = (msg.latitude / 1e7, msg.longitude / 1e7, msg.altitude / 1000.0)
+        self._later(vehicle, DroneHome(self.id, vehicle.sysid, *vehicle.home))
 
     def _on_ext_state(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
-        vehicle.state.landed_state = LANDED_STATES.get(int(msg.landed_state), "UNDEFINED")
+        self._later(vehicle, DroneLandedState(self.id, vehicle.sysid,
+                                              LANDED_STATES.get(int(msg.landed_state), "UNDEFINED")))
+
+    def _on_command_ack(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
+        command, result = int(msg.command), int(msg.result)
+        sink(DroneCommandAck(self.id, vehicle.sysid, command, enum_name("MAV_CMD", command), result,
+                             enum_name("MAV_RESULT", result)))
 
     # -- sending -------------------------------------------------------------------------------------------------
 
@@ -700,20 +795,20 @@ class MavlinkLink:
 
     # -- command façade ------------------------------------------------------------------------------------------
 
-    def vehicles(self) -> dict[int, VehicleState]:
-        """Copies of the current states, keyed by system id (safe from any thread)."""
-        return {sysid: dataclasses.replace(v.state) for sysid, v in list(self._vehicles.items())}
+    def vehicles(self) -> dict[int, LinkVehicle]:
+        """What the link knows of each vehicle it has heard, keyed by system id (safe from any thread)."""
+        return {sysid: v.view() for sysid, v in list(self._vehicles.items())}
 
-    def state(self, sysid: int) -> VehicleState | None:
+    def vehicle(self, sysid: int) -> LinkVehicle | None:
         vehicle = self._vehicles.get(sysid)
-        return dataclasses.replace(vehicle.state) if vehicle else None
+        return vehicle.view() if vehicle else None
 
     def wait_vehicle(self, sysid: int = 0, timeout: float = 10.0) -> int | None:
         """Block until a heartbeat of ``sysid`` (0: any vehicle) has been seen; its sysid, or None on timeout."""
         deadline = time.monotonic() + timeout
         with self._seen:
             while True:
-                found = [s for s, v in self._vehicles.items() if v.state.link_ok and (not sysid or s == sysid)]
+                found = [s for s, v in self._vehicles.items() if v.link_ok and (not sysid or s == sysid)]
                 if found:
                     return min(found)
                 remaining = deadline - time.monotonic()
@@ -738,7 +833,7 @@ class MavlinkLink:
         vehicle = self._vehicles.get(sysid)
         if vehicle is None:
             return CommandResult(False, "NO_VEHICLE", f"no heartbeat ever received from system {sysid}")
-        if not vehicle.state.link_ok:
+        if not vehicle.link_ok:
             return CommandResult(False, "LINK_LOST", f"system {sysid} heartbeat lost")
         return None
 
@@ -818,9 +913,9 @@ class MavlinkLink:
         """ArduCopter: climb to ``alt`` m above home (GUIDED, armed). PX4 takes an AMSL altitude."""
         target = alt
         if isinstance(self._modes(sysid), Px4Modes):
-            state = self.state(sysid)
-            if state and state.home_alt is not None:
-                target = state.home_alt + alt
+            vehicle = self.vehicle(sysid)
+            if vehicle is not None and vehicle.home is not None:
+                target = vehicle.home[2] + alt
         return self.command(sysid, mav.MAV_CMD_NAV_TAKEOFF, (0, 0, 0, math.nan, 0, 0, target))
 
     def land(self, sysid: int) -> CommandResult:
@@ -998,6 +1093,5 @@ _DECODERS: dict[str, Callable[[MavlinkLink, _Vehicle, Any, Sink], None]] = {
     "STATUSTEXT": MavlinkLink._on_statustext,
     "HOME_POSITION": MavlinkLink._on_home,
     "EXTENDED_SYS_STATE": MavlinkLink._on_ext_state,
-    "HEARTBEAT": lambda link, vehicle, msg, sink: None,
-    "COMMAND_ACK": lambda link, vehicle, msg, sink: None,
+    "COMMAND_ACK": MavlinkLink._on_command_ack,
 }

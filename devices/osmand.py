@@ -141,10 +141,13 @@ def parse_query(fields: Mapping[str, str], now: datetime | None = None) -> Posit
         extra["battery"] = batt
     if fields.get("charge") is not None:
         extra["charging"] = fields["charge"].lower() in ("1", "true", "yes")
+    valid = True
     if fields.get("valid") is not None:
-        extra["valid"] = fields["valid"].lower() not in ("0", "false", "no")
+        valid = fields["valid"].lower() not in ("0", "false", "no")
+        extra["valid"] = valid
     return PositionFix(device, "osmand", when, lat, lon, None if speed is None else speed * KNOT_KMH,
-                       None if heading is None else heading % 360.0, _number(fields, "altitude"), accuracy, extra)
+                       None if heading is None else heading % 360.0, _number(fields, "altitude"), accuracy, extra,
+                       valid=valid)
 
 
 def parse_json(doc: Any, now: datetime | None = None) -> list[PositionFix]:

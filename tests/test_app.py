@@ -118,13 +118,14 @@ def test_snapshot_writes_png_and_report(tmp_path: Path) -> None:
     png = QImage(str(out))
     assert (png.width(), png.height()) == (1280, 720), "the PNG has the size asked for with --size"
     data = json.loads(report.read_text(encoding="utf-8"))
-    for key in ("devices", "units", "tiles", "cases", "drones"):
+    for key in ("devices", "units", "fixes", "tiles", "cases", "drones"):
         assert key in data, f"report lacks {key}"
     for dev in data["devices"]:
         assert {"id", "kind", "state", "messages", "bad_messages", "reconnects", "last_error"} <= set(dev)
     assert len(data["units"]) >= 80
     unit = data["units"][0]
     assert {"id", "kind", "lat", "lon", "fix_time", "speed", "heading", "source", "stale"} <= set(unit)
+    assert data["fixes"]["accepted"] > 0 and set(data["fixes"]["refused"]) >= {"no_fix", "impossible_jump"}
 
 
 def test_cli_help_and_version() -> None:

@@ -24,6 +24,7 @@ from commandcenter.config import ConfigError, DroneConfig, load_config
 from commandcenter.drones.fleet import download_plan, upload_plan
 from commandcenter.drones.missions import DEFAULT_NO_FLY_ZONES, MissionRejected, validate_mission
 from commandcenter.drones.planfile import PlanFileError, load_plan, save_plan
+from commandcenter.drones.state import VehicleStates
 from devices.mavlink import CommandResult, MavlinkLink
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_NO_LINK = 0, 1, 2, 3
@@ -86,17 +87,19 @@ def drone_main(args: Sequence[str]) -> int:
             return _fail(str(exc), EXIT_USAGE)
         except MissionRejected as exc:
             return _fail(f"{opts.file}: mission refused before upload: {exc}", EXIT_REFUSED)
-    return _with_link(drone, opts, lambda link, sysid: _execute(link, sysid, opts, plan))
+    states = VehicleStates()
+    return _with_link(drone, opts, states, lambda link, sysid: _execute(link, sysid, opts, plan, states))
 
 
-def _with_link(drone: DroneConfig, opts: argparse.Namespace, action: Callable[[MavlinkLink, int], int]) -> int:
+def _with_link(drone: DroneConfig, opts: argparse.Namespace, states: VehicleStates,
+               action: Callable[[MavlinkLink, int], int]) -> int:
     link = MavlinkLink(drone.id, drone.url, sysid=drone.sysid, firmware=drone.firmware, tlog=opts.tlog)
     stop = threading.Event()
     failure: list[BaseException] = []
 
     def serve() -> None:
         try:
-            link.serve(lambda event: None, stop)
+            link.serve(states.apply, stop)
         except Exception as exc:  # reported below; the CLI has no manager to restart the link
             failure.append(exc)
 
@@ -125,14 +128,14 @@ def _report(what: str, result: CommandResult) -> int:
     return _fail(f"{what} refused: {result.describe()}", EXIT_REFUSED)
 
 
-def _execute(link: MavlinkLink, sysid: int, opts: argparse.Namespace, plan: Any) -> int:
+def _execute(link: MavlinkLink, sysid: int, opts: argparse.Namespace, plan: Any, states: VehicleStates) -> int:
     action = opts.action
     if action == "status":
         deadline = time.monotonic() + 2.0
-        state = link.state(sysid)
-        while state is not None and (state.lat is None or state.battery_pct is None) and time.monotonic() < deadline:
+        state = states.get(sysid)
+        while (state is None or state.lat is None or state.battery_pct is None) and time.monotonic() < deadline:
             time.sleep(0.05)
-            state = link.state(sysid)
+            state = states.get(sysid)
         print(json.dumps(dataclasses.asdict(state) if state else {}, ensure_ascii=False, indent=2))
         return EXIT_OK
     simple: dict[str, Callable[[], CommandResult]] = {

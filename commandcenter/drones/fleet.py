@@ -1,9 +1,15 @@
 """The drone fleet core service: latest state per drone, link health, messages, and the command routing contract.
 
 :class:`DroneFleet` lives on the GUI thread and is fed by the runtime with the batches the DeviceManager emits
-(``fleet.apply(events)``; other devices' events are ignored). It coalesces change notifications to at most
+(``fleet.apply(events)``; other devices' events are ignored) and folds the link's typed events into one
+:class:`~commandcenter.drones.state.VehicleState` per drone. It coalesces change notifications to at most
 ``max_hz`` per second so that ten vehicles streaming at 50 Hz cost the views twenty repaints a second, not five
 hundred. It also owns the mapping between configured drone ids and (link id, MAVLink system id) pairs.
+
+Drones are units like officers and vehicles: given the :class:`~commandcenter.runtime.units.UnitTracker`, the
+fleet declares each drone there (kind ``drone``, the drone id as device key) and hands it each position as a
+``PositionFix`` (``valid`` only with a 2D/3D GPS fix), so drones pass the same fix chain, appear on the map and
+are kept in the position history for replay.
 
 Commands never run on the GUI thread: views talk to a :class:`DroneCommander`, whose methods return
 ``concurrent.futures.Future`` objects. :class:`LinkCommander` is the implementation over
@@ -17,6 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -35,13 +42,16 @@ from commandcenter.drones.missions import (
     rally_to_wire,
     validate_mission,
 )
+from commandcenter.drones.state import VehicleState
+from commandcenter.runtime.units import UnitInfo, UnitTracker
+from devices.base import PositionFix
 from devices.mavlink import (
     CommandResult,
+    DroneEvent,
     DroneLinkEvent,
     DroneMessage,
-    DroneTelemetry,
+    DronePosition,
     MavlinkLink,
-    VehicleState,
     mav,
 )
 
@@ -89,9 +99,10 @@ class DroneFleet(QObject):
     message = Signal(str, int, str)  # drone id, MAV_SEVERITY, text
     link_changed = Signal(str, str)  # drone id, connecting | ok | lost | offline
 
-    def __init__(self, drones: Iterable[DroneConfig] = (), *, auto_add: bool = True, max_hz: float = 20.0,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, drones: Iterable[DroneConfig] = (), *, units: UnitTracker | None = None,
+                 auto_add: bool = True, max_hz: float = 20.0, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        self._units = units
         self._drones: dict[str, _Drone] = {}
         self._bound: dict[tuple[str, int], str] = {}
         self.auto_add = auto_add
@@ -111,6 +122,8 @@ class DroneFleet(QObject):
         self._drones[drone_id] = _Drone(drone_id, name, device_id, sysid, trail=deque(maxlen=TRAIL_POINTS))
         if sysid:
             self._bound[(device_id, sysid)] = drone_id
+        if self._units is not None:  # a unit of the map and the history like any other (its id is its key)
+            self._units.register([UnitInfo(id=drone_id, kind="drone", name=name)])
 
     def ids(self) -> list[str]:
         return list(self._drones)
@@ -160,38 +173,64 @@ class DroneFleet(QObject):
     # -- feeding -------------------------------------------------------------------------------------------------
 
     def apply(self, events: list[Any]) -> None:
-        """Take one batch of adapter events (any devices); keep drone ones, notify views (coalesced)."""
+        """Take one batch of adapter events (any devices); fold drone ones, notify views (coalesced).
+
+        Drone positions continue to the unit tracker's fix chain as one batch, in the order they came.
+        """
+        fixes: list[PositionFix] = []
         for event in events:
-            if isinstance(event, DroneTelemetry):
-                drone = self._resolve(event.device_id, event.sysid)
-                if drone is None:
-                    continue
-                state = event.state
-                drone.state = state
-                if state.lat is not None and state.lon is not None and drone.trail is not None:
-                    point = (state.lat, state.lon)
+            if not isinstance(event, DroneEvent):
+                continue
+            if isinstance(event, DroneLinkEvent):
+                self._on_link_event(event)
+                continue
+            drone = self._resolve(event.device_id, event.sysid)
+            if drone is None:
+                continue
+            if isinstance(event, DroneMessage):
+                self.message.emit(drone.id, event.severity, event.text)
+            state = (drone.state or VehicleState(event.sysid)).apply(event)
+            if state is drone.state:
+                continue
+            drone.state = state
+            self._dirty.add(drone.id)
+            if isinstance(event, DronePosition):
+                if drone.trail is not None and event.valid:
+                    point = (event.lat, event.lon)
                     if not drone.trail or drone.trail[-1] != point:
                         drone.trail.append(point)
-                self._set_link(drone, "ok" if state.link_ok else "lost")
-                self._dirty.add(drone.id)
-            elif isinstance(event, DroneLinkEvent):
-                self._on_link_event(event)
-            elif isinstance(event, DroneMessage):
-                drone = self._resolve(event.device_id, event.sysid)
-                if drone is not None:
-                    self.message.emit(drone.id, event.severity, event.text)
+                fixes.append(self._fix(drone.id, event, state))
+            if state.link_ok:
+                self._set_link(drone, "ok")
+        if fixes and self._units is not None:
+            self._units.apply(fixes)
         self._schedule()
+
+    @staticmethod
+    def _fix(drone_id: str, event: DronePosition, state: VehicleState) -> PositionFix:
+        """The drone's position as the position stream carries every unit's (ground speed in km/h)."""
+        speed = None if state.groundspeed is None else state.groundspeed * 3.6
+        return PositionFix(drone_id, "mavlink", datetime.fromtimestamp(event.time, UTC), event.lat, event.lon,
+                           speed, state.heading, event.alt_msl, None,
+                           {"alt_rel": event.alt_rel, "sysid": event.sysid, "gps_fix": event.fix_type},
+                           valid=event.valid)
 
     def _on_link_event(self, event: DroneLinkEvent) -> None:
         if event.sysid == 0:
             if event.kind == "disconnected":
                 for each in self._drones.values():
                     if each.device_id == event.device_id:
+                        if each.state is not None:
+                            each.state = each.state.apply(event)
+                            self._dirty.add(each.id)
                         self._set_link(each, "offline")
             return
         drone = self._resolve(event.device_id, event.sysid)
         if drone is None:
             return
+        if drone.state is not None:
+            drone.state = drone.state.apply(event)
+            self._dirty.add(drone.id)
         self._set_link(drone, {"lost": "lost", "connected": "ok", "recovered": "ok"}.get(event.kind, drone.link))
 
     def _set_link(self, drone: _Drone, link: str) -> None:
@@ -221,7 +260,7 @@ class DroneFleet(QObject):
 
     def report(self) -> list[dict[str, Any]]:
         """The snapshot report's ``"drones"`` section, one dict per drone with exactly the documented keys."""
-        now = time.monotonic()
+        now = time.time()
         rows = []
         for drone in self._drones.values():
             s = drone.state
@@ -328,9 +367,9 @@ class LinkCommander:
         target = self._resolve(drone_id)
         home = None
         if target is not None:
-            state = target[0].state(target[1])
-            if state is not None and state.home_lat is not None and state.home_lon is not None:
-                home = (state.home_lat, state.home_lon)
+            vehicle = target[0].vehicle(target[1])
+            if vehicle is not None and vehicle.home is not None:
+                home = (vehicle.home[0], vehicle.home[1])
         if plan.mission.items:
             try:
                 validate_mission(plan.mission, plan.fence, self.no_fly, home)
@@ -345,11 +384,9 @@ class LinkCommander:
 def upload_plan(link: MavlinkLink, sysid: int, plan: MissionPlan, *, mission: bool = True, fence: bool = True,
                 rally: bool = True) -> CommandResult:
     """Upload the selected parts of a plan (fence first so the mission is never active without it)."""
-    state = link.state(sysid)
-    ardupilot = state is None or state.firmware == "ardupilot"
-    home = None
-    if state is not None and state.home_lat is not None and state.home_lon is not None:
-        home = (state.home_lat, state.home_lon, state.home_alt or 0.0)
+    vehicle = link.vehicle(sysid)
+    ardupilot = vehicle is None or vehicle.firmware == "ardupilot"
+    home = vehicle.home if vehicle is not None else None
     steps: list[tuple[str, list[Any], int]] = []
     if fence:
         steps.append(("fence", fence_to_wire(plan.fence), mav.MAV_MISSION_TYPE_FENCE))
@@ -369,8 +406,8 @@ def upload_plan(link: MavlinkLink, sysid: int, plan: MissionPlan, *, mission: bo
 
 def download_plan(link: MavlinkLink, sysid: int) -> tuple[CommandResult, MissionPlan]:
     """Download mission, fence and rally points into one plan (what the vehicle will actually fly)."""
-    state = link.state(sysid)
-    ardupilot = state is None or state.firmware == "ardupilot"
+    vehicle = link.vehicle(sysid)
+    ardupilot = vehicle is None or vehicle.firmware == "ardupilot"
     result, items = link.download_items(sysid, mav.MAV_MISSION_TYPE_MISSION)
     if not result.ok:
         return CommandResult(False, result.result_name, f"mission download: {result.text}"), MissionPlan()

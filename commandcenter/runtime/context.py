@@ -89,6 +89,7 @@ class AppContext(QObject):
         self.health = HealthReport()
         self.health.register("devices", self.devices.report)
         self.health.register("units", self.tracker.report)
+        self.health.register("fixes", self.tracker.fixes_report)
         self.basemap = load_basemap(basemap_path or config.map.basemap or None)
         self.simulator: Any = None
         self.user = config.ui.user or ("admin" if demo else "")
@@ -391,7 +392,7 @@ class AppContext(QObject):
         from commandcenter.drones.fleet import DroneFleet, LinkCommander
         from commandcenter.runtime.links import drone_links
 
-        self.fleet = DroneFleet(self.config.drones, parent=self)
+        self.fleet = DroneFleet(self.config.drones, units=self.tracker, parent=self)
         self.add_event_handler(self.fleet.apply)
         self.drone_links = drone_links(self.config)
         for link in self.drone_links.values():

@@ -1,9 +1,12 @@
-"""Where every unit is: the live position service fed by tracker adapters, read by the map, dispatch and reports.
+"""Where every unit is: the live position service fed by trackers and drones, read by the map, dispatch and reports.
 
 ``UnitTracker`` is a core service living on the GUI thread. Adapters' ``PositionFix`` events arrive in batches
-(``apply``), are resolved from the device's own key (a JT/T 808 phone number, an OsmAnd id) to a unit id,
-persisted through the store's single writer, and kept as the latest position per unit. Views are told at most
-20 times a second (``changed``, carrying only the units that moved) so a 1 kHz feed cannot flood the GUI.
+(``apply``; the drone fleet hands its drones' fixes the same way) and pass the fix chain
+(:mod:`commandcenter.runtime.fixes`): filtered (no GPS fix, (0, 0), out of range), resolved from the device's own
+key (a JT/T 808 phone number, an OsmAnd id, a drone id) to a unit, checked against the unit's track (impossible
+jumps), persisted through the store's single writer, and kept as the latest position per unit. Views are told at
+most 20 times a second (``changed``, carrying only the units that moved) so a 1 kHz feed cannot flood the GUI;
+the geofence listens to the same signal.
 
 ``snapshot()`` is safe from any thread (dispatch ranking runs on workers).
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -20,7 +23,8 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter.domain import UnitKind, UnitPosition
-from commandcenter.store import FixRow, Store
+from commandcenter.runtime.fixes import FixChain, UnitRef
+from commandcenter.store import Store
 from devices.base import PositionFix
 
 log = logging.getLogger(__name__)
@@ -45,7 +49,8 @@ class UnitTracker(QObject):
     unknown_device = Signal(str, str)  # source, device key — a tracker we have no unit for
 
     def __init__(self, store: Store | None = None, *, stale_after_s: float = 300.0,
-                 max_rate_hz: float = 20.0, parent: QObject | None = None) -> None:
+                 max_rate_hz: float = 20.0, max_speed_kmh: Mapping[str, float] | None = None,
+                 persist_interval_s: Mapping[str, float] | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self.stale_after = timedelta(seconds=stale_after_s)
@@ -54,13 +59,20 @@ class UnitTracker(QObject):
         self._by_key: dict[str, str] = {}
         self._latest: dict[str, UnitPosition] = {}
         self._dirty: set[str] = set()
-        self._unknown: dict[str, int] = {}
-        self.fixes_received = 0
-        self.fixes_unknown = 0
+        self.chain = FixChain(self._resolve, self._latest, max_speed_kmh=max_speed_kmh,
+                              persist_interval_s=persist_interval_s)
         self._timer = QTimer(self)
         self._timer.setInterval(max(1, int(1000 / max_rate_hz)))
         self._timer.timeout.connect(self._emit_changes)
         self._timer.start()
+
+    @property
+    def fixes_received(self) -> int:
+        return self.chain.received
+
+    @property
+    def fixes_unknown(self) -> int:
+        return self.chain.refused.get("unknown_device", 0)
 
     # ------------------------------------------------------------------------------------------- registry
     def register(self, units: Iterable[UnitInfo]) -> None:
@@ -95,39 +107,25 @@ class UnitTracker(QObject):
             self._dirty.add(unit_id)
 
     # ------------------------------------------------------------------------------------------- feed
+    def _resolve(self, fix: PositionFix) -> UnitRef | None:
+        """The chain's resolve stage (called under the lock): device key → unit."""
+        unit_id = self._by_key.get(fix.device_key)
+        if unit_id is None:
+            return None
+        info = self._units[unit_id]
+        return UnitRef(info.id, info.kind, info.name, info.sub_kind, info.status)
+
     def apply(self, events: Iterable[object]) -> None:
-        """Take a batch of adapter events; PositionFix ones update positions, the rest are ignored here."""
-        rows: list[FixRow] = []
-        unknown: list[tuple[str, str]] = []
+        """Take a batch of events; PositionFix ones go through the fix chain, the rest are ignored here."""
+        fixes = [ev for ev in events if isinstance(ev, PositionFix)]
+        if not fixes:
+            return
         with self._lock:
-            for ev in events:
-                if not isinstance(ev, PositionFix):
-                    continue
-                self.fixes_received += 1
-                unit_id = self._by_key.get(ev.device_key)
-                if unit_id is None:
-                    self.fixes_unknown += 1
-                    count = self._unknown.get(ev.device_key, 0)
-                    self._unknown[ev.device_key] = count + 1
-                    if count == 0:
-                        unknown.append((ev.source, ev.device_key))
-                    continue
-                info = self._units[unit_id]
-                previous = self._latest.get(unit_id)
-                if previous is not None and ev.time < previous.fix_time:
-                    # Late (e.g. a JT/T 808 batch of stored fixes): keep it in history, not as "now".
-                    rows.append(FixRow(unit_id, ev.time, ev.lat, ev.lon, ev.speed_kmh, ev.heading, ev.source))
-                    continue
-                self._latest[unit_id] = UnitPosition(
-                    id=unit_id, kind=info.kind, name=info.name, lat=ev.lat, lon=ev.lon, fix_time=ev.time,
-                    speed=ev.speed_kmh, heading=ev.heading, source=ev.source, status=info.status,
-                    sub_kind=info.sub_kind, extra=dict(ev.extra),
-                )
-                self._dirty.add(unit_id)
-                rows.append(FixRow(unit_id, ev.time, ev.lat, ev.lon, ev.speed_kmh, ev.heading, ev.source))
-        if rows and self._store is not None:
-            self._store.add_fixes(rows)
-        for source, key in unknown:
+            outcome = self.chain.run(fixes)
+            self._dirty |= outcome.moved
+        if outcome.rows and self._store is not None:
+            self._store.add_fixes(outcome.rows)
+        for source, key in outcome.unknown:
             log.info("position from unknown %s device %r", source, key)
             self.unknown_device.emit(source, key)
 
@@ -173,6 +171,11 @@ class UnitTracker(QObject):
                 "name": pos.name, "sub_kind": pos.sub_kind,
             })
         return out
+
+    def fixes_report(self) -> dict[str, object]:
+        """The health report's ``fixes`` section: fixes received, accepted, persisted and refused by reason."""
+        with self._lock:
+            return self.chain.report()
 
     def counts(self) -> dict[str, int]:
         """Units by kind that have a position (briefing screen, status bar)."""

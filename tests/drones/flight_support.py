@@ -1,5 +1,6 @@
 """A flying vehicle for the drone tests: a SimVehicle behind a real MAVLink link, feeding a DroneFleet the way the
-runtime does (link on a worker thread, 50 ms batches into the fleet on the GUI thread)."""
+runtime does (link on a worker thread, 50 ms batches into the fleet on the GUI thread); given a UnitTracker, the
+fleet hands it the drone's positions as the runtime's does."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtCore import QTimer
 
 from commandcenter.config import DroneConfig
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
+from commandcenter.runtime.units import UnitTracker
 from commandcenter.simulator.mav_vehicle import SimVehicle
 from devices.mavlink import MavlinkLink
 
@@ -20,7 +22,7 @@ class FlyingHarness:
     """Sim + link on a worker thread + a 50 ms batch pump into the fleet, as the runtime's DeviceManager does."""
 
     def __init__(self, drone_id: str = "uav-1", home: tuple[float, float] = FLY_HOME, *, sysid: int = 1,
-                 name: str = "巡查1号", time_scale: float = 4.0) -> None:
+                 name: str = "巡查1号", time_scale: float = 4.0, units: UnitTracker | None = None) -> None:
         self.drone_id = drone_id
         self.sim = SimVehicle(sysid, *home, listen="tcp:127.0.0.1:0", time_scale=time_scale,
                               mission_retry_s=0.1).start()
@@ -30,7 +32,7 @@ class FlyingHarness:
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self.link.serve, args=(self._sink, self.stop), daemon=True)
         self.thread.start()
-        self.fleet = DroneFleet([DroneConfig(drone_id, name, self.sim.url)])
+        self.fleet = DroneFleet([DroneConfig(drone_id, name, self.sim.url)], units=units)
         self.timer = QTimer()
         self.timer.timeout.connect(self.pump)
         self.timer.start(50)

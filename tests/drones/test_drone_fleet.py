@@ -14,19 +14,24 @@ from commandcenter.drones.fleet import DroneFleet, LinkCommander
 from devices.base import PositionFix
 from devices.mavlink import (
     ArduCopterModes,
+    DroneEvent,
+    DroneHeartbeat,
+    DroneLandedState,
     DroneLinkEvent,
     DroneMessage,
-    DroneTelemetry,
+    DronePosition,
     Px4Modes,
-    VehicleState,
     mav,
     mode_strategy,
 )
 
 
-def telemetry(device: str, sysid: int, **fields: Any) -> DroneTelemetry:
-    state = VehicleState(sysid, link_ok=True, last_heartbeat=time.monotonic(), **fields)
-    return DroneTelemetry(device, sysid, state)
+def telemetry(device: str, sysid: int, lat: float, lon: float, *, mode: str = "STABILIZE", armed: bool = False,
+              alt_rel: float = 0.0, landed_state: str = "ON_GROUND") -> list[DroneEvent]:
+    """What a link emits for one vehicle in one flush: heartbeat, position (3D fix), landed state."""
+    return [DroneHeartbeat(device, sysid, "ardupilot", 2, mode, 0, 0, 4, armed),
+            DronePosition(device, sysid, lat, lon, 12.0 + alt_rel, alt_rel, 90.0, 0.0, 3),
+            DroneLandedState(device, sysid, landed_state)]
 
 
 def test_binding_and_link_states(qtbot: Any) -> None:
@@ -36,20 +41,23 @@ def test_binding_and_link_states(qtbot: Any) -> None:
     fleet.link_changed.connect(lambda d, s: links.append((d, s)))
     fleet.message.connect(lambda d, sev, text: messages.append((d, sev, text)))
     assert fleet.route("uav-1") is None and fleet.route("uav-2") == ("uav-2", 7)
-    fleet.apply([telemetry("uav-1", 3, lat=32.0, lon=118.0, mode="GUIDED"),
+    fleet.apply([*telemetry("uav-1", 3, lat=32.0, lon=118.0, mode="GUIDED"),
                  PositionFix("x", "jt808", None, 0.0, 0.0),  # type: ignore[arg-type]  # other devices: ignored
-                 telemetry("uav-2", 7, lat=32.1, lon=118.1),
-                 telemetry("uav-2", 9, lat=32.2, lon=118.2),  # an unconfigured vehicle on the same link
+                 *telemetry("uav-2", 7, lat=32.1, lon=118.1),
+                 *telemetry("uav-2", 9, lat=32.2, lon=118.2),  # an unconfigured vehicle on the same link
                  DroneMessage("uav-1", 3, 2, "PreArm: GPS not healthy")])
     assert fleet.route("uav-1") == ("uav-1", 3)
     assert fleet.ids() == ["uav-1", "uav-2", "uav-2:9"]
     assert fleet.name("uav-1") == "一号" and fleet.link("uav-1") == "ok"
     assert fleet.airborne() == 0
-    fleet.apply([telemetry("uav-2", 7, lat=32.1, lon=118.1, armed=True, alt_rel=12.0, landed_state="IN_AIR")])
+    fleet.apply(telemetry("uav-2", 7, lat=32.1, lon=118.1, armed=True, alt_rel=12.0, landed_state="IN_AIR"))
     assert fleet.airborne() == 1
     assert messages == [("uav-1", 2, "PreArm: GPS not healthy")]
     fleet.apply([DroneLinkEvent("uav-1", 3, "lost", "no heartbeat for 3.0 s")])
     assert fleet.link("uav-1") == "lost"
+    state = fleet.state("uav-1")
+    assert state is not None and not state.link_ok and state.mode == "GUIDED"
+    assert state.messages[-1][1:] == (2, "PreArm: GPS not healthy")
     fleet.apply([DroneLinkEvent("uav-2", 0, "disconnected")])
     assert fleet.link("uav-2") == "offline" and fleet.link("uav-2:9") == "offline"
     assert ("uav-1", "lost") in links
@@ -65,7 +73,7 @@ def test_change_notifications_are_coalesced(qtbot: Any) -> None:
     started = time.monotonic()
     n = 0
     while time.monotonic() - started < 1.0:  # 10 vehicles, a batch every ~5 ms
-        fleet.apply([telemetry(f"d{k}", 1, lat=32.0 + n * 1e-6, lon=118.0) for k in range(10)])
+        fleet.apply([e for k in range(10) for e in telemetry(f"d{k}", 1, lat=32.0 + n * 1e-6, lon=118.0)])
         n += 1
         qtbot.wait(5)
     qtbot.wait(100)

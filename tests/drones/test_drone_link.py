@@ -11,15 +11,26 @@ from typing import Any
 
 import pytest
 
+from commandcenter.drones.state import VehicleState, VehicleStates
 from commandcenter.simulator.mav_vehicle import SimVehicle
-from devices.mavlink import DroneLinkEvent, DroneMessage, DroneTelemetry, MavlinkLink, VehicleState, mav
+from devices.mavlink import (
+    DroneAttitude,
+    DroneCommandAck,
+    DroneEvent,
+    DroneLinkEvent,
+    DroneMessage,
+    DronePosition,
+    MavlinkLink,
+    mav,
+)
 
 HOME = (32.0603, 118.7969)
+STATES: dict[str, VehicleStates] = {}  # link id → vehicle states folded from its events, as the fleet does
 
 
 def st(link: MavlinkLink, sysid: int) -> VehicleState:
-    """The vehicle's current state, which must exist."""
-    state = link.state(sysid)
+    """The vehicle's current state as folded from what the link emitted, which must exist."""
+    state = STATES[link.id].get(sysid)
     assert state is not None, f"no state for system {sysid}"
     return state
 
@@ -40,6 +51,7 @@ class Running:
 
     def __init__(self, link: MavlinkLink) -> None:
         self.link = link
+        self.states = STATES[link.id] = VehicleStates()
         self.events: list[Any] = []
         self._lock = threading.Lock()
         self.stop = threading.Event()
@@ -49,6 +61,7 @@ class Running:
     def _sink(self, event: Any) -> None:
         with self._lock:
             self.events.append(event)
+        self.states.apply(event)
 
     def of(self, kind: type) -> list[Any]:
         with self._lock:
@@ -78,7 +91,7 @@ def running(sim: SimVehicle, tmp_path: Path) -> Iterator[Running]:
 
 def test_telemetry_is_parsed(running: Running, tmp_path: Path) -> None:
     link = running.link
-    state = wait_for(lambda: (s := link.state(1)) and s.lat is not None and s.battery_pct is not None
+    state = wait_for(lambda: (s := running.states.get(1)) and s.lat is not None and s.battery_pct is not None
                      and s.home_lat is not None and s.gps_fix == 3 and s,
                      what="position, battery and home")
     assert state.lat == pytest.approx(HOME[0], abs=1e-6)
@@ -91,8 +104,14 @@ def test_telemetry_is_parsed(running: Running, tmp_path: Path) -> None:
     assert state.landed_state == "ON_GROUND"
     assert state.firmware == "ardupilot"
     assert state.link_ok and state.link_quality > 0.9
-    snapshots = running.of(DroneTelemetry)
-    assert snapshots and all(s.device_id == "drone-1" and s.sysid == 1 for s in snapshots)
+    events = running.of(DroneEvent)
+    assert events and all(e.device_id == "drone-1" and e.sysid in (0, 1) for e in events)
+    # positions decoded before the first GPS_RAW_INT carry no fix type: they are not positions yet
+    valid = wait_for(lambda: [p for p in running.of(DronePosition) if p.valid], what="a position with a 3D fix")
+    assert valid[-1].fix_type == 3 and valid[-1].lat == pytest.approx(HOME[0], abs=1e-6)
+    vehicle = link.vehicle(1)
+    assert vehicle is not None and vehicle.firmware == "ardupilot" and vehicle.link_ok
+    assert vehicle.home is not None and vehicle.home[0] == pytest.approx(HOME[0], abs=1e-6)
     assert any(e.kind == "connected" and e.sysid == 1 for e in running.of(DroneLinkEvent))
     wait_for(lambda: (tmp_path / "drone-1.tlog").stat().st_size > 0, what="the tlog to be written")
 
@@ -102,12 +121,12 @@ def test_snapshots_are_rate_limited(sim: SimVehicle) -> None:
     run = Running(MavlinkLink("fast", sim.url, rates={}))
     try:
         assert run.link.wait_vehicle(0, 5)
-        start = len(run.of(DroneTelemetry))
+        start = len(run.of(DroneAttitude))
         t0 = time.monotonic()
         wait_for(lambda: run.link.stats.messages > 300, what="300 messages")
         elapsed = time.monotonic() - t0
-        produced = len(run.of(DroneTelemetry)) - start
-        assert produced <= 20 * elapsed + 3, f"{produced} snapshots in {elapsed:.2f} s"
+        produced = len(run.of(DroneAttitude)) - start
+        assert produced <= 20 * elapsed + 3, f"{produced} attitude events from 50 Hz ATTITUDE in {elapsed:.2f} s"
     finally:
         run.close()
 
@@ -118,6 +137,8 @@ def test_commands_are_acknowledged(running: Running, sim: SimVehicle) -> None:
     wait_for(lambda: st(link, 1).mode == "GUIDED", what="GUIDED in the heartbeat")
     result = link.arm(1)
     assert result.ok and result.result_name == "MAV_RESULT_ACCEPTED"
+    wait_for(lambda: any(a.command_name == "MAV_CMD_COMPONENT_ARM_DISARM" and a.result_name == "MAV_RESULT_ACCEPTED"
+                         for a in running.of(DroneCommandAck)), what="the COMMAND_ACK event")
     wait_for(lambda: st(link, 1).armed, what="armed heartbeat")
     assert link.takeoff(1, 12).ok
     wait_for(lambda: (st(link, 1).alt_rel or 0) > 5, what="climbing above 5 m")
@@ -211,8 +232,9 @@ def test_several_vehicles_on_one_udp_link() -> None:
     run = Running(MavlinkLink("fleet", f"udpin:127.0.0.1:{port}"))
     try:
         wait_for(lambda: set(run.link.vehicles()) == {3, 7}, what="both vehicles")
-        wait_for(lambda: all(s.lat is not None for s in run.link.vehicles().values()), what="both positions")
-        states = run.link.vehicles()
+        wait_for(lambda: len(run.states.all()) == 2 and all(s.lat is not None for s in run.states.all().values()),
+                 what="both positions")
+        states = run.states.all()
         assert states[3].lat == pytest.approx(HOME[0] + 0.003, abs=1e-6)
         assert states[7].lat == pytest.approx(HOME[0] + 0.007, abs=1e-6)
         assert run.link.set_mode(7, "GUIDED").ok
@@ -236,7 +258,7 @@ def test_tlog_replay(running: Running, sim: SimVehicle, tmp_path: Path) -> None:
     running.close()
     replay = Running(MavlinkLink("replay", str(tmp_path / "drone-1.tlog")))
     try:
-        wait_for(lambda: (s := replay.link.state(1)) and s.lat is not None, what="replayed position")
+        wait_for(lambda: (s := replay.states.get(1)) and s.lat is not None, what="replayed position")
         assert st(replay.link, 1).lat == pytest.approx(HOME[0], abs=1e-6)
     finally:
         replay.close()

@@ -45,14 +45,17 @@ from commandcenter.drones.planfile import (
     save_plan,
     save_wpl,
 )
+from commandcenter.drones.state import VehicleState, VehicleStates
 from commandcenter.simulator.mav_vehicle import SimVehicle
-from devices.mavlink import MavlinkLink, MissionWireItem, VehicleState, mav
+from devices.mavlink import MavlinkLink, MissionWireItem, mav
 
 HOME = (32.0603, 118.7969)
+STATES: dict[str, VehicleStates] = {}  # link id → the states folded from what it emitted
+
 
 def st(link: MavlinkLink, sysid: int) -> VehicleState:
-    """The vehicle's current state, which must exist."""
-    state = link.state(sysid)
+    """The vehicle's current state as folded from the link's events, which must exist."""
+    state = STATES[link.id].get(sysid)
     assert state is not None, f"no state for system {sysid}"
     return state
 
@@ -64,8 +67,9 @@ AREA = [(32.0600, 118.7960), (32.0600, 118.7990), (32.0625, 118.7990), (32.0625,
 def pair() -> Iterator[tuple[SimVehicle, MavlinkLink]]:
     sim = SimVehicle(1, *HOME, listen="udp:127.0.0.1:0", mission_retry_s=0.08, seed=7).start()
     link = MavlinkLink("m1", sim.url, mission_timeout=0.15, mission_retries=20)
+    STATES[link.id] = states = VehicleStates()
     stop = threading.Event()
-    thread = threading.Thread(target=link.serve, args=(lambda e: None, stop), daemon=True)
+    thread = threading.Thread(target=link.serve, args=(states.apply, stop), daemon=True)
     thread.start()
     assert link.wait_vehicle(0, 5) == 1
     yield sim, link

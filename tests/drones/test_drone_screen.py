@@ -47,8 +47,9 @@ def test_renders_live_telemetry(qtbot: Any, screen: DronesScreen, harness: Harne
     assert screen.vehicle_list.count() == 1
     assert "秦淮二号" in screen.vehicle_list.item(0).text()
     qtbot.waitUntil(lambda: "32.060300" in screen.fields["position"][1].text(), timeout=5000)
-    assert "100%" in screen.fields["battery"][1].text()
-    assert "14" in screen.fields["gps"][1].text()
+    # each kind of telemetry arrives in its own event at its own rate (battery 1-2 Hz, GPS 2 Hz)
+    qtbot.waitUntil(lambda: "100%" in screen.fields["battery"][1].text(), timeout=5000)
+    qtbot.waitUntil(lambda: "14" in screen.fields["gps"][1].text(), timeout=5000)
     assert screen.attitude.valid
     assert len(screen.map.vehicles.data) == 1
     image = screen.grab().toImage()
