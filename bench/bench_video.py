@@ -30,7 +30,7 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from commandcenter.config import CameraConfig
-from commandcenter.video.testserver import ClipSpec, RtspTestServer, make_clip, read_timecode
+from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip, read_timecode
 
 WALL = (1920, 1080)
 FPS = 25

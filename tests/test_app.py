@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def demo_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QSettings
 
+    from commandcenter.demo.session import build_demo
     from commandcenter.i18n import install_language
-    from commandcenter.runtime.context import AppContext
     from widgets.main_window import MainWindow
-    from widgets.screens import build_screens, build_services
+    from widgets.screens import build_screens
 
     config = Config()
     config.database.url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -34,20 +34,17 @@ def demo_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
     config.simulator.drones = 1
     install_language(QApplication.instance(), "zh")
     options = GuiOptions(config=config, demo=True, language="zh", layout="2x2")
-    ctx = AppContext(config, demo=True, layout="2x2")
-    ctx.start()
-    services = build_services(ctx, options)
-    screens, docks = build_screens(ctx, services, options)
-    window = MainWindow(screens, ctx.status, docks=docks,
+    services = build_demo(config, layout="2x2")
+    services.start()
+    gui = build_screens(services, options)
+    window = MainWindow(gui.screens, services.status, docks=gui.docks,
                         settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.resize(1600, 900)
     window.show()
-    yield window, ctx
+    yield window, services
     window.close()
-    for stop in services.get("_stoppers", []):
-        stop()
-    ctx.stop()
+    services.stop()
     install_language(QApplication.instance(), "en")
 
 
@@ -163,21 +160,23 @@ def test_wall_snapshot_attaches_to_a_case_as_hashed_evidence(demo_window, qtbot)
     qtbot.waitUntil(lambda: any(t["state"] == "live" and t["frames"] > 0 for t in ctx.wall.tiles_report()),
                     timeout=30000)
     ctx.video.snapshot(camera)
-    qtbot.waitUntil(lambda: len(ctx.snapshots) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(ctx.snapshots.recent) == 1, timeout=15000)
     case = ctx.cases.create_case(NewCase(source="dispatcher", category="占道经营", lat=32.02, lon=118.78,
                                          description="店外经营"), "dispatcher").result(10)
-    info = ctx.attach_latest_snapshot(case, "dispatcher").result(20)
+    info = ctx.snapshots.attach_latest(case, "dispatcher").result(20)
     assert info.case_id == case.id and info.device == camera
     assert hashlib.sha256(Path(info.path).read_bytes()).hexdigest() == info.sha256
     with pytest.raises(PermissionError, match=r"evidence\.add"):
-        ctx.attach_latest_snapshot(case, "observer")  # a read-only wall user may not add evidence
+        ctx.snapshots.attach_latest(case, "observer")  # a read-only wall user may not add evidence
     assert verify(ctx.store).ok
 
 
 def test_camera_detection_pops_the_camera_into_the_alarm_cell(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.demo.session import simulated_report
+
     _window, ctx = demo_window
     camera = ctx.cameras[1]
-    ctx._simulated_report({"source": "camera", "category": "占道经营", "lat": camera.lat, "lon": camera.lon,
+    simulated_report(ctx, {"source": "camera", "category": "占道经营", "lat": camera.lat, "lon": camera.lon,
                            "description": "占道经营"})
     qtbot.waitUntil(lambda: ctx.wall.alarm is not None, timeout=5000)
     assert ctx.wall.alarm.camera == camera.id and "占道经营" in ctx.wall.alarm.text
@@ -187,7 +186,7 @@ def test_camera_detection_pops_the_camera_into_the_alarm_cell(demo_window, qtbot
 
 def test_officer_posts_by_name_or_code_and_unknown_ones_refused(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from commandcenter.config import ConfigError, parse_config
-    from commandcenter.runtime.context import AppContext
+    from commandcenter.runtime.compose import build
 
     text = f"""
 [database]
@@ -198,14 +197,14 @@ name = "王强"
 badge = "320106017"
 grid = "责任区A3"
 """
-    ctx = AppContext(parse_config(text, "posts.toml"))
+    ctx = build(parse_config(text, "posts.toml"))
     try:
         ctx.start()
         area = next(z for z in ctx.zones if z.name == "责任区A3")
         assert ctx.store.scalar("SELECT duty_grid FROM officers WHERE id = 'officer-017'") == area.code
     finally:
         ctx.stop()
-    bad = AppContext(parse_config(text.replace("责任区A3", "责任区Z9").replace("posts.db", "bad.db"), "bad.toml"))
+    bad = build(parse_config(text.replace("责任区A3", "责任区Z9").replace("posts.db", "bad.db"), "bad.toml"))
     try:
         with pytest.raises(ConfigError, match="责任区Z9"):
             bad.start()

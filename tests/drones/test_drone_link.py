@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from commandcenter.simulator.mav_vehicle import SimVehicle
+from commandcenter.demo.mav_vehicle import SimVehicle
 from devices.mavlink import DroneLinkEvent, DroneMessage, DroneTelemetry, MavlinkLink, VehicleState, mav
 
 HOME = (32.0603, 118.7969)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import download_plan, upload_plan
 from commandcenter.drones.missions import (
     CMD_RTL,
@@ -45,7 +46,6 @@ from commandcenter.drones.planfile import (
     save_plan,
     save_wpl,
 )
-from commandcenter.simulator.mav_vehicle import SimVehicle
 from devices.mavlink import MavlinkLink, MissionWireItem, VehicleState, mav
 
 HOME = (32.0603, 118.7969)

@@ -16,10 +16,10 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from commandcenter.config import CameraConfig
+from commandcenter.demo.testserver import RtspTestServer
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import MAIN, SUB, VideoService
 from commandcenter.video.snapshot import decode_png, encode_png
-from commandcenter.video.testserver import RtspTestServer
 from widgets.wall import CAMERA_MIME, WallScreen
 from widgets.wall.tile import VideoTile
 
