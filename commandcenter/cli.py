@@ -94,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--layout", default="", help="video wall layout: a saved layout name or RxC such as 3x3")
         p.add_argument("--db", default="", help="SQLAlchemy database URL (default: SQLite file in the data dir)")
 
-    demo = sub.add_parser("demo", help="command center on the simulated city and the SQLite default")
+    demo = sub.add_parser("demo", help="command center on the simulated city, with its own data folder (<data dir>/demo)")
     gui_common(demo)
     demo.add_argument("--units", type=_units, default=None, help="number of simulated officers (default 200)")
     demo.add_argument("--vehicles", type=_units, default=None, help="number of simulated vehicles (default 50)")

@@ -99,10 +99,24 @@ def test_english_is_selectable(qtbot) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 def test_snapshot_writes_png_and_report(tmp_path: Path) -> None:
+    """``snapshot --demo`` works in the demo's own folder and leaves the deployment's default database as it was."""
+    import hashlib
+
+    from commandcenter.cli import main as cli_main
+
     out = tmp_path / "map.png"
     report = tmp_path / "report.json"
     env = dict(os.environ, CC_DATA_DIR=str(tmp_path / "data"), CC_CONFIG_DIR=str(tmp_path / "cfg"),
                QT_QPA_PLATFORM="offscreen")
+    real_db = tmp_path / "data" / "commandcenter.db"  # the default database `commandcenter run` would use
+    assert cli_main(["user", "add", "zhangsan", "--role", "admin", "--password", "a-real-secret-1",
+                     "--db", f"sqlite:///{real_db}"]) == 0
+
+    def digest() -> str:  # the file and its write-ahead log: a write lands in one of them
+        files = [real_db, real_db.with_name(real_db.name + "-wal")]
+        return hashlib.sha256(b"".join(f.read_bytes() for f in files if f.exists())).hexdigest()
+
+    before = digest()
     result = subprocess.run(
         [sys.executable, "-m", "commandcenter", "snapshot", "--demo", "--screen", "map", "--after", "6",
          "--out", str(out), "--report", str(report), "--size", "1280x720", "--units", "80"],
@@ -122,6 +136,19 @@ def test_snapshot_writes_png_and_report(tmp_path: Path) -> None:
     assert len(data["units"]) >= 80
     unit = data["units"][0]
     assert {"id", "kind", "lat", "lon", "fix_time", "speed", "heading", "source", "stale"} <= set(unit)
+    demo_db = tmp_path / "data" / "demo" / "commandcenter.db"
+    assert data["database"] == f"SQLite {demo_db}" and data["demo"] is True
+    assert digest() == before, "the demo wrote into the real database"
+    from commandcenter.store import Store
+    from commandcenter.store.settings import is_demo_database
+
+    demo = Store(f"sqlite:///{demo_db}")
+    try:
+        assert is_demo_database(demo)
+        assert demo.scalar("SELECT COUNT(*) FROM users WHERE username = 'admin'") == 1
+        assert demo.scalar("SELECT COUNT(*) FROM officers") >= 80
+    finally:
+        demo.close()
 
 
 def test_cli_help_and_version() -> None:
