@@ -132,3 +132,26 @@ def _write(tmp_path: Path, url: str) -> Path:
     cfg = tmp_path / "run.toml"
     cfg.write_text(f'[database]\nurl = "{url}"\n', encoding="utf-8")
     return cfg
+
+
+def test_the_demo_prepares_a_new_config_and_leaves_the_given_one_alone(tmp_path: Path) -> None:
+    import copy
+
+    from commandcenter.demo.session import DEMO_OPEN311_KEY, prepare
+    from commandcenter.geo.district import load_default_basemap
+    from commandcenter.paths import demo_data_dir
+
+    config = Config()
+    config.simulator.units, config.simulator.vehicles, config.simulator.cameras = 5, 2, 0
+    config.simulator.drones = 1
+    before = copy.deepcopy(config)
+    setup = prepare(config, load_default_basemap())
+    try:
+        assert config == before, "prepare changed the config it was given"
+        demo = setup.config
+        assert demo.database.url == f"sqlite:///{demo_data_dir() / 'commandcenter.db'}"
+        assert demo.trackers.jt808 is not None and demo.trackers.jt808.port == 0
+        assert demo.open311 is not None and demo.open311.api_keys == [DEMO_OPEN311_KEY]
+        assert [d.id for d in demo.drones] == ["uav-1"] and demo.drones[0].url.startswith("tcp:127.0.0.1:")
+    finally:
+        setup.stop()
