@@ -86,11 +86,11 @@ class WallScreen(QWidget):
     """Video wall. ``compact`` hides the camera tree and toolbar (extra monitors show only the grid)."""
 
     def __init__(self, video: VideoService, wall: WallModel, cameras: list[CameraConfig],
-                 parent: QWidget | None = None, *, compact: bool = False, walls: MonitorWalls | None = None) -> None:
+                 parent: QWidget | None = None, *, walls: MonitorWalls, compact: bool = False) -> None:
         super().__init__(parent)
         self.video = video
         self.wall = wall
-        self.walls = walls or MonitorWalls(list(cameras), video, wall)  # the extra monitors' walls come from here
+        self.walls = walls  # the extra monitors' walls come from here
         self.cameras = list(cameras)
         self._names = {c.id: c.name or c.id for c in cameras}
         self.wall_id = f"wall{next(_wall_ids)}"
@@ -467,7 +467,7 @@ class WallScreen(QWidget):
                     model.assign(cell, camera_id)
             window = QWidget(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
             window.setWindowTitle(self.tr("Video wall") + f" — {screen.name()}")
-            wall_view = WallScreen(self.video, model, self.cameras, window, compact=True)
+            wall_view = WallScreen(self.video, model, self.cameras, window, walls=self.walls, compact=True)
             box = QVBoxLayout(window)
             box.setContentsMargins(0, 0, 0, 0)
             box.addWidget(wall_view)
