@@ -72,8 +72,12 @@ def run(options: GuiOptions) -> int:
 
     collector = MainThreadGC()  # cyclic garbage holding Qt objects is freed on the GUI thread, never a worker's
     started = time.monotonic()
-    services = options.compose() if options.compose is not None else build(
-        options.config, basemap_path=options.basemap or None, layout=options.layout)
+    try:
+        services = options.compose() if options.compose is not None else build(
+            options.config, basemap_path=options.basemap or None, layout=options.layout)
+    except BaseException:
+        collector.stop()
+        raise
     try:
         services.start()
     except BaseException:

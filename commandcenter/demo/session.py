@@ -188,15 +188,10 @@ def attach(services: Services, setup: DemoSetup) -> None:
     sim.case_sink = lambda report: simulated_report(services, report)
     services.lifecycle.add("demo simulator", start=lambda: threading.Thread(
         target=_start_simulator, args=(services, sim), name="sim-start", daemon=True).start(), stop=sim.stop)
-    desks: list[SimulatedDesk] = []
-
-    def stop_desk() -> None:
-        for desk in desks:
-            desk.stop()
-
+    desk = _Desk()
     services.lifecycle.add("demo desk", start=lambda: threading.Thread(
-        target=_seed_and_staff_desk, args=(services, sim, desks), name="demo-desk", daemon=True).start(),
-        stop=stop_desk)
+        target=_seed_and_staff_desk, args=(services, sim, desk), name="demo-desk", daemon=True).start(),
+        stop=desk.stop)
     if setup.config.drones:
         stop_patrols = threading.Event()
         services.lifecycle.add("demo patrols", start=lambda: _fly_demo_patrols(services, stop_patrols),
@@ -236,12 +231,33 @@ def _bound_port(services: Services, device_id: str) -> int | None:
     return int(port) if port else None
 
 
-def _seed_and_staff_desk(services: Services, sim: CitySimulator, desks: list[SimulatedDesk]) -> None:
+class _Desk:
+    """The simulated desk once it runs; stopping before it started means it never starts."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self._lock = threading.Lock()
+        self.desk: SimulatedDesk | None = None
+
+    def run(self, desk: SimulatedDesk) -> None:
+        with self._lock:
+            if not self.stopped.is_set():
+                self.desk = desk.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped.set()
+            if self.desk is not None:
+                self.desk.stop()
+
+
+def _seed_and_staff_desk(services: Services, sim: CitySimulator, desk: _Desk) -> None:
     """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""
     cases, enforcement = services.cases, services.enforcement
     deadline = time.monotonic() + 20  # dispatch recommendations need the officers' live positions
     while time.monotonic() < deadline and len(services.tracker.snapshot()) < 0.8 * len(sim.movers):
-        time.sleep(0.2)
+        if desk.stopped.wait(0.2):
+            return
     try:
         if not services.store.scalar("SELECT COUNT(*) FROM cases"):
             points = [sim.graph.node_latlon(n) for n in range(0, sim.graph.node_count, 3)]
@@ -252,7 +268,8 @@ def _seed_and_staff_desk(services: Services, sim: CitySimulator, desks: list[Sim
             log.info("demo: %d cases of today seeded", seeded)
     except Exception:
         log.exception("demo: seeding today's cases failed")
-    desks.append(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup).start())
+    if not desk.stopped.is_set():
+        desk.run(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup))
 
 
 def simulated_report(services: Services, report: dict[str, object]) -> None:
