@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: the command center on the simulated city with the embedded SQLite default.
+# `make demo`: the command center on the simulated city, on SQLite in the demo's own data folder (<data dir>/demo).
 # With a display it opens the window. Without one (a server, CI) it runs offscreen for a while and writes a
 # screenshot of each screen plus the health report, then says where they are.
 set -euo pipefail

@@ -114,7 +114,7 @@ def bench_parse(quick: bool) -> dict[str, Any]:
 
 
 def bench_mission(quick: bool) -> dict[str, Any]:
-    from commandcenter.simulator.mav_vehicle import SimVehicle
+    from commandcenter.demo.mav_vehicle import SimVehicle
     from devices.mavlink import MavlinkLink, MissionWireItem
 
     items = [MissionWireItem(seq=i, frame=3, command=16, x=320600000 + 100 * i, y=1187960000 + 70 * i, z=30.0)
@@ -152,7 +152,7 @@ def _fleet_main(port: int, vehicles: int) -> None:
     """Child process: ``vehicles`` flying simulated copters streaming to ``udpin`` ``port`` until stdin closes."""
     import math
 
-    from commandcenter.simulator.mav_vehicle import SimVehicle
+    from commandcenter.demo.mav_vehicle import SimVehicle
 
     fast = {"GLOBAL_POSITION_INT": 50.0, "ATTITUDE": 50.0, "VFR_HUD": 50.0, "SYS_STATUS": 2.0,
             "BATTERY_STATUS": 1.0, "GPS_RAW_INT": 5.0, "HOME_POSITION": 0.5, "EXTENDED_SYS_STATE": 1.0,

@@ -30,7 +30,8 @@ from typing import Any
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from commandcenter.config import CameraConfig
-from commandcenter.video.testserver import ClipSpec, RtspTestServer, make_clip, read_timecode
+from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip, read_timecode
+from commandcenter.video.walls import MonitorWalls
 
 WALL = (1920, 1080)
 FPS = 25
@@ -191,7 +192,7 @@ def measure_gui(duration: float, tiles: int = 16) -> dict[str, Any]:
     cameras.append(CameraConfig(id="victim", name="断线测试", url=lone.url(1)))
     video = VideoService(cameras)
     wall = WallModel(cameras, video, WallLayout.uniform(side))
-    screen = WallScreen(video, wall, cameras)
+    screen = WallScreen(video, wall, cameras, walls=MonitorWalls(cameras, video, wall))
     screen.resize(1600, 900)
     screen.show()
     lateness: list[float] = []

@@ -20,20 +20,20 @@ def main() -> None:
 
     from commandcenter.cli import GuiOptions
     from commandcenter.config import Config
-    from commandcenter.runtime.context import AppContext
+    from commandcenter.demo.session import build_demo, use_demo_folders
     from widgets.app import make_application
     from widgets.main_window import MainWindow
-    from widgets.screens import build_screens, build_services
+    from widgets.screens import build_screens
 
     app = make_application("zh")
     config = Config()
     config.simulator.units = units
     options = GuiOptions(config=config, demo=True, language="zh")
-    ctx = AppContext(config, demo=True)
-    ctx.start()
-    services = build_services(ctx, options)
-    screens, docks = build_screens(ctx, services, options)
-    window = MainWindow(screens, ctx.status, docks=docks,
+    use_demo_folders()
+    services = build_demo(config)  # the same composition as `commandcenter demo`
+    services.start()
+    gui = build_screens(services, options)
+    window = MainWindow(gui.screens, services.status, docks=gui.docks,
                         settings=QSettings(os.devnull, QSettings.Format.IniFormat))
     result: dict[str, float] = {}
 
@@ -75,11 +75,9 @@ def main() -> None:
         "stall_p99_ms": round(lateness[int(len(lateness) * 0.99) - 1], 1) if lateness else None,
         "stall_median_ms": round(lateness[len(lateness) // 2], 2) if lateness else None,
         "ticks": len(lateness),
-        "units_seen": len(ctx.tracker.snapshot()),
+        "units_seen": len(services.tracker.snapshot()),
     }
-    for stop in services.get("_stoppers", []):
-        stop()
-    ctx.stop()
+    services.stop()
     print(json.dumps(out))
 
 

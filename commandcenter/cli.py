@@ -27,9 +27,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from commandcenter import __version__
 from commandcenter.config import Config, ConfigError, load_config
+
+if TYPE_CHECKING:
+    from commandcenter.runtime.compose import Services
 
 SCREENS = ("wall", "map", "dispatch", "drones", "briefing")
 log = logging.getLogger("commandcenter")
@@ -50,6 +54,9 @@ class GuiOptions:
     report_out: str = ""
     size: tuple[int, int] = (1920, 1080)
     run_for: float = 0.0  # seconds; 0 = until the window closes
+    # Builds the services once the QApplication exists: the demo's composition for demo/snapshot --demo,
+    # ``commandcenter.runtime.compose.build`` of the config otherwise (None: the latter).
+    compose: Callable[[], Services] | None = None
 
 
 def _size(text: str) -> tuple[int, int]:
@@ -87,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--layout", default="", help="video wall layout: a saved layout name or RxC such as 3x3")
         p.add_argument("--db", default="", help="SQLAlchemy database URL (default: SQLite file in the data dir)")
 
-    demo = sub.add_parser("demo", help="command center on the simulated city and the SQLite default")
+    demo = sub.add_parser("demo", help="command center on the simulated city, with its own data folder (<data dir>/demo)")
     gui_common(demo)
     demo.add_argument("--units", type=_units, default=None, help="number of simulated officers (default 200)")
     demo.add_argument("--vehicles", type=_units, default=None, help="number of simulated vehicles (default 50)")
@@ -176,6 +183,10 @@ def _gui(args: argparse.Namespace) -> int:
         layout=args.layout or config.ui.layout, basemap=getattr(args, "basemap", "") or "",
         run_for=getattr(args, "run_for", 0.0),
     )
+    if demo:
+        options.compose = _demo_composition(options)
+    elif args.command == "run":
+        _refuse_demo_database(config)
     if args.command == "snapshot":
         options.snapshot_screen = args.screen
         options.snapshot_after = args.after
@@ -183,6 +194,28 @@ def _gui(args: argparse.Namespace) -> int:
         options.report_out = args.report
         options.size = args.size
     return _gui_runner()(options)
+
+
+def _demo_composition(options: GuiOptions) -> Callable[[], Services]:
+    """The demo's build, the only door from production into ``commandcenter.demo`` (imported here, lazily).
+
+    From here on the process writes into the demo's own folder (database, evidence, layouts)."""
+    from commandcenter.demo.session import build_demo, use_demo_folders
+
+    use_demo_folders()
+    return lambda: build_demo(options.config, basemap_path=options.basemap or None, layout=options.layout)
+
+
+def _refuse_demo_database(config: Config) -> None:
+    """``run`` works on real data only: a demo database, or one with the published demo accounts, is refused."""
+    from commandcenter.enforcement.published import refuse_demo_database
+    from commandcenter.store import Store
+
+    store = Store(config.database.url or None)
+    try:
+        refuse_demo_database(store)
+    finally:
+        store.close()
 
 
 def _db(args: argparse.Namespace) -> int:
@@ -204,7 +237,7 @@ def _db(args: argparse.Namespace) -> int:
 
 def _basemap(args: argparse.Namespace) -> int:
     from commandcenter.geo.basemap import import_geojson, import_osm_xml, save_geojson
-    from commandcenter.runtime.context import imported_basemap_path, load_basemap
+    from commandcenter.runtime.compose import imported_basemap_path, load_basemap
 
     target = imported_basemap_path()
     if args.basemap_command == "reset":
@@ -249,6 +282,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         return int(getattr(module, func)(argv[1:]))
     args = parser.parse_args(argv)
+    from commandcenter.enforcement.published import DemoDatabaseError
+
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.verbose:
@@ -265,6 +300,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _basemap(args)
     except ConfigError as exc:
         print(f"commandcenter: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except DemoDatabaseError as exc:
+        print(f"commandcenter {args.command}: refused: {exc}", file=sys.stderr)
         return 2
     except Exception as exc:
         from commandcenter.geo.basemap import BasemapError

@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 def demo_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
     from PySide6.QtCore import QSettings
 
+    from commandcenter.demo.session import build_demo
     from commandcenter.i18n import install_language
-    from commandcenter.runtime.context import AppContext
     from widgets.main_window import MainWindow
-    from widgets.screens import build_screens, build_services
+    from widgets.screens import build_screens
 
     config = Config()
     config.database.url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -34,20 +34,17 @@ def demo_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
     config.simulator.drones = 1
     install_language(QApplication.instance(), "zh")
     options = GuiOptions(config=config, demo=True, language="zh", layout="2x2")
-    ctx = AppContext(config, demo=True, layout="2x2")
-    ctx.start()
-    services = build_services(ctx, options)
-    screens, docks = build_screens(ctx, services, options)
-    window = MainWindow(screens, ctx.status, docks=docks,
+    services = build_demo(config, layout="2x2")
+    services.start()
+    gui = build_screens(services, options)
+    window = MainWindow(gui.screens, services.status, docks=gui.docks,
                         settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
     qtbot.addWidget(window)
     window.resize(1600, 900)
     window.show()
-    yield window, ctx
+    yield window, services
     window.close()
-    for stop in services.get("_stoppers", []):
-        stop()
-    ctx.stop()
+    services.stop()
     install_language(QApplication.instance(), "en")
 
 
@@ -102,10 +99,24 @@ def test_english_is_selectable(qtbot) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.slow
 def test_snapshot_writes_png_and_report(tmp_path: Path) -> None:
+    """``snapshot --demo`` works in the demo's own folder and leaves the deployment's default database as it was."""
+    import hashlib
+
+    from commandcenter.cli import main as cli_main
+
     out = tmp_path / "map.png"
     report = tmp_path / "report.json"
     env = dict(os.environ, CC_DATA_DIR=str(tmp_path / "data"), CC_CONFIG_DIR=str(tmp_path / "cfg"),
                QT_QPA_PLATFORM="offscreen")
+    real_db = tmp_path / "data" / "commandcenter.db"  # the default database `commandcenter run` would use
+    assert cli_main(["user", "add", "zhangsan", "--role", "admin", "--password", "a-real-secret-1",
+                     "--db", f"sqlite:///{real_db}"]) == 0
+
+    def digest() -> str:  # the file and its write-ahead log: a write lands in one of them
+        files = [real_db, real_db.with_name(real_db.name + "-wal")]
+        return hashlib.sha256(b"".join(f.read_bytes() for f in files if f.exists())).hexdigest()
+
+    before = digest()
     result = subprocess.run(
         [sys.executable, "-m", "commandcenter", "snapshot", "--demo", "--screen", "map", "--after", "6",
          "--out", str(out), "--report", str(report), "--size", "1280x720", "--units", "80"],
@@ -126,6 +137,19 @@ def test_snapshot_writes_png_and_report(tmp_path: Path) -> None:
     unit = data["units"][0]
     assert {"id", "kind", "lat", "lon", "fix_time", "speed", "heading", "source", "stale"} <= set(unit)
     assert data["fixes"]["accepted"] > 0 and set(data["fixes"]["refused"]) >= {"no_fix", "impossible_jump"}
+    demo_db = tmp_path / "data" / "demo" / "commandcenter.db"
+    assert data["database"] == f"SQLite {demo_db}" and data["demo"] is True
+    assert digest() == before, "the demo wrote into the real database"
+    from commandcenter.store import Store
+    from commandcenter.store.settings import is_demo_database
+
+    demo = Store(f"sqlite:///{demo_db}")
+    try:
+        assert is_demo_database(demo)
+        assert demo.scalar("SELECT COUNT(*) FROM users WHERE username = 'admin'") == 1
+        assert demo.scalar("SELECT COUNT(*) FROM officers") >= 80
+    finally:
+        demo.close()
 
 
 def test_cli_help_and_version() -> None:
@@ -164,21 +188,23 @@ def test_wall_snapshot_attaches_to_a_case_as_hashed_evidence(demo_window, qtbot)
     qtbot.waitUntil(lambda: any(t["state"] == "live" and t["frames"] > 0 for t in ctx.wall.tiles_report()),
                     timeout=30000)
     ctx.video.snapshot(camera)
-    qtbot.waitUntil(lambda: len(ctx.snapshots) == 1, timeout=15000)
+    qtbot.waitUntil(lambda: len(ctx.snapshots.recent) == 1, timeout=15000)
     case = ctx.cases.create_case(NewCase(source="dispatcher", category="占道经营", lat=32.02, lon=118.78,
                                          description="店外经营"), "dispatcher").result(10)
-    info = ctx.attach_latest_snapshot(case, "dispatcher").result(20)
+    info = ctx.snapshots.attach_latest(case, "dispatcher").result(20)
     assert info.case_id == case.id and info.device == camera
     assert hashlib.sha256(Path(info.path).read_bytes()).hexdigest() == info.sha256
     with pytest.raises(PermissionError, match=r"evidence\.add"):
-        ctx.attach_latest_snapshot(case, "observer")  # a read-only wall user may not add evidence
+        ctx.snapshots.attach_latest(case, "observer")  # a read-only wall user may not add evidence
     assert verify(ctx.store).ok
 
 
 def test_camera_detection_pops_the_camera_into_the_alarm_cell(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.demo.session import simulated_report
+
     _window, ctx = demo_window
     camera = ctx.cameras[1]
-    ctx._simulated_report({"source": "camera", "category": "占道经营", "lat": camera.lat, "lon": camera.lon,
+    simulated_report(ctx, {"source": "camera", "category": "占道经营", "lat": camera.lat, "lon": camera.lon,
                            "description": "占道经营"})
     qtbot.waitUntil(lambda: ctx.wall.alarm is not None, timeout=5000)
     assert ctx.wall.alarm.camera == camera.id and "占道经营" in ctx.wall.alarm.text
@@ -188,7 +214,7 @@ def test_camera_detection_pops_the_camera_into_the_alarm_cell(demo_window, qtbot
 
 def test_officer_posts_by_name_or_code_and_unknown_ones_refused(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from commandcenter.config import ConfigError, parse_config
-    from commandcenter.runtime.context import AppContext
+    from commandcenter.runtime.compose import build
 
     text = f"""
 [database]
@@ -199,14 +225,14 @@ name = "王强"
 badge = "320106017"
 grid = "责任区A3"
 """
-    ctx = AppContext(parse_config(text, "posts.toml"))
+    ctx = build(parse_config(text, "posts.toml"))
     try:
         ctx.start()
         area = next(z for z in ctx.zones if z.name == "责任区A3")
         assert ctx.store.scalar("SELECT duty_grid FROM officers WHERE id = 'officer-017'") == area.code
     finally:
         ctx.stop()
-    bad = AppContext(parse_config(text.replace("责任区A3", "责任区Z9").replace("posts.db", "bad.db"), "bad.toml"))
+    bad = build(parse_config(text.replace("责任区A3", "责任区Z9").replace("posts.db", "bad.db"), "bad.toml"))
     try:
         with pytest.raises(ConfigError, match="责任区Z9"):
             bad.start()

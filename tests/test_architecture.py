@@ -69,3 +69,22 @@ def test_top_level_layout_is_the_house_layout() -> None:
         pytest.skip("not a git checkout")
     top = {line.split("/", 1)[0] for line in result.stdout.splitlines() if line}
     assert top <= HOUSE | ALSO_ALLOWED, f"unexpected top-level entries: {sorted(top - HOUSE - ALSO_ALLOWED)}"
+
+
+def test_only_the_cli_opens_the_demo_wing_and_only_lazily() -> None:
+    """Production code never imports commandcenter.demo; the CLI's demo entry does, inside a function, so a
+    real deployment never even loads the simulators (import-linter checks the same from the other side)."""
+    violations = []
+    for package in ("commandcenter", "widgets", "devices"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            rel = path.relative_to(ROOT)
+            if rel.parts[:2] == ("commandcenter", "demo"):
+                continue
+            tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+            in_functions = {node.lineno for fn in ast.walk(tree) if isinstance(fn, ast.FunctionDef)
+                            for node in ast.walk(fn) if isinstance(node, ast.Import | ast.ImportFrom)}
+            for line, name in _imports(path):
+                if name == "commandcenter.demo" or name.startswith("commandcenter.demo."):
+                    if not (rel.as_posix() == "commandcenter/cli.py" and line in in_functions):
+                        violations.append(f"{rel}:{line} imports {name}")
+    assert not violations, "\n".join(violations)

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from commandcenter.demo.city import CitySimulator
 from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.district import load_default_basemap
-from commandcenter.simulator.city import CitySimulator
 from devices.jt808 import Jt808Server
 from devices.osmand import OsmAndServer
 
@@ -105,7 +105,7 @@ def test_citizen_reports_arrive_as_a_poisson_stream() -> None:
 @pytest.mark.skipif(not OSM_EXTRACT.exists(), reason="the shared OSM extract is not beside the checkout")
 def test_basemap_import_makes_a_real_city_the_simulation_ground(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     from commandcenter.cli import main
-    from commandcenter.runtime.context import imported_basemap_path, load_basemap
+    from commandcenter.runtime.compose import imported_basemap_path, load_basemap
 
     monkeypatch.setenv("CC_DATA_DIR", str(tmp_path))
     assert main(["basemap", "import", str(OSM_EXTRACT)]) == 0

@@ -1,7 +1,7 @@
 """The GUI runner behind ``commandcenter demo | run | snapshot``: QApplication, theme, language, screens.
 
 Registered as the ``commandcenter.gui`` entry point, so the core's CLI can start the GUI without importing it.
-Each screen is built by its own function from the core services in ``AppContext``; a screen that fails to build
+Each screen is built by its own function from the core services of ``compose.build``; a screen that fails to build
 shows why in its tab instead of taking the whole command center down.
 """
 
@@ -14,9 +14,12 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from commandcenter.cli import GuiOptions
+
+if TYPE_CHECKING:
+    from commandcenter.runtime.compose import Services
 
 log = logging.getLogger(__name__)
 
@@ -61,25 +64,38 @@ def run(options: GuiOptions) -> int:
     app = make_application(options.language)
     from PySide6.QtCore import QSettings, QTimer
 
-    from commandcenter.runtime.context import AppContext
+    from commandcenter import paths
+    from commandcenter.runtime.compose import build
     from commandcenter.runtime.gcguard import MainThreadGC
     from widgets.main_window import MainWindow
-    from widgets.screens import build_screens, build_services
+    from widgets.screens import build_screens
 
     collector = MainThreadGC()  # cyclic garbage holding Qt objects is freed on the GUI thread, never a worker's
     started = time.monotonic()
-    ctx = AppContext(options.config, demo=options.demo, basemap_path=options.basemap or None,
-                     layout=options.layout)
-    ctx.start()
-    if not options.demo and not options.snapshot_out and not login(ctx):
-        ctx.stop()
+    try:
+        services = options.compose() if options.compose is not None else build(
+            options.config, basemap_path=options.basemap or None, layout=options.layout)
+    except BaseException:
+        collector.stop()
+        raise
+    try:
+        services.start()
+    except BaseException:
+        services.stop()
+        collector.stop()
+        raise
+    if not options.demo and not options.snapshot_out and not login(services):
+        services.stop()
         collector.stop()
         return 1
-    services = build_services(ctx, options)
-    screens, docks = build_screens(ctx, services, options)
-    settings = QSettings(str(Path(os.environ.get("CC_CONFIG_DIR", "")) / "window.ini"), QSettings.Format.IniFormat) \
-        if os.environ.get("CC_CONFIG_DIR") else QSettings("commandcenter", "commandcenter")
-    window = MainWindow(screens, ctx.status, docks=docks, settings=settings)
+    gui = build_screens(services, options)
+    if options.demo:  # the demo's window arrangement lives in the demo's folder
+        settings = QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+    elif os.environ.get("CC_CONFIG_DIR"):
+        settings = QSettings(str(Path(os.environ["CC_CONFIG_DIR"]) / "window.ini"), QSettings.Format.IniFormat)
+    else:
+        settings = QSettings("commandcenter", "commandcenter")
+    window = MainWindow(gui.screens, services.status, docks=gui.docks, settings=settings)
     if options.snapshot_out:
         window.resize(*options.size)
         window.show_screen(options.snapshot_screen)
@@ -87,16 +103,16 @@ def run(options: GuiOptions) -> int:
         window.resize(1600, 960)
         window.restore_arrangement()
     window.show()
-    if not options.snapshot_out and "wall_screen" in services:
-        services["wall_screen"].restore_screen_walls()  # the extra monitors' walls, as they were left
+    if not options.snapshot_out and gui.wall is not None:
+        gui.wall.restore_screen_walls()  # the extra monitors' walls, as they were left
     log.info("command center up in %.2f s (%s, %s)", time.monotonic() - started,
-             "demo" if options.demo else options.config.source, ctx.store.description)
+             "demo" if options.demo else options.config.source, services.store.description)
 
     result = {"code": 0}
     if options.snapshot_out:
         def shoot() -> None:
             try:
-                take_snapshot(window, options, ctx)
+                take_snapshot(window, options, services)
             except Exception as exc:
                 log.exception("snapshot failed")
                 print(f"commandcenter snapshot: {exc}", file=sys.stderr)
@@ -109,30 +125,29 @@ def run(options: GuiOptions) -> int:
     app.exec()
     if not options.snapshot_out:
         window.save_arrangement()
-    for stop in services.get("_stoppers", []):
-        stop()
-    ctx.stop()
+    services.stop()  # the screens' own shutdowns were registered last, so they stop first
     collector.stop()
     return result["code"]
 
 
-def login(ctx: Any) -> bool:
+def login(services: Services) -> bool:
     """Who is at the console: every action is bound to a person with the right to take it (real devices only;
     the demo runs as its documented 值班长 account). False when the dialog is cancelled."""
     from widgets.enforcement.login import LoginDialog
 
-    if not any(not u.disabled for u in ctx.enforcement.auth.users()):
+    auth = services.enforcement.auth
+    if not any(not u.disabled for u in auth.users()):
         print("commandcenter run: no active user in this database yet; create the first one with\n"
               "  commandcenter user add NAME --role admin [--db URL]", file=sys.stderr)
         return False
-    dialog = LoginDialog(ctx.enforcement.auth, username=ctx.config.ui.user)
+    dialog = LoginDialog(auth, username=services.config.ui.user)
     if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.user is None:
         return False
-    ctx.user, ctx.role = dialog.user.username, dialog.user.role
+    services.operator.user, services.operator.role = dialog.user.username, dialog.user.role
     return True
 
 
-def take_snapshot(window: Any, options: GuiOptions, ctx: Any) -> None:
+def take_snapshot(window: Any, options: GuiOptions, services: Services) -> None:
     """Show the requested screen at the requested size, paint it, save PNG and the health report."""
     from PySide6.QtWidgets import QApplication
 
@@ -162,7 +177,7 @@ def take_snapshot(window: Any, options: GuiOptions, ctx: Any) -> None:
     if not image.save(str(out), "PNG"):
         raise OSError(f"could not write {out}")
     if options.report_out:
-        report = ctx.report()
+        report = services.report()
         report["screen"] = options.snapshot_screen
         report["png"] = str(out)
         Path(options.report_out).parent.mkdir(parents=True, exist_ok=True)

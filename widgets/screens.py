@@ -1,21 +1,23 @@
-"""Composition root of the GUI: core services from the context, then one view per screen.
+"""The GUI's part of the composition: one view per screen over the core services of ``compose.build``.
 
-This is the one place that knows which core service feeds which view. It holds no logic of its own.
+This is the one place that knows which core service feeds which view. It holds no logic of its own and builds
+no service: screens get their models (heatmap, history, dispatch feed, walls, briefing) from :class:`Services`.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QScrollArea, QWidget
 
-from commandcenter.analytics import BriefingModel
 from commandcenter.cli import GuiOptions
 from commandcenter.drones.fleet import DroneCommander
 from commandcenter.drones.guarded import AuthorizedCommander, AuthorizedTasking
-from commandcenter.runtime.context import AppContext
+from commandcenter.runtime.compose import Services
 from widgets.app import screen_error
 from widgets.briefing import BriefingScreen
 from widgets.docks import EventsDock, HealthDock
@@ -23,31 +25,23 @@ from widgets.docks import EventsDock, HealthDock
 log = logging.getLogger(__name__)
 
 
-def build_services(ctx: AppContext, options: GuiOptions) -> dict[str, Any]:
-    """Core services that need the Qt event loop (models with timers) and are shared by several screens."""
-    services: dict[str, Any] = {"_stoppers": []}
+@dataclass
+class Gui:
+    """The screens (by key), the docks and the video wall screen (which reopens the extra monitors' walls)."""
 
-    def briefing_extra() -> dict[str, Any]:
-        return {"units": ctx.tracker.counts(), "devices": ctx.devices.summary(),
-                "drones_airborne": services["fleet"].airborne() if "fleet" in services else 0}
-
-    def escalations() -> list[dict[str, Any]]:
-        """The leaders' 督办 list (runs on the briefing worker thread)."""
-        if ctx.cases is None:
-            return []
-        return [{"code": case.code, "category": case.category_name, "status": case.status_label,
-                 "level": sla.level, "remaining_hours": sla.remaining_hours, "grid": case.grid_code,
-                 "officer": case.assigned_officer or ""}
-                for case, sla in ctx.cases.leader_list(limit=20)]
-
-    services["briefing"] = BriefingModel(ctx.store, briefing_extra, parent=ctx, escalations=escalations)
-    return services
+    screens: dict[str, QWidget] = field(default_factory=dict)
+    docks: dict[str, QWidget] = field(default_factory=dict)
+    wall: Any = None  # widgets.wall.WallScreen, when it could be built
 
 
-def build_screens(ctx: AppContext, services: dict[str, Any],
-                  options: GuiOptions) -> tuple[dict[str, QWidget], dict[str, QWidget]]:
-    screens: dict[str, QWidget] = {}
-    builders = {
+Builder = Callable[[Services, Gui, GuiOptions], QWidget]
+
+
+def build_screens(services: Services, options: GuiOptions) -> Gui:
+    """Every screen and dock; a screen that fails to build shows why in its tab. The screens' shutdowns join
+    the services' lifecycle (registered last, so they stop first)."""
+    gui = Gui()
+    builders: dict[str, Builder] = {
         "wall": _wall,
         "map": _map,
         "dispatch": _dispatch,
@@ -56,65 +50,65 @@ def build_screens(ctx: AppContext, services: dict[str, Any],
     }
     for key, builder in builders.items():
         try:
-            screens[key] = builder(ctx, services, options)
+            gui.screens[key] = builder(services, gui, options)
         except Exception as exc:
             log.exception("screen %s could not be built", key)
-            screens[key] = screen_error(key, exc)
+            gui.screens[key] = screen_error(key, exc)
     events = EventsDock()
-    ctx.event_logged.connect(events.add_event)
-    health = HealthDock(ctx.devices.report)
-    return screens, {"events": events, "health": health}
+    services.events.event_logged.connect(events.add_event)
+    health = HealthDock(services.devices.report)
+    gui.docks = {"events": events, "health": health}
+    return gui
 
 
-def _wall(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+def _wall(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.wall.wall_screen import WallScreen
 
-    assert ctx.video is not None and ctx.wall is not None
-    screen = WallScreen(ctx.video, ctx.wall, ctx.cameras)
-    services["wall_screen"] = screen
-    services["_stoppers"].append(screen.release_all)
+    screen = WallScreen(services.video, services.wall, services.cameras, walls=services.walls)
+    gui.wall = screen
+    services.on_stop("wall screen", screen.release_all)
     return screen
 
 
-def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+def _map(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.map.screen import MapScreen
 
-    screen = MapScreen(ctx.tracker, ctx.basemap, ctx.config.map, ctx.cameras, ctx.store)
-    screen.set_zones(ctx.zones)
-    services["map_screen"] = screen
-    services["_stoppers"].append(screen.shutdown)
-    wall = services.get("wall_screen")
-    if wall is not None and ctx.wall is not None:
+    screen = MapScreen(services.tracker, services.basemap, services.config.map, services.cameras,
+                       heatmap=services.heatmap, history=services.history)
+    screen.set_zones(services.zones)
+    services.on_stop("map screen", screen.shutdown)
+    if gui.wall is not None:
         # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
-        screen.camera_activated.connect(wall.show_camera)
+        screen.camera_activated.connect(gui.wall.show_camera)
     return screen
 
 
-def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.dispatch import DispatchScreen
     from widgets.enforcement.decision_panel import DecisionPanel
     from widgets.enforcement.timeline import CaseTimeline
+    from widgets.map.screen import MapScreen
 
-    actor = ctx.user or "dispatcher"
-    panels: list[tuple[str, QWidget]] = []
-    if ctx.enforcement is not None:
-        timeline = CaseTimeline(ctx.store)
-        decision = DecisionPanel(ctx.enforcement.decisions, ctx.enforcement.documents, actor=actor,
-                                 allowed=lambda permission: ctx.enforcement.authorizer.allowed(actor, permission))
-        panels = [(QCoreApplication.translate("Screens", "Full-process record"), timeline),
-                  (QCoreApplication.translate("Screens", "Penalty decision"), ScrollingCasePanel(decision))]
-    tasking = AuthorizedTasking(ctx.tasking, ctx.enforcement.authorize) if ctx.tasking is not None else None
-    screen = DispatchScreen(ctx.cases, actor=actor, tasking=tasking, fleet=ctx.fleet,
-                            attach_snapshot=ctx.attach_latest_snapshot if ctx.video is not None else None,
+    actor = services.operator.user or "dispatcher"
+    enforcement = services.enforcement
+    timeline = CaseTimeline(services.store)
+    decision = DecisionPanel(enforcement.decisions, enforcement.documents, actor=actor,
+                             allowed=lambda permission: enforcement.authorizer.allowed(actor, permission))
+    panels: list[tuple[str, QWidget]] = [
+        (QCoreApplication.translate("Screens", "Full-process record"), timeline),
+        (QCoreApplication.translate("Screens", "Penalty decision"), ScrollingCasePanel(decision))]
+    tasking = AuthorizedTasking(services.tasking, enforcement.authorize)
+    screen = DispatchScreen(services.cases, feed=services.dispatch_feed, actor=actor, tasking=tasking,
+                            fleet=services.fleet, attach_snapshot=services.snapshots.attach_latest,
                             case_panels=panels)
-    services["_stoppers"].append(screen.shutdown)
-    ctx.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")
-                             if severity == "warning" else None)
-    map_screen = services.get("map_screen")
-    if map_screen is not None:
+    services.on_stop("dispatch screen", screen.shutdown)
+    services.events.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")
+                                         if severity == "warning" else None)
+    map_screen = gui.screens.get("map")
+    if isinstance(map_screen, MapScreen):
         # A click on the map is where a new case is; the queue's cases are pins on the map.
         map_screen.location_clicked.connect(screen.set_location)
-        screen.feed.snapshot.connect(lambda snap: map_screen.set_cases(case_pins(snap.queue)))
+        services.dispatch_feed.snapshot.connect(lambda snap: map_screen.set_cases(case_pins(snap.queue)))
     return screen
 
 
@@ -147,23 +141,21 @@ def case_pins(queue: list[Any]) -> list[dict[str, Any]]:
             for row in queue if row.lat is not None and row.lon is not None]
 
 
-def _drones(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.drones import DronesScreen
 
-    assert ctx.fleet is not None and ctx.commander is not None
-    services["fleet"] = ctx.fleet
+    operator = services.operator
     # Every command is authorized for the operator at the console in the core, before it reaches a link.
-    commander = cast(DroneCommander, AuthorizedCommander(ctx.commander, ctx.enforcement.authorize,
-                                                         lambda: ctx.user or "pilot"))
-    screen = DronesScreen(ctx.fleet, commander, basemap=ctx.basemap, video=ctx.video, wall=ctx.wall,
-                          scheduler=ctx.patrols, operator=ctx.user or "pilot")
-    services["_stoppers"].append(screen.release_video)
+    commander = cast(DroneCommander, AuthorizedCommander(services.commander, services.enforcement.authorize,
+                                                         lambda: operator.user or "pilot"))
+    screen = DronesScreen(services.fleet, commander, basemap=services.basemap, video=services.video,
+                          wall=services.wall, scheduler=services.patrols, operator=operator.user or "pilot")
+    services.on_stop("drones screen", screen.release_video)
     return screen
 
 
-def _briefing(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+def _briefing(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     screen = BriefingScreen()
-    model: BriefingModel = services["briefing"]
-    model.updated.connect(screen.show_data)
-    model.refresh()
+    services.briefing.updated.connect(screen.show_data)
+    services.briefing.refresh()
     return screen

@@ -262,35 +262,6 @@ class AuthService:
         return user
 
 
-# Documented in resources/enforcement/DEMO_USERS.md — for the demo and training databases only.
-DEMO_USERS: tuple[tuple[str, str, str, str], ...] = (
-    ("admin", "admin", "值班长", "admin-2026"),
-    ("dispatcher", "dispatcher", "调度员", "dispatch-2026"),
-    ("pilot", "pilot", "飞手", "pilot-2026"),
-    ("leader", "leader", "领导", "leader-2026"),
-    ("legal", "legal", "法制审核员", "legal-2026"),
-    ("observer", "observer", "观察员", "observer-2026"),
-)
-
-
-_demo_hashes: dict[str, str] = {}
-
-
-def create_demo_users(store: Store) -> list[UserInfo]:
-    """One user per role with the documented demo passwords; existing users are left alone.
-
-    The demo passwords are public, so their hashes are computed once per process and reused: setting up a
-    demo or test database then costs no Argon2 time (each hash takes ~0.2 s on purpose).
-    """
-    service = AuthService(store, AuditLog(store))
-    created: list[UserInfo] = []
-    for username, role, name, password in DEMO_USERS:
-        if service.get(username) is None:
-            digest = _demo_hashes.get(password) or _demo_hashes.setdefault(password, hash_password(password))
-            created.append(service.add_user(username, role, password, display_name=name, password_hash=digest))
-    return created
-
-
 # ----------------------------------------------------------------------------------------------- CLI
 def _ask_password(username: str) -> str:
     first = getpass.getpass(f"password for {username}: ")

@@ -68,6 +68,15 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
+class Setting(Base):
+    """One fact about the database itself, e.g. ``purpose = demo`` on a database the demo made (see
+    ``commandcenter.store.settings``)."""
+
+    __tablename__ = "settings"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text, default="")
+
+
 class Officer(Base):
     __tablename__ = "officers"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -19,6 +19,7 @@ pytest.importorskip("pytestqt")
 
 @pytest.fixture
 def screen(qtbot: Any, service: CaseService, clock: Any):  # type: ignore[no-untyped-def]
+    from commandcenter.cases.feed import DispatchFeed
     from widgets.dispatch import DispatchScreen
 
     service.refresh_roster()
@@ -27,7 +28,7 @@ def screen(qtbot: Any, service: CaseService, clock: Any):  # type: ignore[no-unt
     service.create_case(NewCase(source="citizen", category="暴露垃圾", lat=30.0004, lon=120.0012,
                                 description="垃圾"), "d1").result()
     clock.now += timedelta(minutes=45)  # the registered case is past its 0.5 h dispatch limit
-    widget = DispatchScreen(service, refresh_ms=500)
+    widget = DispatchScreen(service, feed=DispatchFeed(service, 500))
     widget.late_code = late.code  # type: ignore[attr-defined]
     qtbot.addWidget(widget)
     widget.resize(1500, 800)

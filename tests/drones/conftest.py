@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from flight_support import FlyingHarness
 
-from commandcenter.video.testserver import ClipSpec, RtspTestServer, make_clip
+from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip
 
 
 @pytest.fixture

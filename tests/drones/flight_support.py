@@ -10,9 +10,9 @@ from typing import Any
 from PySide6.QtCore import QTimer
 
 from commandcenter.config import DroneConfig
+from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
 from commandcenter.runtime.units import UnitTracker
-from commandcenter.simulator.mav_vehicle import SimVehicle
 from devices.mavlink import MavlinkLink
 
 FLY_HOME = (32.0603, 118.7969)

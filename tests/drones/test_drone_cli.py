@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.cli import EXIT_NO_LINK, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, drone_main
 from commandcenter.drones.missions import CMD_WAYPOINT, Geofence, Mission, MissionItem, MissionPlan, Polygon
 from commandcenter.drones.planfile import load_plan, save_plan
-from commandcenter.simulator.mav_vehicle import SimVehicle
 from devices.mavlink import mav
 
 HOME = (32.0603, 118.7969)

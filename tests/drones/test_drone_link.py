@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
+from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.state import VehicleState, VehicleStates
-from commandcenter.simulator.mav_vehicle import SimVehicle
 from devices.mavlink import (
     DroneAttitude,
     DroneCommandAck,

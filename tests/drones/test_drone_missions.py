@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import download_plan, upload_plan
 from commandcenter.drones.missions import (
     CMD_RTL,
@@ -46,7 +47,6 @@ from commandcenter.drones.planfile import (
     save_wpl,
 )
 from commandcenter.drones.state import VehicleState, VehicleStates
-from commandcenter.simulator.mav_vehicle import SimVehicle
 from devices.mavlink import MavlinkLink, MissionWireItem, mav
 
 HOME = (32.0603, 118.7969)

@@ -14,13 +14,13 @@ from typing import Any
 import pytest
 
 from commandcenter.config import CameraConfig
+from commandcenter.demo.testserver import RtspTestServer
 from commandcenter.drones.missions import Geofence, MissionPlan, Polygon, lawnmower
 from commandcenter.drones.schedule import LOCAL_TZ, PatrolScheduler
 from commandcenter.geo.basemap import Basemap, MapFeature
 from commandcenter.geo.district import load_default_basemap
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import SUB, VideoService
-from commandcenter.video.testserver import RtspTestServer
 from widgets.drones import DronesScreen
 from widgets.drones.map_panel import basemap_layers
 

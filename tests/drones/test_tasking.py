@@ -11,15 +11,16 @@ from pathlib import Path
 from typing import Any
 
 from commandcenter.config import CameraConfig
+from commandcenter.demo.database import mark_demo_database
+from commandcenter.demo.testserver import RtspTestServer
+from commandcenter.demo.users import create_demo_users
 from commandcenter.drones.missions import NoFlyZone, distance_m
 from commandcenter.drones.tasking import DroneTasking, TaskResult
-from commandcenter.enforcement.auth import create_demo_users
 from commandcenter.enforcement.services import EnforcementServices
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import VideoService
-from commandcenter.video.testserver import RtspTestServer
 
 CASE = (32.0612, 118.7981)  # ≈ 150 m north-east of home
 
@@ -40,6 +41,7 @@ def make_case(store: Store, code: str) -> int:
 
 def test_send_to_case_flies_films_and_files_evidence(qtbot: Any, flying: Any, store: Store,
                                                       downlink: RtspTestServer, tmp_path: Path) -> None:
+    mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
     services = EnforcementServices.create(store, evidence_root=tmp_path / "evidence")
     camera = CameraConfig(id="uav-1-video", name="巡查1号 视频", url=downlink.url(1), group="无人机")

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from commandcenter.demo.database import mark_demo_database
+from commandcenter.demo.users import create_demo_users
 from commandcenter.enforcement.audit import AuditLog
-from commandcenter.enforcement.auth import create_demo_users
 from commandcenter.enforcement.decisions import DecisionService
 from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.evidence import EvidenceStore
@@ -52,6 +53,7 @@ def insert_case(store: Store, *, status: str = "investigating", category_name: s
 
 @pytest.fixture
 def services(store: Store, tmp_path: Path) -> Iterator[Services]:
+    mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
     audit = AuditLog(store)
     authorizer = Authorizer(store, audit)

@@ -7,13 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from commandcenter.demo.database import mark_demo_database
+from commandcenter.demo.users import create_demo_users
 from commandcenter.enforcement.audit import AuditLog, verify
 from commandcenter.enforcement.auth import (
     LOCKOUT,
     MAX_FAILURES,
     AuthError,
     AuthService,
-    create_demo_users,
     user_main,
 )
 from commandcenter.enforcement.tables import User
@@ -22,6 +23,7 @@ from commandcenter.store import utcnow
 
 @pytest.fixture
 def auth(store):  # type: ignore[no-untyped-def]
+    mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
     return AuthService(store, AuditLog(store))
 

@@ -12,8 +12,9 @@ cases = pytest.importorskip("commandcenter.cases.service")
 from commandcenter.cases.calendar import load_calendar  # noqa: E402
 from commandcenter.cases.categories import load_categories  # noqa: E402
 from commandcenter.cases.model import NewCase  # noqa: E402
+from commandcenter.demo.database import mark_demo_database  # noqa: E402
+from commandcenter.demo.users import create_demo_users  # noqa: E402
 from commandcenter.enforcement.audit import verify  # noqa: E402
-from commandcenter.enforcement.auth import create_demo_users  # noqa: E402
 from commandcenter.enforcement.permissions import PermissionDenied  # noqa: E402
 from commandcenter.enforcement.rules import DecisionNotIssuable  # noqa: E402
 from commandcenter.enforcement.services import EnforcementServices  # noqa: E402
@@ -21,6 +22,7 @@ from commandcenter.enforcement.timeline import case_timeline  # noqa: E402
 
 
 def test_enforcement_path_with_case_service(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
     services = EnforcementServices.create(store, evidence_root=tmp_path / "ev", documents_dir=tmp_path / "docs")
     svc = cases.CaseService(store, load_calendar(), load_categories(), authorize=services.authorize,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from commandcenter.demo.database import mark_demo_database
+from commandcenter.demo.users import DEMO_USERS, create_demo_users
 from commandcenter.enforcement.audit import AuditLog
-from commandcenter.enforcement.auth import DEMO_USERS, create_demo_users
 from commandcenter.enforcement.permissions import (
     PERMISSIONS,
     PERSON_ROLES,
@@ -19,6 +20,7 @@ MATRIX = load_matrix()
 
 @pytest.fixture
 def authorizer(store):  # type: ignore[no-untyped-def]
+    mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
     return Authorizer(store, AuditLog(store))
 

@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from commandcenter.demo.database import mark_demo_database
+from commandcenter.demo.users import create_demo_users
 from commandcenter.enforcement.audit import AuditLog, verify
-from commandcenter.enforcement.auth import AuthService, create_demo_users
+from commandcenter.enforcement.auth import AuthService
 from commandcenter.store import Store
 
 pytestmark = pytest.mark.postgres
@@ -18,6 +20,7 @@ def test_audit_chain_on_postgresql(pg_store: Store) -> None:
     pg_store.upgrade()
     assert {"users", "audit_log", "parties", "enforcement_decisions", "enforcement_documents"} <= set(
         pg_store.table_names())
+    mark_demo_database(pg_store)  # demo accounts only go into a demo database
     create_demo_users(pg_store)
     log = AuditLog(pg_store)
     AuthService(pg_store, log).login("admin", "admin-2026")

@@ -5,13 +5,15 @@ from __future__ import annotations
 import pytest
 
 from commandcenter.config import UserConfig
+from commandcenter.demo.database import mark_demo_database
+from commandcenter.demo.users import create_demo_users
 from commandcenter.enforcement.audit import verify
-from commandcenter.enforcement.auth import create_demo_users
 from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.enforcement.services import EnforcementServices
 
 
 def test_case_service_contract(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
     services = EnforcementServices.create(store, config_users=[UserConfig("zhao", "赵", "leader")],
                                           evidence_root=tmp_path / "ev", documents_dir=tmp_path / "docs")

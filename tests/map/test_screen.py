@@ -20,6 +20,8 @@ from commandcenter.config import CameraConfig, MapConfig
 from commandcenter.geo.coords import wgs84_to_gcj02, wgs84_to_mercator
 from commandcenter.geo.district import default_unit_grid, load_default_basemap
 from commandcenter.geo.streets import StreetGraph
+from commandcenter.mapdata.heatmap import HeatmapService
+from commandcenter.mapdata.replay import HistoryService
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.store import FixRow
 from devices.base import PositionFix
@@ -64,7 +66,7 @@ CAMERAS = [CameraConfig(id=f"cam{i}", name=f"摄像头{i}", lat=f.coords[0][0], 
 @pytest.fixture
 def screen(qtbot):  # type: ignore[no-untyped-def]
     tracker = make_tracker(stale=("O005",))
-    w = MapScreen(tracker, BASEMAP, MapConfig(stale_minutes=5), CAMERAS)
+    w = MapScreen(tracker, BASEMAP, MapConfig(stale_minutes=5), CAMERAS, heatmap=HeatmapService())
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()
@@ -192,7 +194,7 @@ def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tmp_path: Path) -
     _server, url = tile_server
     tracker = make_tracker(officers=3, vehicles=0, drones=0)
     config = MapConfig(tile_url=url, tile_crs="gcj02", tile_cache=str(tmp_path / "cache"))
-    w = MapScreen(tracker, BASEMAP, config, CAMERAS)
+    w = MapScreen(tracker, BASEMAP, config, CAMERAS, heatmap=HeatmapService())
     qtbot.addWidget(w)
     w.resize(900, 700)
     w.show()
@@ -239,7 +241,7 @@ def test_mbtiles_basemap_and_attribution(qtbot, tmp_path: Path) -> None:
                 tiles[(z, tx + dx, ty + dy)] = png_bytes("#204060")
     path = tmp_path / "district.mbtiles"
     make_mbtiles(path, tiles)
-    w = MapScreen(tracker, BASEMAP, MapConfig(mbtiles=str(path)), [])
+    w = MapScreen(tracker, BASEMAP, MapConfig(mbtiles=str(path)), [], heatmap=HeatmapService())
     qtbot.addWidget(w)
     w.resize(900, 700)
     w.show()
@@ -259,7 +261,8 @@ def test_history_replay_on_the_map(qtbot, store) -> None:  # type: ignore[no-unt
     rows = [FixRow("O001", t0 + timedelta(minutes=m), a[0] + (b[0] - a[0]) * m / 60, a[1] + (b[1] - a[1]) * m / 60,
                    4.0, 0.0, "sim") for m in range(61)]
     store.add_fixes(rows).result(10)
-    w = MapScreen(tracker, BASEMAP, MapConfig(), [], store=store)
+    w = MapScreen(tracker, BASEMAP, MapConfig(), [], heatmap=HeatmapService(store),
+                  history=HistoryService(store))
     qtbot.addWidget(w)
     w.show()
     w.search("队员001")  # click 1: find the officer
@@ -313,7 +316,7 @@ def test_png_of_district_with_units(qtbot, tmp_path: Path) -> None:
     if translator is not None:
         QCoreApplication.installTranslator(translator)
     tracker = make_tracker(officers=200, vehicles=50, drones=3, stale=("O017", "O044", "O101"), seed=11)
-    w = MapScreen(tracker, BASEMAP, MapConfig(), CAMERAS)
+    w = MapScreen(tracker, BASEMAP, MapConfig(), CAMERAS, heatmap=HeatmapService())
     qtbot.addWidget(w)
     w.set_zones([*default_unit_grid(BASEMAP).areas, *BASEMAP.zones])
     lat, lon = street_points(1, seed=3)[0]

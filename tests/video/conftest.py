@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from commandcenter.video.testserver import ClipSpec, RtspTestServer, make_clip
+from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip
 
 MOUNTS = 4
 

@@ -177,7 +177,7 @@ def test_drone_feeds_become_wall_cameras() -> None:
 
 
 def test_demo_cameras_names_and_groups() -> None:
-    from commandcenter.video.testserver import start_demo_cameras
+    from commandcenter.demo.testserver import start_demo_cameras
 
     server, cams = start_demo_cameras(3, 32.0, 118.8, width=320, height=180, names=["中华路-白下路路口"])
     try:

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from commandcenter.demo.testserver import RtspTestServer, read_timecode
 from commandcenter.video.backend import Backend, Stream, backend_order, fit_size, get_backend
 from commandcenter.video.stream import LIVE, OFFLINE, StreamSupervisor
-from commandcenter.video.testserver import RtspTestServer, read_timecode
 from tests.video.conftest import wait_until
 
 pytestmark = pytest.mark.slow

@@ -16,10 +16,11 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication
 
 from commandcenter.config import CameraConfig
+from commandcenter.demo.testserver import RtspTestServer
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import MAIN, SUB, VideoService
 from commandcenter.video.snapshot import decode_png, encode_png
-from commandcenter.video.testserver import RtspTestServer
+from commandcenter.video.walls import MonitorWalls
 from widgets.wall import CAMERA_MIME, WallScreen
 from widgets.wall.tile import VideoTile
 
@@ -37,7 +38,7 @@ def cameras(live_server: RtspTestServer) -> list[CameraConfig]:
 def wall_screen(qtbot: Any, cameras: list[CameraConfig], tmp_path: Path) -> Any:
     video = VideoService(cameras, snapshot_dir=str(tmp_path))
     model = WallModel(cameras, video, WallLayout.uniform(2))
-    screen = WallScreen(video, model, cameras)
+    screen = WallScreen(video, model, cameras, walls=MonitorWalls(cameras, video, model))
     qtbot.addWidget(screen)
     screen.resize(900, 560)
     screen.show()
@@ -167,7 +168,7 @@ def test_save_as_and_screen_arrangement_restored(qtbot: Any, cameras: list[Camer
     video = VideoService(cameras)
     try:
         model = WallModel(cameras, video, WallLayout.uniform(2))
-        screen = WallScreen(video, model, cameras)
+        screen = WallScreen(video, model, cameras, walls=MonitorWalls(cameras, video, model))
         qtbot.addWidget(screen)
         screen.show()
         model.swap(0, 1)
@@ -178,7 +179,7 @@ def test_save_as_and_screen_arrangement_restored(qtbot: Any, cameras: list[Camer
         screen.release_all()
         # Next start: the saved arrangement puts "1+5" back on this monitor (the only one offscreen).
         model2 = WallModel(cameras, video, WallLayout.uniform(2))
-        screen2 = WallScreen(video, model2, cameras)
+        screen2 = WallScreen(video, model2, cameras, walls=MonitorWalls(cameras, video, model2))
         qtbot.addWidget(screen2)
         screen2.show()
         assert screen2.restore_screen_walls() == []
@@ -194,7 +195,7 @@ def test_show_camera_from_map_or_tree(qtbot: Any, cameras: list[CameraConfig]) -
     video = VideoService(cameras)
     try:
         model = WallModel(cameras, video, WallLayout.uniform(1))
-        screen = WallScreen(video, model, cameras)
+        screen = WallScreen(video, model, cameras, walls=MonitorWalls(cameras, video, model))
         qtbot.addWidget(screen)
         assert model.assignment == ["cam1"]
         assert screen.show_camera("cam1") == 0

@@ -139,13 +139,13 @@ class _OfficerList(QListWidget):
 
 
 class DispatchScreen(QWidget):
-    """The dispatcher's screen. ``DispatchScreen(service)``; ``set_location(lat, lon)`` from a map click."""
+    """The dispatcher's screen. ``DispatchScreen(service, feed=DispatchFeed(service))``; ``set_location(lat, lon)`` from a map click."""
 
     caseSelected = Signal(str)  # the map can centre on the case
     _actionDone = Signal(str, object)  # label, CaseView / Exception (from writer-thread callbacks)
 
-    def __init__(self, service: CaseService, parent: QWidget | None = None, *, actor: str = "dispatcher",
-                 refresh_ms: int = 1000, start: bool = True, tasking: Any = None, fleet: Any = None,
+    def __init__(self, service: CaseService, parent: QWidget | None = None, *, feed: DispatchFeed,
+                 actor: str = "dispatcher", start: bool = True, tasking: Any = None, fleet: Any = None,
                  attach_snapshot: Callable[[CaseView, str], Future[Any] | None] | None = None,
                  case_panels: Sequence[tuple[str, QWidget]] = ()) -> None:
         super().__init__(parent)
@@ -157,7 +157,7 @@ class DispatchScreen(QWidget):
         self.attach_snapshot = attach_snapshot
         # Extra per-case tabs (e.g. the 全过程记录 timeline and the 处罚决定 panel): widgets with set_case(case_id).
         self.case_panels = list(case_panels)
-        self.feed = DispatchFeed(service, refresh_ms, self)
+        self.feed = feed
         self._current: CaseView | None = None
         self._recommendations: list[Recommendation] = []
         self._attachments: list[str] = []

@@ -66,7 +66,6 @@ from commandcenter.mapdata.replay import HistoryService, ReplayFrame
 from commandcenter.mapdata.tiles import AsyncTileSource, XyzTileSource, default_cache_dir
 from commandcenter.mapdata.zoneshapes import GRID_CELL, RESPONSIBILITY, MapZone, map_zones
 from commandcenter.runtime.units import UnitInfo, UnitTracker
-from commandcenter.store import Store
 from widgets.map import style
 from widgets.map.tilelayer import TileLayer, decode_image
 from widgets.map.units import DRONE, OFFICER, VEHICLE, UnitLayer, group_of
@@ -152,7 +151,7 @@ class MapScreen(QWidget):
     camera_activated = Signal(str)  # camera id clicked on the map (show it on the wall)
 
     def __init__(self, tracker: UnitTracker, basemap: Basemap, map_config: MapConfig,
-                 cameras: Sequence[CameraConfig], store: Store | None = None,
+                 cameras: Sequence[CameraConfig], *, heatmap: HeatmapService, history: HistoryService | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MapScreen")
@@ -160,7 +159,7 @@ class MapScreen(QWidget):
         self.basemap = basemap
         self.config = map_config
         self.cameras = [c for c in cameras if c.lat is not None and c.lon is not None]
-        self.store = store
+        self.store = heatmap.store
         self.zones: list[MapZone] = map_zones(basemap.zones)
         self.cases: list[dict[str, Any]] = []
         self.following = False
@@ -195,17 +194,16 @@ class MapScreen(QWidget):
         self.units.update_positions(tracker.snapshot().values())
         self._refresh_search_model()
 
-        self.history: HistoryService | None = None
-        self.heatmap_service = HeatmapService(store, parent=self)
+        self.history = history
+        self.heatmap_service = heatmap
         self.heatmap_service.ready.connect(self._on_heatmap)
         self.heatmap_service.failed.connect(self.status_label.setText)  # bound slot: queued to the GUI thread
-        if store is not None:
-            self.history = HistoryService(store, parent=self)
+        if self.history is not None:
             self.history.loaded.connect(self._on_history_loaded)
             self.history.failed.connect(self.status_label.setText)
             self.history.clock.time_changed.connect(self._on_replay_time)
             self.history.clock.state_changed.connect(self._on_replay_state)
-        self.replay_box.setEnabled(store is not None)
+        self.replay_box.setEnabled(self.history is not None)
 
         self._follow_timer = QTimer(self)
         self._follow_timer.setInterval(200)

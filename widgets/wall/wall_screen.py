@@ -41,6 +41,7 @@ from commandcenter.video.arrangement import ScreenWall, load_arrangement, save_a
 from commandcenter.video.layout import LayoutError, WallModel, list_layouts, resolve_layout
 from commandcenter.video.service import MAIN, SUB, VideoService
 from commandcenter.video.stream import StreamStatus
+from commandcenter.video.walls import MonitorWalls
 from widgets.wall.camera_tree import CameraTree
 from widgets.wall.tile import VideoTile
 
@@ -85,10 +86,11 @@ class WallScreen(QWidget):
     """Video wall. ``compact`` hides the camera tree and toolbar (extra monitors show only the grid)."""
 
     def __init__(self, video: VideoService, wall: WallModel, cameras: list[CameraConfig],
-                 parent: QWidget | None = None, *, compact: bool = False) -> None:
+                 parent: QWidget | None = None, *, walls: MonitorWalls, compact: bool = False) -> None:
         super().__init__(parent)
         self.video = video
         self.wall = wall
+        self.walls = walls  # the extra monitors' walls come from here
         self.cameras = list(cameras)
         self._names = {c.id: c.name or c.id for c in cameras}
         self.wall_id = f"wall{next(_wall_ids)}"
@@ -459,14 +461,13 @@ class WallScreen(QWidget):
                 layout = resolve_layout(spec)
             except LayoutError:
                 layout = resolve_layout("3x3")
-            model = WallModel(self.cameras, self.video, layout)
+            model = self.walls.for_monitor(key, layout)
             if key in saved and saved[key].cameras and len(saved[key].cameras) == len(model.assignment):
                 for cell, camera_id in enumerate(saved[key].cameras):
                     model.assign(cell, camera_id)
             window = QWidget(None, Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint)
             window.setWindowTitle(self.tr("Video wall") + f" — {screen.name()}")
-            wall_view = WallScreen(self.video, model, self.cameras, window, compact=True)
-            model.setParent(wall_view)
+            wall_view = WallScreen(self.video, model, self.cameras, window, walls=self.walls, compact=True)
             box = QVBoxLayout(window)
             box.setContentsMargins(0, 0, 0, 0)
             box.addWidget(wall_view)

@@ -122,7 +122,7 @@ def seed_today(make_service: Any, categories: Any, points: list[tuple[float, flo
     Returns how many cases were created.
     """
     from commandcenter.cases.model import NewCase
-    from commandcenter.simulator.city import REPORT_CATEGORIES
+    from commandcenter.demo.city import REPORT_CATEGORIES
 
     rng = random.Random(seed)
     now = now or datetime.now(UTC)

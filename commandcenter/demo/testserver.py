@@ -320,7 +320,7 @@ def start_demo_cameras(n: int, center_lat: float, center_lon: float, width: int 
 
 
 def main() -> None:
-    """``python -m commandcenter.video.testserver N``: serve N demo cameras until interrupted."""
+    """``python -m commandcenter.demo.testserver N``: serve N demo cameras until interrupted."""
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 4
     server, cameras = start_demo_cameras(count, 32.0415, 118.7781)
     for camera in cameras:

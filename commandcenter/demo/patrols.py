@@ -57,6 +57,8 @@ def fly_demo_patrols(commander: DroneCommander, fleet: DroneFleet, drone_ids: Se
             if state is not None and (state.alt_rel or 0.0) > alt * 0.8:
                 break
             time.sleep(0.3)
+        if stop.is_set():
+            return
         plan = MissionPlan()
         plan.mission = perimeter_orbit(list(ring), margin_m=40.0, alt=alt, laps=20)
         uploaded = commander.upload_plan(drone_id, plan).result(60)
@@ -73,6 +75,8 @@ def fly_demo_patrols(commander: DroneCommander, fleet: DroneFleet, drone_ids: Se
         try:
             fly(drone_id, zone_name, ring)
         except Exception as exc:  # a timeout or a lost link: say so, like a pilot would
+            if stop.is_set():  # the demo is closing: its links are going away, nothing to report
+                return
             say(f"{fleet.name(drone_id)} 巡查中止: {type(exc).__name__} {exc}".strip())
 
     def run() -> None:

@@ -2,7 +2,7 @@
 
 Run with the SYSTEM python (``/usr/bin/python3``), which has python3-gi and gir1.2-gst-rtsp-server-1.0; the
 project's venv does not (PyGObject is not pip-installable without a compiler and GLib headers). It is started
-and killed by :class:`commandcenter.video.testserver.RtspTestServer`; it is not imported by the application.
+and killed by :class:`commandcenter.demo.testserver.RtspTestServer`; it is not imported by the application.
 
 Why this design: plain ffmpeg cannot serve RTSP to players, and re-encoding N live streams would eat the CPU the
 benchmarks measure. So each clip is parsed once into access units (AUs), kept in memory, and one pacer thread

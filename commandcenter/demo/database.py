@@ -1,0 +1,44 @@
+"""The demo's database: its own file in the demo folder, marked as the demo's when the demo creates it.
+
+A database is the demo's when the demo made it: empty when the demo first opened it, then marked
+``purpose = demo`` (``commandcenter.store.settings``). The demo refuses any other database, so the demo's
+accounts (published passwords), simulated officers and seeded cases never land in real data.
+"""
+
+from __future__ import annotations
+
+from commandcenter import paths
+from commandcenter.store import Store, StoreError
+from commandcenter.store.settings import DEMO, PURPOSE, is_demo_database, set_setting
+
+
+def demo_database_url() -> str:
+    """SQLite in the demo's own data folder (``<data dir>/demo/commandcenter.db``)."""
+    return f"sqlite:///{paths.demo_data_dir() / 'commandcenter.db'}"
+
+
+class NotADemoDatabase(StoreError):
+    """The demo was pointed at a database it did not make."""
+
+
+def mark_demo_database(store: Store) -> None:
+    """Bring the schema up to date and mark the database as the demo's (for a database just created)."""
+    store.upgrade()
+    set_setting(store, PURPOSE, DEMO)
+
+
+def claim_demo_database(url: str) -> None:
+    """Make ``url`` the demo's database: an empty one is marked, a demo one is taken as it is, any other refused."""
+    store = Store(url or None)
+    try:
+        if not store.table_names():
+            mark_demo_database(store)
+        elif not is_demo_database(store):
+            raise NotADemoDatabase(
+                f"{store.description} was not made by the demo, which writes simulated officers, seeded cases "
+                "and demo accounts with published passwords; run the demo without --db (it keeps its data in "
+                f"{paths.demo_data_dir()}) or give it a new, empty database")
+        else:
+            store.upgrade()
+    finally:
+        store.close()

@@ -1,0 +1,314 @@
+"""The demo's composition: the simulated city on top of the one production build.
+
+    config ──prepare──▶ demo config (a new one) ──build──▶ Services ──attach──▶ + simulator, desk, patrols
+
+``prepare`` starts what the demo serves on loopback (RTSP cameras, simulated MAVLink drones) and returns a NEW
+config that points the command center at them — the caller's config is never changed. The command center is
+then built by :func:`commandcenter.runtime.compose.build` exactly as for a real deployment, and ``attach`` adds
+the simulator, the demo accounts, seeding and the simulated duty desk to the same lifecycle.
+
+The demo's database is its own (``<data dir>/demo/commandcenter.db`` unless ``--db`` is given) and marked as a
+demo database; a database that something else made is refused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QObject
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commandcenter import paths
+from commandcenter.cases.model import NewCase
+from commandcenter.cases.service import CaseService
+from commandcenter.config import CameraConfig, Config, DroneConfig, Jt808Config, Open311Config, OsmAndConfig
+from commandcenter.demo.city import CitySimulator
+from commandcenter.demo.database import claim_demo_database, demo_database_url
+from commandcenter.demo.desk import SimulatedDesk, seed_today
+from commandcenter.demo.users import create_demo_users
+from commandcenter.geo.basemap import Basemap
+from commandcenter.runtime.compose import Services, build, case_audit_hook, load_basemap
+from commandcenter.store import models, utcnow
+
+log = logging.getLogger(__name__)
+DEMO_OPEN311_KEY = "demo-open311-key"
+PATROL_ZONE_KINDS = ("疏导点", "禁止设摊区", "管控点", "特色点")
+
+
+@dataclass
+class DemoSetup:
+    """What ``prepare`` started and the config that uses it."""
+
+    config: Config
+    simulator: CitySimulator
+    stoppers: list[tuple[str, Callable[[], None]]] = field(default_factory=list)  # running servers, in order
+
+    def stop(self) -> None:
+        for name, stop in reversed(self.stoppers):
+            try:
+                stop()
+            except Exception:
+                log.exception("stopping %s failed", name)
+
+
+def build_demo(config: Config, *, basemap_path: str | None = None, layout: str = "",
+               parent: QObject | None = None) -> Services:
+    """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``."""
+    basemap = load_basemap(basemap_path or config.map.basemap or None)
+    setup = prepare(config, basemap)
+    try:
+        claim_demo_database(setup.config.database.url)
+        services = build(setup.config, demo=True, basemap=basemap, layout=layout, parent=parent)
+    except BaseException:
+        setup.stop()
+        raise
+    attach(services, setup)
+    return services
+
+
+def prepare(config: Config, basemap: Basemap) -> DemoSetup:
+    """Start the demo's loopback servers and return a new config using them (``config`` is left as it was).
+
+    The database defaults to the demo's own folder; trackers listen on ephemeral ports; the Open311 endpoint
+    takes the demo key; the demo cameras and drones join those of ``config``.
+    """
+    sim_cfg = config.simulator
+    simulator = CitySimulator(basemap, officers=sim_cfg.units, vehicles=sim_cfg.vehicles, seed=sim_cfg.seed,
+                              reports_per_hour=sim_cfg.reports_per_hour, speedup=sim_cfg.speedup)
+    setup = DemoSetup(config=config, simulator=simulator)
+    try:
+        cameras = _start_demo_cameras(setup, basemap)
+        drones = _start_demo_drones(setup, basemap)
+    except BaseException:
+        setup.stop()
+        raise
+    trackers = dataclasses.replace(config.trackers, jt808=config.trackers.jt808 or Jt808Config(port=0),
+                                   osmand=config.trackers.osmand or OsmAndConfig(port=0))
+    setup.config = dataclasses.replace(
+        config,
+        database=dataclasses.replace(config.database, url=config.database.url or demo_database_url()),
+        simulator=dataclasses.replace(sim_cfg, enabled=True),
+        trackers=trackers,
+        open311=config.open311 or Open311Config(port=0, api_keys=[DEMO_OPEN311_KEY], jurisdiction="城管执法局"),
+        cameras=[*config.cameras, *cameras],
+        drones=[*config.drones, *drones],
+    )
+    return setup
+
+
+def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig]:
+    """The demo's own cameras over real RTSP on loopback, standing at the basemap's camera sites."""
+    from commandcenter.demo.testserver import start_demo_cameras
+
+    count = setup.config.simulator.cameras
+    if count <= 0:
+        return []
+    south, west, north, east = basemap.bbox
+    sites = [f for f in basemap.camera_sites if f.coords and f.name][:count]
+    try:
+        server, cameras = start_demo_cameras(count, (south + north) / 2, (west + east) / 2,
+                                             names=[f.name or "" for f in sites] or None)
+    except Exception as exc:  # no GStreamer/ffmpeg: the demo still runs, the wall says why
+        log.warning("demo cameras unavailable: %s", exc)
+        return []
+    setup.stoppers.append(("demo cameras", server.stop))
+    placed = []
+    for i, camera in enumerate(cameras):
+        if i < len(sites):
+            lat, lon = sites[i].coords[0]
+            camera = dataclasses.replace(camera, lat=lat, lon=lon)
+        placed.append(camera)
+    return placed
+
+
+def _start_demo_drones(setup: DemoSetup, basemap: Basemap) -> list[DroneConfig]:
+    """Simulated multicopters speaking real MAVLink over TCP on loopback, each with its own video downlink."""
+    from commandcenter.demo.mav_vehicle import SimVehicle
+
+    count = setup.config.simulator.drones
+    if count <= 0:
+        return []
+    south, west, north, east = basemap.bbox
+    videos = _start_drone_video(setup, count)
+    drones = []
+    for i in range(count):
+        # Home pads spread across the district (e.g. on the roofs of the bureau's squad stations).
+        lat = south + (north - south) * (0.3 + 0.2 * i)
+        lon = west + (east - west) * (0.25 + 0.25 * i)
+        sim = SimVehicle(i + 1, lat, lon, listen="tcp:127.0.0.1:0").start()
+        setup.stoppers.append((f"simulated drone {i + 1}", sim.stop))
+        drones.append(DroneConfig(id=f"uav-{i + 1}", name=f"巡查{i + 1}号", url=sim.url,
+                                  video=videos[i] if i < len(videos) else "", sysid=i + 1))
+    return drones
+
+
+def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
+    from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip
+
+    try:
+        clips = [make_clip(ClipSpec(label=f"巡查{i + 1}号 机载", width=640, height=360, seconds=10.0, gop=25,
+                                    variant=7 + i, timecode=False)) for i in range(count)]
+        server = RtspTestServer(clips)
+        server.start()
+    except Exception as exc:
+        log.warning("demo drone video unavailable: %s", exc)
+        return []
+    setup.stoppers.append(("demo drone video", server.stop))
+    return [server.url(i + 1) for i in range(count)]
+
+
+# ---------------------------------------------------------------------------------------------------- attach
+def attach(services: Services, setup: DemoSetup) -> None:
+    """Add the simulated city to built services: units, posts and routes, demo accounts, reports, the desk."""
+    for name, stop in setup.stoppers:
+        services.lifecycle.adopt(name, stop)
+    sim = setup.simulator
+    services.extra["simulator"] = sim
+    services.tracker.register(sim.unit_infos())
+    for mover in sim.movers:
+        if mover.info.kind == "vehicle":
+            services.geofence.assign_route(mover.info.id, sim.vehicle_routes[mover.info.id],
+                                           route_id=f"R-{mover.info.id}", name=f"{mover.info.name} 作业路线")
+        else:
+            area = services.grid.area_at(*sim.graph.node_latlon(mover.home_node))
+            if area is not None:
+                sim.posts[mover.info.id] = area.code
+                services.geofence.assign_post(mover.info.id, area.code)
+    services.lifecycle.add("demo population", start=lambda: services.store.write(
+        lambda session: _upsert_population(session, sim)))
+    services.lifecycle.add("demo accounts", start=lambda: create_demo_users(services.store))
+    sim.case_sink = lambda report: simulated_report(services, report)
+    services.lifecycle.add("demo simulator", start=lambda: threading.Thread(
+        target=_start_simulator, args=(services, sim), name="sim-start", daemon=True).start(), stop=sim.stop)
+    desk = _Desk()
+    services.lifecycle.add("demo desk", start=lambda: threading.Thread(
+        target=_seed_and_staff_desk, args=(services, sim, desk), name="demo-desk", daemon=True).start(),
+        stop=desk.stop)
+    if setup.config.drones:
+        stop_patrols = threading.Event()
+        services.lifecycle.add("demo patrols", start=lambda: _fly_demo_patrols(services, stop_patrols),
+                               stop=stop_patrols.set)
+
+
+def _upsert_population(session: Session, sim: CitySimulator) -> int:
+    now = utcnow()
+    existing = set(session.scalars(select(models.Officer.id)))
+    for row in sim.officer_rows():
+        if row["id"] not in existing:
+            session.add(models.Officer(status="idle", status_since=now, duty_grid=sim.posts.get(str(row["id"]), ""),
+                                       **row))
+    existing = set(session.scalars(select(models.Vehicle.id)))
+    for row in sim.vehicle_rows():
+        if row["id"] not in existing:
+            session.add(models.Vehicle(status="idle", status_since=now, **row))
+    return len(sim.movers)
+
+
+def _start_simulator(services: Services, sim: CitySimulator) -> None:
+    """Wait until the listeners are bound, then let the simulated devices connect to them."""
+    deadline = time.monotonic() + 10
+    ports: list[int | None] = [None, None]
+    while time.monotonic() < deadline:
+        ports = [_bound_port(services, "jt808"), _bound_port(services, "osmand")]
+        if all(ports):
+            break
+        time.sleep(0.05)
+    jt, osm = ports
+    sim.start(("127.0.0.1", jt) if jt else None, ("127.0.0.1", osm) if osm else None)
+
+
+def _bound_port(services: Services, device_id: str) -> int | None:
+    handle = services.devices.get(device_id)
+    port = getattr(handle.adapter, "bound_port", None) if handle is not None else None
+    return int(port) if port else None
+
+
+class _Desk:
+    """The simulated desk once it runs; stopping before it started means it never starts."""
+
+    def __init__(self) -> None:
+        self.stopped = threading.Event()
+        self._lock = threading.Lock()
+        self.desk: SimulatedDesk | None = None
+
+    def run(self, desk: SimulatedDesk) -> None:
+        with self._lock:
+            if not self.stopped.is_set():
+                self.desk = desk.start()
+
+    def stop(self) -> None:
+        with self._lock:
+            self.stopped.set()
+            if self.desk is not None:
+                self.desk.stop()
+
+
+def _seed_and_staff_desk(services: Services, sim: CitySimulator, desk: _Desk) -> None:
+    """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""
+    cases, enforcement = services.cases, services.enforcement
+    deadline = time.monotonic() + 20  # dispatch recommendations need the officers' live positions
+    while time.monotonic() < deadline and len(services.tracker.snapshot()) < 0.8 * len(sim.movers):
+        if desk.stopped.wait(0.2):
+            return
+    try:
+        if not services.store.scalar("SELECT COUNT(*) FROM cases"):
+            points = [sim.graph.node_latlon(n) for n in range(0, sim.graph.node_count, 3)]
+            seeded = seed_today(lambda clock: CaseService(
+                services.store, cases.calendar, services.categories, authorize=enforcement.authorize,
+                audit=case_audit_hook(enforcement), guard=enforcement.guard, positions=services.tracker.snapshot,
+                streets=services.streets, clock=clock), services.categories, points)
+            log.info("demo: %d cases of today seeded", seeded)
+    except Exception:
+        log.exception("demo: seeding today's cases failed")
+    if not desk.stopped.is_set():
+        desk.run(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup))
+
+
+def simulated_report(services: Services, report: dict[str, object]) -> None:
+    """A simulated report through its real channel (runs on the simulator's thread, never the GUI's)."""
+    source = str(report["source"])
+    category = services.categories.resolve(str(report["category"]))
+    lat, lon, text = float(str(report["lat"])), float(str(report["lon"])), str(report["description"])
+    open311 = services.open311
+    if source == "citizen" and open311 is not None and open311.bound_port:
+        body = urllib.parse.urlencode({"api_key": DEMO_OPEN311_KEY, "service_code": category.code,
+                                       "lat": lat, "long": lon, "description": text,
+                                       "first_name": "市民", "phone": "13800000000"}).encode()
+        url = f"http://127.0.0.1:{open311.bound_port}/open311/v2/requests.json"
+        with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as resp:
+            resp.read()
+    elif source in ("camera", "sensor"):
+        camera = services.nearest_camera(lat, lon, within_m=400.0)
+        text = f"视频智能识别：{category.name}"
+        services.cases.intake_event(source, category.code, lat, lon, text, camera_id=camera.id if camera else None,
+                                    actor="camera-ai")
+        if camera is not None:
+            services.events.camera_alarm.emit(camera.id, f"{camera.name}：{text}")
+    else:
+        channel = "hotline-12345" if source == "hotline" else "patrol-app"
+        services.cases.create_case(NewCase(source=source, category=category.code, description=text, lat=lat,
+                                           lon=lon, reporter="12345热线" if source == "hotline" else "巡查队员"),
+                                   channel)
+
+
+def _fly_demo_patrols(services: Services, stop: threading.Event) -> None:
+    from commandcenter.demo.patrols import fly_demo_patrols
+
+    zones = [(z.name, z.ring) for kind in PATROL_ZONE_KINDS for z in services.zones
+             if z.kind == kind and len(z.ring) >= 3]
+    fly_demo_patrols(services.commander, services.fleet, [d.id for d in services.config.drones], zones,
+                     on_event=lambda text: services.events.event_logged.emit("info", text), stop=stop)
+
+
+def use_demo_folders() -> str:
+    """Everything the demo writes goes to its own folder (see :mod:`commandcenter.paths`); returns the previous
+    profile."""
+    return paths.use_profile(paths.DEMO)

@@ -1,0 +1,543 @@
+"""The composition root: ``build(config) -> Services``, the one place that builds every core service.
+
+    adapter → worker thread → batched queued signal (DeviceManager.events) → core services → Qt models → widgets
+
+The GUI (``widgets.app``), the headless tools (``snapshot``), tests and benchmarks all start from the same
+:func:`build`; the demo (``commandcenter.demo``) builds on it with a config of its own and adds its simulated
+parts to the same lifecycle. No widget is built here, and screens build no services: they get the models from
+:class:`Services`.
+
+Every part that runs (listeners, links, pools, timers, the store's writer) is a named entry of one ordered
+:class:`Lifecycle`: ``start()`` runs them in order, ``stop()`` stops what was started in reverse order.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from commandcenter import paths
+from commandcenter.analytics import BriefingModel
+from commandcenter.cases.calendar import load_calendar
+from commandcenter.cases.categories import CategoryTable, load_categories
+from commandcenter.cases.feed import DispatchFeed
+from commandcenter.cases.model import CaseView
+from commandcenter.cases.open311_backend import CaseOpen311Backend
+from commandcenter.cases.report import cases_report
+from commandcenter.cases.service import CaseService
+from commandcenter.config import CameraConfig, Config, ConfigError
+from commandcenter.drones.fleet import DroneFleet, LinkCommander
+from commandcenter.drones.schedule import PatrolScheduler, ScheduleError
+from commandcenter.drones.tasking import DroneTasking
+from commandcenter.enforcement.evidence import EvidenceInfo
+from commandcenter.enforcement.services import EnforcementServices
+from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
+from commandcenter.geo.coords import haversine_m
+from commandcenter.geo.district import default_unit_grid
+from commandcenter.geo.streets import StreetGraph
+from commandcenter.geo.zones import GridIndex, make_unit_grid
+from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
+from commandcenter.mapdata.heatmap import HeatmapService
+from commandcenter.mapdata.replay import HistoryService
+from commandcenter.mapdata.zoneshapes import MapZone, map_zones
+from commandcenter.runtime.devices import DeviceManager
+from commandcenter.runtime.health import HealthReport
+from commandcenter.runtime.links import drone_links, tracker_links
+from commandcenter.runtime.units import UnitInfo, UnitTracker
+from commandcenter.store import Store, models, utcnow
+from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
+from commandcenter.video.service import VideoService
+from commandcenter.video.walls import MonitorWalls
+from devices.base import RejectedInput, TerminalEvent
+from devices.mavlink import MavlinkLink
+from devices.open311 import Open311Server
+
+log = logging.getLogger(__name__)
+# Intake channels act under these names (role "intake": create cases, add evidence, nothing else).
+INTAKE_CHANNELS = ("open311", "hotline-12345", "patrol-app", "camera-ai", "sensor-iot", "geofence")
+WATCHED_ZONE_KINDS = frozenset({"疏导点", "管控点", "特色点", "禁止设摊区"})
+DRONE_CAMERA_GROUP = "无人机"
+
+
+# ---------------------------------------------------------------------------------------------------- lifecycle
+@dataclass(frozen=True)
+class Part:
+    """One running piece: how to start it (None: nothing to start) and how to stop it (None: nothing to stop)."""
+
+    name: str
+    start: Callable[[], object] | None = None  # what it returns is ignored
+    stop: Callable[[], object] | None = None
+
+
+class Lifecycle:
+    """The ordered list of parts: started in order, stopped in reverse order of starting.
+
+    ``adopt`` records a part that is already running (the store opened by :func:`build`, a demo server started
+    before the config it serves could be written), so that it is stopped with the rest.
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[Part] = []
+        self._running: list[Part] = []
+        self.log: list[str] = []  # "start NAME" / "stop NAME", in the order they happened
+
+    def add(self, name: str, start: Callable[[], object] | None = None,
+            stop: Callable[[], object] | None = None) -> None:
+        self._parts.append(Part(name, start, stop))
+
+    def adopt(self, name: str, stop: Callable[[], object]) -> None:
+        part = Part(name, None, stop)
+        self._parts.append(part)
+        self._running.append(part)
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self._parts]
+
+    def start(self) -> None:
+        """Start every part not yet running, in order. A part that fails stops nothing else: the caller's
+        ``stop()`` stops what did start."""
+        for part in self._parts:
+            if part in self._running:
+                continue
+            if part.start is not None:
+                part.start()
+            self._running.append(part)
+            self.log.append(f"start {part.name}")
+
+    def stop(self) -> None:
+        """Stop the running parts in reverse order; one that fails is logged and the rest still stop."""
+        while self._running:
+            part = self._running.pop()
+            if part.stop is None:
+                continue
+            try:
+                part.stop()
+            except Exception:
+                log.exception("stopping %s failed", part.name)
+            self.log.append(f"stop {part.name}")
+
+
+# ---------------------------------------------------------------------------------------------------- small parts
+class CoreEvents(QObject):
+    """Adapter event batches fan out to the core services; what a person must see goes to the events dock."""
+
+    event_logged = Signal(str, str)  # severity ("info" | "warning" | "alarm"), text — for the events dock
+    camera_alarm = Signal(str, str)  # camera id, event text: pops the camera into the wall's alarm cell
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._handlers: list[Callable[[list[Any]], None]] = []
+
+    def add_handler(self, handler: Callable[[list[Any]], None]) -> None:
+        """Core services subscribe to adapter event batches here (called on the GUI thread)."""
+        self._handlers.append(handler)
+
+    def dispatch(self, batch: list[Any]) -> None:
+        for handler in self._handlers:
+            try:
+                handler(batch)
+            except Exception:
+                log.exception("event handler %r failed on a batch of %d", handler, len(batch))
+
+    def log_adapter_events(self, batch: list[Any]) -> None:
+        for ev in batch:
+            if isinstance(ev, TerminalEvent) and ev.kind in ("unknown", "alarm"):
+                self.event_logged.emit("warning", f"{ev.source} {ev.device_key}: {ev.kind} {ev.detail}".strip())
+            elif isinstance(ev, RejectedInput):
+                self.event_logged.emit("info", f"{ev.device_id}: {ev.reason}")
+
+    def log_geofence(self, ev: GeofenceEvent) -> None:
+        # Entering and leaving zones stays in the geofence's list (officers patrol the no-vending streets all
+        # day); the events dock gets what someone has to act on.
+        if ev.kind in ("route_exit", "post_absent"):
+            self.event_logged.emit("warning", ev.text)
+        elif ev.kind in ("route_return", "post_return"):
+            self.event_logged.emit("info", ev.text)
+
+
+@dataclass
+class Operator:
+    """Who is at the console (set by the login dialog; the demo runs as its 值班长 account)."""
+
+    user: str = ""
+    role: str = ""
+
+
+class WallSnapshots:
+    """Snapshots taken on the wall (newest last) and attaching the latest one to a case as evidence."""
+
+    def __init__(self, cameras: list[CameraConfig], enforcement: EnforcementServices) -> None:
+        self.cameras = cameras
+        self.enforcement = enforcement
+        self.recent: deque[tuple[str, str, str, float]] = deque(maxlen=50)  # camera, path, sha256, unix time
+
+    def record(self, camera: str, path: object, sha256: str, when: float) -> None:
+        self.recent.append((camera, str(path), sha256, float(when)))
+
+    def attach_latest(self, case: CaseView, actor: str) -> Future[EvidenceInfo] | None:
+        """Attach the newest snapshot (of the last 10 minutes) to a case as evidence; None when there is none.
+
+        The evidence store re-hashes the file (content-addressed copy), checks ``evidence.add`` for ``actor``
+        and appends the addition to the audit chain; the camera's position is the evidence location.
+        """
+        recent = [s for s in self.recent if time.time() - s[3] < 600]
+        if not recent:
+            return None
+        camera_id, path, _sha256, when = recent[-1]
+        camera = next((c for c in self.cameras if c.id == camera_id), None)
+        return self.enforcement.evidence.submit_add(
+            case.id, Path(path), actor=actor, mime="image/png", captured_at=datetime.fromtimestamp(when, UTC),
+            device=camera_id, lat=camera.lat if camera else None, lon=camera.lon if camera else None,
+            note=f"视频墙抓拍 {camera.name if camera else camera_id}")
+
+
+# ---------------------------------------------------------------------------------------------------- services
+@dataclass(frozen=True)
+class Services:
+    """Every core service of one command center, built by :func:`build`. Start with ``start()``, end with
+    ``stop()``; ``lifecycle`` holds the order."""
+
+    config: Config
+    demo: bool
+    lifecycle: Lifecycle
+    events: CoreEvents
+    operator: Operator
+    store: Store
+    devices: DeviceManager
+    tracker: UnitTracker
+    health: HealthReport
+    basemap: Basemap
+    grid: GridIndex
+    zones: list[MapZone]
+    geofence: GeofenceMonitor
+    streets: StreetGraph
+    cameras: list[CameraConfig]
+    video: VideoService
+    walls: MonitorWalls
+    snapshots: WallSnapshots
+    fleet: DroneFleet
+    drone_links: dict[str, MavlinkLink]
+    commander: LinkCommander
+    tasking: DroneTasking
+    patrols: PatrolScheduler | None
+    enforcement: EnforcementServices
+    categories: CategoryTable
+    cases: CaseService
+    open311: Open311Server | None
+    heatmap: HeatmapService
+    history: HistoryService
+    dispatch_feed: DispatchFeed
+    briefing: BriefingModel
+    extra: dict[str, object] = field(default_factory=dict)  # parts the demo adds (e.g. its simulator)
+
+    @property
+    def wall(self) -> WallModel:
+        """The main video wall."""
+        return self.walls.main
+
+    def start(self) -> None:
+        self.lifecycle.start()
+
+    def stop(self) -> None:
+        self.lifecycle.stop()
+
+    def on_stop(self, name: str, stop: Callable[[], object]) -> None:
+        """Stop ``stop`` with the rest (views built on the services register their own shutdown here)."""
+        self.lifecycle.adopt(name, stop)
+
+    def nearest_camera(self, lat: float, lon: float, within_m: float) -> CameraConfig | None:
+        """The camera that sees a place: the nearest positioned one within ``within_m`` metres."""
+        placed = [(haversine_m(lat, lon, c.lat, c.lon), c) for c in self.cameras if c.lat is not None
+                  and c.lon is not None and c.group != DRONE_CAMERA_GROUP]
+        best = min(placed, key=lambda pair: pair[0], default=None)
+        return best[1] if best is not None and best[0] <= within_m else None
+
+    def report(self) -> dict[str, Any]:
+        return self.health.build(database=self.store.description, demo=self.demo)
+
+    def status(self) -> dict[str, str]:
+        """What the status bar shows."""
+        online, total = self.devices.summary()
+        role = {"admin": "值班长", "dispatcher": "调度员", "pilot": "飞手", "leader": "领导", "legal": "法制审核员",
+                "observer": "观察"}.get(self.operator.role, self.operator.role)
+        user = self.operator.user
+        return {
+            "clock": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
+            "user": f"{user} ({role})" if user else "—",
+            "devices": f"{online}/{total}",
+            "database": self.store.description,
+        }
+
+
+def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None, basemap_path: str | None = None,
+          layout: str = "", parent: QObject | None = None) -> Services:
+    """Build every core service of ``config`` (nothing is listening until ``start()``).
+
+    The store is opened and its schema brought up to date here, because services read it when built (users,
+    categories). ``basemap`` (already loaded) wins over ``basemap_path``, which wins over ``[map] basemap``.
+    ``demo`` only says so in the health report and logs the console in as the demo's 值班长.
+    """
+    lifecycle = Lifecycle()
+    events = CoreEvents(parent)
+    store = Store(config.database.url or None)
+    lifecycle.adopt("store", store.close)
+    try:
+        return _build(config, lifecycle, events, store, demo=demo, basemap=basemap, basemap_path=basemap_path,
+                      layout=layout)
+    except BaseException:
+        lifecycle.stop()
+        raise
+
+
+def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Store, *, demo: bool,
+           basemap: Basemap | None, basemap_path: str | None, layout: str) -> Services:
+    store.upgrade()
+    devices = DeviceManager(events)
+    lifecycle.adopt("devices", devices.stop)
+    tracker = UnitTracker(store, stale_after_s=config.map.stale_minutes * 60.0, parent=events)
+    health = HealthReport()
+    health.register("devices", devices.report)
+    health.register("units", tracker.report)
+    health.register("fixes", tracker.fixes_report)
+    events.add_handler(tracker.apply)
+    events.add_handler(events.log_adapter_events)
+    devices.events.connect(events.dispatch)
+
+    basemap = basemap or load_basemap(basemap_path or config.map.basemap or None)
+    grid = unit_grid_for(basemap)
+    zones = map_zones([*basemap.zones, *grid.areas, *grid.cells])
+    # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's control
+    # zones, a vehicle off its route, an officer away from his post.
+    geofence = GeofenceMonitor(zones, watch_kinds=WATCHED_ZONE_KINDS, post_tolerance_min=15.0, parent=events)
+    tracker.changed.connect(geofence.process)
+    geofence.triggered.connect(events.log_geofence)
+    lifecycle.add("zones", start=lambda: store.write(lambda session: sync_zones(session, zones)))
+
+    # A drone's video downlink is a camera of the wall like any other.
+    cameras = [*config.cameras, *(CameraConfig(id=f"{d.id}-video", name=f"{d.name or d.id} 视频", url=d.video,
+                                               group=DRONE_CAMERA_GROUP) for d in config.drones if d.video)]
+    video = VideoService(cameras, parent=events)
+    lifecycle.add("video", stop=video.shutdown)
+    spec = layout or config.ui.layout or ("3x3" if len(cameras) > 4 else "2x2")
+    try:
+        wall_layout = resolve_layout(spec)
+    except LayoutError as exc:
+        raise ConfigError(f"--layout {spec!r}: {exc}") from None
+    walls = MonitorWalls(cameras, video, WallModel(cameras, video, layout=wall_layout, parent=events))
+    events.camera_alarm.connect(walls.main.raise_alarm)  # queued when raised from a worker thread
+    health.register("tiles", walls.main.tiles_report)
+
+    fleet = DroneFleet(config.drones, units=tracker, parent=events)
+    events.add_handler(fleet.apply)
+    links = drone_links(config)
+
+    def start_drone_links() -> None:
+        for link in links.values():
+            devices.add(link, stale_after=5.0)
+
+    lifecycle.add("drone links", start=start_drone_links)
+    commander = LinkCommander.for_fleet(fleet, links)
+    lifecycle.add("drone commander", stop=commander.shutdown)
+    health.register("drones", fleet.report)
+
+    channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
+    enforcement = EnforcementServices.create(store, config_users=[*config.users, *channels])
+    lifecycle.add("enforcement", stop=enforcement.close)
+    snapshots = WallSnapshots(cameras, enforcement)
+    video.on_snapshot.append(snapshots.record)
+    categories = load_categories()
+    streets = StreetGraph.from_basemap(basemap)
+    cases = CaseService(
+        store, load_calendar(), categories,
+        authorize=enforcement.authorize, audit=case_audit_hook(enforcement), guard=enforcement.guard,
+        positions=tracker.snapshot, unit_status_changed=tracker.set_status,
+        streets=streets, stale_after_s=config.map.stale_minutes * 60.0)
+    health.register("cases", lambda: cases_report(store))
+    open311: Open311Server | None = None
+    if config.open311 is not None:
+        o = config.open311
+        server = Open311Server(CaseOpen311Backend(cases), o.host, o.port, api_keys=o.api_keys,
+                               jurisdiction=o.jurisdiction)
+        open311 = server
+
+        def start_open311() -> None:
+            devices.add(server, listener=True, stale_after=60.0)
+
+        lifecycle.add("open311", start=start_open311)
+
+    tasking = DroneTasking(fleet, commander, video=video, wall=walls.main, evidence=enforcement.evidence,
+                           parent=events)
+    tasking.progress.connect(lambda drone, _case, text: events.event_logged.emit("info", f"派无人机 {drone}: {text}"))
+    lifecycle.add("drone tasking", stop=tasking.shutdown)
+    patrols: PatrolScheduler | None = None
+    try:
+        patrols = PatrolScheduler(commander, fleet=fleet, parent=events)
+    except ScheduleError as exc:
+        log.warning("patrol schedules unreadable: %s", exc)
+        events.event_logged.emit("warning", f"patrol schedules unreadable: {exc}")
+    else:
+        lifecycle.add("patrol scheduler", stop=patrols.shutdown)
+
+    heatmap = HeatmapService(store, parent=events)
+    lifecycle.add("heatmap", stop=heatmap.close)
+    history = HistoryService(store, parent=events)
+    lifecycle.add("history", stop=history.close)
+    dispatch_feed = DispatchFeed(cases, 1000, events)
+    lifecycle.add("dispatch feed", stop=dispatch_feed.stop)
+
+    def briefing_extra() -> dict[str, Any]:
+        return {"units": tracker.counts(), "devices": devices.summary(), "drones_airborne": fleet.airborne()}
+
+    def escalations() -> list[dict[str, Any]]:
+        """The leaders' 督办 list (runs on the briefing worker thread)."""
+        return [{"code": case.code, "category": case.category_name, "status": case.status_label,
+                 "level": sla.level, "remaining_hours": sla.remaining_hours, "grid": case.grid_code,
+                 "officer": case.assigned_officer or ""}
+                for case, sla in cases.leader_list(limit=20)]
+
+    briefing = BriefingModel(store, briefing_extra, parent=events, escalations=escalations)
+
+    lifecycle.add("config units", start=lambda: register_config_units(config, tracker, geofence, zones, store))
+    lifecycle.add("device tables", start=lambda: store.write(lambda s: sync_devices(s, cameras, config)))
+
+    def start_trackers() -> None:
+        for link in tracker_links(config, tracker.knows_device):
+            devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
+
+    lifecycle.add("trackers", start=start_trackers)
+    operator = Operator(user=config.ui.user or ("admin" if demo else ""), role="admin" if demo else "")
+    return Services(
+        config=config, demo=demo, lifecycle=lifecycle, events=events, operator=operator, store=store,
+        devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,
+        geofence=geofence, streets=streets, cameras=cameras, video=video, walls=walls, snapshots=snapshots,
+        fleet=fleet, drone_links=links, commander=commander, tasking=tasking, patrols=patrols,
+        enforcement=enforcement, categories=categories, cases=cases, open311=open311, heatmap=heatmap,
+        history=history, dispatch_feed=dispatch_feed, briefing=briefing)
+
+
+# ---------------------------------------------------------------------------------------------------- helpers
+def imported_basemap_path() -> Path:
+    """Where ``commandcenter basemap import`` keeps the basemap it made current (shared with the demo)."""
+    return paths.base_data_dir() / "basemap.geojson"
+
+
+def load_basemap(path: str | Path | None) -> Basemap:
+    """A basemap from an OSM XML or GeoJSON file; None → the imported one, else the bundled district."""
+    if path:
+        p = Path(path)
+        if not p.exists():
+            raise BasemapError(f"{p}: basemap file not found")
+        return import_osm_xml(p) if p.suffix.lower() in (".osm", ".xml") else import_geojson(p)
+    if imported_basemap_path().exists():
+        return import_geojson(imported_basemap_path())
+    from commandcenter.geo.district import load_default_basemap
+
+    return load_default_basemap()
+
+
+def case_audit_hook(enforcement: EnforcementServices) -> Callable[[Session, str, str, str, dict[str, Any]], None]:
+    """The case service's audit hook: every case action appended to the hash chain in the same transaction."""
+
+    def audit(session: Session, actor: str, action: str, target: str, detail: dict[str, Any]) -> None:
+        enforcement.audit_hook(session, actor, action, target, detail)
+
+    return audit
+
+
+@dataclass(frozen=True)
+class _Channel:
+    username: str
+    role: str
+
+
+def unit_grid_for(basemap: Basemap) -> GridIndex:
+    """单元网格 and 责任区 over the basemap: inside its district boundary when it has a closed one."""
+    if any(f.geometry == "polygon" for f in basemap.boundaries):
+        return default_unit_grid(basemap)
+    return make_unit_grid(basemap.bbox, 250.0)
+
+
+def register_config_units(config: Config, tracker: UnitTracker, geofence: GeofenceMonitor, zones: Sequence[MapZone],
+                          store: Store) -> None:
+    """The config's officers and vehicles (and NMEA units) known to the tracker, stored, posted to their 责任区.
+
+    An officer's post may be given by 责任区/单元网格 code or by name ("责任区A3"); an unknown one is a config
+    error naming the officer.
+    """
+    units = [UnitInfo(id=o.id, kind="officer", name=o.name or o.id, sub_kind=o.team,
+                      device_keys=(o.device,) if o.device else ()) for o in config.officers]
+    units += [UnitInfo(id=v.id, kind="vehicle", name=v.plate or v.id, sub_kind=v.kind,
+                       device_keys=(v.terminal,) if v.terminal else ()) for v in config.vehicles]
+    units += [UnitInfo(id=n.unit, kind="officer", name=n.unit, device_keys=(n.unit,))
+              for n in config.trackers.nmea if not any(u.id == n.unit for u in units)]
+    tracker.register(units)
+    if not units:
+        return
+    posts = {z.code: z.code for z in zones if z.kind in ("责任区", "单元网格")}
+    posts.update({z.name: z.code for z in zones if z.kind in ("责任区", "单元网格") and z.name})
+    resolved: dict[str, str] = {}
+    for o in config.officers:
+        if o.grid and o.grid not in posts:
+            areas = sorted(z.name for z in zones if z.kind == "责任区")
+            raise ConfigError(f"{config.source}: officers: {o.id!r} has grid {o.grid!r}, which is not a "
+                              f"责任区 or 单元网格 of the basemap (责任区: {', '.join(areas[:12])} …)")
+        if o.grid:
+            resolved[o.id] = posts[o.grid]
+    store.write(lambda s: _upsert_config_units(s, config, resolved))
+    for officer_id, code in resolved.items():
+        geofence.assign_post(officer_id, code)
+
+
+def sync_zones(session: Session, zones: Sequence[MapZone]) -> int:
+    """Zones of the current basemap and grid into the ``zones`` table (by code), for case intake and queries."""
+    existing = {z.code: z for z in session.scalars(select(models.Zone))}
+    for i, zone in enumerate(zones):
+        code = zone.code or f"Z{i:04d}"
+        row = existing.get(code) or models.Zone(code=code)
+        row.name, row.kind = zone.name or code, zone.kind
+        row.polygon = [[lat, lon] for lat, lon in zone.ring]
+        row.parent_code = str(zone.props.get("area_code", "")) if zone.kind == "单元网格" else ""
+        session.add(row)
+    return len(zones)
+
+
+def sync_devices(session: Session, cameras: Sequence[CameraConfig], config: Config) -> None:
+    """Cameras, drones and sensors of this deployment into their tables (ids are stable; config wins)."""
+    for cam in cameras:
+        row = session.get(models.Camera, cam.id) or models.Camera(id=cam.id)
+        row.name, row.url, row.sub_url, row.group, row.ptz = cam.name or cam.id, cam.url, cam.sub_url, cam.group, cam.ptz
+        row.lat, row.lon = cam.lat, cam.lon
+        session.add(row)
+    for drone in config.drones:
+        d = session.get(models.Drone, drone.id) or models.Drone(id=drone.id)
+        d.name, d.url, d.video, d.sysid = drone.name or drone.id, drone.url, drone.video, drone.sysid
+        session.add(d)
+    for sensor in config.sensors:
+        s = session.get(models.Sensor, sensor.id) or models.Sensor(id=sensor.id)
+        s.kind, s.url, s.lat, s.lon, s.camera_id = sensor.kind, sensor.url, sensor.lat, sensor.lon, sensor.camera
+        session.add(s)
+
+
+def _upsert_config_units(session: Session, config: Config, posts: dict[str, str]) -> None:
+    """Officers and vehicles named in the config exist in the store (config wins for their static facts)."""
+    for o in config.officers:
+        row = session.get(models.Officer, o.id) or models.Officer(id=o.id, status="idle", status_since=utcnow())
+        row.badge, row.name, row.team, row.skills = o.badge or o.id, o.name or o.id, o.team, list(o.skills)
+        row.device, row.duty_grid = o.device, posts.get(o.id, "")
+        session.add(row)
+    for v in config.vehicles:
+        vrow = session.get(models.Vehicle, v.id) or models.Vehicle(id=v.id, status="idle", status_since=utcnow())
+        vrow.plate, vrow.kind, vrow.terminal, vrow.team = v.plate or v.id, v.kind, v.terminal, v.team
+        session.add(vrow)

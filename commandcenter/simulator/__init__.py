@@ -1,1 +1,0 @@
-"""Simulators of devices for demos, tests and benchmarks."""
