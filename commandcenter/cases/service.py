@@ -134,6 +134,7 @@ class CaseService:
         self._grid: GridLocator | None = None
         self._roster_at = -math.inf
         self._lock = threading.Lock()
+        self.load_calendar_overrides()  # the bureau's own holidays/调休 days count in every deadline
 
     # =========================================================================================== helpers
     def authorize(self, actor: str, permission: str) -> None:
