@@ -13,6 +13,7 @@ import pytest
 
 from commandcenter.simulator.mav_vehicle import SimVehicle
 from devices.mavlink import DroneLinkEvent, DroneMessage, DroneTelemetry, MavlinkLink, VehicleState, mav
+from tests.devices.adapter_support import RunningAdapter
 
 HOME = (32.0603, 118.7969)
 
@@ -35,28 +36,12 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "co
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-class Running:
-    """A link serving on a worker thread, collecting what it emits."""
+class Running(RunningAdapter[MavlinkLink]):
+    """A link run by the real DeviceManager (the one adapter harness), collecting what it emits."""
 
-    def __init__(self, link: MavlinkLink) -> None:
-        self.link = link
-        self.events: list[Any] = []
-        self._lock = threading.Lock()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=link.serve, args=(self._sink, self.stop), daemon=True)
-        self.thread.start()
-
-    def _sink(self, event: Any) -> None:
-        with self._lock:
-            self.events.append(event)
-
-    def of(self, kind: type) -> list[Any]:
-        with self._lock:
-            return [e for e in self.events if isinstance(e, kind)]
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=5)
+    @property
+    def link(self) -> MavlinkLink:
+        return self.server
 
 
 @pytest.fixture
@@ -79,8 +64,8 @@ def running(sim: SimVehicle, tmp_path: Path) -> Iterator[Running]:
 def test_telemetry_is_parsed(running: Running, tmp_path: Path) -> None:
     link = running.link
     state = wait_for(lambda: (s := link.state(1)) and s.lat is not None and s.battery_pct is not None
-                     and s.home_lat is not None and s.gps_fix == 3 and s,
-                     what="position, battery and home")
+                     and s.home_lat is not None and s.gps_fix == 3 and s.landed_state != "UNDEFINED" and s,
+                     what="position, battery, home and landed state")
     assert state.lat == pytest.approx(HOME[0], abs=1e-6)
     assert state.lon == pytest.approx(HOME[1], abs=1e-6)
     assert state.mode == "STABILIZE"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -47,6 +46,7 @@ from commandcenter.drones.planfile import (
 )
 from commandcenter.simulator.mav_vehicle import SimVehicle
 from devices.mavlink import MavlinkLink, MissionWireItem, VehicleState, mav
+from tests.devices.adapter_support import RunningAdapter
 
 HOME = (32.0603, 118.7969)
 
@@ -64,13 +64,10 @@ AREA = [(32.0600, 118.7960), (32.0600, 118.7990), (32.0625, 118.7990), (32.0625,
 def pair() -> Iterator[tuple[SimVehicle, MavlinkLink]]:
     sim = SimVehicle(1, *HOME, listen="udp:127.0.0.1:0", mission_retry_s=0.08, seed=7).start()
     link = MavlinkLink("m1", sim.url, mission_timeout=0.15, mission_retries=20)
-    stop = threading.Event()
-    thread = threading.Thread(target=link.serve, args=(lambda e: None, stop), daemon=True)
-    thread.start()
+    running = RunningAdapter(link)
     assert link.wait_vehicle(0, 5) == 1
     yield sim, link
-    stop.set()
-    thread.join(timeout=5)
+    running.finish()
     sim.stop()
 
 
