@@ -162,7 +162,7 @@ def _drones(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> Q
 
 
 def _briefing(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
-    screen = BriefingScreen()
+    screen = BriefingScreen(gate=ctx.gate)
     model: BriefingModel = services["briefing"]
     model.updated.connect(screen.show_data)
     model.refresh()

@@ -29,6 +29,7 @@ from commandcenter.config import (
     Open311Config,
     OsmAndConfig,
 )
+from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.zones import GridIndex, make_unit_grid
@@ -109,6 +110,7 @@ class AppContext(QObject):
         self.patrols: Any = None  # commandcenter.drones.schedule.PatrolScheduler
         self.cases: Any = None
         self.enforcement: Any = None
+        self.gate: PermissionGate = OPEN_GATE  # the seat user's permission check (set with the enforcement)
         self.grid = unit_grid_for(self.basemap)
         self.zones: list[MapZone] = map_zones([*self.basemap.zones, *self.grid.areas, *self.grid.cells])
         # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's
@@ -232,6 +234,10 @@ class AppContext(QObject):
         self._stoppers.append(self.enforcement.close)
         if self.demo:
             create_demo_users(self.store)
+        # The seat user's gate for layout saving and report export (no user configured: a one-person console).
+        self.gate = PermissionGate(self.user, self.enforcement.authorize) if self.user else OPEN_GATE
+        if self.wall is not None:
+            self.wall.gate = self.gate
         self.categories = load_categories()
         self.streets = self.simulator.graph if self.simulator is not None else StreetGraph.from_basemap(self.basemap)
         self.cases = CaseService(

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from commandcenter.config import CameraConfig
+from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.video.arrangement import ScreenWall, load_arrangement, save_arrangement
 from commandcenter.video.layout import LayoutError, WallModel, list_layouts, resolve_layout
 from commandcenter.video.service import MAIN, SUB, VideoService
@@ -234,7 +235,11 @@ class WallScreen(QWidget):
         name, ok = QInputDialog.getText(self, self.tr("Save layout as"), self.tr("Layout name:"),
                                         text=self.wall.layout.name)
         if ok and name.strip():
-            self.save_layout_as(name.strip())
+            try:
+                self.save_layout_as(name.strip())
+            except PermissionDenied as exc:  # refused (and audited) in the core
+                QMessageBox.warning(self, self.tr("Save layout as"), self.tr(
+                    "You may not save wall layouts (missing permission %1).").replace("%1", exc.permission))
 
     def _toggle_tour(self) -> None:
         if self.wall.tour is not None:
@@ -459,7 +464,7 @@ class WallScreen(QWidget):
                 layout = resolve_layout(spec)
             except LayoutError:
                 layout = resolve_layout("3x3")
-            model = WallModel(self.cameras, self.video, layout)
+            model = WallModel(self.cameras, self.video, layout, gate=self.wall.gate)
             if key in saved and saved[key].cameras and len(saved[key].cameras) == len(model.assignment):
                 for cell, camera_id in enumerate(saved[key].cameras):
                     model.assign(cell, camera_id)
