@@ -92,6 +92,7 @@ def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWid
 
 def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
     from widgets.dispatch import DispatchScreen
+    from widgets.dispatch.unit_status_menu import UnitStatusMenu
     from widgets.enforcement.decision_panel import DecisionPanel
     from widgets.enforcement.timeline import CaseTimeline
 
@@ -108,6 +109,8 @@ def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) ->
                             attach_snapshot=ctx.attach_latest_snapshot if ctx.video is not None else None,
                             case_panels=panels)
     services["_stoppers"].append(screen.shutdown)
+    UnitStatusMenu(screen.unit_view, ctx.unit_status, actor, status_line=screen.status_line,
+                   refresh=screen.feed.refresh)  # right-click a unit: 空闲 / 休息 / 离线
     ctx.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")
                              if severity == "warning" else None)
     map_screen = services.get("map_screen")

@@ -109,6 +109,7 @@ class AppContext(QObject):
         self.tasking: Any = None  # commandcenter.drones.tasking.DroneTasking
         self.patrols: Any = None  # commandcenter.drones.schedule.PatrolScheduler
         self.cases: Any = None
+        self.unit_status: Any = None  # commandcenter.cases.units.UnitStatusService
         self.enforcement: Any = None
         self.gate: PermissionGate = OPEN_GATE  # the seat user's permission check (set with the enforcement)
         self.grid = unit_grid_for(self.basemap)
@@ -224,6 +225,7 @@ class AppContext(QObject):
         from commandcenter.cases.open311_backend import CaseOpen311Backend
         from commandcenter.cases.report import cases_report
         from commandcenter.cases.service import CaseService
+        from commandcenter.cases.units import UnitStatusService
         from commandcenter.enforcement.auth import create_demo_users
         from commandcenter.enforcement.services import EnforcementServices
         from commandcenter.geo.streets import StreetGraph
@@ -245,6 +247,10 @@ class AppContext(QObject):
             authorize=self.enforcement.authorize, audit=self.enforcement.audit_hook, guard=self.enforcement.guard,
             positions=self.tracker.snapshot, unit_status_changed=self.tracker.set_status,
             streets=self.streets, stale_after_s=self.config.map.stale_minutes * 60.0)
+        self.unit_status = UnitStatusService(self.store, authorize=self.enforcement.authorize,
+                                             audit=self.enforcement.audit_hook, parent=self)
+        self.unit_status.status_changed.connect(self.tracker.set_status)  # map and board
+        self.unit_status.status_changed.connect(self.cases.dispatcher.note_status)  # who is recommended
         self.health.register("cases", lambda: cases_report(self.store))
         open311 = self.config.open311
         if open311 is None and self.demo:
