@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -42,6 +43,14 @@ def _collect_garbage_on_the_main_thread() -> Iterator[None]:
 LEAK_GRACE_S = 2.0
 
 
+def _delete_closed_widgets() -> None:
+    """Finish the teardown pytest-qt started (``deleteLater`` of the test's widgets), so a view's workers that
+    end with the view have had their chance to end."""
+    qtcore = sys.modules.get("PySide6.QtCore")
+    if qtcore is not None and qtcore.QCoreApplication.instance() is not None:
+        qtcore.QCoreApplication.sendPostedEvents(None, qtcore.QEvent.Type.DeferredDelete)
+
+
 @pytest.fixture(autouse=True)
 def _no_leaked_threads() -> Iterator[None]:
     """A test that leaves a non-daemon thread running fails, naming the thread: such a thread keeps the
@@ -49,6 +58,7 @@ def _no_leaked_threads() -> Iterator[None]:
     fixture of the test (including the garbage collection below), with a short grace for threads already ending."""
     before = set(threading.enumerate())
     yield
+    _delete_closed_widgets()
     deadline = time.monotonic() + LEAK_GRACE_S
 
     def leaked() -> list[threading.Thread]:

@@ -70,7 +70,8 @@ def screen(qtbot):  # type: ignore[no-untyped-def]
     w.show()
     qtbot.waitUntil(lambda: w.units.flushes > 0 and len(w.units.ids) == 26, timeout=3000)
     w.fit_district()
-    return w
+    yield w
+    w.shutdown()
 
 
 def view_pos(w: MapScreen, x: float, y: float):  # type: ignore[no-untyped-def]
@@ -218,6 +219,7 @@ def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tmp_path: Path) -
     assert sig.args == pytest.approx([float(lat[0]), float(lon[0])])
     w.set_basemap("vector")
     assert w.display_xy("O001") == pytest.approx(vector_xy, abs=0.01)
+    w.shutdown()
 
 
 def threading_free(layer) -> bool:  # type: ignore[no-untyped-def]
@@ -250,6 +252,7 @@ def test_mbtiles_basemap_and_attribution(qtbot, tmp_path: Path) -> None:
     assert w.attribution_label.isVisible()
     w.set_basemap("vector")
     assert not w.attribution_label.isVisible()  # the generated district carries no OSM data
+    w.shutdown()
 
 
 def test_history_replay_on_the_map(qtbot, store) -> None:  # type: ignore[no-untyped-def]
