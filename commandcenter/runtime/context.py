@@ -96,6 +96,9 @@ class AppContext(QObject):
         self.role = "admin" if demo else ""
         self._event_handlers: list[Callable[[list[Any]], None]] = [self.tracker.apply, self._log_events]
         self.devices.events.connect(self._dispatch_events)
+        # A tracker reporting under a key no unit has: the dispatcher sees it once and can register the unit.
+        self.tracker.unknown_device.connect(lambda source, key: self.event_logged.emit(
+            "warning", f"{source} {key}: position from an unregistered device (no unit has this key)"))
         self._stoppers: list[Callable[[], None]] = []
         self.layout_spec = layout or config.ui.layout
         self.cameras: list[CameraConfig] = list(config.cameras)
