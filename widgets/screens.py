@@ -8,13 +8,14 @@ from __future__ import annotations
 import logging
 from typing import Any, cast
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QScrollArea, QWidget
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 from commandcenter.analytics import BriefingModel
 from commandcenter.cli import GuiOptions
 from commandcenter.drones.fleet import DroneCommander
 from commandcenter.drones.guarded import AuthorizedCommander, AuthorizedTasking
+from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.runtime.context import AppContext
 from widgets.app import screen_error
 from widgets.briefing import BriefingScreen
@@ -44,6 +45,15 @@ def build_services(ctx: AppContext, options: GuiOptions) -> dict[str, Any]:
     return services
 
 
+def screen_refused(exc: PermissionDenied) -> QWidget:
+    """The tab of a screen the seat's user may not view: says which permission is missing."""
+    label = QLabel(QCoreApplication.translate("Screens", "You may not view this screen (missing permission %1).")
+                   .replace("%1", exc.permission))
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
+
+
 def build_screens(ctx: AppContext, services: dict[str, Any],
                   options: GuiOptions) -> tuple[dict[str, QWidget], dict[str, QWidget]]:
     screens: dict[str, QWidget] = {}
@@ -56,7 +66,10 @@ def build_screens(ctx: AppContext, services: dict[str, Any],
     }
     for key, builder in builders.items():
         try:
+            ctx.gate.require_screen(key)  # view permissions are the core's rule; a refusal is audited there
             screens[key] = builder(ctx, services, options)
+        except PermissionDenied as exc:
+            screens[key] = screen_refused(exc)
         except Exception as exc:
             log.exception("screen %s could not be built", key)
             screens[key] = screen_error(key, exc)

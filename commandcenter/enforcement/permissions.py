@@ -217,6 +217,13 @@ class Authorizer:
         raise PermissionDenied(actor, permission, role, reason)
 
 
+# The view permission each screen of a seat needs. The dispatch screen is a work screen without one: each of
+# its actions is checked on its own.
+SCREEN_VIEW_PERMISSIONS: Mapping[str, str] = {
+    "wall": "wall.view", "map": "map.view", "drones": "drone.view", "briefing": "report.view",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class PermissionGate:
     """The permission check of the person at one seat, for actions that are not service commands with an actor
@@ -235,6 +242,12 @@ class PermissionGate:
             raise ValueError(f"unknown permission {permission!r}; declared ones are in PERMISSIONS")
         if self.authorize is not None:
             self.authorize(self.actor, permission)
+
+    def require_screen(self, screen: str) -> None:
+        """Opening a screen (``wall``, ``map``, ``drones``, ``briefing`` …) needs its view permission."""
+        permission = SCREEN_VIEW_PERMISSIONS.get(screen)
+        if permission is not None:
+            self.require(permission)
 
 
 OPEN_GATE = PermissionGate("system")

@@ -258,6 +258,11 @@
 <context>
     <name>Screens</name>
     <message>
+        <location filename="../../widgets/screens.py" line="50"/>
+        <source>You may not view this screen (missing permission %1).</source>
+        <translation>您无权查看此屏幕（缺少权限 %1）。</translation>
+    </message>
+    <message>
         <location filename="../../widgets/screens.py" line="104" />
         <source>Full-process record</source>
         <translation>全过程记录</translation>

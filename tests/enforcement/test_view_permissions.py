@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from commandcenter.config import CameraConfig
-from commandcenter.enforcement.permissions import PermissionDenied, PermissionGate
+from commandcenter.enforcement.permissions import SCREEN_VIEW_PERMISSIONS, PermissionDenied, PermissionGate
 from commandcenter.video.layout import WallLayout, WallModel, list_layouts
 from tests.enforcement.conftest import Services
 from widgets.briefing import BriefingScreen
@@ -64,3 +64,33 @@ def test_dispatcher_exports_the_briefing(services: Services, tmp_path: Path, qtb
 def test_a_gate_refuses_an_undeclared_permission() -> None:
     with pytest.raises(ValueError, match=r"unknown permission 'wall\.paint'"):
         PermissionGate("admin", None).require("wall.paint")
+
+
+@pytest.mark.parametrize(("user", "refused"), [
+    ("observer", {"briefing"}),  # watches the wall, the map and the drones; no leadership figures
+    ("pilot", {"briefing"}),
+    ("legal", {"drones"}),
+    ("admin", set()),
+])
+def test_screens_need_their_view_permission(services: Services, user: str, refused: set[str]) -> None:
+    gate = PermissionGate(user, services.authorizer.authorize)
+    denied: dict[str, str] = {}
+    for screen in ("wall", "map", "dispatch", "drones", "briefing"):
+        try:
+            gate.require_screen(screen)
+        except PermissionDenied as exc:
+            denied[screen] = exc.permission
+    assert denied == {s: SCREEN_VIEW_PERMISSIONS[s] for s in refused}
+    services.store.flush()  # refusals are appended through the single writer
+    audited = services.audit.entries(actor=user, action_prefix="permission.denied")
+    assert {e.payload["permission"] for e in audited} == {SCREEN_VIEW_PERMISSIONS[s] for s in refused}
+
+
+def test_a_refused_screen_says_which_permission_is_missing(services: Services, qtbot: Any) -> None:
+    from widgets.screens import screen_refused
+
+    with pytest.raises(PermissionDenied) as refused:
+        PermissionGate("observer", services.authorizer.authorize).require_screen("briefing")
+    tab = screen_refused(refused.value)
+    qtbot.addWidget(tab)
+    assert "report.view" in tab.text()
