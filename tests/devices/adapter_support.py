@@ -122,6 +122,5 @@ class RunningAdapter(Generic[_A]):
     def finish(self) -> None:
         """Stop everything; the link must end promptly and must never have failed."""
         self.close()
-        if self.handle is not None:
-            assert not self.thread.is_alive(), f"{self.server.id} did not stop within 5 s"
-            assert not self.errors, self.errors
+        assert not self.thread.is_alive(), f"{self.server.id} did not stop within 5 s"
+        assert not self.errors, self.errors
