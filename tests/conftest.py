@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,6 +38,38 @@ def _collect_garbage_on_the_main_thread() -> Iterator[None]:
     gc.disable()
     yield
     gc.enable()
+
+
+LEAK_GRACE_S = 2.0
+
+
+def _delete_closed_widgets() -> None:
+    """Finish the teardown pytest-qt started (``deleteLater`` of the test's widgets), so a view's workers that
+    end with the view have had their chance to end."""
+    qtcore = sys.modules.get("PySide6.QtCore")
+    if qtcore is not None and qtcore.QCoreApplication.instance() is not None:
+        qtcore.QCoreApplication.sendPostedEvents(None, qtcore.QEvent.Type.DeferredDelete)
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_threads() -> Iterator[None]:
+    """A test that leaves a non-daemon thread running fails, naming the thread: such a thread keeps the
+    application from exiting (and the next test from starting clean). Set up before, torn down after every other
+    fixture of the test (including the garbage collection below), with a short grace for threads already ending."""
+    before = set(threading.enumerate())
+    yield
+    _delete_closed_widgets()
+    deadline = time.monotonic() + LEAK_GRACE_S
+
+    def leaked() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t not in before and not t.daemon and t.is_alive()]
+
+    while leaked() and time.monotonic() < deadline:
+        time.sleep(0.02)
+    left = leaked()
+    if left:
+        pytest.fail("the test left non-daemon threads running: " + ", ".join(sorted(t.name for t in left)),
+                    pytrace=False)
 
 
 @pytest.fixture(autouse=True)

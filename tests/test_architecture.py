@@ -57,8 +57,8 @@ def test_import_linter_contracts_hold() -> None:
 
 HOUSE = {"commandcenter", "widgets", "devices", "resources", "layouts", "tests", "bench", "pyproject.toml",
          "README.md", ".ci"}
-# Beside the house: the Makefile behind the README's two commands, and git's own file.
-ALSO_ALLOWED = {"Makefile", ".gitignore"}
+# Beside the house: the Makefile behind the README's two commands, git's own file, the docs for newcomers.
+ALSO_ALLOWED = {"Makefile", ".gitignore", "docs", "CONTRIBUTING.md"}
 
 
 def test_top_level_layout_is_the_house_layout() -> None:
@@ -88,3 +88,12 @@ def test_only_the_cli_opens_the_demo_wing_and_only_lazily() -> None:
                     if not (rel.as_posix() == "commandcenter/cli.py" and line in in_functions):
                         violations.append(f"{rel}:{line} imports {name}")
     assert not violations, "\n".join(violations)
+
+
+def test_newcomers_find_the_architecture_page() -> None:
+    """docs/architecture.md draws the data flow and the composition; CONTRIBUTING.md points to it."""
+    page = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    for layer in ("devices/", "DeviceManager", "fix chain", "single writer", "build(config) -> Services", "widgets/"):
+        assert layer in page, f"docs/architecture.md does not mention {layer}"
+    assert "```mermaid" in page, "the data-flow picture is missing"
+    assert "docs/architecture.md" in (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")

@@ -139,3 +139,19 @@ def test_garbage_is_collected_on_the_gui_thread_only(qtbot) -> None:  # type: ig
         assert gc.isenabled(), "stop() gives back the setting it found"
         if not was_enabled:
             gc.disable()
+
+
+def test_an_unregistered_tracker_is_announced_once_per_key(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """``unknown_device`` is what tells the dispatcher (event list) that a device reports under a key no unit
+    has; it fires once per key, not once per fix, and never for a registered device."""
+    tracker = UnitTracker(store=None)
+    tracker.register([UnitInfo("hw-001", "vehicle", "苏A·H0001", "环卫车", device_keys=("013912345678",))])
+    announced: list[tuple[str, str]] = []
+    tracker.unknown_device.connect(lambda source, key: announced.append((source, key)))
+    now = datetime.now(UTC)
+    for _ in range(3):
+        tracker.apply([PositionFix("013900000000", "jt808", now, 32.0, 118.78),
+                       PositionFix("013912345678", "jt808", now, 32.0, 118.78),
+                       PositionFix("officer-77", "osmand", now, 32.0, 118.78)])
+    assert announced == [("jt808", "013900000000"), ("osmand", "officer-77")]
+    assert tracker.fixes_unknown == 6

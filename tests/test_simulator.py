@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 import time
 from pathlib import Path
 
@@ -13,8 +12,10 @@ import pytest
 from commandcenter.demo.city import CitySimulator
 from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.district import load_default_basemap
+from devices.base import PositionFix
 from devices.jt808 import Jt808Server
 from devices.osmand import OsmAndServer
+from tests.devices.adapter_support import RunningAdapter, wait_until
 
 OSM_EXTRACT = Path(__file__).resolve().parents[2] / "shared" / "data" / "nanjing-xinjiekou.osm"
 
@@ -50,35 +51,21 @@ def test_same_seed_same_city() -> None:
 def test_units_report_over_real_jt808_and_osmand_sockets() -> None:
     sim = CitySimulator(load_default_basemap(), officers=30, vehicles=5, seed=11, officer_report_s=0.5,
                         vehicle_report_s=0.5)
-    fixes: list[object] = []
-    lock = threading.Lock()
-
-    def sink(ev: object) -> None:
-        with lock:
-            fixes.append(ev)
-
-    jt = Jt808Server("jt808", "127.0.0.1", 0, known_terminals=sim.vehicle_terminals())
-    osm = OsmAndServer("osmand", "127.0.0.1", 0)
-    stop = threading.Event()
-    threads = [threading.Thread(target=a.serve, args=(sink, stop), daemon=True) for a in (jt, osm)]
-    for t in threads:
-        t.start()
-    assert jt.ready.wait(5) and osm.ready.wait(5)
-    sim.start(("127.0.0.1", jt.bound_port), ("127.0.0.1", osm.bound_port))
+    jt = RunningAdapter(Jt808Server("jt808", "127.0.0.1", 0, known_terminals=sim.vehicle_terminals()), listener=True)
+    osm = RunningAdapter(OsmAndServer("osmand", "127.0.0.1", 0), listener=True)
+    assert jt.server.ready.wait(5) and osm.server.ready.wait(5)
+    sim.start(("127.0.0.1", jt.server.bound_port), ("127.0.0.1", osm.server.bound_port))
     try:
-        deadline = time.monotonic() + 15
-        while time.monotonic() < deadline:
-            with lock:
-                keys = {getattr(f, "device_key", None) for f in fixes if hasattr(f, "lat")}
-            if len(keys) >= 35:
-                break
-            time.sleep(0.1)
+        def all_units_reported() -> list[PositionFix]:
+            fixes = jt.of(PositionFix) + osm.of(PositionFix)
+            return fixes if len({f.device_key for f in fixes}) >= 35 else []
+
+        fixes = wait_until(all_units_reported, timeout=15)
     finally:
         sim.stop()
-        stop.set()
-    sources = {f.source for f in fixes if hasattr(f, "lat")}  # type: ignore[attr-defined]
-    assert sources == {"jt808", "osmand"}
-    assert len(keys) >= 35, f"only {len(keys)} of 35 units reported"
+        jt.finish()
+        osm.finish()
+    assert {f.source for f in fixes} == {"jt808", "osmand"}
     assert sim.report_errors == 0, sim.last_error
 
 

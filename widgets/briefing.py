@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from commandcenter.domain import CASE_SOURCE_ZH, CaseSource
+from commandcenter.enforcement.permissions import OPEN_GATE, PermissionDenied, PermissionGate
 
 
 class KpiCard(QFrame):
@@ -62,8 +64,9 @@ def source_label(code: str) -> str:
 class BriefingScreen(QWidget):
     """KPI cards + charts; ``show_data`` takes BriefingModel.updated's dict."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, gate: PermissionGate = OPEN_GATE) -> None:
         super().__init__(parent)
+        self.gate = gate  # exporting needs report.export: the core refuses (and audits) anyone else
         root = QVBoxLayout(self)
         header = QHBoxLayout()
         self.heading = QLabel(self.tr("Leadership briefing"))
@@ -184,7 +187,11 @@ class BriefingScreen(QWidget):
     def _ask_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, self.tr("Export report"), "briefing.pdf", "PDF (*.pdf)")
         if path:
-            self.export_pdf(path)
+            try:
+                self.export_pdf(path)
+            except PermissionDenied as exc:
+                QMessageBox.warning(self, self.tr("Export report"), self.tr(
+                    "You may not export reports (missing permission %1).").replace("%1", exc.permission))
 
     def report_html(self) -> str:
         """The briefing as a printable document: KPI table, handling times by category, supervision list."""
@@ -217,7 +224,10 @@ class BriefingScreen(QWidget):
         )
 
     def export_pdf(self, path: str) -> None:
-        """A printable A4 report: the figures as tables (text, not a screenshot), then the charts as they look."""
+        """A printable A4 report: the figures as tables (text, not a screenshot), then the charts as they look.
+
+        Raises PermissionDenied (audited) before writing anything when the seat's user lacks report.export."""
+        self.gate.require("report.export")
         writer = QPdfWriter(path)
         writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
         writer.setPageMargins(QMarginsF(15, 15, 15, 15))

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QScrollArea, QWidget
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 from commandcenter.cli import GuiOptions
 from commandcenter.drones.fleet import DroneCommander
 from commandcenter.drones.guarded import AuthorizedCommander, AuthorizedTasking
+from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.runtime.compose import Services
 from widgets.app import screen_error
 from widgets.briefing import BriefingScreen
@@ -32,6 +33,15 @@ class Gui:
     screens: dict[str, QWidget] = field(default_factory=dict)
     docks: dict[str, QWidget] = field(default_factory=dict)
     wall: Any = None  # widgets.wall.WallScreen, when it could be built
+
+
+def screen_refused(exc: PermissionDenied) -> QWidget:
+    """The tab of a screen the seat's user may not view: says which permission is missing."""
+    label = QLabel(QCoreApplication.translate("Screens", "You may not view this screen (missing permission %1).")
+                   .replace("%1", exc.permission))
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    label.setWordWrap(True)
+    return label
 
 
 Builder = Callable[[Services, Gui, GuiOptions], QWidget]
@@ -50,7 +60,10 @@ def build_screens(services: Services, options: GuiOptions) -> Gui:
     }
     for key, builder in builders.items():
         try:
+            services.gate.require_screen(key)  # view permissions are the core's rule; a refusal is audited there
             gui.screens[key] = builder(services, gui, options)
+        except PermissionDenied as exc:
+            gui.screens[key] = screen_refused(exc)
         except Exception as exc:
             log.exception("screen %s could not be built", key)
             gui.screens[key] = screen_error(key, exc)
@@ -85,6 +98,7 @@ def _map(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
 def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.dispatch import DispatchScreen
+    from widgets.dispatch.unit_status_menu import UnitStatusMenu
     from widgets.enforcement.decision_panel import DecisionPanel
     from widgets.enforcement.timeline import CaseTimeline
     from widgets.map.screen import MapScreen
@@ -102,6 +116,8 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
                             fleet=services.fleet, attach_snapshot=services.snapshots.attach_latest,
                             case_panels=panels)
     services.on_stop("dispatch screen", screen.shutdown)
+    UnitStatusMenu(screen.unit_view, services.unit_status, actor, status_line=screen.status_line,
+                   refresh=services.dispatch_feed.refresh)  # right-click a unit: 空闲 / 休息 / 离线
     services.events.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")
                                          if severity == "warning" else None)
     map_screen = gui.screens.get("map")
@@ -155,7 +171,7 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
 
 def _briefing(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
-    screen = BriefingScreen()
+    screen = BriefingScreen(gate=services.gate)
     services.briefing.updated.connect(screen.show_data)
     services.briefing.refresh()
     return screen

@@ -134,6 +134,7 @@ class CaseService:
         self._grid: GridLocator | None = None
         self._roster_at = -math.inf
         self._lock = threading.Lock()
+        self.load_calendar_overrides()  # the bureau's own holidays/调休 days count in every deadline
 
     # =========================================================================================== helpers
     def authorize(self, actor: str, permission: str) -> None:
@@ -692,25 +693,6 @@ class CaseService:
         session.add(row)
         session.flush()
         return int(row.id)
-
-    # ------------------------------------------------------------------------------------------ units
-    def set_unit_status(self, unit_id: str, status: str, actor: str) -> Future[str]:
-        """Dispatcher override of an officer's or vehicle's status (休息, 离线 …)."""
-        if status not in _UNIT_STATUS_ZH:
-            raise ValueError(f"unit {unit_id}: unknown status {status!r} (expected {', '.join(_UNIT_STATUS_ZH)})")
-        self.authorize(actor, "unit.status")
-
-        def job(session: Session) -> str:
-            unit: Officer | Vehicle | None = session.get(Officer, unit_id) or session.get(Vehicle, unit_id)
-            if unit is None:
-                raise KeyError(f"unit {unit_id} not found among officers and vehicles")
-            before = unit.status
-            unit.status, unit.status_since = status, self.clock()
-            self._unit_changed(session, unit_id, status)
-            self._audit_in(session, actor, "unit.status", unit_id, {"from": before, "to": status})
-            return status
-
-        return self._submit(actor, "unit.status", job, authorized=True)
 
     # =========================================================================================== reads
     def _case_row(self, session: Session, code: str) -> Case:

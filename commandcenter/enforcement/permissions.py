@@ -215,3 +215,39 @@ class Authorizer:
         self.audit.record(_clip(actor, 64), "permission.denied", _clip(f"user:{actor}", 128),
                           {"permission": permission, "role": role or "", "reason": reason})
         raise PermissionDenied(actor, permission, role, reason)
+
+
+# The view permission each screen of a seat needs. The dispatch screen is a work screen without one: each of
+# its actions is checked on its own.
+SCREEN_VIEW_PERMISSIONS: Mapping[str, str] = {
+    "wall": "wall.view", "map": "map.view", "drones": "drone.view", "briefing": "report.view",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class PermissionGate:
+    """The permission check of the person at one seat, for actions that are not service commands with an actor
+    argument: saving a wall layout, exporting a report. Models hold a gate and ask it before acting, so the rule
+    is enforced in the core whichever view (or script) triggers the action; the Authorizer audits refusals.
+
+    ``authorize`` None is the open gate of tools and tests without an enforcement service: everything allowed.
+    """
+
+    actor: str
+    authorize: AuthorizeFn | None = None
+
+    def require(self, permission: str) -> None:
+        """Return when the seat's user holds ``permission``; otherwise raise PermissionDenied (audited)."""
+        if permission not in PERMISSIONS:
+            raise ValueError(f"unknown permission {permission!r}; declared ones are in PERMISSIONS")
+        if self.authorize is not None:
+            self.authorize(self.actor, permission)
+
+    def require_screen(self, screen: str) -> None:
+        """Opening a screen (``wall``, ``map``, ``drones``, ``briefing`` …) needs its view permission."""
+        permission = SCREEN_VIEW_PERMISSIONS.get(screen)
+        if permission is not None:
+            self.require(permission)
+
+
+OPEN_GATE = PermissionGate("system")

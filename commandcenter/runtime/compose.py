@@ -36,11 +36,13 @@ from commandcenter.cases.model import CaseView
 from commandcenter.cases.open311_backend import CaseOpen311Backend
 from commandcenter.cases.report import cases_report
 from commandcenter.cases.service import CaseService
+from commandcenter.cases.units import UnitStatusService
 from commandcenter.config import CameraConfig, Config, ConfigError
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
 from commandcenter.drones.schedule import PatrolScheduler, ScheduleError
 from commandcenter.drones.tasking import DroneTasking
 from commandcenter.enforcement.evidence import EvidenceInfo
+from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
 from commandcenter.enforcement.services import EnforcementServices
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
 from commandcenter.geo.coords import haversine_m
@@ -235,6 +237,8 @@ class Services:
     enforcement: EnforcementServices
     categories: CategoryTable
     cases: CaseService
+    unit_status: UnitStatusService
+    gate: PermissionGate
     open311: Open311Server | None
     heatmap: HeatmapService
     history: HistoryService
@@ -312,6 +316,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     health.register("units", tracker.report)
     health.register("fixes", tracker.fixes_report)
     events.add_handler(tracker.apply)
+    # A tracker reporting under a key no unit has: the dispatcher sees it once and can register the unit.
+    tracker.unknown_device.connect(lambda source, key: events.event_logged.emit(
+        "warning", f"{source} {key}: position from an unregistered device (no unit has this key)"))
     events.add_handler(events.log_adapter_events)
     devices.events.connect(events.dispatch)
 
@@ -355,6 +362,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
     enforcement = EnforcementServices.create(store, config_users=[*config.users, *channels])
     lifecycle.add("enforcement", stop=enforcement.close)
+    operator = Operator(user=config.ui.user or ("admin" if demo else ""), role="admin" if demo else "")
+    # The seat user's gate for screens, layout saving and report export (no user configured: a one-person console).
+    gate = PermissionGate(operator.user, enforcement.authorize) if operator.user else OPEN_GATE
+    walls.main.gate = gate
     snapshots = WallSnapshots(cameras, enforcement)
     video.on_snapshot.append(snapshots.record)
     categories = load_categories()
@@ -365,6 +376,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         positions=tracker.snapshot, unit_status_changed=tracker.set_status,
         streets=streets, stale_after_s=config.map.stale_minutes * 60.0)
     health.register("cases", lambda: cases_report(store))
+    unit_status = UnitStatusService(store, authorize=enforcement.authorize, audit=enforcement.audit_hook,
+                                    parent=events)
+    unit_status.status_changed.connect(tracker.set_status)  # map and unit board
+    unit_status.status_changed.connect(cases.dispatcher.note_status)  # who is recommended
     open311: Open311Server | None = None
     if config.open311 is not None:
         o = config.open311
@@ -417,13 +432,13 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
             devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
 
     lifecycle.add("trackers", start=start_trackers)
-    operator = Operator(user=config.ui.user or ("admin" if demo else ""), role="admin" if demo else "")
     return Services(
         config=config, demo=demo, lifecycle=lifecycle, events=events, operator=operator, store=store,
         devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,
         geofence=geofence, streets=streets, cameras=cameras, video=video, walls=walls, snapshots=snapshots,
         fleet=fleet, drone_links=links, commander=commander, tasking=tasking, patrols=patrols,
-        enforcement=enforcement, categories=categories, cases=cases, open311=open311, heatmap=heatmap,
+        enforcement=enforcement, categories=categories, cases=cases, unit_status=unit_status, gate=gate,
+        open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing)
 
 

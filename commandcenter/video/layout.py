@@ -27,6 +27,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter.config import CameraConfig
+from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
 from commandcenter.paths import LAYOUTS, config_dir
 
 LAYOUT_VERSION = 1
@@ -238,7 +239,8 @@ class Alarm:
 class WallModel(QObject):
     """Current layout and what each cell shows; tours, alarm pops, single view; the ``tiles`` report.
 
-    ``video`` (a VideoService, optional) is only used by :meth:`tiles_report` to read stream health.
+    ``video`` (a VideoService, optional) is only used by :meth:`tiles_report` to read stream health. ``gate``
+    is the seat user's permission check: saving a layout needs ``wall.layout_edit`` (an observer only watches).
     """
 
     layoutChanged = Signal()
@@ -248,8 +250,9 @@ class WallModel(QObject):
     tourChanged = Signal()
 
     def __init__(self, cameras: list[CameraConfig], video: Any = None, layout: WallLayout | None = None,
-                 parent: QObject | None = None) -> None:
+                 parent: QObject | None = None, *, gate: PermissionGate = OPEN_GATE) -> None:
         super().__init__(parent)
+        self.gate = gate
         self.cameras = list(cameras)
         self._by_id = {c.id: c for c in cameras}
         self.video = video
@@ -322,6 +325,8 @@ class WallModel(QObject):
         return layout
 
     def save_as(self, name: str, directory: Path | None = None) -> Path:
+        """Store the current arrangement as a user layout; PermissionDenied (audited) without wall.layout_edit."""
+        self.gate.require("wall.layout_edit")
         layout = self.current_layout(name)
         path = save_layout(layout, directory)
         self.layout.name = layout.name

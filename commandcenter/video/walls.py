@@ -22,6 +22,6 @@ class MonitorWalls:
 
     def for_monitor(self, key: str, layout: WallLayout) -> WallModel:
         """A fresh wall for the monitor ``key`` in ``layout`` (replacing the one it had)."""
-        model = WallModel(self.cameras, self.video, layout)
+        model = WallModel(self.cameras, self.video, layout, gate=self.main.gate)  # the seat user's rights
         self.monitors[key] = model
         return model

@@ -475,4 +475,42 @@
         <translation>长时间无定位（失联）</translation>
     </message>
 </context>
+<context>
+    <name>UnitStatusMenu</name>
+    <message>
+        <location filename="../../widgets/dispatch/unit_status_menu.py" line="22"/>
+        <source>Available</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/unit_status_menu.py" line="23"/>
+        <source>Resting</source>
+        <translation>休息</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/unit_status_menu.py" line="24"/>
+        <source>Offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/unit_status_menu.py" line="54"/>
+        <source>Set status of %1</source>
+        <translation>设置 %1 的状态</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/unit_status_menu.py" line="80"/>
+        <source>Not allowed to set unit status (missing permission %1)</source>
+        <translation>无权设置单位状态（缺少权限 %1）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/unit_status_menu.py" line="83"/>
+        <source>Status not changed: %1</source>
+        <translation>状态未更改：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/unit_status_menu.py" line="86"/>
+        <source>%1 is now %2</source>
+        <translation>%1 现为%2</translation>
+    </message>
+</context>
 </TS>

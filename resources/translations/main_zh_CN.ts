@@ -3,6 +3,11 @@
 <context>
     <name>BriefingScreen</name>
     <message>
+        <location filename="../../widgets/briefing.py" line="194"/>
+        <source>You may not export reports (missing permission %1).</source>
+        <translation>您无权导出报告（缺少权限 %1）。</translation>
+    </message>
+    <message>
         <location filename="../../widgets/briefing.py" line="80" />
         <source>Officers on duty</source>
         <translation>在岗队员</translation>
@@ -252,6 +257,11 @@
 </context>
 <context>
     <name>Screens</name>
+    <message>
+        <location filename="../../widgets/screens.py" line="50"/>
+        <source>You may not view this screen (missing permission %1).</source>
+        <translation>您无权查看此屏幕（缺少权限 %1）。</translation>
+    </message>
     <message>
         <location filename="../../widgets/screens.py" line="104" />
         <source>Full-process record</source>

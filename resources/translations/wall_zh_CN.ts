@@ -75,6 +75,11 @@
 <context>
     <name>WallScreen</name>
     <message>
+        <location filename="../../widgets/wall/wall_screen.py" line="242"/>
+        <source>You may not save wall layouts (missing permission %1).</source>
+        <translation>您无权保存视频墙布局（缺少权限 %1）。</translation>
+    </message>
+    <message>
         <location filename="../../widgets/wall/wall_screen.py" line="90"/>
         <location filename="../../widgets/wall/wall_screen.py" line="426"/>
         <source>Video wall</source>

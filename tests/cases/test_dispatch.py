@@ -14,6 +14,8 @@ from commandcenter.cases.dispatch import Dispatcher, GraphRouter, OfficerInfo, g
 from commandcenter.cases.model import NewCase
 from commandcenter.cases.service import CaseService
 from commandcenter.domain import UnitPosition
+from commandcenter.geo.district import load_default_basemap
+from commandcenter.geo.streets import StreetGraph
 
 NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 D = 0.001  # ≈ 111 m of latitude
@@ -117,9 +119,7 @@ def test_fast_among_5000_officers() -> None:
 
 
 def test_router_for_district_street_graph() -> None:
-    streets = pytest.importorskip("commandcenter.geo.streets")
-    district = pytest.importorskip("commandcenter.geo.district")
-    graph = streets.StreetGraph.from_basemap(district.load_default_basemap())
+    graph = StreetGraph.from_basemap(load_default_basemap())
     router = router_for(graph)
     assert router is not None
     lat, lon = graph.node_latlon(100)

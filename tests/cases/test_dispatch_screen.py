@@ -14,8 +14,6 @@ import pytest
 from commandcenter.cases.model import NewCase
 from commandcenter.cases.service import CaseService
 
-pytest.importorskip("pytestqt")
-
 
 @pytest.fixture
 def screen(qtbot: Any, service: CaseService, clock: Any):  # type: ignore[no-untyped-def]

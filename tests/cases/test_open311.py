@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -17,21 +16,19 @@ from commandcenter.cases.open311_backend import CaseOpen311Backend
 from commandcenter.cases.service import CaseService
 from devices.base import RejectedInput
 from devices.open311 import CitizenReport, Open311Server
+from tests.devices.adapter_support import RunningAdapter
 
 KEY = "test-key-123"
+Endpoint = tuple[str, Open311Server, RunningAdapter[Open311Server]]
 
 
 @pytest.fixture
-def endpoint(service: CaseService) -> Iterator[tuple[str, Open311Server, list[Any]]]:
-    events: list[Any] = []
+def endpoint(service: CaseService) -> Iterator[Endpoint]:
     server = Open311Server(CaseOpen311Backend(service), "127.0.0.1", 0, api_keys=[KEY], jurisdiction="nj.qinhuai")
-    stop = threading.Event()
-    thread = threading.Thread(target=server.serve, args=(events.append, stop), daemon=True)
-    thread.start()
+    running = RunningAdapter(server, listener=True)
     assert server.ready.wait(5)
-    yield f"http://127.0.0.1:{server.bound_port}/open311/v2/", server, events
-    stop.set()
-    thread.join(5)
+    yield f"http://127.0.0.1:{server.bound_port}/open311/v2/", server, running
+    running.finish()
 
 
 def call(url: str, data: dict[str, Any] | None = None, *, as_json: bool = False) -> tuple[int, bytes]:
@@ -51,7 +48,7 @@ def call(url: str, data: dict[str, Any] | None = None, *, as_json: bool = False)
         return exc.code, exc.read()
 
 
-def test_services_json_and_xml(endpoint: tuple[str, Open311Server, list[Any]]) -> None:
+def test_services_json_and_xml(endpoint: Endpoint) -> None:
     base, _, _ = endpoint
     status, body = call(base + "services.json")
     services = json.loads(body)
@@ -66,8 +63,8 @@ def test_services_json_and_xml(endpoint: tuple[str, Open311Server, list[Any]]) -
     assert status == 404 and json.loads(body)[0]["code"] == 404
 
 
-def test_post_with_photo_then_status(endpoint: tuple[str, Open311Server, list[Any]], service: CaseService) -> None:
-    base, server, events = endpoint
+def test_post_with_photo_then_status(endpoint: Endpoint, service: CaseService) -> None:
+    base, server, running = endpoint
     status, body = call(base + "requests.json", {
         "api_key": KEY, "service_code": "SJ0101", "lat": "30.0001", "long": "119.9951",
         "description": "小区门口垃圾堆了三天", "media_url": "https://img.example.cn/p/123.jpg", "email": "a@b.cn"})
@@ -77,7 +74,7 @@ def test_post_with_photo_then_status(endpoint: tuple[str, Open311Server, list[An
     case = service.get(code)
     assert case.source == "citizen" and case.grid_code == "G001" and case.external_id == token
     assert service.evidence(code)[0]["path"] == "https://img.example.cn/p/123.jpg"
-    assert any(isinstance(e, CitizenReport) and e.service_request_id == code for e in events)
+    assert any(e.service_request_id == code for e in running.of(CitizenReport))
 
     status, body = call(base + f"requests/{code}.json")
     request = json.loads(body)[0]
@@ -119,17 +116,17 @@ def test_post_with_photo_then_status(endpoint: tuple[str, Open311Server, list[An
     ({"api_key": KEY, "service_code": "SJ0101", "lat": "30", "long": "120", "jurisdiction_id": "other"}, 404,
      "jurisdiction"),
 ])
-def test_errors(endpoint: tuple[str, Open311Server, list[Any]], form: dict[str, str], status: int,
+def test_errors(endpoint: Endpoint, form: dict[str, str], status: int,
                 fragment: str) -> None:
-    base, server, events = endpoint
+    base, server, running = endpoint
     got, body = call(base + "requests.json", form)
     assert got == status
     errors = json.loads(body)
     assert errors[0]["code"] == status and fragment in errors[0]["description"]
-    assert server.stats.bad_messages == 1 and isinstance(events[-1], RejectedInput)
+    assert server.stats.bad_messages == 1 and len(running.of(RejectedInput)) == 1
 
 
-def test_xml_error_and_unknown_request(endpoint: tuple[str, Open311Server, list[Any]]) -> None:
+def test_xml_error_and_unknown_request(endpoint: Endpoint) -> None:
     base, _, _ = endpoint
     status, body = call(base + "requests/AJ00000000000000.xml")
     root = ET.fromstring(body)

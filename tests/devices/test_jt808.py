@@ -373,9 +373,9 @@ KNOWN_2013 = "013912345678"
 KNOWN_2019 = "00000000013912344329"
 
 
-class _Running(RunningAdapter):
+class _Running(RunningAdapter[Jt808Server]):
     def __init__(self, server: Jt808Server) -> None:
-        super().__init__(server, start=False)
+        super().__init__(server, listener=True, start=False)
 
     def terminal(self, phone: str, version: int = 2013) -> Jt808Terminal:
         assert self.server.bound_port is not None
@@ -385,7 +385,7 @@ class _Running(RunningAdapter):
 @pytest.fixture
 def running() -> Iterator[_Running]:
     r = _Running(Jt808Server("jt-test", port=0, known_terminals={KNOWN_2013, KNOWN_2019}, max_bad_frames=5))
-    r.thread.start()
+    r.start()
     assert r.server.ready.wait(5)
     yield r
     r.finish()
@@ -535,26 +535,25 @@ def test_subpackaged_batch_over_the_wire(running: _Running) -> None:
 
 def test_clients_counter_and_stop_closes_connections() -> None:
     r = _Running(Jt808Server("jt-stop", port=0, accept_unknown=True))
-    r.thread.start()
+    r.start()
     assert r.server.ready.wait(5)
     terms = [r.terminal(f"0139000000{i:02d}") for i in range(5)]
     for t in terms:
         assert t.register()[0] == REG_OK  # accept_unknown: anyone may register
     assert r.server.stats.clients == 5
-    r.stop.set()
-    r.thread.join(5)
-    assert not r.thread.is_alive() and not r.errors
+    r.stop_link()
     for t in terms:
         assert t.sock is not None
         t.sock.settimeout(5)
         assert t.sock.recv(100) == b""
         t.close()
     assert r.server.stats.clients == 0
+    r.finish()
 
 
 def test_known_terminals_predicate_and_bind_failure() -> None:
     r = _Running(Jt808Server("jt-pred", port=0, known_terminals=lambda phone: phone.endswith("77")))
-    r.thread.start()
+    r.start()
     assert r.server.ready.wait(5)
     try:
         with r.terminal("013900000077") as t:
@@ -565,8 +564,7 @@ def test_known_terminals_predicate_and_bind_failure() -> None:
         with pytest.raises(OSError):
             clash.serve(lambda _e: None, threading.Event())
     finally:
-        r.stop.set()
-        r.thread.join(5)
+        r.finish()
 
 
 def test_unsupported_encrypted_and_logout(running: _Running) -> None:

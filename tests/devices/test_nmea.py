@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import serial
+from adapter_support import RunningAdapter
 from adapter_support import wait_until as _wait_until
 
 from devices.base import PositionFix, RejectedInput, TerminalEvent
@@ -145,30 +146,11 @@ def pty_pair(tmp_path: Path) -> Iterator[tuple[str, str, subprocess.Popen[bytes]
             proc.wait(5)
 
 
-class _Reader:
-    def __init__(self, reader: NmeaSerialReader) -> None:
-        self.reader = reader
-        self.events: list[Any] = []
-        self.stop = threading.Event()
-        self.errors: list[BaseException] = []
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self) -> None:
-        try:
-            self.reader.serve(self.events.append, self.stop)
-        except BaseException as exc:
-            self.errors.append(exc)
-
-    def of(self, kind: type) -> list[Any]:
-        return [e for e in list(self.events) if isinstance(e, kind)]
-
-
 def test_reader_over_socat_pty(pty_pair: tuple[str, str, subprocess.Popen[bytes]]) -> None:
     writer_path, reader_path, _ = pty_pair
-    r = _Reader(NmeaSerialReader("gnss-1", reader_path, baud=9600, unit="command-car-3"))
+    r = RunningAdapter(NmeaSerialReader("gnss-1", reader_path, baud=9600, unit="command-car-3"))
     try:
-        assert r.reader.ready.wait(5)
+        assert r.server.ready.wait(5)
         fd = os.open(writer_path, os.O_RDWR | os.O_NOCTTY)
         try:
             stream = "\r\n".join([GSA, GGA_2011, RMC_2011, VTG[:-2] + "00", "$GPGGA,broken", GGA_1994]) + "\r\n"
@@ -188,18 +170,17 @@ def test_reader_over_socat_pty(pty_pair: tuple[str, str, subprocess.Popen[bytes]
         assert second.lat == pytest.approx(48.1173) and second.altitude == 545.4
         reasons = [e.reason for e in r.of(RejectedInput)]
         assert any("bad checksum: computed 0x48, sentence has 0x00" in x for x in reasons)
-        assert len(reasons) == 2 and r.reader.stats.bad_messages == 2
+        assert len(reasons) == 2 and r.server.stats.bad_messages == 2
+        r.stop_link()
     finally:
-        r.stop.set()
-        r.thread.join(5)
-    assert not r.thread.is_alive() and not r.errors
+        r.close()
 
 
 def test_reader_reports_lost_fix_and_port_disappearing(pty_pair: tuple[str, str, subprocess.Popen[bytes]]) -> None:
     writer_path, reader_path, proc = pty_pair
-    r = _Reader(NmeaSerialReader("gnss-2", reader_path, unit="post-1"))
+    r = RunningAdapter(NmeaSerialReader("gnss-2", reader_path, unit="post-1"))
     try:
-        assert r.reader.ready.wait(5)
+        assert r.server.ready.wait(5)
         fd = os.open(writer_path, os.O_RDWR | os.O_NOCTTY)
         try:
             os.write(fd, (RMC_2011 + "\r\n").encode())
@@ -211,12 +192,12 @@ def test_reader_reports_lost_fix_and_port_disappearing(pty_pair: tuple[str, str,
             os.close(fd)
         proc.terminate()  # the "USB receiver" goes away
         proc.wait(5)
-        _wait_until(lambda: not r.thread.is_alive())
-        assert r.errors and isinstance(r.errors[0], (serial.SerialException, OSError))
+        _wait_until(lambda: r.errors)  # the manager records the failed link (and retries it with backoff)
+        assert r.errors[0].startswith(("SerialException", "OSError")), r.errors
+        assert r.manager.report()[0]["last_error"] == r.errors[0]
         assert len(r.of(PositionFix)) == 1
     finally:
-        r.stop.set()
-        r.thread.join(5)
+        r.close()
 
 
 def test_unopenable_port_raises(tmp_path: Path) -> None:

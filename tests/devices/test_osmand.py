@@ -91,9 +91,9 @@ def test_json_form() -> None:
 # --- real server -------------------------------------------------------------------------------------------
 
 
-class _Running(RunningAdapter):
+class _Running(RunningAdapter[OsmAndServer]):
     def __init__(self, server: OsmAndServer) -> None:
-        super().__init__(server)
+        super().__init__(server, listener=True)
         assert server.ready.wait(5)
         self.url = f"http://127.0.0.1:{server.bound_port}/"
 
@@ -186,10 +186,9 @@ def test_stop_ends_kept_alive_connections_and_bind_clash() -> None:
         clash.serve(lambda _e: None, threading.Event())
     client = OsmAndClient("127.0.0.1", port, timeout=2)
     assert client.report("anyone", 1, 2)[0] == 200  # known_devices=None accepts every id
-    r.stop.set()
-    r.thread.join(5)
-    assert not r.thread.is_alive() and not r.errors
+    r.stop_link()
     with pytest.raises(OSError):
         client.report("anyone", 1, 2)
     client.close()
     assert len(r.of(PositionFix)) == 1
+    r.finish()

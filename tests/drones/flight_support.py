@@ -4,22 +4,18 @@ fleet hands it the drone's positions as the runtime's does."""
 
 from __future__ import annotations
 
-import threading
-from typing import Any
-
-from PySide6.QtCore import QTimer
-
 from commandcenter.config import DroneConfig
 from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
 from commandcenter.runtime.units import UnitTracker
 from devices.mavlink import MavlinkLink
+from tests.devices.adapter_support import RunningAdapter
 
 FLY_HOME = (32.0603, 118.7969)
 
 
 class FlyingHarness:
-    """Sim + link on a worker thread + a 50 ms batch pump into the fleet, as the runtime's DeviceManager does."""
+    """Sim + link run by the real DeviceManager, whose 50 ms batches feed the fleet on the GUI thread."""
 
     def __init__(self, drone_id: str = "uav-1", home: tuple[float, float] = FLY_HOME, *, sysid: int = 1,
                  name: str = "巡查1号", time_scale: float = 4.0, units: UnitTracker | None = None) -> None:
@@ -27,29 +23,13 @@ class FlyingHarness:
         self.sim = SimVehicle(sysid, *home, listen="tcp:127.0.0.1:0", time_scale=time_scale,
                               mission_retry_s=0.1).start()
         self.link = MavlinkLink(drone_id, self.sim.url, command_timeout=0.5)
-        self.buffer: list[Any] = []
-        self.lock = threading.Lock()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self.link.serve, args=(self._sink, self.stop), daemon=True)
-        self.thread.start()
         self.fleet = DroneFleet([DroneConfig(drone_id, name, self.sim.url)], units=units)
-        self.timer = QTimer()
-        self.timer.timeout.connect(self.pump)
-        self.timer.start(50)
+        self.running = RunningAdapter(self.link, start=False)
+        self.running.manager.events.connect(self.fleet.apply)  # queued to the GUI thread, as in the application
+        self.running.start()
         self.commander = LinkCommander.for_fleet(self.fleet, {drone_id: self.link})
 
-    def _sink(self, event: Any) -> None:
-        with self.lock:
-            self.buffer.append(event)
-
-    def pump(self) -> None:
-        with self.lock:
-            batch, self.buffer = self.buffer, []
-        self.fleet.apply(batch)
-
     def close(self) -> None:
-        self.timer.stop()
         self.commander.shutdown()
-        self.stop.set()
-        self.thread.join(timeout=5)
+        self.running.close()
         self.sim.stop()

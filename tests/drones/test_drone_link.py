@@ -23,6 +23,7 @@ from devices.mavlink import (
     MavlinkLink,
     mav,
 )
+from tests.devices.adapter_support import RunningAdapter
 
 HOME = (32.0603, 118.7969)
 STATES: dict[str, VehicleStates] = {}  # link id → vehicle states folded from its events, as the fleet does
@@ -46,30 +47,21 @@ def wait_for(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "co
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-class Running:
-    """A link serving on a worker thread, collecting what it emits."""
+class Running(RunningAdapter[MavlinkLink]):
+    """A link run by the real DeviceManager (the one adapter harness), collecting what it emits."""
 
     def __init__(self, link: MavlinkLink) -> None:
-        self.link = link
         self.states = STATES[link.id] = VehicleStates()
-        self.events: list[Any] = []
-        self._lock = threading.Lock()
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=link.serve, args=(self._sink, self.stop), daemon=True)
-        self.thread.start()
+        super().__init__(link)
 
-    def _sink(self, event: Any) -> None:
-        with self._lock:
-            self.events.append(event)
-        self.states.apply(event)
+    @property
+    def link(self) -> MavlinkLink:
+        return self.server
 
-    def of(self, kind: type) -> list[Any]:
-        with self._lock:
-            return [e for e in self.events if isinstance(e, kind)]
-
-    def close(self) -> None:
-        self.stop.set()
-        self.thread.join(timeout=5)
+    def _collect(self, batch: list[Any]) -> None:
+        super()._collect(batch)
+        for event in batch:  # folded as the fleet folds them
+            self.states.apply(event)
 
 
 @pytest.fixture
@@ -85,6 +77,7 @@ def running(sim: SimVehicle, tmp_path: Path) -> Iterator[Running]:
                        heartbeat_timeout=3.0)
     run = Running(link)
     assert link.wait_vehicle(0, 5) == 1
+    wait_for(lambda: run.states.get(1), what="the vehicle's first state through the manager's batches")
     yield run
     run.close()
 
@@ -92,8 +85,8 @@ def running(sim: SimVehicle, tmp_path: Path) -> Iterator[Running]:
 def test_telemetry_is_parsed(running: Running, tmp_path: Path) -> None:
     link = running.link
     state = wait_for(lambda: (s := running.states.get(1)) and s.lat is not None and s.battery_pct is not None
-                     and s.home_lat is not None and s.gps_fix == 3 and s,
-                     what="position, battery and home")
+                     and s.home_lat is not None and s.gps_fix == 3 and s.landed_state != "UNDEFINED" and s,
+                     what="position, battery, home and landed state")
     assert state.lat == pytest.approx(HOME[0], abs=1e-6)
     assert state.lon == pytest.approx(HOME[1], abs=1e-6)
     assert state.mode == "STABILIZE"

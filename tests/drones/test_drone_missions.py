@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import download_plan, upload_plan
@@ -48,6 +48,7 @@ from commandcenter.drones.planfile import (
 )
 from commandcenter.drones.state import VehicleState, VehicleStates
 from devices.mavlink import MavlinkLink, MissionWireItem, mav
+from tests.devices.adapter_support import RunningAdapter, wait_until
 
 HOME = (32.0603, 118.7969)
 STATES: dict[str, VehicleStates] = {}  # link id → the states folded from what it emitted
@@ -68,13 +69,13 @@ def pair() -> Iterator[tuple[SimVehicle, MavlinkLink]]:
     sim = SimVehicle(1, *HOME, listen="udp:127.0.0.1:0", mission_retry_s=0.08, seed=7).start()
     link = MavlinkLink("m1", sim.url, mission_timeout=0.15, mission_retries=20)
     STATES[link.id] = states = VehicleStates()
-    stop = threading.Event()
-    thread = threading.Thread(target=link.serve, args=(states.apply, stop), daemon=True)
-    thread.start()
+    running = RunningAdapter(link, start=False)
+    running.manager.events.connect(lambda batch: [states.apply(e) for e in batch], Qt.ConnectionType.DirectConnection)
+    running.start()
     assert link.wait_vehicle(0, 5) == 1
+    wait_until(lambda: states.get(1))  # the first state has come through the manager's batches
     yield sim, link
-    stop.set()
-    thread.join(timeout=5)
+    running.finish()
     sim.stop()
 
 

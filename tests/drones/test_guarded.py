@@ -49,11 +49,11 @@ def test_commands_need_the_operator_permission(services, user: str, action: str,
     result = getattr(commander, action)("uav-1").result(5)
     assert result.ok is allowed
     assert bool(inner.calls) is allowed, "a refused command never reaches the link"
-    if not allowed:
-        assert result.result_name == "PERMISSION_DENIED" and permission_for(action) in result.text
-        services.store.flush()  # the refusal is appended through the single writer
-        refusals = [e for e in services.audit.entries(actor=user) if e.action == "permission.denied"]
-        assert refusals, "the refusal is itself recorded in the audit chain"
+    assert (result.result_name == "PERMISSION_DENIED") is not allowed
+    assert (permission_for(action) in result.text) is not allowed, result.text
+    services.store.flush()  # the refusal is appended through the single writer
+    refusals = [e for e in services.audit.entries(actor=user) if e.action == "permission.denied"]
+    assert bool(refusals) is not allowed, "a refusal (and only a refusal) is recorded in the audit chain"
 
 
 def test_download_refusal_keeps_the_tuple_shape(services) -> None:  # type: ignore[no-untyped-def]

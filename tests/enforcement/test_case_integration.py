@@ -7,18 +7,17 @@ from pathlib import Path
 
 import pytest
 
-cases = pytest.importorskip("commandcenter.cases.service")
-
-from commandcenter.cases.calendar import load_calendar  # noqa: E402
-from commandcenter.cases.categories import load_categories  # noqa: E402
-from commandcenter.cases.model import NewCase  # noqa: E402
-from commandcenter.demo.database import mark_demo_database  # noqa: E402
-from commandcenter.demo.users import create_demo_users  # noqa: E402
-from commandcenter.enforcement.audit import verify  # noqa: E402
-from commandcenter.enforcement.permissions import PermissionDenied  # noqa: E402
-from commandcenter.enforcement.rules import DecisionNotIssuable  # noqa: E402
-from commandcenter.enforcement.services import EnforcementServices  # noqa: E402
-from commandcenter.enforcement.timeline import case_timeline  # noqa: E402
+import commandcenter.cases.service as cases
+from commandcenter.cases.calendar import load_calendar
+from commandcenter.cases.categories import load_categories
+from commandcenter.cases.model import NewCase
+from commandcenter.demo.database import mark_demo_database
+from commandcenter.demo.users import create_demo_users
+from commandcenter.enforcement.audit import verify
+from commandcenter.enforcement.permissions import PermissionDenied
+from commandcenter.enforcement.rules import DecisionNotIssuable
+from commandcenter.enforcement.services import EnforcementServices
+from commandcenter.enforcement.timeline import case_timeline
 
 
 def test_enforcement_path_with_case_service(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -48,9 +48,19 @@ def test_first_violation(name: str, code: str, prior: list[PriorDecision], findi
     proposal = evaluate_first_violation(code, PartyHistory(7, (), tuple(prior)), findings, now=NOW)
     assert proposal.outcome == outcome, name
     assert reason_part in proposal.reason, (name, proposal.reason)
-    if outcome == "no_penalty":
-        assert "教育" in proposal.measures
-        assert proposal.entry is not None and "第三十三条" in proposal.entry.legal_basis
+
+
+@pytest.mark.parametrize(("code", "prior", "findings"), [
+    ("ZDJY", [], MINOR),
+    ("ZDJY", [_prior("ZDJY", 425)], MINOR),
+    ("LTSK", [_prior("LTSK", 30)], {"no_harm": True, "corrected_promptly": True}),
+])
+def test_no_penalty_educates_and_cites_article_33(code: str, prior: list[PriorDecision],
+                                                  findings: dict[str, bool]) -> None:
+    proposal = evaluate_first_violation(code, PartyHistory(7, (), tuple(prior)), findings, now=NOW)
+    assert proposal.outcome == "no_penalty"
+    assert "教育" in proposal.measures
+    assert proposal.entry is not None and "第三十三条" in proposal.entry.legal_basis
 
 
 @pytest.mark.parametrize(("code", "circumstances", "factors", "level", "low", "high", "amount"), [

@@ -9,8 +9,6 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-pytest.importorskip("pytestqt")
-
 from PySide6.QtGui import QColor, QImage
 
 from commandcenter.enforcement.auth import AuthService

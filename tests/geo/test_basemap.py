@@ -69,12 +69,9 @@ def test_osm_polygons_are_closed(xinjiekou: Basemap) -> None:
 def test_osm_district_borders(xinjiekou: Basemap) -> None:
     """The extract cuts the district relations, so borders are open lines, never rings closed by a fake edge."""
     assert {b.name for b in xinjiekou.boundaries} == {"玄武区", "鼓楼区", "秦淮区"}
-    for b in xinjiekou.boundaries:
-        assert b.props["admin_level"] == 6
-        if b.geometry == "polygon":
-            assert b.coords[0] == b.coords[-1] and b.props["complete"] is True
-        else:
-            assert b.props["complete"] is False
+    assert all(b.props["admin_level"] == 6 for b in xinjiekou.boundaries)
+    assert all(b.props["complete"] is (b.geometry == "polygon") for b in xinjiekou.boundaries)
+    assert all(b.coords[0] == b.coords[-1] for b in xinjiekou.boundaries if b.geometry == "polygon")
     assert any("秦淮区" in w and "incomplete" in w for w in xinjiekou.warnings)
     # 玄武区 and 秦淮区 share border way 403860282 (80 nodes): both lines must carry it identically.
     vertices = {

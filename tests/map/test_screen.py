@@ -72,7 +72,8 @@ def screen(qtbot):  # type: ignore[no-untyped-def]
     w.show()
     qtbot.waitUntil(lambda: w.units.flushes > 0 and len(w.units.ids) == 26, timeout=3000)
     w.fit_district()
-    return w
+    yield w
+    w.shutdown()
 
 
 def view_pos(w: MapScreen, x: float, y: float):  # type: ignore[no-untyped-def]
@@ -220,6 +221,7 @@ def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tmp_path: Path) -
     assert sig.args == pytest.approx([float(lat[0]), float(lon[0])])
     w.set_basemap("vector")
     assert w.display_xy("O001") == pytest.approx(vector_xy, abs=0.01)
+    w.shutdown()
 
 
 def threading_free(layer) -> bool:  # type: ignore[no-untyped-def]
@@ -252,6 +254,7 @@ def test_mbtiles_basemap_and_attribution(qtbot, tmp_path: Path) -> None:
     assert w.attribution_label.isVisible()
     w.set_basemap("vector")
     assert not w.attribution_label.isVisible()  # the generated district carries no OSM data
+    w.shutdown()
 
 
 def test_history_replay_on_the_map(qtbot, store) -> None:  # type: ignore[no-untyped-def]
@@ -289,32 +292,28 @@ def test_history_replay_on_the_map(qtbot, store) -> None:  # type: ignore[no-unt
     w.shutdown()
 
 
-def chinese_translator(tmp_path: Path) -> QTranslator | None:
-    """Compile the map's .ts with lrelease (as the build does) and load it."""
+def chinese_translator(tmp_path: Path) -> QTranslator:
+    """Compile the map's .ts with lrelease (a dev dependency, as the build does) and load it."""
     ts = Path(__file__).resolve().parents[2] / "resources" / "translations" / "map_zh_CN.ts"
     lrelease = Path(sys.executable).with_name("pyside6-lrelease")
     qm = tmp_path / "map_zh_CN.qm"
-    if not lrelease.exists():
-        return None
     subprocess.run([str(lrelease), str(ts), "-qm", str(qm)], check=True, capture_output=True)
     translator = QTranslator()
-    return translator if translator.load(str(qm)) else None
+    assert translator.load(str(qm)), f"{qm} does not load"
+    return translator
 
 
 def test_translation_is_complete(qtbot, tmp_path: Path) -> None:
     text = (Path(__file__).resolve().parents[2] / "resources" / "translations" / "map_zh_CN.ts").read_text("utf-8")
     assert "unfinished" not in text and text.count("<translation>") == text.count("<source>")
     translator = chinese_translator(tmp_path)
-    if translator is None:
-        pytest.skip("pyside6-lrelease not available")
     assert translator.translate("MapScreen", "Follow") == "跟随"
 
 
 def test_png_of_district_with_units(qtbot, tmp_path: Path) -> None:
     """The picture a human checks: 200 officers and 50 vehicles on the district's streets, in Chinese."""
     translator = chinese_translator(tmp_path)
-    if translator is not None:
-        QCoreApplication.installTranslator(translator)
+    QCoreApplication.installTranslator(translator)
     tracker = make_tracker(officers=200, vehicles=50, drones=3, stale=("O017", "O044", "O101"), seed=11)
     w = MapScreen(tracker, BASEMAP, MapConfig(), CAMERAS, heatmap=HeatmapService())
     qtbot.addWidget(w)
@@ -329,8 +328,9 @@ def test_png_of_district_with_units(qtbot, tmp_path: Path) -> None:
     w.select_unit("O001")
     qtbot.wait(100)
     assert w.grab().save("/tmp/map_screen.png")
-    if translator is not None:
+    try:
         assert w.follow_button.text() == "跟随"
+    finally:
         QCoreApplication.removeTranslator(translator)
 
 

@@ -36,9 +36,9 @@ def test_builtin_layouts_all_valid() -> None:
     assert {"1x1", "2x2", "3x3", "4x4", "5x5", "6x6", "1+5", "1+7", "2+8", "1+12"} <= names
     for path in BUILTIN_DIR.glob("*.json"):
         layout = load_layout(path)
-        expected = int(path.stem.split("+")[0]) + int(path.stem.split("+")[1]) if "+" in path.stem else None
-        if expected is not None:
-            assert len(layout.cells) == expected, path.name
+        big, small = (int(n) for n in path.stem.replace("x", "+").split("+"))
+        expected = big + small if "+" in path.stem else big * small
+        assert len(layout.cells) == expected, path.name
 
 
 def test_round_trip(tmp_path: Path) -> None:

@@ -141,7 +141,6 @@ class _OfficerList(QListWidget):
 class DispatchScreen(QWidget):
     """The dispatcher's screen. ``DispatchScreen(service, feed=DispatchFeed(service))``; ``set_location(lat, lon)`` from a map click."""
 
-    caseSelected = Signal(str)  # the map can centre on the case
     _actionDone = Signal(str, object)  # label, CaseView / Exception (from writer-thread callbacks)
 
     def __init__(self, service: CaseService, parent: QWidget | None = None, *, feed: DispatchFeed,
@@ -372,7 +371,6 @@ class DispatchScreen(QWidget):
                 self.queue_view.selectRow(row)
                 break
         self.feed.request_detail(code)
-        self.caseSelected.emit(code)
 
     def refresh(self) -> None:
         self.feed.refresh()

@@ -13,21 +13,22 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-_pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="enforcement-ui")
-
 
 class Background(QObject):
-    """Owned by a widget; callbacks are dropped if the widget is gone (the signal dies with it)."""
+    """Owned by a widget; callbacks are dropped if the widget is gone (the signal dies with it), and the
+    widget's worker threads end with it (a pool outliving every view would keep the process from exiting)."""
 
     _done = Signal(object)
 
     def __init__(self, parent: QObject) -> None:
         super().__init__(parent)
+        self._pool = pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="enforcement-ui")
+        self.destroyed.connect(lambda *_: pool.shutdown(wait=False))  # no reference to self: it is gone then
         self._done.connect(self._deliver)
 
     def run(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
             on_error: Callable[[BaseException], None]) -> Future[Any]:
-        future = _pool.submit(fn)
+        future = self._pool.submit(fn)
         self.watch(future, on_done, on_error)
         return future
 

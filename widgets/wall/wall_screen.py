@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from commandcenter.config import CameraConfig
+from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.video.arrangement import ScreenWall, load_arrangement, save_arrangement
 from commandcenter.video.layout import LayoutError, WallModel, list_layouts, resolve_layout
 from commandcenter.video.service import MAIN, SUB, VideoService
@@ -236,7 +237,11 @@ class WallScreen(QWidget):
         name, ok = QInputDialog.getText(self, self.tr("Save layout as"), self.tr("Layout name:"),
                                         text=self.wall.layout.name)
         if ok and name.strip():
-            self.save_layout_as(name.strip())
+            try:
+                self.save_layout_as(name.strip())
+            except PermissionDenied as exc:  # refused (and audited) in the core
+                QMessageBox.warning(self, self.tr("Save layout as"), self.tr(
+                    "You may not save wall layouts (missing permission %1).").replace("%1", exc.permission))
 
     def _toggle_tour(self) -> None:
         if self.wall.tour is not None:
