@@ -34,11 +34,13 @@ from commandcenter.cases import workflow
 from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.categories import Category, CategoryError, CategoryTable
 from commandcenter.cases.dispatch import Dispatcher, OfficerInfo, Recommendation, StreetRouter, router_for
-from commandcenter.cases.geo import GridLocator, haversine_m
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase, Sla, TaskView, sla_of
 from commandcenter.cases.tables import CaseMerge, CaseTask, WorkCalendarDay
 from commandcenter.cases.workflow import CLOSED_STATUSES, OPEN_STATUSES, TransitionError
 from commandcenter.domain import OfficerStatus, UnitPosition, ZoneKind
+from commandcenter.geo.coords import haversine_m
+from commandcenter.geo.streets import StreetGraph
+from commandcenter.geo.zones import GridIndex
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case, CaseEvent, Evidence, Officer, Vehicle, Zone
 
@@ -105,7 +107,7 @@ class CaseService:
         audit: Audit | None = None,
         guard: Guard | None = None,
         positions: Callable[[], Mapping[str, UnitPosition]] | None = None,
-        streets: object | None = None,
+        streets: StreetGraph | StreetRouter | None = None,
         clock: Callable[[], datetime] = utcnow,
         duplicate_radius_m: float = 50.0,
         duplicate_window_min: float = 60.0,
@@ -131,7 +133,7 @@ class CaseService:
         router: StreetRouter | None = router_for(streets)
         self.dispatcher = Dispatcher(self.positions, router, stale_after_s=stale_after_s,
                                      clock=lambda: self.clock().timestamp())
-        self._grid: GridLocator | None = None
+        self._grid: GridIndex | None = None
         self._roster_at = -math.inf
         self._lock = threading.Lock()
 
@@ -177,13 +179,13 @@ class CaseService:
         if self._audit is not None:
             self._audit(session, actor, action, subject, data)
 
-    def grid(self, session: Session | None = None) -> GridLocator:
+    def grid(self, session: Session | None = None) -> GridIndex:
         """The grid locator, loaded from the zones table on first use (``reload_zones`` after editing zones)."""
         if self._grid is None:
-            def load(s: Session) -> GridLocator:
+            def load(s: Session) -> GridIndex:
                 rows = s.execute(select(Zone.code, Zone.name, Zone.parent_code, Zone.polygon)
                                  .where(Zone.kind == ZoneKind.GRID_CELL.value).order_by(Zone.id)).all()
-                return GridLocator([(r[0], r[1], r[2], r[3]) for r in rows])
+                return GridIndex.from_polygons((r[0], r[1], r[2], r[3]) for r in rows)
 
             self._grid = load(session) if session is not None else self.store.read(load)
         return self._grid
@@ -267,15 +269,15 @@ class CaseService:
         if lat is not None and lon is not None:
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise ValueError(f"location ({lat}, {lon}) is not a WGS-84 latitude/longitude")
-            cell = grid.cell_at(lat, lon)
+            cell = grid.unit_cell_at(lat, lon)
             if cell is not None:
                 return lat, lon, cell.code, cell.area_code
             return lat, lon, spec.grid_code, ""
         if spec.grid_code:
-            cell = grid.cell(spec.grid_code)
+            cell = grid.get(spec.grid_code)
             if cell is None and len(grid):
                 raise ValueError(f"unknown grid cell {spec.grid_code!r}")
-            centre = grid.centroid(spec.grid_code)
+            centre = cell.centre if cell is not None else None
             return (centre[0] if centre else None, centre[1] if centre else None, spec.grid_code,
                     cell.area_code if cell else "")
         if not spec.address:

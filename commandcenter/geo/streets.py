@@ -267,6 +267,23 @@ class StreetGraph:
                     prev = cur
         return cls(lat_out, lon_out, edges)
 
+    @classmethod
+    def grid(
+        cls, lat0: float, lon0: float, rows: int, cols: int, spacing_m: float = 120.0, arterial_every: int = 5
+    ) -> StreetGraph:
+        """A generated Manhattan street grid from the south-west corner ``(lat0, lon0)``: tests and benchmarks
+        that need a city of a chosen size.  Every ``arterial_every``-th street is a primary road (faster), the
+        others are residential streets."""
+        proj = LocalProjection(lat0, lon0)
+        lines: list[tuple[Sequence[LatLon], str | None, str, int, Sequence[int] | None]] = []
+        for r in range(rows):
+            coords = [proj.to_latlon(c * spacing_m, r * spacing_m) for c in range(cols)]
+            lines.append((coords, f"东西{r + 1}路", "primary" if r % arterial_every == 0 else "residential", 0, None))
+        for c in range(cols):
+            coords = [proj.to_latlon(c * spacing_m, r * spacing_m) for r in range(rows)]
+            lines.append((coords, f"南北{c + 1}路", "primary" if c % arterial_every == 0 else "residential", 0, None))
+        return cls.from_lines(lines, densify_m=None)
+
     # -- basic facts -----------------------------------------------------------------------------------------
 
     @property
