@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from commandcenter import labels
 from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.workflow import CLOSED_STATUSES, status_label
 from commandcenter.domain import CASE_SOURCE_ZH
@@ -66,6 +67,11 @@ class CaseView:
     @property
     def status_label(self) -> str:
         return status_label(self.status)
+
+    @property
+    def category_label(self) -> str:
+        """The category in the user's language (English name from the category table in English mode)."""
+        return labels.category_label(self.category, self.category_name)
 
     @property
     def source_label(self) -> str:

@@ -30,6 +30,7 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
+from commandcenter import labels
 from commandcenter.cases import workflow
 from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.categories import Category, CategoryError, CategoryTable
@@ -38,6 +39,7 @@ from commandcenter.cases.model import CaseView, EvidenceRef, NewCase, Sla, TaskV
 from commandcenter.cases.tables import CaseMerge, CaseTask, WorkCalendarDay
 from commandcenter.cases.workflow import CLOSED_STATUSES, OPEN_STATUSES, TransitionError
 from commandcenter.domain import OfficerStatus, UnitPosition, ZoneKind
+from commandcenter.enforcement.tables import User
 from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex
@@ -89,9 +91,6 @@ class UnitRow:
     stale: bool
     lat: float | None
     lon: float | None
-
-
-_UNIT_STATUS_ZH = {"idle": "空闲", "dispatched": "出警", "handling": "处置中", "resting": "休息", "offline": "离线"}
 
 
 class CaseService:
@@ -374,7 +373,7 @@ class CaseService:
             keep = self._case_row(session, keep_code)
             dup = self._case_row(session, duplicate_code)
             if keep.status in CLOSED_STATUSES:
-                raise TransitionError(f"案件 {keep_code} 已{workflow.status_label(keep.status).removeprefix('已')}，"
+                raise TransitionError(f"案件 {keep_code} 已{workflow.STATUS_ZH.get(keep.status, keep.status).removeprefix('已')}，"
                                       f"不能再合并其它案件", code=keep_code, status=keep.status, action="merge")
             self._apply(session, dup, "merge", actor, note or f"合并到 {keep_code}", {"into": keep_code})
             session.add(CaseMerge(case_id=keep.id, merged_case_id=dup.id, time=self.clock(), actor=actor, note=note))
@@ -657,7 +656,7 @@ class CaseService:
             row = session.get(Case, task.case_id)
             assert row is not None
             if row.status != "joint":
-                raise TransitionError(f"案件 {row.code} 处于 {workflow.status_label(row.status)}，不能更新联合执法任务",
+                raise TransitionError(f"案件 {row.code} 处于 {workflow.STATUS_ZH.get(row.status, row.status)}，不能更新联合执法任务",
                                       code=row.code, status=row.status, action="task")
             now = self.clock()
             before = task.status
@@ -696,8 +695,9 @@ class CaseService:
     # ------------------------------------------------------------------------------------------ units
     def set_unit_status(self, unit_id: str, status: str, actor: str) -> Future[str]:
         """Dispatcher override of an officer's or vehicle's status (休息, 离线 …)."""
-        if status not in _UNIT_STATUS_ZH:
-            raise ValueError(f"unit {unit_id}: unknown status {status!r} (expected {', '.join(_UNIT_STATUS_ZH)})")
+        if status not in labels.UNIT_STATUS_LABELS:
+            raise ValueError(f"unit {unit_id}: unknown status {status!r} "
+                             f"(expected {', '.join(labels.UNIT_STATUS_LABELS)})")
         self.authorize(actor, "unit.status")
 
         def job(session: Session) -> str:
@@ -731,12 +731,18 @@ class CaseService:
         return self.store.read(lambda s: self._view(s, self._case_row(s, code)))
 
     def events(self, code: str) -> list[dict[str, Any]]:
-        """The case's history, oldest first, as plain dicts."""
+        """The case's history, oldest first, as plain dicts; ``actor_role``/``actor_name`` name the person
+        (from the users table, empty for the system and intake channels) so history reads "值班长 张三 立案"."""
         def q(s: Session) -> list[dict[str, Any]]:
             case_id = self._case_row(s, code).id
+            events = list(s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)))
+            actors = sorted({e.actor for e in events})
+            people = {u: (role, name) for u, role, name in s.execute(
+                select(User.username, User.role, User.display_name).where(User.username.in_(actors)))}
             return [{"time": e.time, "actor": e.actor, "action": e.action, "from": e.from_status, "to": e.to_status,
-                     "note": e.note, "data": e.data}
-                    for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))]
+                     "note": e.note, "data": e.data, "actor_role": people.get(e.actor, ("", ""))[0],
+                     "actor_name": people.get(e.actor, ("", ""))[1]}
+                    for e in events]
         return self.store.read(q)
 
     def evidence(self, code: str) -> list[dict[str, Any]]:
@@ -910,7 +916,7 @@ class CaseService:
             for uid, name, team, status, since in items:
                 pos = positions.get(uid)
                 age = (now - pos.fix_time).total_seconds() if pos is not None else None
-                rows.append(UnitRow(uid, kind, name, team, status, _UNIT_STATUS_ZH.get(status, status),
+                rows.append(UnitRow(uid, kind, name, team, status, labels.unit_status_label(status),
                                     current.get(uid, ""), (now - since).total_seconds() if since else None, age,
                                     age is None or age > self.stale_after_s, pos.lat if pos else None,
                                     pos.lon if pos else None))

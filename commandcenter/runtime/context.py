@@ -32,6 +32,7 @@ from commandcenter.config import (
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.zones import GridIndex, make_unit_grid
+from commandcenter.labels import role_label
 from commandcenter.mapdata.geofence import GeofenceMonitor
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.runtime.devices import DeviceManager
@@ -505,8 +506,7 @@ class AppContext(QObject):
         from datetime import datetime
 
         online, total = self.devices.summary()
-        role = {"admin": "值班长", "dispatcher": "调度员", "pilot": "飞手", "leader": "领导", "legal": "法制审核员",
-                "observer": "观察"}.get(self.role, self.role)
+        role = role_label(self.role)
         return {
             "clock": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             "user": f"{self.user} ({role})" if self.user else "—",
