@@ -104,6 +104,10 @@ class _NodeIndex:
         breaks = np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1
         for chunk in np.split(order, breaks):
             self.cells[(int(cx[chunk[0]]), int(cy[chunk[0]]))] = chunk
+        # The same cells as plain Python tuples: a look-up visits ~9 cells of a node or two each, where numpy's
+        # per-call overhead would dominate (dispatch snaps dozens of officers per recommendation).
+        self._points: dict[tuple[int, int], list[tuple[float, float, int]]] = {
+            key: [(float(x[i]), float(y[i]), int(i)) for i in chunk.tolist()] for key, chunk in self.cells.items()}
         self.span = int(max(cx.max() - cx.min(), cy.max() - cy.min())) + 2
 
     def nearest(self, qx: float, qy: float) -> tuple[int, float]:
@@ -116,14 +120,11 @@ class _NodeIndex:
         best_d2 = math.inf
         for r in range(self.span + 1):
             for key in _ring_cells(cx, cy, r):
-                chunk = self.cells.get(key)
-                if chunk is None:
-                    continue
-                d2 = (self.x[chunk] - qx) ** 2 + (self.y[chunk] - qy) ** 2
-                k = int(np.argmin(d2))
-                if d2[k] < best_d2:
-                    best_d2 = float(d2[k])
-                    best_i = int(chunk[k])
+                for px, py, i in self._points.get(key, ()):
+                    d2 = (px - qx) * (px - qx) + (py - qy) * (py - qy)
+                    if d2 < best_d2:
+                        best_d2 = d2
+                        best_i = i
             if best_i >= 0 and r * _INDEX_CELL_M >= math.sqrt(best_d2):
                 break  # every node not yet seen is at least r cells away: the best one is final
         else:

@@ -303,6 +303,10 @@ class GridIndex:
         self._by_code = {c.code: c for c in self.cells}
         self._area_by_code = {a.code: a for a in self.areas}
         self._rings: list[list[LatLon]] = [c.ring for c in self.cells]
+        # Axis-aligned rectangles (every generated cell, most surveyed ones) are tested with four comparisons,
+        # which give exactly the even-odd answer for a rectangle (south/west edges in, north/east edges out).
+        self._rects: list[tuple[float, float, float, float] | None] = [
+            c.bounds if _is_rectangle(r) else None for c, r in zip(self.cells, self._rings, strict=True)]
         boxes = np.asarray([c.bounds for c in self.cells], dtype=np.float64).reshape(-1, 4)
         if len(boxes):
             self.proj = proj or LocalProjection(float((boxes[:, 0].min() + boxes[:, 2].max()) / 2),
@@ -343,6 +347,12 @@ class GridIndex:
             mid = self.proj.to_latlon(self._x0 + (c + 0.5) * self.cell_size_m,
                                       self._y0 + (r + 0.5) * self.cell_size_m)
             self.layout[r, c] = next((i for i in cand if ring_contains(mid[0], mid[1], self._rings[i])), -1)
+        # Test the cell covering a bucket's middle first: on a lattice it is the answer for nearly every point
+        # (the others are neighbours registered because a shared edge rounded into the bucket).
+        for (r, c), cand in list(self._buckets.items()):
+            first = int(self.layout[r, c]) if r < rows and c < cols else -1
+            if first >= 0 and len(cand) > 1:
+                self._buckets[(r, c)] = (first, *(i for i in cand if i != first))
 
     @classmethod
     def from_polygons(cls, rows: Iterable[tuple[str, str, str, Sequence[Sequence[float]] | None]]) -> GridIndex:
@@ -377,7 +387,11 @@ class GridIndex:
         x, y = self.proj.to_xy(lat, lon)
         key = (math.floor((y - self._y0) / self.cell_size_m), math.floor((x - self._x0) / self.cell_size_m))
         for i in self._buckets.get(key, ()):
-            if ring_contains(lat, lon, self._rings[i]):
+            rect = self._rects[i]
+            if rect is not None:
+                if rect[0] <= lat < rect[2] and rect[1] <= lon < rect[3]:
+                    return i
+            elif ring_contains(lat, lon, self._rings[i]):
                 return i
         return -1
 
@@ -412,7 +426,12 @@ class GridIndex:
             for i in cand:
                 if len(pts) == 0:
                     break
-                hit = points_in_polygon(lat_a[pts], lon_a[pts], self._rings[i])
+                rect = self._rects[i]
+                if rect is not None:
+                    la, lo = lat_a[pts], lon_a[pts]
+                    hit = (rect[0] <= la) & (la < rect[2]) & (rect[1] <= lo) & (lo < rect[3])
+                else:
+                    hit = points_in_polygon(lat_a[pts], lon_a[pts], self._rings[i])
                 out[pts[hit]] = i
                 pts = pts[~hit]
         return out
@@ -438,6 +457,15 @@ class GridIndex:
         """The 责任区 containing the point (via its cell), ``None`` outside or when the area is not known."""
         i = self.cell_index_at(lat, lon)
         return self._area_by_code.get(self.cells[i].area_code) if i >= 0 else None
+
+
+def _is_rectangle(ring: Sequence[LatLon]) -> bool:
+    """Whether a closed ring is an axis-aligned rectangle in (lat, lon): four corners, two latitudes, two
+    longitudes, consecutive corners sharing one of them."""
+    pts = list(ring[:-1]) if len(ring) > 1 and ring[0] == ring[-1] else list(ring)
+    if len(pts) != 4 or len({p[0] for p in pts}) != 2 or len({p[1] for p in pts}) != 2:
+        return False
+    return all((a[0] == b[0]) != (a[1] == b[1]) for a, b in zip(pts, pts[1:] + pts[:1], strict=True))
 
 
 def make_unit_grid(
