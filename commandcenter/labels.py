@@ -15,6 +15,7 @@ The API, for views, reports and services alike::
     action_label("register")             # 立案 / registered            (history verbs)
     role_label("admin")                  # 值班长 / Duty chief
     unit_status_label("resting")         # 休息 / Resting
+    task_status_label("done")            # 已完成 / Done
     zone_kind_label("禁止设摊区")         # 禁止设摊区 / No-vending zone
     category_label("SJ0401", "占道经营")  # 占道经营 / Street vending
     actor_label("zhang", role="admin", name="张三")          # 值班长 张三 / Duty chief 张三
@@ -38,6 +39,7 @@ __all__ = [
     "ACTION_LABELS",
     "ROLE_LABELS",
     "STATUS_LABELS",
+    "TASK_STATUS_LABELS",
     "UNIT_STATUS_LABELS",
     "ZONE_KIND_LABELS",
     "action_label",
@@ -47,6 +49,7 @@ __all__ = [
     "register_categories",
     "role_label",
     "status_label",
+    "task_status_label",
     "unit_status_label",
     "zone_kind_label",
 ]
@@ -133,6 +136,13 @@ UNIT_STATUS_LABELS: Mapping[str, str] = {
     "offline": QT_TRANSLATE_NOOP("UnitStatus", "Offline"),  # 离线
 }
 
+TASK_STATUS_LABELS: Mapping[str, str] = {  # a department's task in a joint enforcement (联合执法)
+    "summoned": QT_TRANSLATE_NOOP("TaskStatus", "Summoned"),  # 已吹哨
+    "reported": QT_TRANSLATE_NOOP("TaskStatus", "Reported in"),  # 已报到
+    "done": QT_TRANSLATE_NOOP("TaskStatus", "Done"),  # 已完成
+    "refused": QT_TRANSLATE_NOOP("TaskStatus", "Refused"),  # 拒绝
+}
+
 # Zone kinds are stored in Chinese (they are the bureau's terms, see commandcenter.domain.ZoneKind).
 ZONE_KIND_LABELS: Mapping[str, str] = {
     "疏导点": QT_TRANSLATE_NOOP("ZoneKind", "Designated vending area"),
@@ -170,6 +180,11 @@ def role_label(role: str) -> str:
 def unit_status_label(status: str) -> str:
     """An officer's or vehicle's status (``domain.OfficerStatus`` value)."""
     return _translate("UnitStatus", UNIT_STATUS_LABELS, status)
+
+
+def task_status_label(status: str) -> str:
+    """A joint-enforcement task's status (``cases.model.TaskView.status``)."""
+    return _translate("TaskStatus", TASK_STATUS_LABELS, status)
 
 
 def zone_kind_label(kind: str) -> str:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QCoreApplication
 from commandcenter import labels
 from commandcenter.cases.categories import load_categories
 from commandcenter.cases.workflow import ACTIONS, STATUS_ZH, CaseStatus
-from commandcenter.domain import OFFICER_STATUS_ZH, ZoneKind
+from commandcenter.domain import OfficerStatus, ZoneKind
 from commandcenter.enforcement.permissions import ROLE_ZH, Role
 from commandcenter.i18n import TRANSLATIONS, current_language, install_language
 
@@ -67,6 +67,7 @@ def test_every_label_is_chinese_in_chinese_mode(chinese: None) -> None:
         **{f"action {a}": labels.action_label(a) for a in labels.ACTION_LABELS},
         **{f"role {r}": labels.role_label(r) for r in Role},
         **{f"unit status {s}": labels.unit_status_label(s) for s in labels.UNIT_STATUS_LABELS},
+        **{f"task status {s}": labels.task_status_label(s) for s in labels.TASK_STATUS_LABELS},
         **{f"zone kind {k}": labels.zone_kind_label(k) for k in ZoneKind},
         **{f"category {c.code}": labels.category_label(c.code, c.name) for c in load_categories()},
         "system": labels.actor_label("system"),
@@ -83,7 +84,8 @@ def test_every_code_has_a_label_and_the_fixed_chinese_tables_agree(chinese: None
     assert set(labels.ZONE_KIND_LABELS) == {k.value for k in ZoneKind}
     assert {s: labels.status_label(s) for s in STATUS_ZH} == STATUS_ZH
     assert {r: labels.role_label(r) for r in ROLE_ZH} == {str(r): zh for r, zh in ROLE_ZH.items()}
-    assert {s: labels.unit_status_label(s) for s in OFFICER_STATUS_ZH} == {str(s): zh for s, zh in OFFICER_STATUS_ZH.items()}
+    assert [labels.unit_status_label(s) for s in OfficerStatus] == ["空闲", "出警", "处置中", "休息", "离线"]
+    assert set(labels.UNIT_STATUS_LABELS) == {s.value for s in OfficerStatus}
     assert all(labels.action_label(a) == t.label for a, t in ACTIONS.items())  # history verb = button word
 
 

@@ -30,9 +30,6 @@ class TaskView:
     note: str = ""
 
 
-TASK_STATUS_ZH = {"summoned": "已吹哨", "reported": "已报到", "done": "已完成", "refused": "拒绝"}
-
-
 @dataclass(frozen=True, slots=True)
 class CaseView:
     """A case as views see it."""

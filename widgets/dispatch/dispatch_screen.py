@@ -447,7 +447,7 @@ class DispatchScreen(QWidget):
             lines.append(f"<span style='color:#d29922'>{t_pending}: {pending.get('kind')} "
                          f"{pending.get('hours', '')} — {pending.get('reason', '')} ({pending.get('by', '')})</span>")
         for task in case.tasks:
-            lines.append(f"• {task.department}: {task.task} [{task.status}]")
+            lines.append(f"• {task.department}: {task.task} [{labels.task_status_label(task.status)}]")
         if detail.evidence:
             t_attachments = self.tr("Attachments")
             lines.append(f"{t_attachments}: {len(detail.evidence)}")
