@@ -4,7 +4,13 @@ Digital city management (数字化城管, GB/T 30428) divides a district into sm
 (单元网格), each with a hierarchical code - county-level division (6 digits) + street office (3) + community (3)
 + cell sequence (2) - and assigns groups of cells to enforcement *responsibility areas* (责任区) that one squad
 patrols.  Every case, camera event and officer position is filed under the cell it falls in, so
-:meth:`GridIndex.cell_at` must be cheap: it is plain arithmetic on a regular grid, no polygon tests.
+:meth:`GridIndex.cell_at` must be cheap: a bucket lattice narrows it to one or two cells, then a rectangle
+or even-odd test decides.  :class:`GridIndex` is the project's one grid locator, for the generated grid
+(:func:`make_unit_grid`) and for a bureau's own cells from the zones table (:meth:`GridIndex.from_polygons`).
+
+This module also holds the project's one point-in-polygon rule (:func:`point_in_polygon`, vectorised as
+:func:`points_in_polygon`); distances are :func:`commandcenter.geo.coords.haversine_m`.  ``devices/`` has no
+geometry of its own.
 
 Management zones (疏导点 designated vending areas, 管控点 controlled spots, 特色点 feature spots, 禁止设摊区
 no-vending areas) are arbitrary polygons, looked up with :class:`ZoneIndex`.
