@@ -37,6 +37,7 @@ from commandcenter import i18n
 
 __all__ = [
     "ACTION_LABELS",
+    "ESCALATION_LABELS",
     "ROLE_LABELS",
     "STATUS_LABELS",
     "TASK_STATUS_LABELS",
@@ -108,7 +109,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "merge": QT_TRANSLATE_NOOP("CaseAction", "merged into another case"),  # 合并
     # events the service records besides the workflow actions
     "absorb": QT_TRANSLATE_NOOP("CaseAction", "merged a duplicate report in"),  # 并入重复案件
-    "escalate": QT_TRANSLATE_NOOP("CaseAction", "escalated (overdue)"),  # 超时升级
+    "escalate": QT_TRANSLATE_NOOP("CaseAction", "escalated"),  # 超时升级
     "task": QT_TRANSLATE_NOOP("CaseAction", "updated a department task"),  # 更新联合执法任务
     "evidence": QT_TRANSLATE_NOOP("CaseAction", "added evidence"),  # 添加证据
     "approve": QT_TRANSLATE_NOOP("CaseAction", "approved the request"),  # 批准申请
@@ -151,6 +152,12 @@ ZONE_KIND_LABELS: Mapping[str, str] = {
     "禁止设摊区": QT_TRANSLATE_NOOP("ZoneKind", "No-vending zone"),
     "单元网格": QT_TRANSLATE_NOOP("ZoneKind", "Unit grid cell"),
     "责任区": QT_TRANSLATE_NOOP("ZoneKind", "Responsibility area"),
+}
+
+# The SLA level an ``escalate`` event records in its data (the stored note is fixed Chinese).
+ESCALATION_LABELS: Mapping[str, str] = {
+    "warning": QT_TRANSLATE_NOOP("Escalation", "due soon"),  # 即将超时
+    "overdue": QT_TRANSLATE_NOOP("Escalation", "overdue"),  # 已超时
 }
 
 _SYSTEM_ACTOR = QT_TRANSLATE_NOOP("Actor", "System")  # 系统: timers and importers acting on their own
@@ -205,8 +212,14 @@ def actor_label(actor: str, *, role: str = "", name: str = "") -> str:
 
 
 def history_text(actor: str, action: str, *, role: str = "", name: str = "", to_status: str = "",
-                 note: str = "") -> str:
-    """One case history line without its time: "值班长 张三 立案 → 已立案  自动立案"."""
+                 note: str = "", data: Mapping[str, object] | None = None) -> str:
+    """One case history line without its time: "值班长 张三 立案 → 已立案  自动立案".
+
+    ``data`` is the event's data: an escalation's SLA level there replaces its stored (Chinese) note.
+    """
+    level = str((data or {}).get("level", "")) if action == "escalate" else ""
+    if level in ESCALATION_LABELS:
+        note = QCoreApplication.translate("Escalation", ESCALATION_LABELS[level])
     parts = [actor_label(actor, role=role, name=name), action_label(action)]
     if to_status:
         parts.append(f"{_STATUS_ARROW} {status_label(to_status)}")

@@ -43,7 +43,10 @@ def test_english_labels(english: None) -> None:
     assert labels.zone_kind_label("禁止设摊区") == "No-vending zone"
     assert labels.zone_kind_label("单元网格") == "Unit grid cell"
     assert labels.category_label("SJ0401", "占道经营") == "Street vending"
-    assert labels.history_text("system", "escalate") == "System escalated (overdue)"
+    assert labels.history_text("system", "escalate", note="已超时", data={"level": "overdue"}) == \
+        "System escalated  overdue"
+    assert labels.history_text("system", "escalate", note="即将超时", data={"level": "warning"}) == \
+        "System escalated  due soon"
     assert labels.history_text("zhang", "register", role="admin", name="张三", to_status="registered") == \
         "Duty chief 张三 registered → Registered"
 
@@ -56,7 +59,8 @@ def test_chinese_labels(chinese: None) -> None:
     assert labels.unit_status_label("resting") == "休息"
     assert labels.zone_kind_label("禁止设摊区") == "禁止设摊区"
     assert labels.category_label("SJ0401", "占道经营") == "占道经营"
-    assert labels.history_text("system", "escalate") == "系统 超时升级"
+    assert labels.history_text("system", "escalate", note="已超时", data={"level": "overdue"}) == "系统 超时升级  已超时"
+    assert labels.history_text("system", "escalate", data={"level": "warning"}) == "系统 超时升级  即将超时"
     assert labels.history_text("zhang", "register", role="admin", name="张三", to_status="registered") == \
         "值班长 张三 立案 → 已立案"
 
@@ -71,6 +75,8 @@ def test_every_label_is_chinese_in_chinese_mode(chinese: None) -> None:
         **{f"zone kind {k}": labels.zone_kind_label(k) for k in ZoneKind},
         **{f"category {c.code}": labels.category_label(c.code, c.name) for c in load_categories()},
         "system": labels.actor_label("system"),
+        **{f"escalation {lv}": labels.history_text("system", "escalate", data={"level": lv})
+           for lv in labels.ESCALATION_LABELS},
     }
     english = {what: text for what, text in shown.items() if LATIN.search(text)}
     assert not english, f"English in Chinese mode: {english}"

@@ -458,7 +458,7 @@ class DispatchScreen(QWidget):
             moved = ev["to"] if ev["to"] and ev["to"] != ev["from"] else ""
             self.history.addItem(f"{when}  " + labels.history_text(
                 ev["actor"], ev["action"], role=ev.get("actor_role", ""), name=ev.get("actor_name", ""),
-                to_status=moved, note=ev["note"]))
+                to_status=moved, note=ev["note"], data=ev.get("data")))
         self._show_actions(case)
         self.approve_button.setVisible(isinstance(pending, dict))
         self.deny_button.setVisible(isinstance(pending, dict))
