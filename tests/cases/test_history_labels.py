@@ -78,3 +78,19 @@ def test_english_history(qtbot: Any, language: str, escalated_case: str, service
     lines = _history(qtbot, service, escalated_case)
     assert lines[0].endswith("System escalated  overdue")
     assert "Duty chief 张三 registered → Registered" in lines[1]
+
+
+@pytest.mark.parametrize("language", ["zh"], indirect=True)
+def test_chinese_case_timeline_shows_words_not_codes(qtbot: Any, language: str, escalated_case: str,
+                                                     service: CaseService, store: Store) -> None:
+    from widgets.enforcement import CaseTimeline
+
+    case_id = service.get(escalated_case).id
+    timeline = CaseTimeline(store)
+    qtbot.addWidget(timeline)
+    timeline.set_case(case_id)
+    rows = [[timeline.tree.topLevelItem(i).text(col) for col in (2, 3)]
+            for i in range(timeline.tree.topLevelItemCount())]
+    assert ["立案", "待立案 → 已立案"] in rows and ["超时升级", "已超时"] in rows
+    assert not [row for row in rows if LATIN.search(" ".join(row))], rows
+    assert LATIN.search(timeline.status.text().split("·")[-1]) is None  # "状态 已立案", not "registered"
