@@ -231,9 +231,16 @@ def history_text(actor: str, action: str, *, role: str = "", name: str = "", to_
 
 
 class _NamedCategory(Protocol):
-    code: str
-    name: str
-    name_en: str
+    """What labels need of a ``cases.categories.Category`` (read-only, as the frozen dataclass is)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def name_en(self) -> str: ...
 
 
 _category_lock = threading.Lock()

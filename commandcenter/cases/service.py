@@ -118,6 +118,7 @@ class CaseService:
         self.store = store
         self.calendar = calendar
         self.categories = categories
+        labels.register_categories(categories)  # English names of a bureau's own table, for category_label
         self._authorize = authorize
         self._audit = audit
         self._guard = guard
