@@ -33,7 +33,6 @@ from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import load_categories
 from commandcenter.cases.dispatch import (
     Dispatcher,
-    GraphRouter,
     OfficerInfo,
     StreetRouter,
     grid_router,
@@ -65,8 +64,8 @@ def _street_network() -> tuple[StreetRouter, str, tuple[float, float, float, flo
         bbox = (float(graph.lat.min()), float(graph.lon.min()), float(graph.lat.max()), float(graph.lon.max()))
         return router, f"district StreetGraph ({graph.node_count} nodes, {graph.edge_count} edges)", bbox
     except ImportError:
-        grid: GraphRouter = grid_router(32.0105, 118.77, 20, 25, spacing_m=100)
-        return grid, f"generated grid ({len(grid)} nodes)", (32.0105, 118.77, 32.0105 + 0.017, 118.77 + 0.026)
+        grid = grid_router(32.0105, 118.77, 20, 25, spacing_m=100)
+        return grid, "generated grid (500 nodes)", (32.0105, 118.77, 32.0105 + 0.017, 118.77 + 0.026)
 
 
 def bench_recommend(queries: int) -> dict[str, Any]:

@@ -20,22 +20,6 @@ class OfficerStatus(StrEnum):
     OFFLINE = "offline"  # 离线
 
 
-OFFICER_STATUS_ZH = {
-    OfficerStatus.IDLE: "空闲",
-    OfficerStatus.DISPATCHED: "出警",
-    OfficerStatus.HANDLING: "处置中",
-    OfficerStatus.RESTING: "休息",
-    OfficerStatus.OFFLINE: "离线",
-}
-OFFICER_STATUS_EN = {
-    OfficerStatus.IDLE: "Available",
-    OfficerStatus.DISPATCHED: "En route",
-    OfficerStatus.HANDLING: "On scene",
-    OfficerStatus.RESTING: "Resting",
-    OfficerStatus.OFFLINE: "Offline",
-}
-
-
 class UnitKind(StrEnum):
     OFFICER = "officer"
     VEHICLE = "vehicle"

@@ -19,15 +19,27 @@ log = logging.getLogger(__name__)
 LANGUAGES = {"zh": "zh_CN", "en": "en"}
 TRANSLATIONS = RESOURCES / "translations"
 _installed: list[QTranslator] = []
+_language = "en"  # what QCoreApplication.translate yields while no catalogue is installed: the English sources
+
+
+def current_language() -> str:
+    """The language last installed ("zh" or "en"); "en" before any, because untranslated sources are English.
+
+    For words that are data rather than catalogue entries (category names from the bureau's CSV), which must
+    follow the same choice as the translated ones.
+    """
+    return _language
 
 
 def install_language(app: QCoreApplication, language: str) -> list[str]:
     """Install translators for ``language`` ("zh" or "en"); returns the catalogue files loaded."""
     if language not in LANGUAGES:
         raise ValueError(f"unknown language {language!r}; expected one of {sorted(LANGUAGES)}")
+    global _language
     for tr in _installed:
         app.removeTranslator(tr)
     _installed.clear()
+    _language = language
     locale = LANGUAGES[language]
     QLocale.setDefault(QLocale(QLocale.Language.Chinese if language == "zh" else QLocale.Language.English,
                                QLocale.Country.China if language == "zh" else QLocale.Country.UnitedStates))

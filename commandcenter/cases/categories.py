@@ -34,6 +34,7 @@ COLUMNS = {
     "处置队伍": "team",
     "自动派遣": "auto_dispatch",
 }
+OPTIONAL_COLUMNS = {"英文名称": "name_en"}  # the 小类 in English, for the English UI (empty: the Chinese name)
 _TRUE = {"是", "yes", "true", "1", "y"}
 _FALSE = {"否", "no", "false", "0", "n", ""}
 
@@ -61,6 +62,7 @@ class Category:
     skills: tuple[str, ...]
     team: str
     auto_dispatch: bool
+    name_en: str = ""  # 英文名称: shown in English mode (commandcenter.labels.category_label)
 
     @property
     def label(self) -> str:
@@ -134,7 +136,7 @@ def load_categories(path: str | Path | None = None) -> CategoryTable:
     seen: set[str] = set()
     for line, row in enumerate(reader, start=2):
         where = f"{p}:{line}"
-        values = {attr: (row.get(col) or "").strip() for col, attr in COLUMNS.items()}
+        values = {attr: (row.get(col) or "").strip() for col, attr in (COLUMNS | OPTIONAL_COLUMNS).items()}
         if not values["code"] or not values["name"]:
             raise CategoryError(f"{where}: 编码 and 小类 must not be empty")
         if values["code"] in seen:
@@ -156,7 +158,7 @@ def load_categories(path: str | Path | None = None) -> CategoryTable:
             verify_hours=_number(values["verify_hours"], where, "核查时限"),
             close_condition=values["close_condition"],
             skills=tuple(s for s in values["skills"].replace("，", ";").replace(",", ";").split(";") if s),
-            team=values["team"], auto_dispatch=flag in _TRUE,
+            team=values["team"], auto_dispatch=flag in _TRUE, name_en=values["name_en"],
         ))
     if not categories:
         raise CategoryError(f"{p}: no categories")

@@ -23,17 +23,17 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
-from commandcenter.cases.geo import haversine_m, haversine_m_array
 from commandcenter.domain import OfficerStatus, UnitPosition
+from commandcenter.geo.coords import haversine_m, haversine_m_array
+from commandcenter.geo.streets import ACCESS_SPEED_KMH, SPEED_KMH, StreetGraph
 
 __all__ = [
     "EBIKE_SPEED_MPS",
     "Dispatcher",
-    "GraphRouter",
     "OfficerInfo",
     "Recommendation",
     "StreetRouter",
@@ -308,138 +308,36 @@ def _time_at(times: Mapping[int, float] | np.ndarray, node: int | None) -> float
     return times.get(node)
 
 
-class GraphRouter:
-    """A small in-memory street network: nodes, directed edges with travel times, bucketed nearest-node lookup.
-
-    Used for tests (hand-built graphs), for the benchmark's generated grid, and as the fallback when the
-    district street graph is not available. Reverse searches are plain Dijkstra bounded by a time cutoff.
-    """
-
-    def __init__(self, bucket_m: float = 150.0) -> None:
-        self._lat: list[float] = []
-        self._lon: list[float] = []
-        self._rev: list[list[tuple[int, float]]] = []  # incoming edges: (from node, seconds)
-        self._buckets: dict[tuple[int, int], list[int]] = {}
-        self._bucket_deg = bucket_m / 111_320.0
-        self.max_speed_mps = EBIKE_SPEED_MPS
-        self.snap_limit_m = 2000.0
-
-    def add_node(self, lat: float, lon: float) -> int:
-        node = len(self._lat)
-        self._lat.append(lat)
-        self._lon.append(lon)
-        self._rev.append([])
-        self._buckets.setdefault(self._key(lat, lon), []).append(node)
-        return node
-
-    def add_edge(self, a: int, b: int, *, speed_mps: float = EBIKE_SPEED_MPS, oneway: bool = False,
-                 length_m: float | None = None) -> None:
-        """An edge a→b (and b→a unless one-way) travelled at ``speed_mps``; length defaults to straight line."""
-        length = length_m if length_m is not None else haversine_m(self._lat[a], self._lon[a], self._lat[b], self._lon[b])
-        seconds = length / speed_mps
-        self.max_speed_mps = max(self.max_speed_mps, speed_mps)
-        self._rev[b].append((a, seconds))
-        if not oneway:
-            self._rev[a].append((b, seconds))
-
-    def __len__(self) -> int:
-        return len(self._lat)
-
-    def _key(self, lat: float, lon: float) -> tuple[int, int]:
-        return (math.floor(lat / self._bucket_deg), math.floor(lon / self._bucket_deg))
-
-    def node_latlon(self, node: int) -> tuple[float, float]:
-        return self._lat[node], self._lon[node]
-
-    def nearest_node(self, lat: float, lon: float) -> int | None:
-        if not self._lat:
-            return None
-        ky, kx = self._key(lat, lon)
-        kx_m = 111_320.0 * math.cos(math.radians(lat))  # local equirectangular metres: exact enough at 2 km
-        bucket_m = self._bucket_deg * min(111_320.0, kx_m)
-        best, best_d2 = None, math.inf
-        lats, lons, buckets = self._lat, self._lon, self._buckets
-        max_ring = int(self.snap_limit_m / bucket_m) + 1
-        for ring in range(max_ring + 1):
-            for dy in range(-ring, ring + 1):
-                step = 1 if abs(dy) == ring else 2 * ring  # only the ring's border cells
-                for dx in range(-ring, ring + 1, max(step, 1)):
-                    for node in buckets.get((ky + dy, kx + dx), ()):
-                        ddy = (lats[node] - lat) * 111_320.0
-                        ddx = (lons[node] - lon) * kx_m
-                        d2 = ddx * ddx + ddy * ddy
-                        if d2 < best_d2:
-                            best, best_d2 = node, d2
-            # Any node in a further ring is at least ring × bucket away.
-            if best is not None and best_d2 <= (ring * bucket_m) ** 2:
-                break
-        return best if best_d2 <= self.snap_limit_m**2 else None
-
-    def reverse_times(self, node: int, cutoff_s: float) -> dict[int, float]:
-        done: dict[int, float] = {}
-        heap = [(0.0, node)]
-        rev = self._rev
-        while heap:
-            t, u = heapq.heappop(heap)
-            if u in done:
-                continue
-            done[u] = t
-            for v, w in rev[u]:
-                nt = t + w
-                if nt <= cutoff_s and v not in done:
-                    heapq.heappush(heap, (nt, v))
-        return done
-
-
 def grid_router(lat0: float, lon0: float, rows: int, cols: int, spacing_m: float = 120.0,
-                speed_mps: float = EBIKE_SPEED_MPS, arterial_every: int = 5) -> GraphRouter:
-    """A generated Manhattan street grid (every ``arterial_every``-th street faster): bench and demo fallback."""
-    g = GraphRouter()
-    dlat = spacing_m / 111_320.0
-    dlon = spacing_m / (111_320.0 * math.cos(math.radians(lat0)))
-    for r in range(rows):
-        for c in range(cols):
-            g.add_node(lat0 + r * dlat, lon0 + c * dlon)
-    for r in range(rows):
-        for c in range(cols):
-            n = r * cols + c
-            if c + 1 < cols:
-                g.add_edge(n, n + 1, speed_mps=speed_mps * (1.5 if r % arterial_every == 0 else 1.0))
-            if r + 1 < rows:
-                g.add_edge(n, n + cols, speed_mps=speed_mps * (1.5 if c % arterial_every == 0 else 1.0))
-    return g
+                arterial_every: int = 5) -> StreetRouter:
+    """A generated Manhattan street grid (:meth:`StreetGraph.grid`) as a router: tests and benchmarks."""
+    router = router_for(StreetGraph.grid(lat0, lon0, rows, cols, spacing_m, arterial_every))
+    assert router is not None
+    return router
 
 
-def router_for(graph: object | None, mode: str = "ebike") -> StreetRouter | None:
-    """Adapt a street graph to :class:`StreetRouter`; anything already shaped like one is used as it is.
+def router_for(graph: StreetGraph | StreetRouter | None, mode: str = "ebike") -> StreetRouter | None:
+    """The project's one street graph (:class:`StreetGraph`) seen as a :class:`StreetRouter` for ``mode``.
 
-    ``commandcenter.geo.streets.StreetGraph`` is adapted through its ``nearest_node(lat, lon, mode)`` (-1 when
-    none), ``node_latlon`` and ``many_to_one_times(node, max_seconds, mode)`` (an array of seconds per node,
-    ``inf`` when unreachable). None means "no network": dispatch then uses the straight-line estimate.
+    A router is used as it is; None means "no network": dispatch then uses the straight-line estimate.
     """
     if graph is None:
         return None
+    if isinstance(graph, StreetGraph):
+        return _StreetGraphAdapter(graph, mode)
     if isinstance(graph, StreetRouter):
         return graph
-    if all(hasattr(graph, name) for name in ("nearest_node", "node_latlon", "many_to_one_times")):
-        return _StreetGraphAdapter(graph, mode)
-    raise TypeError(f"{type(graph).__name__} is not a street graph (needs nearest_node, node_latlon, "
-                    f"many_to_one_times)")
+    raise TypeError(f"{type(graph).__name__} is not a StreetGraph or a StreetRouter")
 
 
 class _StreetGraphAdapter:
     """``commandcenter.geo.streets.StreetGraph`` seen as a :class:`StreetRouter` for one travel mode."""
 
-    def __init__(self, graph: Any, mode: str) -> None:
+    def __init__(self, graph: StreetGraph, mode: str) -> None:
         self._g = graph
         self._mode = mode
-        try:
-            from commandcenter.geo.streets import ACCESS_SPEED_KMH, SPEED_KMH
-
-            top = max([s.get(mode, 0.0) for s in SPEED_KMH.values()] + [ACCESS_SPEED_KMH.get(mode, 0.0)])
-            self.max_speed_mps = max(top / 3.6, EBIKE_SPEED_MPS)
-        except ImportError:
-            self.max_speed_mps = EBIKE_SPEED_MPS * 1.5
+        top = max([s.get(mode, 0.0) for s in SPEED_KMH.values()] + [ACCESS_SPEED_KMH.get(mode, 0.0)])
+        self.max_speed_mps = max(top / 3.6, EBIKE_SPEED_MPS)
 
     def nearest_node(self, lat: float, lon: float) -> int | None:
         node = int(self._g.nearest_node(lat, lon, self._mode))

@@ -69,7 +69,7 @@ class CaseDetail:
 
 
 def _row(case: CaseView, sla: Sla) -> QueueRow:
-    return QueueRow(case.code, case.category_name, case.source, case.source_label, case.grid_code, case.status,
+    return QueueRow(case.code, case.category_label, case.source, case.source_label, case.grid_code, case.status,
                     case.status_label, case.urgency, case.assigned_officer or "", case.deadline_at,
                     sla.remaining_hours, sla.level, case.created_at, case.lat, case.lon, len(case.possible_duplicates))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from commandcenter import labels
 from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.workflow import CLOSED_STATUSES, status_label
 from commandcenter.domain import CASE_SOURCE_ZH
@@ -27,9 +28,6 @@ class TaskView:
     status: str  # summoned | reported | done | refused
     updated_at: datetime
     note: str = ""
-
-
-TASK_STATUS_ZH = {"summoned": "已吹哨", "reported": "已报到", "done": "已完成", "refused": "拒绝"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +64,11 @@ class CaseView:
     @property
     def status_label(self) -> str:
         return status_label(self.status)
+
+    @property
+    def category_label(self) -> str:
+        """The category in the user's language (English name from the category table in English mode)."""
+        return labels.category_label(self.category, self.category_name)
 
     @property
     def source_label(self) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase
 from commandcenter.cases.service import CaseService
-from commandcenter.cases.workflow import TransitionError
+from commandcenter.cases.workflow import STATUS_ZH, TransitionError
 from commandcenter.domain import CaseSource
 from devices.open311 import Open311Error
 
@@ -105,7 +105,7 @@ class CaseOpen311Backend:
         return {
             "service_request_id": case.code,
             "status": "open" if case.is_open else "closed",
-            "status_notes": f"{case.status_label}" + (f"：{note}" if note else ""),
+            "status_notes": f"{STATUS_ZH.get(case.status, case.status)}" + (f"：{note}" if note else ""),
             "service_name": case.category_name,
             "service_code": case.category,
             "description": case.description,

@@ -30,15 +30,19 @@ from typing import Any, TypeVar
 from sqlalchemy import bindparam, func, select, union_all
 from sqlalchemy.orm import Session
 
+from commandcenter import labels
 from commandcenter.cases import workflow
 from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.categories import Category, CategoryError, CategoryTable
 from commandcenter.cases.dispatch import Dispatcher, OfficerInfo, Recommendation, StreetRouter, router_for
-from commandcenter.cases.geo import GridLocator, haversine_m
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase, Sla, TaskView, sla_of
 from commandcenter.cases.tables import CaseMerge, CaseTask, WorkCalendarDay
 from commandcenter.cases.workflow import CLOSED_STATUSES, OPEN_STATUSES, TransitionError
 from commandcenter.domain import OfficerStatus, UnitPosition, ZoneKind
+from commandcenter.enforcement.tables import User
+from commandcenter.geo.coords import haversine_m
+from commandcenter.geo.streets import StreetGraph
+from commandcenter.geo.zones import GridIndex
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case, CaseEvent, Evidence, Officer, Vehicle, Zone
 
@@ -89,9 +93,6 @@ class UnitRow:
     lon: float | None
 
 
-_UNIT_STATUS_ZH = {"idle": "空闲", "dispatched": "出警", "handling": "处置中", "resting": "休息", "offline": "离线"}
-
-
 class CaseService:
     """Cases from every channel through the workflow; see the module docstring for threads and hooks."""
 
@@ -105,7 +106,7 @@ class CaseService:
         audit: Audit | None = None,
         guard: Guard | None = None,
         positions: Callable[[], Mapping[str, UnitPosition]] | None = None,
-        streets: object | None = None,
+        streets: StreetGraph | StreetRouter | None = None,
         clock: Callable[[], datetime] = utcnow,
         duplicate_radius_m: float = 50.0,
         duplicate_window_min: float = 60.0,
@@ -117,6 +118,7 @@ class CaseService:
         self.store = store
         self.calendar = calendar
         self.categories = categories
+        labels.register_categories(categories)  # English names of a bureau's own table, for category_label
         self._authorize = authorize
         self._audit = audit
         self._guard = guard
@@ -131,7 +133,7 @@ class CaseService:
         router: StreetRouter | None = router_for(streets)
         self.dispatcher = Dispatcher(self.positions, router, stale_after_s=stale_after_s,
                                      clock=lambda: self.clock().timestamp())
-        self._grid: GridLocator | None = None
+        self._grid: GridIndex | None = None
         self._roster_at = -math.inf
         self._lock = threading.Lock()
         self.load_calendar_overrides()  # the bureau's own holidays/调休 days count in every deadline
@@ -178,13 +180,13 @@ class CaseService:
         if self._audit is not None:
             self._audit(session, actor, action, subject, data)
 
-    def grid(self, session: Session | None = None) -> GridLocator:
+    def grid(self, session: Session | None = None) -> GridIndex:
         """The grid locator, loaded from the zones table on first use (``reload_zones`` after editing zones)."""
         if self._grid is None:
-            def load(s: Session) -> GridLocator:
+            def load(s: Session) -> GridIndex:
                 rows = s.execute(select(Zone.code, Zone.name, Zone.parent_code, Zone.polygon)
                                  .where(Zone.kind == ZoneKind.GRID_CELL.value).order_by(Zone.id)).all()
-                return GridLocator([(r[0], r[1], r[2], r[3]) for r in rows])
+                return GridIndex.from_polygons((r[0], r[1], r[2], r[3]) for r in rows)
 
             self._grid = load(session) if session is not None else self.store.read(load)
         return self._grid
@@ -268,15 +270,15 @@ class CaseService:
         if lat is not None and lon is not None:
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
                 raise ValueError(f"location ({lat}, {lon}) is not a WGS-84 latitude/longitude")
-            cell = grid.cell_at(lat, lon)
+            cell = grid.unit_cell_at(lat, lon)
             if cell is not None:
                 return lat, lon, cell.code, cell.area_code
             return lat, lon, spec.grid_code, ""
         if spec.grid_code:
-            cell = grid.cell(spec.grid_code)
+            cell = grid.get(spec.grid_code)
             if cell is None and len(grid):
                 raise ValueError(f"unknown grid cell {spec.grid_code!r}")
-            centre = grid.centroid(spec.grid_code)
+            centre = cell.centre if cell is not None else None
             return (centre[0] if centre else None, centre[1] if centre else None, spec.grid_code,
                     cell.area_code if cell else "")
         if not spec.address:
@@ -375,7 +377,7 @@ class CaseService:
             keep = self._case_row(session, keep_code)
             dup = self._case_row(session, duplicate_code)
             if keep.status in CLOSED_STATUSES:
-                raise TransitionError(f"案件 {keep_code} 已{workflow.status_label(keep.status).removeprefix('已')}，"
+                raise TransitionError(f"案件 {keep_code} 已{workflow.STATUS_ZH.get(keep.status, keep.status).removeprefix('已')}，"
                                       f"不能再合并其它案件", code=keep_code, status=keep.status, action="merge")
             self._apply(session, dup, "merge", actor, note or f"合并到 {keep_code}", {"into": keep_code})
             session.add(CaseMerge(case_id=keep.id, merged_case_id=dup.id, time=self.clock(), actor=actor, note=note))
@@ -658,7 +660,7 @@ class CaseService:
             row = session.get(Case, task.case_id)
             assert row is not None
             if row.status != "joint":
-                raise TransitionError(f"案件 {row.code} 处于 {workflow.status_label(row.status)}，不能更新联合执法任务",
+                raise TransitionError(f"案件 {row.code} 处于 {workflow.STATUS_ZH.get(row.status, row.status)}，不能更新联合执法任务",
                                       code=row.code, status=row.status, action="task")
             now = self.clock()
             before = task.status
@@ -713,12 +715,18 @@ class CaseService:
         return self.store.read(lambda s: self._view(s, self._case_row(s, code)))
 
     def events(self, code: str) -> list[dict[str, Any]]:
-        """The case's history, oldest first, as plain dicts."""
+        """The case's history, oldest first, as plain dicts; ``actor_role``/``actor_name`` name the person
+        (from the users table, empty for the system and intake channels) so history reads "值班长 张三 立案"."""
         def q(s: Session) -> list[dict[str, Any]]:
             case_id = self._case_row(s, code).id
+            events = list(s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)))
+            actors = sorted({e.actor for e in events})
+            people = {u: (role, name) for u, role, name in s.execute(
+                select(User.username, User.role, User.display_name).where(User.username.in_(actors)))}
             return [{"time": e.time, "actor": e.actor, "action": e.action, "from": e.from_status, "to": e.to_status,
-                     "note": e.note, "data": e.data}
-                    for e in s.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id))]
+                     "note": e.note, "data": e.data, "actor_role": people.get(e.actor, ("", ""))[0],
+                     "actor_name": people.get(e.actor, ("", ""))[1]}
+                    for e in events]
         return self.store.read(q)
 
     def evidence(self, code: str) -> list[dict[str, Any]]:
@@ -892,7 +900,7 @@ class CaseService:
             for uid, name, team, status, since in items:
                 pos = positions.get(uid)
                 age = (now - pos.fix_time).total_seconds() if pos is not None else None
-                rows.append(UnitRow(uid, kind, name, team, status, _UNIT_STATUS_ZH.get(status, status),
+                rows.append(UnitRow(uid, kind, name, team, status, labels.unit_status_label(status),
                                     current.get(uid, ""), (now - since).total_seconds() if since else None, age,
                                     age is None or age > self.stale_after_s, pos.lat if pos else None,
                                     pos.lon if pos else None))

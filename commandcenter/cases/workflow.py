@@ -9,7 +9,9 @@ enforcement path for cases that need a penalty: 调查取证 → 处理决定 (�
 This module is pure: it knows which action is legal in which status and explains refusals in the words a
 dispatcher uses ("案件 AJ… 处于 已派遣，不能直接结案（需先到场处置、处理反馈、核查）"). The service applies the
 transitions inside one writer transaction, records them in ``case_events`` and updates the timestamps.
-Stored codes are ASCII; the Chinese labels are for display.
+Stored codes are ASCII. What users read comes from :mod:`commandcenter.labels` (translated, so English mode
+shows English statuses); ``STATUS_ZH`` is the fixed Chinese wording of the refusal messages and of Open311
+status notes, which do not follow the UI language (tests/test_labels.py keeps it equal to the catalogue).
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass
 from enum import StrEnum
+
+from commandcenter import labels
 
 __all__ = [
     "ACTIONS",
@@ -78,7 +82,8 @@ OPEN_STATUSES: frozenset[str] = frozenset(s.value for s in CaseStatus) - CLOSED_
 
 
 def status_label(status: str) -> str:
-    return STATUS_ZH.get(status, status)
+    """The status in the user's language (see :func:`commandcenter.labels.status_label`)."""
+    return labels.status_label(status)
 
 
 class Action(StrEnum):
@@ -191,7 +196,7 @@ def check(code: str, status: str, action: str, *, reason: str = "") -> Transitio
     if transition is None:
         raise TransitionError(f"案件 {code}: 未知操作 {action!r}", code=code, status=status, action=action)
     if status not in transition.sources:
-        here = status_label(status)
+        here = STATUS_ZH.get(status, status)
         if status in CLOSED_STATUSES:
             message = f"案件 {code} 已{here.removeprefix('已')}，不能再{transition.label}"
         else:

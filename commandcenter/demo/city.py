@@ -23,7 +23,7 @@ import numpy as np
 
 from commandcenter.domain import VEHICLE_KINDS, UnitKind
 from commandcenter.geo.basemap import Basemap
-from commandcenter.geo.coords import haversine_m
+from commandcenter.geo.coords import bearing_deg, haversine_m
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.runtime.units import UnitInfo
 from devices.jt808 import Jt808Terminal
@@ -73,8 +73,7 @@ class Mover:
             f = self.along / seg_len
             self.lat = a_lat + (b_lat - a_lat) * f
             self.lon = a_lon + (b_lon - a_lon) * f
-            self.heading = (math.degrees(math.atan2((b_lon - a_lon) * math.cos(math.radians(a_lat)), b_lat - a_lat))
-                            + 360) % 360
+            self.heading = bearing_deg(a_lat, a_lon, b_lat, b_lon)
             if self.along >= seg_len - 1e-6:
                 self.seg += 1
                 self.along = 0.0

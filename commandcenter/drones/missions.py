@@ -17,9 +17,10 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from commandcenter.geo.coords import EARTH_RADIUS_M, haversine_m
+from commandcenter.geo.zones import point_in_polygon as _point_in_polygon
 from devices.mavlink import MissionWireItem, mav
 
-EARTH_RADIUS_M = 6_371_008.8
 FRAME_GLOBAL = mav.MAV_FRAME_GLOBAL
 FRAME_RELATIVE = mav.MAV_FRAME_GLOBAL_RELATIVE_ALT
 CMD_WAYPOINT = mav.MAV_CMD_NAV_WAYPOINT
@@ -49,10 +50,8 @@ class MissionRejected(ValueError):
 
 
 def distance_m(a: LatLon, b: LatLon) -> float:
-    """Great-circle distance (haversine)."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (a[0], a[1], b[0], b[1]))
-    h = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(h)))
+    """Great-circle distance between two ``(lat, lon)`` points (the project's one haversine)."""
+    return haversine_m(a[0], a[1], b[0], b[1])
 
 
 class LocalFrame:
@@ -75,16 +74,8 @@ def centroid(points: Sequence[LatLon]) -> LatLon:
 
 
 def point_in_polygon(p: LatLon, polygon: Sequence[LatLon]) -> bool:
-    """Ray casting in lat/lon (fine at city scale away from the antimeridian)."""
-    inside = False
-    n = len(polygon)
-    for i in range(n):
-        (ay, ax), (by, bx) = polygon[i], polygon[(i + 1) % n]
-        if (ay > p[0]) != (by > p[0]):
-            cross = ax + (p[0] - ay) * (bx - ax) / (by - ay)
-            if p[1] < cross:
-                inside = not inside
-    return inside
+    """The project's one point-in-polygon test (:func:`commandcenter.geo.zones.point_in_polygon`) on a point."""
+    return _point_in_polygon(p[0], p[1], polygon)
 
 
 def _interpolate(a: LatLon, b: LatLon, step_m: float) -> list[LatLon]:

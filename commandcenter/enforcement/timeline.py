@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from commandcenter import paths
 from commandcenter.enforcement.tables import AuditRecord
+from commandcenter.labels import status_label
 from commandcenter.store import Store
 from commandcenter.store.models import Case, CaseEvent, Evidence
 
@@ -78,7 +79,8 @@ def case_timeline(store: Store, case_id: int, *, evidence_root: Path | None = No
             raise LookupError(f"no case {case_id}")
         items: list[TimelineItem] = []
         for ev in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)):
-            move = f"{ev.from_status} → {ev.to_status}" if ev.to_status and ev.to_status != ev.from_status else ""
+            moved = ev.to_status and ev.to_status != ev.from_status
+            move = f"{status_label(ev.from_status)} → {status_label(ev.to_status)}".strip() if moved else ""
             summary = " ".join(part for part in (move, ev.note) if part)
             items.append(TimelineItem(ev.time, ev.actor, ev.action, "event", summary, dict(ev.data or {})))
         evidence = {e.id: e for e in session.scalars(select(Evidence).where(Evidence.case_id == case_id))}

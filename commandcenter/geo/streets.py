@@ -104,6 +104,10 @@ class _NodeIndex:
         breaks = np.flatnonzero(np.any(np.diff(keys, axis=0) != 0, axis=1)) + 1
         for chunk in np.split(order, breaks):
             self.cells[(int(cx[chunk[0]]), int(cy[chunk[0]]))] = chunk
+        # The same cells as plain Python tuples: a look-up visits ~9 cells of a node or two each, where numpy's
+        # per-call overhead would dominate (dispatch snaps dozens of officers per recommendation).
+        self._points: dict[tuple[int, int], list[tuple[float, float, int]]] = {
+            key: [(float(x[i]), float(y[i]), int(i)) for i in chunk.tolist()] for key, chunk in self.cells.items()}
         self.span = int(max(cx.max() - cx.min(), cy.max() - cy.min())) + 2
 
     def nearest(self, qx: float, qy: float) -> tuple[int, float]:
@@ -116,14 +120,11 @@ class _NodeIndex:
         best_d2 = math.inf
         for r in range(self.span + 1):
             for key in _ring_cells(cx, cy, r):
-                chunk = self.cells.get(key)
-                if chunk is None:
-                    continue
-                d2 = (self.x[chunk] - qx) ** 2 + (self.y[chunk] - qy) ** 2
-                k = int(np.argmin(d2))
-                if d2[k] < best_d2:
-                    best_d2 = float(d2[k])
-                    best_i = int(chunk[k])
+                for px, py, i in self._points.get(key, ()):
+                    d2 = (px - qx) * (px - qx) + (py - qy) * (py - qy)
+                    if d2 < best_d2:
+                        best_d2 = d2
+                        best_i = i
             if best_i >= 0 and r * _INDEX_CELL_M >= math.sqrt(best_d2):
                 break  # every node not yet seen is at least r cells away: the best one is final
         else:
@@ -266,6 +267,23 @@ class StreetGraph:
                             edges.append(Edge(prev, cur, length, name, road_cls, oneway))
                     prev = cur
         return cls(lat_out, lon_out, edges)
+
+    @classmethod
+    def grid(
+        cls, lat0: float, lon0: float, rows: int, cols: int, spacing_m: float = 120.0, arterial_every: int = 5
+    ) -> StreetGraph:
+        """A generated Manhattan street grid from the south-west corner ``(lat0, lon0)``: tests and benchmarks
+        that need a city of a chosen size.  Every ``arterial_every``-th street is a primary road (faster), the
+        others are residential streets."""
+        proj = LocalProjection(lat0, lon0)
+        lines: list[tuple[Sequence[LatLon], str | None, str, int, Sequence[int] | None]] = []
+        for r in range(rows):
+            coords = [proj.to_latlon(c * spacing_m, r * spacing_m) for c in range(cols)]
+            lines.append((coords, f"东西{r + 1}路", "primary" if r % arterial_every == 0 else "residential", 0, None))
+        for c in range(cols):
+            coords = [proj.to_latlon(c * spacing_m, r * spacing_m) for r in range(rows)]
+            lines.append((coords, f"南北{c + 1}路", "primary" if c % arterial_every == 0 else "residential", 0, None))
+        return cls.from_lines(lines, densify_m=None)
 
     # -- basic facts -----------------------------------------------------------------------------------------
 

@@ -4,7 +4,13 @@ Digital city management (数字化城管, GB/T 30428) divides a district into sm
 (单元网格), each with a hierarchical code - county-level division (6 digits) + street office (3) + community (3)
 + cell sequence (2) - and assigns groups of cells to enforcement *responsibility areas* (责任区) that one squad
 patrols.  Every case, camera event and officer position is filed under the cell it falls in, so
-:meth:`GridIndex.cell_at` must be cheap: it is plain arithmetic on a regular grid, no polygon tests.
+:meth:`GridIndex.cell_at` must be cheap: a bucket lattice narrows it to one or two cells, then a rectangle
+or even-odd test decides.  :class:`GridIndex` is the project's one grid locator, for the generated grid
+(:func:`make_unit_grid`) and for a bureau's own cells from the zones table (:meth:`GridIndex.from_polygons`).
+
+This module also holds the project's one point-in-polygon rule (:func:`point_in_polygon`, vectorised as
+:func:`points_in_polygon`); distances are :func:`commandcenter.geo.coords.haversine_m`.  ``devices/`` has no
+geometry of its own.
 
 Management zones (疏导点 designated vending areas, 管控点 controlled spots, 特色点 feature spots, 禁止设摊区
 no-vending areas) are arbitrary polygons, looked up with :class:`ZoneIndex`.
@@ -35,6 +41,7 @@ __all__ = [
     "points_in_polygon",
     "polygon_area_m2",
     "polygon_centroid",
+    "ring_contains",
 ]
 
 ZONE_KINDS: Final = ("疏导点", "管控点", "特色点", "禁止设摊区")
@@ -50,8 +57,8 @@ def points_in_polygon(
 ) -> NDArray[np.bool_]:
     """Even-odd ray casting for many points at once (vectorised over points, looping over polygon edges).
 
-    Points inside a hole are outside.  Points exactly on an edge may go either way, which is irrelevant
-    for 25 cm-scale GPS positions.
+    The project's one point-in-polygon rule (see :func:`point_in_polygon` for the edge convention); points
+    inside a hole are outside.  Rings are ``(lat, lon)`` vertices, closed or not.
     """
     lat_a = np.atleast_1d(np.asarray(lats, dtype=np.float64))
     lon_a = np.atleast_1d(np.asarray(lons, dtype=np.float64))
@@ -82,11 +89,36 @@ def _ring_test(
     return inside
 
 
+def ring_contains(lat: float, lon: float, ring: Sequence[Sequence[float]]) -> bool:
+    """Scalar form of the even-odd test on one ring (same arithmetic as :func:`points_in_polygon`).
+
+    Pure Python on purpose: for the handful of vertices of a grid cell or a zone, a loop is ~20× faster than
+    setting up numpy arrays for one point, and the case locator and fence checks ask one point at a time.
+    """
+    n = len(ring)
+    if n < 3:
+        return False
+    inside = False
+    for i in range(n):
+        ya, xa = ring[i][0], ring[i][1]
+        yb, xb = ring[(i + 1) % n][0], ring[(i + 1) % n][1]
+        if (ya > lat) != (yb > lat) and lon < xa + (lat - ya) * (xb - xa) / (yb - ya):
+            inside = not inside
+    return inside
+
+
 def point_in_polygon(
     lat: float, lon: float, ring: Sequence[LatLon], holes: Iterable[Sequence[LatLon]] = ()
 ) -> bool:
-    """Whether one point is inside a polygon (outer ring minus holes)."""
-    return bool(points_in_polygon([lat], [lon], ring, holes)[0])
+    """Whether one point is inside a polygon (outer ring minus holes): the project's one point-in-polygon test.
+
+    Edge convention (even-odd rule with a ray towards east): for an axis-aligned square the south and west
+    edges are inside and the north and east edges outside, so two cells sharing an edge never both claim a
+    point on it.  A point on a hole's south/west edge is therefore in the hole (outside the polygon).
+    """
+    if not ring_contains(lat, lon, ring):
+        return False
+    return not any(ring_contains(lat, lon, hole) for hole in holes)
 
 
 def _ring_xy(
@@ -205,22 +237,35 @@ class ZoneIndex:
 
 @dataclass(frozen=True, slots=True)
 class UnitCell:
-    """One 单元网格: its code, grid position, responsibility area and ``(south, west, north, east)`` bounds."""
+    """One 单元网格: its code, 责任区, ``(south, west, north, east)`` bounds and, for cells read from the zones
+    table, their polygon.
+
+    Cells made by :func:`make_unit_grid` are squares of a lattice (``row``/``col`` ≥ 0, no ``polygon``); cells
+    from a bureau's own data (:meth:`GridIndex.from_polygons`) may have any shape (``row``/``col`` = -1).
+    """
 
     code: str
     row: int
     col: int
     area_code: str
     bounds: tuple[float, float, float, float]
+    name: str = ""
+    polygon: tuple[LatLon, ...] = ()
 
     @property
     def centre(self) -> LatLon:
+        """The square's middle, or the polygon's area centroid (where a case typed in by cell code is put)."""
+        if self.polygon:
+            return polygon_centroid(self.polygon)
         s, w, n, e = self.bounds
         return (s + n) / 2.0, (w + e) / 2.0
 
     @property
     def ring(self) -> list[LatLon]:
-        """Closed outer ring of the square (for drawing the grid overlay)."""
+        """Closed outer ring (for drawing the grid overlay and for the point-in-cell test)."""
+        if self.polygon:
+            pts = list(self.polygon)
+            return pts if pts[0] == pts[-1] else [*pts, pts[0]]
         s, w, n, e = self.bounds
         return [(s, w), (s, e), (n, e), (n, w), (s, w)]
 
@@ -236,31 +281,104 @@ class ResponsibilityArea:
 
 
 class GridIndex:
-    """Regular square unit grid with O(1) point → cell look-up.
+    """The project's one grid locator: which 单元网格 (and so which 责任区) a point is in.
 
-    Cells are laid out in a local metric projection from the south-west corner ``origin``; ``None`` entries
-    in the layout are positions outside the district (no cell).
+    Works for any cell shapes: cells are bucketed on a regular lattice in local metres (bucket size = the
+    typical cell size), a look-up projects the point, takes its bucket's few candidate cells and runs the
+    even-odd test (:func:`ring_contains`) on them.  For the square grid of :func:`make_unit_grid` buckets and
+    cells coincide, so a look-up is one projection plus one 4-edge test (a few microseconds); cells from the
+    zones table (:meth:`from_polygons`) get the same speed as long as they are of similar size.
+
+    A point on the edge shared by two cells belongs to exactly one of them (the one to its north/east, see
+    :func:`point_in_polygon`).  Overlapping cells (a data error) resolve to the first in table order.
     """
 
     def __init__(
         self,
-        origin: LatLon,
-        cell_size_m: float,
-        layout: NDArray[np.int64],
         cells: Sequence[UnitCell],
-        areas: Sequence[ResponsibilityArea],
-        proj: LocalProjection,
+        areas: Sequence[ResponsibilityArea] = (),
+        *,
+        bucket_m: float | None = None,
+        origin: LatLon | None = None,
+        proj: LocalProjection | None = None,
     ) -> None:
-        self.origin = origin
-        self.cell_size_m = float(cell_size_m)
-        self.layout = layout  # rows × cols of indexes into ``cells``; -1 where there is no cell
+        """``bucket_m``, ``origin`` (south-west corner) and ``proj`` fix the lattice (:func:`make_unit_grid`
+        passes the ones its squares were cut with); by default they follow the cells."""
         self.cells: list[UnitCell] = list(cells)
         self.areas: list[ResponsibilityArea] = list(areas)
-        self.proj = proj
-        self._x0, self._y0 = proj.to_xy(*origin)
         self._by_code = {c.code: c for c in self.cells}
         self._area_by_code = {a.code: a for a in self.areas}
-        self._codes = np.array([c.code for c in self.cells] + [""], dtype=object)
+        self._rings: list[list[LatLon]] = [c.ring for c in self.cells]
+        # Axis-aligned rectangles (every generated cell, most surveyed ones) are tested with four comparisons,
+        # which give exactly the even-odd answer for a rectangle (south/west edges in, north/east edges out).
+        self._rects: list[tuple[float, float, float, float] | None] = [
+            c.bounds if _is_rectangle(r) else None for c, r in zip(self.cells, self._rings, strict=True)]
+        boxes = np.asarray([c.bounds for c in self.cells], dtype=np.float64).reshape(-1, 4)
+        if len(boxes):
+            self.proj = proj or LocalProjection(float((boxes[:, 0].min() + boxes[:, 2].max()) / 2),
+                                                float((boxes[:, 1].min() + boxes[:, 3].max()) / 2))
+            self.origin: LatLon = origin or (float(boxes[:, 0].min()), float(boxes[:, 1].min()))
+        else:
+            self.origin = origin or (0.0, 0.0)
+            self.proj = proj or LocalProjection(*self.origin)
+        self._x0, self._y0 = self.proj.to_xy(*self.origin)
+        sx, sy = self.proj.to_xy_array(boxes[:, [0, 2]], boxes[:, [1, 3]])  # (south, north) / (west, east)
+        if bucket_m is None:
+            sizes = np.maximum(sx[:, 1] - sx[:, 0], sy[:, 1] - sy[:, 0])
+            bucket_m = float(np.median(sizes)) if len(sizes) and float(np.median(sizes)) > 0 else 250.0
+        self.cell_size_m = float(bucket_m)
+        c0 = np.floor((sx[:, 0] - self._x0) / self.cell_size_m).astype(np.int64)
+        c1 = np.floor((sx[:, 1] - self._x0) / self.cell_size_m).astype(np.int64)
+        r0 = np.floor((sy[:, 0] - self._y0) / self.cell_size_m).astype(np.int64)
+        r1 = np.floor((sy[:, 1] - self._y0) / self.cell_size_m).astype(np.int64)
+        # Buckets are registered inclusively (an edge landing exactly on a bucket border may round either
+        # way); the layout's shape counts only squares holding a cell's middle.
+        self._bucket_rows = int(r1.max()) + 1 if len(boxes) else 0
+        self._bucket_cols = int(c1.max()) + 1 if len(boxes) else 0
+        mid_r = np.floor(((sy[:, 0] + sy[:, 1]) / 2 - self._y0) / self.cell_size_m).astype(np.int64)
+        mid_c = np.floor(((sx[:, 0] + sx[:, 1]) / 2 - self._x0) / self.cell_size_m).astype(np.int64)
+        rows = int(mid_r.max()) + 1 if len(boxes) else 0
+        cols = int(mid_c.max()) + 1 if len(boxes) else 0
+        buckets: dict[tuple[int, int], list[int]] = {}
+        for i in range(len(self.cells)):
+            for r in range(max(0, int(r0[i])), int(r1[i]) + 1):
+                for c in range(max(0, int(c0[i])), int(c1[i]) + 1):
+                    buckets.setdefault((r, c), []).append(i)
+        self._buckets: dict[tuple[int, int], tuple[int, ...]] = {k: tuple(v) for k, v in buckets.items()}
+        # layout[row, col]: the cell covering the middle of each lattice square (-1: none), for drawing/tests.
+        self.layout: NDArray[np.int64] = np.full((rows, cols), -1, dtype=np.int64)
+        for (r, c), cand in self._buckets.items():
+            if r >= rows or c >= cols:
+                continue
+            mid = self.proj.to_latlon(self._x0 + (c + 0.5) * self.cell_size_m,
+                                      self._y0 + (r + 0.5) * self.cell_size_m)
+            self.layout[r, c] = next((i for i in cand if ring_contains(mid[0], mid[1], self._rings[i])), -1)
+        # Test the cell covering a bucket's middle first: on a lattice it is the answer for nearly every point
+        # (the others are neighbours registered because a shared edge rounded into the bucket).
+        for (r, c), cand in list(self._buckets.items()):
+            first = int(self.layout[r, c]) if r < rows and c < cols else -1
+            if first >= 0 and len(cand) > 1:
+                self._buckets[(r, c)] = (first, *(i for i in cand if i != first))
+
+    @classmethod
+    def from_polygons(cls, rows: Iterable[tuple[str, str, str, Sequence[Sequence[float]] | None]]) -> GridIndex:
+        """Grid from the zones table: ``(code, name, parent 责任区 code, [[lat, lon], …])`` rows, in table order.
+
+        Rows with fewer than three vertices are skipped: a cell without an area cannot contain anything.
+        """
+        cells = []
+        for code, name, parent, polygon in rows:
+            if not polygon or len(polygon) < 3:
+                continue
+            ring = tuple((float(v[0]), float(v[1])) for v in polygon)
+            lats = [p[0] for p in ring]
+            lons = [p[1] for p in ring]
+            cells.append(UnitCell(code, -1, -1, parent or "", (min(lats), min(lons), max(lats), max(lons)),
+                                  name or "", ring))
+        return cls(cells)
+
+    def __len__(self) -> int:
+        return len(self.cells)
 
     @property
     def rows(self) -> int:
@@ -271,13 +389,22 @@ class GridIndex:
         return int(self.layout.shape[1])
 
     def cell_index_at(self, lat: float, lon: float) -> int:
-        """Index into :attr:`cells` of the cell containing the point, or -1 outside the grid."""
+        """Index into :attr:`cells` of the cell containing the point, or -1 outside every cell."""
         x, y = self.proj.to_xy(lat, lon)
-        col = math.floor((x - self._x0) / self.cell_size_m)
-        row = math.floor((y - self._y0) / self.cell_size_m)
-        if 0 <= row < self.layout.shape[0] and 0 <= col < self.layout.shape[1]:
-            return int(self.layout[row, col])
+        key = (math.floor((y - self._y0) / self.cell_size_m), math.floor((x - self._x0) / self.cell_size_m))
+        for i in self._buckets.get(key, ()):
+            rect = self._rects[i]
+            if rect is not None:
+                if rect[0] <= lat < rect[2] and rect[1] <= lon < rect[3]:
+                    return i
+            elif ring_contains(lat, lon, self._rings[i]):
+                return i
         return -1
+
+    def unit_cell_at(self, lat: float, lon: float) -> UnitCell | None:
+        """The cell containing the point (with its 责任区 code), ``None`` outside the grid."""
+        i = self.cell_index_at(lat, lon)
+        return self.cells[i] if i >= 0 else None
 
     def cell_at(self, lat: float, lon: float) -> str | None:
         """Code of the unit cell containing the point, ``None`` outside the district's grid."""
@@ -285,13 +412,34 @@ class GridIndex:
         return self.cells[i].code if i >= 0 else None
 
     def cell_indexes_at(self, lats: ArrayLike, lons: ArrayLike) -> NDArray[np.int64]:
-        """Vectorised :meth:`cell_index_at` (millions of points per second)."""
-        x, y = self.proj.to_xy_array(lats, lons)
+        """Vectorised :meth:`cell_index_at`: points are grouped by bucket and tested per candidate cell."""
+        lat_a = np.atleast_1d(np.asarray(lats, dtype=np.float64))
+        lon_a = np.atleast_1d(np.asarray(lons, dtype=np.float64))
+        x, y = self.proj.to_xy_array(lat_a, lon_a)
         col = np.floor((x - self._x0) / self.cell_size_m).astype(np.int64)
         row = np.floor((y - self._y0) / self.cell_size_m).astype(np.int64)
-        ok = (row >= 0) & (row < self.layout.shape[0]) & (col >= 0) & (col < self.layout.shape[1])
-        out = np.full(row.shape, -1, dtype=np.int64)
-        out[ok] = self.layout[row[ok], col[ok]]
+        out = np.full(lat_a.shape, -1, dtype=np.int64)
+        width = max(self._bucket_cols, 1)
+        ok = np.flatnonzero((row >= 0) & (row < self._bucket_rows) & (col >= 0) & (col < self._bucket_cols))
+        if len(ok) == 0:
+            return out
+        keys, inverse = np.unique(row[ok] * width + col[ok], return_inverse=True)
+        for k, key in enumerate(keys.tolist()):
+            cand = self._buckets.get(divmod(int(key), width))
+            if not cand:
+                continue
+            pts = ok[inverse == k]
+            for i in cand:
+                if len(pts) == 0:
+                    break
+                rect = self._rects[i]
+                if rect is not None:
+                    la, lo = lat_a[pts], lon_a[pts]
+                    hit = (rect[0] <= la) & (la < rect[2]) & (rect[1] <= lo) & (lo < rect[3])
+                else:
+                    hit = points_in_polygon(lat_a[pts], lon_a[pts], self._rings[i])
+                out[pts[hit]] = i
+                pts = pts[~hit]
         return out
 
     def cells_at(self, lats: ArrayLike, lons: ArrayLike) -> list[str | None]:
@@ -303,14 +451,27 @@ class GridIndex:
         """The cell with ``code`` (``KeyError`` if unknown)."""
         return self._by_code[code]
 
+    def get(self, code: str) -> UnitCell | None:
+        """The cell with ``code``, ``None`` if unknown."""
+        return self._by_code.get(code)
+
     def area(self, code: str) -> ResponsibilityArea:
         """The responsibility area with ``code`` (``KeyError`` if unknown)."""
         return self._area_by_code[code]
 
     def area_at(self, lat: float, lon: float) -> ResponsibilityArea | None:
-        """The 责任区 containing the point (via its cell), ``None`` outside."""
+        """The 责任区 containing the point (via its cell), ``None`` outside or when the area is not known."""
         i = self.cell_index_at(lat, lon)
-        return self._area_by_code[self.cells[i].area_code] if i >= 0 else None
+        return self._area_by_code.get(self.cells[i].area_code) if i >= 0 else None
+
+
+def _is_rectangle(ring: Sequence[LatLon]) -> bool:
+    """Whether a closed ring is an axis-aligned rectangle in (lat, lon): four corners, two latitudes, two
+    longitudes, consecutive corners sharing one of them."""
+    pts = list(ring[:-1]) if len(ring) > 1 and ring[0] == ring[-1] else list(ring)
+    if len(pts) != 4 or len({p[0] for p in pts}) != 2 or len({p[1] for p in pts}) != 2:
+        return False
+    return all((a[0] == b[0]) != (a[1] == b[1]) for a, b in zip(pts, pts[1:] + pts[:1], strict=True))
 
 
 def make_unit_grid(
@@ -350,7 +511,6 @@ def make_unit_grid(
     if block_rows > 26:
         raise ValueError("too many responsibility-area rows for letter names (at most 26)")
 
-    layout = np.full((rows, cols), -1, dtype=np.int64)
     cells: list[UnitCell] = []
     areas: list[ResponsibilityArea] = []
     community = 0
@@ -373,7 +533,6 @@ def make_unit_grid(
                 s, w = proj.to_latlon(x0 + c * cell_size_m, y0 + r * cell_size_m)
                 n, e = proj.to_latlon(x0 + (c + 1) * cell_size_m, y0 + (r + 1) * cell_size_m)
                 code = f"{area_code}{seq:02d}"
-                layout[r, c] = len(cells)
                 cells.append(UnitCell(code, r, c, area_code, (s, w, n, e)))
                 codes.append(code)
             a_s, a_w = proj.to_latlon(x0 + bc * block * cell_size_m, y0 + br * block * cell_size_m)
@@ -385,4 +544,4 @@ def make_unit_grid(
                     area_code, f"责任区{chr(ord('A') + br)}{bc + 1}", codes, (a_s, a_w, a_n, a_e)
                 )
             )
-    return GridIndex((south, west), cell_size_m, layout, cells, areas, proj)
+    return GridIndex(cells, areas, bucket_m=cell_size_m, origin=(south, west), proj=proj)

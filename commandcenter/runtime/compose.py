@@ -49,6 +49,7 @@ from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex, make_unit_grid
+from commandcenter.labels import role_label
 from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
@@ -274,8 +275,7 @@ class Services:
     def status(self) -> dict[str, str]:
         """What the status bar shows."""
         online, total = self.devices.summary()
-        role = {"admin": "值班长", "dispatcher": "调度员", "pilot": "飞手", "leader": "领导", "legal": "法制审核员",
-                "observer": "观察"}.get(self.operator.role, self.operator.role)
+        role = role_label(self.operator.role)
         user = self.operator.user
         return {
             "clock": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
@@ -417,7 +417,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
     def escalations() -> list[dict[str, Any]]:
         """The leaders' 督办 list (runs on the briefing worker thread)."""
-        return [{"code": case.code, "category": case.category_name, "status": case.status_label,
+        return [{"code": case.code, "category": case.category_label, "status": case.status_label,
                  "level": sla.level, "remaining_hours": sla.remaining_hours, "grid": case.grid_code,
                  "officer": case.assigned_officer or ""}
                 for case, sla in cases.leader_list(limit=20)]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from commandcenter.cases.dispatch import Dispatcher, GraphRouter, OfficerInfo, grid_router, router_for
+from commandcenter.cases.dispatch import Dispatcher, OfficerInfo, StreetRouter, grid_router, router_for
 from commandcenter.cases.model import NewCase
 from commandcenter.cases.service import CaseService
 from commandcenter.domain import UnitPosition
@@ -21,19 +20,22 @@ NOW = datetime(2026, 11, 24, 2, 0, tzinfo=UTC)
 D = 0.001  # ≈ 111 m of latitude
 
 
-def river_town() -> GraphRouter:
+RESIDENTIAL_EBIKE_MPS = 16 / 3.6  # StreetGraph's e-bike speed on a residential street
+
+
+def river_town() -> StreetRouter:
     """Two east-west streets either side of a river (lat 30.0005), joined only by a bridge 1 km to the east.
 
-    South street: nodes s0..s10 at lat 30.000; north street n0..n10 at lat 30.001; bridge s10–n10.
+    South street: nodes every ~96 m along lat 30.000; north street along lat 30.001; the bridge joins their
+    east ends.
     """
-    g = GraphRouter()
-    south = [g.add_node(30.000, 120.0 + i * D) for i in range(11)]
-    north = [g.add_node(30.001, 120.0 + i * D) for i in range(11)]
-    for row in (south, north):
-        for a, b in itertools.pairwise(row):
-            g.add_edge(a, b)
-    g.add_edge(south[-1], north[-1])
-    return g
+    south = [(30.000, 120.0 + i * D) for i in range(11)]
+    north = [(30.001, 120.0 + i * D) for i in range(11)]
+    lines = [(south, "南岸路", "residential", 0, None), (north, "北岸路", "residential", 0, None),
+             ([south[-1], north[-1]], "东桥", "residential", 0, None)]
+    router = router_for(StreetGraph.from_lines(lines, densify_m=None))
+    assert router is not None
+    return router
 
 
 def pos(uid: str, lat: float, lon: float, age_s: float = 5) -> UnitPosition:
@@ -61,8 +63,8 @@ def test_street_network_beats_straight_line() -> None:
     assert [r.officer_id for r in by_street] == ["same", "across"]  # busy is never proposed
     same, across = by_street
     assert same.route == "street" and across.route == "street"
-    assert across.eta_s > 2000 / (15 / 3.6) * 0.99  # 1 km east, bridge, 1 km back
-    assert same.eta_s == pytest.approx(same.distance_m / (15 / 3.6), rel=0.02)
+    assert across.eta_s > 2000 / RESIDENTIAL_EBIKE_MPS * 0.99  # 1 km east, bridge, 1 km back
+    assert same.eta_s == pytest.approx(same.distance_m / RESIDENTIAL_EBIKE_MPS, rel=0.02)
     assert "本网格" in same.reasons and "技能匹配" in same.reasons and same.summary.startswith("距离")
     straight = make(None, POSITIONS, OFFICERS).recommend(*case, skills=["市容执法"], grid_code="G1")
     assert [r.officer_id for r in straight] == ["across", "same"]

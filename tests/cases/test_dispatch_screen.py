@@ -78,7 +78,7 @@ def test_form_map_click_and_events(qtbot: Any, screen: Any, service: CaseService
     screen.description_edit.setPlainText("电线杆小广告")
     screen.create_from_form()
     qtbot.waitUntil(lambda: screen.queue_model.rowCount() == 3, timeout=5000)
-    created = next(r for r in screen.queue_model.rows if r.category == "非法小广告")
+    created = next(r for r in screen.queue_model.rows if r.category == "Illegal small ads")  # English mode: English name
     assert created.grid == "G002"
     screen.add_event("电子围栏告警：禁止设摊区出现摊贩", source="geofence", category="占道经营", lat=30.0, lon=119.99,
                      urgent=True)

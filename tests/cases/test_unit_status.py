@@ -15,6 +15,7 @@ from commandcenter.demo.database import mark_demo_database
 from commandcenter.demo.users import create_demo_users
 from commandcenter.enforcement.audit import verify
 from commandcenter.enforcement.services import EnforcementServices
+from commandcenter.labels import unit_status_label
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.store import Store
 from commandcenter.store.models import Officer
@@ -62,9 +63,9 @@ def test_dispatcher_rests_an_officer_from_the_board(qtbot: Any, store: Store, bo
     menu = UnitStatusMenu(board.unit_view, units, "dispatcher", status_line=board.status_line,
                           refresh=board.feed.refresh).menu_for("o1", "张三")
     assert len(menu.actions()) == len(SETTABLE_STATUSES) == 3
-    assert _board_label(board, "o1") == "空闲"
+    assert _board_label(board, "o1") == unit_status_label("idle")
     menu.actions()[SETTABLE_STATUSES.index("resting")].trigger()
-    qtbot.waitUntil(lambda: _board_label(board, "o1") == "休息", timeout=5000)
+    qtbot.waitUntil(lambda: _board_label(board, "o1") == unit_status_label("resting"), timeout=5000)
     assert _status(store, "o1") == "resting"
     qtbot.waitUntil(lambda: [u.status for u in tracker.units()] == ["resting"], timeout=2000)
     assert "张三" in board.status_line.text()

@@ -43,6 +43,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandcenter import labels
 from commandcenter.cases import workflow
 from commandcenter.cases.dispatch import Recommendation
 from commandcenter.cases.feed import CaseDetail, DispatchFeed, DispatchSnapshot
@@ -427,7 +428,7 @@ class DispatchScreen(QWidget):
         t_address, t_deadline, t_officer = self.tr("Address"), self.tr("Deadline"), self.tr("Officer")
         t_duplicates, t_pending = self.tr("Possible duplicates"), self.tr("Pending request")
         lines = [
-            f"<b style='font-size:16px'>{case.code}</b> &nbsp; {case.category_name} &nbsp; "
+            f"<b style='font-size:16px'>{case.code}</b> &nbsp; {case.category_label} &nbsp; "
             f"<span style='color:#2f81f7'>{case.status_label}</span>",
             f"{t_source}: {case.source_label} &nbsp; {t_grid}: {case.grid_code or '—'} / "
             f"{case.area_code or '—'} &nbsp; {t_urgency}: {case.urgency}",
@@ -444,7 +445,7 @@ class DispatchScreen(QWidget):
             lines.append(f"<span style='color:#d29922'>{t_pending}: {pending.get('kind')} "
                          f"{pending.get('hours', '')} — {pending.get('reason', '')} ({pending.get('by', '')})</span>")
         for task in case.tasks:
-            lines.append(f"• {task.department}: {task.task} [{task.status}]")
+            lines.append(f"• {task.department}: {task.task} [{labels.task_status_label(task.status)}]")
         if detail.evidence:
             t_attachments = self.tr("Attachments")
             lines.append(f"{t_attachments}: {len(detail.evidence)}")
@@ -452,7 +453,10 @@ class DispatchScreen(QWidget):
         self.history.clear()
         for ev in reversed(detail.events):
             when = ev["time"].astimezone().strftime("%m-%d %H:%M:%S")
-            self.history.addItem(f"{when}  {ev['actor']}  {ev['action']}  {workflow.status_label(ev['to'])}  {ev['note']}")
+            moved = ev["to"] if ev["to"] and ev["to"] != ev["from"] else ""
+            self.history.addItem(f"{when}  " + labels.history_text(
+                ev["actor"], ev["action"], role=ev.get("actor_role", ""), name=ev.get("actor_name", ""),
+                to_status=moved, note=ev["note"], data=ev.get("data")))
         self._show_actions(case)
         self.approve_button.setVisible(isinstance(pending, dict))
         self.deny_button.setVisible(isinstance(pending, dict))

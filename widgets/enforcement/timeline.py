@@ -10,6 +10,8 @@ from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QLabel, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from commandcenter.enforcement.timeline import CaseTimelineData, TimelineItem, case_timeline
+from commandcenter.labels import action_label as case_action_label
+from commandcenter.labels import status_label
 from commandcenter.store import Store
 from widgets.enforcement.style import PANEL_QSS, set_role
 
@@ -50,7 +52,8 @@ class CaseTimeline(QWidget):
 
     # ------------------------------------------------------------------------------------------- labels
     def action_label(self, action: str) -> str:
-        """Translated name of an action code (unknown codes are shown as they are)."""
+        """Translated name of an audit action code; workflow event codes (``register``, ``escalate`` …) take
+        their verb from :mod:`commandcenter.labels`; unknown codes are shown as they are."""
         labels = {
             "case.create": self.tr("Case created"),
             "case.register": self.tr("Registered"),
@@ -75,7 +78,7 @@ class CaseTimeline(QWidget):
             "document.issue": self.tr("Document issued"),
             "permission.denied": self.tr("Action refused"),
         }
-        return labels.get(action, action)
+        return labels.get(action) or case_action_label(action)
 
     # ------------------------------------------------------------------------------------------- loading
     def set_case(self, case_id: int) -> None:
@@ -95,7 +98,7 @@ class CaseTimeline(QWidget):
             return
         self.header.setText(self.data.title)
         self.status.setText(self.tr("%1 entries · status %2").replace("%1", str(len(self.data.items)))
-                            .replace("%2", self.data.status))
+                            .replace("%2", status_label(self.data.status)))
         set_role(self.status, "hint")
         self.tree.clear()
         for entry in self.data.items:

@@ -59,6 +59,7 @@ from PySide6.QtWidgets import (
 from commandcenter.config import CameraConfig, MapConfig
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.basemap import Basemap
+from commandcenter.labels import UNIT_STATUS_LABELS, unit_status_label, zone_kind_label
 from commandcenter.mapdata.heatmap import HeatGrid, HeatmapService
 from commandcenter.mapdata.mbtiles import MBTilesSource
 from commandcenter.mapdata.projection import DisplayProjection
@@ -408,8 +409,7 @@ class MapScreen(QWidget):
         ]
 
     def _status_labels(self) -> dict[str, str]:
-        return {"idle": self.tr("Available"), "dispatched": self.tr("En route"),
-                "handling": self.tr("On scene"), "resting": self.tr("Resting"), "offline": self.tr("Offline")}
+        return {status: unit_status_label(status) for status in UNIT_STATUS_LABELS}
 
     def _vehicle_label(self, kind: str) -> str:
         labels = {"环卫车": self.tr("Sanitation truck"), "执法车": self.tr("Enforcement car"),
@@ -418,10 +418,7 @@ class MapScreen(QWidget):
         return labels.get(kind, kind or self.tr("Vehicle"))
 
     def _zone_label(self, kind: str) -> str:
-        labels = {"疏导点": self.tr("Designated vending area"), "管控点": self.tr("Control point"),
-                  "特色点": self.tr("Feature spot"), "禁止设摊区": self.tr("No-vending zone"),
-                  GRID_CELL: self.tr("Unit grid cell"), RESPONSIBILITY: self.tr("Responsibility area")}
-        return labels.get(kind, kind)
+        return zone_kind_label(kind)
 
     def _kind_label(self, pos: UnitPosition | UnitInfo) -> str:
         if pos.kind == "vehicle":
