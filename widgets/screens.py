@@ -91,6 +91,7 @@ def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWid
 
 
 def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+    from commandcenter.cases.feed import DispatchFeed
     from widgets.dispatch import DispatchScreen
     from widgets.enforcement.decision_panel import DecisionPanel
     from widgets.enforcement.timeline import CaseTimeline
@@ -104,7 +105,8 @@ def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) ->
         panels = [(QCoreApplication.translate("Screens", "Full-process record"), timeline),
                   (QCoreApplication.translate("Screens", "Penalty decision"), ScrollingCasePanel(decision))]
     tasking = AuthorizedTasking(ctx.tasking, ctx.enforcement.authorize) if ctx.tasking is not None else None
-    screen = DispatchScreen(ctx.cases, actor=actor, tasking=tasking, fleet=ctx.fleet,
+    feed = DispatchFeed(ctx.cases, ctx.tasks, ctx, escalation=ctx.escalation)
+    screen = DispatchScreen(ctx.cases, actor=actor, feed=feed, tasking=tasking, fleet=ctx.fleet,
                             attach_snapshot=ctx.attach_latest_snapshot if ctx.video is not None else None,
                             case_panels=panels)
     services["_stoppers"].append(screen.shutdown)

@@ -37,6 +37,7 @@ from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.runtime.devices import DeviceManager
 from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import tracker_links
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.store import Store, models, utcnow
 from devices.base import RejectedInput, TerminalEvent
@@ -84,6 +85,7 @@ class AppContext(QObject):
         self.config = config
         self.demo = demo
         self.store = Store(config.database.url or None)
+        self.tasks = TaskManager(name="tasks")  # reads, decodes, downloads off the GUI thread; stopped last
         self.devices = DeviceManager(self)
         self.tracker = UnitTracker(self.store, stale_after_s=config.map.stale_minutes * 60.0, parent=self)
         self.health = HealthReport()
@@ -108,6 +110,7 @@ class AppContext(QObject):
         self.tasking: Any = None  # commandcenter.drones.tasking.DroneTasking
         self.patrols: Any = None  # commandcenter.drones.schedule.PatrolScheduler
         self.cases: Any = None
+        self.escalation: Any = None  # commandcenter.cases.escalation.EscalationService
         self.enforcement: Any = None
         self.grid = unit_grid_for(self.basemap)
         self.zones: list[MapZone] = map_zones([*self.basemap.zones, *self.grid.areas, *self.grid.cells])
@@ -219,6 +222,7 @@ class AppContext(QObject):
         """Users, audit chain and evidence (enforcement), the case service with its hooks, the Open311 endpoint."""
         from commandcenter.cases.calendar import load_calendar
         from commandcenter.cases.categories import load_categories
+        from commandcenter.cases.escalation import EscalationService
         from commandcenter.cases.open311_backend import CaseOpen311Backend
         from commandcenter.cases.report import cases_report
         from commandcenter.cases.service import CaseService
@@ -240,6 +244,11 @@ class AppContext(QObject):
             positions=self.tracker.snapshot, unit_status_changed=self.tracker.set_status,
             streets=self.streets, stale_after_s=self.config.map.stale_minutes * 60.0)
         self.health.register("cases", lambda: cases_report(self.store))
+        # SLA escalation runs in the core on its own timer, whether or not a dispatch screen is open.
+        self.escalation = EscalationService(self.cases.escalation, parent=self)
+        self.escalation.failed.connect(lambda text: self.event_logged.emit("warning", text))
+        self.escalation.start()
+        self._stoppers.append(self.escalation.stop)
         open311 = self.config.open311
         if open311 is None and self.demo:
             open311 = Open311Config(port=0, api_keys=[DEMO_OPEN311_KEY], jurisdiction="城管执法局")
@@ -494,6 +503,7 @@ class AppContext(QObject):
             except Exception:
                 log.exception("stopping %r failed", stopper)
         self.devices.stop()
+        self.tasks.stop()
         self.store.close()
 
     # ------------------------------------------------------------------------------------------ views

@@ -11,14 +11,16 @@ from typing import Any
 
 import pytest
 
+from commandcenter.cases.feed import DispatchFeed
 from commandcenter.cases.model import NewCase
 from commandcenter.cases.service import CaseService
+from commandcenter.runtime.tasks import TaskManager
 
 pytest.importorskip("pytestqt")
 
 
 @pytest.fixture
-def screen(qtbot: Any, service: CaseService, clock: Any):  # type: ignore[no-untyped-def]
+def screen(qtbot: Any, service: CaseService, clock: Any, tasks: TaskManager):  # type: ignore[no-untyped-def]
     from widgets.dispatch import DispatchScreen
 
     service.refresh_roster()
@@ -27,7 +29,7 @@ def screen(qtbot: Any, service: CaseService, clock: Any):  # type: ignore[no-unt
     service.create_case(NewCase(source="citizen", category="暴露垃圾", lat=30.0004, lon=120.0012,
                                 description="垃圾"), "d1").result()
     clock.now += timedelta(minutes=45)  # the registered case is past its 0.5 h dispatch limit
-    widget = DispatchScreen(service, refresh_ms=500)
+    widget = DispatchScreen(service, feed=DispatchFeed(service, tasks))
     widget.late_code = late.code  # type: ignore[attr-defined]
     qtbot.addWidget(widget)
     widget.resize(1500, 800)

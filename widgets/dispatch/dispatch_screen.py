@@ -2,7 +2,7 @@
 the top-3 officer recommendation with reasons and one-click (or drag-and-drop) assignment, the unit status
 board, the new-case form, the hotline import and the geofence/alarm event list.
 
-A thin view: data arrives from :class:`commandcenter.cases.feed.DispatchFeed` (read on its worker thread, ≤ 2 Hz)
+A thin view: data arrives from :class:`commandcenter.cases.feed.DispatchFeed` (read on the task manager when a change is announced)
 and every intent goes to the :class:`commandcenter.cases.service.CaseService`, whose writes run on the store's
 writer thread and answer with futures; their outcome comes back to the GUI thread through a queued signal.
 """
@@ -145,7 +145,7 @@ class DispatchScreen(QWidget):
     _actionDone = Signal(str, object)  # label, CaseView / Exception (from writer-thread callbacks)
 
     def __init__(self, service: CaseService, parent: QWidget | None = None, *, actor: str = "dispatcher",
-                 refresh_ms: int = 1000, start: bool = True, tasking: Any = None, fleet: Any = None,
+                 feed: DispatchFeed, start: bool = True, tasking: Any = None, fleet: Any = None,
                  attach_snapshot: Callable[[CaseView, str], Future[Any] | None] | None = None,
                  case_panels: Sequence[tuple[str, QWidget]] = ()) -> None:
         super().__init__(parent)
@@ -157,7 +157,7 @@ class DispatchScreen(QWidget):
         self.attach_snapshot = attach_snapshot
         # Extra per-case tabs (e.g. the 全过程记录 timeline and the 处罚决定 panel): widgets with set_case(case_id).
         self.case_panels = list(case_panels)
-        self.feed = DispatchFeed(service, refresh_ms, self)
+        self.feed = feed  # from the composition: reads on the task manager, refreshes on announced changes
         self._current: CaseView | None = None
         self._recommendations: list[Recommendation] = []
         self._attachments: list[str] = []
@@ -437,7 +437,7 @@ class DispatchScreen(QWidget):
             f"{case.description}",
             f"{t_deadline}: {deadline} &nbsp; <span style='color:{colour}'>"
             f"{countdown(sla.remaining_hours, sla.level)}</span> &nbsp; {t_officer}: "
-            f"{case.assigned_officer or '—'}",
+            f"{case.officer_display or '—'}",
         ]
         if case.possible_duplicates:
             lines.append(f"<span style='color:#d29922'>{t_duplicates}: {'、'.join(case.possible_duplicates)}</span>")
@@ -454,7 +454,9 @@ class DispatchScreen(QWidget):
         self.history.clear()
         for ev in reversed(detail.events):
             when = ev["time"].astimezone().strftime("%m-%d %H:%M:%S")
-            self.history.addItem(f"{when}  {ev['actor']}  {ev['action']}  {workflow.status_label(ev['to'])}  {ev['note']}")
+            officer = f"  {ev['officer']}" if ev.get("officer") else ""
+            self.history.addItem(f"{when}  {ev['actor']}  {ev['action']}  {workflow.status_label(ev['to'])}{officer}"
+                                 f"  {ev['note']}")
         self._show_actions(case)
         self.approve_button.setVisible(isinstance(pending, dict))
         self.deny_button.setVisible(isinstance(pending, dict))

@@ -1,0 +1,564 @@
+"""Commands: everything that changes a case — intake and ONE table-driven transition over ``workflow.ACTIONS``.
+
+Every command authorises on the caller's thread, then runs as one job on the store's writer: the change, its
+``case_events`` row(s) and the audit entry commit together or not at all (see :mod:`commandcenter.cases.core`).
+A command's future holds the changed case; the :class:`~commandcenter.cases.changes.CaseChanges` of every
+committed command (all cases and units it touched) is announced after the commit.
+
+Which workflow action needs more than "check, change status, record": :data:`_PREPARED` maps such actions to
+a preparation that validates the caller's data at once (no officer to dispatch to, no department to
+summon …) and returns the writer job. Every other action is the plain job. One entry point,
+:meth:`CaseCommands.transition`, serves them all.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from commandcenter.cases import workflow
+from commandcenter.cases.changes import collector_of
+from commandcenter.cases.core import CaseCore, case_row, view_of
+from commandcenter.cases.geo import haversine_m
+from commandcenter.cases.model import CaseView, EvidenceRef, NewCase
+from commandcenter.cases.recommend import Recommender
+from commandcenter.cases.tables import CaseMerge, CaseTask
+from commandcenter.cases.workflow import CLOSED_STATUSES, OPEN_STATUSES, TransitionError
+from commandcenter.domain import OfficerStatus
+from commandcenter.store.models import Case, CaseEvent, Evidence, Officer, Vehicle
+
+__all__ = ["TASK_STATUSES", "UNIT_STATUS_ZH", "CaseCommands", "DuplicateCandidate"]
+
+T = TypeVar("T")
+Job = Callable[[Session], CaseView]
+
+# Which step's time limit applies once a case enters a status (None: the clock is not reset).
+_STEP_OF_STATUS = {
+    "reported": "register",
+    "registered": "dispatch",
+    "returned": "dispatch",
+    "dispatched": "handle",
+    "handled": "verify",
+}
+TASK_STATUSES = ("summoned", "reported", "done", "refused")
+UNIT_STATUS_ZH = {"idle": "空闲", "dispatched": "出警", "handling": "处置中", "resting": "休息", "offline": "离线"}
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateCandidate:
+    code: str
+    status: str
+    distance_m: float
+    minutes_apart: float
+    description: str
+
+
+class CaseCommands:
+    """Intake, the workflow transition, approvals, joint enforcement, evidence and unit status."""
+
+    def __init__(self, core: CaseCore, recommender: Recommender, *, duplicate_radius_m: float = 50.0,
+                 duplicate_window_min: float = 60.0) -> None:
+        self.core = core
+        self.recommender = recommender
+        self.duplicate_radius_m = duplicate_radius_m
+        self.duplicate_window_min = duplicate_window_min
+
+    def _submit(self, actor: str, permission: str, operation: str, job: Callable[[Session], T], *,
+                authorized: bool = False) -> Future[T]:
+        if not authorized:
+            self.core.authorize(actor, permission)
+        return self.core.submit(operation, job)
+
+    @staticmethod
+    def _unit_changed(session: Session, unit_id: str, status: str | None, load_delta: int = 0) -> None:
+        session.info.setdefault("unit_changes", []).append((unit_id, status, load_delta))
+
+    @staticmethod
+    def _changed(session: Session, row: Case) -> None:
+        collector_of(session).case(row.id, row.code)
+
+    # =========================================================================================== intake
+    def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Future[CaseView]:
+        """A new case from any channel (dispatcher form, patrol, camera …). ``register`` also 立案 at once."""
+        self.core.category(spec.category)  # refuse an unknown category before queueing anything
+
+        def job(session: Session) -> CaseView:
+            row = self.insert_case(session, spec, actor)
+            if register:
+                self._apply(session, row, "register", actor, "", {})
+            return view_of(session, row)
+
+        return self._submit(actor, "case.create", "create", job)
+
+    def intake_event(self, source: str, category: str, lat: float, lon: float, text: str,
+                     camera_id: str | None = None, evidence: Sequence[EvidenceRef] = (), *, actor: str = "system",
+                     urgency: int | None = None, external_id: str | None = None) -> Future[CaseView]:
+        """A machine-detected event (camera AI, sensor, geofence, drone) becomes a case.
+
+        Categories marked 自动派遣 with urgency 1 (紧急) are registered and dispatched to the best available
+        officer in the same transaction, without a human in between; the dispatcher can still re-dispatch.
+        """
+        cat = self.core.category(category)
+        extra: dict[str, Any] = {"camera_id": camera_id} if camera_id else {}
+        spec = NewCase(source=source, category=cat.code, description=text, lat=lat, lon=lon, reporter=camera_id or source,
+                       external_id=external_id, urgency=urgency, evidence=list(evidence), extra=extra)
+        auto = cat.auto_dispatch and (urgency or cat.urgency) == 1
+
+        def job(session: Session) -> CaseView:
+            row = self.insert_case(session, spec, actor)
+            if auto:
+                self.recommender.refresh_if_old(session)  # on the writer: the caller may be the GUI thread
+                self._apply(session, row, "register", actor, "自动立案", {"auto": True})
+                picks = self.recommender.for_case(view_of(session, row), 1)
+                if picks:
+                    self._dispatch_in(session, row, picks[0].officer_id, actor, "自动派遣: " + picks[0].summary,
+                                      {"auto": True})
+                else:
+                    row.extra = {**(row.extra or {}), "auto_dispatch_failed": "无空闲队员"}
+            return view_of(session, row)
+
+        return self._submit(actor, "case.create", "create", job)
+
+    def _locate(self, session: Session, spec: NewCase) -> tuple[float | None, float | None, str, str]:
+        """Coordinates, grid cell and 责任区 of a new case: from lat/lon when given, else the typed grid cell."""
+        grid = self.core.grid(session)
+        lat, lon = spec.lat, spec.lon
+        if lat is not None and lon is not None:
+            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                raise ValueError(f"location ({lat}, {lon}) is not a WGS-84 latitude/longitude")
+            cell = grid.cell_at(lat, lon)
+            if cell is not None:
+                return lat, lon, cell.code, cell.area_code
+            return lat, lon, spec.grid_code, ""
+        if spec.grid_code:
+            cell = grid.cell(spec.grid_code)
+            if cell is None and len(grid):
+                raise ValueError(f"unknown grid cell {spec.grid_code!r}")
+            centre = grid.centroid(spec.grid_code)
+            return (centre[0] if centre else None, centre[1] if centre else None, spec.grid_code,
+                    cell.area_code if cell else "")
+        if not spec.address:
+            raise ValueError("a case needs a location: lat/lon, a grid cell or an address")
+        return None, None, "", ""
+
+    def _next_code(self, session: Session, now: datetime) -> str:
+        """AJ + local date + 6-digit serial, unique per day (the writer thread is the only one numbering)."""
+        day = now.astimezone(self.calendar.tz).strftime("%Y%m%d")
+        prefix = f"AJ{day}"
+        last = session.scalar(select(func.max(Case.code)).where(Case.code >= prefix, Case.code < f"AJ{day}~"))
+        serial = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+        return f"{prefix}{serial:06d}"
+
+    @property
+    def calendar(self) -> Any:
+        """The work calendar in force (``_next_code`` numbers by its local day)."""
+        return self.core.calendar
+
+    def insert_case(self, session: Session, spec: NewCase, actor: str) -> Case:
+        """Insert a new case inside a writer job (used by the bulk hotline import); callers authorise first."""
+        cat = self.core.category(spec.category)
+        now = self.core.clock()
+        created = spec.created_at or now
+        lat, lon, grid_code, area_code = self._locate(session, spec)
+        extra = dict(spec.extra)
+        if spec.deadline_at is not None:
+            extra["external_deadline"] = spec.deadline_at.astimezone(UTC).isoformat()
+        dupes = self.duplicates_in(session, cat.code, lat, lon, created) if lat is not None and lon is not None else []
+        if dupes:
+            extra["possible_duplicates"] = [d.code for d in dupes]
+        row = Case(
+            code=self._next_code(session, now), source=spec.source, external_id=spec.external_id, category=cat.code,
+            category_name=cat.name, description=spec.description, address=spec.address, lat=lat, lon=lon,
+            grid_code=grid_code, area_code=area_code, status="reported", urgency=spec.urgency or cat.urgency,
+            assigned_officer=None, reporter=spec.reporter, created_at=created, updated_at=now, extra=extra,
+        )
+        self._set_step_deadline(row, "register", now)
+        session.add(row)
+        session.flush()
+        self._changed(session, row)
+        for ev in spec.evidence:
+            self._add_evidence_row(session, row.id, ev, actor)
+        session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action="create", from_status="",
+                              to_status="reported", note=spec.description[:200],
+                              data={"source": spec.source, "category": cat.code, "duplicates": extra.get(
+                                  "possible_duplicates", [])}))
+        self.core.audit(session, actor, "case.create", row.code,
+                        {"source": spec.source, "category": cat.code, "external_id": spec.external_id,
+                         "grid": grid_code})
+        return row
+
+    def _set_step_deadline(self, row: Case, step: str, start: datetime) -> None:
+        cat = self.core.categories.get(row.category)
+        if cat is None:
+            return
+        hours = cat.step_hours(step)
+        deadline = self.core.calendar.add_working_time(start, hours)
+        external = (row.extra or {}).get("external_deadline")
+        if external:
+            deadline = min(deadline, datetime.fromisoformat(str(external)))
+        row.deadline_at = deadline
+        extra = {k: v for k, v in (row.extra or {}).items() if k not in ("escalation", "escalated_at")}
+        row.extra = {**extra, "step": step, "step_hours": hours, "step_started": start.isoformat()}
+
+    def duplicates_in(self, session: Session, category: str, lat: float, lon: float, at: datetime,
+                      exclude: str = "") -> list[DuplicateCandidate]:
+        """Open cases of the same category within the radius and time window, nearest first."""
+        window = timedelta(minutes=self.duplicate_window_min)
+        dlat = self.duplicate_radius_m / 111_320.0
+        dlon = dlat / max(0.01, math.cos(math.radians(lat)))
+        rows = session.execute(
+            select(Case.code, Case.status, Case.lat, Case.lon, Case.created_at, Case.description)
+            .where(Case.category == category, Case.created_at >= at - window, Case.created_at <= at + window,
+                   Case.status.in_(OPEN_STATUSES),
+                   Case.lat.between(lat - dlat, lat + dlat), Case.lon.between(lon - dlon, lon + dlon),
+                   Case.code != exclude)
+        ).all()
+        out = []
+        for code, status, clat, clon, created, desc in rows:
+            if clat is None or clon is None:
+                continue
+            d = haversine_m(lat, lon, clat, clon)
+            if d <= self.duplicate_radius_m:
+                out.append(DuplicateCandidate(code, status, d, abs((at - created).total_seconds()) / 60, desc or ""))
+        return sorted(out, key=lambda c: (c.distance_m, c.minutes_apart))
+
+    # =========================================================================================== workflow
+    def transition(self, code: str, action: str, actor: str, *, reason: str = "", **data: Any) -> Future[CaseView]:
+        """Any workflow action by name (see ``workflow.ACTIONS``): validated at once, applied on the writer."""
+        spec = workflow.ACTIONS.get(action)
+        if spec is None:
+            raise TransitionError(f"案件 {code}: 未知操作 {action!r}", code=code, action=action)
+        prepared = _PREPARED.get(action)
+        if prepared is None:
+            return self._submit(actor, spec.permission, action, self._plain(code, action, actor, reason, data))
+        permission, prepare = prepared
+        return self._submit(actor, permission or spec.permission, action, prepare(self, code, actor, reason, data))
+
+    def _plain(self, code: str, action: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
+        def job(session: Session) -> CaseView:
+            row = case_row(session, code)
+            self._apply(session, row, action, actor, reason, dict(data))
+            return view_of(session, row)
+        return job
+
+    def _prepare_dispatch(self, code: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
+        officer_id = str(data.get("officer_id", ""))
+        if not officer_id:
+            raise TransitionError(f"案件 {code}: 派遣必须指定处置队员", code=code, action="dispatch")
+
+        def job(session: Session) -> CaseView:
+            row = case_row(session, code)
+            self._dispatch_in(session, row, officer_id, actor, reason, {})
+            return view_of(session, row)
+        return job
+
+    def _prepare_transfer(self, code: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
+        if not str(data.get("department", "")).strip():
+            raise TransitionError(f"案件 {code}: 转办必须指定承办部门", code=code, action="transfer")
+        return self._plain(code, "transfer", actor, reason, data)
+
+    def _prepare_summon(self, code: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
+        """吹哨报到: one task per department ("部门" or ("部门", "任务")); the case → 联合执法."""
+        departments: Sequence[str | tuple[str, str]] = list(data.get("departments", []))
+        tasks = [(d, "") if isinstance(d, str) else (d[0], d[1]) for d in departments]
+        if not tasks or any(not d.strip() for d, _ in tasks):
+            raise TransitionError(f"案件 {code}: 吹哨报到至少需要一个部门", code=code, action="summon")
+
+        def job(session: Session) -> CaseView:
+            row = case_row(session, code)
+            self._apply(session, row, "summon", actor, reason, {"departments": [d for d, _ in tasks]})
+            now = self.core.clock()
+            for dept, task in tasks:
+                session.add(CaseTask(case_id=row.id, department=dept, task=task, status="summoned",
+                                     created_at=now, updated_at=now, note=""))
+            return view_of(session, row)
+        return job
+
+    def _prepare_merge(self, code: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
+        """Fold the duplicate ``code`` into ``data["into"]``: the duplicate becomes ``merged``; returns the kept case."""
+        keep_code = str(data.get("into", ""))
+        if keep_code == code:
+            raise ValueError(f"案件 {keep_code} 不能与自身合并")
+
+        def job(session: Session) -> CaseView:
+            keep = case_row(session, keep_code)
+            dup = case_row(session, code)
+            if keep.status in CLOSED_STATUSES:
+                raise TransitionError(f"案件 {keep_code} 已{workflow.status_label(keep.status).removeprefix('已')}，"
+                                      f"不能再合并其它案件", code=keep_code, status=keep.status, action="merge")
+            self._apply(session, dup, "merge", actor, reason or f"合并到 {keep_code}", {"into": keep_code})
+            now = self.core.clock()
+            session.add(CaseMerge(case_id=keep.id, merged_case_id=dup.id, time=now, actor=actor, note=reason))
+            extra_keep: dict[str, Any] = dict(keep.extra or {})
+            merged = [*list(extra_keep.get("merged", [])), dup.code]
+            keep.extra = {**(keep.extra or {}), "merged": merged,
+                          "possible_duplicates": [c for c in extra_keep.get("possible_duplicates", [])
+                                                  if c != dup.code]}
+            session.add(CaseEvent(case_id=keep.id, time=now, actor=actor, action="absorb",
+                                  from_status=keep.status, to_status=keep.status, note=f"合并 {dup.code}",
+                                  data={"merged": dup.code}))
+            keep.updated_at = now
+            self._changed(session, keep)
+            return view_of(session, keep)
+        return job
+
+    def _prepare_suspend(self, code: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
+        """Ask a leader to suspend the case (缓办); nothing changes until :meth:`decide_request` approves."""
+        return self._request_job(code, actor, "suspend", reason, {})
+
+    def _prepare_extend(self, code: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
+        """Ask a leader to extend the current step's deadline by ``hours`` working hours (延期)."""
+        hours = float(data.get("hours", 0))
+        if hours <= 0:
+            raise ValueError(f"案件 {code}: 延期时长必须大于 0（收到 {hours}）")
+        return self._request_job(code, actor, "extend", reason, {"hours": hours})
+
+    def _request_job(self, code: str, actor: str, kind: str, reason: str, data: dict[str, Any]) -> Job:
+        def job(session: Session) -> CaseView:
+            row = case_row(session, code)
+            workflow.check(row.code, row.status, kind, reason=reason)
+            now = self.core.clock()
+            request = {"kind": kind, "by": actor, "at": now.isoformat(), "reason": reason, **data}
+            row.extra = {**(row.extra or {}), "pending_request": request}
+            row.updated_at = now
+            session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action=f"request_{kind}",
+                                  from_status=row.status, to_status=row.status, note=reason, data=data))
+            self.core.audit(session, actor, f"case.request_{kind}", row.code, {"reason": reason, **data})
+            self._changed(session, row)
+            return view_of(session, row)
+        return job
+
+    def _dispatch_in(self, session: Session, row: Case, officer_id: str, actor: str, note: str,
+                     data: dict[str, Any]) -> None:
+        """The case → dispatched, the officer → 出警; both in the caller's transaction."""
+        officer = session.get(Officer, officer_id)
+        if officer is None:
+            raise TransitionError(f"案件 {row.code}: 队员 {officer_id} 不存在", code=row.code, action="dispatch")
+        previous = row.assigned_officer
+        self._apply(session, row, "dispatch", actor, note,
+                    {**data, "officer": officer_id, "officer_name": officer.name, "previous": previous})
+        row.assigned_officer = officer_id
+        now = self.core.clock()
+        if previous and previous != officer_id:
+            self._release_officer(session, previous, now)
+        officer.status = OfficerStatus.DISPATCHED.value
+        officer.status_since = now
+        self._unit_changed(session, officer_id, officer.status)
+        if previous != officer_id:
+            self._unit_changed(session, officer_id, None, +1)
+
+    def _release_officer(self, session: Session, officer_id: str, now: datetime) -> None:
+        """An officer whose case is done (or taken away) is available again."""
+        officer = session.get(Officer, officer_id)
+        if officer is not None and officer.status in (OfficerStatus.DISPATCHED, OfficerStatus.HANDLING):
+            officer.status = OfficerStatus.IDLE.value
+            officer.status_since = now
+            self._unit_changed(session, officer_id, officer.status)
+        self._unit_changed(session, officer_id, None, -1)
+
+    def _apply(self, session: Session, row: Case, action: str, actor: str, reason: str, data: dict[str, Any]) -> None:
+        """Check, guard, change status and timestamps, record the event, audit — inside the caller's transaction."""
+        spec = workflow.check(row.code, row.status, action, reason=reason)
+        if action == "feedback" and row.status == "joint":
+            open_tasks = session.scalars(select(CaseTask.department).where(
+                CaseTask.case_id == row.id, CaseTask.status.not_in(("done", "refused")))).all()
+            if open_tasks:
+                raise TransitionError(f"案件 {row.code} 联合执法任务未全部完成（{'、'.join(open_tasks)}），不能反馈核查",
+                                      code=row.code, status=row.status, action=action)
+        if self.core.guard_hook is not None:
+            self.core.guard_hook(session, view_of(session, row), action, data)
+        self._changed(session, row)
+        now = self.core.clock()
+        before = row.status
+        extra = dict(row.extra or {})
+        if spec.target is None:  # resume: back to where the suspension started, clock shifted by the pause
+            target = str(extra.pop("suspended_from", "registered"))
+            paused_at = extra.pop("suspended_at", None)
+            if paused_at and row.deadline_at is not None:
+                left = self.core.calendar.working_time_between(datetime.fromisoformat(str(paused_at)), row.deadline_at)
+                row.deadline_at = self.core.calendar.add_working_time(now, max(0.0, left))
+        elif spec.target == "":
+            target = before
+        else:
+            target = spec.target
+        if action == "suspend":
+            extra["suspended_from"] = before
+            extra["suspended_at"] = now.isoformat()
+        if action == "transfer":
+            extra["transferred_to"] = data.get("department", "")
+        if reason:
+            extra["status_note"] = reason
+        row.extra = extra
+        row.status = target
+        row.updated_at = now
+        if action == "register":
+            row.registered_at = now
+        elif action == "dispatch" and row.dispatched_at is None:
+            row.dispatched_at = now
+        elif action == "arrive":
+            if row.arrived_at is None:
+                row.arrived_at = now
+            if row.assigned_officer:
+                officer = session.get(Officer, row.assigned_officer)
+                if officer is not None:
+                    officer.status, officer.status_since = OfficerStatus.HANDLING.value, now
+                    self._unit_changed(session, officer.id, officer.status)
+        elif action == "feedback":
+            row.handled_at = now
+        elif target in ("closed", "archived", "merged", "rejected", "transferred"):
+            row.closed_at = now
+        if action in ("feedback", "return", "transfer") and row.assigned_officer:
+            self._release_officer(session, row.assigned_officer, now)
+            if action != "feedback":
+                row.assigned_officer = None
+        step = _STEP_OF_STATUS.get(target)
+        if step is not None and target != before and spec.target is not None:
+            self._set_step_deadline(row, step, now)
+        event_data = {k: v for k, v in data.items() if _jsonable(v)}
+        session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action=action, from_status=before,
+                              to_status=target, note=reason, data=event_data))
+        self.core.audit(session, actor, f"case.{action}", row.code,
+                        {"from": before, "to": target, "reason": reason, **event_data})
+
+    # ------------------------------------------------------------------------------------ leader approvals
+    def decide_request(self, code: str, leader: str, approve: bool, note: str = "") -> Future[CaseView]:
+        """A leader approves or refuses the pending 缓办/延期 request of a case."""
+
+        def job(session: Session) -> CaseView:
+            row = case_row(session, code)
+            request: dict[str, Any] = dict((row.extra or {}).get("pending_request") or {})  # type: ignore[call-overload]
+            if not request:
+                raise TransitionError(f"案件 {code} 没有待审批的缓办/延期申请", code=code, status=row.status,
+                                      action="approve")
+            self._changed(session, row)
+            row.extra = {k: v for k, v in (row.extra or {}).items() if k != "pending_request"}
+            now = self.core.clock()
+            if approve and request["kind"] == "suspend":
+                self._apply(session, row, "suspend", leader, str(request.get("reason", "")),
+                            {"requested_by": request.get("by"), "approved_by": leader})
+            elif approve:
+                hours = float(request.get("hours", 0))
+                workflow.check(row.code, row.status, "extend", reason=str(request.get("reason", "")))
+                base = row.deadline_at or now
+                row.deadline_at = self.core.calendar.add_working_time(base, hours)
+                extra: dict[str, Any] = dict(row.extra)
+                extra["step_hours"] = float(extra.get("step_hours") or 0) + hours
+                extra["extended_hours"] = float(extra.get("extended_hours") or 0) + hours
+                extra.pop("escalation", None)
+                row.extra = extra
+                self._apply(session, row, "extend", leader, str(request.get("reason", "")),
+                            {"hours": hours, "requested_by": request.get("by"), "approved_by": leader})
+            else:
+                session.add(CaseEvent(case_id=row.id, time=now, actor=leader, action=f"deny_{request['kind']}",
+                                      from_status=row.status, to_status=row.status, note=note,
+                                      data={"requested_by": request.get("by")}))
+                self.core.audit(session, leader, f"case.deny_{request['kind']}", row.code, {"note": note})
+            row.updated_at = now
+            return view_of(session, row)
+
+        return self._submit(leader, "case.approve_extension", "decide_request", job)
+
+    # ------------------------------------------------------------------------------------ joint enforcement
+    def update_task(self, task_id: int, status: str, actor: str, note: str = "") -> Future[CaseView]:
+        """A summoned department reports in (报到), finishes (done) or refuses its task."""
+        if status not in TASK_STATUSES:
+            raise ValueError(f"task {task_id}: status must be one of {', '.join(TASK_STATUSES)}, not {status!r}")
+
+        def job(session: Session) -> CaseView:
+            task = session.get(CaseTask, task_id)
+            if task is None:
+                raise KeyError(f"联合执法任务 {task_id} 不存在")
+            row = session.get(Case, task.case_id)
+            assert row is not None
+            if row.status != "joint":
+                raise TransitionError(f"案件 {row.code} 处于 {workflow.status_label(row.status)}，不能更新联合执法任务",
+                                      code=row.code, status=row.status, action="task")
+            now = self.core.clock()
+            before = task.status
+            task.status, task.updated_at, task.note = status, now, note or task.note
+            session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action="task", from_status=row.status,
+                                  to_status=row.status, note=note,
+                                  data={"task": task_id, "department": task.department, "from": before, "to": status}))
+            self.core.audit(session, actor, "case.task", row.code, {"task": task_id, "department": task.department,
+                                                                    "status": status})
+            row.updated_at = now
+            self._changed(session, row)
+            return view_of(session, row)
+
+        return self._submit(actor, "case.joint", "task", job)
+
+    # ------------------------------------------------------------------------------------------ evidence
+    def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Future[CaseView]:
+        def job(session: Session) -> CaseView:
+            row = case_row(session, code)
+            ev_id = self._add_evidence_row(session, row.id, evidence, actor)
+            session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="evidence",
+                                  from_status=row.status, to_status=row.status, note=evidence.note,
+                                  data={"evidence": ev_id, "path": evidence.path}))
+            self.core.audit(session, actor, "evidence.add", row.code, {"evidence": ev_id, "sha256": evidence.sha256})
+            self._changed(session, row)
+            return view_of(session, row)
+
+        return self._submit(actor, "evidence.add", "evidence", job)
+
+    def _add_evidence_row(self, session: Session, case_id: int, ev: EvidenceRef, actor: str) -> int:
+        row = Evidence(case_id=case_id, path=ev.path, sha256=ev.sha256, mime=ev.mime or _guess_mime(ev.path),
+                       size=ev.size, captured_at=ev.captured_at, device=ev.device, officer="", lat=ev.lat, lon=ev.lon,
+                       added_at=self.core.clock(), added_by=actor, note=ev.note)
+        session.add(row)
+        session.flush()
+        return int(row.id)
+
+    # ------------------------------------------------------------------------------------------ units
+    def set_unit_status(self, unit_id: str, status: str, actor: str) -> Future[str]:
+        """Dispatcher override of an officer's or vehicle's status (休息, 离线 …)."""
+        if status not in UNIT_STATUS_ZH:
+            raise ValueError(f"unit {unit_id}: unknown status {status!r} (expected {', '.join(UNIT_STATUS_ZH)})")
+        self.core.authorize(actor, "unit.status")
+
+        def job(session: Session) -> str:
+            unit: Officer | Vehicle | None = session.get(Officer, unit_id) or session.get(Vehicle, unit_id)
+            if unit is None:
+                raise KeyError(f"unit {unit_id} not found among officers and vehicles")
+            before = unit.status
+            unit.status, unit.status_since = status, self.core.clock()
+            self._unit_changed(session, unit_id, status)
+            self.core.audit(session, actor, "unit.status", unit_id, {"from": before, "to": status})
+            return status
+
+        return self._submit(actor, "unit.status", "unit_status", job, authorized=True)
+
+
+Prepare = Callable[[CaseCommands, str, str, str, dict[str, Any]], Job]
+
+# Actions needing more than the plain transition: (permission when not the action's own, preparation).
+# Suspension and extension are requests to a leader: asking needs ``case.suspend``; the leader's decision
+# (:meth:`CaseCommands.decide_request`) needs ``case.approve_extension``.
+_PREPARED: dict[str, tuple[str | None, Prepare]] = {
+    "dispatch": (None, CaseCommands._prepare_dispatch),
+    "transfer": (None, CaseCommands._prepare_transfer),
+    "summon": (None, CaseCommands._prepare_summon),
+    "merge": (None, CaseCommands._prepare_merge),
+    "suspend": ("case.suspend", CaseCommands._prepare_suspend),
+    "extend": ("case.suspend", CaseCommands._prepare_extend),
+}
+
+
+def _jsonable(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool | list | dict)
+
+
+def _guess_mime(path: str) -> str:
+    lower = path.lower().split("?", 1)[0]
+    for ext, mime in ((".jpg", "image/jpeg"), (".jpeg", "image/jpeg"), (".png", "image/png"), (".gif", "image/gif"),
+                      (".webp", "image/webp"), (".mp4", "video/mp4"), (".pdf", "application/pdf")):
+        if lower.endswith(ext):
+            return mime
+    return "application/octet-stream"
