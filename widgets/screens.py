@@ -99,8 +99,8 @@ def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) ->
     actor = ctx.user or "dispatcher"
     panels: list[tuple[str, QWidget]] = []
     if ctx.enforcement is not None:
-        timeline = CaseTimeline(ctx.store)
-        decision = DecisionPanel(ctx.enforcement.decisions, ctx.enforcement.documents, actor=actor,
+        timeline = CaseTimeline(ctx.store, ctx.tasks)
+        decision = DecisionPanel(ctx.enforcement.decisions, ctx.enforcement.documents, ctx.tasks, actor=actor,
                                  allowed=lambda permission: ctx.enforcement.authorizer.allowed(actor, permission))
         panels = [(QCoreApplication.translate("Screens", "Full-process record"), timeline),
                   (QCoreApplication.translate("Screens", "Penalty decision"), ScrollingCasePanel(decision))]

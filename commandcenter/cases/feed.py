@@ -96,7 +96,7 @@ class DispatchFeed(QObject):
         super().__init__(parent)
         self.service = service
         self.tasks = tasks
-        self._bridge = GuiBridge(tasks, self)
+        self.bridge = GuiBridge(tasks, self)
         self._busy = False
         self._again = False
         self._seen: set[str] | None = None
@@ -160,7 +160,7 @@ class DispatchFeed(QObject):
     def run_in_background(self, label: str, fn: Callable[[], Any]) -> None:
         """Run a blocking call (a hotline import) on the task manager; ``done(label, result or exception)``."""
         try:
-            self._bridge.run(fn, lambda result: self.done.emit(label, result),
+            self.bridge.run(fn, lambda result: self.done.emit(label, result),
                              lambda exc: self.done.emit(label, exc))
         except TasksStopped as exc:
             self.done.emit(label, exc)
@@ -179,7 +179,7 @@ class DispatchFeed(QObject):
             self.failed.emit(str(exc))
 
         try:
-            self._bridge.run(fn, ok, error)
+            self.bridge.run(fn, ok, error)
         except TasksStopped:  # shutting down
             if always is not None:
                 always()

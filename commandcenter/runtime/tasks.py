@@ -211,7 +211,8 @@ class GuiBridge(QObject):
 
     _deliver = Signal(object)
 
-    def __init__(self, tasks: TaskManager, parent: QObject | None = None) -> None:
+    def __init__(self, tasks: TaskManager | None, parent: QObject | None = None) -> None:
+        """``tasks`` None: a bridge that only follows futures the core returned (:meth:`watch`)."""
         super().__init__(parent)
         self.tasks = tasks
         self._deliver.connect(self._on_deliver, Qt.ConnectionType.QueuedConnection)
@@ -219,6 +220,9 @@ class GuiBridge(QObject):
     def run(self, fn: Callable[[], T], on_done: Callable[[T], None],
             on_error: Callable[[BaseException], None] | None = None) -> Future[T]:
         """Run ``fn`` on the task manager; ``on_done(result)`` or ``on_error(exc)`` on this bridge's thread."""
+        if self.tasks is None:
+            raise TasksStopped(f"GuiBridge {self.objectName() or id(self)} has no task manager: it only watches "
+                               f"futures; refused {_name(fn)}")
         future = self.tasks.run(fn)
         self.watch(future, on_done, on_error)
         return future

@@ -142,7 +142,6 @@ class DispatchScreen(QWidget):
     """The dispatcher's screen. ``DispatchScreen(service)``; ``set_location(lat, lon)`` from a map click."""
 
     caseSelected = Signal(str)  # the map can centre on the case
-    _actionDone = Signal(str, object)  # label, CaseView / Exception (from writer-thread callbacks)
 
     def __init__(self, service: CaseService, parent: QWidget | None = None, *, actor: str = "dispatcher",
                  feed: DispatchFeed, start: bool = True, tasking: Any = None, fleet: Any = None,
@@ -170,7 +169,6 @@ class DispatchScreen(QWidget):
         self.feed.recommendations.connect(self._on_recommendations)
         self.feed.failed.connect(lambda message: self._say(message, error=True))
         self.feed.done.connect(self._on_background_done)
-        self._actionDone.connect(self._on_action_done)
         self._flash_timer = QTimer(self)
         self._flash_timer.setInterval(400)
         self._flash_timer.timeout.connect(self._flash_step)
@@ -670,7 +668,9 @@ class DispatchScreen(QWidget):
 
     # =========================================================================================== outcomes
     def _track(self, label: str, future: Future[Any]) -> None:
-        future.add_done_callback(lambda f: self._actionDone.emit(label, f.exception() or f.result()))
+        """The outcome of a command, on the GUI thread through the feed's bridge (the one way back)."""
+        self.feed.bridge.watch(future, lambda value: self._on_action_done(label, value),
+                               lambda exc: self._on_action_done(label, exc))
 
     def _on_action_done(self, label: str, outcome: Any) -> None:
         if isinstance(outcome, BaseException):
