@@ -89,7 +89,19 @@ def test_stop_refuses_new_work_cancels_queued_work_and_joins_the_threads() -> No
     with pytest.raises(TasksStopped, match=r"stopping.*stopped"):
         manager.run(lambda: None)
     with pytest.raises(TasksStopped):
-        manager.lane("late").run(lambda: None)
+        manager.lane("late")
+
+
+def test_a_lane_of_long_waits_does_not_starve_other_work() -> None:
+    """Drones flying to a case for minutes take the lane's own workers, never the ones reads need."""
+    manager = TaskManager(1, name="starve")
+    flights = manager.lane("flights", 2)
+    gate = threading.Event()
+    flying = [flights.run(lambda: gate.wait(10)) for _ in range(2)]
+    assert manager.run(lambda: "read").result(5) == "read"
+    gate.set()
+    assert all(f.result(5) for f in flying)
+    manager.stop()
 
 
 def test_the_bridge_delivers_results_and_errors_on_the_gui_thread(qtbot: Any, tasks: TaskManager) -> None:

@@ -232,7 +232,8 @@ class AppContext(QObject):
         from devices.open311 import Open311Server
 
         channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
-        self.enforcement = EnforcementServices.create(self.store, config_users=[*self.config.users, *channels])
+        self.enforcement = EnforcementServices.create(self.store, tasks=self.tasks,
+                                                      config_users=[*self.config.users, *channels])
         self._stoppers.append(self.enforcement.close)
         if self.demo:
             create_demo_users(self.store)
@@ -296,13 +297,13 @@ class AppContext(QObject):
 
         if self.fleet is None or self.commander is None:
             return
-        self.tasking = DroneTasking(self.fleet, self.commander, video=self.video, wall=self.wall,
+        self.tasking = DroneTasking(self.fleet, self.commander, tasks=self.tasks, video=self.video, wall=self.wall,
                                     evidence=self.enforcement.evidence if self.enforcement else None, parent=self)
         self.tasking.progress.connect(
             lambda drone, _case, text: self.event_logged.emit("info", f"派无人机 {drone}: {text}"))
         self._stoppers.append(self.tasking.shutdown)
         try:
-            self.patrols = PatrolScheduler(self.commander, fleet=self.fleet, parent=self)
+            self.patrols = PatrolScheduler(self.commander, tasks=self.tasks, fleet=self.fleet, parent=self)
         except ScheduleError as exc:
             log.warning("patrol schedules unreadable: %s", exc)
             self.event_logged.emit("warning", f"patrol schedules unreadable: {exc}")
@@ -405,7 +406,7 @@ class AppContext(QObject):
         self.drone_links = drone_links(self.config)
         for link in self.drone_links.values():
             self.devices.add(link, stale_after=5.0)
-        self.commander = LinkCommander.for_fleet(self.fleet, self.drone_links)
+        self.commander = LinkCommander.for_fleet(self.fleet, self.drone_links, tasks=self.tasks)
         self._stoppers.append(self.commander.shutdown)
         self.health.register("drones", self.fleet.report)
         if self.demo and self.config.drones:

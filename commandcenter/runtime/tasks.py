@@ -4,7 +4,8 @@ Why one manager: reads, image decodes, tile downloads, PDF rendering and drone c
 their own (about ten), none of them stopped at shutdown, and each widget had its own way back to the GUI
 thread. Now every short job goes through :meth:`TaskManager.run`, which answers a ``Future``; work that
 must stay ordered or bounded (one history query at a time, at most N tile downloads, one patrol file
-write at a time) runs in a :class:`Lane` of the manager. Writes still go to the store's single writer
+write at a time) or that waits long (a drone flying to a case) runs in a :class:`Lane` of the manager. A
+lane adds its limit to the manager's workers, so slow lane work never starves the screens' reads. Writes still go to the store's single writer
 thread; long-running loops (the store writer, device adapters, stream supervisors) stay threads of their own.
 
 :class:`GuiBridge` is the only way back: a QObject living on the GUI thread that delivers a future's result
@@ -54,6 +55,7 @@ class TaskManager:
         self._idle = 0
         self._lock = threading.Lock()
         self._stopped = False
+        self._lanes: list[Lane] = []
         self.jobs_done = 0
         self.jobs_failed = 0
 
@@ -65,8 +67,17 @@ class TaskManager:
         return future
 
     def lane(self, name: str, limit: int = 1) -> Lane:
-        """A lane of this manager running at most ``limit`` of its jobs at once, in submission order."""
-        return Lane(self, name, limit)
+        """A lane of this manager running at most ``limit`` of its jobs at once, in submission order.
+
+        The manager may start ``limit`` more workers for it: a lane's jobs never take the workers of others.
+        """
+        lane = Lane(self, name, limit)
+        with self._lock:
+            if self._stopped:
+                raise TasksStopped(f"task manager {self.name!r} is stopped; refused lane {name!r}")
+            self._lanes.append(lane)
+            self.max_workers += limit
+        return lane
 
     def _put(self, fn: Callable[[], Any], future: Future[Any]) -> None:
         with self._lock:
@@ -116,6 +127,9 @@ class TaskManager:
                 return
             self._stopped = True
             threads = list(self._threads)
+            lanes = list(self._lanes)
+        for lane in lanes:
+            lane.cancel_pending()
         pending: list[Future[Any]] = []
         while True:
             try:

@@ -10,6 +10,7 @@ from PySide6.QtCore import QTimer
 
 from commandcenter.config import DroneConfig
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.simulator.mav_vehicle import SimVehicle
 from devices.mavlink import MavlinkLink
 
@@ -34,7 +35,8 @@ class FlyingHarness:
         self.timer = QTimer()
         self.timer.timeout.connect(self.pump)
         self.timer.start(50)
-        self.commander = LinkCommander.for_fleet(self.fleet, {drone_id: self.link})
+        self.tasks = TaskManager(name=f"flight-{drone_id}")  # the application's one way to run work
+        self.commander = LinkCommander.for_fleet(self.fleet, {drone_id: self.link}, tasks=self.tasks)
 
     def _sink(self, event: Any) -> None:
         with self.lock:
@@ -50,4 +52,5 @@ class FlyingHarness:
         self.commander.shutdown()
         self.stop.set()
         self.thread.join(timeout=5)
+        self.tasks.stop()
         self.sim.stop()

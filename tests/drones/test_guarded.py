@@ -27,11 +27,11 @@ class Recorder:
 
 
 @pytest.fixture
-def services(store):  # type: ignore[no-untyped-def]
+def services(store, tasks):  # type: ignore[no-untyped-def]
     from commandcenter.enforcement.auth import create_demo_users
 
     create_demo_users(store)
-    svc = EnforcementServices.create(store)
+    svc = EnforcementServices.create(store, tasks=tasks)
     yield svc
     svc.close()
 

@@ -16,6 +16,7 @@ from commandcenter.enforcement.decisions import DecisionService
 from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.evidence import EvidenceStore
 from commandcenter.enforcement.permissions import Authorizer
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case
 
@@ -51,11 +52,11 @@ def insert_case(store: Store, *, status: str = "investigating", category_name: s
 
 
 @pytest.fixture
-def services(store: Store, tmp_path: Path) -> Iterator[Services]:
+def services(store: Store, tasks: TaskManager, tmp_path: Path) -> Iterator[Services]:
     create_demo_users(store)
     audit = AuditLog(store)
     authorizer = Authorizer(store, audit)
-    evidence = EvidenceStore(store, audit, authorizer.authorize, root=tmp_path / "evidence")
+    evidence = EvidenceStore(store, audit, authorizer.authorize, tasks, root=tmp_path / "evidence")
     yield Services(store, audit, authorizer, evidence, DecisionService(store, audit, authorizer.authorize),
                    DocumentService(store, audit, authorizer.authorize, out_dir=tmp_path / "documents"),
                    lambda **kw: insert_case(store, **kw))
