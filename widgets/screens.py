@@ -40,7 +40,8 @@ def build_services(ctx: AppContext, options: GuiOptions) -> dict[str, Any]:
                  "officer": case.assigned_officer or ""}
                 for case, sla in ctx.cases.leader_list(limit=20)]
 
-    services["briefing"] = BriefingModel(ctx.store, briefing_extra, parent=ctx, escalations=escalations)
+    services["briefing"] = BriefingModel(ctx.store, ctx.tasks, briefing_extra, parent=ctx,
+                                         escalations=escalations)
     return services
 
 
@@ -79,7 +80,7 @@ def _wall(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWi
 def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
     from widgets.map.screen import MapScreen
 
-    screen = MapScreen(ctx.tracker, ctx.basemap, ctx.config.map, ctx.cameras, ctx.store)
+    screen = MapScreen(ctx.tracker, ctx.basemap, ctx.config.map, ctx.cameras, ctx.store, tasks=ctx.tasks)
     screen.set_zones(ctx.zones)
     services["map_screen"] = screen
     services["_stoppers"].append(screen.shutdown)

@@ -428,7 +428,7 @@ class AppContext(QObject):
         from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
         from commandcenter.video.service import VideoService
 
-        self.video = VideoService(self.cameras, parent=self)
+        self.video = VideoService(self.cameras, parent=self, tasks=self.tasks)
         self._stoppers.append(self.video.shutdown)
         self.video.on_snapshot.append(lambda camera, path, sha256, when: self.snapshots.append(
             (camera, str(path), sha256, float(when))))

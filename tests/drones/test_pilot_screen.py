@@ -18,6 +18,7 @@ from commandcenter.drones.missions import Geofence, MissionPlan, Polygon, lawnmo
 from commandcenter.drones.schedule import LOCAL_TZ, PatrolScheduler
 from commandcenter.geo.basemap import Basemap, MapFeature
 from commandcenter.geo.district import load_default_basemap
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import SUB, VideoService
 from commandcenter.video.testserver import RtspTestServer
@@ -36,9 +37,9 @@ class Clock:
 
 
 @pytest.fixture
-def video(qtbot: Any, downlink: RtspTestServer, tmp_path: Path) -> Iterator[VideoService]:
+def video(qtbot: Any, downlink: RtspTestServer, tmp_path: Path, tasks: TaskManager) -> Iterator[VideoService]:
     camera = CameraConfig(id="uav-1-video", name="巡查1号 视频", url=downlink.url(1), group="无人机")
-    service = VideoService([camera], snapshot_dir=str(tmp_path / "snapshots"))
+    service = VideoService([camera], snapshot_dir=str(tmp_path / "snapshots"), tasks=tasks)
     yield service
     service.shutdown()
 

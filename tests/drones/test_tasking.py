@@ -43,7 +43,7 @@ def test_send_to_case_flies_films_and_files_evidence(qtbot: Any, flying: Any, st
     create_demo_users(store)
     services = EnforcementServices.create(store, tasks=flying.tasks, evidence_root=tmp_path / "evidence")
     camera = CameraConfig(id="uav-1-video", name="巡查1号 视频", url=downlink.url(1), group="无人机")
-    video = VideoService([camera], snapshot_dir=str(tmp_path / "snapshots"))
+    video = VideoService([camera], snapshot_dir=str(tmp_path / "snapshots"), tasks=flying.tasks)
     wall = WallModel([camera], video, layout=WallLayout.uniform(2))
     tasking = DroneTasking(flying.fleet, flying.commander, tasks=flying.tasks, video=video, wall=wall, evidence=services.evidence,
                            safe_alt=20.0)
