@@ -135,3 +135,12 @@ def test_officers_are_read_by_name_and_badge(qtbot: Any, service: CaseService, t
     row = snaps[0].queue[0]
     assert (row.assigned, row.assigned_id) == ("张三 (B1)", "o1")
     feed.stop()
+
+
+def test_the_case_timeline_names_the_officer(service: CaseService) -> None:
+    from commandcenter.enforcement.timeline import case_timeline
+
+    case = _new(service)
+    service.dispatch(case.code, "o3", "d1").result(10)
+    dispatched = [item for item in case_timeline(service.store, case.id).items if item.action == "dispatch"]
+    assert "王五 (B3)" in dispatched[0].summary and "o3" not in dispatched[0].summary.split()

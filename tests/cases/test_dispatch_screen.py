@@ -45,6 +45,8 @@ def test_renders_queue_units_and_escalation(screen: Any) -> None:
     assert first.code == screen.late_code and first.level == "overdue"  # overdue sorts first
     assert model.data(model.index(0, 5)).startswith(("overdue", "超时"))
     assert screen.unit_model.rowCount() == 4  # three officers, one vehicle
+    units = screen.unit_model
+    assert {units.data(units.index(r, 0)) for r in range(4)} == {"张三 (B1)", "李四 (B2)", "王五 (B3)", "浙A12345"}
     assert screen.leader_list.count() >= 1
     assert "2" in screen.queue_title.text()
     screen.grab()  # paints without errors
