@@ -118,9 +118,9 @@ def case_timeline(store: Store, case_id: int, *, evidence_root: Path | None = No
                 if ev_row is not None:
                     stored = Path(ev_row.path)
                     path, mime = (stored if stored.is_absolute() else root / stored), ev_row.mime
-            officer = names.get(str(data.get("officer") or ""))
-            if officer is not None:
-                data = {**data, "officer_name": officer[0], "officer_badge": officer[1]}
+            known = names.get(str(data.get("officer") or ""))
+            if known is not None:
+                data = {**data, "officer_name": known[0], "officer_badge": known[1]}
             items.append(TimelineItem(rec.time, rec.actor, rec.action, "audit", _summary(rec.action, data), data,
                                       rec.seq, path, mime))
         items.sort(key=lambda item: (item.time, 0 if item.source == "event" else 1, item.seq or 0))
