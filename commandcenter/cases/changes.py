@@ -9,12 +9,16 @@ living on the GUI thread get it queued (Qt's automatic connection), so a slot ne
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy.orm import Session
 
-__all__ = ["CaseChanges", "ChangeAnnouncer", "ChangeCollector", "collector_of"]
+__all__ = ["CaseChanges", "ChangeAnnouncer", "ChangeCollector", "Operation", "collector_of"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +58,18 @@ def collector_of(session: Session) -> ChangeCollector:
         found = ChangeCollector("write")
         session.info["case_changes"] = found
     return found
+
+
+class Operation(Future[T]):
+    """The future of a case command; once it is done, ``changes`` says what the command changed.
+
+    ``changes`` is set before the result, so ``op.result()`` followed by ``op.changes`` always sees it
+    (an empty CaseChanges when the command failed and nothing was committed).
+    """
+
+    def __init__(self, operation: str) -> None:
+        super().__init__()
+        self.changes = CaseChanges(operation)
 
 
 class ChangeAnnouncer(QObject):

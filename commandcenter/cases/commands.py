@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -24,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from commandcenter.cases import workflow
-from commandcenter.cases.changes import collector_of
+from commandcenter.cases.changes import Operation, collector_of
 from commandcenter.cases.core import CaseCore, case_row, view_of
 from commandcenter.cases.geo import haversine_m
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase
@@ -71,7 +70,7 @@ class CaseCommands:
         self.duplicate_window_min = duplicate_window_min
 
     def _submit(self, actor: str, permission: str, operation: str, job: Callable[[Session], T], *,
-                authorized: bool = False) -> Future[T]:
+                authorized: bool = False) -> Operation[T]:
         if not authorized:
             self.core.authorize(actor, permission)
         return self.core.submit(operation, job)
@@ -85,7 +84,7 @@ class CaseCommands:
         collector_of(session).case(row.id, row.code)
 
     # =========================================================================================== intake
-    def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Future[CaseView]:
+    def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Operation[CaseView]:
         """A new case from any channel (dispatcher form, patrol, camera …). ``register`` also 立案 at once."""
         self.core.category(spec.category)  # refuse an unknown category before queueing anything
 
@@ -99,7 +98,7 @@ class CaseCommands:
 
     def intake_event(self, source: str, category: str, lat: float, lon: float, text: str,
                      camera_id: str | None = None, evidence: Sequence[EvidenceRef] = (), *, actor: str = "system",
-                     urgency: int | None = None, external_id: str | None = None) -> Future[CaseView]:
+                     urgency: int | None = None, external_id: str | None = None) -> Operation[CaseView]:
         """A machine-detected event (camera AI, sensor, geofence, drone) becomes a case.
 
         Categories marked 自动派遣 with urgency 1 (紧急) are registered and dispatched to the best available
@@ -230,7 +229,7 @@ class CaseCommands:
         return sorted(out, key=lambda c: (c.distance_m, c.minutes_apart))
 
     # =========================================================================================== workflow
-    def transition(self, code: str, action: str, actor: str, *, reason: str = "", **data: Any) -> Future[CaseView]:
+    def transition(self, code: str, action: str, actor: str, *, reason: str = "", **data: Any) -> Operation[CaseView]:
         """Any workflow action by name (see ``workflow.ACTIONS``): validated at once, applied on the writer."""
         spec = workflow.ACTIONS.get(action)
         if spec is None:
@@ -428,7 +427,7 @@ class CaseCommands:
                         {"from": before, "to": target, "reason": reason, **event_data})
 
     # ------------------------------------------------------------------------------------ leader approvals
-    def decide_request(self, code: str, leader: str, approve: bool, note: str = "") -> Future[CaseView]:
+    def decide_request(self, code: str, leader: str, approve: bool, note: str = "") -> Operation[CaseView]:
         """A leader approves or refuses the pending 缓办/延期 request of a case."""
 
         def job(session: Session) -> CaseView:
@@ -466,7 +465,7 @@ class CaseCommands:
         return self._submit(leader, "case.approve_extension", "decide_request", job)
 
     # ------------------------------------------------------------------------------------ joint enforcement
-    def update_task(self, task_id: int, status: str, actor: str, note: str = "") -> Future[CaseView]:
+    def update_task(self, task_id: int, status: str, actor: str, note: str = "") -> Operation[CaseView]:
         """A summoned department reports in (报到), finishes (done) or refuses its task."""
         if status not in TASK_STATUSES:
             raise ValueError(f"task {task_id}: status must be one of {', '.join(TASK_STATUSES)}, not {status!r}")
@@ -495,7 +494,7 @@ class CaseCommands:
         return self._submit(actor, "case.joint", "task", job)
 
     # ------------------------------------------------------------------------------------------ evidence
-    def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Future[CaseView]:
+    def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Operation[CaseView]:
         def job(session: Session) -> CaseView:
             row = case_row(session, code)
             ev_id = self._add_evidence_row(session, row.id, evidence, actor)
@@ -517,7 +516,7 @@ class CaseCommands:
         return int(row.id)
 
     # ------------------------------------------------------------------------------------------ units
-    def set_unit_status(self, unit_id: str, status: str, actor: str) -> Future[str]:
+    def set_unit_status(self, unit_id: str, status: str, actor: str) -> Operation[str]:
         """Dispatcher override of an officer's or vehicle's status (休息, 离线 …)."""
         if status not in UNIT_STATUS_ZH:
             raise ValueError(f"unit {unit_id}: unknown status {status!r} (expected {', '.join(UNIT_STATUS_ZH)})")

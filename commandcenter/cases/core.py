@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.categories import Category, CategoryError, CategoryTable
-from commandcenter.cases.changes import CaseChanges, ChangeAnnouncer, ChangeCollector
+from commandcenter.cases.changes import ChangeAnnouncer, ChangeCollector, Operation
 from commandcenter.cases.geo import GridLocator
 from commandcenter.cases.model import CaseView, Sla, TaskView, sla_of
 from commandcenter.cases.tables import CaseTask, WorkCalendarDay
@@ -113,8 +113,8 @@ class CaseCore:
             self.calendar = self.calendar.with_overrides(rows)
 
     # ------------------------------------------------------------------------------------------ writes
-    def submit(self, operation: str, job: Callable[[Session], T]) -> Future[T]:
-        """Run ``job`` on the writer; what it changed is announced only after the commit (never on failure)."""
+    def submit(self, operation: str, job: Callable[[Session], T]) -> Operation[T]:
+        """Run ``job`` on the writer; the operation reports what it changed, announced after the commit only."""
         collector = ChangeCollector(operation)
         unit_changes: list[tuple[str, str | None, int]] = []
 
@@ -127,25 +127,28 @@ class CaseCore:
                 collector.units.update(u for u, _, _ in session.info["unit_changes"])
                 unit_changes.extend(session.info["unit_changes"])
 
+        op: Operation[T] = Operation(operation)
         future = self.store.submit(run)
-        future.add_done_callback(lambda f: self._committed(f, collector, unit_changes))
-        return future
+        future.add_done_callback(lambda f: self._committed(f, op, collector, unit_changes))
+        return op
 
-    def _committed(self, future: Future[Any], collector: ChangeCollector,
+    def _committed(self, future: Future[T], op: Operation[T], collector: ChangeCollector,
                    units: list[tuple[str, str | None, int]]) -> None:
-        if future.cancelled() or future.exception() is not None:
+        exc = future.exception() if not future.cancelled() else None
+        if future.cancelled() or exc is not None:
+            if op.set_running_or_notify_cancel():  # False: the caller cancelled its operation meanwhile
+                op.set_exception(exc or RuntimeError(f"case operation {collector.operation} was cancelled"))
             return
-        for unit_id, status, delta in units:
+        for unit_id, status, delta in units:  # the recommender counts a dispatch before anyone hears of it
             for listener in self.unit_listeners:
                 try:
                     listener(unit_id, status, delta)
                 except Exception:
                     log.exception("unit change listener failed for %s → %s", unit_id, status)
-        self.announcer.announce(collector.frozen())
-
-    def announce(self, changes: CaseChanges) -> None:
-        """Announce changes committed outside :meth:`submit` (a bulk import's own writer job)."""
-        self.announcer.announce(changes)
+        op.changes = collector.frozen()
+        if op.set_running_or_notify_cancel():
+            op.set_result(future.result())
+        self.announcer.announce(op.changes)  # committed: the views must hear of it even if the caller gave up
 
 
 # ============================================================================================ row helpers

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from commandcenter.cases.changes import collector_of
+from commandcenter.cases.changes import Operation, collector_of
 from commandcenter.cases.core import CaseCore, to_view
 from commandcenter.cases.model import sla_of
 from commandcenter.cases.workflow import OPEN_STATUSES
@@ -33,7 +33,7 @@ class Escalation:
     def __init__(self, core: CaseCore) -> None:
         self.core = core
 
-    def sweep(self, now: datetime | None = None, actor: str = "system") -> Future[list[tuple[str, str]]]:
+    def sweep(self, now: datetime | None = None, actor: str = "system") -> Operation[list[tuple[str, str]]]:
         """One writer job; its future holds the newly escalated (code, level) pairs.
 
         Each new level is recorded once: ``extra["escalation"]`` (what the leaders' list and the queue show)

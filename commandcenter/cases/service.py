@@ -20,7 +20,6 @@ after every committed command.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.categories import Category, CategoryTable
-from commandcenter.cases.changes import ChangeAnnouncer
+from commandcenter.cases.changes import ChangeAnnouncer, Operation
 from commandcenter.cases.commands import TASK_STATUSES, CaseCommands, DuplicateCandidate
 from commandcenter.cases.core import Audit, Authorize, CaseCore, Guard
 from commandcenter.cases.dispatch import Dispatcher, Recommendation
@@ -130,101 +129,101 @@ class CaseService:
         self.core.load_calendar_overrides()
 
     # =========================================================================================== commands
-    def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Future[CaseView]:
+    def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Operation[CaseView]:
         return self.commands.create_case(spec, actor, register=register)
 
     def intake_event(self, source: str, category: str, lat: float, lon: float, text: str,
                      camera_id: str | None = None, evidence: Sequence[EvidenceRef] = (), *, actor: str = "system",
-                     urgency: int | None = None, external_id: str | None = None) -> Future[CaseView]:
+                     urgency: int | None = None, external_id: str | None = None) -> Operation[CaseView]:
         return self.commands.intake_event(source, category, lat, lon, text, camera_id, evidence, actor=actor,
                                           urgency=urgency, external_id=external_id)
 
     def insert_case(self, session: Session, spec: NewCase, actor: str) -> Case:
         return self.commands.insert_case(session, spec, actor)
 
-    def submit(self, operation: str, job: Callable[[Session], Any]) -> Future[Any]:
+    def submit(self, operation: str, job: Callable[[Session], Any]) -> Operation[Any]:
         """A writer job whose changed cases are announced after the commit (the hotline import)."""
         return self.core.submit(operation, job)
 
-    def transition(self, code: str, action: str, actor: str, *, reason: str = "", **data: Any) -> Future[CaseView]:
+    def transition(self, code: str, action: str, actor: str, *, reason: str = "", **data: Any) -> Operation[CaseView]:
         return self.commands.transition(code, action, actor, reason=reason, **data)
 
-    def register(self, code: str, actor: str, note: str = "") -> Future[CaseView]:
+    def register(self, code: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.transition(code, "register", actor, reason=note)
 
-    def reject(self, code: str, actor: str, reason: str) -> Future[CaseView]:
+    def reject(self, code: str, actor: str, reason: str) -> Operation[CaseView]:
         return self.transition(code, "reject", actor, reason=reason)
 
-    def dispatch(self, code: str, officer_id: str, actor: str, note: str = "") -> Future[CaseView]:
+    def dispatch(self, code: str, officer_id: str, actor: str, note: str = "") -> Operation[CaseView]:
         """One-click assign: the case → dispatched, the officer → 出警; both recorded in one transaction."""
         return self.transition(code, "dispatch", actor, reason=note, officer_id=officer_id)
 
-    def arrive(self, code: str, actor: str, note: str = "") -> Future[CaseView]:
+    def arrive(self, code: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.transition(code, "arrive", actor, reason=note)
 
-    def feedback(self, code: str, actor: str, note: str = "") -> Future[CaseView]:
+    def feedback(self, code: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.transition(code, "feedback", actor, reason=note)
 
-    def verify(self, code: str, actor: str, note: str = "") -> Future[CaseView]:
+    def verify(self, code: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.transition(code, "verify", actor, reason=note)
 
-    def close(self, code: str, actor: str, note: str = "") -> Future[CaseView]:
+    def close(self, code: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.transition(code, "close", actor, reason=note)
 
-    def rework(self, code: str, actor: str, reason: str) -> Future[CaseView]:
+    def rework(self, code: str, actor: str, reason: str) -> Operation[CaseView]:
         return self.transition(code, "rework", actor, reason=reason)
 
-    def return_case(self, code: str, actor: str, reason: str) -> Future[CaseView]:
+    def return_case(self, code: str, actor: str, reason: str) -> Operation[CaseView]:
         return self.transition(code, "return", actor, reason=reason)
 
-    def transfer(self, code: str, department: str, actor: str, reason: str) -> Future[CaseView]:
+    def transfer(self, code: str, department: str, actor: str, reason: str) -> Operation[CaseView]:
         return self.transition(code, "transfer", actor, reason=reason, department=department)
 
-    def resume(self, code: str, actor: str, note: str = "") -> Future[CaseView]:
+    def resume(self, code: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.transition(code, "resume", actor, reason=note)
 
-    def investigate(self, code: str, actor: str, note: str = "") -> Future[CaseView]:
+    def investigate(self, code: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.transition(code, "investigate", actor, reason=note)
 
-    def decide(self, code: str, actor: str, note: str = "", **data: Any) -> Future[CaseView]:
+    def decide(self, code: str, actor: str, note: str = "", **data: Any) -> Operation[CaseView]:
         return self.transition(code, "decide", actor, reason=note, **data)
 
-    def legal_review(self, code: str, actor: str, note: str = "", **data: Any) -> Future[CaseView]:
+    def legal_review(self, code: str, actor: str, note: str = "", **data: Any) -> Operation[CaseView]:
         return self.transition(code, "legal_review", actor, reason=note, **data)
 
-    def execute(self, code: str, actor: str, note: str = "", **data: Any) -> Future[CaseView]:
+    def execute(self, code: str, actor: str, note: str = "", **data: Any) -> Operation[CaseView]:
         return self.transition(code, "execute", actor, reason=note, **data)
 
-    def archive(self, code: str, actor: str, note: str = "") -> Future[CaseView]:
+    def archive(self, code: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.transition(code, "archive", actor, reason=note)
 
-    def merge(self, keep_code: str, duplicate_code: str, actor: str, note: str = "") -> Future[CaseView]:
+    def merge(self, keep_code: str, duplicate_code: str, actor: str, note: str = "") -> Operation[CaseView]:
         """Fold a duplicate report into ``keep_code``; returns the kept case."""
         return self.transition(duplicate_code, "merge", actor, reason=note, into=keep_code)
 
-    def request_suspend(self, code: str, actor: str, reason: str) -> Future[CaseView]:
+    def request_suspend(self, code: str, actor: str, reason: str) -> Operation[CaseView]:
         return self.transition(code, "suspend", actor, reason=reason)
 
-    def request_extension(self, code: str, hours: float, actor: str, reason: str) -> Future[CaseView]:
+    def request_extension(self, code: str, hours: float, actor: str, reason: str) -> Operation[CaseView]:
         return self.transition(code, "extend", actor, reason=reason, hours=hours)
 
     def summon(self, code: str, departments: Sequence[str | tuple[str, str]], actor: str,
-               note: str = "") -> Future[CaseView]:
+               note: str = "") -> Operation[CaseView]:
         return self.transition(code, "summon", actor, reason=note, departments=list(departments))
 
-    def decide_request(self, code: str, leader: str, approve: bool, note: str = "") -> Future[CaseView]:
+    def decide_request(self, code: str, leader: str, approve: bool, note: str = "") -> Operation[CaseView]:
         return self.commands.decide_request(code, leader, approve, note)
 
-    def update_task(self, task_id: int, status: str, actor: str, note: str = "") -> Future[CaseView]:
+    def update_task(self, task_id: int, status: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.commands.update_task(task_id, status, actor, note)
 
-    def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Future[CaseView]:
+    def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Operation[CaseView]:
         return self.commands.add_evidence(code, evidence, actor)
 
-    def set_unit_status(self, unit_id: str, status: str, actor: str) -> Future[str]:
+    def set_unit_status(self, unit_id: str, status: str, actor: str) -> Operation[str]:
         return self.commands.set_unit_status(unit_id, status, actor)
 
-    def sweep_escalations(self, now: datetime | None = None, actor: str = "system") -> Future[list[tuple[str, str]]]:
+    def sweep_escalations(self, now: datetime | None = None, actor: str = "system") -> Operation[list[tuple[str, str]]]:
         return self.escalation.sweep(now, actor)
 
     # =========================================================================================== queries

@@ -28,17 +28,21 @@ def test_a_committed_command_announces_its_cases_and_units(qtbot: Any, service: 
     case = _new(service)
     qtbot.waitUntil(lambda: len(heard) == 1, timeout=5000)
     assert heard[0].operation == "create" and heard[0].codes == {case.code} and heard[0].case_ids == {case.id}
-    service.dispatch(case.code, "o1", "d1").result(10)
+    op = service.dispatch(case.code, "o1", "d1")
+    assert op.result(10).status == "dispatched"
+    assert op.changes.codes == {case.code} and op.changes.units == {"o1"}  # the operation says what it changed
     qtbot.waitUntil(lambda: len(heard) == 2, timeout=5000)
-    assert heard[1].codes == {case.code} and heard[1].units == {"o1"}
+    assert heard[1] == op.changes
 
 
 def test_a_refused_command_announces_nothing(qtbot: Any, service: CaseService) -> None:
     case = _new(service)
     heard: list[CaseChanges] = []
     service.announcer.changed.connect(heard.append)
+    refused = service.close(case.code, "d1")
     with pytest.raises(TransitionError):
-        service.close(case.code, "d1").result(10)  # registered cases cannot be closed: rolled back
+        refused.result(10)  # registered cases cannot be closed: rolled back
+    assert not refused.changes
     qtbot.wait(300)
     assert [c.operation for c in heard if c.operation != "create"] == []
 
