@@ -96,3 +96,13 @@ def test_form_map_click_and_events(qtbot: Any, screen: Any, service: CaseService
     assert screen.event_list.count() == 1 and screen.banner.text()
     screen._event_activated(screen.event_list.item(0))
     assert screen.category_combo.currentData() == "SJ0401" and screen.lat_spin.value() == pytest.approx(30.0)
+
+
+def test_the_open_case_follows_changes_made_elsewhere(qtbot: Any, screen: Any, service: CaseService) -> None:
+    """Another seat dispatches the case the dispatcher is looking at: the detail shows it without a click."""
+    code = screen.late_code
+    screen.select_case(code)
+    qtbot.waitUntil(lambda: screen._current is not None and screen._current.code == code, timeout=5000)
+    service.dispatch(code, "o2", "other-seat").result(10)
+    qtbot.waitUntil(lambda: "李四 (B2)" in screen.detail_label.text(), timeout=5000)
+    assert screen._current.status == "dispatched"

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 )
 
 from commandcenter.cases import workflow
+from commandcenter.cases.changes import CaseChanges
 from commandcenter.cases.dispatch import Recommendation
 from commandcenter.cases.feed import CaseDetail, DispatchFeed, DispatchSnapshot
 from commandcenter.cases.intake import import_hotline
@@ -169,6 +170,7 @@ class DispatchScreen(QWidget):
         self.feed.recommendations.connect(self._on_recommendations)
         self.feed.failed.connect(lambda message: self._say(message, error=True))
         self.feed.done.connect(self._on_background_done)
+        self.feed.changed.connect(self._on_cases_changed)
         self._flash_timer = QTimer(self)
         self._flash_timer.setInterval(400)
         self._flash_timer.timeout.connect(self._flash_step)
@@ -412,6 +414,11 @@ class DispatchScreen(QWidget):
             self._flash(self.tr("Overdue: %1").replace("%1", "、".join(overdue_now[:3])))
         elif warning_now:
             self._flash(self.tr("About to be overdue: %1").replace("%1", "、".join(warning_now[:3])))
+
+    def _on_cases_changed(self, changes: CaseChanges) -> None:
+        """Someone (another seat, the escalation, the desk) changed the case on screen: read it again."""
+        if self._current is not None and self._current.code in changes.codes:
+            self.feed.request_detail(self._current.code)
 
     def _on_detail(self, detail: CaseDetail) -> None:
         case = detail.case
