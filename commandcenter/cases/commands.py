@@ -363,68 +363,78 @@ class CaseCommands:
         self._unit_changed(session, officer_id, None, -1)
 
     def _apply(self, session: Session, row: Case, action: str, actor: str, reason: str, data: dict[str, Any]) -> None:
-        """Check, guard, change status and timestamps, record the event, audit — inside the caller's transaction."""
+        """Check, guard, change status and timestamps, record the event, audit — inside the caller's transaction.
+
+        What every action does is here; what one action does besides is its entry in :data:`_EFFECTS`.
+        """
         spec = workflow.check(row.code, row.status, action, reason=reason)
-        if action == "feedback" and row.status == "joint":
-            open_tasks = session.scalars(select(CaseTask.department).where(
-                CaseTask.case_id == row.id, CaseTask.status.not_in(("done", "refused")))).all()
-            if open_tasks:
-                raise TransitionError(f"案件 {row.code} 联合执法任务未全部完成（{'、'.join(open_tasks)}），不能反馈核查",
-                                      code=row.code, status=row.status, action=action)
+        precondition = _PRECONDITIONS.get(action)
+        if precondition is not None:
+            precondition(session, row)
         if self.core.guard_hook is not None:
             self.core.guard_hook(session, view_of(session, row), action, data)
         self._changed(session, row)
-        now = self.core.clock()
-        before = row.status
-        extra = dict(row.extra or {})
+        step = _Step(now=self.core.clock(), before=row.status, data=data, extra=dict(row.extra or {}))
         if spec.target is None:  # resume: back to where the suspension started, clock shifted by the pause
-            target = str(extra.pop("suspended_from", "registered"))
-            paused_at = extra.pop("suspended_at", None)
+            target = str(step.extra.pop("suspended_from", "registered"))
+            paused_at = step.extra.pop("suspended_at", None)
             if paused_at and row.deadline_at is not None:
                 left = self.core.calendar.working_time_between(datetime.fromisoformat(str(paused_at)), row.deadline_at)
-                row.deadline_at = self.core.calendar.add_working_time(now, max(0.0, left))
-        elif spec.target == "":
-            target = before
+                row.deadline_at = self.core.calendar.add_working_time(step.now, max(0.0, left))
         else:
-            target = spec.target
-        if action == "suspend":
-            extra["suspended_from"] = before
-            extra["suspended_at"] = now.isoformat()
-        if action == "transfer":
-            extra["transferred_to"] = data.get("department", "")
+            target = spec.target or step.before  # "": the status does not change (an event only)
+        effect = _EFFECTS.get(action)
+        if effect is not None:
+            effect(self, session, row, step)
         if reason:
-            extra["status_note"] = reason
-        row.extra = extra
+            step.extra["status_note"] = reason
+        row.extra = step.extra
         row.status = target
-        row.updated_at = now
-        if action == "register":
-            row.registered_at = now
-        elif action == "dispatch" and row.dispatched_at is None:
-            row.dispatched_at = now
-        elif action == "arrive":
-            if row.arrived_at is None:
-                row.arrived_at = now
-            if row.assigned_officer:
-                officer = session.get(Officer, row.assigned_officer)
-                if officer is not None:
-                    officer.status, officer.status_since = OfficerStatus.HANDLING.value, now
-                    self._unit_changed(session, officer.id, officer.status)
-        elif action == "feedback":
-            row.handled_at = now
-        elif target in ("closed", "archived", "merged", "rejected", "transferred"):
-            row.closed_at = now
-        if action in ("feedback", "return", "transfer") and row.assigned_officer:
-            self._release_officer(session, row.assigned_officer, now)
-            if action != "feedback":
-                row.assigned_officer = None
-        step = _STEP_OF_STATUS.get(target)
-        if step is not None and target != before and spec.target is not None:
-            self._set_step_deadline(row, step, now)
+        row.updated_at = step.now
+        if target in CLOSED_STATUSES:
+            row.closed_at = step.now
+        next_step = _STEP_OF_STATUS.get(target)
+        if next_step is not None and target != step.before and spec.target is not None:
+            self._set_step_deadline(row, next_step, step.now)
         event_data = {k: v for k, v in data.items() if _jsonable(v)}
-        session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action=action, from_status=before,
+        session.add(CaseEvent(case_id=row.id, time=step.now, actor=actor, action=action, from_status=step.before,
                               to_status=target, note=reason, data=event_data))
         self.core.audit(session, actor, f"case.{action}", row.code,
-                        {"from": before, "to": target, "reason": reason, **event_data})
+                        {"from": step.before, "to": target, "reason": reason, **event_data})
+
+    # -- what single actions do besides changing the status (see _EFFECTS) ----------------------------------------
+    def _registered(self, session: Session, row: Case, step: _Step) -> None:
+        row.registered_at = step.now
+
+    def _dispatched(self, session: Session, row: Case, step: _Step) -> None:
+        if row.dispatched_at is None:  # a re-dispatch keeps the first dispatch time (the SLA statistics)
+            row.dispatched_at = step.now
+
+    def _arrived(self, session: Session, row: Case, step: _Step) -> None:
+        if row.arrived_at is None:
+            row.arrived_at = step.now
+        officer = session.get(Officer, row.assigned_officer) if row.assigned_officer else None
+        if officer is not None:
+            officer.status, officer.status_since = OfficerStatus.HANDLING.value, step.now
+            self._unit_changed(session, officer.id, officer.status)
+
+    def _handled(self, session: Session, row: Case, step: _Step) -> None:
+        row.handled_at = step.now
+        if row.assigned_officer:  # the officer stays on the case (核查 may send it back) but is free again
+            self._release_officer(session, row.assigned_officer, step.now)
+
+    def _taken_away(self, session: Session, row: Case, step: _Step) -> None:
+        if row.assigned_officer:
+            self._release_officer(session, row.assigned_officer, step.now)
+            row.assigned_officer = None
+
+    def _transferred(self, session: Session, row: Case, step: _Step) -> None:
+        step.extra["transferred_to"] = step.data.get("department", "")
+        self._taken_away(session, row, step)
+
+    def _suspended(self, session: Session, row: Case, step: _Step) -> None:
+        step.extra["suspended_from"] = step.before
+        step.extra["suspended_at"] = step.now.isoformat()
 
     # ------------------------------------------------------------------------------------ leader approvals
     def decide_request(self, code: str, leader: str, approve: bool, note: str = "") -> Operation[CaseView]:
@@ -547,6 +557,45 @@ _PREPARED: dict[str, tuple[str | None, Prepare]] = {
     "merge": (None, CaseCommands._prepare_merge),
     "suspend": ("case.suspend", CaseCommands._prepare_suspend),
     "extend": ("case.suspend", CaseCommands._prepare_extend),
+}
+
+
+@dataclass(slots=True)
+class _Step:
+    """One transition being applied: when, from which status, the caller's data, the case's extra being built."""
+
+    now: datetime
+    before: str
+    data: dict[str, Any]
+    extra: dict[str, Any]
+
+
+def _joint_tasks_done(session: Session, row: Case) -> None:
+    """Feedback on a joint enforcement only once every summoned department is done (or refused)."""
+    if row.status != "joint":
+        return
+    open_tasks = session.scalars(select(CaseTask.department).where(
+        CaseTask.case_id == row.id, CaseTask.status.not_in(("done", "refused")))).all()
+    if open_tasks:
+        raise TransitionError(f"案件 {row.code} 联合执法任务未全部完成（{'、'.join(open_tasks)}），不能反馈核查",
+                              code=row.code, status=row.status, action="feedback")
+
+
+Effect = Callable[[CaseCommands, Session, Case, _Step], None]
+
+# Checks beyond the state machine, inside the transaction, before anything changes.
+_PRECONDITIONS: dict[str, Callable[[Session, Case], None]] = {"feedback": _joint_tasks_done}
+
+# What an action does besides moving the status, stamping updated_at/closed_at and starting the next step's
+# clock (which every action does): its own timestamps, the officer's status, remembered facts.
+_EFFECTS: dict[str, Effect] = {
+    "register": CaseCommands._registered,
+    "dispatch": CaseCommands._dispatched,
+    "arrive": CaseCommands._arrived,
+    "feedback": CaseCommands._handled,
+    "return": CaseCommands._taken_away,
+    "transfer": CaseCommands._transferred,
+    "suspend": CaseCommands._suspended,
 }
 
 
