@@ -1,4 +1,6 @@
-"""Commands: everything that changes a case — intake and ONE table-driven transition over ``workflow.ACTIONS``.
+"""Commands: everything that changes a case after intake — ONE table-driven transition over ``workflow.ACTIONS``.
+
+(Intake, the command that makes a case, is :mod:`commandcenter.cases.intake_commands`.)
 
 Every command authorises on the caller's thread, then runs as one job on the store's writer: the change, its
 ``case_events`` row(s) and the audit entry commit together or not at all (see :mod:`commandcenter.cases.core`).
@@ -13,27 +15,24 @@ summon …) and returns the writer job. Every other action is the plain job. One
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.cases import workflow
 from commandcenter.cases.changes import Operation, collector_of
 from commandcenter.cases.core import CaseCore, case_row, view_of
-from commandcenter.cases.geo import haversine_m
-from commandcenter.cases.model import CaseView, EvidenceRef, NewCase
-from commandcenter.cases.recommend import Recommender
+from commandcenter.cases.model import CaseView, EvidenceRef
 from commandcenter.cases.tables import CaseMerge, CaseTask
-from commandcenter.cases.workflow import CLOSED_STATUSES, OPEN_STATUSES, TransitionError
+from commandcenter.cases.workflow import CLOSED_STATUSES, TransitionError
 from commandcenter.domain import OfficerStatus
-from commandcenter.store.models import Case, CaseEvent, Evidence, Officer, Vehicle
+from commandcenter.store.models import Case, CaseEvent, Officer, Vehicle
 
-__all__ = ["TASK_STATUSES", "UNIT_STATUS_ZH", "CaseCommands", "DuplicateCandidate"]
+__all__ = ["TASK_STATUSES", "UNIT_STATUS_ZH", "CaseCommands"]
 
 T = TypeVar("T")
 Job = Callable[[Session], CaseView]
@@ -50,24 +49,11 @@ TASK_STATUSES = ("summoned", "reported", "done", "refused")
 UNIT_STATUS_ZH = {"idle": "空闲", "dispatched": "出警", "handling": "处置中", "resting": "休息", "offline": "离线"}
 
 
-@dataclass(frozen=True, slots=True)
-class DuplicateCandidate:
-    code: str
-    status: str
-    distance_m: float
-    minutes_apart: float
-    description: str
-
-
 class CaseCommands:
-    """Intake, the workflow transition, approvals, joint enforcement, evidence and unit status."""
+    """The workflow transition, leaders' approvals, joint enforcement, evidence and unit status."""
 
-    def __init__(self, core: CaseCore, recommender: Recommender, *, duplicate_radius_m: float = 50.0,
-                 duplicate_window_min: float = 60.0) -> None:
+    def __init__(self, core: CaseCore) -> None:
         self.core = core
-        self.recommender = recommender
-        self.duplicate_radius_m = duplicate_radius_m
-        self.duplicate_window_min = duplicate_window_min
 
     def _submit(self, actor: str, permission: str, operation: str, job: Callable[[Session], T], *,
                 authorized: bool = False) -> Operation[T]:
@@ -82,151 +68,6 @@ class CaseCommands:
     @staticmethod
     def _changed(session: Session, row: Case) -> None:
         collector_of(session).case(row.id, row.code)
-
-    # =========================================================================================== intake
-    def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Operation[CaseView]:
-        """A new case from any channel (dispatcher form, patrol, camera …). ``register`` also 立案 at once."""
-        self.core.category(spec.category)  # refuse an unknown category before queueing anything
-
-        def job(session: Session) -> CaseView:
-            row = self.insert_case(session, spec, actor)
-            if register:
-                self._apply(session, row, "register", actor, "", {})
-            return view_of(session, row)
-
-        return self._submit(actor, "case.create", "create", job)
-
-    def intake_event(self, source: str, category: str, lat: float, lon: float, text: str,
-                     camera_id: str | None = None, evidence: Sequence[EvidenceRef] = (), *, actor: str = "system",
-                     urgency: int | None = None, external_id: str | None = None) -> Operation[CaseView]:
-        """A machine-detected event (camera AI, sensor, geofence, drone) becomes a case.
-
-        Categories marked 自动派遣 with urgency 1 (紧急) are registered and dispatched to the best available
-        officer in the same transaction, without a human in between; the dispatcher can still re-dispatch.
-        """
-        cat = self.core.category(category)
-        extra: dict[str, Any] = {"camera_id": camera_id} if camera_id else {}
-        spec = NewCase(source=source, category=cat.code, description=text, lat=lat, lon=lon, reporter=camera_id or source,
-                       external_id=external_id, urgency=urgency, evidence=list(evidence), extra=extra)
-        auto = cat.auto_dispatch and (urgency or cat.urgency) == 1
-
-        def job(session: Session) -> CaseView:
-            row = self.insert_case(session, spec, actor)
-            if auto:
-                self.recommender.refresh_if_old(session)  # on the writer: the caller may be the GUI thread
-                self._apply(session, row, "register", actor, "自动立案", {"auto": True})
-                picks = self.recommender.for_case(view_of(session, row), 1)
-                if picks:
-                    self._dispatch_in(session, row, picks[0].officer_id, actor, "自动派遣: " + picks[0].summary,
-                                      {"auto": True})
-                else:
-                    row.extra = {**(row.extra or {}), "auto_dispatch_failed": "无空闲队员"}
-            return view_of(session, row)
-
-        return self._submit(actor, "case.create", "create", job)
-
-    def _locate(self, session: Session, spec: NewCase) -> tuple[float | None, float | None, str, str]:
-        """Coordinates, grid cell and 责任区 of a new case: from lat/lon when given, else the typed grid cell."""
-        grid = self.core.grid(session)
-        lat, lon = spec.lat, spec.lon
-        if lat is not None and lon is not None:
-            if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise ValueError(f"location ({lat}, {lon}) is not a WGS-84 latitude/longitude")
-            cell = grid.cell_at(lat, lon)
-            if cell is not None:
-                return lat, lon, cell.code, cell.area_code
-            return lat, lon, spec.grid_code, ""
-        if spec.grid_code:
-            cell = grid.cell(spec.grid_code)
-            if cell is None and len(grid):
-                raise ValueError(f"unknown grid cell {spec.grid_code!r}")
-            centre = grid.centroid(spec.grid_code)
-            return (centre[0] if centre else None, centre[1] if centre else None, spec.grid_code,
-                    cell.area_code if cell else "")
-        if not spec.address:
-            raise ValueError("a case needs a location: lat/lon, a grid cell or an address")
-        return None, None, "", ""
-
-    def _next_code(self, session: Session, now: datetime) -> str:
-        """AJ + local date + 6-digit serial, unique per day (the writer thread is the only one numbering)."""
-        day = now.astimezone(self.calendar.tz).strftime("%Y%m%d")
-        prefix = f"AJ{day}"
-        last = session.scalar(select(func.max(Case.code)).where(Case.code >= prefix, Case.code < f"AJ{day}~"))
-        serial = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
-        return f"{prefix}{serial:06d}"
-
-    @property
-    def calendar(self) -> Any:
-        """The work calendar in force (``_next_code`` numbers by its local day)."""
-        return self.core.calendar
-
-    def insert_case(self, session: Session, spec: NewCase, actor: str) -> Case:
-        """Insert a new case inside a writer job (used by the bulk hotline import); callers authorise first."""
-        cat = self.core.category(spec.category)
-        now = self.core.clock()
-        created = spec.created_at or now
-        lat, lon, grid_code, area_code = self._locate(session, spec)
-        extra = dict(spec.extra)
-        if spec.deadline_at is not None:
-            extra["external_deadline"] = spec.deadline_at.astimezone(UTC).isoformat()
-        dupes = self.duplicates_in(session, cat.code, lat, lon, created) if lat is not None and lon is not None else []
-        if dupes:
-            extra["possible_duplicates"] = [d.code for d in dupes]
-        row = Case(
-            code=self._next_code(session, now), source=spec.source, external_id=spec.external_id, category=cat.code,
-            category_name=cat.name, description=spec.description, address=spec.address, lat=lat, lon=lon,
-            grid_code=grid_code, area_code=area_code, status="reported", urgency=spec.urgency or cat.urgency,
-            assigned_officer=None, reporter=spec.reporter, created_at=created, updated_at=now, extra=extra,
-        )
-        self._set_step_deadline(row, "register", now)
-        session.add(row)
-        session.flush()
-        self._changed(session, row)
-        for ev in spec.evidence:
-            self._add_evidence_row(session, row.id, ev, actor)
-        session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action="create", from_status="",
-                              to_status="reported", note=spec.description[:200],
-                              data={"source": spec.source, "category": cat.code, "duplicates": extra.get(
-                                  "possible_duplicates", [])}))
-        self.core.audit(session, actor, "case.create", row.code,
-                        {"source": spec.source, "category": cat.code, "external_id": spec.external_id,
-                         "grid": grid_code})
-        return row
-
-    def _set_step_deadline(self, row: Case, step: str, start: datetime) -> None:
-        cat = self.core.categories.get(row.category)
-        if cat is None:
-            return
-        hours = cat.step_hours(step)
-        deadline = self.core.calendar.add_working_time(start, hours)
-        external = (row.extra or {}).get("external_deadline")
-        if external:
-            deadline = min(deadline, datetime.fromisoformat(str(external)))
-        row.deadline_at = deadline
-        extra = {k: v for k, v in (row.extra or {}).items() if k not in ("escalation", "escalated_at")}
-        row.extra = {**extra, "step": step, "step_hours": hours, "step_started": start.isoformat()}
-
-    def duplicates_in(self, session: Session, category: str, lat: float, lon: float, at: datetime,
-                      exclude: str = "") -> list[DuplicateCandidate]:
-        """Open cases of the same category within the radius and time window, nearest first."""
-        window = timedelta(minutes=self.duplicate_window_min)
-        dlat = self.duplicate_radius_m / 111_320.0
-        dlon = dlat / max(0.01, math.cos(math.radians(lat)))
-        rows = session.execute(
-            select(Case.code, Case.status, Case.lat, Case.lon, Case.created_at, Case.description)
-            .where(Case.category == category, Case.created_at >= at - window, Case.created_at <= at + window,
-                   Case.status.in_(OPEN_STATUSES),
-                   Case.lat.between(lat - dlat, lat + dlat), Case.lon.between(lon - dlon, lon + dlon),
-                   Case.code != exclude)
-        ).all()
-        out = []
-        for code, status, clat, clon, created, desc in rows:
-            if clat is None or clon is None:
-                continue
-            d = haversine_m(lat, lon, clat, clon)
-            if d <= self.duplicate_radius_m:
-                out.append(DuplicateCandidate(code, status, d, abs((at - created).total_seconds()) / 60, desc or ""))
-        return sorted(out, key=lambda c: (c.distance_m, c.minutes_apart))
 
     # =========================================================================================== workflow
     def transition(self, code: str, action: str, actor: str, *, reason: str = "", **data: Any) -> Operation[CaseView]:
@@ -243,7 +84,7 @@ class CaseCommands:
     def _plain(self, code: str, action: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
         def job(session: Session) -> CaseView:
             row = case_row(session, code)
-            self._apply(session, row, action, actor, reason, dict(data))
+            self.apply_in(session, row, action, actor, reason, dict(data))
             return view_of(session, row)
         return job
 
@@ -254,7 +95,7 @@ class CaseCommands:
 
         def job(session: Session) -> CaseView:
             row = case_row(session, code)
-            self._dispatch_in(session, row, officer_id, actor, reason, {})
+            self.dispatch_in(session, row, officer_id, actor, reason, {})
             return view_of(session, row)
         return job
 
@@ -272,7 +113,7 @@ class CaseCommands:
 
         def job(session: Session) -> CaseView:
             row = case_row(session, code)
-            self._apply(session, row, "summon", actor, reason, {"departments": [d for d, _ in tasks]})
+            self.apply_in(session, row, "summon", actor, reason, {"departments": [d for d, _ in tasks]})
             now = self.core.clock()
             for dept, task in tasks:
                 session.add(CaseTask(case_id=row.id, department=dept, task=task, status="summoned",
@@ -292,7 +133,7 @@ class CaseCommands:
             if keep.status in CLOSED_STATUSES:
                 raise TransitionError(f"案件 {keep_code} 已{workflow.status_label(keep.status).removeprefix('已')}，"
                                       f"不能再合并其它案件", code=keep_code, status=keep.status, action="merge")
-            self._apply(session, dup, "merge", actor, reason or f"合并到 {keep_code}", {"into": keep_code})
+            self.apply_in(session, dup, "merge", actor, reason or f"合并到 {keep_code}", {"into": keep_code})
             now = self.core.clock()
             session.add(CaseMerge(case_id=keep.id, merged_case_id=dup.id, time=now, actor=actor, note=reason))
             extra_keep: dict[str, Any] = dict(keep.extra or {})
@@ -334,14 +175,14 @@ class CaseCommands:
             return view_of(session, row)
         return job
 
-    def _dispatch_in(self, session: Session, row: Case, officer_id: str, actor: str, note: str,
+    def dispatch_in(self, session: Session, row: Case, officer_id: str, actor: str, note: str,
                      data: dict[str, Any]) -> None:
         """The case → dispatched, the officer → 出警; both in the caller's transaction."""
         officer = session.get(Officer, officer_id)
         if officer is None:
             raise TransitionError(f"案件 {row.code}: 队员 {officer_id} 不存在", code=row.code, action="dispatch")
         previous = row.assigned_officer
-        self._apply(session, row, "dispatch", actor, note,
+        self.apply_in(session, row, "dispatch", actor, note,
                     {**data, "officer": officer_id, "officer_name": officer.name, "previous": previous})
         row.assigned_officer = officer_id
         now = self.core.clock()
@@ -362,7 +203,7 @@ class CaseCommands:
             self._unit_changed(session, officer_id, officer.status)
         self._unit_changed(session, officer_id, None, -1)
 
-    def _apply(self, session: Session, row: Case, action: str, actor: str, reason: str, data: dict[str, Any]) -> None:
+    def apply_in(self, session: Session, row: Case, action: str, actor: str, reason: str, data: dict[str, Any]) -> None:
         """Check, guard, change status and timestamps, record the event, audit — inside the caller's transaction.
 
         What every action does is here; what one action does besides is its entry in :data:`_EFFECTS`.
@@ -395,7 +236,7 @@ class CaseCommands:
             row.closed_at = step.now
         next_step = _STEP_OF_STATUS.get(target)
         if next_step is not None and target != step.before and spec.target is not None:
-            self._set_step_deadline(row, next_step, step.now)
+            self.core.set_step_deadline(row, next_step, step.now)
         event_data = {k: v for k, v in data.items() if _jsonable(v)}
         session.add(CaseEvent(case_id=row.id, time=step.now, actor=actor, action=action, from_status=step.before,
                               to_status=target, note=reason, data=event_data))
@@ -450,7 +291,7 @@ class CaseCommands:
             row.extra = {k: v for k, v in (row.extra or {}).items() if k != "pending_request"}
             now = self.core.clock()
             if approve and request["kind"] == "suspend":
-                self._apply(session, row, "suspend", leader, str(request.get("reason", "")),
+                self.apply_in(session, row, "suspend", leader, str(request.get("reason", "")),
                             {"requested_by": request.get("by"), "approved_by": leader})
             elif approve:
                 hours = float(request.get("hours", 0))
@@ -462,7 +303,7 @@ class CaseCommands:
                 extra["extended_hours"] = float(extra.get("extended_hours") or 0) + hours
                 extra.pop("escalation", None)
                 row.extra = extra
-                self._apply(session, row, "extend", leader, str(request.get("reason", "")),
+                self.apply_in(session, row, "extend", leader, str(request.get("reason", "")),
                             {"hours": hours, "requested_by": request.get("by"), "approved_by": leader})
             else:
                 session.add(CaseEvent(case_id=row.id, time=now, actor=leader, action=f"deny_{request['kind']}",
@@ -507,7 +348,7 @@ class CaseCommands:
     def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Operation[CaseView]:
         def job(session: Session) -> CaseView:
             row = case_row(session, code)
-            ev_id = self._add_evidence_row(session, row.id, evidence, actor)
+            ev_id = self.core.add_evidence_row(session, row.id, evidence, actor)
             session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="evidence",
                                   from_status=row.status, to_status=row.status, note=evidence.note,
                                   data={"evidence": ev_id, "path": evidence.path}))
@@ -516,14 +357,6 @@ class CaseCommands:
             return view_of(session, row)
 
         return self._submit(actor, "evidence.add", "evidence", job)
-
-    def _add_evidence_row(self, session: Session, case_id: int, ev: EvidenceRef, actor: str) -> int:
-        row = Evidence(case_id=case_id, path=ev.path, sha256=ev.sha256, mime=ev.mime or _guess_mime(ev.path),
-                       size=ev.size, captured_at=ev.captured_at, device=ev.device, officer="", lat=ev.lat, lon=ev.lon,
-                       added_at=self.core.clock(), added_by=actor, note=ev.note)
-        session.add(row)
-        session.flush()
-        return int(row.id)
 
     # ------------------------------------------------------------------------------------------ units
     def set_unit_status(self, unit_id: str, status: str, actor: str) -> Operation[str]:
@@ -601,12 +434,3 @@ _EFFECTS: dict[str, Effect] = {
 
 def _jsonable(value: Any) -> bool:
     return value is None or isinstance(value, str | int | float | bool | list | dict)
-
-
-def _guess_mime(path: str) -> str:
-    lower = path.lower().split("?", 1)[0]
-    for ext, mime in ((".jpg", "image/jpeg"), (".jpeg", "image/jpeg"), (".png", "image/png"), (".gif", "image/gif"),
-                      (".webp", "image/webp"), (".mp4", "video/mp4"), (".pdf", "application/pdf")):
-        if lower.endswith(ext):
-            return mime
-    return "application/octet-stream"

@@ -36,12 +36,12 @@ from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.categories import Category, CategoryError, CategoryTable
 from commandcenter.cases.changes import ChangeAnnouncer, ChangeCollector, Operation
 from commandcenter.cases.geo import GridLocator
-from commandcenter.cases.model import CaseView, Sla, TaskView, sla_of
+from commandcenter.cases.model import CaseView, EvidenceRef, Sla, TaskView, sla_of
 from commandcenter.cases.tables import CaseTask, WorkCalendarDay
 from commandcenter.cases.workflow import OPEN_STATUSES
 from commandcenter.domain import ZoneKind
 from commandcenter.store import Store, utcnow
-from commandcenter.store.models import Case, Officer, Zone
+from commandcenter.store.models import Case, Evidence, Officer, Zone
 
 __all__ = ["Audit", "Authorize", "CaseCore", "Guard", "officer_names", "open_by_deadline", "open_by_officer",
            "to_view"]
@@ -111,6 +111,29 @@ class CaseCore:
         rows = self.store.read(lambda s: [(r.day, r.kind, r.name) for r in s.scalars(select(WorkCalendarDay))])
         if rows:
             self.calendar = self.calendar.with_overrides(rows)
+
+    def set_step_deadline(self, row: Case, step: str, start: datetime) -> None:
+        """Start the clock of ``step`` (the category's limit in working hours; an external limit wins if sooner)."""
+        cat = self.categories.get(row.category)
+        if cat is None:
+            return
+        hours = cat.step_hours(step)
+        deadline = self.calendar.add_working_time(start, hours)
+        external = (row.extra or {}).get("external_deadline")
+        if external:
+            deadline = min(deadline, datetime.fromisoformat(str(external)))
+        row.deadline_at = deadline
+        extra = {k: v for k, v in (row.extra or {}).items() if k not in ("escalation", "escalated_at")}
+        row.extra = {**extra, "step": step, "step_hours": hours, "step_started": start.isoformat()}
+
+    def add_evidence_row(self, session: Session, case_id: int, ev: EvidenceRef, actor: str) -> int:
+        """An evidence row of a case inside a writer job (intake attachments, ``add_evidence``)."""
+        row = Evidence(case_id=case_id, path=ev.path, sha256=ev.sha256, mime=ev.mime or guess_mime(ev.path),
+                       size=ev.size, captured_at=ev.captured_at, device=ev.device, officer="", lat=ev.lat, lon=ev.lon,
+                       added_at=self.clock(), added_by=actor, note=ev.note)
+        session.add(row)
+        session.flush()
+        return int(row.id)
 
     # ------------------------------------------------------------------------------------------ writes
     def submit(self, operation: str, job: Callable[[Session], T]) -> Operation[T]:
@@ -224,3 +247,13 @@ def open_by_officer(session: Session) -> dict[str, tuple[int, int]]:
     rows = session.execute(select(parts.c.officer, func.count(), func.max(parts.c.case_id))
                            .group_by(parts.c.officer)).all()
     return {str(officer): (int(n), int(last)) for officer, n, last in rows if officer is not None}
+
+
+def guess_mime(path: str) -> str:
+    """The MIME type of an attachment from its name or URL (what the evidence row records when none was given)."""
+    lower = path.lower().split("?", 1)[0]
+    for ext, mime in ((".jpg", "image/jpeg"), (".jpeg", "image/jpeg"), (".png", "image/png"), (".gif", "image/gif"),
+                      (".webp", "image/webp"), (".mp4", "video/mp4"), (".pdf", "application/pdf")):
+        if lower.endswith(ext):
+            return mime
+    return "application/octet-stream"

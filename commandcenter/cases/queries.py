@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from commandcenter.cases.commands import UNIT_STATUS_ZH, CaseCommands, DuplicateCandidate
+from commandcenter.cases.commands import UNIT_STATUS_ZH
 from commandcenter.cases.core import (
     CaseCore,
     case_row,
@@ -26,6 +26,7 @@ from commandcenter.cases.core import (
     to_view,
     view_of,
 )
+from commandcenter.cases.intake_commands import CaseIntake, DuplicateCandidate
 from commandcenter.cases.model import CaseView, Sla, officer_label
 from commandcenter.cases.workflow import CLOSED_STATUSES, OPEN_STATUSES
 from commandcenter.domain import UnitPosition
@@ -56,10 +57,10 @@ class UnitRow:
 class CaseQueries:
     """Reads of the cases package (see the module docstring)."""
 
-    def __init__(self, core: CaseCore, commands: CaseCommands,
+    def __init__(self, core: CaseCore, intake: CaseIntake,
                  positions: Callable[[], Mapping[str, UnitPosition]], *, stale_after_s: float = 300.0) -> None:
         self.core = core
-        self.commands = commands  # for the duplicate search shared with intake
+        self.intake = intake  # the duplicate search is intake's
         self.positions = positions
         self.stale_after_s = stale_after_s
 
@@ -111,7 +112,7 @@ class CaseQueries:
         """Open cases of the same category within the radius and time window (offered for merging)."""
         code = self.core.category(category).code
         return self.core.store.read(
-            lambda s: self.commands.duplicates_in(s, code, lat, lon, at or self.core.clock(), exclude))
+            lambda s: self.intake.duplicates_in(s, code, lat, lon, at or self.core.clock(), exclude))
 
     def queue(self, *, limit: int = 500, include_today: bool = True) -> list[CaseView]:
         """The dispatch queue: open cases (most urgent deadline first) plus today's closed ones."""

@@ -3,7 +3,9 @@
 The work is split by job, each in its own module, sharing one :class:`~commandcenter.cases.core.CaseCore`
 (store, calendar, categories, hooks, clock, change announcer):
 
-* :class:`~commandcenter.cases.commands.CaseCommands` — intake and the one table-driven workflow transition;
+* :class:`~commandcenter.cases.intake_commands.CaseIntake` and
+  :class:`~commandcenter.cases.commands.CaseCommands` — the commands: intake, and the one table-driven
+  workflow transition;
 * :class:`~commandcenter.cases.queries.CaseQueries` — the queue, a case, its history, searches, leaders'
   list, unit board (officers by name);
 * :class:`~commandcenter.cases.recommend.Recommender` — smart dispatch;
@@ -28,11 +30,12 @@ from sqlalchemy.orm import Session
 from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.categories import Category, CategoryTable
 from commandcenter.cases.changes import ChangeAnnouncer, Operation
-from commandcenter.cases.commands import TASK_STATUSES, CaseCommands, DuplicateCandidate
+from commandcenter.cases.commands import TASK_STATUSES, CaseCommands
 from commandcenter.cases.core import Audit, Authorize, CaseCore, Guard
 from commandcenter.cases.dispatch import Dispatcher, Recommendation
 from commandcenter.cases.escalation import Escalation
 from commandcenter.cases.geo import GridLocator
+from commandcenter.cases.intake_commands import CaseIntake, DuplicateCandidate
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase, Sla
 from commandcenter.cases.queries import CaseQueries, UnitRow
 from commandcenter.cases.recommend import Recommender
@@ -71,9 +74,10 @@ class CaseService:
         self.positions = located
         self.recommender = Recommender(self.core, located, streets=streets, stale_after_s=stale_after_s,
                                        roster_max_age_s=roster_max_age_s)
-        self.commands = CaseCommands(self.core, self.recommender, duplicate_radius_m=duplicate_radius_m,
-                                     duplicate_window_min=duplicate_window_min)
-        self.queries = CaseQueries(self.core, self.commands, located, stale_after_s=stale_after_s)
+        self.commands = CaseCommands(self.core)
+        self.intake = CaseIntake(self.core, self.commands, self.recommender, duplicate_radius_m=duplicate_radius_m,
+                                 duplicate_window_min=duplicate_window_min)
+        self.queries = CaseQueries(self.core, self.intake, located, stale_after_s=stale_after_s)
         self.escalation = Escalation(self.core)
         if unit_status_changed is not None:
             hook = unit_status_changed
@@ -130,16 +134,16 @@ class CaseService:
 
     # =========================================================================================== commands
     def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Operation[CaseView]:
-        return self.commands.create_case(spec, actor, register=register)
+        return self.intake.create_case(spec, actor, register=register)
 
     def intake_event(self, source: str, category: str, lat: float, lon: float, text: str,
                      camera_id: str | None = None, evidence: Sequence[EvidenceRef] = (), *, actor: str = "system",
                      urgency: int | None = None, external_id: str | None = None) -> Operation[CaseView]:
-        return self.commands.intake_event(source, category, lat, lon, text, camera_id, evidence, actor=actor,
+        return self.intake.intake_event(source, category, lat, lon, text, camera_id, evidence, actor=actor,
                                           urgency=urgency, external_id=external_id)
 
     def insert_case(self, session: Session, spec: NewCase, actor: str) -> Case:
-        return self.commands.insert_case(session, spec, actor)
+        return self.intake.insert_case(session, spec, actor)
 
     def submit(self, operation: str, job: Callable[[Session], Any]) -> Operation[Any]:
         """A writer job whose changed cases are announced after the commit (the hotline import)."""
