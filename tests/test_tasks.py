@@ -152,3 +152,26 @@ def _alive(obj: QObject) -> bool:
     except RuntimeError:
         return False
     return True
+
+
+def test_the_health_section_counts_jobs_and_threads() -> None:
+    manager = TaskManager(2, name="health")
+    manager.run(lambda: 1).result(5)
+    with pytest.raises(ZeroDivisionError):
+        manager.run(lambda: 1 / 0).result(5)
+    report = manager.report()
+    assert (report["done"], report["failed"], report["stopped"]) == (1, 1, False)
+    assert 1 <= report["threads"] <= report["max_threads"] == 2
+    manager.stop()
+    assert manager.report()["threads"] == 0 and manager.report()["stopped"]
+
+
+def test_jobs_run_side_by_side_up_to_the_worker_count() -> None:
+    """After a first burst, a second burst still gets every worker (no worker is believed idle while busy)."""
+    manager = TaskManager(3, name="parallel")
+    for _ in range(2):
+        barrier = threading.Barrier(3, timeout=5)
+        futures = [manager.run(barrier.wait) for _ in range(3)]  # only completes if all three run at once
+        for f in futures:
+            f.result(10)
+    manager.stop()

@@ -91,6 +91,7 @@ class AppContext(QObject):
         self.health = HealthReport()
         self.health.register("devices", self.devices.report)
         self.health.register("units", self.tracker.report)
+        self.health.register("tasks", self.tasks.report)
         self.basemap = load_basemap(basemap_path or config.map.basemap or None)
         self.simulator: Any = None
         self.user = config.ui.user or ("admin" if demo else "")

@@ -52,7 +52,8 @@ class TaskManager:
         self.max_workers = workers
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._threads: list[threading.Thread] = []
-        self._idle = 0
+        self._busy = 0  # workers running a job
+        self._waiting = 0  # jobs queued, not yet taken by a worker (counted with _busy under one lock)
         self._lock = threading.Lock()
         self._stopped = False
         self._lanes: list[Lane] = []
@@ -84,12 +85,11 @@ class TaskManager:
             if self._stopped:
                 raise TasksStopped(f"task manager {self.name!r} is stopped; refused {_name(fn)}")
             self._queue.put((fn, future))
-            if self._idle == 0 and len(self._threads) < self.max_workers:
+            self._waiting += 1
+            if self._waiting > len(self._threads) - self._busy and len(self._threads) < self.max_workers:
                 thread = threading.Thread(target=self._work, name=f"{self.name}-{len(self._threads)}", daemon=True)
                 self._threads.append(thread)
                 thread.start()
-            else:
-                self._idle -= 1 if self._idle else 0
 
     def _work(self) -> None:
         while True:
@@ -97,19 +97,26 @@ class TaskManager:
             if item is _STOP:
                 return
             fn, future = item
-            failed = False
+            with self._lock:
+                self._waiting -= 1
+                self._busy += 1
             if future.set_running_or_notify_cancel():
                 try:
                     result = fn()
                 except BaseException as exc:
-                    failed = True
+                    self._count(failed=True)
                     future.set_exception(exc)
                 else:
+                    self._count(failed=False)
                     future.set_result(result)
             with self._lock:
-                self._idle += 1
-                self.jobs_failed += failed
-                self.jobs_done += not failed
+                self._busy -= 1
+
+    def _count(self, *, failed: bool) -> None:
+        """Counted before the future is answered, so whoever waited on it sees the job in the report."""
+        with self._lock:
+            self.jobs_failed += failed
+            self.jobs_done += not failed
 
     # ------------------------------------------------------------------------------------------ life
     @property
