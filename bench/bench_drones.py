@@ -176,6 +176,7 @@ def bench_gui(quick: bool) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication
 
     from commandcenter.drones.fleet import DroneFleet, LinkCommander
+    from commandcenter.runtime.tasks import TaskManager
     from devices.mavlink import MavlinkLink
     from widgets.drones import DronesScreen
 
@@ -185,7 +186,8 @@ def bench_gui(quick: bool) -> dict[str, Any]:
     port = _free_port()
     link = MavlinkLink("fleet", f"udpin:127.0.0.1:{port}", rates={})
     fleet = DroneFleet()
-    commander = LinkCommander.for_fleet(fleet, {"fleet": link})
+    tasks = TaskManager(name="bench-drones")
+    commander = LinkCommander.for_fleet(fleet, {"fleet": link}, tasks=tasks)
     screen = DronesScreen(fleet, commander)
     screen.resize(1920, 1080)
     screen.show()
@@ -269,6 +271,7 @@ def bench_gui(quick: bool) -> dict[str, Any]:
             "timer_lateness_median_ms": round(statistics.median(lateness), 2) if lateness else 0.0,
         }
     finally:
+        tasks.stop()
         if child.stdin is not None:
             child.stdin.close()  # the child's signal to stop
         try:

@@ -47,6 +47,7 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
     from commandcenter.geo.district import load_default_basemap
     from commandcenter.geo.streets import StreetGraph
     from commandcenter.mapdata.heatmap import HeatmapService
+    from commandcenter.runtime.tasks import TaskManager
     from commandcenter.runtime.units import UnitInfo, UnitTracker
     from devices.base import PositionFix
     from widgets.map import MapScreen
@@ -76,7 +77,9 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
     v_lon = nprng.normal(0, 2.4e-5, units)
 
     config = MapConfig(trail_minutes=10.0)
-    screen = MapScreen(tracker, basemap, config, [], heatmap=HeatmapService())
+    tasks = TaskManager(name="bench-map")
+    screen = MapScreen(tracker, basemap, config, [], heatmap=HeatmapService(None, tasks),
+                       tasks=tasks)
     screen.resize(1600, 1000)
     screen.show()
     ids = [u.id for u in infos]
@@ -164,6 +167,7 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
     }
     screen.close()
     screen.deleteLater()
+    tasks.stop()
     app.processEvents()
     return result
 

@@ -177,6 +177,7 @@ def measure_gui(duration: float, tiles: int = 16) -> dict[str, Any]:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
+    from commandcenter.runtime.tasks import TaskManager
     from commandcenter.video.layout import WallLayout, WallModel
     from commandcenter.video.service import VideoService
     from widgets.wall import WallScreen
@@ -190,7 +191,8 @@ def measure_gui(duration: float, tiles: int = 16) -> dict[str, Any]:
     lone.start()
     cameras = [CameraConfig(id=f"b{i:02d}", name=f"基准{i:02d}", url=main.url(i + 1)) for i in range(tiles - 1)]
     cameras.append(CameraConfig(id="victim", name="断线测试", url=lone.url(1)))
-    video = VideoService(cameras)
+    tasks = TaskManager(name="bench-video")
+    video = VideoService(cameras, tasks=tasks)
     wall = WallModel(cameras, video, WallLayout.uniform(side))
     screen = WallScreen(video, wall, cameras, walls=MonitorWalls(cameras, video, wall))
     screen.resize(1600, 900)
@@ -254,6 +256,7 @@ def measure_gui(duration: float, tiles: int = 16) -> dict[str, Any]:
     finally:
         screen.release_all()
         video.shutdown()
+        tasks.stop()
         screen.close()
         main.stop()
         lone.stop()

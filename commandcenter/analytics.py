@@ -1,6 +1,6 @@
 """Leadership KPIs: the figures the briefing screen and printed reports show, computed with pandas off the GUI thread.
 
-``BriefingModel`` refreshes on a worker thread every few seconds and hands the GUI thread a plain dict, so a
+``BriefingModel`` refreshes on the task manager every few seconds and hands the GUI thread a plain dict, so a
 slow query on a million cases never freezes the big screen.
 """
 
@@ -17,6 +17,7 @@ import pandas as pd
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter.cases.workflow import CLOSED_STATUSES
+from commandcenter.runtime.tasks import TaskManager, TasksStopped
 from commandcenter.store import Store
 
 log = logging.getLogger(__name__)
@@ -100,11 +101,12 @@ class BriefingModel(QObject):
 
     updated = Signal(dict)
 
-    def __init__(self, store: Store, extra: Callable[[], dict[str, Any]] | None = None,
+    def __init__(self, store: Store, tasks: TaskManager, extra: Callable[[], dict[str, Any]] | None = None,
                  interval_ms: int = 5000, parent: QObject | None = None, *,
                  escalations: Callable[[], list[dict[str, Any]]] | None = None) -> None:
         super().__init__(parent)
         self._store = store
+        self._tasks = tasks
         self._extra = extra
         self._escalations = escalations  # the leaders' 督办 list, read on the worker thread
         self._busy = threading.Lock()
@@ -114,11 +116,15 @@ class BriefingModel(QObject):
         self._timer.start(interval_ms)
 
     def refresh(self) -> None:
-        """Start a recomputation on a worker thread unless one is still running."""
+        """Start a recomputation on the task manager unless one is still running."""
         if not self._busy.acquire(blocking=False):
             return
         extra = self._extra() if self._extra else {}  # cheap in-memory figures, taken on the GUI thread
-        threading.Thread(target=self._compute, args=(extra,), name="briefing-kpis", daemon=True).start()
+        try:
+            self._tasks.run(lambda: self._compute(extra))
+        except TasksStopped:  # shutting down: no more briefings
+            self._timer.stop()
+            self._busy.release()
 
     def _compute(self, extra: dict[str, Any]) -> None:
         try:

@@ -90,6 +90,16 @@ def store(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def tasks():  # type: ignore[no-untyped-def]
+    """The application's task manager (reads and decodes off the GUI thread), stopped after the test."""
+    from commandcenter.runtime.tasks import TaskManager
+
+    manager = TaskManager(name="test-tasks")
+    yield manager
+    manager.stop()
+
+
+@pytest.fixture
 def pg_url() -> str:
     """URL of the test PostgreSQL server started by .ci/test.sh (skips when there is none)."""
     url = os.environ.get("CC_TEST_PG_URL", "")

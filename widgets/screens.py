@@ -87,7 +87,7 @@ def _map(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.map.screen import MapScreen
 
     screen = MapScreen(services.tracker, services.basemap, services.config.map, services.cameras,
-                       heatmap=services.heatmap, history=services.history)
+                       heatmap=services.heatmap, history=services.history, tasks=services.tasks)
     screen.set_zones(services.zones)
     services.on_stop("map screen", screen.shutdown)
     if gui.wall is not None:
@@ -105,8 +105,8 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
     actor = services.operator.user or "dispatcher"
     enforcement = services.enforcement
-    timeline = CaseTimeline(services.store)
-    decision = DecisionPanel(enforcement.decisions, enforcement.documents, actor=actor,
+    timeline = CaseTimeline(services.store, services.tasks)
+    decision = DecisionPanel(enforcement.decisions, enforcement.documents, services.tasks, actor=actor,
                              allowed=lambda permission: enforcement.authorizer.allowed(actor, permission))
     panels: list[tuple[str, QWidget]] = [
         (QCoreApplication.translate("Screens", "Full-process record"), timeline),

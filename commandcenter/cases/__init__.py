@@ -15,8 +15,12 @@ Qt-free core package (``feed`` uses QtCore only). How the application wires it::
                         streets=street_graph, stale_after_s=config.map.stale_minutes * 60)
     server = Open311Server(CaseOpen311Backend(cases), config.open311.host, config.open311.port,
                            api_keys=config.open311.api_keys, jurisdiction=config.open311.jurisdiction)
-    screen = DispatchScreen(cases)          # map click → screen.set_location(lat, lon)
+    escalation = EscalationService(cases.escalation)   # SLA 超时 on its own timer, no screen needed
+    escalation.start()
+    feed = DispatchFeed(cases, tasks, escalation=escalation)   # tasks: commandcenter.runtime.tasks.TaskManager
+    screen = DispatchScreen(cases, feed=feed)   # map click → screen.set_location(lat, lon)
 
-The façade is :class:`commandcenter.cases.service.CaseService`; the dispatch screen reads through
-:class:`commandcenter.cases.feed.DispatchFeed` on a worker thread and sends intents to the service.
+The façade is :class:`commandcenter.cases.service.CaseService` over four parts split by job (commands,
+queries, recommend, escalation); the dispatch screen reads through :class:`commandcenter.cases.feed.DispatchFeed`
+(on the task manager, when a change is announced) and sends intents to the service.
 """

@@ -1,27 +1,30 @@
-"""DispatchFeed: the dispatch screen's data, refreshed off the GUI thread and handed over by queued signals.
+"""DispatchFeed: the dispatch screen's data, read when something changed and handed over on the GUI thread.
 
-The GUI thread does no I/O. The feed owns one worker thread; a QTimer (at most 2 Hz) asks it for a fresh
-:class:`DispatchSnapshot` (open queue with SLA state, the unit board, the leaders' escalation list), and the
-screen asks it for a case's details or its top-3 recommendation. Results are emitted as signals from the
-worker; Qt queues them to the receivers in the GUI thread. A refresh still running when the timer fires again
-is not stacked: the tick is skipped, so a slow database makes the screen update less often, never freeze.
+The GUI thread does no I/O. The feed reads on the task manager and delivers through its one GUI bridge.
+It re-reads the :class:`DispatchSnapshot` (open queue with SLA state, the unit board, the leaders' escalation
+list) when the case service announces a committed change, coalesced to at most 20 refreshes a second — not by
+polling the database. A slow safety refresh (``safety_ms``, 30 s by default) keeps the countdowns, the fix
+ages of the unit board and the writes of other processes (the CLI, another console) from going stale. A
+refresh still running when another is asked for is not stacked: one more follows it, so a slow database makes
+the screen update less often, never freeze. SLA escalation is not the feed's job: it runs in the core
+(:class:`~commandcenter.cases.escalation.EscalationService`); the feed only passes its news on.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from commandcenter.cases.changes import CaseChanges
+from commandcenter.cases.escalation import EscalationService
 from commandcenter.cases.model import CaseView, Sla
 from commandcenter.cases.service import CaseService, UnitRow
+from commandcenter.runtime.tasks import GuiBridge, TaskManager, TasksStopped
 
 __all__ = ["CaseDetail", "DispatchFeed", "DispatchSnapshot", "QueueRow"]
 
@@ -40,7 +43,7 @@ class QueueRow:
     status: str
     status_label: str
     urgency: int
-    assigned: str
+    assigned: str  # the officer as a person reads it: 彭海雪 (B0069)
     deadline: datetime | None
     remaining_hours: float | None
     level: str  # none | ok | warning | overdue | paused
@@ -48,6 +51,7 @@ class QueueRow:
     lat: float | None
     lon: float | None
     duplicates: int
+    assigned_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,48 +74,82 @@ class CaseDetail:
 
 def _row(case: CaseView, sla: Sla) -> QueueRow:
     return QueueRow(case.code, case.category_label, case.source, case.source_label, case.grid_code, case.status,
-                    case.status_label, case.urgency, case.assigned_officer or "", case.deadline_at,
-                    sla.remaining_hours, sla.level, case.created_at, case.lat, case.lon, len(case.possible_duplicates))
+                    case.status_label, case.urgency, case.officer_display, case.deadline_at,
+                    sla.remaining_hours, sla.level, case.created_at, case.lat, case.lon, len(case.possible_duplicates),
+                    case.assigned_officer or "")
 
 
 class DispatchFeed(QObject):
-    """Periodic, non-blocking reads of the case service for the dispatch screen."""
+    """Non-blocking reads of the case service for the dispatch screen, refreshed on change."""
 
     snapshot = Signal(object)  # DispatchSnapshot
     detail = Signal(object)  # CaseDetail
     recommendations = Signal(str, object)  # case code, list[Recommendation]
     failed = Signal(str)  # a read failed: the message, for the status line
     done = Signal(str, object)  # label, result of run_in_background
+    changed = Signal(object)  # CaseChanges the feed refreshed for (the open case's detail may be stale)
 
-    def __init__(self, service: CaseService, interval_ms: int = 1000, parent: QObject | None = None, *,
-                 sweep_every_s: float = 30.0) -> None:
+    MIN_INTERVAL_MS = 50  # ≤ 20 Hz however often changes are announced
+
+    def __init__(self, service: CaseService, tasks: TaskManager, parent: QObject | None = None, *,
+                 escalation: EscalationService | None = None, safety_ms: int = 30_000) -> None:
         super().__init__(parent)
-        self.sweep_every_s = sweep_every_s
-        self._last_sweep = float("-inf")
         self.service = service
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dispatch-feed")
-        self._busy = threading.Event()
+        self.tasks = tasks
+        self.bridge = GuiBridge(tasks, self)
+        self._busy = False
+        self._again = False
         self._seen: set[str] | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(max(500, interval_ms))  # ≤ 2 Hz
-        self._timer.timeout.connect(self.refresh)
+        self._escalated: list[tuple[str, str]] = []
+        self._coalesce = QTimer(self)
+        self._coalesce.setSingleShot(True)
+        self._coalesce.setInterval(self.MIN_INTERVAL_MS)
+        self._coalesce.timeout.connect(self.refresh)
+        self._safety = QTimer(self)
+        self._safety.setInterval(max(1000, safety_ms))
+        self._safety.timeout.connect(self.refresh)
+        self._running = False
+        service.announcer.changed.connect(self._on_changed)
+        if escalation is not None:
+            escalation.escalated.connect(self._on_escalated)
         self.refreshes = 0
 
     def start(self) -> None:
+        self._running = True
         self.refresh()
-        self._timer.start()
+        self._safety.start()
 
     def stop(self) -> None:
-        self._timer.stop()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._running = False
+        self._safety.stop()
+        self._coalesce.stop()
 
     # ------------------------------------------------------------------------------------------ requests
-    def refresh(self) -> None:
-        """Queue a snapshot refresh unless one is still running."""
-        if self._busy.is_set():
+    def _on_changed(self, changes: CaseChanges) -> None:
+        """A committed change: refresh soon (changes arriving together make one refresh)."""
+        if not self._running:
             return
-        self._busy.set()
-        self._submit(self._build_snapshot, self.snapshot.emit, always=self._busy.clear)
+        self.changed.emit(changes)
+        if not self._coalesce.isActive():
+            self._coalesce.start()
+
+    def _on_escalated(self, newly: list[tuple[str, str]]) -> None:
+        self._escalated.extend(newly)  # shown with the next snapshot (the sweep's commit asks for one)
+
+    def refresh(self) -> None:
+        """Queue a snapshot refresh; while one is running, one more follows it."""
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        escalated, self._escalated = self._escalated, []
+        self._submit(lambda: self._build_snapshot(escalated), self.snapshot.emit, always=self._refreshed)
+
+    def _refreshed(self) -> None:
+        self._busy = False
+        if self._again and self._running:
+            self._again = False
+            self._coalesce.start()
 
     def request_detail(self, code: str) -> None:
         self._submit(lambda: self._build_detail(code), self.detail.emit)
@@ -120,38 +158,36 @@ class DispatchFeed(QObject):
         self._submit(lambda: self.service.recommend(code, k), lambda recs: self.recommendations.emit(code, recs))
 
     def run_in_background(self, label: str, fn: Callable[[], Any]) -> None:
-        """Run a blocking call (a hotline import) on the feed's worker; ``done(label, result or exception)``."""
-        def wrapped() -> Any:
-            try:
-                return fn()
-            except Exception as exc:
-                return exc
-        self._submit(wrapped, lambda result: self.done.emit(label, result))
-
-    def _submit(self, fn: Callable[[], Any], emit: Callable[[Any], None], always: Callable[[], None] | None = None) -> None:
-        def task() -> None:
-            try:
-                emit(fn())
-            except Exception as exc:
-                log.warning("dispatch feed read failed: %s", exc)
-                self.failed.emit(str(exc))
-            finally:
-                if always is not None:
-                    always()
+        """Run a blocking call (a hotline import) on the task manager; ``done(label, result or exception)``."""
         try:
-            self._pool.submit(task)
-        except RuntimeError:  # shut down
+            self.bridge.run(fn, lambda result: self.done.emit(label, result),
+                             lambda exc: self.done.emit(label, exc))
+        except TasksStopped as exc:
+            self.done.emit(label, exc)
+
+    def _submit(self, fn: Callable[[], Any], emit: Callable[[Any], None],
+                always: Callable[[], None] | None = None) -> None:
+        def ok(value: Any) -> None:
+            if always is not None:
+                always()
+            emit(value)
+
+        def error(exc: BaseException) -> None:
+            if always is not None:
+                always()
+            log.warning("dispatch feed read failed: %s", exc)
+            self.failed.emit(str(exc))
+
+        try:
+            self.bridge.run(fn, ok, error)
+        except TasksStopped:  # shutting down
             if always is not None:
                 always()
 
     # ------------------------------------------------------------------------------------------ worker side
-    def _build_snapshot(self) -> DispatchSnapshot:
+    def _build_snapshot(self, newly_escalated: list[tuple[str, str]]) -> DispatchSnapshot:
         service = self.service
         now = service.clock()
-        escalated_now: list[tuple[str, str]] = []
-        if time.monotonic() - self._last_sweep >= self.sweep_every_s:
-            self._last_sweep = time.monotonic()
-            escalated_now = service.sweep_escalations(now).result(30)
         rows = []
         for case in service.queue(limit=500):
             rows.append(_row(case, service.sla(case, now)))
@@ -166,9 +202,8 @@ class DispatchFeed(QObject):
         self._seen = codes if self._seen is None else (self._seen | codes)
         units = service.unit_board(now)
         self.refreshes += 1
-        return DispatchSnapshot(now, rows, units, escalated, new_urgent, escalated_now)
+        return DispatchSnapshot(now, rows, units, escalated, new_urgent, newly_escalated)
 
     def _build_detail(self, code: str) -> CaseDetail:
         case = self.service.get(code)
         return CaseDetail(case, self.service.sla(case), self.service.events(code), self.service.evidence(code))
-

@@ -234,7 +234,7 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
                 out.append((row, "bad", str(exc)))
         return out
 
-    for row, outcome, value in service.store.write(job, timeout=timeout):
+    for row, outcome, value in service.submit("import", job).result(timeout):
         if outcome == "added":
             report.added.append(value)
         elif outcome == "dup":

@@ -15,7 +15,7 @@ from commandcenter.cases.calendar import WorkCalendar
 from commandcenter.cases.workflow import CLOSED_STATUSES, status_label
 from commandcenter.domain import CASE_SOURCE_ZH
 
-__all__ = ["CaseView", "EvidenceRef", "NewCase", "Sla", "TaskView", "sla_of"]
+__all__ = ["CaseView", "EvidenceRef", "NewCase", "Sla", "TaskView", "officer_label", "sla_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +60,13 @@ class CaseView:
     updated_at: datetime
     extra: dict[str, Any] = field(default_factory=dict)
     tasks: tuple[TaskView, ...] = ()
+    officer_name: str = ""  # of assigned_officer, read with the case: people read names, not ids
+    officer_badge: str = ""
+
+    @property
+    def officer_display(self) -> str:
+        """The assigned officer as a person reads it: 彭海雪 (B0069); the id only if the officer is unknown."""
+        return officer_label(self.assigned_officer, self.officer_name, self.officer_badge)
 
     @property
     def status_label(self) -> str:
@@ -81,6 +88,15 @@ class CaseView:
     @property
     def possible_duplicates(self) -> list[str]:
         return list(self.extra.get("possible_duplicates", []))  # type: ignore[arg-type]
+
+
+def officer_label(officer_id: str | None, name: str, badge: str) -> str:
+    """``name (badge)``, or the name alone, or the id when the name is unknown; "" when nobody."""
+    if not officer_id:
+        return ""
+    if not name:
+        return officer_id
+    return f"{name} ({badge})" if badge else name
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -43,6 +43,7 @@ from commandcenter.drones.missions import (
     validate_mission,
 )
 from commandcenter.drones.state import VehicleState
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from devices.base import PositionFix
 from devices.mavlink import (
@@ -295,24 +296,25 @@ class LinkCommander:
     Use :meth:`for_fleet` in the runtime: the fleet knows which system id a drone turned out to be.
     """
 
-    def __init__(self, resolve: Callable[[str], tuple[MavlinkLink, int] | None], *, max_workers: int = 8,
-                 no_fly: Iterable[NoFlyZone] = DEFAULT_NO_FLY_ZONES) -> None:
+    def __init__(self, resolve: Callable[[str], tuple[MavlinkLink, int] | None], *, tasks: TaskManager,
+                 max_workers: int = 8, no_fly: Iterable[NoFlyZone] = DEFAULT_NO_FLY_ZONES) -> None:
         self._resolve = resolve
-        self._pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="drone-cmd")
+        self._pool = tasks.lane("drone-cmd", max_workers)  # a command waits for its ACK: the lane's own workers
         self.no_fly = tuple(no_fly)
 
     @classmethod
-    def for_fleet(cls, fleet: DroneFleet, links: Mapping[str, MavlinkLink], **kwargs: Any) -> LinkCommander:
+    def for_fleet(cls, fleet: DroneFleet, links: Mapping[str, MavlinkLink], *, tasks: TaskManager,
+                  **kwargs: Any) -> LinkCommander:
         def resolve(drone_id: str) -> tuple[MavlinkLink, int] | None:
             route = fleet.route(drone_id)
             if route is None or route[0] not in links:
                 return None
             return links[route[0]], route[1]
 
-        return cls(resolve, **kwargs)
+        return cls(resolve, tasks=tasks, **kwargs)
 
     def shutdown(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.cancel_pending()
 
     def _run(self, drone_id: str, call: Callable[[MavlinkLink, int], Any],
              fallback: Callable[[CommandResult], Any] = lambda r: r) -> Future[Any]:
@@ -321,7 +323,7 @@ class LinkCommander:
             return _done(fallback(CommandResult(False, "NO_VEHICLE",
                                                 f"drone {drone_id} has not been seen on its link")))
         link, sysid = target
-        return self._pool.submit(call, link, sysid)
+        return self._pool.run(lambda: call(link, sysid))
 
     def arm(self, drone_id: str, force: bool = False) -> Future[CommandResult]:
         return self._run(drone_id, lambda link, s: link.arm(s, force))

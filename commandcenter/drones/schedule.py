@@ -27,7 +27,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as TimeOfDay  # the schedule's field is called ``time``
@@ -41,6 +41,7 @@ from commandcenter import paths
 from commandcenter.drones.fleet import CommandResult, DroneCommander
 from commandcenter.drones.missions import CMD_TAKEOFF, FRAME_RELATIVE, MissionItem, MissionPlan
 from commandcenter.drones.planfile import load_plan, save_plan
+from commandcenter.runtime.tasks import TaskManager, TasksStopped
 
 __all__ = ["DAY_SETS", "LOCAL_TZ", "PatrolSchedule", "PatrolScheduler", "ScheduleError", "load_schedules",
            "missions_dir", "parse_days", "save_schedules", "schedules_path"]
@@ -240,7 +241,8 @@ class PatrolScheduler(QObject):
     changed = Signal()  # schedules added/removed
     logged = Signal(object)  # RunRecord (from worker threads too: connect queued in views)
 
-    def __init__(self, commander: DroneCommander | Any, *, fleet: Any = None, path: Path | None = None,
+    def __init__(self, commander: DroneCommander | Any, *, tasks: TaskManager, fleet: Any = None,
+                 path: Path | None = None,
                  clock: Callable[[], datetime] = _now, grace_s: float = 600.0, tick_ms: int = 1000,
                  command_timeout: float = 30.0, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -256,8 +258,8 @@ class PatrolScheduler(QObject):
         self._state = _State()
         self._started = self.clock()
         self._log_lock = threading.Lock()
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="patrol")
-        self._io = ThreadPoolExecutor(max_workers=1, thread_name_prefix="patrol-io")  # one: writes stay in order
+        self._pool = tasks.lane("patrol", 2)
+        self._io = tasks.lane("patrol-io", 1)  # one at a time: writes stay in order
         self._timer = QTimer(self)
         self._timer.setInterval(tick_ms)
         self._timer.timeout.connect(self.check)
@@ -267,8 +269,11 @@ class PatrolScheduler(QObject):
     def shutdown(self) -> None:
         """Stop prompting; pending writes still finish (a schedule saved a second before exit must not be lost)."""
         self._timer.stop()
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        self._io.shutdown(wait=True)
+        self._pool.cancel_pending()
+        try:
+            self.flush()
+        except TasksStopped:  # the task manager went first: it let running writes finish
+            pass
 
     # -- the list -------------------------------------------------------------------------------------------------
 
@@ -295,7 +300,7 @@ class PatrolScheduler(QObject):
                 save_plan(plan_copy, target)
             save_schedules(snapshot, self.path)
 
-        future = self._io.submit(write)
+        future = self._io.run(write)
         self.changed.emit()
         return future
 
@@ -303,7 +308,8 @@ class PatrolScheduler(QObject):
         """Forget a schedule (its plan file stays: other schedules may fly it too)."""
         self.schedules = [s for s in self.schedules if s.id != schedule_id]
         self._state.pending.pop(schedule_id, None)
-        future = self._io.submit(save_schedules, list(self.schedules), self.path)
+        snapshot = list(self.schedules)
+        future = self._io.run(lambda: save_schedules(snapshot, self.path))
         self.changed.emit()
         return future
 
@@ -358,7 +364,8 @@ class PatrolScheduler(QObject):
             done.set_result(CommandResult(False, "UNKNOWN_SCHEDULE", f"no patrol schedule {schedule_id}"))
             return done
         due_at = pending.due_at if pending else None
-        return self._pool.submit(self._fly, copy.deepcopy(schedule), actor, due_at)
+        flight = copy.deepcopy(schedule)
+        return self._pool.run(lambda: self._fly(flight, actor, due_at))
 
     def _fly(self, schedule: PatrolSchedule, actor: str, due_at: datetime | None) -> CommandResult:
         try:
@@ -399,8 +406,8 @@ class PatrolScheduler(QObject):
         with self._log_lock:
             self.history.append(record)
         try:
-            self._io.submit(self._append_log, record)
-        except RuntimeError:  # shut down: the record still went to the Python log above
+            self._io.run(lambda: self._append_log(record))
+        except TasksStopped:  # shut down: the record still went to the Python log above
             pass
         self.logged.emit(record)
 
@@ -413,4 +420,4 @@ class PatrolScheduler(QObject):
 
     def flush(self, timeout: float = 10.0) -> None:
         """Wait for the queued file writes (tests, and before reading the run log)."""
-        self._io.submit(lambda: None).result(timeout)
+        self._io.run(lambda: None).result(timeout)

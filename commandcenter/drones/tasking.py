@@ -20,7 +20,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +38,7 @@ from commandcenter.drones.missions import (
     distance_m,
     mission_problems,
 )
+from commandcenter.runtime.tasks import TaskManager
 
 __all__ = ["DroneTasking", "TaskResult", "drone_camera"]
 
@@ -92,7 +93,8 @@ class DroneTasking(QObject):
     finished = Signal(object)  # TaskResult
     _wall_request = Signal(str, str)  # camera id, alarm text — queued to the GUI thread
 
-    def __init__(self, fleet: DroneFleet, commander: DroneCommander | Any, *, video: Any = None, wall: Any = None,
+    def __init__(self, fleet: DroneFleet, commander: DroneCommander | Any, *, tasks: TaskManager,
+                 video: Any = None, wall: Any = None,
                  evidence: Any = None, safe_alt: float = 60.0, arrive_radius: float = 30.0,
                  min_battery_pct: float = 30.0, max_distance_m: float = 8000.0,
                  no_fly: Iterable[NoFlyZone] | None = None, command_timeout: float = 15.0,
@@ -118,13 +120,13 @@ class DroneTasking(QObject):
         self._busy: set[str] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
-        self._pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="drone-task")
+        self._flights = tasks.lane("drone-task", 4)  # a flight waits for minutes: its own workers
         self._wall_request.connect(self._raise_on_wall, Qt.ConnectionType.QueuedConnection)
 
     def shutdown(self) -> None:
         """Abandon running tasks (application exit): waits end at their next poll, the drones keep flying."""
         self._stop.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._flights.cancel_pending()
 
     def busy(self, drone_id: str) -> bool:
         with self._lock:
@@ -175,7 +177,7 @@ class DroneTasking(QObject):
         with self._lock:
             self._busy.add(drone_id)
         task = _Task(drone_id, case_id, case_code, lat, lon, actor)
-        return self._pool.submit(self._run, task)
+        return self._flights.run(lambda: self._run(task))
 
     def _run(self, task: _Task) -> TaskResult:
         try:

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, wait
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from commandcenter import paths
 from commandcenter.enforcement.audit import AuditLog, file_sha256
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case, Evidence
 
@@ -112,12 +113,16 @@ class EvidenceStore:
     ``authorize`` is the ``Authorizer.authorize`` of the application (``evidence.add`` is required).
     """
 
-    def __init__(self, store: Store, audit: AuditLog, authorize: AuthorizeFn, *, root: Path | None = None) -> None:
+    def __init__(self, store: Store, audit: AuditLog, authorize: AuthorizeFn, tasks: TaskManager, *,
+                 root: Path | None = None) -> None:
         self.store = store
         self.audit = audit
         self.authorize = authorize
         self._root = root
-        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="evidence")
+        # Hashing and copying on the task manager, two files at a time (a burst of body-camera clips must not
+        # take every worker from the screens' reads).
+        self._lane = tasks.lane("evidence", 2)
+        self._staging: set[Future[EvidenceInfo]] = set()
 
     @property
     def root(self) -> Path:
@@ -156,7 +161,9 @@ class EvidenceStore:
             inner.add_done_callback(lambda f: outer.set_exception(f.exception()) if f.exception() is not None
                                     else outer.set_result(f.result()))
 
-        self._pool.submit(stage)
+        self._staging.add(outer)
+        outer.add_done_callback(self._staging.discard)
+        self._lane.run(stage)
         return outer
 
     def add(self, case_id: int | None, source: Path | bytes, *, actor: str, name: str = "", mime: str = "",
@@ -276,10 +283,6 @@ class EvidenceStore:
                 raise EvidenceIntegrityError(evidence_id, info.path, info.sha256, actual)
         return OpenedEvidence(info, intact, actual)
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True)
-
-
-def open_evidence(store: Store, evidence_id: int, *, strict: bool = True) -> OpenedEvidence:
-    """Module-level convenience: open with an integrity check (no permission needed to look)."""
-    return EvidenceStore(store, AuditLog(store), lambda _a, _p: None).open_evidence(evidence_id, strict=strict)
+    def close(self, timeout: float = 60.0) -> None:
+        """Wait for evidence being staged (hashed, copied, recorded) so none is lost at shutdown."""
+        wait(list(self._staging), timeout)

@@ -1,6 +1,6 @@
 """One place that wires the enforcement services on a store, so the application and the CLI agree on it.
 
-    services = EnforcementServices.create(store, config_users=config.users)
+    services = EnforcementServices.create(store, tasks=tasks, config_users=config.users)
     case_service = CaseService(store, calendar, categories, authorize=services.authorize,
                                audit=services.audit_hook, guard=services.guard, …)
 
@@ -23,6 +23,7 @@ from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.evidence import EvidenceStore
 from commandcenter.enforcement.permissions import Authorizer
 from commandcenter.enforcement.rules import workflow_guard
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store
 
 
@@ -37,8 +38,8 @@ class EnforcementServices:
     documents: DocumentService
 
     @classmethod
-    def create(cls, store: Store, *, config_users: Iterable[Any] = (), evidence_root: Path | None = None,
-               documents_dir: Path | None = None) -> EnforcementServices:
+    def create(cls, store: Store, *, tasks: TaskManager, config_users: Iterable[Any] = (),
+               evidence_root: Path | None = None, documents_dir: Path | None = None) -> EnforcementServices:
         """Build every service on one AuditLog and one Authorizer. ``config_users`` are the ``[[users]]`` of
         the config file (objects with ``username`` and ``role``): they act with their role even without a row
         in the users table (they cannot log in with a password until ``commandcenter user add``)."""
@@ -49,7 +50,7 @@ class EnforcementServices:
             audit=audit,
             authorizer=authorizer,
             auth=AuthService(store, audit, authorize=authorizer.authorize),
-            evidence=EvidenceStore(store, audit, authorizer.authorize, root=evidence_root),
+            evidence=EvidenceStore(store, audit, authorizer.authorize, tasks, root=evidence_root),
             decisions=DecisionService(store, audit, authorizer.authorize),
             documents=DocumentService(store, audit, authorizer.authorize, out_dir=documents_dir),
         )

@@ -17,6 +17,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from commandcenter import paths
+from commandcenter.cases.core import officer_names
+from commandcenter.cases.model import officer_label
 from commandcenter.enforcement.tables import AuditRecord
 from commandcenter.labels import status_label
 from commandcenter.store import Store
@@ -65,8 +67,21 @@ def _summary(action: str, data: dict[str, object]) -> str:
         return f"当事人 {data.get('name', '')}"
     if action == "permission.denied":
         return f"拒绝：缺少权限 {data.get('permission', '')}"
-    keys = ("note", "reason", "to", "to_status", "officer")
-    return " ".join(f"{k}={data[k]}" for k in keys if k in data)
+    keys = ("note", "reason", "to", "to_status")
+    parts = [f"{k}={data[k]}" for k in keys if k in data]
+    if data.get("officer"):  # people read officers by name: 彭海雪 (B0069), the id only when unknown
+        name, badge = str(data.get("officer_name") or ""), str(data.get("officer_badge") or "")
+        parts.append(f"officer={officer_label(str(data['officer']), name, badge)}")
+    return " ".join(parts)
+
+
+def _officer_of(raw: str) -> str:
+    """The officer id an audit record's JSON data names (\"\" when none)."""
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return ""
+    return str(data.get("officer") or "") if isinstance(data, dict) else ""
 
 
 def case_timeline(store: Store, case_id: int, *, evidence_root: Path | None = None) -> CaseTimelineData:
@@ -78,15 +93,21 @@ def case_timeline(store: Store, case_id: int, *, evidence_root: Path | None = No
         if case is None:
             raise LookupError(f"no case {case_id}")
         items: list[TimelineItem] = []
-        for ev in session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)):
+        events = list(session.scalars(select(CaseEvent).where(CaseEvent.case_id == case_id).order_by(CaseEvent.id)))
+        who = officer_names(session, [str((ev.data or {}).get("officer") or "") for ev in events])
+        for ev in events:
             moved = ev.to_status and ev.to_status != ev.from_status
             move = f"{status_label(ev.from_status)} → {status_label(ev.to_status)}".strip() if moved else ""
-            summary = " ".join(part for part in (move, ev.note) if part)
+            officer_id = str((ev.data or {}).get("officer") or "")
+            officer = officer_label(officer_id, *who.get(officer_id, ("", "")))
+            summary = " ".join(part for part in (move, officer, ev.note) if part)
             items.append(TimelineItem(ev.time, ev.actor, ev.action, "event", summary, dict(ev.data or {})))
         evidence = {e.id: e for e in session.scalars(select(Evidence).where(Evidence.case_id == case_id))}
         subjects = [f"case:{case_id}", case.code]
-        for rec in session.scalars(select(AuditRecord).where(AuditRecord.subject.in_(subjects))
-                                   .order_by(AuditRecord.seq)):
+        records = list(session.scalars(select(AuditRecord).where(AuditRecord.subject.in_(subjects))
+                                       .order_by(AuditRecord.seq)))
+        names = officer_names(session, [_officer_of(rec.data) for rec in records])
+        for rec in records:
             try:
                 payload = json.loads(rec.data)
             except ValueError:
@@ -99,6 +120,9 @@ def case_timeline(store: Store, case_id: int, *, evidence_root: Path | None = No
                 if ev_row is not None:
                     stored = Path(ev_row.path)
                     path, mime = (stored if stored.is_absolute() else root / stored), ev_row.mime
+            known = names.get(str(data.get("officer") or ""))
+            if known is not None:
+                data = {**data, "officer_name": known[0], "officer_badge": known[1]}
             items.append(TimelineItem(rec.time, rec.actor, rec.action, "audit", _summary(rec.action, data), data,
                                       rec.seq, path, mime))
         items.sort(key=lambda item: (item.time, 0 if item.source == "event" else 1, item.seq or 0))

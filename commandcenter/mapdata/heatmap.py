@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, Signal
 from sqlalchemy import select
 
 from commandcenter.geo.coords import LocalProjection
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store
 from commandcenter.store.models import Case
 
@@ -130,13 +131,13 @@ class HeatmapService(QObject):
     ready = Signal(object)  # HeatGrid
     failed = Signal(str)
 
-    def __init__(self, store: Store | None = None, *, cell_m: float = 25.0, bandwidth_m: float = 100.0,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, store: Store | None, tasks: TaskManager, *, cell_m: float = 25.0,
+                 bandwidth_m: float = 100.0, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.cell_m = cell_m
         self.bandwidth_m = bandwidth_m
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="heatmap")
+        self._pool = tasks.lane("heatmap", 1)
         self._generation = 0
 
     def compute(self, lats: ArrayLike, lons: ArrayLike, bbox: BBox) -> Future[HeatGrid | None]:
@@ -160,8 +161,8 @@ class HeatmapService(QObject):
         return self._submit(job)
 
     def close(self) -> None:
-        """Drop queued computations and let the worker end."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Drop queued computations (a running one finishes)."""
+        self._pool.cancel_pending()
 
     def _submit(self, job) -> Future[HeatGrid | None]:  # type: ignore[no-untyped-def]
         self._generation += 1
@@ -178,4 +179,4 @@ class HeatmapService(QObject):
                 self.ready.emit(grid)
             return grid
 
-        return self._pool.submit(run)
+        return self._pool.run(run)

@@ -77,7 +77,7 @@ class MBTilesSource(AsyncTileSource):
 
     def load_metadata(self) -> None:
         """Read the metadata on a worker; sets zoom limits and emits ``metadata_ready`` (empty on failure)."""
-        self._pool.submit(self._read_metadata)
+        self._pool.run(self._read_metadata)
 
     def _read_metadata(self) -> None:
         try:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import time
 from bisect import bisect_right
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy import select
 
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store
 from commandcenter.store.models import Case, CaseEvent, PositionFix
 
@@ -229,13 +230,14 @@ class HistoryService(QObject):
     failed = Signal(str)
     _arrived = Signal(object)
 
-    def __init__(self, store: Store, *, max_gap_s: float = 120.0, parent: QObject | None = None) -> None:
+    def __init__(self, store: Store, tasks: TaskManager, *, max_gap_s: float = 120.0,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.max_gap_s = max_gap_s
         self.clock = ReplayClock(self)
         self.data: HistoryData | None = None
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="history")
+        self._pool = tasks.lane("history", 1)  # one period at a time, in the order asked
         self._arrived.connect(self._install)
         self._empty = np.zeros(0)
 
@@ -256,11 +258,11 @@ class HistoryService(QObject):
             self._arrived.emit(data)
             return data
 
-        return self._pool.submit(job)
+        return self._pool.run(job)
 
     def close(self) -> None:
-        """Drop queued loads and let the worker end."""
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        """Drop queued loads (a running one finishes; its result is still installed)."""
+        self._pool.cancel_pending()
 
     def set_data(self, data: HistoryData) -> None:
         """Install loaded data directly (the worker path does this through a queued signal)."""

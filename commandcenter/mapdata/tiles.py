@@ -27,13 +27,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QObject, Signal
 
 from commandcenter import paths
+from commandcenter.runtime.tasks import TaskManager, TasksStopped
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ Decoder = Callable[[bytes], Any]
 
 
 class AsyncTileSource(QObject):
-    """Base of the tile sources: de-duplicated, cancellable loading on a bounded worker pool.
+    """Base of the tile sources: de-duplicated, cancellable loading in a bounded lane of the task manager.
 
     Subclasses implement :meth:`load` (blocking, runs on a worker) and return the tile's bytes, or ``None``
     when the source has no such tile (an empty MBTiles area: the view shows nothing there, not an error).
@@ -62,7 +62,7 @@ class AsyncTileSource(QObject):
     tile_failed = Signal(int, int, int, str)  # z, x, y, reason — draw a placeholder
     tile_missing = Signal(int, int, int)  # the source has no tile there
 
-    def __init__(self, *, max_concurrent: int = 4, decoder: Decoder | None = None,
+    def __init__(self, *, tasks: TaskManager, max_concurrent: int = 4, decoder: Decoder | None = None,
                  retry_after_s: float = 30.0, min_zoom: int = 0, max_zoom: int = 19,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -71,7 +71,8 @@ class AsyncTileSource(QObject):
         self.retry_after_s = retry_after_s
         self.min_zoom = min_zoom
         self.max_zoom = max_zoom
-        self._pool = ThreadPoolExecutor(self.max_concurrent, thread_name_prefix=type(self).__name__)
+        # A download waits on the network: at most max_concurrent at once, on the lane's own workers.
+        self._pool = tasks.lane(type(self).__name__, self.max_concurrent)
         self._lock = threading.Lock()
         self._inflight: set[TileKey] = set()
         self._wanted: set[TileKey] | None = None  # None = keep every request
@@ -94,7 +95,12 @@ class AsyncTileSource(QObject):
             if failed is not None and now - failed < self.retry_after_s:
                 return False
             self._inflight.add(key)
-        self._pool.submit(self._run, key)
+        try:
+            self._pool.run(lambda: self._run(key))
+        except TasksStopped:
+            with self._lock:
+                self._inflight.discard(key)
+            return False
         return True
 
     def set_wanted(self, keys: Iterable[tuple[int, int, int]] | None) -> None:
@@ -110,7 +116,7 @@ class AsyncTileSource(QObject):
         """Stop accepting work and let the workers end (queued jobs are dropped)."""
         with self._lock:
             self._closed = True
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.cancel_pending()
 
     # ------------------------------------------------------------------------------------------- worker
     def load(self, key: TileKey) -> bytes | None:  # pragma: no cover - abstract

@@ -31,6 +31,7 @@ from commandcenter import paths
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import CategoryTable, load_categories
+from commandcenter.cases.escalation import EscalationService
 from commandcenter.cases.feed import DispatchFeed
 from commandcenter.cases.model import CaseView
 from commandcenter.cases.open311_backend import CaseOpen311Backend
@@ -57,6 +58,7 @@ from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.runtime.devices import DeviceManager
 from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import drone_links, tracker_links
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.store import Store, models, utcnow
 from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
@@ -218,6 +220,7 @@ class Services:
     events: CoreEvents
     operator: Operator
     store: Store
+    tasks: TaskManager
     devices: DeviceManager
     tracker: UnitTracker
     health: HealthReport
@@ -238,6 +241,7 @@ class Services:
     enforcement: EnforcementServices
     categories: CategoryTable
     cases: CaseService
+    escalation: EscalationService
     unit_status: UnitStatusService
     gate: PermissionGate
     open311: Open311Server | None
@@ -297,15 +301,18 @@ def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None,
     events = CoreEvents(parent)
     store = Store(config.database.url or None)
     lifecycle.adopt("store", store.close)
+    # Reads, decodes and downloads off the GUI thread; stopped after everything that uses it, before the store.
+    tasks = TaskManager(name="tasks")
+    lifecycle.adopt("tasks", tasks.stop)
     try:
-        return _build(config, lifecycle, events, store, demo=demo, basemap=basemap, basemap_path=basemap_path,
+        return _build(config, lifecycle, events, store, tasks, demo=demo, basemap=basemap, basemap_path=basemap_path,
                       layout=layout)
     except BaseException:
         lifecycle.stop()
         raise
 
 
-def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Store, *, demo: bool,
+def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Store, tasks: TaskManager, *, demo: bool,
            basemap: Basemap | None, basemap_path: str | None, layout: str) -> Services:
     store.upgrade()
     devices = DeviceManager(events)
@@ -315,6 +322,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     health.register("devices", devices.report)
     health.register("units", tracker.report)
     health.register("fixes", tracker.fixes_report)
+    health.register("tasks", tasks.report)
     events.add_handler(tracker.apply)
     # A tracker reporting under a key no unit has: the dispatcher sees it once and can register the unit.
     tracker.unknown_device.connect(lambda source, key: events.event_logged.emit(
@@ -335,7 +343,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     # A drone's video downlink is a camera of the wall like any other.
     cameras = [*config.cameras, *(CameraConfig(id=f"{d.id}-video", name=f"{d.name or d.id} 视频", url=d.video,
                                                group=DRONE_CAMERA_GROUP) for d in config.drones if d.video)]
-    video = VideoService(cameras, parent=events)
+    video = VideoService(cameras, parent=events, tasks=tasks)
     lifecycle.add("video", stop=video.shutdown)
     spec = layout or config.ui.layout or ("3x3" if len(cameras) > 4 else "2x2")
     try:
@@ -355,12 +363,12 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
             devices.add(link, stale_after=5.0)
 
     lifecycle.add("drone links", start=start_drone_links)
-    commander = LinkCommander.for_fleet(fleet, links)
+    commander = LinkCommander.for_fleet(fleet, links, tasks=tasks)
     lifecycle.add("drone commander", stop=commander.shutdown)
     health.register("drones", fleet.report)
 
     channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
-    enforcement = EnforcementServices.create(store, config_users=[*config.users, *channels])
+    enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels])
     lifecycle.add("enforcement", stop=enforcement.close)
     operator = Operator(user=config.ui.user or ("admin" if demo else ""), role="admin" if demo else "")
     # The seat user's gate for screens, layout saving and report export (no user configured: a one-person console).
@@ -376,6 +384,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         positions=tracker.snapshot, unit_status_changed=tracker.set_status,
         streets=streets, stale_after_s=config.map.stale_minutes * 60.0)
     health.register("cases", lambda: cases_report(store))
+    # SLA escalation runs in the core on its own timer, whether or not a dispatch screen is open.
+    escalation = EscalationService(cases.escalation, parent=events)
+    escalation.failed.connect(lambda text: events.event_logged.emit("warning", text))
+    lifecycle.add("escalation", start=escalation.start, stop=escalation.stop)
     unit_status = UnitStatusService(store, authorize=enforcement.authorize, audit=enforcement.audit_hook,
                                     parent=events)
     unit_status.status_changed.connect(tracker.set_status)  # map and unit board
@@ -392,24 +404,24 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
         lifecycle.add("open311", start=start_open311)
 
-    tasking = DroneTasking(fleet, commander, video=video, wall=walls.main, evidence=enforcement.evidence,
+    tasking = DroneTasking(fleet, commander, tasks=tasks, video=video, wall=walls.main, evidence=enforcement.evidence,
                            parent=events)
     tasking.progress.connect(lambda drone, _case, text: events.event_logged.emit("info", f"派无人机 {drone}: {text}"))
     lifecycle.add("drone tasking", stop=tasking.shutdown)
     patrols: PatrolScheduler | None = None
     try:
-        patrols = PatrolScheduler(commander, fleet=fleet, parent=events)
+        patrols = PatrolScheduler(commander, tasks=tasks, fleet=fleet, parent=events)
     except ScheduleError as exc:
         log.warning("patrol schedules unreadable: %s", exc)
         events.event_logged.emit("warning", f"patrol schedules unreadable: {exc}")
     else:
         lifecycle.add("patrol scheduler", stop=patrols.shutdown)
 
-    heatmap = HeatmapService(store, parent=events)
+    heatmap = HeatmapService(store, tasks, parent=events)
     lifecycle.add("heatmap", stop=heatmap.close)
-    history = HistoryService(store, parent=events)
+    history = HistoryService(store, tasks, parent=events)
     lifecycle.add("history", stop=history.close)
-    dispatch_feed = DispatchFeed(cases, 1000, events)
+    dispatch_feed = DispatchFeed(cases, tasks, events, escalation=escalation)
     lifecycle.add("dispatch feed", stop=dispatch_feed.stop)
 
     def briefing_extra() -> dict[str, Any]:
@@ -422,7 +434,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                  "officer": case.assigned_officer or ""}
                 for case, sla in cases.leader_list(limit=20)]
 
-    briefing = BriefingModel(store, briefing_extra, parent=events, escalations=escalations)
+    briefing = BriefingModel(store, tasks, briefing_extra, parent=events, escalations=escalations)
 
     lifecycle.add("config units", start=lambda: register_config_units(config, tracker, geofence, zones, store))
     lifecycle.add("device tables", start=lambda: store.write(lambda s: sync_devices(s, cameras, config)))
@@ -437,7 +449,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,
         geofence=geofence, streets=streets, cameras=cameras, video=video, walls=walls, snapshots=snapshots,
         fleet=fleet, drone_links=links, commander=commander, tasking=tasking, patrols=patrols,
-        enforcement=enforcement, categories=categories, cases=cases, unit_status=unit_status, gate=gate,
+        enforcement=enforcement, categories=categories, cases=cases, escalation=escalation,
+        unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing)
 

@@ -23,6 +23,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter.config import CameraConfig, DroneConfig
+from commandcenter.runtime.tasks import TaskManager, TasksStopped
 from commandcenter.video.backend import Frame
 from commandcenter.video.snapshot import Snapshot, SnapshotHook, save_snapshot, snapshots_dir
 from commandcenter.video.stream import StreamStatus, StreamSupervisor
@@ -46,10 +47,13 @@ class VideoService(QObject):
     snapshotTaken = Signal(str, str, str, float)  # camera id, path, sha256, unix time
     snapshotFailed = Signal(str, str)  # camera id, reason
 
-    def __init__(self, cameras: list[CameraConfig], parent: QObject | None = None, *, prefer_backend: str = "",
-                 coalesce_ms: int = 100, snapshot_dir: str = "",
+    def __init__(self, cameras: list[CameraConfig], parent: QObject | None = None, *, tasks: TaskManager,
+                 prefer_backend: str = "", coalesce_ms: int = 100, snapshot_dir: str = "",
                  supervisor_options: dict[str, Any] | None = None) -> None:
         super().__init__(parent)
+        # Snapshots grab (maybe connect to the camera for) a full frame and encode a PNG: two at a time, on the
+        # task manager, never on the GUI thread.
+        self._snapshots = tasks.lane("snapshot", 2)
         self.cameras = {c.id: c for c in cameras}
         self.prefer_backend = prefer_backend
         self.snapshot_dir = snapshot_dir
@@ -178,13 +182,17 @@ class VideoService(QObject):
 
     # -- snapshots ------------------------------------------------------------------------------------------------
     def snapshot(self, camera_id: str, done: Callable[[Snapshot | None, str], None] | None = None) -> None:
-        """Save a full-resolution PNG of the camera's current picture, on a worker thread.
+        """Save a full-resolution PNG of the camera's current picture, on the task manager.
 
         Result: ``snapshotTaken`` (and every ``on_snapshot`` hook, and ``done(snapshot, "")``) or
         ``snapshotFailed`` (and ``done(None, reason)``).
         """
-        threading.Thread(target=self._snapshot_worker, args=(camera_id, done), name=f"snapshot {camera_id}",
-                         daemon=True).start()
+        try:
+            self._snapshots.run(lambda: self._snapshot_worker(camera_id, done))
+        except TasksStopped:
+            self.snapshotFailed.emit(camera_id, "shutting down")
+            if done is not None:
+                done(None, "shutting down")
 
     def _snapshot_worker(self, camera_id: str, done: Callable[[Snapshot | None, str], None] | None) -> None:
         from pathlib import Path

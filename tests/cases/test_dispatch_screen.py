@@ -11,13 +11,14 @@ from typing import Any
 
 import pytest
 
+from commandcenter.cases.feed import DispatchFeed
 from commandcenter.cases.model import NewCase
 from commandcenter.cases.service import CaseService
+from commandcenter.runtime.tasks import TaskManager
 
 
 @pytest.fixture
-def screen(qtbot: Any, service: CaseService, clock: Any):  # type: ignore[no-untyped-def]
-    from commandcenter.cases.feed import DispatchFeed
+def screen(qtbot: Any, service: CaseService, clock: Any, tasks: TaskManager):  # type: ignore[no-untyped-def]
     from widgets.dispatch import DispatchScreen
 
     service.refresh_roster()
@@ -26,7 +27,7 @@ def screen(qtbot: Any, service: CaseService, clock: Any):  # type: ignore[no-unt
     service.create_case(NewCase(source="citizen", category="暴露垃圾", lat=30.0004, lon=120.0012,
                                 description="垃圾"), "d1").result()
     clock.now += timedelta(minutes=45)  # the registered case is past its 0.5 h dispatch limit
-    widget = DispatchScreen(service, feed=DispatchFeed(service, 500))
+    widget = DispatchScreen(service, feed=DispatchFeed(service, tasks))
     widget.late_code = late.code  # type: ignore[attr-defined]
     qtbot.addWidget(widget)
     widget.resize(1500, 800)
@@ -42,6 +43,8 @@ def test_renders_queue_units_and_escalation(screen: Any) -> None:
     assert first.code == screen.late_code and first.level == "overdue"  # overdue sorts first
     assert model.data(model.index(0, 5)).startswith(("overdue", "超时"))
     assert screen.unit_model.rowCount() == 4  # three officers, one vehicle
+    units = screen.unit_model
+    assert {units.data(units.index(r, 0)) for r in range(4)} == {"张三 (B1)", "李四 (B2)", "王五 (B3)", "浙A12345"}
     assert screen.leader_list.count() >= 1
     assert "2" in screen.queue_title.text()
     screen.grab()  # paints without errors
@@ -60,6 +63,12 @@ def test_detail_actions_recommendation_and_one_click_assign(qtbot: Any, screen: 
     qtbot.waitUntil(lambda: service.get(code).status == "dispatched", timeout=5000)
     qtbot.waitUntil(lambda: "arrive" in screen.action_buttons, timeout=5000)
     assert service.get(code).assigned_officer == "o1"
+    # People read officers by name and badge: in the case detail, its history and the queue.
+    qtbot.waitUntil(lambda: "张三 (B1)" in screen.detail_label.text(), timeout=5000)
+    history = [screen.history.item(i).text() for i in range(screen.history.count())]
+    assert any("张三 (B1)" in line for line in history) and not any(" o1" in line for line in history)
+    qtbot.waitUntil(lambda: any(r.code == code and r.assigned == "张三 (B1)" for r in screen.queue_model.rows),
+                    timeout=5000)
 
 
 def test_refused_action_is_shown(qtbot: Any, screen: Any) -> None:
@@ -85,3 +94,13 @@ def test_form_map_click_and_events(qtbot: Any, screen: Any, service: CaseService
     assert screen.event_list.count() == 1 and screen.banner.text()
     screen._event_activated(screen.event_list.item(0))
     assert screen.category_combo.currentData() == "SJ0401" and screen.lat_spin.value() == pytest.approx(30.0)
+
+
+def test_the_open_case_follows_changes_made_elsewhere(qtbot: Any, screen: Any, service: CaseService) -> None:
+    """Another seat dispatches the case the dispatcher is looking at: the detail shows it without a click."""
+    code = screen.late_code
+    screen.select_case(code)
+    qtbot.waitUntil(lambda: screen._current is not None and screen._current.code == code, timeout=5000)
+    service.dispatch(code, "o2", "other-seat").result(10)
+    qtbot.waitUntil(lambda: "李四 (B2)" in screen.detail_label.text(), timeout=5000)
+    assert screen._current.status == "dispatched"

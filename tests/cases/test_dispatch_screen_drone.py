@@ -47,13 +47,13 @@ class RecordingTasking:
         return fut
 
 
-def test_send_drone_to_the_selected_case_and_show_the_refusal(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_send_drone_to_the_selected_case_and_show_the_refusal(qtbot, store, tasks) -> None:  # type: ignore[no-untyped-def]
     service = CaseService(store, load_calendar(), load_categories())
     case = service.create_case(NewCase(source="dispatcher", category="暴露垃圾", lat=32.02, lon=118.78,
                                        description="路口垃圾"), "tester").result(10)
     tasking = RecordingTasking()
-    screen = DispatchScreen(service, feed=DispatchFeed(service, 200), actor="pilot", tasking=tasking,
-                            fleet=FakeFleet())
+    screen = DispatchScreen(service, actor="pilot", tasking=tasking, fleet=FakeFleet(),
+                            feed=DispatchFeed(service, tasks))
     qtbot.addWidget(screen)
     screen.select_case(case.code)
     qtbot.waitUntil(lambda: screen.drone_combo.count() == 2, timeout=5000)

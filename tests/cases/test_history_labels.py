@@ -20,6 +20,7 @@ from commandcenter.cases.model import NewCase
 from commandcenter.cases.service import CaseService
 from commandcenter.enforcement.tables import User
 from commandcenter.i18n import install_language
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store
 
 LATIN = re.compile(r"[A-Za-z]")
@@ -44,11 +45,11 @@ def language(qapp: QCoreApplication, request: pytest.FixtureRequest) -> Iterator
     install_language(qapp, "en")
 
 
-def _history(qtbot: Any, service: CaseService, code: str) -> list[str]:
+def _history(qtbot: Any, service: CaseService, code: str, tasks: TaskManager) -> list[str]:
     from commandcenter.cases.feed import DispatchFeed
     from widgets.dispatch import DispatchScreen
 
-    screen = DispatchScreen(service, feed=DispatchFeed(service, 500))
+    screen = DispatchScreen(service, feed=DispatchFeed(service, tasks))
     qtbot.addWidget(screen)
     try:
         screen.select_case(code)
@@ -66,8 +67,8 @@ def test_events_name_the_person(escalated_case: str, service: CaseService) -> No
 
 @pytest.mark.parametrize("language", ["zh"], indirect=True)
 def test_chinese_history_has_no_english(qtbot: Any, language: str, escalated_case: str,
-                                        service: CaseService) -> None:
-    lines = _history(qtbot, service, escalated_case)  # newest first
+                                        service: CaseService, tasks: TaskManager) -> None:
+    lines = _history(qtbot, service, escalated_case, tasks)  # newest first
     assert "系统 超时升级  已超时" in lines[0]
     assert "值班长 张三 立案 → 已立案" in lines[1]
     assert "值班长 张三 上报 → 待立案" in lines[2]
@@ -75,19 +76,21 @@ def test_chinese_history_has_no_english(qtbot: Any, language: str, escalated_cas
 
 
 @pytest.mark.parametrize("language", ["en"], indirect=True)
-def test_english_history(qtbot: Any, language: str, escalated_case: str, service: CaseService) -> None:
-    lines = _history(qtbot, service, escalated_case)
+def test_english_history(qtbot: Any, language: str, escalated_case: str, service: CaseService,
+                         tasks: TaskManager) -> None:
+    lines = _history(qtbot, service, escalated_case, tasks)
     assert lines[0].endswith("System escalated  overdue")
     assert "Duty chief 张三 registered → Registered" in lines[1]
 
 
 @pytest.mark.parametrize("language", ["zh"], indirect=True)
 def test_chinese_case_timeline_shows_words_not_codes(qtbot: Any, language: str, escalated_case: str,
-                                                     service: CaseService, store: Store) -> None:
+                                                     service: CaseService, store: Store,
+                                                     tasks: TaskManager) -> None:
     from widgets.enforcement import CaseTimeline
 
     case_id = service.get(escalated_case).id
-    timeline = CaseTimeline(store)
+    timeline = CaseTimeline(store, tasks)
     qtbot.addWidget(timeline)
     timeline.set_case(case_id)
     rows = [[timeline.tree.topLevelItem(i).text(col) for col in (2, 3)]

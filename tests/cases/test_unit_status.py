@@ -16,6 +16,7 @@ from commandcenter.demo.users import create_demo_users
 from commandcenter.enforcement.audit import verify
 from commandcenter.enforcement.services import EnforcementServices
 from commandcenter.labels import unit_status_label
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.store import Store
 from commandcenter.store.models import Officer
@@ -24,10 +25,10 @@ from widgets.dispatch.unit_status_menu import UnitStatusMenu
 
 
 @pytest.fixture
-def enforcement(store: Store) -> Iterator[EnforcementServices]:
+def enforcement(store: Store, tasks: TaskManager) -> Iterator[EnforcementServices]:
     mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
-    services = EnforcementServices.create(store)
+    services = EnforcementServices.create(store, tasks=tasks)
     yield services
     services.close()
 
@@ -38,8 +39,8 @@ def units(store: Store, enforcement: EnforcementServices) -> UnitStatusService:
 
 
 @pytest.fixture
-def board(qtbot: Any, service: CaseService) -> Iterator[DispatchScreen]:
-    screen = DispatchScreen(service, feed=DispatchFeed(service, 500))
+def board(qtbot: Any, service: CaseService, tasks: TaskManager) -> Iterator[DispatchScreen]:
+    screen = DispatchScreen(service, feed=DispatchFeed(service, tasks))
     qtbot.addWidget(screen)
     qtbot.waitUntil(lambda: screen.unit_model.rowCount() == 4, timeout=5000)
     yield screen

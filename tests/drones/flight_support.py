@@ -7,6 +7,7 @@ from __future__ import annotations
 from commandcenter.config import DroneConfig
 from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitTracker
 from devices.mavlink import MavlinkLink
 from tests.devices.adapter_support import RunningAdapter
@@ -27,9 +28,11 @@ class FlyingHarness:
         self.running = RunningAdapter(self.link, start=False)
         self.running.manager.events.connect(self.fleet.apply)  # queued to the GUI thread, as in the application
         self.running.start()
-        self.commander = LinkCommander.for_fleet(self.fleet, {drone_id: self.link})
+        self.tasks = TaskManager(name=f"flight-{drone_id}")  # the application's one way to run work
+        self.commander = LinkCommander.for_fleet(self.fleet, {drone_id: self.link}, tasks=self.tasks)
 
     def close(self) -> None:
         self.commander.shutdown()
         self.running.close()
+        self.tasks.stop()
         self.sim.stop()

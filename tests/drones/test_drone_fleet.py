@@ -11,6 +11,7 @@ from typing import Any
 
 from commandcenter.config import DroneConfig
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
+from commandcenter.runtime.tasks import TaskManager
 from devices.base import PositionFix
 from devices.mavlink import (
     ArduCopterModes,
@@ -83,9 +84,9 @@ def test_change_notifications_are_coalesced(qtbot: Any) -> None:
     assert len(fleet.trail("d0")) > 10
 
 
-def test_commander_without_vehicle_refuses_at_once(qtbot: Any) -> None:
+def test_commander_without_vehicle_refuses_at_once(qtbot: Any, tasks: TaskManager) -> None:
     fleet = DroneFleet([DroneConfig("uav-1", "", "tcp:x:1")])
-    commander = LinkCommander.for_fleet(fleet, {})
+    commander = LinkCommander.for_fleet(fleet, {}, tasks=tasks)
     try:
         result = commander.arm("uav-1").result(timeout=1)
         assert not result.ok and result.result_name == "NO_VEHICLE"

@@ -27,13 +27,13 @@ class Recorder:
 
 
 @pytest.fixture
-def services(store):  # type: ignore[no-untyped-def]
+def services(store, tasks):  # type: ignore[no-untyped-def]
     from commandcenter.demo.database import mark_demo_database
     from commandcenter.demo.users import create_demo_users
 
     mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
-    svc = EnforcementServices.create(store)
+    svc = EnforcementServices.create(store, tasks=tasks)
     yield svc
     svc.close()
 

@@ -19,6 +19,7 @@ from commandcenter.drones.missions import Geofence, MissionPlan, Polygon, lawnmo
 from commandcenter.drones.schedule import LOCAL_TZ, PatrolScheduler
 from commandcenter.geo.basemap import Basemap, MapFeature
 from commandcenter.geo.district import load_default_basemap
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import SUB, VideoService
 from widgets.drones import DronesScreen
@@ -36,9 +37,9 @@ class Clock:
 
 
 @pytest.fixture
-def video(qtbot: Any, downlink: RtspTestServer, tmp_path: Path) -> Iterator[VideoService]:
+def video(qtbot: Any, downlink: RtspTestServer, tmp_path: Path, tasks: TaskManager) -> Iterator[VideoService]:
     camera = CameraConfig(id="uav-1-video", name="巡查1号 视频", url=downlink.url(1), group="无人机")
-    service = VideoService([camera], snapshot_dir=str(tmp_path / "snapshots"))
+    service = VideoService([camera], snapshot_dir=str(tmp_path / "snapshots"), tasks=tasks)
     yield service
     service.shutdown()
 
@@ -112,7 +113,7 @@ def test_video_tile_holds_the_stream_and_puts_it_on_the_wall(qtbot: Any, flying:
 
 def test_patrol_banner_confirm_decline_and_add(qtbot: Any, flying: Any, tmp_path: Path) -> None:
     clock = Clock(datetime(2026, 11, 21, 17, 29, tzinfo=LOCAL_TZ))
-    scheduler = PatrolScheduler(flying.commander, fleet=flying.fleet, path=tmp_path / "s.json", clock=clock,
+    scheduler = PatrolScheduler(flying.commander, tasks=flying.tasks, fleet=flying.fleet, path=tmp_path / "s.json", clock=clock,
                                 tick_ms=0)
     try:
         screen = make_screen(qtbot, flying, scheduler=scheduler, operator="pilot")

@@ -27,6 +27,7 @@ from commandcenter.drones.schedule import (
     missions_dir,
     parse_days,
 )
+from commandcenter.runtime.tasks import TaskManager
 
 MARKET = [(32.0606, 118.7966), (32.0606, 118.7974), (32.0611, 118.7974), (32.0611, 118.7966)]
 
@@ -99,11 +100,12 @@ def test_schedule_validation_days_and_occurrences(tmp_path: Path) -> None:
     assert PatrolSchedule("p", "uav-1", str(tmp_path / "x.plan"), "07:05").plan_path() == tmp_path / "x.plan"
 
 
-def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, market_plan: Path) -> None:
+def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, market_plan: Path,
+                                                    tasks: TaskManager) -> None:
     clock = FakeClock(shanghai(2026, 11, 21, 17, 0))
     commander = RecordingCommander()
     path = tmp_path / "patrol_schedules.json"
-    scheduler = PatrolScheduler(commander, path=path, clock=clock, grace_s=600, tick_ms=0)
+    scheduler = PatrolScheduler(commander, tasks=tasks, path=path, clock=clock, grace_s=600, tick_ms=0)
     due: list[PatrolSchedule] = []
     records: list[RunRecord] = []
     scheduler.due.connect(due.append)
@@ -152,7 +154,7 @@ def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, 
 
     # a restarted scheduler reads the schedules back; an occurrence long past is not prompted after a restart
     clock.advance(hours=3)
-    again = PatrolScheduler(commander, path=path, clock=clock, tick_ms=0)
+    again = PatrolScheduler(commander, tasks=tasks, path=path, clock=clock, tick_ms=0)
     again.due.connect(due.append)
     again.check()
     assert [s.id for s in again.schedules] == ["market"] and len(due) == 3
@@ -162,9 +164,10 @@ def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, 
     again.shutdown()
 
 
-def test_plan_saved_with_the_schedule(qtbot: Any, tmp_path: Path) -> None:
+def test_plan_saved_with_the_schedule(qtbot: Any, tmp_path: Path, tasks: TaskManager) -> None:
     clock = FakeClock(shanghai(2026, 11, 21, 12, 0))
-    scheduler = PatrolScheduler(RecordingCommander(), path=tmp_path / "s.json", clock=clock, tick_ms=0)
+    scheduler = PatrolScheduler(RecordingCommander(), tasks=tasks, path=tmp_path / "s.json", clock=clock,
+                                tick_ms=0)
     plan = MissionPlan(mission=lawnmower(MARKET, 20.0, 0.0, 30.0))
     schedule = PatrolSchedule.create("uav-1", "夫子庙夜市", "17:30", "weekdays", name="夫子庙夜市")
     scheduler.add(schedule, plan).result(timeout=5)
@@ -173,9 +176,10 @@ def test_plan_saved_with_the_schedule(qtbot: Any, tmp_path: Path) -> None:
     scheduler.shutdown()
 
 
-def test_refused_step_and_missing_plan_are_logged(qtbot: Any, tmp_path: Path, market_plan: Path) -> None:
+def test_refused_step_and_missing_plan_are_logged(qtbot: Any, tmp_path: Path, market_plan: Path,
+                                                  tasks: TaskManager) -> None:
     clock = FakeClock(shanghai(2026, 11, 21, 7, 0))
-    scheduler = PatrolScheduler(RecordingCommander(refuse="arm"), path=tmp_path / "s.json", clock=clock,
+    scheduler = PatrolScheduler(RecordingCommander(refuse="arm"), tasks=tasks, path=tmp_path / "s.json", clock=clock,
                                 tick_ms=0)
     scheduler.add(PatrolSchedule("gate", "uav-1", str(market_plan), "07:20"))
     scheduler.add(PatrolSchedule("lost", "uav-1", str(tmp_path / "gone.plan"), "07:20"))
@@ -191,7 +195,7 @@ def test_refused_step_and_missing_plan_are_logged(qtbot: Any, tmp_path: Path, ma
 def test_confirmed_schedule_flies_on_a_real_vehicle(qtbot: Any, tmp_path: Path, market_plan: Path,
                                                      flying: Any) -> None:
     clock = FakeClock(shanghai(2026, 11, 21, 17, 29, 50))
-    scheduler = PatrolScheduler(flying.commander, fleet=flying.fleet, path=tmp_path / "s.json", clock=clock,
+    scheduler = PatrolScheduler(flying.commander, tasks=flying.tasks, fleet=flying.fleet, path=tmp_path / "s.json", clock=clock,
                                 tick_ms=50)
     scheduler.add(PatrolSchedule("market", "uav-1", str(market_plan), "17:30", alt=25.0))
     due: list[PatrolSchedule] = []

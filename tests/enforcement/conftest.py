@@ -17,6 +17,7 @@ from commandcenter.enforcement.decisions import DecisionService
 from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.evidence import EvidenceStore
 from commandcenter.enforcement.permissions import Authorizer
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case
 
@@ -52,12 +53,12 @@ def insert_case(store: Store, *, status: str = "investigating", category_name: s
 
 
 @pytest.fixture
-def services(store: Store, tmp_path: Path) -> Iterator[Services]:
+def services(store: Store, tasks: TaskManager, tmp_path: Path) -> Iterator[Services]:
     mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
     audit = AuditLog(store)
     authorizer = Authorizer(store, audit)
-    evidence = EvidenceStore(store, audit, authorizer.authorize, root=tmp_path / "evidence")
+    evidence = EvidenceStore(store, audit, authorizer.authorize, tasks, root=tmp_path / "evidence")
     yield Services(store, audit, authorizer, evidence, DecisionService(store, audit, authorizer.authorize),
                    DocumentService(store, audit, authorizer.authorize, out_dir=tmp_path / "documents"),
                    lambda **kw: insert_case(store, **kw))

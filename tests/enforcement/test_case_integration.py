@@ -20,10 +20,10 @@ from commandcenter.enforcement.services import EnforcementServices
 from commandcenter.enforcement.timeline import case_timeline
 
 
-def test_enforcement_path_with_case_service(store, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_enforcement_path_with_case_service(store, tasks, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
-    services = EnforcementServices.create(store, evidence_root=tmp_path / "ev", documents_dir=tmp_path / "docs")
+    services = EnforcementServices.create(store, tasks=tasks, evidence_root=tmp_path / "ev", documents_dir=tmp_path / "docs")
     svc = cases.CaseService(store, load_calendar(), load_categories(), authorize=services.authorize,
                             audit=services.audit_hook, guard=services.guard)
     try:

@@ -12,10 +12,10 @@ from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.enforcement.services import EnforcementServices
 
 
-def test_case_service_contract(store, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_case_service_contract(store, tasks, tmp_path) -> None:  # type: ignore[no-untyped-def]
     mark_demo_database(store)  # demo accounts only go into a demo database
     create_demo_users(store)
-    services = EnforcementServices.create(store, config_users=[UserConfig("zhao", "赵", "leader")],
+    services = EnforcementServices.create(store, tasks=tasks, config_users=[UserConfig("zhao", "赵", "leader")],
                                           evidence_root=tmp_path / "ev", documents_dir=tmp_path / "docs")
     try:
         # What CaseService does for one action: authorize, then in the writer job change the case and audit it.

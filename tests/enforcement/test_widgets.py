@@ -37,7 +37,7 @@ def test_login_dialog(qtbot, services) -> None:  # type: ignore[no-untyped-def]
     assert dialog.user is not None and dialog.result() == dialog.DialogCode.Accepted
 
 
-def test_case_timeline_with_thumbnails(qtbot, services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_case_timeline_with_thumbnails(qtbot, services, tasks, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     case_id = services.make_case()
     services.evidence.add(case_id, _png(tmp_path), actor="dispatcher", device="BWC-1")
     clip = tmp_path / "clip.mp4"
@@ -49,11 +49,12 @@ def test_case_timeline_with_thumbnails(qtbot, services, tmp_path: Path) -> None:
         services.authorizer.authorize("observer", "case.close")
     services.store.write(lambda s: services.audit.append(s, "dispatcher", "case.dispatch", f"case:{case_id}",
                                                          {"officer": "O-7"}))
-    timeline = CaseTimeline(services.store, evidence_root=services.evidence.root)
+    timeline = CaseTimeline(services.store, tasks, evidence_root=services.evidence.root)
     qtbot.addWidget(timeline)
     timeline.resize(900, 500)
     timeline.show()
-    timeline.set_case(case_id)
+    with qtbot.waitSignal(timeline.loaded, timeout=10000):
+        timeline.set_case(case_id)  # read and thumbnails decoded on the task manager, not here
     tree = timeline.tree
     actions = [tree.topLevelItem(i).text(2) for i in range(tree.topLevelItemCount())]
     assert any(a.startswith("Evidence added") for a in actions)
@@ -62,26 +63,30 @@ def test_case_timeline_with_thumbnails(qtbot, services, tmp_path: Path) -> None:
                      if tree.topLevelItem(i).text(1) == "dispatcher" and "Evidence" in tree.topLevelItem(i).text(2))
     assert not photo_row.icon(2).isNull()
     assert timeline.grab().width() > 0
-    timeline.set_case(987654)
+    with qtbot.waitSignal(timeline.loaded, timeout=10000):
+        timeline.set_case(987654)
     assert "not found" in timeline.header.text()
 
 
-def test_decision_panel_flow(qtbot, services) -> None:  # type: ignore[no-untyped-def]
+def test_decision_panel_flow(qtbot, services, tasks) -> None:  # type: ignore[no-untyped-def]
     case_id = services.make_case()
     services.decisions.identify_party(case_id, actor="dispatcher", kind="person", name="王五",
                                       id_number="320105199202021234")
-    panel = DecisionPanel(services.decisions, services.documents, actor="leader",
+    panel = DecisionPanel(services.decisions, services.documents, tasks, actor="leader",
                           allowed=lambda p: services.authorizer.allowed("leader", p))
     qtbot.addWidget(panel)
     panel.show()
-    panel.set_case(case_id)
+    with qtbot.waitSignal(panel.proposal_shown, timeout=10000):  # parties and history read off the GUI thread
+        panel.set_case(case_id)
     assert panel.party_combo.currentData() is not None
     panel.violation_combo.setCurrentIndex(panel.violation_combo.findData("ZDJY"))
-    panel._circumstance_boxes["small_area"].setChecked(True)
+    with qtbot.waitSignal(panel.proposal_shown, timeout=10000):
+        panel._circumstance_boxes["small_area"].setChecked(True)
     assert panel.proposal is not None and panel.amount.value() == 130
     panel.findings["harm_minor"].setChecked(True)
     panel.findings["corrected_promptly"].setChecked(True)
-    assert panel.proposal.outcome == "no_penalty" and panel.amount.value() == 0
+    qtbot.waitUntil(lambda: panel.proposal is not None and panel.proposal.outcome == "no_penalty", timeout=10000)
+    assert panel.amount.value() == 0
     # Deviate: impose a fine instead; the reason is required.
     panel.outcome_combo.setCurrentIndex(panel.outcome_combo.findData("penalty"))
     panel.amount.setValue(100)
@@ -92,7 +97,7 @@ def test_decision_panel_flow(qtbot, services) -> None:  # type: ignore[no-untype
     with qtbot.waitSignal(panel.decision_recorded, timeout=10000) as blocker:
         panel.record()
     assert blocker.args[0].amount == 100 and blocker.args[0].deviation_reason
-    assert "may be issued" in panel.review_label.text()
+    qtbot.waitUntil(lambda: "may be issued" in panel.review_label.text(), timeout=10000)
     panel.doc_combo.setCurrentIndex(panel.doc_combo.findData("penalty_decision"))
     with qtbot.waitSignal(panel.document_issued, timeout=30000) as issued:
         panel.generate_document()
@@ -100,8 +105,8 @@ def test_decision_panel_flow(qtbot, services) -> None:  # type: ignore[no-untype
     assert panel.grab().width() > 0
 
 
-def test_observer_cannot_press_buttons(qtbot, services) -> None:  # type: ignore[no-untyped-def]
-    panel = DecisionPanel(services.decisions, services.documents, actor="observer",
+def test_observer_cannot_press_buttons(qtbot, services, tasks) -> None:  # type: ignore[no-untyped-def]
+    panel = DecisionPanel(services.decisions, services.documents, tasks, actor="observer",
                           allowed=lambda p: services.authorizer.allowed("observer", p))
     qtbot.addWidget(panel)
     assert not panel.record_button.isEnabled() and not panel.doc_button.isEnabled()

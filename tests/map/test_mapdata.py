@@ -97,10 +97,10 @@ def _decode(data: bytes) -> QImage | None:
     return None if image.isNull() else image
 
 
-def test_xyz_tiles_fetched_on_worker_cached_and_used_offline(qtbot, tile_server, tmp_path: Path) -> None:
+def test_xyz_tiles_fetched_on_worker_cached_and_used_offline(qtbot, tile_server, tasks, tmp_path: Path) -> None:
     server, url = tile_server
     main = threading.current_thread().name
-    source = XyzTileSource(url, tmp_path / "tiles", decoder=_decode, max_concurrent=2)
+    source = XyzTileSource(url, tmp_path / "tiles", decoder=_decode, max_concurrent=2, tasks=tasks)
     receiver = _Receiver()
     received = receiver.received
     source.tile_ready.connect(receiver.on_ready)
@@ -117,7 +117,7 @@ def test_xyz_tiles_fetched_on_worker_cached_and_used_offline(qtbot, tile_server,
 
     server.shutdown()
     server.server_close()
-    offline = XyzTileSource(url, tmp_path / "tiles", decoder=_decode, timeout_s=1.0)
+    offline = XyzTileSource(url, tmp_path / "tiles", decoder=_decode, timeout_s=1.0, tasks=tasks)
     ok: list[tuple[int, int, int]] = []
     failed: list[tuple[int, int, int, str]] = []
     offline.tile_ready.connect(lambda z, x, y, _img: ok.append((z, x, y)))
@@ -137,10 +137,11 @@ def source_key(key: tuple[int, int, int]):  # type: ignore[no-untyped-def]
     return TileKey(*key)
 
 
-def test_http_error_becomes_failure_and_unwanted_tiles_are_dropped(qtbot, tile_server, tmp_path: Path) -> None:
+def test_http_error_becomes_failure_and_unwanted_tiles_are_dropped(qtbot, tile_server, tasks,
+                                                                  tmp_path: Path) -> None:
     _server, url = tile_server
     source = XyzTileSource(url.replace("{y}.png", "404.png").replace("{z}/{x}/", "{z}/{x}/{y}/"),
-                           tmp_path, decoder=_decode)
+                           tmp_path, decoder=_decode, tasks=tasks)
     failed: list[str] = []
     source.tile_failed.connect(lambda *_a: failed.append(_a[3]))
     source.request(3, 1, 1)
@@ -153,11 +154,11 @@ def test_http_error_becomes_failure_and_unwanted_tiles_are_dropped(qtbot, tile_s
     source.close()
 
 
-def test_template_url_variants(tmp_path: Path) -> None:
-    source = XyzTileSource("https://{s}.tile.example/{z}/{x}/{-y}.png", tmp_path, subdomains="ab")
+def test_template_url_variants(tmp_path: Path, tasks) -> None:  # type: ignore[no-untyped-def]
+    source = XyzTileSource("https://{s}.tile.example/{z}/{x}/{-y}.png", tmp_path, subdomains="ab", tasks=tasks)
     assert source.url(source_key((2, 1, 0))) == "https://b.tile.example/2/1/3.png"
     with pytest.raises(ValueError):
-        XyzTileSource("https://example/{z}/{x}.png", tmp_path)
+        XyzTileSource("https://example/{z}/{x}.png", tmp_path, tasks=tasks)
     source.close()
 
 
@@ -174,14 +175,14 @@ def make_mbtiles(path: Path, tiles: dict[tuple[int, int, int], bytes]) -> None:
     conn.close()
 
 
-def test_mbtiles_read_with_tms_flip(qtbot, tmp_path: Path) -> None:
+def test_mbtiles_read_with_tms_flip(qtbot, tasks, tmp_path: Path) -> None:
     path = tmp_path / "area.mbtiles"
     body = png_bytes("#aa0000")
     make_mbtiles(path, {(15, 27300, 13300): body})
     assert read_tile(path, 15, 27300, 13300) == body
     assert read_tile(path, 15, 27300, (1 << 15) - 1 - 13300) is None
     assert read_metadata(path)["maxzoom"] == "16"
-    source = MBTilesSource(path, decoder=_decode)
+    source = MBTilesSource(path, decoder=_decode, tasks=tasks)
     meta: list[dict] = []
     source.metadata_ready.connect(meta.append)
     source.load_metadata()
@@ -260,13 +261,13 @@ def _fix(unit: str, minutes: float, lat: float, lon: float) -> FixRow:
     return FixRow(unit, T0 + timedelta(minutes=minutes), lat, lon, 5.0, 90.0, "sim")
 
 
-def test_replay_positions_from_store(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_replay_positions_from_store(qtbot, store, tasks) -> None:  # type: ignore[no-untyped-def]
     rows = [_fix("O1", m, 32.02, 118.78 + m * 0.0001) for m in range(0, 61)]  # a fix per minute, eastwards
     rows += [_fix("O2", 0, 32.01, 118.77), _fix("O2", 30, 32.03, 118.79)]  # a 30-minute gap: held, not lerped
     rows += [_fix("V1", -10, 32.015, 118.775)]  # before the period: known from the start
     rows += [_fix("O3", 45, 32.0, 118.0)]  # appears later
     assert store.add_fixes(rows).result(10) == len(rows)
-    history = HistoryService(store, max_gap_s=120)
+    history = HistoryService(store, tasks, max_gap_s=120)
     with qtbot.waitSignal(history.loaded, timeout=10000):
         history.load(T0, T0 + timedelta(hours=1))
     assert history.is_loaded and history.clock.start == T0.timestamp()
@@ -287,7 +288,7 @@ def test_replay_positions_from_store(qtbot, store) -> None:  # type: ignore[no-u
     assert history.position_of("nobody", T0) is None
 
 
-def test_replay_case_events_and_clock(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_replay_case_events_and_clock(qtbot, store, tasks) -> None:  # type: ignore[no-untyped-def]
     from commandcenter.store.models import Case, CaseEvent
 
     def add(session):  # type: ignore[no-untyped-def]
@@ -301,7 +302,7 @@ def test_replay_case_events_and_clock(qtbot, store) -> None:  # type: ignore[no-
                                   action="status", from_status=a, to_status=b))
 
     store.write(add)
-    history = HistoryService(store)
+    history = HistoryService(store, tasks)
     with qtbot.waitSignal(history.loaded, timeout=10000):
         history.load(T0, T0 + timedelta(hours=1))
     assert history.cases_at(T0 + timedelta(minutes=5)) == []

@@ -64,9 +64,9 @@ CAMERAS = [CameraConfig(id=f"cam{i}", name=f"摄像头{i}", lat=f.coords[0][0], 
 
 
 @pytest.fixture
-def screen(qtbot):  # type: ignore[no-untyped-def]
+def screen(qtbot, tasks):  # type: ignore[no-untyped-def]
     tracker = make_tracker(stale=("O005",))
-    w = MapScreen(tracker, BASEMAP, MapConfig(stale_minutes=5), CAMERAS, heatmap=HeatmapService())
+    w = MapScreen(tracker, BASEMAP, MapConfig(stale_minutes=5), CAMERAS, heatmap=HeatmapService(None, tasks), tasks=tasks)
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()
@@ -191,11 +191,11 @@ def test_cases_pins(screen: MapScreen) -> None:
     assert screen.heat_category.findData("占道经营") >= 0
 
 
-def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tmp_path: Path) -> None:  # noqa: F811
+def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tasks, tmp_path: Path) -> None:  # noqa: F811
     _server, url = tile_server
     tracker = make_tracker(officers=3, vehicles=0, drones=0)
     config = MapConfig(tile_url=url, tile_crs="gcj02", tile_cache=str(tmp_path / "cache"))
-    w = MapScreen(tracker, BASEMAP, config, CAMERAS, heatmap=HeatmapService())
+    w = MapScreen(tracker, BASEMAP, config, CAMERAS, heatmap=HeatmapService(None, tasks), tasks=tasks)
     qtbot.addWidget(w)
     w.resize(900, 700)
     w.show()
@@ -230,7 +230,7 @@ def threading_free(layer) -> bool:  # type: ignore[no-untyped-def]
     return threading.main_thread().name not in layer.source.worker_threads
 
 
-def test_mbtiles_basemap_and_attribution(qtbot, tmp_path: Path) -> None:
+def test_mbtiles_basemap_and_attribution(qtbot, tasks, tmp_path: Path) -> None:
     tracker = make_tracker(officers=2, vehicles=0, drones=0)
     centre = BASEMAP.bbox
     from commandcenter.geo.coords import latlon_to_tile
@@ -243,7 +243,7 @@ def test_mbtiles_basemap_and_attribution(qtbot, tmp_path: Path) -> None:
                 tiles[(z, tx + dx, ty + dy)] = png_bytes("#204060")
     path = tmp_path / "district.mbtiles"
     make_mbtiles(path, tiles)
-    w = MapScreen(tracker, BASEMAP, MapConfig(mbtiles=str(path)), [], heatmap=HeatmapService())
+    w = MapScreen(tracker, BASEMAP, MapConfig(mbtiles=str(path)), [], heatmap=HeatmapService(None, tasks), tasks=tasks)
     qtbot.addWidget(w)
     w.resize(900, 700)
     w.show()
@@ -257,15 +257,15 @@ def test_mbtiles_basemap_and_attribution(qtbot, tmp_path: Path) -> None:
     w.shutdown()
 
 
-def test_history_replay_on_the_map(qtbot, store) -> None:  # type: ignore[no-untyped-def]
+def test_history_replay_on_the_map(qtbot, store, tasks) -> None:  # type: ignore[no-untyped-def]
     tracker = make_tracker(officers=3, vehicles=1, drones=0)
     t0 = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
     a, b = street_points(2, seed=5)
     rows = [FixRow("O001", t0 + timedelta(minutes=m), a[0] + (b[0] - a[0]) * m / 60, a[1] + (b[1] - a[1]) * m / 60,
                    4.0, 0.0, "sim") for m in range(61)]
     store.add_fixes(rows).result(10)
-    w = MapScreen(tracker, BASEMAP, MapConfig(), [], heatmap=HeatmapService(store),
-                  history=HistoryService(store))
+    w = MapScreen(tracker, BASEMAP, MapConfig(), [], heatmap=HeatmapService(store, tasks),
+                  history=HistoryService(store, tasks), tasks=tasks)
     qtbot.addWidget(w)
     w.show()
     w.search("队员001")  # click 1: find the officer
@@ -310,12 +310,12 @@ def test_translation_is_complete(qtbot, tmp_path: Path) -> None:
     assert translator.translate("MapScreen", "Follow") == "跟随"
 
 
-def test_png_of_district_with_units(qtbot, tmp_path: Path) -> None:
+def test_png_of_district_with_units(qtbot, tasks, tmp_path: Path) -> None:
     """The picture a human checks: 200 officers and 50 vehicles on the district's streets, in Chinese."""
     translator = chinese_translator(tmp_path)
     QCoreApplication.installTranslator(translator)
     tracker = make_tracker(officers=200, vehicles=50, drones=3, stale=("O017", "O044", "O101"), seed=11)
-    w = MapScreen(tracker, BASEMAP, MapConfig(), CAMERAS, heatmap=HeatmapService())
+    w = MapScreen(tracker, BASEMAP, MapConfig(), CAMERAS, heatmap=HeatmapService(None, tasks), tasks=tasks)
     qtbot.addWidget(w)
     w.set_zones([*default_unit_grid(BASEMAP).areas, *BASEMAP.zones])
     lat, lon = street_points(1, seed=3)[0]

@@ -26,14 +26,16 @@ def main(url: str, name: str, actions: int) -> int:
     from commandcenter.cases.model import NewCase
     from commandcenter.cases.service import CaseService
     from commandcenter.enforcement.services import EnforcementServices
+    from commandcenter.runtime.tasks import TaskManager
     from commandcenter.store import Store
 
     store = Store(url)
+    tasks = TaskManager(name=name)
     codes: list[str] = []
     failures: list[str] = []
     try:
         store.upgrade()
-        enforcement = EnforcementServices.create(store, config_users=[_ConsoleUser(name, "admin")])
+        enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[_ConsoleUser(name, "admin")])
         cases = CaseService(store, load_calendar(), load_categories(), authorize=enforcement.authorize,
                             audit=enforcement.audit_hook, guard=enforcement.guard)
         for i in range(actions):
@@ -50,6 +52,7 @@ def main(url: str, name: str, actions: int) -> int:
     except Exception as exc:
         failures.append(f"start: {type(exc).__name__}: {exc}")
     finally:
+        tasks.stop()
         store.close()
     print(json.dumps({"name": name, "codes": codes, "failures": failures}, ensure_ascii=False))
     return 0

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from commandcenter.config import CameraConfig
 from commandcenter.demo.testserver import RtspTestServer
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import MAIN, SUB, VideoService
 from commandcenter.video.snapshot import decode_png, encode_png
@@ -35,8 +36,8 @@ def cameras(live_server: RtspTestServer) -> list[CameraConfig]:
 
 
 @pytest.fixture
-def wall_screen(qtbot: Any, cameras: list[CameraConfig], tmp_path: Path) -> Any:
-    video = VideoService(cameras, snapshot_dir=str(tmp_path))
+def wall_screen(qtbot: Any, cameras: list[CameraConfig], tmp_path: Path, tasks: TaskManager) -> Any:
+    video = VideoService(cameras, snapshot_dir=str(tmp_path), tasks=tasks)
     model = WallModel(cameras, video, WallLayout.uniform(2))
     screen = WallScreen(video, model, cameras, walls=MonitorWalls(cameras, video, model))
     qtbot.addWidget(screen)
@@ -133,8 +134,9 @@ def test_snapshot_is_a_real_full_resolution_frame(qtbot: Any, wall_screen: WallS
     assert (decoded.width, decoded.height) == (320, 180)
 
 
-def test_service_shares_one_stream_per_camera_and_quality(qtbot: Any, cameras: list[CameraConfig]) -> None:
-    video = VideoService(cameras)
+def test_service_shares_one_stream_per_camera_and_quality(qtbot: Any, cameras: list[CameraConfig],
+                                                         tasks: TaskManager) -> None:
+    video = VideoService(cameras, tasks=tasks)
     try:
         assert video.acquire("cam1", SUB, "a", (160, 90))
         assert video.acquire("cam1", SUB, "b", (320, 180))
@@ -163,9 +165,10 @@ def test_png_encoder_round_trip() -> None:
 
 
 def test_save_as_and_screen_arrangement_restored(qtbot: Any, cameras: list[CameraConfig], tmp_path: Path,
+                                                 tasks: TaskManager,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CC_CONFIG_DIR", str(tmp_path / "config"))
-    video = VideoService(cameras)
+    video = VideoService(cameras, tasks=tasks)
     try:
         model = WallModel(cameras, video, WallLayout.uniform(2))
         screen = WallScreen(video, model, cameras, walls=MonitorWalls(cameras, video, model))
@@ -191,8 +194,8 @@ def test_save_as_and_screen_arrangement_restored(qtbot: Any, cameras: list[Camer
         video.shutdown()
 
 
-def test_show_camera_from_map_or_tree(qtbot: Any, cameras: list[CameraConfig]) -> None:
-    video = VideoService(cameras)
+def test_show_camera_from_map_or_tree(qtbot: Any, cameras: list[CameraConfig], tasks: TaskManager) -> None:
+    video = VideoService(cameras, tasks=tasks)
     try:
         model = WallModel(cameras, video, WallLayout.uniform(1))
         screen = WallScreen(video, model, cameras, walls=MonitorWalls(cameras, video, model))

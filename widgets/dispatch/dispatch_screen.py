@@ -2,7 +2,7 @@
 the top-3 officer recommendation with reasons and one-click (or drag-and-drop) assignment, the unit status
 board, the new-case form, the hotline import and the geofence/alarm event list.
 
-A thin view: data arrives from :class:`commandcenter.cases.feed.DispatchFeed` (read on its worker thread, ≤ 2 Hz)
+A thin view: data arrives from :class:`commandcenter.cases.feed.DispatchFeed` (read on the task manager when a change is announced)
 and every intent goes to the :class:`commandcenter.cases.service.CaseService`, whose writes run on the store's
 writer thread and answer with futures; their outcome comes back to the GUI thread through a queued signal.
 """
@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 
 from commandcenter import labels
 from commandcenter.cases import workflow
+from commandcenter.cases.changes import CaseChanges
 from commandcenter.cases.dispatch import Recommendation
 from commandcenter.cases.feed import CaseDetail, DispatchFeed, DispatchSnapshot
 from commandcenter.cases.intake import import_hotline
@@ -142,10 +143,8 @@ class _OfficerList(QListWidget):
 class DispatchScreen(QWidget):
     """The dispatcher's screen. ``DispatchScreen(service, feed=DispatchFeed(service))``; ``set_location(lat, lon)`` from a map click."""
 
-    _actionDone = Signal(str, object)  # label, CaseView / Exception (from writer-thread callbacks)
-
-    def __init__(self, service: CaseService, parent: QWidget | None = None, *, feed: DispatchFeed,
-                 actor: str = "dispatcher", start: bool = True, tasking: Any = None, fleet: Any = None,
+    def __init__(self, service: CaseService, parent: QWidget | None = None, *, actor: str = "dispatcher",
+                 feed: DispatchFeed, start: bool = True, tasking: Any = None, fleet: Any = None,
                  attach_snapshot: Callable[[CaseView, str], Future[Any] | None] | None = None,
                  case_panels: Sequence[tuple[str, QWidget]] = ()) -> None:
         super().__init__(parent)
@@ -157,7 +156,7 @@ class DispatchScreen(QWidget):
         self.attach_snapshot = attach_snapshot
         # Extra per-case tabs (e.g. the 全过程记录 timeline and the 处罚决定 panel): widgets with set_case(case_id).
         self.case_panels = list(case_panels)
-        self.feed = feed
+        self.feed = feed  # from the composition: reads on the task manager, refreshes on announced changes
         self._current: CaseView | None = None
         self._recommendations: list[Recommendation] = []
         self._attachments: list[str] = []
@@ -170,7 +169,7 @@ class DispatchScreen(QWidget):
         self.feed.recommendations.connect(self._on_recommendations)
         self.feed.failed.connect(lambda message: self._say(message, error=True))
         self.feed.done.connect(self._on_background_done)
-        self._actionDone.connect(self._on_action_done)
+        self.feed.changed.connect(self._on_cases_changed)
         self._flash_timer = QTimer(self)
         self._flash_timer.setInterval(400)
         self._flash_timer.timeout.connect(self._flash_step)
@@ -414,6 +413,11 @@ class DispatchScreen(QWidget):
         elif warning_now:
             self._flash(self.tr("About to be overdue: %1").replace("%1", "、".join(warning_now[:3])))
 
+    def _on_cases_changed(self, changes: CaseChanges) -> None:
+        """Someone (another seat, the escalation, the desk) changed the case on screen: read it again."""
+        if self._current is not None and self._current.code in changes.codes:
+            self.feed.request_detail(self._current.code)
+
     def _on_detail(self, detail: CaseDetail) -> None:
         case = detail.case
         self._current = case
@@ -436,7 +440,7 @@ class DispatchScreen(QWidget):
             f"{case.description}",
             f"{t_deadline}: {deadline} &nbsp; <span style='color:{colour}'>"
             f"{countdown(sla.remaining_hours, sla.level)}</span> &nbsp; {t_officer}: "
-            f"{case.assigned_officer or '—'}",
+            f"{case.officer_display or '—'}",
         ]
         if case.possible_duplicates:
             lines.append(f"<span style='color:#d29922'>{t_duplicates}: {'、'.join(case.possible_duplicates)}</span>")
@@ -454,9 +458,10 @@ class DispatchScreen(QWidget):
         for ev in reversed(detail.events):
             when = ev["time"].astimezone().strftime("%m-%d %H:%M:%S")
             moved = ev["to"] if ev["to"] and ev["to"] != ev["from"] else ""
+            officer = f"  {ev['officer']}" if ev.get("officer") else ""
             self.history.addItem(f"{when}  " + labels.history_text(
                 ev["actor"], ev["action"], role=ev.get("actor_role", ""), name=ev.get("actor_name", ""),
-                to_status=moved, note=ev["note"], data=ev.get("data")))
+                to_status=moved, note=ev["note"], data=ev.get("data")) + officer)
         self._show_actions(case)
         self.approve_button.setVisible(isinstance(pending, dict))
         self.deny_button.setVisible(isinstance(pending, dict))
@@ -670,7 +675,9 @@ class DispatchScreen(QWidget):
 
     # =========================================================================================== outcomes
     def _track(self, label: str, future: Future[Any]) -> None:
-        future.add_done_callback(lambda f: self._actionDone.emit(label, f.exception() or f.result()))
+        """The outcome of a command, on the GUI thread through the feed's bridge (the one way back)."""
+        self.feed.bridge.watch(future, lambda value: self._on_action_done(label, value),
+                               lambda exc: self._on_action_done(label, exc))
 
     def _on_action_done(self, label: str, outcome: Any) -> None:
         if isinstance(outcome, BaseException):

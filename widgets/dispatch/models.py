@@ -16,6 +16,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from commandcenter.cases.feed import QueueRow
+from commandcenter.cases.model import officer_label
 from commandcenter.cases.service import UnitRow
 
 _Index = QModelIndex | QPersistentModelIndex
@@ -141,7 +142,8 @@ class UnitBoardModel(QAbstractTableModel):
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             fix = age(u.fix_age_s) + (" ⚠" if u.stale else "")
-            return (u.name or u.id, u.team, u.status_label, u.current_case or "—", age(u.seconds_in_status), fix)[col]
+            return (officer_label(u.id, u.name, u.badge), u.team, u.status_label, u.current_case or "—",
+                    age(u.seconds_in_status), fix)[col]
         if role == Qt.ItemDataRole.ForegroundRole:
             if u.stale:
                 return QBrush(QColor(STALE_COLOUR))

@@ -2,7 +2,9 @@
 penalty and the mandatory deviation reason, the 法制审核 status, and document generation.
 
 All rules are evaluated by ``DecisionService``/``rules`` in the core; this view only collects the officer's
-picks and shows what the core says. Recording and issuing run off the GUI thread.
+picks and shows what the core says. Every read (parties, a party's history, the proposal, the legal-review
+state) and every write runs on the task manager and comes back through the GUI bridge: the GUI thread never
+waits on the database. A reply to an older request (the officer already changed a pick) is dropped.
 """
 
 from __future__ import annotations
@@ -26,16 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commandcenter.enforcement.decisions import DecisionProposal, DecisionService
+from commandcenter.enforcement.decisions import DecisionProposal, DecisionService, PartyInfo
 from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.rules import (
     CONDITION_ZH,
     FINDING_CONDITIONS,
     OUTCOME_ZH,
+    PartyHistory,
     RulesError,
     can_issue_decision,
 )
-from widgets.enforcement._background import Background
+from commandcenter.runtime.tasks import GuiBridge, TaskManager
 from widgets.enforcement.style import PANEL_QSS, set_role
 
 
@@ -44,8 +47,10 @@ class DecisionPanel(QWidget):
 
     decision_recorded = Signal(object)  # DecisionInfo
     document_issued = Signal(object)  # IssuedInfo
+    proposal_shown = Signal()  # the proposal (or why there is none) for the current picks is on screen
+    review_shown = Signal()  # the legal-review state of the case is on screen
 
-    def __init__(self, decisions: DecisionService, documents: DocumentService, *, actor: str,
+    def __init__(self, decisions: DecisionService, documents: DocumentService, tasks: TaskManager, *, actor: str,
                  allowed: Callable[[str], bool] | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.decisions = decisions
@@ -54,7 +59,8 @@ class DecisionPanel(QWidget):
         self.allowed = allowed or (lambda _p: True)
         self.case_id: int | None = None
         self.proposal: DecisionProposal | None = None
-        self._bg = Background(self)
+        self._bg = GuiBridge(tasks, self)
+        self._asked = 0  # the latest proposal request; older replies are dropped
         self._circumstance_boxes: dict[str, QCheckBox] = {}
         self._factor_boxes: dict[str, QCheckBox] = {}
         self.setObjectName("enforcementPanel")
@@ -170,14 +176,22 @@ class DecisionPanel(QWidget):
         self.party_combo.blockSignals(True)
         self.party_combo.clear()
         self.party_combo.addItem(self.tr("(party not identified)"), None)
-        for party in self.decisions.parties(case_id):
+        self.party_combo.blockSignals(False)
+        self._bg.run(lambda: self.decisions.parties(case_id), lambda parties: self._show_parties(case_id, parties),
+                     self._failed)
+        self._update_review()
+
+    def _show_parties(self, case_id: int, parties: list[PartyInfo]) -> None:
+        if case_id != self.case_id:
+            return
+        self.party_combo.blockSignals(True)
+        for party in parties:
             ident = party.id_number or party.plate or party.shop_name
             self.party_combo.addItem(f"{party.name} {ident}".strip(), party.id)
         if self.party_combo.count() > 1:
             self.party_combo.setCurrentIndex(1)
         self.party_combo.blockSignals(False)
         self._recompute()
-        self._update_review()
 
     def _violation_changed(self) -> None:
         code = self.violation_combo.currentData()
@@ -208,33 +222,52 @@ class DecisionPanel(QWidget):
         return circumstances, factors, findings
 
     def _recompute(self) -> None:
-        """Ask the core for the proposal of the current picks and show it."""
+        """Ask the core (on the task manager) for the party's history and the proposal of the current picks."""
         if self.case_id is None:
             return
-        party_id = self.party_combo.currentData()
+        self._asked += 1
+        asked, case_id, party_id = self._asked, self.case_id, self.party_combo.currentData()
+        violation = self.violation_combo.currentData()
+        circumstances, factors, findings = self.picked()
+
+        def work() -> tuple[PartyHistory | None, DecisionProposal | RulesError | None]:
+            history = (self.decisions.history(party_id, exclude_case_id=case_id) if party_id is not None
+                       else None)
+            if not circumstances:
+                return history, None
+            try:
+                return history, self.decisions.propose(case_id, party_id, violation, circumstances=circumstances,
+                                                       factors=factors, findings=findings)
+            except RulesError as exc:
+                return history, exc
+
+        self._bg.run(work, lambda result: self._show_proposal(asked, *result), self._failed)
+
+    def _show_proposal(self, asked: int, history: PartyHistory | None,
+                       proposal: DecisionProposal | RulesError | None) -> None:
+        if asked != self._asked:
+            return
         self.history.clear()
-        if party_id is not None:
-            history = self.decisions.history(party_id, exclude_case_id=self.case_id)
+        if history is not None:
             for d in history.decisions:
                 self.history.addItem(f"{d.created_at.astimezone():%Y-%m-%d} {d.case_code} {d.violation_code} "
                                      f"{OUTCOME_ZH.get(d.outcome, d.outcome)} {d.amount:g}"
                                      + (self.tr(" (first-violation leniency)") if d.first_violation else ""))
             if not history.decisions:
                 self.history.addItem(self.tr("No earlier decisions for this party"))
-        circumstances, factors, findings = self.picked()
-        if not circumstances:
+        if proposal is None:
             self.proposal = None
             self.first_violation_label.setText("")
             self.penalty_label.setText(self.tr("Pick at least one circumstance."))
             self._update_deviation()
+            self.proposal_shown.emit()
             return
-        try:
-            self.proposal = self.decisions.propose(self.case_id, party_id, self.violation_combo.currentData(),
-                                                   circumstances=circumstances, factors=factors, findings=findings)
-        except RulesError as exc:
+        if isinstance(proposal, RulesError):
             self.proposal = None
-            self.penalty_label.setText(str(exc))
+            self.penalty_label.setText(str(proposal))
+            self.proposal_shown.emit()
             return
+        self.proposal = proposal
         fv = self.proposal.first_violation
         self.first_violation_label.setText(
             (self.tr("Proposed: %1 + %2").replace("%1", OUTCOME_ZH[fv.outcome]).replace("%2", fv.measures) + "\n"
@@ -249,6 +282,7 @@ class DecisionPanel(QWidget):
         self.amount.setValue(self.proposal.amount)
         self.amount.blockSignals(False)
         self._update_deviation()
+        self.proposal_shown.emit()
 
     def deviates(self) -> bool:
         if self.proposal is None:
@@ -267,10 +301,17 @@ class DecisionPanel(QWidget):
     def _update_review(self) -> None:
         if self.case_id is None:
             return
-        allowed, reason = can_issue_decision(self.decisions.store, self.case_id)
+        case_id = self.case_id
+        self._bg.run(lambda: can_issue_decision(self.decisions.store, case_id),
+                     lambda verdict: self._show_review(case_id, *verdict), self._failed)
+
+    def _show_review(self, case_id: int, allowed: bool, reason: str) -> None:
+        if case_id != self.case_id:
+            return
         self.review_label.setText((self.tr("Decision may be issued: ") if allowed
                                    else self.tr("Decision may not be issued yet: ")) + reason)
         set_role(self.review_label, "ok" if allowed else "warn")
+        self.review_shown.emit()
 
     # ------------------------------------------------------------------------------------------- actions
     def record(self) -> None:

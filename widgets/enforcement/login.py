@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (
 )
 
 from commandcenter.enforcement.auth import AuthError, AuthService, UserInfo
-from widgets.enforcement._background import Background
+from commandcenter.runtime.tasks import GuiBridge
 from widgets.enforcement.style import PANEL_QSS, set_role
 
 
@@ -27,7 +27,7 @@ class LoginDialog(QDialog):
         super().__init__(parent)
         self.auth = auth
         self.user: UserInfo | None = None
-        self._bg = Background(self)
+        self._bg = GuiBridge(None, self)  # follows the writer's future of the login check
         self.setObjectName("enforcementPanel")
         self.setStyleSheet(PANEL_QSS)
         self.setWindowTitle(self.tr("Log in — Smart Urban Management Command Center"))

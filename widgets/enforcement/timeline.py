@@ -1,17 +1,23 @@
 """The case timeline: the whole history of a case — workflow events and audit records — who did what when,
-with thumbnails of image evidence and an icon for other evidence."""
+with thumbnails of image evidence and an icon for other evidence.
+
+The GUI thread neither reads the database nor decodes images: the history and the scaled thumbnails are
+made on the task manager (``QImage`` is safe off the GUI thread) and shown when they arrive; only the
+cheap QImage → QPixmap step happens here. A reply for a case no longer shown is dropped.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon, QImage, QImageReader, QPixmap
 from PySide6.QtWidgets import QLabel, QStyle, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from commandcenter.enforcement.timeline import CaseTimelineData, TimelineItem, case_timeline
 from commandcenter.labels import action_label as case_action_label
 from commandcenter.labels import status_label
+from commandcenter.runtime.tasks import GuiBridge, TaskManager
 from commandcenter.store import Store
 from widgets.enforcement.style import PANEL_QSS, set_role
 
@@ -21,13 +27,18 @@ THUMB = 64
 class CaseTimeline(QWidget):
     """Shows ``case_timeline(store, case_id)``; call ``set_case`` to load, ``refresh`` after changes."""
 
-    def __init__(self, store: Store, parent: QWidget | None = None, *, evidence_root: Path | None = None) -> None:
+    loaded = Signal()  # the shown history was replaced (or the case was not found)
+
+    def __init__(self, store: Store, tasks: TaskManager, parent: QWidget | None = None, *,
+                 evidence_root: Path | None = None) -> None:
         super().__init__(parent)
         self.store = store
         self.evidence_root = evidence_root
         self.case_id: int | None = None
         self.data: CaseTimelineData | None = None
         self._thumbs: dict[Path, QIcon] = {}
+        self._bridge = GuiBridge(tasks, self)
+        self._asked = 0
         self.setObjectName("enforcementPanel")
         self.setStyleSheet(PANEL_QSS)
 
@@ -86,16 +97,42 @@ class CaseTimeline(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Reload the case's history (a read on the caller's connection: small, indexed)."""
+        """Reload the case's history and thumbnails on the task manager; shown when they arrive."""
         if self.case_id is None:
             return
-        try:
-            self.data = case_timeline(self.store, self.case_id, evidence_root=self.evidence_root)
-        except LookupError:
-            self.data = None
-            self.header.setText(self.tr("Case %1 not found").replace("%1", str(self.case_id)))
-            self.tree.clear()
+        self._asked += 1
+        asked, case_id, root, known = self._asked, self.case_id, self.evidence_root, set(self._thumbs)
+
+        def load() -> tuple[CaseTimelineData, dict[Path, QImage]]:
+            data = case_timeline(self.store, case_id, evidence_root=root)
+            images = {}
+            for entry in data.items:
+                path = entry.evidence_path
+                if (entry.action == "evidence.add" and path is not None and path not in known
+                        and entry.evidence_mime.startswith("image/")):
+                    images[path] = _thumbnail(path)
+            return data, images
+
+        self._bridge.run(load, lambda result: self._show(asked, *result), lambda exc: self._not_found(asked, exc))
+
+    def _not_found(self, asked: int, exc: BaseException) -> None:
+        if asked != self._asked:
             return
+        self.data = None
+        if isinstance(exc, LookupError):
+            self.header.setText(self.tr("Case %1 not found").replace("%1", str(self.case_id)))
+        else:
+            self.header.setText(str(exc))
+        self.tree.clear()
+        self.loaded.emit()
+
+    def _show(self, asked: int, data: CaseTimelineData, images: dict[Path, QImage]) -> None:
+        if asked != self._asked:  # a newer request (another case) is on its way
+            return
+        for path, image in images.items():
+            if not image.isNull():
+                self._thumbs[path] = QIcon(QPixmap.fromImage(image))
+        self.data = data
         self.header.setText(self.data.title)
         self.status.setText(self.tr("%1 entries · status %2").replace("%1", str(len(self.data.items)))
                             .replace("%2", status_label(self.data.status)))
@@ -103,6 +140,7 @@ class CaseTimeline(QWidget):
         self.tree.clear()
         for entry in self.data.items:
             self.tree.addTopLevelItem(self._row(entry))
+        self.loaded.emit()
 
     def _row(self, entry: TimelineItem) -> QTreeWidgetItem:
         when = f"{entry.time.astimezone():%Y-%m-%d %H:%M:%S}"  # the machine's zone: the bureau's local time
@@ -121,20 +159,19 @@ class CaseTimeline(QWidget):
 
     def _evidence_icon(self, entry: TimelineItem) -> QIcon:
         path = entry.evidence_path
-        if path is not None and entry.evidence_mime.startswith("image/"):
-            if path in self._thumbs:
-                return self._thumbs[path]
-            reader = QImageReader(str(path))
-            size = reader.size()
-            if size.isValid() and size.width() > 0:
-                reader.setScaledSize(size.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio))
-            image: QImage = reader.read()
-            if not image.isNull():
-                icon = QIcon(QPixmap.fromImage(image))
-                self._thumbs[path] = icon
-                return icon
+        if path is not None and path in self._thumbs:
+            return self._thumbs[path]
         style = self.style()
         kind = entry.evidence_mime.split("/")[0]
         pixmap = {"video": QStyle.StandardPixmap.SP_MediaPlay, "audio": QStyle.StandardPixmap.SP_MediaVolume}.get(
             kind, QStyle.StandardPixmap.SP_FileIcon)
         return style.standardIcon(pixmap)
+
+
+def _thumbnail(path: Path) -> QImage:
+    """The image decoded at thumbnail size (on a worker: QImage, unlike QPixmap, may be made off the GUI thread)."""
+    reader = QImageReader(str(path))
+    size = reader.size()
+    if size.isValid() and size.width() > 0:
+        reader.setScaledSize(size.scaled(THUMB, THUMB, Qt.AspectRatioMode.KeepAspectRatio))
+    return reader.read()

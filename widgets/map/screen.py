@@ -66,6 +66,7 @@ from commandcenter.mapdata.projection import DisplayProjection
 from commandcenter.mapdata.replay import HistoryService, ReplayFrame
 from commandcenter.mapdata.tiles import AsyncTileSource, XyzTileSource, default_cache_dir
 from commandcenter.mapdata.zoneshapes import GRID_CELL, RESPONSIBILITY, MapZone, map_zones
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from widgets.map import style
 from widgets.map.tilelayer import TileLayer, decode_image
@@ -153,8 +154,9 @@ class MapScreen(QWidget):
 
     def __init__(self, tracker: UnitTracker, basemap: Basemap, map_config: MapConfig,
                  cameras: Sequence[CameraConfig], *, heatmap: HeatmapService, history: HistoryService | None = None,
-                 parent: QWidget | None = None) -> None:
+                 tasks: TaskManager, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.tasks = tasks  # tiles, history and heat are read and decoded on the application's task manager
         self.setObjectName("MapScreen")
         self.tracker = tracker
         self.basemap = basemap
@@ -480,9 +482,9 @@ class MapScreen(QWidget):
         sources: list[tuple[str, AsyncTileSource]] = []
         if self.config.tile_url:
             sources.append(("tiles", XyzTileSource(self.config.tile_url, default_cache_dir(self.config.tile_cache),
-                                                   crs=self.config.tile_crs, decoder=decode_image)))
+                                                   crs=self.config.tile_crs, decoder=decode_image, tasks=self.tasks)))
         if self.config.mbtiles:
-            mb = MBTilesSource(self.config.mbtiles, crs=self.config.tile_crs, decoder=decode_image)
+            mb = MBTilesSource(self.config.mbtiles, crs=self.config.tile_crs, decoder=decode_image, tasks=self.tasks)
             mb.metadata_ready.connect(self._on_tile_metadata)  # a bound slot, so it runs on the GUI thread
             mb.load_metadata()
             sources.append(("mbtiles", mb))
