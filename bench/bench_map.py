@@ -46,6 +46,7 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
     from commandcenter.config import MapConfig
     from commandcenter.geo.district import load_default_basemap
     from commandcenter.geo.streets import StreetGraph
+    from commandcenter.mapdata.heatmap import HeatmapService
     from commandcenter.runtime.units import UnitInfo, UnitTracker
     from devices.base import PositionFix
     from widgets.map import MapScreen
@@ -75,7 +76,7 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
     v_lon = nprng.normal(0, 2.4e-5, units)
 
     config = MapConfig(trail_minutes=10.0)
-    screen = MapScreen(tracker, basemap, config, [])
+    screen = MapScreen(tracker, basemap, config, [], HeatmapService())
     screen.resize(1600, 1000)
     screen.show()
     ids = [u.id for u in infos]

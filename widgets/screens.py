@@ -77,12 +77,15 @@ def _wall(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWi
 
 
 def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+    from commandcenter.mapdata.heatmap import HeatmapService
+    from commandcenter.mapdata.replay import HistoryService
     from widgets.map.screen import MapScreen
 
-    screen = MapScreen(ctx.tracker, ctx.basemap, ctx.config.map, ctx.cameras, ctx.store)
+    heatmap, history = HeatmapService(ctx.store), HistoryService(ctx.store)
+    screen = MapScreen(ctx.tracker, ctx.basemap, ctx.config.map, ctx.cameras, heatmap, history)
     screen.set_zones(ctx.zones)
     services["map_screen"] = screen
-    services["_stoppers"].append(screen.shutdown)
+    services["_stoppers"] += [screen.shutdown, history.close, heatmap.close]
     wall = services.get("wall_screen")
     if wall is not None and ctx.wall is not None:
         # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
