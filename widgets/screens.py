@@ -94,6 +94,7 @@ def _map(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWid
 
 
 def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+    from commandcenter.cases.feed import DispatchFeed
     from widgets.dispatch import DispatchScreen
     from widgets.enforcement.decision_panel import DecisionPanel
     from widgets.enforcement.timeline import CaseTimeline
@@ -107,10 +108,12 @@ def _dispatch(ctx: AppContext, services: dict[str, Any], options: GuiOptions) ->
         panels = [(QCoreApplication.translate("Screens", "Full-process record"), timeline),
                   (QCoreApplication.translate("Screens", "Penalty decision"), ScrollingCasePanel(decision))]
     tasking = AuthorizedTasking(ctx.tasking, ctx.enforcement.authorize) if ctx.tasking is not None else None
-    screen = DispatchScreen(ctx.cases, actor=actor, tasking=tasking, fleet=ctx.fleet,
+    feed = DispatchFeed(ctx.cases)
+    screen = DispatchScreen(ctx.cases, feed, actor=actor, tasking=tasking, fleet=ctx.fleet,
                             attach_snapshot=ctx.attach_latest_snapshot if ctx.video is not None else None,
                             case_panels=panels)
-    services["_stoppers"].append(screen.shutdown)
+    feed.start()
+    services["_stoppers"] += [screen.shutdown, feed.stop]
     ctx.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")
                              if severity == "warning" else None)
     map_screen = services.get("map_screen")
