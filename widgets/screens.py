@@ -67,10 +67,17 @@ def build_screens(ctx: AppContext, services: dict[str, Any],
 
 
 def _wall(ctx: AppContext, services: dict[str, Any], options: GuiOptions) -> QWidget:
+    from commandcenter.video.layout import WallLayout, WallModel
     from widgets.wall.wall_screen import WallScreen
 
     assert ctx.video is not None and ctx.wall is not None
-    screen = WallScreen(ctx.video, ctx.wall, ctx.cameras)
+    video = ctx.video
+
+    def monitor_wall(layout: WallLayout) -> WallModel:
+        """The model of another monitor's wall: the deployment's cameras on the same video service."""
+        return WallModel(ctx.cameras, video, layout)
+
+    screen = WallScreen(ctx.video, ctx.wall, ctx.cameras, monitor_walls=monitor_wall)
     services["wall_screen"] = screen
     services["_stoppers"].append(screen.release_all)
     return screen
