@@ -183,6 +183,7 @@ class Config:
 # ---------------------------------------------------------------------------------------------------------------
 
 _LANGS = {"zh", "en"}
+THEMES = ("dark", "light")  # ui.theme: the night theme of the control room, the day theme of the leaders' room
 _CRS = {"wgs84", "gcj02", "bd09"}
 _TRANSPORTS = {"tcp", "udp"}
 _FIRMWARE = {"ardupilot", "px4"}
@@ -285,6 +286,8 @@ def _validate(config: Config, checker: _Checker) -> None:
     """Cross-field checks: enumerations, ranges, unique ids, references between sections."""
     if config.ui.language not in _LANGS:
         raise checker.fail("ui.language", f"expected one of {sorted(_LANGS)}, got {config.ui.language!r}")
+    if config.ui.theme not in THEMES:
+        raise checker.fail("ui.theme", f"expected one of {list(THEMES)}, got {config.ui.theme!r}")
     if config.map.tile_crs not in _CRS:
         raise checker.fail("map.tile_crs", f"expected one of {sorted(_CRS)}, got {config.map.tile_crs!r}")
     if config.map.tile_url and not all(token in config.map.tile_url for token in ("{z}", "{x}", "{y}")):

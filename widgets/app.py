@@ -32,13 +32,13 @@ def _prepare_platform(options: GuiOptions) -> None:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
 
-def make_application(language: str) -> Any:
-    """The QApplication with the command-center theme, CJK font and translations installed."""
+def make_application(language: str, theme: str = "dark") -> Any:
+    """The QApplication with the command-center theme (``ui.theme``), CJK font and translations installed."""
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
 
     from commandcenter.i18n import install_language
-    from commandcenter.paths import RESOURCES
+    from widgets.theme import apply as apply_theme
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -52,16 +52,14 @@ def make_application(language: str) -> Any:
             break
     else:
         log.warning("no CJK font found: Chinese text may show as boxes (install fonts-noto-cjk)")
-    theme = RESOURCES / "themes" / "dark.qss"
-    if theme.exists():
-        app.setStyleSheet(theme.read_text(encoding="utf-8"))
+    apply_theme(app, theme)
     install_language(app, language)
     return app
 
 
 def run(options: GuiOptions) -> int:
     _prepare_platform(options)
-    app = make_application(options.language)
+    app = make_application(options.language, options.config.ui.theme)
     from PySide6.QtCore import QSettings, QTimer
 
     from commandcenter import paths

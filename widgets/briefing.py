@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from commandcenter.domain import CASE_SOURCE_ZH, CaseSource
 from commandcenter.enforcement.permissions import OPEN_GATE, PermissionDenied, PermissionGate
+from widgets import theme
 
 
 class KpiCard(QFrame):
@@ -46,9 +47,10 @@ class KpiCard(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.value)
 
-    def set_value(self, text: str, colour: str = "#ffffff") -> None:
+    def set_value(self, text: str, role: str = "strong") -> None:
+        """The figure, in the theme's colour for its role (strong, ok, warn, error)."""
         self.value.setText(text)
-        self.value.setStyleSheet(f"color: {colour};")
+        self.value.setStyleSheet(f"color: {theme.colour(role)};")
 
 
 def source_label(code: str) -> str:
@@ -70,7 +72,7 @@ class BriefingScreen(QWidget):
         root = QVBoxLayout(self)
         header = QHBoxLayout()
         self.heading = QLabel(self.tr("Leadership briefing"))
-        self.heading.setStyleSheet("font-size: 26px; font-weight: bold;")
+        self.heading.setProperty("kpi", "heading")
         self.updated_at = QLabel()
         self.print_button = QPushButton(self.tr("Export report (PDF)…"))
         self.print_button.clicked.connect(self._ask_export)
@@ -96,11 +98,11 @@ class BriefingScreen(QWidget):
             grid.addWidget(card, i // 5, i % 5)
         root.addLayout(grid)
         charts = QHBoxLayout()
-        self.hourly = pg.PlotWidget(background="#131e29")
-        self.hourly.setTitle(self.tr("Cases reported today by hour"), color="#9fb3c8")
+        self.hourly = pg.PlotWidget(background=theme.colour("card"))
+        self.hourly.setTitle(self.tr("Cases reported today by hour"), color=theme.colour("muted"))
         self.hourly.showGrid(y=True, alpha=0.2)
-        self.sources = pg.PlotWidget(background="#131e29")
-        self.sources.setTitle(self.tr("Cases today by channel"), color="#9fb3c8")
+        self.sources = pg.PlotWidget(background=theme.colour("card"))
+        self.sources.setTitle(self.tr("Cases today by channel"), color=theme.colour("muted"))
         charts.addWidget(self.hourly, 3)
         charts.addWidget(self.sources, 2)
         root.addLayout(charts, 1)
@@ -145,11 +147,11 @@ class BriefingScreen(QWidget):
         self.cards["vehicles"].set_value(str(units.get("vehicle", 0)))
         self.cards["drones"].set_value(str(data.get("drones_airborne", 0)))
         online, total = data.get("devices", (0, 0))
-        self.cards["devices"].set_value(f"{online}/{total}", "#3fb950" if online == total else "#d29922")
+        self.cards["devices"].set_value(f"{online}/{total}", "ok" if online == total else "warn")
         self.cards["today"].set_value(str(cases.get("today", 0)))
         self.cards["open"].set_value(str(cases.get("open", 0)))
         overdue = int(cases.get("overdue", 0))
-        self.cards["overdue"].set_value(str(overdue), "#f85149" if overdue else "#3fb950")
+        self.cards["overdue"].set_value(str(overdue), "error" if overdue else "ok")
         self.cards["closed"].set_value(str(cases.get("today_closed", 0)))
         for key, field in (("queue", "median_queue_min"), ("response", "median_response_min")):
             value = cases.get(field)
@@ -159,13 +161,13 @@ class BriefingScreen(QWidget):
         if per_hour:
             xs = [h for h, _ in per_hour]
             ys = [n for _, n in per_hour]
-            self.hourly.addItem(pg.BarGraphItem(x=xs, height=ys, width=0.7, brush="#2f81f7"))
+            self.hourly.addItem(pg.BarGraphItem(x=xs, height=ys, width=0.7, brush=theme.colour("accent")))
         self.sources.clear()
         by_source = cases.get("today_by_source", {})
         if by_source:
             names = list(by_source)
             self.sources.addItem(pg.BarGraphItem(x=list(range(len(names))), height=[by_source[n] for n in names],
-                                                 width=0.6, brush="#3fb950"))
+                                                 width=0.6, brush=theme.colour("ok")))
             axis = self.sources.getAxis("bottom")
             axis.setTicks([[(i, source_label(n)) for i, n in enumerate(names)]])
         def fmt(value: Any) -> str:
@@ -178,7 +180,7 @@ class BriefingScreen(QWidget):
         self._fill(self.escalation_table,
                    [[e["code"], e["category"], e["status"], fmt(e["remaining_hours"]), e["officer"] or "—"]
                     for e in escalations],
-                   ["#f85149" if e["level"] == "overdue" else "#d29922" for e in escalations])
+                   [theme.colour("error" if e["level"] == "overdue" else "warn") for e in escalations])
         at = data.get("at")
         if at:
             self.updated_at.setText(self.tr("Updated %1").replace(

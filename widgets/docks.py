@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
@@ -17,9 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-SEVERITY_COLOURS = {"info": "#9fb3c8", "warning": "#d29922", "alarm": "#f85149"}
-STATE_COLOURS = {"online": "#3fb950", "stale": "#d29922", "connecting": "#58a6ff", "error": "#f85149",
-                 "offline": "#8b949e"}
+from widgets import theme
+
+# Theme colour roles (widgets/theme.py) of event severities and device states.
+SEVERITY_ROLES = {"info": "muted", "warning": "warn", "alarm": "error"}
+STATE_ROLES = {"online": "ok", "stale": "warn", "connecting": "accent", "error": "error", "offline": "disabled"}
 
 
 class EventsDock(QWidget):
@@ -37,7 +38,7 @@ class EventsDock(QWidget):
 
     def add_event(self, severity: str, text: str) -> None:
         item = QListWidgetItem(f"{datetime.now():%H:%M:%S}  {text}")
-        item.setForeground(QColor(SEVERITY_COLOURS.get(severity, "#e6edf3")))
+        item.setForeground(theme.qcolour(SEVERITY_ROLES.get(severity, "text")))
         self.list.insertItem(0, item)
         while self.list.count() > self.MAX_ROWS:
             self.list.takeItem(self.list.count() - 1)
@@ -71,7 +72,7 @@ class HealthDock(QWidget):
             for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
                 if c == 2:
-                    item.setForeground(QColor(STATE_COLOURS.get(str(value), "#e6edf3")))
+                    item.setForeground(theme.qcolour(STATE_ROLES.get(str(value), "text")))
                 if dev.get("last_error"):
                     item.setToolTip(str(dev["last_error"]))
                 self.table.setItem(r, c, item)

@@ -116,14 +116,16 @@ class MainWindow(QMainWindow):
         detach.clicked.connect(lambda: self.detach(self.current_key()))
         self.tabs.setCornerWidget(detach, Qt.Corner.TopRightCorner)
         self.setStatusBar(StatusLine(status_source, self))
-        self._add_shortcuts()
         self._dock_widgets: dict[str, QDockWidget] = {}
         view_menu = self.menuBar().addMenu(self.tr("View"))
         for i, key in enumerate(SCREEN_ORDER):
             if key not in screens:
                 continue
+            # The one action per screen and key: application-wide, so F1–F5 also work from a detached screen's
+            # window (a second action on the same key makes Qt refuse both as "Ambiguous shortcut overload").
             act = QAction(screen_title(key), self)
             act.setShortcut(QKeySequence(f"F{i + 1}"))
+            act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
             act.triggered.connect(lambda _=False, k=key: self.show_screen(k))
             view_menu.addAction(act)
         view_menu.addSeparator()
@@ -134,15 +136,6 @@ class MainWindow(QMainWindow):
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             self._dock_widgets[name] = dock
             view_menu.addAction(dock.toggleViewAction())
-
-    def _add_shortcuts(self) -> None:
-        for i, key in enumerate(SCREEN_ORDER):
-            if key in self.screens:
-                act = QAction(self)
-                act.setShortcut(QKeySequence(f"F{i + 1}"))
-                act.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
-                act.triggered.connect(lambda _=False, k=key: self.show_screen(k))
-                self.addAction(act)
 
     def current_key(self) -> str:
         widget = self.tabs.currentWidget()

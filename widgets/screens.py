@@ -116,6 +116,7 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
                             fleet=services.fleet, attach_snapshot=services.snapshots.attach_latest,
                             case_panels=panels)
     services.on_stop("dispatch screen", screen.shutdown)
+    services.dispatch_feed.start()  # the queue is read while a dispatch screen shows it (stopped with the services)
     UnitStatusMenu(screen.unit_view, services.unit_status, actor, status_line=screen.status_line,
                    refresh=services.dispatch_feed.refresh)  # right-click a unit: 空闲 / 休息 / 离线
     services.events.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")

@@ -1,416 +1,344 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
-    <name>DispatchScreen</name>
+    <name>CaseActions</name>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="60" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="32" />
         <source>Register</source>
         <translation>立案</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="61" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="33" />
         <source>Reject</source>
         <translation>不予立案</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="62" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="185" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="522" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="575" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="34" />
         <source>Dispatch</source>
-        <translation>派遣</translation>
+        <translation>调度</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="63" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="35" />
         <source>On scene</source>
         <translation>处置中</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="64" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="36" />
         <source>Report handled</source>
         <translation>处理反馈</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="65" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="37" />
         <source>Verify</source>
         <translation>核查</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="66" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="38" />
         <source>Close case</source>
         <translation>结案</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="67" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="39" />
         <source>Rework</source>
         <translation>返工</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="68" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="541" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="40" />
         <source>Request suspension</source>
         <translation>申请缓办</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="69" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="41" />
         <source>Resume</source>
         <translation>恢复办理</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="70" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="535" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="538" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="42" />
         <source>Request extension</source>
         <translation>申请延期</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="71" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="43" />
         <source>Return</source>
         <translation>退回</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="72" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="524" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="526" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="44" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="160" />
         <source>Transfer</source>
         <translation>转办</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="73" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="528" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="532" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="45" />
         <source>Joint enforcement</source>
         <translation>吹哨报到</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="74" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="46" />
         <source>Investigate</source>
         <translation>调查取证</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="75" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="47" />
         <source>Decision</source>
         <translation>处理决定</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="76" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="48" />
         <source>Legal review</source>
         <translation>法制审核</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="77" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="49" />
         <source>Execute</source>
         <translation>执行</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="78" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="50" />
         <source>Archive</source>
         <translation>结案归档</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="79" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="51" />
         <source>Merge into duplicate</source>
         <translation>合并到重复案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="189" />
-        <source>Import hotline tickets…</source>
-        <translation>导入12345工单…</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="191" />
-        <source>Refresh</source>
-        <translation>刷新</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="209" />
-        <source>Case queue</source>
-        <translation>案件队列</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="229" />
-        <source>Case detail</source>
-        <translation>案件详情</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="231" />
-        <source>Select a case in the queue.</source>
-        <translation>请在队列中选择案件。</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="237" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="81" />
         <source>Reason / note (required for reject, rework, return …)</source>
         <translation>原因/备注（不予立案、返工、退回等必填）</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="245" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="555" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="91" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="197" />
         <source>Approve request</source>
         <translation>批准申请</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="246" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="555" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="92" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="197" />
         <source>Deny request</source>
         <translation>驳回申请</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="253" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="99" />
         <source>Drone to send to the case location</source>
         <translation>派往案件现场的无人机</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="254" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="643" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="100" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="215" />
         <source>Send drone</source>
         <translation>派无人机</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="255" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="101" />
         <source>Fly the drone to the case at a safe altitude, put its video on the wall and attach a snapshot as evidence</source>
         <translation>无人机以安全高度飞往案件位置，视频上墙，抓拍作为证据附入案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="260" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="658" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="106" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="230" />
         <source>Attach wall snapshot</source>
         <translation>附加视频墙抓拍</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="261" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="107" />
         <source>Attach the latest snapshot taken on the video wall to this case as evidence (SHA-256 recorded)</source>
         <translation>将视频墙最近一次抓拍作为证据附入本案件（记录 SHA-256）</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="274" />
-        <source>Recommended officers (drag onto a case or click Assign)</source>
-        <translation>推荐队员（拖到案件上或点击派遣）</translation>
+        <location filename="../../widgets/dispatch/action_bar.py" line="156" />
+        <source>No officer selected to dispatch.</source>
+        <translation>未选择派遣队员。</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="278" />
-        <source>Assign selected officer</source>
-        <translation>派遣选中队员</translation>
+        <location filename="../../widgets/dispatch/action_bar.py" line="160" />
+        <source>Department to transfer to:</source>
+        <translation>转办至部门：</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="292" />
+        <location filename="../../widgets/dispatch/action_bar.py" line="165" />
+        <source>Departments to summon (separated by commas):</source>
+        <translation>吹哨部门（用逗号分隔）：</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/action_bar.py" line="170" />
+        <source>Extra working hours:</source>
+        <translation>延长工作小时数：</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/action_bar.py" line="178" />
+        <source>Merge</source>
+        <translation>合并</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/action_bar.py" line="210" />
+        <source>The case has no location to fly to</source>
+        <translation>案件没有可前往的位置</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/action_bar.py" line="213" />
+        <source>Drone %1 sent to %2</source>
+        <translation>已派 %1 前往 %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/action_bar.py" line="227" />
+        <source>No wall snapshot in the last 10 minutes: take one on the video wall first</source>
+        <translation>最近10分钟内没有视频墙抓拍：请先在视频墙上抓拍</translation>
+    </message>
+</context>
+<context>
+    <name>CaseDetailView</name>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="22" />
+        <source>Select a case in the queue.</source>
+        <translation>请在队列中选择案件。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="32" />
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="32" />
+        <source>Grid</source>
+        <translation>网格</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="32" />
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="33" />
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="33" />
+        <source>Deadline</source>
+        <translation>截止时间</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="33" />
+        <source>Officer</source>
+        <translation>执法队员</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="34" />
+        <source>Possible duplicates</source>
+        <translation>疑似重复</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="34" />
+        <source>Pending request</source>
+        <translation>待审批申请</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="55" />
+        <source>Attachments</source>
+        <translation>附件</translation>
+    </message>
+</context>
+<context>
+    <name>DispatchScreen</name>
+    <message>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="102" />
+        <source>Dispatch</source>
+        <translation>派遣</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="104" />
+        <source>Import hotline tickets…</source>
+        <translation>导入12345工单…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="106" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="120" />
+        <source>Case detail</source>
+        <translation>案件详情</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="133" />
         <source>Units</source>
         <translation>力量状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="293" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="708" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="134" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="262" />
         <source>New case</source>
         <translation>新建案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="296" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="135" />
         <source>Alarms</source>
         <translation>告警事件</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="301" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="138" />
         <source>Escalated</source>
         <translation>督办预警</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="312" />
         <location filename="../../widgets/dispatch/models.py" line="59" />
         <source>Category</source>
         <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="315" />
-        <source>Description</source>
-        <translation>描述</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="317" />
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="429" />
-        <source>Address</source>
-        <translation>地址</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="319" />
-        <source>grid cell code, filled from the location</source>
-        <translation>单元网格编码，按位置自动填写</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="320" />
-        <source>Grid cell</source>
-        <translation>单元网格</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="326" />
-        <source>Use coordinates (click the map)</source>
-        <translation>使用坐标（在地图上点选）</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="327" />
-        <source>Latitude</source>
-        <translation>纬度</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="328" />
-        <source>Longitude</source>
-        <translation>经度</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="330" />
-        <source>Register at once</source>
-        <translation>直接立案</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="333" />
-        <source>Attach photo or file…</source>
-        <translation>添加照片或附件…</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="337" />
-        <source>Create case</source>
-        <translation>创建案件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="364" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="157" />
         <source>Alarm: %1</source>
         <translation>告警：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="401" />
-        <source>Case queue: %1 open, %2 overdue</source>
-        <translation>案件队列：在办 %1 件，超时 %2 件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="410" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="188" />
         <source>New urgent case: %1</source>
         <translation>新紧急案件：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="414" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="192" />
         <source>Overdue: %1</source>
         <translation>已超时：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="416" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="194" />
         <source>About to be overdue: %1</source>
         <translation>即将超时：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="428" />
         <location filename="../../widgets/dispatch/models.py" line="60" />
         <source>Source</source>
         <translation>来源</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="428" />
         <location filename="../../widgets/dispatch/models.py" line="60" />
         <source>Grid</source>
         <translation>网格</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="428" />
-        <source>Urgency</source>
-        <translation>紧急程度</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="429" />
-        <source>Deadline</source>
-        <translation>截止时间</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="429" />
         <location filename="../../widgets/dispatch/models.py" line="62" />
         <source>Officer</source>
         <translation>执法队员</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="430" />
-        <source>Possible duplicates</source>
-        <translation>疑似重复</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="430" />
-        <source>Pending request</source>
-        <translation>待审批申请</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="451" />
-        <source>Attachments</source>
-        <translation>附件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="478" />
-        <source>No available officer with a position.</source>
-        <translation>没有有定位的空闲队员。</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="520" />
-        <source>No officer selected to dispatch.</source>
-        <translation>未选择派遣队员。</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="524" />
-        <source>Department to transfer to:</source>
-        <translation>转办至部门：</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="529" />
-        <source>Departments to summon (separated by commas):</source>
-        <translation>吹哨部门（用逗号分隔）：</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="536" />
-        <source>Extra working hours:</source>
-        <translation>延长工作小时数：</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="543" />
-        <source>Merge</source>
-        <translation>合并</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="590" />
-        <source>Give a location: click the map, type an address or a grid cell.</source>
-        <translation>请提供位置：点选地图、填写地址或单元网格。</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="603" />
-        <source>Attach files</source>
-        <translation>添加附件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="605" />
-        <source>%1 file(s)</source>
-        <translation>%1 个文件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="608" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="223" />
         <source>Import 12345 hotline tickets</source>
         <translation>导入12345热线工单</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="609" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="224" />
         <source>Spreadsheets (*.xlsx *.xls *.csv)</source>
         <translation>表格文件 (*.xlsx *.xls *.csv)</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="616" />
+        <location filename="../../widgets/dispatch/dispatch_screen.py" line="172" />
         <source>Importing %1 …</source>
         <translation>正在导入 %1 …</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="638" />
-        <source>The case has no location to fly to</source>
-        <translation>案件没有可前往的位置</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="641" />
-        <source>Drone %1 sent to %2</source>
-        <translation>已派 %1 前往 %2</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/dispatch/dispatch_screen.py" line="655" />
-        <source>No wall snapshot in the last 10 minutes: take one on the video wall first</source>
-        <translation>最近10分钟内没有视频墙抓拍：请先在视频墙上抓拍</translation>
     </message>
     <message>
         <location filename="../../widgets/dispatch/models.py" line="37" />
@@ -476,41 +404,107 @@
     </message>
 </context>
 <context>
-    <name>UnitStatusMenu</name>
+    <name>IntakeForm</name>
     <message>
-        <location filename="../../widgets/dispatch/unit_status_menu.py" line="22"/>
-        <source>Available</source>
-        <translation>空闲</translation>
+        <location filename="../../widgets/dispatch/intake_form.py" line="47" />
+        <source>Category</source>
+        <translation>类别</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/unit_status_menu.py" line="23"/>
-        <source>Resting</source>
-        <translation>休息</translation>
+        <location filename="../../widgets/dispatch/intake_form.py" line="50" />
+        <source>Description</source>
+        <translation>描述</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/unit_status_menu.py" line="24"/>
-        <source>Offline</source>
-        <translation>离线</translation>
+        <location filename="../../widgets/dispatch/intake_form.py" line="52" />
+        <source>Address</source>
+        <translation>地址</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/unit_status_menu.py" line="54"/>
-        <source>Set status of %1</source>
-        <translation>设置 %1 的状态</translation>
+        <location filename="../../widgets/dispatch/intake_form.py" line="54" />
+        <source>grid cell code, filled from the location</source>
+        <translation>单元网格编码，按位置自动填写</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/unit_status_menu.py" line="80"/>
-        <source>Not allowed to set unit status (missing permission %1)</source>
-        <translation>无权设置单位状态（缺少权限 %1）</translation>
+        <location filename="../../widgets/dispatch/intake_form.py" line="55" />
+        <source>Grid cell</source>
+        <translation>单元网格</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/unit_status_menu.py" line="83"/>
-        <source>Status not changed: %1</source>
-        <translation>状态未更改：%1</translation>
+        <location filename="../../widgets/dispatch/intake_form.py" line="61" />
+        <source>Use coordinates (click the map)</source>
+        <translation>使用坐标（在地图上点选）</translation>
     </message>
     <message>
-        <location filename="../../widgets/dispatch/unit_status_menu.py" line="86"/>
-        <source>%1 is now %2</source>
-        <translation>%1 现为%2</translation>
+        <location filename="../../widgets/dispatch/intake_form.py" line="62" />
+        <source>Latitude</source>
+        <translation>纬度</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/intake_form.py" line="63" />
+        <source>Longitude</source>
+        <translation>经度</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/intake_form.py" line="65" />
+        <source>Register at once</source>
+        <translation>直接立案</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/intake_form.py" line="68" />
+        <source>Attach photo or file…</source>
+        <translation>添加照片或附件…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/intake_form.py" line="72" />
+        <source>Create case</source>
+        <translation>创建案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/intake_form.py" line="104" />
+        <source>Give a location: click the map, type an address or a grid cell.</source>
+        <translation>请提供位置：点选地图、填写地址或单元网格。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/intake_form.py" line="123" />
+        <source>Attach files</source>
+        <translation>添加附件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/intake_form.py" line="125" />
+        <source>%1 file(s)</source>
+        <translation>%1 个文件</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <location filename="../../widgets/dispatch/queue_panel.py" line="62" />
+        <source>Case queue</source>
+        <translation>案件队列</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/queue_panel.py" line="93" />
+        <source>Case queue: %1 open, %2 overdue</source>
+        <translation>案件队列：在办 %1 件，超时 %2 件</translation>
+    </message>
+</context>
+<context>
+    <name>RecommendationPanel</name>
+    <message>
+        <location filename="../../widgets/dispatch/recommendations.py" line="48" />
+        <source>Recommended officers (drag onto a case or click Assign)</source>
+        <translation>推荐队员（拖到案件上或点击派遣）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/recommendations.py" line="53" />
+        <source>Assign selected officer</source>
+        <translation>派遣选中队员</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/recommendations.py" line="66" />
+        <source>No available officer with a position.</source>
+        <translation>没有有定位的空闲队员。</translation>
     </message>
 </context>
 </TS>

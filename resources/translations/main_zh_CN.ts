@@ -1,294 +1,326 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
-<context>
-    <name>BriefingScreen</name>
-    <message>
-        <location filename="../../widgets/briefing.py" line="194"/>
-        <source>You may not export reports (missing permission %1).</source>
-        <translation>您无权导出报告（缺少权限 %1）。</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="80" />
-        <source>Officers on duty</source>
-        <translation>在岗队员</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="68" />
-        <location filename="../../widgets/briefing.py" line="224" />
-        <source>Leadership briefing</source>
-        <translation>领导驾驶舱</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="71" />
-        <source>Export report (PDF)…</source>
-        <translation>导出报告(PDF)…</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="81" />
-        <source>Vehicles online</source>
-        <translation>在线车辆</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="82" />
-        <source>Drones airborne</source>
-        <translation>在飞无人机</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="83" />
-        <source>Devices online</source>
-        <translation>设备在线</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="84" />
-        <source>Cases today</source>
-        <translation>今日案件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="85" />
-        <source>Open cases</source>
-        <translation>在办案件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="86" />
-        <source>Overdue</source>
-        <translation>超期案件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="87" />
-        <source>Closed today</source>
-        <translation>今日结案</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="88" />
-        <source>Median dispatch time (min)</source>
-        <translation>派遣用时中位数(分钟)</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="89" />
-        <source>Median response time (min)</source>
-        <translation>响应用时中位数(分钟)</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="96" />
-        <source>Cases reported today by hour</source>
-        <translation>今日各时段上报案件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="99" />
-        <source>Cases today by channel</source>
-        <translation>今日案件来源</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="104" />
-        <location filename="../../widgets/briefing.py" line="106" />
-        <source>Category</source>
-        <translation>类别</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="104" />
-        <location filename="../../widgets/briefing.py" line="209" />
-        <source>Cases</source>
-        <translation>案件数</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="104" />
-        <source>Dispatch (min)</source>
-        <translation>派遣用时(分钟)</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="105" />
-        <source>Response (min)</source>
-        <translation>响应用时(分钟)</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="105" />
-        <source>On scene (min)</source>
-        <translation>现场处置(分钟)</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="106" />
-        <source>Case</source>
-        <translation>案件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="106" />
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="107" />
-        <source>Time left (h)</source>
-        <translation>剩余时限(小时)</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="107" />
-        <source>Officer</source>
-        <translation>执法队员</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="108" />
-        <source>Handling times today by category (medians)</source>
-        <translation>今日各类案件处置时效（中位数）</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="110" />
-        <source>Supervision list: overdue and about to be overdue</source>
-        <translation>督办清单：超期及即将超期案件</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="180" />
-        <source>Updated %1</source>
-        <translation>更新于 %1</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="184" />
-        <source>Export report</source>
-        <translation>导出报告</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="207" />
-        <source>Figure</source>
-        <translation>指标</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="207" />
-        <source>Value</source>
-        <translation>数值</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/briefing.py" line="209" />
-        <source>Channel</source>
-        <translation>来源渠道</translation>
-    </message>
-</context>
-<context>
-    <name>EventsDock</name>
-    <message>
-        <location filename="../../widgets/docks.py" line="32" />
-        <source>Events</source>
-        <translation>事件</translation>
-    </message>
-</context>
-<context>
-    <name>HealthDock</name>
-    <message>
-        <location filename="../../widgets/docks.py" line="51" />
-        <source>Device health</source>
-        <translation>设备状态</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/docks.py" line="55" />
-        <source>Device</source>
-        <translation>设备</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/docks.py" line="55" />
-        <source>Kind</source>
-        <translation>类型</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/docks.py" line="55" />
-        <source>State</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/docks.py" line="55" />
-        <source>Messages</source>
-        <translation>消息数</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/docks.py" line="55" />
-        <source>Bad</source>
-        <translation>错误</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/docks.py" line="56" />
-        <source>Reconnects</source>
-        <translation>重连</translation>
-    </message>
-</context>
-<context>
-    <name>MainWindow</name>
-    <message>
-        <location filename="../../widgets/main_window.py" line="32" />
-        <source>Video wall</source>
-        <translation>视频墙</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="33" />
-        <source>Map</source>
-        <translation>地图</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="34" />
-        <source>Dispatch</source>
-        <translation>调度</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="35" />
-        <source>Drones</source>
-        <translation>无人机</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="36" />
-        <source>Leadership briefing</source>
-        <translation>领导驾驶舱</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="102" />
-        <source>Smart urban management command center</source>
-        <translation>智慧城管指挥中心</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="114" />
-        <source>Open in own window</source>
-        <translation>在独立窗口打开</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="115" />
-        <source>Show the current screen in its own window (e.g. on another monitor)</source>
-        <translation>在独立窗口中显示当前屏幕（例如放到另一台显示器）</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="121" />
-        <source>View</source>
-        <translation>视图</translation>
-    </message>
-</context>
-<context>
-    <name>Screens</name>
-    <message>
-        <location filename="../../widgets/screens.py" line="50"/>
-        <source>You may not view this screen (missing permission %1).</source>
-        <translation>您无权查看此屏幕（缺少权限 %1）。</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/screens.py" line="104" />
-        <source>Full-process record</source>
-        <translation>全过程记录</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/screens.py" line="105" />
-        <source>Penalty decision</source>
-        <translation>处罚决定</translation>
-    </message>
-</context>
-<context>
-    <name>StatusLine</name>
-    <message>
-        <location filename="../../widgets/main_window.py" line="90" />
-        <source>User: %1</source>
-        <translation>用户：%1</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="91" />
-        <source>Devices online: %1</source>
-        <translation>设备在线：%1</translation>
-    </message>
-    <message>
-        <location filename="../../widgets/main_window.py" line="92" />
-        <source>Database: %1</source>
-        <translation>数据库：%1</translation>
-    </message>
-</context>
+    <context>
+        <name>BriefingScreen</name>
+        <message>
+            <location filename="../../widgets/briefing.py" line="194" />
+            <source>You may not export reports (missing permission %1).</source>
+            <translation>您无权导出报告（缺少权限 %1）。</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="80" />
+            <source>Officers on duty</source>
+            <translation>在岗队员</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="68" />
+            <location filename="../../widgets/briefing.py" line="224" />
+            <source>Leadership briefing</source>
+            <translation>领导驾驶舱</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="71" />
+            <source>Export report (PDF)…</source>
+            <translation>导出报告(PDF)…</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="81" />
+            <source>Vehicles online</source>
+            <translation>在线车辆</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="82" />
+            <source>Drones airborne</source>
+            <translation>在飞无人机</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="83" />
+            <source>Devices online</source>
+            <translation>设备在线</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="84" />
+            <source>Cases today</source>
+            <translation>今日案件</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="85" />
+            <source>Open cases</source>
+            <translation>在办案件</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="86" />
+            <source>Overdue</source>
+            <translation>超期案件</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="87" />
+            <source>Closed today</source>
+            <translation>今日结案</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="88" />
+            <source>Median dispatch time (min)</source>
+            <translation>派遣用时中位数(分钟)</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="89" />
+            <source>Median response time (min)</source>
+            <translation>响应用时中位数(分钟)</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="96" />
+            <source>Cases reported today by hour</source>
+            <translation>今日各时段上报案件</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="99" />
+            <source>Cases today by channel</source>
+            <translation>今日案件来源</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="104" />
+            <location filename="../../widgets/briefing.py" line="106" />
+            <source>Category</source>
+            <translation>类别</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="104" />
+            <location filename="../../widgets/briefing.py" line="209" />
+            <source>Cases</source>
+            <translation>案件数</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="104" />
+            <source>Dispatch (min)</source>
+            <translation>派遣用时(分钟)</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="105" />
+            <source>Response (min)</source>
+            <translation>响应用时(分钟)</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="105" />
+            <source>On scene (min)</source>
+            <translation>现场处置(分钟)</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="106" />
+            <source>Case</source>
+            <translation>案件</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="106" />
+            <source>Status</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="107" />
+            <source>Time left (h)</source>
+            <translation>剩余时限(小时)</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="107" />
+            <source>Officer</source>
+            <translation>执法队员</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="108" />
+            <source>Handling times today by category (medians)</source>
+            <translation>今日各类案件处置时效（中位数）</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="110" />
+            <source>Supervision list: overdue and about to be overdue</source>
+            <translation>督办清单：超期及即将超期案件</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="180" />
+            <source>Updated %1</source>
+            <translation>更新于 %1</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="184" />
+            <source>Export report</source>
+            <translation>导出报告</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="207" />
+            <source>Figure</source>
+            <translation>指标</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="207" />
+            <source>Value</source>
+            <translation>数值</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="209" />
+            <source>Channel</source>
+            <translation>来源渠道</translation>
+        </message>
+    </context>
+    <context>
+        <name>EventsDock</name>
+        <message>
+            <location filename="../../widgets/docks.py" line="32" />
+            <source>Events</source>
+            <translation>事件</translation>
+        </message>
+    </context>
+    <context>
+        <name>HealthDock</name>
+        <message>
+            <location filename="../../widgets/docks.py" line="51" />
+            <source>Device health</source>
+            <translation>设备状态</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="55" />
+            <source>Device</source>
+            <translation>设备</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="55" />
+            <source>Kind</source>
+            <translation>类型</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="55" />
+            <source>State</source>
+            <translation>状态</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="55" />
+            <source>Messages</source>
+            <translation>消息数</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="55" />
+            <source>Bad</source>
+            <translation>错误</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="56" />
+            <source>Reconnects</source>
+            <translation>重连</translation>
+        </message>
+    </context>
+    <context>
+        <name>MainWindow</name>
+        <message>
+            <location filename="../../widgets/main_window.py" line="32" />
+            <source>Video wall</source>
+            <translation>视频墙</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="33" />
+            <source>Map</source>
+            <translation>地图</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="34" />
+            <source>Dispatch</source>
+            <translation>调度</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="35" />
+            <source>Drones</source>
+            <translation>无人机</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="36" />
+            <source>Leadership briefing</source>
+            <translation>领导驾驶舱</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="102" />
+            <source>Smart urban management command center</source>
+            <translation>智慧城管指挥中心</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="114" />
+            <source>Open in own window</source>
+            <translation>在独立窗口打开</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="115" />
+            <source>Show the current screen in its own window (e.g. on another monitor)</source>
+            <translation>在独立窗口中显示当前屏幕（例如放到另一台显示器）</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="121" />
+            <source>View</source>
+            <translation>视图</translation>
+        </message>
+    </context>
+    <context>
+        <name>Screens</name>
+        <message>
+            <location filename="../../widgets/screens.py" line="50" />
+            <source>You may not view this screen (missing permission %1).</source>
+            <translation>您无权查看此屏幕（缺少权限 %1）。</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/screens.py" line="104" />
+            <source>Full-process record</source>
+            <translation>全过程记录</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/screens.py" line="105" />
+            <source>Penalty decision</source>
+            <translation>处罚决定</translation>
+        </message>
+    </context>
+    <context>
+        <name>StatusLine</name>
+        <message>
+            <location filename="../../widgets/main_window.py" line="90" />
+            <source>User: %1</source>
+            <translation>用户：%1</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="91" />
+            <source>Devices online: %1</source>
+            <translation>设备在线：%1</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="92" />
+            <source>Database: %1</source>
+            <translation>数据库：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>UnitStatusMenu</name>
+        <message>
+            <source>Available</source>
+            <translation>空闲</translation>
+        </message>
+        <message>
+            <source>Resting</source>
+            <translation>休息</translation>
+        </message>
+        <message>
+            <source>Offline</source>
+            <translation>离线</translation>
+        </message>
+        <message>
+            <source>Set status of %1</source>
+            <translation>设置 %1 的状态</translation>
+        </message>
+        <message>
+            <source>Not allowed to set unit status (missing permission %1)</source>
+            <translation>无权设置单位状态（缺少权限 %1）</translation>
+        </message>
+        <message>
+            <source>Status not changed: %1</source>
+            <translation>状态未更改：%1</translation>
+        </message>
+        <message>
+            <source>%1 is now %2</source>
+            <translation>%1 现为%2</translation>
+        </message>
+    </context>
 </TS>

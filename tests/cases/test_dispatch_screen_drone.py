@@ -52,13 +52,15 @@ def test_send_drone_to_the_selected_case_and_show_the_refusal(qtbot, store, task
     case = service.create_case(NewCase(source="dispatcher", category="暴露垃圾", lat=32.02, lon=118.78,
                                        description="路口垃圾"), "tester").result(10)
     tasking = RecordingTasking()
-    screen = DispatchScreen(service, actor="pilot", tasking=tasking, fleet=FakeFleet(),
-                            feed=DispatchFeed(service, tasks))
+    feed = DispatchFeed(service, tasks)
+    screen = DispatchScreen(service, feed, actor="pilot", tasking=tasking, fleet=FakeFleet())
+    feed.start()
     qtbot.addWidget(screen)
     screen.select_case(case.code)
-    qtbot.waitUntil(lambda: screen.drone_combo.count() == 2, timeout=5000)
-    screen.drone_combo.setCurrentIndex(1)
-    qtbot.mouseClick(screen.drone_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: screen.action_bar.drone_combo.count() == 2, timeout=5000)
+    screen.action_bar.drone_combo.setCurrentIndex(1)
+    qtbot.mouseClick(screen.action_bar.drone_button, Qt.MouseButton.LeftButton)
     assert tasking.calls == [("uav-2", case.id, case.code, 32.02, 118.78, "pilot")]
     qtbot.waitUntil(lambda: "电量不足" in screen.status_line.text(), timeout=5000)
     screen.shutdown()
+    feed.stop()

@@ -39,18 +39,18 @@ def screen(qtbot: Any, harness: Harness) -> DronesScreen:
     qtbot.addWidget(widget)
     widget.resize(1400, 850)
     widget.show()
-    qtbot.waitUntil(lambda: widget.fields["mode"][1].text() == "STABILIZE", timeout=5000)
+    qtbot.waitUntil(lambda: widget.instruments.fields["mode"][1].text() == "STABILIZE", timeout=5000)
     return widget
 
 
 def test_renders_live_telemetry(qtbot: Any, screen: DronesScreen, harness: Harness) -> None:
-    assert screen.vehicle_list.count() == 1
-    assert "秦淮二号" in screen.vehicle_list.item(0).text()
-    qtbot.waitUntil(lambda: "32.060300" in screen.fields["position"][1].text(), timeout=5000)
+    assert screen.vehicles.list.count() == 1
+    assert "秦淮二号" in screen.vehicles.list.item(0).text()
+    qtbot.waitUntil(lambda: "32.060300" in screen.instruments.fields["position"][1].text(), timeout=5000)
     # each kind of telemetry arrives in its own event at its own rate (battery 1-2 Hz, GPS 2 Hz)
-    qtbot.waitUntil(lambda: "100%" in screen.fields["battery"][1].text(), timeout=5000)
-    qtbot.waitUntil(lambda: "14" in screen.fields["gps"][1].text(), timeout=5000)
-    assert screen.attitude.valid
+    qtbot.waitUntil(lambda: "100%" in screen.instruments.fields["battery"][1].text(), timeout=5000)
+    qtbot.waitUntil(lambda: "14" in screen.instruments.fields["gps"][1].text(), timeout=5000)
+    assert screen.instruments.attitude.valid
     assert len(screen.map.vehicles.data) == 1
     image = screen.grab().toImage()
     assert not image.isNull() and image.width() >= 1000
@@ -61,10 +61,10 @@ def test_renders_live_telemetry(qtbot: Any, screen: DronesScreen, harness: Harne
 
 
 def test_commands_confirmed_and_acknowledged(qtbot: Any, screen: DronesScreen, harness: Harness) -> None:
-    screen.mode_combo.setCurrentText("GUIDED")
-    screen.mode_button.click()
+    screen.commands_panel.mode_combo.setCurrentText("GUIDED")
+    screen.commands_panel.mode_button.click()
     qtbot.waitUntil(lambda: "accepted" in screen.status.text(), timeout=5000)
-    qtbot.waitUntil(lambda: screen.fields["mode"][1].text() == "GUIDED", timeout=5000)
+    qtbot.waitUntil(lambda: screen.instruments.fields["mode"][1].text() == "GUIDED", timeout=5000)
     asked: list[str] = []
 
     def decline(text: str) -> bool:
@@ -72,11 +72,11 @@ def test_commands_confirmed_and_acknowledged(qtbot: Any, screen: DronesScreen, h
         return False
 
     screen.confirm = decline  # type: ignore[method-assign]
-    screen.arm_button.click()
-    assert asked == ["Arm the motors of 秦淮二号?"] and not screen.pending  # declined: nothing sent
+    screen.commands_panel.arm_button.click()
+    assert asked == ["Arm the motors of 秦淮二号?"] and not screen.runner.pending  # declined: nothing sent
     screen.confirm = lambda text: True  # type: ignore[method-assign]
-    screen.arm_button.click()
-    qtbot.waitUntil(lambda: screen.fields["armed"][1].text() == "ARMED", timeout=5000)
+    screen.commands_panel.arm_button.click()
+    qtbot.waitUntil(lambda: screen.instruments.fields["armed"][1].text() == "ARMED", timeout=5000)
     harness.sim.faults.nack_commands = {mav.MAV_CMD_NAV_RETURN_TO_LAUNCH}
     screen.rtl_button.click()  # one click, no confirmation
     qtbot.waitUntil(lambda: "refused" in screen.status.text(), timeout=5000)
@@ -85,29 +85,29 @@ def test_commands_confirmed_and_acknowledged(qtbot: Any, screen: DronesScreen, h
 
 
 def test_mission_editing_and_upload(qtbot: Any, screen: DronesScreen, harness: Harness) -> None:
-    screen.add_tool.setChecked(True)
+    screen.editor.add_tool.setChecked(True)
     corners = [(32.0600, 118.7960), (32.0600, 118.7985), (32.0620, 118.7985), (32.0620, 118.7960)]
     for lat, lon in corners:
         screen.map.clicked.emit(lat, lon)
-    assert screen.table.rowCount() == 4
-    cell = screen.table.item(1, 3)
+    assert screen.editor.table.rowCount() == 4
+    cell = screen.editor.table.item(1, 3)
     assert cell is not None
     cell.setText("45")
     assert screen.plan.mission.items[1].alt == 45
     screen.map.waypoint_moved.emit(0, 32.0601, 118.7961, True)
     assert screen.plan.mission.items[0].lat == pytest.approx(32.0601)
-    screen.fence_button.click()
+    screen.editor.fence_button.click()
     assert len(screen.plan.fence.polygons) == 1 and not screen.plan.mission.items
-    screen.survey_button.click()
+    screen.editor.survey_button.click()
     assert len(screen.plan.mission.waypoints()) >= 8
-    assert "waypoints" in screen.estimate_label.text()
-    screen.upload_button.click()
+    assert "waypoints" in screen.editor.estimate_label.text()
+    screen.editor.upload_button.click()
     qtbot.waitUntil(lambda: "Upload mission (秦淮二号): accepted" in screen.status.text(), timeout=8000)
     assert len(harness.sim.missions[mav.MAV_MISSION_TYPE_MISSION]) == len(screen.plan.mission.items) + 1
     assert len(harness.sim.missions[mav.MAV_MISSION_TYPE_FENCE]) == 4
     count = len(screen.plan.mission.items)
-    screen.clear_button.click()
-    screen.download_button.click()
+    screen.editor.clear_button.click()
+    screen.editor.download_button.click()
     qtbot.waitUntil(lambda: "Download mission (秦淮二号): accepted" in screen.status.text(), timeout=8000)
     assert len(screen.plan.mission.items) == count and len(screen.plan.fence.polygons) == 1
 
@@ -117,7 +117,7 @@ def test_fence_violation_refused_before_upload(qtbot: Any, screen: DronesScreen,
     screen.set_plan(MissionPlan(Mission([MissionItem(CMD_WAYPOINT, 32.0700, 118.7970, 30)]),
                                 Geofence([Polygon(area)])))
     before = harness.sim.packets_in
-    screen.upload_button.click()
+    screen.editor.upload_button.click()
     qtbot.waitUntil(lambda: "refused" in screen.status.text(), timeout=3000)
     assert "REJECTED: waypoint 1 (32.070000, 118.797000) is outside the inclusion fence" in screen.status.text()
     assert harness.sim.missions[mav.MAV_MISSION_TYPE_MISSION] == []
@@ -127,9 +127,9 @@ def test_fence_violation_refused_before_upload(qtbot: Any, screen: DronesScreen,
 def test_link_loss_turns_vehicle_red(qtbot: Any, screen: DronesScreen, harness: Harness) -> None:
     harness.sim.faults.link_loss = True
     qtbot.waitUntil(lambda: harness.fleet.link("uav-2") == "lost", timeout=5000)
-    qtbot.waitUntil(lambda: "LINK LOST" in screen.vehicle_list.item(0).text(), timeout=2000)
-    assert screen.vehicle_list.item(0).foreground().color().name() == "#f85149"
-    assert not screen.attitude.valid
+    qtbot.waitUntil(lambda: "LINK LOST" in screen.vehicles.list.item(0).text(), timeout=2000)
+    assert screen.vehicles.list.item(0).foreground().color().name() == "#f85149"
+    assert not screen.instruments.attitude.valid
 
 
 def test_chinese_translation(qtbot: Any, screen: DronesScreen, tmp_path: Path) -> None:
@@ -145,7 +145,7 @@ def test_chinese_translation(qtbot: Any, screen: DronesScreen, tmp_path: Path) -
         QCoreApplication.sendEvent(screen, QEvent(QEvent.Type.LanguageChange))
         assert screen.rtl_button.text() == "返航"
         assert screen.land_button.text() == "降落"
-        assert screen.arm_button.text() == "解锁"
-        assert screen.upload_button.text() == "上传航线"
+        assert screen.commands_panel.arm_button.text() == "解锁"
+        assert screen.editor.upload_button.text() == "上传航线"
     finally:
         QCoreApplication.removeTranslator(translator)

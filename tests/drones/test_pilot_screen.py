@@ -23,7 +23,7 @@ from commandcenter.runtime.tasks import TaskManager
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import SUB, VideoService
 from widgets.drones import DronesScreen
-from widgets.drones.map_panel import basemap_layers
+from widgets.drones.streets import basemap_layers
 
 AREA = [(32.0600, 118.7962), (32.0600, 118.7976), (32.0609, 118.7976), (32.0609, 118.7962)]
 
@@ -81,7 +81,7 @@ def test_active_mission_is_downloaded_when_the_vehicle_changes(qtbot: Any, flyin
                                                 (32.0614, 118.7955)])]))
     # uploaded by someone else (the CLI, another station): the screen learns it from MISSION_CURRENT's count
     assert flying.commander.upload_plan("uav-1", plan).result(timeout=10).ok
-    qtbot.waitUntil(lambda: len(screen.active_plans.get("uav-1", MissionPlan()).mission.items)
+    qtbot.waitUntil(lambda: len(screen.fleet_map.active_plans.get("uav-1", MissionPlan()).mission.items)
                     == len(plan.mission.items), timeout=10000)
     qtbot.waitUntil(lambda: "uav-1" in screen.map.active_ids(), timeout=2000)
     drawn = screen.map._active["uav-1"]
@@ -95,18 +95,18 @@ def test_video_tile_holds_the_stream_and_puts_it_on_the_wall(qtbot: Any, flying:
     wall = WallModel(list(video.cameras.values()), video, layout=WallLayout.uniform(2))
     wall.assign(0, None)
     screen = make_screen(qtbot, flying, video=video, wall=wall)
-    assert screen.video_camera == "uav-1-video"
+    assert screen.video_panel.video_camera == "uav-1-video"
     assert ("uav-1-video", SUB) in video.active_streams()
-    qtbot.waitUntil(lambda: screen.video_tile.state == "live" and screen.video_tile._image is not None,
+    qtbot.waitUntil(lambda: screen.video_panel.video_tile.state == "live" and screen.video_panel.video_tile._image is not None,
                     timeout=15000)
-    assert screen.wall_button.isEnabled()
-    screen.wall_button.click()
+    assert screen.video_panel.wall_button.isEnabled()
+    screen.video_panel.wall_button.click()
     assert wall.alarm is not None and wall.alarm.camera == "uav-1-video" and "巡查1号" in wall.alarm.text
-    assert "1" in screen.video_note.text()
+    assert "1" in screen.video_panel.video_note.text()
     screen.hide()  # hidden: the tile gives the stream back
-    assert screen.video_camera is None and ("uav-1-video", SUB) not in video.active_streams()
+    assert screen.video_panel.video_camera is None and ("uav-1-video", SUB) not in video.active_streams()
     screen.show()
-    assert screen.video_camera == "uav-1-video"
+    assert screen.video_panel.video_camera == "uav-1-video"
     screen.close()
     assert ("uav-1-video", SUB) not in video.active_streams()
 
@@ -117,33 +117,33 @@ def test_patrol_banner_confirm_decline_and_add(qtbot: Any, flying: Any, tmp_path
                                 tick_ms=0)
     try:
         screen = make_screen(qtbot, flying, scheduler=scheduler, operator="pilot")
-        assert screen.schedules_box.isVisible() and not screen.patrol_banner.isVisible()
+        assert screen.schedules.isVisible() and not screen.patrol_banner.isVisible()
         # save the plan being edited as a patrol from the form
         screen.set_plan(MissionPlan(mission=lawnmower(AREA, 25.0, 0.0, 30.0)))
-        screen.schedule_name.setText("夫子庙 夜市")
-        screen.schedule_add.click()
-        assert len(scheduler.schedules) == 1 and screen.schedule_list.count() == 1
+        screen.schedules.schedule_name.setText("夫子庙 夜市")
+        screen.schedules.schedule_add.click()
+        assert len(scheduler.schedules) == 1 and screen.schedules.schedule_list.count() == 1
         schedule = scheduler.schedules[0]
         assert schedule.time == "17:30" and schedule.drone_id == "uav-1" and schedule.name == "夫子庙 夜市"
         qtbot.waitUntil(lambda: schedule.plan_path().exists(), timeout=5000)
         # due: a banner, not a dialog; 取消 logs it as declined
         clock.now += timedelta(minutes=1, seconds=5)
         scheduler.check()
-        assert screen.patrol_banner.isVisible() and "夫子庙 夜市" in screen.patrol_text.text()
-        screen.patrol_skip.click()
+        assert screen.patrol_banner.isVisible() and "夫子庙 夜市" in screen.patrol_banner.patrol_text.text()
+        screen.patrol_banner.patrol_skip.click()
         assert not screen.patrol_banner.isVisible() and scheduler.history[-1].outcome == "declined"
         # next day: 执行 flies it on the vehicle
         clock.now += timedelta(days=1)
         scheduler.check()
         assert screen.patrol_banner.isVisible()
-        screen.patrol_go.click()
+        screen.patrol_banner.patrol_go.click()
         assert not screen.patrol_banner.isVisible()
         qtbot.waitUntil(lambda: scheduler.history[-1].outcome == "started", timeout=20000)
         qtbot.waitUntil(lambda: (s := flying.fleet.state("uav-1")) is not None and s.mode == "AUTO", timeout=5000)
         qtbot.waitUntil(lambda: "started" in screen.log.toPlainText() or "已开始" in screen.log.toPlainText(),
                         timeout=2000)
-        screen.schedule_list.setCurrentRow(0)
-        screen.schedule_remove.click()
-        assert scheduler.schedules == [] and screen.schedule_list.count() == 0
+        screen.schedules.schedule_list.setCurrentRow(0)
+        screen.schedules.schedule_remove.click()
+        assert scheduler.schedules == [] and screen.schedules.schedule_list.count() == 0
     finally:
         scheduler.shutdown()

@@ -26,7 +26,9 @@ from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.store import FixRow
 from devices.base import PositionFix
 from tests.map.test_mapdata import make_mbtiles, png_bytes, tile_server  # noqa: F401 - fixture
+from widgets import theme
 from widgets.map import CAMERA_MIME, MapScreen, style
+from widgets.map.units import drawn_colour
 
 BASEMAP = load_default_basemap()
 STATUSES = ["idle", "idle", "idle", "dispatched", "handling", "resting", "offline"]
@@ -64,16 +66,37 @@ CAMERAS = [CameraConfig(id=f"cam{i}", name=f"摄像头{i}", lat=f.coords[0][0], 
 
 
 @pytest.fixture
-def screen(qtbot, tasks):  # type: ignore[no-untyped-def]
+def new_map(qtbot, tasks):  # type: ignore[no-untyped-def]
+    """Builds map screens with the services the composition gives them; shuts screens and services afterwards."""
+    services: list[HeatmapService | HistoryService] = []
+    screens: list[MapScreen] = []
+
+    def build(tracker: UnitTracker, config: MapConfig, cameras: list[CameraConfig], store=None) -> MapScreen:  # type: ignore[no-untyped-def]
+        heatmap = HeatmapService(store, tasks)
+        history = HistoryService(store, tasks) if store is not None else None
+        services.extend(s for s in (heatmap, history) if s is not None)
+        w = MapScreen(tracker, BASEMAP, config, cameras, heatmap=heatmap, history=history, tasks=tasks)
+        qtbot.addWidget(w)
+        screens.append(w)
+        return w
+
+    yield build
+    for screen in screens:
+        screen.shutdown()
+    for service in services:
+        service.close()
+
+
+@pytest.fixture
+def screen(qtbot, new_map):  # type: ignore[no-untyped-def]
     tracker = make_tracker(stale=("O005",))
-    w = MapScreen(tracker, BASEMAP, MapConfig(stale_minutes=5), CAMERAS, heatmap=HeatmapService(None, tasks), tasks=tasks)
+    w = new_map(tracker, MapConfig(stale_minutes=5), CAMERAS)
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()
     qtbot.waitUntil(lambda: w.units.flushes > 0 and len(w.units.ids) == 26, timeout=3000)
     w.fit_district()
-    yield w
-    w.shutdown()
+    return w
 
 
 def view_pos(w: MapScreen, x: float, y: float):  # type: ignore[no-untyped-def]
@@ -82,9 +105,9 @@ def view_pos(w: MapScreen, x: float, y: float):  # type: ignore[no-untyped-def]
 
 
 def test_renders_district_and_units(screen: MapScreen) -> None:
-    assert 5 <= len(screen.static.shapes("basemap")) <= 30  # merged paths, not one per building
-    assert len(screen.static.labels("labels")) >= 10 and "中华路禁止设摊区" in screen.static.labels("zones")
-    assert screen.static.renders >= 1
+    assert 5 <= len(screen.canvas.static.shapes("basemap")) <= 30  # merged paths, not one per building
+    assert len(screen.canvas.static.labels("labels")) >= 10 and "中华路禁止设摊区" in screen.canvas.static.labels("zones")
+    assert screen.canvas.static.renders >= 1
     assert sum(len(i.data) for i in screen.units.group_items()) == 26
     assert screen.units.shown_count("vehicle:环卫车") == 1
     assert screen.units.shown_count("drone") == 1
@@ -97,21 +120,21 @@ def test_renders_district_and_units(screen: MapScreen) -> None:
 def test_layers_toggle(screen: MapScreen) -> None:
     officer_items = [i for i in screen.units.group_items() if i.property("map_layer") == "officers"]
     assert all(i.isVisible() for i in officer_items)
-    screen.layer_checks["officers"].setChecked(False)
+    screen.layers.checks["officers"].setChecked(False)
     assert not any(i.isVisible() for i in officer_items)
     x, y = screen.display_xy("O001")
     assert screen.units.nearest(x, y, 1.0) is None  # hidden units cannot be picked
     screen.set_layer_visible("officers", True)
-    assert all(i.isVisible() for i in officer_items) and screen.layer_checks["officers"].isChecked()
+    assert all(i.isVisible() for i in officer_items) and screen.layers.checks["officers"].isChecked()
     for key in ("cameras", "cases"):
         screen.set_layer_visible(key, False)
-        assert not any(i.isVisible() for i in screen._layer_items[key])
+        assert not any(i.isVisible() for i in [screen._item_of(key)])
         assert not screen.layer_visible(key)
     for key in ("zones", "labels", "areas"):
         screen.set_layer_visible(key, False)
-        assert not screen.static.part_visible(key) and not screen.layer_visible(key)
+        assert not screen.canvas.static.part_visible(key) and not screen.layer_visible(key)
     screen.set_layer_visible("heatmap", True)
-    assert screen.heat_item.isVisible()
+    assert screen.heatmap.item.isVisible()
 
 
 def test_click_selects_unit_and_empty_click_gives_location(qtbot, screen: MapScreen) -> None:
@@ -120,7 +143,7 @@ def test_click_selects_unit_and_empty_click_gives_location(qtbot, screen: MapScr
         qtbot.mouseClick(screen.view.viewport(), Qt.MouseButton.LeftButton, pos=view_pos(screen, x, y))
     assert sig.args == ["V02"]
     assert screen.selected_unit == "V02"
-    assert "苏A00002" in screen.details_label.text()
+    assert "苏A00002" in screen.details.text()
     assert screen.units.selection_item.data["x"][0] == x
 
     south, west, _north, _east = BASEMAP.bbox
@@ -132,17 +155,17 @@ def test_click_selects_unit_and_empty_click_gives_location(qtbot, screen: MapScr
 
 
 def test_stale_units_grey_with_age(qtbot, screen: MapScreen) -> None:
-    assert screen.unit_colour("O005") == style.STALE_COLOUR
+    assert drawn_colour(screen.units, "O005") == style.STALE_COLOUR
     assert screen.units.is_stale("O005")
-    assert screen.unit_colour("O000") == style.OFFICER_STATUS_COLOURS["idle"]
-    assert screen.unit_colour("O003") == style.OFFICER_STATUS_COLOURS["dispatched"]
+    assert drawn_colour(screen.units, "O000") == style.OFFICER_STATUS_COLOURS["idle"]
+    assert drawn_colour(screen.units, "O003") == style.OFFICER_STATUS_COLOURS["dispatched"]
     assert screen.units.stale_labels.texts() == ["20 min"]
     screen.select_unit("O005")
-    assert "#f87171" in screen.details_label.text()  # age shown in warning colour
+    assert theme.colour("error") in screen.details.text()  # age shown in warning colour
     # a fresh fix brings the colour back
     lat, lon = screen.units.positions["O005"].lat, screen.units.positions["O005"].lon
     screen.tracker.apply([PositionFix("O005", "sim", datetime.now(UTC), lat, lon)])
-    qtbot.waitUntil(lambda: screen.unit_colour("O005") == style.OFFICER_STATUS_COLOURS["resting"], timeout=2000)
+    qtbot.waitUntil(lambda: drawn_colour(screen.units, "O005") == style.OFFICER_STATUS_COLOURS["resting"], timeout=2000)
 
 
 def test_live_updates_move_units_in_place(qtbot, screen: MapScreen) -> None:
@@ -176,7 +199,7 @@ def test_camera_click_and_drag_mime(qtbot, screen: MapScreen) -> None:
         qtbot.mouseClick(screen.view.viewport(), Qt.MouseButton.LeftButton,
                          pos=view_pos(screen, float(x), float(y)))
     assert sig.args == ["cam0"]
-    mime = screen.camera_mime("cam3")
+    mime = screen.canvas.camera_mime("cam3")
     assert mime.hasFormat(CAMERA_MIME) and bytes(mime.data(CAMERA_MIME).data()) == b"cam3"
 
 
@@ -184,19 +207,18 @@ def test_cases_pins(screen: MapScreen) -> None:
     lat, lon = street_points(1, seed=99)[0]
     screen.set_cases([{"code": "AJ1", "lat": lat, "lon": lon, "status": "new", "urgency": 1,
                        "category_name": "占道经营", "assigned_officer": "O001"}])
-    assert len(screen.case_item.data) == 1
-    assert screen.case_item.data["size"][0] == style.CASE_SIZE_BY_URGENCY[1]
+    assert len(screen.cases.item.data) == 1
+    assert screen.cases.item.data["size"][0] == style.CASE_SIZE_BY_URGENCY[1]
     screen.select_unit("O001")
-    assert "AJ1" in screen.details_label.text()
-    assert screen.heat_category.findData("占道经营") >= 0
+    assert "AJ1" in screen.details.text()
+    assert screen.heatmap.category.findData("占道经营") >= 0
 
 
-def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tasks, tmp_path: Path) -> None:  # noqa: F811
+def test_gcj02_tiles_shift_displayed_units(qtbot, new_map, tile_server, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     _server, url = tile_server
     tracker = make_tracker(officers=3, vehicles=0, drones=0)
     config = MapConfig(tile_url=url, tile_crs="gcj02", tile_cache=str(tmp_path / "cache"))
-    w = MapScreen(tracker, BASEMAP, config, CAMERAS, heatmap=HeatmapService(None, tasks), tasks=tasks)
-    qtbot.addWidget(w)
+    w = new_map(tracker, config, CAMERAS)
     w.resize(900, 700)
     w.show()
     qtbot.waitUntil(lambda: w.units.flushes > 0, timeout=3000)
@@ -210,8 +232,8 @@ def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tasks, tmp_path: 
     assert gx == pytest.approx(float(ex) - w.proj.origin_x, abs=0.01)
     assert gy == pytest.approx(float(ey) - w.proj.origin_y, abs=0.01)
     assert 300 < np.hypot(gx - vector_xy[0], gy - vector_xy[1]) < 800
-    assert not w.static.part_visible("basemap") and w.static.background is None
-    layer = w.tile_layers["tiles"]
+    assert not w.canvas.static.part_visible("basemap") and w.canvas.static.background is None
+    layer = w.canvas.tile_layers["tiles"]
     qtbot.waitUntil(lambda: len(layer.shown_tiles()) > 0, timeout=5000)
     assert threading_free(layer)
     # clicking where the unit is drawn still reports its WGS-84 position
@@ -221,7 +243,6 @@ def test_gcj02_tiles_shift_displayed_units(qtbot, tile_server, tasks, tmp_path: 
     assert sig.args == pytest.approx([float(lat[0]), float(lon[0])])
     w.set_basemap("vector")
     assert w.display_xy("O001") == pytest.approx(vector_xy, abs=0.01)
-    w.shutdown()
 
 
 def threading_free(layer) -> bool:  # type: ignore[no-untyped-def]
@@ -230,7 +251,7 @@ def threading_free(layer) -> bool:  # type: ignore[no-untyped-def]
     return threading.main_thread().name not in layer.source.worker_threads
 
 
-def test_mbtiles_basemap_and_attribution(qtbot, tasks, tmp_path: Path) -> None:
+def test_mbtiles_basemap_and_attribution(qtbot, new_map, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     tracker = make_tracker(officers=2, vehicles=0, drones=0)
     centre = BASEMAP.bbox
     from commandcenter.geo.coords import latlon_to_tile
@@ -243,49 +264,45 @@ def test_mbtiles_basemap_and_attribution(qtbot, tasks, tmp_path: Path) -> None:
                 tiles[(z, tx + dx, ty + dy)] = png_bytes("#204060")
     path = tmp_path / "district.mbtiles"
     make_mbtiles(path, tiles)
-    w = MapScreen(tracker, BASEMAP, MapConfig(mbtiles=str(path)), [], heatmap=HeatmapService(None, tasks), tasks=tasks)
-    qtbot.addWidget(w)
+    w = new_map(tracker, MapConfig(mbtiles=str(path)), [])
     w.resize(900, 700)
     w.show()
     w.set_basemap("mbtiles")
-    layer = w.tile_layers["mbtiles"]
+    layer = w.canvas.tile_layers["mbtiles"]
     qtbot.waitUntil(lambda: len(layer.shown_tiles()) > 0, timeout=5000)
-    qtbot.waitUntil(lambda: "OpenStreetMap" in w.attribution_label.text(), timeout=5000)
-    assert w.attribution_label.isVisible()
+    qtbot.waitUntil(lambda: "OpenStreetMap" in w.canvas.attribution_label.text(), timeout=5000)
+    assert w.canvas.attribution_label.isVisible()
     w.set_basemap("vector")
-    assert not w.attribution_label.isVisible()  # the generated district carries no OSM data
-    w.shutdown()
+    assert not w.canvas.attribution_label.isVisible()  # the generated district carries no OSM data
 
 
-def test_history_replay_on_the_map(qtbot, store, tasks) -> None:  # type: ignore[no-untyped-def]
+def test_history_replay_on_the_map(qtbot, new_map, store) -> None:  # type: ignore[no-untyped-def]
     tracker = make_tracker(officers=3, vehicles=1, drones=0)
     t0 = datetime(2026, 11, 21, 6, 0, tzinfo=UTC)
     a, b = street_points(2, seed=5)
     rows = [FixRow("O001", t0 + timedelta(minutes=m), a[0] + (b[0] - a[0]) * m / 60, a[1] + (b[1] - a[1]) * m / 60,
                    4.0, 0.0, "sim") for m in range(61)]
     store.add_fixes(rows).result(10)
-    w = MapScreen(tracker, BASEMAP, MapConfig(), [], heatmap=HeatmapService(store, tasks),
-                  history=HistoryService(store, tasks), tasks=tasks)
-    qtbot.addWidget(w)
+    w = new_map(tracker, MapConfig(), [], store=store)
     w.show()
     w.search("队员001")  # click 1: find the officer
     with qtbot.waitSignal(w.history.loaded, timeout=10000):
         w.show_history(t0, t0 + timedelta(hours=1))
-    assert w.replaying and w.play_button.isEnabled()
+    assert w.replaying and w.replay.play_button.isEnabled()
     local = datetime.fromtimestamp((t0 + timedelta(minutes=5)).timestamp())  # the time edit shows local time
-    w.goto_time.setTime(QTime(local.hour, local.minute))  # click 2: "at 06:05"
+    w.replay.goto_time.setTime(QTime(local.hour, local.minute))  # click 2: "at 06:05"
     assert w.history.clock.time == (t0 + timedelta(minutes=5)).timestamp()
     x, y = w.display_xy("O001")
     ex, ey = w.proj.to_xy(a[0] + (b[0] - a[0]) * 5 / 60, a[1] + (b[1] - a[1]) * 5 / 60)
     assert (x, y) == pytest.approx((float(ex), float(ey)), abs=0.01)
-    assert "06:05" in w.replay_time_label.text() or w.history.clock.time == (t0 + timedelta(minutes=5)).timestamp()
+    assert "06:05" in w.replay.time_label.text() or w.history.clock.time == (t0 + timedelta(minutes=5)).timestamp()
     assert w.replay_units.shown_count("officer:idle") + w.replay_units.shown_count("officer:stale") >= 1
-    w.speed_combo.setCurrentIndex(w.speed_combo.findData(60))
+    w.replay.speed_combo.setCurrentIndex(w.replay.speed_combo.findData(60))
     assert w.history.clock.speed == 60
     start = w.history.clock.time
-    w.play_button.click()
+    w.replay.play_button.click()
     qtbot.waitUntil(lambda: w.history.clock.time > start + 30, timeout=3000)
-    w.play_button.click()
+    w.replay.play_button.click()
     assert not w.history.clock.playing
     w.stop_replay()
     assert not w.replaying and all(not i.isVisible() for i in w.replay_units.group_items())
@@ -307,16 +324,15 @@ def test_translation_is_complete(qtbot, tmp_path: Path) -> None:
     text = (Path(__file__).resolve().parents[2] / "resources" / "translations" / "map_zh_CN.ts").read_text("utf-8")
     assert "unfinished" not in text and text.count("<translation>") == text.count("<source>")
     translator = chinese_translator(tmp_path)
-    assert translator.translate("MapScreen", "Follow") == "跟随"
+    assert translator.translate("MapToolbar", "Follow") == "跟随"
 
 
-def test_png_of_district_with_units(qtbot, tasks, tmp_path: Path) -> None:
+def test_png_of_district_with_units(qtbot, new_map, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """The picture a human checks: 200 officers and 50 vehicles on the district's streets, in Chinese."""
     translator = chinese_translator(tmp_path)
     QCoreApplication.installTranslator(translator)
     tracker = make_tracker(officers=200, vehicles=50, drones=3, stale=("O017", "O044", "O101"), seed=11)
-    w = MapScreen(tracker, BASEMAP, MapConfig(), CAMERAS, heatmap=HeatmapService(None, tasks), tasks=tasks)
-    qtbot.addWidget(w)
+    w = new_map(tracker, MapConfig(), CAMERAS)
     w.set_zones([*default_unit_grid(BASEMAP).areas, *BASEMAP.zones])
     lat, lon = street_points(1, seed=3)[0]
     w.set_cases([{"code": "AJ20261121000001", "lat": lat, "lon": lon, "status": "new", "urgency": 1,
@@ -338,17 +354,17 @@ def test_heatmap_layer_from_cases(qtbot, screen: MapScreen) -> None:
     points = street_points(40, seed=21)
     screen.set_cases([{"code": f"AJ{i}", "lat": lat, "lon": lon, "status": "new", "urgency": 2,
                        "category_name": "占道经营" if i % 2 else "暴露垃圾"} for i, (lat, lon) in enumerate(points)])
-    with qtbot.waitSignal(screen.heatmap_service.ready, timeout=5000):
+    with qtbot.waitSignal(screen.heatmap.service.ready, timeout=5000):
         screen.set_layer_visible("heatmap", True)
-    qtbot.waitUntil(lambda: screen.heat_grid is not None and screen.heat_grid.count == 40, timeout=3000)
-    assert screen.heat_grid.total == pytest.approx(40.0)
-    assert screen.heat_item.image is not None and screen.heat_item.isVisible()
-    with qtbot.waitSignal(screen.heatmap_service.ready, timeout=5000):
-        screen.heat_category.setCurrentIndex(screen.heat_category.findData("占道经营"))
-    qtbot.waitUntil(lambda: screen.heat_grid.count == 20, timeout=3000)
+    qtbot.waitUntil(lambda: screen.heatmap.grid is not None and screen.heatmap.grid.count == 40, timeout=3000)
+    assert screen.heatmap.grid.total == pytest.approx(40.0)
+    assert screen.heatmap.item.image is not None and screen.heatmap.item.isVisible()
+    with qtbot.waitSignal(screen.heatmap.service.ready, timeout=5000):
+        screen.heatmap.category.setCurrentIndex(screen.heatmap.category.findData("占道经营"))
+    qtbot.waitUntil(lambda: screen.heatmap.grid.count == 20, timeout=3000)
 
 
 def test_hover_text_names_unit_and_stale_age(screen: MapScreen) -> None:
     x, y = screen.display_xy("O005")
-    text = screen._hover_text(x, y)
+    text = screen.picker.hover_text(x, y)
     assert "队员005" in text and "20" in text

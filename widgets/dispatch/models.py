@@ -13,18 +13,20 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from commandcenter.cases.feed import QueueRow
 from commandcenter.cases.model import officer_label
 from commandcenter.cases.service import UnitRow
+from widgets import theme
 
 _Index = QModelIndex | QPersistentModelIndex
 
-LEVEL_COLOURS = {"ok": "#2ea043", "warning": "#d29922", "overdue": "#f85149", "paused": "#6e7681", "none": "#6e7681"}
-STALE_COLOUR = "#6e7681"
-UNIT_STATUS_COLOURS = {"idle": "#2ea043", "dispatched": "#2f81f7", "handling": "#d29922", "resting": "#8b949e",
-                       "offline": "#6e7681"}
+# Theme colour roles (widgets/theme.py) of SLA levels and unit statuses.
+LEVEL_ROLES = {"ok": "ok", "warning": "warn", "overdue": "error", "paused": "disabled", "none": "disabled"}
+STALE_ROLE = "disabled"
+UNIT_STATUS_ROLES = {"idle": "ok", "dispatched": "accent", "handling": "warn", "resting": "muted",
+                     "offline": "disabled"}
 
 
 def _tr(text: object) -> str:
@@ -94,9 +96,9 @@ class CaseQueueModel(QAbstractTableModel):
             return (r.code, r.category, r.source_label, r.grid or "—", r.status_label,
                     countdown(r.remaining_hours, r.level), r.assigned or "—")[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
-            return QBrush(QColor(LEVEL_COLOURS.get(r.level, "#e6edf3")))
+            return QBrush(theme.qcolour(LEVEL_ROLES.get(r.level, "text")))
         if role == Qt.ItemDataRole.ForegroundRole and col == 0 and r.urgency == 1:
-            return QBrush(QColor("#ff7b72"))
+            return QBrush(theme.qcolour("alarm"))
         if role == Qt.ItemDataRole.ToolTipRole:
             deadline = r.deadline.astimezone().strftime("%m-%d %H:%M") if isinstance(r.deadline, datetime) else "—"
             tip = QCoreApplication.translate("DispatchScreen", "Deadline %1").replace("%1", deadline)
@@ -146,9 +148,9 @@ class UnitBoardModel(QAbstractTableModel):
                     age(u.seconds_in_status), fix)[col]
         if role == Qt.ItemDataRole.ForegroundRole:
             if u.stale:
-                return QBrush(QColor(STALE_COLOUR))
+                return QBrush(theme.qcolour(STALE_ROLE))
             if col == 2:
-                return QBrush(QColor(UNIT_STATUS_COLOURS.get(u.status, "#e6edf3")))
+                return QBrush(theme.qcolour(UNIT_STATUS_ROLES.get(u.status, "text")))
         if role == Qt.ItemDataRole.ToolTipRole and u.stale:
             return QCoreApplication.translate("DispatchScreen", "No recent position fix (stale)")
         if role == Qt.ItemDataRole.UserRole:

@@ -1,4 +1,6 @@
-"""Colours and symbols of the map (dark theme). One place, so the legend and the layers cannot disagree."""
+"""Colours and symbols of the map: its symbology (roads, units, zones, cases), chosen against the map's dark
+ground, whose colours come from the theme (``map_background``, ``map_land``, ``map_text``). One place, so the
+legend and the layers cannot disagree."""
 
 from __future__ import annotations
 
@@ -8,9 +10,11 @@ from functools import lru_cache
 from PySide6.QtCore import QPointF
 from PySide6.QtGui import QColor, QPainterPath, QTransform
 
-BACKGROUND = "#0b1220"
-LAND = "#111a2b"
-TEXT = "#c8d3e6"
+from widgets import theme
+
+BACKGROUND = theme.colour("map_background")
+LAND = theme.colour("map_land")
+TEXT = theme.colour("map_text")
 WATER = ("#16324f", "#1d4b73")  # fill, outline
 PARK = ("#14361f", "#1d4a2b")
 PLAZA = ("#2a2f3d", "#3a4154")

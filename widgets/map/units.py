@@ -405,3 +405,16 @@ def format_age(seconds: float) -> str:
     if s < 86400:
         return f"{int(s // 3600)}小时"
     return f"{int(s // 86400)}天"
+
+
+def drawn_colour(layer: UnitLayer, unit_id: str) -> str:
+    """The brush colour a unit is drawn with (``style.STALE_COLOUR`` when stale; "" when not drawn)."""
+    row = layer.index.get(unit_id)
+    if row is None:
+        return ""
+    layer.flush()
+    for item in layer.group_items():
+        for spot_x, spot_y in zip(item.data["x"], item.data["y"], strict=False):
+            if spot_x == layer.x[row] and spot_y == layer.y[row]:
+                return str(item.opts["brush"].color().name())
+    return ""

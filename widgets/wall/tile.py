@@ -73,8 +73,7 @@ class VideoTile(QWidget):
         self._snap.setText(self.tr("Snapshot"))
         self._snap.setToolTip(self.tr("Save the current picture at full resolution as evidence"))
         self._snap.setAutoRaise(True)
-        self._snap.setStyleSheet("QToolButton{color:#e6edf3;background:rgba(0,0,0,120);border:none;"
-                                 "padding:1px 4px;font-size:11px}QToolButton:hover{background:#1f6feb}")
+        self._snap.setObjectName("tileSnapshot")  # styled by the theme (resources/themes/base.qss)
         self._snap.clicked.connect(lambda: self.snapshotRequested.emit(self.cell))
         self._name_font = QFont()
         self._name_font.setPixelSize(13)

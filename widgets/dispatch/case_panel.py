@@ -1,0 +1,95 @@
+"""The selected case: code, category, status, source, grid, address, SLA countdown, officer, duplicates, pending
+request, joint tasks, attachments — and its history, newest first."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
+
+from commandcenter import labels
+from commandcenter.cases.feed import CaseDetail
+from widgets import theme
+from widgets.dispatch.models import countdown
+
+SLA_ROLES = {"ok": "ok", "warning": "warn", "overdue": "error"}
+
+
+class CaseDetailView(QLabel):
+    """The rich-text summary of one case."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setText(self.tr("Select a case in the queue."))
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+    def show_detail(self, detail: CaseDetail) -> None:
+        case, sla = detail.case, detail.sla
+        colour = theme.colour(SLA_ROLES.get(sla.level, "disabled"))
+        accent, warn = theme.colour("accent"), theme.colour("warn")
+        deadline = case.deadline_at.astimezone().strftime("%m-%d %H:%M") if case.deadline_at else "—"
+        t_source, t_grid, t_urgency = self.tr("Source"), self.tr("Grid"), self.tr("Urgency")
+        t_address, t_deadline, t_officer = self.tr("Address"), self.tr("Deadline"), self.tr("Officer")
+        t_duplicates, t_pending = self.tr("Possible duplicates"), self.tr("Pending request")
+        lines = [
+            f"<b style='font-size:16px'>{case.code}</b> &nbsp; {case.category_label} &nbsp; "
+            f"<span style='color:{accent}'>{case.status_label}</span>",
+            f"{t_source}: {case.source_label} &nbsp; {t_grid}: {case.grid_code or '—'} / "
+            f"{case.area_code or '—'} &nbsp; {t_urgency}: {case.urgency}",
+            f"{t_address}: {case.address or '—'} ({case.lat or '—'}, {case.lon or '—'})",
+            f"{case.description}",
+            f"{t_deadline}: {deadline} &nbsp; <span style='color:{colour}'>"
+            f"{countdown(sla.remaining_hours, sla.level)}</span> &nbsp; {t_officer}: "
+            f"{case.officer_display or '—'}",
+        ]
+        if case.possible_duplicates:
+            lines.append(f"<span style='color:{warn}'>{t_duplicates}: {'、'.join(case.possible_duplicates)}</span>")
+        pending = case.extra.get("pending_request")
+        if isinstance(pending, dict):
+            lines.append(f"<span style='color:{warn}'>{t_pending}: {pending.get('kind')} "
+                         f"{pending.get('hours', '')} — {pending.get('reason', '')} ({pending.get('by', '')})</span>")
+        for task in case.tasks:
+            lines.append(f"• {task.department}: {task.task} [{labels.task_status_label(task.status)}]")
+        if detail.evidence:
+            t_attachments = self.tr("Attachments")
+            lines.append(f"{t_attachments}: {len(detail.evidence)}")
+        self.setText("<br>".join(lines))
+
+
+class CaseHistory(QListWidget):
+    """What happened to the case, newest first."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMaximumHeight(140)
+
+    def show_detail(self, detail: CaseDetail) -> None:
+        self.clear()
+        for ev in reversed(detail.events):
+            when = ev["time"].astimezone().strftime("%m-%d %H:%M:%S")
+            moved = ev["to"] if ev["to"] and ev["to"] != ev["from"] else ""
+            officer = f"  {ev['officer']}" if ev.get("officer") else ""
+            self.addItem(f"{when}  " + labels.history_text(
+                ev["actor"], ev["action"], role=ev.get("actor_role", ""), name=ev.get("actor_name", ""),
+                to_status=moved, note=ev["note"], data=ev.get("data")) + officer)
+
+
+class CasePanel(QWidget):
+    """Detail above, history below; the action bar goes between them (``insert_actions``)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self.detail = CaseDetailView()
+        self.history = CaseHistory()
+        self._layout.addWidget(self.detail)
+        self._layout.addWidget(self.history)
+
+    def insert_actions(self, actions: QWidget) -> None:
+        self._layout.insertWidget(1, actions)
+
+    def show_detail(self, detail: CaseDetail) -> None:
+        self.detail.show_detail(detail)
+        self.history.show_detail(detail)

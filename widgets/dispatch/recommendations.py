@@ -1,0 +1,84 @@
+"""The top-3 officers for the selected case, with the reasons (distance, load, skills); drag one onto a case in
+the queue, or pick one and press Assign."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGroupBox,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from commandcenter.cases.dispatch import Recommendation
+from widgets.dispatch.queue_panel import OFFICER_MIME
+
+
+class OfficerList(QListWidget):
+    """Recommended officers; items drag with the officer MIME type onto the queue."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+
+    def mimeTypes(self) -> list[str]:
+        return [OFFICER_MIME, "text/plain"]
+
+    def mimeData(self, items: list[QListWidgetItem]) -> QMimeData:  # type: ignore[override]
+        mime = QMimeData()
+        ids = [str(item.data(Qt.ItemDataRole.UserRole)) for item in items if item.data(Qt.ItemDataRole.UserRole)]
+        if ids:
+            mime.setData(OFFICER_MIME, ids[0].encode())
+            mime.setText(ids[0])
+        return mime
+
+
+class RecommendationPanel(QGroupBox):
+    """``assign_requested(officer id)`` when Assign is pressed."""
+
+    assign_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setTitle(self.tr("Recommended officers (drag onto a case or click Assign)"))
+        self.recommendations: list[Recommendation] = []
+        layout = QVBoxLayout(self)
+        self.list = OfficerList()
+        layout.addWidget(self.list)
+        self.assign_button = QPushButton(self.tr("Assign selected officer"))
+        self.assign_button.clicked.connect(self._assign_clicked)
+        layout.addWidget(self.assign_button)
+
+    def show_recommendations(self, recs: list[Recommendation]) -> None:
+        self.recommendations = list(recs)
+        self.list.clear()
+        for i, rec in enumerate(recs, start=1):
+            item = QListWidgetItem(f"{i}. {rec.name} ({rec.team})  —  {rec.summary}")
+            item.setData(Qt.ItemDataRole.UserRole, rec.officer_id)
+            item.setToolTip(rec.summary)
+            self.list.addItem(item)
+        if not recs:
+            self.list.addItem(self.tr("No available officer with a position."))
+        else:
+            self.list.setCurrentRow(0)
+
+    def clear(self) -> None:
+        self.recommendations = []
+        self.list.clear()
+
+    def selected_officer(self) -> str | None:
+        """The officer picked in the list, else the best recommendation."""
+        item = self.list.currentItem()
+        if item is not None and item.data(Qt.ItemDataRole.UserRole):
+            return str(item.data(Qt.ItemDataRole.UserRole))
+        return self.recommendations[0].officer_id if self.recommendations else None
+
+    def _assign_clicked(self) -> None:
+        officer = self.selected_officer()
+        if officer:
+            self.assign_requested.emit(officer)
