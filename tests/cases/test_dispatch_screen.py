@@ -67,10 +67,10 @@ def test_detail_actions_recommendation_and_one_click_assign(qtbot: Any, screen: 
     qtbot.waitUntil(lambda: "arrive" in screen.action_bar.buttons, timeout=5000)
     assert service.get(code).assigned_officer == "o1"
     # People read officers by name and badge: in the case detail, its history and the queue.
-    qtbot.waitUntil(lambda: "张三 (B1)" in screen.detail_label.text(), timeout=5000)
-    history = [screen.history.item(i).text() for i in range(screen.history.count())]
+    qtbot.waitUntil(lambda: "张三 (B1)" in screen.case.detail.text(), timeout=5000)
+    history = [screen.case.history.item(i).text() for i in range(screen.case.history.count())]
     assert any("张三 (B1)" in line for line in history) and not any(" o1" in line for line in history)
-    qtbot.waitUntil(lambda: any(r.code == code and r.assigned == "张三 (B1)" for r in screen.queue_model.rows),
+    qtbot.waitUntil(lambda: any(r.code == code and r.assigned == "张三 (B1)" for r in screen.queue.model.rows),
                     timeout=5000)
 
 

@@ -49,14 +49,18 @@ def _history(qtbot: Any, service: CaseService, code: str, tasks: TaskManager) ->
     from commandcenter.cases.feed import DispatchFeed
     from widgets.dispatch import DispatchScreen
 
-    screen = DispatchScreen(service, feed=DispatchFeed(service, tasks))
+    feed = DispatchFeed(service, tasks)
+    screen = DispatchScreen(service, feed)
+    feed.start()
     qtbot.addWidget(screen)
     try:
         screen.select_case(code)
-        qtbot.waitUntil(lambda: screen.history.count() == 3, timeout=5000)
-        return [screen.history.item(i).text() for i in range(screen.history.count())]
+        history = screen.case.history
+        qtbot.waitUntil(lambda: history.count() == 3, timeout=5000)
+        return [history.item(i).text() for i in range(history.count())]
     finally:
         screen.shutdown()
+        feed.stop()
 
 
 def test_events_name_the_person(escalated_case: str, service: CaseService) -> None:
@@ -93,6 +97,7 @@ def test_chinese_case_timeline_shows_words_not_codes(qtbot: Any, language: str, 
     timeline = CaseTimeline(store, tasks)
     qtbot.addWidget(timeline)
     timeline.set_case(case_id)
+    qtbot.waitUntil(lambda: timeline.tree.topLevelItemCount() > 0, timeout=5000)  # read on the task manager
     rows = [[timeline.tree.topLevelItem(i).text(col) for col in (2, 3)]
             for i in range(timeline.tree.topLevelItemCount())]
     assert ["立案", "待立案 → 已立案"] in rows and ["超时升级", "已超时"] in rows

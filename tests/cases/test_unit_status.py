@@ -40,11 +40,14 @@ def units(store: Store, enforcement: EnforcementServices) -> UnitStatusService:
 
 @pytest.fixture
 def board(qtbot: Any, service: CaseService, tasks: TaskManager) -> Iterator[DispatchScreen]:
-    screen = DispatchScreen(service, feed=DispatchFeed(service, tasks))
+    feed = DispatchFeed(service, tasks)
+    screen = DispatchScreen(service, feed)
+    feed.start()
     qtbot.addWidget(screen)
     qtbot.waitUntil(lambda: screen.unit_model.rowCount() == 4, timeout=5000)
     yield screen
     screen.shutdown()
+    feed.stop()
 
 
 def _status(store: Store, officer_id: str) -> str:
