@@ -42,9 +42,10 @@ def test_build_returns_typed_services_and_stops_in_reverse_order(qtbot, tmp_path
     finally:
         services.stop()
     stopped = [entry.removeprefix("stop ") for entry in services.lifecycle.log if entry.startswith("stop ")]
-    running_order = ["store", "devices", *started]
+    running_order = ["store", "tasks", "devices", *started]
     expected = [name for name in reversed(running_order) if name in stopped]
-    assert stopped == expected and stopped[-2:] == ["devices", "store"], stopped
+    # the task manager outlives everything that hands it work; the store goes last
+    assert stopped == expected and stopped[-3:] == ["devices", "tasks", "store"], stopped
 
 
 def test_lifecycle_stops_what_started_even_when_a_stop_fails() -> None:
