@@ -3,9 +3,19 @@
 Each record holds ``seq, time, actor, action, subject, data, prev_hash, hash`` where ``data`` is canonical
 JSON (sorted keys, UTF-8, no whitespace) and ``hash = SHA-256(canonical JSON of
 [seq, time, actor, action, subject, data, prev_hash])``. Editing a record breaks its hash; deleting one
-leaves a gap in ``seq``; reordering or re-inserting breaks ``prev_hash``. Re-hashing the whole tail after an
-edit is caught by an *anchor*: the head hash exported (``commandcenter audit anchor``) and signed by a leader
-or timestamped elsewhere, which a later ``audit verify --anchor`` checks the chain still contains.
+leaves a gap in ``seq``; reordering or re-inserting breaks ``prev_hash``.
+
+A chain alone cannot show that its tail was cut, that it was emptied, or that a suffix was re-hashed. The
+running application therefore signs the head with an Ed25519 key kept outside the database, on a timer and at
+exit (:class:`CheckpointService`, ``[audit]`` in the config), into an append-only file of signed, chained lines
+(``commandcenter.enforcement.checkpoints``); ``verify`` reports truncation, wipe, re-hash and back-dated appends
+against it. An *anchor* (``commandcenter audit anchor [--sign]``) is the same head exported for a leader's
+signature or an external timestamp.
+
+Creation records name their rows: ``case.create`` holds the case's id and fingerprint, ``evidence.add`` the
+evidence id and hash, ``decision.record`` the decision id, outcome and amount; ``verify`` finds each row still
+there and unchanged, and reports deleted ones by id. Evidence given as an http(s) URL (a citizen's photo) is
+counted as remote, not as a missing file.
 
 Appends run inside the caller's writer transaction, so a case action and its audit record commit or roll back
 together. The head (last seq and hash) is read from the database in that transaction, which holds the

@@ -295,3 +295,21 @@ def test_cli_keygen_checkpoint_verify(store: Store, tmp_path: Path) -> None:
     assert forged.returncode == 1 and "ANCHOR_SIGNATURE" in forged.stdout
     unsigned = _cli("checkpoint", "--db", store.url, "--checkpoints", str(tmp_path / "x.jsonl"), env=env)
     assert unsigned.returncode == 2 and "no signing key" in unsigned.stderr
+
+
+def test_deleted_decision_and_file_evidence_rows_are_detected(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    case_id = services.make_case()
+    party = services.decisions.identify_party(case_id, actor="dispatcher", kind="person", name="李四海",
+                                              id_number="320105198807071234", phone="13912345678")
+    decision = services.decisions.record_decision(case_id, actor="leader", violation_code="ZDJY", party_id=party.id,
+                                                  circumstances=["small_area"], findings={})
+    photo = tmp_path / "scene.jpg"
+    photo.write_bytes(b"\xff\xd8 scene")
+    evidence = services.evidence.add(case_id, photo, actor="dispatcher")
+    assert verify(services.store, evidence_root=services.evidence.root).ok
+    _tamper(services.store, f"DELETE FROM enforcement_decisions WHERE id = {decision.id}",
+            f"DELETE FROM evidence WHERE id = {evidence.id}")
+    result = verify(services.store, evidence_root=services.evidence.root)
+    assert sorted(_kinds(result)) == ["decision_deleted", "evidence_deleted"]
+    assert f"decision {decision.id} (recorded in record" in result.summary()
+    assert f"evidence {evidence.id} (added in record" in result.summary()
