@@ -319,13 +319,20 @@ class VerifyResult:
 
 @dataclass
 class _Chained:
-    """What the chain says was created: rows ``verify`` then finds in the database."""
+    """What the chain says was created (rows ``verify`` then finds in the database, one chunk of records at a
+    time so that memory stays flat), and what it saw at the checkpoints."""
 
     cases: dict[int, tuple[int, str, str]] = field(default_factory=dict)  # id -> (seq, code, fingerprint)
     evidence: dict[int, tuple[int, str]] = field(default_factory=dict)  # id -> (seq, sha256)
     decisions: dict[int, tuple[int, str, float]] = field(default_factory=dict)  # id -> (seq, outcome, amount)
     at_seq: dict[int, str] = field(default_factory=dict)  # checkpointed seq -> the chain's hash there
     backdated: tuple[int, datetime] | None = None  # first record after the latest checkpoint dated before it
+    edited_evidence: set[int] = field(default_factory=set)  # rows whose hash differs from the audited one
+
+    def clear_rows(self) -> None:
+        self.cases.clear()
+        self.evidence.clear()
+        self.decisions.clear()
 
 
 def _chunks(store: Store, chunk: int) -> Iterator[Sequence[Any]]:
@@ -362,9 +369,9 @@ def _note_creation(chained: _Chained, seq: int, action: str, data: str) -> None:
 
 def _check_chain(store: Store, result: VerifyResult, chunk: int, watch: Mapping[int, str],
                  after: tuple[int, datetime] | None) -> _Chained:
-    """Walk the chain, setting ``result.first_break``; note the rows it says were created, the hash at each
-    checkpointed seq (``watch``) and the first record after the latest checkpoint ``after`` (seq, signed at)
-    that is dated before that signature."""
+    """Walk the chain, setting ``result.first_break``; check the rows it says were created (after each chunk),
+    note the hash at each checkpointed seq (``watch``) and the first record after the latest checkpoint
+    ``after`` (seq, signed at) that is dated before that signature."""
     chained = _Chained()
     expected_seq, prev = 1, GENESIS_HASH
     for rows in _chunks(store, chunk):
@@ -398,6 +405,8 @@ def _check_chain(store: Store, result: VerifyResult, chunk: int, watch: Mapping[
                 chained.backdated = (seq, moment)
             expected_seq, prev = seq + 1, digest
             result.head_seq, result.head_hash, result.head_time = seq, digest, moment
+        _check_rows(store, result, chained)
+        chained.clear_rows()
     return chained
 
 
@@ -468,6 +477,7 @@ def _check_rows(store: Store, result: VerifyResult, chained: _Chained, batch: in
             result.problems.append(Problem("evidence_deleted", f"evidence {evidence_id} (added in record {seq}) is "
                                                                "no longer in the database"))
         elif sha and row.sha256 != sha:
+            chained.edited_evidence.add(evidence_id)
             result.evidence_problems.append(EvidenceProblem(evidence_id, row.path, (
                 f"the evidence row's hash {row.sha256[:12]}… differs from the audited {sha[:12]}… of record {seq} "
                 "(the row was edited)")))
@@ -534,8 +544,7 @@ def _check_evidence(store: Store, result: VerifyResult, chained: _Chained, root:
             continue
         path = Path(stored_path)
         path = path if path.is_absolute() else root / path
-        recorded = chained.evidence.get(int(evidence_id))
-        if recorded is not None and recorded[1] and recorded[1] != sha:
+        if int(evidence_id) in chained.edited_evidence:
             continue  # reported by _check_rows: the row was edited
         try:
             actual = file_sha256(path)
@@ -567,7 +576,6 @@ def verify(store: Store, *, anchor: Mapping[str, Any] | None = None, check_evide
         _check_checkpoints(result, checkpoints, chained)
     if anchor is not None:
         _check_anchor(store, result, anchor, public_key)
-    _check_rows(store, result, chained)
     if check_evidence:
         _check_evidence(store, result, chained, evidence_root or paths.evidence_dir())
     result.seconds = _time.perf_counter() - started
