@@ -642,6 +642,7 @@ class CheckpointService:
         self.store, self.file, self.key, self.interval_s = store, checkpoints, key, interval_s
         self.written = 0
         self.last_error = ""
+        self.last: dict[str, Any] | None = None  # the last checkpoint this process wrote
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -668,11 +669,12 @@ class CheckpointService:
         self.last_error = ""
         if document is not None:
             self.written += 1
+            self.last = document
         return document
 
     def report(self) -> dict[str, Any]:
-        """The health section 'audit'."""
-        last = self.file.last() if self.file.path.exists() else None
+        """The health section 'audit' (from memory: the report is built on the GUI thread)."""
+        last = self.last
         return {"checkpoint_file": str(self.file.path), "checkpoints_written": self.written,
                 "last_checkpoint_seq": last.get("seq") if last else None,
                 "last_checkpoint_at": last.get("signed_at") if last else None, "last_error": self.last_error}
