@@ -570,7 +570,7 @@ def verify(store: Store, *, anchor: Mapping[str, Any] | None = None, check_evide
     result = VerifyResult()
     latest = checkpoints.latest if checkpoints is not None else None
     watch = {c.seq: c.hash for c in checkpoints.checkpoints} if checkpoints is not None else {}
-    after = (latest.seq, _parse_time(latest.signed_at)) if latest is not None and latest.signed_at else None
+    after = (latest.seq, signed_at) if latest is not None and (signed_at := _parse_time(latest.signed_at)) else None
     chained = _check_chain(store, result, chunk, watch, after)
     if checkpoints is not None:
         _check_checkpoints(result, checkpoints, chained)
@@ -582,8 +582,11 @@ def verify(store: Store, *, anchor: Mapping[str, Any] | None = None, check_evide
     return result
 
 
-def _parse_time(text: str) -> datetime:
-    return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+def _parse_time(text: str) -> datetime | None:
+    try:
+        return datetime.strptime(text, _TIME_FORMAT).replace(tzinfo=UTC)
+    except ValueError:
+        return None  # an unsigned or damaged line: the back-dating check is skipped, the rest still runs
 
 
 def make_anchor(store: Store, key: Ed25519PrivateKey | None = None) -> dict[str, Any]:
@@ -786,7 +789,7 @@ def audit_main(argv: list[str]) -> int:
             anchor = load_anchor(args.anchor) if args.anchor else None
             public_key = configured_public_key(settings, args.pubkey)
             file = CheckpointFile(args.checkpoints or checkpoint_path(settings))
-            expected = args.checkpoints is not None or public_key is not None
+            expected = args.checkpoints is not None or public_key is not None or bool(settings.signing_key)
             report = file.check(public_key, required=expected)
             result = verify(store, anchor=anchor, check_evidence=not args.no_evidence,
                             evidence_root=args.evidence_dir, checkpoints=report, public_key=public_key)

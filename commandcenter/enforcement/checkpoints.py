@@ -189,8 +189,14 @@ class CheckpointFile:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
             try:
                 last = _last_line(handle)
+                if _ends_cut(handle):
+                    handle.write(b"\n")  # a line cut off by a crash stays a (reported) line of its own
                 previous = _parse(last) if last else None
-                number = int(previous.get("line", 0)) + 1 if previous else 1
+                if previous is not None and isinstance(previous.get("line"), int):
+                    number = int(previous["line"]) + 1
+                else:  # empty file, or a damaged last line: count (rare, and the file stays small)
+                    handle.seek(0)
+                    number = handle.read().count(b"\n") + 1
                 document = sign_document({
                     "format": CHECKPOINT_FORMAT, "line": number, "seq": int(seq), "hash": head_hash,
                     "record_time": record_time, "signed_at": now().strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
@@ -267,6 +273,15 @@ def _parse(line: bytes) -> dict[str, Any] | None:
     except (UnicodeDecodeError, ValueError):
         return None
     return value if isinstance(value, dict) else None
+
+
+def _ends_cut(handle: Any) -> bool:
+    """True when the file is not empty and its last byte is not a newline."""
+    end = handle.seek(0, os.SEEK_END)
+    if end == 0:
+        return False
+    handle.seek(end - 1)
+    return bool(handle.read(1) != b"\n")
 
 
 def _last_line(handle: Any) -> bytes:

@@ -313,3 +313,16 @@ def test_deleted_decision_and_file_evidence_rows_are_detected(services, tmp_path
     assert sorted(_kinds(result)) == ["decision_deleted", "evidence_deleted"]
     assert f"decision {decision.id} (recorded in record" in result.summary()
     assert f"evidence {evidence.id} (added in record" in result.summary()
+
+
+def test_a_line_cut_off_by_a_crash_stays_reported_and_later_lines_still_count(store: Store, key_file: Path,
+                                                                              tmp_path: Path) -> None:
+    checkpoints = _signed(store, key_file, tmp_path, 5)
+    with checkpoints.path.open("ab") as handle:
+        handle.write(b'{"format": "commandcenter-audit-checkp')  # the power went out mid-line
+    _fill(store, 5)
+    document = write_checkpoint(store, checkpoints, load_signing_key(key_file))
+    assert document is not None and document["line"] == 3
+    report = checkpoints.check(load_public_key(str(key_file) + ".pub"))
+    assert [c.seq for c in report.checkpoints] == [5, 10]
+    assert len(report.problems) == 1 and "line 2: not a checkpoint" in report.problems[0]
