@@ -160,6 +160,16 @@ class SimulatorConfig:
 
 
 @dataclass
+class AuditConfig:
+    """Signed checkpoints of the audit chain (see commandcenter.enforcement.checkpoints)."""
+
+    signing_key: str = ""  # Ed25519 private key file (`audit keygen`); "" = this process signs no checkpoints
+    public_key: str = ""  # for `audit verify`: .pub file or 64 hex digits; "" = <signing_key>.pub if it exists
+    checkpoint_file: str = ""  # append-only JSON lines; "" = <data dir>/audit-checkpoints.jsonl
+    checkpoint_minutes: float = 10.0  # how often the running application signs the chain head (and at exit)
+
+
+@dataclass
 class Config:
     """The whole configuration. ``source`` is the file it came from ("" for built-in defaults)."""
 
@@ -175,6 +185,7 @@ class Config:
     users: list[UserConfig] = field(default_factory=list)
     open311: Open311Config | None = None
     simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
+    audit: AuditConfig = field(default_factory=AuditConfig)
     source: str = ""
 
 
@@ -335,6 +346,7 @@ def _validate(config: Config, checker: _Checker) -> None:
         _check_range(checker, f"sensors[{i}].lon", sensor.lon, -180, 180)
     if config.simulator.units < 0 or config.simulator.vehicles < 0:
         raise checker.fail("simulator.units", "must not be negative")
+    _check_range(checker, "audit.checkpoint_minutes", config.audit.checkpoint_minutes, 0.1, 24 * 60)
 
 
 def parse_config(text: str, path: str = "<config>") -> Config:
@@ -365,6 +377,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "users": lambda v, k: checker.table_list(UserConfig, v, k),
         "open311": lambda v, k: checker.build(Open311Config, v, k),
         "simulator": lambda v, k: checker.build(SimulatorConfig, v, k),
+        "audit": lambda v, k: checker.build(AuditConfig, v, k),
     })
     config.source = path
     _validate(config, checker)

@@ -156,3 +156,23 @@ def test_the_demo_prepares_a_new_config_and_leaves_the_given_one_alone(tmp_path:
         assert [d.id for d in demo.drones] == ["uav-1"] and demo.drones[0].url.startswith("tcp:127.0.0.1:")
     finally:
         setup.stop()
+
+
+def test_a_signing_key_in_the_config_signs_the_audit_chain_at_exit(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.enforcement.checkpoints import CheckpointFile, generate_key
+
+    generate_key(tmp_path / "audit.key")
+    db, key, checkpoints = tmp_path / "real.db", tmp_path / "audit.key", tmp_path / "cp.jsonl"
+    config = parse_config(f'[database]\nurl = "sqlite:///{db}"\n[audit]\nsigning_key = "{key}"\n'
+                          f'checkpoint_file = "{checkpoints}"\n', "test.toml")
+    services = build(config)
+    try:
+        assert services.checkpoints is not None and "audit" in services.health.build()
+        services.start()
+        services.enforcement.audit.record("admin", "user.login", "user:admin").result(10)
+    finally:
+        services.stop()
+    assert "stop audit checkpoints" in services.lifecycle.log
+    last = CheckpointFile(tmp_path / "cp.jsonl").last()
+    assert last is not None and last["seq"] >= 1
+

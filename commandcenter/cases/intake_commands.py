@@ -24,6 +24,7 @@ from commandcenter.cases.core import CaseCore, view_of
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase
 from commandcenter.cases.recommend import Recommender
 from commandcenter.cases.workflow import OPEN_STATUSES
+from commandcenter.enforcement.audit import case_fingerprint
 from commandcenter.geo.coords import haversine_m
 from commandcenter.store.models import Case, CaseEvent
 
@@ -152,15 +153,20 @@ class CaseIntake:
         session.add(row)
         session.flush()
         collector_of(session).case(row.id, row.code)
-        for ev in spec.evidence:
-            self.core.add_evidence_row(session, row.id, ev, actor)
+        evidence_ids = [self.core.add_evidence_row(session, row.id, ev, actor) for ev in spec.evidence]
         session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action="create", from_status="",
                               to_status="reported", note=spec.description[:200],
                               data={"source": spec.source, "category": cat.code, "duplicates": extra.get(
                                   "possible_duplicates", [])}))
+        # The case's id and fingerprint, and each attachment's id and hash, go into the chain: `audit verify`
+        # finds a case or evidence row deleted or swapped behind the application's back.
         self.core.audit(session, actor, "case.create", row.code,
                         {"source": spec.source, "category": cat.code, "external_id": spec.external_id,
-                         "grid": grid_code})
+                         "grid": grid_code, "case_id": row.id, "code": row.code,
+                         "content": case_fingerprint(row.code, row.source, row.external_id, row.created_at)})
+        for ev_id, ev in zip(evidence_ids, spec.evidence, strict=True):
+            self.core.audit(session, actor, "evidence.add", row.code,
+                            {"evidence": ev_id, "sha256": ev.sha256, "path": ev.path})
         return row
 
     def duplicates_in(self, session: Session, category: str, lat: float, lon: float, at: datetime,

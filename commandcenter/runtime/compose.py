@@ -42,6 +42,7 @@ from commandcenter.config import CameraConfig, Config, ConfigError
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
 from commandcenter.drones.schedule import PatrolScheduler, ScheduleError
 from commandcenter.drones.tasking import DroneTasking
+from commandcenter.enforcement.audit import CheckpointService, checkpoint_service
 from commandcenter.enforcement.evidence import EvidenceInfo
 from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
 from commandcenter.enforcement.services import EnforcementServices
@@ -250,6 +251,7 @@ class Services:
     dispatch_feed: DispatchFeed
     briefing: BriefingModel
     extra: dict[str, object] = field(default_factory=dict)  # parts the demo adds (e.g. its simulator)
+    checkpoints: CheckpointService | None = None  # signs the audit chain head ([audit] signing_key)
 
     @property
     def wall(self) -> WallModel:
@@ -370,6 +372,11 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
     enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels])
     lifecycle.add("enforcement", stop=enforcement.close)
+    # The chain head signed on a timer and at exit, outside the database ([audit] signing_key).
+    checkpoints = checkpoint_service(config.audit, store)
+    if checkpoints is not None:
+        lifecycle.add("audit checkpoints", start=checkpoints.start, stop=checkpoints.stop)
+        health.register("audit", checkpoints.report)
     operator = Operator(user=config.ui.user or ("admin" if demo else ""), role="admin" if demo else "")
     # The seat user's gate for screens, layout saving and report export (no user configured: a one-person console).
     gate = PermissionGate(operator.user, enforcement.authorize) if operator.user else OPEN_GATE
@@ -452,7 +459,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         enforcement=enforcement, categories=categories, cases=cases, escalation=escalation,
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
-        history=history, dispatch_feed=dispatch_feed, briefing=briefing)
+        history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints)
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
