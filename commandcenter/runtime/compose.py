@@ -56,6 +56,7 @@ from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.runtime.devices import DeviceManager
+from commandcenter.runtime.fdlimits import listener_limits, raise_open_files_limit
 from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import drone_links, tracker_links
 from commandcenter.runtime.tasks import TaskManager
@@ -297,6 +298,7 @@ def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None,
     categories). ``basemap`` (already loaded) wins over ``basemap_path``, which wins over ``[map] basemap``.
     ``demo`` only says so in the health report and logs the console in as the demo's 值班长.
     """
+    raise_open_files_limit()  # before anything opens sockets or files; logged
     lifecycle = Lifecycle()
     events = CoreEvents(parent)
     store = Store(config.database.url or None)
@@ -398,11 +400,13 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                                     parent=events)
     unit_status.status_changed.connect(tracker.set_status)  # map and unit board
     unit_status.status_changed.connect(cases.dispatcher.note_status)  # who is recommended
+    limits = listener_limits(config)  # connection caps that fit the open-files limit with a reserve
     open311: Open311Server | None = None
     if config.open311 is not None:
         o = config.open311
         server = Open311Server(CaseOpen311Backend(cases), o.host, o.port, api_keys=o.api_keys,
-                               jurisdiction=o.jurisdiction)
+                               jurisdiction=o.jurisdiction, limits=limits.http, max_body=o.max_body_bytes,
+                               max_description=o.max_description)
         open311 = server
 
         def start_open311() -> None:
@@ -446,7 +450,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     lifecycle.add("device tables", start=lambda: store.write(lambda s: sync_devices(s, cameras, config)))
 
     def start_trackers() -> None:
-        for link in tracker_links(config, tracker.knows_device):
+        for link in tracker_links(config, tracker.knows_device, limits):
             devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
 
     lifecycle.add("trackers", start=start_trackers)
