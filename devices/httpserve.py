@@ -235,6 +235,12 @@ class BoundedHTTPServer(HTTPServer):
         for waiting in list(self._waiting.values()):
             self._waiting.pop(waiting.sock, None)
             waiting.sock.close()
+        while True:  # handed back by a worker after the dispatcher stopped
+            try:
+                sock, _addr, _rest = self._returns.get_nowait()
+            except Empty:
+                break
+            sock.close()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client vanishing mid-request is routine (phones on mobile networks): note it, no traceback."""
@@ -256,9 +262,11 @@ class BoundedHTTPServer(HTTPServer):
                 return
             except OSError as exc:
                 self.last_error = f"accept failed: {exc}"
-                if exc.errno in (errno.EMFILE, errno.ENFILE) and not retried and self._evict_idle(sel):
-                    retried = True  # a descriptor was freed: take the waiting client instead of the idle one
-                    continue
+                if exc.errno in (errno.EMFILE, errno.ENFILE):
+                    if not retried and self._evict_idle(sel):
+                        retried = True  # a descriptor was freed: take the waiting client instead of the idle one
+                        continue
+                    time.sleep(0.05)  # the listener stays readable: do not spin while nothing can be freed
                 return
             if self.open_connections >= self.limits.max_connections and not self._evict_idle(sel):
                 sock.close()

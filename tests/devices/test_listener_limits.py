@@ -8,6 +8,8 @@ import socket
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +18,9 @@ import pytest
 
 from commandcenter.config import parse_config
 from commandcenter.runtime.fdlimits import MIN_SHARE, listener_limits
+from devices.httpserve import HttpLimits
 from devices.jt808 import RESULT_OK, Jt808Server, Jt808Terminal
+from devices.osmand import OsmAndClient, OsmAndServer
 from tests.devices.adapter_support import RunningAdapter, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,6 +69,37 @@ def test_at_the_cap_idle_sockets_are_closed_first_and_terminals_still_get_in(jt8
         veteran.close()
         for sock in idle:
             sock.close()
+
+
+def test_osmand_phones_keep_alive_while_slow_clients_hold_no_threads() -> None:
+    limits = HttpLimits(workers=4, max_connections=150, header_timeout=1.0, keepalive_timeout=30.0)
+    server = OsmAndServer("osm-cap", port=0, limits=limits)
+    running = RunningAdapter(server, listener=True)
+    slow: list[socket.socket] = []
+    try:
+        assert server.ready.wait(5) and server.bound_port is not None
+        phones = [OsmAndClient("127.0.0.1", server.bound_port) for _ in range(20)]
+        for i, phone in enumerate(phones):  # 20 kept-alive phones, 4 workers: connections wait without threads
+            assert phone.report(f"phone-{i}", 32.04, 118.78)[0] == 200
+        threads = threading.active_count()
+        connections = [phone._conn for phone in phones]
+        for _ in range(200):  # more than max_connections: the slowest heads are closed first, phones stay
+            sock = socket.create_connection(("127.0.0.1", server.bound_port), timeout=10)
+            sock.sendall(b"GET /?id=slow&lat=32")
+            slow.append(sock)
+        time.sleep(0.3)
+        assert threading.active_count() <= threads
+        for i, phone in enumerate(phones):
+            assert phone.report(f"phone-{i}", 32.05, 118.79)[0] == 200
+        assert [phone._conn for phone in phones] == connections  # the same kept-alive connections, none reopened
+        for phone in phones:
+            phone.close()
+        for sock in slow:
+            assert sock.recv(64) == b""  # evicted at the cap or timed out after header_timeout
+    finally:
+        for sock in slow:
+            sock.close()
+        running.finish()
 
 
 def test_caps_are_fitted_into_the_open_files_limit() -> None:
