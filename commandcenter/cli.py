@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -236,7 +237,7 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _basemap(args: argparse.Namespace) -> int:
-    from commandcenter.geo.basemap import import_geojson, import_osm_xml, save_geojson
+    from commandcenter.geo.basemap import import_geojson, import_osm_xml, save_geojson, validate_basemap
     from commandcenter.runtime.compose import imported_basemap_path, load_basemap
 
     target = imported_basemap_path()
@@ -255,7 +256,11 @@ def _basemap(args: argparse.Namespace) -> int:
         bm = import_osm_xml(path)
     else:
         bm = import_geojson(path, crs=args.crs or None)
-    save_geojson(bm, target)
+    validate_basemap(bm, str(path))  # refused with the reason; the current basemap stays in place
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = target.with_name(target.name + ".new")
+    save_geojson(bm, staged)
+    os.replace(staged, target)  # a crash while writing leaves the current basemap whole
     print(_describe_basemap(bm, f"{path} → {target}"))
     return 0
 

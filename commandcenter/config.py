@@ -145,6 +145,28 @@ class Open311Config:
     host: str = "127.0.0.1"
     api_keys: list[str] = field(default_factory=list)
     jurisdiction: str = ""
+    max_description: int = 4000  # characters; a longer description is refused with 400 naming the limit
+    max_body_bytes: int = 1 << 20  # a larger Content-Length is refused with 413 before reading
+
+
+@dataclass
+class ListenersConfig:
+    """What the device listeners may take from the process: connections, threads, time per request.
+
+    The connection caps are scaled down at start when they and ``reserve_fds`` do not fit in the process's
+    open-files limit, so that a flood on one listener can never starve the others, the database or video.
+    """
+
+    jt808_max_connections: int = 5000
+    jt808_idle_timeout_s: float = 600.0
+    jt808_auth_timeout_s: float = 60.0
+    http_max_connections: int = 512
+    http_workers: int = 16
+    http_backlog: int = 128
+    http_header_timeout_s: float = 10.0
+    http_body_timeout_s: float = 30.0
+    http_keepalive_timeout_s: float = 120.0
+    reserve_fds: int = 256
 
 
 @dataclass
@@ -186,6 +208,7 @@ class Config:
     open311: Open311Config | None = None
     simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
+    listeners: ListenersConfig = field(default_factory=ListenersConfig)
     source: str = ""
 
 
@@ -338,6 +361,15 @@ def _validate(config: Config, checker: _Checker) -> None:
                            ("open311", config.open311)):
         if listener is not None:
             _check_range(checker, f"{name}.port", listener.port, 0, 65535)
+    for name in ("jt808_max_connections", "http_max_connections", "http_workers", "http_backlog"):
+        _check_range(checker, f"listeners.{name}", getattr(config.listeners, name), 1, 1_000_000)
+    for name in ("jt808_idle_timeout_s", "jt808_auth_timeout_s", "http_header_timeout_s", "http_body_timeout_s",
+                 "http_keepalive_timeout_s"):
+        _check_range(checker, f"listeners.{name}", getattr(config.listeners, name), 0.1, 86_400)
+    _check_range(checker, "listeners.reserve_fds", config.listeners.reserve_fds, 0, 1_000_000)
+    if config.open311 is not None:
+        _check_range(checker, "open311.max_description", config.open311.max_description, 1, 1_000_000)
+        _check_range(checker, "open311.max_body_bytes", config.open311.max_body_bytes, 1024, 1 << 30)
     for i, nmea in enumerate(config.trackers.nmea):
         if not nmea.unit:
             raise checker.fail(f"trackers.nmea[{i}].unit", "names the unit (officer or vehicle id) this receiver belongs to")
@@ -378,6 +410,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "open311": lambda v, k: checker.build(Open311Config, v, k),
         "simulator": lambda v, k: checker.build(SimulatorConfig, v, k),
         "audit": lambda v, k: checker.build(AuditConfig, v, k),
+        "listeners": lambda v, k: checker.build(ListenersConfig, v, k),
     })
     config.source = path
     _validate(config, checker)

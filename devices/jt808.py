@@ -777,7 +777,7 @@ class Jt808Server:
     def __init__(self, id: str, host: str = "127.0.0.1", port: int = 6808, accept_unknown: bool = False,
                  known_terminals: Callable[[str], bool] | set[str] | frozenset[str] | None = None, *,
                  max_bad_frames: int = 10, auth_secret: bytes | None = None, idle_timeout: float = 600.0,
-                 max_clients: int = 20000) -> None:
+                 max_clients: int = 20000, auth_timeout: float = 60.0) -> None:
         self.id = id
         self.host = host
         self.port = port
@@ -786,11 +786,17 @@ class Jt808Server:
         self.max_bad_frames = max_bad_frames
         self.idle_timeout = idle_timeout
         self.max_clients = max_clients
+        """Open connections at most; at the cap the idlest one is closed to let a new terminal in."""
+        self.auth_timeout = auth_timeout
+        """Seconds a connection may stay without registering or authenticating (idle sockets hold descriptors)."""
+        self.evicted = 0
+        """Connections closed to make room (at ``max_clients`` or when the process ran out of descriptors)."""
         self._secret = auth_secret if auth_secret is not None else os.urandom(16)
         self.stats = LinkStats()
         self.bound_port: int | None = None
         self._conns: dict[int, _Conn] = {}
         self._last_seen: dict[int, float] = {}
+        self._opened: dict[int, float] = {}  # fd → when accepted (the auth_timeout counts from there)
         self._sink: Sink = lambda _e: None
         self._sel: selectors.BaseSelector | None = None
         self.ready = threading.Event()
@@ -837,7 +843,7 @@ class Jt808Server:
                     if mask & selectors.EVENT_WRITE and conn.sock.fileno() >= 0:
                         self._flush(conn)
                 now = time.monotonic()
-                if now - last_sweep > 5.0:
+                if now - last_sweep > min(5.0, self.auth_timeout / 2):
                     last_sweep = now
                     self._sweep_idle(now)
         finally:
@@ -851,6 +857,7 @@ class Jt808Server:
 
     def _accept(self, listener: socket.socket) -> None:
         assert self._sel is not None
+        retried = False
         while True:
             try:
                 sock, addr = listener.accept()
@@ -859,9 +866,12 @@ class Jt808Server:
             except OSError as exc:  # EMFILE and friends: keep serving the connections we have
                 self.stats.last_error = f"accept failed: {exc}"
                 if exc.errno in (errno.EMFILE, errno.ENFILE):
+                    if not retried and self._evict_idlest("out of file descriptors"):
+                        retried = True  # a descriptor is free again: let the waiting terminal in
+                        continue
                     time.sleep(0.05)
                 return
-            if len(self._conns) >= self.max_clients:
+            if len(self._conns) >= self.max_clients and not self._evict_idlest(f"{self.max_clients} connections"):
                 sock.close()
                 self.stats.bad(f"refused connection from {addr[0]}:{addr[1]}: {self.max_clients} clients")
                 continue
@@ -870,7 +880,7 @@ class Jt808Server:
             conn = _Conn(sock, f"{addr[0]}:{addr[1]}")
             fd = sock.fileno()
             self._conns[fd] = conn
-            self._last_seen[fd] = time.monotonic()
+            self._last_seen[fd] = self._opened[fd] = time.monotonic()
             self._sel.register(sock, selectors.EVENT_READ, conn)
             self.stats.clients = len(self._conns)
 
@@ -1109,16 +1119,38 @@ class Jt808Server:
         conn.sock.close()
         self._conns.pop(fd, None)
         self._last_seen.pop(fd, None)
+        self._opened.pop(fd, None)
         self.stats.clients = len(self._conns)
         if emit and conn.phone:
             self._sink(TerminalEvent(conn.phone, "jt808", "disconnected", why))
 
     def _sweep_idle(self, now: float) -> None:
         for fd, seen in list(self._last_seen.items()):
+            conn = self._conns.get(fd)
+            if conn is None:
+                continue
             if now - seen > self.idle_timeout:
-                conn = self._conns.get(fd)
-                if conn is not None:
-                    self._close(conn, f"no data for {self.idle_timeout:.0f} s")
+                self._close(conn, f"no data for {self.idle_timeout:.0f} s")
+            elif not conn.authed and now - self._opened.get(fd, now) > self.auth_timeout:
+                self._close(conn, f"not registered or authenticated within {self.auth_timeout:.0f} s")
+
+    def _evict_idlest(self, why: str) -> bool:
+        """Close one connection to make room: never-authenticated ones first, then the longest silent.
+
+        A flood of idle sockets is newer and unauthenticated, so a real terminal that reported a minute ago
+        keeps its connection; False when there is nothing to close.
+        """
+        if not self._last_seen:
+            return False
+        unauthed = [(seen, fd) for fd, seen in self._last_seen.items()
+                    if fd in self._conns and not self._conns[fd].authed]
+        candidates = unauthed or [(seen, fd) for fd, seen in self._last_seen.items() if fd in self._conns]
+        if not candidates:
+            return False
+        _seen, fd = min(candidates)
+        self.evicted += 1
+        self._close(self._conns[fd], f"closed to make room for a new connection ({why})")
+        return True
 
 
 # --------------------------------------------------------------------------------------------------------------

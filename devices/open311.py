@@ -14,8 +14,13 @@ API key, 404 unknown service/request/jurisdiction) and a body that is a list of 
 
 The adapter never touches the database: what a request *means* is decided by a backend object
 (:class:`Open311Backend`, implemented by the core in ``commandcenter.cases.open311_backend``). The server is a
-``ThreadingHTTPServer`` run by ``serve(sink, stop)`` on the runtime's worker thread, like the other adapters;
-each new request is also emitted to the sink as a :class:`CitizenReport`.
+:class:`devices.httpserve.BoundedHTTPServer` (listen backlog, bounded worker pool, header/body timeouts) run by
+``serve(sink, stop)`` on the runtime's worker thread, like the other adapters; each new request is also emitted to
+the sink as a :class:`CitizenReport`.
+
+Limits a client is told about, never silently applied: a ``description`` longer than ``max_description``
+characters is refused with 400 naming the limit (a 500 KB description is not cut to its first 4,000 characters);
+a body over ``max_body`` bytes (``Content-Length``) is refused with 413 before any of it is read.
 """
 
 from __future__ import annotations
@@ -26,16 +31,18 @@ import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from devices.base import LinkStats, RejectedInput, Sink
+from devices.httpserve import BoundedHTTPServer, BoundedRequestHandler, HttpLimits
 
 __all__ = ["BASE_PATH", "CitizenReport", "Open311Backend", "Open311Error", "Open311Server", "to_xml"]
 
 BASE_PATH = "/open311/v2/"
 MAX_BODY = 1 << 20  # a GeoReport request is a few hundred bytes; media travel as URLs
+MAX_DESCRIPTION = 4000
+"""Characters of a request's description at most (the GeoReport v2 specification suggests 4,000)."""
 
 
 class Open311Error(Exception):
@@ -125,8 +132,13 @@ class Open311Server:
 
     def __init__(self, backend: Open311Backend, host: str = "127.0.0.1", port: int = 8311, *,
                  api_keys: list[str] | tuple[str, ...] | frozenset[str] = (), jurisdiction: str = "",
-                 id: str = "open311") -> None:
+                 id: str = "open311", limits: HttpLimits | None = None, max_body: int = MAX_BODY,
+                 max_description: int = MAX_DESCRIPTION) -> None:
         self.id = id
+        self.limits = limits or HttpLimits()
+        """Backlog, worker pool, connection cap and timeouts of the HTTP listener (config ``[listeners]``)."""
+        self.max_body = max_body
+        self.max_description = max_description
         self.backend = backend
         self.host = host
         self.port = port
@@ -286,7 +298,10 @@ class Open311Server:
         media_url = params.get("media_url", "").strip()
         if media_url and not media_url.lower().startswith(("http://", "https://")):
             raise Open311Error(400, "media_url must be an http(s) URL")
-        description = params.get("description", "")[:4000]
+        description = params.get("description", "")
+        if len(description) > self.max_description:
+            raise Open311Error(400, f"description is {len(description)} characters; the limit is "
+                                    f"{self.max_description} characters")
         data: dict[str, Any] = {
             "service_code": code, "lat": lat, "long": lon, "address_string": address, "address_id": address_id,
             "description": description, "media_url": media_url, "attributes": attributes,
@@ -308,18 +323,20 @@ class Open311Server:
                 "status": statuses[0] if len(statuses) == 1 else None}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address: tuple[str, int], handler: type[BaseHTTPRequestHandler], adapter: Open311Server) -> None:
+class _Server(BoundedHTTPServer):
+    def __init__(self, address: tuple[str, int], handler: type[BoundedRequestHandler], adapter: Open311Server) -> None:
         self.adapter = adapter
-        super().__init__(address, handler)
+        super().__init__(address, handler, adapter.limits, name=adapter.id)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that stops mid-request or is timed out: counted, no traceback on stderr."""
+        super().handle_error(request, client_address)
+        with self.adapter._lock:
+            self.adapter.stats.last_error = self.last_error
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(BoundedRequestHandler):
     server: _Server
-    protocol_version = "HTTP/1.1"
     server_version = "CommandCenterOpen311/1.0"
 
     def _serve(self, method: str) -> None:
@@ -331,13 +348,13 @@ class _Handler(BaseHTTPRequestHandler):
                 length = int(self.headers.get("Content-Length") or 0)
             except ValueError:
                 length = -1
-            if length < 0 or length > MAX_BODY:
+            if length < 0 or length > adapter.max_body:
                 status, ctype, payload = 413, "application/json", json.dumps(
-                    [{"code": 413, "description": f"request body must be 0..{MAX_BODY} bytes"}]).encode()
+                    [{"code": 413, "description": f"request body must be 0..{adapter.max_body} bytes"}]).encode()
                 adapter._bad(f"POST body of {length} bytes refused", peer)
                 self._reply(status, ctype, payload, close=True)
                 return
-            body = self.rfile.read(length)
+            body = self.read_body(length)
         try:
             status, ctype, payload = adapter.handle(method, self.path, body, self.headers.get("Content-Type", ""), peer)
         except Exception as exc:  # a backend bug: answer 500 with the GeoReport error shape, keep serving

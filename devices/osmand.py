@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import socket
 import sys
 import threading
 import urllib.error
@@ -29,10 +28,10 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from devices.base import LinkStats, PositionFix, RejectedInput, Sink
+from devices.httpserve import BoundedHTTPServer, BoundedRequestHandler, HttpLimits
 
 __all__ = ["OsmAndClient", "OsmAndError", "OsmAndServer", "osmand_report", "parse_json", "parse_query",
            "parse_timestamp"]
@@ -201,11 +200,13 @@ def parse_json(doc: Any, now: datetime | None = None) -> list[PositionFix]:
     return fixes
 
 
-class _Handler(BaseHTTPRequestHandler):
-    """One request; the adapter instance hangs off the server object."""
+class _Handler(BoundedRequestHandler):
+    """One request; the adapter instance hangs off the server object.
 
-    protocol_version = "HTTP/1.1"  # keep-alive: a phone (or the simulator) reuses its connection
-    timeout = 120.0  # an idle kept-alive connection is closed after this many seconds
+    HTTP/1.1 keep-alive (a phone or the simulator reuses its connection): between reports the connection waits
+    in the server's dispatcher, not in a thread, and is closed after ``HttpLimits.keepalive_timeout``.
+    """
+
     server: _Server
 
     def do_GET(self) -> None:
@@ -221,8 +222,7 @@ class _Handler(BaseHTTPRequestHandler):
         if length < 0 or length > _MAX_BODY:
             self._answer(400, f"body of {length} bytes refused", close=True)
             return
-        body = self.rfile.read(length) if length else b""
-        self._handle(body)
+        self._handle(self.read_body(length))
 
     def _handle(self, body: bytes) -> None:
         adapter = self.server.adapter
@@ -245,41 +245,15 @@ class _Handler(BaseHTTPRequestHandler):
         """Requests are counted in LinkStats; per-request stderr lines would drown the application log."""
 
 
-class _Server(ThreadingHTTPServer):
-    """Tracks open connections so that stopping also ends kept-alive phone connections (no events after stop)."""
+class _Server(BoundedHTTPServer):
+    """The bounded HTTP server with the adapter attached; stopping ends kept-alive phone connections too."""
 
-    daemon_threads = True
-    allow_reuse_address = True
     adapter: OsmAndServer
-
-    def server_activate(self) -> None:
-        self._open: set[socket.socket] = set()
-        self._open_lock = threading.Lock()
-        super().server_activate()
-
-    def process_request(self, request: Any, client_address: Any) -> None:
-        with self._open_lock:
-            self._open.add(request)
-        super().process_request(request, client_address)
-
-    def shutdown_request(self, request: Any) -> None:
-        with self._open_lock:
-            self._open.discard(request)
-        super().shutdown_request(request)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A phone dropping its connection mid-request is routine on mobile networks: note it, no traceback."""
         exc = sys.exc_info()[1]
         self.adapter.stats.last_error = f"{client_address[0]}:{client_address[1]}: {exc!r}"
-
-    def drop_connections(self) -> None:
-        with self._open_lock:
-            conns = list(self._open)
-        for sock in conns:
-            try:
-                sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 class OsmAndServer:
@@ -293,10 +267,13 @@ class OsmAndServer:
     kind = "osmand"
 
     def __init__(self, id: str, host: str = "127.0.0.1", port: int = 5055,
-                 known_devices: Callable[[str], bool] | set[str] | frozenset[str] | None = None) -> None:
+                 known_devices: Callable[[str], bool] | set[str] | frozenset[str] | None = None, *,
+                 limits: HttpLimits | None = None) -> None:
         self.id = id
         self.host = host
         self.port = port
+        self.limits = limits or HttpLimits()
+        """Backlog, worker pool, connection cap and timeouts of the HTTP listener (config ``[listeners]``)."""
         if known_devices is None or callable(known_devices):
             self._known: Callable[[str], bool] | None = known_devices
         else:
@@ -312,7 +289,7 @@ class OsmAndServer:
         """Serve HTTP until ``stop``; raise only if the port cannot be bound."""
         self._sink = sink
         try:
-            httpd = _Server((self.host, self.port), _Handler)
+            httpd = _Server((self.host, self.port), _Handler, self.limits, name=f"osmand-{self.id}")
         except OSError as exc:
             self.stats.last_error = f"cannot listen on {self.host}:{self.port}: {exc}"
             raise

@@ -30,7 +30,7 @@ def _keys(cls: type) -> set[str]:
 @pytest.mark.parametrize("cls", [cfg.DatabaseConfig, cfg.UiConfig, cfg.MapConfig, cfg.CameraConfig, cfg.DroneConfig,
                                  cfg.Jt808Config, cfg.OsmAndConfig, cfg.NmeaConfig, cfg.VehicleConfig,
                                  cfg.OfficerConfig, cfg.SensorConfig, cfg.UserConfig, cfg.Open311Config,
-                                 cfg.SimulatorConfig])
+                                 cfg.SimulatorConfig, cfg.ListenersConfig])
 def test_every_key_is_documented_in_the_example(cls: type) -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     missing = [k for k in _keys(cls) if f"\n{k} =" not in text]

@@ -4,7 +4,9 @@ The hotline platform exports tickets as spreadsheets whose column names differ b
 so a saved mapping (TOML or JSON; default ``resources/cases/hotline_mapping.toml``) says which column holds
 which field. Import rules, chosen so that an operator can act on the result:
 
-* every bad row is reported with its row number as Excel shows it (header = row 1) and the reason;
+* every bad row is reported with its row number as Excel shows it (header = row 1), the column and the reason,
+  and is skipped; dates outside a plausible window (before 2000, a 受理时间 more than a day ahead, a 办理时限 more
+  than a year after acceptance) are bad rows, not cases dated 9999;
 * all valid rows go in within ONE transaction (a crash half-way leaves nothing half-imported);
 * 工单编号 is the key: a ticket already in the store (source ``hotline``) or repeated in the file is skipped,
   so importing the same file twice adds nothing the second time.
@@ -20,7 +22,7 @@ import sys
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -134,12 +136,32 @@ def _parse_coords(text: str) -> tuple[float, float]:
     return lat, lon
 
 
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+"""No 12345 ticket predates the hotline platforms: an earlier date is a typo or a placeholder (1900-01-01)."""
+MAX_AHEAD_CREATED = timedelta(days=1)
+"""A ticket accepted tomorrow is clock skew at most; 9999-12-31 is a placeholder, never a date to store."""
+MAX_TIME_LIMIT = timedelta(days=366)
+"""The longest plausible 办理时限 after acceptance; a later deadline is a placeholder, not a time limit."""
+
+
 def _parse_time(text: str, tz: Any) -> datetime:
-    stamp = pd.Timestamp(text.strip())
+    try:
+        stamp = pd.Timestamp(text.strip())
+    except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):
+        raise ValueError(f"{text!r} 不是日期时间") from None
     if pd.isna(stamp):
         raise ValueError(f"{text!r} 不是日期时间")
     value = stamp.to_pydatetime()
-    return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(UTC)
+    try:
+        return (value.replace(tzinfo=tz) if value.tzinfo is None else value).astimezone(UTC)
+    except OverflowError:  # 9999-12-31 23:59 in UTC+8 is past datetime.max in UTC
+        raise ValueError(f"{text!r} 超出可接受的日期范围") from None
+
+
+def _check_window(column: str, text: str, value: datetime, earliest: datetime, latest: datetime) -> None:
+    """Refuse a date outside [earliest, latest], naming the column so the operator can find the cell."""
+    if value < earliest or value > latest:
+        raise ValueError(f"{column} {text!r} 超出可接受的日期范围（{earliest:%Y-%m-%d} 至 {latest:%Y-%m-%d}）")
 
 
 def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | None = None, *,
@@ -188,14 +210,26 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
             if lat is None and not address:
                 raise ValueError("缺少事发地址和坐标")
             created = None
-            if cell(values, "created_at"):
-                created = _parse_time(cell(values, "created_at"), tz)
-            start = created or service.clock()
+            now = service.clock()
+            created_text = cell(values, "created_at")
+            created_col = mapping.columns.get("created_at", "受理时间")
+            if created_text:
+                try:
+                    created = _parse_time(created_text, tz)
+                except ValueError as exc:
+                    raise ValueError(f"{created_col} {exc}") from None
+                _check_window(created_col, created_text, created, EARLIEST, now + MAX_AHEAD_CREATED)
+            start = created or now
             deadline = None
             limit = cell(values, "time_limit")
+            limit_col = mapping.columns.get("time_limit", "办理时限")
             if limit:
                 days = _LIMIT_DAYS.match(limit)
                 hours = _LIMIT_HOURS.match(limit)
+                span = timedelta(days=float(days.group(1))) if days else \
+                    timedelta(hours=float(hours.group(1))) if hours else None
+                if span is not None and span > MAX_TIME_LIMIT:
+                    raise ValueError(f"{limit_col} {limit!r} 超过一年，不是可信的办理时限")
                 if days:
                     day_hours = service.calendar.hours_per_day
                     deadline = service.calendar.add_working_time(start, float(days.group(1)) * day_hours)
@@ -205,14 +239,15 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
                     try:
                         deadline = _parse_time(limit, tz)
                     except ValueError:
-                        raise ValueError(f"{mapping.columns.get('time_limit', '办理时限')} {limit!r} 无法识别"
+                        raise ValueError(f"{limit_col} {limit!r} 无法识别"
                                          "（日期时间、N个工作日或N小时）") from None
+                    _check_window(limit_col, limit, deadline, EARLIEST, start + MAX_TIME_LIMIT)
             seen.add(ticket)
             specs.append((row, NewCase(
                 source=CaseSource.HOTLINE.value, category=category.code, description=cell(values, "description"),
                 lat=lat, lon=lon, address=address, reporter=cell(values, "reporter"), external_id=ticket,
                 created_at=created, deadline_at=deadline, extra={"hotline_type": kind})))
-        except (ValueError, TypeError) as exc:
+        except (ValueError, TypeError, OverflowError) as exc:
             report.bad_rows.append((row, str(exc)))
 
     def job(session: Session) -> list[tuple[int, str, str]]:

@@ -27,7 +27,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from commandcenter.geo.coords import from_wgs84_array, normalize_crs, to_wgs84_array
+from commandcenter.geo.coords import from_wgs84_array, haversine_m, normalize_crs, to_wgs84_array
 
 __all__ = [
     "GEOMETRY_KINDS",
@@ -43,6 +43,7 @@ __all__ = [
     "import_osm_xml",
     "load_geojson",
     "save_geojson",
+    "validate_basemap",
 ]
 
 LatLon = tuple[float, float]
@@ -194,6 +195,41 @@ class Basemap:
 
 # ------------------------------------------------------------------------------------------------------------
 # GeoJSON writing
+
+
+MIN_STREET_NODES: Final = 20
+"""Fewer distinct road vertices than this cannot route a patrol: dispatch and the simulation need a street graph."""
+MIN_ROADS: Final = 3
+MIN_SPAN_M: Final = 200.0
+"""A district narrower than this (either side of the bbox) cannot hold a 250 m 单元网格 cell."""
+MAX_SPAN_M: Final = 300_000.0
+"""A bbox wider than this is a province or a stray node on another continent, not a district."""
+
+
+def validate_basemap(basemap: Basemap, source: str = "") -> None:
+    """Refuse a basemap the application cannot run on, with the reason (BasemapError naming ``source``).
+
+    Parsing proves a file is well-formed; this proves it is usable: enough streets to build a street graph
+    for dispatch and routing, and a bounding box that can carry the 单元网格 grid. ``basemap import`` calls it
+    before replacing the current basemap, and start-up calls it before trusting the imported one.
+    """
+    where = source or basemap.name or "basemap"
+    roads = [r for r in basemap.roads if r.geometry == "line" and len(r.coords) >= 2]
+    vertices = {(round(lat, 6), round(lon, 6)) for r in roads for lat, lon in r.coords}
+    if len(roads) < MIN_ROADS or len(vertices) < MIN_STREET_NODES:
+        raise BasemapError(f"{where}: too few streets for a street graph: {len(roads)} roads with "
+                           f"{len(vertices)} distinct nodes (need at least {MIN_ROADS} roads and "
+                           f"{MIN_STREET_NODES} nodes)")
+    south, west, north, east = basemap.bbox
+    height = haversine_m(south, west, north, west)
+    width = haversine_m(south, west, south, east) if abs(south) > abs(north) else haversine_m(north, west, north, east)
+    if min(height, width) < MIN_SPAN_M:
+        raise BasemapError(f"{where}: bounding box ({south:.5f}, {west:.5f}, {north:.5f}, {east:.5f}) is only "
+                           f"{width:.0f} m × {height:.0f} m; a district needs at least {MIN_SPAN_M:.0f} m each way")
+    if max(height, width) > MAX_SPAN_M:
+        raise BasemapError(f"{where}: bounding box ({south:.5f}, {west:.5f}, {north:.5f}, {east:.5f}) spans "
+                           f"{width / 1000:.0f} km × {height / 1000:.0f} km; a district basemap spans at most "
+                           f"{MAX_SPAN_M / 1000:.0f} km (a stray far-away node?)")
 
 
 def _ring_to_lonlat(ring: list[LatLon], crs: str) -> list[list[float]]:

@@ -46,7 +46,7 @@ from commandcenter.enforcement.audit import CheckpointService, checkpoint_servic
 from commandcenter.enforcement.evidence import EvidenceInfo
 from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
 from commandcenter.enforcement.services import EnforcementServices
-from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml
+from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml, validate_basemap
 from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.streets import StreetGraph
@@ -57,6 +57,7 @@ from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.runtime.devices import DeviceManager
+from commandcenter.runtime.fdlimits import listener_limits, raise_open_files_limit
 from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import drone_links, tracker_links
 from commandcenter.runtime.tasks import TaskManager
@@ -299,6 +300,7 @@ def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None,
     categories). ``basemap`` (already loaded) wins over ``basemap_path``, which wins over ``[map] basemap``.
     ``demo`` only says so in the health report and logs the console in as the demo's 值班长.
     """
+    raise_open_files_limit()  # before anything opens sockets or files; logged
     lifecycle = Lifecycle()
     events = CoreEvents(parent)
     store = Store(config.database.url or None)
@@ -332,7 +334,13 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     events.add_handler(events.log_adapter_events)
     devices.events.connect(events.dispatch)
 
-    basemap = basemap or load_basemap(basemap_path or config.map.basemap or None)
+    basemap_warning = ""
+    if basemap is None:
+        basemap, basemap_warning = load_basemap_checked(basemap_path or config.map.basemap or None)
+    if basemap_warning:
+        events.event_logged.emit("warning", basemap_warning)
+    current_basemap = basemap
+    health.register("basemap", lambda: {"name": current_basemap.name, "warning": basemap_warning})
     grid = unit_grid_for(basemap)
     zones = map_zones([*basemap.zones, *grid.areas, *grid.cells])
     # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's control
@@ -399,11 +407,13 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                                     parent=events)
     unit_status.status_changed.connect(tracker.set_status)  # map and unit board
     unit_status.status_changed.connect(cases.dispatcher.note_status)  # who is recommended
+    limits = listener_limits(config)  # connection caps that fit the open-files limit with a reserve
     open311: Open311Server | None = None
     if config.open311 is not None:
         o = config.open311
         server = Open311Server(CaseOpen311Backend(cases), o.host, o.port, api_keys=o.api_keys,
-                               jurisdiction=o.jurisdiction)
+                               jurisdiction=o.jurisdiction, limits=limits.http, max_body=o.max_body_bytes,
+                               max_description=o.max_description)
         open311 = server
 
         def start_open311() -> None:
@@ -447,7 +457,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     lifecycle.add("device tables", start=lambda: store.write(lambda s: sync_devices(s, cameras, config)))
 
     def start_trackers() -> None:
-        for link in tracker_links(config, tracker.knows_device):
+        for link in tracker_links(config, tracker.knows_device, limits):
             devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
 
     lifecycle.add("trackers", start=start_trackers)
@@ -470,16 +480,38 @@ def imported_basemap_path() -> Path:
 
 def load_basemap(path: str | Path | None) -> Basemap:
     """A basemap from an OSM XML or GeoJSON file; None → the imported one, else the bundled district."""
+    return load_basemap_checked(path)[0]
+
+
+def load_basemap_checked(path: str | Path | None) -> tuple[Basemap, str]:
+    """The basemap and a warning ("" when none).
+
+    A file given explicitly must be usable (BasemapError otherwise: the person named it). The imported basemap
+    is on disk from an earlier ``basemap import``; if it has since become unusable (an older version imported
+    a 2-node OSM file, the file was edited) the application still starts, on the bundled district, and says why
+    in the health report and the log instead of refusing to start until ``basemap reset``.
+    """
     if path:
         p = Path(path)
         if not p.exists():
             raise BasemapError(f"{p}: basemap file not found")
-        return import_osm_xml(p) if p.suffix.lower() in (".osm", ".xml") else import_geojson(p)
-    if imported_basemap_path().exists():
-        return import_geojson(imported_basemap_path())
+        chosen = import_osm_xml(p) if p.suffix.lower() in (".osm", ".xml") else import_geojson(p)
+        validate_basemap(chosen, str(p))
+        return chosen, ""
     from commandcenter.geo.district import load_default_basemap
 
-    return load_default_basemap()
+    imported = imported_basemap_path()
+    if imported.exists():
+        try:
+            chosen = import_geojson(imported)
+            validate_basemap(chosen, str(imported))
+            return chosen, ""
+        except BasemapError as exc:
+            warning = (f"imported basemap not usable, running on the bundled district: {exc} "
+                       "(import a better one with `commandcenter basemap import FILE`, or `basemap reset`)")
+            log.warning("%s", warning)
+            return load_default_basemap(), warning
+    return load_default_basemap(), ""
 
 
 def case_audit_hook(enforcement: EnforcementServices) -> Callable[[Session, str, str, str, dict[str, Any]], None]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from commandcenter import paths
 from commandcenter.config import Config
+from commandcenter.runtime.fdlimits import ListenerLimits, listener_limits
 from devices.base import Adapter
 from devices.jt808 import Jt808Server
 from devices.mavlink import MavlinkLink
@@ -25,17 +26,25 @@ class BuiltLink:
     stale_after: float
 
 
-def tracker_links(config: Config, knows_device: Callable[[str], bool]) -> list[BuiltLink]:
-    """Listeners and serial readers for the configured trackers (JT/T 808, OsmAnd, NMEA)."""
+def tracker_links(config: Config, knows_device: Callable[[str], bool],
+                  limits: ListenerLimits | None = None) -> list[BuiltLink]:
+    """Listeners and serial readers for the configured trackers (JT/T 808, OsmAnd, NMEA).
+
+    ``limits``: connection caps and timeouts fitted to the open-files limit (default: computed here).
+    """
+    limits = limits or listener_limits(config)
     links: list[BuiltLink] = []
     trackers = config.trackers
     if trackers.jt808 is not None:
         jt = trackers.jt808
-        links.append(BuiltLink(Jt808Server("jt808", jt.host, jt.port, jt.accept_unknown, knows_device),
+        links.append(BuiltLink(Jt808Server("jt808", jt.host, jt.port, jt.accept_unknown, knows_device,
+                                           idle_timeout=limits.jt808_idle_timeout_s,
+                                           max_clients=limits.jt808_max_connections,
+                                           auth_timeout=limits.jt808_auth_timeout_s),
                                listener=True, stale_after=60.0))
     if trackers.osmand is not None:
         osm = trackers.osmand
-        links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device),
+        links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device, limits=limits.http),
                                listener=True, stale_after=60.0))
     for i, nmea in enumerate(trackers.nmea):
         links.append(BuiltLink(NmeaSerialReader(f"nmea-{i + 1}-{nmea.unit}", nmea.url, nmea.baud, nmea.unit),

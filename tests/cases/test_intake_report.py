@@ -170,3 +170,51 @@ def test_a_row_failing_inside_the_transaction_is_reported_alone(service: CaseSer
     report = import_hotline(service, write_xlsx(tmp_path / "x.xlsx"))
     assert len(report.added) == 2 and (3, "网格编码无效") in report.bad_rows
     assert sorted(c.external_id or "" for c in service.queue()) == ["RX001", "RX008"]
+
+
+IMPLAUSIBLE = [
+    # 工单编号, 诉求类型, 内容, 事发地址, 坐标, 办理时限, 来电人, 受理时间
+    ("RY001", "小广告", "正常工单", "中华路", "30.0001,119.9951", "3个工作日", "", "2026-11-23 09:00"),
+    ("RY002", "小广告", "占位日期+时限", "中华路", "", "3个工作日", "", "9999-12-31"),  # row 3
+    ("RY003", "小广告", "占位日期无时限", "中华路", "", "", "", "9999-12-31"),  # row 4
+    ("RY004", "小广告", "时限占位", "中华路", "", "9999-12-31 23:59", "", ""),  # row 5
+    ("RY005", "小广告", "1900 年", "中华路", "", "", "", "1900-01-01"),  # row 6
+    ("RY006", "小广告", "明天之后", "中华路", "", "", "", "2030-01-01 10:00"),  # row 7: years ahead
+    ("RY007", "小广告", "一万个工作日", "中华路", "", "10000个工作日", "", ""),  # row 8
+]
+
+
+def write_implausible(path: Path) -> Path:
+    pd.DataFrame(IMPLAUSIBLE, columns=[*HEADER, "受理时间"]).to_excel(path, index=False)
+    return path
+
+
+def test_rows_dated_9999_or_1900_are_refused_with_row_and_column(service: CaseService, tmp_path: Path) -> None:
+    report = import_hotline(service, write_implausible(tmp_path / "dates.xlsx"))
+    bad = dict(report.bad_rows)
+    assert sorted(bad) == [3, 4, 5, 6, 7, 8]
+    assert all("受理时间" in bad[row] and "超出可接受的日期范围" in bad[row] for row in (3, 4, 6, 7))
+    assert "办理时限" in bad[5] and "9999-12-31 23:59" in bad[5] and "办理时限" in bad[8]
+    cases = service.queue()
+    assert [c.external_id for c in cases] == ["RY001"]
+    assert all(c.created_at.year < 2100 and (c.deadline_at is None or c.deadline_at.year < 2100) for c in cases)
+
+
+def test_cli_reports_the_9999_row_without_a_traceback(store: Any, tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from .conftest import seed
+
+    seed(store)
+    url = store.url
+    store.close()
+    xlsx = write_implausible(tmp_path / "cli-dates.xlsx")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
+    done = subprocess.run([sys.executable, "-m", "commandcenter.cases.intake", "import", str(xlsx), "--db", url],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "第 3 行: 受理时间 '9999-12-31'" in done.stdout and "第 5 行: 办理时限" in done.stdout
+    assert "新增 1 件" in done.stdout
