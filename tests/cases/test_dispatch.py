@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -105,19 +104,21 @@ def test_exactness_of_pruning_against_brute_force() -> None:
         assert [r.officer_id for r in fast] == [r.officer_id for r in every[:3]]
 
 
-def test_fast_among_5000_officers() -> None:
+def test_top_three_among_5000_officers_are_free_and_nearest_first() -> None:
+    """With a bureau-sized roster the recommendation still offers free officers only, nearest by street first.
+    (How fast it is, is measured in bench/bench_cases.py, not here.)"""
     g = grid_router(30.0, 120.0, 40, 50, spacing_m=100)
     rng = np.random.default_rng(1)
     officers = [OfficerInfo(f"o{i}", f"o{i}", "执法中队", ("市容执法",), "G1",
                             status="idle" if i % 3 else "dispatched") for i in range(5000)]
     positions = {o.id: pos(o.id, 30.0 + rng.uniform(0, 0.035), 120.0 + rng.uniform(0, 0.05)) for o in officers}
+    busy = {o.id for o in officers if o.status != "idle"}
     d = make(g, positions, officers)
-    samples = []
-    for _ in range(50):
-        t0 = time.perf_counter()
-        d.recommend(30.0 + rng.uniform(0, 0.035), 120.0 + rng.uniform(0, 0.05), skills=["市容执法"])
-        samples.append(time.perf_counter() - t0)
-    assert float(np.percentile(samples, 50)) < 0.010
+    for _ in range(10):
+        top = d.recommend(30.0 + rng.uniform(0, 0.035), 120.0 + rng.uniform(0, 0.05), skills=["市容执法"])
+        assert len(top) == 3
+        assert not {r.officer_id for r in top} & busy
+        assert [r.eta_s for r in top] == sorted(r.eta_s for r in top)
 
 
 def test_router_for_district_street_graph() -> None:
