@@ -100,6 +100,8 @@ class TrackersConfig:
     jt808: Jt808Config | None = None
     osmand: OsmAndConfig | None = None
     nmea: list[NmeaConfig] = field(default_factory=list)
+    max_clock_skew_s: float = 300.0  # a fix dated later than now + this is refused ("future")
+    max_fix_age_h: float = 168.0  # a fix older than this (or before 2000) is refused ("too_old")
 
 
 @dataclass
@@ -327,6 +329,8 @@ def _validate(config: Config, checker: _Checker) -> None:
                            ("open311", config.open311)):
         if listener is not None:
             _check_range(checker, f"{name}.port", listener.port, 0, 65535)
+    _check_range(checker, "trackers.max_clock_skew_s", config.trackers.max_clock_skew_s, 0, 86400)
+    _check_range(checker, "trackers.max_fix_age_h", config.trackers.max_fix_age_h, 0.01, 24 * 3650)
     for i, nmea in enumerate(config.trackers.nmea):
         if not nmea.unit:
             raise checker.fail(f"trackers.nmea[{i}].unit", "names the unit (officer or vehicle id) this receiver belongs to")
