@@ -111,6 +111,12 @@ class VehicleConfig:
     kind: str = "环卫车"
     terminal: str = ""  # JT/T 808 terminal phone number
     team: str = ""
+    # What the terminal must send in its 0x0100 registration ("" = not checked): plate as the terminal sends it,
+    # maker id, terminal model and terminal id. A mismatch is refused (0x8100 result 2 or 4).
+    terminal_plate: str = ""
+    terminal_maker: str = ""
+    terminal_model: str = ""
+    terminal_id: str = ""
 
 
 @dataclass
@@ -331,6 +337,11 @@ def _validate(config: Config, checker: _Checker) -> None:
             _check_range(checker, f"{name}.port", listener.port, 0, 65535)
     _check_range(checker, "trackers.max_clock_skew_s", config.trackers.max_clock_skew_s, 0, 86400)
     _check_range(checker, "trackers.max_fix_age_h", config.trackers.max_fix_age_h, 0.01, 24 * 3650)
+    for i, vehicle in enumerate(config.vehicles):
+        pinned = vehicle.terminal_plate or vehicle.terminal_maker or vehicle.terminal_model or vehicle.terminal_id
+        if pinned and not vehicle.terminal:
+            raise checker.fail(f"vehicles[{i}].terminal", f"vehicle {vehicle.id!r} pins terminal registration data "
+                               "but names no terminal phone number")
     for i, nmea in enumerate(config.trackers.nmea):
         if not nmea.unit:
             raise checker.fail(f"trackers.nmea[{i}].unit", "names the unit (officer or vehicle id) this receiver belongs to")

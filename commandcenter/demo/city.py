@@ -107,6 +107,7 @@ class CitySimulator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._terminals: dict[str, Jt808Terminal] = {}
+        self._auth_codes: dict[str, str] = {}  # a real terminal keeps its code and only authenticates on reconnect
         self._osmand: list[OsmAndClient] = []
         self.jt808_address: tuple[str, int] | None = None
         self.osmand_address: tuple[str, int] | None = None
@@ -205,8 +206,12 @@ class CitySimulator:
         host, port = self.jt808_address
         try:
             term = Jt808Terminal(mover.device_key, host, port, version=2013, timeout=3.0)
-            term.register(plate=mover.info.name.replace("·", ""), province=32, city=100)
-            term.authenticate()
+            code = self._auth_codes.get(mover.device_key)
+            if code is None or term.authenticate(code) != 0:
+                # registered once per terminal: the platform refuses a second registration (result 3)
+                term.register(plate=mover.info.name.replace("·", ""), province=32, city=100)
+                term.authenticate()
+                self._auth_codes[mover.device_key] = term.auth_code
         except (OSError, ValueError) as exc:
             self.last_error = f"JT/T 808 terminal {mover.device_key}: {exc}"
             self.report_errors += 1

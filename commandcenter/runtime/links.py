@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from commandcenter import paths
 from commandcenter.config import Config
 from devices.base import Adapter
-from devices.jt808 import Jt808Server
+from devices.jt808 import Jt808Server, TerminalPin
 from devices.mavlink import MavlinkLink
 from devices.nmea import NmeaSerialReader
 from devices.osmand import OsmAndServer
@@ -31,7 +31,8 @@ def tracker_links(config: Config, knows_device: Callable[[str], bool]) -> list[B
     trackers = config.trackers
     if trackers.jt808 is not None:
         jt = trackers.jt808
-        links.append(BuiltLink(Jt808Server("jt808", jt.host, jt.port, jt.accept_unknown, knows_device),
+        links.append(BuiltLink(Jt808Server("jt808", jt.host, jt.port, jt.accept_unknown, knows_device,
+                                           pins=terminal_pins(config)),
                                listener=True, stale_after=60.0))
     if trackers.osmand is not None:
         osm = trackers.osmand
@@ -41,6 +42,13 @@ def tracker_links(config: Config, knows_device: Callable[[str], bool]) -> list[B
         links.append(BuiltLink(NmeaSerialReader(f"nmea-{i + 1}-{nmea.unit}", nmea.url, nmea.baud, nmea.unit),
                                listener=False, stale_after=5.0))
     return links
+
+
+def terminal_pins(config: Config) -> dict[str, TerminalPin]:
+    """The registration data each vehicle's JT/T 808 terminal must send ([[vehicles]] terminal_* keys)."""
+    return {v.terminal: TerminalPin(v.terminal_plate, v.terminal_maker, v.terminal_model, v.terminal_id)
+            for v in config.vehicles
+            if v.terminal and (v.terminal_plate or v.terminal_maker or v.terminal_model or v.terminal_id)}
 
 
 def drone_links(config: Config) -> dict[str, MavlinkLink]:
