@@ -8,6 +8,7 @@ on the wall next month.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from collections.abc import Callable
@@ -86,6 +87,8 @@ class Jt808Config:
 class OsmAndConfig:
     port: int = 5055
     host: str = "127.0.0.1"
+    key: str = ""  # the `key` every phone without its own [[officers]] device_secret must send ("" = none)
+    allow_from: list[str] = field(default_factory=list)  # source networks (CIDRs) allowed; empty = any
 
 
 @dataclass
@@ -125,6 +128,7 @@ class OfficerConfig:
     name: str = ""
     badge: str = ""
     device: str = ""  # OsmAnd device id
+    device_secret: str = ""  # the `key` this officer's phone must send with every report ("" = none of its own)
     team: str = ""
     skills: list[str] = field(default_factory=list)
     grid: str = ""  # responsibility grid / 责任区
@@ -337,6 +341,15 @@ def _validate(config: Config, checker: _Checker) -> None:
             _check_range(checker, f"{name}.port", listener.port, 0, 65535)
     _check_range(checker, "trackers.max_clock_skew_s", config.trackers.max_clock_skew_s, 0, 86400)
     _check_range(checker, "trackers.max_fix_age_h", config.trackers.max_fix_age_h, 0.01, 24 * 3650)
+    if config.trackers.osmand is not None:
+        for j, cidr in enumerate(config.trackers.osmand.allow_from):
+            try:
+                ipaddress.ip_network(cidr.strip(), strict=False)
+            except ValueError as exc:
+                raise checker.fail(f"trackers.osmand.allow_from[{j}]", f"not a network (CIDR): {exc}") from None
+    for i, officer in enumerate(config.officers):
+        if officer.device_secret and not officer.device:
+            raise checker.fail(f"officers[{i}].device_secret", f"officer {officer.id!r} has a secret but no device")
     for i, vehicle in enumerate(config.vehicles):
         pinned = vehicle.terminal_plate or vehicle.terminal_maker or vehicle.terminal_model or vehicle.terminal_id
         if pinned and not vehicle.terminal:

@@ -111,6 +111,7 @@ class CitySimulator:
         self._osmand: list[OsmAndClient] = []
         self.jt808_address: tuple[str, int] | None = None
         self.osmand_address: tuple[str, int] | None = None
+        self.osmand_key = ""
         self.case_sink: Callable[[dict[str, object]], None] | None = None
         self.reports_sent = 0
         self.report_errors = 0
@@ -181,9 +182,11 @@ class CitySimulator:
         return {m.device_key for m in self.movers if m.info.kind == UnitKind.VEHICLE.value}
 
     # ----------------------------------------------------------------------------------------- running
-    def start(self, jt808: tuple[str, int] | None, osmand: tuple[str, int] | None) -> None:
+    def start(self, jt808: tuple[str, int] | None, osmand: tuple[str, int] | None, *, osmand_key: str = "") -> None:
+        """Connect the simulated devices; ``osmand_key`` is the phones' key when the listener requires one."""
         self.jt808_address = jt808
         self.osmand_address = osmand
+        self.osmand_key = osmand_key
         self._thread = threading.Thread(target=self._run, name="city-simulator", daemon=True)
         self._thread.start()
 
@@ -262,7 +265,7 @@ class CitySimulator:
             elif self._osmand:
                 client = self._osmand[hash(m.device_key) % len(self._osmand)]
                 client.report(m.device_key, m.lat, m.lon, timestamp=fix_time, speed_knots=m.speed_mps * 1.943844,
-                              bearing=m.heading, accuracy=5.0, batt=80)
+                              bearing=m.heading, accuracy=5.0, batt=80, key=self.osmand_key or None)
             self.reports_sent += 1
         except (OSError, ValueError, TimeoutError) as exc:
             self.report_errors += 1

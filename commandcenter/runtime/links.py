@@ -36,7 +36,9 @@ def tracker_links(config: Config, knows_device: Callable[[str], bool]) -> list[B
                                listener=True, stale_after=60.0))
     if trackers.osmand is not None:
         osm = trackers.osmand
-        links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device),
+        secrets = {o.device: o.device_secret for o in config.officers if o.device and o.device_secret}
+        links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device, secrets=secrets,
+                                            shared_secret=osm.key, allow_from=osm.allow_from),
                                listener=True, stale_after=60.0))
     for i, nmea in enumerate(trackers.nmea):
         links.append(BuiltLink(NmeaSerialReader(f"nmea-{i + 1}-{nmea.unit}", nmea.url, nmea.baud, nmea.unit),
