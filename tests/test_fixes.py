@@ -154,6 +154,15 @@ def test_fixes_from_the_future_or_the_past_are_refused_and_counted_per_device(qt
     assert osmand["refused_fixes"] == 4 and osmand["refused_reasons"] == {"future": 2, "too_old": 2}
     jt808 = next(d for d in site.manager.report() if d["kind"] == "jt808")
     assert jt808["refused_fixes"] == 0
+    # the 设备状态 dock shows the count, and why on hover
+    from widgets.docks import HealthDock
+
+    dock = HealthDock(site.manager.report)
+    qtbot.addWidget(dock)
+    dock.refresh()
+    row = next(r for r in range(dock.table.rowCount()) if dock.table.item(r, 1).text() == "osmand")
+    cell = dock.table.item(row, 6)
+    assert cell.text() == "4" and cell.toolTip() == "dated in the future: 2\ntoo old: 2"
 
 
 def test_the_allowed_clock_skew_and_age_are_configurable(qtbot: Any) -> None:
