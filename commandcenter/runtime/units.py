@@ -184,9 +184,15 @@ class UnitTracker(QObject):
             return self.chain.refused_of(source, device_key)
 
     def refused_of_link(self, adapter: Adapter) -> dict[str, int]:
-        """A device link's refused fixes: everything its source refused, or an NMEA port's own unit's."""
-        unit = getattr(adapter, "unit", None) if adapter.kind == "nmea" else None
-        return self.refused_fixes(adapter.kind, unit if isinstance(unit, str) else None)
+        """A device link's refused fixes: an NMEA port's unit's, a drone link's drone's (the link id is the
+        drone id), else everything its source refused (one JT/T 808 and one OsmAnd listener per process)."""
+        key: str | None = None
+        if adapter.kind == "nmea":
+            unit = getattr(adapter, "unit", None)
+            key = unit if isinstance(unit, str) else None
+        elif adapter.kind == "mavlink":
+            key = adapter.id
+        return self.refused_fixes(adapter.kind, key)
 
     def counts(self) -> dict[str, int]:
         """Units by kind that have a position (briefing screen, status bar)."""
