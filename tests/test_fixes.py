@@ -178,3 +178,21 @@ def test_the_allowed_clock_skew_and_age_are_configurable(qtbot: Any) -> None:
                                                  "future": 1, "too_old": 1, "bad_time": 0,
                                                  "unknown_device": 0, "impossible_jump": 0}
     assert tracker.get("O03") is not None
+
+
+def test_an_nmea_port_and_a_drone_link_show_their_own_units_refusals(qtbot: Any) -> None:
+    from devices.mavlink import MavlinkLink
+    from devices.nmea import NmeaSerialReader
+
+    tracker = UnitTracker(None)
+    tracker.register([UnitInfo("post-1", "officer", "一号岗"), UnitInfo("post-2", "officer", "二号岗"),
+                      UnitInfo("uav-1", "drone", "巡查1号")])
+    long_ago = datetime(2011, 5, 28, 9, 27, 50, tzinfo=UTC)  # a receiver's cold-start date
+    tracker.apply([PositionFix("post-1", "nmea", long_ago, *HERE), PositionFix("post-2", "nmea", long_ago, *HERE),
+                   PositionFix("post-2", "nmea", datetime.now(UTC), 0.0, 0.0),
+                   PositionFix("uav-1", "mavlink", datetime.now(UTC), *HERE, valid=False)])
+    assert tracker.refused_of_link(NmeaSerialReader("nmea-1-post-1", "loop://", unit="post-1")) == {"too_old": 1}
+    assert tracker.refused_of_link(NmeaSerialReader("nmea-2-post-2", "loop://", unit="post-2")) == {
+        "too_old": 1, "zero_coordinates": 1}
+    assert tracker.refused_of_link(MavlinkLink("uav-1", "udpin:127.0.0.1:0")) == {"no_fix": 1}
+    assert tracker.refused_of_link(MavlinkLink("uav-2", "udpin:127.0.0.1:0")) == {}
