@@ -761,8 +761,8 @@ def _known_predicate(known: Callable[[str], bool] | set[str] | frozenset[str] | 
 class _Conn:
     """Per-connection state of the server: decoder, identity, outgoing bytes, consecutive bad frames."""
 
-    __slots__ = ("alarm", "assembler", "authed", "bad_streak", "decoder", "out", "peer", "phone", "registered",
-                 "serial", "sock", "version", "writing")
+    __slots__ = ("alarm", "assembler", "authed", "bad_streak", "decoder", "generation", "out", "peer", "phone",
+                 "registered", "serial", "sock", "version", "writing")
 
     def __init__(self, sock: socket.socket, peer: str) -> None:
         self.sock = sock
@@ -772,6 +772,7 @@ class _Conn:
         self.phone = ""
         self.authed = False
         self.registered = ""  # the phone number this connection registered (it may repeat a lost 0x0100)
+        self.generation = 0  # the phone's registration generation when this connection authenticated
         self.version = 2013
         self.bad_streak = 0
         self.out = bytearray()
@@ -853,7 +854,8 @@ class Jt808Server:
     def deregister(self, phone: str) -> bool:
         """Operator action: forget the terminal's registration so it (or its replacement) may register again.
 
-        The old auth code stops working. Returns whether the terminal was registered. Thread-safe.
+        The old auth code stops working and sessions authenticated with it are refused from now on (a hijacker
+        already connected is cut off too). Returns whether the terminal was registered. Thread-safe.
         """
         with self._registration_lock:
             was = phone in self._registered
@@ -1007,7 +1009,7 @@ class Jt808Server:
             elif mid == MSG_LOCATION_BATCH:
                 self._on_batch(conn, msg, raw, acked)
             elif mid == MSG_HEARTBEAT:
-                ok = conn.authed and conn.phone == h.phone
+                ok = self._session_valid(conn, h.phone)
                 if not acked:
                     self._ack(conn, h, RESULT_OK if ok else RESULT_FAIL)
                 self._good(conn)
@@ -1040,8 +1042,15 @@ class Jt808Server:
         conn.bad_streak = 0
         self.stats.good()
 
+    def _session_valid(self, conn: _Conn, phone: str) -> bool:
+        """Authenticated as ``phone``, and not deregistered by an operator since (that ends the session too)."""
+        if not (conn.authed and conn.phone == phone):
+            return False
+        with self._registration_lock:
+            return self._generation.get(phone, 0) == conn.generation
+
     def _authed_for(self, conn: _Conn, h: Header, raw: bytes, acked: bool, what: str) -> bool:
-        if conn.authed and conn.phone == h.phone:
+        if self._session_valid(conn, h.phone):
             return True
         reason = (f"{what} from terminal {h.phone} refused: unknown terminal" if not self.is_known(h.phone)
                   else f"{what} from terminal {h.phone} refused: not authenticated")
@@ -1139,6 +1148,7 @@ class Jt808Server:
         conn.authed = True
         with self._registration_lock:
             self._registered.add(h.phone)  # the code was issued to it (perhaps before a restart)
+            conn.generation = self._generation.get(h.phone, 0)
         if not acked:
             self._ack(conn, h, RESULT_OK)
         self._good(conn)

@@ -626,12 +626,16 @@ def test_logout_or_an_operator_ends_a_registration_and_its_code(running: _Runnin
         assert result == REG_OK and new_code and new_code != old_code
         assert new.authenticate(old_code) == RESULT_FAIL
         assert new.authenticate() == RESULT_OK
-    with running.terminal(KNOWN_2013) as replacement:  # a new box for the vehicle: refused until deregistered
-        assert replacement.register()[0] == REG_TERMINAL_REGISTERED
-        assert running.server.deregister(KNOWN_2013) is True
-        result, code = replacement.register()
-        assert result == REG_OK and code not in (old_code, new_code)
-        assert replacement.authenticate(new_code) == RESULT_FAIL and replacement.authenticate() == RESULT_OK
+        assert new.report(23.1, 113.3) == RESULT_OK
+        with running.terminal(KNOWN_2013) as replacement:  # a new box for the vehicle: refused until deregistered
+            assert replacement.register()[0] == REG_TERMINAL_REGISTERED
+            assert running.server.deregister(KNOWN_2013) is True
+            assert new.report(23.1, 113.3) == RESULT_FAIL  # the session of the old code ends with it
+            assert new.heartbeat() == RESULT_FAIL
+            result, code = replacement.register()
+            assert result == REG_OK and code not in (old_code, new_code)
+            assert replacement.authenticate(new_code) == RESULT_FAIL and replacement.authenticate() == RESULT_OK
+            assert replacement.report(23.2, 113.3) == RESULT_OK
     assert not running.server.deregister("013900000000")
 
 
