@@ -241,6 +241,7 @@ def test_random_garbage_fields_never_raise_anything_but_nmea_error() -> None:
 
     rng = random.Random(20261202)
     alphabet = "0123456789.-+eEinfaNAVWSK, \t*$"
+    parsed = 0
     for _ in range(6000):
         address, fields = rng.choice([("GPRMC", RMC_FIELDS), ("GNGGA", GGA_FIELDS), ("GPVTG", VTG_FIELDS)])
         mutated = [rng.choice([f, "".join(rng.choices(alphabet, k=rng.randint(0, 12))), rng.choice(NASTY)])
@@ -250,8 +251,8 @@ def test_random_garbage_fields_never_raise_anything_but_nmea_error() -> None:
         except NmeaError:
             continue
         assert _sane(s), mutated
-        if s is not None and s.utc is not None:
-            assert 0 <= s.utc.hour < 24
+        parsed += 1
+    assert parsed > 1000, "the fuzz must also reach sentences that parse, not only refusals"
 
 
 def test_garbage_fields_on_the_wire_cost_only_themselves(pty_pair: tuple[str, str, subprocess.Popen[bytes]]) -> None:
