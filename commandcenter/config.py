@@ -8,6 +8,7 @@ on the wall next month.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import tomllib
 from collections.abc import Callable
@@ -86,6 +87,8 @@ class Jt808Config:
 class OsmAndConfig:
     port: int = 5055
     host: str = "127.0.0.1"
+    key: str = ""  # the `key` every phone without its own [[officers]] device_secret must send ("" = none)
+    allow_from: list[str] = field(default_factory=list)  # source networks (CIDRs) allowed; empty = any
 
 
 @dataclass
@@ -100,6 +103,8 @@ class TrackersConfig:
     jt808: Jt808Config | None = None
     osmand: OsmAndConfig | None = None
     nmea: list[NmeaConfig] = field(default_factory=list)
+    max_clock_skew_s: float = 300.0  # a fix dated later than now + this is refused ("future")
+    max_fix_age_h: float = 168.0  # a fix older than this (or before 2000) is refused ("too_old")
 
 
 @dataclass
@@ -109,6 +114,12 @@ class VehicleConfig:
     kind: str = "环卫车"
     terminal: str = ""  # JT/T 808 terminal phone number
     team: str = ""
+    # What the terminal must send in its 0x0100 registration ("" = not checked): plate as the terminal sends it,
+    # maker id, terminal model and terminal id. A mismatch is refused (0x8100 result 2 or 4).
+    terminal_plate: str = ""
+    terminal_maker: str = ""
+    terminal_model: str = ""
+    terminal_id: str = ""
 
 
 @dataclass
@@ -117,6 +128,7 @@ class OfficerConfig:
     name: str = ""
     badge: str = ""
     device: str = ""  # OsmAnd device id
+    device_secret: str = ""  # the `key` this officer's phone must send with every report ("" = none of its own)
     team: str = ""
     skills: list[str] = field(default_factory=list)
     grid: str = ""  # responsibility grid / 责任区
@@ -370,6 +382,22 @@ def _validate(config: Config, checker: _Checker) -> None:
     if config.open311 is not None:
         _check_range(checker, "open311.max_description", config.open311.max_description, 1, 1_000_000)
         _check_range(checker, "open311.max_body_bytes", config.open311.max_body_bytes, 1024, 1 << 30)
+    _check_range(checker, "trackers.max_clock_skew_s", config.trackers.max_clock_skew_s, 0, 86400)
+    _check_range(checker, "trackers.max_fix_age_h", config.trackers.max_fix_age_h, 0.01, 24 * 3650)
+    if config.trackers.osmand is not None:
+        for j, cidr in enumerate(config.trackers.osmand.allow_from):
+            try:
+                ipaddress.ip_network(cidr.strip(), strict=False)
+            except ValueError as exc:
+                raise checker.fail(f"trackers.osmand.allow_from[{j}]", f"not a network (CIDR): {exc}") from None
+    for i, officer in enumerate(config.officers):
+        if officer.device_secret and not officer.device:
+            raise checker.fail(f"officers[{i}].device_secret", f"officer {officer.id!r} has a secret but no device")
+    for i, vehicle in enumerate(config.vehicles):
+        pinned = vehicle.terminal_plate or vehicle.terminal_maker or vehicle.terminal_model or vehicle.terminal_id
+        if pinned and not vehicle.terminal:
+            raise checker.fail(f"vehicles[{i}].terminal", f"vehicle {vehicle.id!r} pins terminal registration data "
+                               "but names no terminal phone number")
     for i, nmea in enumerate(config.trackers.nmea):
         if not nmea.unit:
             raise checker.fail(f"trackers.nmea[{i}].unit", "names the unit (officer or vehicle id) this receiver belongs to")

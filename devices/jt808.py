@@ -28,7 +28,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -66,6 +66,7 @@ __all__ = [
     "Message",
     "Registration",
     "SubpackageAssembler",
+    "TerminalPin",
     "bcd_decode",
     "bcd_encode",
     "checksum",
@@ -723,6 +724,31 @@ class SubpackageAssembler:
 # Server
 
 
+@dataclass(frozen=True, slots=True)
+class TerminalPin:
+    """What a terminal must say about itself in 0x0100 to register (config ``[[vehicles]] terminal_*``).
+
+    Empty fields are not checked. A wrong plate is answered with result 2 (no such vehicle), a wrong maker,
+    model or terminal id with result 4 (no such terminal): someone who only knows the phone number cannot
+    register a box of his own in the vehicle's name.
+    """
+
+    plate: str = ""
+    maker_id: str = ""
+    model: str = ""
+    terminal_id: str = ""
+
+    def refusal(self, reg: Registration) -> tuple[int, str] | None:
+        """(0x8100 result, reason) when ``reg`` does not match, else None."""
+        if self.plate and reg.plate.strip() != self.plate:
+            return REG_NO_VEHICLE, f"plate {reg.plate!r} is not the registered {self.plate!r}"
+        for what, want, got in (("maker", self.maker_id, reg.maker_id), ("model", self.model, reg.model),
+                                ("terminal id", self.terminal_id, reg.terminal_id)):
+            if want and got.strip() != want:
+                return REG_NO_TERMINAL, f"{what} {got!r} is not the registered {want!r}"
+        return None
+
+
 def _known_predicate(known: Callable[[str], bool] | set[str] | frozenset[str] | None) -> Callable[[str], bool]:
     if known is None:
         return lambda _phone: False
@@ -735,8 +761,8 @@ def _known_predicate(known: Callable[[str], bool] | set[str] | frozenset[str] | 
 class _Conn:
     """Per-connection state of the server: decoder, identity, outgoing bytes, consecutive bad frames."""
 
-    __slots__ = ("alarm", "assembler", "authed", "bad_streak", "decoder", "out", "peer", "phone", "serial", "sock",
-                 "version", "writing")
+    __slots__ = ("alarm", "assembler", "authed", "bad_streak", "decoder", "generation", "out", "peer", "phone",
+                 "registered", "serial", "sock", "version", "writing")
 
     def __init__(self, sock: socket.socket, peer: str) -> None:
         self.sock = sock
@@ -745,6 +771,8 @@ class _Conn:
         self.assembler = SubpackageAssembler()
         self.phone = ""
         self.authed = False
+        self.registered = ""  # the phone number this connection registered (it may repeat a lost 0x0100)
+        self.generation = 0  # the phone's registration generation when this connection authenticated
         self.version = 2013
         self.bad_streak = 0
         self.out = bytearray()
@@ -767,9 +795,16 @@ class Jt808Server:
     a test bench. An unknown terminal gets 0x8100 result 4 and a ``TerminalEvent(kind="unknown")`` so an operator
     can see it and add it, rather than wondering why a car never shows up.
 
-    Auth codes are an HMAC of the phone number, so they survive a reconnect; pass ``auth_secret`` to make them
-    survive a restart of the application too (otherwise terminals re-register after a restart, which the
-    protocol expects them to do when authentication fails).
+    Auth codes are an HMAC of the phone number (and of how often it was deregistered), so they survive a
+    reconnect; pass ``auth_secret`` to make them survive a restart of the application too (otherwise terminals
+    re-register after a restart, which the protocol expects them to do when authentication fails).
+
+    Re-registration follows JT/T 808: once a terminal holds an auth code, a 0x0100 for its phone number from
+    another connection is answered with result 3 (terminal already registered) and no code, so knowing a phone
+    number is not enough to take over a vehicle. The registration ends with the terminal's own 0x0003 logout
+    (注销) from its authenticated session or with :meth:`deregister` (an operator's action); either also
+    invalidates the old code. ``pins`` (phone → :class:`TerminalPin`) refuses a registration whose plate,
+    maker, model or terminal id differ from the configured ones.
     """
 
     kind = "jt808"
@@ -777,7 +812,8 @@ class Jt808Server:
     def __init__(self, id: str, host: str = "127.0.0.1", port: int = 6808, accept_unknown: bool = False,
                  known_terminals: Callable[[str], bool] | set[str] | frozenset[str] | None = None, *,
                  max_bad_frames: int = 10, auth_secret: bytes | None = None, idle_timeout: float = 600.0,
-                 max_clients: int = 20000, auth_timeout: float = 60.0) -> None:
+                 max_clients: int = 20000, auth_timeout: float = 60.0,
+                 pins: Mapping[str, TerminalPin] | None = None) -> None:
         self.id = id
         self.host = host
         self.port = port
@@ -792,6 +828,10 @@ class Jt808Server:
         self.evicted = 0
         """Connections closed to make room (at ``max_clients`` or when the process ran out of descriptors)."""
         self._secret = auth_secret if auth_secret is not None else os.urandom(16)
+        self.pins: dict[str, TerminalPin] = dict(pins or {})
+        self._registration_lock = threading.Lock()  # deregister() comes from other threads
+        self._registered: set[str] = set()  # phone numbers holding a valid auth code
+        self._generation: dict[str, int] = {}  # phone → deregistrations so far (part of the auth code)
         self.stats = LinkStats()
         self.bound_port: int | None = None
         self._conns: dict[int, _Conn] = {}
@@ -808,7 +848,27 @@ class Jt808Server:
         return self.accept_unknown or self._known(phone)
 
     def auth_code_for(self, phone: str) -> str:
-        return hmac.new(self._secret, phone.encode(), hashlib.sha256).hexdigest()[:16]
+        with self._registration_lock:
+            generation = self._generation.get(phone, 0)
+        salt = phone if generation == 0 else f"{phone}#{generation}"
+        return hmac.new(self._secret, salt.encode(), hashlib.sha256).hexdigest()[:16]
+
+    def is_registered(self, phone: str) -> bool:
+        """Holds this terminal an auth code (registered or authenticated, not logged out or deregistered)?"""
+        with self._registration_lock:
+            return phone in self._registered
+
+    def deregister(self, phone: str) -> bool:
+        """Operator action: forget the terminal's registration so it (or its replacement) may register again.
+
+        The old auth code stops working and sessions authenticated with it are refused from now on (a hijacker
+        already connected is cut off too). Returns whether the terminal was registered. Thread-safe.
+        """
+        with self._registration_lock:
+            was = phone in self._registered
+            self._registered.discard(phone)
+            self._generation[phone] = self._generation.get(phone, 0) + 1
+        return was
 
     # -- loop --------------------------------------------------------------------------------------------
 
@@ -960,7 +1020,7 @@ class Jt808Server:
             elif mid == MSG_LOCATION_BATCH:
                 self._on_batch(conn, msg, raw, acked)
             elif mid == MSG_HEARTBEAT:
-                ok = conn.authed and conn.phone == h.phone
+                ok = self._session_valid(conn, h.phone)
                 if not acked:
                     self._ack(conn, h, RESULT_OK if ok else RESULT_FAIL)
                 self._good(conn)
@@ -974,6 +1034,8 @@ class Jt808Server:
                 self._good(conn)
                 if conn.authed and conn.phone == h.phone:
                     conn.authed = False
+                    conn.registered = ""
+                    self.deregister(h.phone)  # 注销: the terminal gives up its registration and code
                     self._sink(TerminalEvent(h.phone, "jt808", "logout", conn.peer))
             elif mid == MSG_TERMINAL_GENERAL_RESPONSE:
                 self._good(conn)  # answers to platform commands need no reply
@@ -991,8 +1053,15 @@ class Jt808Server:
         conn.bad_streak = 0
         self.stats.good()
 
+    def _session_valid(self, conn: _Conn, phone: str) -> bool:
+        """Authenticated as ``phone``, and not deregistered by an operator since (that ends the session too)."""
+        if not (conn.authed and conn.phone == phone):
+            return False
+        with self._registration_lock:
+            return self._generation.get(phone, 0) == conn.generation
+
     def _authed_for(self, conn: _Conn, h: Header, raw: bytes, acked: bool, what: str) -> bool:
-        if conn.authed and conn.phone == h.phone:
+        if self._session_valid(conn, h.phone):
             return True
         reason = (f"{what} from terminal {h.phone} refused: unknown terminal" if not self.is_known(h.phone)
                   else f"{what} from terminal {h.phone} refused: not authenticated")
@@ -1042,10 +1111,35 @@ class Jt808Server:
             self._reply(conn, h, MSG_REGISTRATION_RESPONSE, encode_registration_response(h.serial, REG_NO_TERMINAL))
             self._sink(TerminalEvent(h.phone, "jt808", "unknown", detail))
             return
+        pin = self.pins.get(h.phone)
+        mismatch = pin.refusal(reg) if pin is not None else None
+        if mismatch is not None:
+            result, why = mismatch
+            self._refuse_registration(conn, h, result, f"registration of terminal {h.phone} refused: {why}",
+                                      msg.body, detail)
+            return
+        with self._registration_lock:
+            taken = h.phone in self._registered and conn.registered != h.phone
+            if not taken:
+                self._registered.add(h.phone)
+        if taken:
+            self._refuse_registration(
+                conn, h, REG_TERMINAL_REGISTERED, f"registration of terminal {h.phone} from {conn.peer} refused: "
+                "already registered (it must log out, or an operator deregister it, first)", msg.body, detail)
+            return
         conn.phone = h.phone
+        conn.registered = h.phone
         self._reply(conn, h, MSG_REGISTRATION_RESPONSE,
                     encode_registration_response(h.serial, REG_OK, self.auth_code_for(h.phone)))
         self._sink(TerminalEvent(h.phone, "jt808", "registered", detail))
+
+    def _refuse_registration(self, conn: _Conn, h: Header, result: int, reason: str, body: bytes,
+                             detail: str) -> None:
+        """Answer 0x8100 with ``result`` (no code), count it and tell the operator who tried."""
+        self._reply(conn, h, MSG_REGISTRATION_RESPONSE, encode_registration_response(h.serial, result))
+        self.stats.bad(reason)
+        self._sink(RejectedInput(self.id, reason, body[:512].hex(), conn.peer))
+        self._sink(TerminalEvent(h.phone, "jt808", "registration_refused", f"{reason}; {detail}"))
 
     def _on_authentication(self, conn: _Conn, msg: Message, raw: bytes, acked: bool) -> None:
         h = msg.header
@@ -1063,6 +1157,9 @@ class Jt808Server:
             return
         conn.phone = h.phone
         conn.authed = True
+        with self._registration_lock:
+            self._registered.add(h.phone)  # the code was issued to it (perhaps before a restart)
+            conn.generation = self._generation.get(h.phone, 0)
         if not acked:
             self._ack(conn, h, RESULT_OK)
         self._good(conn)

@@ -66,6 +66,11 @@ LANDED_STATES = {0: "UNDEFINED", 1: "ON_GROUND", 2: "IN_AIR", 3: "TAKEOFF", 4: "
 GPS_FIX_NAMES = {0: "NO_GPS", 1: "NO_FIX", 2: "2D", 3: "3D", 4: "DGPS", 5: "RTK_FLOAT", 6: "RTK_FIXED"}
 
 
+def on_globe(lat: float, lon: float) -> bool:
+    """Finite latitude within ±90° and longitude within ±180°: a place that exists."""
+    return math.isfinite(lat) and math.isfinite(lon) and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
+
+
 def enum_name(enum: str, value: int) -> str:
     """``MAV_RESULT`` 2 -> ``"MAV_RESULT_DENIED"``; unknown values keep their number so nothing is hidden."""
     entry = mav.enums.get(enum, {}).get(value)
@@ -206,7 +211,8 @@ class DronePosition(DroneEvent):
 
     @property
     def valid(self) -> bool:
-        return self.fix_type >= 2
+        """A position: a 2D fix or better and coordinates on the globe."""
+        return self.fix_type >= 2 and on_globe(self.lat, self.lon)
 
 
 @dataclass(frozen=True, slots=True)
@@ -727,9 +733,21 @@ class MavlinkLink:
             return pct / rate if rate > 0 else None
         return None
 
+    def _off_globe(self, vehicle: _Vehicle, what: str, lat: float, lon: float, msg: Any, sink: Sink) -> bool:
+        """Refuse a message whose lat/lon cannot be on Earth (int32 ×1e7 reaches ±214.7°): counted, never shown."""
+        if on_globe(lat, lon):
+            return False
+        reason = f"system {vehicle.sysid}: {what} latitude {lat:.7f}, longitude {lon:.7f} out of range"
+        self.stats.bad(reason)
+        sink(RejectedInput(self.id, reason, bytes(msg.get_msgbuf())[:64].hex()))
+        return True
+
     def _on_global_position(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
+        lat, lon = msg.lat / 1e7, msg.lon / 1e7
+        if self._off_globe(vehicle, "GLOBAL_POSITION_INT", lat, lon, msg, sink):
+            return
         self._later(vehicle, DronePosition(
-            self.id, vehicle.sysid, msg.lat / 1e7, msg.lon / 1e7, msg.alt / 1000.0, msg.relative_alt / 1000.0,
+            self.id, vehicle.sysid, lat, lon, msg.alt / 1000.0, msg.relative_alt / 1000.0,
             msg.hdg / 100.0 if msg.hdg != 0xFFFF else None, -msg.vz / 100.0, vehicle.fix_type))
 
     def _on_attitude(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
@@ -759,6 +777,8 @@ class MavlinkLink:
         sink(DroneMessage(self.id, vehicle.sysid, int(msg.severity), text.rstrip("\x00")))
 
     def _on_home(self, vehicle: _Vehicle, msg: Any, sink: Sink) -> None:
+        if self._off_globe(vehicle, "HOME_POSITION", msg.latitude / 1e7, msg.longitude / 1e7, msg, sink):
+            return
         vehicle.home = (msg.latitude / 1e7, msg.longitude / 1e7, msg.altitude / 1000.0)
         self._later(vehicle, DroneHome(self.id, vehicle.sysid, *vehicle.home))
 

@@ -12,6 +12,7 @@ own framing. Talkers accepted: GP (GPS), GN (multi-constellation), BD/GB (BeiDou
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -26,6 +27,7 @@ __all__ = ["TALKERS", "NmeaError", "NmeaFixAssembler", "NmeaSerialReader", "Sent
 
 TALKERS = frozenset({"GP", "GN", "BD", "GB", "GL", "GA"})
 KNOT_KMH = 1.852
+_MAX_KNOTS = 2000.0  # faster than any receiver we carry (a fighter jet's top speed): garbage beyond
 _MAX_LINE = 256  # NMEA says 82 characters; proprietary sentences run longer, garbage runs much longer
 
 
@@ -67,41 +69,48 @@ class Sentence:
     checksum_present: bool = True
 
 
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")  # plain decimal: no inf, nan, exponent or underscores
+_UNSIGNED = re.compile(r"\d+(\.\d*)?")
+_UTC = re.compile(r"(\d{2})(\d{2})(\d{2}(?:\.\d{1,9})?)")
+_MAX_FIELD = 20  # longer numeric fields are garbage (and would make int() do quadratic work)
+
+
 def _float(value: str, what: str) -> float | None:
+    """A decimal field; ``inf``, ``nan``, exponents and other things ``float()`` accepts are refused."""
     if value == "":
         return None
-    try:
-        return float(value)
-    except ValueError:
-        raise NmeaError(f"bad {what} {value!r}") from None
+    if len(value) > _MAX_FIELD or not _NUMBER.fullmatch(value):
+        raise NmeaError(f"bad {what} {value[:_MAX_FIELD]!r}")
+    return float(value)
 
 
 def _int(value: str, what: str) -> int | None:
     if value == "":
         return None
-    try:
-        return int(value)
-    except ValueError:
-        raise NmeaError(f"bad {what} {value!r}") from None
+    if len(value) > _MAX_FIELD or not value.isdigit() or not value.isascii():
+        raise NmeaError(f"bad {what} {value[:_MAX_FIELD]!r}")
+    return int(value)
 
 
 def _coord(value: str, hemi: str, lat: bool) -> float | None:
-    """``ddmm.mmmm``/``dddmm.mmmm`` plus hemisphere -> signed degrees, range-checked."""
+    """``ddmm.mmmm``/``dddmm.mmmm`` plus hemisphere -> signed degrees, range-checked.
+
+    The sign comes only from the hemisphere: a ``-999`` (or any sign, exponent, ``inf``) in the number is refused.
+    """
     if value == "" and hemi == "":
         return None
     name = "latitude" if lat else "longitude"
     ok_hemi = ("N", "S") if lat else ("E", "W")
     if hemi not in ok_hemi:
         raise NmeaError(f"bad {name} hemisphere {hemi!r}")
+    if len(value) > _MAX_FIELD or not _UNSIGNED.fullmatch(value) or not value.isascii():
+        raise NmeaError(f"bad {name} {value[:_MAX_FIELD]!r}")
     dot = value.find(".")
     deg_len = (dot if dot >= 0 else len(value)) - 2
-    if deg_len < 1:
+    if deg_len < 1 or deg_len > (2 if lat else 3):
         raise NmeaError(f"bad {name} {value!r}")
-    try:
-        degrees = int(value[:deg_len])
-        minutes = float(value[deg_len:])
-    except ValueError:
-        raise NmeaError(f"bad {name} {value!r}") from None
+    degrees = int(value[:deg_len])
+    minutes = float(value[deg_len:])
     if minutes >= 60.0:
         raise NmeaError(f"bad {name} {value!r}: {minutes} minutes")
     result = degrees + minutes / 60.0
@@ -112,13 +121,18 @@ def _coord(value: str, hemi: str, lat: bool) -> float | None:
 
 
 def _utc(value: str) -> time | None:
+    """``hhmmss[.sss]``; anything else (``1159inf``, ``99``, signs) is a bad time, never an exception of its own."""
     if value == "":
         return None
+    match = _UTC.fullmatch(value) if value.isascii() else None
+    if match is None:
+        raise NmeaError(f"bad UTC time {value[:_MAX_FIELD]!r}")
+    hh, mm = int(match[1]), int(match[2])
+    sec = float(match[3])
+    whole = int(sec)
+    micro = min(round((sec - whole) * 1e6), 999_999)
     try:
-        hh, mm = int(value[0:2]), int(value[2:4])
-        sec = float(value[4:])
-        whole = int(sec)
-        return time(hh, mm, whole, round((sec - whole) * 1e6) if sec != whole else 0)
+        return time(hh, mm, whole, micro)
     except ValueError:
         raise NmeaError(f"bad UTC time {value!r}") from None
 
@@ -126,13 +140,19 @@ def _utc(value: str) -> time | None:
 def _day(value: str) -> date | None:
     if value == "":
         return None
-    if len(value) != 6 or not value.isdigit():
-        raise NmeaError(f"bad date {value!r}")
+    if len(value) != 6 or not value.isdigit() or not value.isascii():
+        raise NmeaError(f"bad date {value[:_MAX_FIELD]!r}")
     yy = int(value[4:6])
     try:  # two-digit year: 80-99 are 1980-1999 (GPS week-rollover era), 00-79 are 2000-2079
         return date((1900 if yy >= 80 else 2000) + yy, int(value[2:4]), int(value[0:2]))
     except ValueError:
         raise NmeaError(f"bad date {value!r}") from None
+
+
+def _bounded(value: float | None, what: str, low: float, high: float) -> float | None:
+    if value is not None and not low <= value <= high:
+        raise NmeaError(f"{what} {value:g} out of range {low:g}..{high:g}")
+    return value
 
 
 def parse_sentence(line: str) -> Sentence | None:
@@ -182,26 +202,30 @@ def parse_sentence(line: str) -> Sentence | None:
             raise NmeaError(f"bad RMC status {status!r}")
         mode = f[11] if len(f) > 11 and f[11] else None
         valid = status == "A" and mode != "N"
-        speed = _float(f[6], "speed")
+        speed = _bounded(_float(f[6], "speed"), "speed (knots)", 0.0, _MAX_KNOTS)
         return Sentence(talker, kind, _utc(f[0]), _day(f[8]), valid, _coord(f[2], f[3], True),
                         _coord(f[4], f[5], False), None if speed is None else speed * KNOT_KMH,
-                        _float(f[7], "course"), mode=mode, checksum_present=present)
+                        _bounded(_float(f[7], "course"), "course", 0.0, 360.0), mode=mode,
+                        checksum_present=present)
     if kind == "GGA":
         if len(f) < 9:
             raise NmeaError(f"GGA has {len(f)} fields, need at least 9")
         quality = _int(f[5], "fix quality")
         return Sentence(talker, kind, _utc(f[0]), None, bool(quality), _coord(f[1], f[2], True),
                         _coord(f[3], f[4], False), quality=quality, satellites=_int(f[6], "satellite count"),
-                        hdop=_float(f[7], "HDOP"), altitude=_float(f[8], "altitude"), checksum_present=present)
+                        hdop=_bounded(_float(f[7], "HDOP"), "HDOP", 0.0, 100.0),
+                        altitude=_bounded(_float(f[8], "altitude"), "altitude", -1000.0, 100_000.0),
+                        checksum_present=present)
     # VTG: course T, 'T', course M, 'M', speed knots, 'N', speed km/h, 'K', mode
     if len(f) < 8:
         raise NmeaError(f"VTG has {len(f)} fields, need at least 8")
-    kmh = _float(f[6], "speed km/h")
+    kmh = _bounded(_float(f[6], "speed km/h"), "speed (km/h)", 0.0, _MAX_KNOTS * KNOT_KMH)
     if kmh is None:
-        knots = _float(f[4], "speed knots")
+        knots = _bounded(_float(f[4], "speed knots"), "speed (knots)", 0.0, _MAX_KNOTS)
         kmh = None if knots is None else knots * KNOT_KMH
     mode = f[8] if len(f) > 8 and f[8] else None
-    return Sentence(talker, kind, None, None, mode != "N", speed_kmh=kmh, course=_float(f[0], "course"), mode=mode,
+    return Sentence(talker, kind, None, None, mode != "N", speed_kmh=kmh,
+                    course=_bounded(_float(f[0], "course"), "course", 0.0, 360.0), mode=mode,
                     checksum_present=present)
 
 
@@ -366,6 +390,9 @@ class NmeaSerialReader:
             return
         except NmeaError as exc:
             self._reject(sink, str(exc), raw)
+            return
+        except (ValueError, OverflowError) as exc:  # a field the parser did not foresee: refuse, keep reading
+            self._reject(sink, f"unreadable sentence: {exc}", raw)
             return
         if sentence is None:
             return

@@ -15,18 +15,26 @@ Three request shapes exist in the field and all are accepted:
 Units: ``speed`` in the query form is knots (OsmAnd's convention, kept by Traccar); JSON ``coords.speed`` is
 metres per second. Both become km/h in the PositionFix. A reply of 200 means "stored"; 400 carries a one-line
 reason in the body so a field technician testing a phone sees why it was refused.
+
+OsmAnd's ``id`` is not a secret (it is printed in the app and often the officer's number), so the server can
+require more: a per-device secret sent as ``key`` (in the query string — OsmAnd's tracking URL template and
+Traccar Client's server URL both carry it —, the form body or the JSON document), answered 401 when missing or
+wrong, and an allow-list of source networks (CIDRs), answered 403 for any other address.
 """
 
 from __future__ import annotations
 
+import hmac
 import http.client
+import ipaddress
 import json
+import re
 import sys
 import threading
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,6 +46,8 @@ __all__ = ["OsmAndClient", "OsmAndError", "OsmAndServer", "osmand_report", "pars
 
 KNOT_KMH = 1.852
 _MAX_BODY = 1 << 20
+KEY_FIELD = "key"  # the request field carrying a device's secret
+_SECRET_IN_RAW = re.compile(rb'(key=|"key"\s*:\s*")[^&"\s]*')  # secrets never reach logs or health reports
 
 
 class OsmAndError(ValueError):
@@ -48,10 +58,12 @@ def parse_timestamp(value: Any) -> datetime:
     """Accept unix seconds, unix milliseconds, ISO-8601 and ``yyyy-MM-dd HH:mm:ss`` (UTC when no offset).
 
     Milliseconds are recognised by magnitude (anything above 1e11 would be a date after the year 5000 in seconds).
+    Whatever the phone sends, the answer is a time or an :class:`OsmAndError`; whether the time is believable
+    (not 1970, not 2099) is the fix chain's judgement (``commandcenter.runtime.fixes``).
     """
-    if isinstance(value, bool):
-        raise OsmAndError(f"bad timestamp {value!r}")
-    text = str(value).strip()
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise OsmAndError(f"bad timestamp {str(value)[:40]!r}")
+    text = str(value).strip()[:64]
     if not text:
         raise OsmAndError("empty timestamp")
     try:
@@ -76,7 +88,10 @@ def parse_timestamp(value: Any) -> datetime:
         raise OsmAndError(f"bad timestamp {text!r}") from None
     if when.tzinfo is None:
         return when.replace(tzinfo=UTC)
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except (OverflowError, ValueError):  # 0001-01-01T00:00+01:00 has no UTC instant datetime can hold
+        raise OsmAndError(f"timestamp {text!r} out of range") from None
 
 
 def _number(fields: Mapping[str, Any], *names: str) -> float | None:
@@ -262,13 +277,19 @@ class OsmAndServer:
     ``known_devices`` is a set of device ids or a predicate; ``None`` accepts every id (the core maps ids to
     units anyway). Handler threads call ``sink`` concurrently, which the runtime's sink allows; the counters are
     guarded by a lock because they are updated from those threads.
+
+    ``secrets`` maps a device id to the ``key`` it must send; ``shared_secret`` is the key of every device
+    without its own (empty: such devices need none). ``allow_from`` lists the networks (CIDRs such as
+    ``10.20.0.0/16`` or single addresses) requests may come from; empty allows any. Refusals are answered 403
+    (address) or 401 (key) and counted in ``stats`` and in ``forbidden``/``unauthorized``.
     """
 
     kind = "osmand"
 
     def __init__(self, id: str, host: str = "127.0.0.1", port: int = 5055,
                  known_devices: Callable[[str], bool] | set[str] | frozenset[str] | None = None, *,
-                 limits: HttpLimits | None = None) -> None:
+                 limits: HttpLimits | None = None, secrets: Mapping[str, str] | None = None,
+                 shared_secret: str = "", allow_from: Iterable[str] = ()) -> None:
         self.id = id
         self.host = host
         self.port = port
@@ -278,6 +299,14 @@ class OsmAndServer:
             self._known: Callable[[str], bool] | None = known_devices
         else:
             self._known = frozenset(known_devices).__contains__
+        self.secrets = {device: secret for device, secret in (secrets or {}).items() if secret}
+        self.shared_secret = shared_secret
+        try:
+            self.allow_from = tuple(ipaddress.ip_network(cidr.strip(), strict=False) for cidr in allow_from)
+        except ValueError as exc:
+            raise ValueError(f"OsmAnd listener {id}: bad allow_from network: {exc}") from None
+        self.forbidden = 0  # requests refused for their source address (403)
+        self.unauthorized = 0  # requests refused for a missing or wrong key (401)
         self.stats = LinkStats()
         self.bound_port: int | None = None
         self.ready = threading.Event()
@@ -312,53 +341,100 @@ class OsmAndServer:
 
     def handle(self, method: str, path: str, content_type: str, body: bytes, peer: str = "") -> tuple[int, str]:
         """Decode one request into fixes; returns (HTTP status, reason). Public so it can be tested directly."""
+        denied = self._source_refusal(peer)
+        if denied is not None:
+            return self._refuse(403, denied, path, body, peer)
         try:
-            fixes = self._decode(method, path, content_type, body)
+            fixes, key = self._decode(method, path, content_type, body)
             for fix in fixes:
                 if self._known is not None and not self._known(fix.device_key):
                     raise OsmAndError(f"unknown device {fix.device_key!r}")
         except OsmAndError as exc:
-            reason = str(exc)
-            with self._lock:
-                self.stats.bad(reason)
-            raw = (path.encode("utf-8", "replace") + (b" " + body if body else b""))[:512]
-            self._sink(RejectedInput(self.id, reason, raw.hex(), peer))
-            return 400, reason
+            return self._refuse(400, str(exc), path, body, peer)
+        denied = self._key_refusal(fixes, key)
+        if denied is not None:
+            return self._refuse(401, denied, path, body, peer)
         with self._lock:
             self.stats.good(len(fixes))
         for fix in fixes:
             self._sink(fix)
         return 200, ""
 
+    def _source_refusal(self, peer: str) -> str | None:
+        """Why a request from ``peer`` ("host:port") is not allowed, or None."""
+        if not self.allow_from:
+            return None
+        host = peer.rsplit(":", 1)[0].strip("[]") if peer else ""
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return f"source address {host or '(none)'!r} is not allowed"
+        mapped = getattr(address, "ipv4_mapped", None)  # ::ffff:10.0.0.1 on a dual-stack socket
+        if mapped is not None:
+            address = mapped
+        if any(address.version == net.version and address in net for net in self.allow_from):
+            return None
+        return f"source address {host} is not allowed"
+
+    def _key_refusal(self, fixes: list[PositionFix], key: str) -> str | None:
+        """Why the ``key`` sent with these fixes does not open them, or None (compared in constant time)."""
+        for device in dict.fromkeys(fix.device_key for fix in fixes):
+            expected = self.secrets.get(device) or self.shared_secret
+            if not expected:
+                continue
+            if not key:
+                return f"device {device!r} sent no {KEY_FIELD}"
+            if not hmac.compare_digest(key.encode("utf-8", "replace"), expected.encode("utf-8")):
+                return f"device {device!r} sent a wrong {KEY_FIELD}"
+        return None
+
+    def _refuse(self, status: int, reason: str, path: str, body: bytes, peer: str) -> tuple[int, str]:
+        """Count a refused request and describe it (secrets blanked out) for the health view."""
+        with self._lock:
+            self.stats.bad(reason)
+            if status == 403:
+                self.forbidden += 1
+            elif status == 401:
+                self.unauthorized += 1
+        raw = (path.encode("utf-8", "replace") + (b" " + body if body else b""))[:512]
+        raw = _SECRET_IN_RAW.sub(rb"\1***", raw)
+        self._sink(RejectedInput(self.id, reason, raw.hex(), peer))
+        return status, reason
+
     @staticmethod
-    def _decode(method: str, path: str, content_type: str, body: bytes) -> list[PositionFix]:
+    def _decode(method: str, path: str, content_type: str, body: bytes) -> tuple[list[PositionFix], str]:
+        """The request's fixes and the ``key`` it carries ("" when none)."""
         if method not in ("GET", "POST"):
             raise OsmAndError(f"method {method} not supported")
         query = urllib.parse.urlsplit(path).query
         fields = {k: v for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True)}
+        key = fields.get(KEY_FIELD, "")
         stripped = body.strip()
         if stripped:
             if "json" in content_type.lower() or stripped[:1] in (b"{", b"["):
                 try:
                     doc = json.loads(stripped)
-                except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+                except (ValueError, RecursionError) as exc:  # also 5,000-digit numbers (int limit)
                     raise OsmAndError(f"bad JSON body: {exc}") from None
-                if isinstance(doc, list):
-                    out: list[PositionFix] = []
-                    for item in doc:
-                        out.extend(parse_json(item))
-                    if not out:
-                        raise OsmAndError("empty JSON list")
-                    return out
-                return parse_json(doc)
+                docs = doc if isinstance(doc, list) else [doc]
+                for item in docs:
+                    if isinstance(item, dict) and isinstance(item.get(KEY_FIELD), str):
+                        key = key or item[KEY_FIELD]
+                out: list[PositionFix] = []
+                for item in docs:
+                    out.extend(parse_json(item))
+                if not out:
+                    raise OsmAndError("empty JSON list")
+                return out, key
             try:
                 text = stripped.decode("utf-8")
             except UnicodeDecodeError:
                 raise OsmAndError("form body is not UTF-8") from None
             fields.update(urllib.parse.parse_qsl(text, keep_blank_values=True))
+            key = fields.get(KEY_FIELD, key)
         if not fields:
             raise OsmAndError("no fields: expected id, lat, lon, timestamp")
-        return [parse_query(fields)]
+        return [parse_query(fields)], key
 
 
 def _query(device_id: str, lat: float, lon: float, timestamp: datetime | float | str | None, speed_knots: float | None,

@@ -68,3 +68,14 @@ def test_missing_and_non_utf8_files_are_named(tmp_path: Path) -> None:
     bad.write_bytes("[ui]\nuser = '张三'\n".encode("gbk"))
     with pytest.raises(ConfigError, match="not UTF-8"):
         load_config(bad)
+
+
+def test_vehicles_pin_their_terminal_registration_data() -> None:
+    from commandcenter.runtime.links import terminal_pins
+    from devices.jt808 import TerminalPin
+
+    config = parse_config('[[vehicles]]\nid = "hw-1"\nterminal = "013912345678"\nterminal_plate = "苏AH0001"\n'
+                          'terminal_maker = "CCTST"\n\n[[vehicles]]\nid = "hw-2"\nterminal = "013912345679"\n')
+    assert terminal_pins(config) == {"013912345678": TerminalPin("苏AH0001", "CCTST", "", "")}
+    with pytest.raises(ConfigError, match=r"vehicles\[0\].terminal: vehicle 'hw-3' pins terminal registration"):
+        parse_config('[[vehicles]]\nid = "hw-3"\nterminal_id = "1234567"\n')

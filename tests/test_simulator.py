@@ -52,9 +52,10 @@ def test_units_report_over_real_jt808_and_osmand_sockets() -> None:
     sim = CitySimulator(load_default_basemap(), officers=30, vehicles=5, seed=11, officer_report_s=0.5,
                         vehicle_report_s=0.5)
     jt = RunningAdapter(Jt808Server("jt808", "127.0.0.1", 0, known_terminals=sim.vehicle_terminals()), listener=True)
-    osm = RunningAdapter(OsmAndServer("osmand", "127.0.0.1", 0), listener=True)
+    # the demo config may require a key from phones: the simulated ones send it
+    osm = RunningAdapter(OsmAndServer("osmand", "127.0.0.1", 0, shared_secret="demo-key"), listener=True)
     assert jt.server.ready.wait(5) and osm.server.ready.wait(5)
-    sim.start(("127.0.0.1", jt.server.bound_port), ("127.0.0.1", osm.server.bound_port))
+    sim.start(("127.0.0.1", jt.server.bound_port), ("127.0.0.1", osm.server.bound_port), osmand_key="demo-key")
     try:
         def all_units_reported() -> list[PositionFix]:
             fixes = jt.of(PositionFix) + osm.of(PositionFix)
@@ -67,6 +68,7 @@ def test_units_report_over_real_jt808_and_osmand_sockets() -> None:
         osm.finish()
     assert {f.source for f in fixes} == {"jt808", "osmand"}
     assert sim.report_errors == 0, sim.last_error
+    assert osm.server.unauthorized == 0
 
 
 def test_citizen_reports_arrive_as_a_poisson_stream() -> None:

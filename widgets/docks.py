@@ -51,10 +51,16 @@ class HealthDock(QWidget):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Device health"))
         self._source = source
-        self.table = QTableWidget(0, 6)
+        self.table = QTableWidget(0, 7)
         self.table.setHorizontalHeaderLabels([
             self.tr("Device"), self.tr("Kind"), self.tr("State"), self.tr("Messages"), self.tr("Bad"),
-            self.tr("Reconnects")])
+            self.tr("Reconnects"), self.tr("Refused fixes")])
+        # Why the fix chain refused a link's positions (keys of the health report's refused_fixes reasons).
+        self._reasons = {
+            "no_fix": self.tr("no GPS fix"), "zero_coordinates": self.tr("(0, 0)"),
+            "out_of_range": self.tr("out of range"), "future": self.tr("dated in the future"),
+            "too_old": self.tr("too old"), "bad_time": self.tr("bad time"),
+            "unknown_device": self.tr("unregistered device"), "impossible_jump": self.tr("impossible jump")}
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout = QVBoxLayout(self)
@@ -68,11 +74,16 @@ class HealthDock(QWidget):
         rows = self._source()
         self.table.setRowCount(len(rows))
         for r, dev in enumerate(rows):
-            values = [dev["id"], dev["kind"], dev["state"], dev["messages"], dev["bad_messages"], dev["reconnects"]]
+            values = [dev["id"], dev["kind"], dev["state"], dev["messages"], dev["bad_messages"], dev["reconnects"],
+                      dev.get("refused_fixes", "")]
+            reasons = dev.get("refused_reasons") or {}
             for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
                 if c == 2:
                     item.setForeground(theme.qcolour(STATE_ROLES.get(str(value), "text")))
-                if dev.get("last_error"):
+                if c == 6 and reasons:
+                    item.setForeground(theme.qcolour("warn"))
+                    item.setToolTip("\n".join(f"{self._reasons.get(k, k)}: {n}" for k, n in sorted(reasons.items())))
+                elif dev.get("last_error"):
                     item.setToolTip(str(dev["last_error"]))
                 self.table.setItem(r, c, item)

@@ -107,9 +107,11 @@ class CitySimulator:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._terminals: dict[str, Jt808Terminal] = {}
+        self._auth_codes: dict[str, str] = {}  # a real terminal keeps its code and only authenticates on reconnect
         self._osmand: list[OsmAndClient] = []
         self.jt808_address: tuple[str, int] | None = None
         self.osmand_address: tuple[str, int] | None = None
+        self.osmand_key = ""
         self.case_sink: Callable[[dict[str, object]], None] | None = None
         self.reports_sent = 0
         self.report_errors = 0
@@ -180,9 +182,11 @@ class CitySimulator:
         return {m.device_key for m in self.movers if m.info.kind == UnitKind.VEHICLE.value}
 
     # ----------------------------------------------------------------------------------------- running
-    def start(self, jt808: tuple[str, int] | None, osmand: tuple[str, int] | None) -> None:
+    def start(self, jt808: tuple[str, int] | None, osmand: tuple[str, int] | None, *, osmand_key: str = "") -> None:
+        """Connect the simulated devices; ``osmand_key`` is the phones' key when the listener requires one."""
         self.jt808_address = jt808
         self.osmand_address = osmand
+        self.osmand_key = osmand_key
         self._thread = threading.Thread(target=self._run, name="city-simulator", daemon=True)
         self._thread.start()
 
@@ -205,8 +209,12 @@ class CitySimulator:
         host, port = self.jt808_address
         try:
             term = Jt808Terminal(mover.device_key, host, port, version=2013, timeout=3.0)
-            term.register(plate=mover.info.name.replace("·", ""), province=32, city=100)
-            term.authenticate()
+            code = self._auth_codes.get(mover.device_key)
+            if code is None or term.authenticate(code) != 0:
+                # registered once per terminal: the platform refuses a second registration (result 3)
+                term.register(plate=mover.info.name.replace("·", ""), province=32, city=100)
+                term.authenticate()
+                self._auth_codes[mover.device_key] = term.auth_code
         except (OSError, ValueError) as exc:
             self.last_error = f"JT/T 808 terminal {mover.device_key}: {exc}"
             self.report_errors += 1
@@ -257,7 +265,7 @@ class CitySimulator:
             elif self._osmand:
                 client = self._osmand[hash(m.device_key) % len(self._osmand)]
                 client.report(m.device_key, m.lat, m.lon, timestamp=fix_time, speed_knots=m.speed_mps * 1.943844,
-                              bearing=m.heading, accuracy=5.0, batt=80)
+                              bearing=m.heading, accuracy=5.0, batt=80, key=self.osmand_key or None)
             self.reports_sent += 1
         except (OSError, ValueError, TimeoutError) as exc:
             self.report_errors += 1

@@ -222,7 +222,9 @@ def _start_simulator(services: Services, sim: CitySimulator) -> None:
             break
         time.sleep(0.05)
     jt, osm = ports
-    sim.start(("127.0.0.1", jt) if jt else None, ("127.0.0.1", osm) if osm else None)
+    osmand = services.config.trackers.osmand
+    sim.start(("127.0.0.1", jt) if jt else None, ("127.0.0.1", osm) if osm else None,
+              osmand_key=osmand.key if osmand is not None else "")
 
 
 def _bound_port(services: Services, device_id: str) -> int | None:

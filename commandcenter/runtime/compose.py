@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,7 @@ from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.runtime.devices import DeviceManager
 from commandcenter.runtime.fdlimits import listener_limits, raise_open_files_limit
+from commandcenter.runtime.fixes import TimeWindow
 from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import drone_links, tracker_links
 from commandcenter.runtime.tasks import TaskManager
@@ -321,7 +322,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     store.upgrade()
     devices = DeviceManager(events)
     lifecycle.adopt("devices", devices.stop)
-    tracker = UnitTracker(store, stale_after_s=config.map.stale_minutes * 60.0, parent=events)
+    tracker = UnitTracker(store, stale_after_s=config.map.stale_minutes * 60.0, parent=events,
+                          window=TimeWindow(max_skew=timedelta(seconds=config.trackers.max_clock_skew_s),
+                                            max_age=timedelta(hours=config.trackers.max_fix_age_h)))
+    devices.refused_fixes = tracker.refused_of_link
     health = HealthReport()
     health.register("devices", devices.report)
     health.register("units", tracker.report)

@@ -74,6 +74,8 @@ class DeviceManager(QObject):
         self._batcher = threading.Thread(target=self._batch_loop, name="device-batcher", daemon=True)
         self._batcher.start()
         self.events_total = 0
+        self.refused_fixes: Callable[[Adapter], dict[str, int]] | None = None
+        """Set by the composition: a link's fixes the fix chain refused, by reason (shown in device health)."""
 
     # ------------------------------------------------------------------------------------------- links
     def add(self, adapter: Adapter, *, stale_after: float = 10.0, listener: bool = False) -> DeviceHandle:
@@ -171,6 +173,11 @@ class DeviceManager(QObject):
                     entry["address"] = f"{getattr(handle.adapter, 'host', '127.0.0.1')}:{port}"
             if handle.rejects:
                 entry["last_rejected"] = handle.rejects[-1].reason
+            if self.refused_fixes is not None:
+                refused = self.refused_fixes(handle.adapter)
+                entry["refused_fixes"] = sum(refused.values())
+                if refused:
+                    entry["refused_reasons"] = refused
             out.append(entry)
         return out
 

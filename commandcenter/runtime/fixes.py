@@ -2,7 +2,9 @@
 
 Like Traccar's handler chain, each stage does one job and the order is fixed::
 
-    filter      the fix on its own: the device says it has no GPS fix, (0, 0), latitude/longitude out of range
+    filter      the fix on its own: the device says it has no GPS fix, (0, 0), latitude/longitude out of range or
+                not finite, a time from the future beyond the allowed clock skew, before 2000 or older than the
+                oldest history worth keeping
     resolve     device key → unit (a JT/T 808 phone number, an OsmAnd id, an NMEA port's unit, a drone id)
     plausible   the fix against the unit's own track: a jump faster than the unit's kind can move is refused
     persist     the ``position_fixes`` history (drones thinned to one fix a second: they report 5-20 a second)
@@ -22,7 +24,7 @@ import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from commandcenter.domain import UnitPosition
@@ -36,7 +38,10 @@ class Refusal(StrEnum):
 
     NO_FIX = "no_fix"  # the device says it has no GPS fix
     ZERO = "zero_coordinates"  # (0, 0): a receiver without a position filling in zeros
-    OUT_OF_RANGE = "out_of_range"  # |lat| > 90, |lon| > 180, NaN
+    OUT_OF_RANGE = "out_of_range"  # |lat| > 90, |lon| > 180, NaN or infinite
+    FUTURE = "future"  # dated later than now plus the allowed clock skew (a phone set to 2099 pins its unit)
+    TOO_OLD = "too_old"  # before 2000 (timestamp 0, 1900) or older than the oldest history kept
+    BAD_TIME = "bad_time"  # not a timezone-aware time (an adapter bug; counted rather than crashing the chain)
     UNKNOWN_DEVICE = "unknown_device"  # no unit reports under this device key
     IMPOSSIBLE_JUMP = "impossible_jump"  # faster than the unit's kind can move since its last position
 
@@ -53,17 +58,51 @@ MIN_JUDGED_INTERVAL_S = 10.0
 # Seconds between fixes kept in the history per kind (0: every fix). Drones stream 5-20 positions a second;
 # one a second replays smoothly and keeps position_fixes small.
 PERSIST_INTERVAL_S: dict[str, float] = {"drone": 1.0}
+# A fix dated later than now by more than this is refused: phones and terminals with a wrong clock (or a forged
+# 2099) would otherwise stay "latest" for ever and hide every honest fix after them. [trackers] max_clock_skew_s.
+MAX_CLOCK_SKEW_S = 300.0
+# Fixes older than this are refused, not stored: a terminal emptying a buffer of days is normal (0x0704), a
+# fix months old is a receiver's cold-start date or a forged one. [trackers] max_fix_age_h.
+MAX_FIX_AGE_H = 7 * 24.0
+# No tracker in service reports before this: timestamp 0 (1970), 1900 and GPS week-rollover dates are refused.
+EARLIEST_FIX = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_TRACKED_DEVICES = 4096  # device keys with their own refusal counters (the rest count per source only)
 
 
-def refusal_of(fix: PositionFix) -> Refusal | None:
-    """The filter stage: why this fix cannot be a position on its own, or None when it can."""
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """Which fix times are believable: not before ``earliest``/``max_age`` ago, not beyond ``max_skew`` ahead."""
+
+    max_skew: timedelta = timedelta(seconds=MAX_CLOCK_SKEW_S)
+    max_age: timedelta = timedelta(hours=MAX_FIX_AGE_H)
+    earliest: datetime = EARLIEST_FIX
+
+
+DEFAULT_WINDOW = TimeWindow()
+
+
+def refusal_of(fix: PositionFix, now: datetime | None = None, window: TimeWindow = DEFAULT_WINDOW) -> Refusal | None:
+    """The filter stage: why this fix cannot be a position on its own, or None when it can.
+
+    ``now`` defaults to the wall clock (UTC); the chain passes one ``now`` per batch.
+    """
     if not fix.valid:
         return Refusal.NO_FIX
     lat, lon = fix.lat, fix.lon
-    if not (math.isfinite(lat) and math.isfinite(lon)) or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+    if not (isinstance(lat, float | int) and isinstance(lon, float | int)) \
+            or not (math.isfinite(lat) and math.isfinite(lon)) \
+            or not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
         return Refusal.OUT_OF_RANGE
     if lat == 0.0 and lon == 0.0:
         return Refusal.ZERO
+    when = fix.time
+    if not isinstance(when, datetime) or when.tzinfo is None:  # adapters promise aware UTC times
+        return Refusal.BAD_TIME
+    now = now or datetime.now(UTC)
+    if when - now > window.max_skew:
+        return Refusal.FUTURE
+    if when < window.earliest or now - when > window.max_age:
+        return Refusal.TOO_OLD
     return None
 
 
@@ -105,8 +144,11 @@ class FixChain:
 
     def __init__(self, resolve: Callable[[PositionFix], UnitRef | None], latest: dict[str, UnitPosition], *,
                  max_speed_kmh: Mapping[str, float] | None = None,
-                 persist_interval_s: Mapping[str, float] | None = None) -> None:
+                 persist_interval_s: Mapping[str, float] | None = None, window: TimeWindow = DEFAULT_WINDOW,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self._resolve = resolve
+        self.window = window
+        self._clock = clock
         self._latest = latest
         self.max_speed_kmh = dict(MAX_SPEED_KMH if max_speed_kmh is None else max_speed_kmh)
         self.persist_interval_s = dict(PERSIST_INTERVAL_S if persist_interval_s is None else persist_interval_s)
@@ -118,12 +160,14 @@ class FixChain:
         self.persisted = 0
         self.refused: Counter[str] = Counter()
         self.refused_by_source: dict[str, Counter[str]] = {}
+        self.refused_by_device: dict[tuple[str, str], Counter[str]] = {}  # (source, device key), bounded
 
     def run(self, fixes: Iterable[PositionFix]) -> ChainOutcome:
         out = ChainOutcome()
+        now = self._clock()
         for fix in fixes:
             self.received += 1
-            reason = refusal_of(fix)  # filter
+            reason = refusal_of(fix, now, self.window)  # filter
             if reason is not None:
                 self._refuse(fix, reason)
                 continue
@@ -183,6 +227,19 @@ class FixChain:
     def _refuse(self, fix: PositionFix, reason: Refusal) -> None:
         self.refused[reason.value] += 1
         self.refused_by_source.setdefault(fix.source, Counter())[reason.value] += 1
+        key = (fix.source, fix.device_key)
+        per_device = self.refused_by_device.get(key)
+        if per_device is None:
+            if len(self.refused_by_device) >= MAX_TRACKED_DEVICES:
+                return  # garbage keys must not grow the counters without bound; the source total still counts
+            per_device = self.refused_by_device[key] = Counter()
+        per_device[reason.value] += 1
+
+    def refused_of(self, source: str, device_key: str | None = None) -> dict[str, int]:
+        """Refusals by reason of one source (a listener), or of one device of it (an NMEA port's unit)."""
+        counts = self.refused_by_source.get(source) if device_key is None \
+            else self.refused_by_device.get((source, device_key))
+        return dict(counts) if counts else {}
 
     def report(self) -> dict[str, object]:
         """The health report's ``fixes`` section: how many came, how many counted, why the rest did not."""

@@ -13,7 +13,7 @@ from commandcenter import paths
 from commandcenter.config import Config
 from commandcenter.runtime.fdlimits import ListenerLimits, listener_limits
 from devices.base import Adapter
-from devices.jt808 import Jt808Server
+from devices.jt808 import Jt808Server, TerminalPin
 from devices.mavlink import MavlinkLink
 from devices.nmea import NmeaSerialReader
 from devices.osmand import OsmAndServer
@@ -40,16 +40,26 @@ def tracker_links(config: Config, knows_device: Callable[[str], bool],
         links.append(BuiltLink(Jt808Server("jt808", jt.host, jt.port, jt.accept_unknown, knows_device,
                                            idle_timeout=limits.jt808_idle_timeout_s,
                                            max_clients=limits.jt808_max_connections,
-                                           auth_timeout=limits.jt808_auth_timeout_s),
+                                           auth_timeout=limits.jt808_auth_timeout_s,
+                                           pins=terminal_pins(config)),
                                listener=True, stale_after=60.0))
     if trackers.osmand is not None:
         osm = trackers.osmand
-        links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device, limits=limits.http),
+        secrets = {o.device: o.device_secret for o in config.officers if o.device and o.device_secret}
+        links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device, limits=limits.http,
+                                            secrets=secrets, shared_secret=osm.key, allow_from=osm.allow_from),
                                listener=True, stale_after=60.0))
     for i, nmea in enumerate(trackers.nmea):
         links.append(BuiltLink(NmeaSerialReader(f"nmea-{i + 1}-{nmea.unit}", nmea.url, nmea.baud, nmea.unit),
                                listener=False, stale_after=5.0))
     return links
+
+
+def terminal_pins(config: Config) -> dict[str, TerminalPin]:
+    """The registration data each vehicle's JT/T 808 terminal must send ([[vehicles]] terminal_* keys)."""
+    return {v.terminal: TerminalPin(v.terminal_plate, v.terminal_maker, v.terminal_model, v.terminal_id)
+            for v in config.vehicles
+            if v.terminal and (v.terminal_plate or v.terminal_maker or v.terminal_model or v.terminal_id)}
 
 
 def drone_links(config: Config) -> dict[str, MavlinkLink]:

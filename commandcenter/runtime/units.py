@@ -23,9 +23,9 @@ import numpy as np
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter.domain import UnitKind, UnitPosition
-from commandcenter.runtime.fixes import FixChain, UnitRef
+from commandcenter.runtime.fixes import DEFAULT_WINDOW, FixChain, TimeWindow, UnitRef
 from commandcenter.store import Store
-from devices.base import PositionFix
+from devices.base import Adapter, PositionFix
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,8 @@ class UnitTracker(QObject):
 
     def __init__(self, store: Store | None = None, *, stale_after_s: float = 300.0,
                  max_rate_hz: float = 20.0, max_speed_kmh: Mapping[str, float] | None = None,
-                 persist_interval_s: Mapping[str, float] | None = None, parent: QObject | None = None) -> None:
+                 persist_interval_s: Mapping[str, float] | None = None, window: TimeWindow = DEFAULT_WINDOW,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self.stale_after = timedelta(seconds=stale_after_s)
@@ -60,7 +61,7 @@ class UnitTracker(QObject):
         self._latest: dict[str, UnitPosition] = {}
         self._dirty: set[str] = set()
         self.chain = FixChain(self._resolve, self._latest, max_speed_kmh=max_speed_kmh,
-                              persist_interval_s=persist_interval_s)
+                              persist_interval_s=persist_interval_s, window=window)
         self._timer = QTimer(self)
         self._timer.setInterval(max(1, int(1000 / max_rate_hz)))
         self._timer.timeout.connect(self._emit_changes)
@@ -176,6 +177,22 @@ class UnitTracker(QObject):
         """The health report's ``fixes`` section: fixes received, accepted, persisted and refused by reason."""
         with self._lock:
             return self.chain.report()
+
+    def refused_fixes(self, source: str, device_key: str | None = None) -> dict[str, int]:
+        """Refused fixes by reason of one source or one of its devices (the device health's ``refused_fixes``)."""
+        with self._lock:
+            return self.chain.refused_of(source, device_key)
+
+    def refused_of_link(self, adapter: Adapter) -> dict[str, int]:
+        """A device link's refused fixes: an NMEA port's unit's, a drone link's drone's (the link id is the
+        drone id), else everything its source refused (one JT/T 808 and one OsmAnd listener per process)."""
+        key: str | None = None
+        if adapter.kind == "nmea":
+            unit = getattr(adapter, "unit", None)
+            key = unit if isinstance(unit, str) else None
+        elif adapter.kind == "mavlink":
+            key = adapter.id
+        return self.refused_fixes(adapter.kind, key)
 
     def counts(self) -> dict[str, int]:
         """Units by kind that have a position (briefing screen, status bar)."""

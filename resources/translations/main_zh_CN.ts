@@ -207,6 +207,51 @@
             <source>Reconnects</source>
             <translation>重连</translation>
         </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
+            <source>Refused fixes</source>
+            <translation>拒收定位</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
+            <source>no GPS fix</source>
+            <translation>无卫星定位</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
+            <source>(0, 0)</source>
+            <translation>(0, 0) 坐标</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
+            <source>out of range</source>
+            <translation>坐标超出范围</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
+            <source>dated in the future</source>
+            <translation>时间超前</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
+            <source>too old</source>
+            <translation>时间过旧</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
+            <source>bad time</source>
+            <translation>时间无效</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
+            <source>unregistered device</source>
+            <translation>未登记设备</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
+            <source>impossible jump</source>
+            <translation>不可能的跳变</translation>
+        </message>
     </context>
     <context>
         <name>MainWindow</name>

@@ -27,7 +27,9 @@ from devices.jt808 import (
     MSG_PLATFORM_GENERAL_RESPONSE,
     MSG_REGISTRATION_RESPONSE,
     REG_NO_TERMINAL,
+    REG_NO_VEHICLE,
     REG_OK,
+    REG_TERMINAL_REGISTERED,
     RESULT_BAD_MESSAGE,
     RESULT_FAIL,
     RESULT_OK,
@@ -38,6 +40,7 @@ from devices.jt808 import (
     Jt808Terminal,
     Registration,
     SubpackageAssembler,
+    TerminalPin,
     bcd_decode,
     checksum,
     decode_authentication,
@@ -585,3 +588,74 @@ def test_unsupported_encrypted_and_logout(running: _Running) -> None:
     assert "logout" in kinds
     assert any("encrypted body" in r.reason for r in running.of(RejectedInput))
     assert running.of(PositionFix) == []
+
+
+# --- registration rules (JT/T 808-2013/2019 0x8100 results) ---------------------------------------------------
+
+
+def test_a_second_registration_from_another_connection_gets_no_code(running: _Running) -> None:
+    """Knowing the phone number is not enough: the hijacker gets result 3 and cannot report positions."""
+    with running.terminal(KNOWN_2013) as vehicle:
+        result, code = vehicle.register(plate="粤B12345")
+        assert result == REG_OK and vehicle.authenticate() == RESULT_OK
+        assert vehicle.register(plate="粤B12345") == (REG_OK, code)  # its own reply was lost: asked again
+        with running.terminal(KNOWN_2013) as thief:
+            assert thief.register(plate="粤B12345") == (REG_TERMINAL_REGISTERED, "")
+            assert thief.authenticate("") == RESULT_BAD_MESSAGE  # an empty code is not even an attempt
+            assert thief.authenticate("0123456789abcdef") == RESULT_FAIL
+            assert thief.report(30.0, 120.0) == RESULT_FAIL
+        assert vehicle.report(23.1, 113.3) == RESULT_OK  # the real terminal is undisturbed
+    with running.terminal(KNOWN_2013) as reconnected:  # the real terminal after a reconnect: code only
+        assert reconnected.authenticate(code) == RESULT_OK
+        assert reconnected.report(23.1, 113.3) == RESULT_OK
+    fixes = running.of(PositionFix)
+    assert len(fixes) == 2 and all(f.lat == pytest.approx(23.1) for f in fixes)
+    refused = [e for e in running.of(TerminalEvent) if e.kind == "registration_refused"]
+    assert len(refused) == 1 and "already registered" in refused[0].detail
+    assert any("already registered" in r.reason for r in running.of(RejectedInput))
+    assert running.server.is_registered(KNOWN_2013)
+
+
+def test_logout_or_an_operator_ends_a_registration_and_its_code(running: _Running) -> None:
+    with running.terminal(KNOWN_2013) as old:
+        _, old_code = old.register()
+        assert old.authenticate() == RESULT_OK
+        assert old.logout() == RESULT_OK  # 0x0003 注销 from the authenticated session
+    with running.terminal(KNOWN_2013) as new:
+        result, new_code = new.register()
+        assert result == REG_OK and new_code and new_code != old_code
+        assert new.authenticate(old_code) == RESULT_FAIL
+        assert new.authenticate() == RESULT_OK
+        assert new.report(23.1, 113.3) == RESULT_OK
+        with running.terminal(KNOWN_2013) as replacement:  # a new box for the vehicle: refused until deregistered
+            assert replacement.register()[0] == REG_TERMINAL_REGISTERED
+            assert running.server.deregister(KNOWN_2013) is True
+            assert new.report(23.1, 113.3) == RESULT_FAIL  # the session of the old code ends with it
+            assert new.heartbeat() == RESULT_FAIL
+            result, code = replacement.register()
+            assert result == REG_OK and code not in (old_code, new_code)
+            assert replacement.authenticate(new_code) == RESULT_FAIL and replacement.authenticate() == RESULT_OK
+            assert replacement.report(23.2, 113.3) == RESULT_OK
+    assert not running.server.deregister("013900000000")
+
+
+def test_pinned_terminals_must_match_their_registered_plate_and_maker() -> None:
+    pins = {KNOWN_2013: TerminalPin(plate="苏AH0001", maker_id="CCTST", model="CC-T1", terminal_id="1234567")}
+    r = _Running(Jt808Server("jt-pins", port=0, known_terminals={KNOWN_2013}, pins=pins))
+    r.start()
+    assert r.server.ready.wait(5)
+    try:
+        with r.terminal(KNOWN_2013) as t:
+            assert t.register(plate="苏AH9999", terminal_id="1234567") == (REG_NO_VEHICLE, "")
+            assert t.register(plate="苏AH0001", maker_id="EVIL1", terminal_id="1234567") == (REG_NO_TERMINAL, "")
+            assert t.register(plate="苏AH0001", model="X-9", terminal_id="1234567") == (REG_NO_TERMINAL, "")
+            assert t.register(plate="苏AH0001", terminal_id="7654321") == (REG_NO_TERMINAL, "")
+            assert t.authenticate("guess") == RESULT_FAIL
+            result, code = t.register(plate="苏AH0001", terminal_id="1234567")
+            assert result == REG_OK and code and t.authenticate() == RESULT_OK
+        reasons = [e.reason for e in r.of(RejectedInput)]
+        assert any("plate '苏AH9999' is not the registered '苏AH0001'" in x for x in reasons)
+        assert any("maker 'EVIL1' is not the registered 'CCTST'" in x for x in reasons)
+        assert r.server.stats.bad_messages >= 5
+    finally:
+        r.finish()

@@ -205,3 +205,80 @@ def test_unopenable_port_raises(tmp_path: Path) -> None:
     with pytest.raises(serial.SerialException):
         reader.serve(lambda _e: None, threading.Event())
     assert "cannot open" in reader.stats.last_error
+
+
+# Values receivers, multiplexers and attackers have been seen to put in fields, all with a valid checksum.
+NASTY = ["inf", "-inf", "nan", "NaN", "1e999", "-999", "-9959.0", "+4807.038", "1_000", "9" * 400, "", " ", "٣",
+         "0x10", "1e5", "..", "-", "1159inf", "99999999999999999999999", "4807.038.1", "\x00", "-0", "24", "4807,"]
+RMC_FIELDS = "123519,A,4807.038,N,01131.000,E,022.4,084.4,230394,003.1,W".split(",")
+GGA_FIELDS = "123519,4807.038,N,01131.000,E,1,08,0.9,545.4,M,46.9,M,,".split(",")
+VTG_FIELDS = "054.7,T,034.4,M,005.5,N,010.2,K".split(",")
+
+
+def _sane(s: object) -> bool:
+    """What a parsed sentence may hold: finite numbers in range, or nothing."""
+    lat, lon = getattr(s, "lat", None), getattr(s, "lon", None)
+    numbers = [getattr(s, name, None) for name in ("speed_kmh", "course", "hdop", "altitude")]
+    return ((lat is None or -90.0 <= lat <= 90.0) and (lon is None or -180.0 <= lon <= 180.0)
+            and all(v is None or (v == v and abs(v) != float("inf")) for v in numbers))
+
+
+@pytest.mark.parametrize("value", NASTY)
+@pytest.mark.parametrize(("address", "fields"), [("GPRMC", RMC_FIELDS), ("GNGGA", GGA_FIELDS), ("GPVTG", VTG_FIELDS)])
+def test_a_nasty_value_in_any_field_is_refused_or_harmless(address: str, fields: list[str], value: str) -> None:
+    for i in range(len(fields)):
+        body = ",".join([address, *fields[:i], value, *fields[i + 1:]])
+        try:
+            s = parse_sentence(_cs(body) if body.isascii() else "$" + body)
+        except NmeaError:
+            continue  # refused with a reason: what the reader counts and skips
+        assert _sane(s), f"{body!r} parsed into {s!r}"
+
+
+def test_random_garbage_fields_never_raise_anything_but_nmea_error() -> None:
+    """A seeded fuzz: random field values from a nasty alphabet in every field of every sentence kind."""
+    import random
+
+    rng = random.Random(20261202)
+    alphabet = "0123456789.-+eEinfaNAVWSK, \t*$"
+    parsed = 0
+    for _ in range(6000):
+        address, fields = rng.choice([("GPRMC", RMC_FIELDS), ("GNGGA", GGA_FIELDS), ("GPVTG", VTG_FIELDS)])
+        mutated = [rng.choice([f, "".join(rng.choices(alphabet, k=rng.randint(0, 12))), rng.choice(NASTY)])
+                   if rng.random() < 0.4 else f for f in fields]
+        try:
+            s = parse_sentence(_cs(",".join([address, *mutated])))
+        except NmeaError:
+            continue
+        assert _sane(s), mutated
+        parsed += 1
+    assert parsed > 1000, "the fuzz must also reach sentences that parse, not only refusals"
+
+
+def test_garbage_fields_on_the_wire_cost_only_themselves(pty_pair: tuple[str, str, subprocess.Popen[bytes]]) -> None:
+    """The field report: time ``1159inf`` crashed the reader (two good fixes lost), latitude -999 became live."""
+    writer_path, reader_path, _ = pty_pair
+    r = RunningAdapter(NmeaSerialReader("gnss-3", reader_path, unit="post-2"))
+    try:
+        assert r.server.ready.wait(5)
+        fd = os.open(writer_path, os.O_RDWR | os.O_NOCTTY)
+        try:
+            lines = [RMC_2011,
+                     _cs("GPRMC,1159inf,A,5321.6802,N,00630.3372,W,0.02,31.66,280511,,,A"),
+                     _cs("GPRMC,092752.000,A,-9959.000,N,00630.3372,W,0.02,31.66,280511,,,A"),
+                     _cs("GPGGA,092753.000,-999,N,00630.3372,W,1,8,1.03,61.7,M,55.2,M,,"),
+                     _cs("GPRMC,092754.000,A,5321.6802,N,00630.3372,W,nan,inf,280511,,,A"),
+                     _cs("GPRMC,092755.000,A,5321.6900,N,00630.3372,W,0.02,31.66,280511,,,A")]
+            os.write(fd, ("\r\n".join(lines) + "\r\n").encode())
+            fixes = _wait_until(lambda: len(r.of(PositionFix)) == 2 and r.of(PositionFix))
+            reasons = _wait_until(lambda: len(r.of(RejectedInput)) == 4 and [e.reason for e in r.of(RejectedInput)])
+        finally:
+            os.close(fd)
+        assert [f.time.second for f in fixes] == [50, 55]
+        assert all(-90.0 <= f.lat <= 90.0 for f in fixes) and fixes[1].lat == pytest.approx(53 + 21.69 / 60)
+        assert reasons[0] == "bad UTC time '1159inf'" and reasons[1] == "bad latitude '-9959.000'"
+        assert reasons[2] == "bad latitude '-999'" and reasons[3] == "bad speed 'nan'"
+        assert r.server.stats.bad_messages == 4 and r.errors == [] and r.state == "online"
+        r.stop_link()
+    finally:
+        r.close()

@@ -192,3 +192,61 @@ def test_stop_ends_kept_alive_connections_and_bind_clash() -> None:
     client.close()
     assert len(r.of(PositionFix)) == 1
     r.finish()
+
+
+# --- who may report ----------------------------------------------------------------------------------------
+
+
+def test_a_device_secret_is_required_and_counted_when_missing_or_wrong() -> None:
+    """OsmAnd's id is printed on the phone: with a secret configured, the id alone moves nobody."""
+    r = _Running(OsmAndServer("osm-keys", port=0, known_devices={"officer-01", "officer-02", "officer-03"},
+                              secrets={"officer-01": "s3cret-01"}, shared_secret="fleet-key"))
+    try:
+        assert osmand_report(r.url, "officer-01", 22.5, 114.0, timestamp=T0, key="s3cret-01") == (200, "")
+        assert osmand_report(r.url, "officer-01", 22.5, 114.0, timestamp=T0, method="POST",
+                             key="s3cret-01")[0] == 200
+        assert osmand_report(r.url, "officer-01", 22.5, 114.0, timestamp=T0) == (
+            401, "device 'officer-01' sent no key")
+        assert osmand_report(r.url, "officer-01", 22.5, 114.0, timestamp=T0, key="fleet-key") == (
+            401, "device 'officer-01' sent a wrong key")  # its own secret wins over the shared one
+        assert osmand_report(r.url, "officer-02", 22.5, 114.0, timestamp=T0, key="fleet-key")[0] == 200
+        assert osmand_report(r.url, "officer-02", 22.5, 114.0, timestamp=T0, key="s3cret-01")[0] == 401
+        doc = {"device_id": "officer-03", "key": "fleet-key",
+               "location": {"timestamp": "2024-03-01T08:30:15Z", "coords": {"latitude": 31.2, "longitude": 121.4}}}
+        with OsmAndClient("127.0.0.1", r.server.bound_port or 0) as client:
+            assert client.report_json(doc) == (200, "")
+            assert client.report_json({**doc, "key": "guess"}) == (401, "device 'officer-03' sent a wrong key")
+        fixes = _wait_until(lambda: len(r.of(PositionFix)) == 4 and r.of(PositionFix))
+        assert [f.device_key for f in fixes] == ["officer-01", "officer-01", "officer-02", "officer-03"]
+        assert "key" not in fixes[0].extra
+        rejected = r.of(RejectedInput)
+        assert len(rejected) == 4 and r.server.unauthorized == 4 and r.server.stats.bad_messages == 4
+        assert all(b"s3cret" not in bytes.fromhex(x.raw_hex) and b"guess" not in bytes.fromhex(x.raw_hex)
+                   for x in rejected), "secrets are blanked out of what the health view keeps"
+        assert r.manager.report()[0]["last_rejected"] == "device 'officer-03' sent a wrong key"
+    finally:
+        r.finish()
+
+
+def test_requests_from_outside_the_allowed_networks_get_403() -> None:
+    outside = _Running(OsmAndServer("osm-far", port=0, allow_from=["10.20.0.0/16", "192.168.1.7"]))
+    inside = _Running(OsmAndServer("osm-near", port=0, allow_from=["10.0.0.0/8", "127.0.0.0/8"]))
+    try:
+        assert osmand_report(outside.url, "officer-01", 22.5, 114.0, timestamp=T0) == (
+            403, "source address 127.0.0.1 is not allowed")
+        assert outside.server.forbidden == 1 and outside.server.stats.bad_messages == 1
+        assert osmand_report(inside.url, "officer-01", 22.5, 114.0, timestamp=T0) == (200, "")
+        _wait_until(lambda: inside.of(PositionFix))
+        assert outside.of(PositionFix) == [] and outside.of(RejectedInput)[0].peer.startswith("127.0.0.1:")
+    finally:
+        outside.finish()
+        inside.finish()
+    with pytest.raises(ValueError, match="bad allow_from network"):
+        OsmAndServer("osm-bad", allow_from=["10.0.0.0/33"])
+
+
+@pytest.mark.parametrize("raw", ["0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00", "1e400", "inf", "nan",
+                                 "9e15", "1" * 5000, "2024-03-01T08:30:15+25:00"])
+def test_hostile_timestamps_are_refused_not_raised(raw: str) -> None:
+    with pytest.raises(OsmAndError):
+        parse_timestamp(raw)

@@ -13,6 +13,7 @@ import pytest
 
 from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.state import VehicleState, VehicleStates
+from devices.base import RejectedInput
 from devices.mavlink import (
     DroneAttitude,
     DroneCommandAck,
@@ -255,3 +256,24 @@ def test_tlog_replay(running: Running, sim: SimVehicle, tmp_path: Path) -> None:
         assert st(replay.link, 1).lat == pytest.approx(HOME[0], abs=1e-6)
     finally:
         replay.close()
+
+
+def test_a_position_off_the_globe_is_refused_not_shown() -> None:
+    """Latitude 214.7° (an int32 ×1e7 near its limit) was shown on the map: it is counted and never a position."""
+    sim = SimVehicle(1, 214.7, HOME[1], listen="tcp:127.0.0.1:0").start()
+    run = Running(MavlinkLink("drone-far", sim.url, heartbeat_timeout=3.0))
+    try:
+        assert run.link.wait_vehicle(0, 5) == 1
+        reasons = wait_for(lambda: [e.reason for e in run.of(RejectedInput) if "GLOBAL_POSITION_INT" in e.reason],
+                           what="the refused position")
+        assert reasons[0] == "system 1: GLOBAL_POSITION_INT latitude 214.7000000, longitude 118.7969000 out of range"
+        wait_for(lambda: any("HOME_POSITION" in e.reason for e in run.of(RejectedInput)), what="the refused home")
+        wait_for(lambda: (s := run.states.get(1)) and s.battery_pct is not None, what="other telemetry still flowing")
+        assert run.of(DronePosition) == [] and st(run.link, 1).lat is None and st(run.link, 1).home_lat is None
+        assert run.link.stats.bad_messages >= 2 and run.errors == []
+    finally:
+        run.close()
+        sim.stop()
+    assert not DronePosition("d", 1, 95.0, 0.0, 0.0, 0.0, None, 0.0, fix_type=3).valid
+    assert not DronePosition("d", 1, float("nan"), 0.0, 0.0, 0.0, None, 0.0, fix_type=3).valid
+    assert DronePosition("d", 1, 32.0, 118.0, 0.0, 0.0, None, 0.0, fix_type=3).valid
