@@ -31,11 +31,13 @@ def tracker_links(config: Config, knows_device: Callable[[str], bool]) -> list[B
     trackers = config.trackers
     if trackers.jt808 is not None:
         jt = trackers.jt808
-        links.append(BuiltLink(Jt808Server("jt808", jt.host, jt.port, jt.accept_unknown, knows_device),
+        links.append(BuiltLink(Jt808Server("jt808", jt.host, jt.port, jt.accept_unknown, knows_device,
+                                                   ack_after_store=True),
                                listener=True, stale_after=60.0))
     if trackers.osmand is not None:
         osm = trackers.osmand
-        links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device),
+        links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device,
+                                                    ack_after_store=True),
                                listener=True, stale_after=60.0))
     for i, nmea in enumerate(trackers.nmea):
         links.append(BuiltLink(NmeaSerialReader(f"nmea-{i + 1}-{nmea.unit}", nmea.url, nmea.baud, nmea.unit),
