@@ -20,6 +20,17 @@ from datetime import UTC, datetime, timedelta
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+WINDOW = 10  # unanswered 0x0704 batches per bench terminal
+
+
+def _expect_ok(reply: object) -> None:
+    from devices.jt808 import MSG_PLATFORM_GENERAL_RESPONSE, RESULT_OK, Message, decode_general_response
+
+    assert isinstance(reply, Message)
+    if reply.header.msg_id != MSG_PLATFORM_GENERAL_RESPONSE or decode_general_response(reply.body)[2] != RESULT_OK:
+        raise RuntimeError(f"platform answered a location batch with 0x{reply.header.msg_id:04X} {reply.body.hex()}")
+
+
 def _terminal_load(port: int, phones: list[str], batches: int, per_batch: int, errors: list[str]) -> None:
     from devices.jt808 import Jt808Terminal
 
@@ -31,12 +42,20 @@ def _terminal_load(port: int, phones: list[str], batches: int, per_batch: int, e
             t.authenticate()
             terms.append(t)
         base = datetime.now(UTC) - timedelta(hours=1)
+        unanswered = [0] * len(terms)
         for b in range(batches):
             for i, t in enumerate(terms):
                 items = [{"lat": 32.02 + (b * per_batch + k) * 1e-6, "lon": 118.78 + i * 1e-5, "speed_kmh": 20.0,
                           "heading": 90.0, "time": base + timedelta(seconds=b * per_batch + k)}
                          for k in range(per_batch)]
-                t.batch_report(items, wait=(b % 10 == 9))  # acked now and then: keep the pipe full, bounded
+                t.batch_report(items, wait=False)
+                unanswered[i] += 1
+            # Each terminal keeps at most WINDOW batches unanswered (answers come once the batch is committed):
+            # the pipe stays full like thousands of terminals with one report in flight each, and bounded.
+            for i, t in enumerate(terms):
+                while unanswered[i] > (WINDOW if b < batches - 1 else 0):
+                    _expect_ok(t.receive())
+                    unanswered[i] -= 1
         for t in terms:
             t.heartbeat()
             t.close()

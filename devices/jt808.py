@@ -1078,14 +1078,14 @@ class Jt808Server:
     def _send_stored_acks(self) -> None:
         """In the loop: send the answers whose fixes were stored, to terminals still connected."""
         assert self._wake_r is not None
-        with self._stored_lock:
-            acks, self._stored_acks = self._stored_acks, []
-            self._wake_sent = False
-        try:
+        try:  # drain first: a wake byte sent from now on belongs to answers not taken below, so none is lost
             while self._wake_r.recv(4096):
                 pass
         except OSError:  # drained
             pass
+        with self._stored_lock:
+            acks, self._stored_acks = self._stored_acks, []
+            self._wake_sent = False
         touched: dict[int, _Conn] = {}
         for conn, reply_to in acks:
             fd = conn.sock.fileno()

@@ -140,6 +140,43 @@ def test_jt808_batch_is_answered_once_all_its_fixes_are_committed(site: Site, st
         assert len(stored_lats(store, "V77")) == 5
 
 
+def test_streams_of_many_terminals_are_answered_message_by_message(qtbot: Any, store: Store) -> None:
+    """Answers come from the store's writer thread while terminals keep sending: none may be lost."""
+    phones = [f"0139000010{i:02d}" for i in range(20)]
+    tracker = UnitTracker(store)
+    tracker.register([UnitInfo(f"S{i}", "vehicle", f"苏A·1{i:04d}", device_keys=(p,)) for i, p in enumerate(phones)])
+    manager = DeviceManager()
+    manager.set_fix_handler(tracker.ingest)
+    server = Jt808Server("jt808", "127.0.0.1", 0, False, tracker.knows_device, ack_after_store=True)
+    manager.add(server, listener=True)
+    assert server.ready.wait(5) and server.bound_port
+    t0 = datetime.now(UTC).replace(microsecond=0) - timedelta(hours=1)
+    terms = [Jt808Terminal(p, "127.0.0.1", server.bound_port, timeout=10.0) for p in phones]
+    try:
+        for term in terms:
+            term.register()
+            assert term.authenticate() == RESULT_OK
+        unanswered: list[set[int]] = [set() for _ in terms]
+        rounds = 30
+        for r in range(rounds):
+            for i, term in enumerate(terms):
+                bodies = [encode_location(HERE[0] + (r * 25 + k) * 1e-6, HERE[1], 10.0, 0,
+                                          t0 + timedelta(seconds=r * 25 + k)) for k in range(25)]
+                serial, frame = term.frame(MSG_LOCATION_BATCH, encode_location_batch(bodies))
+                term.send_raw(frame)
+                unanswered[i].add(serial)
+            for i, term in enumerate(terms):
+                while len(unanswered[i]) > (10 if r < rounds - 1 else 0):
+                    answered, msg_id, result = decode_general_response(term.receive().body)
+                    assert (msg_id, result) == (MSG_LOCATION_BATCH, RESULT_OK)
+                    unanswered[i].discard(answered)
+    finally:
+        for term in terms:
+            term.close()
+        manager.stop()
+    assert store.scalar("SELECT COUNT(*) FROM position_fixes") == len(phones) * rounds * 25
+
+
 def test_invalid_fix_is_acknowledged_without_waiting_for_the_store(site: Site, store: Store) -> None:
     """A report the chain refuses (here: the terminal says it has no GPS fix) has nothing to store; answering
     it at once keeps the terminal from sending the same useless report for ever."""
