@@ -6,6 +6,13 @@ set, handing decoded events to ``sink`` (a thread-safe callable that takes one e
 and crosses to the GUI thread with a queued signal). When ``serve`` raises, the manager records the error, marks
 the device ``error``/``offline`` and calls ``serve`` again after an exponential backoff (1 s doubling to 30 s).
 
+Acknowledged means stored: a device that gets an acknowledgement (JT/T 808 0x8001, OsmAnd's HTTP 200) forgets
+the position, so an adapter built with ``ack_after_store=True`` attaches a :class:`Receipt` to the fixes of one
+message and answers the device only when the receipt is settled. Whoever takes the fixes (the runtime's fix
+ingest) settles every fix's receipt once: stored (committed by the database), or handled without a row to store
+(refused as invalid, from an unknown device, thinned). A receipt settled "not stored" is not acknowledged, so the
+device sends the fix again.
+
 Adapters never raise on bad *input*: a malformed frame, packet or line is counted in ``stats.bad_messages``,
 described in a ``RejectedInput`` event (with the reason and the raw bytes in hex) and skipped. They raise only
 when the *link* fails (a port that cannot be opened, a socket that cannot be bound).
@@ -15,10 +22,63 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
+
+
+class Receipt:
+    """Completion of "this device message is durably handled" for the ``count`` fixes it carried.
+
+    Each fix's taker calls :meth:`settle` once; when all ``count`` are settled, ``done(stored)`` runs once, on the
+    settling thread (the store's writer after a commit, so ``done`` must only queue the answer, never block).
+    ``stored`` is False when any fix could not be written: the adapter then withholds the acknowledgement.
+    """
+
+    __slots__ = ("_done", "_failed", "_left", "_lock")
+
+    def __init__(self, count: int, done: Callable[[bool], None]) -> None:
+        if count < 1:
+            raise ValueError(f"a receipt covers at least one fix, not {count}")
+        self._left = count
+        self._failed = False
+        self._done = done
+        self._lock = threading.Lock()
+
+    def settle(self, stored: bool = True) -> None:
+        """One fix is handled (``stored=False``: it could not be written and must be sent again)."""
+        with self._lock:
+            if self._left <= 0:
+                raise RuntimeError("receipt settled more often than it has fixes")
+            self._left -= 1
+            self._failed = self._failed or not stored
+            finished = self._left == 0
+        if finished:
+            self._done(not self._failed)
+
+    @property
+    def settled(self) -> bool:
+        with self._lock:
+            return self._left == 0
+
+
+class Waiter:
+    """A receipt's ``done`` for a thread that answers its device itself (an HTTP handler): it waits here."""
+
+    __slots__ = ("_event", "stored")
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.stored = False
+
+    def __call__(self, stored: bool) -> None:
+        self.stored = stored
+        self._event.set()
+
+    def wait(self, timeout: float) -> bool | None:
+        """True stored, False refused by the store, None not settled within ``timeout`` seconds."""
+        return self.stored if self._event.wait(timeout) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +105,15 @@ class PositionFix:
     accuracy: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     valid: bool = True
+    receipt: Receipt | None = field(default=None, compare=False, repr=False)
+    """Set by an adapter that acknowledges only what was stored; the taker of the fix settles it once."""
+
+
+def settle_all(fixes: Iterable[PositionFix], stored: bool = True) -> None:
+    """Settle the receipt of every fix that carries one (one settle per fix)."""
+    for fix in fixes:
+        if fix.receipt is not None:
+            fix.receipt.settle(stored)
 
 
 @dataclass(frozen=True, slots=True)

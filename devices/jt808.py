@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from devices.base import LinkStats, PositionFix, RejectedInput, Sink, TerminalEvent
+from devices.base import LinkStats, PositionFix, Receipt, RejectedInput, Sink, TerminalEvent
 
 __all__ = [
     "MSG_AUTHENTICATION",
@@ -749,6 +749,11 @@ class TerminalPin:
         return None
 
 
+_WAKE = object()
+"""Selector key data of the server's wake-up socket (the listener's is None, a terminal's its _Conn)."""
+_LOCATION_MESSAGES = (MSG_LOCATION, MSG_LOCATION_BATCH)
+
+
 def _known_predicate(known: Callable[[str], bool] | set[str] | frozenset[str] | None) -> Callable[[str], bool]:
     if known is None:
         return lambda _phone: False
@@ -795,6 +800,14 @@ class Jt808Server:
     a test bench. An unknown terminal gets 0x8100 result 4 and a ``TerminalEvent(kind="unknown")`` so an operator
     can see it and add it, rather than wondering why a car never shows up.
 
+    With ``ack_after_store`` (what the application runs) a location report (0x0200) or batch (0x0704) is
+    answered with 0x8001 only once the core has settled the :class:`~devices.base.Receipt` its fixes carry: the
+    fixes are committed, or refused by the fix chain (an invalid position is acknowledged too — sending it
+    again would not make it valid). Receipts settle on other threads (the store's writer); they queue the answer
+    and wake the selector loop through a socket pair, which alone writes to terminals. A report the store could
+    not write is not answered, so the terminal sends it again. Without it (benches, a bare test sink) 0x8001
+    means "decoded and handed to the sink".
+
     Auth codes are an HMAC of the phone number (and of how often it was deregistered), so they survive a
     reconnect; pass ``auth_secret`` to make them survive a restart of the application too (otherwise terminals
     re-register after a restart, which the protocol expects them to do when authentication fails).
@@ -813,8 +826,16 @@ class Jt808Server:
                  known_terminals: Callable[[str], bool] | set[str] | frozenset[str] | None = None, *,
                  max_bad_frames: int = 10, auth_secret: bytes | None = None, idle_timeout: float = 600.0,
                  max_clients: int = 20000, auth_timeout: float = 60.0,
-                 pins: Mapping[str, TerminalPin] | None = None) -> None:
+                 pins: Mapping[str, TerminalPin] | None = None, ack_after_store: bool = False) -> None:
         self.id = id
+        self.ack_after_store = ack_after_store
+        # Acknowledgements of stored fixes, queued by whichever thread settled their receipt; the selector loop
+        # sends them after ``_wake_w`` wakes it (one wake byte per burst, not per answer).
+        self._stored_acks: list[tuple[_Conn, Header]] = []
+        self._stored_lock = threading.Lock()
+        self._wake_sent = False
+        self._wake_r: socket.socket | None = None
+        self._wake_w: socket.socket | None = None
         self.host = host
         self.port = port
         self.accept_unknown = accept_unknown
@@ -889,11 +910,18 @@ class Jt808Server:
         sel = selectors.DefaultSelector()
         self._sel = sel
         sel.register(listener, selectors.EVENT_READ, None)
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        sel.register(self._wake_r, selectors.EVENT_READ, _WAKE)
         self.ready.set()
         last_sweep = time.monotonic()
         try:
             while not stop.is_set():
                 for key, mask in sel.select(timeout=0.2):
+                    if key.data is _WAKE:
+                        self._send_stored_acks()
+                        continue
                     if key.data is None:
                         self._accept(listener)
                         continue
@@ -911,6 +939,12 @@ class Jt808Server:
                 self._close(conn, "server stopped", emit=False)
             sel.close()
             listener.close()
+            with self._stored_lock:
+                self._stored_acks.clear()
+                wake_r, wake_w, self._wake_r, self._wake_w = self._wake_r, self._wake_w, None, None
+            for wake in (wake_r, wake_w):
+                if wake is not None:
+                    wake.close()
             self._sel = None
             self.stats.clients = 0
             self.ready.clear()
@@ -1000,25 +1034,29 @@ class Jt808Server:
                 self._reply(conn, h, MSG_PLATFORM_GENERAL_RESPONSE,
                             encode_general_response(h.serial, h.msg_id, RESULT_BAD_MESSAGE))
                 return
-            # Every piece is acknowledged so the terminal does not retransmit it.
+            conn.bad_streak = 0
+            if whole is not None and self.ack_after_store and whole.header.msg_id in _LOCATION_MESSAGES:
+                # The last piece completes the locations: it is answered once they are stored.
+                self._dispatch(conn, whole, raw, acked=False, reply_to=h)
+                return
+            # Every other piece is acknowledged so the terminal does not retransmit it.
             self._reply(conn, h, MSG_PLATFORM_GENERAL_RESPONSE,
                         encode_general_response(h.serial, h.msg_id, RESULT_OK))
-            conn.bad_streak = 0
             if whole is None:
                 return
             self._dispatch(conn, whole, raw, acked=True)
             return
         self._dispatch(conn, msg, raw, acked=False)
 
-    def _dispatch(self, conn: _Conn, msg: Message, raw: bytes, acked: bool) -> None:
+    def _dispatch(self, conn: _Conn, msg: Message, raw: bytes, acked: bool, reply_to: Header | None = None) -> None:
         h = msg.header
         mid = h.msg_id
         conn.version = h.version
         try:
             if mid == MSG_LOCATION:
-                self._on_location(conn, msg, raw, acked)
+                self._on_location(conn, msg, raw, acked, reply_to or h)
             elif mid == MSG_LOCATION_BATCH:
-                self._on_batch(conn, msg, raw, acked)
+                self._on_batch(conn, msg, raw, acked, reply_to or h)
             elif mid == MSG_HEARTBEAT:
                 ok = self._session_valid(conn, h.phone)
                 if not acked:
@@ -1047,7 +1085,7 @@ class Jt808Server:
             conn.bad_streak += 1
             self._reject(conn, exc.reason, raw, h.phone)
             if not acked:
-                self._ack(conn, h, RESULT_BAD_MESSAGE)
+                self._ack(conn, reply_to or h, RESULT_BAD_MESSAGE)
 
     def _good(self, conn: _Conn) -> None:
         conn.bad_streak = 0
@@ -1070,28 +1108,75 @@ class Jt808Server:
             self._ack(conn, h, RESULT_FAIL)
         return False
 
-    def _on_location(self, conn: _Conn, msg: Message, raw: bytes, acked: bool) -> None:
+    def _on_location(self, conn: _Conn, msg: Message, raw: bytes, acked: bool, reply_to: Header) -> None:
         h = msg.header
         if not self._authed_for(conn, h, raw, acked, "location"):
             return
         loc = decode_location(msg.body)
-        if not acked:
-            self._ack(conn, h, RESULT_OK)
+        receipt = self._receipt(conn, reply_to, 1, acked)
         self._good(conn)
-        self._emit_fix(conn, h.phone, loc)
+        self._emit_fix(conn, h.phone, loc, receipt=receipt)
 
-    def _on_batch(self, conn: _Conn, msg: Message, raw: bytes, acked: bool) -> None:
+    def _on_batch(self, conn: _Conn, msg: Message, raw: bytes, acked: bool, reply_to: Header) -> None:
         h = msg.header
         if not self._authed_for(conn, h, raw, acked, "location batch"):
             return
         batch = decode_location_batch(msg.body)
-        if not acked:
-            self._ack(conn, h, RESULT_OK)
+        receipt = self._receipt(conn, reply_to, len(batch.items), acked)
         self._good(conn)
         for loc in batch.items:
-            self._emit_fix(conn, h.phone, loc, batch=batch.kind)
+            self._emit_fix(conn, h.phone, loc, batch=batch.kind, receipt=receipt)
 
-    def _emit_fix(self, conn: _Conn, phone: str, loc: Location, batch: int | None = None) -> None:
+    def _receipt(self, conn: _Conn, reply_to: Header, fixes: int, acked: bool) -> Receipt | None:
+        """Answer a location message now, or hand out the receipt that answers it once its fixes are stored."""
+        if acked:
+            return None
+        if not self.ack_after_store or fixes == 0:
+            self._ack(conn, reply_to, RESULT_OK)
+            return None
+        return Receipt(fixes, lambda stored: self._on_stored(conn, reply_to, stored))
+
+    def _on_stored(self, conn: _Conn, reply_to: Header, stored: bool) -> None:
+        """A receipt settled (any thread): queue the 0x8001 and wake the loop. Not stored: no answer, the
+        terminal retransmits the report after its timeout."""
+        if not stored:
+            return
+        with self._stored_lock:
+            wake = self._wake_w
+            if wake is None:
+                return  # the server stopped: the terminal sends again to the next one
+            self._stored_acks.append((conn, reply_to))
+            if self._wake_sent:
+                return
+            self._wake_sent = True
+        try:
+            wake.send(b"\0")
+        except OSError:  # full (the loop is already woken) or closed by a stop
+            pass
+
+    def _send_stored_acks(self) -> None:
+        """In the loop: send the answers whose fixes were stored, to terminals still connected."""
+        assert self._wake_r is not None
+        try:  # drain first: a wake byte sent from now on belongs to answers not taken below, so none is lost
+            while self._wake_r.recv(4096):
+                pass
+        except OSError:  # drained
+            pass
+        with self._stored_lock:
+            acks, self._stored_acks = self._stored_acks, []
+            self._wake_sent = False
+        touched: dict[int, _Conn] = {}
+        for conn, reply_to in acks:
+            fd = conn.sock.fileno()
+            if fd < 0 or self._conns.get(fd) is not conn:
+                continue  # the terminal left before its fixes were stored; it sends them again
+            self._ack(conn, reply_to, RESULT_OK)
+            touched[fd] = conn
+        for conn in touched.values():
+            self._flush(conn)
+
+    def _emit_fix(self, conn: _Conn, phone: str, loc: Location, batch: int | None = None,
+                  receipt: Receipt | None = None) -> None:
         extra = loc.extra()
         if batch is not None:
             extra["batch_type"] = batch
@@ -1099,7 +1184,7 @@ class Jt808Server:
             self._sink(TerminalEvent(phone, "jt808", "alarm", f"alarm flags 0x{loc.alarm:08X}"))
         conn.alarm = loc.alarm
         self._sink(PositionFix(phone, "jt808", loc.time, loc.lat, loc.lon, loc.speed_kmh, float(loc.heading),
-                               float(loc.altitude), None, extra, valid=loc.positioned))
+                               float(loc.altitude), None, extra, valid=loc.positioned, receipt=receipt))
 
     def _on_registration(self, conn: _Conn, msg: Message) -> None:
         h = msg.header

@@ -13,8 +13,9 @@ Three request shapes exist in the field and all are accepted:
   (``location`` may also be a list of such objects when the phone catches up after losing coverage).
 
 Units: ``speed`` in the query form is knots (OsmAnd's convention, kept by Traccar); JSON ``coords.speed`` is
-metres per second. Both become km/h in the PositionFix. A reply of 200 means "stored"; 400 carries a one-line
-reason in the body so a field technician testing a phone sees why it was refused.
+metres per second. Both become km/h in the PositionFix. A reply of 200 means "stored" (committed by the database
+when the server runs with ``ack_after_store``, as the application does); 400 carries a one-line reason in the
+body so a field technician testing a phone sees why it was refused; 503 means "not stored, send it again".
 
 OsmAnd's ``id`` is not a secret (it is printed in the app and often the officer's number), so the server can
 require more: a per-device secret sent as ``key`` (in the query string — OsmAnd's tracking URL template and
@@ -35,10 +36,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from devices.base import LinkStats, PositionFix, RejectedInput, Sink
+from devices.base import LinkStats, PositionFix, Receipt, RejectedInput, Sink, Waiter
 from devices.httpserve import BoundedHTTPServer, BoundedRequestHandler, HttpLimits
 
 __all__ = ["OsmAndClient", "OsmAndError", "OsmAndServer", "osmand_report", "parse_json", "parse_query",
@@ -282,6 +284,11 @@ class OsmAndServer:
     without its own (empty: such devices need none). ``allow_from`` lists the networks (CIDRs such as
     ``10.20.0.0/16`` or single addresses) requests may come from; empty allows any. Refusals are answered 403
     (address) or 401 (key) and counted in ``stats`` and in ``forbidden``/``unauthorized``.
+
+    With ``ack_after_store`` (what the application runs) a request's fixes carry a :class:`~devices.base.Receipt`
+    and the 200 is sent only once the core has settled it: the fixes are committed, or refused by the fix chain
+    (an invalid position is answered 200 too — sending it again would not make it valid). Without it (benches,
+    a bare test sink) the 200 means "decoded and handed to the sink".
     """
 
     kind = "osmand"
@@ -289,8 +296,11 @@ class OsmAndServer:
     def __init__(self, id: str, host: str = "127.0.0.1", port: int = 5055,
                  known_devices: Callable[[str], bool] | set[str] | frozenset[str] | None = None, *,
                  limits: HttpLimits | None = None, secrets: Mapping[str, str] | None = None,
-                 shared_secret: str = "", allow_from: Iterable[str] = ()) -> None:
+                 shared_secret: str = "", allow_from: Iterable[str] = (), ack_after_store: bool = False,
+                 store_wait_s: float = 30.0) -> None:
         self.id = id
+        self.ack_after_store = ack_after_store
+        self.store_wait_s = store_wait_s
         self.host = host
         self.port = port
         self.limits = limits or HttpLimits()
@@ -356,9 +366,31 @@ class OsmAndServer:
             return self._refuse(401, denied, path, body, peer)
         with self._lock:
             self.stats.good(len(fixes))
+        if not self.ack_after_store or not fixes:
+            for fix in fixes:
+                self._sink(fix)
+            return 200, ""
+        return self._handle_until_stored(fixes)
+
+    def _handle_until_stored(self, fixes: list[PositionFix]) -> tuple[int, str]:
+        """Answer 200 only once the fixes are stored: the phone drops a position it got 200 for.
+
+        The handler thread waits for the receipt (the store's commit, which the store makes for every request
+        that arrived meanwhile at once). Not stored, or not within ``store_wait_s``: 503, and the phone sends
+        the position again.
+        """
+        waiter = Waiter()
+        receipt = Receipt(len(fixes), waiter)
         for fix in fixes:
-            self._sink(fix)
-        return 200, ""
+            self._sink(replace(fix, receipt=receipt))
+        stored = waiter.wait(self.store_wait_s)
+        if stored:
+            return 200, ""
+        reason = ("position not stored: the database refused it" if stored is False
+                  else f"position not stored within {self.store_wait_s:.0f} s")
+        with self._lock:
+            self.stats.last_error = reason
+        return 503, reason
 
     def _source_refusal(self, peer: str) -> str | None:
         """Why a request from ``peer`` ("host:port") is not allowed, or None."""

@@ -331,7 +331,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     health.register("units", tracker.report)
     health.register("fixes", tracker.fixes_report)
     health.register("tasks", tasks.report)
-    events.add_handler(tracker.apply)
+    # Device fixes go from the batcher thread straight through the chain to the store: devices are acknowledged
+    # once their fixes are committed, without waiting for the GUI thread (which only repaints latest positions).
+    devices.set_fix_handler(tracker.ingest)
     # A tracker reporting under a key no unit has: the dispatcher sees it once and can register the unit.
     tracker.unknown_device.connect(lambda source, key: events.event_logged.emit(
         "warning", f"{source} {key}: position from an unregistered device (no unit has this key)"))

@@ -6,6 +6,12 @@ Qt queues the signal: one cross-thread hop per 50 ms however fast devices talk (
 event loop). When ``serve`` raises, the link is marked ``error`` and restarted after an exponential backoff of
 1 s doubling to 30 s; the backoff resets once the link has stayed up for a while.
 
+Position fixes take a shorter road than the rest: a device is acknowledged only once its fix is committed, so
+the fix ingest (``set_fix_handler``; the UnitTracker's chain, which hands the rows to the store's single writer)
+runs on the batcher thread itself, before the batch is emitted. The GUI thread is then off the acknowledgement's
+path: its only part is repainting the latest positions. Without a fix handler (an adapter test, a bench) the
+manager settles the fixes' receipts itself once the batch is delivered.
+
 Connection states: connecting → online ⇄ stale (no message for ``stale_after`` s) → error/offline.
 """
 
@@ -20,7 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from devices.base import Adapter, RejectedInput
+from devices.base import Adapter, PositionFix, RejectedInput, settle_all
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +82,16 @@ class DeviceManager(QObject):
         self.events_total = 0
         self.refused_fixes: Callable[[Adapter], dict[str, int]] | None = None
         """Set by the composition: a link's fixes the fix chain refused, by reason (shown in device health)."""
+        self._fix_handler: Callable[[list[PositionFix]], None] | None = None
+
+    def set_fix_handler(self, handler: Callable[[list[PositionFix]], None]) -> None:
+        """Give every batch's position fixes to ``handler`` on the batcher thread, before the batch is emitted.
+
+        The handler owns the fixes' receipts from then on: it settles each once the fix is committed (or needs
+        no row). It must be thread-safe and must not block on the database (it submits and returns). Set it
+        before adding links.
+        """
+        self._fix_handler = handler
 
     # ------------------------------------------------------------------------------------------- links
     def add(self, adapter: Adapter, *, stale_after: float = 10.0, listener: bool = False) -> DeviceHandle:
@@ -145,10 +161,19 @@ class DeviceManager(QObject):
                 batch, self._buffer = self._buffer, []
             if batch:
                 self.events_total += len(batch)
+                fixes = [ev for ev in batch if isinstance(ev, PositionFix)]
+                handler = self._fix_handler
+                if fixes and handler is not None:
+                    try:
+                        handler(fixes)
+                    except Exception:  # unsettled receipts: the devices are not acknowledged and send again
+                        log.exception("fix handler failed on %d fixes", len(fixes))
                 try:
                     self.events.emit(batch)
                 except RuntimeError:  # the QObject is being destroyed at exit
                     return
+                if handler is None:
+                    settle_all(fixes)  # no store behind this manager: delivered is as far as a fix goes
 
     # ------------------------------------------------------------------------------------------- report
     def report(self) -> list[dict[str, Any]]:

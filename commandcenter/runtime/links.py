@@ -41,13 +41,14 @@ def tracker_links(config: Config, knows_device: Callable[[str], bool],
                                            idle_timeout=limits.jt808_idle_timeout_s,
                                            max_clients=limits.jt808_max_connections,
                                            auth_timeout=limits.jt808_auth_timeout_s,
-                                           pins=terminal_pins(config)),
+                                           pins=terminal_pins(config), ack_after_store=True),
                                listener=True, stale_after=60.0))
     if trackers.osmand is not None:
         osm = trackers.osmand
         secrets = {o.device: o.device_secret for o in config.officers if o.device and o.device_secret}
         links.append(BuiltLink(OsmAndServer("osmand", osm.host, osm.port, knows_device, limits=limits.http,
-                                            secrets=secrets, shared_secret=osm.key, allow_from=osm.allow_from),
+                                            secrets=secrets, shared_secret=osm.key, allow_from=osm.allow_from,
+                                            ack_after_store=True),
                                listener=True, stale_after=60.0))
     for i, nmea in enumerate(trackers.nmea):
         links.append(BuiltLink(NmeaSerialReader(f"nmea-{i + 1}-{nmea.unit}", nmea.url, nmea.baud, nmea.unit),

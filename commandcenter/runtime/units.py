@@ -4,7 +4,9 @@
 (``apply``; the drone fleet hands its drones' fixes the same way) and pass the fix chain
 (:mod:`commandcenter.runtime.fixes`): filtered (no GPS fix, (0, 0), out of range), resolved from the device's own
 key (a JT/T 808 phone number, an OsmAnd id, a drone id) to a unit, checked against the unit's track (impossible
-jumps), persisted through the store's single writer, and kept as the latest position per unit. Views are told at
+jumps), persisted through the store's single writer, and kept as the latest position per unit. Device fixes
+take this road on the DeviceManager's batcher thread (``ingest``), so a device's acknowledgement — sent only once
+the store has committed its fix — never waits for the GUI thread. Views are told at
 most 20 times a second (``changed``, carrying only the units that moved) so a 1 kHz feed cannot flood the GUI;
 the geofence listens to the same signal.
 
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +28,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from commandcenter.domain import UnitKind, UnitPosition
 from commandcenter.runtime.fixes import DEFAULT_WINDOW, FixChain, TimeWindow, UnitRef
 from commandcenter.store import Store
-from devices.base import Adapter, PositionFix
+from devices.base import Adapter, PositionFix, Receipt
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +43,15 @@ class UnitInfo:
     sub_kind: str = ""  # vehicle kind / officer team
     status: str = "idle"
     device_keys: tuple[str, ...] = ()
+
+
+def _committed(fut: Future[int]) -> bool:
+    return not fut.cancelled() and fut.exception() is None
+
+
+def _settle(receipts: list[Receipt], stored: bool) -> None:
+    for receipt in receipts:
+        receipt.settle(stored)
 
 
 class UnitTracker(QObject):
@@ -118,14 +130,33 @@ class UnitTracker(QObject):
 
     def apply(self, events: Iterable[object]) -> None:
         """Take a batch of events; PositionFix ones go through the fix chain, the rest are ignored here."""
-        fixes = [ev for ev in events if isinstance(ev, PositionFix)]
+        self.ingest([ev for ev in events if isinstance(ev, PositionFix)])
+
+    def ingest(self, fixes: list[PositionFix]) -> None:
+        """Run fixes through the chain and hand the rows to the store; thread-safe, never waits on the database.
+
+        The DeviceManager calls this on its batcher thread (``set_fix_handler``) so that acknowledging a device
+        does not wait for the GUI thread; the drone fleet calls it (through ``apply``) on the GUI thread.
+
+        Receipts (devices acknowledged only once their fix is stored) are settled when the store's transaction
+        holding this batch's rows has committed — the store coalesces every batch queued meanwhile into that one
+        transaction, so one fsync acknowledges them all — and "not stored" when it failed, so the devices send
+        again. Fixes the chain refused (no GPS fix, out of range, an unknown device, an impossible jump) or
+        thinned away are acknowledged with the same batch: they are counted in the health report, and a device
+        told "no" would only send the same report again and again.
+        """
         if not fixes:
             return
         with self._lock:
             outcome = self.chain.run(fixes)
             self._dirty |= outcome.moved
+        receipts = [fix.receipt for fix in fixes if fix.receipt is not None]
         if outcome.rows and self._store is not None:
-            self._store.add_fixes(outcome.rows)
+            written = self._store.add_fixes(outcome.rows)
+            if receipts:
+                written.add_done_callback(lambda fut: _settle(receipts, _committed(fut)))
+        elif receipts:
+            _settle(receipts, True)
         for source, key in outcome.unknown:
             log.info("position from unknown %s device %r", source, key)
             self.unknown_device.emit(source, key)

@@ -6,6 +6,14 @@ answered with a ``concurrent.futures.Future``; the GUI thread never waits on the
 one high-rate write, are coalesced: all fix batches queued while the writer was busy go in as one
 ``executemany`` in one transaction.
 
+That coalescing is the group commit that makes "acknowledged means stored" affordable: a fix batch's future
+resolves only after its transaction has committed, and devices are answered then (JT/T 808 0x8001, OsmAnd 200,
+see ``runtime.units.UnitTracker.ingest``). With WAL and ``synchronous=FULL`` every commit waits for an fsync of
+the WAL (milliseconds on an SSD, tens on a busy disk), so committing fix by fix would cap ingest at a few hundred
+fixes a second; the device manager hands over one batch per 50 ms and the writer folds every batch that queued
+behind a commit into the next transaction (up to ``MAX_FIXES_PER_TRANSACTION``), so one fsync acknowledges
+thousands of fixes from hundreds of devices, and the slower the disk, the larger the group.
+
 Readers run on the caller's thread with their own connection (WAL lets them read while the writer writes) and
 get plain dataclasses, dicts or DataFrames, never live ORM objects.
 
