@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 from commandcenter.cli import GuiOptions
-from commandcenter.drones.fleet import DroneCommander
-from commandcenter.drones.guarded import AuthorizedCommander, AuthorizedTasking
+from commandcenter.drones.guarded import AuthorizedTasking
 from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.runtime.compose import Services
 from widgets.app import screen_error
@@ -163,8 +162,7 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
     operator = services.operator
     # Every command is authorized for the operator at the console in the core, before it reaches a link.
-    commander = cast(DroneCommander, AuthorizedCommander(services.commander, services.enforcement.authorize,
-                                                         lambda: operator.user or "pilot"))
+    commander = services.drone_commands.for_actor(lambda: operator.user or "pilot")
     screen = DronesScreen(services.fleet, commander, basemap=services.basemap, video=services.video,
                           wall=services.wall, scheduler=services.patrols, operator=operator.user or "pilot")
     services.on_stop("drones screen", screen.release_video)

@@ -40,7 +40,7 @@ from commandcenter.drones.missions import (
 )
 from widgets.drones.commands_panel import spin
 from widgets.drones.map_panel import DroneMapPanel
-from widgets.drones.runner import CommandRunner
+from widgets.drones.runner import CommandRunner, may_send
 
 Home = tuple[float, float]
 
@@ -129,9 +129,9 @@ class MissionEditor(QWidget):
         self._plan_changed()
 
     def set_vehicle_enabled(self, enabled: bool) -> None:
-        """Upload and download need a selected drone."""
-        self.upload_button.setEnabled(enabled)
-        self.download_button.setEnabled(enabled)
+        """Upload and download need a selected drone, and a user who may send them."""
+        self.upload_button.setEnabled(enabled and may_send(self.runner.commands, "upload_plan"))
+        self.download_button.setEnabled(enabled and may_send(self.runner.commands, "download_plan"))
 
     def refresh_estimate(self) -> None:
         if not self.plan.mission.waypoints():

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from commandcenter.drones.fleet import DroneFleet
 from commandcenter.drones.missions import MissionPlan
 from commandcenter.drones.schedule import PatrolSchedule, PatrolScheduler
-from widgets.drones.runner import CommandRunner, as_result
+from widgets.drones.runner import CommandRunner, as_result, may_send
 
 _SAFE_NAME = re.compile(r"[^0-9A-Za-z_\u4e00-\u9fff-]+")
 
@@ -171,9 +171,17 @@ class PatrolBanner(QFrame):
         super().changeEvent(event)
 
     def show_next(self) -> None:
-        """Show the oldest patrol waiting for an answer, or hide when none is."""
+        """Show the oldest patrol waiting for an answer, or hide when none is.
+
+        执行 is offered only to a user who may fly it (upload, arm, start); the scheduler checks again in the core
+        and refuses (audited) whoever reaches it anyway.
+        """
         pending = self.scheduler.pending()
         self.schedule = pending[0] if pending else None
+        may_fly = all(may_send(self.runner.commands, action) for action in self.scheduler.STEPS)
+        self.patrol_go.setEnabled(may_fly)
+        self.patrol_go.setToolTip("" if may_fly else self.tr("You may not fly patrols (drone.command and "
+                                                             "drone.arm are needed)"))
         self._show_text()
         self.setVisible(self.schedule is not None)
 
