@@ -291,9 +291,10 @@ class CliAuthError(Exception):
         self.exit_code = exit_code
 
 
-def add_credential_arguments(parser: argparse.ArgumentParser) -> None:
-    """``--as USER``, ``--password-stdin`` and ``--token-file`` on a subcommand that changes the world."""
-    parser.add_argument("--as", dest="acting_user", default=None, metavar="USER",
+def add_credential_arguments(parser: argparse.ArgumentParser, *aliases: str) -> None:
+    """``--as USER`` (and ``aliases`` of it), ``--password-stdin`` and ``--token-file`` on a subcommand that
+    changes the world."""
+    parser.add_argument("--as", *aliases, dest="acting_user", default=None, metavar="USER",
                         help="who acts (default: $CC_USER); audited under this name")
     parser.add_argument("--password-stdin", action="store_true",
                         help="read the acting user's password from the first line of stdin "
