@@ -286,12 +286,21 @@ class PatrolScheduler(QObject):
     def get(self, schedule_id: str) -> PatrolSchedule | None:
         return next((s for s in self.schedules if s.id == schedule_id), None)
 
-    def add(self, schedule: PatrolSchedule, plan: MissionPlan | None = None) -> Future[None]:
+    def _require_planner(self, actor: str | None) -> None:
+        """Scheduling a flight is commanding one: ``actor`` needs drone.command (refusal raised and audited).
+        None is the application itself (tests, tools) acting without a person."""
+        if actor is not None:
+            self.commands.for_actor(actor).require("upload_plan")
+
+    def add(self, schedule: PatrolSchedule, plan: MissionPlan | None = None, *,
+            actor: str | None = None) -> Future[None]:
         """Add (or replace, same id) and save; with ``plan``, first save it as the schedule's plan file.
 
         The list changes at once; the files are written on the scheduler's I/O thread (the returned Future), in
         order, so the GUI thread never waits for a disk. An occurrence already past is not prompted afterwards.
+        A person (``actor``) without drone.command gets PermissionDenied and nothing changes.
         """
+        self._require_planner(actor)
         self.schedules = [s for s in self.schedules if s.id != schedule.id] + [schedule]
         last = schedule.last_occurrence(self.clock())
         if last is not None:
@@ -310,8 +319,9 @@ class PatrolScheduler(QObject):
         self.changed.emit()
         return future
 
-    def remove(self, schedule_id: str) -> Future[None]:
-        """Forget a schedule (its plan file stays: other schedules may fly it too)."""
+    def remove(self, schedule_id: str, *, actor: str | None = None) -> Future[None]:
+        """Forget a schedule (its plan file stays: other schedules may fly it too); ``actor`` as for :meth:`add`."""
+        self._require_planner(actor)
         self.schedules = [s for s in self.schedules if s.id != schedule_id]
         self._state.pending.pop(schedule_id, None)
         snapshot = list(self.schedules)

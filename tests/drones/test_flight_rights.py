@@ -98,6 +98,11 @@ def test_observer_clicking_fly_on_the_patrol_banner_is_refused_and_the_vehicle_n
         assert state.mission_total == 0, "nothing was uploaded"
         assert records(enforcement, "observer") == [("permission.denied", "user:observer")], \
             "one refusal for one click, and no drone command recorded"
+        # scheduling a flight is commanding one: offered to nobody without drone.command, refused in the core
+        assert screen.schedules is not None and not screen.schedules.schedule_add.isEnabled()
+        with pytest.raises(PermissionDenied, match=r"drone\.command"):
+            scheduler.remove("market", actor="observer")
+        assert scheduler.get("market") is not None
     finally:
         scheduler.shutdown()
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from commandcenter.drones.fleet import DroneFleet
 from commandcenter.drones.missions import MissionPlan
 from commandcenter.drones.schedule import PatrolSchedule, PatrolScheduler
+from commandcenter.enforcement.permissions import PermissionDenied
 from widgets.drones.runner import CommandRunner, as_result, may_send
 
 _SAFE_NAME = re.compile(r"[^0-9A-Za-z_\u4e00-\u9fff-]+")
@@ -43,10 +44,11 @@ class PatrolSchedulesPanel(QGroupBox):
     status = Signal(str)
 
     def __init__(self, scheduler: PatrolScheduler, runner: CommandRunner, plan: Callable[[], MissionPlan],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, operator: str | None = None) -> None:
         super().__init__(parent)
         self.scheduler = scheduler
         self.runner = runner
+        self.operator = operator  # who saves and removes patrols (checked in the scheduler)
         self._plan = plan
         layout = QVBoxLayout(self)
         self.schedule_list = QListWidget()
@@ -80,6 +82,9 @@ class PatrolSchedulesPanel(QGroupBox):
         self.schedule_add.setText(self.tr("Save plan as patrol"))
         self.schedule_add.setToolTip(self.tr("Fly the plan being edited with the selected drone at this time"))
         self.schedule_remove.setText(self.tr("Remove"))
+        may_plan = may_send(self.runner.commands, "upload_plan")
+        for button in (self.schedule_add, self.schedule_remove):
+            button.setEnabled(may_plan)  # the scheduler refuses (audited) whoever reaches it anyway
         self.fill()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -119,14 +124,21 @@ class PatrolSchedulesPanel(QGroupBox):
         # the plan file is named after the patrol (readable in the missions dir) plus the id (never overwritten)
         plan_name = f"{_SAFE_NAME.sub('_', name).strip('_') or 'patrol'}-{schedule_id}"
         schedule = PatrolSchedule(schedule_id, drone_id, plan_name, at, self.schedule_days.currentData(), name=name)
-        future = self.scheduler.add(schedule, copy.deepcopy(plan))
+        try:
+            future = self.scheduler.add(schedule, copy.deepcopy(plan), actor=self.operator)
+        except PermissionDenied as exc:
+            self.status.emit(exc.message_zh)
+            return
         self.runner.watch(self._save_label(name), drone_id, as_result(future, schedule.plan))
         self.schedule_name.clear()
 
     def _remove(self) -> None:
         item = self.schedule_list.currentItem()
         if item is not None:
-            self.scheduler.remove(item.data(Qt.ItemDataRole.UserRole))
+            try:
+                self.scheduler.remove(item.data(Qt.ItemDataRole.UserRole), actor=self.operator)
+            except PermissionDenied as exc:
+                self.status.emit(exc.message_zh)
 
     def _on_result(self, label: str, _drone_id: str, _payload: object) -> None:
         if label.startswith(self._save_label("")):

@@ -72,8 +72,8 @@ class DronesScreen(QWidget):
         self.map = self.editor.map
         self.fleet_map = FleetOnMap(fleet, commands, self.map, self)
         self.video_panel = DroneVideoPanel(fleet, video, wall)
-        self.schedules = PatrolSchedulesPanel(scheduler, self.runner, lambda: self.editor.plan) \
-            if scheduler is not None else None
+        self.schedules = PatrolSchedulesPanel(scheduler, self.runner, lambda: self.editor.plan,
+                                              operator=operator) if scheduler is not None else None
         self.patrol_banner = PatrolBanner(scheduler, self.runner, operator) if scheduler is not None else None
         self._build()
         self.retranslate()
