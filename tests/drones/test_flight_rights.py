@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from commandcenter.drones.guarded import DroneCommands
-from commandcenter.drones.missions import MissionPlan, lawnmower
+from commandcenter.drones.missions import CMD_WAYPOINT, Mission, MissionItem, MissionPlan, lawnmower
 from commandcenter.drones.planfile import save_plan
 from commandcenter.drones.schedule import LOCAL_TZ, PatrolSchedule, PatrolScheduler
 from commandcenter.drones.tasking import DroneTasking
@@ -136,8 +136,9 @@ def test_observer_watching_a_flying_drone_sends_nothing_and_floods_nothing(
     pilot = commands.for_actor("pilot")
     plan = MissionPlan(mission=lawnmower(AREA, 25.0, 0.0, 30.0, takeoff=True))
     assert pilot.upload_plan("uav-1", plan).result(10).ok
-    for step in (pilot.set_mode("uav-1", "GUIDED"), pilot.arm("uav-1"), pilot.start_mission("uav-1")):
-        assert step.result(10).ok
+    for step in (lambda: pilot.set_mode("uav-1", "GUIDED"), lambda: pilot.arm("uav-1"),
+                 lambda: pilot.start_mission("uav-1")):  # one after the other, as a pilot would
+        assert step().result(10).ok
     screen = DronesScreen(flying.fleet, commands.for_actor("observer"))
     qtbot.addWidget(screen)
     screen.show()
@@ -166,3 +167,20 @@ def test_tasking_flies_as_the_dispatcher_who_sent_it(qtbot: Any, flying: Any,
         assert state is not None and not state.armed
     finally:
         tasking.shutdown()
+
+
+@pytest.mark.parametrize(("call", "reason"), [
+    (lambda c: c.goto("uav-1", 95.0, 118.79, 30.0), "lat 95 is outside -90..90"),
+    (lambda c: c.goto("uav-1", 32.06, 118.79, -20.0), "alt -20 m is below home"),
+    (lambda c: c.takeoff("uav-1", float("inf")), "alt inf is not a finite number"),
+    (lambda c: c.upload_plan("uav-1", MissionPlan(mission=Mission([MissionItem(CMD_WAYPOINT, 0.0, 0.0, 30.0)]))),
+     "item 1 (WAYPOINT): lat/lon missing"),
+    (lambda c: c.upload_plan("uav-1", MissionPlan(mission=Mission([MissionItem(999, 32.06, 118.79, 30.0)]))),
+     "item 1: command 999 is not a known MAV_CMD"),
+])
+def test_every_screen_path_validates_before_the_link(qtbot: Any, flying: Any, call: Any, reason: str) -> None:
+    """The link commander itself refuses what cannot be flown: screens, banner, tasking and demo alike."""
+    packets = flying.sim.packets_in
+    result = call(flying.commands.for_actor("pilot")).result(5)
+    assert not result.ok and result.result_name == "REJECTED" and reason in result.text
+    assert flying.sim.packets_in == packets

@@ -29,6 +29,7 @@ from commandcenter.drones.missions import (
     CMD_RTL,
     CMD_TAKEOFF,
     CMD_WAYPOINT,
+    MAX_ALT_M,
     Geofence,
     Mission,
     MissionItem,
@@ -78,7 +79,7 @@ class MissionEditor(QWidget):
         tools = QHBoxLayout()
         self.add_tool = QToolButton()
         self.add_tool.setCheckable(True)
-        self.alt_spin = spin(5, 500, 30, " m")
+        self.alt_spin = spin(5, MAX_ALT_M, 30, " m")  # higher is refused on upload anyway
         self.spacing_spin = spin(5, 500, 40, " m")
         self.angle_spin = spin(-180, 180, 0, "°")
         self.survey_button, self.orbit_button, self.fence_button = QPushButton(), QPushButton(), QPushButton()
