@@ -149,6 +149,9 @@ class UserConfig:
     username: str
     name: str = ""
     role: str = "dispatcher"
+    # A service account's credential for scripted CLI runs (imports): the SHA-256 (hex) of its token; the token
+    # itself is handed to the CLI in a file or $CC_TOKEN and never stored here.
+    token_sha256: str = ""
 
 
 @dataclass
@@ -369,6 +372,8 @@ def _validate(config: Config, checker: _Checker) -> None:
     for i, user in enumerate(config.users):
         if user.role not in _ROLES:
             raise checker.fail(f"users[{i}].role", f"expected one of {sorted(_ROLES)}, got {user.role!r}")
+        if user.token_sha256 and not re.fullmatch(r"[0-9a-f]{64}", user.token_sha256):
+            raise checker.fail(f"users[{i}].token_sha256", "expected 64 lowercase hex digits (sha256sum of the token)")
     for name, listener in (("trackers.jt808", config.trackers.jt808), ("trackers.osmand", config.trackers.osmand),
                            ("open311", config.open311)):
         if listener is not None:

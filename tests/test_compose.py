@@ -105,20 +105,23 @@ def test_run_refuses_a_demo_database(tmp_path: Path, capsys) -> None:  # type: i
     assert str(db) in err and "demo's database" in err and "--db" in err
 
 
-def test_run_refuses_a_database_holding_demo_accounts(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_run_refuses_a_database_holding_demo_accounts(tmp_path: Path, capsys,  # type: ignore[no-untyped-def]
+                                                      monkeypatch) -> None:
     """A database from before demo databases were marked, with admin/admin-2026: run says what to do about it."""
     from commandcenter.cli import main
 
     db = tmp_path / "old.db"
     url = f"sqlite:///{db}"
     assert main(["user", "add", "admin", "--role", "admin", "--password", "admin-2026", "--db", url]) == 0
-    assert main(["user", "add", "pilot", "--role", "pilot", "--password", "own-pilot-pw", "--db", url]) == 0
+    monkeypatch.setenv("CC_PASSWORD", "admin-2026")  # adding a second user needs an admin's password
+    assert main(["user", "add", "pilot", "--role", "pilot", "--password", "own-pilot-pw", "--db", url,
+                 "--as", "admin"]) == 0
     capsys.readouterr()
     assert main(["run", "--config", str(_write(tmp_path, url))]) == 2
     err = capsys.readouterr().err
     assert str(db) in err and "demo account(s) admin with" in err  # pilot has a password of its own
     assert "commandcenter user disable NAME" in err
-    assert main(["user", "disable", "admin", "--db", url]) == 0  # what the message says to do ...
+    assert main(["user", "disable", "admin", "--db", url, "--as", "admin"]) == 0  # what the message says to do ...
     from commandcenter.enforcement.published import refuse_demo_database
     from commandcenter.store import Store
 

@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
 from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
 
 from commandcenter.cli import GuiOptions
-from commandcenter.drones.fleet import DroneCommander
-from commandcenter.drones.guarded import AuthorizedCommander, AuthorizedTasking
+from commandcenter.drones.guarded import AuthorizedTasking
 from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.runtime.compose import Services
 from widgets.app import screen_error
@@ -119,14 +118,36 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     services.dispatch_feed.start()  # the queue is read while a dispatch screen shows it (stopped with the services)
     UnitStatusMenu(screen.unit_view, services.unit_status, actor, status_line=screen.status_line,
                    refresh=services.dispatch_feed.refresh)  # right-click a unit: 空闲 / 休息 / 离线
-    services.events.event_logged.connect(lambda severity, text: screen.add_event(text, source="system")
-                                         if severity == "warning" else None)
+    warnings = ViewRelay(screen, lambda severity, text: screen.add_event(text, source="system")
+                         if severity == "warning" else None)
+    services.events.event_logged.connect(warnings.pair)
     map_screen = gui.screens.get("map")
     if isinstance(map_screen, MapScreen):
         # A click on the map is where a new case is; the queue's cases are pins on the map.
         map_screen.location_clicked.connect(screen.set_location)
-        services.dispatch_feed.snapshot.connect(lambda snap: map_screen.set_cases(case_pins(snap.queue)))
+        pins = ViewRelay(map_screen, lambda snap: map_screen.set_cases(case_pins(snap.queue)))
+        services.dispatch_feed.snapshot.connect(pins.one)
     return screen
+
+
+class ViewRelay(QObject):
+    """Hands a long-lived service's signal to a view only while the view exists.
+
+    The services outlive the screens (a test, a closed window, a seat that rebuilds its screens): a lambda
+    connected to a service signal would still call into a deleted view. The relay is a child of the view, so
+    Qt disconnects its slots when the view is destroyed."""
+
+    def __init__(self, view: QWidget, deliver: Callable[..., None]) -> None:
+        super().__init__(view)
+        self._deliver = deliver
+
+    @Slot(object)
+    def one(self, value: object) -> None:
+        self._deliver(value)
+
+    @Slot(str, str)
+    def pair(self, first: str, second: str) -> None:
+        self._deliver(first, second)
 
 
 class ScrollingCasePanel(QScrollArea):
@@ -163,8 +184,7 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
     operator = services.operator
     # Every command is authorized for the operator at the console in the core, before it reaches a link.
-    commander = cast(DroneCommander, AuthorizedCommander(services.commander, services.enforcement.authorize,
-                                                         lambda: operator.user or "pilot"))
+    commander = services.drone_commands.for_actor(lambda: operator.user or "pilot")
     screen = DronesScreen(services.fleet, commander, basemap=services.basemap, video=services.video,
                           wall=services.wall, scheduler=services.patrols, operator=operator.user or "pilot")
     services.on_stop("drones screen", screen.release_video)

@@ -20,7 +20,7 @@ import math
 import re
 import sys
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,7 +31,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.cases.model import NewCase
+from commandcenter.config import Config, ConfigError, UserConfig, load_config
 from commandcenter.domain import CaseSource
+from commandcenter.enforcement.audit import AuditLog
+from commandcenter.enforcement.auth import (
+    AuthService,
+    CliAuthError,
+    add_credential_arguments,
+    authenticate_cli,
+)
+from commandcenter.enforcement.permissions import Authorizer, PermissionDenied
+from commandcenter.enforcement.rules import workflow_guard
 from commandcenter.store.models import Case
 
 __all__ = ["HotlineImportError", "HotlineMapping", "ImportReport", "cases_main", "default_mapping_path", "import_hotline", "load_mapping",
@@ -289,7 +299,8 @@ def cases_main(argv: list[str], *, service_factory: Callable[[str | None], Any] 
     imp.add_argument("file")
     imp.add_argument("--mapping", help="column mapping (.toml/.json); default: the shipped hotline_mapping.toml")
     imp.add_argument("--db", help="database URL (default: the configured/embedded database)")
-    imp.add_argument("--actor", default="hotline-import")
+    imp.add_argument("--config", help="the TOML configuration: its database and [[users]] service accounts")
+    add_credential_arguments(imp, "--actor")  # the cases are created, and audited, as the proven acting user
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:
@@ -300,9 +311,23 @@ def cases_main(argv: list[str], *, service_factory: Callable[[str | None], Any] 
     except HotlineImportError as exc:
         print(f"导入失败: {exc}", file=sys.stderr)
         return 2
-    service = (service_factory or _default_service)(args.db)
     try:
-        report = import_hotline(service, args.file, mapping, actor=args.actor)
+        config = load_config(args.config) if args.config else Config()
+    except ConfigError as exc:
+        print(f"导入失败: {exc}", file=sys.stderr)
+        return 2
+    url = args.db or config.database.url or None
+    service = service_factory(url) if service_factory is not None else _default_service(url, config.users)
+    try:
+        tokens = {u.username: u.token_sha256 for u in config.users if u.token_sha256}
+        actor = authenticate_cli(args, AuthService(service.store, AuditLog(service.store)), service_tokens=tokens)
+        report = import_hotline(service, args.file, mapping, actor=actor)
+    except CliAuthError as exc:
+        print(f"导入失败: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except PermissionDenied as exc:  # recorded in the audit chain by the authorizer
+        print(f"导入失败: {exc.message_zh}", file=sys.stderr)
+        return 1
     except HotlineImportError as exc:
         print(f"导入失败: {exc}", file=sys.stderr)
         return 2
@@ -312,7 +337,8 @@ def cases_main(argv: list[str], *, service_factory: Callable[[str | None], Any] 
     return 0
 
 
-def _default_service(url: str | None) -> Any:
+def _default_service(url: str | None, users: Sequence[UserConfig] = ()) -> Any:
+    """The case service of the CLI: permissions checked and every created case in the audit chain."""
     from commandcenter.cases.calendar import load_calendar
     from commandcenter.cases.categories import load_categories
     from commandcenter.cases.service import CaseService
@@ -320,7 +346,14 @@ def _default_service(url: str | None) -> Any:
 
     store = Store(url)
     store.upgrade()
-    return CaseService(store, load_calendar(), load_categories())
+    audit = AuditLog(store)
+    authorizer = Authorizer(store, audit, extra_roles={u.username: u.role for u in users})
+
+    def record(session: Session, actor: str, action: str, subject: str, data: dict[str, Any]) -> None:
+        audit.append(session, actor, action, subject, data)  # in the import's own transaction
+
+    return CaseService(store, load_calendar(), load_categories(), authorize=authorizer.authorize, audit=record,
+                       guard=workflow_guard)
 
 
 if __name__ == "__main__":

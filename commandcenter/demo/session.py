@@ -306,7 +306,9 @@ def _fly_demo_patrols(services: Services, stop: threading.Event) -> None:
 
     zones = [(z.name, z.ring) for kind in PATROL_ZONE_KINDS for z in services.zones
              if z.kind == kind and len(z.ring) >= 3]
-    fly_demo_patrols(services.commander, services.fleet, [d.id for d in services.config.drones], zones,
+    # flown as the demo's console user (值班长), checked and audited like any pilot's commands
+    commander = services.drone_commands.for_actor(services.operator.user or "system")
+    fly_demo_patrols(commander, services.fleet, [d.id for d in services.config.drones], zones,
                      on_event=lambda text: services.events.event_logged.emit("info", text), stop=stop)
 
 

@@ -3,7 +3,13 @@
 For the field pilot with a laptop and for scripts: it opens the link of the configured drone, waits for the
 vehicle's heartbeat, does one thing and says exactly what happened. The exit code is 0 only when the vehicle
 acknowledged; otherwise the reason (the MAV_RESULT name and the vehicle's STATUSTEXT, or the plan rule broken)
-goes to stderr:
+goes to stderr.
+
+Every action but ``status`` changes the world, so it runs as someone who proved it (``--as USER`` with the
+user's password, or a ``[[users]]`` service account's token: see ``commandcenter.enforcement.auth``), checked
+against the same permissions as the pilot screen (``drone.arm`` for arm/takeoff, ``drone.command`` for the rest,
+``drone.view`` for RTL/LAND) and recorded in the audit chain of the configured database before anything is sent.
+Positions, altitudes and plans are validated before the link is even opened:
 
     0  acknowledged          1  refused, failed or timed out (reason on stderr)
     2  bad usage, config or plan file                  3  no link or no heartbeat from the vehicle
@@ -20,14 +26,34 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from commandcenter.config import ConfigError, DroneConfig, load_config
+from commandcenter.config import Config, ConfigError, DroneConfig, load_config
 from commandcenter.drones.fleet import download_plan, upload_plan
-from commandcenter.drones.missions import DEFAULT_NO_FLY_ZONES, MissionRejected, validate_mission
+from commandcenter.drones.guarded import permission_for
+from commandcenter.drones.missions import (
+    DEFAULT_NO_FLY_ZONES,
+    MissionRejected,
+    altitude_problems,
+    target_problems,
+    validate_mission,
+)
 from commandcenter.drones.planfile import PlanFileError, load_plan, save_plan
 from commandcenter.drones.state import VehicleStates
+from commandcenter.enforcement.audit import AuditLog
+from commandcenter.enforcement.auth import (
+    AuthService,
+    CliAuthError,
+    add_credential_arguments,
+    authenticate_cli,
+)
+from commandcenter.enforcement.permissions import Authorizer, PermissionDenied
+from commandcenter.store import Store, default_url
 from devices.mavlink import CommandResult, MavlinkLink
 
 EXIT_OK, EXIT_REFUSED, EXIT_USAGE, EXIT_NO_LINK = 0, 1, 2, 3
+# The CLI action → the commander action whose permission it needs (status is a read of what the link hears).
+COMMANDER_ACTIONS = {"arm": "arm", "disarm": "disarm", "mode": "set_mode", "takeoff": "takeoff", "goto": "goto",
+                     "land": "land", "rtl": "rtl", "upload": "upload_plan", "fence": "upload_plan",
+                     "download": "download_plan"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -36,6 +62,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--drone", required=True, help="id of the [[drones]] entry")
     parser.add_argument("--timeout", type=float, default=10.0, help="seconds to wait for the heartbeat")
     parser.add_argument("--tlog", default=None, help="record the session to this .tlog file")
+    add_credential_arguments(parser)
     sub = parser.add_subparsers(dest="action", metavar="ACTION", required=True)
     sub.add_parser("status", help="print the vehicle state as JSON")
     sub.add_parser("arm", help="arm the motors")
@@ -77,6 +104,13 @@ def drone_main(args: Sequence[str]) -> int:
     if drone is None:
         known = ", ".join(d.id for d in config.drones) or "none"
         return _fail(f"{opts.config}: no [[drones]] entry with id {opts.drone!r} (configured: {known})", EXIT_USAGE)
+    problems = []
+    if opts.action == "goto":
+        problems = target_problems(opts.lat, opts.lon, opts.alt)
+    elif opts.action == "takeoff":
+        problems = altitude_problems(opts.alt)
+    if problems:
+        return _fail(f"{opts.action} refused before sending: {'; '.join(problems)}", EXIT_USAGE)
     plan = None
     if opts.action in ("upload", "fence"):
         try:
@@ -87,8 +121,40 @@ def drone_main(args: Sequence[str]) -> int:
             return _fail(str(exc), EXIT_USAGE)
         except MissionRejected as exc:
             return _fail(f"{opts.file}: mission refused before upload: {exc}", EXIT_REFUSED)
+    if opts.action in COMMANDER_ACTIONS:
+        refused = _authorize(config, opts, drone)
+        if refused is not None:
+            return refused
     states = VehicleStates()
     return _with_link(drone, opts, states, lambda link, sysid: _execute(link, sysid, opts, plan, states))
+
+
+def _authorize(config: Config, opts: argparse.Namespace, drone: DroneConfig) -> int | None:
+    """Who acts, whether they may, and the audit record — before the link is opened; an exit code if refused."""
+    action = COMMANDER_ACTIONS[opts.action]
+    try:
+        store = Store(config.database.url or default_url())
+    except Exception as exc:  # a bad URL or an unreachable server: say which
+        return _fail(f"cannot open the database for the audit record: {exc}", EXIT_USAGE)
+    try:
+        store.upgrade()
+        audit = AuditLog(store)
+        authorizer = Authorizer(store, audit, extra_roles={u.username: u.role for u in config.users})
+        tokens = {u.username: u.token_sha256 for u in config.users if u.token_sha256}
+        actor = authenticate_cli(opts, AuthService(store, audit), service_tokens=tokens)
+        authorizer.authorize(actor, permission_for(action))
+        data: dict[str, object] = {"via": "cli", "command": opts.action}
+        for key in ("name", "alt", "lat", "lon", "file"):
+            if hasattr(opts, key):
+                data[key] = getattr(opts, key)
+        audit.record(actor, f"drone.{action}", f"drone:{drone.id}", data).result(60)
+        return None
+    except CliAuthError as exc:
+        return _fail(str(exc), exc.exit_code)
+    except PermissionDenied as exc:  # recorded by the authorizer
+        return _fail(str(exc), EXIT_REFUSED)
+    finally:
+        store.close()
 
 
 def _with_link(drone: DroneConfig, opts: argparse.Namespace, states: VehicleStates,

@@ -34,12 +34,14 @@ from commandcenter.drones.missions import (
     MissionPlan,
     MissionRejected,
     NoFlyZone,
+    altitude_problems,
     fence_from_wire,
     fence_to_wire,
     mission_from_wire,
     mission_to_wire,
     rally_from_wire,
     rally_to_wire,
+    target_problems,
     validate_mission,
 )
 from commandcenter.drones.state import VehicleState
@@ -335,6 +337,9 @@ class LinkCommander:
         return self._run(drone_id, lambda link, s: link.set_mode(s, name))
 
     def takeoff(self, drone_id: str, alt: float) -> Future[CommandResult]:
+        problems = altitude_problems(alt)
+        if problems:  # refused here, whoever asked: nothing leaves for the vehicle
+            return _done(CommandResult(False, "REJECTED", f"takeoff: {'; '.join(problems)}"))
         return self._run(drone_id, lambda link, s: link.takeoff(s, alt))
 
     def land(self, drone_id: str) -> Future[CommandResult]:
@@ -344,6 +349,9 @@ class LinkCommander:
         return self._run(drone_id, lambda link, s: link.rtl(s))
 
     def goto(self, drone_id: str, lat: float, lon: float, alt: float) -> Future[CommandResult]:
+        problems = target_problems(lat, lon, alt)
+        if problems:
+            return _done(CommandResult(False, "REJECTED", f"goto: {'; '.join(problems)}"))
         return self._run(drone_id, lambda link, s: link.goto(s, lat, lon, alt))
 
     def change_speed(self, drone_id: str, speed: float) -> Future[CommandResult]:

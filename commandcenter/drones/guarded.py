@@ -1,15 +1,24 @@
 """Permission checks for drone commands, in the core: a pilot screen hiding a button is not a check.
 
-``AuthorizedCommander`` wraps any DroneCommander: every command first asks the enforcement authorizer whether the
-operator holds ``drone.command`` (``drone.arm`` for arming, take-off and mission start — the actions that put a
-vehicle in the air). A refusal never reaches the link; it comes back as a refused CommandResult naming the missing
-permission, and the authorizer records the refusal in the audit chain. RTL and LAND need only ``drone.view``:
-bringing a drone home must always be possible for whoever watches it.
+The composition builds one :class:`DroneCommands` over the link commander and hands out only
+:class:`AuthorizedCommander` objects, one per person (the seat's user for the pilot screen, the person who
+confirmed a patrol banner, the dispatcher who sent a drone to a case). The raw link commander is never reachable
+from a view, a schedule or a tasking: every path to a vehicle goes through the same check and the same audit chain.
+
+Every command first asks the enforcement authorizer whether the actor holds ``drone.command`` (``drone.arm`` for
+arming, take-off and mission start — the actions that put a vehicle in the air). A refusal never reaches the link;
+it comes back as a refused CommandResult naming the missing permission, and the authorizer records the refusal in
+the audit chain. A command that is let through is itself recorded (``drone.<action>``, subject ``drone:<id>``)
+before it leaves, so the record says who flew what. RTL and LAND need only ``drone.view``: bringing a drone home
+must always be possible for whoever watches it. Mission download is a read: allowed with ``drone.command`` and
+not recorded (views download on their own; they ask :meth:`AuthorizedCommander.allowed` first, so a watcher
+without the right never produces refusals it did not ask for).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from typing import Any
 
@@ -18,8 +27,13 @@ from commandcenter.drones.missions import MissionPlan
 
 ARMING_ACTIONS = frozenset({"arm", "takeoff", "start_mission"})
 SAFETY_ACTIONS = frozenset({"rtl", "land"})
+READ_ACTIONS = frozenset({"download_plan"})  # asks the vehicle, changes nothing: not written to the audit chain
 COMMANDS = ("arm", "disarm", "set_mode", "takeoff", "land", "rtl", "goto", "change_speed", "pause_mission",
             "continue_mission", "start_mission", "upload_plan", "download_plan")
+
+AuthorizeFn = Callable[[str, str], None]  # (actor, permission): returns, or raises PermissionDenied (audited)
+AllowedFn = Callable[[str, str], bool]  # (actor, permission): whether held, recording nothing
+AuditFn = Callable[[str, str, str, Mapping[str, Any]], object]  # (actor, action, subject, data), not waited for
 
 
 def permission_for(action: str) -> str:
@@ -30,27 +44,65 @@ def permission_for(action: str) -> str:
     return "drone.command"
 
 
-class AuthorizedCommander:
-    """A DroneCommander that authorizes ``actor()`` before each command (see the module docstring)."""
+def _plain(value: Any) -> Any:
+    """A command argument as audit data (a plan by its size; inf/NaN as text: the chain's JSON refuses them)."""
+    if isinstance(value, MissionPlan):
+        return {"mission_items": len(value.mission.items), "fence": not value.fence.is_empty(),
+                "rally_points": len(value.rally)}
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return repr(value)
 
-    def __init__(self, inner: DroneCommander, authorize: Callable[[str, str], None], actor: Callable[[], str]) -> None:
+
+class AuthorizedCommander:
+    """A DroneCommander that authorizes ``actor()`` before each command (see the module docstring).
+
+    ``allowed`` (actor, permission → bool, recording nothing) answers :meth:`allowed` for views deciding whether
+    to offer a control or issue an automatic request; without it every action counts as allowed there and the
+    command itself is still checked. ``audit`` records each command that is let through.
+    """
+
+    def __init__(self, inner: DroneCommander, authorize: AuthorizeFn, actor: Callable[[], str], *,
+                 allowed: AllowedFn | None = None, audit: AuditFn | None = None) -> None:
         self.inner = inner
         self.authorize = authorize
         self.actor = actor
+        self._allowed = allowed
+        self._audit = audit
+
+    def allowed(self, action: str) -> bool:
+        """Whether the actor may send ``action`` (records nothing: for enabling buttons and automatic reads)."""
+        return self._allowed is None or self._allowed(self.actor(), permission_for(action))
+
+    def require(self, *actions: str) -> None:
+        """Authorize every permission ``actions`` need, up front (raises PermissionDenied, recorded once).
+
+        A patrol or a tasking checks all its steps before the first leaves, so a pilot who may upload but not
+        arm does not leave a half-done plan on the vehicle.
+        """
+        actor = self.actor()
+        for permission in dict.fromkeys(permission_for(action) for action in actions):
+            self.authorize(actor, permission)
 
     def _guarded(self, action: str) -> Callable[..., Future[Any]]:
         call = getattr(self.inner, action)
 
         def run(drone_id: str, *args: Any, **kwargs: Any) -> Future[Any]:
-            permission = permission_for(action)
+            actor = self.actor()
             try:
-                self.authorize(self.actor(), permission)
+                self.authorize(actor, permission_for(action))
             except PermissionError as exc:
                 refused: Future[Any] = Future()
                 text = getattr(exc, "message_zh", str(exc))
                 result = CommandResult(False, "PERMISSION_DENIED", text)
                 refused.set_result((result, MissionPlan()) if action == "download_plan" else result)
                 return refused
+            if self._audit is not None and action not in READ_ACTIONS:
+                data: dict[str, Any] = {"args": [_plain(a) for a in args]}
+                data.update({key: _plain(value) for key, value in kwargs.items()})
+                self._audit(actor, f"drone.{action}", f"drone:{drone_id}", data)
             return call(drone_id, *args, **kwargs)  # type: ignore[no-any-return]
 
         return run
@@ -59,6 +111,36 @@ class AuthorizedCommander:
         if name in COMMANDS:
             return self._guarded(name)
         return getattr(self.inner, name)  # mode_names and other reads pass through
+
+
+class DroneCommands:
+    """The one way to the drones: holds the link commander privately and hands out per-person commanders.
+
+    Built once in the composition (``Services.drone_commands``); views, the patrol scheduler and the tasking
+    receive this (or a commander from it), never the link commander itself.
+    """
+
+    def __init__(self, inner: DroneCommander, authorize: AuthorizeFn, allowed: AllowedFn,
+                 audit: AuditFn | None = None, *, shutdown: Callable[[], None] | None = None) -> None:
+        self._inner = inner
+        self._authorize = authorize
+        self._allowed = allowed
+        self._audit = audit
+        self._shutdown = shutdown
+
+    @property
+    def no_fly(self) -> Any:
+        """The link commander's no-fly zones (the tasking refuses the same airport the upload would)."""
+        return getattr(self._inner, "no_fly", None)
+
+    def for_actor(self, actor: str | Callable[[], str]) -> AuthorizedCommander:
+        """A commander acting as ``actor`` (a name, or a callable read at each command: the seat's current user)."""
+        who: Callable[[], str] = (lambda: actor) if isinstance(actor, str) else actor
+        return AuthorizedCommander(self._inner, self._authorize, who, allowed=self._allowed, audit=self._audit)
+
+    def shutdown(self) -> None:
+        if self._shutdown is not None:
+            self._shutdown()
 
 
 class AuthorizedTasking:

@@ -37,6 +37,15 @@ CMD_RALLY = mav.MAV_CMD_NAV_RALLY_POINT
 POSITIONAL = frozenset({CMD_WAYPOINT, CMD_TAKEOFF, CMD_LAND, CMD_LOITER_TIME, mav.MAV_CMD_NAV_LOITER_UNLIM,
                         mav.MAV_CMD_NAV_LOITER_TURNS, mav.MAV_CMD_NAV_SPLINE_WAYPOINT})
 
+# NAV commands that fly to a place and so need one: 0, 0 (or a null in a .plan) is no place. TAKEOFF and LAND
+# at 0, 0 mean "here" and are allowed without.
+NEEDS_POSITION = frozenset({CMD_WAYPOINT, CMD_LOITER_TIME, mav.MAV_CMD_NAV_LOITER_UNLIM, mav.MAV_CMD_NAV_LOITER_TURNS,
+                            mav.MAV_CMD_NAV_SPLINE_WAYPOINT})
+# Every MAV_CMD of the dialect the links speak: anything else is a typo or a file from another world.
+KNOWN_COMMANDS: frozenset[int] = frozenset(int(k) for k in mav.enums["MAV_CMD"] if k != mav.MAV_CMD_ENUM_END)
+# The ceiling for light drones over a city (China's 120 m rule) when the plan's fence sets none lower.
+MAX_ALT_M = 120.0
+
 LatLon = tuple[float, float]
 
 
@@ -209,16 +218,79 @@ class MissionPlan:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def command_name(command: int) -> str:
+    """``WAYPOINT`` for 16, ``999`` for a command the dialect does not know."""
+    entry = mav.enums["MAV_CMD"].get(command)
+    return entry.name.removeprefix("MAV_CMD_NAV_").removeprefix("MAV_CMD_") if entry is not None else str(command)
+
+
+def item_problems(mission: Mission, max_alt: float = MAX_ALT_M) -> list[str]:
+    """What makes an item unflyable whatever the fences: unknown command, a number that is not finite, a NAV
+    command without coordinates, an altitude above ``max_alt`` (m above home) — each naming the item and field."""
+    problems: list[str] = []
+    for number, item in enumerate(mission.items, start=1):
+        if item.command not in KNOWN_COMMANDS:
+            problems.append(f"item {number}: command {item.command} is not a known MAV_CMD")
+            continue
+        where = f"item {number} ({command_name(item.command)})"
+        values = [("lat", item.lat), ("lon", item.lon), ("alt", item.alt),
+                  *((f"param{k}", v) for k, v in enumerate(item.params, start=1))]
+        # param4 (yaw) is NaN on purpose in many plans: "keep the current heading"
+        bad = [name for name, value in values if math.isinf(value) or (math.isnan(value) and name != "param4")]
+        if bad:
+            problems.append(f"{where}: {', '.join(bad)} is not a finite number")
+            continue
+        if item.command in NEEDS_POSITION and item.lat == 0.0 and item.lon == 0.0:
+            problems.append(f"{where}: lat/lon missing (a {command_name(item.command)} needs a position)")
+        if item.frame == FRAME_RELATIVE and (item.command in POSITIONAL) and item.alt > max_alt:
+            problems.append(f"{where}: alt {item.alt:g} m is above the maximum {max_alt:g} m")
+    return problems
+
+
+def target_problems(lat: float, lon: float, alt: float, max_alt: float = MAX_ALT_M) -> list[str]:
+    """Why a guided go-to (lat, lon, alt m above home) must not be sent; [] when it may."""
+    problems = [f"{name} {value} is not a finite number" for name, value in (("lat", lat), ("lon", lon),
+                                                                               ("alt", alt))
+                if not math.isfinite(value)]
+    if problems:
+        return problems
+    if not -90.0 <= lat <= 90.0:
+        problems.append(f"lat {lat:g} is outside -90..90")
+    if not -180.0 <= lon <= 180.0:
+        problems.append(f"lon {lon:g} is outside -180..180")
+    if lat == 0.0 and lon == 0.0:
+        problems.append("lat/lon 0, 0 is no place to fly to")
+    problems += altitude_problems(alt, max_alt)
+    return problems
+
+
+def altitude_problems(alt: float, max_alt: float = MAX_ALT_M) -> list[str]:
+    """Why ``alt`` (m above home) is no altitude to fly at: not finite, below home, above ``max_alt``."""
+    if not math.isfinite(alt):
+        return [f"alt {alt} is not a finite number"]
+    if alt < 0.0:
+        return [f"alt {alt:g} m is below home"]
+    if alt > max_alt:
+        return [f"alt {alt:g} m is above the maximum {max_alt:g} m"]
+    return []
+
+
 def mission_problems(mission: Mission, fence: Geofence | None = None,
                      no_fly: Iterable[NoFlyZone] = DEFAULT_NO_FLY_ZONES, home: LatLon | None = None,
-                     leg_step_m: float = 10.0) -> list[str]:
-    """Every rule the mission breaks, each naming the waypoint (1-based, as the pilot sees it) or leg."""
+                     leg_step_m: float = 10.0, max_alt: float = MAX_ALT_M) -> list[str]:
+    """Every rule the mission breaks, each naming the waypoint (1-based, as the pilot sees it) or leg.
+
+    Items that cannot be flown at all (see :func:`item_problems`) are reported alone: the geometry checks
+    need finite positions.
+    """
     fence = fence or Geofence()
     zones = list(no_fly)
-    problems: list[str] = []
     points = mission.waypoints()
     if not mission.items:
         return ["the mission has no items"]
+    problems = item_problems(mission, max_alt)
+    if problems:
+        return problems
     for number, item in points:
         where = f"waypoint {number} ({item.lat:.6f}, {item.lon:.6f})"
         p = (item.lat, item.lon)
@@ -257,9 +329,10 @@ def mission_problems(mission: Mission, fence: Geofence | None = None,
 
 
 def validate_mission(mission: Mission, fence: Geofence | None = None,
-                     no_fly: Iterable[NoFlyZone] = DEFAULT_NO_FLY_ZONES, home: LatLon | None = None) -> None:
+                     no_fly: Iterable[NoFlyZone] = DEFAULT_NO_FLY_ZONES, home: LatLon | None = None,
+                     max_alt: float = MAX_ALT_M) -> None:
     """Raise :class:`MissionRejected` with the first problems if the mission must not be uploaded."""
-    problems = mission_problems(mission, fence, no_fly, home)
+    problems = mission_problems(mission, fence, no_fly, home, max_alt=max_alt)
     if problems:
         more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
         raise MissionRejected("; ".join(problems[:3]) + more)

@@ -20,6 +20,8 @@ from typing import Any
 from commandcenter.drones.missions import (
     CMD_WAYPOINT,
     FRAME_GLOBAL,
+    KNOWN_COMMANDS,
+    NEEDS_POSITION,
     Circle,
     Geofence,
     Mission,
@@ -43,7 +45,10 @@ def _num(value: Any, where: str, *, allow_null: bool = False) -> float:
         return math.nan
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise PlanFileError(f"{where}: expected a number, got {value!r}")
-    return float(value)
+    number = float(value)
+    if not math.isfinite(number):  # json reads Infinity/NaN: no vehicle flies to them
+        raise PlanFileError(f"{where}: {value!r} is not a finite number")
+    return number
 
 
 def _latlon(value: Any, where: str, size: int = 2) -> list[float]:
@@ -132,6 +137,12 @@ def _parse_item(raw: Any, where: str) -> list[MissionItem]:
     p = [_num(v, f"{where}.params[{k}]", allow_null=True) for k, v in enumerate(params)]
     command = int(_num(item["command"], f"{where}.command"))
     frame = int(_num(item["frame"], f"{where}.frame"))
+    if command not in KNOWN_COMMANDS:
+        raise PlanFileError(f"{where}.command: {command} is not a known MAV_CMD")
+    if command in NEEDS_POSITION:
+        missing = [f"params[{k}] ({name})" for k, name in ((4, "lat"), (5, "lon"), (6, "alt")) if math.isnan(p[k])]
+        if missing:  # a null here used to be sent as 0, 0: the far side of the world
+            raise PlanFileError(f"{where}: {', '.join(missing)} is null; command {command} needs a position")
     lat, lon, alt = (0.0 if math.isnan(v) else v for v in p[4:7])
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
         raise PlanFileError(f"{where}.params: {lat}, {lon} is not a WGS-84 position")

@@ -9,9 +9,11 @@ reviewed by a supervisor.
 A scheduled flight never starts by itself: a drone taking off over a crowd needs a pilot who has looked at the
 weather and the airspace. At the due time :class:`PatrolScheduler` emits ``due(schedule)``; the screen shows a
 prompt and the operator either confirms (:meth:`PatrolScheduler.confirm`: upload the plan, arm, start the mission,
-all off the GUI thread through the :class:`~commandcenter.drones.fleet.DroneCommander`) or declines. A prompt left
+all off the GUI thread through a commander acting as the person who confirmed, so their permissions are checked
+and their commands recorded in the audit chain, exactly as from the pilot screen) or declines. A prompt left
 unanswered for ``grace_s`` seconds is a *missed* run. Every outcome — started, failed, declined, missed — is
-logged (``logged`` signal, :attr:`PatrolScheduler.history` and a JSON-lines file next to the schedules) because
+logged (``logged`` signal; a confirmation by someone without ``drone.command`` and ``drone.arm`` is *refused*
+before anything leaves for the vehicle, :attr:`PatrolScheduler.history` and a JSON-lines file next to the schedules) because
 an inspector will ask why the 17:30 patrol did not fly on Tuesday.
 
 The scheduler takes a ``clock`` (aware datetimes) so that tests can move time instead of waiting for it.
@@ -38,7 +40,8 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter import paths
-from commandcenter.drones.fleet import CommandResult, DroneCommander
+from commandcenter.drones.fleet import CommandResult
+from commandcenter.drones.guarded import AuthorizedCommander, DroneCommands
 from commandcenter.drones.missions import CMD_TAKEOFF, FRAME_RELATIVE, MissionItem, MissionPlan
 from commandcenter.drones.planfile import load_plan, save_plan
 from commandcenter.runtime.tasks import TaskManager, TasksStopped
@@ -211,7 +214,7 @@ class _Pending:
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One logged outcome: ``started`` | ``failed`` | ``declined`` | ``missed``."""
+    """One logged outcome: ``started`` | ``failed`` | ``refused`` (no right) | ``declined`` | ``missed``."""
 
     at: datetime
     schedule_id: str
@@ -241,12 +244,15 @@ class PatrolScheduler(QObject):
     changed = Signal()  # schedules added/removed
     logged = Signal(object)  # RunRecord (from worker threads too: connect queued in views)
 
-    def __init__(self, commander: DroneCommander | Any, *, tasks: TaskManager, fleet: Any = None,
+    # The steps a patrol sends: all their permissions are checked before the first leaves.
+    STEPS = ("upload_plan", "set_mode", "arm", "start_mission")
+
+    def __init__(self, commands: DroneCommands, *, tasks: TaskManager, fleet: Any = None,
                  path: Path | None = None,
                  clock: Callable[[], datetime] = _now, grace_s: float = 600.0, tick_ms: int = 1000,
                  command_timeout: float = 30.0, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.commander = commander
+        self.commands = commands
         self.fleet = fleet
         self.path = path or schedules_path()
         self.log_path = self.path.with_name("patrol_runs.jsonl")
@@ -280,12 +286,21 @@ class PatrolScheduler(QObject):
     def get(self, schedule_id: str) -> PatrolSchedule | None:
         return next((s for s in self.schedules if s.id == schedule_id), None)
 
-    def add(self, schedule: PatrolSchedule, plan: MissionPlan | None = None) -> Future[None]:
+    def _require_planner(self, actor: str | None) -> None:
+        """Scheduling a flight is commanding one: ``actor`` needs drone.command (refusal raised and audited).
+        None is the application itself (tests, tools) acting without a person."""
+        if actor is not None:
+            self.commands.for_actor(actor).require("upload_plan")
+
+    def add(self, schedule: PatrolSchedule, plan: MissionPlan | None = None, *,
+            actor: str | None = None) -> Future[None]:
         """Add (or replace, same id) and save; with ``plan``, first save it as the schedule's plan file.
 
         The list changes at once; the files are written on the scheduler's I/O thread (the returned Future), in
         order, so the GUI thread never waits for a disk. An occurrence already past is not prompted afterwards.
+        A person (``actor``) without drone.command gets PermissionDenied and nothing changes.
         """
+        self._require_planner(actor)
         self.schedules = [s for s in self.schedules if s.id != schedule.id] + [schedule]
         last = schedule.last_occurrence(self.clock())
         if last is not None:
@@ -304,8 +319,9 @@ class PatrolScheduler(QObject):
         self.changed.emit()
         return future
 
-    def remove(self, schedule_id: str) -> Future[None]:
-        """Forget a schedule (its plan file stays: other schedules may fly it too)."""
+    def remove(self, schedule_id: str, *, actor: str | None = None) -> Future[None]:
+        """Forget a schedule (its plan file stays: other schedules may fly it too); ``actor`` as for :meth:`add`."""
+        self._require_planner(actor)
         self.schedules = [s for s in self.schedules if s.id != schedule_id]
         self._state.pending.pop(schedule_id, None)
         snapshot = list(self.schedules)
@@ -368,16 +384,23 @@ class PatrolScheduler(QObject):
         return self._pool.run(lambda: self._fly(flight, actor, due_at))
 
     def _fly(self, schedule: PatrolSchedule, actor: str, due_at: datetime | None) -> CommandResult:
+        commander = self.commands.for_actor(actor)
         try:
-            result = self._run_plan(schedule)
+            commander.require(*self.STEPS)  # one refusal, audited once, and nothing sent
+        except PermissionError as exc:
+            result = CommandResult(False, "PERMISSION_DENIED", getattr(exc, "message_zh", str(exc)))
+            self._record(schedule, "refused", actor, result.describe(), due_at)
+            return result
+        try:
+            result = self._run_plan(schedule, commander)
         except Exception as exc:  # a missing plan file or a dead link: logged with its reason, never lost
             result = CommandResult(False, "ERROR", f"{type(exc).__name__}: {exc}")
         self._record(schedule, "started" if result.ok else "failed", actor, result.describe(), due_at)
         return result
 
-    def _run_plan(self, schedule: PatrolSchedule) -> CommandResult:
+    def _run_plan(self, schedule: PatrolSchedule, commander: AuthorizedCommander) -> CommandResult:
         plan = schedule.load()
-        drone_id, commander = schedule.drone_id, self.commander
+        drone_id = schedule.drone_id
         state = self.fleet.state(drone_id) if self.fleet is not None else None
         on_ground = state is None or not state.armed or (state.alt_rel or 0.0) < 1.0
         items = plan.mission.items

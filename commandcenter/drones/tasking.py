@@ -28,7 +28,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from commandcenter.drones.fleet import CommandResult, DroneCommander, DroneFleet, VehicleState
+from commandcenter.drones.fleet import CommandResult, DroneFleet, VehicleState
+from commandcenter.drones.guarded import AuthorizedCommander, DroneCommands
 from commandcenter.drones.missions import (
     CMD_WAYPOINT,
     DEFAULT_NO_FLY_ZONES,
@@ -81,6 +82,7 @@ class _Task:
     lat: float
     lon: float
     actor: str
+    commander: AuthorizedCommander
     steps: list[str] = field(default_factory=list)
 
 
@@ -93,7 +95,10 @@ class DroneTasking(QObject):
     finished = Signal(object)  # TaskResult
     _wall_request = Signal(str, str)  # camera id, alarm text — queued to the GUI thread
 
-    def __init__(self, fleet: DroneFleet, commander: DroneCommander | Any, *, tasks: TaskManager,
+    # What a task may send: all checked for the dispatcher before the drone is marked busy.
+    STEPS = ("set_mode", "arm", "takeoff", "goto")
+
+    def __init__(self, fleet: DroneFleet, commands: DroneCommands, *, tasks: TaskManager,
                  video: Any = None, wall: Any = None,
                  evidence: Any = None, safe_alt: float = 60.0, arrive_radius: float = 30.0,
                  min_battery_pct: float = 30.0, max_distance_m: float = 8000.0,
@@ -102,7 +107,7 @@ class DroneTasking(QObject):
                  snapshot_timeout: float = 30.0, poll_s: float = 0.1, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.fleet = fleet
-        self.commander = commander
+        self.commands = commands
         self.video = video
         self.wall = wall
         self.evidence = evidence
@@ -111,7 +116,7 @@ class DroneTasking(QObject):
         self.min_battery_pct = min_battery_pct
         self.max_distance_m = max_distance_m
         # the commander's zones when it has some: the same airport must be refused here and on upload
-        self.no_fly = tuple(no_fly if no_fly is not None else getattr(commander, "no_fly", DEFAULT_NO_FLY_ZONES))
+        self.no_fly = tuple(no_fly if no_fly is not None else commands.no_fly or DEFAULT_NO_FLY_ZONES)
         self.command_timeout = command_timeout
         self.takeoff_timeout = takeoff_timeout
         self.arrival_timeout = arrival_timeout
@@ -166,7 +171,13 @@ class DroneTasking(QObject):
 
     def send_to_case(self, drone_id: str, case_id: int, case_code: str, lat: float, lon: float,
                      actor: str) -> Future[TaskResult]:
-        """Fly ``drone_id`` to the case and document it; the Future resolves when the task ended (or was refused)."""
+        """Fly ``drone_id`` to the case and document it; the Future resolves when the task ended (or was refused).
+
+        Every command of the flight is sent as ``actor`` (checked and recorded like the pilot screen's); one the
+        actor may not send raises PermissionDenied (audited) before anything leaves.
+        """
+        commander = self.commands.for_actor(actor)
+        commander.require(*self.STEPS)
         reason = self.check(drone_id, lat, lon)
         if reason:
             result = TaskResult(False, drone_id, case_id, reason=reason)
@@ -176,7 +187,7 @@ class DroneTasking(QObject):
             return done
         with self._lock:
             self._busy.add(drone_id)
-        task = _Task(drone_id, case_id, case_code, lat, lon, actor)
+        task = _Task(drone_id, case_id, case_code, lat, lon, actor, commander)
         return self._flights.run(lambda: self._run(task))
 
     def _run(self, task: _Task) -> TaskResult:
@@ -219,7 +230,7 @@ class DroneTasking(QObject):
         return False
 
     def _fly(self, task: _Task) -> TaskResult:
-        drone_id, commander = task.drone_id, self.commander
+        drone_id, commander = task.drone_id, task.commander
         name = self.fleet.name(drone_id)
         state = self.fleet.state(drone_id)
         assert state is not None and state.lat is not None and state.lon is not None  # checked before submitting

@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import hashlib
+import hmac
+import os
 import re
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TextIO
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -23,7 +28,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.enforcement.audit import AuditLog
-from commandcenter.enforcement.permissions import PERSON_ROLES, ROLE_ZH, SYSTEM_ACTORS, users_changed
+from commandcenter.enforcement.permissions import (
+    PERSON_ROLES,
+    ROLE_ZH,
+    SYSTEM_ACTORS,
+    Authorizer,
+    PermissionDenied,
+    users_changed,
+)
 from commandcenter.enforcement.tables import User
 from commandcenter.store import Store, default_url, utcnow
 
@@ -263,6 +275,88 @@ class AuthService:
 
 
 # ----------------------------------------------------------------------------------------------- CLI
+# Command-line actions that change the world (user management, drone commands, case imports) run as a person or
+# a service account who proved it: an acting user named by ``--as`` or $CC_USER, with the user's password (asked
+# for without echo, or ``--password-stdin`` / $CC_PASSWORD for scripts), or a ``[[users]]`` service account's
+# token (``--token-file`` / $CC_TOKEN, checked against its ``token_sha256``). Logins and refusals are audited.
+
+EXIT_REFUSED, EXIT_USAGE = 1, 2
+
+
+class CliAuthError(Exception):
+    """The CLI could not establish who acts; ``exit_code`` 2 for a usage problem, 1 for refused credentials."""
+
+    def __init__(self, message: str, exit_code: int) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+def add_credential_arguments(parser: argparse.ArgumentParser, *aliases: str) -> None:
+    """``--as USER`` (and ``aliases`` of it), ``--password-stdin`` and ``--token-file`` on a subcommand that
+    changes the world."""
+    parser.add_argument("--as", *aliases, dest="acting_user", default=None, metavar="USER",
+                        help="who acts (default: $CC_USER); audited under this name")
+    parser.add_argument("--password-stdin", action="store_true",
+                        help="read the acting user's password from the first line of stdin "
+                             "(default: $CC_PASSWORD, else asked for without echo)")
+    parser.add_argument("--token-file", default=None, metavar="FILE",
+                        help="a [[users]] service account's token (default: $CC_TOKEN)")
+
+
+def _read_secret_line(stream: TextIO) -> str:
+    return stream.readline().rstrip("\r\n")
+
+
+def _cli_token(args: argparse.Namespace) -> str | None:
+    if getattr(args, "token_file", None):
+        try:
+            return Path(args.token_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise CliAuthError(f"--token-file {args.token_file}: {exc.strerror or exc}", EXIT_USAGE) from None
+    return os.environ.get("CC_TOKEN") or None
+
+
+def authenticate_cli(args: argparse.Namespace, auth: AuthService, *,
+                     service_tokens: Mapping[str, str] | None = None, stdin: TextIO | None = None) -> str:
+    """Who acts, proven: returns the acting username or raises CliAuthError (the failed attempt is audited).
+
+    ``service_tokens`` maps a ``[[users]]`` service account to its token's SHA-256 (hex); such an account
+    proves itself with its token only (it has no password).
+    """
+    user = (getattr(args, "acting_user", None) or os.environ.get("CC_USER", "")).strip()
+    if not user:
+        raise CliAuthError("this command changes the world: name who acts with --as USER (or $CC_USER) and give "
+                           "the password (asked for, --password-stdin or $CC_PASSWORD) or a service token",
+                           EXIT_USAGE)
+    expected = (service_tokens or {}).get(user, "")
+    if expected:
+        token = _cli_token(args)
+        if token is None:
+            raise CliAuthError(f"{user} is a service account: give its token with --token-file or $CC_TOKEN",
+                               EXIT_USAGE)
+        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        ok = hmac.compare_digest(digest, expected)
+        auth.audit.record(user, "login.success" if ok else "login.failure", f"user:{user}",
+                          {"via": "cli service token"} if ok else {"via": "cli service token",
+                                                                    "reason": "wrong token"}).result(60)
+        if not ok:
+            raise CliAuthError(f"wrong service token for {user}", EXIT_REFUSED)
+        return user
+    if getattr(args, "password_stdin", False):
+        password = _read_secret_line(stdin or sys.stdin)
+    else:
+        password = os.environ.get("CC_PASSWORD") or getpass.getpass(f"password of {user}: ")
+    try:
+        auth.login(user, password)
+    except AuthError as exc:
+        raise CliAuthError(str(exc), EXIT_REFUSED) from None
+    return user
+
+
+def _has_users(store: Store) -> bool:
+    return store.read(lambda s: s.scalars(select(User.id).limit(1)).first() is not None)
+
+
 def _ask_password(username: str) -> str:
     first = getpass.getpass(f"password for {username}: ")
     if getpass.getpass("again: ") != first:
@@ -270,15 +364,21 @@ def _ask_password(username: str) -> str:
     return first
 
 
-def user_main(argv: list[str]) -> int:
-    """``commandcenter user add|passwd|disable|enable|list``. Exit 0 on success, 1 on a refused request."""
+def user_main(argv: list[str], *, stdin: TextIO | None = None) -> int:
+    """``commandcenter user add|passwd|disable|enable|list``. Exit 0 on success, 1 on a refused request, 2 on
+    bad usage.
+
+    Changes need an admin (``user.manage``) who proves it (see :func:`authenticate_cli`); ``passwd`` of one's own
+    account needs only one's own password. Bootstrapping: ``user add … --role admin`` on a database with no users
+    at all creates the first admin without credentials (audited as ``cli:<OS user>``).
+    """
     parser = argparse.ArgumentParser(prog="commandcenter user", description="users and roles of the command center")
     sub = parser.add_subparsers(dest="command", required=True)
     p_add = sub.add_parser("add", help="create a user")
     p_add.add_argument("username")
     p_add.add_argument("--role", required=True, choices=list(PERSON_ROLES))
     p_add.add_argument("--name", default="", help="display name (e.g. 张三)")
-    p_add.add_argument("--password", help="the password (default: asked for without echo)")
+    p_add.add_argument("--password", help="the new user's password (default: asked for without echo)")
     for name, text in (("passwd", "set a new password (clears a lockout)"), ("disable", "disable a user"),
                        ("enable", "enable a disabled user")):
         p = sub.add_parser(name, help=text)
@@ -286,15 +386,35 @@ def user_main(argv: list[str]) -> int:
         if name == "passwd":
             p.add_argument("--password", help="the new password (default: asked for without echo)")
     sub.add_parser("list", help="list users")
-    for p in sub.choices.values():
+    for command, p in sub.choices.items():
         p.add_argument("--db", default="", help="database URL (default: the local SQLite store)")
-    args = parser.parse_args(argv)
+        if command != "list":
+            add_credential_arguments(p)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse has printed the usage problem
+        return 0 if exc.code == 0 else EXIT_USAGE
 
     store = Store(args.db or default_url())
-    actor = f"cli:{getpass.getuser()}"
     try:
         store.upgrade()
-        service = AuthService(store, AuditLog(store))
+        audit = AuditLog(store)
+        authorizer = Authorizer(store, audit)
+        service = AuthService(store, audit, authorize=authorizer.authorize)
+        if args.command == "list":
+            _print_users(service)
+            return 0
+        if args.command == "add" and not _has_users(store):
+            if args.role != "admin":
+                raise AuthError(f"the database has no users yet: the first one must be an admin "
+                                f"(user add {args.username} --role admin)", code="invalid")
+            actor = f"cli:{getpass.getuser()}"  # bootstrap: nobody exists who could vouch
+            service = AuthService(store, audit)  # the one unchecked change: creating the first admin
+        else:
+            if args.command == "passwd" and args.password is None and args.password_stdin:
+                raise CliAuthError("--password-stdin carries the acting user's password: give the new one with "
+                                   "--password", EXIT_USAGE)
+            actor = authenticate_cli(args, service, stdin=stdin)
         if args.command == "add":
             password = args.password if args.password is not None else _ask_password(args.username)
             user = service.add_user(args.username, args.role, password, display_name=args.name, actor=actor)
@@ -303,19 +423,24 @@ def user_main(argv: list[str]) -> int:
             password = args.password if args.password is not None else _ask_password(args.username)
             service.set_password(args.username, password, actor=actor)
             print(f"password of {args.username} changed")
-        elif args.command in ("disable", "enable"):
+        else:
             service.set_disabled(args.username, args.command == "disable", actor=actor)
             print(f"user {args.username} {args.command}d")
-        else:
-            now = utcnow()
-            print(f"{'username':<16} {'role':<11} {'name':<12} state")
-            for u in service.users():
-                state = "disabled" if u.disabled else (
-                    "locked" if u.locked_until is not None and u.locked_until > now else "active")
-                print(f"{u.username:<16} {u.role:<11} {u.display_name:<12} {state}")
         return 0
-    except AuthError as exc:
+    except CliAuthError as exc:
         print(f"user: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
+    except (AuthError, PermissionDenied) as exc:
+        print(f"user: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
     finally:
         store.close()
+
+
+def _print_users(service: AuthService) -> None:
+    now = utcnow()
+    print(f"{'username':<16} {'role':<11} {'name':<12} state")
+    for u in service.users():
+        state = "disabled" if u.disabled else (
+            "locked" if u.locked_until is not None and u.locked_until > now else "active")
+        print(f"{u.username:<16} {u.role:<11} {u.display_name:<12} {state}")

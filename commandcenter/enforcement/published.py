@@ -64,5 +64,5 @@ def refuse_demo_database(store: Store) -> None:
         raise DemoDatabaseError(
             f"{store.description} holds the demo account(s) {', '.join(exposed)} with the password(s) published "
             "in resources/enforcement/DEMO_USERS.md; anyone could log in with them. Disable each one "
-            "(`commandcenter user disable NAME [--db URL]`) or give it a password of its own "
-            "(`commandcenter user passwd NAME [--db URL]`), then start again.")
+            "(`commandcenter user disable NAME --as ADMIN [--db URL]`) or give it a password of its own "
+            "(`commandcenter user passwd NAME --as ADMIN [--db URL]`), then start again.")

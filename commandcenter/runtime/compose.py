@@ -40,6 +40,7 @@ from commandcenter.cases.service import CaseService
 from commandcenter.cases.units import UnitStatusService
 from commandcenter.config import CameraConfig, Config, ConfigError
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
+from commandcenter.drones.guarded import DroneCommands
 from commandcenter.drones.schedule import PatrolScheduler, ScheduleError
 from commandcenter.drones.tasking import DroneTasking
 from commandcenter.enforcement.audit import CheckpointService, checkpoint_service
@@ -238,7 +239,7 @@ class Services:
     snapshots: WallSnapshots
     fleet: DroneFleet
     drone_links: dict[str, MavlinkLink]
-    commander: LinkCommander
+    drone_commands: DroneCommands  # the one way to a drone: commanders per person, checked and audited
     tasking: DroneTasking
     patrols: PatrolScheduler | None
     enforcement: EnforcementServices
@@ -379,8 +380,6 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
             devices.add(link, stale_after=5.0)
 
     lifecycle.add("drone links", start=start_drone_links)
-    commander = LinkCommander.for_fleet(fleet, links, tasks=tasks)
-    lifecycle.add("drone commander", stop=commander.shutdown)
     health.register("drones", fleet.report)
 
     channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
@@ -391,6 +390,12 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     if checkpoints is not None:
         lifecycle.add("audit checkpoints", start=checkpoints.start, stop=checkpoints.stop)
         health.register("audit", checkpoints.report)
+    # The link commander stays here: views, schedules and the tasking get commanders per person from
+    # drone_commands, so every drone command is authorized and recorded in the audit chain.
+    link_commander = LinkCommander.for_fleet(fleet, links, tasks=tasks)
+    drone_commands = DroneCommands(link_commander, enforcement.authorize, enforcement.authorizer.allowed,
+                                   enforcement.audit.record, shutdown=link_commander.shutdown)
+    lifecycle.add("drone commander", stop=drone_commands.shutdown)
     operator = Operator(user=config.ui.user or ("admin" if demo else ""), role="admin" if demo else "")
     # The seat user's gate for screens, layout saving and report export (no user configured: a one-person console).
     gate = PermissionGate(operator.user, enforcement.authorize) if operator.user else OPEN_GATE
@@ -427,13 +432,13 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
         lifecycle.add("open311", start=start_open311)
 
-    tasking = DroneTasking(fleet, commander, tasks=tasks, video=video, wall=walls.main, evidence=enforcement.evidence,
+    tasking = DroneTasking(fleet, drone_commands, tasks=tasks, video=video, wall=walls.main, evidence=enforcement.evidence,
                            parent=events)
     tasking.progress.connect(lambda drone, _case, text: events.event_logged.emit("info", f"派无人机 {drone}: {text}"))
     lifecycle.add("drone tasking", stop=tasking.shutdown)
     patrols: PatrolScheduler | None = None
     try:
-        patrols = PatrolScheduler(commander, tasks=tasks, fleet=fleet, parent=events)
+        patrols = PatrolScheduler(drone_commands, tasks=tasks, fleet=fleet, parent=events)
     except ScheduleError as exc:
         log.warning("patrol schedules unreadable: %s", exc)
         events.event_logged.emit("warning", f"patrol schedules unreadable: {exc}")
@@ -471,7 +476,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         config=config, demo=demo, lifecycle=lifecycle, events=events, operator=operator, store=store,
         devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,
         geofence=geofence, streets=streets, cameras=cameras, video=video, walls=walls, snapshots=snapshots,
-        fleet=fleet, drone_links=links, commander=commander, tasking=tasking, patrols=patrols,
+        fleet=fleet, drone_links=links, drone_commands=drone_commands, tasking=tasking, patrols=patrols,
         enforcement=enforcement, categories=categories, cases=cases, escalation=escalation,
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,

@@ -4,7 +4,7 @@
 <context>
     <name>CommandRunner</name>
     <message>
-        <location filename="../../widgets/drones/runner.py" line="38" />
+        <location filename="../../widgets/drones/runner.py" line="38"/>
         <source>{0}: sent to {1}…</source>
         <translation>{0}：已发送至 {1}…</translation>
     </message>
@@ -12,78 +12,78 @@
 <context>
     <name>CommandsPanel</name>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="48" />
-        <location filename="../../widgets/drones/commands_panel.py" line="66" />
+        <location filename="../../widgets/drones/commands_panel.py" line="48"/>
+        <location filename="../../widgets/drones/commands_panel.py" line="71"/>
         <source>Arm</source>
         <translation>解锁</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="48" />
+        <location filename="../../widgets/drones/commands_panel.py" line="48"/>
         <source>Arm the motors of {name}?</source>
         <translation>确定解锁 {name} 的电机？</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="50" />
-        <location filename="../../widgets/drones/commands_panel.py" line="67" />
+        <location filename="../../widgets/drones/commands_panel.py" line="50"/>
+        <location filename="../../widgets/drones/commands_panel.py" line="72"/>
         <source>Disarm</source>
         <translation>上锁</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="50" />
+        <location filename="../../widgets/drones/commands_panel.py" line="50"/>
         <source>Disarm {name}? A flying drone will fall.</source>
         <translation>确定上锁 {name}？飞行中的无人机将会坠落。</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="54" />
-        <location filename="../../widgets/drones/commands_panel.py" line="70" />
+        <location filename="../../widgets/drones/commands_panel.py" line="54"/>
+        <location filename="../../widgets/drones/commands_panel.py" line="75"/>
         <source>Start mission</source>
         <translation>执行航线</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="55" />
+        <location filename="../../widgets/drones/commands_panel.py" line="55"/>
         <source>Start the uploaded mission on {name}?</source>
         <translation>确定 {name} 执行已上传的航线？</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="56" />
-        <location filename="../../widgets/drones/commands_panel.py" line="71" />
+        <location filename="../../widgets/drones/commands_panel.py" line="56"/>
+        <location filename="../../widgets/drones/commands_panel.py" line="76"/>
         <source>Pause</source>
         <translation>暂停</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="57" />
-        <location filename="../../widgets/drones/commands_panel.py" line="72" />
+        <location filename="../../widgets/drones/commands_panel.py" line="57"/>
+        <location filename="../../widgets/drones/commands_panel.py" line="77"/>
         <source>Continue</source>
         <translation>继续</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="65" />
+        <location filename="../../widgets/drones/commands_panel.py" line="70"/>
         <source>Commands</source>
         <translation>指令</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="68" />
-        <location filename="../../widgets/drones/commands_panel.py" line="81" />
+        <location filename="../../widgets/drones/commands_panel.py" line="73"/>
+        <location filename="../../widgets/drones/commands_panel.py" line="86"/>
         <source>Take off</source>
         <translation>起飞</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="69" />
+        <location filename="../../widgets/drones/commands_panel.py" line="74"/>
         <source>Set mode</source>
         <translation>切换模式</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="82" />
+        <location filename="../../widgets/drones/commands_panel.py" line="87"/>
         <source>Take off {name} to {alt} m?</source>
         <translation>确定 {name} 起飞至 {alt} 米？</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="86" />
+        <location filename="../../widgets/drones/commands_panel.py" line="91"/>
         <source>Mode {0}</source>
         <translation>模式 {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/commands_panel.py" line="87" />
+        <location filename="../../widgets/drones/commands_panel.py" line="92"/>
         <source>Switch {name} to {mode}?</source>
         <translation>确定将 {name} 切换为 {mode} 模式？</translation>
     </message>
@@ -91,22 +91,22 @@
 <context>
     <name>DroneStatus</name>
     <message>
-        <location filename="../../widgets/drones/status.py" line="32" />
+        <location filename="../../widgets/drones/status.py" line="32"/>
         <source>link OK</source>
         <translation>链路正常</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/status.py" line="33" />
+        <location filename="../../widgets/drones/status.py" line="33"/>
         <source>LINK LOST</source>
         <translation>链路中断</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/status.py" line="34" />
+        <location filename="../../widgets/drones/status.py" line="34"/>
         <source>offline</source>
         <translation>离线</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/status.py" line="35" />
+        <location filename="../../widgets/drones/status.py" line="35"/>
         <source>connecting</source>
         <translation>连接中</translation>
     </message>
@@ -114,42 +114,42 @@
 <context>
     <name>DroneVideoPanel</name>
     <message>
-        <location filename="../../widgets/drones/video_panel.py" line="64" />
+        <location filename="../../widgets/drones/video_panel.py" line="64"/>
         <source>Video</source>
         <translation>视频</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/video_panel.py" line="65" />
+        <location filename="../../widgets/drones/video_panel.py" line="65"/>
         <source>Put on wall</source>
         <translation>上墙</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/video_panel.py" line="66" />
-        <source>Show this drone's video on the video wall</source>
+        <location filename="../../widgets/drones/video_panel.py" line="66"/>
+        <source>Show this drone&apos;s video on the video wall</source>
         <translation>在视频墙上显示此无人机的视频</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/video_panel.py" line="105" />
+        <location filename="../../widgets/drones/video_panel.py" line="105"/>
         <source>No video downlink configured for this drone</source>
         <translation>此无人机未配置视频回传</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/video_panel.py" line="108" />
+        <location filename="../../widgets/drones/video_panel.py" line="108"/>
         <source>On the wall, cell {0}</source>
         <translation>已上墙，第 {0} 格</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/video_panel.py" line="130" />
+        <location filename="../../widgets/drones/video_panel.py" line="130"/>
         <source>Drone {0}</source>
         <translation>无人机 {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/video_panel.py" line="131" />
+        <location filename="../../widgets/drones/video_panel.py" line="131"/>
         <source>{0}: video on the wall (cell {1})</source>
         <translation>{0}：视频已上墙（第 {1} 格）</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/video_panel.py" line="137" />
+        <location filename="../../widgets/drones/video_panel.py" line="137"/>
         <source>Snapshot of {0} requested</source>
         <translation>已请求 {0} 截图</translation>
     </message>
@@ -157,72 +157,77 @@
 <context>
     <name>DronesScreen</name>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="163" />
+        <location filename="../../widgets/drones/screen.py" line="166"/>
         <source>RTL</source>
         <translation>返航</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="164" />
+        <location filename="../../widgets/drones/screen.py" line="167"/>
         <source>Return to launch now (no confirmation)</source>
         <translation>立即返航（无需确认）</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="165" />
+        <location filename="../../widgets/drones/screen.py" line="168"/>
         <source>LAND</source>
         <translation>降落</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="166" />
+        <location filename="../../widgets/drones/screen.py" line="169"/>
         <source>Land where the drone is now (no confirmation)</source>
         <translation>原地降落（无需确认）</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="167" />
+        <location filename="../../widgets/drones/screen.py" line="170"/>
         <source>Messages</source>
         <translation>消息</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="212" />
+        <location filename="../../widgets/drones/screen.py" line="215"/>
         <source>No drone</source>
         <translation>未选择无人机</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="251" />
+        <location filename="../../widgets/drones/screen.py" line="256"/>
         <source>started</source>
         <translation>已开始</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="251" />
+        <location filename="../../widgets/drones/screen.py" line="256"/>
         <source>failed</source>
         <translation>失败</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="251" />
+        <location filename="../../widgets/drones/screen.py" line="256"/>
         <source>cancelled</source>
         <translation>已取消</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="252" />
+        <location filename="../../widgets/drones/screen.py" line="256"/>
+        <source>refused</source>
+        <translation>被拒绝</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/drones/screen.py" line="257"/>
         <source>missed</source>
         <translation>已错过</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="255" />
+        <location filename="../../widgets/drones/screen.py" line="260"/>
         <source>Patrol {0}: {1} {2}</source>
         <translation>巡查计划 {0}：{1} {2}</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="187" />
+        <location filename="../../widgets/drones/screen.py" line="190"/>
         <source>Confirm</source>
         <translation>确认</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="243" />
+        <location filename="../../widgets/drones/screen.py" line="248"/>
         <source>{0} ({1}): accepted</source>
         <translation>{0}（{1}）：已接受</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/screen.py" line="245" />
+        <location filename="../../widgets/drones/screen.py" line="250"/>
         <source>{0} ({1}) refused: {2}</source>
         <translation>{0}（{1}）被拒绝：{2}</translation>
     </message>
@@ -230,67 +235,67 @@
 <context>
     <name>InstrumentsPanel</name>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="40" />
+        <location filename="../../widgets/drones/instruments.py" line="40"/>
         <source>Telemetry</source>
         <translation>遥测</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="41" />
+        <location filename="../../widgets/drones/instruments.py" line="41"/>
         <source>Mode</source>
         <translation>模式</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="41" />
+        <location filename="../../widgets/drones/instruments.py" line="41"/>
         <source>Armed</source>
         <translation>解锁状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="41" />
+        <location filename="../../widgets/drones/instruments.py" line="41"/>
         <source>Altitude</source>
         <translation>高度</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="42" />
+        <location filename="../../widgets/drones/instruments.py" line="42"/>
         <source>Ground / air speed</source>
         <translation>地速 / 空速</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="42" />
+        <location filename="../../widgets/drones/instruments.py" line="42"/>
         <source>Heading</source>
         <translation>航向</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="43" />
+        <location filename="../../widgets/drones/instruments.py" line="43"/>
         <source>Battery</source>
         <translation>电池</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="43" />
+        <location filename="../../widgets/drones/instruments.py" line="43"/>
         <source>GPS / satellites</source>
         <translation>定位 / 卫星</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="43" />
+        <location filename="../../widgets/drones/instruments.py" line="43"/>
         <source>Link</source>
         <translation>链路</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="44" />
+        <location filename="../../widgets/drones/instruments.py" line="44"/>
         <source>Position</source>
         <translation>位置</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="77" />
+        <location filename="../../widgets/drones/instruments.py" line="77"/>
         <source>{0} min left</source>
         <translation>剩余 {0} 分钟</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="80" />
+        <location filename="../../widgets/drones/instruments.py" line="80"/>
         <source>ARMED</source>
         <translation>已解锁</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/instruments.py" line="80" />
+        <location filename="../../widgets/drones/instruments.py" line="80"/>
         <source>disarmed</source>
         <translation>已上锁</translation>
     </message>
@@ -298,105 +303,105 @@
 <context>
     <name>MissionEditor</name>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="100" />
-        <location filename="../../widgets/drones/mission_editor.py" line="116" />
+        <location filename="../../widgets/drones/mission_editor.py" line="100"/>
+        <location filename="../../widgets/drones/mission_editor.py" line="116"/>
         <source>Download mission</source>
         <translation>下载航线</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="104" />
+        <location filename="../../widgets/drones/mission_editor.py" line="104"/>
         <source>Add waypoints</source>
         <translation>添加航点</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="105" />
+        <location filename="../../widgets/drones/mission_editor.py" line="105"/>
         <source>Click the map to add waypoints; drag a waypoint to move it</source>
         <translation>点击地图添加航点；拖动航点可移动</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="106" />
+        <location filename="../../widgets/drones/mission_editor.py" line="106"/>
         <source>Altitude</source>
         <translation>高度</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="107" />
+        <location filename="../../widgets/drones/mission_editor.py" line="107"/>
         <source>Spacing</source>
         <translation>间距</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="108" />
+        <location filename="../../widgets/drones/mission_editor.py" line="108"/>
         <source>Angle</source>
         <translation>角度</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="109" />
+        <location filename="../../widgets/drones/mission_editor.py" line="109"/>
         <source>Lawn-mower</source>
         <translation>割草机航线</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="110" />
+        <location filename="../../widgets/drones/mission_editor.py" line="110"/>
         <source>Survey the fence (or the waypoints as an area) in parallel lines</source>
         <translation>以平行航线扫描电子围栏（或以航点围成的区域）</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="111" />
+        <location filename="../../widgets/drones/mission_editor.py" line="111"/>
         <source>Orbit</source>
         <translation>环绕</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="112" />
+        <location filename="../../widgets/drones/mission_editor.py" line="112"/>
         <source>Fly around the area outside its edge</source>
         <translation>沿区域外缘环绕飞行</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="113" />
+        <location filename="../../widgets/drones/mission_editor.py" line="113"/>
         <source>Waypoints → fence</source>
         <translation>航点 → 电子围栏</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="114" />
+        <location filename="../../widgets/drones/mission_editor.py" line="114"/>
         <source>Clear</source>
         <translation>清除</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="115" />
-        <location filename="../../widgets/drones/mission_editor.py" line="235" />
-        <location filename="../../widgets/drones/mission_editor.py" line="243" />
+        <location filename="../../widgets/drones/mission_editor.py" line="115"/>
+        <location filename="../../widgets/drones/mission_editor.py" line="235"/>
+        <location filename="../../widgets/drones/mission_editor.py" line="243"/>
         <source>Upload mission</source>
         <translation>上传航线</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="117" />
+        <location filename="../../widgets/drones/mission_editor.py" line="117"/>
         <source>Waypoint</source>
         <translation>航点</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="117" />
+        <location filename="../../widgets/drones/mission_editor.py" line="117"/>
         <source>Latitude</source>
         <translation>纬度</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="117" />
+        <location filename="../../widgets/drones/mission_editor.py" line="117"/>
         <source>Longitude</source>
         <translation>经度</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="118" />
+        <location filename="../../widgets/drones/mission_editor.py" line="118"/>
         <source>Altitude (m)</source>
         <translation>高度（米）</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="138" />
+        <location filename="../../widgets/drones/mission_editor.py" line="138"/>
         <source>No waypoints</source>
         <translation>无航点</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="141" />
+        <location filename="../../widgets/drones/mission_editor.py" line="141"/>
         <source>{0} waypoints · {1} km · {2} min · battery ≈ {3}%</source>
         <translation>{0} 个航点 · {1} 公里 · {2} 分钟 · 耗电约 {3}%</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/mission_editor.py" line="184" />
+        <location filename="../../widgets/drones/mission_editor.py" line="184"/>
         <source>Draw at least 3 waypoints (or a fence) to define the area first</source>
         <translation>请先绘制至少 3 个航点（或电子围栏）来确定区域</translation>
     </message>
@@ -404,32 +409,37 @@
 <context>
     <name>PatrolBanner</name>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="164" />
+        <location filename="../../widgets/drones/patrols.py" line="164"/>
         <source>Fly</source>
         <translation>执行</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="165" />
+        <location filename="../../widgets/drones/patrols.py" line="165"/>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="186" />
+        <location filename="../../widgets/drones/patrols.py" line="183"/>
+        <source>You may not fly patrols (drone.command and drone.arm are needed)</source>
+        <translation>您无权执行巡查（需要 drone.command 和 drone.arm 权限）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/drones/patrols.py" line="194"/>
         <source>(+{0} more)</source>
         <translation>（另有 {0} 项）</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="187" />
+        <location filename="../../widgets/drones/patrols.py" line="195"/>
         <source>Patrol due: {0} — {1} at {2}. Fly it now?</source>
         <translation>巡查计划到时：{0} — {1}，{2}。现在执行吗？</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="194" />
+        <location filename="../../widgets/drones/patrols.py" line="202"/>
         <source>Patrol {0}</source>
         <translation>巡查计划 {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="199" />
+        <location filename="../../widgets/drones/patrols.py" line="207"/>
         <source>cancelled in the pilot screen</source>
         <translation>飞手在无人机界面取消</translation>
     </message>
@@ -437,78 +447,78 @@
 <context>
     <name>PatrolSchedulesPanel</name>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="76" />
+        <location filename="../../widgets/drones/patrols.py" line="76"/>
         <source>Patrol schedules</source>
         <translation>巡查计划</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="77" />
+        <location filename="../../widgets/drones/patrols.py" line="77"/>
         <source>Patrol name, e.g. market street</source>
         <translation>巡查名称，例如：夜市街</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="78" />
-        <location filename="../../widgets/drones/patrols.py" line="91" />
+        <location filename="../../widgets/drones/patrols.py" line="78"/>
+        <location filename="../../widgets/drones/patrols.py" line="91"/>
         <source>Daily</source>
         <translation>每天</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="78" />
-        <location filename="../../widgets/drones/patrols.py" line="91" />
+        <location filename="../../widgets/drones/patrols.py" line="78"/>
+        <location filename="../../widgets/drones/patrols.py" line="91"/>
         <source>Weekdays</source>
         <translation>工作日</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="78" />
-        <location filename="../../widgets/drones/patrols.py" line="92" />
+        <location filename="../../widgets/drones/patrols.py" line="78"/>
+        <location filename="../../widgets/drones/patrols.py" line="92"/>
         <source>Weekends</source>
         <translation>周末</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="80" />
+        <location filename="../../widgets/drones/patrols.py" line="80"/>
         <source>Save plan as patrol</source>
         <translation>航线存为巡查计划</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="81" />
+        <location filename="../../widgets/drones/patrols.py" line="81"/>
         <source>Fly the plan being edited with the selected drone at this time</source>
         <translation>在此时间由所选无人机执行当前编辑的航线</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="82" />
+        <location filename="../../widgets/drones/patrols.py" line="82"/>
         <source>Remove</source>
         <translation>删除</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="100" />
+        <location filename="../../widgets/drones/patrols.py" line="100"/>
         <source>next {0}</source>
         <translation>下次 {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="106" />
+        <location filename="../../widgets/drones/patrols.py" line="106"/>
         <source>Save patrol {0}</source>
         <translation>保存巡查计划 {0}</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/patrols.py" line="114" />
-        <source>Draw or load the patrol's mission first</source>
+        <location filename="../../widgets/drones/patrols.py" line="114"/>
+        <source>Draw or load the patrol&apos;s mission first</source>
         <translation>请先绘制或载入巡查航线</translation>
     </message>
 </context>
 <context>
     <name>VehicleListPanel</name>
     <message>
-        <location filename="../../widgets/drones/vehicle_list.py" line="27" />
+        <location filename="../../widgets/drones/vehicle_list.py" line="27"/>
         <source>Drones</source>
         <translation>无人机</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/vehicle_list.py" line="48" />
+        <location filename="../../widgets/drones/vehicle_list.py" line="48"/>
         <source>armed</source>
         <translation>已解锁</translation>
     </message>
     <message>
-        <location filename="../../widgets/drones/vehicle_list.py" line="48" />
+        <location filename="../../widgets/drones/vehicle_list.py" line="48"/>
         <source>disarmed</source>
         <translation>已上锁</translation>
     </message>

@@ -68,12 +68,17 @@ def test_mapping_round_trip_and_custom_columns(service: CaseService, tmp_path: P
     assert len(report.added) == 1 and not report.bad_rows
 
 
-def test_cli(store: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_cli(store: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from commandcenter.enforcement.auth import user_main
+
     from .conftest import seed
 
     seed(store)
     url = store.url
     store.close()
+    assert user_main(["add", "boss", "--role", "admin", "--password", "boss-pass-1", "--db", url]) == 0
+    monkeypatch.setenv("CC_USER", "boss")  # an import changes the world: it runs as a proven user
+    monkeypatch.setenv("CC_PASSWORD", "boss-pass-1")
     xlsx = write_xlsx(tmp_path / "cli.xlsx")
     assert cases_main(["import", str(xlsx), "--db", url]) == 0
     out = capsys.readouterr().out
@@ -86,6 +91,52 @@ def test_cli(store: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     garbage.write_bytes(b"not a workbook")
     assert cases_main(["import", str(garbage), "--db", url]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def test_cli_import_is_authenticated_and_audited(store: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--actor observer`` no longer creates cases unrecorded: who imports proves it, needs case.create, and every
+    case is in the audit chain under that user; a service account proves itself with its token."""
+    import hashlib
+
+    from commandcenter.enforcement.audit import AuditLog
+    from commandcenter.enforcement.auth import user_main
+    from commandcenter.store import Store
+
+    from .conftest import seed
+
+    seed(store)
+    url = store.url
+    store.close()
+    for name in ("CC_USER", "CC_PASSWORD", "CC_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    assert user_main(["add", "boss", "--role", "admin", "--password", "boss-pass-1", "--db", url]) == 0
+    monkeypatch.setenv("CC_PASSWORD", "boss-pass-1")
+    assert user_main(["add", "watcher", "--role", "observer", "--password", "watch-pass-1", "--db", url,
+                      "--as", "boss"]) == 0
+    xlsx = write_xlsx(tmp_path / "cli.xlsx")
+    assert cases_main(["import", str(xlsx), "--db", url]) == 2  # nobody named
+    assert "--as USER" in capsys.readouterr().err
+    monkeypatch.setenv("CC_PASSWORD", "watch-pass-1")
+    assert cases_main(["import", str(xlsx), "--db", url, "--actor", "observer"]) == 1  # claims a name, no proof
+    assert cases_main(["import", str(xlsx), "--db", url, "--actor", "watcher"]) == 1  # proven, but no right
+    assert "case.create" in capsys.readouterr().err
+    config = tmp_path / "cc.toml"
+    config.write_text(f'[database]\nurl = "{url}"\n\n[[users]]\nusername = "hotline-bot"\nrole = "dispatcher"\n'
+                      f'token_sha256 = "{hashlib.sha256(b"bot-token-1").hexdigest()}"\n', encoding="utf-8")
+    (tmp_path / "token").write_text("bot-token-1\n", encoding="utf-8")
+    assert cases_main(["import", str(xlsx), "--config", str(config), "--actor", "hotline-bot",
+                       "--token-file", str(tmp_path / "token")]) == 0
+    assert "新增 3 件" in capsys.readouterr().out
+    audit_store = Store(url)
+    try:
+        entries = [(e.actor, e.action) for e in AuditLog(audit_store).entries()]
+    finally:
+        audit_store.close()
+    assert ("observer", "login.failure") in entries and ("watcher", "permission.denied") in entries
+    assert ("hotline-bot", "login.success") in entries
+    assert entries.count(("hotline-bot", "case.create")) == 3
+    assert not any(action == "case.create" and actor != "hotline-bot" for actor, action in entries)
 
 
 def test_report_and_cad_figures(service: CaseService, clock: Any) -> None:

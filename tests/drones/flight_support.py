@@ -4,9 +4,12 @@ fleet hands it the drone's positions as the runtime's does."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from commandcenter.config import DroneConfig
 from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
+from commandcenter.drones.guarded import AuditFn, AuthorizeFn, DroneCommands
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitTracker
 from devices.mavlink import MavlinkLink
@@ -30,6 +33,13 @@ class FlyingHarness:
         self.running.start()
         self.tasks = TaskManager(name=f"flight-{drone_id}")  # the application's one way to run work
         self.commander = LinkCommander.for_fleet(self.fleet, {drone_id: self.link}, tasks=self.tasks)
+        # every permission granted: tests of what a flight does; test_flight_rights uses the real authorizer
+        self.commands = DroneCommands(self.commander, lambda actor, permission: None, lambda actor, permission: True)
+
+    def commands_with(self, authorize: AuthorizeFn, allowed: Callable[[str, str], bool],
+                      audit: AuditFn | None = None) -> DroneCommands:
+        """The link behind the application's check: the enforcement authorizer and audit chain of a test store."""
+        return DroneCommands(self.commander, authorize, allowed, audit)
 
     def close(self) -> None:
         self.commander.shutdown()

@@ -113,7 +113,7 @@ def test_video_tile_holds_the_stream_and_puts_it_on_the_wall(qtbot: Any, flying:
 
 def test_patrol_banner_confirm_decline_and_add(qtbot: Any, flying: Any, tmp_path: Path) -> None:
     clock = Clock(datetime(2026, 11, 21, 17, 29, tzinfo=LOCAL_TZ))
-    scheduler = PatrolScheduler(flying.commander, tasks=flying.tasks, fleet=flying.fleet, path=tmp_path / "s.json", clock=clock,
+    scheduler = PatrolScheduler(flying.commands, tasks=flying.tasks, fleet=flying.fleet, path=tmp_path / "s.json", clock=clock,
                                 tick_ms=0)
     try:
         screen = make_screen(qtbot, flying, scheduler=scheduler, operator="pilot")

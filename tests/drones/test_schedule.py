@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from commandcenter.drones.fleet import CommandResult
+from commandcenter.drones.guarded import DroneCommands
 from commandcenter.drones.missions import CMD_TAKEOFF, MissionPlan, lawnmower
 from commandcenter.drones.planfile import save_plan
 from commandcenter.drones.schedule import (
@@ -72,6 +73,11 @@ class RecordingCommander:
         return self._answer("start")
 
 
+def open_commands(commander: Any) -> DroneCommands:
+    """Every permission granted: these tests are about the schedule (tests/drones/test_flight_rights.py checks)."""
+    return DroneCommands(commander, lambda actor, permission: None, lambda actor, permission: True)
+
+
 @pytest.fixture
 def market_plan(tmp_path: Path) -> Path:
     path = tmp_path / "market.plan"
@@ -105,7 +111,7 @@ def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, 
     clock = FakeClock(shanghai(2026, 11, 21, 17, 0))
     commander = RecordingCommander()
     path = tmp_path / "patrol_schedules.json"
-    scheduler = PatrolScheduler(commander, tasks=tasks, path=path, clock=clock, grace_s=600, tick_ms=0)
+    scheduler = PatrolScheduler(open_commands(commander), tasks=tasks, path=path, clock=clock, grace_s=600, tick_ms=0)
     due: list[PatrolSchedule] = []
     records: list[RunRecord] = []
     scheduler.due.connect(due.append)
@@ -154,7 +160,7 @@ def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, 
 
     # a restarted scheduler reads the schedules back; an occurrence long past is not prompted after a restart
     clock.advance(hours=3)
-    again = PatrolScheduler(commander, tasks=tasks, path=path, clock=clock, tick_ms=0)
+    again = PatrolScheduler(open_commands(commander), tasks=tasks, path=path, clock=clock, tick_ms=0)
     again.due.connect(due.append)
     again.check()
     assert [s.id for s in again.schedules] == ["market"] and len(due) == 3
@@ -166,7 +172,7 @@ def test_due_confirm_decline_missed_and_persistence(qtbot: Any, tmp_path: Path, 
 
 def test_plan_saved_with_the_schedule(qtbot: Any, tmp_path: Path, tasks: TaskManager) -> None:
     clock = FakeClock(shanghai(2026, 11, 21, 12, 0))
-    scheduler = PatrolScheduler(RecordingCommander(), tasks=tasks, path=tmp_path / "s.json", clock=clock,
+    scheduler = PatrolScheduler(open_commands(RecordingCommander()), tasks=tasks, path=tmp_path / "s.json", clock=clock,
                                 tick_ms=0)
     plan = MissionPlan(mission=lawnmower(MARKET, 20.0, 0.0, 30.0))
     schedule = PatrolSchedule.create("uav-1", "夫子庙夜市", "17:30", "weekdays", name="夫子庙夜市")
@@ -179,7 +185,7 @@ def test_plan_saved_with_the_schedule(qtbot: Any, tmp_path: Path, tasks: TaskMan
 def test_refused_step_and_missing_plan_are_logged(qtbot: Any, tmp_path: Path, market_plan: Path,
                                                   tasks: TaskManager) -> None:
     clock = FakeClock(shanghai(2026, 11, 21, 7, 0))
-    scheduler = PatrolScheduler(RecordingCommander(refuse="arm"), tasks=tasks, path=tmp_path / "s.json", clock=clock,
+    scheduler = PatrolScheduler(open_commands(RecordingCommander(refuse="arm")), tasks=tasks, path=tmp_path / "s.json", clock=clock,
                                 tick_ms=0)
     scheduler.add(PatrolSchedule("gate", "uav-1", str(market_plan), "07:20"))
     scheduler.add(PatrolSchedule("lost", "uav-1", str(tmp_path / "gone.plan"), "07:20"))
@@ -195,7 +201,7 @@ def test_refused_step_and_missing_plan_are_logged(qtbot: Any, tmp_path: Path, ma
 def test_confirmed_schedule_flies_on_a_real_vehicle(qtbot: Any, tmp_path: Path, market_plan: Path,
                                                      flying: Any) -> None:
     clock = FakeClock(shanghai(2026, 11, 21, 17, 29, 50))
-    scheduler = PatrolScheduler(flying.commander, tasks=flying.tasks, fleet=flying.fleet, path=tmp_path / "s.json", clock=clock,
+    scheduler = PatrolScheduler(flying.commands, tasks=flying.tasks, fleet=flying.fleet, path=tmp_path / "s.json", clock=clock,
                                 tick_ms=50)
     scheduler.add(PatrolSchedule("market", "uav-1", str(market_plan), "17:30", alt=25.0))
     due: list[PatrolSchedule] = []

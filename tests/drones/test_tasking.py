@@ -47,7 +47,7 @@ def test_send_to_case_flies_films_and_files_evidence(qtbot: Any, flying: Any, st
     camera = CameraConfig(id="uav-1-video", name="巡查1号 视频", url=downlink.url(1), group="无人机")
     video = VideoService([camera], snapshot_dir=str(tmp_path / "snapshots"), tasks=flying.tasks)
     wall = WallModel([camera], video, layout=WallLayout.uniform(2))
-    tasking = DroneTasking(flying.fleet, flying.commander, tasks=flying.tasks, video=video, wall=wall, evidence=services.evidence,
+    tasking = DroneTasking(flying.fleet, flying.commands, tasks=flying.tasks, video=video, wall=wall, evidence=services.evidence,
                            safe_alt=20.0)
     progress: list[str] = []
     tasking.progress.connect(lambda _d, _c, text: progress.append(text))
@@ -86,7 +86,7 @@ def test_send_to_case_flies_films_and_files_evidence(qtbot: Any, flying: Any, st
 
 def test_refusals_say_why(qtbot: Any, flying: Any) -> None:
     home_zone = NoFlyZone("测试禁飞区", CASE[0], CASE[1], 50.0)
-    tasking = DroneTasking(flying.fleet, flying.commander, tasks=flying.tasks, no_fly=[home_zone], safe_alt=20.0,
+    tasking = DroneTasking(flying.fleet, flying.commands, tasks=flying.tasks, no_fly=[home_zone], safe_alt=20.0,
                            max_distance_m=3000.0)
     finished: list[TaskResult] = []
     tasking.finished.connect(finished.append)

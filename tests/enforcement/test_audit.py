@@ -190,7 +190,7 @@ def test_cli_entry_points_are_delegated(tmp_path: Path, capsys) -> None:  # type
     url = f"sqlite:///{tmp_path / 'fresh.db'}"
     assert cli.audit_main(["verify", "--db", url]) == 2  # no schema yet: a clear error, not a traceback
     assert "db upgrade" in capsys.readouterr().err
-    assert cli.user_main(["add", "li", "--role", "observer", "--password", "long-enough", "--db", url]) == 0
+    assert cli.user_main(["add", "li", "--role", "admin", "--password", "long-enough", "--db", url]) == 0
     assert cli.audit_main(["verify", "--db", url, "--evidence-dir", str(tmp_path / "ev")]) == 0
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 
 import pytest
@@ -88,13 +89,47 @@ def test_add_user_validation(auth: AuthService) -> None:
         auth.add_user("system", "admin", "long-enough-pw")
 
 
-def test_user_cli(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_user_cli(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    assert user_main(["add", "zhangsan", "--role", "dispatcher", "--name", "张三", "--password", "pass-word-1",
-                      "--db", url]) == 0
+    monkeypatch.delenv("CC_USER", raising=False)
+    monkeypatch.delenv("CC_PASSWORD", raising=False)
+    # bootstrap: the first user of an empty database is an admin, created without credentials
     assert user_main(["add", "zhangsan", "--role", "dispatcher", "--password", "pass-word-1", "--db", url]) == 1
+    assert "must be an admin" in capsys.readouterr().err
+    assert user_main(["add", "boss", "--role", "admin", "--password", "boss-pass-1", "--db", url]) == 0
+    # from then on: no credentials, no change
+    assert user_main(["add", "zhangsan", "--role", "dispatcher", "--password", "pass-word-1", "--db", url]) == 2
+    assert "--as USER" in capsys.readouterr().err
+    monkeypatch.setenv("CC_PASSWORD", "not-the-password")
+    assert user_main(["add", "zhangsan", "--role", "dispatcher", "--password", "pass-word-1", "--db", url,
+                      "--as", "boss"]) == 1
+    assert "wrong username or password" in capsys.readouterr().err
+    monkeypatch.setenv("CC_PASSWORD", "boss-pass-1")
+    assert user_main(["add", "zhangsan", "--role", "dispatcher", "--name", "张三", "--password", "pass-word-1",
+                      "--db", url, "--as", "boss"]) == 0
+    assert user_main(["add", "zhangsan", "--role", "dispatcher", "--password", "pass-word-1", "--db", url,
+                      "--as", "boss"]) == 1
+    # a dispatcher proves who he is but may not manage users; he may change his own password
+    monkeypatch.setenv("CC_USER", "zhangsan")
+    monkeypatch.setenv("CC_PASSWORD", "pass-word-1")
+    assert user_main(["add", "li", "--role", "admin", "--password", "pass-word-9", "--db", url]) == 1
+    assert "user.manage" in capsys.readouterr().err
     assert user_main(["passwd", "zhangsan", "--password", "pass-word-2", "--db", url]) == 0
-    assert user_main(["disable", "zhangsan", "--db", url]) == 0
+    monkeypatch.delenv("CC_PASSWORD")
+    assert user_main(["disable", "zhangsan", "--db", url, "--as", "boss", "--password-stdin"],
+                     stdin=io.StringIO("boss-pass-1\n")) == 0
     assert user_main(["list", "--db", url]) == 0
     out = capsys.readouterr().out
     assert "zhangsan" in out and "张三" in out and "disabled" in out
+    from commandcenter.store import Store
+
+    store = Store(url)
+    try:
+        entries = [(e.actor, e.action, e.subject) for e in AuditLog(store).entries()]
+    finally:
+        store.close()
+    assert ("boss", "login.failure", "user:boss") in entries
+    assert ("zhangsan", "permission.denied", "user:zhangsan") in entries
+    assert ("boss", "user.add", "user:zhangsan") in entries and ("boss", "user.disable", "user:zhangsan") in entries
+    assert ("zhangsan", "user.passwd", "user:zhangsan") in entries
+    assert not any(action == "user.add" and subject == "user:li" for _, action, subject in entries)

@@ -90,7 +90,7 @@ class DispatchScreen(QWidget):
         feed.snapshot.connect(self._on_snapshot)
         feed.detail.connect(self._on_detail)
         feed.recommendations.connect(self._on_recommendations)
-        feed.failed.connect(lambda message: self._say(message, True))
+        feed.failed.connect(self._say_failure)  # a bound slot: the feed outlives the screen
         feed.done.connect(self._on_background_done)
         feed.changed.connect(self._on_cases_changed)
 
@@ -264,6 +264,9 @@ class DispatchScreen(QWidget):
         elif label == CREATE and isinstance(result, CaseView):
             self.form.created()
             self._on_action_done(self.tr("New case"), result)
+
+    def _say_failure(self, message: str) -> None:
+        self._say(message, True)
 
     def _say(self, message: str, error: bool = False) -> None:
         theme.set_role(self.status_line, "error" if error else "hint")

@@ -58,8 +58,13 @@ class CommandsPanel(QGroupBox):
         self.retranslate()
 
     def buttons(self) -> list[QPushButton]:
-        return [self.arm_button, self.disarm_button, self.takeoff_button, self.mode_button, self.start_button,
-                self.pause_button, self.continue_button]
+        return [button for button, _action in self.command_buttons()]
+
+    def command_buttons(self) -> list[tuple[QPushButton, str]]:
+        """Each button with the commander action it sends (the screen enables only those the user may send)."""
+        return [(self.arm_button, "arm"), (self.disarm_button, "disarm"), (self.takeoff_button, "takeoff"),
+                (self.mode_button, "set_mode"), (self.start_button, "start_mission"),
+                (self.pause_button, "pause_mission"), (self.continue_button, "continue_mission")]
 
     def retranslate(self) -> None:
         self.setTitle(self.tr("Commands"))

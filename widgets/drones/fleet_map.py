@@ -1,6 +1,6 @@
 """The fleet on the pilot's map: every vehicle (health colour, heading, trail, home) and the mission each one
 actually holds, downloaded from the vehicle off the GUI thread when it is selected and whenever the mission
-count it reports changes."""
+count it reports changes — only for a user who may download missions (an observer's screen sends nothing)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from commandcenter.drones.fleet import DroneFleet
 from commandcenter.drones.missions import MissionPlan
 from widgets.drones.map_panel import DroneMapPanel
+from widgets.drones.runner import may_send
 from widgets.drones.status import health_colour
 
 
@@ -74,8 +75,9 @@ class FleetOnMap(QObject):
     def refresh_active(self, drone_id: str, force: bool = False) -> None:
         """Download what ``drone_id`` will fly, unless already known for its current mission count."""
         state = self.fleet.state(drone_id)
-        if state is None or not hasattr(self.commands, "download_plan"):
-            return
+        if state is None or not hasattr(self.commands, "download_plan") or not may_send(self.commands,
+                                                                                          "download_plan"):
+            return  # a watcher without drone.command sees the vehicles, not what they will fly
         count = state.mission_total
         if not force and self._counts.get(drone_id) == count and drone_id in self.active_plans:
             return

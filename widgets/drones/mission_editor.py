@@ -29,6 +29,7 @@ from commandcenter.drones.missions import (
     CMD_RTL,
     CMD_TAKEOFF,
     CMD_WAYPOINT,
+    MAX_ALT_M,
     Geofence,
     Mission,
     MissionItem,
@@ -40,7 +41,7 @@ from commandcenter.drones.missions import (
 )
 from widgets.drones.commands_panel import spin
 from widgets.drones.map_panel import DroneMapPanel
-from widgets.drones.runner import CommandRunner
+from widgets.drones.runner import CommandRunner, may_send
 
 Home = tuple[float, float]
 
@@ -78,7 +79,7 @@ class MissionEditor(QWidget):
         tools = QHBoxLayout()
         self.add_tool = QToolButton()
         self.add_tool.setCheckable(True)
-        self.alt_spin = spin(5, 500, 30, " m")
+        self.alt_spin = spin(5, MAX_ALT_M, 30, " m")  # higher is refused on upload anyway
         self.spacing_spin = spin(5, 500, 40, " m")
         self.angle_spin = spin(-180, 180, 0, "°")
         self.survey_button, self.orbit_button, self.fence_button = QPushButton(), QPushButton(), QPushButton()
@@ -129,9 +130,9 @@ class MissionEditor(QWidget):
         self._plan_changed()
 
     def set_vehicle_enabled(self, enabled: bool) -> None:
-        """Upload and download need a selected drone."""
-        self.upload_button.setEnabled(enabled)
-        self.download_button.setEnabled(enabled)
+        """Upload and download need a selected drone, and a user who may send them."""
+        self.upload_button.setEnabled(enabled and may_send(self.runner.commands, "upload_plan"))
+        self.download_button.setEnabled(enabled and may_send(self.runner.commands, "download_plan"))
 
     def refresh_estimate(self) -> None:
         if not self.plan.mission.waypoints():

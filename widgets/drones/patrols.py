@@ -28,7 +28,8 @@ from PySide6.QtWidgets import (
 from commandcenter.drones.fleet import DroneFleet
 from commandcenter.drones.missions import MissionPlan
 from commandcenter.drones.schedule import PatrolSchedule, PatrolScheduler
-from widgets.drones.runner import CommandRunner, as_result
+from commandcenter.enforcement.permissions import PermissionDenied
+from widgets.drones.runner import CommandRunner, as_result, may_send
 
 _SAFE_NAME = re.compile(r"[^0-9A-Za-z_\u4e00-\u9fff-]+")
 
@@ -43,10 +44,11 @@ class PatrolSchedulesPanel(QGroupBox):
     status = Signal(str)
 
     def __init__(self, scheduler: PatrolScheduler, runner: CommandRunner, plan: Callable[[], MissionPlan],
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, operator: str | None = None) -> None:
         super().__init__(parent)
         self.scheduler = scheduler
         self.runner = runner
+        self.operator = operator  # who saves and removes patrols (checked in the scheduler)
         self._plan = plan
         layout = QVBoxLayout(self)
         self.schedule_list = QListWidget()
@@ -80,6 +82,9 @@ class PatrolSchedulesPanel(QGroupBox):
         self.schedule_add.setText(self.tr("Save plan as patrol"))
         self.schedule_add.setToolTip(self.tr("Fly the plan being edited with the selected drone at this time"))
         self.schedule_remove.setText(self.tr("Remove"))
+        may_plan = may_send(self.runner.commands, "upload_plan")
+        for button in (self.schedule_add, self.schedule_remove):
+            button.setEnabled(may_plan)  # the scheduler refuses (audited) whoever reaches it anyway
         self.fill()
 
     def changeEvent(self, event: QEvent) -> None:
@@ -119,14 +124,21 @@ class PatrolSchedulesPanel(QGroupBox):
         # the plan file is named after the patrol (readable in the missions dir) plus the id (never overwritten)
         plan_name = f"{_SAFE_NAME.sub('_', name).strip('_') or 'patrol'}-{schedule_id}"
         schedule = PatrolSchedule(schedule_id, drone_id, plan_name, at, self.schedule_days.currentData(), name=name)
-        future = self.scheduler.add(schedule, copy.deepcopy(plan))
+        try:
+            future = self.scheduler.add(schedule, copy.deepcopy(plan), actor=self.operator)
+        except PermissionDenied as exc:
+            self.status.emit(exc.message_zh)
+            return
         self.runner.watch(self._save_label(name), drone_id, as_result(future, schedule.plan))
         self.schedule_name.clear()
 
     def _remove(self) -> None:
         item = self.schedule_list.currentItem()
         if item is not None:
-            self.scheduler.remove(item.data(Qt.ItemDataRole.UserRole))
+            try:
+                self.scheduler.remove(item.data(Qt.ItemDataRole.UserRole), actor=self.operator)
+            except PermissionDenied as exc:
+                self.status.emit(exc.message_zh)
 
     def _on_result(self, label: str, _drone_id: str, _payload: object) -> None:
         if label.startswith(self._save_label("")):
@@ -155,10 +167,14 @@ class PatrolBanner(QFrame):
         row.addWidget(self.patrol_skip)
         self.patrol_go.clicked.connect(self._confirm)
         self.patrol_skip.clicked.connect(self._decline)
-        scheduler.due.connect(lambda _schedule: self.show_next())
-        scheduler.expired.connect(lambda _id: self.show_next())
+        # bound slots, not lambdas: the scheduler outlives the banner, and Qt disconnects a deleted view's slots
+        scheduler.due.connect(self._on_queue_changed)
+        scheduler.expired.connect(self._on_queue_changed)
         self.hide()  # until a patrol is due (show_next, once the banner is in its screen)
         self.retranslate()
+
+    def _on_queue_changed(self, _what: object) -> None:
+        self.show_next()
 
     def retranslate(self) -> None:
         self.patrol_go.setText(self.tr("Fly"))
@@ -171,9 +187,17 @@ class PatrolBanner(QFrame):
         super().changeEvent(event)
 
     def show_next(self) -> None:
-        """Show the oldest patrol waiting for an answer, or hide when none is."""
+        """Show the oldest patrol waiting for an answer, or hide when none is.
+
+        执行 is offered only to a user who may fly it (upload, arm, start); the scheduler checks again in the core
+        and refuses (audited) whoever reaches it anyway.
+        """
         pending = self.scheduler.pending()
         self.schedule = pending[0] if pending else None
+        may_fly = all(may_send(self.runner.commands, action) for action in self.scheduler.STEPS)
+        self.patrol_go.setEnabled(may_fly)
+        self.patrol_go.setToolTip("" if may_fly else self.tr("You may not fly patrols (drone.command and "
+                                                             "drone.arm are needed)"))
         self._show_text()
         self.setVisible(self.schedule is not None)
 

@@ -59,6 +59,16 @@ class CommandRunner(QObject):
         self.pending = [f for f in self.pending if not f.done()]
 
 
+def may_send(commands: Any, action: str) -> bool:
+    """Whether the seat's user may send ``action`` (a commander from ``DroneCommands`` knows, recording nothing).
+
+    Views ask before offering a control or issuing an automatic request: a view never sends what its user may
+    not, so the audit chain holds one refusal per attempt a person made, not one per redraw.
+    """
+    allowed = getattr(commands, "allowed", None)
+    return bool(allowed(action)) if callable(allowed) else True
+
+
 def as_result(future: Future[Any], what: str) -> Future[CommandResult]:
     """A file write's Future as a command result, so the status line reports it like any command."""
     outer: Future[CommandResult] = Future()

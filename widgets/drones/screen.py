@@ -45,7 +45,7 @@ from widgets.drones.fleet_map import FleetOnMap
 from widgets.drones.instruments import InstrumentsPanel
 from widgets.drones.mission_editor import MissionEditor
 from widgets.drones.patrols import PatrolBanner, PatrolSchedulesPanel
-from widgets.drones.runner import CommandRunner
+from widgets.drones.runner import CommandRunner, may_send
 from widgets.drones.status import link_text
 from widgets.drones.vehicle_list import VehicleListPanel
 from widgets.drones.video_panel import DroneVideoPanel
@@ -63,6 +63,7 @@ class DronesScreen(QWidget):
         self.commands = commands
         self.scheduler = scheduler
         self.selected: str | None = None
+        self._controls_for: str | None = "\0"  # the selection the controls were last enabled for
         self.runner = CommandRunner(fleet, commands, lambda text: self.confirm(text), self)
         self.vehicles = VehicleListPanel(fleet)
         self.instruments = InstrumentsPanel()
@@ -71,8 +72,8 @@ class DronesScreen(QWidget):
         self.map = self.editor.map
         self.fleet_map = FleetOnMap(fleet, commands, self.map, self)
         self.video_panel = DroneVideoPanel(fleet, video, wall)
-        self.schedules = PatrolSchedulesPanel(scheduler, self.runner, lambda: self.editor.plan) \
-            if scheduler is not None else None
+        self.schedules = PatrolSchedulesPanel(scheduler, self.runner, lambda: self.editor.plan,
+                                              operator=operator) if scheduler is not None else None
         self.patrol_banner = PatrolBanner(scheduler, self.runner, operator) if scheduler is not None else None
         self._build()
         self.retranslate()
@@ -213,9 +214,11 @@ class DronesScreen(QWidget):
         drone_id = self.selected
         self.title.setText(self.fleet.name(drone_id) if drone_id else self.tr("No drone"))
         enabled = drone_id is not None
-        if self.rtl_button.isEnabled() != enabled:
-            for button in (*self.commands_panel.buttons(), self.rtl_button, self.land_button):
-                button.setEnabled(enabled)
+        if self._controls_for != drone_id:  # the seat user's rights, asked once per selection (records nothing)
+            self._controls_for = drone_id
+            for button, action in (*self.commands_panel.command_buttons(), (self.rtl_button, "rtl"),
+                                   (self.land_button, "land")):
+                button.setEnabled(enabled and may_send(self.commands, action))
             self.editor.set_vehicle_enabled(enabled)
         self.instruments.show_state(self.fleet.state(drone_id) if drone_id else None,
                                     self.fleet.link(drone_id) if drone_id else "offline")
@@ -250,7 +253,7 @@ class DronesScreen(QWidget):
         self._append_log(text)
 
     def _on_patrol_logged(self, record: RunRecord) -> None:
-        outcome = {"started": self.tr("started"), "failed": self.tr("failed"), "declined": self.tr("cancelled"),
+        outcome = {"started": self.tr("started"), "failed": self.tr("failed"), "refused": self.tr("refused"), "declined": self.tr("cancelled"),
                    "missed": self.tr("missed")}.get(record.outcome, record.outcome)
         schedule = self.scheduler.get(record.schedule_id) if self.scheduler is not None else None
         label = schedule.label if schedule is not None else record.schedule_id
