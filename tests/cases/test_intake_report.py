@@ -256,15 +256,19 @@ def test_cli_reports_the_9999_row_without_a_traceback(store: Any, tmp_path: Path
     import subprocess
     import sys
 
+    from commandcenter.enforcement.auth import user_main
+
     from .conftest import seed
 
     seed(store)
     url = store.url
     store.close()
+    assert user_main(["add", "boss", "--role", "admin", "--password", "boss-pass-1", "--db", url]) == 0
     xlsx = write_implausible(tmp_path / "cli-dates.xlsx")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
-    done = subprocess.run([sys.executable, "-m", "commandcenter.cases.intake", "import", str(xlsx), "--db", url],
-                          capture_output=True, text=True, timeout=120, env=env)
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2]), "CC_PASSWORD": "boss-pass-1"}
+    env.pop("CC_TOKEN", None)
+    done = subprocess.run([sys.executable, "-m", "commandcenter.cases.intake", "import", str(xlsx), "--db", url,
+                           "--as", "boss"], capture_output=True, text=True, timeout=120, env=env)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert "第 3 行: 受理时间 '9999-12-31'" in done.stdout and "第 5 行: 办理时限" in done.stdout
