@@ -82,18 +82,18 @@ def test_decision_panel_flow(qtbot, services, tasks) -> None:  # type: ignore[no
     panel.violation_combo.setCurrentIndex(panel.violation_combo.findData("ZDJY"))
     with qtbot.waitSignal(panel.proposal_shown, timeout=10000):
         panel._circumstance_boxes["small_area"].setChecked(True)
-    assert panel.proposal is not None and panel.amount.value() == 130
+    assert panel.proposal_view.proposal is not None and panel.proposal_view.amount.value() == 130
     panel.findings["harm_minor"].setChecked(True)
     panel.findings["corrected_promptly"].setChecked(True)
-    qtbot.waitUntil(lambda: panel.proposal is not None and panel.proposal.outcome == "no_penalty", timeout=10000)
-    assert panel.amount.value() == 0
+    qtbot.waitUntil(lambda: panel.proposal_view.proposal is not None and panel.proposal_view.proposal.outcome == "no_penalty", timeout=10000)
+    assert panel.proposal_view.amount.value() == 0
     # Deviate: impose a fine instead; the reason is required.
-    panel.outcome_combo.setCurrentIndex(panel.outcome_combo.findData("penalty"))
-    panel.amount.setValue(100)
-    assert panel.deviates()
+    panel.proposal_view.outcome_combo.setCurrentIndex(panel.proposal_view.outcome_combo.findData("penalty"))
+    panel.proposal_view.amount.setValue(100)
+    assert panel.proposal_view.deviates()
     panel.record()
     assert "reason" in panel.message.text()
-    panel.reason.setPlainText("当事人拒不承认违法事实")
+    panel.proposal_view.reason.setPlainText("当事人拒不承认违法事实")
     with qtbot.waitSignal(panel.decision_recorded, timeout=10000) as blocker:
         panel.record()
     assert blocker.args[0].amount == 100 and blocker.args[0].deviation_reason

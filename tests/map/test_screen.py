@@ -366,5 +366,5 @@ def test_heatmap_layer_from_cases(qtbot, screen: MapScreen) -> None:
 
 def test_hover_text_names_unit_and_stale_age(screen: MapScreen) -> None:
     x, y = screen.display_xy("O005")
-    text = screen.picker.hover_text(x, y)
+    text = screen.pointer.picker.hover_text(x, y)
     assert "队员005" in text and "20" in text

@@ -15,14 +15,11 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDoubleSpinBox,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QListWidget,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -39,6 +36,7 @@ from commandcenter.enforcement.rules import (
     can_issue_decision,
 )
 from commandcenter.runtime.tasks import GuiBridge, TaskManager
+from widgets.enforcement.proposal_view import ProposalView
 from widgets.enforcement.style import PANEL_QSS, set_role
 
 
@@ -58,7 +56,6 @@ class DecisionPanel(QWidget):
         self.actor = actor
         self.allowed = allowed or (lambda _p: True)
         self.case_id: int | None = None
-        self.proposal: DecisionProposal | None = None
         self._bg = GuiBridge(tasks, self)
         self._asked = 0  # the latest proposal request; older replies are dropped
         self._circumstance_boxes: dict[str, QCheckBox] = {}
@@ -104,34 +101,7 @@ class DecisionPanel(QWidget):
         facts.addWidget(QLabel(self.tr("Findings on the spot:")))
         facts.addLayout(findings_row)
 
-        proposal_box = QGroupBox(self.tr("Proposal"))
-        self.first_violation_label = QLabel("")
-        self.first_violation_label.setWordWrap(True)
-        self.penalty_label = QLabel("")
-        self.penalty_label.setWordWrap(True)
-        self.outcome_combo = QComboBox()
-        for code, label in OUTCOME_ZH.items():
-            self.outcome_combo.addItem(label, code)
-        self.outcome_combo.currentIndexChanged.connect(self._update_deviation)
-        self.amount = QDoubleSpinBox()
-        self.amount.setRange(0, 10_000_000)
-        self.amount.setDecimals(0)
-        self.amount.setSuffix(self.tr(" yuan"))
-        self.amount.valueChanged.connect(self._update_deviation)
-        self.reason = QPlainTextEdit()
-        self.reason.setPlaceholderText(self.tr("Reason for deviating from the proposal (required when deviating)"))
-        self.reason.setMaximumHeight(70)
-        self.reason_hint = QLabel("")
-        self.major_flag = QCheckBox(self.tr("Mark as major decision (requires legal review)"))
-        form = QFormLayout()
-        form.addRow(self.tr("First-violation leniency"), self.first_violation_label)
-        form.addRow(self.tr("Discretion standard"), self.penalty_label)
-        form.addRow(self.tr("Outcome"), self.outcome_combo)
-        form.addRow(self.tr("Fine"), self.amount)
-        form.addRow(self.tr("Deviation reason"), self.reason)
-        form.addRow("", self.reason_hint)
-        form.addRow("", self.major_flag)
-        proposal_box.setLayout(form)
+        self.proposal_view = ProposalView()
 
         review_box = QGroupBox(self.tr("Legal review and documents"))
         self.review_label = QLabel("")
@@ -161,7 +131,7 @@ class DecisionPanel(QWidget):
         layout.addWidget(self.title)
         layout.addWidget(party_box)
         layout.addWidget(facts_box)
-        layout.addWidget(proposal_box)
+        layout.addWidget(self.proposal_view)
         layout.addWidget(review_box)
         layout.addWidget(self.message)
         layout.addStretch(1)
@@ -255,48 +225,8 @@ class DecisionPanel(QWidget):
                                      + (self.tr(" (first-violation leniency)") if d.first_violation else ""))
             if not history.decisions:
                 self.history.addItem(self.tr("No earlier decisions for this party"))
-        if proposal is None:
-            self.proposal = None
-            self.first_violation_label.setText("")
-            self.penalty_label.setText(self.tr("Pick at least one circumstance."))
-            self._update_deviation()
-            self.proposal_shown.emit()
-            return
-        if isinstance(proposal, RulesError):
-            self.proposal = None
-            self.penalty_label.setText(str(proposal))
-            self.proposal_shown.emit()
-            return
-        self.proposal = proposal
-        fv = self.proposal.first_violation
-        self.first_violation_label.setText(
-            (self.tr("Proposed: %1 + %2").replace("%1", OUTCOME_ZH[fv.outcome]).replace("%2", fv.measures) + "\n"
-             if fv.outcome else self.tr("Not applicable: ")) + fv.reason)
-        set_role(self.first_violation_label, "ok" if fv.outcome else "hint")
-        self.penalty_label.setText(self.proposal.penalty.explanation)
-        index = self.outcome_combo.findData(self.proposal.outcome)
-        self.outcome_combo.blockSignals(True)
-        self.outcome_combo.setCurrentIndex(index)
-        self.outcome_combo.blockSignals(False)
-        self.amount.blockSignals(True)
-        self.amount.setValue(self.proposal.amount)
-        self.amount.blockSignals(False)
-        self._update_deviation()
+        self.proposal_view.show_proposal(proposal)
         self.proposal_shown.emit()
-
-    def deviates(self) -> bool:
-        if self.proposal is None:
-            return False
-        return (self.outcome_combo.currentData() != self.proposal.outcome
-                or abs(self.amount.value() - self.proposal.amount) > 1e-9)
-
-    def _update_deviation(self) -> None:
-        if self.deviates():
-            self.reason_hint.setText(self.tr("Deviation from the proposal: a reason is required and recorded."))
-            set_role(self.reason_hint, "warn")
-        else:
-            self.reason_hint.setText(self.tr("Following the proposal."))
-            set_role(self.reason_hint, "hint")
 
     def _update_review(self) -> None:
         if self.case_id is None:
@@ -315,18 +245,19 @@ class DecisionPanel(QWidget):
 
     # ------------------------------------------------------------------------------------------- actions
     def record(self) -> None:
-        if self.case_id is None or self.proposal is None:
+        if self.case_id is None or self.proposal_view.proposal is None:
             self._say(self.tr("Pick the circumstances first."), "error")
             return
-        if self.deviates() and not self.reason.toPlainText().strip():
+        view = self.proposal_view
+        if view.deviates() and not view.reason.toPlainText().strip():
             self._say(self.tr("A deviation from the proposal needs a reason."), "error")
-            self.reason.setFocus()
+            view.reason.setFocus()
             return
         circumstances, factors, findings = self.picked()
         case_id, party_id = self.case_id, self.party_combo.currentData()
-        violation, outcome, amount = self.violation_combo.currentData(), self.outcome_combo.currentData(), \
-            self.amount.value()
-        reason, major = self.reason.toPlainText(), self.major_flag.isChecked()
+        violation, outcome, amount = self.violation_combo.currentData(), view.outcome_combo.currentData(), \
+            view.amount.value()
+        reason, major = view.reason.toPlainText(), view.major_flag.isChecked()
         self.record_button.setEnabled(False)
         self._bg.run(lambda: self.decisions.record_decision(
             case_id, actor=self.actor, violation_code=violation, party_id=party_id, circumstances=circumstances,

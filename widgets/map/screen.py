@@ -1,8 +1,9 @@
 """The command center's live map: basemap, zones, units, cameras, cases, heatmap, trails and history replay.
 
 The screen is a layout of panels — the canvas (:mod:`widgets.map.canvas`), the details, layers and heatmap
-panels on the side and the replay bar below — and the wiring between them: what a click or hover hits, which
-unit layer (live or replayed) is on the map, following the selected unit.
+panels on the side and the replay bar below — and the wiring between them: what a click hits (told apart by
+:class:`~widgets.map.pointer.MapPointer`), which unit layer (live or replayed) is on the map, and following the
+selected unit (:class:`~widgets.map.follow.UnitFollower`).
 
 Threading: nothing here does I/O. Tiles come from worker pools (``commandcenter.mapdata.tiles``), history and
 heatmap data from the :class:`~commandcenter.mapdata.replay.HistoryService` and
@@ -12,20 +13,17 @@ tracker and are drawn at ≤ 20 Hz by :class:`~widgets.map.units.UnitLayer`.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QPointF, Qt, QTimer, Signal
-from PySide6.QtGui import QCursor
+from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
     QScrollArea,
     QSizePolicy,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -42,9 +40,11 @@ from commandcenter.runtime.units import UnitInfo, UnitTracker
 from widgets.map import labels, style
 from widgets.map.canvas import CAMERA_MIME, STATIC_PARTS, MapCanvas
 from widgets.map.details_panel import DetailsPanel
+from widgets.map.follow import UnitFollower
 from widgets.map.heatmap_panel import HeatmapPanel
 from widgets.map.layers_panel import LayersPanel
 from widgets.map.picking import MapPicker
+from widgets.map.pointer import MapPointer
 from widgets.map.points import CaseLayer
 from widgets.map.replay_layers import ReplayLayers
 from widgets.map.replay_panel import ReplayPanel
@@ -73,10 +73,8 @@ class MapScreen(QWidget):
         self.basemap = basemap
         self.config = map_config
         self.history = history
-        self.following = False
         self.replaying = False
         self.centre = _centre(basemap, map_config)
-        self._hover_last = 0.0
 
         self.toolbar = MapToolbar(tracker, map_config)
         self.search_edit, self.follow_button = self.toolbar.search_edit, self.toolbar.follow_button
@@ -98,7 +96,8 @@ class MapScreen(QWidget):
         for layer in (self.units, self.replay_units):
             layer.age_format = labels.format_age
         self.cases = CaseLayer(self.plot, z=65, outline=style.BACKGROUND)
-        self.picker = MapPicker(self.canvas, self._layers_now, self._unit_info)
+        self.pointer = MapPointer(self.canvas, MapPicker(self.canvas, self._layers_now, self._unit_info), self)
+        self.follower = UnitFollower(self.follow_button, lambda: self.units.selected, self.centre_on_unit, self)
         self.canvas.set_zones(map_zones(basemap.zones))
         self.heatmap.set_projection(self.proj)
         for key in ("cameras", "cases", "heatmap"):
@@ -107,7 +106,10 @@ class MapScreen(QWidget):
         self.toolbar.basemap_chosen.connect(self.set_basemap)
         self.toolbar.fit_requested.connect(self.fit_district)
         self.search_edit.submitted.connect(self.search)
-        self.follow_button.toggled.connect(self.set_following)
+        self.pointer.unit_clicked.connect(self.select_unit)
+        self.pointer.camera_clicked.connect(self.camera_activated)
+        self.pointer.case_clicked.connect(self.details.show_case)
+        self.pointer.empty_clicked.connect(self._on_empty_click)
         self.layers.toggled.connect(self._on_layer_toggled)
         self.canvas.camera_activated.connect(self.camera_activated)
         self.canvas.projection_changed.connect(self._on_projection_changed)
@@ -120,16 +122,10 @@ class MapScreen(QWidget):
         tracker.changed.connect(self._on_units_changed)
         self.units.update_positions(tracker.snapshot().values())
 
-        self._follow_timer = QTimer(self)
-        self._follow_timer.setInterval(200)
-        self._follow_timer.timeout.connect(self._follow_step)
-        self._follow_timer.start()
         self._details_timer = QTimer(self)
         self._details_timer.setInterval(1000)
         self._details_timer.timeout.connect(self._refresh_details)
         self._details_timer.start()
-        self.plot.scene().sigMouseClicked.connect(self._on_scene_clicked)
-        self.plot.scene().sigMouseMoved.connect(self._on_scene_moved)
         self.fit_district()
         self.canvas.update_attribution()
 
@@ -210,11 +206,6 @@ class MapScreen(QWidget):
         self.canvas.centre_on(*xy)
         return True
 
-    def set_following(self, on: bool) -> None:
-        self.following = on
-        if self.follow_button.isChecked() != on:
-            self.follow_button.setChecked(on)
-
     def search(self, text: str) -> list[str]:
         """Units whose id, name, device key (badge/plate/terminal) or team contain ``text``; selects the first."""
         if not text.strip():
@@ -234,17 +225,11 @@ class MapScreen(QWidget):
         return self._unit_layer().display_xy(unit_id)
 
     def click_at(self, x: float, y: float) -> None:
-        """A left click at display point (x, y): a unit selects it, a case shows it, else a location."""
-        hit = self.picker.pick(x, y)
-        if hit is not None and hit.unit is not None:
-            self.select_unit(hit.unit)
-            return
-        if hit is not None and hit.camera is not None:
-            self.camera_activated.emit(hit.camera)
-            return
-        if hit is not None and hit.case is not None:
-            self.details.show_case(hit.case)
-            return
+        """A left click at display point (x, y): a unit selects it, a camera is shown, a case shows it, else a
+        location (see :meth:`_on_empty_click`)."""
+        self.pointer.click(x, y)
+
+    def _on_empty_click(self, x: float, y: float) -> None:
         if self.units.selected:
             self.select_unit(None)
         lat, lon = self.proj.to_latlon([x], [y])
@@ -267,7 +252,7 @@ class MapScreen(QWidget):
 
     def shutdown(self) -> None:
         """Stop the map's timers and tile workers and the replay clock; call once when the application quits."""
-        self._follow_timer.stop()
+        self.follower.stop()
         self._details_timer.stop()
         self.canvas.close_sources()
         if self.history is not None:
@@ -316,30 +301,6 @@ class MapScreen(QWidget):
         self.units.update_positions(positions)
         self.search_edit.refresh(len(self.units.ids))
 
-    def _follow_step(self) -> None:
-        if self.following and self.units.selected:
-            self.centre_on_unit(self.units.selected)
-
-    def _on_scene_moved(self, scene_pos: QPointF) -> None:
-        now = time.monotonic()
-        if now - self._hover_last < 0.05:
-            return
-        self._hover_last = now
-        p = self.canvas.to_view(scene_pos)
-        if p is None:
-            return
-        text = self.picker.hover_text(p.x(), p.y())
-        if text:
-            QToolTip.showText(QCursor.pos(), text, self.canvas)
-        else:
-            QToolTip.hideText()
-
-    def _on_scene_clicked(self, ev: Any) -> None:
-        if ev.button() != Qt.MouseButton.LeftButton or ev.double():
-            return
-        p = self.plot.getViewBox().mapSceneToView(ev.scenePos())
-        self.click_at(p.x(), p.y())
-
     def _unit_info(self, unit_id: str) -> UnitInfo | None:
         return next((u for u in self.tracker.units() if u.id == unit_id), None)
 
@@ -373,8 +334,7 @@ class MapScreen(QWidget):
             return
         self.replay_layers.draw(self.history, t, {u.id: u for u in self.tracker.units()}, self.proj)
         self.replay.show_time(t)
-        if self.following and self.units.selected:
-            self.centre_on_unit(self.units.selected)
+        self.follower.step()
         self._refresh_details()
 
 
