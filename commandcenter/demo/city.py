@@ -16,6 +16,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -28,6 +29,8 @@ from commandcenter.geo.streets import StreetGraph
 from commandcenter.runtime.units import UnitInfo
 from devices.jt808 import Jt808Terminal
 from devices.osmand import OsmAndClient
+
+SENDERS = 16  # sending threads of the simulated devices (each device has at most one report in flight)
 
 log = logging.getLogger(__name__)
 
@@ -106,6 +109,13 @@ class CitySimulator:
         self._make_vehicles(vehicles)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Devices report independently, as real phones and terminals do: the platform answers a report only once
+        # it is stored, so a device waits tens of milliseconds for its answer, and one loop waiting for each in
+        # turn would let a thousand officers report a few times a minute. Each device has one report in flight.
+        self._senders: ThreadPoolExecutor | None = None
+        self._in_flight: set[str] = set()
+        self._in_flight_lock = threading.Lock()
+        self._clients = threading.local()
         self._terminals: dict[str, Jt808Terminal] = {}
         self._auth_codes: dict[str, str] = {}  # a real terminal keeps its code and only authenticates on reconnect
         self._osmand: list[OsmAndClient] = []
@@ -187,6 +197,7 @@ class CitySimulator:
         self.jt808_address = jt808
         self.osmand_address = osmand
         self.osmand_key = osmand_key
+        self._senders = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="sim-device")
         self._thread = threading.Thread(target=self._run, name="city-simulator", daemon=True)
         self._thread.start()
 
@@ -194,12 +205,14 @@ class CitySimulator:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5.0)
+        if self._senders is not None:
+            self._senders.shutdown(wait=True, cancel_futures=True)
         for term in self._terminals.values():
             try:
                 term.close()
             except OSError:
                 pass
-        for client in self._osmand:
+        for client in list(self._osmand):
             client.close()
 
     def _terminal(self, mover: Mover) -> Jt808Terminal | None:
@@ -222,10 +235,17 @@ class CitySimulator:
         self._terminals[mover.device_key] = term
         return term
 
-    def _run(self) -> None:
-        if self.osmand_address is not None:
+    def _osmand_client(self) -> OsmAndClient | None:
+        """The sending thread's own OsmAnd connection (a keep-alive connection is not shared between threads)."""
+        client: OsmAndClient | None = getattr(self._clients, "osmand", None)
+        if client is None and self.osmand_address is not None:
             host, port = self.osmand_address
-            self._osmand = [OsmAndClient(host, port, timeout=3.0) for _ in range(2)]
+            client = OsmAndClient(host, port, timeout=10.0)
+            self._clients.osmand = client
+            self._osmand.append(client)
+        return client
+
+    def _run(self) -> None:
         # Stagger first reports so a thousand officers do not all post in the same instant.
         now = time.monotonic()
         for m in self.movers:
@@ -255,22 +275,40 @@ class CitySimulator:
                 next_case += self._next_case_gap()
 
     def _report(self, m: Mover) -> None:
-        fix_time = datetime.now(UTC)
+        """Hand the mover's position, as it is now, to a sending thread (skipped while its last report is
+        still unanswered, like a device that is still waiting)."""
+        with self._in_flight_lock:
+            if m.device_key in self._in_flight or self._senders is None:
+                return
+            self._in_flight.add(m.device_key)
+        fix = (m.lat, m.lon, m.speed_mps, m.heading, datetime.now(UTC))
+        try:
+            self._senders.submit(self._send, m, *fix)
+        except RuntimeError:  # stopping
+            with self._in_flight_lock:
+                self._in_flight.discard(m.device_key)
+
+    def _send(self, m: Mover, lat: float, lon: float, speed_mps: float, heading: float, fix_time: datetime) -> None:
         try:
             if m.info.kind == UnitKind.VEHICLE.value:
                 term = self._terminal(m)
                 if term is None:
                     return
-                term.report(m.lat, m.lon, speed_kmh=m.speed_mps * 3.6, heading=m.heading, time=fix_time)
-            elif self._osmand:
-                client = self._osmand[hash(m.device_key) % len(self._osmand)]
-                client.report(m.device_key, m.lat, m.lon, timestamp=fix_time, speed_knots=m.speed_mps * 1.943844,
-                              bearing=m.heading, accuracy=5.0, batt=80, key=self.osmand_key or None)
+                term.report(lat, lon, speed_kmh=speed_mps * 3.6, heading=heading, time=fix_time)
+            else:
+                client = self._osmand_client()
+                if client is None:
+                    return
+                client.report(m.device_key, lat, lon, timestamp=fix_time, speed_knots=speed_mps * 1.943844,
+                              bearing=heading, accuracy=5.0, batt=80, key=self.osmand_key or None)
             self.reports_sent += 1
         except (OSError, ValueError, TimeoutError) as exc:
             self.report_errors += 1
             self.last_error = f"{m.info.id}: {exc}"
             self._terminals.pop(m.device_key, None)
+        finally:
+            with self._in_flight_lock:
+                self._in_flight.discard(m.device_key)
 
     def _next_case_gap(self) -> float:
         rate_per_s = self.reports_per_hour / 3600.0 * self.speedup
