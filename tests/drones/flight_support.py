@@ -5,6 +5,7 @@ fleet hands it the drone's positions as the runtime's does."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from commandcenter.config import DroneConfig
 from commandcenter.demo.mav_vehicle import SimVehicle
@@ -46,3 +47,17 @@ class FlyingHarness:
         self.running.close()
         self.tasks.stop()
         self.sim.stop()
+
+
+# A small patrol area over the test vehicle's home, and a settable clock for the patrol schedules.
+AREA = [(32.0600, 118.7962), (32.0600, 118.7976), (32.0609, 118.7976), (32.0609, 118.7962)]
+
+
+class Clock:
+    """A clock the test sets (patrol schedules ask it what time it is)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now

@@ -23,17 +23,8 @@ from commandcenter.drones.schedule import LOCAL_TZ, PatrolSchedule, PatrolSchedu
 from commandcenter.drones.tasking import DroneTasking
 from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.enforcement.services import EnforcementServices
+from tests.drones.flight_support import AREA, Clock
 from widgets.drones import DronesScreen
-
-AREA = [(32.0600, 118.7962), (32.0600, 118.7976), (32.0609, 118.7976), (32.0609, 118.7962)]
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture

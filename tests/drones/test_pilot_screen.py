@@ -22,18 +22,9 @@ from commandcenter.geo.district import load_default_basemap
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import SUB, VideoService
+from tests.drones.flight_support import AREA, Clock
 from widgets.drones import DronesScreen
 from widgets.drones.streets import basemap_layers
-
-AREA = [(32.0600, 118.7962), (32.0600, 118.7976), (32.0609, 118.7976), (32.0609, 118.7962)]
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
