@@ -11,6 +11,8 @@ APT_PACKAGES=(
   gstreamer1.0-plugins-ugly gstreamer1.0-libav gir1.2-gst-rtsp-server-1.0 python3-gi
   # display-less operation, virtual serial ports, CJK fonts, PDF text checks, PostgreSQL for the pg tests
   xvfb x11-utils socat fonts-noto-cjk fonts-dejavu-core poppler-utils postgresql
+  # the MQTT broker between the server and its seats (and for MQTT sensors)
+  mosquitto
   # Qt's xcb platform plugin runtime
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0

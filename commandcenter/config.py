@@ -207,6 +207,25 @@ class AuditConfig:
 
 
 @dataclass
+class BusConfig:
+    """The MQTT broker that carries live events between the server and the seats (``docs/bus.md``).
+
+    Without a ``[bus]`` section the application runs in one process with an in-process bus (the embedded
+    default); with one, ``serve`` publishes on it and ``run``/``snapshot`` are seats that open no listeners.
+    """
+
+    url: str = ""  # mqtt://HOST:PORT or mqtts://HOST:PORT (TLS); "" = no broker, one process
+    username: str = ""
+    password: str = ""
+    client_id: str = ""  # "" = made from the host name, the process id and the role (server/seat)
+    keepalive_s: int = 2  # the broker declares a vanished client (and publishes its last will) after 1.5× this
+    tls_ca: str = ""  # CA file for mqtts:// ("" = the system's CAs)
+    tls_cert: str = ""  # client certificate file, when the broker asks for one
+    tls_key: str = ""
+    tls_insecure: bool = False  # accept a certificate whose name does not match (test brokers only)
+
+
+@dataclass
 class Config:
     """The whole configuration. ``source`` is the file it came from ("" for built-in defaults)."""
 
@@ -224,6 +243,7 @@ class Config:
     simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
     audit: AuditConfig = field(default_factory=AuditConfig)
     listeners: ListenersConfig = field(default_factory=ListenersConfig)
+    bus: BusConfig | None = None  # [bus]: the MQTT broker of a server and its seats
     source: str = ""
 
 
@@ -412,6 +432,10 @@ def _validate(config: Config, checker: _Checker) -> None:
     if config.simulator.units < 0 or config.simulator.vehicles < 0:
         raise checker.fail("simulator.units", "must not be negative")
     _check_range(checker, "audit.checkpoint_minutes", config.audit.checkpoint_minutes, 0.1, 24 * 60)
+    if config.bus is not None:
+        if not re.fullmatch(r"mqtts?://[^/:]+(:\d{1,5})?/?", config.bus.url):
+            raise checker.fail("bus.url", f"expected mqtt://HOST:PORT or mqtts://HOST:PORT, got {config.bus.url!r}")
+        _check_range(checker, "bus.keepalive_s", config.bus.keepalive_s, 1, 3600)
 
 
 def parse_config(text: str, path: str = "<config>") -> Config:
@@ -444,6 +468,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "simulator": lambda v, k: checker.build(SimulatorConfig, v, k),
         "audit": lambda v, k: checker.build(AuditConfig, v, k),
         "listeners": lambda v, k: checker.build(ListenersConfig, v, k),
+        "bus": lambda v, k: checker.build(BusConfig, v, k),
     })
     config.source = path
     _validate(config, checker)

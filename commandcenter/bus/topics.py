@@ -1,0 +1,85 @@
+"""Topic names of bus protocol v1 (documented with their payloads in ``docs/bus.md``).
+
+Every topic starts with ``cc/v1/``; a breaking payload change gets ``cc/v2/``. Ids are used as topic levels,
+so they must not contain ``/``, ``+`` or ``#``: :func:`level` refuses those.
+"""
+
+from __future__ import annotations
+
+PREFIX = "cc/v1"
+
+
+def level(value: str) -> str:
+    """One topic level from an id (an officer id, a case code, a drone id …)."""
+    if not value or any(ch in value for ch in "/+#\0"):
+        raise ValueError(f"{value!r} cannot be a bus topic level (empty, or contains / + # or NUL)")
+    return value
+
+
+# retained, QoS 0: the latest position of a unit (officer, vehicle, drone as a unit)
+def unit_position(unit_id: str) -> str:
+    return f"{PREFIX}/units/{level(unit_id)}/position"
+
+
+UNIT_POSITIONS = f"{PREFIX}/units/+/position"
+
+
+# retained, QoS 1: a unit's duty/dispatch status
+def unit_status(unit_id: str) -> str:
+    return f"{PREFIX}/units/{level(unit_id)}/status"
+
+
+UNIT_STATUSES = f"{PREFIX}/units/+/status"
+
+
+# QoS 1: a case was created or changed (the seat re-reads it from the database)
+def case(code: str) -> str:
+    return f"{PREFIX}/cases/{level(code)}"
+
+
+CASES = f"{PREFIX}/cases/+"
+
+
+# retained, QoS 1: a device's (tracker, link, listener, camera, sensor) health section
+def device_health(device_id: str) -> str:
+    return f"{PREFIX}/devices/{level(device_id)}/health"
+
+
+DEVICE_HEALTH = f"{PREFIX}/devices/+/health"
+
+
+# QoS 1: something a person must see (camera alarm, geofence, sensor, escalation): cc/v1/alarms/{kind}/{id}
+def alarm(kind: str, source_id: str) -> str:
+    return f"{PREFIX}/alarms/{level(kind)}/{level(source_id)}"
+
+
+ALARMS = f"{PREFIX}/alarms/#"
+
+# QoS 1: the events dock's lines (severity, text)
+EVENTS = f"{PREFIX}/events"
+
+
+# retained, QoS 0: a drone's telemetry
+def drone_telemetry(drone_id: str) -> str:
+    return f"{PREFIX}/drones/{level(drone_id)}/telemetry"
+
+
+DRONE_TELEMETRY = f"{PREFIX}/drones/+/telemetry"
+
+
+# QoS 1: a seat asks the server to run a command; the reply goes to the seat's own reply topic
+def command_request(kind: str, target_id: str) -> str:
+    return f"{PREFIX}/commands/{level(kind)}/{level(target_id)}"
+
+
+COMMAND_REQUESTS = f"{PREFIX}/commands/+/+"
+
+
+def command_reply(seat_id: str) -> str:
+    return f"{PREFIX}/replies/{level(seat_id)}"
+
+
+# retained, QoS 1 (and the server's last will): {"state": "online" | "offline", "since": ISO time, ...}
+SERVER_STATUS = f"{PREFIX}/server/status"
+# QoS 0, every second while the server runs: seats call the server offline 3 s after the last one
+SERVER_HEARTBEAT = f"{PREFIX}/server/heartbeat"
