@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 
 class Receipt:
@@ -162,6 +162,29 @@ class LinkStats:
     def bad(self, reason: str) -> None:
         self.bad_messages += 1
         self.last_error = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionCounters:
+    """What a listener did to connections to stay within its cap and timeouts, since it last started.
+
+    ``evicted``: open connections closed to make room for a new one (at the cap or out of descriptors);
+    ``timed_out``: closed because a terminal did not authenticate or a request head, body or answer took too
+    long; ``refused``: new connections closed at once because the cap was reached and nothing could be evicted.
+    A rising count tells the operator that a listener is under a flood or its caps are too small.
+    """
+
+    evicted: int = 0
+    timed_out: int = 0
+    refused: int = 0
+
+
+@runtime_checkable
+class CountsConnections(Protocol):
+    """A listener that reports :class:`ConnectionCounters` (JT/T 808, the HTTP listeners)."""
+
+    def connection_counters(self) -> ConnectionCounters:
+        ...
 
 
 class Adapter(Protocol):

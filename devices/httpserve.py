@@ -36,6 +36,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from queue import Empty, SimpleQueue
 from typing import Any
 
+from devices.base import ConnectionCounters
+
 __all__ = ["BoundedHTTPServer", "BoundedRequestHandler", "HttpLimits"]
 
 
@@ -186,6 +188,10 @@ class BoundedHTTPServer(HTTPServer):
     def open_connections(self) -> int:
         with self._lock:
             return len(self._waiting) + len(self._busy)
+
+    def counters(self) -> ConnectionCounters:
+        """Evicted, timed-out and refused connections so far (the device health report shows them)."""
+        return ConnectionCounters(evicted=self.evicted, timed_out=self.timed_out, refused=self.refused)
 
     # -- dispatcher -------------------------------------------------------------------------------------------
     def serve_forever(self, poll_interval: float = 0.2) -> None:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import hmac
-import os
+import secrets
 import selectors
 import socket
 import struct
@@ -31,9 +31,17 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import Any, Protocol
 
-from devices.base import LinkStats, PositionFix, Receipt, RejectedInput, Sink, TerminalEvent
+from devices.base import (
+    ConnectionCounters,
+    LinkStats,
+    PositionFix,
+    Receipt,
+    RejectedInput,
+    Sink,
+    TerminalEvent,
+)
 
 __all__ = [
     "MSG_AUTHENTICATION",
@@ -65,11 +73,14 @@ __all__ = [
     "LocationBatch",
     "Message",
     "Registration",
+    "RegistrationStore",
     "SubpackageAssembler",
     "TerminalPin",
+    "TerminalRecord",
     "bcd_decode",
     "bcd_encode",
     "checksum",
+    "code_digest",
     "decode_authentication",
     "decode_frame",
     "decode_general_response",
@@ -749,6 +760,51 @@ class TerminalPin:
         return None
 
 
+@dataclass(frozen=True, slots=True)
+class TerminalRecord:
+    """A terminal's registration as the platform keeps it: what it said about itself and its auth code's hash.
+
+    Only the SHA-256 of the code is kept: whoever reads the registrations (a backup, the database's owner)
+    cannot authenticate as the vehicle with them.
+    """
+
+    phone: str
+    code_sha256: str
+    plate: str = ""
+    plate_colour: int = 0
+    maker_id: str = ""
+    model: str = ""
+    terminal_id: str = ""
+    peer: str = ""
+
+
+class RegistrationStore(Protocol):
+    """Where :class:`Jt808Server` keeps registrations so that they outlive the process.
+
+    This library has no database: the application implements it over its own (``commandcenter.runtime.
+    registrations``). ``load`` is called when the listener starts; ``save`` and ``revoke`` are called on the
+    server's selector thread and must not block (queue the write). ``revoke`` names the code it ends, so a
+    revocation that arrives late never ends a newer registration.
+    """
+
+    def load(self) -> Mapping[str, TerminalRecord]:
+        """The live registrations by phone number."""
+        ...
+
+    def save(self, record: TerminalRecord) -> None:
+        """A terminal registered: keep (or replace) its registration."""
+        ...
+
+    def revoke(self, phone: str, code_sha256: str, reason: str) -> None:
+        """The registration holding this code ended (the terminal logged out, an operator deregistered it)."""
+        ...
+
+
+def code_digest(code: str) -> str:
+    """SHA-256 (hex) of an auth code: what a :class:`RegistrationStore` keeps instead of the code."""
+    return hashlib.sha256(code.encode("utf-8")).hexdigest()
+
+
 _WAKE = object()
 """Selector key data of the server's wake-up socket (the listener's is None, a terminal's its _Conn)."""
 _LOCATION_MESSAGES = (MSG_LOCATION, MSG_LOCATION_BATCH)
@@ -766,8 +822,8 @@ def _known_predicate(known: Callable[[str], bool] | set[str] | frozenset[str] | 
 class _Conn:
     """Per-connection state of the server: decoder, identity, outgoing bytes, consecutive bad frames."""
 
-    __slots__ = ("alarm", "assembler", "authed", "bad_streak", "decoder", "generation", "out", "peer", "phone",
-                 "registered", "serial", "sock", "version", "writing")
+    __slots__ = ("alarm", "assembler", "authed", "bad_streak", "code", "decoder", "generation", "out", "peer",
+                 "phone", "registered", "serial", "sock", "version", "writing")
 
     def __init__(self, sock: socket.socket, peer: str) -> None:
         self.sock = sock
@@ -777,6 +833,7 @@ class _Conn:
         self.phone = ""
         self.authed = False
         self.registered = ""  # the phone number this connection registered (it may repeat a lost 0x0100)
+        self.code = ""  # the auth code handed to this connection with its registration (sent again on a repeat)
         self.generation = 0  # the phone's registration generation when this connection authenticated
         self.version = 2013
         self.bad_streak = 0
@@ -808,9 +865,12 @@ class Jt808Server:
     not write is not answered, so the terminal sends it again. Without it (benches, a bare test sink) 0x8001
     means "decoded and handed to the sink".
 
-    Auth codes are an HMAC of the phone number (and of how often it was deregistered), so they survive a
-    reconnect; pass ``auth_secret`` to make them survive a restart of the application too (otherwise terminals
-    re-register after a restart, which the protocol expects them to do when authentication fails).
+    Auth codes are random, one per registration; the server keeps their SHA-256 by phone number, so a code
+    survives a reconnect. With ``registrations`` (a :class:`RegistrationStore`; the application's keeps them in
+    its database) they survive a restart too: a terminal that registered before authenticates after it with its
+    code. Without one a restart forgets them and terminals register again, which the protocol expects them to
+    do when authentication fails. An operator's deregistration made elsewhere (another process writing the
+    store) reaches the running server through :meth:`apply_revocations`.
 
     Re-registration follows JT/T 808: once a terminal holds an auth code, a 0x0100 for its phone number from
     another connection is answered with result 3 (terminal already registered) and no code, so knowing a phone
@@ -824,9 +884,10 @@ class Jt808Server:
 
     def __init__(self, id: str, host: str = "127.0.0.1", port: int = 6808, accept_unknown: bool = False,
                  known_terminals: Callable[[str], bool] | set[str] | frozenset[str] | None = None, *,
-                 max_bad_frames: int = 10, auth_secret: bytes | None = None, idle_timeout: float = 600.0,
+                 max_bad_frames: int = 10, idle_timeout: float = 600.0,
                  max_clients: int = 20000, auth_timeout: float = 60.0,
-                 pins: Mapping[str, TerminalPin] | None = None, ack_after_store: bool = False) -> None:
+                 pins: Mapping[str, TerminalPin] | None = None, ack_after_store: bool = False,
+                 registrations: RegistrationStore | None = None) -> None:
         self.id = id
         self.ack_after_store = ack_after_store
         # Acknowledgements of stored fixes, queued by whichever thread settled their receipt; the selector loop
@@ -848,10 +909,14 @@ class Jt808Server:
         """Seconds a connection may stay without registering or authenticating (idle sockets hold descriptors)."""
         self.evicted = 0
         """Connections closed to make room (at ``max_clients`` or when the process ran out of descriptors)."""
-        self._secret = auth_secret if auth_secret is not None else os.urandom(16)
+        self.timed_out = 0
+        """Connections closed for silence (``idle_timeout``) or for not authenticating in ``auth_timeout``."""
+        self.refused = 0
+        """New connections closed at once: the cap was reached and no connection could be evicted."""
         self.pins: dict[str, TerminalPin] = dict(pins or {})
+        self._store = registrations
         self._registration_lock = threading.Lock()  # deregister() comes from other threads
-        self._registered: set[str] = set()  # phone numbers holding a valid auth code
+        self._codes: dict[str, str] = {}  # phone → SHA-256 of its valid auth code (registered terminals)
         self._generation: dict[str, int] = {}  # phone → deregistrations so far (part of the auth code)
         self.stats = LinkStats()
         self.bound_port: int | None = None
@@ -868,34 +933,59 @@ class Jt808Server:
     def is_known(self, phone: str) -> bool:
         return self.accept_unknown or self._known(phone)
 
-    def auth_code_for(self, phone: str) -> str:
-        with self._registration_lock:
-            generation = self._generation.get(phone, 0)
-        salt = phone if generation == 0 else f"{phone}#{generation}"
-        return hmac.new(self._secret, salt.encode(), hashlib.sha256).hexdigest()[:16]
-
     def is_registered(self, phone: str) -> bool:
         """Holds this terminal an auth code (registered or authenticated, not logged out or deregistered)?"""
         with self._registration_lock:
-            return phone in self._registered
+            return phone in self._codes
 
-    def deregister(self, phone: str) -> bool:
+    def connection_counters(self) -> ConnectionCounters:
+        """Connections evicted at the cap, timed out and refused (the device health report shows them)."""
+        return ConnectionCounters(evicted=self.evicted, timed_out=self.timed_out, refused=self.refused)
+
+    def deregister(self, phone: str, reason: str = "operator") -> bool:
         """Operator action: forget the terminal's registration so it (or its replacement) may register again.
 
         The old auth code stops working and sessions authenticated with it are refused from now on (a hijacker
-        already connected is cut off too). Returns whether the terminal was registered. Thread-safe.
+        already connected is cut off too); the registration store is told. Returns whether the terminal was
+        registered. Thread-safe.
         """
         with self._registration_lock:
-            was = phone in self._registered
-            self._registered.discard(phone)
-            self._generation[phone] = self._generation.get(phone, 0) + 1
-        return was
+            digest = self._forget(phone)
+        if digest is not None and self._store is not None:
+            self._store.revoke(phone, digest, reason)
+        return digest is not None
+
+    def apply_revocations(self, revoked: Mapping[str, str]) -> list[str]:
+        """Registrations ended outside this process (``commandcenter tracker deregister``): phone → the hash of
+        the code that was revoked. A phone whose current code is that one is deregistered here too (its sessions
+        end); a phone that has registered anew since keeps its new code. Returns the phones deregistered.
+        Thread-safe; the application calls it on a timer with what its store reads.
+        """
+        ended: list[str] = []
+        with self._registration_lock:
+            for phone, digest in revoked.items():
+                if self._codes.get(phone) == digest:
+                    self._forget(phone)
+                    ended.append(phone)
+        for phone in ended:
+            self._sink(TerminalEvent(phone, "jt808", "deregistered", "registration ended by an operator"))
+        return ended
+
+    def _forget(self, phone: str) -> str | None:
+        """Drop the phone's code and end its sessions (caller holds the lock); the code's hash, if it had one."""
+        self._generation[phone] = self._generation.get(phone, 0) + 1
+        return self._codes.pop(phone, None)
 
     # -- loop --------------------------------------------------------------------------------------------
 
     def serve(self, sink: Sink, stop: threading.Event) -> None:
         """Listen, answer terminals and emit events until ``stop``; raise only if the port cannot be bound."""
         self._sink = sink
+        if self._store is not None:  # before binding: a store that cannot be read fails the link (and it retries)
+            stored = self._store.load()
+            with self._registration_lock:
+                for phone, record in stored.items():
+                    self._codes.setdefault(phone, record.code_sha256)
         listener = socket.socket(socket.AF_INET6 if ":" in self.host else socket.AF_INET, socket.SOCK_STREAM)
         try:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -967,6 +1057,7 @@ class Jt808Server:
                 return
             if len(self._conns) >= self.max_clients and not self._evict_idlest(f"{self.max_clients} connections"):
                 sock.close()
+                self.refused += 1
                 self.stats.bad(f"refused connection from {addr[0]}:{addr[1]}: {self.max_clients} clients")
                 continue
             sock.setblocking(False)
@@ -1073,7 +1164,7 @@ class Jt808Server:
                 if conn.authed and conn.phone == h.phone:
                     conn.authed = False
                     conn.registered = ""
-                    self.deregister(h.phone)  # 注销: the terminal gives up its registration and code
+                    self.deregister(h.phone, "logout")  # 注销: the terminal gives up its registration and code
                     self._sink(TerminalEvent(h.phone, "jt808", "logout", conn.peer))
             elif mid == MSG_TERMINAL_GENERAL_RESPONSE:
                 self._good(conn)  # answers to platform commands need no reply
@@ -1204,9 +1295,13 @@ class Jt808Server:
                                       msg.body, detail)
             return
         with self._registration_lock:
-            taken = h.phone in self._registered and conn.registered != h.phone
-            if not taken:
-                self._registered.add(h.phone)
+            current = self._codes.get(h.phone)
+            # This connection's own registration, its answer lost: the same code again.
+            repeat = conn.registered == h.phone and current is not None and current == code_digest(conn.code)
+            taken = current is not None and not repeat
+            code = conn.code if repeat else secrets.token_hex(8)
+            if not taken and not repeat:
+                self._codes[h.phone] = code_digest(code)
         if taken:
             self._refuse_registration(
                 conn, h, REG_TERMINAL_REGISTERED, f"registration of terminal {h.phone} from {conn.peer} refused: "
@@ -1214,8 +1309,12 @@ class Jt808Server:
             return
         conn.phone = h.phone
         conn.registered = h.phone
-        self._reply(conn, h, MSG_REGISTRATION_RESPONSE,
-                    encode_registration_response(h.serial, REG_OK, self.auth_code_for(h.phone)))
+        conn.code = code
+        if not repeat and self._store is not None:
+            self._store.save(TerminalRecord(h.phone, code_digest(code), reg.plate.strip(), reg.plate_colour,
+                                            reg.maker_id.strip(), reg.model.strip(), reg.terminal_id.strip(),
+                                            conn.peer))
+        self._reply(conn, h, MSG_REGISTRATION_RESPONSE, encode_registration_response(h.serial, REG_OK, code))
         self._sink(TerminalEvent(h.phone, "jt808", "registered", detail))
 
     def _refuse_registration(self, conn: _Conn, h: Header, result: int, reason: str, body: bytes,
@@ -1235,16 +1334,18 @@ class Jt808Server:
             if not acked:
                 self._ack(conn, h, RESULT_FAIL)
             return
-        if not hmac.compare_digest(auth.auth_code, self.auth_code_for(h.phone)):
+        with self._registration_lock:  # checked and bound to the session at once: a revocation comes between neither
+            expected = self._codes.get(h.phone)
+            valid = expected is not None and hmac.compare_digest(code_digest(auth.auth_code), expected)
+            if valid:
+                conn.generation = self._generation.get(h.phone, 0)
+        if not valid:
             self._reject(conn, f"terminal {h.phone} sent a wrong auth code; it must register again", raw, h.phone)
             if not acked:
                 self._ack(conn, h, RESULT_FAIL)
             return
         conn.phone = h.phone
         conn.authed = True
-        with self._registration_lock:
-            self._registered.add(h.phone)  # the code was issued to it (perhaps before a restart)
-            conn.generation = self._generation.get(h.phone, 0)
         if not acked:
             self._ack(conn, h, RESULT_OK)
         self._good(conn)
@@ -1312,8 +1413,10 @@ class Jt808Server:
             if conn is None:
                 continue
             if now - seen > self.idle_timeout:
+                self.timed_out += 1
                 self._close(conn, f"no data for {self.idle_timeout:.0f} s")
             elif not conn.authed and now - self._opened.get(fd, now) > self.auth_timeout:
+                self.timed_out += 1
                 self._close(conn, f"not registered or authenticated within {self.auth_timeout:.0f} s")
 
     def _evict_idlest(self, why: str) -> bool:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from devices.base import LinkStats, RejectedInput, Sink
+from devices.base import ConnectionCounters, LinkStats, RejectedInput, Sink
 from devices.httpserve import BoundedHTTPServer, BoundedRequestHandler, HttpLimits
 
 __all__ = ["BASE_PATH", "CitizenReport", "Open311Backend", "Open311Error", "Open311Server", "to_xml"]
@@ -146,9 +146,15 @@ class Open311Server:
         self.jurisdiction = jurisdiction
         self.stats = LinkStats()
         self.bound_port: int | None = None
+        self._httpd: BoundedHTTPServer | None = None  # the running listener (its connection counters)
         self.ready = threading.Event()
         self._lock = threading.Lock()  # handler threads share the counters
         self._sink: Sink = lambda _e: None
+
+    def connection_counters(self) -> ConnectionCounters:
+        """Connections the HTTP listener evicted, timed out or refused since it last started."""
+        httpd = self._httpd
+        return httpd.counters() if httpd is not None else ConnectionCounters()
 
     def serve(self, sink: Sink, stop: threading.Event) -> None:
         """Answer HTTP until ``stop`` is set; raises only if the port cannot be bound."""
@@ -159,6 +165,7 @@ class Open311Server:
             self.stats.last_error = f"cannot listen on {self.host}:{self.port}: {exc}"
             raise
         self.bound_port = httpd.server_address[1]
+        self._httpd = httpd
         worker = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.2},
                                   name=f"{self.id}-http", daemon=True)
         worker.start()

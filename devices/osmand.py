@@ -40,7 +40,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from devices.base import LinkStats, PositionFix, Receipt, RejectedInput, Sink, Waiter
+from devices.base import ConnectionCounters, LinkStats, PositionFix, Receipt, RejectedInput, Sink, Waiter
 from devices.httpserve import BoundedHTTPServer, BoundedRequestHandler, HttpLimits
 
 __all__ = ["OsmAndClient", "OsmAndError", "OsmAndServer", "osmand_report", "parse_json", "parse_query",
@@ -319,10 +319,16 @@ class OsmAndServer:
         self.unauthorized = 0  # requests refused for a missing or wrong key (401)
         self.stats = LinkStats()
         self.bound_port: int | None = None
+        self._httpd: BoundedHTTPServer | None = None  # the running listener (its connection counters)
         self.ready = threading.Event()
         """Set once the socket is bound (``bound_port`` valid)."""
         self._lock = threading.Lock()
         self._sink: Sink = lambda _e: None
+
+    def connection_counters(self) -> ConnectionCounters:
+        """Connections the HTTP listener evicted, timed out or refused since it last started."""
+        httpd = self._httpd
+        return httpd.counters() if httpd is not None else ConnectionCounters()
 
     def serve(self, sink: Sink, stop: threading.Event) -> None:
         """Serve HTTP until ``stop``; raise only if the port cannot be bound."""
@@ -333,6 +339,7 @@ class OsmAndServer:
             self.stats.last_error = f"cannot listen on {self.host}:{self.port}: {exc}"
             raise
         httpd.adapter = self
+        self._httpd = httpd
         self.bound_port = httpd.server_address[1]
         self.ready.set()
 

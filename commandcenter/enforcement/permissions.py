@@ -59,7 +59,7 @@ PERMISSIONS: tuple[str, ...] = (
     "case.merge", "evidence.add", "unit.status",
     "drone.view", "drone.command", "drone.arm", "wall.view", "wall.layout_edit", "map.view",
     "report.view", "report.export", "disclosure.export", "audit.verify", "audit.anchor", "user.manage",
-    "document.issue",
+    "document.issue", "device.manage",
 )
 
 # Actors that are the application itself (timers, importers), not people: they hold every permission.

@@ -62,6 +62,7 @@ from commandcenter.runtime.fdlimits import listener_limits, raise_open_files_lim
 from commandcenter.runtime.fixes import TimeWindow
 from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import drone_links, tracker_links
+from commandcenter.runtime.registrations import RevocationWatch, StoredRegistrations
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.store import Store, models, utcnow
@@ -69,6 +70,7 @@ from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
 from commandcenter.video.service import VideoService
 from commandcenter.video.walls import MonitorWalls
 from devices.base import RejectedInput, TerminalEvent
+from devices.jt808 import Jt808Server
 from devices.mavlink import MavlinkLink
 from devices.open311 import Open311Server
 
@@ -145,9 +147,21 @@ class CoreEvents(QObject):
     event_logged = Signal(str, str)  # severity ("info" | "warning" | "alarm"), text — for the events dock
     camera_alarm = Signal(str, str)  # camera id, event text: pops the camera into the wall's alarm cell
 
+    BACKLOG = 200
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._handlers: list[Callable[[list[Any]], None]] = []
+        self._backlog: deque[tuple[str, str]] = deque(maxlen=self.BACKLOG)
+        self.event_logged.connect(self._keep)
+
+    def _keep(self, severity: str, text: str) -> None:
+        self._backlog.append((severity, text))
+
+    def backlog(self) -> list[tuple[str, str]]:
+        """The latest events logged so far, oldest first: a view opened later starts with them (a basemap
+        fallback or unreadable schedules are logged while the services are built, before any window exists)."""
+        return list(self._backlog)
 
     def add_handler(self, handler: Callable[[list[Any]], None]) -> None:
         """Core services subscribe to adapter event batches here (called on the GUI thread)."""
@@ -164,6 +178,8 @@ class CoreEvents(QObject):
         for ev in batch:
             if isinstance(ev, TerminalEvent) and ev.kind in ("unknown", "alarm"):
                 self.event_logged.emit("warning", f"{ev.source} {ev.device_key}: {ev.kind} {ev.detail}".strip())
+            elif isinstance(ev, TerminalEvent) and ev.kind == "deregistered":
+                self.event_logged.emit("info", f"{ev.source} {ev.device_key}: {ev.detail}")
             elif isinstance(ev, RejectedInput):
                 self.event_logged.emit("info", f"{ev.device_id}: {ev.reason}")
 
@@ -295,12 +311,14 @@ class Services:
 
 
 def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None, basemap_path: str | None = None,
-          layout: str = "", parent: QObject | None = None) -> Services:
+          layout: str = "", parent: QObject | None = None, basemap_warning: str = "") -> Services:
     """Build every core service of ``config`` (nothing is listening until ``start()``).
 
     The store is opened and its schema brought up to date here, because services read it when built (users,
     categories). ``basemap`` (already loaded) wins over ``basemap_path``, which wins over ``[map] basemap``.
     ``demo`` only says so in the health report and logs the console in as the demo's 值班长.
+    ``basemap_warning``: why the caller's ``basemap`` is not the one asked for (from :func:`load_basemap_checked`),
+    shown in the health report's ``basemap`` section and the events dock like one found here.
     """
     raise_open_files_limit()  # before anything opens sockets or files; logged
     lifecycle = Lifecycle()
@@ -312,14 +330,14 @@ def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None,
     lifecycle.adopt("tasks", tasks.stop)
     try:
         return _build(config, lifecycle, events, store, tasks, demo=demo, basemap=basemap, basemap_path=basemap_path,
-                      layout=layout)
+                      layout=layout, basemap_warning=basemap_warning)
     except BaseException:
         lifecycle.stop()
         raise
 
 
 def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Store, tasks: TaskManager, *, demo: bool,
-           basemap: Basemap | None, basemap_path: str | None, layout: str) -> Services:
+           basemap: Basemap | None, basemap_path: str | None, layout: str, basemap_warning: str = "") -> Services:
     store.upgrade()
     devices = DeviceManager(events)
     lifecycle.adopt("devices", devices.stop)
@@ -341,7 +359,6 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     events.add_handler(events.log_adapter_events)
     devices.events.connect(events.dispatch)
 
-    basemap_warning = ""
     if basemap is None:
         basemap, basemap_warning = load_basemap_checked(basemap_path or config.map.basemap or None)
     if basemap_warning:
@@ -467,11 +484,18 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     lifecycle.add("config units", start=lambda: register_config_units(config, tracker, geofence, zones, store))
     lifecycle.add("device tables", start=lambda: store.write(lambda s: sync_devices(s, cameras, config)))
 
+    # JT/T 808 registrations outlive the process; an admin's `tracker deregister` reaches the listener.
+    registrations = StoredRegistrations(store)
+    revocations = RevocationWatch(registrations)
+
     def start_trackers() -> None:
-        for link in tracker_links(config, tracker.knows_device, limits):
+        for link in tracker_links(config, tracker.knows_device, limits, registrations=registrations):
             devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
+            if isinstance(link.adapter, Jt808Server):
+                revocations.watch(link.adapter)
 
     lifecycle.add("trackers", start=start_trackers)
+    lifecycle.add("jt808 deregistrations", start=revocations.start, stop=revocations.stop)
     return Services(
         config=config, demo=demo, lifecycle=lifecycle, events=events, operator=operator, store=store,
         devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,

@@ -26,7 +26,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from devices.base import Adapter, PositionFix, RejectedInput, settle_all
+from devices.base import Adapter, CountsConnections, PositionFix, RejectedInput, settle_all
 
 log = logging.getLogger(__name__)
 
@@ -193,6 +193,11 @@ class DeviceManager(QObject):
             }
             if handle.listener:
                 entry["clients"] = stats.clients
+                if isinstance(handle.adapter, CountsConnections):  # what the caps and timeouts cost, per listener
+                    counters = handle.adapter.connection_counters()
+                    entry["evicted"] = counters.evicted
+                    entry["timed_out"] = counters.timed_out
+                    entry["refused"] = counters.refused
                 port = getattr(handle.adapter, "bound_port", None)
                 if port:  # where a listener actually listens (the demo binds ephemeral ports)
                     entry["address"] = f"{getattr(handle.adapter, 'host', '127.0.0.1')}:{port}"

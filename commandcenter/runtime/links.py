@@ -13,7 +13,7 @@ from commandcenter import paths
 from commandcenter.config import Config
 from commandcenter.runtime.fdlimits import ListenerLimits, listener_limits
 from devices.base import Adapter
-from devices.jt808 import Jt808Server, TerminalPin
+from devices.jt808 import Jt808Server, RegistrationStore, TerminalPin
 from devices.mavlink import MavlinkLink
 from devices.nmea import NmeaSerialReader
 from devices.osmand import OsmAndServer
@@ -27,10 +27,12 @@ class BuiltLink:
 
 
 def tracker_links(config: Config, knows_device: Callable[[str], bool],
-                  limits: ListenerLimits | None = None) -> list[BuiltLink]:
+                  limits: ListenerLimits | None = None, *,
+                  registrations: RegistrationStore | None = None) -> list[BuiltLink]:
     """Listeners and serial readers for the configured trackers (JT/T 808, OsmAnd, NMEA).
 
     ``limits``: connection caps and timeouts fitted to the open-files limit (default: computed here).
+    ``registrations``: where the JT/T 808 listener keeps registrations across restarts (None: in memory only).
     """
     limits = limits or listener_limits(config)
     links: list[BuiltLink] = []
@@ -41,7 +43,8 @@ def tracker_links(config: Config, knows_device: Callable[[str], bool],
                                            idle_timeout=limits.jt808_idle_timeout_s,
                                            max_clients=limits.jt808_max_connections,
                                            auth_timeout=limits.jt808_auth_timeout_s,
-                                           pins=terminal_pins(config), ack_after_store=True),
+                                           pins=terminal_pins(config), ack_after_store=True,
+                                           registrations=registrations),
                                listener=True, stale_after=60.0))
     if trackers.osmand is not None:
         osm = trackers.osmand

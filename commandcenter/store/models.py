@@ -223,3 +223,24 @@ class Evidence(Base):
     added_at: Mapped[datetime] = mapped_column(UtcDateTime())
     added_by: Mapped[str] = mapped_column(String(64), default="")
     note: Mapped[str] = mapped_column(Text, default="")
+
+
+class TerminalRegistration(Base):
+    """A JT/T 808 terminal's registration (``commandcenter.runtime.registrations``): kept so it survives a
+    restart, ended (``revoked_at``) by the terminal's logout or an operator's ``tracker deregister``.
+
+    Only the SHA-256 of the auth code is stored. A new registration of the phone replaces the row.
+    """
+
+    __tablename__ = "jt808_registrations"
+    phone: Mapped[str] = mapped_column(String(32), primary_key=True)
+    code_sha256: Mapped[str] = mapped_column(String(64))
+    plate: Mapped[str] = mapped_column(String(32), default="")
+    plate_colour: Mapped[int] = mapped_column(Integer, default=0)
+    maker_id: Mapped[str] = mapped_column(String(16), default="")
+    model: Mapped[str] = mapped_column(String(32), default="")
+    terminal_id: Mapped[str] = mapped_column(String(32), default="")
+    peer: Mapped[str] = mapped_column(String(64), default="")
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_by: Mapped[str] = mapped_column(String(64), default="")  # "logout", "operator" or the CLI user

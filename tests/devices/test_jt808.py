@@ -41,8 +41,10 @@ from devices.jt808 import (
     Registration,
     SubpackageAssembler,
     TerminalPin,
+    TerminalRecord,
     bcd_decode,
     checksum,
+    code_digest,
     decode_authentication,
     decode_frame,
     decode_general_response,
@@ -659,3 +661,61 @@ def test_pinned_terminals_must_match_their_registered_plate_and_maker() -> None:
         assert r.server.stats.bad_messages >= 5
     finally:
         r.finish()
+
+
+class _DictRegistrations:
+    """A RegistrationStore kept in a dict: what a database would hold between two servers (two processes)."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, TerminalRecord] = {}
+        self.revoked: dict[str, tuple[str, str]] = {}
+
+    def load(self) -> dict[str, TerminalRecord]:
+        return dict(self.rows)
+
+    def save(self, record: TerminalRecord) -> None:
+        self.rows[record.phone] = record
+        self.revoked.pop(record.phone, None)
+
+    def revoke(self, phone: str, code_sha256: str, reason: str) -> None:
+        if phone in self.rows and self.rows[phone].code_sha256 == code_sha256:
+            del self.rows[phone]
+            self.revoked[phone] = (code_sha256, reason)
+
+
+def test_registrations_in_a_store_outlive_the_server_and_a_late_revocation_spares_a_newer_code() -> None:
+    store = _DictRegistrations()
+    first = _Running(Jt808Server("jt-a", port=0, known_terminals={KNOWN_2013}, registrations=store))
+    first.start()
+    assert first.server.ready.wait(5)
+    try:
+        with first.terminal(KNOWN_2013) as t:
+            _result, code = t.register(plate="粤B12345", terminal_id="7654321")
+            assert t.authenticate() == RESULT_OK
+    finally:
+        first.finish()
+    kept = store.rows[KNOWN_2013]
+    assert kept.code_sha256 == code_digest(code) and code not in repr(kept)  # the code itself is not kept
+    assert (kept.plate, kept.terminal_id) == ("粤B12345", "7654321")
+
+    second = _Running(Jt808Server("jt-b", port=0, known_terminals={KNOWN_2013}, registrations=store))
+    second.start()
+    assert second.server.ready.wait(5)
+    try:
+        with second.terminal(KNOWN_2013) as t:  # a new server (a restart): the code from before works
+            assert t.authenticate(code) == RESULT_OK and t.report(23.1, 113.3) == RESULT_OK
+            with second.terminal(KNOWN_2013) as thief:
+                assert thief.register() == (REG_TERMINAL_REGISTERED, "")
+            assert second.server.apply_revocations({KNOWN_2013: code_digest("some older code")}) == []
+            assert t.report(23.1, 113.3) == RESULT_OK  # a revocation of another code ends nothing
+            assert second.server.apply_revocations({KNOWN_2013: code_digest(code)}) == [KNOWN_2013]
+            assert t.report(23.1, 113.3) == RESULT_FAIL and not second.server.is_registered(KNOWN_2013)
+            result, new_code = t.register()
+            assert result == REG_OK and store.rows[KNOWN_2013].code_sha256 == code_digest(new_code)
+            assert second.server.apply_revocations({KNOWN_2013: code_digest(code)}) == []  # read late: spared
+            assert t.authenticate() == RESULT_OK and t.logout() == RESULT_OK
+        assert store.revoked[KNOWN_2013] == (code_digest(new_code), "logout")
+        deregistered = [e for e in second.of(TerminalEvent) if e.kind == "deregistered"]
+        assert len(deregistered) == 1 and "operator" in deregistered[0].detail
+    finally:
+        second.finish()
