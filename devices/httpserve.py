@@ -125,6 +125,7 @@ class BoundedRequestHandler(BaseHTTPRequestHandler):
             body = self.rfile.read(length) if length else b""
         except TimeoutError:
             self.close_connection = True
+            self.server._count_read_timeout(self.connection)
             raise ConnectionError(f"request body of {length} bytes not received within "
                                   f"{self.server.limits.body_timeout:g} s") from None
         if len(body) != length:
@@ -334,6 +335,16 @@ class BoundedHTTPServer(HTTPServer):
             if sock in self._busy:
                 self._busy[sock] = time.monotonic() + self.limits.body_timeout
             return self._prefixes.pop(sock, b"")
+
+    def _count_read_timeout(self, sock: socket.socket) -> None:
+        """A worker's body read timed out before the watchdog cut the connection: counted once, here (the
+        watchdog counts the connections it cuts, and will not cut this one now)."""
+        with self._lock:
+            if sock in self._cut:
+                return
+            if sock in self._busy:
+                self._busy[sock] = math.inf
+            self.timed_out += 1
 
     def _received(self, sock: socket.socket) -> None:
         with self._lock:

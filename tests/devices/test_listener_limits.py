@@ -198,3 +198,58 @@ def test_a_flood_of_idle_jt808_sockets_at_a_256_descriptor_limit_stops_nothing(t
         if child.poll() is None:
             child.kill()
             child.wait(10)
+
+
+def test_what_the_caps_and_timeouts_cost_is_in_the_device_health_report(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from commandcenter.runtime.compose import build
+
+    monkeypatch.setenv("CC_DATA_DIR", str(tmp_path / "data"))
+    config = parse_config(f'[database]\nurl = "sqlite:///{tmp_path / "app.db"}"\n'
+                          '[trackers.jt808]\nport = 0\n[trackers.osmand]\nport = 0\n'
+                          '[listeners]\njt808_max_connections = 3\njt808_auth_timeout_s = 0.5\n'
+                          'http_max_connections = 2\nhttp_header_timeout_s = 0.5\nhttp_body_timeout_s = 1.0\n',
+                          "t.toml")
+    services = build(config)
+    services.start()
+    sockets: list[socket.socket] = []
+
+    def connect(port: int, data: bytes = b"") -> socket.socket:
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        sockets.append(sock)
+        if data:
+            sock.sendall(data)
+        return sock
+
+    try:
+        adapters = {h.id: h.adapter for h in services.devices.handles()}
+        jt808, osmand = adapters["jt808"], adapters["osmand"]
+        assert isinstance(jt808, Jt808Server) and isinstance(osmand, OsmAndServer)
+        assert jt808.ready.wait(10) and osmand.ready.wait(10)
+        assert jt808.bound_port is not None and osmand.bound_port is not None
+        for _ in range(5):  # JT/T 808 at its cap of 3: the newest two push out the oldest idle ones ...
+            connect(jt808.bound_port)
+        wait_until(lambda: jt808.evicted >= 2)
+        wait_until(lambda: jt808.timed_out >= 3)  # ... and the rest never authenticate
+        slow_body = b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nid=slow"
+        busy = [connect(osmand.bound_port, slow_body) for _ in range(2)]  # both connections of the cap busy
+        time.sleep(0.3)
+        turned_away = connect(osmand.bound_port)
+        assert turned_away.recv(64) == b""  # nothing idle to close: refused at once
+        wait_until(lambda: osmand.connection_counters().refused >= 1)
+        for sock in busy:  # the body never came: timed out (answered 400 or cut)
+            while sock.recv(4096):
+                pass
+        wait_until(lambda: osmand.connection_counters().timed_out >= 2)
+        idle = [connect(osmand.bound_port) for _ in range(3)]  # idle keep-alive sockets: the oldest is evicted
+        wait_until(lambda: osmand.connection_counters().evicted >= 1)
+        del idle
+        report = {d["id"]: d for d in services.report()["devices"]}
+        assert report["jt808"]["evicted"] >= 2 and report["jt808"]["timed_out"] >= 3
+        assert report["jt808"]["refused"] == 0
+        assert report["osmand"]["refused"] >= 1 and report["osmand"]["timed_out"] >= 2
+        assert report["osmand"]["evicted"] >= 1
+    finally:
+        for sock in sockets:
+            sock.close()
+        services.stop()
