@@ -67,6 +67,8 @@ def build_screens(services: Services, options: GuiOptions) -> Gui:
             log.exception("screen %s could not be built", key)
             gui.screens[key] = screen_error(key, exc)
     events = EventsDock()
+    for severity, text in services.events.backlog():  # what was logged before the dock existed
+        events.add_event(severity, text)
     services.events.event_logged.connect(events.add_event)
     health = HealthDock(services.devices.report)
     gui.docks = {"events": events, "health": health}

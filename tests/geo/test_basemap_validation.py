@@ -77,3 +77,40 @@ def test_a_bad_basemap_already_on_disk_does_not_stop_the_app(tmp_path: Path, mon
         assert section["name"] == bm.name and "bundled district" in section["warning"]
     finally:
         services.stop()
+
+
+def test_the_demo_on_a_bad_imported_basemap_says_so_in_the_health_report_and_the_events_dock(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import QSettings
+
+    from commandcenter.cli import GuiOptions
+    from commandcenter.config import Config
+    from commandcenter.demo.session import build_demo
+    from commandcenter.runtime.compose import imported_basemap_path
+    from widgets.main_window import MainWindow
+    from widgets.screens import build_screens
+
+    monkeypatch.setenv("CC_DATA_DIR", str(tmp_path / "data"))
+    imported_basemap_path().parent.mkdir(parents=True, exist_ok=True)
+    save_geojson(import_osm_xml(two_node_osm(tmp_path)), imported_basemap_path())  # what an older version let in
+    config = Config()
+    config.database.url = f"sqlite:///{tmp_path / 'demo.db'}"
+    config.simulator.units, config.simulator.vehicles = 20, 4
+    config.simulator.cameras, config.simulator.drones = 1, 1
+    services = build_demo(config, layout="1x1")
+    try:
+        services.start()
+        section = services.report()["basemap"]
+        assert section["name"] == load_default_basemap().name
+        assert "imported basemap not usable, running on the bundled district" in section["warning"]
+        assert "too few streets" in section["warning"]
+        gui = build_screens(services, GuiOptions(config=config, demo=True, language="zh", layout="1x1"))
+        window = MainWindow(gui.screens, services.status, docks=gui.docks,
+                            settings=QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(window)
+        dock = gui.docks["events"]
+        rows = [dock.list.item(i).text() for i in range(dock.list.count())]  # type: ignore[attr-defined]
+        assert any("running on the bundled district" in row for row in rows), rows
+        window.close()
+    finally:
+        services.stop()
