@@ -204,6 +204,9 @@ class AuditConfig:
     public_key: str = ""  # for `audit verify`: .pub file or 64 hex digits; "" = <signing_key>.pub if it exists
     checkpoint_file: str = ""  # append-only JSON lines; "" = <data dir>/audit-checkpoints.jsonl
     checkpoint_minutes: float = 10.0  # how often the running application signs the chain head (and at exit)
+    tsa_url: str = ""  # RFC 3161 time-stamping authority for each checkpoint ("" = none)
+    tsa_cert: str = ""  # PEM: the TSA's certificate or its issuing CA, to verify the tokens (needed with tsa_url)
+    tsa_timeout_s: float = 10.0  # how long to wait for the TSA's answer
 
 
 @dataclass
@@ -432,6 +435,10 @@ def _validate(config: Config, checker: _Checker) -> None:
     if config.simulator.units < 0 or config.simulator.vehicles < 0:
         raise checker.fail("simulator.units", "must not be negative")
     _check_range(checker, "audit.checkpoint_minutes", config.audit.checkpoint_minutes, 0.1, 24 * 60)
+    _check_range(checker, "audit.tsa_timeout_s", config.audit.tsa_timeout_s, 0.1, 600)
+    if config.audit.tsa_url and not config.audit.tsa_cert:
+        raise checker.fail("audit.tsa_cert", "tsa_url is set: give the TSA's certificate (or its CA) as a PEM file "
+                                             "so its timestamps can be verified")
     if config.bus is not None:
         if not re.fullmatch(r"mqtts?://[^/:]+(:\d{1,5})?/?", config.bus.url):
             raise checker.fail("bus.url", f"expected mqtt://HOST:PORT or mqtts://HOST:PORT, got {config.bus.url!r}")

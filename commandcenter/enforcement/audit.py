@@ -42,6 +42,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
@@ -55,6 +56,7 @@ from commandcenter.enforcement.checkpoints import (
     CheckpointReport,
     generate_key,
     key_id,
+    line_bytes,
     load_public_key,
     load_signing_key,
     public_key_path,
@@ -62,6 +64,15 @@ from commandcenter.enforcement.checkpoints import (
     signature_valid,
 )
 from commandcenter.enforcement.tables import AuditRecord
+from commandcenter.enforcement.timestamps import (
+    Timestamper,
+    TimestampError,
+    append_token,
+    check_tokens,
+    line_digest,
+    load_trusted,
+    timestamp_path,
+)
 from commandcenter.store import Store, default_url, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -639,12 +650,17 @@ class CheckpointService:
     """
 
     def __init__(self, store: Store, checkpoints: CheckpointFile, key: Ed25519PrivateKey,
-                 interval_s: float) -> None:
+                 interval_s: float, timestamper: Timestamper | None = None) -> None:
         if interval_s <= 0:
             raise AuditError(f"checkpoint interval must be positive, got {interval_s} s")
         self.store, self.file, self.key, self.interval_s = store, checkpoints, key, interval_s
+        self.timestamper = timestamper
+        """Each checkpoint written is timestamped by this TSA ([audit] tsa_url); None: not timestamped."""
         self.written = 0
+        self.stamped = 0
         self.last_error = ""
+        self.timestamp_error = ""
+        self.last_stamp_at: datetime | None = None
         self.last: dict[str, Any] | None = None  # the last checkpoint this process wrote
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -673,18 +689,55 @@ class CheckpointService:
         if document is not None:
             self.written += 1
             self.last = document
+            if self.timestamper is not None:
+                self.timestamp(document)
         return document
+
+    def timestamp(self, document: dict[str, Any]) -> bool:
+        """Have the TSA timestamp one checkpoint line and keep the verified token beside the checkpoint file.
+        A TSA that is away or answers wrongly costs the timestamp, never the checkpoint (logged, reported)."""
+        assert self.timestamper is not None
+        try:
+            stamp_checkpoint(self.file, document, self.timestamper)
+        except (TimestampError, OSError) as exc:
+            self.timestamp_error = str(exc)
+            log.error("timestamp of audit checkpoint line %s failed: %s", document.get("line"), exc)
+            return False
+        self.timestamp_error = ""
+        self.stamped += 1
+        self.last_stamp_at = datetime.now(UTC)
+        return True
 
     def report(self) -> dict[str, Any]:
         """The health section 'audit' (from memory: the report is built on the GUI thread)."""
         last = self.last
         return {"checkpoint_file": str(self.file.path), "checkpoints_written": self.written,
                 "last_checkpoint_seq": last.get("seq") if last else None,
-                "last_checkpoint_at": last.get("signed_at") if last else None, "last_error": self.last_error}
+                "last_checkpoint_at": last.get("signed_at") if last else None, "last_error": self.last_error,
+                "timestamps_written": self.stamped,
+                "last_timestamp_at": self.last_stamp_at.isoformat() if self.last_stamp_at else None,
+                "timestamp_error": self.timestamp_error}
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval_s):
             self.checkpoint()
+
+
+def stamp_checkpoint(checkpoints: CheckpointFile, document: dict[str, Any], timestamper: Timestamper) -> None:
+    """RFC 3161: the TSA's verified token over the checkpoint line, appended to ``<file>.tsr.jsonl``."""
+    digest = line_digest(line_bytes(document))
+    stamp = timestamper.stamp(digest)
+    append_token(timestamp_path(checkpoints.path), int(document["line"]), digest, stamp, timestamper.url)
+
+
+def configured_timestamper(settings: AuditConfig) -> Timestamper | None:
+    """The TSA of ``[audit] tsa_url`` (verified against ``tsa_cert``), None when none is configured."""
+    if not settings.tsa_url:
+        return None
+    try:
+        return Timestamper(settings.tsa_url, load_trusted(settings.tsa_cert), settings.tsa_timeout_s)
+    except TimestampError as exc:
+        raise AuditError(str(exc)) from exc
 
 
 def checkpoint_path(settings: AuditConfig) -> Path:
@@ -716,7 +769,7 @@ def checkpoint_service(settings: AuditConfig, store: Store) -> CheckpointService
     except CheckpointError as exc:
         raise AuditError(f"[audit] signing_key: {exc}") from exc
     return CheckpointService(store, CheckpointFile(checkpoint_path(settings)), key,
-                             settings.checkpoint_minutes * 60.0)
+                             settings.checkpoint_minutes * 60.0, configured_timestamper(settings))
 
 
 # ----------------------------------------------------------------------------------------------- CLI
@@ -726,6 +779,13 @@ def _cli_settings(args: argparse.Namespace) -> tuple[str, AuditConfig]:
 
     config = load_config(args.config) if args.config else Config()
     return getattr(args, "db", "") or config.database.url or default_url(), config.audit
+
+
+def _trusted_tsa(settings: AuditConfig) -> list[x509.Certificate]:
+    try:
+        return load_trusted(settings.tsa_cert)
+    except TimestampError as exc:
+        raise AuditError(str(exc)) from exc
 
 
 def _cli_signing_key(args: argparse.Namespace, settings: AuditConfig) -> Ed25519PrivateKey:
@@ -794,7 +854,14 @@ def audit_main(argv: list[str]) -> int:
             result = verify(store, anchor=anchor, check_evidence=not args.no_evidence,
                             evidence_root=args.evidence_dir, checkpoints=report, public_key=public_key)
             print(result.summary())
-            return 0 if result.ok else 1
+            stamps_ok = True
+            if settings.tsa_cert:  # RFC 3161 tokens of the checkpoint lines, against the TSA's certificate
+                stamps = check_tokens(file.path, _trusted_tsa(settings))
+                print(stamps.summary())
+                for problem in stamps.problems:
+                    print(f"  timestamp: {problem}")
+                stamps_ok = not stamps.problems
+            return 0 if result.ok and stamps_ok else 1
         if args.command == "checkpoint":
             checkpoints = CheckpointFile(args.checkpoints or checkpoint_path(settings))
             document = write_checkpoint(store, checkpoints, _cli_signing_key(args, settings))
@@ -802,6 +869,14 @@ def audit_main(argv: list[str]) -> int:
                 raise AuditError(f"the audit log of {store.description} is empty: nothing to sign")
             print(f"checkpoint of seq {document['seq']} signed by key {document['key_id']}, line "
                   f"{document['line']} of {checkpoints.path}")
+            timestamper = configured_timestamper(settings)
+            if timestamper is not None:
+                try:
+                    stamp_checkpoint(checkpoints, document, timestamper)
+                except TimestampError as exc:
+                    print(f"audit: the checkpoint is written but not timestamped: {exc}", file=sys.stderr)
+                    return 1
+                print(f"timestamped by {timestamper.url} ({timestamp_path(checkpoints.path)})")
             return 0
         document = make_anchor(store, _cli_signing_key(args, settings) if args.sign else None)
         actor = f"cli:{getpass.getuser()}"

@@ -122,6 +122,12 @@ def _canonical(value: dict[str, Any]) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
+def line_bytes(document: dict[str, Any]) -> bytes:
+    """A checkpoint line exactly as :meth:`CheckpointFile.append` writes it (without the newline): what an
+    RFC 3161 timestamp of the checkpoint covers (``commandcenter.enforcement.timestamps``)."""
+    return _canonical(document)
+
+
 def sign_document(document: dict[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
     """``document`` with ``key_id``, ``public_key`` and ``signature`` (hex Ed25519 over the canonical JSON of
     every other field) added. Also used for signed anchors."""
