@@ -51,10 +51,10 @@ class HealthDock(QWidget):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Device health"))
         self._source = source
-        self.table = QTableWidget(0, 7)
+        self.table = QTableWidget(0, 8)
         self.table.setHorizontalHeaderLabels([
             self.tr("Device"), self.tr("Kind"), self.tr("State"), self.tr("Messages"), self.tr("Bad"),
-            self.tr("Reconnects"), self.tr("Refused fixes")])
+            self.tr("Reconnects"), self.tr("Refused fixes"), self.tr("Connections closed")])
         # Why the fix chain refused a link's positions (keys of the health report's refused_fixes reasons).
         self._reasons = {
             "no_fix": self.tr("no GPS fix"), "zero_coordinates": self.tr("(0, 0)"),
@@ -74,8 +74,10 @@ class HealthDock(QWidget):
         rows = self._source()
         self.table.setRowCount(len(rows))
         for r, dev in enumerate(rows):
+            # A listener's connections evicted at its cap / timed out / refused (a flood, or caps too small).
+            closed = (f"{dev['evicted']} / {dev['timed_out']} / {dev['refused']}" if "evicted" in dev else "")
             values = [dev["id"], dev["kind"], dev["state"], dev["messages"], dev["bad_messages"], dev["reconnects"],
-                      dev.get("refused_fixes", "")]
+                      dev.get("refused_fixes", ""), closed]
             reasons = dev.get("refused_reasons") or {}
             for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
@@ -84,6 +86,10 @@ class HealthDock(QWidget):
                 if c == 6 and reasons:
                     item.setForeground(theme.qcolour("warn"))
                     item.setToolTip("\n".join(f"{self._reasons.get(k, k)}: {n}" for k, n in sorted(reasons.items())))
+                elif c == 7 and closed:
+                    item.setToolTip(self.tr("evicted to make room: %1\ntimed out: %2\nrefused at the cap: %3")
+                                    .replace("%1", str(dev["evicted"])).replace("%2", str(dev["timed_out"]))
+                                    .replace("%3", str(dev["refused"])))
                 elif dev.get("last_error"):
                     item.setToolTip(str(dev["last_error"]))
                 self.table.setItem(r, c, item)

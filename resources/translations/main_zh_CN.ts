@@ -214,6 +214,20 @@
         </message>
         <message>
             <location filename="../../widgets/docks.py" line="57" />
+            <source>Connections closed</source>
+            <translation>让位/超时/拒绝</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="87" />
+            <source>evicted to make room: %1
+timed out: %2
+refused at the cap: %3</source>
+            <translation>为新连接让位关闭：%1
+超时关闭：%2
+达上限拒绝：%3</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/docks.py" line="57" />
             <source>no GPS fix</source>
             <translation>无卫星定位</translation>
         </message>

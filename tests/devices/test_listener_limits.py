@@ -249,6 +249,15 @@ def test_what_the_caps_and_timeouts_cost_is_in_the_device_health_report(qtbot, t
         assert report["jt808"]["refused"] == 0
         assert report["osmand"]["refused"] >= 1 and report["osmand"]["timed_out"] >= 2
         assert report["osmand"]["evicted"] >= 1
+        from widgets.docks import HealthDock  # 设备状态 shows them too: evicted / timed out / refused
+
+        dock = HealthDock(lambda: list(report.values()))
+        qtbot.addWidget(dock)
+        dock.refresh()
+        row = next(r for r in range(dock.table.rowCount()) if dock.table.item(r, 0).text() == "osmand")
+        osm = report["osmand"]
+        assert dock.table.item(row, 7).text() == f"{osm['evicted']} / {osm['timed_out']} / {osm['refused']}"
+        assert f"refused at the cap: {osm['refused']}" in dock.table.item(row, 7).toolTip()
     finally:
         for sock in sockets:
             sock.close()
