@@ -173,3 +173,32 @@ def test_an_admin_deregisters_a_terminal_from_the_cli_and_the_running_listener_l
     assert len(denied) == 1 and "device.manage" in denied[0].data
     qtbot.waitUntil(lambda: any(PHONE in text and "operator" in text for _s, text in services.events.backlog()),
                     timeout=5000)
+
+
+def test_the_demo_run_again_on_its_database_lets_its_simulated_terminals_register(qtbot, tmp_path: Path,  # type: ignore[no-untyped-def]
+                                                                                   data_dir: Path) -> None:
+    """Registrations are kept, but the demo's simulated terminals keep no codes between runs: a second demo
+    run on the same database must still see its vehicles register (not be refused as already registered)."""
+    from datetime import UTC, datetime
+
+    from commandcenter.demo.session import build_demo
+    from commandcenter.runtime.registrations import StoredRegistrations
+
+    config = Config()
+    config.database.url = f"sqlite:///{tmp_path / 'demo.db'}"
+    config.simulator.units, config.simulator.vehicles = 5, 3
+    config.simulator.cameras, config.simulator.drones = 1, 1
+    for _run in (1, 2):
+        started = datetime.now(UTC)
+        services = build_demo(config, layout="1x1")
+        try:
+            services.start()
+            registrations = StoredRegistrations(services.store)
+
+            def registered_this_run(registrations: StoredRegistrations = registrations,
+                                    since: datetime = started) -> bool:
+                return sum(1 for r in registrations.all() if r.revoked_at is None and r.registered_at >= since) >= 3
+
+            qtbot.waitUntil(registered_this_run, timeout=30000)
+        finally:
+            services.stop()

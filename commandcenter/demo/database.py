@@ -7,8 +7,11 @@ accounts (published passwords), simulated officers and seeded cases never land i
 
 from __future__ import annotations
 
+from sqlalchemy import delete
+
 from commandcenter import paths
 from commandcenter.store import Store, StoreError
+from commandcenter.store.models import TerminalRegistration
 from commandcenter.store.settings import DEMO, PURPOSE, is_demo_database, set_setting
 
 
@@ -28,7 +31,11 @@ def mark_demo_database(store: Store) -> None:
 
 
 def claim_demo_database(url: str) -> None:
-    """Make ``url`` the demo's database: an empty one is marked, a demo one is taken as it is, any other refused."""
+    """Make ``url`` the demo's database: an empty one is marked, a demo one is taken as it is, any other refused.
+
+    A demo database taken again forgets its JT/T 808 registrations: the simulated terminals keep no auth codes
+    from one run to the next, so each run they register as new boxes (a registration kept from the last run
+    would refuse them, result 3)."""
     store = Store(url or None)
     try:
         if not store.table_names():
@@ -40,5 +47,6 @@ def claim_demo_database(url: str) -> None:
                 f"{paths.demo_data_dir()}) or give it a new, empty database")
         else:
             store.upgrade()
+            store.write(lambda session: session.execute(delete(TerminalRegistration)))
     finally:
         store.close()
