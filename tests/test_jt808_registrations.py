@@ -22,6 +22,8 @@ from commandcenter.config import Config, parse_config
 from commandcenter.enforcement.audit import AuditLog
 from commandcenter.enforcement.auth import user_main
 from commandcenter.runtime.compose import Services, build
+from commandcenter.runtime.registrations import NotRegistered, StoredRegistrations, deregister_terminal
+from commandcenter.store import Store
 from devices.jt808 import (
     REG_OK,
     REG_TERMINAL_REGISTERED,
@@ -29,6 +31,8 @@ from devices.jt808 import (
     RESULT_OK,
     Jt808Server,
     Jt808Terminal,
+    TerminalRecord,
+    code_digest,
 )
 from tests.devices.adapter_support import wait_until
 
@@ -182,7 +186,6 @@ def test_the_demo_run_again_on_its_database_lets_its_simulated_terminals_registe
     from datetime import UTC, datetime
 
     from commandcenter.demo.session import build_demo
-    from commandcenter.runtime.registrations import StoredRegistrations
 
     config = Config()
     config.database.url = f"sqlite:///{tmp_path / 'demo.db'}"
@@ -202,3 +205,34 @@ def test_the_demo_run_again_on_its_database_lets_its_simulated_terminals_registe
             qtbot.waitUntil(registered_this_run, timeout=30000)
         finally:
             services.stop()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def db(request: pytest.FixtureRequest) -> Iterator[Store]:
+    store: Store = request.getfixturevalue("store" if request.param == "sqlite" else "pg_store")
+    if request.param == "postgres":
+        store.upgrade()
+    yield store
+
+
+def test_the_registration_table_ends_a_registration_only_by_its_code(db: Store) -> None:
+    registrations = StoredRegistrations(db)
+    first = TerminalRecord(PHONE, code_digest("first-code"), "苏AH0001", 1, "CCTST", "CC-T1", "1234567", "10.0.0.7:4100")
+    registrations.save(first)
+    db.flush()
+    assert registrations.load() == {PHONE: first}
+    registrations.revoke(PHONE, code_digest("some older code"), "logout")  # late: names another code
+    db.flush()
+    assert registrations.load() == {PHONE: first} and registrations.revoked() == {}
+    second = TerminalRecord(PHONE, code_digest("second-code"), "苏AH0001")
+    registrations.save(second)  # a new registration replaces the row
+    db.flush()
+    info = deregister_terminal(db, AuditLog(db).append, PHONE, "chief")
+    assert info.plate == "苏AH0001" and info.revoked_by == "chief" and info.revoked_at is not None
+    assert registrations.load() == {} and registrations.revoked() == {PHONE: code_digest("second-code")}
+    with pytest.raises(NotRegistered, match="already ended \\(chief\\)"):
+        deregister_terminal(db, AuditLog(db).append, PHONE, "chief")
+    with pytest.raises(NotRegistered, match="never registered"):
+        deregister_terminal(db, AuditLog(db).append, "013900000000", "chief")
+    records = AuditLog(db).entries(action_prefix="jt808.")
+    assert [(r.actor, r.subject) for r in records] == [("chief", f"terminal:{PHONE}")]
