@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -507,5 +508,12 @@ def attach_seat(services: Services, bus: Bus) -> SeatSubscriber:
     """Make ``services`` a seat on ``bus``: call after ``build()``, before ``services.start()``."""
     subscriber = SeatSubscriber(services, bus, services.events)
     _claim(services, subscriber)
+    # The server watches the geofence and its lines come over the bus; a seat's own geofence would say it twice.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # already disconnected by the seat role's composition
+        try:
+            services.tracker.changed.disconnect(services.geofence.process)
+        except (RuntimeError, TypeError):
+            pass
     services.lifecycle.add("bus (seat)", start=subscriber.start, stop=subscriber.stop)
     return subscriber

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from commandcenter.bus import BusState
+from commandcenter.bus import BusState, topics
 from commandcenter.bus.bridge import SeatSubscriber, ServerPublisher, attach_seat, attach_server
 from commandcenter.bus.mqtt import MqttBus
 from commandcenter.bus.resync import ChangedCases
@@ -181,3 +181,26 @@ def test_a_broker_outage_is_shown_within_3_s_and_the_seat_catches_up_after(
     qtbot.waitUntil(lambda: hall.subscriber.server_state == "online", timeout=5000)
     assert states[:2] == [BusState.OFFLINE, BusState.CONNECTED]
     assert threading.current_thread() is threading.main_thread()
+
+
+def test_the_seat_leaves_geofencing_to_the_server(qtbot: QtBot, hall: Hall) -> None:
+    """The server's geofence lines reach the seat's events dock over the bus: the seat's own would double them.
+    A route only the seat's geofence knows, far from the officer, would say 偏离 at his first fix."""
+    events: list[object] = []
+    hall.seat.geofence.triggered.connect(events.append)
+    hall.seat.geofence.assign_route("OF-1", [(LAT + 0.02, LON + 0.02), (LAT + 0.03, LON + 0.02)], corridor_m=50)
+    _report_fix(hall.osmand_port, LAT, LON)
+    qtbot.waitUntil(lambda: hall.seat.tracker.get("OF-1") is not None, timeout=2000)
+    qtbot.wait(300)
+    assert events == []
+
+
+def test_a_position_that_does_not_fit_is_refused_and_counted(qtbot: QtBot, hall: Hall,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    hall.publisher.bus.publish(topics.unit_position("OF-9"), {"id": "OF-9", "kind": "officer", "lat": "north"})
+    hall.publisher.bus.publish(topics.unit_position("OF-8"), {"id": "OF-8", "kind": "officer", "lat": 30.0,
+                                                              "lon": 120.0, "fix_time": datetime.now(UTC).isoformat()})
+    qtbot.waitUntil(lambda: hall.seat.tracker.get("OF-8") is not None, timeout=2000)
+    assert hall.seat.tracker.get("OF-9") is None
+    assert hall.seat.report()["bus"]["refused_payloads"] == 1
+    assert f"refused a payload on {topics.unit_position('OF-9')}: field 'lat'" in caplog.text
