@@ -52,6 +52,7 @@ HEARTBEAT_MS = 1000
 SERVER_TIMEOUT_S = 3.0  # a seat calls the server offline this long after its last heartbeat
 DEVICE_HEALTH_MS = 5000  # device health is republished this often (and at once when a device changes state)
 CLOCK_MARGIN = timedelta(seconds=60)  # a catch-up reads a little before the gap: clocks of two machines differ
+RETAINED_SETTLE_MS = 500  # after connecting, the broker's retained values have arrived by then (loopback, LAN)
 ATTACHED = "bus"  # the key of Services.extra holding the attached bridge
 
 
@@ -314,6 +315,7 @@ class SeatSubscriber(QObject):
 
     server_state_changed = Signal(str)  # "online" | "offline"
     resynced = Signal()  # the seat re-read positions (and cases) from the database after a gap
+    first_picture = Signal()  # once: stored positions read and the broker's retained values delivered
 
     def __init__(self, services: Services, bus: Bus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -329,6 +331,11 @@ class SeatSubscriber(QObject):
         self._ever_online = False
         self.resyncs = 0
         self.last_resync_at = ""
+        self.ready = False  # see first_picture
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(RETAINED_SETTLE_MS)
+        self._settle.timeout.connect(self._picture_complete)
         bus.subscribe(topics.UNIT_POSITIONS, self._on_positions)
         bus.subscribe(topics.DRONE_TELEMETRY, self._on_drones)
         bus.subscribe(topics.DEVICE_HEALTH, self._on_devices)
@@ -337,6 +344,7 @@ class SeatSubscriber(QObject):
         bus.subscribe(topics.SERVER_STATUS, self._on_server_status)
         bus.subscribe(topics.SERVER_HEARTBEAT, self._on_heartbeat)
         bus.resynced.connect(self.resync_positions)
+        bus.state_changed.connect(lambda _state: self._check_picture())
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(250)
         self._watchdog.timeout.connect(self._check_server)
@@ -485,6 +493,17 @@ class SeatSubscriber(QObject):
         self.resyncs += 1
         self.last_resync_at = now_iso()
         self.resynced.emit()
+        self._check_picture()
+
+    def _check_picture(self) -> None:
+        """A headless seat (``snapshot``) writes its report once it has the picture a window would show."""
+        if not self.ready and self.resyncs and self.bus.state is BusState.CONNECTED and not self._settle.isActive():
+            self._settle.start()
+
+    def _picture_complete(self) -> None:
+        if not self.ready and self.bus.state is BusState.CONNECTED:
+            self.ready = True
+            self.first_picture.emit()
 
 
 # ============================================================================================== wiring
