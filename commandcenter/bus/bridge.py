@@ -50,6 +50,9 @@ log = logging.getLogger(__name__)
 REMOTE = "bus:"  # operation prefix of case changes heard on the bus (announced locally, never published again)
 HEARTBEAT_MS = 1000
 SERVER_TIMEOUT_S = 3.0  # a seat calls the server offline this long after its last heartbeat
+POSITIONS_PER_MESSAGE = 500  # ≈ 130 kB: within any broker's default packet limit (EMQX: 1 MB)
+RETAIN_REFRESH_S = 10.0  # a unit's retained position is refreshed at most this often …
+RETAINED_PER_ROUND = 2000  # … and at most this many each second (one MQTT message each)
 DEVICE_HEALTH_MS = 5000  # device health is republished this often (and at once when a device changes state)
 CLOCK_MARGIN = timedelta(seconds=60)  # a catch-up reads a little before the gap: clocks of two machines differ
 RETAINED_SETTLE_MS = 500  # after connecting, the broker's retained values have arrived by then (loopback, LAN)
@@ -208,6 +211,8 @@ class ServerPublisher(QObject):
         self.cases = CaseBridge(services, bus, self)
         self.heartbeats = 0
         self.started_at = ""
+        self._unretained: dict[str, UnitPosition] = {}  # moved since their retained value was last refreshed
+        self._retained_at: dict[str, float] = {}  # unit id → monotonic time of its last retained publish
         bus.set_last_will(topics.SERVER_STATUS, {"state": "offline", "client_id": bus.client_id,
                                                  "reason": "vanished"})
         services.tracker.changed.connect(self._on_positions)
@@ -219,6 +224,7 @@ class ServerPublisher(QObject):
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self._beat)
+        self._heartbeat.timeout.connect(self.refresh_retained)
         self._device_timer = QTimer(self)
         self._device_timer.setInterval(DEVICE_HEALTH_MS)
         self._device_timer.timeout.connect(self.publish_devices)
@@ -261,6 +267,7 @@ class ServerPublisher(QObject):
     def publish_everything(self) -> None:
         """Status, every position, drone and device: what a broker that lost its retained values needs."""
         self.bus.publish(topics.SERVER_STATUS, self._status("online"), retain=True, qos=1)
+        self._retained_at.clear()  # every retained position again (the broker may have restarted without them)
         self._on_positions(list(self.services.tracker.snapshot().values()))
         self._on_drones(self.services.fleet.ids())
         self.publish_devices()
@@ -272,10 +279,34 @@ class ServerPublisher(QObject):
 
     # -- live state ----------------------------------------------------------------------------------------
     def _on_positions(self, moved: list[UnitPosition]) -> None:
+        """The live stream: one message per round (per ``POSITIONS_PER_MESSAGE``); the retained per-unit values
+        follow within ``RETAIN_REFRESH_S`` (:meth:`refresh_retained`)."""
+        if not moved:
+            return
+        payloads: list[JsonValue] = [position_payload(pos) for pos in moved]
+        at = now_iso()
+        for start in range(0, len(payloads), POSITIONS_PER_MESSAGE):
+            self.bus.publish(topics.POSITIONS, {"positions": payloads[start:start + POSITIONS_PER_MESSAGE],
+                                                "at": at})
         for pos in moved:
-            topic = _topic(topics.unit_position, pos.id)
+            self._unretained[pos.id] = pos
+
+    def refresh_retained(self) -> None:
+        """Each unit's retained position, at most every ``RETAIN_REFRESH_S`` and ``RETAINED_PER_ROUND`` per
+        round: what a seat that connects later gets first (it reads the database as well)."""
+        now = time.monotonic()
+        budget = RETAINED_PER_ROUND
+        for unit_id in list(self._unretained):
+            if budget <= 0:
+                break
+            if now - self._retained_at.get(unit_id, -RETAIN_REFRESH_S) < RETAIN_REFRESH_S:
+                continue
+            pos = self._unretained.pop(unit_id)
+            self._retained_at[unit_id] = now
+            topic = _topic(topics.unit_position, unit_id)
             if topic is not None:
                 self.bus.publish(topic, position_payload(pos), retain=True)
+                budget -= 1
 
     def _on_drones(self, ids: list[str]) -> None:
         fleet = self.services.fleet
@@ -337,6 +368,7 @@ class SeatSubscriber(QObject):
         self._settle.setInterval(RETAINED_SETTLE_MS)
         self._settle.timeout.connect(self._picture_complete)
         bus.subscribe(topics.UNIT_POSITIONS, self._on_positions)
+        bus.subscribe(topics.POSITIONS, self._on_position_stream)
         bus.subscribe(topics.DRONE_TELEMETRY, self._on_drones)
         bus.subscribe(topics.DEVICE_HEALTH, self._on_devices)
         bus.subscribe(topics.ALARMS, self._on_alarms)
@@ -421,6 +453,7 @@ class SeatSubscriber(QObject):
 
     # -- the server's live state ---------------------------------------------------------------------------
     def _on_positions(self, batch: list[BusMessage]) -> None:
+        """The retained per-unit positions (on connecting) and their slow refreshes."""
         positions: list[UnitPosition] = []
         for message in batch:
             if not message.payload:
@@ -429,6 +462,24 @@ class SeatSubscriber(QObject):
                 positions.append(position_from(message.payload))
             except PayloadError as exc:
                 self.refused(message, exc)
+        if positions:
+            self.services.tracker.apply_remote(positions)
+
+    def _on_position_stream(self, batch: list[BusMessage]) -> None:
+        """The live stream: a list of positions per message."""
+        positions: list[UnitPosition] = []
+        for message in batch:
+            items = message.payload.get("positions")
+            if not isinstance(items, list):
+                self.refused(message, PayloadError(f"field 'positions': expected a list, got {items!r:.80}"))
+                continue
+            for item in items:
+                try:
+                    if not isinstance(item, dict):
+                        raise PayloadError(f"a position: expected an object, got {item!r:.80}")
+                    positions.append(position_from(item))
+                except PayloadError as exc:
+                    self.refused(message, exc)
         if positions:
             self.services.tracker.apply_remote(positions)
 
