@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
 import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -71,6 +72,12 @@ class _Refusals:
         log.warning("%s: refused a payload on %s: %s", self.who, message.topic, exc)
 
 
+def origin_of(bus: Bus) -> str:
+    """The ``origin`` of what one process's bridges publish: the bus client and a per-bridge suffix, so that a
+    server and a seat sharing one in-process bus (the hall in one process) still tell their messages apart."""
+    return f"{bus.client_id}/{uuid.uuid4().hex[:8]}"
+
+
 def _topic(make: Callable[[str], str], ident: str) -> str | None:
     """A topic from an id, or None (logged) when the id cannot be a topic level."""
     try:
@@ -91,6 +98,7 @@ class CaseBridge(QObject):
         self.services = services
         self.bus = bus
         self.refused = _Refusals("case bridge")
+        self.origin = origin_of(bus)
         self._tasks = GuiBridge(services.tasks, self)
         self._watermark = 0  # the highest case id this process has seen
         self._gap_since: datetime | None = None
@@ -116,13 +124,13 @@ class CaseBridge(QObject):
             if topic is not None:
                 self.bus.publish(topic, {
                     "code": code, "operation": changes.operation, "case_ids": json_list(changes.case_ids),
-                    "codes": json_list(changes.codes), "units": json_list(changes.units), "origin": self.bus.client_id,
+                    "codes": json_list(changes.codes), "units": json_list(changes.units), "origin": self.origin,
                     "at": now_iso()}, qos=1)
 
     def _on_local_status(self, unit_id: str, status: str) -> None:
         topic = _topic(topics.unit_status, unit_id)
         if topic is not None:
-            self.bus.publish(topic, {"id": unit_id, "status": status, "origin": self.bus.client_id, "at": now_iso()},
+            self.bus.publish(topic, {"id": unit_id, "status": status, "origin": self.origin, "at": now_iso()},
                              retain=True, qos=1)
 
     def _on_case_unit_change(self, unit_id: str, status: str | None, _delta: int) -> None:
@@ -137,7 +145,7 @@ class CaseBridge(QObject):
         operations: set[str] = set()
         for message in batch:
             try:
-                if text(message.payload, "origin", "") == self.bus.client_id:
+                if text(message.payload, "origin", "") == self.origin:
                     continue  # our own change, already announced here
                 codes.add(text(message.payload, "code"))
                 codes.update(strings(message.payload, "codes"))
@@ -157,7 +165,7 @@ class CaseBridge(QObject):
     def _on_statuses(self, batch: list[BusMessage]) -> None:
         for message in batch:
             try:
-                if text(message.payload, "origin", "") == self.bus.client_id:
+                if text(message.payload, "origin", "") == self.origin:
                     continue
                 unit_id, status = text(message.payload, "id"), text(message.payload, "status")
             except PayloadError as exc:
@@ -333,10 +341,10 @@ class ServerPublisher(QObject):
         topic = _topic(lambda ident: topics.alarm("camera", ident), camera_id)
         if topic is not None:
             self.bus.publish(topic, {"kind": "camera", "source_id": camera_id, "text": text_,
-                                     "origin": self.bus.client_id, "at": now_iso()}, qos=1)
+                                     "origin": self.cases.origin, "at": now_iso()}, qos=1)
 
     def _on_event(self, severity: str, text_: str) -> None:
-        self.bus.publish(topics.EVENTS, {"severity": severity, "text": text_, "origin": self.bus.client_id,
+        self.bus.publish(topics.EVENTS, {"severity": severity, "text": text_, "origin": self.cases.origin,
                                          "at": now_iso()}, qos=1)
 
 
@@ -506,7 +514,7 @@ class SeatSubscriber(QObject):
             if message.retained:
                 continue  # an alarm is news, not a state
             try:
-                if text(message.payload, "origin", "") == self.bus.client_id:
+                if text(message.payload, "origin", "") == self.cases.origin:
                     continue
                 kind, source, what = (text(message.payload, "kind"), text(message.payload, "source_id"),
                                       text(message.payload, "text"))
@@ -521,7 +529,7 @@ class SeatSubscriber(QObject):
     def _on_events(self, batch: list[BusMessage]) -> None:
         for message in batch:
             try:
-                if text(message.payload, "origin", "") == self.bus.client_id:
+                if text(message.payload, "origin", "") == self.cases.origin:
                     continue
                 severity, what = text(message.payload, "severity"), text(message.payload, "text")
             except PayloadError as exc:
