@@ -163,6 +163,9 @@ class CaseBridge(QObject):
             CaseChanges(REMOTE + operation, frozenset(case_ids), frozenset(codes), frozenset(units)))
 
     def _on_statuses(self, batch: list[BusMessage]) -> None:
+        """Statuses set elsewhere: on the map and in the recommender at once, and announced as changed units so
+        the unit board re-reads them (as it does after a status set here)."""
+        changed: set[str] = set()
         for message in batch:
             try:
                 if text(message.payload, "origin", "") == self.origin:
@@ -173,6 +176,10 @@ class CaseBridge(QObject):
                 continue
             self.services.tracker.set_status(unit_id, status)
             self.services.cases.dispatcher.note_status(unit_id, status)
+            if not message.retained:  # retained ones are the picture on connecting, not news
+                changed.add(unit_id)
+        if changed:
+            self.services.cases.announcer.announce(CaseChanges(REMOTE + "unit.status", units=frozenset(changed)))
 
     # -- gaps ----------------------------------------------------------------------------------------------
     def _on_bus_state(self, state: BusState) -> None:

@@ -214,8 +214,11 @@ def test_a_status_set_on_the_seat_reaches_the_server_and_the_first_picture_is_an
     _report_fix(hall.osmand_port, LAT, LON)
     qtbot.waitUntil(lambda: hall.seat.tracker.get("OF-1") is not None, timeout=2000)
 
+    heard_by_server: list[CaseChanges] = []
+    hall.server.cases.announcer.changed.connect(heard_by_server.append)
     hall.seat.unit_status.set_status("OF-1", "resting", "zhang").result(30)
     qtbot.waitUntil(lambda: getattr(hall.server.tracker.get("OF-1"), "status", "") == "resting", timeout=1000)
+    qtbot.waitUntil(lambda: any("OF-1" in c.units for c in heard_by_server), timeout=1000)  # its board re-reads
     assert getattr(hall.seat.tracker.get("OF-1"), "status", "") == "resting"
     _report_fix(hall.osmand_port, LAT + 0.0002, LON)  # the server's next position carries the new status
     qtbot.waitUntil(lambda: round(getattr(hall.seat.tracker.get("OF-1"), "lat", 0.0), 4) == round(LAT + 0.0002, 4),
