@@ -17,7 +17,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from pytestqt.qtbot import QtBot
 
 from commandcenter.bus import BusMessage, BusState, topics
-from commandcenter.bus.mqtt import MqttBus
+from commandcenter.bus.mqtt import OFFLINE_QUEUE_LIMIT, MqttBus
 from tests.bus.mosquitto import MosquittoBroker
 
 
@@ -267,3 +267,14 @@ def test_tls_settings_are_passed_through(qtbot: QtBot, tls_broker: MosquittoBrok
     untrusting.start()
     qtbot.waitUntil(lambda: untrusting.state is BusState.OFFLINE, timeout=5000)
     assert "CERTIFICATE_VERIFY_FAILED" in str(untrusting.health()["last_error"])
+
+
+def test_the_offline_queue_is_bounded(qtbot: QtBot, mosquitto_broker: MosquittoBroker, buses: list[MqttBus]) -> None:
+    """A broker away for long does not make the server grow without end: QoS 1 beyond the queue is dropped."""
+    server = connected(qtbot, MqttBus(mosquitto_broker.bus_config("cc-server"), role="server"), buses)
+    mosquitto_broker.stop()
+    qtbot.waitUntil(lambda: server.state is BusState.OFFLINE, timeout=3000)
+    for i in range(OFFLINE_QUEUE_LIMIT + 5):
+        server.publish(topics.case(f"C-{i}"), {"code": f"C-{i}"}, qos=1)
+    assert server.health()["dropped"] == 5
+    assert server.health()["published"] == OFFLINE_QUEUE_LIMIT
