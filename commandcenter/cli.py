@@ -10,6 +10,7 @@
     commandcenter drone --config FILE --drone ID ACTION …
     commandcenter audit verify | anchor
     commandcenter user add | passwd | disable | list
+    commandcenter field pair OFFICER_ID [--config FILE] [--db URL] [--qr FILE.png] | revoke OFFICER_ID
 
 The core never imports the views: GUI subcommands are handed to the runner registered under the
 ``commandcenter.gui`` entry point (``widgets.app:run`` in pyproject.toml), the way napari keeps its models free
@@ -140,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     for name, text in (("cases", "case intake: cases import FILE [--mapping FILE]"),
                        ("drone", "pilot commands: drone --config FILE --drone ID ACTION"),
                        ("audit", "tamper-evident record: audit verify | anchor"),
-                       ("user", "users and roles: user add | passwd | disable | list")):
+                       ("user", "users and roles: user add | passwd | disable | list"),
+                       ("field", "城管通 phones: field pair OFFICER_ID [--qr FILE.png] | revoke OFFICER_ID")):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -152,6 +154,7 @@ DELEGATED: dict[str, tuple[str, str]] = {
     "drone": ("commandcenter.drones.cli", "drone_main"),
     "audit": ("commandcenter.enforcement.cli", "audit_main"),
     "user": ("commandcenter.enforcement.cli", "user_main"),
+    "field": ("commandcenter.field.cli", "field_main"),
 }
 
 

@@ -127,6 +127,7 @@ ROLE_LABELS: Mapping[str, str] = {
     "legal": QT_TRANSLATE_NOOP("Role", "Legal reviewer"),  # 法制审核员
     "observer": QT_TRANSLATE_NOOP("Role", "Observer"),  # 观察
     "intake": QT_TRANSLATE_NOOP("Role", "Intake channel"),  # 接入通道
+    "field": QT_TRANSLATE_NOOP("Role", "Field officer"),  # 外勤队员
 }
 
 UNIT_STATUS_LABELS: Mapping[str, str] = {

@@ -299,6 +299,11 @@
         <source>Intake channel</source>
         <translation>接入通道</translation>
     </message>
+    <message>
+        <location filename="../../commandcenter/labels.py" line="130" />
+        <source>Field officer</source>
+        <translation>外勤队员</translation>
+    </message>
 </context>
 <context>
     <name>TaskStatus</name>
