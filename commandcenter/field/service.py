@@ -215,7 +215,7 @@ class FieldService:
         card = self.officer(officer_id)
         state = self.store.read(lambda s: s.get(Officer, officer_id))
         duty = self._duty_json(state) if state is not None else {}
-        return {"officer": card.as_json(), **duty}
+        return {**duty, "officer": card.as_json()}
 
     def position(self, officer_id: str, data: Mapping[str, Any], *, sos: bool = False) -> None:
         """One fix through the same chain as OsmAnd; returns once it is stored (FieldError 503 otherwise)."""

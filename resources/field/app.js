@@ -228,15 +228,17 @@ function miniMap(task) {
   let me = "";
   if (here) {
     const span = Math.max(Math.abs(here.lat - task.lat), Math.abs(here.lon - task.lon), 0.0005) * 1.3;
-    const x = 50 + (here.lon - task.lon) / span * 40, y = 50 - (here.lat - task.lat) / span * 40;
+    const x = 100 + (here.lon - task.lon) / span * 40, y = 50 - (here.lat - task.lat) / span * 40;
     me = `<line x1="50" y1="50" x2="${x}" y2="${y}" stroke="#0b5cad" stroke-dasharray="2 2" stroke-width=".8"/>
       <circle cx="${x}" cy="${y}" r="3" fill="#0b5cad" stroke="#fff" stroke-width="1"/>
       <text x="${x}" y="${y + 8}" font-size="5" text-anchor="middle" fill="#0b5cad">我</text>`;
   }
-  return `<svg class="minimap" viewBox="0 0 100 100" preserveAspectRatio="xMidYMid meet" role="img" aria-label="案件位置">
-      <path d="M0 33H100M0 66H100M33 0V100M66 0V100" stroke="#cfd8e3" stroke-width=".6"/>${me}
-      <path d="M50 50l-4-9a5 5 0 1 1 8 0z" fill="#c62828" stroke="#fff" stroke-width=".8"/>
-      <text x="50" y="58" font-size="5" text-anchor="middle" fill="#c62828">案件</text></svg>
+  return `<svg class="minimap" viewBox="0 0 200 100" preserveAspectRatio="xMidYMid slice" role="img" aria-label="案件位置">
+      <path d="M0 25H200M0 50H200M0 75H200M25 0V100M50 0V100M75 0V100M100 0V100M125 0V100M150 0V100M175 0V100"
+            stroke="#d6dee8" stroke-width=".6"/>
+      <path d="M0 50H200M100 0V100" stroke="#c3cfdc" stroke-width="2"/>${me}
+      <path d="M100 50l-4-9a5 5 0 1 1 8 0z" fill="#c62828" stroke="#fff" stroke-width=".8"/>
+      <text x="100" y="58" font-size="5" text-anchor="middle" fill="#c62828">案件</text></svg>
     <div class="row" style="margin-top:6px"><span class="muted">${task.lat.toFixed(5)}, ${task.lon.toFixed(5)}</span>
       <a class="chip" href="geo:${task.lat},${task.lon}?q=${task.lat},${task.lon}">导航</a></div>`;
 }
@@ -251,21 +253,20 @@ async function renderTask(code, fromPoll) {
       return;
     }
   }
-  if (fromPoll && document.activeElement && document.activeElement.tagName === "TEXTAREA") return;
+  if (location.hash !== "#task/" + encodeURIComponent(code)) return;  // the officer moved on meanwhile
+  if (fromPoll && !$("#sheet").hidden) return;  // the officer is typing a reason or a report: keep the page
   const open = task.status === "dispatched" || task.status === "handling";
   let actions = "";
   if (task.status === "dispatched" && task.field_state !== "accepted") {
-    actions = `<div class="actions split"><button id="refuse" class="btn danger" type="button">退单</button>
+    actions = `<div class="actions split sticky"><button id="refuse" class="btn danger" type="button">退单</button>
       <button id="accept" class="btn" type="button">接单</button></div>`;
   } else if (task.status === "dispatched") {
-    actions = `<div class="actions"><button id="arrive" class="btn" type="button">到场</button>
-      <button id="refuse" class="btn danger" type="button">退单</button></div>`;
+    actions = `<div class="actions split sticky"><button id="refuse" class="btn danger" type="button">退单</button>
+      <button id="arrive" class="btn" type="button">到场</button></div>`;
   } else if (task.status === "handling") {
-    actions = `<div class="actions">
+    actions = `<div class="actions split sticky">
       <label class="btn secondary filebtn" for="photo">拍照取证
         <input id="photo" type="file" accept="image/*,video/*,audio/*" capture="environment"></label>
-      <div class="card" style="padding:10px"><label for="report-text" style="margin-top:0">处置情况</label>
-        <textarea id="report-text" placeholder="例如：井盖已更换并固定，现场已清理"></textarea></div>
       <button id="report" class="btn ok" type="button">处置反馈</button></div>`;
   }
   view.innerHTML = `
@@ -357,12 +358,21 @@ async function upload(task, input) {
   } catch (e) { toast(e.message, true); }
 }
 
-async function report(task) {
-  const text = $("#report-text").value.trim();
-  if (!text) { toast("请填写处置情况", true); return; }
+function report(task) {
   const evidence = task.photos.filter((p) => p.by === (state.officer && state.officer.id)).map((p) => p.sha256);
-  await act(task, "report", {text, evidence}, "处置反馈已提交，等待核查");
-  location.hash = "#tasks";
+  sheet(`<h2>处置反馈</h2><label for="report-text">处置情况（必填）</label>
+    <textarea id="report-text" placeholder="例如：井盖已更换并固定，现场已清理"></textarea>
+    <p class="muted">附现场取证 ${evidence.length} 件${evidence.length ? "" : "（建议先拍照取证）"}</p>
+    <div class="actions split"><button id="cancel" class="btn secondary" type="button">取消</button>
+      <button id="confirm-report" class="btn ok" type="button">提交反馈</button></div>`);
+  $("#cancel").onclick = () => { $("#sheet").hidden = true; };
+  $("#confirm-report").onclick = async () => {
+    const text = $("#report-text").value.trim();
+    if (!text) { toast("请填写处置情况", true); return; }
+    $("#sheet").hidden = true;
+    await act(task, "report", {text, evidence}, "处置反馈已提交，等待核查");
+    location.hash = "#tasks";
+  };
 }
 
 async function renderReport() {
@@ -460,7 +470,7 @@ async function start() {
   pollLoop();
 }
 
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => { window.scrollTo(0, 0); route(); });
 document.querySelectorAll("#tabs button").forEach((b) => { b.onclick = () => { location.hash = b.dataset.go; }; });
 $("#sos").onclick = sos;
 if ("serviceWorker" in navigator) navigator.serviceWorker.register("sw.js").catch(() => {});
