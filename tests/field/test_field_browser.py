@@ -19,7 +19,7 @@ import pytest
 from commandcenter.cli import main
 from commandcenter.runtime.compose import Services
 
-from .conftest import CASE_AT, OFFICER_AT, dispatched_case, wait_until
+from .conftest import OFFICER_AT, dispatched_case, wait_until
 
 pytestmark = pytest.mark.slow
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
@@ -157,4 +157,16 @@ def test_an_officer_walks_a_task_from_accept_to_feedback_in_chromium(field_servi
     click("#confirm-sos")
     assert wait_until(lambda: field_services.store.scalar(
         "SELECT COUNT(*) FROM audit_log WHERE action = 'field.sos'") == 1)
-    assert CASE_AT  # the case location the task page showed on its map
+
+    # the QR code's link (<public_url>/field/?code=CODE) pairs a phone without typing
+    click("#tab-me")
+    click("#unpair")
+    wait.until(ec.visibility_of_element_located((By.ID, "code")))
+    assert browser.execute_script("return localStorage.getItem('cgt.token')") is None
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["field", "pair", "o1", "--db", field_services.config.database.url]) == 0
+    browser.get(f"{base_url}/field/?code={out.getvalue().strip().splitlines()[-1]}")
+    see("#who", "张三")
+    see("main h2", "我的任务（0）")
+    assert "code=" not in browser.current_url  # the used code does not stay in the address bar
