@@ -214,7 +214,7 @@ class _Handler(BoundedRequestHandler):
             adapter._good()
         except FieldError as exc:
             adapter._bad(f"{method} {path}: {exc.status} {exc.message}")
-            self._json(exc.status, {"error": exc.message}, close=exc.status == 413)
+            self._json(exc.status, {"error": exc.message}, close=exc.status == 413 or method == "POST")
         except ConnectionError as exc:  # the phone stopped sending: nothing was stored, nobody to answer
             adapter._bad(f"{method} {path}: {exc}")
             self.close_connection = True

@@ -333,7 +333,7 @@ class FieldService:
             now = self.cases.clock()
             self._set_field_state(row, "accepted", officer_id, now)
             session.add(CaseEvent(case_id=row.id, time=now, actor=officer_id, action="accept",
-                                  from_status=row.status, to_status=row.status, note="接单", data={}))
+                                  from_status=row.status, to_status=row.status, note="", data={"via": "field"}))
             self.cases.core.audit(session, officer_id, "case.accept", row.code, {"officer": officer_id})
             collector_of(session).case(row.id, row.code)
             return self._task_json(row, [])

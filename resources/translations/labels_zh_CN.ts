@@ -137,6 +137,11 @@
     </message>
     <message>
         <location filename="../../commandcenter/labels.py" line="115" />
+        <source>accepted the task on the phone</source>
+        <translation>接单</translation>
+    </message>
+    <message>
+        <location filename="../../commandcenter/labels.py" line="115" />
         <source>approved the request</source>
         <translation>批准申请</translation>
     </message>
