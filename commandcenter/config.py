@@ -175,6 +175,7 @@ class FieldConfig:
     port: int = 8380
     public_url: str = ""  # what phones open (QR codes of `field pair`); "" = http://HOST:PORT
     max_upload_mb: float = 50.0  # one photo/video/audio upload; a larger one is refused with 413
+    max_connections: int = 12000  # every phone waiting for tasks holds one; fitted into the open-files limit
 
     @property
     def base_url(self) -> str:
@@ -452,6 +453,7 @@ def _validate(config: Config, checker: _Checker) -> None:
     _check_range(checker, "audit.checkpoint_minutes", config.audit.checkpoint_minutes, 0.1, 24 * 60)
     if config.field is not None:
         _check_range(checker, "field.max_upload_mb", config.field.max_upload_mb, 0.01, 4096)
+        _check_range(checker, "field.max_connections", config.field.max_connections, 16, 1_000_000)
         if config.field.public_url and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", config.field.public_url):
             raise checker.fail("field.public_url", f"expected http(s)://HOST[:PORT][/PATH], got {config.field.public_url!r}")
     if config.bus is not None:

@@ -13,6 +13,7 @@ Every part that runs (listeners, links, pools, timers, the store's writer) is a 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections import deque
@@ -436,7 +437,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
         lifecycle.add("open311", start=start_open311)
 
-    field_api = build_field_api(config, store, tasks, cases, enforcement, tracker, events, cameras, limits.http)
+    field_api = build_field_api(config, store, tasks, cases, enforcement, tracker, events, cameras,
+                                dataclasses.replace(limits.http, max_connections=limits.field_max_connections or
+                                                    limits.http.max_connections))
     if field_api is not None:
         api = field_api
 

@@ -260,3 +260,17 @@ def test_the_web_app_is_served_from_resources(base_url: str) -> None:
         text = Phone(base_url).call("GET", f"/field/{name}").body.decode("utf-8")
         assert "https://" not in text and "http://" not in text, name
     assert Phone(base_url).call("GET", "/field/../config.example.toml").status == 404
+
+
+def test_the_field_listener_has_its_own_connection_cap_fitted_into_the_descriptor_budget(
+        field_services: Services) -> None:
+    from commandcenter.runtime.fdlimits import listener_limits
+
+    config = field_services.config
+    assert config.field is not None and config.field.max_connections == 12000
+    roomy = listener_limits(config, soft_limit=100_000, in_use=50)
+    assert roomy.field_max_connections == 12000 and roomy.http.max_connections == 512
+    tight = listener_limits(config, soft_limit=4096, in_use=50)
+    assert 16 <= tight.field_max_connections < 4096 - config.listeners.reserve_fds
+    api = field_services.field_api
+    assert api is not None and api.limits.max_connections > api.limits.workers  # not the HTTP listeners' 512
