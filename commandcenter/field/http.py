@@ -31,7 +31,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 from commandcenter import paths
 from commandcenter.field.service import FieldError, FieldService
 from commandcenter.field.waiters import Waiters
-from commandcenter.runtime.tasks import TaskManager
+from commandcenter.runtime.tasks import TaskManager, TasksStopped
 from devices.base import LinkStats, Sink
 from devices.httpserve import BoundedHTTPServer, BoundedRequestHandler, HttpLimits
 
@@ -129,11 +129,19 @@ class FieldServer:
     # -- long polls ----------------------------------------------------------------------------------------
     def _case_changed(self, changes: Any) -> None:
         """On the store's writer thread, after a commit: find (off the writer) whose phones to wake."""
-        self._answers.run(lambda: self.waiters.wake(self.service.officers_of(changes)))
+        try:
+            self._answers.run(lambda: self.waiters.wake(self.service.officers_of(changes)))
+        except TasksStopped:
+            pass  # shutting down: the parked polls are answered (or closed) by close()
 
     def _answer_polls(self, polls: list[_Poll]) -> None:
         for poll in polls:
-            self._answers.run(partial(self._answer_poll, poll))
+            try:
+                self._answers.run(partial(self._answer_poll, poll))
+            except TasksStopped:
+                httpd = self._httpd
+                if httpd is not None:
+                    httpd.answer_detached(poll.sock, poll.addr, b"", keep_alive=False)
 
     def _answer_poll(self, poll: _Poll) -> None:
         httpd = self._httpd

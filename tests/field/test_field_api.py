@@ -188,6 +188,12 @@ def test_a_task_from_accept_to_feedback_with_a_photo(field_services: Services, b
     for step in ("accept", "arrive", "evidence", "feedback"):
         assert ("o1", step) in actions, actions
     assert phone.call("GET", "/field/v1/tasks").body["tasks"] == []  # now on the desk for 核查
+    # 核查 on the desk may send it back (返工) to the same officer's phone
+    seen = phone.call("GET", "/field/v1/tasks").body["version"]
+    field_services.cases.verify(code, "system").result(10)
+    field_services.cases.rework(code, "system", "井盖仍有松动").result(10)
+    back = phone.call("GET", f"/field/v1/tasks?wait=10&since={seen}")
+    assert [(t["code"], t["status"]) for t in back.body["tasks"]] == [(code, "dispatched")]
     result = verify(field_services.store, evidence_root=field_services.enforcement.evidence.root)
     assert result.ok, result
 
