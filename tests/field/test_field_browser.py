@@ -114,6 +114,15 @@ def test_an_officer_walks_a_task_from_accept_to_feedback_in_chromium(field_servi
     click("#duty-on")
     see("#duty-state", "上班中")
     assert field_services.store.scalar("SELECT status FROM officers WHERE id = 'o1'") == "idle"
+    # on duty, the phone's location goes through the fix chain: the officer is on the desk's map
+    assert wait_until(lambda: field_services.store.scalar(
+        "SELECT COUNT(*) FROM position_fixes WHERE unit_id = 'o1' AND source = 'field'") >= 1)
+    here = field_services.tracker.get("o1")
+    assert here is not None and abs(here.lat - OFFICER_AT[0]) < 1e-6 and abs(here.lon - OFFICER_AT[1]) < 1e-6
+    # the app's shell is cached by its service worker (works offline)
+    assert browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "navigator.serviceWorker.ready.then(r => done(!!r.active)).catch(() => done(false));")
 
     case_code = dispatched_case(field_services)  # the desk dispatches; the phone's long poll brings it
     card = f'.task[data-code="{case_code}"]'
