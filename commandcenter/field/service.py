@@ -212,10 +212,14 @@ class FieldService:
                 "status": officer.status}
 
     def status(self, officer_id: str) -> dict[str, Any]:
+        """The officer and his duty status (``GET /field/v1/me``): what the app shows after a restart."""
         card = self.officer(officer_id)
-        state = self.store.read(lambda s: s.get(Officer, officer_id))
-        duty = self._duty_json(state) if state is not None else {}
-        return {**duty, "officer": card.as_json()}
+
+        def query(s: Session) -> dict[str, Any]:
+            row = s.get(Officer, officer_id)
+            return self._duty_json(row) if row is not None else {}
+
+        return {**self.store.read(query), "officer": card.as_json()}
 
     def position(self, officer_id: str, data: Mapping[str, Any], *, sos: bool = False) -> None:
         """One fix through the same chain as OsmAnd; returns once it is stored (FieldError 503 otherwise)."""
