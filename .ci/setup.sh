@@ -13,6 +13,8 @@ APT_PACKAGES=(
   xvfb x11-utils socat fonts-noto-cjk fonts-dejavu-core poppler-utils postgresql
   # the MQTT broker between the server and its seats (and for MQTT sensors)
   mosquitto
+  # a real browser for the officers' web app (城管通) tests: selenium drives headless chromium
+  chromium chromium-driver
   # Qt's xcb platform plugin runtime
   libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 libxcb-xinerama0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libglib2.0-0

@@ -11,6 +11,7 @@
     commandcenter audit verify | anchor
     commandcenter user add | passwd | disable | list
     commandcenter tracker registrations | deregister PHONE
+    commandcenter field pair OFFICER_ID [--config FILE] [--db URL] [--qr FILE.png] | revoke OFFICER_ID
 
 The core never imports the views: GUI subcommands are handed to the runner registered under the
 ``commandcenter.gui`` entry point (``widgets.app:run`` in pyproject.toml), the way napari keeps its models free
@@ -142,7 +143,8 @@ def build_parser() -> argparse.ArgumentParser:
                        ("drone", "pilot commands: drone --config FILE --drone ID ACTION"),
                        ("audit", "tamper-evident record: audit verify | anchor"),
                        ("user", "users and roles: user add | passwd | disable | list"),
-                       ("tracker", "tracker registrations: tracker registrations | deregister PHONE")):
+                       ("tracker", "tracker registrations: tracker registrations | deregister PHONE"),
+                       ("field", "城管通 phones: field pair OFFICER_ID [--qr FILE.png] | revoke OFFICER_ID")):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -155,6 +157,7 @@ DELEGATED: dict[str, tuple[str, str]] = {
     "audit": ("commandcenter.enforcement.cli", "audit_main"),
     "user": ("commandcenter.enforcement.cli", "user_main"),
     "tracker": ("commandcenter.runtime.tracker_cli", "tracker_main"),
+    "field": ("commandcenter.field.cli", "field_main"),
 }
 
 

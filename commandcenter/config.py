@@ -165,6 +165,24 @@ class Open311Config:
 
 
 @dataclass
+class FieldConfig:
+    """The 城管通 field API and the officers' web app (``/field/v1/``, ``/field/``) on a port of their own.
+
+    TLS is a reverse proxy's job: put nginx/caddy in front and give the https address as ``public_url``.
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 8380
+    public_url: str = ""  # what phones open (QR codes of `field pair`); "" = http://HOST:PORT
+    max_upload_mb: float = 50.0  # one photo/video/audio upload; a larger one is refused with 413
+    max_connections: int = 12000  # every phone waiting for tasks holds one; fitted into the open-files limit
+
+    @property
+    def base_url(self) -> str:
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+@dataclass
 class ListenersConfig:
     """What the device listeners may take from the process: connections, threads, time per request.
 
@@ -250,6 +268,7 @@ class Config:
     audit: AuditConfig = field(default_factory=AuditConfig)
     listeners: ListenersConfig = field(default_factory=ListenersConfig)
     bus: BusConfig | None = None  # [bus]: the MQTT broker of a server and its seats
+    field: FieldConfig | None = None  # [field]: the officers' phones (城管通); None = no field API
     source: str = ""
 
 
@@ -401,7 +420,7 @@ def _validate(config: Config, checker: _Checker) -> None:
         if user.token_sha256 and not re.fullmatch(r"[0-9a-f]{64}", user.token_sha256):
             raise checker.fail(f"users[{i}].token_sha256", "expected 64 lowercase hex digits (sha256sum of the token)")
     for name, listener in (("trackers.jt808", config.trackers.jt808), ("trackers.osmand", config.trackers.osmand),
-                           ("open311", config.open311)):
+                           ("open311", config.open311), ("field", config.field)):
         if listener is not None:
             _check_range(checker, f"{name}.port", listener.port, 0, 65535)
     for name in ("jt808_max_connections", "http_max_connections", "http_workers", "http_backlog"):
@@ -442,6 +461,11 @@ def _validate(config: Config, checker: _Checker) -> None:
     if config.audit.tsa_url and not config.audit.tsa_cert:
         raise checker.fail("audit.tsa_cert", "tsa_url is set: give the TSA's certificate (or its CA) as a PEM file "
                                              "so its timestamps can be verified")
+    if config.field is not None:
+        _check_range(checker, "field.max_upload_mb", config.field.max_upload_mb, 0.01, 4096)
+        _check_range(checker, "field.max_connections", config.field.max_connections, 16, 1_000_000)
+        if config.field.public_url and not re.fullmatch(r"https?://[^\s/]+(/\S*)?", config.field.public_url):
+            raise checker.fail("field.public_url", f"expected http(s)://HOST[:PORT][/PATH], got {config.field.public_url!r}")
     if config.bus is not None:
         if not re.fullmatch(r"mqtts?://[^/:]+(:\d{1,5})?/?", config.bus.url):
             raise checker.fail("bus.url", f"expected mqtt://HOST:PORT or mqtts://HOST:PORT, got {config.bus.url!r}")
@@ -481,6 +505,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "audit": lambda v, k: checker.build(AuditConfig, v, k),
         "listeners": lambda v, k: checker.build(ListenersConfig, v, k),
         "bus": lambda v, k: checker.build(BusConfig, v, k),
+        "field": lambda v, k: checker.build(FieldConfig, v, k),
     })
     config.source = path
     _validate(config, checker)

@@ -112,6 +112,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "escalate": QT_TRANSLATE_NOOP("CaseAction", "escalated"),  # 超时升级
     "task": QT_TRANSLATE_NOOP("CaseAction", "updated a department task"),  # 更新联合执法任务
     "evidence": QT_TRANSLATE_NOOP("CaseAction", "added evidence"),  # 添加证据
+    "accept": QT_TRANSLATE_NOOP("CaseAction", "accepted the task on the phone"),  # 接单 (城管通)
     "approve": QT_TRANSLATE_NOOP("CaseAction", "approved the request"),  # 批准申请
     "request_suspend": QT_TRANSLATE_NOOP("CaseAction", "asked to suspend"),  # 申请缓办
     "request_extend": QT_TRANSLATE_NOOP("CaseAction", "asked for more time"),  # 申请延期
@@ -127,6 +128,7 @@ ROLE_LABELS: Mapping[str, str] = {
     "legal": QT_TRANSLATE_NOOP("Role", "Legal reviewer"),  # 法制审核员
     "observer": QT_TRANSLATE_NOOP("Role", "Observer"),  # 观察
     "intake": QT_TRANSLATE_NOOP("Role", "Intake channel"),  # 接入通道
+    "field": QT_TRANSLATE_NOOP("Role", "Field officer"),  # 外勤队员
 }
 
 UNIT_STATUS_LABELS: Mapping[str, str] = {

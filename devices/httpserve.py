@@ -108,9 +108,14 @@ class BoundedRequestHandler(BaseHTTPRequestHandler):
         self._reader = io.BufferedReader(self._raw, 65536)
         self.rfile = self._reader
 
+    detached: bool = False
+    """Set by :meth:`detach`: the answer comes later from another thread (a long poll), not from this worker."""
+
     def handle(self) -> None:
         self.close_connection = True
         self.handle_one_request()
+        if self.detached:
+            return
         if not self.close_connection:
             self._raw.drained = True
             self.keep = self._reader.peek(self.server.limits.max_header_bytes)
@@ -133,6 +138,24 @@ class BoundedRequestHandler(BaseHTTPRequestHandler):
             raise ConnectionError(f"request body cut short: {len(body)} of {length} bytes arrived")
         self.server._received(self.connection)
         return body
+
+
+    def body_done(self) -> None:
+        """The handler read the body itself (streamed to disk): from now on the request is the application's to
+        answer and the watchdog no longer applies, as after :meth:`read_body`."""
+        self.server._received(self.connection)
+
+    def detach(self) -> tuple[socket.socket, Any]:
+        """Leave the request unanswered when the handler returns, so no worker waits with it (a long poll).
+
+        The connection stays counted as open and is exempt from the request timeout; whoever holds it answers
+        with :meth:`BoundedHTTPServer.answer_detached` exactly once (the server's stop closes it otherwise).
+        Only for requests whose body has been read (or that have none).
+        """
+        self.detached = True
+        self.close_connection = True
+        self.server._received(self.connection)
+        return self.connection, self.client_address
 
 
 class _Waiting:
@@ -393,10 +416,34 @@ class BoundedHTTPServer(HTTPServer):
                 pass
 
     # -- workers ----------------------------------------------------------------------------------------------
+    def answer_detached(self, sock: socket.socket, addr: Any, response: bytes, *, keep_alive: bool = True) -> bool:
+        """Send the complete HTTP ``response`` of a request its handler detached, then hand the connection back
+        to the dispatcher (``keep_alive``) or close it. Any thread; False when the client is gone."""
+        sent = False
+        try:
+            sock.sendall(response)
+            sent = True
+        except OSError as exc:
+            self.last_error = f"{addr[0]}:{addr[1]}: detached answer not delivered: {exc!r}"
+        with self._lock:
+            self._busy.pop(sock, None)
+            self._prefixes.pop(sock, None)
+            cut = sock in self._cut
+            self._cut.discard(sock)
+        if sent and keep_alive and not cut and not self._stopping.is_set():
+            self._returns.put((sock, addr, b""))
+            self._wake()
+        else:
+            self.shutdown_request(sock)
+        return sent
+
     def _work(self, sock: socket.socket, addr: Any) -> None:
         keep: bytes | None = None
         try:
-            keep = self._handler_class(sock, addr, self).keep
+            handler = self._handler_class(sock, addr, self)
+            if handler.detached:
+                return  # answered later through answer_detached; the connection stays busy until then
+            keep = handler.keep
         except Exception:
             self.handle_error(sock, addr)
         with self._lock:

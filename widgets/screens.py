@@ -115,7 +115,7 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     tasking = AuthorizedTasking(services.tasking, enforcement.authorize)
     screen = DispatchScreen(services.cases, feed=services.dispatch_feed, actor=actor, tasking=tasking,
                             fleet=services.fleet, attach_snapshot=services.snapshots.attach_latest,
-                            case_panels=panels)
+                            case_panels=panels, resolve_evidence=services.enforcement.evidence.resolve)
     services.on_stop("dispatch screen", screen.shutdown)
     services.dispatch_feed.start()  # the queue is read while a dispatch screen shows it (stopped with the services)
     UnitStatusMenu(screen.unit_view, services.unit_status, actor, status_line=screen.status_line,

@@ -52,6 +52,8 @@ class QueueRow:
     lon: float | None
     duplicates: int
     assigned_id: str = ""
+    field_state: str = ""  # the officer's phone (城管通): accepted | arrived | reported | refused ("" = none yet)
+    field_note: str = ""  # a refusal's reason
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +74,34 @@ class CaseDetail:
     evidence: list[dict[str, Any]]
 
 
+# The phone's state that belongs to each case status: a state recorded before a later change (a re-dispatch,
+# a 返工) no longer describes the case and is not shown.
+_FIELD_STATE_OF_STATUS = {"dispatched": "accepted", "handling": "arrived", "handled": "reported",
+                          "verifying": "reported"}
+
+
+def field_state_of(case: CaseView) -> tuple[str, str]:
+    """What the officer's phone did with the case, as the desk shows it: (state, note).
+
+    accepted (已接单) while dispatched, arrived (到场) while handling, reported (已反馈) once handled, and refused
+    (退单, with the officer's reason) while the case is back in the queue (returned).
+    """
+    refused = case.extra.get("field_refused")
+    if case.status == "returned" and isinstance(refused, dict):
+        return "refused", f"{refused.get('officer', '')}: {refused.get('reason', '')}"
+    state = case.extra.get("field")
+    if isinstance(state, dict) and state.get("officer") == case.assigned_officer \
+            and _FIELD_STATE_OF_STATUS.get(case.status) == state.get("state"):
+        return str(state["state"]), ""
+    return "", ""
+
+
 def _row(case: CaseView, sla: Sla) -> QueueRow:
+    field_state, field_note = field_state_of(case)
     return QueueRow(case.code, case.category_label, case.source, case.source_label, case.grid_code, case.status,
                     case.status_label, case.urgency, case.officer_display, case.deadline_at,
                     sla.remaining_hours, sla.level, case.created_at, case.lat, case.lon, len(case.possible_duplicates),
-                    case.assigned_officer or "")
+                    case.assigned_officer or "", field_state, field_note)
 
 
 class DispatchFeed(QObject):

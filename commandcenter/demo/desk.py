@@ -34,8 +34,10 @@ class SimulatedDesk:
     """Advances open cases on a worker thread every few seconds. ``stop()`` ends it."""
 
     def __init__(self, cases: Any, *, actor: str = "dispatcher", speedup: float = 1.0, seed: int = 1,
-                 interval_s: float = 3.0) -> None:
+                 interval_s: float = 3.0, leave_to_phones: frozenset[str] = frozenset()) -> None:
         self.cases = cases
+        # Officers with a (simulated) 城管通 phone: 到场 and 处理反馈 of their cases come from the phone, not the desk.
+        self.leave_to_phones = leave_to_phones
         self.actor = actor
         self.speedup = max(speedup, 0.01)
         self.interval_s = interval_s
@@ -99,6 +101,8 @@ class SimulatedDesk:
             if not picks:
                 return False
             self.cases.dispatch(case.code, picks[0].officer_id, self.actor, "系统推荐最近空闲队员").result(10)
+        elif status in ("dispatched", "handling") and case.assigned_officer in self.leave_to_phones:
+            return False
         elif status == "dispatched":
             self.cases.arrive(case.code, self.actor, "队员到场").result(10)
         elif status == "handling":

@@ -29,10 +29,19 @@ from sqlalchemy.orm import Session
 from commandcenter import paths
 from commandcenter.cases.model import NewCase
 from commandcenter.cases.service import CaseService
-from commandcenter.config import CameraConfig, Config, DroneConfig, Jt808Config, Open311Config, OsmAndConfig
+from commandcenter.config import (
+    CameraConfig,
+    Config,
+    DroneConfig,
+    FieldConfig,
+    Jt808Config,
+    Open311Config,
+    OsmAndConfig,
+)
 from commandcenter.demo.city import CitySimulator
 from commandcenter.demo.database import claim_demo_database, demo_database_url
 from commandcenter.demo.desk import SimulatedDesk, seed_today
+from commandcenter.demo.phones import SimulatedPhones
 from commandcenter.demo.users import create_demo_users
 from commandcenter.geo.basemap import Basemap
 from commandcenter.runtime.compose import Services, build, case_audit_hook, load_basemap_checked
@@ -40,6 +49,7 @@ from commandcenter.store import models, utcnow
 
 log = logging.getLogger(__name__)
 DEMO_OPEN311_KEY = "demo-open311-key"
+DEMO_PHONES = 20  # simulated officers who work their tasks through the field API (城管通) instead of the desk
 PATROL_ZONE_KINDS = ("疏导点", "禁止设摊区", "管控点", "特色点")
 
 
@@ -100,6 +110,7 @@ def prepare(config: Config, basemap: Basemap) -> DemoSetup:
         simulator=dataclasses.replace(sim_cfg, enabled=True),
         trackers=trackers,
         open311=config.open311 or Open311Config(port=0, api_keys=[DEMO_OPEN311_KEY], jurisdiction="城管执法局"),
+        field=config.field or FieldConfig(port=0),  # the simulated officers' phones (城管通)
         cameras=[*config.cameras, *cameras],
         drones=[*config.drones, *drones],
     )
@@ -190,10 +201,16 @@ def attach(services: Services, setup: DemoSetup) -> None:
     sim.case_sink = lambda report: simulated_report(services, report)
     services.lifecycle.add("demo simulator", start=lambda: threading.Thread(
         target=_start_simulator, args=(services, sim), name="sim-start", daemon=True).start(), stop=sim.stop)
+    phone_officers = [m.info.id for m in sim.movers if m.info.kind == "officer"][:DEMO_PHONES]
+    phones = SimulatedPhones(services.store, phone_officers, speedup=setup.config.simulator.speedup)
+    services.extra["phones"] = phones
+    services.health.register("demo_phones", phones.report)
     desk = _Desk()
     services.lifecycle.add("demo desk", start=lambda: threading.Thread(
-        target=_seed_and_staff_desk, args=(services, sim, desk), name="demo-desk", daemon=True).start(),
-        stop=desk.stop)
+        target=_seed_and_staff_desk, args=(services, sim, desk, phones.officers), name="demo-desk",
+        daemon=True).start(), stop=desk.stop)
+    services.lifecycle.add("demo phones", start=lambda: threading.Thread(
+        target=_start_phones, args=(services, phones), name="demo-phones", daemon=True).start(), stop=phones.stop)
     if setup.config.drones:
         stop_patrols = threading.Event()
         services.lifecycle.add("demo patrols", start=lambda: _fly_demo_patrols(services, stop_patrols),
@@ -255,7 +272,24 @@ class _Desk:
                 self.desk.stop()
 
 
-def _seed_and_staff_desk(services: Services, sim: CitySimulator, desk: _Desk) -> None:
+def _start_phones(services: Services, phones: SimulatedPhones) -> None:
+    """Once the officers are stored and the field listener is bound, pair the phones and let them work."""
+    deadline = time.monotonic() + 20
+    port = None
+    while time.monotonic() < deadline and not (port := _bound_port(services, "field")):
+        time.sleep(0.1)
+    try:
+        while time.monotonic() < deadline and services.store.scalar(
+                "SELECT COUNT(*) FROM officers WHERE id = :o", {"o": phones.officer_ids[0]}) == 0:
+            time.sleep(0.2)
+        if port and phones.officer_ids:
+            phones.start(f"http://127.0.0.1:{port}")
+    except Exception:
+        log.exception("demo: the simulated phones did not start")
+
+
+def _seed_and_staff_desk(services: Services, sim: CitySimulator, desk: _Desk,
+                         phone_officers: frozenset[str] = frozenset()) -> None:
     """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""
     cases, enforcement = services.cases, services.enforcement
     deadline = time.monotonic() + 20  # dispatch recommendations need the officers' live positions
@@ -273,7 +307,8 @@ def _seed_and_staff_desk(services: Services, sim: CitySimulator, desk: _Desk) ->
     except Exception:
         log.exception("demo: seeding today's cases failed")
     if not desk.stopped.is_set():
-        desk.run(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup))
+        desk.run(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup,
+                               leave_to_phones=phone_officers))
 
 
 def simulated_report(services: Services, report: dict[str, object]) -> None:

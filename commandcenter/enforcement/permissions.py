@@ -36,10 +36,12 @@ class Role(StrEnum):
     LEGAL = "legal"  # 法制审核员
     OBSERVER = "observer"  # 观察 (read-only wall)
     INTAKE = "intake"  # 接入通道: Open311, hotline import, camera/sensor events — channels, not people
+    FIELD = "field"  # 外勤队员: an officer acting from the 城管通 phone app (bearer token, no seat login)
 
 
 # Roles a person can hold (log in with); intake channels are not people.
-PERSON_ROLES: tuple[str, ...] = tuple(r.value for r in Role if r is not Role.INTAKE)
+# Officers in the street act through their phones (commandcenter.field), not by logging in at a seat.
+PERSON_ROLES: tuple[str, ...] = tuple(r.value for r in Role if r not in (Role.INTAKE, Role.FIELD))
 
 ROLE_ZH: dict[str, str] = {
     Role.ADMIN: "值班长",
@@ -49,6 +51,7 @@ ROLE_ZH: dict[str, str] = {
     Role.LEGAL: "法制审核员",
     Role.OBSERVER: "观察",
     Role.INTAKE: "接入通道",
+    Role.FIELD: "外勤队员",
 }
 
 # The permission names are a contract with commandcenter.cases and the views: extend, never rename.
@@ -191,6 +194,15 @@ class Authorizer:
             role = self.extra_roles.get(actor)
         self._roles[actor] = (now, _generation[0], role)
         return role
+
+    def grant(self, actor: str, role: str) -> None:
+        """Let ``actor`` act with ``role`` without a users row (a paired officer's phone: role ``field``).
+
+        A users row of the same name still wins (``role_of`` reads the table first); the field service refuses
+        such an officer rather than let a phone act with a login user's role.
+        """
+        self.extra_roles[actor] = role
+        self._roles.pop(actor, None)
 
     def allowed(self, actor: str, permission: str) -> bool:
         """Whether the actor holds the permission (for enabling buttons; records nothing)."""

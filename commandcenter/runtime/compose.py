@@ -13,6 +13,7 @@ Every part that runs (listeners, links, pools, timers, the store's writer) is a 
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections import deque
@@ -47,6 +48,8 @@ from commandcenter.enforcement.audit import CheckpointService, checkpoint_servic
 from commandcenter.enforcement.evidence import EvidenceInfo
 from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
 from commandcenter.enforcement.services import EnforcementServices
+from commandcenter.field.http import FieldServer
+from commandcenter.field.service import FieldService, SosAlarm
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml, validate_basemap
 from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.district import default_unit_grid
@@ -70,6 +73,7 @@ from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
 from commandcenter.video.service import VideoService
 from commandcenter.video.walls import MonitorWalls
 from devices.base import RejectedInput, TerminalEvent
+from devices.httpserve import HttpLimits
 from devices.jt808 import Jt808Server
 from devices.mavlink import MavlinkLink
 from devices.open311 import Open311Server
@@ -271,6 +275,7 @@ class Services:
     briefing: BriefingModel
     extra: dict[str, object] = field(default_factory=dict)  # parts the demo adds (e.g. its simulator)
     checkpoints: CheckpointService | None = None  # signs the audit chain head ([audit] signing_key)
+    field_api: FieldServer | None = None  # [field]: the officers' phones (城管通) and their web app
 
     @property
     def wall(self) -> WallModel:
@@ -449,6 +454,17 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
         lifecycle.add("open311", start=start_open311)
 
+    field_api = build_field_api(config, store, tasks, cases, enforcement, tracker, events, cameras,
+                                dataclasses.replace(limits.http, max_connections=limits.field_max_connections or
+                                                    limits.http.max_connections))
+    if field_api is not None:
+        api = field_api
+
+        def start_field_api() -> None:
+            devices.add(api, listener=True, stale_after=60.0)
+
+        lifecycle.add("field api", start=start_field_api, stop=api.close)
+
     tasking = DroneTasking(fleet, drone_commands, tasks=tasks, video=video, wall=walls.main, evidence=enforcement.evidence,
                            parent=events)
     tasking.progress.connect(lambda drone, _case, text: events.event_logged.emit("info", f"派无人机 {drone}: {text}"))
@@ -504,10 +520,36 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         enforcement=enforcement, categories=categories, cases=cases, escalation=escalation,
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
-        history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints)
+        history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
+        field_api=field_api)
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
+def build_field_api(config: Config, store: Store, tasks: TaskManager, cases: CaseService,
+                    enforcement: EnforcementServices, tracker: UnitTracker, events: CoreEvents,
+                    cameras: Sequence[CameraConfig], limits: HttpLimits) -> FieldServer | None:
+    """The 城管通 listener of ``[field]`` (None without one). An officer's SOS is an alarm on the events dock of
+    every seat and pops the nearest camera (within 300 m) into the wall's alarm cell."""
+    if config.field is None:
+        return None
+
+    def sos(alarm: SosAlarm) -> None:
+        events.event_logged.emit("alarm", alarm.text)
+        if alarm.lat is None or alarm.lon is None:
+            return
+        placed = [(haversine_m(alarm.lat, alarm.lon, c.lat, c.lon), c) for c in cameras
+                  if c.lat is not None and c.lon is not None and c.group != DRONE_CAMERA_GROUP]
+        nearest = min(placed, key=lambda pair: pair[0], default=None)
+        if nearest is not None and nearest[0] <= 300.0:
+            events.camera_alarm.emit(nearest[1].id, alarm.text)
+
+    service = FieldService(store, cases, enforcement.evidence, enforcement.authorizer, tracker,
+                           audit=enforcement.audit_hook, on_sos=sos,
+                           max_upload_bytes=int(config.field.max_upload_mb * (1 << 20)))
+    return FieldServer(service, tasks, config.field.host, config.field.port, limits=limits,
+                       public_url=config.field.base_url)
+
+
 def imported_basemap_path() -> Path:
     """Where ``commandcenter basemap import`` keeps the basemap it made current (shared with the demo)."""
     return paths.base_data_dir() / "basemap.geojson"

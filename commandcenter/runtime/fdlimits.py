@@ -57,6 +57,8 @@ class ListenerLimits:
     jt808_idle_timeout_s: float
     jt808_auth_timeout_s: float
     http: HttpLimits
+    field_max_connections: int = 0
+    """The field API's cap ([field] max_connections: each waiting phone holds one connection); 0 = no [field]."""
 
 
 def listener_limits(config: Config, soft_limit: int | None = None, in_use: int | None = None) -> ListenerLimits:
@@ -73,13 +75,15 @@ def listener_limits(config: Config, soft_limit: int | None = None, in_use: int |
     cfg = config.listeners
     jt808_count = 1 if config.trackers.jt808 is not None else 0
     http_count = (1 if config.trackers.osmand is not None else 0) + (1 if config.open311 is not None else 0)
-    wanted = jt808_count * cfg.jt808_max_connections + http_count * cfg.http_max_connections
+    field_cap = config.field.max_connections if config.field is not None else 0
+    wanted = jt808_count * cfg.jt808_max_connections + http_count * cfg.http_max_connections + field_cap
     budget = max(soft_limit - cfg.reserve_fds - in_use, 0)
     jt808_cap, http_cap = cfg.jt808_max_connections, cfg.http_max_connections
     if wanted > budget:
         scale = budget / wanted
         jt808_cap = max(MIN_SHARE, int(jt808_cap * scale))
         http_cap = max(MIN_SHARE, int(http_cap * scale))
+        field_cap = max(MIN_SHARE, int(field_cap * scale)) if field_cap else 0
         log.warning("open files limit %d leaves %d descriptors for listeners after the reserve of %d and %d in "
                     "use: connection caps lowered to JT/T 808 %d, HTTP %d per listener (configured %d, %d)",
                     soft_limit, budget, cfg.reserve_fds, in_use, jt808_cap, http_cap, cfg.jt808_max_connections,
@@ -87,4 +91,7 @@ def listener_limits(config: Config, soft_limit: int | None = None, in_use: int |
     http = HttpLimits(backlog=cfg.http_backlog, workers=cfg.http_workers, max_connections=http_cap,
                       header_timeout=cfg.http_header_timeout_s, body_timeout=cfg.http_body_timeout_s,
                       keepalive_timeout=cfg.http_keepalive_timeout_s)
-    return ListenerLimits(jt808_cap, cfg.jt808_idle_timeout_s, cfg.jt808_auth_timeout_s, http)
+    if field_cap and config.field is not None and field_cap < config.field.max_connections:
+        log.warning("field API: connection cap lowered to %d (configured %d) by the open files limit",
+                    field_cap, config.field.max_connections)
+    return ListenerLimits(jt808_cap, cfg.jt808_idle_timeout_s, cfg.jt808_auth_timeout_s, http, field_cap)

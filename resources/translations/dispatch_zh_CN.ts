@@ -241,9 +241,52 @@
         <source>Attachments</source>
         <translation>附件</translation>
     </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="1" />
+        <source>Officer&apos;s phone</source>
+        <translation>城管通</translation>
+    </message>
+</context>
+<context>
+    <name>CasePhotos</name>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="1" />
+        <source>loading…</source>
+        <translation>加载中…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/case_panel.py" line="1" />
+        <source>unreadable</source>
+        <translation>无法读取</translation>
+    </message>
 </context>
 <context>
     <name>DispatchScreen</name>
+    <message>
+        <location filename="../../widgets/dispatch/models.py" line="1" />
+        <source>accepted</source>
+        <translation>已接单</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/models.py" line="1" />
+        <source>on scene</source>
+        <translation>到场</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/models.py" line="1" />
+        <source>reported back</source>
+        <translation>已反馈</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/models.py" line="1" />
+        <source>refused by officer</source>
+        <translation>退单</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/dispatch/models.py" line="1" />
+        <source>Refused by officer: %1</source>
+        <translation>队员退单：%1</translation>
+    </message>
     <message>
         <location filename="../../widgets/dispatch/dispatch_screen.py" line="102" />
         <source>Dispatch</source>

@@ -137,6 +137,11 @@
     </message>
     <message>
         <location filename="../../commandcenter/labels.py" line="115" />
+        <source>accepted the task on the phone</source>
+        <translation>接单</translation>
+    </message>
+    <message>
+        <location filename="../../commandcenter/labels.py" line="115" />
         <source>approved the request</source>
         <translation>批准申请</translation>
     </message>
@@ -298,6 +303,11 @@
         <location filename="../../commandcenter/labels.py" line="129" />
         <source>Intake channel</source>
         <translation>接入通道</translation>
+    </message>
+    <message>
+        <location filename="../../commandcenter/labels.py" line="130" />
+        <source>Field officer</source>
+        <translation>外勤队员</translation>
     </message>
 </context>
 <context>

@@ -3,13 +3,19 @@ request, joint tasks, attachments — and its history, newest first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QVBoxLayout, QWidget
 
 from commandcenter import labels
-from commandcenter.cases.feed import CaseDetail
+from commandcenter.cases.feed import CaseDetail, field_state_of
+from commandcenter.runtime.tasks import GuiBridge
 from widgets import theme
-from widgets.dispatch.models import countdown
+from widgets.dispatch.models import countdown, field_state_label
 
 SLA_ROLES = {"ok": "ok", "warning": "warn", "overdue": "error"}
 
@@ -51,10 +57,77 @@ class CaseDetailView(QLabel):
                          f"{pending.get('hours', '')} — {pending.get('reason', '')} ({pending.get('by', '')})</span>")
         for task in case.tasks:
             lines.append(f"• {task.department}: {task.task} [{labels.task_status_label(task.status)}]")
+        state, note = field_state_of(case)
+        if state:
+            t_phone = self.tr("Officer's phone")
+            shown = field_state_label(state)  # the same words as the queue's status column
+            style = f" style='color:{theme.colour('alarm')}'" if state == "refused" else ""
+            lines.append(f"<span{style}>{t_phone}: {shown}{' — ' + note if note else ''}</span>")
         if detail.evidence:
             t_attachments = self.tr("Attachments")
             lines.append(f"{t_attachments}: {len(detail.evidence)}")
         self.setText("<br>".join(lines))
+
+
+THUMB_PX = 96
+MAX_THUMBS = 6
+
+
+def _thumbnail(path: Path) -> QImage:
+    """Decode and scale one photo (on a worker thread: QImage, unlike QPixmap, may be made off the GUI thread)."""
+    image = QImage(str(path))
+    if image.isNull():
+        return image
+    return image.scaled(THUMB_PX, THUMB_PX, Qt.AspectRatioMode.KeepAspectRatio,
+                        Qt.TransformationMode.SmoothTransformation)
+
+
+class CasePhotos(QWidget):
+    """The case's photos (from the street, citizens, the wall) as thumbnails, decoded off the GUI thread."""
+
+    def __init__(self, bridge: GuiBridge | None, resolve: Callable[[str], Path] | None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._bridge = bridge
+        self._resolve = resolve
+        self._row = QHBoxLayout(self)
+        self._row.setContentsMargins(0, 0, 0, 0)
+        self._row.addStretch(1)
+        self._showing: tuple[str, ...] = ()
+        self.setVisible(False)
+
+    def show_detail(self, detail: CaseDetail) -> None:
+        photos = [e for e in detail.evidence if str(e.get("mime", "")).startswith("image/")
+                  and not str(e.get("path", "")).startswith(("http://", "https://"))][:MAX_THUMBS]
+        wanted = tuple(str(e["sha256"]) for e in photos)
+        if wanted == self._showing:
+            return
+        self._showing = wanted
+        while self._row.count() > 1:
+            item = self._row.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        self.setVisible(bool(photos) and self._bridge is not None and self._resolve is not None)
+        if not photos or self._bridge is None or self._resolve is None:
+            return
+        for i, photo in enumerate(photos):
+            label = QLabel(self.tr("loading…"))
+            label.setFixedSize(THUMB_PX, THUMB_PX)
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            label.setToolTip(str(photo.get("sha256", ""))[:16])
+            self._row.insertWidget(i, label)
+            path = self._resolve(str(photo["path"]))
+            self._bridge.run(partial(_thumbnail, path), partial(self._set, label))
+
+    def _set(self, label: QLabel, image: QImage) -> None:
+        try:
+            if image.isNull():
+                label.setText(self.tr("unreadable"))
+            else:
+                label.setPixmap(QPixmap.fromImage(image))
+        except RuntimeError:  # the label went with a newer case meanwhile
+            pass
 
 
 class CaseHistory(QListWidget):
@@ -78,18 +151,22 @@ class CaseHistory(QListWidget):
 class CasePanel(QWidget):
     """Detail above, history below; the action bar goes between them (``insert_actions``)."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, bridge: GuiBridge | None = None,
+                 resolve_evidence: Callable[[str], Path] | None = None) -> None:
         super().__init__(parent)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.detail = CaseDetailView()
+        self.photos = CasePhotos(bridge, resolve_evidence)
         self.history = CaseHistory()
         self._layout.addWidget(self.detail)
+        self._layout.addWidget(self.photos)
         self._layout.addWidget(self.history)
 
     def insert_actions(self, actions: QWidget) -> None:
-        self._layout.insertWidget(1, actions)
+        self._layout.insertWidget(2, actions)
 
     def show_detail(self, detail: CaseDetail) -> None:
         self.detail.show_detail(detail)
+        self.photos.show_detail(detail)
         self.history.show_detail(detail)

@@ -58,7 +58,8 @@ class DispatchScreen(QWidget):
     def __init__(self, service: CaseService, feed: DispatchFeed, parent: QWidget | None = None, *,
                  actor: str = "dispatcher", tasking: Any = None, fleet: Any = None,
                  attach_snapshot: Callable[[CaseView, str], Future[Any] | None] | None = None,
-                 case_panels: Sequence[tuple[str, QWidget]] = ()) -> None:
+                 case_panels: Sequence[tuple[str, QWidget]] = (),
+                 resolve_evidence: Callable[[str], Path] | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DispatchScreen")
         self.service = service
@@ -69,7 +70,7 @@ class DispatchScreen(QWidget):
         self._current: CaseView | None = None
         self.tracker = ActionTracker(feed.bridge, self)
         self.queue = QueuePanel(feed)
-        self.case = CasePanel()
+        self.case = CasePanel(bridge=feed.bridge, resolve_evidence=resolve_evidence)
         self.recommendations = RecommendationPanel()
         self.action_bar = CaseActions(service, self.tracker, self.recommendations.selected_officer, actor=actor,
                                    tasking=tasking, fleet=fleet, attach_snapshot=attach_snapshot)

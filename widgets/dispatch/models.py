@@ -29,6 +29,25 @@ UNIT_STATUS_ROLES = {"idle": "ok", "dispatched": "accent", "handling": "warn", "
                      "offline": "disabled"}
 
 
+# What the officer's phone (城管通) did with a dispatched case, shown after its status: 已接单 → 到场 → 已反馈; 退单 red.
+FIELD_STATES = {"accepted": QT_TRANSLATE_NOOP("DispatchScreen", "accepted"),
+                "arrived": QT_TRANSLATE_NOOP("DispatchScreen", "on scene"),
+                "reported": QT_TRANSLATE_NOOP("DispatchScreen", "reported back"),
+                "refused": QT_TRANSLATE_NOOP("DispatchScreen", "refused by officer")}
+
+
+def field_state_label(field_state: str) -> str:
+    """已接单 / 到场 / 已反馈 / 退单 in the user's language ("" for no state)."""
+    label = FIELD_STATES.get(field_state)
+    return _tr(label) if label else ""
+
+
+def status_text(status_label: str, field_state: str) -> str:
+    """The queue's status cell: the workflow status and, once the phone acted, the field state."""
+    label = field_state_label(field_state)
+    return f"{status_label} · {label}" if label else status_label
+
+
 def _tr(text: object) -> str:
     """Translate a string marked with QT_TRANSLATE_NOOP("DispatchScreen", …) elsewhere."""
     return QCoreApplication.translate("DispatchScreen", str(text))
@@ -93,8 +112,10 @@ class CaseQueueModel(QAbstractTableModel):
             return None
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r.code, r.category, r.source_label, r.grid or "—", r.status_label,
+            return (r.code, r.category, r.source_label, r.grid or "—", status_text(r.status_label, r.field_state),
                     countdown(r.remaining_hours, r.level), r.assigned or "—")[col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == 4 and r.field_state == "refused":
+            return QBrush(theme.qcolour("alarm"))
         if role == Qt.ItemDataRole.ForegroundRole and col == 5:
             return QBrush(theme.qcolour(LEVEL_ROLES.get(r.level, "text")))
         if role == Qt.ItemDataRole.ForegroundRole and col == 0 and r.urgency == 1:
@@ -102,6 +123,9 @@ class CaseQueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             deadline = r.deadline.astimezone().strftime("%m-%d %H:%M") if isinstance(r.deadline, datetime) else "—"
             tip = QCoreApplication.translate("DispatchScreen", "Deadline %1").replace("%1", deadline)
+            if r.field_state == "refused":
+                tip += "\n" + QCoreApplication.translate("DispatchScreen", "Refused by officer: %1").replace(
+                    "%1", r.field_note)
             if r.duplicates:
                 tip += "\n" + QCoreApplication.translate("DispatchScreen", "%1 possible duplicate(s)").replace("%1", str(r.duplicates))
             return tip
