@@ -40,10 +40,10 @@ from decimal import Decimal
 from enum import Enum
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -168,7 +168,7 @@ def _current_head(session: Session) -> tuple[int, str]:
 # Sent as plain SQL through the connection: the same read through the ORM costs ten times as long in Python,
 # which was most of a one-record job's time besides its commit.
 _HEAD_SQL = f"SELECT seq, hash FROM {AuditRecord.__tablename__} ORDER BY seq DESC LIMIT 1"
-_INSERT = AuditRecord.__table__.insert()  # Core, not the ORM's bulk path: no per-job ORM setup
+_INSERT = insert(cast(Table, AuditRecord.__table__))  # Core, not the ORM's bulk path: no per-job ORM setup
 
 
 class AuditLog:
