@@ -202,11 +202,15 @@ class CaseQueries:
 
         officers, vehicles, current = self.core.store.read(q)
         rows: list[UnitRow] = []
+        status_labels: dict[str, str] = {}  # a handful of statuses for a thousand units: translate each once
         for kind, items in (("officer", officers), ("vehicle", vehicles)):
             for uid, name, team, status, since, badge in items:
                 pos = positions.get(uid)
                 age = (now - pos.fix_time).total_seconds() if pos is not None else None
-                rows.append(UnitRow(uid, kind, name, team, status, labels.unit_status_label(status),
+                label = status_labels.get(status)
+                if label is None:
+                    label = status_labels[status] = labels.unit_status_label(status)
+                rows.append(UnitRow(uid, kind, name, team, status, label,
                                     current.get(uid, ""), (now - since).total_seconds() if since else None, age,
                                     age is None or age > self.stale_after_s, pos.lat if pos else None,
                                     pos.lon if pos else None, badge or ""))
