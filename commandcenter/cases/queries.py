@@ -20,9 +20,9 @@ from commandcenter import labels
 from commandcenter.cases.core import (
     CaseCore,
     case_row,
+    current_case_codes,
     officer_names,
     open_by_deadline,
-    open_by_officer,
     to_view,
     view_of,
 )
@@ -192,13 +192,7 @@ class CaseQueries:
                                         Officer.badge).order_by(Officer.id)).all()
             vehicles = s.execute(select(Vehicle.id, Vehicle.plate, Vehicle.kind, Vehicle.status, Vehicle.status_since)
                                  .order_by(Vehicle.id)).all()
-            latest = {officer: last for officer, (_, last) in open_by_officer(s).items()}
-            ids = list(latest.values())
-            codes: dict[int, str] = {}
-            for chunk in range(0, len(ids), 500):
-                codes.update(s.execute(select(Case.id, Case.code).where(Case.id.in_(ids[chunk:chunk + 500]))).all())
-            current = {officer: str(codes.get(i, "")) for officer, i in latest.items()}
-            return list(officers), [(*v, "") for v in vehicles], current
+            return list(officers), [(*v, "") for v in vehicles], current_case_codes(s)
 
         officers, vehicles, current = self.core.store.read(q)
         rows: list[UnitRow] = []
