@@ -111,7 +111,7 @@ class PositionFix:
 
 
 def settle_all(fixes: Iterable[PositionFix], stored: bool = True) -> None:
-    """Settle the receipt of every fix that carries one (one settle per fix)."""
+    """Settle the receipt of every fix that carries one (once per receipt, for all its fixes in ``fixes``)."""
     counts: dict[Receipt, int] = {}
     for fix in fixes:
         if fix.receipt is not None:
