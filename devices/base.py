@@ -46,12 +46,13 @@ class Receipt:
         self._done = done
         self._lock = threading.Lock()
 
-    def settle(self, stored: bool = True) -> None:
-        """One fix is handled (``stored=False``: it could not be written and must be sent again)."""
+    def settle(self, stored: bool = True, fixes: int = 1) -> None:
+        """``fixes`` of its fixes are handled (``stored=False``: they could not be written and must be sent again).
+        Settling a message's fixes together costs one lock round instead of one per fix."""
         with self._lock:
-            if self._left <= 0:
-                raise RuntimeError("receipt settled more often than it has fixes")
-            self._left -= 1
+            if self._left < fixes or fixes < 1:
+                raise RuntimeError(f"receipt of {self._left} unsettled fix(es) settled for {fixes}")
+            self._left -= fixes
             self._failed = self._failed or not stored
             finished = self._left == 0
         if finished:
@@ -110,10 +111,13 @@ class PositionFix:
 
 
 def settle_all(fixes: Iterable[PositionFix], stored: bool = True) -> None:
-    """Settle the receipt of every fix that carries one (one settle per fix)."""
+    """Settle the receipt of every fix that carries one (once per receipt, for all its fixes in ``fixes``)."""
+    counts: dict[Receipt, int] = {}
     for fix in fixes:
         if fix.receipt is not None:
-            fix.receipt.settle(stored)
+            counts[fix.receipt] = counts.get(fix.receipt, 0) + 1
+    for receipt, n in counts.items():
+        receipt.settle(stored, n)
 
 
 @dataclass(frozen=True, slots=True)

@@ -550,6 +550,7 @@ class Location:
 
 _BCD_VALUE = [(b >> 4) * 10 + (b & 0xF) if (b >> 4) <= 9 and (b & 0xF) <= 9 else -1 for b in range(256)]
 _EIGHT_HOURS = timedelta(hours=8)
+_BCD_BYTE = [(n // 10) << 4 | n % 10 for n in range(100)]  # 0-99 → its BCD byte
 
 
 def _bcd_time(raw: bytes) -> datetime:
@@ -567,7 +568,9 @@ def _bcd_time(raw: bytes) -> datetime:
 def _time_bcd(t: datetime) -> bytes:
     if t.tzinfo is None:
         raise ValueError("location time must be timezone-aware")
-    return bytes.fromhex(t.astimezone(_CST).strftime("%y%m%d%H%M%S"))
+    t = t.astimezone(_CST)
+    b = _BCD_BYTE  # YYMMDDhhmmss as strftime("%y%m%d%H%M%S") would give, without its per-call import
+    return bytes((b[t.year % 100], b[t.month], b[t.day], b[t.hour], b[t.minute], b[t.second]))
 
 
 def decode_location(body: bytes) -> Location:

@@ -63,7 +63,9 @@ class WorkCalendar:
             if not previous <= start < end:
                 raise CalendarError(f"work periods must be in order and not overlap: {self.periods!r}")
             previous = end
-        self._day_seconds = sum(_seconds(end) - _seconds(start) for start, end in self.periods)
+        # The periods as seconds of the day: the SLA of every open case is computed on each dispatch refresh.
+        self._period_secs = tuple((float(_seconds(start)), float(_seconds(end))) for start, end in self.periods)
+        self._day_seconds = sum(end - start for start, end in self._period_secs)
         if self._day_seconds <= 0:
             raise CalendarError("a working day needs at least one working period")
         # Whole-day counting for long spans (an overdue case's remaining time over months): numpy business
@@ -148,15 +150,16 @@ class WorkCalendar:
             total += self._whole_days(first_full, last_day) * self._day_seconds
             total += self._seconds_within(day, la, None) + self._seconds_within(last_day, None, lb)
             return total / 3600.0
-        while day <= lb.date():
+        first_day, last_day = day, lb.date()
+        while day <= last_day:
             if self.is_working_day(day):
-                lo = _seconds(la.timetz().replace(tzinfo=None)) + la.microsecond / 1e6 if day == la.date() else 0.0
-                hi = _seconds(lb.timetz().replace(tzinfo=None)) + lb.microsecond / 1e6 if day == lb.date() else 86400.0
+                lo = _day_offset(la) if day == first_day else 0.0
+                hi = _day_offset(lb) if day == last_day else 86400.0
                 if lo <= 0 and hi >= 86400.0:
                     total += self._day_seconds
                 else:
-                    for p_start, p_end in self.periods:
-                        s, e = max(_seconds(p_start), lo), min(_seconds(p_end), hi)
+                    for p_start, p_end in self._period_secs:
+                        s, e = max(p_start, lo), min(p_end, hi)
                         if e > s:
                             total += e - s
             day += timedelta(days=1)
@@ -172,9 +175,9 @@ class WorkCalendar:
         """Working seconds of ``day`` from ``start`` (None: midnight) to ``end`` (None: the day's end)."""
         if not self.is_working_day(day):
             return 0.0
-        lo = _seconds(start.timetz().replace(tzinfo=None)) + start.microsecond / 1e6 if start else 0.0
-        hi = _seconds(end.timetz().replace(tzinfo=None)) + end.microsecond / 1e6 if end else 86400.0
-        return sum(max(0.0, min(_seconds(e), hi) - max(_seconds(s), lo)) for s, e in self.periods)
+        lo = _day_offset(start) if start else 0.0
+        hi = _day_offset(end) if end else 86400.0
+        return sum(max(0.0, min(e, hi) - max(s, lo)) for s, e in self._period_secs)
 
     def _at(self, day: date, seconds: float) -> datetime:
         # Attach the zone to the wall-clock time (correct across DST in zones that have one).
@@ -185,6 +188,11 @@ class WorkCalendar:
 
 def _seconds(t: time) -> float:
     return t.hour * 3600 + t.minute * 60 + t.second
+
+
+def _day_offset(moment: datetime) -> float:
+    """Seconds since local midnight of a local (zone-converted) time, microseconds included."""
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
 
 
 def _aware(value: datetime, name: str) -> None:

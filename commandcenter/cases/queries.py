@@ -20,9 +20,9 @@ from commandcenter import labels
 from commandcenter.cases.core import (
     CaseCore,
     case_row,
+    current_case_codes,
     officer_names,
     open_by_deadline,
-    open_by_officer,
     to_view,
     view_of,
 )
@@ -192,21 +192,19 @@ class CaseQueries:
                                         Officer.badge).order_by(Officer.id)).all()
             vehicles = s.execute(select(Vehicle.id, Vehicle.plate, Vehicle.kind, Vehicle.status, Vehicle.status_since)
                                  .order_by(Vehicle.id)).all()
-            latest = {officer: last for officer, (_, last) in open_by_officer(s).items()}
-            ids = list(latest.values())
-            codes: dict[int, str] = {}
-            for chunk in range(0, len(ids), 500):
-                codes.update(s.execute(select(Case.id, Case.code).where(Case.id.in_(ids[chunk:chunk + 500]))).all())
-            current = {officer: str(codes.get(i, "")) for officer, i in latest.items()}
-            return list(officers), [(*v, "") for v in vehicles], current
+            return list(officers), [(*v, "") for v in vehicles], current_case_codes(s)
 
         officers, vehicles, current = self.core.store.read(q)
         rows: list[UnitRow] = []
+        status_labels: dict[str, str] = {}  # a handful of statuses for a thousand units: translate each once
         for kind, items in (("officer", officers), ("vehicle", vehicles)):
             for uid, name, team, status, since, badge in items:
                 pos = positions.get(uid)
                 age = (now - pos.fix_time).total_seconds() if pos is not None else None
-                rows.append(UnitRow(uid, kind, name, team, status, labels.unit_status_label(status),
+                label = status_labels.get(status)
+                if label is None:
+                    label = status_labels[status] = labels.unit_status_label(status)
+                rows.append(UnitRow(uid, kind, name, team, status, label,
                                     current.get(uid, ""), (now - since).total_seconds() if since else None, age,
                                     age is None or age > self.stale_after_s, pos.lat if pos else None,
                                     pos.lon if pos else None, badge or ""))

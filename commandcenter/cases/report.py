@@ -84,11 +84,12 @@ def cases_report(store: Store, now: datetime | None = None) -> dict[str, Any]:
             for case_id, source in session.execute(select(Case.id, Case.source).where(Case.status == status)):
                 counts[(status, source)] += 1
                 open_now.add(case_id)
-        for status, source, n in session.execute(
-                select(Case.status, Case.source, func.count()).where(Case.id > settled.watermark)
-                .group_by(Case.status, Case.source)):
+        # The cases added since the watermark, grouped here rather than by the database: with a GROUP BY,
+        # SQLite prefers walking the whole (status, source) index (it is already grouped; 200-350 ms at a
+        # million cases) over the primary-key range of the few new rows.
+        for status, source in session.execute(select(Case.status, Case.source).where(Case.id > settled.watermark)):
             if status in CLOSED_STATUSES:
-                counts[(status, source)] += int(n)
+                counts[(status, source)] += 1
         closed_since = [i for i in settled.open_ids if i not in open_now]
         lookup = select(Case.status, Case.source).where(Case.id.in_(bindparam("ids", expanding=True)))
         for chunk in range(0, len(closed_since), 500):

@@ -8,8 +8,8 @@ event loop). When ``serve`` raises, the link is marked ``error`` and restarted a
 
 Position fixes take a shorter road than the rest: a device is acknowledged only once its fix is committed, so
 the fix ingest (``set_fix_handler``; the UnitTracker's chain, which hands the rows to the store's single writer)
-runs on the batcher thread itself, before the batch is emitted. The GUI thread is then off the acknowledgement's
-path: its only part is repainting the latest positions. Without a fix handler (an adapter test, a bench) the
+runs on the batcher thread itself, and the batch emitted to the GUI thread then carries the other events only.
+The GUI thread is off the acknowledgement's path: its only part is repainting the latest positions. Without a fix handler (an adapter test, a bench) the
 manager settles the fixes' receipts itself once the batch is delivered.
 
 Connection states: connecting → online ⇄ stale (no message for ``stale_after`` s) → error/offline.
@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,8 +75,9 @@ class DeviceManager(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._handles: dict[str, DeviceHandle] = {}
-        self._buffer: list[Any] = []
-        self._buffer_lock = threading.Lock()
+        # Adapters append, the batcher pops from the left: both are atomic on a deque, so the hot path of every
+        # decoded event takes no lock.
+        self._buffer: deque[Any] = deque()
         self._closing = threading.Event()
         self._batcher = threading.Thread(target=self._batch_loop, name="device-batcher", daemon=True)
         self._batcher.start()
@@ -111,8 +113,7 @@ class DeviceManager(QObject):
 
     def sink(self, event: Any) -> None:
         """Thread-safe: adapters hand every decoded event here."""
-        with self._buffer_lock:
-            self._buffer.append(event)
+        self._buffer.append(event)
 
     def _set_state(self, handle: DeviceHandle, state: str) -> None:
         if handle.state != state:
@@ -157,23 +158,33 @@ class DeviceManager(QObject):
 
     def _batch_loop(self) -> None:
         while not self._closing.wait(BATCH_INTERVAL_S):
-            with self._buffer_lock:
-                batch, self._buffer = self._buffer, []
-            if batch:
-                self.events_total += len(batch)
-                fixes = [ev for ev in batch if isinstance(ev, PositionFix)]
-                handler = self._fix_handler
-                if fixes and handler is not None:
+            buffer = self._buffer
+            batch = [buffer.popleft() for _ in range(len(buffer))]  # what arrives meanwhile waits for the next
+            if not batch:
+                continue
+            self.events_total += len(batch)
+            fixes: list[PositionFix] = []
+            others: list[Any] = []
+            for ev in batch:
+                (fixes if isinstance(ev, PositionFix) else others).append(ev)
+            handler = self._fix_handler
+            if handler is not None:
+                if fixes:
                     try:
                         handler(fixes)
                     except Exception:  # unsettled receipts: the devices are not acknowledged and send again
                         log.exception("fix handler failed on %d fixes", len(fixes))
-                try:
-                    self.events.emit(batch)
-                except RuntimeError:  # the QObject is being destroyed at exit
-                    return
-                if handler is None:
-                    settle_all(fixes)  # no store behind this manager: delivered is as far as a fix goes
+                # The fixes are the handler's: the GUI thread gets the rest (alarms, drone telemetry, refusals)
+                # instead of looping over thousands of positions a second it has no use for.
+                batch = others
+            if not batch:
+                continue
+            try:
+                self.events.emit(batch)
+            except RuntimeError:  # the QObject is being destroyed at exit
+                return
+            if handler is None:
+                settle_all(fixes)  # no store behind this manager: delivered is as far as a fix goes
 
     # ------------------------------------------------------------------------------------------- report
     def report(self) -> list[dict[str, Any]]:

@@ -55,6 +55,9 @@ JITTER_M = 50.0  # moves this small are never jumps, whatever the time between (
 # tracker may send two fixes in the same second, so over a shorter span a normal move reads as a huge speed.
 # Glitches are kilometres away, which this still refuses (an officer 600 m away within 10 s is).
 MIN_JUDGED_INTERVAL_S = 10.0
+# Both coordinate differences below this many degrees: the move is under JITTER_M for sure (0.0003° is at most
+# 33.4 m of latitude or of longitude, so at most 47.2 m diagonally), so no distance needs computing.
+_JITTER_DEG = 0.0003
 # Seconds between fixes kept in the history per kind (0: every fix). Drones stream 5-20 positions a second;
 # one a second replays smoothly and keeps position_fixes small.
 PERSIST_INTERVAL_S: dict[str, float] = {"drone": 1.0}
@@ -108,6 +111,8 @@ def refusal_of(fix: PositionFix, now: datetime | None = None, window: TimeWindow
 
 def implied_speed_kmh(lat: float, lon: float, when: datetime, fix: PositionFix) -> float:
     """Speed needed to get from (lat, lon) at ``when`` to ``fix``; moves within the jitter radius count as 0."""
+    if abs(fix.lat - lat) < _JITTER_DEG and abs(fix.lon - lon) < _JITTER_DEG:
+        return 0.0  # the usual case (a fix a second after the last one), without the trigonometry
     metres = haversine_m(lat, lon, fix.lat, fix.lon)
     if metres <= JITTER_M:
         return 0.0
@@ -163,11 +168,16 @@ class FixChain:
         self.refused_by_device: dict[tuple[str, str], Counter[str]] = {}  # (source, device key), bounded
 
     def run(self, fixes: Iterable[PositionFix]) -> ChainOutcome:
+        """One batch through the stages. A unit's current position is built once per batch, from its newest
+        accepted fix (a JT/T 808 batch carries dozens of fixes of one unit; only the last one is shown)."""
         out = ChainOutcome()
         now = self._clock()
+        window = self.window
+        latest = self._latest
+        newest: dict[str, tuple[UnitRef, PositionFix]] = {}  # unit → its newest accepted fix of this batch
         for fix in fixes:
             self.received += 1
-            reason = refusal_of(fix, now, self.window)  # filter
+            reason = refusal_of(fix, now, window)  # filter
             if reason is not None:
                 self._refuse(fix, reason)
                 continue
@@ -178,34 +188,41 @@ class FixChain:
                     self._unknown_keys.add((fix.source, fix.device_key))
                     out.unknown.append((fix.source, fix.device_key))
                 continue
-            previous = self._latest.get(unit.id)
-            late = previous is not None and fix.time < previous.fix_time
-            if not late and previous is not None and not self._plausible(unit, previous, fix):  # plausible
+            in_batch = newest.get(unit.id)
+            if in_batch is not None:
+                before: tuple[float, float, datetime] | None = (in_batch[1].lat, in_batch[1].lon, in_batch[1].time)
+            else:
+                previous = latest.get(unit.id)
+                before = None if previous is None else (previous.lat, previous.lon, previous.fix_time)
+            late = before is not None and fix.time < before[2]
+            if not late and before is not None and not self._plausible(unit, before, fix):  # plausible
                 self._refuse(fix, Refusal.IMPOSSIBLE_JUMP)
                 continue
             self.accepted += 1
             if self._due(unit, fix, late):  # persist
                 out.rows.append(FixRow(unit.id, fix.time, fix.lat, fix.lon, fix.speed_kmh, fix.heading, fix.source))
                 self.persisted += 1
-            if late:
-                continue  # e.g. a JT/T 808 batch of stored fixes: history, not "now"
-            self._latest[unit.id] = UnitPosition(  # latest
+            if not late:  # a late fix (e.g. a JT/T 808 batch of stored fixes) is history, not "now"
+                newest[unit.id] = (unit, fix)
+        for unit, fix in newest.values():  # latest
+            latest[unit.id] = UnitPosition(
                 id=unit.id, kind=unit.kind, name=unit.name, lat=fix.lat, lon=fix.lon, fix_time=fix.time,
                 speed=fix.speed_kmh, heading=fix.heading, source=fix.source, status=unit.status,
                 sub_kind=unit.sub_kind, extra=dict(fix.extra))
-            out.moved.add(unit.id)
+        out.moved.update(newest)
         return out
 
-    def _plausible(self, unit: UnitRef, previous: UnitPosition, fix: PositionFix) -> bool:
-        """Reachable from the current position at the kind's top speed?
+    def _plausible(self, unit: UnitRef, before: tuple[float, float, datetime], fix: PositionFix) -> bool:
+        """Reachable from the current position (``before``: lat, lon, time) at the kind's top speed?
 
         A glitch is one fix far away; a unit that really is elsewhere (its earlier position was the glitch, or
         it was carried on a truck while switched off) keeps reporting from there. So a fix refused against the
         current position is still accepted when it is reachable from the last refused one.
         """
         bound = self.max_speed_kmh.get(unit.kind, DEFAULT_MAX_SPEED_KMH)
-        if implied_speed_kmh(previous.lat, previous.lon, previous.fix_time, fix) <= bound:
-            self._suspect.pop(unit.id, None)
+        if implied_speed_kmh(before[0], before[1], before[2], fix) <= bound:
+            if self._suspect:
+                self._suspect.pop(unit.id, None)
             return True
         suspect = self._suspect.get(unit.id)
         self._suspect[unit.id] = fix

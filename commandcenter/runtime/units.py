@@ -49,9 +49,9 @@ def _committed(fut: Future[int]) -> bool:
     return not fut.cancelled() and fut.exception() is None
 
 
-def _settle(receipts: list[Receipt], stored: bool) -> None:
-    for receipt in receipts:
-        receipt.settle(stored)
+def _settle(receipts: dict[Receipt, int], stored: bool) -> None:
+    for receipt, fixes in receipts.items():
+        receipt.settle(stored, fixes)
 
 
 class UnitTracker(QObject):
@@ -72,6 +72,7 @@ class UnitTracker(QObject):
         self._by_key: dict[str, str] = {}
         self._latest: dict[str, UnitPosition] = {}
         self._dirty: set[str] = set()
+        self._refs: dict[str, UnitRef] = {}  # unit → what the chain needs of it (rebuilt when the unit changes)
         self.chain = FixChain(self._resolve, self._latest, max_speed_kmh=max_speed_kmh,
                               persist_interval_s=persist_interval_s, window=window)
         self._timer = QTimer(self)
@@ -93,6 +94,7 @@ class UnitTracker(QObject):
         with self._lock:
             for unit in units:
                 self._units[unit.id] = unit
+                self._refs.pop(unit.id, None)
                 self._by_key[unit.id] = unit.id
                 for key in unit.device_keys:
                     if key:
@@ -114,6 +116,7 @@ class UnitTracker(QObject):
             if info is None:
                 return
             info.status = status
+            self._refs.pop(unit_id, None)
             pos = self._latest.get(unit_id)
             if pos is not None:
                 self._latest[unit_id] = replace(pos, status=status)
@@ -125,8 +128,11 @@ class UnitTracker(QObject):
         unit_id = self._by_key.get(fix.device_key)
         if unit_id is None:
             return None
-        info = self._units[unit_id]
-        return UnitRef(info.id, info.kind, info.name, info.sub_kind, info.status)
+        ref = self._refs.get(unit_id)
+        if ref is None:
+            info = self._units[unit_id]
+            ref = self._refs[unit_id] = UnitRef(info.id, info.kind, info.name, info.sub_kind, info.status)
+        return ref
 
     def apply(self, events: Iterable[object]) -> None:
         """Take a batch of events; PositionFix ones go through the fix chain, the rest are ignored here."""
@@ -150,7 +156,10 @@ class UnitTracker(QObject):
         with self._lock:
             outcome = self.chain.run(fixes)
             self._dirty |= outcome.moved
-        receipts = [fix.receipt for fix in fixes if fix.receipt is not None]
+        receipts: dict[Receipt, int] = {}  # one settle per device message, not per fix
+        for fix in fixes:
+            if fix.receipt is not None:
+                receipts[fix.receipt] = receipts.get(fix.receipt, 0) + 1
         if outcome.rows and self._store is not None:
             written = self._store.add_fixes(outcome.rows)
             if receipts:

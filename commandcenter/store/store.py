@@ -292,8 +292,10 @@ class Store:
         """Bulk insert. On SQLite straight through the driver's executemany: the ORM's per-row processing
         costs more than the insert itself, and positions are the one write that comes in tens of thousands."""
         if self.is_sqlite:
-            rows = [(f.unit_id, f.time.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), f.lat, f.lon, f.speed,
-                     f.heading, f.source) for f in fixes]
+            # SQLAlchemy's DATETIME text on SQLite (naive UTC, microseconds); isoformat, because strftime imports
+            # the time module on every call, which costs microseconds per fix with PySide6's import hook.
+            rows = [(f.unit_id, f.time.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds"), f.lat,
+                     f.lon, f.speed, f.heading, f.source) for f in fixes]
             cursor = session.connection().connection.cursor()
             cursor.executemany("INSERT INTO position_fixes (unit_id, time, lat, lon, speed, heading, source) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)

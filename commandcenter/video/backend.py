@@ -25,7 +25,8 @@ DEFAULT_SIZE = (640, 360)
 
 
 class Frame(NamedTuple):
-    """The latest picture: RGBX uint8 array (H×W×4, X unused), source pts in seconds (None if unknown) and
+    """The latest picture: BGRX uint8 array (H×W×4, X unused: Qt's RGB32 byte order on little-endian machines,
+    the format it paints without converting), source pts in seconds (None if unknown) and
     the wall-clock arrival time (``time.time()``: comparable with a camera's burned-in clock)."""
 
     image: np.ndarray
@@ -35,7 +36,7 @@ class Frame(NamedTuple):
 
 def fit_size(src_w: int, src_h: int, box: tuple[int, int]) -> tuple[int, int]:
     """Largest size inside ``box`` with the source's aspect ratio, never larger than the source; the width is
-    a multiple of 16 (rows of 64 bytes in RGBX: no padding, so frames are used without a copy) and the height
+    a multiple of 16 (rows of 64 bytes in BGRX: no padding, so frames are used without a copy) and the height
     even.
 
     Decoding straight to this size is what makes a 16-tile wall cheap: scaling once in the decoder thread costs

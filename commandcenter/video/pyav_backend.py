@@ -5,8 +5,10 @@ frame ~90 ms after it leaves the camera against libvlc's ~250 ms. Fast failure m
 socket ``timeout`` option plus PyAV's interrupt-based open/read timeouts make a dead camera raise within seconds
 instead of hanging the thread, so the supervisor can mark the tile offline and reconnect.
 
-Frames are converted by swscale straight to the tile's size in RGBX (``rgba``), one copy into numpy; the GUI
-wraps that buffer in a QImage without converting. Local files are paced by their timestamps and loop.
+Frames are converted by swscale straight to the tile's size in BGRX (``bgra``: Qt's RGB32 byte order), one
+copy into numpy; the GUI wraps that buffer in a QImage without converting. BGRA rather than RGBA because
+swscale's vectorised output covers it: the conversion, which costs half as much as decoding a 720p frame, is
+about a quarter cheaper, and RGB32 is also the format Qt paints without converting. Local files are paced by their timestamps and loop.
 """
 
 from __future__ import annotations
@@ -181,13 +183,13 @@ class PyAvStream(Stream):
         # cheapest (~0.4 ms for a 16-tile wall tile against ~0.55 ms bilinear) and is used where tiles are
         # small (≥ 2× reduction); larger views get bilinear filtering.
         small = width * 2 <= frame.width
-        scaled = self._reformatter.reformat(frame, width=width, height=height, format="rgba",
+        scaled = self._reformatter.reformat(frame, width=width, height=height, format="bgra",
                                             interpolation="POINT" if small else "FAST_BILINEAR")
         self._publish(_plane_array(scaled, width, height), pts)
 
 
 def _plane_array(frame: av.VideoFrame, width: int, height: int) -> np.ndarray:
-    """H×W×4 view of an RGBA frame's plane without copying (the array keeps the frame's buffer alive)."""
+    """H×W×4 view of a BGRA frame's plane without copying (the array keeps the frame's buffer alive)."""
     plane = frame.planes[0]
     flat = np.frombuffer(memoryview(plane), dtype=np.uint8)  # type: ignore[arg-type]
     if plane.line_size == width * 4:

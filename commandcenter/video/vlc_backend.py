@@ -3,7 +3,7 @@
 libvlc facts this module is built around (all observed, not assumed):
 
 * ``video_set_callbacks`` + a format callback let libvlc decode *and scale* into a numpy buffer at tile size in
-  its own threads, in RGBA — no window, no second conversion. The format callback sees the source size, so the
+  its own threads, in BGRX (RV32) — no window, no second conversion. The format callback sees the source size, so the
   decode size keeps the source's aspect ratio.
 * The display callback keeps firing on the last picture after a source dies, so frame callbacks prove nothing.
   Liveness comes from ``Media.get_stats()``: a frame counts as new only while the input byte count grows.
@@ -144,7 +144,7 @@ class VlcStream(Stream):
         self.source_size = (src_w, src_h)
         out_w, out_h = fit_size(src_w, src_h, self._size)
         self._decode_size = (out_w, out_h)
-        ctypes.memmove(chroma, b"RGBA", 4)
+        ctypes.memmove(chroma, b"RV32", 4)  # 32-bit BGRX in memory: the tile frames' layout (Qt's RGB32)
         width[0], height[0] = out_w, out_h
         pitches[0] = out_w * 4
         lines[0] = out_h

@@ -222,3 +222,20 @@ def test_duplicates_and_merge(service: CaseService, clock: Any) -> None:
     kept = service.merge(first, second.code, "d1").result()
     assert kept.extra["merged"] == [second.code]
     assert service.get(second.code).status == "merged"
+
+
+def test_unit_board_shows_each_officers_latest_open_case(service: CaseService) -> None:
+    """The board's 当前案件 is the officer's latest open case, and empty once the officer has none open."""
+    first, second = _new(service), _new(service)
+    for code in (first, second):
+        service.register(code, "d1").result()
+        service.dispatch(code, "o1", "d1").result()
+    board = {u.id: u for u in service.unit_board()}
+    assert board["o1"].current_case == second
+    assert all(u.current_case == "" for uid, u in board.items() if uid != "o1")
+    for code in (first, second):
+        service.arrive(code, "o1").result()
+        service.feedback(code, "o1", "已劝离").result()
+        service.verify(code, "s1").result()
+        service.close(code, "s1", "核查通过").result()
+    assert {u.id: u for u in service.unit_board()}["o1"].current_case == ""

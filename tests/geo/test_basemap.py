@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 
 import pytest
@@ -24,10 +23,9 @@ from commandcenter.geo.coords import from_wgs84, haversine_m
 # The real extract
 
 
-def test_osm_extract_imports_fast(osm_path: Path) -> None:
-    t0 = time.perf_counter()
+def test_osm_extract_imports_with_attribution(osm_path: Path) -> None:
+    """The extract imports and carries OpenStreetMap's attribution (import time: bench/bench_geo.py)."""
     bm = import_osm_xml(osm_path)
-    assert time.perf_counter() - t0 < 3.0
     assert bm.attribution == OSM_ATTRIBUTION
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import time
 
 import numpy as np
 import pytest
@@ -128,13 +127,12 @@ def test_unit_grid_rejects_bad_input() -> None:
         make_unit_grid(BBOX, district_code="3201")
 
 
-def test_cell_lookup_is_fast() -> None:
+def test_vectorised_cell_lookup_matches_scalar() -> None:
+    """The vectorised look-up finds the same cells as one-by-one look-ups (its speed: bench/bench_geo.py)."""
     grid = make_unit_grid(BBOX, 250.0)
     rng = np.random.default_rng(2)
     lats, lons = rng.uniform(32.005, 32.03, 10_000), rng.uniform(118.765, 118.80, 10_000)
-    t0 = time.perf_counter()
     scalar = [grid.cell_at(a, b) for a, b in zip(lats.tolist(), lons.tolist(), strict=True)]
-    assert time.perf_counter() - t0 < 1.0  # ≥ 10,000 look-ups per second
     assert grid.cells_at(lats, lons) == scalar
     assert any(c is None for c in scalar) and any(c is not None for c in scalar)
 

@@ -121,7 +121,7 @@ class VideoTile(QWidget):
         array = frame[0]
         height, width = array.shape[:2]
         self._array = array
-        self._image = QImage(array.data, width, height, array.strides[0], QImage.Format.Format_RGBX8888)
+        self._image = QImage(array.data, width, height, array.strides[0], QImage.Format.Format_RGB32)  # BGRX bytes
         self._painted_arrival = frame[2]
         self.update()
         return True
