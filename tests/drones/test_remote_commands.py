@@ -1,0 +1,224 @@
+"""Drone commands from a seat reach the vehicle through the server over the bus, and the seat hears the ACK, the
+refusal or the silence: a simulated ArduCopter over real MAVLink on loopback, linked to a server built by
+``compose.build`` on a real SQLite file, and a seat commander on the bus (in-process here; through a real
+Mosquitto in test_remote_commands_mqtt.py)."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from commandcenter.bus import BusMessage, InProcessBus, topics
+from commandcenter.config import parse_config
+from commandcenter.demo.mav_vehicle import SimVehicle
+from commandcenter.drones.fleet import CommandResult
+from commandcenter.drones.missions import MissionPlan, lawnmower
+from commandcenter.drones.remote import (
+    SERVER_TIMEOUT,
+    SESSION_REFUSED,
+    RemoteCommander,
+    attach_command_server,
+    remote_drone_commands,
+    seat_sessions,
+)
+from commandcenter.enforcement.published import PUBLISHED_PASSWORDS
+from commandcenter.enforcement.seats import REFUSED_ACTION, SeatSession, SeatSessions
+from commandcenter.runtime.compose import Services, build
+from commandcenter.store import utcnow
+from tests.drones.flight_support import AREA, FLY_HOME
+
+SEAT = "pilot-seat"
+
+
+@dataclass
+class Hall:
+    """A server's services with a vehicle on its drone link, and the bus the seats reach it through."""
+
+    services: Services
+    sim: SimVehicle
+    bus: Any
+
+    def session(self, user: str, seat: str = SEAT) -> SeatSession:
+        return seat_sessions(self.services).open(user, PUBLISHED_PASSWORDS[user], seat)
+
+    def seat(self, session: SeatSession, seat: str = SEAT) -> RemoteCommander:
+        return remote_drone_commands(self.services, self.bus, seat, session)
+
+    def records(self, actor: str) -> list[tuple[str, str]]:
+        self.services.store.flush()
+        return [(e.action, e.subject) for e in self.services.enforcement.audit.entries(actor=actor)
+                if e.action.startswith(("drone.", "permission.", "seat.session.refused"))]
+
+
+def server_services(tmp_path: Path, sim: SimVehicle) -> Services:
+    """A server as compose.build makes it: the vehicle is a configured drone on its own MAVLink link."""
+    config = parse_config(f'[database]\nurl = "sqlite:///{tmp_path / "hall.db"}"\n\n'
+                          f'[[drones]]\nid = "uav-1"\nname = "巡查1号"\nurl = "{sim.url}"\n', "server.toml")
+    services = build(config)
+    from commandcenter.demo.database import mark_demo_database
+    from commandcenter.demo.users import create_demo_users
+
+    mark_demo_database(services.store)  # the demo's pilot / observer accounts only go into a demo database
+    create_demo_users(services.store)
+    return services
+
+
+@pytest.fixture
+def vehicle() -> Iterator[SimVehicle]:
+    sim = SimVehicle(1, *FLY_HOME, listen="tcp:127.0.0.1:0", time_scale=4.0, mission_retry_s=0.1).start()
+    yield sim
+    sim.stop()
+
+
+def start_hall(qtbot: Any, tmp_path: Path, sim: SimVehicle, bus: Any) -> Hall:
+    services = server_services(tmp_path, sim)
+    try:
+        attach_command_server(services, bus)
+        services.start()
+        qtbot.waitUntil(lambda: (s := services.fleet.state("uav-1")) is not None and s.gps_fix == 3
+                        and s.home_lat is not None and services.fleet.route("uav-1") is not None, timeout=10000)
+    except BaseException:
+        services.stop()
+        raise
+    return Hall(services, sim, bus)
+
+
+@pytest.fixture
+def hall(qtbot: Any, tmp_path: Path, vehicle: SimVehicle) -> Iterator[Hall]:
+    bus = InProcessBus("hall", interval_ms=20)
+    bus.start()
+    h = start_hall(qtbot, tmp_path, vehicle, bus)
+    yield h
+    h.services.stop()
+    bus.stop()
+
+
+def answer(qtbot: Any, future: Any, timeout_ms: int = 15000) -> Any:
+    qtbot.waitUntil(future.done, timeout=timeout_ms)
+    return future.result()
+
+
+# ------------------------------------------------------------------------------------------------------------ tests
+def test_a_pilots_arm_and_takeoff_reach_the_vehicle_and_the_acks_come_back_to_the_seat(qtbot: Any, hall: Hall) -> None:
+    seat = hall.seat(hall.session("pilot"))
+    assert seat.allowed("arm") and seat.allowed("takeoff")
+    for send in (lambda: seat.set_mode("uav-1", "GUIDED"), lambda: seat.arm("uav-1"),
+                 lambda: seat.takeoff("uav-1", 20.0)):
+        result = answer(qtbot, send())
+        assert result == CommandResult(True, "MAV_RESULT_ACCEPTED", result.text), result
+    assert hall.sim.armed
+    qtbot.waitUntil(lambda: hall.sim.alt > 2.0, timeout=10000)  # it really climbs
+    # the server checked and recorded each command in the core, under the seat's user and naming the seat
+    assert hall.records("pilot") == [("drone.set_mode", "drone:uav-1"), ("drone.arm", "drone:uav-1"),
+                                     ("drone.takeoff", "drone:uav-1")]
+    arm = next(e for e in hall.services.enforcement.audit.entries(actor="pilot") if e.action == "drone.arm")
+    assert arm.payload["seat"] == SEAT and arm.payload["request"]
+    assert seat.pending() == 0
+
+
+def test_an_observers_arm_is_refused_with_the_reason_and_one_audit_record_under_the_observer(
+        qtbot: Any, hall: Hall) -> None:
+    seat = hall.seat(hall.session("observer"))
+    assert not seat.allowed("arm") and seat.allowed("rtl")  # the view greys out ARM …
+    result = answer(qtbot, seat.arm("uav-1"))  # … and a tampered view is still refused by the server
+    assert not result.ok and result.result_name == "PERMISSION_DENIED"
+    assert "drone.arm" in result.text and "observer" in result.text
+    assert not hall.sim.armed
+    assert hall.records("observer") == [("permission.denied", "user:observer")]  # one record, nothing flown
+    denial = next(e for e in hall.services.enforcement.audit.entries(actor="observer")
+                  if e.action == "permission.denied")
+    assert denial.payload["permission"] == "drone.arm"
+
+
+def test_a_vehicle_refusal_comes_back_to_the_seat_as_the_vehicles_answer(qtbot: Any, hall: Hall) -> None:
+    seat = hall.seat(hall.session("pilot"))
+    hall.sim.faults.prearm_fail = "GPS glitch"
+    result = answer(qtbot, seat.arm("uav-1"))
+    assert not result.ok and result.result_name.startswith("MAV_RESULT_"), result
+    assert not hall.sim.armed
+
+
+def test_a_refused_plan_and_bad_arguments_are_refused_with_the_reason(qtbot: Any, hall: Hall) -> None:
+    seat = hall.seat(hall.session("pilot"))
+    too_high = answer(qtbot, seat.takeoff("uav-1", 5000.0))
+    assert not too_high.ok and too_high.result_name == "REJECTED" and "takeoff" in too_high.text
+    # a plan over the seat's wire: uploaded by the server and downloaded back to the seat unchanged
+    plan = MissionPlan(mission=lawnmower(AREA, 25.0, 0.0, 30.0))
+    uploaded = answer(qtbot, seat.upload_plan("uav-1", plan), 60000)
+    assert uploaded.ok, uploaded
+    downloaded, back = answer(qtbot, seat.download_plan("uav-1"), 60000)
+    assert downloaded.ok, downloaded
+    assert [(round(i.lat, 6), round(i.lon, 6)) for _n, i in back.mission.waypoints()] == \
+        [(round(i.lat, 6), round(i.lon, 6)) for _n, i in plan.mission.waypoints()]
+
+
+def test_a_forged_or_expired_token_is_refused_and_audited_once(qtbot: Any, hall: Hall) -> None:
+    forged = SeatSession("made-up-token", hall.session("pilot").user, SEAT, utcnow() + timedelta(hours=1))
+    result = answer(qtbot, hall.seat(forged).arm("uav-1"))
+    assert not result.ok and result.result_name == SESSION_REFUSED and "unknown session token" in result.text
+
+    services = hall.services
+    yesterday = utcnow() - timedelta(hours=20)
+    old = SeatSessions(services.store, services.enforcement.auth, services.enforcement.audit,
+                       clock=lambda: yesterday).open("pilot", PUBLISHED_PASSWORDS["pilot"], SEAT)
+    result = answer(qtbot, hall.seat(old).arm("uav-1"))
+    assert not result.ok and result.result_name == SESSION_REFUSED and "expired" in result.text
+    assert not hall.sim.armed
+    services.store.flush()
+    refused = [(e.actor, e.subject, e.payload["reason"], e.payload["command"])
+               for e in services.enforcement.audit.entries(action_prefix=REFUSED_ACTION)]
+    assert refused == [(f"seat:{SEAT}", "drone:uav-1", "unknown", "arm"), ("pilot", "drone:uav-1", "expired", "arm")]
+    assert [r for r in hall.records("pilot") if r[0].startswith("drone.")] == []
+
+
+def test_a_request_delivered_twice_runs_once_and_is_answered_alike(qtbot: Any, hall: Hall) -> None:
+    session = hall.session("pilot")
+    replies: list[BusMessage] = []
+    hall.bus.subscribe(topics.command_reply(SEAT), replies.extend)
+    request = {"request_id": "r-1", "seat_id": SEAT, "token": session.token, "action": "set_mode",
+               "args": {"name": "GUIDED"}, "timeout_s": 10.0}
+    hall.bus.publish(topics.command_request("drone", "uav-1"), request, qos=1)
+    qtbot.waitUntil(lambda: len(replies) == 1, timeout=10000)
+    hall.bus.publish(topics.command_request("drone", "uav-1"), request, qos=1)  # QoS 1 redelivery
+    hall.bus.publish(topics.command_request("drone", "uav-1"), request, qos=1)
+    qtbot.waitUntil(lambda: len(replies) == 3, timeout=10000)
+    assert all(r.payload == replies[0].payload for r in replies)
+    assert replies[0].payload["status"] == "ok" and replies[0].payload["request_id"] == "r-1"
+    assert hall.records("pilot") == [("drone.set_mode", "drone:uav-1")]
+
+
+def test_with_no_server_the_seat_reports_a_timeout(qtbot: Any, tmp_path: Path) -> None:
+    from commandcenter.demo.database import mark_demo_database
+    from commandcenter.demo.users import create_demo_users
+
+    services = build(parse_config(f'[database]\nurl = "sqlite:///{tmp_path / "seat.db"}"\n', "seat.toml"))
+    bus = InProcessBus("seat", interval_ms=20)
+    bus.start()
+    try:
+        mark_demo_database(services.store)
+        create_demo_users(services.store)
+        session = seat_sessions(services).open("pilot", PUBLISHED_PASSWORDS["pilot"], SEAT)
+        seat = RemoteCommander(bus, SEAT, session, allowed=services.enforcement.authorizer.allowed,
+                               timeouts={"arm": 0.5})
+        late: list[BusMessage] = []
+        bus.subscribe(topics.COMMAND_REQUESTS, late.extend)
+        result = answer(qtbot, seat.arm("uav-1"), 5000)
+        assert not result.ok and result.result_name == SERVER_TIMEOUT and "server" in result.text
+        assert len(late) == 1  # it was sent; nobody answered
+        # a reply arriving after the timeout changes nothing the pilot was told
+        bus.publish(topics.command_reply(SEAT), {"request_id": late[0].payload["request_id"], "status": "ok",
+                                                 "result": {"ok": True, "result_name": "MAV_RESULT_ACCEPTED"}})
+        bus.flush()
+        assert seat.pending() == 0
+    finally:
+        bus.stop()
+        services.stop()
