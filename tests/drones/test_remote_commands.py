@@ -10,7 +10,6 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,54 +21,13 @@ from commandcenter.config import parse_config
 from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import CommandResult
 from commandcenter.drones.missions import MissionPlan, lawnmower
-from commandcenter.drones.remote import (
-    SERVER_TIMEOUT,
-    SESSION_REFUSED,
-    RemoteCommander,
-    attach_command_server,
-    remote_drone_commands,
-    seat_sessions,
-)
+from commandcenter.drones.remote import SERVER_TIMEOUT, SESSION_REFUSED, RemoteCommander, seat_sessions
 from commandcenter.enforcement.published import PUBLISHED_PASSWORDS
 from commandcenter.enforcement.seats import REFUSED_ACTION, SeatSession, SeatSessions
-from commandcenter.runtime.compose import Services, build
+from commandcenter.runtime.compose import build
 from commandcenter.store import utcnow
 from tests.drones.flight_support import AREA, FLY_HOME
-
-SEAT = "pilot-seat"
-
-
-@dataclass
-class Hall:
-    """A server's services with a vehicle on its drone link, and the bus the seats reach it through."""
-
-    services: Services
-    sim: SimVehicle
-    bus: Any
-
-    def session(self, user: str, seat: str = SEAT) -> SeatSession:
-        return seat_sessions(self.services).open(user, PUBLISHED_PASSWORDS[user], seat)
-
-    def seat(self, session: SeatSession, seat: str = SEAT) -> RemoteCommander:
-        return remote_drone_commands(self.services, self.bus, seat, session)
-
-    def records(self, actor: str) -> list[tuple[str, str]]:
-        self.services.store.flush()
-        return [(e.action, e.subject) for e in self.services.enforcement.audit.entries(actor=actor)
-                if e.action.startswith(("drone.", "permission.", "seat.session.refused"))]
-
-
-def server_services(tmp_path: Path, sim: SimVehicle) -> Services:
-    """A server as compose.build makes it: the vehicle is a configured drone on its own MAVLink link."""
-    config = parse_config(f'[database]\nurl = "sqlite:///{tmp_path / "hall.db"}"\n\n'
-                          f'[[drones]]\nid = "uav-1"\nname = "巡查1号"\nurl = "{sim.url}"\n', "server.toml")
-    services = build(config)
-    from commandcenter.demo.database import mark_demo_database
-    from commandcenter.demo.users import create_demo_users
-
-    mark_demo_database(services.store)  # the demo's pilot / observer accounts only go into a demo database
-    create_demo_users(services.store)
-    return services
+from tests.drones.remote_support import SEAT, Hall, answer, demo_accounts, start_hall
 
 
 @pytest.fixture
@@ -79,32 +37,14 @@ def vehicle() -> Iterator[SimVehicle]:
     sim.stop()
 
 
-def start_hall(qtbot: Any, tmp_path: Path, sim: SimVehicle, bus: Any) -> Hall:
-    services = server_services(tmp_path, sim)
-    try:
-        attach_command_server(services, bus)
-        services.start()
-        qtbot.waitUntil(lambda: (s := services.fleet.state("uav-1")) is not None and s.gps_fix == 3
-                        and s.home_lat is not None and services.fleet.route("uav-1") is not None, timeout=10000)
-    except BaseException:
-        services.stop()
-        raise
-    return Hall(services, sim, bus)
-
-
 @pytest.fixture
 def hall(qtbot: Any, tmp_path: Path, vehicle: SimVehicle) -> Iterator[Hall]:
     bus = InProcessBus("hall", interval_ms=20)
     bus.start()
-    h = start_hall(qtbot, tmp_path, vehicle, bus)
+    h = start_hall(qtbot, tmp_path, vehicle, bus, bus)
     yield h
     h.services.stop()
     bus.stop()
-
-
-def answer(qtbot: Any, future: Any, timeout_ms: int = 15000) -> Any:
-    qtbot.waitUntil(future.done, timeout=timeout_ms)
-    return future.result()
 
 
 # ------------------------------------------------------------------------------------------------------------ tests
@@ -197,15 +137,11 @@ def test_a_request_delivered_twice_runs_once_and_is_answered_alike(qtbot: Any, h
 
 
 def test_with_no_server_the_seat_reports_a_timeout(qtbot: Any, tmp_path: Path) -> None:
-    from commandcenter.demo.database import mark_demo_database
-    from commandcenter.demo.users import create_demo_users
-
     services = build(parse_config(f'[database]\nurl = "sqlite:///{tmp_path / "seat.db"}"\n', "seat.toml"))
     bus = InProcessBus("seat", interval_ms=20)
     bus.start()
     try:
-        mark_demo_database(services.store)
-        create_demo_users(services.store)
+        demo_accounts(services)
         session = seat_sessions(services).open("pilot", PUBLISHED_PASSWORDS["pilot"], SEAT)
         seat = RemoteCommander(bus, SEAT, session, allowed=services.enforcement.authorizer.allowed,
                                timeouts={"arm": 0.5})
