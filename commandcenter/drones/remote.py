@@ -52,6 +52,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DRONE = "drone"  # the command kind of cc/v1/commands/{kind}/{id}
+SEAT_COMMANDER = "seat drone commander"  # Services.extra key: the pilot screen of a seat sends through it
 OK, REFUSED = "ok", "refused"
 # result names a seat sees besides the vehicle's own
 SERVER_TIMEOUT = "SERVER_TIMEOUT"
@@ -476,7 +477,13 @@ def attach_command_server(services: Services, bus: Bus) -> CommandServer:
 
 def remote_drone_commands(services: Services, bus: Bus, seat_id: str,
                           session: SeatSession | SessionSource) -> RemoteCommander:
-    """SEAT role: the pilot screen's commander, sending through the server as the seat's logged-in user."""
+    """SEAT role: the pilot screen's commander, sending through the server as the seat's logged-in user.
+
+    Registered as ``services.extra[SEAT_COMMANDER]``: the pilot screen built on these services sends through it
+    instead of ``services.drone_commands`` (which, on a seat, has no drone links).
+    """
     enforcement = services.enforcement
-    return RemoteCommander(bus, seat_id, session, allowed=enforcement.authorizer.allowed,
-                           authorize=enforcement.authorize, parent=services.events)
+    commander = RemoteCommander(bus, seat_id, session, allowed=enforcement.authorizer.allowed,
+                                authorize=enforcement.authorize, parent=services.events)
+    services.extra[SEAT_COMMANDER] = commander
+    return commander

@@ -123,19 +123,17 @@ class SeatSessions:
 
     def revoke(self, token: str, *, actor: str) -> bool:
         """Revoke a token (logout, or an administrator ending a session); False when it was unknown."""
-        digest = token_digest(token)
+        return self.store.write(lambda session: self.revoke_in(session, token, actor))
 
-        def job(session: Session) -> bool:
-            row = session.scalars(select(SeatSessionRow).where(SeatSessionRow.token_sha256 == digest)).first()
-            if row is None:
-                return False
-            if row.revoked_at is None:
-                row.revoked_at = self.clock()
-                self.audit.append(session, actor, "seat.session.close", f"seat:{row.seat_id}",
-                                  {"user": row.username})
-            return True
-
-        return self.store.write(job)
+    def revoke_in(self, session: Session, token: str, actor: str) -> bool:
+        """:meth:`revoke` inside the caller's writer transaction."""
+        row = session.scalars(select(SeatSessionRow).where(SeatSessionRow.token_sha256 == token_digest(token))).first()
+        if row is None:
+            return False
+        if row.revoked_at is None:
+            row.revoked_at = self.clock()
+            self.audit.append(session, actor, "seat.session.close", f"seat:{row.seat_id}", {"user": row.username})
+        return True
 
     # ------------------------------------------------------------------------------------------- the server
     def resolve(self, token: str, seat_id: str) -> str:
@@ -181,3 +179,42 @@ class SeatSessions:
             data = {"reason": exc.reason, "seat": seat_id, **attempt}
             self.audit.record(actor, REFUSED_ACTION, subject, data).result(30)
             raise
+
+
+class SeatLogin:
+    """The login dialog's backend on a seat: the ordinary login (``submit_login``, as AuthService has it) which
+    also opens the seat's session. :meth:`current` is what the seat's drone commander sends with each command.
+    """
+
+    def __init__(self, sessions: SeatSessions, seat_id: str) -> None:
+        self.sessions = sessions
+        self.seat_id = seat_id
+        self._session: SeatSession | None = None
+
+    def submit_login(self, username: str, password: str) -> Future[UserInfo]:
+        """Check the password and open a session of this seat; the future holds the user or raises AuthError.
+        A previous session of the seat is closed once the new one is open."""
+        outer: Future[UserInfo] = Future()
+
+        def opened(future: Future[SeatSession]) -> None:
+            exc = future.exception()
+            if exc is not None:
+                outer.set_exception(exc)
+                return
+            previous, self._session = self._session, future.result()
+            if previous is not None:  # queued behind nothing that waits for it: not waited for here
+                self.sessions.store.submit(lambda s: self.sessions.revoke_in(s, previous.token, previous.username))
+            outer.set_result(self._session.user)
+
+        self.sessions.submit_open(username, password, self.seat_id).add_done_callback(opened)
+        return outer
+
+    def current(self) -> SeatSession | None:
+        """The open session (None before the first login and after :meth:`logout`)."""
+        return self._session
+
+    def logout(self) -> None:
+        """Close the session (at exit, or when the user leaves the seat): its token is refused from now on."""
+        previous, self._session = self._session, None
+        if previous is not None:
+            self.sessions.close(previous)
