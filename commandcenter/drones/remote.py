@@ -4,7 +4,7 @@ The server is the only process with drone links. A seat's pilot screen still tal
 interface of :class:`~commandcenter.drones.guarded.AuthorizedCommander` (every command returns a Future of a
 :class:`CommandResult`), but the seat's :class:`RemoteCommander` turns each call into a request on the bus:
 
-    seat ──QoS 1── cc/v1/commands/drone/{drone_id}  {request_id, seat_id, token, action, args, timeout_s}
+    seat ──QoS 1── cc/v1/commands/drone/{drone_id}  {request_id, seat_id, token, action, args, sent_at, timeout_s}
     server: CommandServer → SeatSessions.authenticate(token) → DroneCommands.for_actor(user) → link → vehicle
     seat ◀─QoS 1── cc/v1/replies/{seat_id}          {request_id, drone_id, action, status, result[, plan]}
 
@@ -12,7 +12,10 @@ interface of :class:`~commandcenter.drones.guarded.AuthorizedCommander` (every c
 refusal such as MAV_RESULT_DENIED or a link TIMEOUT) or ``refused`` (the seat's session, the user's permission
 or the arguments were refused in the core, with the reason). A seat that hears nothing within the command's
 timeout (the server is down, the broker lost the request) resolves the Future with ``SERVER_TIMEOUT``; a reply
-that comes later is ignored, and the pilot is told the command may still have reached the drone.
+that comes later is ignored, and the pilot is told the command may still have reached the drone. So that a
+request held up on the way (a broker that was down keeps QoS 1 messages) never flies after its seat gave up on
+it, the server refuses a request older than its ``timeout_s`` (``sent_at`` is the seat's clock: the hall's
+machines keep NTP time).
 
 The permission check and the audit record happen on the server in the core, under the user the token resolves
 to (see :mod:`commandcenter.enforcement.seats`), exactly as for a command given in the single-process app. A
@@ -58,9 +61,10 @@ OK, REFUSED = "ok", "refused"
 SERVER_TIMEOUT = "SERVER_TIMEOUT"
 SESSION_REFUSED = "SESSION_REFUSED"
 INVALID_REQUEST = "INVALID_REQUEST"
+STALE_REQUEST = "STALE_REQUEST"  # arrived after its seat stopped waiting: not run
 NOT_LOGGED_IN = "NOT_LOGGED_IN"
 # refusals of the core (permission, validation) as the guarded and link commanders name them
-CORE_REFUSALS = frozenset({"PERMISSION_DENIED", "REJECTED", SESSION_REFUSED, INVALID_REQUEST})
+CORE_REFUSALS = frozenset({"PERMISSION_DENIED", "REJECTED", SESSION_REFUSED, INVALID_REQUEST, STALE_REQUEST})
 
 COMMAND_TIMEOUT_S = 10.0  # a link waits 3 × 1.5 s for a COMMAND_ACK; the rest is the way there and back
 PLAN_TIMEOUT_S = 90.0  # mission, fence and rally transfers are item by item with retries
@@ -269,7 +273,8 @@ class RemoteCommander(QObject):
             self._pending[request_id] = _Pending(future, action, drone_id, time.monotonic() + timeout_s, timeout_s)
         self._arm_timer.emit()
         self.bus.publish(topic, {"request_id": request_id, "seat_id": self.seat_id, "token": session.token,
-                                 "action": action, "args": encoded, "timeout_s": timeout_s}, qos=1)
+                                 "action": action, "args": encoded, "sent_at": time.time(),
+                                 "timeout_s": timeout_s}, qos=1)
         return future
 
     @staticmethod
@@ -334,6 +339,14 @@ class _Request:
     token: str
     action: str
     args: JsonValue
+    sent_at: float | None  # unix time on the seat's clock; None when the request did not say (refused)
+    timeout_s: float | None
+
+
+def _number(value: JsonValue) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return None
+    return float(value)
 
 
 class CommandServer:
@@ -408,10 +421,23 @@ class CommandServer:
             return None
         assert isinstance(request_id, str) and isinstance(seat_id, str)
         return _Request(request_id, seat_id, levels[4], token if isinstance(token, str) else "",
-                        action if isinstance(action, str) else "", payload.get("args", {}))
+                        action if isinstance(action, str) else "", payload.get("args", {}),
+                        _number(payload.get("sent_at")), _number(payload.get("timeout_s")))
 
     # -- running --------------------------------------------------------------------------------------------
     def _handle(self, request: _Request) -> None:
+        if request.sent_at is None or request.timeout_s is None:
+            self._reply(request, REFUSED, CommandResult(False, INVALID_REQUEST,
+                                                        "the request has no sent_at / timeout_s numbers"))
+            return
+        age = time.time() - request.sent_at
+        if age > request.timeout_s:  # its seat has told the pilot "no answer": it must not fly now
+            log.warning("seat %s: %s for %s arrived %.1f s after it was sent (seat waits %g s): not run",
+                        request.seat_id, request.action, request.drone_id, age, request.timeout_s)
+            self._reply(request, REFUSED, CommandResult(
+                False, STALE_REQUEST, f"{request.action}: arrived {age:.1f} s after it was sent, later than the "
+                                      f"seat waits ({request.timeout_s:g} s): not sent to the drone"))
+            return
         subject = f"drone:{request.drone_id}"
         attempt = {"command": request.action[:32], "request": request.request_id}
         try:

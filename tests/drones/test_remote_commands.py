@@ -9,6 +9,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -21,7 +22,13 @@ from commandcenter.config import parse_config
 from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import CommandResult
 from commandcenter.drones.missions import MissionPlan, lawnmower
-from commandcenter.drones.remote import SERVER_TIMEOUT, SESSION_REFUSED, RemoteCommander, seat_sessions
+from commandcenter.drones.remote import (
+    SERVER_TIMEOUT,
+    SESSION_REFUSED,
+    STALE_REQUEST,
+    RemoteCommander,
+    seat_sessions,
+)
 from commandcenter.enforcement.published import PUBLISHED_PASSWORDS
 from commandcenter.enforcement.seats import REFUSED_ACTION, SeatSession, SeatSessions
 from commandcenter.runtime.compose import build
@@ -125,7 +132,7 @@ def test_a_request_delivered_twice_runs_once_and_is_answered_alike(qtbot: Any, h
     replies: list[BusMessage] = []
     hall.bus.subscribe(topics.command_reply(SEAT), replies.extend)
     request = {"request_id": "r-1", "seat_id": SEAT, "token": session.token, "action": "set_mode",
-               "args": {"name": "GUIDED"}, "timeout_s": 10.0}
+               "args": {"name": "GUIDED"}, "sent_at": time.time(), "timeout_s": 10.0}
     hall.bus.publish(topics.command_request("drone", "uav-1"), request, qos=1)
     qtbot.waitUntil(lambda: len(replies) == 1, timeout=10000)
     hall.bus.publish(topics.command_request("drone", "uav-1"), request, qos=1)  # QoS 1 redelivery
@@ -134,6 +141,22 @@ def test_a_request_delivered_twice_runs_once_and_is_answered_alike(qtbot: Any, h
     assert all(r.payload == replies[0].payload for r in replies)
     assert replies[0].payload["status"] == "ok" and replies[0].payload["request_id"] == "r-1"
     assert hall.records("pilot") == [("drone.set_mode", "drone:uav-1")]
+
+
+def test_a_request_held_up_longer_than_its_seat_waits_never_reaches_the_drone(qtbot: Any, hall: Hall) -> None:
+    session = hall.session("pilot")
+    replies: list[BusMessage] = []
+    hall.bus.subscribe(topics.command_reply(SEAT), replies.extend)
+    # e.g. queued by a broker that was down: the seat reported a timeout 20 s ago
+    hall.bus.publish(topics.command_request("drone", "uav-1"), {
+        "request_id": "r-late", "seat_id": SEAT, "token": session.token, "action": "arm", "args": {},
+        "sent_at": time.time() - 30.0, "timeout_s": 10.0}, qos=1)
+    qtbot.waitUntil(lambda: len(replies) == 1, timeout=10000)
+    reply = replies[0].payload
+    assert reply["status"] == "refused" and reply["result"]["result_name"] == STALE_REQUEST
+    assert "not sent to the drone" in str(reply["result"]["text"])
+    assert not hall.sim.armed
+    assert hall.records("pilot") == []
 
 
 def test_with_no_server_the_seat_reports_a_timeout(qtbot: Any, tmp_path: Path) -> None:

@@ -1,5 +1,6 @@
-"""The same seat → server → vehicle path through a real Mosquitto on loopback: the server and the seat are
-separate MQTT clients, so requests and replies really cross the broker (QoS 1, JSON)."""
+"""The same seat → server → vehicle path through a real Mosquitto on loopback (authenticated users): the server
+(wired as ``serve`` wires it, bus bridge included) and the seat are separate MqttBus clients, so requests and
+replies really cross the broker (QoS 1, JSON)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from commandcenter.bus import BusMessage, topics
+from commandcenter.bus import BusMessage, BusState, topics
+from commandcenter.bus.mqtt import MqttBus
 from commandcenter.config import parse_config
 from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.remote import SERVER_TIMEOUT, SESSION_REFUSED, RemoteCommander, seat_sessions
@@ -21,30 +23,42 @@ from commandcenter.enforcement.published import PUBLISHED_PASSWORDS
 from commandcenter.enforcement.seats import SeatSession
 from commandcenter.runtime.compose import build
 from commandcenter.store import utcnow
+from tests.bus.mosquitto import MosquittoBroker
 from tests.drones.flight_support import FLY_HOME
-from tests.drones.remote_support import SEAT, Hall, Mosquitto, PahoBus, answer, demo_accounts, start_hall
+from tests.drones.remote_support import SEAT, Hall, answer, demo_accounts, start_hall
+
+USERS = {"cc-server": "server-secret", "cc-seat": "seat-secret"}
 
 
 @pytest.fixture
-def broker(tmp_path: Path) -> Iterator[Mosquitto]:
-    mosquitto = Mosquitto(tmp_path).start()
+def broker(tmp_path: Path) -> Iterator[MosquittoBroker]:
+    directory = tmp_path / "mosquitto"
+    directory.mkdir()
+    mosquitto = MosquittoBroker(directory, USERS)
+    mosquitto.start()
     yield mosquitto
     mosquitto.stop()
 
 
+def seat_bus(qtbot: Any, broker: MosquittoBroker, client_id: str) -> MqttBus:
+    bus = MqttBus(broker.bus_config("cc-seat", client_id=client_id), role="seat")
+    bus.start()
+    qtbot.waitUntil(lambda: bus.state is BusState.CONNECTED, timeout=10000)
+    return bus
+
+
 @pytest.fixture
-def hall(qtbot: Any, tmp_path: Path, broker: Mosquitto) -> Iterator[Hall]:
+def hall(qtbot: Any, tmp_path: Path, broker: MosquittoBroker) -> Iterator[Hall]:
     sim = SimVehicle(1, *FLY_HOME, listen="tcp:127.0.0.1:0", time_scale=4.0, mission_retry_s=0.1).start()
-    server_bus, seat_bus = PahoBus("server", broker.port), PahoBus(SEAT, broker.port)
-    server_bus.start()
-    seat_bus.start()
+    server_bus = MqttBus(broker.bus_config("cc-server", client_id="server"), role="server")
+    seat = seat_bus(qtbot, broker, SEAT)
     try:
-        h = start_hall(qtbot, tmp_path, sim, server_bus, seat_bus)
+        h = start_hall(qtbot, tmp_path, sim, server_bus, seat, as_server=True)  # starting it connects its bus
+        qtbot.waitUntil(lambda: server_bus.state is BusState.CONNECTED, timeout=10000)
         yield h
         h.services.stop()
     finally:
-        seat_bus.stop()
-        server_bus.stop()
+        seat.stop()
         sim.stop()
 
 
@@ -75,22 +89,21 @@ def test_through_the_broker_a_forged_token_is_refused(qtbot: Any, hall: Hall) ->
     assert hall.records(f"seat:{SEAT}") == [("seat.session.refused", "drone:uav-1")]
 
 
-def test_with_the_server_down_the_seat_reports_a_timeout(qtbot: Any, tmp_path: Path, broker: Mosquitto) -> None:
+def test_with_the_server_down_the_seat_reports_a_timeout(qtbot: Any, tmp_path: Path,
+                                                         broker: MosquittoBroker) -> None:
     services = build(parse_config(f'[database]\nurl = "sqlite:///{tmp_path / "seat.db"}"\n', "seat.toml"))
-    seat_bus, listener = PahoBus(SEAT, broker.port), PahoBus("listener", broker.port)
-    seat_bus.start()
-    listener.start()
+    seat, listener = seat_bus(qtbot, broker, SEAT), seat_bus(qtbot, broker, "listener")
     try:
         demo_accounts(services)
         session = seat_sessions(services).open("pilot", PUBLISHED_PASSWORDS["pilot"], SEAT)
         heard: list[BusMessage] = []
         listener.subscribe(topics.COMMAND_REQUESTS, heard.extend)
         qtbot.wait(200)  # the listener's SUBSCRIBE reaches the broker
-        seat = RemoteCommander(seat_bus, SEAT, session, timeouts={"takeoff": 1.0})
-        result = answer(qtbot, seat.takeoff("uav-1", 10.0), 5000)
+        commander = RemoteCommander(seat, SEAT, session, timeouts={"takeoff": 1.0})
+        result = answer(qtbot, commander.takeoff("uav-1", 10.0), 5000)
         assert not result.ok and result.result_name == SERVER_TIMEOUT and "1 s" in result.text
         assert [m.payload["action"] for m in heard] == ["takeoff"]  # it crossed the broker; no one answered
     finally:
         listener.stop()
-        seat_bus.stop()
+        seat.stop()
         services.stop()
