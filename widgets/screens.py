@@ -180,15 +180,11 @@ def case_pins(queue: list[Any]) -> list[dict[str, Any]]:
 
 
 def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
-    from commandcenter.drones.remote import SEAT_COMMANDER, RemoteCommander
     from widgets.drones import DronesScreen
 
     operator = services.operator
-    # Every command is authorized for the operator at the console in the core, before it reaches a link; on a
-    # seat (remote_drone_commands registered one) the server does that, as the seat's logged-in user.
-    seat_commander = services.extra.get(SEAT_COMMANDER)
-    commander = seat_commander if isinstance(seat_commander, RemoteCommander) else \
-        services.drone_commands.for_actor(lambda: operator.user or "pilot")
+    # Every command is authorized for the operator at the console in the core, before it reaches a link.
+    commander = services.drone_commands.for_actor(lambda: operator.user or "pilot")
     screen = DronesScreen(services.fleet, commander, basemap=services.basemap, video=services.video,
                           wall=services.wall, scheduler=services.patrols, operator=operator.user or "pilot")
     services.on_stop("drones screen", screen.release_video)

@@ -44,7 +44,7 @@ from commandcenter.bus import topics
 from commandcenter.bus.api import Bus, BusMessage, JsonObject, JsonValue
 from commandcenter.drones.fleet import CommandResult
 from commandcenter.drones.guarded import COMMANDS, DroneCommands, permission_for
-from commandcenter.drones.missions import MissionPlan
+from commandcenter.drones.missions import DEFAULT_NO_FLY_ZONES, MissionPlan
 from commandcenter.drones.planfile import PlanFileError, parse_plan, plan_to_dict
 from commandcenter.enforcement.seats import SeatSession, SeatSessions, SessionRefused
 from commandcenter.runtime.tasks import TaskManager
@@ -55,7 +55,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DRONE = "drone"  # the command kind of cc/v1/commands/{kind}/{id}
-SEAT_COMMANDER = "seat drone commander"  # Services.extra key: the pilot screen of a seat sends through it
+COMMAND_SERVER = "seat command server"  # Services.extra key of the server's CommandServer
 OK, REFUSED = "ok", "refused"
 # result names a seat sees besides the vehicle's own
 SERVER_TIMEOUT = "SERVER_TIMEOUT"
@@ -215,6 +215,7 @@ class RemoteCommander(QObject):
         self._timer = QTimer(self)
         self._timer.setInterval(100)
         self._timer.timeout.connect(self._expire)
+        self.no_fly = tuple(DEFAULT_NO_FLY_ZONES)  # the tasking refuses the same airports the server's upload would
         self._arm_timer.connect(self._start_timer)  # queued when a command is sent from a worker thread
         bus.subscribe(topics.command_reply(self.seat_id), self._on_replies)
 
@@ -249,10 +250,45 @@ class RemoteCommander(QObject):
         with self._lock:
             return len(self._pending)
 
-    def __getattr__(self, name: str) -> Any:
-        if name in COMMANDS:
-            return lambda drone_id, *args, **kwargs: self.send(name, drone_id, *args, **kwargs)
-        raise AttributeError(name)
+    # -- the DroneCommander protocol: each command one request --------------------------------------------
+    def arm(self, drone_id: str, force: bool = False) -> Future[CommandResult]:
+        return self.send("arm", drone_id, force=force)
+
+    def disarm(self, drone_id: str, force: bool = False) -> Future[CommandResult]:
+        return self.send("disarm", drone_id, force=force)
+
+    def set_mode(self, drone_id: str, name: str) -> Future[CommandResult]:
+        return self.send("set_mode", drone_id, name=name)
+
+    def takeoff(self, drone_id: str, alt: float) -> Future[CommandResult]:
+        return self.send("takeoff", drone_id, alt=alt)
+
+    def land(self, drone_id: str) -> Future[CommandResult]:
+        return self.send("land", drone_id)
+
+    def rtl(self, drone_id: str) -> Future[CommandResult]:
+        return self.send("rtl", drone_id)
+
+    def goto(self, drone_id: str, lat: float, lon: float, alt: float) -> Future[CommandResult]:
+        return self.send("goto", drone_id, lat=lat, lon=lon, alt=alt)
+
+    def change_speed(self, drone_id: str, speed: float) -> Future[CommandResult]:
+        return self.send("change_speed", drone_id, speed=speed)
+
+    def pause_mission(self, drone_id: str) -> Future[CommandResult]:
+        return self.send("pause_mission", drone_id)
+
+    def continue_mission(self, drone_id: str) -> Future[CommandResult]:
+        return self.send("continue_mission", drone_id)
+
+    def start_mission(self, drone_id: str) -> Future[CommandResult]:
+        return self.send("start_mission", drone_id)
+
+    def upload_plan(self, drone_id: str, plan: MissionPlan) -> Future[CommandResult]:
+        return self.send("upload_plan", drone_id, plan=plan)
+
+    def download_plan(self, drone_id: str) -> Future[tuple[CommandResult, MissionPlan]]:
+        return self.send("download_plan", drone_id)
 
     # -- sending --------------------------------------------------------------------------------------------
     def send(self, action: str, drone_id: str, *args: Any, **kwargs: Any) -> Future[Any]:
@@ -490,12 +526,16 @@ def seat_sessions(services: Services) -> SeatSessions:
 
 
 def attach_command_server(services: Services, bus: Bus) -> CommandServer:
-    """SERVER role: answer the seats' drone commands on ``bus`` through ``services.drone_commands``.
+    """SERVER role: answer the seats' drone commands on ``bus`` through ``services.drone_commands`` (the links).
 
-    Subscribes now; stops taking requests when the services stop.
+    Subscribes now (call after ``build()``; before or after ``start()``); stops taking requests when the services
+    stop. Adds the health section ``seat_commands`` (requests, duplicates, refused, dropped).
     """
+    if services.drone_commands.through_server:
+        raise RuntimeError("these services are a seat's (remote_drone_commands): they cannot also serve commands")
     server = CommandServer(bus, services.drone_commands, seat_sessions(services), services.tasks)
     server.start()
+    services.extra[COMMAND_SERVER] = server
     services.on_stop("seat command server", server.stop)
     services.health.register("seat_commands", server.report)
     return server
@@ -503,13 +543,17 @@ def attach_command_server(services: Services, bus: Bus) -> CommandServer:
 
 def remote_drone_commands(services: Services, bus: Bus, seat_id: str,
                           session: SeatSession | SessionSource) -> RemoteCommander:
-    """SEAT role: the pilot screen's commander, sending through the server as the seat's logged-in user.
+    """SEAT role: from now on ``services.drone_commands`` sends every command through the server on ``bus``, as
+    the user of the seat's session (``SeatLogin.current``, read at each command).
 
-    Registered as ``services.extra[SEAT_COMMANDER]``: the pilot screen built on these services sends through it
-    instead of ``services.drone_commands`` (which, on a seat, has no drone links).
+    Everything built on ``services.drone_commands`` (the pilot screen, patrol banners, 派无人机) keeps its
+    interface and its check here; the server checks again and records each command under the session's user.
     """
+    if COMMAND_SERVER in services.extra:
+        raise RuntimeError("these services serve the seats' commands (attach_command_server): a seat's commands "
+                           "would come back to themselves")
     enforcement = services.enforcement
     commander = RemoteCommander(bus, seat_id, session, allowed=enforcement.authorizer.allowed,
                                 authorize=enforcement.authorize, parent=services.events)
-    services.extra[SEAT_COMMANDER] = commander
+    services.drone_commands.send_through(commander)
     return commander

@@ -11,12 +11,7 @@ from typing import Any
 from commandcenter.bus.api import Bus
 from commandcenter.config import parse_config
 from commandcenter.demo.mav_vehicle import SimVehicle
-from commandcenter.drones.remote import (
-    RemoteCommander,
-    attach_command_server,
-    remote_drone_commands,
-    seat_sessions,
-)
+from commandcenter.drones.remote import RemoteCommander, attach_command_server, seat_sessions
 from commandcenter.enforcement.published import PUBLISHED_PASSWORDS
 from commandcenter.enforcement.seats import SeatSession
 from commandcenter.runtime.compose import Services, build
@@ -38,7 +33,11 @@ class Hall:
         return seat_sessions(self.services).open(user, PUBLISHED_PASSWORDS[user], seat)
 
     def seat(self, session: SeatSession, seat: str = SEAT) -> RemoteCommander:
-        return remote_drone_commands(self.services, self.seat_bus, seat, session)
+        """A seat's commander as such (its permission hints from the shared database), used directly: the
+        server's refusals are what these tests look at."""
+        enforcement = self.services.enforcement
+        return RemoteCommander(self.seat_bus, seat, session, allowed=enforcement.authorizer.allowed,
+                               authorize=enforcement.authorize)
 
     def records(self, actor: str) -> list[tuple[str, str]]:
         self.services.store.flush()

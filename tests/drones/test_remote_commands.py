@@ -183,41 +183,12 @@ def test_with_no_server_the_seat_reports_a_timeout(qtbot: Any, tmp_path: Path) -
         services.stop()
 
 
-def test_at_the_pilot_seat_a_login_then_the_arm_button_flies_through_the_server(qtbot: Any, hall: Hall) -> None:
-    from commandcenter.drones.remote import SEAT_COMMANDER, remote_drone_commands
-    from commandcenter.enforcement.seats import SeatLogin
-    from widgets.drones import DronesScreen
-    from widgets.enforcement.login import LoginDialog
+def test_a_services_object_is_either_the_command_server_or_a_seat(hall: Hall) -> None:
+    from commandcenter.drones.remote import remote_drone_commands
 
-    login = SeatLogin(seat_sessions(hall.services), SEAT)
-    dialog = LoginDialog(login)
-    qtbot.addWidget(dialog)
-    dialog.username.setText("pilot")
-    dialog.password.setText(PUBLISHED_PASSWORDS["pilot"])
-    dialog.submit()
-    qtbot.waitUntil(lambda: dialog.user is not None, timeout=10000)
-    session = login.current()
-    assert session is not None and session.username == "pilot"
-
-    commander = remote_drone_commands(hall.services, hall.seat_bus, SEAT, login.current)
-    assert hall.services.extra[SEAT_COMMANDER] is commander  # what the pilot screen of this seat sends through
-    screen = DronesScreen(hall.services.fleet, commander, operator="pilot")
-    screen.confirm = lambda text: True  # type: ignore[method-assign]
-    qtbot.addWidget(screen)
-    screen.show()
-    qtbot.waitUntil(lambda: screen.selected == "uav-1", timeout=5000)
-    qtbot.waitUntil(screen.commands_panel.arm_button.isEnabled, timeout=5000)
-    screen.commands_panel.arm_button.click()
-    qtbot.waitUntil(lambda: "accepted" in screen.status.text(), timeout=15000)
-    assert hall.sim.armed
-    assert hall.records("pilot")[-1] == ("drone.arm", "drone:uav-1")
-
-    # the shift leader ends this seat's session (the seat still holds the token): refused from the next command on
-    assert seat_sessions(hall.services).revoke(session.token, actor="admin")
-    screen.commands_panel.disarm_button.setEnabled(True)  # a stale view: the server still says no
-    screen.commands_panel.disarm_button.click()
-    qtbot.waitUntil(lambda: "log in again" in screen.status.text(), timeout=15000)
-    assert hall.sim.armed
+    with pytest.raises(RuntimeError, match="come back to themselves"):
+        remote_drone_commands(hall.services, hall.bus, SEAT, hall.session("pilot"))
+    assert not hall.services.drone_commands.through_server
 
 
 def test_the_pilot_screen_says_when_the_server_did_not_answer(qtbot: Any, hall: Hall) -> None:
