@@ -104,3 +104,31 @@ def test_a_disabled_users_session_is_refused(enforcement: EnforcementServices) -
     with pytest.raises(SessionRefused) as refused:
         sessions.resolve(seat.token, "pilot-seat")
     assert refused.value.reason == "disabled"
+
+
+@pytest.mark.postgres
+def test_seat_sessions_on_postgresql(pg_store: Any, tasks: Any) -> None:
+    """The hall's database: the migration makes the table there, and a session opened by one process (the seat)
+    is resolved by another store on the same database (the server)."""
+    from commandcenter.demo.database import mark_demo_database
+    from commandcenter.demo.users import create_demo_users
+    from commandcenter.store import Store
+
+    pg_store.upgrade()
+    assert "seat_sessions" in pg_store.table_names()
+    mark_demo_database(pg_store)
+    create_demo_users(pg_store)
+    seat_side = EnforcementServices.create(pg_store, tasks=tasks)
+    server_store = Store(pg_store.url)
+    server_side = EnforcementServices.create(server_store, tasks=tasks)
+    try:
+        seat = sessions_of(seat_side).open("pilot", PUBLISHED_PASSWORDS["pilot"], "pilot-seat")
+        server = sessions_of(server_side)
+        assert server.resolve(seat.token, "pilot-seat") == "pilot"
+        with pytest.raises(SessionRefused):
+            server.authenticate("forged", "pilot-seat", "drone:uav-1", {"command": "arm", "request": "r"})
+        assert refusals(server_side) == [("seat:pilot-seat", "unknown")]
+    finally:
+        server_side.close()
+        server_store.close()
+        seat_side.close()
