@@ -1,8 +1,10 @@
 """Drone commands from a seat, through the server, over the bus.
 
-The server is the only process with drone links. A seat's pilot screen still talks to a commander with the
-interface of :class:`~commandcenter.drones.guarded.AuthorizedCommander` (every command returns a Future of a
-:class:`CommandResult`), but the seat's :class:`RemoteCommander` turns each call into a request on the bus:
+The server is the only process with drone links. On a seat, :func:`remote_drone_commands` makes the seat's
+``services.drone_commands`` send through a :class:`RemoteCommander` instead of a link, so the pilot screen, the
+patrol banners and 派无人机 keep their :class:`~commandcenter.drones.guarded.AuthorizedCommander` (every command
+returns a Future of a :class:`CommandResult`; the seat's own check greys out and refuses at once what the user
+may not do). The RemoteCommander turns each command that passes into a request on the bus:
 
     seat ──QoS 1── cc/v1/commands/drone/{drone_id}  {request_id, seat_id, token, action, args, sent_at, timeout_s}
     server: CommandServer → SeatSessions.authenticate(token) → DroneCommands.for_actor(user) → link → vehicle
@@ -17,8 +19,9 @@ request held up on the way (a broker that was down keeps QoS 1 messages) never f
 it, the server refuses a request older than its ``timeout_s`` (``sent_at`` is the seat's clock: the hall's
 machines keep NTP time).
 
-The permission check and the audit record happen on the server in the core, under the user the token resolves
-to (see :mod:`commandcenter.enforcement.seats`), exactly as for a command given in the single-process app. A
+The check that counts and the audit record happen on the server in the core, under the user the token resolves
+to (see :mod:`commandcenter.enforcement.seats`), exactly as for a command given in the single-process app: a
+seat cannot name the user it acts as, and a seat whose own check was skipped is refused all the same. A
 request delivered twice (MQTT QoS 1 may redeliver) runs once: the server remembers recent request ids and
 answers a repeat with the reply it already gave.
 """
