@@ -49,7 +49,7 @@ from commandcenter.drones.fleet import CommandResult
 from commandcenter.drones.guarded import COMMANDS, DroneCommands, permission_for
 from commandcenter.drones.missions import DEFAULT_NO_FLY_ZONES, MissionPlan
 from commandcenter.drones.planfile import PlanFileError, parse_plan, plan_to_dict
-from commandcenter.enforcement.seats import SeatSession, SeatSessions, SessionRefused
+from commandcenter.enforcement.seats import SeatLogin, SeatSession, SeatSessions, SessionRefused
 from commandcenter.runtime.tasks import TaskManager
 
 if TYPE_CHECKING:
@@ -526,6 +526,14 @@ def seat_sessions(services: Services) -> SeatSessions:
     """The seat sessions of a built command center (its store, login and audit chain)."""
     enforcement = services.enforcement
     return SeatSessions(services.store, enforcement.auth, enforcement.audit)
+
+
+def seat_login(services: Services, seat_id: str) -> SeatLogin:
+    """SEAT role: the login dialog's backend (``LoginDialog(seat_login(...))``): the ordinary password check,
+    which also opens the seat's session; the session is closed (its token revoked) when the services stop."""
+    login = SeatLogin(seat_sessions(services), topics.level(seat_id))
+    services.on_stop("seat session", login.logout)
+    return login
 
 
 def attach_command_server(services: Services, bus: Bus) -> CommandServer:

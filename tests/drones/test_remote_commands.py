@@ -141,6 +141,7 @@ def test_a_request_delivered_twice_runs_once_and_is_answered_alike(qtbot: Any, h
     assert all(r.payload == replies[0].payload for r in replies)
     assert replies[0].payload["status"] == "ok" and replies[0].payload["request_id"] == "r-1"
     assert hall.records("pilot") == [("drone.set_mode", "drone:uav-1")]
+    assert hall.services.report()["seat_commands"] == {"requests": 1, "duplicates": 2, "refused": 0, "dropped": 0}
 
 
 def test_a_request_held_up_longer_than_its_seat_waits_never_reaches_the_drone(qtbot: Any, hall: Hall) -> None:

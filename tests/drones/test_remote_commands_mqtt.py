@@ -26,6 +26,7 @@ from commandcenter.drones.remote import (
     RemoteCommander,
     attach_command_server,
     remote_drone_commands,
+    seat_login,
 )
 from commandcenter.enforcement.published import PUBLISHED_PASSWORDS
 from commandcenter.enforcement.seats import SeatLogin, SeatSessions
@@ -107,7 +108,7 @@ def hall(qtbot: Any, tmp_path: Path, broker: MosquittoBroker) -> Iterator[Hall]:
 def log_in(qtbot: Any, hall: Hall, user: str) -> SeatLogin:
     """The seat's login dialog, backed by the seat's login (which opens its session with the server)."""
     seat = hall.seat
-    login = SeatLogin(SeatSessions(seat.store, seat.enforcement.auth, seat.enforcement.audit), SEAT)
+    login = seat_login(seat, SEAT)
     dialog = LoginDialog(login)
     qtbot.addWidget(dialog)
     dialog.username.setText(user)
@@ -159,6 +160,13 @@ def test_the_pilot_logs_in_at_the_seat_and_arm_and_takeoff_fly_the_drone_through
                                      ("drone.takeoff", "drone:uav-1")]
     takeoff = hall.server.enforcement.audit.entries(action_prefix="drone.takeoff")[-1]
     assert takeoff.payload["seat"] == SEAT
+
+    hall.seat.stop()  # the pilot closes the seat: its session ends with it
+    session = login.current()
+    assert session is None
+    hall.server.store.flush()
+    closed = hall.server.enforcement.audit.entries(action_prefix="seat.session.close")
+    assert [(e.actor, e.subject) for e in closed] == [("pilot", f"seat:{SEAT}")]
 
 
 def test_an_observer_at_the_seat_is_refused_with_the_reason_and_recorded_once(qtbot: Any, hall: Hall) -> None:
