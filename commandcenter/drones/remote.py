@@ -475,7 +475,8 @@ class CommandServer:
                         request.seat_id, request.action, request.drone_id, age, request.timeout_s)
             self._reply(request, REFUSED, CommandResult(
                 False, STALE_REQUEST, f"{request.action}: arrived {age:.1f} s after it was sent, later than the "
-                                      f"seat waits ({request.timeout_s:g} s): not sent to the drone"))
+                                      f"seat waits ({request.timeout_s:g} s): not sent to the drone (if every "
+                                      "command says so, the seat's and the server's clocks differ: check NTP)"))
             return
         subject = f"drone:{request.drone_id}"
         attempt = {"command": request.action[:32], "request": request.request_id}

@@ -21,7 +21,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from commandcenter.enforcement.audit import AuditLog
@@ -33,6 +33,7 @@ from commandcenter.store import Store, utcnow
 # A shift and then some: a seat left logged in overnight has to log in again in the morning.
 SESSION_LIFETIME = timedelta(hours=12)
 REFUSED_ACTION = "seat.session.refused"
+FORGET_AFTER = timedelta(days=30)  # an expired session's row is deleted at a later login, this long after
 
 
 def token_digest(token: str) -> str:
@@ -110,6 +111,8 @@ class SeatSessions:
 
     def _open_job(self, session: Session, user: UserInfo, token: str, seat_id: str) -> SeatSession:
         now = self.clock()
+        # sessions long over are of no use to anyone (their opening and closing stay in the audit chain)
+        session.execute(delete(SeatSessionRow).where(SeatSessionRow.expires_at < now - FORGET_AFTER))
         row = SeatSessionRow(token_sha256=token_digest(token), username=user.username, seat_id=seat_id,
                              created_at=now, expires_at=now + self.lifetime, revoked_at=None)
         session.add(row)

@@ -97,6 +97,24 @@ def test_forged_expired_revoked_and_other_seat_tokens_are_refused_and_each_attem
                                      ("pilot", "revoked")]
 
 
+def test_sessions_long_expired_are_forgotten_at_a_later_login(enforcement: EnforcementServices) -> None:
+    clock = Clock()
+    sessions = sessions_of(enforcement, clock)
+    old = sessions.open("pilot", PUBLISHED_PASSWORDS["pilot"], "pilot-seat")
+    clock.now += timedelta(days=20)
+    recent = sessions.open("observer", PUBLISHED_PASSWORDS["observer"], "wall-seat")
+    assert enforcement.store.scalar("SELECT COUNT(*) FROM seat_sessions") == 2  # expired, not yet forgotten
+    clock.now += timedelta(days=15)
+    sessions.open("pilot", PUBLISHED_PASSWORDS["pilot"], "pilot-seat")
+    assert enforcement.store.scalar("SELECT COUNT(*) FROM seat_sessions") == 2
+    with pytest.raises(SessionRefused) as forgotten:
+        sessions.resolve(old.token, "pilot-seat")
+    assert forgotten.value.reason == "unknown"
+    with pytest.raises(SessionRefused) as expired:
+        sessions.resolve(recent.token, "wall-seat")
+    assert expired.value.reason == "expired"
+
+
 def test_a_disabled_users_session_is_refused(enforcement: EnforcementServices) -> None:
     sessions = sessions_of(enforcement)
     seat = sessions.open("pilot", PUBLISHED_PASSWORDS["pilot"], "pilot-seat")
