@@ -441,7 +441,7 @@ class CommandServer:
                     while len(self._seen) > self._remember:
                         self._seen.popitem(last=False)
             if not repeated:
-                self._lane.run(functools.partial(self._handle, request))
+                self._lane.run(functools.partial(self._handle_or_fail, request))
             elif earlier is not None:  # answered already: the seat may have missed the reply
                 self.bus.publish(topics.command_reply(request.seat_id), earlier, qos=1)
 
@@ -450,6 +450,11 @@ class CommandServer:
         if len(levels) != 5 or levels[3] != DRONE:
             return None  # another kind of command: not ours
         payload = message.payload
+        if message.retained:  # a command is for now, never a last value replayed to whoever subscribes later
+            log.warning("retained drone command on %s ignored", message.topic)
+            with self._lock:
+                self.counts["dropped"] += 1
+            return None
         request_id, seat_id = payload.get("request_id"), payload.get("seat_id")
         token, action = payload.get("token"), payload.get("action")
         if not _is_id(request_id) or not _is_id(seat_id, 48):
@@ -464,6 +469,14 @@ class CommandServer:
                         _number(payload.get("sent_at")), _number(payload.get("timeout_s")))
 
     # -- running --------------------------------------------------------------------------------------------
+    def _handle_or_fail(self, request: _Request) -> None:
+        """:meth:`_handle`; a failure of the server itself (e.g. the database unreachable) still answers."""
+        try:
+            self._handle(request)
+        except Exception as exc:
+            log.exception("drone command %s of seat %s failed", request.action, request.seat_id)
+            self._reply(request, OK, CommandResult(False, "ERROR", f"{request.action}: the server failed: {exc}"))
+
     def _handle(self, request: _Request) -> None:
         if request.sent_at is None or request.timeout_s is None:
             self._reply(request, REFUSED, CommandResult(False, INVALID_REQUEST,

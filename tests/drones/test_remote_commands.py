@@ -160,6 +160,26 @@ def test_a_request_held_up_longer_than_its_seat_waits_never_reaches_the_drone(qt
     assert hall.records("pilot") == []
 
 
+def test_a_retained_command_is_never_run_by_a_server_that_subscribes_later(qtbot: Any, hall: Hall) -> None:
+    from commandcenter.drones.remote import CommandServer
+
+    session = hall.session("pilot")
+    other = InProcessBus("late", interval_ms=20)
+    other.start()
+    try:
+        other.publish(topics.command_request("drone", "uav-1"), {
+            "request_id": "r-kept", "seat_id": SEAT, "token": session.token, "action": "arm", "args": {},
+            "sent_at": time.time(), "timeout_s": 10.0}, qos=1, retain=True)
+        other.flush()
+        late = CommandServer(other, hall.services.drone_commands, seat_sessions(hall.services), hall.services.tasks)
+        late.start()  # the retained request is replayed to it, as a broker replays it to a new subscriber
+        assert late.report()["dropped"] == 1 and late.report()["requests"] == 0
+        qtbot.wait(300)
+        assert not hall.sim.armed
+    finally:
+        other.stop()
+
+
 def test_with_no_server_the_seat_reports_a_timeout(qtbot: Any, tmp_path: Path) -> None:
     services = build(parse_config(f'[database]\nurl = "sqlite:///{tmp_path / "seat.db"}"\n', "seat.toml"))
     bus = InProcessBus("seat", interval_ms=20)
