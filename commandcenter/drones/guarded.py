@@ -65,12 +65,14 @@ class AuthorizedCommander:
     """
 
     def __init__(self, inner: DroneCommander, authorize: AuthorizeFn, actor: Callable[[], str], *,
-                 allowed: AllowedFn | None = None, audit: AuditFn | None = None) -> None:
+                 allowed: AllowedFn | None = None, audit: AuditFn | None = None,
+                 context: Mapping[str, str] | None = None) -> None:
         self.inner = inner
         self.authorize = authorize
         self.actor = actor
         self._allowed = allowed
         self._audit = audit
+        self._context = dict(context or {})  # added to each audit record (e.g. the seat a command came from)
 
     def allowed(self, action: str) -> bool:
         """Whether the actor may send ``action`` (records nothing: for enabling buttons and automatic reads)."""
@@ -102,6 +104,7 @@ class AuthorizedCommander:
             if self._audit is not None and action not in READ_ACTIONS:
                 data: dict[str, Any] = {"args": [_plain(a) for a in args]}
                 data.update({key: _plain(value) for key, value in kwargs.items()})
+                data.update(self._context)
                 self._audit(actor, f"drone.{action}", f"drone:{drone_id}", data)
             return call(drone_id, *args, **kwargs)  # type: ignore[no-any-return]
 
@@ -127,16 +130,35 @@ class DroneCommands:
         self._allowed = allowed
         self._audit = audit
         self._shutdown = shutdown
+        self.through_server = False  # a seat's: commands go to the server (see send_through)
 
     @property
     def no_fly(self) -> Any:
         """The link commander's no-fly zones (the tasking refuses the same airport the upload would)."""
         return getattr(self._inner, "no_fly", None)
 
-    def for_actor(self, actor: str | Callable[[], str]) -> AuthorizedCommander:
-        """A commander acting as ``actor`` (a name, or a callable read at each command: the seat's current user)."""
+    def for_actor(self, actor: str | Callable[[], str], *,
+                  context: Mapping[str, str] | None = None) -> AuthorizedCommander:
+        """A commander acting as ``actor`` (a name, or a callable read at each command: the seat's current user).
+
+        ``context`` goes into the audit record of each command let through (the server adds the seat and the
+        request a remote command came with).
+        """
         who: Callable[[], str] = (lambda: actor) if isinstance(actor, str) else actor
-        return AuthorizedCommander(self._inner, self._authorize, who, allowed=self._allowed, audit=self._audit)
+        return AuthorizedCommander(self._inner, self._authorize, who, allowed=self._allowed, audit=self._audit,
+                                   context=context)
+
+    def send_through(self, server: DroneCommander) -> None:
+        """A seat: every commander handed out from now on sends through ``server`` (the command server, over
+        the bus) instead of a link, which a seat does not have.
+
+        The check here stays (a control the user may not use is refused at once, and the refusal recorded once);
+        commands let through are not recorded here, because the server checks them again and records them under
+        the user the seat's session token resolves to: one record of who flew what, written where it flew.
+        """
+        self._inner = server
+        self._audit = None
+        self.through_server = True
 
     def shutdown(self) -> None:
         if self._shutdown is not None:

@@ -149,3 +149,20 @@ class IssuedDocument(Base):
         UniqueConstraint("doc_type", "year", "number", name="uq_enforcement_documents_type_year_number"),
         Index("ix_enforcement_documents_type_year", "doc_type", "year"),
     )
+
+
+class SeatSession(Base):
+    """A seat's login: the server resolves the token a seat sends with each command to the user who logged in.
+
+    Only the token's SHA-256 is stored (a database reader cannot act as a seat); ``seat_id`` binds the token to
+    the seat that opened it. Created by ``enforcement.seats.SeatSessions``; revision ``0012_seat_sessions``.
+    """
+
+    __tablename__ = "seat_sessions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    username: Mapped[str] = mapped_column(String(64), index=True)
+    seat_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)

@@ -187,6 +187,16 @@
         <translation>未选择无人机</translation>
     </message>
     <message>
+        <location filename="../../widgets/drones/screen.py" line="251"/>
+        <source>{0} ({1}): no answer from the server. The drone may or may not have received it: watch its state before sending again.</source>
+        <translation>{0}（{1}）：服务器无应答。无人机可能已收到、也可能未收到该指令：请先观察其状态再决定是否重发。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/drones/screen.py" line="254"/>
+        <source>{0} ({1}) refused: this seat&apos;s login is no longer valid, log in again ({2})</source>
+        <translation>{0}（{1}）被拒绝：本席位的登录已失效，请重新登录（{2}）</translation>
+    </message>
+    <message>
         <location filename="../../widgets/drones/screen.py" line="256"/>
         <source>started</source>
         <translation>已开始</translation>

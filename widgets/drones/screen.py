@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 
 from commandcenter.drones.fleet import DroneCommander, DroneFleet
 from commandcenter.drones.missions import MissionPlan
+from commandcenter.drones.remote import SERVER_TIMEOUT, SESSION_REFUSED
 from commandcenter.drones.schedule import PatrolScheduler, RunRecord
 from commandcenter.geo.basemap import Basemap
 from commandcenter.video.service import VideoService
@@ -246,6 +247,12 @@ class DronesScreen(QWidget):
         name = self.fleet.name(drone_id)
         if result.ok:
             text = self.tr("{0} ({1}): accepted").format(label, name)
+        elif result.result_name == SERVER_TIMEOUT:  # a seat heard nothing back: say what the pilot must check
+            text = self.tr("{0} ({1}): no answer from the server. The drone may or may not have received it: "
+                           "watch its state before sending again.").format(label, name)
+        elif result.result_name == SESSION_REFUSED:
+            text = self.tr("{0} ({1}) refused: this seat's login is no longer valid, log in again ({2})").format(
+                label, name, result.text)
         else:
             text = self.tr("{0} ({1}) refused: {2}").format(label, name, result.describe())
         self.status.setText(text)

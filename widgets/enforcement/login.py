@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
+from typing import Protocol
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
@@ -13,9 +16,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from commandcenter.enforcement.auth import AuthError, AuthService, UserInfo
+from commandcenter.enforcement.auth import AuthError, UserInfo
 from commandcenter.runtime.tasks import GuiBridge
 from widgets.enforcement.style import PANEL_QSS, set_role
+
+
+class LoginBackend(Protocol):
+    """What checks the password: ``AuthService`` in one process, ``enforcement.seats.SeatLogin`` on a seat
+    (the same check, which also opens the seat's session with the server)."""
+
+    def submit_login(self, username: str, password: str) -> Future[UserInfo]: ...
 
 
 class LoginDialog(QDialog):
@@ -23,7 +33,7 @@ class LoginDialog(QDialog):
 
     logged_in = Signal(object)  # UserInfo
 
-    def __init__(self, auth: AuthService, parent: QWidget | None = None, *, username: str = "") -> None:
+    def __init__(self, auth: LoginBackend, parent: QWidget | None = None, *, username: str = "") -> None:
         super().__init__(parent)
         self.auth = auth
         self.user: UserInfo | None = None
