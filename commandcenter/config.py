@@ -510,6 +510,11 @@ def _validate_sensors(config: Config, checker: _Checker) -> None:
             if not sensor.topic or "#" in sensor.topic or sensor.topic.count("+") > 1:
                 raise checker.fail(f"{at}.topic", f"sensor {sensor.id!r}: expected the sensor's topic or a "
                                    f"wildcard with one '+' level standing for the sensor id, got {sensor.topic!r}")
+    line_speeds: dict[str, int] = {}
+    for i, sensor in enumerate(config.sensors):
+        if sensor.protocol == "modbus-rtu" and line_speeds.setdefault(sensor.url, sensor.baudrate) != sensor.baudrate:
+            raise checker.fail(f"sensors[{i}].baudrate", f"sensor {sensor.id!r}: {sensor.baudrate} differs from "
+                               f"{line_speeds[sensor.url]}, the speed of other sensors on the line {sensor.url!r}")
     for i, rule in enumerate(config.sensor_rules):
         at = f"sensor_rules[{i}]"
         if not rule.measure:

@@ -15,6 +15,7 @@ from commandcenter.store import models
 _TABLE_MODULES = (
     "commandcenter.cases.tables",
     "commandcenter.enforcement.tables",
+    "commandcenter.sensors.tables",
 )
 for _name in _TABLE_MODULES:
     try:
