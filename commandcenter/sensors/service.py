@@ -372,6 +372,11 @@ class SensorService(QObject):
                                       alarms=tuple(r.describe() for r in active)))
         return out
 
+    def threshold(self, sensor_id: str, measure: str) -> float | None:
+        """The lowest ``above`` threshold of the rules watching this measure of this sensor (for the map's colours)."""
+        limits = [r.above for r in self._applicable.get(sensor_id, ()) if r.measure == measure and r.above is not None]
+        return min(limits) if limits else None
+
     def report(self) -> list[dict[str, Any]]:
         """The health report's ``sensors`` section: id, kind, state, values, bad_reads, alarm."""
         return [{"id": s.id, "kind": s.kind, "state": s.state, "values": s.values, "bad_reads": s.bad_reads,
