@@ -226,6 +226,8 @@ class SimulatorConfig:
     vehicles: int = 50  # sanitation and enforcement vehicles
     cameras: int = 9
     drones: int = 3
+    bins: int = 36  # litter bins with fill sensors (RS-485 Modbus and NB-IoT MQTT), along the streets
+    toilets: int = 8  # public toilets with NH3/H2S sensors
     reports_per_hour: float = 120.0
     seed: int = 20261121
     speedup: float = 1.0
