@@ -39,6 +39,7 @@ from devices.sensor import SensorBadRead, SensorReading
 
 log = logging.getLogger(__name__)
 
+PRUNE_EVERY_S = 3600.0
 OFFLINE_PERIODS = 3.0  # silent this many periods → offline
 SOURCE = "sensor"  # the cases' source (cases.by_source)
 CHANNEL = "sensor-iot"  # the intake channel the cases are opened as
@@ -154,6 +155,7 @@ class SensorService(QObject):
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._closed: list[SensorReadingRow] = []
         self.unknown_readings = 0
+        self._pruned_at = float("-inf")  # the retention sweep runs with the first write, then hourly
         self.started_at = clock()
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
@@ -332,11 +334,16 @@ class SensorService(QObject):
         if not self._closed:
             return
         rows, self._closed = self._closed, []
-        cutoff = datetime.fromtimestamp(self.clock(), UTC) - timedelta(days=RETENTION_DAYS)
+        now = self.clock()
+        prune = now - self._pruned_at >= PRUNE_EVERY_S
+        if prune:
+            self._pruned_at = now
+        cutoff = datetime.fromtimestamp(now, UTC) - timedelta(days=RETENTION_DAYS)
 
         def job(session: Session) -> int:
             session.add_all(rows)
-            session.execute(delete(SensorReadingRow).where(SensorReadingRow.at < cutoff))
+            if prune:
+                session.execute(delete(SensorReadingRow).where(SensorReadingRow.at < cutoff))
             return len(rows)
 
         self.store.submit(job)

@@ -32,4 +32,5 @@ class SensorReadingRow(Base):
     max: Mapped[float] = mapped_column(Float)
     count: Mapped[int] = mapped_column(Integer)
 
-    __table_args__ = (Index("ix_sensor_readings_sensor_at", "sensor_id", "at"),)
+    __table_args__ = (Index("ix_sensor_readings_sensor_at", "sensor_id", "at"),
+                      Index("ix_sensor_readings_at", "at"))  # the retention sweep

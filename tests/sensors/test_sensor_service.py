@@ -156,3 +156,14 @@ def test_history_is_stored_downsampled_and_read_back(sensors: SensorService, sto
     assert [t for t, _v in points] == [start, start + BUCKET_S, start + 2 * BUCKET_S]
     assert points[0][1] == pytest.approx(10.0 + 0.1 * (BUCKET_S / 2 - 1) / 2, abs=1e-3)
     assert points[1][1] > points[0][1] and points[2][1] > points[1][1]
+
+
+def test_history_older_than_the_retention_is_swept(sensors: SensorService, store: Store) -> None:
+    from commandcenter.sensors.tables import RETENTION_DAYS
+
+    day = 86_400.0
+    feed(sensors, "bin-1", [(-(RETENTION_DAYS + 1) * day, 10), (-(RETENTION_DAYS - 1) * day, 20), (0, 30)])
+    sensors.flush_history()
+    store.flush()
+    kept = store.frame("SELECT mean FROM sensor_readings")["mean"].tolist()
+    assert kept == [20.0]  # the 8-day-old bucket is gone, the 6-day-old one kept, the current one still open

@@ -29,8 +29,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sensor_readings")),
     )
     op.create_index("ix_sensor_readings_sensor_at", "sensor_readings", ["sensor_id", "at"], unique=False)
+    op.create_index("ix_sensor_readings_at", "sensor_readings", ["at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_sensor_readings_at", table_name="sensor_readings")
     op.drop_index("ix_sensor_readings_sensor_at", table_name="sensor_readings")
     op.drop_table("sensor_readings")
