@@ -179,7 +179,8 @@ class SensorDetails(QGroupBox):
         self.limit.setVisible(limit is not None)
         if limit is not None:
             self.limit.setPos(limit)
-        self.chart.setTitle(self.tr("{0}, last {1} h").format(measure, int(HISTORY_HOURS)), size="8pt")
+        self.chart.setTitle(self.tr("{0}, last {1} h").format(self.measure_name(measure), int(HISTORY_HOURS)),
+                            size="8pt")
         self.show()
         if measure:
             def load() -> list[tuple[float, float]]:
@@ -196,6 +197,13 @@ class SensorDetails(QGroupBox):
         self.points = list(points)
         self.curve.setData([p[0] for p in points], [p[1] for p in points])
 
+    def measure_name(self, measure: str) -> str:
+        """What a measure is called on screen (its config name when it has no translation)."""
+        names = {"fill": self.tr("Fill level"), "nh3": self.tr("NH3"), "h2s": self.tr("H2S"),
+                 "occupancy": self.tr("Occupancy"), "battery": self.tr("Battery"), "noise": self.tr("Noise"),
+                 "weight": self.tr("Weight")}
+        return names.get(measure, measure)
+
     def describe(self, sensor: SensorSnapshot) -> str:
         states = {"online": self.tr("online"), "offline": self.tr("offline"), "unknown": self.tr("not heard yet")}
         tr_type = self.tr("Type")
@@ -203,12 +211,14 @@ class SensorDetails(QGroupBox):
         tr_alarm = self.tr("Alarm")
         tr_last_reading = self.tr("Last reading")
         tr_bad_reads = self.tr("Bad reads")
-        colour = theme.colour("error" if sensor.state != "online" else "text")
+        state = f"{tr_state}: {states.get(sensor.state, sensor.state)}"
+        if sensor.state != "online":
+            state = f"<span style='color:{theme.colour('error')}'>{state}</span>"
         rows = [f"<b>{html.escape(sensor.name)}</b> ({html.escape(sensor.id)})",
-                f"{tr_type}: {html.escape(sensor.kind)}",
-                f"<span style='color:{colour}'>{tr_state}: {states.get(sensor.state, sensor.state)}</span>"]
+                f"{tr_type}: {html.escape(sensor.kind)}", state]
         for measure, value in sorted(sensor.values.items()):
-            rows.append(f"{html.escape(measure)}: {value:g}{html.escape(sensor.units.get(measure, ''))}")
+            name = html.escape(self.measure_name(measure))
+            rows.append(f"{name}: {value:g}{html.escape(sensor.units.get(measure, ''))}")
         if sensor.alarms:
             rows.append(f"<span style='color:{theme.colour('error')}'>{tr_alarm}: "
                         f"{html.escape(', '.join(sensor.alarms))}</span>")
@@ -216,6 +226,11 @@ class SensorDetails(QGroupBox):
             rows.append(f"{tr_last_reading}: {datetime.fromtimestamp(sensor.last_reading_at).strftime('%H:%M:%S')}")
         rows.append(f"{tr_bad_reads}: {sensor.bad_reads}")
         return "<br>".join(rows)
+
+
+def layer_title() -> str:
+    """The 环卫设施 layer's name in the layers panel."""
+    return QCoreApplication.translate("SensorLayer", "Sanitation facilities")
 
 
 def layer_legend() -> list[tuple[str, str, str]]:
