@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -102,6 +103,7 @@ def bench_sensors(count: int, modbus_period: float, mqtt_period: float, warmup_s
     from commandcenter.config import parse_config
     from commandcenter.demo.serial_slaves import PtyPair
     from commandcenter.runtime.compose import build
+    from devices.sensor import SensorBadRead
 
     if shutil.which("socat") is None or not Path("/usr/sbin/mosquitto").exists():
         raise RuntimeError("the sensor bench needs socat and mosquitto")
@@ -128,6 +130,9 @@ def bench_sensors(count: int, modbus_period: float, mqtt_period: float, warmup_s
     services = build(parse_config(_config(folder, [(p.app_end, i) for p, i in lines], broker, mqtt_ids,
                                           modbus_period, mqtt_period), "bench.toml"))
     raised: dict[str, float] = {}
+    bad_reasons: Counter[str] = Counter()
+    services.devices.events.connect(lambda batch: bad_reasons.update(
+        e.reason for e in batch if isinstance(e, SensorBadRead)))
     services.sensors.alarm.connect(
         lambda sensor_id, severity, text: raised.setdefault(sensor_id, time.time())
         if severity == "alarm" and text.startswith("传感器告警") else None)
@@ -177,6 +182,7 @@ def bench_sensors(count: int, modbus_period: float, mqtt_period: float, warmup_s
         "sensors": count, "modbus": modbus_count, "mqtt": len(mqtt_ids), "lines": len(pairs),
         "modbus_period_s": modbus_period, "mqtt_period_s": mqtt_period,
         "readings_per_s": round((good1 - good0) / elapsed, 1), "bad_reads_in_window": bad1 - bad0,
+        "bad_reads_by_reason_whole_run": dict(bad_reasons),
         "cpu_percent_of_one_core": round(100.0 * cpu / elapsed, 1),
         "online": states.count("online"),
         "alarm_latency_ms_p50": round(statistics.median(latencies), 1),
