@@ -135,13 +135,48 @@ class OfficerConfig:
 
 
 @dataclass
+class RegisterConfig:
+    """One value of a Modbus sensor's register map: where it is, how it is encoded, what it measures."""
+
+    measure: str  # what it measures: fill (%), nh3 / h2s (ppm), occupancy, noise (dB(A)), battery (V) …
+    address: int  # holding register address (0-based, as on the wire)
+    type: str = "uint16"  # uint16 | int16 | uint32 | int32 | float32 (32-bit values: high word first)
+    scale: float = 1.0  # value = raw × scale
+    unit: str = ""  # shown with the value: "%", "ppm", "dB(A)", "V"
+
+
+@dataclass
 class SensorConfig:
     id: str
-    kind: str = ""
-    url: str = ""
+    kind: str = ""  # 垃圾桶 | 公厕 | 噪声 | 渣土 | …: what the map shows and which rules apply
+    url: str = ""  # modbus-rtu: any pyserial URL (/dev/ttyUSB0, rfc2217://…); mqtt: mqtt://HOST:PORT of the broker
     lat: float | None = None
     lon: float | None = None
     camera: str = ""  # camera that shows this sensor's place
+    name: str = ""  # what a dispatcher reads ("" = the id)
+    protocol: str = "modbus-rtu"  # modbus-rtu | mqtt
+    baudrate: int = 9600  # modbus-rtu: the RS-485 line's speed (8N1)
+    unit: int = 1  # modbus-rtu: the slave id (1..247) on its line
+    period_s: float = 60.0  # how often it is polled (modbus) or reports (mqtt); silent for 3 periods → offline
+    timeout_s: float = 1.0  # modbus-rtu: how long to wait for an answer before the read counts as bad
+    registers: list[RegisterConfig] = field(default_factory=list)  # modbus-rtu: the register map
+    topic: str = ""  # mqtt: the sensor's topic, or a wildcard whose "+" level is the sensor id ("sensors/+/up")
+
+
+@dataclass
+class SensorRuleConfig:
+    """An alarm on one measure: raised when the value stays beyond the threshold for ``for_s`` seconds, cleared
+    (hysteresis) only once it is back beyond the clear threshold, so a value wobbling at the line is one alarm."""
+
+    measure: str
+    category: str  # case category the alarm opens (a code or name from the categories table)
+    above: float | None = None  # alarm when the value is above this …
+    clear_below: float | None = None  # … and clear it when below this ("" = the same as above)
+    below: float | None = None  # or: alarm when the value is below this (a battery running flat) …
+    clear_above: float | None = None  # … and clear it when above this
+    for_s: float = 0.0  # the condition must hold this long (a bin read at 81 % once is not full)
+    kinds: list[str] = field(default_factory=list)  # only sensors of these kinds (empty: every sensor)
+    zone_kinds: list[str] = field(default_factory=list)  # only sensors inside a zone of these kinds (empty: anywhere)
 
 
 @dataclass
@@ -209,6 +244,8 @@ class SimulatorConfig:
     vehicles: int = 50  # sanitation and enforcement vehicles
     cameras: int = 9
     drones: int = 3
+    bins: int = 36  # litter bins with fill sensors (RS-485 Modbus and NB-IoT MQTT), along the streets
+    toilets: int = 8  # public toilets with NH3/H2S sensors
     reports_per_hour: float = 120.0
     seed: int = 20261121
     speedup: float = 1.0
@@ -262,6 +299,7 @@ class Config:
     vehicles: list[VehicleConfig] = field(default_factory=list)
     officers: list[OfficerConfig] = field(default_factory=list)
     sensors: list[SensorConfig] = field(default_factory=list)
+    sensor_rules: list[SensorRuleConfig] = field(default_factory=list)
     users: list[UserConfig] = field(default_factory=list)
     open311: Open311Config | None = None
     simulator: SimulatorConfig = field(default_factory=SimulatorConfig)
@@ -451,9 +489,7 @@ def _validate(config: Config, checker: _Checker) -> None:
     for i, nmea in enumerate(config.trackers.nmea):
         if not nmea.unit:
             raise checker.fail(f"trackers.nmea[{i}].unit", "names the unit (officer or vehicle id) this receiver belongs to")
-    for i, sensor in enumerate(config.sensors):
-        _check_range(checker, f"sensors[{i}].lat", sensor.lat, -90, 90)
-        _check_range(checker, f"sensors[{i}].lon", sensor.lon, -180, 180)
+    _validate_sensors(config, checker)
     if config.simulator.units < 0 or config.simulator.vehicles < 0:
         raise checker.fail("simulator.units", "must not be negative")
     _check_range(checker, "audit.checkpoint_minutes", config.audit.checkpoint_minutes, 0.1, 24 * 60)
@@ -474,6 +510,68 @@ def _validate(config: Config, checker: _Checker) -> None:
             raise checker.fail("bus.protocol", f"expected \"3.1.1\" or \"5\", got {config.bus.protocol!r}")
 
 
+SENSOR_PROTOCOLS = ("modbus-rtu", "mqtt")
+REGISTER_TYPES = {"uint16": 1, "int16": 1, "uint32": 2, "int32": 2, "float32": 2}  # type → registers it spans
+
+
+def _validate_sensors(config: Config, checker: _Checker) -> None:
+    """[[sensors]] and [[sensor_rules]]: protocols, register maps, topics, thresholds that make an alarm."""
+    for i, sensor in enumerate(config.sensors):
+        at = f"sensors[{i}]"
+        _check_range(checker, f"{at}.lat", sensor.lat, -90, 90)
+        _check_range(checker, f"{at}.lon", sensor.lon, -180, 180)
+        if sensor.protocol not in SENSOR_PROTOCOLS:
+            raise checker.fail(f"{at}.protocol", f"sensor {sensor.id!r}: expected one of "
+                               f"{', '.join(SENSOR_PROTOCOLS)}, got {sensor.protocol!r}")
+        _check_range(checker, f"{at}.period_s", sensor.period_s, 0.1, 86_400)
+        if sensor.protocol == "modbus-rtu":
+            if not sensor.url:
+                raise checker.fail(f"{at}.url", f"sensor {sensor.id!r}: a modbus-rtu sensor needs the serial "
+                                   "port's pyserial URL (/dev/ttyUSB0, rfc2217://HOST:PORT, …)")
+            _check_range(checker, f"{at}.unit", sensor.unit, 1, 247)
+            _check_range(checker, f"{at}.baudrate", sensor.baudrate, 300, 4_000_000)
+            _check_range(checker, f"{at}.timeout_s", sensor.timeout_s, 0.01, 60)
+            if not sensor.registers:
+                raise checker.fail(f"{at}.registers", f"sensor {sensor.id!r}: a modbus-rtu sensor needs a register "
+                                   'map, e.g. registers = [{ measure = "fill", address = 0 }]')
+            for j, reg in enumerate(sensor.registers):
+                if reg.type not in REGISTER_TYPES:
+                    raise checker.fail(f"{at}.registers[{j}].type", f"sensor {sensor.id!r}: expected one of "
+                                       f"{', '.join(REGISTER_TYPES)}, got {reg.type!r}")
+                _check_range(checker, f"{at}.registers[{j}].address", reg.address, 0, 65535)
+                if not reg.measure:
+                    raise checker.fail(f"{at}.registers[{j}].measure", f"sensor {sensor.id!r}: names what it measures")
+        else:
+            if not re.fullmatch(r"mqtts?://[^/:]+(:\d{1,5})?/?", sensor.url):
+                raise checker.fail(f"{at}.url", f"sensor {sensor.id!r}: an mqtt sensor's url is its broker, "
+                                   f"mqtt://HOST:PORT, got {sensor.url!r}")
+            if not sensor.topic or "#" in sensor.topic or sensor.topic.count("+") > 1:
+                raise checker.fail(f"{at}.topic", f"sensor {sensor.id!r}: expected the sensor's topic or a "
+                                   f"wildcard with one '+' level standing for the sensor id, got {sensor.topic!r}")
+    line_speeds: dict[str, int] = {}
+    for i, sensor in enumerate(config.sensors):
+        if sensor.protocol == "modbus-rtu" and line_speeds.setdefault(sensor.url, sensor.baudrate) != sensor.baudrate:
+            raise checker.fail(f"sensors[{i}].baudrate", f"sensor {sensor.id!r}: {sensor.baudrate} differs from "
+                               f"{line_speeds[sensor.url]}, the speed of other sensors on the line {sensor.url!r}")
+    for i, rule in enumerate(config.sensor_rules):
+        at = f"sensor_rules[{i}]"
+        if not rule.measure:
+            raise checker.fail(f"{at}.measure", "names the measure the rule watches (fill, nh3, …)")
+        if not rule.category:
+            raise checker.fail(f"{at}.category", "names the case category the alarm opens (e.g. SJ0101)")
+        if (rule.above is None) == (rule.below is None):
+            raise checker.fail(f"{at}.above", "give exactly one of above (alarm when higher) or below (when lower)")
+        if rule.above is not None and rule.clear_below is not None and rule.clear_below > rule.above:
+            raise checker.fail(f"{at}.clear_below", f"{rule.clear_below} is above the alarm threshold {rule.above}")
+        if rule.below is not None and rule.clear_above is not None and rule.clear_above < rule.below:
+            raise checker.fail(f"{at}.clear_above", f"{rule.clear_above} is below the alarm threshold {rule.below}")
+        if rule.above is not None and rule.clear_above is not None:
+            raise checker.fail(f"{at}.clear_above", "an above-rule clears below a value: use clear_below")
+        if rule.below is not None and rule.clear_below is not None:
+            raise checker.fail(f"{at}.clear_below", "a below-rule clears above a value: use clear_above")
+        _check_range(checker, f"{at}.for_s", rule.for_s, 0, 7 * 86_400)
+
+
 def parse_config(text: str, path: str = "<config>") -> Config:
     """Parse and validate TOML text. Raises ConfigError naming the file, line, key and what is expected."""
     try:
@@ -489,6 +587,12 @@ def parse_config(text: str, path: str = "<config>") -> Config:
             "nmea": lambda v, k: checker.table_list(NmeaConfig, v, k),
         })
 
+    def sensors(value: Any, key_path: str) -> list[SensorConfig]:
+        if not isinstance(value, list):
+            raise checker.fail(key_path, f"expected an array of tables ([[{key_path}]])")
+        return [checker.build(SensorConfig, item, f"{key_path}[{i}]", nested={
+            "registers": lambda v, k: checker.table_list(RegisterConfig, v, k)}) for i, item in enumerate(value)]
+
     config: Config = checker.build(Config, raw, "", nested={
         "database": lambda v, k: checker.build(DatabaseConfig, v, k),
         "ui": lambda v, k: checker.build(UiConfig, v, k),
@@ -498,7 +602,8 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "trackers": trackers,
         "vehicles": lambda v, k: checker.table_list(VehicleConfig, v, k),
         "officers": lambda v, k: checker.table_list(OfficerConfig, v, k),
-        "sensors": lambda v, k: checker.table_list(SensorConfig, v, k),
+        "sensors": sensors,
+        "sensor_rules": lambda v, k: checker.table_list(SensorRuleConfig, v, k),
         "users": lambda v, k: checker.table_list(UserConfig, v, k),
         "open311": lambda v, k: checker.build(Open311Config, v, k),
         "simulator": lambda v, k: checker.build(SimulatorConfig, v, k),

@@ -88,7 +88,8 @@ def _map(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.map.screen import MapScreen
 
     screen = MapScreen(services.tracker, services.basemap, services.config.map, services.cameras,
-                       heatmap=services.heatmap, history=services.history, tasks=services.tasks)
+                       heatmap=services.heatmap, history=services.history, tasks=services.tasks,
+                       sensors=services.sensors)
     screen.set_zones(services.zones)
     services.on_stop("map screen", screen.shutdown)
     if gui.wall is not None:

@@ -37,11 +37,13 @@ from commandcenter.config import (
     Jt808Config,
     Open311Config,
     OsmAndConfig,
+    SensorConfig,
 )
 from commandcenter.demo.city import CitySimulator
 from commandcenter.demo.database import claim_demo_database, demo_database_url
 from commandcenter.demo.desk import SimulatedDesk, seed_today
 from commandcenter.demo.phones import SimulatedPhones
+from commandcenter.demo.sanitation import DEMO_RULES, SanitationSimulator
 from commandcenter.demo.users import create_demo_users
 from commandcenter.geo.basemap import Basemap
 from commandcenter.runtime.compose import Services, build, case_audit_hook, load_basemap_checked
@@ -99,6 +101,7 @@ def prepare(config: Config, basemap: Basemap) -> DemoSetup:
     try:
         cameras = _start_demo_cameras(setup, basemap)
         drones = _start_demo_drones(setup, basemap)
+        sensors = _start_demo_sensors(setup, basemap)
     except BaseException:
         setup.stop()
         raise
@@ -113,8 +116,21 @@ def prepare(config: Config, basemap: Basemap) -> DemoSetup:
         field=config.field or FieldConfig(port=0),  # the simulated officers' phones (城管通)
         cameras=[*config.cameras, *cameras],
         drones=[*config.drones, *drones],
+        sensors=[*config.sensors, *sensors],
+        sensor_rules=config.sensor_rules or (list(DEMO_RULES) if sensors else []),
     )
     return setup
+
+
+def _start_demo_sensors(setup: DemoSetup, basemap: Basemap) -> list[SensorConfig]:
+    """The demo's bins and toilets as RS-485 Modbus slaves on socat pty pairs and NB-IoT MQTT publishers."""
+    sim_cfg = setup.config.simulator
+    if sim_cfg.bins <= 0 and sim_cfg.toilets <= 0:
+        return []
+    sanitation = SanitationSimulator(basemap, paths.data_dir() / "demo-sensors", bins=sim_cfg.bins,
+                                     toilets=sim_cfg.toilets, seed=sim_cfg.seed, speedup=sim_cfg.speedup)
+    setup.stoppers.append(("demo sensors", sanitation.stop))
+    return sanitation.start()
 
 
 def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig]:

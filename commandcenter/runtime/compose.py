@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from commandcenter import paths
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
-from commandcenter.cases.categories import CategoryTable, load_categories
+from commandcenter.cases.categories import CategoryError, CategoryTable, load_categories
 from commandcenter.cases.escalation import EscalationService
 from commandcenter.cases.feed import DispatchFeed
 from commandcenter.cases.model import CaseView
@@ -68,6 +68,8 @@ from commandcenter.runtime.links import drone_links, tracker_links
 from commandcenter.runtime.registrations import RevocationWatch, StoredRegistrations
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
+from commandcenter.sensors.links import sensor_links
+from commandcenter.sensors.service import SensorService, sensor_infos, sensor_rules
 from commandcenter.store import Store, models, utcnow
 from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
 from commandcenter.video.service import VideoService
@@ -273,6 +275,7 @@ class Services:
     history: HistoryService
     dispatch_feed: DispatchFeed
     briefing: BriefingModel
+    sensors: SensorService  # IoT sensors: state, rules → one case per alarm episode, health section "sensors"
     extra: dict[str, object] = field(default_factory=dict)  # parts the demo adds (e.g. its simulator)
     checkpoints: CheckpointService | None = None  # signs the audit chain head ([audit] signing_key)
     field_api: FieldServer | None = None  # [field]: the officers' phones (城管通) and their web app
@@ -512,6 +515,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
     lifecycle.add("trackers", start=start_trackers)
     lifecycle.add("jt808 deregistrations", start=revocations.start, stop=revocations.stop)
+    sensors = build_sensors(config, events, devices, health, lifecycle, store, cases, categories, zones)
     return Services(
         config=config, demo=demo, lifecycle=lifecycle, events=events, operator=operator, store=store,
         devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,
@@ -521,7 +525,40 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
-        field_api=field_api)
+        field_api=field_api, sensors=sensors)
+
+
+def build_sensors(config: Config, events: CoreEvents, devices: DeviceManager, health: HealthReport,
+                  lifecycle: Lifecycle, store: Store, cases: CaseService, categories: CategoryTable,
+                  zones: Sequence[MapZone]) -> SensorService:
+    """The IoT sensors: their links on the device manager, readings into the SensorService, alarms to the events
+    dock (and the sensor's camera into the wall's alarm cell), the health report's ``sensors`` section."""
+    for i, rule in enumerate(config.sensor_rules):
+        try:
+            categories.resolve(rule.category)
+        except CategoryError as exc:
+            raise ConfigError(f"{config.source}: sensor_rules[{i}].category: {exc}") from None
+    sensors = SensorService(sensor_infos(config.sensors), sensor_rules(config.sensor_rules), store, cases,
+                            zones=zones, parent=events)
+    events.add_handler(sensors.handle)
+    cameras_of = {s.id: s.camera for s in config.sensors if s.camera}
+
+    def alarm(sensor_id: str, severity: str, text: str) -> None:
+        events.event_logged.emit(severity, text)
+        if severity == "alarm" and sensor_id in cameras_of:
+            events.camera_alarm.emit(cameras_of[sensor_id], text)
+
+    sensors.alarm.connect(alarm)
+    health.register("sensors", sensors.report)
+    links = sensor_links(config.sensors)
+
+    def start_sensor_links() -> None:
+        for link in links:
+            devices.add(link.adapter, stale_after=link.stale_after)
+
+    lifecycle.add("sensors", start=sensors.start, stop=sensors.stop)
+    lifecycle.add("sensor links", start=start_sensor_links)
+    return sensors
 
 
 # ---------------------------------------------------------------------------------------------------- helpers

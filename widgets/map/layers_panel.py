@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QCheckBox, QGridLayout, QGroupBox, QLabel, QWidget
 
 from commandcenter.mapdata.zoneshapes import GRID_CELL, RESPONSIBILITY
 from widgets.map import labels, style
+from widgets.map.sensors import layer_legend, layer_title
 
 MANAGEMENT_KINDS = ("疏导点", "管控点", "特色点", "禁止设摊区")
 HIDDEN_AT_START = ("heatmap", "grid")
@@ -95,6 +96,7 @@ class LayersPanel(QGroupBox):
                                          (cases["dispatched"], "o", self.tr("Dispatched / on scene")),
                                          (cases["handled"], "o", self.tr("Handled")),
                                          (cases["closed"], "o", self.tr("Closed"))]),
+            ("sanitation", layer_title(), layer_legend()),
             ("heatmap", self.tr("Case heatmap"), []),
             ("trails", self.tr("Trails"), [(style.qcolor(style.TRAIL_COLOUR).name(), "line",
                                             self.tr("Last {0} min").format(int(trail_minutes)))]),

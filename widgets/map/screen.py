@@ -37,8 +37,9 @@ from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import map_zones
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
+from commandcenter.sensors.service import SensorService
 from widgets.map import labels, style
-from widgets.map.canvas import CAMERA_MIME, STATIC_PARTS, MapCanvas
+from widgets.map.canvas import CAMERA_MIME, HIT_PX, STATIC_PARTS, MapCanvas
 from widgets.map.details_panel import DetailsPanel
 from widgets.map.follow import UnitFollower
 from widgets.map.heatmap_panel import HeatmapPanel
@@ -49,6 +50,7 @@ from widgets.map.points import CaseLayer
 from widgets.map.replay_layers import ReplayLayers
 from widgets.map.replay_panel import ReplayPanel
 from widgets.map.search import find_units
+from widgets.map.sensors import SensorDetails, SensorLayer
 from widgets.map.toolbar import MapToolbar
 from widgets.map.units import UnitLayer
 
@@ -65,7 +67,7 @@ class MapScreen(QWidget):
 
     def __init__(self, tracker: UnitTracker, basemap: Basemap, map_config: MapConfig,
                  cameras: Sequence[CameraConfig], *, heatmap: HeatmapService, history: HistoryService | None = None,
-                 tasks: TaskManager, parent: QWidget | None = None) -> None:
+                 tasks: TaskManager, sensors: SensorService | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("MapScreen")
         self.tasks = tasks  # tiles, history and heat are read and decoded on the application's task manager
@@ -84,6 +86,8 @@ class MapScreen(QWidget):
         self.plot = self.canvas.plot
         self.heatmap = HeatmapPanel(heatmap, self.plot, self._heat_bbox(), lambda: self.cases.cases)
         self.details = DetailsPanel()
+        # 环卫设施: bins and toilets with their live level; a clicked one's details and history chart
+        self.sensor_details = SensorDetails(sensors, tasks) if sensors is not None else None
         self.replay = ReplayPanel(history)
         self.status_label = QLabel("")
         self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -96,6 +100,7 @@ class MapScreen(QWidget):
         for layer in (self.units, self.replay_units):
             layer.age_format = labels.format_age
         self.cases = CaseLayer(self.plot, z=65, outline=style.BACKGROUND)
+        self.sensor_layer = SensorLayer(self.plot, sensors, self.proj) if sensors is not None else None
         self.pointer = MapPointer(self.canvas, MapPicker(self.canvas, self._layers_now, self._unit_info), self)
         self.follower = UnitFollower(self.follow_button, lambda: self.units.selected, self.centre_on_unit, self)
         self.canvas.set_zones(map_zones(basemap.zones))
@@ -139,6 +144,8 @@ class MapScreen(QWidget):
         middle.addWidget(self.canvas, 1)
         side = QVBoxLayout()
         side.addWidget(self.details)
+        if self.sensor_details is not None:
+            side.addWidget(self.sensor_details)
         self.layers.add_extra(self.heatmap)  # the heat controls under the layer switches
         scroll = QScrollArea()
         scroll.setWidget(self.layers)
@@ -230,6 +237,11 @@ class MapScreen(QWidget):
         self.pointer.click(x, y)
 
     def _on_empty_click(self, x: float, y: float) -> None:
+        if self.sensor_layer is not None and self.sensor_details is not None:
+            sensor = self.sensor_layer.nearest(x, y, HIT_PX * self.canvas.pixel_m())
+            if sensor is not None:
+                self.sensor_details.show_sensor(sensor)
+                return
         if self.units.selected:
             self.select_unit(None)
         lat, lon = self.proj.to_latlon([x], [y])
@@ -254,6 +266,8 @@ class MapScreen(QWidget):
         """Stop the map's timers and tile workers and the replay clock; call once when the application quits."""
         self.follower.stop()
         self._details_timer.stop()
+        if self.sensor_layer is not None:
+            self.sensor_layer.stop()
         self.canvas.close_sources()
         if self.history is not None:
             self.history.clock.pause()
@@ -269,6 +283,9 @@ class MapScreen(QWidget):
         return {"cameras": self.canvas.cameras.item, "cases": self.cases.item, "heatmap": self.heatmap.item}[key]
 
     def _on_layer_toggled(self, key: str, visible: bool) -> None:
+        if key == "sanitation" and self.sensor_layer is not None:
+            self.sensor_layer.set_visible(visible)
+            return
         if key in UNIT_LAYERS:
             self.units.set_layer_visible(key, visible)
             self.replay_units.set_layer_visible(key, visible)
@@ -289,6 +306,8 @@ class MapScreen(QWidget):
         self.cases.place(proj)
         self.replay_layers.set_projection(proj)
         self.heatmap.set_projection(proj)
+        if self.sensor_layer is not None:
+            self.sensor_layer.place(proj)
 
     def _heat_bbox(self, margin: float = 0.02) -> tuple[float, float, float, float]:
         try:
