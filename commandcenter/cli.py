@@ -2,6 +2,7 @@
 
     commandcenter demo [--units N] [--lang zh|en] [--layout NAME|RxC] [--basemap FILE] [--db URL]
     commandcenter run --config FILE [--lang zh|en] [--layout NAME|RxC]
+    commandcenter serve --config FILE            (headless server: listeners, links, rules; publishes on the bus)
     commandcenter snapshot (--demo | --config FILE) --screen {wall,map,dispatch,drones,briefing}
                            --after SECONDS --out FILE.png [--report FILE.json] [--size WxH]
     commandcenter db upgrade [--db URL]
@@ -107,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", required=True, help="TOML configuration file (see resources/config.example.toml)")
     run.add_argument("--for", dest="run_for", type=_positive, default=0.0, help="quit after SECONDS")
 
+    serve = sub.add_parser("serve", help="headless server: every listener and link, rules and escalation, "
+                                         "publishing on the bus (for systemd; stops on SIGTERM)")
+    serve.add_argument("--config", required=True, help="TOML configuration file (see resources/server.example.toml)")
+    serve.add_argument("--for", dest="run_for", type=_positive, default=0.0, help="stop after SECONDS")
+
     snap = sub.add_parser("snapshot", help="run offscreen for a while, save one screen as PNG and the health report")
     source = snap.add_mutually_exclusive_group(required=True)
     source.add_argument("--demo", action="store_true", help="use the simulated city")
@@ -188,6 +194,8 @@ def _gui(args: argparse.Namespace) -> int:
         options.compose = _demo_composition(options)
     elif args.command == "run":
         _refuse_demo_database(config)
+    if not demo and config.bus is not None:  # a seat of a server: no listeners, live events from the bus
+        options.compose = _seat_composition(options)
     if args.command == "snapshot":
         options.snapshot_screen = args.screen
         options.snapshot_after = args.after
@@ -195,6 +203,28 @@ def _gui(args: argparse.Namespace) -> int:
         options.report_out = args.report
         options.size = args.size
     return _gui_runner()(options)
+
+
+def _seat_composition(options: GuiOptions) -> Callable[[], Services]:
+    """A seat: the same services, reading the database and following the server over the bus ([bus])."""
+
+    def compose() -> Services:
+        from commandcenter.runtime.compose import Role, build
+        from commandcenter.server.service import make_bus
+
+        log.info("seat of the server on %s", options.config.bus.url if options.config.bus else "")
+        return build(options.config, role=Role.SEAT, bus=make_bus(options.config, Role.SEAT),
+                     basemap_path=options.basemap or None, layout=options.layout)
+
+    return compose
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from commandcenter.server.service import serve
+
+    config = load_config(args.config)
+    _refuse_demo_database(config)
+    return serve(config, run_for=args.run_for)
 
 
 def _demo_composition(options: GuiOptions) -> Callable[[], Services]:
@@ -289,6 +319,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from commandcenter.enforcement.published import DemoDatabaseError
 
+    if args.command == "serve":  # a service: one line per record on stdout, as journald keeps it
+        from commandcenter.server.logs import configure_service_logging
+
+        configure_service_logging(args.verbose)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.verbose:
@@ -299,6 +333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command in ("demo", "run", "snapshot"):
             return _gui(args)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "db":
             return _db(args)
         if args.command == "basemap":

@@ -94,6 +94,8 @@ def run(options: GuiOptions) -> int:
     else:
         settings = QSettings("commandcenter", "commandcenter")
     window = MainWindow(gui.screens, services.status, docks=gui.docks, settings=settings)
+    if services.link is not None:  # a seat: 总线离线 / 服务器离线 the moment it happens
+        services.link.changed.connect(window.status_line.refresh)
     if options.snapshot_out:
         window.resize(*options.size)
         window.show_screen(options.snapshot_screen)

@@ -67,7 +67,11 @@ class ScreenWindow(QWidget):
 
 
 class StatusLine(QStatusBar):
-    """Clock, user and role, device health (online/total), database in use. Refreshed once a second."""
+    """Clock, user and role, device health (online/total), database in use. Refreshed once a second.
+
+    On a seat also 总线离线 / 服务器离线 while the bus or the server is gone (``bus`` / ``server`` of the
+    source's dict are "offline"); the seat's link calls :meth:`refresh` the moment either changes.
+    """
 
     def __init__(self, source: Callable[[], dict[str, str]], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -76,6 +80,16 @@ class StatusLine(QStatusBar):
         self.user = QLabel()
         self.devices = QLabel()
         self.database = QLabel()
+        # A seat's link to the hall: shown only while broken (the last picture stays on screen meanwhile).
+        self.bus = QLabel(self.tr("Bus offline"))
+        self.server = QLabel(self.tr("Server offline"))
+        for label in (self.bus, self.server):
+            label.setObjectName("offline")
+            label.setStyleSheet("color: #ffffff; background: #b62324; padding: 0 8px; font-weight: bold;")
+            label.setToolTip(self.tr("The last known picture is shown; it updates again by itself when the "
+                                     "connection is back"))
+            label.hide()
+            self.addPermanentWidget(label)
         for label in (self.user, self.devices, self.database):
             self.addWidget(label)
         self.addPermanentWidget(self.clock)
@@ -90,6 +104,8 @@ class StatusLine(QStatusBar):
         self.user.setText(self.tr("User: %1").replace("%1", info.get("user", "")))
         self.devices.setText(self.tr("Devices online: %1").replace("%1", info.get("devices", "")))
         self.database.setText(self.tr("Database: %1").replace("%1", info.get("database", "")))
+        self.bus.setVisible(info.get("bus") == "offline")
+        self.server.setVisible(info.get("server") == "offline")
 
 
 class MainWindow(QMainWindow):
@@ -115,7 +131,8 @@ class MainWindow(QMainWindow):
         detach.setToolTip(self.tr("Show the current screen in its own window (e.g. on another monitor)"))
         detach.clicked.connect(lambda: self.detach(self.current_key()))
         self.tabs.setCornerWidget(detach, Qt.Corner.TopRightCorner)
-        self.setStatusBar(StatusLine(status_source, self))
+        self.status_line = StatusLine(status_source, self)
+        self.setStatusBar(self.status_line)
         self._dock_widgets: dict[str, QDockWidget] = {}
         view_menu = self.menuBar().addMenu(self.tr("View"))
         for i, key in enumerate(SCREEN_ORDER):

@@ -13,6 +13,7 @@ Every part that runs (listeners, links, pools, timers, the store's writer) is a 
 
 from __future__ import annotations
 
+import enum
 import logging
 import time
 from collections import deque
@@ -29,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from commandcenter import paths
 from commandcenter.analytics import BriefingModel
+from commandcenter.bus import Bus, InProcessBus
 from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import CategoryTable, load_categories
 from commandcenter.cases.escalation import EscalationService
@@ -64,6 +66,7 @@ from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import drone_links, tracker_links
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
+from commandcenter.server.presence import ServerPresence, ServerWatch
 from commandcenter.store import Store, models, utcnow
 from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
 from commandcenter.video.service import VideoService
@@ -77,6 +80,23 @@ log = logging.getLogger(__name__)
 INTAKE_CHANNELS = ("open311", "hotline-12345", "patrol-app", "camera-ai", "sensor-iot", "geofence")
 WATCHED_ZONE_KINDS = frozenset({"疏导点", "管控点", "特色点", "禁止设摊区"})
 DRONE_CAMERA_GROUP = "无人机"
+
+
+class Role(enum.Enum):
+    """Which parts of the command center this process runs (``build(config, role=...)``).
+
+    Whatever listens or runs a timer that must run once for the whole city belongs to the server; a seat only
+    reads the database and follows the bus, so any number of seats can run beside one server.
+    """
+
+    SERVER = "server"  # `commandcenter serve`: listeners, drone links, escalation, checkpoints, patrol launches
+    SEAT = "seat"  # `run`/`snapshot` with [bus]: reads the database, subscribes the bus; opens no listener/link
+    EMBEDDED = "embedded"  # `demo`, `run` without [bus]: both in one process, with the in-process bus
+
+    @property
+    def serves(self) -> bool:
+        """This process owns the listeners, drone links and once-per-city timers."""
+        return self is not Role.SEAT
 
 
 # ---------------------------------------------------------------------------------------------------- lifecycle
@@ -255,6 +275,9 @@ class Services:
     briefing: BriefingModel
     extra: dict[str, object] = field(default_factory=dict)  # parts the demo adds (e.g. its simulator)
     checkpoints: CheckpointService | None = None  # signs the audit chain head ([audit] signing_key)
+    role: Role = Role.EMBEDDED  # which parts run in this process (a seat opens no listener, no drone link)
+    bus: Bus | None = None  # live events between server and seats (in-process when embedded)
+    link: ServerWatch | None = None  # a seat's view of its bus and of the server (总线离线 / 服务器离线)
 
     @property
     def wall(self) -> WallModel:
@@ -291,16 +314,24 @@ class Services:
             "user": f"{user} ({role})" if user else "—",
             "devices": f"{online}/{total}",
             "database": self.store.description,
+            # "" when this process is the server itself (embedded); else "online" | "offline"
+            "bus": "" if self.link is None else ("online" if self.link.bus_online else "offline"),
+            "server": "" if self.link is None else ("online" if self.link.server_online else "offline"),
         }
 
 
 def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None, basemap_path: str | None = None,
-          layout: str = "", parent: QObject | None = None) -> Services:
+          layout: str = "", parent: QObject | None = None, role: Role = Role.EMBEDDED,
+          bus: Bus | None = None) -> Services:
     """Build every core service of ``config`` (nothing is listening until ``start()``).
 
     The store is opened and its schema brought up to date here, because services read it when built (users,
     categories). ``basemap`` (already loaded) wins over ``basemap_path``, which wins over ``[map] basemap``.
     ``demo`` only says so in the health report and logs the console in as the demo's 值班长.
+    ``role``: :attr:`Role.SEAT` builds the same services but opens no listener or drone link and runs none of the
+    once-per-city timers (SLA escalation, audit checkpoints, patrol launches, geofence rules): the server does.
+    ``bus``: the server's or seat's connection to the broker (not yet started; started and stopped with the
+    rest); None: an in-process bus (embedded).
     """
     raise_open_files_limit()  # before anything opens sockets or files; logged
     lifecycle = Lifecycle()
@@ -312,15 +343,19 @@ def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None,
     lifecycle.adopt("tasks", tasks.stop)
     try:
         return _build(config, lifecycle, events, store, tasks, demo=demo, basemap=basemap, basemap_path=basemap_path,
-                      layout=layout)
+                      layout=layout, role=role, bus=bus)
     except BaseException:
         lifecycle.stop()
         raise
 
 
 def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Store, tasks: TaskManager, *, demo: bool,
-           basemap: Basemap | None, basemap_path: str | None, layout: str) -> Services:
+           basemap: Basemap | None, basemap_path: str | None, layout: str, role: Role,
+           bus: Bus | None) -> Services:
     store.upgrade()
+    # The bus connects early and disconnects late: the server's last word ("offline") goes out before it.
+    bus = bus if bus is not None else InProcessBus(parent=events)
+    lifecycle.add("bus", start=bus.start, stop=bus.stop)
     devices = DeviceManager(events)
     lifecycle.adopt("devices", devices.stop)
     tracker = UnitTracker(store, stale_after_s=config.map.stale_minutes * 60.0, parent=events,
@@ -353,9 +388,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's control
     # zones, a vehicle off its route, an officer away from his post.
     geofence = GeofenceMonitor(zones, watch_kinds=WATCHED_ZONE_KINDS, post_tolerance_min=15.0, parent=events)
-    tracker.changed.connect(geofence.process)
-    geofence.triggered.connect(events.log_geofence)
-    lifecycle.add("zones", start=lambda: store.write(lambda session: sync_zones(session, zones)))
+    if role.serves:  # the server's rule: a seat hears its alarms over the bus instead of raising them again
+        tracker.changed.connect(geofence.process)
+        geofence.triggered.connect(events.log_geofence)
+        lifecycle.add("zones", start=lambda: store.write(lambda session: sync_zones(session, zones)))
 
     # A drone's video downlink is a camera of the wall like any other.
     cameras = [*config.cameras, *(CameraConfig(id=f"{d.id}-video", name=f"{d.name or d.id} 视频", url=d.video,
@@ -373,7 +409,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
     fleet = DroneFleet(config.drones, units=tracker, parent=events)
     events.add_handler(fleet.apply)
-    links = drone_links(config)
+    links = drone_links(config) if role.serves else {}  # a seat's drone commands go through the server
 
     def start_drone_links() -> None:
         for link in links.values():
@@ -386,7 +422,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels])
     lifecycle.add("enforcement", stop=enforcement.close)
     # The chain head signed on a timer and at exit, outside the database ([audit] signing_key).
-    checkpoints = checkpoint_service(config.audit, store)
+    checkpoints = checkpoint_service(config.audit, store) if role.serves else None
     if checkpoints is not None:
         lifecycle.add("audit checkpoints", start=checkpoints.start, stop=checkpoints.stop)
         health.register("audit", checkpoints.report)
@@ -413,14 +449,15 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     # SLA escalation runs in the core on its own timer, whether or not a dispatch screen is open.
     escalation = EscalationService(cases.escalation, parent=events)
     escalation.failed.connect(lambda text: events.event_logged.emit("warning", text))
-    lifecycle.add("escalation", start=escalation.start, stop=escalation.stop)
+    if role.serves:
+        lifecycle.add("escalation", start=escalation.start, stop=escalation.stop)
     unit_status = UnitStatusService(store, authorize=enforcement.authorize, audit=enforcement.audit_hook,
                                     parent=events)
     unit_status.status_changed.connect(tracker.set_status)  # map and unit board
     unit_status.status_changed.connect(cases.dispatcher.note_status)  # who is recommended
     limits = listener_limits(config)  # connection caps that fit the open-files limit with a reserve
     open311: Open311Server | None = None
-    if config.open311 is not None:
+    if config.open311 is not None and role.serves:
         o = config.open311
         server = Open311Server(CaseOpen311Backend(cases), o.host, o.port, api_keys=o.api_keys,
                                jurisdiction=o.jurisdiction, limits=limits.http, max_body=o.max_body_bytes,
@@ -438,7 +475,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     lifecycle.add("drone tasking", stop=tasking.shutdown)
     patrols: PatrolScheduler | None = None
     try:
-        patrols = PatrolScheduler(drone_commands, tasks=tasks, fleet=fleet, parent=events)
+        # A seat lists and edits the schedules; only the server's timer prompts and launches them.
+        patrols = PatrolScheduler(drone_commands, tasks=tasks, fleet=fleet, parent=events,
+                                  tick_ms=1000 if role.serves else 0)
     except ScheduleError as exc:
         log.warning("patrol schedules unreadable: %s", exc)
         events.event_logged.emit("warning", f"patrol schedules unreadable: {exc}")
@@ -471,7 +510,15 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         for link in tracker_links(config, tracker.knows_device, limits):
             devices.add(link.adapter, listener=link.listener, stale_after=link.stale_after)
 
-    lifecycle.add("trackers", start=start_trackers)
+    if role.serves:
+        lifecycle.add("trackers", start=start_trackers)
+    link: ServerWatch | None = None
+    if role is Role.SERVER:  # everything is up: say so on the bus (and "offline" first thing when stopping)
+        presence = ServerPresence(bus, parent=events)
+        lifecycle.add("server presence", start=presence.start, stop=presence.stop)
+    elif role is Role.SEAT:
+        link = ServerWatch(bus, parent=events)
+        lifecycle.add("server watch", start=link.start, stop=link.stop)
     return Services(
         config=config, demo=demo, lifecycle=lifecycle, events=events, operator=operator, store=store,
         devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,
@@ -480,7 +527,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         enforcement=enforcement, categories=categories, cases=cases, escalation=escalation,
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
-        history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints)
+        history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints, role=role,
+        bus=bus, link=link)
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
