@@ -90,6 +90,11 @@ class Bus(QObject):
         """What the broker publishes if this client vanishes without a clean stop (set before ``start``)."""
         raise NotImplementedError
 
+    def health(self) -> dict[str, JsonValue]:
+        """The health report's ``bus`` section: at least ``state``, ``broker``, ``published``, ``received``,
+        ``refused`` and ``reconnects``."""
+        raise NotImplementedError
+
     # -- shared by the implementations ----------------------------------------------------------------------
     def subscribe(self, pattern: str, handler: Handler) -> None:
         """Deliver messages whose topic matches ``pattern`` to ``handler`` (see :data:`Handler`)."""

@@ -30,6 +30,8 @@ class InProcessBus(Bus):
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.flush)
         self._running = False
+        self._published = 0
+        self._received = 0
 
     def start(self) -> None:
         self._running = True
@@ -54,6 +56,7 @@ class InProcessBus(Bus):
                 else:  # an empty retained payload clears the retained value, as on a broker
                     self._retained.pop(topic, None)
             self._pending.append(BusMessage(topic, decoded))
+            self._published += 1
 
     def set_last_will(self, topic: str, payload: Mapping[str, JsonValue], *, retain: bool = True) -> None:
         """Nothing to do: in one process the publisher cannot vanish without its subscribers."""
@@ -70,4 +73,9 @@ class InProcessBus(Bus):
         with self._pending_lock:
             batch, self._pending = self._pending, []
         if batch:
+            self._received += len(batch)
             self._deliver(batch)
+
+    def health(self) -> dict[str, JsonValue]:
+        return {"state": self.state.value, "broker": "in-process", "client_id": self.client_id,
+                "published": self._published, "received": self._received, "refused": 0, "reconnects": 0}
