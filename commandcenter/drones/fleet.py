@@ -209,6 +209,26 @@ class DroneFleet(QObject):
             self._units.apply(fixes)
         self._schedule()
 
+    def apply_remote(self, drone_id: str, name: str, sysid: int, link: str, state: VehicleState) -> None:
+        """A drone's state as the server's fleet holds it, delivered to a seat by the bus: the seat's views see it
+        as if its own link had folded it. Its position reaches the seat's units on their own topic, so no fix
+        goes to the tracker here."""
+        drone = self._drones.get(drone_id)
+        if drone is None:
+            self.add(drone_id, name, drone_id, sysid)
+            drone = self._drones[drone_id]
+        drone.sysid = drone.sysid or sysid
+        if state != drone.state:
+            drone.state = state
+            self._dirty.add(drone_id)
+            if drone.trail is not None and state.lat is not None and state.lon is not None:
+                point = (state.lat, state.lon)
+                if not drone.trail or drone.trail[-1] != point:
+                    drone.trail.append(point)
+        if link in LINK_STATES:
+            self._set_link(drone, link)
+        self._schedule()
+
     @staticmethod
     def _fix(drone_id: str, event: DronePosition, state: VehicleState) -> PositionFix:
         """The drone's position as the position stream carries every unit's (ground speed in km/h)."""

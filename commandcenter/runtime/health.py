@@ -33,6 +33,12 @@ class HealthReport:
             raise ValueError(f"report section {name!r} registered twice")
         self._sections[name] = provider
 
+    def replace(self, name: str, provider: Section) -> None:
+        """Put another provider in place of a registered section (a seat reports the server's devices)."""
+        if name not in self._sections:
+            raise ValueError(f"report section {name!r} is not registered: nothing to replace")
+        self._sections[name] = provider
+
     def build(self, **meta: Any) -> dict[str, Any]:
         report: dict[str, Any] = {
             "generated_at": datetime.now(UTC).isoformat(),

@@ -161,6 +161,24 @@ class UnitTracker(QObject):
             log.info("position from unknown %s device %r", source, key)
             self.unknown_device.emit(source, key)
 
+    def apply_remote(self, positions: Iterable[UnitPosition]) -> None:
+        """Positions another process (the server) accepted and stored, as a seat gets them from the bus: kept
+        as the latest unless older than the one held, announced on ``changed`` like local ones (the map cannot
+        tell the difference), never written to the store (the server already did). Units not yet known are
+        registered under their own id."""
+        with self._lock:
+            for pos in positions:
+                held = self._latest.get(pos.id)
+                if held is not None and held.fix_time > pos.fix_time:
+                    continue
+                if pos.id not in self._units:
+                    self._units[pos.id] = UnitInfo(pos.id, pos.kind, pos.name, pos.sub_kind, pos.status or "idle")
+                    self._by_key[pos.id] = pos.id
+                elif pos.status:
+                    self._units[pos.id].status = pos.status
+                self._latest[pos.id] = pos
+                self._dirty.add(pos.id)
+
     def _emit_changes(self) -> None:
         with self._lock:
             if not self._dirty:

@@ -1,0 +1,79 @@
+"""What a process re-reads from the database after a gap on the bus: the database is the truth.
+
+Run on a worker (the task manager), never on the GUI thread; both functions return plain data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from commandcenter.domain import UnitKind, UnitPosition
+from commandcenter.runtime.units import UnitInfo
+from commandcenter.store import Store, models
+
+
+@dataclass(frozen=True, slots=True)
+class ChangedCases:
+    """Cases changed since a moment (or created after a known id): what a cut-off process may have missed."""
+
+    case_ids: frozenset[int]
+    codes: frozenset[str]
+    highest_id: int  # the watermark for the next gap
+
+
+def latest_positions(store: Store, known: Mapping[str, UnitInfo]) -> list[UnitPosition]:
+    """The latest stored fix of every unit, named from the units the tracker knows or the unit tables."""
+    def query(session: Session) -> list[UnitPosition]:
+        newest = (select(models.PositionFix.unit_id, func.max(models.PositionFix.time).label("time"))
+                  .group_by(models.PositionFix.unit_id).subquery())
+        rows = session.execute(
+            select(models.PositionFix.unit_id, models.PositionFix.time, models.PositionFix.lat,
+                   models.PositionFix.lon, models.PositionFix.speed, models.PositionFix.heading,
+                   models.PositionFix.source)
+            .join(newest, (models.PositionFix.unit_id == newest.c.unit_id) & (models.PositionFix.time == newest.c.time))
+        ).all()
+        facts: dict[str, tuple[str, str, str, str]] = {}  # id → kind, name, sub kind, status
+        for officer in session.scalars(select(models.Officer)):
+            facts[officer.id] = (UnitKind.OFFICER.value, officer.name, officer.team, officer.status)
+        for vehicle in session.scalars(select(models.Vehicle)):
+            facts[vehicle.id] = (UnitKind.VEHICLE.value, vehicle.plate, vehicle.kind, vehicle.status)
+        for drone in session.scalars(select(models.Drone)):
+            facts[drone.id] = (UnitKind.DRONE.value, drone.name, "", "")
+        out: dict[str, UnitPosition] = {}
+        for unit_id, time, lat, lon, speed, heading, source in rows:
+            info = known.get(unit_id)
+            if info is not None:
+                kind, name, sub_kind, status = info.kind, info.name, info.sub_kind, info.status
+            elif unit_id in facts:
+                kind, name, sub_kind, status = facts[unit_id]
+            else:
+                continue  # a fix of a unit since removed from every table
+            out[unit_id] = UnitPosition(id=unit_id, kind=kind, name=name, lat=lat, lon=lon, fix_time=time,
+                                        speed=speed, heading=heading, source=source, status=status,
+                                        sub_kind=sub_kind)
+        return list(out.values())
+
+    return store.read(query)
+
+
+def changed_cases(store: Store, since: datetime | None, after_id: int) -> ChangedCases:
+    """Cases updated at or after ``since`` or created after ``after_id`` (``since`` None: only the watermark)."""
+    def query(session: Session) -> ChangedCases:
+        highest = int(session.scalar(select(func.coalesce(func.max(models.Case.id), 0))) or 0)
+        condition = models.Case.id > after_id
+        if since is not None:
+            condition = or_(condition, models.Case.updated_at >= since)
+        rows = session.execute(select(models.Case.id, models.Case.code).where(condition)).all()
+        return ChangedCases(frozenset(int(r[0]) for r in rows), frozenset(str(r[1]) for r in rows), highest)
+
+    return store.read(query)
+
+
+def highest_case_id(store: Store) -> int:
+    """The watermark a process starts from: cases above it were created after it last looked."""
+    return store.read(lambda session: int(session.scalar(select(func.coalesce(func.max(models.Case.id), 0))) or 0))

@@ -1,0 +1,183 @@
+"""A server and a seat in one test process, on one SQLite file, over a real Mosquitto: what the server hears
+reaches the seat, cases committed on either side reach the other, and the seat finds its way back after a gap."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from commandcenter.bus import BusState
+from commandcenter.bus.bridge import SeatSubscriber, ServerPublisher, attach_seat, attach_server
+from commandcenter.bus.mqtt import MqttBus
+from commandcenter.bus.resync import ChangedCases
+from commandcenter.cases.changes import CaseChanges
+from commandcenter.cases.model import NewCase
+from commandcenter.config import parse_config
+from commandcenter.runtime.compose import Services, build
+from devices.osmand import OsmAndClient, OsmAndServer
+from tests.bus.mosquitto import MosquittoBroker
+
+LAT, LON = 30.0001, 119.9951  # inside the bundled district
+
+
+@dataclass
+class Hall:
+    server: Services
+    seat: Services
+    publisher: ServerPublisher
+    subscriber: SeatSubscriber
+    osmand_port: int
+
+
+def _bus_section(broker: MosquittoBroker, user: str) -> str:
+    return (f'[bus]\nurl = "{broker.url}"\nusername = "{user}"\npassword = "{broker.users[user]}"\n')
+
+
+@pytest.fixture
+def hall(qtbot: QtBot, tmp_path: Path, mosquitto_broker: MosquittoBroker) -> Iterator[Hall]:
+    database = f'[database]\nurl = "sqlite:///{tmp_path / "city.db"}"\n'
+    server_config = parse_config(
+        database + '[trackers.osmand]\nport = 0\nhost = "127.0.0.1"\n'
+        '[[officers]]\nid = "OF-1"\nname = "王强"\nbadge = "B001"\ndevice = "phone-1"\n'
+        + _bus_section(mosquitto_broker, "cc-server"), "server.toml")
+    seat_config = parse_config(database + _bus_section(mosquitto_broker, "cc-seat"), "seat.toml")
+    assert server_config.bus is not None and seat_config.bus is not None
+    server = build(server_config)
+    seat = build(seat_config)
+    try:
+        publisher = attach_server(server, MqttBus(server_config.bus, role="server"))
+        subscriber = attach_seat(seat, MqttBus(seat_config.bus, role="seat"))
+        server.start()
+        seat.start()
+        qtbot.waitUntil(lambda: subscriber.server_state == "online", timeout=10000)
+        osmand = server.devices.get("osmand")
+        assert osmand is not None and isinstance(osmand.adapter, OsmAndServer)
+        listener = osmand.adapter
+        qtbot.waitUntil(lambda: bool(listener.bound_port), timeout=5000)
+        yield Hall(server, seat, publisher, subscriber, int(listener.bound_port))
+    finally:
+        seat.stop()
+        server.stop()
+
+
+def _report_fix(port: int, lat: float, lon: float) -> None:
+    with OsmAndClient("127.0.0.1", port, timeout=10.0) as client:
+        status, body = client.report("phone-1", lat, lon, timestamp=datetime.now(UTC))
+    assert status == 200, body
+
+
+def _new_case(services: Services, description: str) -> str:
+    view = services.cases.create_case(NewCase(source="hotline", category="占道经营", lat=LAT, lon=LON,
+                                              description=description), "hotline-12345").result(30)
+    return view.code
+
+
+def test_a_fix_heard_by_the_server_is_on_the_seat_map_within_1_s(qtbot: QtBot, hall: Hall) -> None:
+    assert hall.seat.devices.handles() == []  # the seat opens no listener
+    _report_fix(hall.osmand_port, LAT, LON)
+    sent = time.monotonic()
+    qtbot.waitUntil(lambda: hall.seat.tracker.get("OF-1") is not None, timeout=1000)
+    assert time.monotonic() - sent < 1.0
+
+    position = hall.seat.tracker.get("OF-1")
+    assert position is not None and (round(position.lat, 4), round(position.lon, 4)) == (LAT, LON)
+    assert position.name == "王强" and position.kind == "officer"
+    report = hall.seat.report()
+    assert [unit["id"] for unit in report["units"]] == ["OF-1"]
+    qtbot.waitUntil(lambda: any(d["id"] == "osmand" for d in hall.seat.report()["devices"]), timeout=3000)
+    assert report["bus"]["role"] == "seat" and report["bus"]["server"] == "online"
+    assert report["bus"]["state"] == "connected"
+    qtbot.waitUntil(lambda: hall.server.report()["bus"]["heartbeats"] >= 2, timeout=3000)
+    assert hall.subscriber.server_state == "online"
+
+
+def test_a_case_created_on_either_side_is_announced_on_the_other(qtbot: QtBot, hall: Hall) -> None:
+    heard_by_server: list[CaseChanges] = []
+    heard_by_seat: list[CaseChanges] = []
+    hall.server.cases.announcer.changed.connect(heard_by_server.append)
+    hall.seat.cases.announcer.changed.connect(heard_by_seat.append)
+
+    on_seat = _new_case(hall.seat, "seat case")
+    created = time.monotonic()
+    qtbot.waitUntil(lambda: any(on_seat in c.codes for c in heard_by_server), timeout=1000)
+    assert time.monotonic() - created < 1.0
+    remote = next(c for c in heard_by_server if on_seat in c.codes)
+    assert remote.operation.startswith("bus:")
+
+    on_server = _new_case(hall.server, "server case")
+    qtbot.waitUntil(lambda: any(on_server in c.codes for c in heard_by_seat), timeout=1000)
+    qtbot.wait(300)
+    # each side announced its own case once (locally), and never heard it back from the bus
+    assert [c.operation.startswith("bus:") for c in heard_by_seat if on_seat in c.codes] == [False]
+    assert [c.operation.startswith("bus:") for c in heard_by_server if on_server in c.codes] == [False]
+
+
+def test_camera_alarms_and_event_lines_reach_the_seat(qtbot: QtBot, hall: Hall) -> None:
+    lines: list[tuple[str, str]] = []
+    hall.seat.events.event_logged.connect(lambda severity, text: lines.append((severity, text)))
+    hall.server.events.camera_alarm.emit("cam-07", "人员聚集")
+    hall.server.events.event_logged.emit("warning", "phone-1: 离开责任区")
+    qtbot.waitUntil(lambda: hall.seat.wall.alarm is not None and ("warning", "phone-1: 离开责任区") in lines,
+                    timeout=2000)
+    alarm = hall.seat.wall.alarm
+    assert alarm is not None and (alarm.camera, alarm.text) == ("cam-07", "人员聚集")
+
+
+def test_the_seat_calls_the_server_offline_3_s_after_its_last_heartbeat_and_resyncs_when_it_is_back(
+        qtbot: QtBot, hall: Hall) -> None:
+    caught: list[ChangedCases] = []
+    hall.subscriber.cases.caught_up.connect(caught.append)
+    hall.publisher._heartbeat.stop()  # the server hangs: no more heartbeats
+    silent = time.monotonic()
+    qtbot.waitUntil(lambda: hall.subscriber.server_state == "offline", timeout=4000)
+    assert 2.5 < time.monotonic() - silent < 3.6
+
+    missed = _new_case(hall.server, "while the seat heard nothing")  # the bus message is not what finds it:
+    resyncs = hall.subscriber.resyncs
+    hall.publisher._heartbeat.start()
+    qtbot.waitUntil(lambda: hall.subscriber.server_state == "online", timeout=3000)
+    qtbot.waitUntil(lambda: any(missed in c.codes for c in caught), timeout=3000)  # the database says so
+    qtbot.waitUntil(lambda: hall.subscriber.resyncs == resyncs + 1, timeout=3000)
+
+
+def test_a_clean_server_stop_is_offline_at_once(qtbot: QtBot, hall: Hall) -> None:
+    hall.publisher.stop()
+    qtbot.waitUntil(lambda: hall.subscriber.server_state == "offline", timeout=1000)
+
+
+def test_a_broker_outage_is_shown_within_3_s_and_the_seat_catches_up_after(
+        qtbot: QtBot, hall: Hall, mosquitto_broker: MosquittoBroker) -> None:
+    _report_fix(hall.osmand_port, LAT, LON)
+    qtbot.waitUntil(lambda: hall.seat.tracker.get("OF-1") is not None, timeout=2000)
+    caught: list[ChangedCases] = []
+    hall.subscriber.cases.caught_up.connect(caught.append)
+    states: list[BusState] = []
+    hall.subscriber.bus.state_changed.connect(states.append)
+
+    mosquitto_broker.stop()
+    lost = time.monotonic()
+    qtbot.waitUntil(lambda: hall.subscriber.bus_state is BusState.OFFLINE, timeout=3000)
+    assert time.monotonic() - lost < 3.0
+    qtbot.waitUntil(lambda: hall.subscriber.server_state == "offline", timeout=4000)
+
+    # the city carries on: the server stores a fix and a case the seat cannot hear of
+    _report_fix(hall.osmand_port, LAT + 0.001, LON)
+    missed = _new_case(hall.server, "during the outage")
+    qtbot.wait(5000)
+    assert hall.seat.report()["bus"]["state"] == "offline"
+    mosquitto_broker.start()
+
+    qtbot.waitUntil(lambda: hall.subscriber.bus_state is BusState.CONNECTED, timeout=10000)
+    qtbot.waitUntil(lambda: any(missed in c.codes for c in caught), timeout=5000)
+    qtbot.waitUntil(lambda: round(getattr(hall.seat.tracker.get("OF-1"), "lat", 0.0), 4) == round(LAT + 0.001, 4),
+                    timeout=5000)
+    qtbot.waitUntil(lambda: hall.subscriber.server_state == "online", timeout=5000)
+    assert states[:2] == [BusState.OFFLINE, BusState.CONNECTED]
+    assert threading.current_thread() is threading.main_thread()
