@@ -209,12 +209,19 @@ def _seat_composition(options: GuiOptions) -> Callable[[], Services]:
     """A seat: the same services, reading the database and following the server over the bus ([bus])."""
 
     def compose() -> Services:
+        from commandcenter.bus.bridge import attach_seat
         from commandcenter.runtime.compose import Role, build
         from commandcenter.server.service import make_bus
 
         log.info("seat of the server on %s", options.config.bus.url if options.config.bus else "")
-        return build(options.config, role=Role.SEAT, bus=make_bus(options.config, Role.SEAT),
-                     basemap_path=options.basemap or None, layout=options.layout)
+        services = build(options.config, role=Role.SEAT, basemap_path=options.basemap or None,
+                         layout=options.layout)
+        try:
+            attach_seat(services, make_bus(options.config, Role.SEAT))
+        except BaseException:
+            services.stop()
+            raise
+        return services
 
     return compose
 

@@ -63,6 +63,7 @@ def run(options: GuiOptions) -> int:
     from PySide6.QtCore import QSettings, QTimer
 
     from commandcenter import paths
+    from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
     from commandcenter.runtime.compose import build
     from commandcenter.runtime.gcguard import MainThreadGC
     from widgets.main_window import MainWindow
@@ -93,9 +94,9 @@ def run(options: GuiOptions) -> int:
         settings = QSettings(str(Path(os.environ["CC_CONFIG_DIR"]) / "window.ini"), QSettings.Format.IniFormat)
     else:
         settings = QSettings("commandcenter", "commandcenter")
-    window = MainWindow(gui.screens, services.status, docks=gui.docks, settings=settings)
-    if services.link is not None:  # a seat: 总线离线 / 服务器离线 the moment it happens
-        services.link.changed.connect(window.status_line.refresh)
+    seat = services.extra.get(ATTACHED)  # a seat's bus bridge: 总线离线 / 服务器离线 in the status bar
+    window = MainWindow(gui.screens, services.status, docks=gui.docks, settings=settings,
+                        link=seat if isinstance(seat, SeatSubscriber) else None)
     if options.snapshot_out:
         window.resize(*options.size)
         window.show_screen(options.snapshot_screen)

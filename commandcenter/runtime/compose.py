@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 
 from commandcenter import paths
 from commandcenter.analytics import BriefingModel
-from commandcenter.bus import Bus, InProcessBus
 from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import CategoryTable, load_categories
 from commandcenter.cases.escalation import EscalationService
@@ -66,7 +65,6 @@ from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import drone_links, tracker_links
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
-from commandcenter.server.presence import ServerPresence, ServerWatch
 from commandcenter.store import Store, models, utcnow
 from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
 from commandcenter.video.service import VideoService
@@ -276,8 +274,6 @@ class Services:
     extra: dict[str, object] = field(default_factory=dict)  # parts the demo adds (e.g. its simulator)
     checkpoints: CheckpointService | None = None  # signs the audit chain head ([audit] signing_key)
     role: Role = Role.EMBEDDED  # which parts run in this process (a seat opens no listener, no drone link)
-    bus: Bus | None = None  # live events between server and seats (in-process when embedded)
-    link: ServerWatch | None = None  # a seat's view of its bus and of the server (总线离线 / 服务器离线)
 
     @property
     def wall(self) -> WallModel:
@@ -314,15 +310,11 @@ class Services:
             "user": f"{user} ({role})" if user else "—",
             "devices": f"{online}/{total}",
             "database": self.store.description,
-            # "" when this process is the server itself (embedded); else "online" | "offline"
-            "bus": "" if self.link is None else ("online" if self.link.bus_online else "offline"),
-            "server": "" if self.link is None else ("online" if self.link.server_online else "offline"),
         }
 
 
 def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None, basemap_path: str | None = None,
-          layout: str = "", parent: QObject | None = None, role: Role = Role.EMBEDDED,
-          bus: Bus | None = None) -> Services:
+          layout: str = "", parent: QObject | None = None, role: Role = Role.EMBEDDED) -> Services:
     """Build every core service of ``config`` (nothing is listening until ``start()``).
 
     The store is opened and its schema brought up to date here, because services read it when built (users,
@@ -330,8 +322,7 @@ def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None,
     ``demo`` only says so in the health report and logs the console in as the demo's 值班长.
     ``role``: :attr:`Role.SEAT` builds the same services but opens no listener or drone link and runs none of the
     once-per-city timers (SLA escalation, audit checkpoints, patrol launches, geofence rules): the server does.
-    ``bus``: the server's or seat's connection to the broker (not yet started; started and stopped with the
-    rest); None: an in-process bus (embedded).
+    A server or seat is then attached to its bus (``commandcenter.bus.bridge.attach_server/attach_seat``).
     """
     raise_open_files_limit()  # before anything opens sockets or files; logged
     lifecycle = Lifecycle()
@@ -343,19 +334,15 @@ def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None,
     lifecycle.adopt("tasks", tasks.stop)
     try:
         return _build(config, lifecycle, events, store, tasks, demo=demo, basemap=basemap, basemap_path=basemap_path,
-                      layout=layout, role=role, bus=bus)
+                      layout=layout, role=role)
     except BaseException:
         lifecycle.stop()
         raise
 
 
 def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Store, tasks: TaskManager, *, demo: bool,
-           basemap: Basemap | None, basemap_path: str | None, layout: str, role: Role,
-           bus: Bus | None) -> Services:
+           basemap: Basemap | None, basemap_path: str | None, layout: str, role: Role) -> Services:
     store.upgrade()
-    # The bus connects early and disconnects late: the server's last word ("offline") goes out before it.
-    bus = bus if bus is not None else InProcessBus(parent=events)
-    lifecycle.add("bus", start=bus.start, stop=bus.stop)
     devices = DeviceManager(events)
     lifecycle.adopt("devices", devices.stop)
     tracker = UnitTracker(store, stale_after_s=config.map.stale_minutes * 60.0, parent=events,
@@ -512,13 +499,6 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
     if role.serves:
         lifecycle.add("trackers", start=start_trackers)
-    link: ServerWatch | None = None
-    if role is Role.SERVER:  # everything is up: say so on the bus (and "offline" first thing when stopping)
-        presence = ServerPresence(bus, parent=events)
-        lifecycle.add("server presence", start=presence.start, stop=presence.stop)
-    elif role is Role.SEAT:
-        link = ServerWatch(bus, parent=events)
-        lifecycle.add("server watch", start=link.start, stop=link.stop)
     return Services(
         config=config, demo=demo, lifecycle=lifecycle, events=events, operator=operator, store=store,
         devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,
@@ -527,8 +507,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         enforcement=enforcement, categories=categories, cases=cases, escalation=escalation,
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
-        history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints, role=role,
-        bus=bus, link=link)
+        history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints, role=role)
 
 
 # ---------------------------------------------------------------------------------------------------- helpers

@@ -26,25 +26,24 @@ from types import FrameType
 from PySide6.QtCore import QCoreApplication, QSocketNotifier, QTimer
 
 from commandcenter.bus import Bus, InProcessBus
+from commandcenter.bus.bridge import attach_server
 from commandcenter.config import Config
 from commandcenter.runtime.compose import Role, Services, build
 
 log = logging.getLogger("commandcenter.server")
 
-# What builds the server's services from its bus (the demo hall hands in the simulated city's composition).
-Compose = Callable[[Bus], "Services"]
+# What builds the server's services (the demo hall hands in the simulated city's composition, built as a server).
+Compose = Callable[[], Services]
 
 
 def make_bus(config: Config, role: Role) -> Bus:
     """The process's bus: the MQTT broker of ``[bus]``, else the in-process bus (one process, no seats)."""
     if config.bus is None:
         return InProcessBus(client_id="embedded")
-    import importlib
-
     # The MQTT implementation (paho-mqtt) is loaded only by processes that talk to a broker.
-    mqtt = importlib.import_module("commandcenter.bus.mqtt")
-    bus: Bus = mqtt.MqttBus(config.bus, role=role.value)
-    return bus
+    from commandcenter.bus.mqtt import MqttBus
+
+    return MqttBus(config.bus, role=role.value)
 
 
 def sd_notify(state: str) -> bool:
@@ -126,8 +125,12 @@ def serve(config: Config, *, compose: Compose | None = None, run_for: float = 0.
     if config.bus is None:
         log.warning("no [bus] in %s: serving with the in-process bus; no seat can see this server "
                     "(add [bus] url = \"mqtt://127.0.0.1:1883\" for seats)", config.source or "the config")
-    bus = make_bus(config, Role.SERVER)
-    services = compose(bus) if compose is not None else build(config, role=Role.SERVER, bus=bus)
+    services = compose() if compose is not None else build(config, role=Role.SERVER)
+    try:  # publishes what changed; says "offline" (and stops the bus) first when the services stop
+        attach_server(services, make_bus(config, Role.SERVER))
+    except BaseException:
+        services.stop()
+        raise
     relay = SignalRelay(app, config.source)
     try:
         services.start()

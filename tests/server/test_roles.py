@@ -83,20 +83,3 @@ def test_only_the_server_listens_and_links_drones(qtbot, tmp_path: Path, drone_g
         assert len(opened) == 3, opened
         assert links >= 1
         assert timers == (True, True)
-
-
-def test_seat_reports_its_link_and_the_embedded_build_does_not(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    config = parse_config(f'[database]\nurl = "sqlite:///{tmp_path / "e.db"}"\n', "e.toml")
-    embedded = build(config)
-    try:
-        status = embedded.status()
-    finally:
-        embedded.stop()
-    assert (status["bus"], status["server"]) == ("", "")  # one process: nothing to lose, nothing shown
-    seat = build(config, role=Role.SEAT)  # in-process bus with no server on it
-    try:
-        seat.start()
-        qtbot.waitUntil(lambda: seat.status()["server"] == "offline", timeout=4000)
-        assert seat.status()["bus"] == "online"
-    finally:
-        seat.stop()
