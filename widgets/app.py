@@ -103,6 +103,8 @@ def run(options: GuiOptions) -> int:
     else:
         window.resize(1600, 960)
         window.restore_arrangement()
+        if options.start_screen:
+            window.show_screen(options.start_screen)
     window.show()
     if not options.snapshot_out and gui.wall is not None:
         gui.wall.restore_screen_walls()  # the extra monitors' walls, as they were left

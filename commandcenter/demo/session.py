@@ -35,7 +35,7 @@ from commandcenter.demo.database import claim_demo_database, demo_database_url
 from commandcenter.demo.desk import SimulatedDesk, seed_today
 from commandcenter.demo.users import create_demo_users
 from commandcenter.geo.basemap import Basemap
-from commandcenter.runtime.compose import Services, build, case_audit_hook, load_basemap
+from commandcenter.runtime.compose import Role, Services, build, case_audit_hook, load_basemap
 from commandcenter.store import models, utcnow
 
 log = logging.getLogger(__name__)
@@ -60,13 +60,15 @@ class DemoSetup:
 
 
 def build_demo(config: Config, *, basemap_path: str | None = None, layout: str = "",
-               parent: QObject | None = None) -> Services:
-    """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``."""
+               parent: QObject | None = None, role: Role = Role.EMBEDDED) -> Services:
+    """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``.
+
+    ``role``: :attr:`Role.SERVER` for the server of ``demo --hall`` (the simulated city in a headless server)."""
     basemap = load_basemap(basemap_path or config.map.basemap or None)
     setup = prepare(config, basemap)
     try:
         claim_demo_database(setup.config.database.url)
-        services = build(setup.config, demo=True, basemap=basemap, layout=layout, parent=parent)
+        services = build(setup.config, demo=True, basemap=basemap, layout=layout, parent=parent, role=role)
     except BaseException:
         setup.stop()
         raise

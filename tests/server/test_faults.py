@@ -27,6 +27,7 @@ from sqlalchemy import create_engine, text
 from devices.osmand import OsmAndClient
 from tests.bus.mosquitto import MosquittoBroker
 from tests.server.hall import OFFICERS, HallConfigs, Process, Seat, start_server, write_configs
+from tests.server.sockets import listening_ports
 
 HERE = (32.0415, 118.7840)
 
@@ -128,6 +129,7 @@ def _up(tmp_path: Path, configs: HallConfigs, running: list[Process]) -> tuple[P
     seat = Seat(tmp_path, configs)
     running.append(seat)
     seat.wait_until(lambda r: not r["bus_offline"] and not r["server_offline"], 90, "the bus and server online")
+    assert listening_ports(seat.pid) == set(), "the seat process listens"  # the server's ports are the only ones
     return server, seat
 
 
@@ -145,6 +147,7 @@ def test_kill_9_server_seat_says_server_offline_keeps_picture_and_recovers(
         server.kill9()
         killed_at = time.time()
         offline = seat.wait_until(lambda r: r["server_offline"], 6, "服务器离线")
+        print(f"服务器离线 shown {offline['t'] - killed_at:.2f} s after the kill")
         assert offline["t"] - killed_at <= 3.0, f"服务器离线 after {offline['t'] - killed_at:.1f} s"
         assert "服务器离线" in offline["texts"] and not offline["bus_offline"]  # the broker is still there
         assert set(offline["positions"]) == set(picture["positions"])  # the last picture stays
