@@ -226,7 +226,14 @@ def _seat_composition(options: GuiOptions) -> Callable[[], Services]:
         from commandcenter.runtime.compose import Role, build
         from commandcenter.server.service import make_bus
 
-        log.info("seat of the server on %s", options.config.bus.url if options.config.bus else "")
+        config = options.config
+        log.info("seat of the server on %s", config.bus.url if config.bus else "")
+        owned = [name for name, present in (("[trackers.jt808]", config.trackers.jt808), ("[trackers.osmand]",
+                 config.trackers.osmand), ("[[trackers.nmea]]", config.trackers.nmea), ("[open311]", config.open311),
+                 ("[[drones]]", config.drones)) if present]
+        if owned:  # said once, not acted on: only the server listens and links
+            log.warning("%s: %s belong to the server's config; this seat opens no listener and no drone link",
+                        config.source, ", ".join(owned))
         services = build(options.config, role=Role.SEAT, basemap_path=options.basemap or None,
                          layout=options.layout, demo=options.demo)
         try:

@@ -113,7 +113,11 @@ class StatusLine(QStatusBar):
         info = self._source()
         self.clock.setText(info.get("clock", ""))
         self.user.setText(self.tr("User: %1").replace("%1", info.get("user", "")))
-        self.devices.setText(self.tr("Devices online: %1").replace("%1", info.get("devices", "")))
+        devices = info.get("devices", "")
+        if self.link is not None:  # a seat counts the server's devices, as its device health dock lists them
+            entries = self.link.devices_report()
+            devices = f"{sum(entry.get('state') == 'online' for entry in entries)}/{len(entries)}"
+        self.devices.setText(self.tr("Devices online: %1").replace("%1", devices))
         self.database.setText(self.tr("Database: %1").replace("%1", info.get("database", "")))
         if self.link is not None:
             self.bus.setVisible(self.link.bus_state is not BusState.CONNECTED)

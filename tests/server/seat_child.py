@@ -3,7 +3,8 @@ one (``commandcenter.cli`` seat composition: ``build(config, role=Role.SEAT)`` +
 status bar in Chinese. Every 100 ms, when anything changed, it appends one JSON line to OUT:
 
     {"t": unix time, "bus_offline": 总线离线 shown, "server_offline": 服务器离线 shown, "texts": [...],
-     "positions": {unit: [lat, lon]}, "queue": codes of the cases in the seat's dispatch queue}
+     "positions": {unit: [lat, lon]}, "queue": codes of the cases in the seat's dispatch queue,
+     "devices": the status bar's 设备在线 text}
 
     python tests/server/seat_child.py SEAT_TOML OUT_JSONL
 """
@@ -50,6 +51,7 @@ def main(config_path: str, out: str) -> int:
             "texts": [label.text() for label in (status.bus, status.server) if not label.isHidden()],
             "positions": {uid: [round(p.lat, 6), round(p.lon, 6)] for uid, p in services.tracker.snapshot().items()},
             "queue": list(queue),
+            "devices": status.devices.text(),
         }
         if state != last:
             last.clear()

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 import urllib.parse
@@ -26,7 +27,7 @@ from sqlalchemy import create_engine, text
 
 from devices.osmand import OsmAndClient
 from tests.bus.mosquitto import MosquittoBroker
-from tests.server.hall import OFFICERS, HallConfigs, Process, Seat, start_server, write_configs
+from tests.server.hall import OFFICERS, HallConfigs, Process, Seat, process_env, start_server, write_configs
 from tests.server.sockets import listening_ports
 
 HERE = (32.0415, 118.7840)
@@ -130,6 +131,8 @@ def _up(tmp_path: Path, configs: HallConfigs, running: list[Process]) -> tuple[P
     running.append(seat)
     seat.wait_until(lambda r: not r["bus_offline"] and not r["server_offline"], 90, "the bus and server online")
     assert listening_ports(seat.pid) == set(), "the seat process listens"  # the server's ports are the only ones
+    # the server's OsmAnd and Open311 listeners, counted in the seat's status bar
+    seat.wait_until(lambda r: r["devices"].endswith("/2"), 20, "the server's two listeners in 设备在线")
     return server, seat
 
 
@@ -211,3 +214,29 @@ def test_broker_outage_server_and_seat_carry_on_and_the_seat_catches_up(
     finally:
         flood.stop()
     assert set(flood.acknowledged) <= stored(hall_db)
+
+
+def test_snapshot_of_a_seat_reports_the_servers_units_and_devices_and_listens_nowhere(
+        tmp_path: Path, hall: tuple[HallConfigs, list[Process]]) -> None:
+    configs, running = hall
+    running.append(start_server(tmp_path, configs))
+    flood = Flood(configs.osmand_port)
+    try:
+        report = tmp_path / "seat-report.json"
+        snapshot = Process([sys.executable, "-m", "commandcenter", "snapshot", "--config", str(configs.seat),
+                            "--screen", "map", "--after", "8", "--out", str(tmp_path / "map.png"), "--report",
+                            str(report)], tmp_path / "snapshot.log", process_env(tmp_path), tmp_path)
+        running.append(snapshot)
+        snapshot.wait_for(r"seat of the server on mqtt://", 120)
+        ports: set[int] = set()
+        while snapshot.proc.poll() is None:
+            ports |= listening_ports(snapshot.pid) if Path(f"/proc/{snapshot.pid}/fd").exists() else set()
+            time.sleep(0.2)
+        assert snapshot.proc.returncode == 0, snapshot.text()[-3000:]
+    finally:
+        flood.stop()
+    assert ports == set(), f"the seat listened on {ports}"
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert {"units", "cases", "drones", "devices"} <= set(data)
+    assert {u["id"] for u in data["units"]} >= set(OFFICERS)  # positions from the server, over the bus/database
+    assert any(d.get("kind") == "osmand" for d in data["devices"])  # the server's listener, seen from the seat
