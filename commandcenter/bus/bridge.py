@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import time
+import uuid
+import warnings
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -49,8 +51,12 @@ log = logging.getLogger(__name__)
 REMOTE = "bus:"  # operation prefix of case changes heard on the bus (announced locally, never published again)
 HEARTBEAT_MS = 1000
 SERVER_TIMEOUT_S = 3.0  # a seat calls the server offline this long after its last heartbeat
+POSITIONS_PER_MESSAGE = 500  # ≈ 130 kB: within any broker's default packet limit (EMQX: 1 MB)
+RETAIN_REFRESH_S = 10.0  # a unit's retained position is refreshed at most this often …
+RETAINED_PER_ROUND = 2000  # … and at most this many each second (one MQTT message each)
 DEVICE_HEALTH_MS = 5000  # device health is republished this often (and at once when a device changes state)
 CLOCK_MARGIN = timedelta(seconds=60)  # a catch-up reads a little before the gap: clocks of two machines differ
+RETAINED_SETTLE_MS = 500  # after connecting, the broker's retained values have arrived by then (loopback, LAN)
 ATTACHED = "bus"  # the key of Services.extra holding the attached bridge
 
 
@@ -64,6 +70,12 @@ class _Refusals:
     def __call__(self, message: BusMessage, exc: Exception) -> None:
         self.count += 1
         log.warning("%s: refused a payload on %s: %s", self.who, message.topic, exc)
+
+
+def origin_of(bus: Bus) -> str:
+    """The ``origin`` of what one process's bridges publish: the bus client and a per-bridge suffix, so that a
+    server and a seat sharing one in-process bus (the hall in one process) still tell their messages apart."""
+    return f"{bus.client_id}/{uuid.uuid4().hex[:8]}"
 
 
 def _topic(make: Callable[[str], str], ident: str) -> str | None:
@@ -86,6 +98,7 @@ class CaseBridge(QObject):
         self.services = services
         self.bus = bus
         self.refused = _Refusals("case bridge")
+        self.origin = origin_of(bus)
         self._tasks = GuiBridge(services.tasks, self)
         self._watermark = 0  # the highest case id this process has seen
         self._gap_since: datetime | None = None
@@ -111,13 +124,13 @@ class CaseBridge(QObject):
             if topic is not None:
                 self.bus.publish(topic, {
                     "code": code, "operation": changes.operation, "case_ids": json_list(changes.case_ids),
-                    "codes": json_list(changes.codes), "units": json_list(changes.units), "origin": self.bus.client_id,
+                    "codes": json_list(changes.codes), "units": json_list(changes.units), "origin": self.origin,
                     "at": now_iso()}, qos=1)
 
     def _on_local_status(self, unit_id: str, status: str) -> None:
         topic = _topic(topics.unit_status, unit_id)
         if topic is not None:
-            self.bus.publish(topic, {"id": unit_id, "status": status, "origin": self.bus.client_id, "at": now_iso()},
+            self.bus.publish(topic, {"id": unit_id, "status": status, "origin": self.origin, "at": now_iso()},
                              retain=True, qos=1)
 
     def _on_case_unit_change(self, unit_id: str, status: str | None, _delta: int) -> None:
@@ -132,7 +145,7 @@ class CaseBridge(QObject):
         operations: set[str] = set()
         for message in batch:
             try:
-                if text(message.payload, "origin", "") == self.bus.client_id:
+                if text(message.payload, "origin", "") == self.origin:
                     continue  # our own change, already announced here
                 codes.add(text(message.payload, "code"))
                 codes.update(strings(message.payload, "codes"))
@@ -150,9 +163,12 @@ class CaseBridge(QObject):
             CaseChanges(REMOTE + operation, frozenset(case_ids), frozenset(codes), frozenset(units)))
 
     def _on_statuses(self, batch: list[BusMessage]) -> None:
+        """Statuses set elsewhere: on the map and in the recommender at once, and announced as changed units so
+        the unit board re-reads them (as it does after a status set here)."""
+        changed: set[str] = set()
         for message in batch:
             try:
-                if text(message.payload, "origin", "") == self.bus.client_id:
+                if text(message.payload, "origin", "") == self.origin:
                     continue
                 unit_id, status = text(message.payload, "id"), text(message.payload, "status")
             except PayloadError as exc:
@@ -160,6 +176,10 @@ class CaseBridge(QObject):
                 continue
             self.services.tracker.set_status(unit_id, status)
             self.services.cases.dispatcher.note_status(unit_id, status)
+            if not message.retained:  # retained ones are the picture on connecting, not news
+                changed.add(unit_id)
+        if changed:
+            self.services.cases.announcer.announce(CaseChanges(REMOTE + "unit.status", units=frozenset(changed)))
 
     # -- gaps ----------------------------------------------------------------------------------------------
     def _on_bus_state(self, state: BusState) -> None:
@@ -206,6 +226,8 @@ class ServerPublisher(QObject):
         self.cases = CaseBridge(services, bus, self)
         self.heartbeats = 0
         self.started_at = ""
+        self._unretained: dict[str, UnitPosition] = {}  # moved since their retained value was last refreshed
+        self._retained_at: dict[str, float] = {}  # unit id → monotonic time of its last retained publish
         bus.set_last_will(topics.SERVER_STATUS, {"state": "offline", "client_id": bus.client_id,
                                                  "reason": "vanished"})
         services.tracker.changed.connect(self._on_positions)
@@ -217,6 +239,7 @@ class ServerPublisher(QObject):
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
         self._heartbeat.timeout.connect(self._beat)
+        self._heartbeat.timeout.connect(self.refresh_retained)
         self._device_timer = QTimer(self)
         self._device_timer.setInterval(DEVICE_HEALTH_MS)
         self._device_timer.timeout.connect(self.publish_devices)
@@ -259,6 +282,7 @@ class ServerPublisher(QObject):
     def publish_everything(self) -> None:
         """Status, every position, drone and device: what a broker that lost its retained values needs."""
         self.bus.publish(topics.SERVER_STATUS, self._status("online"), retain=True, qos=1)
+        self._retained_at.clear()  # every retained position again (the broker may have restarted without them)
         self._on_positions(list(self.services.tracker.snapshot().values()))
         self._on_drones(self.services.fleet.ids())
         self.publish_devices()
@@ -270,10 +294,34 @@ class ServerPublisher(QObject):
 
     # -- live state ----------------------------------------------------------------------------------------
     def _on_positions(self, moved: list[UnitPosition]) -> None:
+        """The live stream: one message per round (per ``POSITIONS_PER_MESSAGE``); the retained per-unit values
+        follow within ``RETAIN_REFRESH_S`` (:meth:`refresh_retained`)."""
+        if not moved:
+            return
+        payloads: list[JsonValue] = [position_payload(pos) for pos in moved]
+        at = now_iso()
+        for start in range(0, len(payloads), POSITIONS_PER_MESSAGE):
+            self.bus.publish(topics.POSITIONS, {"positions": payloads[start:start + POSITIONS_PER_MESSAGE],
+                                                "at": at})
         for pos in moved:
-            topic = _topic(topics.unit_position, pos.id)
+            self._unretained[pos.id] = pos
+
+    def refresh_retained(self) -> None:
+        """Each unit's retained position, at most every ``RETAIN_REFRESH_S`` and ``RETAINED_PER_ROUND`` per
+        round: what a seat that connects later gets first (it reads the database as well)."""
+        now = time.monotonic()
+        budget = RETAINED_PER_ROUND
+        for unit_id in list(self._unretained):
+            if budget <= 0:
+                break
+            if now - self._retained_at.get(unit_id, -RETAIN_REFRESH_S) < RETAIN_REFRESH_S:
+                continue
+            pos = self._unretained.pop(unit_id)
+            self._retained_at[unit_id] = now
+            topic = _topic(topics.unit_position, unit_id)
             if topic is not None:
                 self.bus.publish(topic, position_payload(pos), retain=True)
+                budget -= 1
 
     def _on_drones(self, ids: list[str]) -> None:
         fleet = self.services.fleet
@@ -300,10 +348,10 @@ class ServerPublisher(QObject):
         topic = _topic(lambda ident: topics.alarm("camera", ident), camera_id)
         if topic is not None:
             self.bus.publish(topic, {"kind": "camera", "source_id": camera_id, "text": text_,
-                                     "origin": self.bus.client_id, "at": now_iso()}, qos=1)
+                                     "origin": self.cases.origin, "at": now_iso()}, qos=1)
 
     def _on_event(self, severity: str, text_: str) -> None:
-        self.bus.publish(topics.EVENTS, {"severity": severity, "text": text_, "origin": self.bus.client_id,
+        self.bus.publish(topics.EVENTS, {"severity": severity, "text": text_, "origin": self.cases.origin,
                                          "at": now_iso()}, qos=1)
 
 
@@ -313,6 +361,7 @@ class SeatSubscriber(QObject):
 
     server_state_changed = Signal(str)  # "online" | "offline"
     resynced = Signal()  # the seat re-read positions (and cases) from the database after a gap
+    first_picture = Signal()  # once: stored positions read and the broker's retained values delivered
 
     def __init__(self, services: Services, bus: Bus, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -328,7 +377,13 @@ class SeatSubscriber(QObject):
         self._ever_online = False
         self.resyncs = 0
         self.last_resync_at = ""
+        self.ready = False  # see first_picture
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(RETAINED_SETTLE_MS)
+        self._settle.timeout.connect(self._picture_complete)
         bus.subscribe(topics.UNIT_POSITIONS, self._on_positions)
+        bus.subscribe(topics.POSITIONS, self._on_position_stream)
         bus.subscribe(topics.DRONE_TELEMETRY, self._on_drones)
         bus.subscribe(topics.DEVICE_HEALTH, self._on_devices)
         bus.subscribe(topics.ALARMS, self._on_alarms)
@@ -336,6 +391,7 @@ class SeatSubscriber(QObject):
         bus.subscribe(topics.SERVER_STATUS, self._on_server_status)
         bus.subscribe(topics.SERVER_HEARTBEAT, self._on_heartbeat)
         bus.resynced.connect(self.resync_positions)
+        bus.state_changed.connect(lambda _state: self._check_picture())
         self._watchdog = QTimer(self)
         self._watchdog.setInterval(250)
         self._watchdog.timeout.connect(self._check_server)
@@ -412,6 +468,7 @@ class SeatSubscriber(QObject):
 
     # -- the server's live state ---------------------------------------------------------------------------
     def _on_positions(self, batch: list[BusMessage]) -> None:
+        """The retained per-unit positions (on connecting) and their slow refreshes."""
         positions: list[UnitPosition] = []
         for message in batch:
             if not message.payload:
@@ -420,6 +477,24 @@ class SeatSubscriber(QObject):
                 positions.append(position_from(message.payload))
             except PayloadError as exc:
                 self.refused(message, exc)
+        if positions:
+            self.services.tracker.apply_remote(positions)
+
+    def _on_position_stream(self, batch: list[BusMessage]) -> None:
+        """The live stream: a list of positions per message."""
+        positions: list[UnitPosition] = []
+        for message in batch:
+            items = message.payload.get("positions")
+            if not isinstance(items, list):
+                self.refused(message, PayloadError(f"field 'positions': expected a list, got {items!r:.80}"))
+                continue
+            for item in items:
+                try:
+                    if not isinstance(item, dict):
+                        raise PayloadError(f"a position: expected an object, got {item!r:.80}")
+                    positions.append(position_from(item))
+                except PayloadError as exc:
+                    self.refused(message, exc)
         if positions:
             self.services.tracker.apply_remote(positions)
 
@@ -446,7 +521,7 @@ class SeatSubscriber(QObject):
             if message.retained:
                 continue  # an alarm is news, not a state
             try:
-                if text(message.payload, "origin", "") == self.bus.client_id:
+                if text(message.payload, "origin", "") == self.cases.origin:
                     continue
                 kind, source, what = (text(message.payload, "kind"), text(message.payload, "source_id"),
                                       text(message.payload, "text"))
@@ -461,7 +536,7 @@ class SeatSubscriber(QObject):
     def _on_events(self, batch: list[BusMessage]) -> None:
         for message in batch:
             try:
-                if text(message.payload, "origin", "") == self.bus.client_id:
+                if text(message.payload, "origin", "") == self.cases.origin:
                     continue
                 severity, what = text(message.payload, "severity"), text(message.payload, "text")
             except PayloadError as exc:
@@ -484,6 +559,17 @@ class SeatSubscriber(QObject):
         self.resyncs += 1
         self.last_resync_at = now_iso()
         self.resynced.emit()
+        self._check_picture()
+
+    def _check_picture(self) -> None:
+        """A headless seat (``snapshot``) writes its report once it has the picture a window would show."""
+        if not self.ready and self.resyncs and self.bus.state is BusState.CONNECTED and not self._settle.isActive():
+            self._settle.start()
+
+    def _picture_complete(self) -> None:
+        if not self.ready and self.bus.state is BusState.CONNECTED:
+            self.ready = True
+            self.first_picture.emit()
 
 
 # ============================================================================================== wiring
@@ -507,5 +593,12 @@ def attach_seat(services: Services, bus: Bus) -> SeatSubscriber:
     """Make ``services`` a seat on ``bus``: call after ``build()``, before ``services.start()``."""
     subscriber = SeatSubscriber(services, bus, services.events)
     _claim(services, subscriber)
+    # The server watches the geofence and its lines come over the bus; a seat's own geofence would say it twice.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # already disconnected by the seat role's composition
+        try:
+            services.tracker.changed.disconnect(services.geofence.process)
+        except (RuntimeError, TypeError):
+            pass
     services.lifecycle.add("bus (seat)", start=subscriber.start, stop=subscriber.stop)
     return subscriber

@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import ssl
+import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -213,7 +214,12 @@ class MqttBus(Bus):
         self._queue_transition(BusState.CONNECTED)
 
     def _on_connect_fail(self, _client: paho.Client, _userdata: object) -> None:
-        self._last_error = f"cannot reach broker {self.address}"
+        # paho calls this inside its ``except OSError``: the exception says why (refused, TLS, DNS …)
+        reason = sys.exc_info()[1]
+        detail = f": {type(reason).__name__}: {reason}" if reason is not None else ""
+        if self._last_error != f"cannot reach broker {self.address}{detail}":
+            log.warning("bus %s: cannot reach broker %s%s", self.role, self.address, detail)
+        self._last_error = f"cannot reach broker {self.address}{detail}"
         self._queue_transition(BusState.OFFLINE)
 
     def _on_disconnect(self, _client: paho.Client, _userdata: object, _flags: object, reason: ReasonCode,

@@ -23,6 +23,11 @@ def unit_position(unit_id: str) -> str:
 
 UNIT_POSITIONS = f"{PREFIX}/units/+/position"
 
+# QoS 0, not retained: the live stream of positions, {"positions": [...]} per round of the server's tracker
+# (≤ 20 rounds a second). One message per round instead of one per unit: 10,000 units reporting every second are
+# 20 messages a second on the broker, not 10,000; the retained per-unit topic above is refreshed more slowly.
+POSITIONS = f"{PREFIX}/positions"
+
 
 # retained, QoS 1: a unit's duty/dispatch status
 def unit_status(unit_id: str) -> str:

@@ -22,3 +22,14 @@ def mosquitto_broker(tmp_path: Path) -> Iterator[MosquittoBroker]:
     broker.start()
     yield broker
     broker.stop()
+
+
+@pytest.fixture
+def tls_broker(tmp_path: Path) -> Iterator[MosquittoBroker]:
+    """Like :func:`mosquitto_broker`, with a TLS listener (mqtts://) whose certificate a test CA signed."""
+    directory = tmp_path / "mosquitto-tls"
+    directory.mkdir()
+    broker = MosquittoBroker(directory, USERS, tls=True)
+    broker.start()
+    yield broker
+    broker.stop()

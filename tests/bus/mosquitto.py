@@ -23,15 +23,31 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def make_certificates(directory: Path, host: str) -> None:
+    """A throwaway CA (``ca.crt``) and a server certificate for ``host`` signed by it (``server.crt/.key``)."""
+    def openssl(*args: str) -> None:
+        subprocess.run(["openssl", *args], cwd=directory, check=True, capture_output=True)
+
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
+            "-subj", "/CN=commandcenter test CA")
+    openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr",
+            "-subj", f"/CN={host}")
+    (directory / "san.ext").write_text(f"subjectAltName=IP:{host}\n", encoding="utf-8")
+    openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", "server.crt", "-days", "2", "-extfile", "san.ext")
+
+
 class MosquittoBroker:
     """One mosquitto process; ``stop()`` then ``start()`` brings it back on the same port with its retained
     values (persistence on, saved on a clean stop)."""
 
-    def __init__(self, directory: Path, users: dict[str, str]) -> None:
+    def __init__(self, directory: Path, users: dict[str, str], *, tls: bool = False) -> None:
         self.directory = directory
         self.users = users
         self.host = "127.0.0.1"
         self.port = free_port()
+        self.tls = tls
+        self.ca_file = directory / "ca.crt"
         self.log_path = directory / "mosquitto.log"
         self._process: subprocess.Popen[bytes] | None = None
         password_file = directory / "passwd"
@@ -40,9 +56,15 @@ class MosquittoBroker:
             subprocess.run([MOSQUITTO_PASSWD, "-b", str(password_file), name, password], check=True,
                            capture_output=True)
         (directory / "data").mkdir(exist_ok=True)
+        tls_lines = ""
+        if tls:
+            make_certificates(directory, self.host)
+            tls_lines = (f"cafile {self.ca_file}\ncertfile {directory / 'server.crt'}\n"
+                         f"keyfile {directory / 'server.key'}\n")
         self.config_path = directory / "mosquitto.conf"
         self.config_path.write_text(
             f"listener {self.port} {self.host}\n"
+            + tls_lines +
             "allow_anonymous false\n"
             f"password_file {password_file}\n"
             "persistence true\n"
@@ -55,11 +77,14 @@ class MosquittoBroker:
 
     @property
     def url(self) -> str:
-        return f"mqtt://{self.host}:{self.port}"
+        return f"{'mqtts' if self.tls else 'mqtt'}://{self.host}:{self.port}"
 
-    def bus_config(self, user: str, *, password: str | None = None, client_id: str = "") -> BusConfig:
-        return BusConfig(url=self.url, username=user,
-                         password=self.users[user] if password is None else password, client_id=client_id)
+    def bus_config(self, user: str, *, password: str | None = None, client_id: str = "", protocol: str = "3.1.1",
+                   tls_ca: str | None = None) -> BusConfig:
+        """A ``[bus]`` section for ``user`` (a TLS broker's own CA unless ``tls_ca`` says otherwise)."""
+        ca = (str(self.ca_file) if self.tls else "") if tls_ca is None else tls_ca
+        return BusConfig(url=self.url, username=user, password=self.users[user] if password is None else password,
+                         client_id=client_id, protocol=protocol, tls_ca=ca)
 
     @property
     def running(self) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from commandcenter.bus import BusState
+from commandcenter.bus import BusState, topics
 from commandcenter.bus.bridge import SeatSubscriber, ServerPublisher, attach_seat, attach_server
 from commandcenter.bus.mqtt import MqttBus
 from commandcenter.bus.resync import ChangedCases
@@ -21,6 +21,7 @@ from commandcenter.cases.changes import CaseChanges
 from commandcenter.cases.model import NewCase
 from commandcenter.config import parse_config
 from commandcenter.runtime.compose import Services, build
+from devices.mavlink import DroneHeartbeat, DronePosition
 from devices.osmand import OsmAndClient, OsmAndServer
 from tests.bus.mosquitto import MosquittoBroker
 
@@ -47,7 +48,8 @@ def hall(qtbot: QtBot, tmp_path: Path, mosquitto_broker: MosquittoBroker) -> Ite
         database + '[trackers.osmand]\nport = 0\nhost = "127.0.0.1"\n'
         '[[officers]]\nid = "OF-1"\nname = "王强"\nbadge = "B001"\ndevice = "phone-1"\n'
         + _bus_section(mosquitto_broker, "cc-server"), "server.toml")
-    seat_config = parse_config(database + _bus_section(mosquitto_broker, "cc-seat"), "seat.toml")
+    seat_config = parse_config(database + '[[users]]\nusername = "zhang"\nrole = "dispatcher"\n'
+                               + _bus_section(mosquitto_broker, "cc-seat"), "seat.toml")
     assert server_config.bus is not None and seat_config.bus is not None
     server = build(server_config)
     seat = build(seat_config)
@@ -181,3 +183,57 @@ def test_a_broker_outage_is_shown_within_3_s_and_the_seat_catches_up_after(
     qtbot.waitUntil(lambda: hall.subscriber.server_state == "online", timeout=5000)
     assert states[:2] == [BusState.OFFLINE, BusState.CONNECTED]
     assert threading.current_thread() is threading.main_thread()
+
+
+def test_the_seat_leaves_geofencing_to_the_server(qtbot: QtBot, hall: Hall) -> None:
+    """The server's geofence lines reach the seat's events dock over the bus: the seat's own would double them.
+    A route only the seat's geofence knows, far from the officer, would say 偏离 at his first fix."""
+    events: list[object] = []
+    hall.seat.geofence.triggered.connect(events.append)
+    hall.seat.geofence.assign_route("OF-1", [(LAT + 0.02, LON + 0.02), (LAT + 0.03, LON + 0.02)], corridor_m=50)
+    _report_fix(hall.osmand_port, LAT, LON)
+    qtbot.waitUntil(lambda: hall.seat.tracker.get("OF-1") is not None, timeout=2000)
+    qtbot.wait(300)
+    assert events == []
+
+
+def test_a_position_that_does_not_fit_is_refused_and_counted(qtbot: QtBot, hall: Hall,
+                                                            caplog: pytest.LogCaptureFixture) -> None:
+    hall.publisher.bus.publish(topics.unit_position("OF-9"), {"id": "OF-9", "kind": "officer", "lat": "north"})
+    hall.publisher.bus.publish(topics.unit_position("OF-8"), {"id": "OF-8", "kind": "officer", "lat": 30.0,
+                                                              "lon": 120.0, "fix_time": datetime.now(UTC).isoformat()})
+    qtbot.waitUntil(lambda: hall.seat.tracker.get("OF-8") is not None, timeout=2000)
+    assert hall.seat.tracker.get("OF-9") is None
+    assert hall.seat.report()["bus"]["refused_payloads"] == 1
+    assert f"refused a payload on {topics.unit_position('OF-9')}: field 'lat'" in caplog.text
+
+
+def test_a_status_set_on_the_seat_reaches_the_server_and_the_first_picture_is_announced(
+        qtbot: QtBot, hall: Hall) -> None:
+    qtbot.waitUntil(lambda: hall.subscriber.ready, timeout=3000)
+    _report_fix(hall.osmand_port, LAT, LON)
+    qtbot.waitUntil(lambda: hall.seat.tracker.get("OF-1") is not None, timeout=2000)
+
+    heard_by_server: list[CaseChanges] = []
+    hall.server.cases.announcer.changed.connect(heard_by_server.append)
+    hall.seat.unit_status.set_status("OF-1", "resting", "zhang").result(30)
+    qtbot.waitUntil(lambda: getattr(hall.server.tracker.get("OF-1"), "status", "") == "resting", timeout=1000)
+    qtbot.waitUntil(lambda: any("OF-1" in c.units for c in heard_by_server), timeout=1000)  # its board re-reads
+    assert getattr(hall.seat.tracker.get("OF-1"), "status", "") == "resting"
+    _report_fix(hall.osmand_port, LAT + 0.0002, LON)  # the server's next position carries the new status
+    qtbot.waitUntil(lambda: round(getattr(hall.seat.tracker.get("OF-1"), "lat", 0.0), 4) == round(LAT + 0.0002, 4),
+                    timeout=2000)
+    assert getattr(hall.seat.tracker.get("OF-1"), "status", "") == "resting"
+
+
+def test_drone_telemetry_fills_the_seat_fleet_and_its_report(qtbot: QtBot, hall: Hall) -> None:
+    hall.server.fleet.apply([
+        DroneHeartbeat("uav-1", 1, firmware="ardupilot", vehicle_type=2, mode="GUIDED", base_mode=0, custom_mode=4,
+                       system_status=4, armed=True),
+        DronePosition("uav-1", 1, lat=LAT, lon=LON, alt_msl=60.0, alt_rel=40.0, heading=90.0, climb=0.0,
+                      fix_type=3)])
+    qtbot.waitUntil(lambda: hall.seat.fleet.state("uav-1") is not None, timeout=2000)
+    drones = {d["id"]: d for d in hall.seat.report()["drones"]}
+    assert drones["uav-1"]["mode"] == "GUIDED" and drones["uav-1"]["armed"] is True
+    assert drones["uav-1"]["alt_rel"] == 40.0 and drones["uav-1"]["link"] == "ok"
+    qtbot.waitUntil(lambda: hall.seat.tracker.get("uav-1") is not None, timeout=2000)  # a unit on the map too

@@ -17,7 +17,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from pytestqt.qtbot import QtBot
 
 from commandcenter.bus import BusMessage, BusState, topics
-from commandcenter.bus.mqtt import MqttBus
+from commandcenter.bus.mqtt import OFFLINE_QUEUE_LIMIT, MqttBus
 from tests.bus.mosquitto import MosquittoBroker
 
 
@@ -238,3 +238,43 @@ def test_the_last_will_is_published_when_a_client_vanishes_and_not_on_a_clean_st
         child.kill()
         child.wait(5)
     assert inbox.messages[0].payload == {"state": "offline"}
+
+
+@pytest.mark.parametrize("protocol", ["3.1.1", "5"])
+def test_both_protocol_versions_deliver(qtbot: QtBot, mosquitto_broker: MosquittoBroker, buses: list[MqttBus],
+                                        protocol: str) -> None:
+    seat = MqttBus(mosquitto_broker.bus_config("cc-seat", protocol=protocol), role="seat")
+    inbox = Inbox()
+    seat.subscribe(topics.SERVER_STATUS, inbox)
+    connected(qtbot, seat, buses)
+    server = connected(qtbot, MqttBus(mosquitto_broker.bus_config("cc-server", protocol=protocol), role="server"),
+                       buses)
+    server.publish(topics.SERVER_STATUS, {"state": "online"}, retain=True, qos=1)
+    qtbot.waitUntil(lambda: inbox.payloads(topics.SERVER_STATUS) == [{"state": "online"}], timeout=2000)
+
+
+def test_tls_settings_are_passed_through(qtbot: QtBot, tls_broker: MosquittoBroker, buses: list[MqttBus]) -> None:
+    """mqtts:// with the broker's CA connects; with the system's CAs the test CA is not trusted."""
+    trusted = MqttBus(tls_broker.bus_config("cc-seat"), role="seat")
+    inbox = Inbox()
+    trusted.subscribe(topics.EVENTS, inbox)
+    connected(qtbot, trusted, buses)
+    trusted.publish(topics.EVENTS, {"severity": "info", "text": "over TLS"}, qos=1)
+    qtbot.waitUntil(lambda: len(inbox.messages) == 1, timeout=2000)
+
+    untrusting = MqttBus(tls_broker.bus_config("cc-seat", tls_ca=""), role="seat")
+    buses.append(untrusting)
+    untrusting.start()
+    qtbot.waitUntil(lambda: untrusting.state is BusState.OFFLINE, timeout=5000)
+    assert "CERTIFICATE_VERIFY_FAILED" in str(untrusting.health()["last_error"])
+
+
+def test_the_offline_queue_is_bounded(qtbot: QtBot, mosquitto_broker: MosquittoBroker, buses: list[MqttBus]) -> None:
+    """A broker away for long does not make the server grow without end: QoS 1 beyond the queue is dropped."""
+    server = connected(qtbot, MqttBus(mosquitto_broker.bus_config("cc-server"), role="server"), buses)
+    mosquitto_broker.stop()
+    qtbot.waitUntil(lambda: server.state is BusState.OFFLINE, timeout=3000)
+    for i in range(OFFLINE_QUEUE_LIMIT + 5):
+        server.publish(topics.case(f"C-{i}"), {"code": f"C-{i}"}, qos=1)
+    assert server.health()["dropped"] == 5
+    assert server.health()["published"] == OFFLINE_QUEUE_LIMIT
