@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from commandcenter.runtime.compose import Services
 
 log = logging.getLogger(__name__)
+SEAT_PICTURE_WAIT_S = 15.0  # a seat's snapshot waits at most this long past --after for the server's picture
 
 
 def _prepare_platform(options: GuiOptions) -> None:
@@ -122,7 +123,16 @@ def run(options: GuiOptions) -> int:
                 result["code"] = 1
             app.quit()
 
-        QTimer.singleShot(int(options.snapshot_after * 1000), shoot)
+        ready_by = time.monotonic() + options.snapshot_after + SEAT_PICTURE_WAIT_S
+
+        def shoot_when_ready() -> None:
+            """A seat's report is the server's picture: wait (a little) for the bridge's first one."""
+            if isinstance(seat, SeatSubscriber) and not seat.ready and time.monotonic() < ready_by:
+                QTimer.singleShot(100, shoot_when_ready)
+                return
+            shoot()
+
+        QTimer.singleShot(int(options.snapshot_after * 1000), shoot_when_ready)
     elif options.run_for:
         QTimer.singleShot(int(options.run_for * 1000), window.close)
     app.exec()
