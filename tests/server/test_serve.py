@@ -95,3 +95,28 @@ def test_a_bad_config_is_refused_with_exit_code_2(tmp_path: Path) -> None:
     missing = subprocess.run([sys.executable, "-m", "commandcenter", "serve", "--config", str(tmp_path / "no.toml")],
                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
     assert missing.returncode == 2 and "config file not found" in missing.stderr
+
+
+def test_a_traceback_stays_on_its_records_line_for_journald() -> None:
+    import io
+    import logging
+
+    from commandcenter.server.logs import configure_service_logging
+
+    out = io.StringIO()
+    root = logging.getLogger()
+    saved = (list(root.handlers), root.level)
+    try:
+        configure_service_logging(stream=out, environ={"INVOCATION_ID": "abc"})
+        try:
+            raise ValueError("bad frame\nfrom terminal 013900000077")
+        except ValueError:
+            logging.getLogger("devices.jt808").exception("decoding failed")
+        logging.getLogger("commandcenter.server").debug("not at INFO level")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("<3>ERROR devices.jt808: decoding failed ⏎ Traceback")
+    assert "ValueError: bad frame ⏎ from terminal 013900000077" in lines[0]
