@@ -2,13 +2,17 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test bench lint typecheck clean
+.PHONY: setup demo hall test bench lint typecheck clean
 
 setup:
 	@bash .ci/setup.sh
 
 demo: setup
 	@bash .ci/demo.sh $(ARGS)
+
+# The command hall on this machine: PostgreSQL + Mosquitto on loopback, a server, two seats (Ctrl-C stops all).
+hall: setup
+	@$(VENV)/python -m commandcenter demo --hall $(ARGS)
 
 test: setup
 	@bash .ci/test.sh $(ARGS)

@@ -1,7 +1,9 @@
 """``commandcenter`` command line. The names here are a contract that outside checks rely on: extend, never rename.
 
     commandcenter demo [--units N] [--lang zh|en] [--layout NAME|RxC] [--basemap FILE] [--db URL]
+    commandcenter demo --hall [--units N]        (PostgreSQL + Mosquitto on loopback, a server, two seats)
     commandcenter run --config FILE [--lang zh|en] [--layout NAME|RxC]
+    commandcenter serve --config FILE            (headless server: listeners, links, rules; publishes on the bus)
     commandcenter snapshot (--demo | --config FILE) --screen {wall,map,dispatch,drones,briefing}
                            --after SECONDS --out FILE.png [--report FILE.json] [--size WxH]
     commandcenter db upgrade [--db URL]
@@ -57,6 +59,7 @@ class GuiOptions:
     report_out: str = ""
     size: tuple[int, int] = (1920, 1080)
     run_for: float = 0.0  # seconds; 0 = until the window closes
+    start_screen: str = ""  # the screen shown at start ("" = as the window was left)
     # Builds the services once the QApplication exists: the demo's composition for demo/snapshot --demo,
     # ``commandcenter.runtime.compose.build`` of the config otherwise (None: the latter).
     compose: Callable[[], Services] | None = None
@@ -103,11 +106,23 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--vehicles", type=_units, default=None, help="number of simulated vehicles (default 50)")
     demo.add_argument("--basemap", default="", help="run the simulation on this OSM XML / GeoJSON city")
     demo.add_argument("--for", dest="run_for", type=_positive, default=0.0, help="quit after SECONDS")
+    demo.add_argument("--config", default="", help="with [bus]: a seat of the demo hall's server")
+    demo.add_argument("--hall", action="store_true", help="the command hall on this machine: PostgreSQL and "
+                      "Mosquitto on loopback, a server on the simulated city and two seats (wall, dispatch)")
+    demo.add_argument("--screen", default="", choices=("", *SCREENS), help="screen shown at start")
 
     run = sub.add_parser("run", help="command center on the real devices of a config file")
     gui_common(run)
     run.add_argument("--config", required=True, help="TOML configuration file (see resources/config.example.toml)")
     run.add_argument("--for", dest="run_for", type=_positive, default=0.0, help="quit after SECONDS")
+    run.add_argument("--screen", default="", choices=("", *SCREENS), help="screen shown at start")
+
+    serve = sub.add_parser("serve", help="headless server: every listener and link, rules and escalation, "
+                                         "publishing on the bus (for systemd; stops on SIGTERM)")
+    serve.add_argument("--config", required=True, help="TOML configuration file (see resources/server.example.toml)")
+    serve.add_argument("--for", dest="run_for", type=_positive, default=0.0, help="stop after SECONDS")
+    serve.add_argument("--demo", action="store_true", help="serve the simulated city (the server of demo --hall; "
+                                                           "its database must be a demo one)")
 
     snap = sub.add_parser("snapshot", help="run offscreen for a while, save one screen as PNG and the health report")
     source = snap.add_mutually_exclusive_group(required=True)
@@ -188,12 +203,18 @@ def _gui(args: argparse.Namespace) -> int:
     options = GuiOptions(
         config=config, demo=demo, language=args.lang or config.ui.language or "zh",
         layout=args.layout or config.ui.layout, basemap=getattr(args, "basemap", "") or "",
-        run_for=getattr(args, "run_for", 0.0),
+        run_for=getattr(args, "run_for", 0.0), start_screen=getattr(args, "screen", "") or "",
     )
-    if demo:
+    if demo and config.bus is not None:  # a seat of the demo hall: the demo's folders and account, no simulator
+        from commandcenter.paths import DEMO, use_profile
+
+        use_profile(DEMO)
+    elif demo:
         options.compose = _demo_composition(options)
     elif args.command == "run":
         _refuse_demo_database(config)
+    if config.bus is not None:  # a seat of a server: no listeners, live events from the bus
+        options.compose = _seat_composition(options)
     if args.command == "snapshot":
         options.snapshot_screen = args.screen
         options.snapshot_after = args.after
@@ -201,6 +222,49 @@ def _gui(args: argparse.Namespace) -> int:
         options.report_out = args.report
         options.size = args.size
     return _gui_runner()(options)
+
+
+def _seat_composition(options: GuiOptions) -> Callable[[], Services]:
+    """A seat: the same services, reading the database and following the server over the bus ([bus])."""
+
+    def compose() -> Services:
+        from commandcenter.bus.bridge import attach_seat
+        from commandcenter.runtime.compose import Role, build
+        from commandcenter.server.service import make_bus
+
+        config = options.config
+        log.info("seat of the server on %s", config.bus.url if config.bus else "")
+        owned = [name for name, present in (("[trackers.jt808]", config.trackers.jt808), ("[trackers.osmand]",
+                 config.trackers.osmand), ("[[trackers.nmea]]", config.trackers.nmea), ("[open311]", config.open311),
+                 ("[[drones]]", config.drones)) if present]
+        if owned:  # said once, not acted on: only the server listens and links
+            log.warning("%s: %s belong to the server's config; this seat opens no listener and no drone link",
+                        config.source, ", ".join(owned))
+        services = build(options.config, role=Role.SEAT, basemap_path=options.basemap or None,
+                         layout=options.layout, demo=options.demo)
+        try:
+            attach_seat(services, make_bus(options.config, Role.SEAT))
+        except BaseException:
+            services.stop()
+            raise
+        return services
+
+    return compose
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from commandcenter.server.service import serve
+
+    config = load_config(args.config)
+    if not args.demo:
+        _refuse_demo_database(config)
+        return serve(config, run_for=args.run_for)
+    from commandcenter.demo.session import build_demo, use_demo_folders  # the one door into the demo wing
+    from commandcenter.runtime.compose import Role
+
+    use_demo_folders()
+    config.simulator.enabled = True
+    return serve(config, run_for=args.run_for, compose=lambda: build_demo(config, role=Role.SERVER))
 
 
 def _demo_composition(options: GuiOptions) -> Callable[[], Services]:
@@ -295,6 +359,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from commandcenter.enforcement.published import DemoDatabaseError
 
+    if args.command == "serve":  # a service: one line per record on stdout, as journald keeps it
+        from commandcenter.server.logs import configure_service_logging
+
+        configure_service_logging(args.verbose)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not args.verbose:
@@ -303,8 +371,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
+        if args.command == "demo" and args.hall:
+            from commandcenter.demo.hall import run_hall  # the demo wing, through its one door
+
+            return run_hall(units=args.units, lang=args.lang or "zh", run_for=args.run_for)
         if args.command in ("demo", "run", "snapshot"):
             return _gui(args)
+        if args.command == "serve":
+            return _serve(args)
         if args.command == "db":
             return _db(args)
         if args.command == "basemap":

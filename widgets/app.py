@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from commandcenter.runtime.compose import Services
 
 log = logging.getLogger(__name__)
+SEAT_PICTURE_WAIT_S = 15.0  # a seat's snapshot waits at most this long past --after for the server's picture
 
 
 def _prepare_platform(options: GuiOptions) -> None:
@@ -63,6 +64,7 @@ def run(options: GuiOptions) -> int:
     from PySide6.QtCore import QSettings, QTimer
 
     from commandcenter import paths
+    from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
     from commandcenter.runtime.compose import build
     from commandcenter.runtime.gcguard import MainThreadGC
     from widgets.main_window import MainWindow
@@ -93,13 +95,17 @@ def run(options: GuiOptions) -> int:
         settings = QSettings(str(Path(os.environ["CC_CONFIG_DIR"]) / "window.ini"), QSettings.Format.IniFormat)
     else:
         settings = QSettings("commandcenter", "commandcenter")
-    window = MainWindow(gui.screens, services.status, docks=gui.docks, settings=settings)
+    seat = services.extra.get(ATTACHED)  # a seat's bus bridge: 总线离线 / 服务器离线 in the status bar
+    window = MainWindow(gui.screens, services.status, docks=gui.docks, settings=settings,
+                        link=seat if isinstance(seat, SeatSubscriber) else None)
     if options.snapshot_out:
         window.resize(*options.size)
         window.show_screen(options.snapshot_screen)
     else:
         window.resize(1600, 960)
         window.restore_arrangement()
+        if options.start_screen:
+            window.show_screen(options.start_screen)
     window.show()
     if not options.snapshot_out and gui.wall is not None:
         gui.wall.restore_screen_walls()  # the extra monitors' walls, as they were left
@@ -117,7 +123,16 @@ def run(options: GuiOptions) -> int:
                 result["code"] = 1
             app.quit()
 
-        QTimer.singleShot(int(options.snapshot_after * 1000), shoot)
+        ready_by = time.monotonic() + options.snapshot_after + SEAT_PICTURE_WAIT_S
+
+        def shoot_when_ready() -> None:
+            """A seat's report is the server's picture: wait (a little) for the bridge's first one."""
+            if isinstance(seat, SeatSubscriber) and not seat.ready and time.monotonic() < ready_by:
+                QTimer.singleShot(100, shoot_when_ready)
+                return
+            shoot()
+
+        QTimer.singleShot(int(options.snapshot_after * 1000), shoot_when_ready)
     elif options.run_for:
         QTimer.singleShot(int(options.run_for * 1000), window.close)
     app.exec()

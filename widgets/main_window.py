@@ -7,8 +7,9 @@ everything was (geometry, dock state, which screens were detached and where) wit
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -20,6 +21,11 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from commandcenter.bus.api import BusState
+
+if TYPE_CHECKING:
+    from commandcenter.bus.bridge import SeatSubscriber
 
 SCREEN_ORDER = ("wall", "map", "dispatch", "drones", "briefing")
 
@@ -67,18 +73,37 @@ class ScreenWindow(QWidget):
 
 
 class StatusLine(QStatusBar):
-    """Clock, user and role, device health (online/total), database in use. Refreshed once a second."""
+    """Clock, user and role, device health (online/total), database in use. Refreshed once a second.
 
-    def __init__(self, source: Callable[[], dict[str, str]], parent: QWidget | None = None) -> None:
+    On a seat (``link``: its bus bridge) also 总线离线 / 服务器离线 while the broker or the server is gone, shown
+    the moment the bridge says so (not on the next tick); the screens keep their last picture meanwhile.
+    """
+
+    def __init__(self, source: Callable[[], dict[str, str]], parent: QWidget | None = None,
+                 link: SeatSubscriber | None = None) -> None:
         super().__init__(parent)
         self._source = source
+        self.link = link
         self.clock = QLabel()
         self.user = QLabel()
         self.devices = QLabel()
         self.database = QLabel()
+        # A seat's link to the hall: shown only while broken (the last picture stays on screen meanwhile).
+        self.bus = QLabel(self.tr("Bus offline"))
+        self.server = QLabel(self.tr("Server offline"))
+        for label in (self.bus, self.server):
+            label.setObjectName("offline")
+            label.setStyleSheet("color: #ffffff; background: #b62324; padding: 0 8px; font-weight: bold;")
+            label.setToolTip(self.tr("The last known picture is shown; it updates again by itself when the "
+                                     "connection is back"))
+            label.hide()
+            self.addPermanentWidget(label)
         for label in (self.user, self.devices, self.database):
             self.addWidget(label)
         self.addPermanentWidget(self.clock)
+        if link is not None:
+            link.server_state_changed.connect(self._link_changed)
+            link.bus.state_changed.connect(self._link_changed)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(1000)
@@ -88,15 +113,27 @@ class StatusLine(QStatusBar):
         info = self._source()
         self.clock.setText(info.get("clock", ""))
         self.user.setText(self.tr("User: %1").replace("%1", info.get("user", "")))
-        self.devices.setText(self.tr("Devices online: %1").replace("%1", info.get("devices", "")))
+        devices = info.get("devices", "")
+        if self.link is not None:  # a seat counts the server's devices, as its device health dock lists them
+            entries = self.link.devices_report()
+            devices = f"{sum(entry.get('state') == 'online' for entry in entries)}/{len(entries)}"
+        self.devices.setText(self.tr("Devices online: %1").replace("%1", devices))
         self.database.setText(self.tr("Database: %1").replace("%1", info.get("database", "")))
+        if self.link is not None:
+            self.bus.setVisible(self.link.bus_state is not BusState.CONNECTED)
+            self.server.setVisible(self.link.server_state != "online")
+
+    @Slot(object)
+    def _link_changed(self, _state: object) -> None:
+        self.refresh()
 
 
 class MainWindow(QMainWindow):
     """Tabs of screens, F1–F5, detach/attach, docks, persistent arrangement."""
 
     def __init__(self, screens: dict[str, QWidget], status_source: Callable[[], dict[str, str]],
-                 docks: dict[str, QWidget] | None = None, settings: QSettings | None = None) -> None:
+                 docks: dict[str, QWidget] | None = None, settings: QSettings | None = None,
+                 link: SeatSubscriber | None = None) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.setWindowTitle(self.tr("Smart urban management command center"))
@@ -115,7 +152,8 @@ class MainWindow(QMainWindow):
         detach.setToolTip(self.tr("Show the current screen in its own window (e.g. on another monitor)"))
         detach.clicked.connect(lambda: self.detach(self.current_key()))
         self.tabs.setCornerWidget(detach, Qt.Corner.TopRightCorner)
-        self.setStatusBar(StatusLine(status_source, self))
+        self.status_line = StatusLine(status_source, self, link=link)
+        self.setStatusBar(self.status_line)
         self._dock_widgets: dict[str, QDockWidget] = {}
         view_menu = self.menuBar().addMenu(self.tr("View"))
         for i, key in enumerate(SCREEN_ORDER):

@@ -70,7 +70,10 @@ def build_screens(services: Services, options: GuiOptions) -> Gui:
     for severity, text in services.events.backlog():  # what was logged before the dock existed
         events.add_event(severity, text)
     services.events.event_logged.connect(events.add_event)
-    health = HealthDock(services.devices.report)
+    from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
+
+    seat = services.extra.get(ATTACHED)  # a seat shows the server's devices (its own DeviceManager has none)
+    health = HealthDock(seat.devices_report if isinstance(seat, SeatSubscriber) else services.devices.report)
     gui.docks = {"events": events, "health": health}
     return gui
 

@@ -46,7 +46,7 @@ from commandcenter.demo.phones import SimulatedPhones
 from commandcenter.demo.sanitation import DEMO_RULES, SanitationSimulator
 from commandcenter.demo.users import create_demo_users
 from commandcenter.geo.basemap import Basemap
-from commandcenter.runtime.compose import Services, build, case_audit_hook, load_basemap_checked
+from commandcenter.runtime.compose import Role, Services, build, case_audit_hook, load_basemap_checked
 from commandcenter.store import models, utcnow
 
 log = logging.getLogger(__name__)
@@ -72,15 +72,17 @@ class DemoSetup:
 
 
 def build_demo(config: Config, *, basemap_path: str | None = None, layout: str = "",
-               parent: QObject | None = None) -> Services:
-    """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``."""
+               parent: QObject | None = None, role: Role = Role.EMBEDDED) -> Services:
+    """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``.
+
+    ``role``: :attr:`Role.SERVER` for the server of ``demo --hall`` (the simulated city in a headless server)."""
     # The warning of a fallback to the bundled district goes to the health report and the events dock.
     basemap, basemap_warning = load_basemap_checked(basemap_path or config.map.basemap or None)
     setup = prepare(config, basemap)
     try:
         claim_demo_database(setup.config.database.url)
         services = build(setup.config, demo=True, basemap=basemap, layout=layout, parent=parent,
-                         basemap_warning=basemap_warning)
+                         basemap_warning=basemap_warning, role=role)
     except BaseException:
         setup.stop()
         raise

@@ -14,6 +14,7 @@ Every part that runs (listeners, links, pools, timers, the store's writer) is a 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import logging
 import time
 from collections import deque
@@ -85,6 +86,23 @@ log = logging.getLogger(__name__)
 INTAKE_CHANNELS = ("open311", "hotline-12345", "patrol-app", "camera-ai", "sensor-iot", "geofence")
 WATCHED_ZONE_KINDS = frozenset({"疏导点", "管控点", "特色点", "禁止设摊区"})
 DRONE_CAMERA_GROUP = "无人机"
+
+
+class Role(enum.Enum):
+    """Which parts of the command center this process runs (``build(config, role=...)``).
+
+    Whatever listens or runs a timer that must run once for the whole city belongs to the server; a seat only
+    reads the database and follows the bus, so any number of seats can run beside one server.
+    """
+
+    SERVER = "server"  # `commandcenter serve`: listeners, drone links, escalation, checkpoints, patrol launches
+    SEAT = "seat"  # `run`/`snapshot` with [bus]: reads the database, subscribes the bus; opens no listener/link
+    EMBEDDED = "embedded"  # `demo`, `run` without [bus]: both in one process, with the in-process bus
+
+    @property
+    def serves(self) -> bool:
+        """This process owns the listeners, drone links and once-per-city timers."""
+        return self is not Role.SEAT
 
 
 # ---------------------------------------------------------------------------------------------------- lifecycle
@@ -279,6 +297,7 @@ class Services:
     extra: dict[str, object] = field(default_factory=dict)  # parts the demo adds (e.g. its simulator)
     checkpoints: CheckpointService | None = None  # signs the audit chain head ([audit] signing_key)
     field_api: FieldServer | None = None  # [field]: the officers' phones (城管通) and their web app
+    role: Role = Role.EMBEDDED  # which parts run in this process (a seat opens no listener, no drone link)
 
     @property
     def wall(self) -> WallModel:
@@ -319,7 +338,8 @@ class Services:
 
 
 def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None, basemap_path: str | None = None,
-          layout: str = "", parent: QObject | None = None, basemap_warning: str = "") -> Services:
+          layout: str = "", parent: QObject | None = None, basemap_warning: str = "",
+          role: Role = Role.EMBEDDED) -> Services:
     """Build every core service of ``config`` (nothing is listening until ``start()``).
 
     The store is opened and its schema brought up to date here, because services read it when built (users,
@@ -327,6 +347,9 @@ def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None,
     ``demo`` only says so in the health report and logs the console in as the demo's 值班长.
     ``basemap_warning``: why the caller's ``basemap`` is not the one asked for (from :func:`load_basemap_checked`),
     shown in the health report's ``basemap`` section and the events dock like one found here.
+    ``role``: :attr:`Role.SEAT` builds the same services but opens no listener or drone link and runs none of the
+    once-per-city timers (SLA escalation, audit checkpoints, patrol launches, geofence rules): the server does.
+    A server or seat is then attached to its bus (``commandcenter.bus.bridge.attach_server/attach_seat``).
     """
     raise_open_files_limit()  # before anything opens sockets or files; logged
     lifecycle = Lifecycle()
@@ -338,14 +361,15 @@ def build(config: Config, *, demo: bool = False, basemap: Basemap | None = None,
     lifecycle.adopt("tasks", tasks.stop)
     try:
         return _build(config, lifecycle, events, store, tasks, demo=demo, basemap=basemap, basemap_path=basemap_path,
-                      layout=layout, basemap_warning=basemap_warning)
+                      layout=layout, basemap_warning=basemap_warning, role=role)
     except BaseException:
         lifecycle.stop()
         raise
 
 
 def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Store, tasks: TaskManager, *, demo: bool,
-           basemap: Basemap | None, basemap_path: str | None, layout: str, basemap_warning: str = "") -> Services:
+           basemap: Basemap | None, basemap_path: str | None, layout: str, basemap_warning: str = "",
+           role: Role = Role.EMBEDDED) -> Services:
     store.upgrade()
     devices = DeviceManager(events)
     lifecycle.adopt("devices", devices.stop)
@@ -378,9 +402,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's control
     # zones, a vehicle off its route, an officer away from his post.
     geofence = GeofenceMonitor(zones, watch_kinds=WATCHED_ZONE_KINDS, post_tolerance_min=15.0, parent=events)
-    tracker.changed.connect(geofence.process)
-    geofence.triggered.connect(events.log_geofence)
-    lifecycle.add("zones", start=lambda: store.write(lambda session: sync_zones(session, zones)))
+    if role.serves:  # the server's rule: a seat hears its alarms over the bus instead of raising them again
+        tracker.changed.connect(geofence.process)
+        geofence.triggered.connect(events.log_geofence)
+        lifecycle.add("zones", start=lambda: store.write(lambda session: sync_zones(session, zones)))
 
     # A drone's video downlink is a camera of the wall like any other.
     cameras = [*config.cameras, *(CameraConfig(id=f"{d.id}-video", name=f"{d.name or d.id} 视频", url=d.video,
@@ -398,7 +423,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
     fleet = DroneFleet(config.drones, units=tracker, parent=events)
     events.add_handler(fleet.apply)
-    links = drone_links(config)
+    links = drone_links(config) if role.serves else {}  # a seat's drone commands go through the server
 
     def start_drone_links() -> None:
         for link in links.values():
@@ -411,7 +436,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels])
     lifecycle.add("enforcement", stop=enforcement.close)
     # The chain head signed on a timer and at exit, outside the database ([audit] signing_key).
-    checkpoints = checkpoint_service(config.audit, store)
+    checkpoints = checkpoint_service(config.audit, store) if role.serves else None
     if checkpoints is not None:
         lifecycle.add("audit checkpoints", start=checkpoints.start, stop=checkpoints.stop)
         health.register("audit", checkpoints.report)
@@ -438,14 +463,15 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     # SLA escalation runs in the core on its own timer, whether or not a dispatch screen is open.
     escalation = EscalationService(cases.escalation, parent=events)
     escalation.failed.connect(lambda text: events.event_logged.emit("warning", text))
-    lifecycle.add("escalation", start=escalation.start, stop=escalation.stop)
+    if role.serves:
+        lifecycle.add("escalation", start=escalation.start, stop=escalation.stop)
     unit_status = UnitStatusService(store, authorize=enforcement.authorize, audit=enforcement.audit_hook,
                                     parent=events)
     unit_status.status_changed.connect(tracker.set_status)  # map and unit board
     unit_status.status_changed.connect(cases.dispatcher.note_status)  # who is recommended
     limits = listener_limits(config)  # connection caps that fit the open-files limit with a reserve
     open311: Open311Server | None = None
-    if config.open311 is not None:
+    if config.open311 is not None and role.serves:
         o = config.open311
         server = Open311Server(CaseOpen311Backend(cases), o.host, o.port, api_keys=o.api_keys,
                                jurisdiction=o.jurisdiction, limits=limits.http, max_body=o.max_body_bytes,
@@ -459,7 +485,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
     field_api = build_field_api(config, store, tasks, cases, enforcement, tracker, events, cameras,
                                 dataclasses.replace(limits.http, max_connections=limits.field_max_connections or
-                                                    limits.http.max_connections))
+                                                    limits.http.max_connections)) if role.serves else None
     if field_api is not None:
         api = field_api
 
@@ -474,7 +500,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     lifecycle.add("drone tasking", stop=tasking.shutdown)
     patrols: PatrolScheduler | None = None
     try:
-        patrols = PatrolScheduler(drone_commands, tasks=tasks, fleet=fleet, parent=events)
+        # A seat lists and edits the schedules; only the server's timer prompts and launches them.
+        patrols = PatrolScheduler(drone_commands, tasks=tasks, fleet=fleet, parent=events,
+                                  tick_ms=1000 if role.serves else 0)
     except ScheduleError as exc:
         log.warning("patrol schedules unreadable: %s", exc)
         events.event_logged.emit("warning", f"patrol schedules unreadable: {exc}")
@@ -513,9 +541,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
             if isinstance(link.adapter, Jt808Server):
                 revocations.watch(link.adapter)
 
-    lifecycle.add("trackers", start=start_trackers)
-    lifecycle.add("jt808 deregistrations", start=revocations.start, stop=revocations.stop)
-    sensors = build_sensors(config, events, devices, health, lifecycle, store, cases, categories, zones)
+    if role.serves:  # a seat opens no listener: the server hears the devices
+        lifecycle.add("trackers", start=start_trackers)
+        lifecycle.add("jt808 deregistrations", start=revocations.start, stop=revocations.stop)
+    sensors = build_sensors(config, events, devices, health, lifecycle, store, cases, categories, zones, role)
     return Services(
         config=config, demo=demo, lifecycle=lifecycle, events=events, operator=operator, store=store,
         devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,
@@ -525,13 +554,13 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
-        field_api=field_api, sensors=sensors)
+        field_api=field_api, sensors=sensors, role=role)
 
 
 def build_sensors(config: Config, events: CoreEvents, devices: DeviceManager, health: HealthReport,
                   lifecycle: Lifecycle, store: Store, cases: CaseService, categories: CategoryTable,
-                  zones: Sequence[MapZone]) -> SensorService:
-    """The IoT sensors: their links on the device manager, readings into the SensorService, alarms to the events
+                  zones: Sequence[MapZone], role: Role = Role.EMBEDDED) -> SensorService:
+    """The IoT sensors (on the server; a seat only shows them): their links on the device manager, readings into the SensorService, alarms to the events
     dock (and the sensor's camera into the wall's alarm cell), the health report's ``sensors`` section."""
     for i, rule in enumerate(config.sensor_rules):
         try:
@@ -556,8 +585,9 @@ def build_sensors(config: Config, events: CoreEvents, devices: DeviceManager, he
         for link in links:
             devices.add(link.adapter, stale_after=link.stale_after)
 
-    lifecycle.add("sensors", start=sensors.start, stop=sensors.stop)
-    lifecycle.add("sensor links", start=start_sensor_links)
+    if role.serves:  # a seat polls no sensor and raises no sensor alarm: the server does, once for the city
+        lifecycle.add("sensors", start=sensors.start, stop=sensors.stop)
+        lifecycle.add("sensor links", start=start_sensor_links)
     return sensors
 
 

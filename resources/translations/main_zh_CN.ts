@@ -336,6 +336,21 @@ refused at the cap: %3</source>
     <context>
         <name>StatusLine</name>
         <message>
+            <location filename="../../widgets/main_window.py" line="86" />
+            <source>Bus offline</source>
+            <translation>总线离线</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="87" />
+            <source>Server offline</source>
+            <translation>服务器离线</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/main_window.py" line="91" />
+            <source>The last known picture is shown; it updates again by itself when the connection is back</source>
+            <translation>当前显示最后已知画面；连接恢复后自动更新</translation>
+        </message>
+        <message>
             <location filename="../../widgets/main_window.py" line="90" />
             <source>User: %1</source>
             <translation>用户：%1</translation>

@@ -1,0 +1,221 @@
+"""The command hall on one machine: a server and 5 seats, PostgreSQL and Mosquitto on loopback.
+
+- ingest → position on the fifth seat, p50/p99: JT/T 808 terminals report at 1 Hz (each report sent, the
+  server stores it, publishes it, the seat's tracker has it);
+- case created on seat 1 → announced on seat 5, p50/p99;
+- server CPU per 1,000 units (CPU seconds per second of the server process, while the terminals report);
+- resync of a seat after the broker was down (30 s; 10 s with --quick): from the broker's return to the seat
+  being connected again and having re-read the database.
+
+Full size is 10,000 units at 1 Hz; ``--quick`` 500. The terminals all run in this process (one socket each,
+sent in one sweep per second), the seats are headless seat processes (bench/hall_seat.py), the server is
+``commandcenter serve``. ``python -m bench.bench_hall [--quick]`` prints the JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from commandcenter.demo.hall import Hall, start_mosquitto, start_postgres
+from devices.jt808 import REG_OK, RESULT_OK, Jt808Terminal
+
+REPO = Path(__file__).resolve().parents[1]
+SEATS = 5
+STEP = 1e-5  # degrees of latitude per round: the round a position belongs to is read back from it
+
+
+def _base(i: int) -> tuple[float, float]:
+    return 32.02 + (i % 200) * 1e-4, 118.76 + (i // 200) * 1e-4
+
+
+def _phone(i: int) -> str:
+    return f"0138{i:08d}"
+
+
+def _percentiles(values: list[float]) -> dict[str, float | int]:
+    if not values:
+        return {"n": 0}
+    ordered = sorted(values)
+    return {"n": len(ordered), "p50_ms": round(1000 * statistics.median(ordered), 1),
+            "p99_ms": round(1000 * ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))], 1),
+            "max_ms": round(1000 * ordered[-1], 1)}
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _wait_text(path: Path, text: str, timeout: float, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and text in path.read_text(errors="replace"):
+            return
+        if process.poll() is not None:
+            raise RuntimeError(f"{path.name}: exited with {process.returncode}:\n{path.read_text()[-3000:]}")
+        time.sleep(0.2)
+    raise RuntimeError(f"{path.name}: no {text!r} within {timeout} s")
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    units = 500 if quick else 10_000
+    rounds = 15 if quick else 30
+    outage_s = 10.0 if quick else 30.0
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, max(soft, units + 1024)), hard))
+    folder = Path(tempfile.mkdtemp(prefix="cc-bench-hall-"))
+    hall = Hall(folder)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "CC_DATA_DIR": str(folder / "data"),
+           "CC_CONFIG_DIR": str(folder / "cfg"), "PYTHONUNBUFFERED": "1"}
+    processes: list[subprocess.Popen[bytes]] = []
+    terminals: list[Jt808Terminal] = []
+    try:
+        db_url = start_postgres(hall)
+        broker = start_mosquitto(hall)
+        port = _free_port()
+        vehicles = "".join(f'[[vehicles]]\nid = "v{i:05d}"\nkind = "环卫车"\nterminal = "{_phone(i)}"\n'
+                           for i in range(units))
+        bus = (f'url = "{broker.url}"\nkeepalive_s = 2\n')
+        (folder / "server.toml").write_text(
+            f'[database]\nurl = "{db_url}"\n[bus]\n{bus}username = "cc-server"\n'
+            f'password = "{broker.passwords["cc-server"]}"\n[trackers.jt808]\nport = {port}\n'
+            f'[listeners]\njt808_max_connections = {units + 100}\n{vehicles}', encoding="utf-8")
+        (folder / "seat.toml").write_text(
+            f'[database]\nurl = "{db_url}"\n[bus]\n{bus}username = "cc-seat"\n'
+            f'password = "{broker.passwords["cc-seat"]}"\n', encoding="utf-8")
+        server = subprocess.Popen([sys.executable, "-m", "commandcenter", "serve", "--config",
+                                   str(folder / "server.toml")], cwd=folder, env=env,
+                                  stdout=(folder / "server.log").open("wb"), stderr=subprocess.STDOUT)
+        processes.append(server)
+        _wait_text(folder / "server.log", "server up", 300, server)
+        seats = []
+        for n in range(1, SEATS + 1):
+            extra = ["--create-cases", "8" if quick else "20"] if n == 1 else (["--positions"] if n == SEATS else [])
+            seat = subprocess.Popen([sys.executable, str(REPO / "bench" / "hall_seat.py"), str(folder / "seat.toml"),
+                                     str(folder / f"seat{n}.json"), *extra], cwd=folder, env=env,
+                                    stdout=(folder / f"seat{n}.log").open("wb"), stderr=subprocess.STDOUT)
+            processes.append(seat)
+            seats.append(seat)
+        for n, seat in enumerate(seats, 1):
+            _wait_text(folder / f"seat{n}.log", "seat: the server is online", 120, seat)
+
+        started = time.perf_counter()
+        for i in range(units):
+            terminal = Jt808Terminal(_phone(i), "127.0.0.1", port, version=2013, timeout=30)
+            terminals.append(terminal)
+            registered = terminal.register()[0]
+            authenticated = terminal.authenticate()
+            if (registered, authenticated) != (REG_OK, RESULT_OK):
+                raise RuntimeError(f"terminal {_phone(i)}: registration {registered}, authentication {authenticated}")
+        setup_s = time.perf_counter() - started
+
+        sent: dict[tuple[str, int], float] = {}
+        cpu_before, wall_before = _cpu_seconds(server.pid), time.monotonic()
+        acknowledged = 0
+        late_rounds = 0
+        for r in range(1, rounds + 1):
+            tick = time.monotonic()
+            now = datetime.now(UTC)
+            for i, terminal in enumerate(terminals):
+                lat, lon = _base(i)
+                sent[(f"v{i:05d}", r)] = time.time()
+                terminal.report(lat + r * STEP, lon, 20.0, 90.0, now, wait=False)
+            for terminal in terminals:
+                acknowledged += terminal.receive().body[-1] == RESULT_OK
+            spare = 1.0 - (time.monotonic() - tick)
+            if spare > 0:
+                time.sleep(spare)
+            else:
+                late_rounds += 1
+        cpu_s = _cpu_seconds(server.pid) - cpu_before
+        wall_s = time.monotonic() - wall_before
+        time.sleep(3)  # the last round reaches the seats
+
+        hall_broker = next(stop for name, stop in hall.stoppers if name == "Mosquitto")
+        broker_gone = time.time()
+        hall_broker()
+        time.sleep(outage_s)
+        broker_back = time.time()
+        start_again = start_mosquitto_again(folder)
+        hall.stoppers.append(("Mosquitto again", start_again))
+        time.sleep(outage_s + 35)  # reconnect backoff and the resync
+
+        for seat in seats:
+            seat.send_signal(signal.SIGTERM)
+        for seat in seats:
+            seat.wait(60)
+        records = [json.loads((folder / f"seat{n}.json").read_text()) for n in range(1, SEATS + 1)]
+    finally:
+        for terminal in terminals:
+            terminal.close()
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    process.wait(60)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+        hall.stop()
+
+    shutil.rmtree(folder, ignore_errors=True)  # kept (with every process's log) only when the run failed
+    fifth = records[-1]
+    first: dict[tuple[str, int], float] = {}  # (unit, round) -> when the fifth seat first had it (before the outage)
+    for unit, seen in fifth["positions"].items():
+        base_lat = _base(int(unit[1:]))[0]
+        for lat, t in seen:
+            key = (unit, round((lat - base_lat) / STEP))
+            if key in sent and t < broker_gone:
+                first[key] = min(t, first.get(key, t))
+    latencies = [t - sent[key] for key, t in first.items()]
+    delivered = len(latencies)
+    created = {code: t for code, t in records[0]["created"].items() if t < broker_gone - 5}
+    case_latencies = [fifth["cases_seen"][code] - t for code, t in created.items() if code in fifth["cases_seen"]]
+    connected_after = [t - broker_back for t in fifth["moments"]["connected"] if t >= broker_back]
+    resynced_after = [t - broker_back for t in fifth["moments"]["resynced"] if t >= broker_back]
+    return {
+        "units": units, "rate_hz": 1, "rounds": rounds, "seats": SEATS, "late_rounds": late_rounds,
+        "terminal_setup_s": round(setup_s, 1), "acknowledged": acknowledged, "sent": len(sent),
+        "ingest_to_seat5": {**_percentiles(latencies), "delivered_fraction": round(delivered / max(1, len(sent)), 4)},
+        "case_seat1_to_seat5": {**_percentiles(case_latencies), "created_before_outage": len(created)},
+        "server_cpu_s_per_s_per_1000_units": round(cpu_s / wall_s / (units / 1000), 3),
+        "server_cpu_percent": round(100 * cpu_s / wall_s, 1),
+        "broker_outage_s": outage_s,
+        "seat5_reconnected_after_s": round(connected_after[0], 2) if connected_after else None,
+        "seat5_resynced_after_s": round(resynced_after[0], 2) if resynced_after else None,
+        "machine_cpus": os.cpu_count(),
+    }
+
+
+def start_mosquitto_again(folder: Path) -> Any:
+    """The same broker (same port, same passwords) back after the outage; returns its stop."""
+    config = folder / "mosquitto" / "mosquitto.conf"
+    process = subprocess.Popen(["/usr/sbin/mosquitto", "-c", str(config)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+
+    def stop() -> None:
+        process.terminate()
+        process.wait(10)
+
+    return stop
+
+
+def _free_port() -> int:
+    from commandcenter.demo.hall import free_port
+
+    return free_port()
+
+
+if __name__ == "__main__":
+    print(json.dumps(run(quick="--quick" in sys.argv), ensure_ascii=False, indent=2))
