@@ -38,6 +38,7 @@ from commandcenter import __version__
 from commandcenter.config import Config, ConfigError, load_config
 
 if TYPE_CHECKING:
+    from commandcenter.enforcement.seats import SeatLogin
     from commandcenter.runtime.compose import Services
 
 SCREENS = ("wall", "map", "dispatch", "drones", "briefing")
@@ -229,6 +230,7 @@ def _seat_composition(options: GuiOptions) -> Callable[[], Services]:
 
     def compose() -> Services:
         from commandcenter.bus.bridge import attach_seat
+        from commandcenter.drones.remote import SEAT_LOGIN, remote_drone_commands, seat_login
         from commandcenter.runtime.compose import Role, build
         from commandcenter.server.service import make_bus
 
@@ -243,13 +245,27 @@ def _seat_composition(options: GuiOptions) -> Callable[[], Services]:
         services = build(options.config, role=Role.SEAT, basemap_path=options.basemap or None,
                          layout=options.layout, demo=options.demo)
         try:
-            attach_seat(services, make_bus(options.config, Role.SEAT))
+            bus = make_bus(options.config, Role.SEAT)
+            attach_seat(services, bus)
+            # Drone commands go to the server over the bus with this seat's session (opened by the login).
+            login = seat_login(services, bus.client_id)
+            services.extra[SEAT_LOGIN] = login
+            remote_drone_commands(services, bus, bus.client_id, login.current)
+            if options.demo:  # a seat of the demo hall runs as the demo's 值班长, like the demo itself
+                _demo_seat_login(login, config.ui.user or "admin")
         except BaseException:
             services.stop()
             raise
         return services
 
     return compose
+
+
+def _demo_seat_login(login: SeatLogin, username: str) -> None:
+    """Open the hall seat's session as a demo account (published password; only a demo database has them)."""
+    from commandcenter.enforcement.published import PUBLISHED_PASSWORDS
+
+    login.submit_login(username, PUBLISHED_PASSWORDS[username]).result(timeout=30)
 
 
 def _serve(args: argparse.Namespace) -> int:

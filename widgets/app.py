@@ -146,14 +146,17 @@ def run(options: GuiOptions) -> int:
 def login(services: Services) -> bool:
     """Who is at the console: every action is bound to a person with the right to take it (real devices only;
     the demo runs as its documented 值班长 account). False when the dialog is cancelled."""
+    from commandcenter.drones.remote import SEAT_LOGIN
+    from commandcenter.enforcement.seats import SeatLogin
     from widgets.enforcement.login import LoginDialog
 
     auth = services.enforcement.auth
+    seat = services.extra.get(SEAT_LOGIN)  # a seat's login also opens its session with the server
     if not any(not u.disabled for u in auth.users()):
         print("commandcenter run: no active user in this database yet; create the first one with\n"
               "  commandcenter user add NAME --role admin [--db URL]", file=sys.stderr)
         return False
-    dialog = LoginDialog(auth, username=services.config.ui.user)
+    dialog = LoginDialog(seat if isinstance(seat, SeatLogin) else auth, username=services.config.ui.user)
     if dialog.exec() != LoginDialog.DialogCode.Accepted or dialog.user is None:
         return False
     services.operator.user, services.operator.role = dialog.user.username, dialog.user.role

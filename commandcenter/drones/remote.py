@@ -542,6 +542,9 @@ def seat_sessions(services: Services) -> SeatSessions:
     return SeatSessions(services.store, enforcement.auth, enforcement.audit)
 
 
+SEAT_LOGIN = "seat login"  # Services.extra key of a seat's SeatLogin (the login dialog's backend)
+
+
 def seat_login(services: Services, seat_id: str) -> SeatLogin:
     """SEAT role: the login dialog's backend (``LoginDialog(seat_login(...))``): the ordinary password check,
     which also opens the seat's session; the session is closed (its token revoked) when the services stop."""

@@ -28,6 +28,7 @@ from PySide6.QtCore import QCoreApplication, QSocketNotifier, QTimer
 from commandcenter.bus import Bus, InProcessBus
 from commandcenter.bus.bridge import attach_server
 from commandcenter.config import Config
+from commandcenter.drones.remote import attach_command_server
 from commandcenter.runtime.compose import Role, Services, build
 
 log = logging.getLogger("commandcenter.server")
@@ -127,7 +128,10 @@ def serve(config: Config, *, compose: Compose | None = None, run_for: float = 0.
                     "(add [bus] url = \"mqtt://127.0.0.1:1883\" for seats)", config.source or "the config")
     services = compose() if compose is not None else build(config, role=Role.SERVER)
     try:  # publishes what changed; says "offline" (and stops the bus) first when the services stop
-        attach_server(services, make_bus(config, Role.SERVER))
+        bus = make_bus(config, Role.SERVER)
+        attach_server(services, bus)
+        # The seats' drone commands: authenticated by their session, checked and audited under the seat's user.
+        attach_command_server(services, bus)
     except BaseException:
         services.stop()
         raise
