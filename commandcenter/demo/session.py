@@ -2,8 +2,9 @@
 
     config ──prepare──▶ demo config (a new one) ──build──▶ Services ──attach──▶ + simulator, desk, patrols
 
-``prepare`` starts what the demo serves on loopback (RTSP cameras, simulated MAVLink drones) and returns a NEW
-config that points the command center at them — the caller's config is never changed. The command center is
+``prepare`` starts what the demo serves on loopback (the simulated city in its own process, RTSP cameras, simulated
+MAVLink drones) and returns a NEW config that points the command center at them — the caller's config is never
+changed. The command center is
 then built by :func:`commandcenter.runtime.compose.build` exactly as for a real deployment, and ``attach`` adds
 the simulator, the demo accounts, seeding and the simulated duty desk to the same lifecycle.
 
@@ -22,7 +23,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -30,12 +31,18 @@ from commandcenter import paths
 from commandcenter.cases.model import NewCase
 from commandcenter.cases.service import CaseService
 from commandcenter.config import CameraConfig, Config, DroneConfig, Jt808Config, Open311Config, OsmAndConfig
-from commandcenter.demo.city import CitySimulator
+from commandcenter.demo.city_process import CityPopulation, CityProcess
 from commandcenter.demo.database import claim_demo_database, demo_database_url
 from commandcenter.demo.desk import SimulatedDesk, seed_today
 from commandcenter.demo.users import create_demo_users
 from commandcenter.geo.basemap import Basemap
-from commandcenter.runtime.compose import Services, build, case_audit_hook, load_basemap
+from commandcenter.runtime.compose import (
+    Services,
+    build,
+    case_audit_hook,
+    imported_basemap_path,
+    load_basemap_checked,
+)
 from commandcenter.store import models, utcnow
 
 log = logging.getLogger(__name__)
@@ -48,7 +55,7 @@ class DemoSetup:
     """What ``prepare`` started and the config that uses it."""
 
     config: Config
-    simulator: CitySimulator
+    simulator: CityProcess
     stoppers: list[tuple[str, Callable[[], None]]] = field(default_factory=list)  # running servers, in order
 
     def stop(self) -> None:
@@ -62,8 +69,11 @@ class DemoSetup:
 def build_demo(config: Config, *, basemap_path: str | None = None, layout: str = "",
                parent: QObject | None = None) -> Services:
     """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``."""
-    basemap = load_basemap(basemap_path or config.map.basemap or None)
-    setup = prepare(config, basemap)
+    chosen = basemap_path or config.map.basemap or None
+    basemap, warning = load_basemap_checked(chosen)
+    imported = imported_basemap_path()
+    setup = prepare(config, basemap, basemap_file=str(chosen or (imported if imported.exists() and not warning
+                                                                 else "")))
     try:
         claim_demo_database(setup.config.database.url)
         services = build(setup.config, demo=True, basemap=basemap, layout=layout, parent=parent)
@@ -74,16 +84,19 @@ def build_demo(config: Config, *, basemap_path: str | None = None, layout: str =
     return services
 
 
-def prepare(config: Config, basemap: Basemap) -> DemoSetup:
+def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> DemoSetup:
     """Start the demo's loopback servers and return a new config using them (``config`` is left as it was).
 
     The database defaults to the demo's own folder; trackers listen on ephemeral ports; the Open311 endpoint
-    takes the demo key; the demo cameras and drones join those of ``config``.
+    takes the demo key; the demo cameras and drones join those of ``config``. The simulated city starts building
+    in its own process at once, on ``basemap_file`` ("": the bundled district), which must hold ``basemap``.
     """
     sim_cfg = config.simulator
-    simulator = CitySimulator(basemap, officers=sim_cfg.units, vehicles=sim_cfg.vehicles, seed=sim_cfg.seed,
-                              reports_per_hour=sim_cfg.reports_per_hour, speedup=sim_cfg.speedup)
+    simulator = CityProcess(officers=sim_cfg.units, vehicles=sim_cfg.vehicles, seed=sim_cfg.seed,
+                            reports_per_hour=sim_cfg.reports_per_hour, speedup=sim_cfg.speedup,
+                            basemap_file=basemap_file)
     setup = DemoSetup(config=config, simulator=simulator)
+    setup.stoppers.append(("simulated city", simulator.stop))
     try:
         cameras = _start_demo_cameras(setup, basemap)
         drones = _start_demo_drones(setup, basemap)
@@ -166,65 +179,83 @@ def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------------- attach
+class _PopulationArrived(QObject):
+    """Hands the city's population from the city process's reader thread to the GUI thread (queued)."""
+
+    arrived = Signal(object)
+
+
 def attach(services: Services, setup: DemoSetup) -> None:
-    """Add the simulated city to built services: units, posts and routes, demo accounts, reports, the desk."""
+    """Add the simulated city to built services: units, posts and routes (once the city process says who is in
+    it), demo accounts, reports, the desk."""
     for name, stop in setup.stoppers:
         services.lifecycle.adopt(name, stop)
-    sim = setup.simulator
-    services.extra["simulator"] = sim
-    services.tracker.register(sim.unit_infos())
-    for mover in sim.movers:
-        if mover.info.kind == "vehicle":
-            services.geofence.assign_route(mover.info.id, sim.vehicle_routes[mover.info.id],
-                                           route_id=f"R-{mover.info.id}", name=f"{mover.info.name} 作业路线")
-        else:
-            area = services.grid.area_at(*sim.graph.node_latlon(mover.home_node))
-            if area is not None:
-                sim.posts[mover.info.id] = area.code
-                services.geofence.assign_post(mover.info.id, area.code)
-    services.lifecycle.add("demo population", start=lambda: services.store.write(
-        lambda session: _upsert_population(session, sim)))
+    city = setup.simulator
+    services.extra["simulator"] = city
+    registered = threading.Event()  # the units are known before their devices report
+    bridge = _PopulationArrived(services.events)
+    bridge.arrived.connect(lambda population: _populate(services, population, registered))
+    city.when_populated(bridge.arrived.emit)
     services.lifecycle.add("demo accounts", start=lambda: create_demo_users(services.store))
-    sim.case_sink = lambda report: simulated_report(services, report)
+    city.case_sink = lambda report: simulated_report(services, report)
     services.lifecycle.add("demo simulator", start=lambda: threading.Thread(
-        target=_start_simulator, args=(services, sim), name="sim-start", daemon=True).start(), stop=sim.stop)
+        target=_start_simulator, args=(services, city, registered), name="sim-start", daemon=True).start())
     desk = _Desk()
     services.lifecycle.add("demo desk", start=lambda: threading.Thread(
-        target=_seed_and_staff_desk, args=(services, sim, desk), name="demo-desk", daemon=True).start(),
-        stop=desk.stop)
+        target=_seed_and_staff_desk, args=(services, city, registered, desk), name="demo-desk",
+        daemon=True).start(), stop=desk.stop)
     if setup.config.drones:
         stop_patrols = threading.Event()
         services.lifecycle.add("demo patrols", start=lambda: _fly_demo_patrols(services, stop_patrols),
                                stop=stop_patrols.set)
 
 
-def _upsert_population(session: Session, sim: CitySimulator) -> int:
+def _populate(services: Services, population: CityPopulation, registered: threading.Event) -> None:
+    """The city's units known to the tracker, posted to their 责任区, vehicles on their routes, and stored (on
+    the GUI thread, where the tracker and the geofence are used; the store's writer is not waited for)."""
+    services.tracker.register(population.units)
+    for unit in population.units:
+        if unit.kind == "vehicle":
+            services.geofence.assign_route(unit.id, population.vehicle_routes[unit.id], route_id=f"R-{unit.id}",
+                                           name=f"{unit.name} 作业路线")
+        elif unit.id in population.homes:
+            area = services.grid.area_at(*population.homes[unit.id])
+            if area is not None:
+                population.posts[unit.id] = area.code
+                services.geofence.assign_post(unit.id, area.code)
+    stored = services.store.submit(lambda session: _upsert_population(session, population))
+    stored.add_done_callback(lambda _done: registered.set())  # the officers' rows exist before they report
+
+
+def _upsert_population(session: Session, population: CityPopulation) -> int:
     now = utcnow()
     existing = set(session.scalars(select(models.Officer.id)))
-    for row in sim.officer_rows():
+    for row in population.officer_rows:
         if row["id"] not in existing:
-            session.add(models.Officer(status="idle", status_since=now, duty_grid=sim.posts.get(str(row["id"]), ""),
-                                       **row))
+            session.add(models.Officer(status="idle", status_since=now,
+                                       duty_grid=population.posts.get(str(row["id"]), ""), **row))
     existing = set(session.scalars(select(models.Vehicle.id)))
-    for row in sim.vehicle_rows():
+    for row in population.vehicle_rows:
         if row["id"] not in existing:
             session.add(models.Vehicle(status="idle", status_since=now, **row))
-    return len(sim.movers)
+    return len(population.units)
 
 
-def _start_simulator(services: Services, sim: CitySimulator) -> None:
-    """Wait until the listeners are bound, then let the simulated devices connect to them."""
-    deadline = time.monotonic() + 10
+def _start_simulator(services: Services, city: CityProcess, registered: threading.Event) -> None:
+    """Wait until the listeners are bound and the city's units are known, then let its devices connect."""
+    deadline = time.monotonic() + 60
     ports: list[int | None] = [None, None]
     while time.monotonic() < deadline:
         ports = [_bound_port(services, "jt808"), _bound_port(services, "osmand")]
-        if all(ports):
+        if all(ports) and registered.is_set():
             break
+        if city.failed:
+            return
         time.sleep(0.05)
     jt, osm = ports
     osmand = services.config.trackers.osmand
-    sim.start(("127.0.0.1", jt) if jt else None, ("127.0.0.1", osm) if osm else None,
-              osmand_key=osmand.key if osmand is not None else "")
+    city.start(("127.0.0.1", jt) if jt else None, ("127.0.0.1", osm) if osm else None,
+               osmand_key=osmand.key if osmand is not None else "")
 
 
 def _bound_port(services: Services, device_id: str) -> int | None:
@@ -253,16 +284,22 @@ class _Desk:
                 self.desk.stop()
 
 
-def _seed_and_staff_desk(services: Services, sim: CitySimulator, desk: _Desk) -> None:
+def _seed_and_staff_desk(services: Services, city: CityProcess, registered: threading.Event, desk: _Desk) -> None:
     """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""
     cases, enforcement = services.cases, services.enforcement
+    while not registered.wait(0.2):
+        if desk.stopped.is_set() or city.failed:
+            return
+    population = city.population
+    if population is None:
+        return
     deadline = time.monotonic() + 20  # dispatch recommendations need the officers' live positions
-    while time.monotonic() < deadline and len(services.tracker.snapshot()) < 0.8 * len(sim.movers):
+    while time.monotonic() < deadline and len(services.tracker.snapshot()) < 0.8 * len(population.units):
         if desk.stopped.wait(0.2):
             return
     try:
         if not services.store.scalar("SELECT COUNT(*) FROM cases"):
-            points = [sim.graph.node_latlon(n) for n in range(0, sim.graph.node_count, 3)]
+            points = population.street_points
             seeded = seed_today(lambda clock: CaseService(
                 services.store, cases.calendar, services.categories, authorize=enforcement.authorize,
                 audit=case_audit_hook(enforcement), guard=enforcement.guard, positions=services.tracker.snapshot,
