@@ -167,8 +167,8 @@ def _map(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.map.screen import MapScreen
 
     screen = MapScreen(services.tracker, services.basemap, services.config.map, services.cameras,
-                       heatmap=services.heatmap, history=services.history, tasks=services.tasks)
-    screen.set_zones(services.zones)
+                       heatmap=services.heatmap, history=services.history, tasks=services.tasks,
+                       zones=services.zones)
     services.on_stop("map screen", screen.shutdown)
     # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
     screen.camera_activated.connect(lambda camera: _show_on_wall(gui, camera))

@@ -21,6 +21,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
@@ -98,8 +99,11 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
     setup = DemoSetup(config=config, simulator=simulator)
     setup.stoppers.append(("simulated city", simulator.stop))
     try:
-        cameras = _start_demo_cameras(setup, basemap)
-        drones = _start_demo_drones(setup, basemap)
+        # The two RTSP servers start side by side (each takes a few hundred milliseconds to listen).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-drone-video") as pool:
+            drone_video = pool.submit(_start_drone_video, setup, config.simulator.drones)
+            cameras = _start_demo_cameras(setup, basemap)
+            drones = _start_demo_drones(setup, basemap, drone_video.result())
     except BaseException:
         setup.stop()
         raise
@@ -142,15 +146,15 @@ def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig
     return placed
 
 
-def _start_demo_drones(setup: DemoSetup, basemap: Basemap) -> list[DroneConfig]:
-    """Simulated multicopters speaking real MAVLink over TCP on loopback, each with its own video downlink."""
+def _start_demo_drones(setup: DemoSetup, basemap: Basemap, videos: list[str]) -> list[DroneConfig]:
+    """Simulated multicopters speaking real MAVLink over TCP on loopback, each with its own video downlink
+    (``videos``: their RTSP URLs, from :func:`_start_drone_video`)."""
     from commandcenter.demo.mav_vehicle import SimVehicle
 
     count = setup.config.simulator.drones
     if count <= 0:
         return []
     south, west, north, east = basemap.bbox
-    videos = _start_drone_video(setup, count)
     drones = []
     for i in range(count):
         # Home pads spread across the district (e.g. on the roofs of the bureau's squad stations).
@@ -164,6 +168,8 @@ def _start_demo_drones(setup: DemoSetup, basemap: Basemap) -> list[DroneConfig]:
 
 
 def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
+    if count <= 0:
+        return []
     from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip
 
     try:

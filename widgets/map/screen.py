@@ -65,7 +65,8 @@ class MapScreen(QWidget):
 
     def __init__(self, tracker: UnitTracker, basemap: Basemap, map_config: MapConfig,
                  cameras: Sequence[CameraConfig], *, heatmap: HeatmapService, history: HistoryService | None = None,
-                 tasks: TaskManager, parent: QWidget | None = None) -> None:
+                 tasks: TaskManager, zones: Sequence[Any] | None = None, parent: QWidget | None = None) -> None:
+        """``zones``: what :meth:`set_zones` takes (None: the basemap's own zones); drawn once, with the basemap."""
         super().__init__(parent)
         self.setObjectName("MapScreen")
         self.tasks = tasks  # tiles, history and heat are read and decoded on the application's task manager
@@ -98,7 +99,7 @@ class MapScreen(QWidget):
         self.cases = CaseLayer(self.plot, z=65, outline=style.BACKGROUND)
         self.pointer = MapPointer(self.canvas, MapPicker(self.canvas, self._layers_now, self._unit_info), self)
         self.follower = UnitFollower(self.follow_button, lambda: self.units.selected, self.centre_on_unit, self)
-        self.canvas.set_zones(map_zones(basemap.zones))
+        self.canvas.set_zones(map_zones(basemap.zones if zones is None else zones))
         self.heatmap.set_projection(self.proj)
         for key in ("cameras", "cases", "heatmap"):
             self._item_of(key).setVisible(self.layers.is_checked(key))
