@@ -527,7 +527,8 @@ class MavlinkLink:
             kwargs["baud"] = int(baud)
         if self.is_replay:
             kwargs = {"dialect": "ardupilotmega", "notimestamps": False}
-        from pymavlink import mavutil  # its dialect tables cost start-up time: loaded by the link's own thread
+        # pymavlink's connection module and its dialect tables cost start-up time: loaded by the link's own thread
+        from pymavlink import mavutil
 
         conn = mavutil.mavlink_connection(device, **kwargs)
         if url.startswith("tcp:"):
