@@ -87,6 +87,7 @@ class CityProcess:
                  basemap_file: str = "") -> None:
         self._on_population: Callable[[CityPopulation], None] | None = None
         self._lock = threading.Lock()
+        self._stdin_lock = threading.Lock()  # start() and stop() come from different threads
         self.case_sink: Callable[[dict[str, object]], None] | None = None
         self.population: CityPopulation | None = None
         self.populated = threading.Event()
@@ -115,19 +116,23 @@ class CityProcess:
             handler(population)
 
     def start(self, jt808: tuple[str, int] | None, osmand: tuple[str, int] | None, *, osmand_key: str = "") -> None:
-        """Let the simulated devices connect and report (``osmand_key``: the phones' key, when one is required)."""
+        """Let the simulated devices connect and report (``osmand_key``: the phones' key, when one is required).
+        Nothing happens once the city is stopping (the demo closed before its devices were told where to go)."""
+        if self._stopping:
+            return
         self._send({"start": {"jt808": list(jt808) if jt808 else None, "osmand": list(osmand) if osmand else None,
                               "osmand_key": osmand_key}})
 
     def stop(self) -> None:
         """End the city: its stdin closes, it stops its devices and exits (killed if it does not within 5 s)."""
-        self._stopping = True
-        stdin = self._process.stdin
-        if stdin is not None:
-            try:
-                stdin.close()
-            except OSError:
-                pass
+        with self._stdin_lock:
+            self._stopping = True
+            stdin = self._process.stdin
+            if stdin is not None:
+                try:
+                    stdin.close()
+                except OSError:
+                    pass
         try:
             self._process.wait(5.0)
         except subprocess.TimeoutExpired:
@@ -138,10 +143,15 @@ class CityProcess:
 
     def _send(self, message: dict[str, object]) -> None:
         stdin = self._process.stdin
-        if stdin is None:
-            raise RuntimeError("city process: no stdin")
-        stdin.write(json.dumps(message, ensure_ascii=False) + "\n")
-        stdin.flush()
+        try:
+            with self._stdin_lock:
+                if stdin is None or self._stopping:
+                    return
+                stdin.write(json.dumps(message, ensure_ascii=False) + "\n")
+                stdin.flush()
+        except (OSError, ValueError) as exc:  # it ended (stopped meanwhile, or failed: ``failed`` says why)
+            if not self._stopping:
+                log.warning("city process %d: could not send %s: %s", self._process.pid, list(message), exc)
 
     def _read(self) -> None:
         stdout = self._process.stdout
