@@ -8,7 +8,7 @@ selected unit (:class:`~widgets.map.follow.UnitFollower`).
 Threading: nothing here does I/O. Tiles come from worker pools (``commandcenter.mapdata.tiles``), history and
 heatmap data from the :class:`~commandcenter.mapdata.replay.HistoryService` and
 :class:`~commandcenter.mapdata.heatmap.HeatmapService` it is given; unit updates arrive coalesced from the
-tracker and are drawn at ≤ 20 Hz by :class:`~widgets.map.units.UnitLayer`.
+tracker and are drawn at ≤ 5 Hz by :class:`~widgets.map.units.UnitLayer`.
 """
 
 from __future__ import annotations
