@@ -69,14 +69,28 @@ class DemoSetup:
 
 def build_demo(config: Config, *, basemap_path: str | None = None, layout: str = "",
                parent: QObject | None = None) -> Services:
-    """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``."""
+    """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``.
+
+    The demo's database is claimed (on a new one: the schema created, which waits on the disk) while ``prepare``
+    starts the loopback servers (which waits on their processes): start-up waits for the longer of the two.
+    """
     chosen = basemap_path or config.map.basemap or None
     basemap, warning = load_basemap_checked(chosen)
     imported = imported_basemap_path()
-    setup = prepare(config, basemap, basemap_file=str(chosen or (imported if imported.exists() and not warning
-                                                                 else "")))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-database") as pool:
+        claimed = pool.submit(claim_demo_database, config.database.url or demo_database_url())  # as prepare's
+        try:
+            setup = prepare(config, basemap, basemap_file=str(
+                chosen or (imported if imported.exists() and not warning else "")))
+        except BaseException:
+            claimed.exception()  # the claim finishes (its store closes) before the error goes on
+            raise
+        try:
+            claimed.result()
+        except BaseException:
+            setup.stop()
+            raise
     try:
-        claim_demo_database(setup.config.database.url)
         services = build(setup.config, demo=True, basemap=basemap, layout=layout, parent=parent)
     except BaseException:
         setup.stop()
