@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import pandas as pd
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter.cases.workflow import CLOSED_STATUSES
@@ -60,6 +59,8 @@ def case_kpis(store: Store, now: datetime | None = None) -> dict[str, Any]:
         "per_hour": [],
     }
     if len(day):
+        import pandas as pd  # imported when first used, not at start-up
+
         for col in ("created_at", "dispatched_at", "arrived_at", "closed_at"):
             day[col] = pd.to_datetime(day[col], utc=True, errors="coerce", format="mixed")
         queue = (day["dispatched_at"] - day["created_at"]).dt.total_seconds().dropna() / 60
@@ -79,6 +80,8 @@ def cad_by_category(store: Store, since: datetime, until: datetime, top: int = 1
     summary = cad_summary(cad_times(store, since, until), by=("category",))
     if summary.empty:
         return []
+    import pandas as pd  # imported when first used, not at start-up
+
     rows = []
     for rec in summary.sort_values("queue_s_n", ascending=False).head(top).to_dict("records"):
         def minutes(key: str, rec: dict[str, Any] = rec) -> float | None:

@@ -32,7 +32,6 @@ from typing import Any
 
 os.environ.setdefault("MAVLINK20", "1")  # pymavlink picks the wire version at import time
 
-from pymavlink import mavutil
 from pymavlink.dialects.v20 import ardupilotmega as mav
 
 from devices.base import LinkStats, RejectedInput, Sink
@@ -528,6 +527,9 @@ class MavlinkLink:
             kwargs["baud"] = int(baud)
         if self.is_replay:
             kwargs = {"dialect": "ardupilotmega", "notimestamps": False}
+        # pymavlink's connection module and its dialect tables cost start-up time: loaded by the link's own thread
+        from pymavlink import mavutil
+
         conn = mavutil.mavlink_connection(device, **kwargs)
         if url.startswith("tcp:"):
             # Without autoreconnect pymavlink would swallow an EOF and spin; we want to know and reopen ourselves.

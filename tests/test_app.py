@@ -65,6 +65,28 @@ def test_window_opens_with_five_screens_in_chinese(demo_window, qtbot) -> None: 
     assert ctx.store.scalar("SELECT COUNT(*) FROM drones") == 1
 
 
+def test_screens_are_built_when_first_shown_and_work_together(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from widgets.screens import LazyScreen
+
+    window, _ctx = demo_window
+    places = window.screens
+    assert all(isinstance(place, LazyScreen) for place in places.values())
+    assert places["wall"].content is not None, "the screen in front is built for the window's first paint"
+    assert [key for key, place in places.items() if place.content is None] == ["map", "dispatch", "drones",
+                                                                               "briefing"]
+    window.show_screen("dispatch")
+    dispatch = places["dispatch"].content
+    assert dispatch is not None and dispatch.isVisible()
+    assert places["map"].content is None, "opening one screen builds only that one"
+    # The map, opened later, still hands a click on it to the dispatcher's new-case form.
+    window.show_screen("map")
+    map_screen = places["map"].content
+    assert map_screen is not None and map_screen.isVisible()
+    map_screen.location_clicked.emit(32.031, 118.791)
+    assert dispatch.form.lat_spin.value() == pytest.approx(32.031)
+    assert dispatch.form.lon_spin.value() == pytest.approx(118.791)
+
+
 def test_f_keys_and_detaching_a_screen(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, _ctx = demo_window
     window.show_screen("map")

@@ -107,8 +107,8 @@ def run(options: GuiOptions) -> int:
         if options.start_screen:
             window.show_screen(options.start_screen)
     window.show()
-    if not options.snapshot_out and gui.wall is not None:
-        gui.wall.restore_screen_walls()  # the extra monitors' walls, as they were left
+    if not options.snapshot_out:  # the extra monitors' walls, as they were left, once the window is up
+        after_first_paint(window, gui.restore_monitor_walls)
     log.info("command center up in %.2f s (%s, %s)", time.monotonic() - started,
              "demo" if options.demo else options.config.source, services.store.description)
 
@@ -141,6 +141,22 @@ def run(options: GuiOptions) -> int:
     services.stop()  # the screens' own shutdowns were registered last, so they stop first
     collector.stop()
     return result["code"]
+
+
+def after_first_paint(widget: Any, then: Callable[[], None]) -> None:
+    """Run ``then`` on the GUI thread once ``widget`` has painted for the first time (work the first screen does
+    not need waits until the person sees a window)."""
+    from PySide6.QtCore import QEvent, QObject, QTimer
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                widget.removeEventFilter(self)
+                self.deleteLater()
+                QTimer.singleShot(0, then)
+            return False
+
+    widget.installEventFilter(FirstPaint(widget))
 
 
 def login(services: Services) -> bool:

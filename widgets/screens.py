@@ -2,6 +2,11 @@
 
 This is the one place that knows which core service feeds which view. It holds no logic of its own and builds
 no service: screens get their models (heatmap, history, dispatch feed, walls, briefing) from :class:`Services`.
+
+Screens are built when first shown (:class:`LazyScreen`): the window paints the screen in front as soon as that
+one exists, and the others (with their imports: pyqtgraph, the video decoders, the PDF writer) cost nothing until
+someone opens them. Screens that work together (a map click is the dispatcher's case location; a camera on the map
+opens on the wall) are wired when both exist, through :meth:`Gui.when_built` and :meth:`Gui.screen`.
 """
 
 from __future__ import annotations
@@ -11,27 +16,97 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Slot
-from PySide6.QtWidgets import QLabel, QScrollArea, QWidget
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from commandcenter.cli import GuiOptions
 from commandcenter.drones.guarded import AuthorizedTasking
 from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.runtime.compose import Services
 from widgets.app import screen_error
-from widgets.briefing import BriefingScreen
 from widgets.docks import EventsDock, HealthDock
 
 log = logging.getLogger(__name__)
 
 
+class LazyScreen(QWidget):
+    """A screen's place in the window (a tab, or its own window when detached), built the first time it shows.
+
+    ``build`` returns the screen, or a tab saying why it may not or could not be built (the seat's user lacks the
+    view permission, which the core records when the screen is first opened; a screen that fails to build takes
+    only its own tab down)."""
+
+    built = Signal(QWidget)  # the real screen, once
+
+    def __init__(self, key: str, build: Callable[[], QWidget]) -> None:
+        super().__init__()
+        self.key = key
+        self._build = build
+        self._screen: QWidget | None = None
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+    @property
+    def content(self) -> QWidget | None:
+        """The real screen, None until it was first shown (or asked for with :meth:`ensure_built`)."""
+        return self._screen
+
+    def ensure_built(self) -> QWidget:
+        if self._screen is None:
+            screen = self._build()
+            self._screen = screen
+            layout = self.layout()
+            if layout is not None:
+                layout.addWidget(screen)
+            screen.setVisible(True)  # painted with this show, not one event-loop turn later
+            self.built.emit(screen)
+        return self._screen
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.ensure_built()
+        super().showEvent(event)
+
+
 @dataclass
 class Gui:
-    """The screens (by key), the docks and the video wall screen (which reopens the extra monitors' walls)."""
+    """The screens' places (by key, each a :class:`LazyScreen`), the docks, and the video wall screen once built
+    (it reopens the extra monitors' walls)."""
 
     screens: dict[str, QWidget] = field(default_factory=dict)
     docks: dict[str, QWidget] = field(default_factory=dict)
-    wall: Any = None  # widgets.wall.WallScreen, when it could be built
+    wall: Any = None  # widgets.wall.WallScreen, once it was built
+    feed_started: bool = False  # the dispatch queue is read once a screen shows it
+
+    def screen(self, key: str) -> QWidget | None:
+        """The real screen of ``key``, built now if it was not yet (None: no such screen)."""
+        place = self.screens.get(key)
+        return place.ensure_built() if isinstance(place, LazyScreen) else place
+
+    def built_screen(self, key: str) -> QWidget | None:
+        """The real screen of ``key`` if it was built, without building it."""
+        place = self.screens.get(key)
+        return place.content if isinstance(place, LazyScreen) else place
+
+    def when_built(self, key: str, connect: Callable[[QWidget], None]) -> None:
+        """Call ``connect(screen)`` now if ``key`` is built, else once it is (wiring between two screens)."""
+        place = self.screens.get(key)
+        if not isinstance(place, LazyScreen):
+            return
+        if place.content is not None:
+            connect(place.content)
+        else:
+            place.built.connect(connect)
+
+    def restore_monitor_walls(self) -> None:
+        """Reopen the walls saved for the extra monitors; the wall screen is built only when there are some."""
+        from commandcenter.video.arrangement import load_arrangement
+
+        if self.wall is None and not load_arrangement():
+            return
+        self.screen("wall")
+        if self.wall is not None:
+            self.wall.restore_screen_walls()
 
 
 def screen_refused(exc: PermissionDenied) -> QWidget:
@@ -47,8 +122,9 @@ Builder = Callable[[Services, Gui, GuiOptions], QWidget]
 
 
 def build_screens(services: Services, options: GuiOptions) -> Gui:
-    """Every screen and dock; a screen that fails to build shows why in its tab. The screens' shutdowns join
-    the services' lifecycle (registered last, so they stop first)."""
+    """Every screen's place and the docks; each screen is built when first shown, and one that fails to build
+    shows why in its tab. The screens' shutdowns join the services' lifecycle when they are built (so they stop
+    before the services)."""
     gui = Gui()
     builders: dict[str, Builder] = {
         "wall": _wall,
@@ -58,14 +134,8 @@ def build_screens(services: Services, options: GuiOptions) -> Gui:
         "briefing": _briefing,
     }
     for key, builder in builders.items():
-        try:
-            services.gate.require_screen(key)  # view permissions are the core's rule; a refusal is audited there
-            gui.screens[key] = builder(services, gui, options)
-        except PermissionDenied as exc:
-            gui.screens[key] = screen_refused(exc)
-        except Exception as exc:
-            log.exception("screen %s could not be built", key)
-            gui.screens[key] = screen_error(key, exc)
+        gui.screens[key] = LazyScreen(key, lambda key=key, builder=builder: _build_one(  # type: ignore[misc]
+            key, builder, services, gui, options))
     events = EventsDock()
     for severity, text in services.events.backlog():  # what was logged before the dock existed
         events.add_event(severity, text)
@@ -76,6 +146,17 @@ def build_screens(services: Services, options: GuiOptions) -> Gui:
     health = HealthDock(seat.devices_report if isinstance(seat, SeatSubscriber) else services.devices.report)
     gui.docks = {"events": events, "health": health}
     return gui
+
+
+def _build_one(key: str, builder: Builder, services: Services, gui: Gui, options: GuiOptions) -> QWidget:
+    try:
+        services.gate.require_screen(key)  # view permissions are the core's rule; a refusal is audited there
+        return builder(services, gui, options)
+    except PermissionDenied as exc:
+        return screen_refused(exc)
+    except Exception as exc:
+        log.exception("screen %s could not be built", key)
+        return screen_error(key, exc)
 
 
 def _wall(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
@@ -92,13 +173,29 @@ def _map(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
     screen = MapScreen(services.tracker, services.basemap, services.config.map, services.cameras,
                        heatmap=services.heatmap, history=services.history, tasks=services.tasks,
-                       sensors=services.sensors)
-    screen.set_zones(services.zones)
+                       sensors=services.sensors, zones=services.zones)
     services.on_stop("map screen", screen.shutdown)
-    if gui.wall is not None:
-        # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
-        screen.camera_activated.connect(gui.wall.show_camera)
+    # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
+    screen.camera_activated.connect(lambda camera: _show_on_wall(gui, camera))
+    # The queue's cases are pins on the map, whether or not the dispatch screen was opened.
+    pins = ViewRelay(screen, lambda snap: screen.set_cases(case_pins(snap.queue)))
+    services.dispatch_feed.snapshot.connect(pins.one)
+    _start_feed(services, gui)
     return screen
+
+
+def _show_on_wall(gui: Gui, camera: str) -> None:
+    gui.screen("wall")  # built now if the wall was never opened
+    if gui.wall is not None:
+        gui.wall.show_camera(camera)
+
+
+def _start_feed(services: Services, gui: Gui) -> None:
+    """The dispatch queue is read once a screen shows it (the map's pins or the dispatch screen; stopped with
+    the services)."""
+    if not gui.feed_started:
+        gui.feed_started = True
+        services.dispatch_feed.start()
 
 
 def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
@@ -121,18 +218,18 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
                             fleet=services.fleet, attach_snapshot=services.snapshots.attach_latest,
                             case_panels=panels, resolve_evidence=services.enforcement.evidence.resolve)
     services.on_stop("dispatch screen", screen.shutdown)
-    services.dispatch_feed.start()  # the queue is read while a dispatch screen shows it (stopped with the services)
+    _start_feed(services, gui)
     UnitStatusMenu(screen.unit_view, services.unit_status, actor, status_line=screen.status_line,
                    refresh=services.dispatch_feed.refresh)  # right-click a unit: 空闲 / 休息 / 离线
     warnings = ViewRelay(screen, lambda severity, text: screen.add_event(text, source="system")
                          if severity == "warning" else None)
     services.events.event_logged.connect(warnings.pair)
-    map_screen = gui.screens.get("map")
-    if isinstance(map_screen, MapScreen):
-        # A click on the map is where a new case is; the queue's cases are pins on the map.
-        map_screen.location_clicked.connect(screen.set_location)
-        pins = ViewRelay(map_screen, lambda snap: map_screen.set_cases(case_pins(snap.queue)))
-        services.dispatch_feed.snapshot.connect(pins.one)
+
+    def connect_map(map_screen: QWidget) -> None:
+        if isinstance(map_screen, MapScreen):  # a click on the map is where a new case is
+            map_screen.location_clicked.connect(screen.set_location)
+
+    gui.when_built("map", connect_map)
     return screen
 
 
@@ -198,6 +295,8 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
 
 def _briefing(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
+    from widgets.briefing import BriefingScreen
+
     screen = BriefingScreen(gate=services.gate)
     services.briefing.updated.connect(screen.show_data)
     services.briefing.refresh()

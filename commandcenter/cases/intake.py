@@ -24,9 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -43,6 +42,9 @@ from commandcenter.enforcement.auth import (
 from commandcenter.enforcement.permissions import Authorizer, PermissionDenied
 from commandcenter.enforcement.rules import workflow_guard
 from commandcenter.store.models import Case
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["HotlineImportError", "HotlineMapping", "ImportReport", "cases_main", "default_mapping_path", "import_hotline", "load_mapping",
            "read_table", "save_mapping"]
@@ -113,6 +115,8 @@ def save_mapping(mapping: HotlineMapping, path: str | Path) -> None:
 
 def read_table(path: str | Path) -> pd.DataFrame:
     """The sheet as strings (first sheet of .xlsx/.xls, or CSV in UTF-8/GBK). HotlineImportError when unreadable."""
+    import pandas as pd  # imported when first used, not at start-up
+
     p = Path(path)
     if not p.is_file():
         raise HotlineImportError(f"{p}: file not found")
@@ -155,6 +159,8 @@ MAX_TIME_LIMIT = timedelta(days=366)
 
 
 def _parse_time(text: str, tz: Any) -> datetime:
+    import pandas as pd  # imported when first used, not at start-up
+
     try:
         stamp = pd.Timestamp(text.strip())
     except (ValueError, OverflowError, pd.errors.OutOfBoundsDatetime):

@@ -15,14 +15,16 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from sqlalchemy import bindparam, func, select, union_all
 
 from commandcenter.cases.workflow import CLOSED_STATUSES, OPEN_STATUSES
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["CAD_FIGURES", "cad_summary", "cad_times", "cases_report", "forget_settled"]
 
@@ -121,6 +123,8 @@ def forget_settled(store: Store) -> None:
 
 def cad_times(store: Store, since: datetime, until: datetime | None = None) -> pd.DataFrame:
     """One row per case created in [since, until): code, category, day (local date), and the four CAD times (s)."""
+    import pandas as pd  # imported when first used, not at start-up
+
     until = until or utcnow()
 
     def q(session: Any) -> list[tuple[Any, ...]]:
@@ -141,6 +145,8 @@ def cad_times(store: Store, since: datetime, until: datetime | None = None) -> p
 
 def cad_summary(times: pd.DataFrame, by: tuple[str, ...] = ("category", "day")) -> pd.DataFrame:
     """Median, 90th percentile and count of each CAD figure per group (missing times are left out, not zero)."""
+    import pandas as pd  # imported when first used, not at start-up
+
     if times.empty:
         return pd.DataFrame(columns=[*by, *(f"{f}_{s}" for f in CAD_FIGURES for s in ("median", "p90", "n"))])
     grouped = times.groupby(list(by), dropna=False)

@@ -2,8 +2,9 @@
 
     config ──prepare──▶ demo config (a new one) ──build──▶ Services ──attach──▶ + simulator, desk, patrols
 
-``prepare`` starts what the demo serves on loopback (RTSP cameras, simulated MAVLink drones) and returns a NEW
-config that points the command center at them — the caller's config is never changed. The command center is
+``prepare`` starts what the demo serves on loopback (the simulated city in its own process, RTSP cameras, simulated
+MAVLink drones) and returns a NEW config that points the command center at them — the caller's config is never
+changed. The command center is
 then built by :func:`commandcenter.runtime.compose.build` exactly as for a real deployment, and ``attach`` adds
 the simulator, the demo accounts, seeding and the simulated duty desk to the same lifecycle.
 
@@ -20,9 +21,10 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,14 +41,21 @@ from commandcenter.config import (
     OsmAndConfig,
     SensorConfig,
 )
-from commandcenter.demo.city import CitySimulator
+from commandcenter.demo.city_process import CityPopulation, CityProcess
 from commandcenter.demo.database import claim_demo_database, demo_database_url
 from commandcenter.demo.desk import SimulatedDesk, seed_today
 from commandcenter.demo.phones import SimulatedPhones
 from commandcenter.demo.sanitation import DEMO_RULES, SanitationSimulator
 from commandcenter.demo.users import create_demo_users
 from commandcenter.geo.basemap import Basemap
-from commandcenter.runtime.compose import Role, Services, build, case_audit_hook, load_basemap_checked
+from commandcenter.runtime.compose import (
+    Role,
+    Services,
+    build,
+    case_audit_hook,
+    imported_basemap_path,
+    load_basemap_checked,
+)
 from commandcenter.store import models, utcnow
 
 log = logging.getLogger(__name__)
@@ -60,7 +69,7 @@ class DemoSetup:
     """What ``prepare`` started and the config that uses it."""
 
     config: Config
-    simulator: CitySimulator
+    simulator: CityProcess
     stoppers: list[tuple[str, Callable[[], None]]] = field(default_factory=list)  # running servers, in order
 
     def stop(self) -> None:
@@ -75,14 +84,29 @@ def build_demo(config: Config, *, basemap_path: str | None = None, layout: str =
                parent: QObject | None = None, role: Role = Role.EMBEDDED) -> Services:
     """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``.
 
-    ``role``: :attr:`Role.SERVER` for the server of ``demo --hall`` (the simulated city in a headless server)."""
-    # The warning of a fallback to the bundled district goes to the health report and the events dock.
-    basemap, basemap_warning = load_basemap_checked(basemap_path or config.map.basemap or None)
-    setup = prepare(config, basemap)
+    The demo's database is claimed (on a new one: the schema created, which waits on the disk) while ``prepare``
+    starts the loopback servers (which waits on their processes): start-up waits for the longer of the two.
+    ``role``: :attr:`Role.SERVER` for the server of ``demo --hall`` (the simulated city in a headless server).
+    """
+    chosen = basemap_path or config.map.basemap or None
+    basemap, warning = load_basemap_checked(chosen)
+    imported = imported_basemap_path()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-database") as pool:
+        claimed = pool.submit(claim_demo_database, config.database.url or demo_database_url())  # as prepare's
+        try:
+            setup = prepare(config, basemap, basemap_file=str(
+                chosen or (imported if imported.exists() and not warning else "")))
+        except BaseException:
+            claimed.exception()  # the claim finishes (its store closes) before the error goes on
+            raise
+        try:
+            claimed.result()
+        except BaseException:
+            setup.stop()
+            raise
     try:
-        claim_demo_database(setup.config.database.url)
         services = build(setup.config, demo=True, basemap=basemap, layout=layout, parent=parent,
-                         basemap_warning=basemap_warning, role=role)
+                         basemap_warning=warning, role=role)
     except BaseException:
         setup.stop()
         raise
@@ -90,19 +114,25 @@ def build_demo(config: Config, *, basemap_path: str | None = None, layout: str =
     return services
 
 
-def prepare(config: Config, basemap: Basemap) -> DemoSetup:
+def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> DemoSetup:
     """Start the demo's loopback servers and return a new config using them (``config`` is left as it was).
 
     The database defaults to the demo's own folder; trackers listen on ephemeral ports; the Open311 endpoint
-    takes the demo key; the demo cameras and drones join those of ``config``.
+    takes the demo key; the demo cameras and drones join those of ``config``. The simulated city starts building
+    in its own process at once, on ``basemap_file`` ("": the bundled district), which must hold ``basemap``.
     """
     sim_cfg = config.simulator
-    simulator = CitySimulator(basemap, officers=sim_cfg.units, vehicles=sim_cfg.vehicles, seed=sim_cfg.seed,
-                              reports_per_hour=sim_cfg.reports_per_hour, speedup=sim_cfg.speedup)
+    simulator = CityProcess(officers=sim_cfg.units, vehicles=sim_cfg.vehicles, seed=sim_cfg.seed,
+                            reports_per_hour=sim_cfg.reports_per_hour, speedup=sim_cfg.speedup,
+                            basemap_file=basemap_file)
     setup = DemoSetup(config=config, simulator=simulator)
+    setup.stoppers.append(("simulated city", simulator.stop))
     try:
-        cameras = _start_demo_cameras(setup, basemap)
-        drones = _start_demo_drones(setup, basemap)
+        # The two RTSP servers start side by side (each takes a few hundred milliseconds to listen).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-drone-video") as pool:
+            drone_video = pool.submit(_start_drone_video, setup, config.simulator.drones)
+            cameras = _start_demo_cameras(setup, basemap)
+            drones = _start_demo_drones(setup, basemap, drone_video.result())
         sensors = _start_demo_sensors(setup, basemap)
     except BaseException:
         setup.stop()
@@ -160,15 +190,15 @@ def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig
     return placed
 
 
-def _start_demo_drones(setup: DemoSetup, basemap: Basemap) -> list[DroneConfig]:
-    """Simulated multicopters speaking real MAVLink over TCP on loopback, each with its own video downlink."""
+def _start_demo_drones(setup: DemoSetup, basemap: Basemap, videos: list[str]) -> list[DroneConfig]:
+    """Simulated multicopters speaking real MAVLink over TCP on loopback, each with its own video downlink
+    (``videos``: their RTSP URLs, from :func:`_start_drone_video`)."""
     from commandcenter.demo.mav_vehicle import SimVehicle
 
     count = setup.config.simulator.drones
     if count <= 0:
         return []
     south, west, north, east = basemap.bbox
-    videos = _start_drone_video(setup, count)
     drones = []
     for i in range(count):
         # Home pads spread across the district (e.g. on the roofs of the bureau's squad stations).
@@ -182,6 +212,8 @@ def _start_demo_drones(setup: DemoSetup, basemap: Basemap) -> list[DroneConfig]:
 
 
 def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
+    if count <= 0:
+        return []
     from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip
 
     try:
@@ -197,71 +229,89 @@ def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------------- attach
+class _PopulationArrived(QObject):
+    """Hands the city's population from the city process's reader thread to the GUI thread (queued)."""
+
+    arrived = Signal(object)
+
+
 def attach(services: Services, setup: DemoSetup) -> None:
-    """Add the simulated city to built services: units, posts and routes, demo accounts, reports, the desk."""
+    """Add the simulated city to built services: units, posts and routes (once the city process says who is in
+    it), demo accounts, reports, the desk."""
     for name, stop in setup.stoppers:
         services.lifecycle.adopt(name, stop)
-    sim = setup.simulator
-    services.extra["simulator"] = sim
-    services.tracker.register(sim.unit_infos())
-    for mover in sim.movers:
-        if mover.info.kind == "vehicle":
-            services.geofence.assign_route(mover.info.id, sim.vehicle_routes[mover.info.id],
-                                           route_id=f"R-{mover.info.id}", name=f"{mover.info.name} 作业路线")
-        else:
-            area = services.grid.area_at(*sim.graph.node_latlon(mover.home_node))
-            if area is not None:
-                sim.posts[mover.info.id] = area.code
-                services.geofence.assign_post(mover.info.id, area.code)
-    services.lifecycle.add("demo population", start=lambda: services.store.write(
-        lambda session: _upsert_population(session, sim)))
+    city = setup.simulator
+    services.extra["simulator"] = city
+    registered = threading.Event()  # the units are known before their devices report
+    bridge = _PopulationArrived(services.events)
+    bridge.arrived.connect(lambda population: _populate(services, population, registered))
+    city.when_populated(bridge.arrived.emit)
     services.lifecycle.add("demo accounts", start=lambda: create_demo_users(services.store))
-    sim.case_sink = lambda report: simulated_report(services, report)
+    city.case_sink = lambda report: simulated_report(services, report)
     services.lifecycle.add("demo simulator", start=lambda: threading.Thread(
-        target=_start_simulator, args=(services, sim), name="sim-start", daemon=True).start(), stop=sim.stop)
-    phone_officers = [m.info.id for m in sim.movers if m.info.kind == "officer"][:DEMO_PHONES]
-    phones = SimulatedPhones(services.store, phone_officers, speedup=setup.config.simulator.speedup)
+        target=_start_simulator, args=(services, city, registered), name="sim-start", daemon=True).start())
+    phones = SimulatedPhones(services.store, [], speedup=setup.config.simulator.speedup)
     services.extra["phones"] = phones
     services.health.register("demo_phones", phones.report)
     desk = _Desk()
     services.lifecycle.add("demo desk", start=lambda: threading.Thread(
-        target=_seed_and_staff_desk, args=(services, sim, desk, phones.officers), name="demo-desk",
+        target=_seed_and_staff_desk, args=(services, city, registered, desk), name="demo-desk",
         daemon=True).start(), stop=desk.stop)
     services.lifecycle.add("demo phones", start=lambda: threading.Thread(
-        target=_start_phones, args=(services, phones), name="demo-phones", daemon=True).start(), stop=phones.stop)
+        target=_start_phones, args=(services, city, registered, phones), name="demo-phones", daemon=True).start(),
+        stop=phones.stop)
     if setup.config.drones:
         stop_patrols = threading.Event()
         services.lifecycle.add("demo patrols", start=lambda: _fly_demo_patrols(services, stop_patrols),
                                stop=stop_patrols.set)
 
 
-def _upsert_population(session: Session, sim: CitySimulator) -> int:
+def _populate(services: Services, population: CityPopulation, registered: threading.Event) -> None:
+    """The city's units known to the tracker, posted to their 责任区, vehicles on their routes, and stored (on
+    the GUI thread, where the tracker and the geofence are used; the store's writer is not waited for)."""
+    services.tracker.register(population.units)
+    for unit in population.units:
+        if unit.kind == "vehicle":
+            services.geofence.assign_route(unit.id, population.vehicle_routes[unit.id], route_id=f"R-{unit.id}",
+                                           name=f"{unit.name} 作业路线")
+        elif unit.id in population.homes:
+            area = services.grid.area_at(*population.homes[unit.id])
+            if area is not None:
+                population.posts[unit.id] = area.code
+                services.geofence.assign_post(unit.id, area.code)
+    stored = services.store.submit(lambda session: _upsert_population(session, population))
+    stored.add_done_callback(lambda _done: registered.set())  # the officers' rows exist before they report
+
+
+def _upsert_population(session: Session, population: CityPopulation) -> int:
     now = utcnow()
     existing = set(session.scalars(select(models.Officer.id)))
-    for row in sim.officer_rows():
+    for row in population.officer_rows:
         if row["id"] not in existing:
-            session.add(models.Officer(status="idle", status_since=now, duty_grid=sim.posts.get(str(row["id"]), ""),
-                                       **row))
+            session.add(models.Officer(status="idle", status_since=now,
+                                       duty_grid=population.posts.get(str(row["id"]), ""), **row))
     existing = set(session.scalars(select(models.Vehicle.id)))
-    for row in sim.vehicle_rows():
+    for row in population.vehicle_rows:
         if row["id"] not in existing:
             session.add(models.Vehicle(status="idle", status_since=now, **row))
-    return len(sim.movers)
+    return len(population.units)
 
 
-def _start_simulator(services: Services, sim: CitySimulator) -> None:
-    """Wait until the listeners are bound, then let the simulated devices connect to them."""
-    deadline = time.monotonic() + 10
+def _start_simulator(services: Services, city: CityProcess, registered: threading.Event) -> None:
+    """Wait until the listeners are bound and the city's units are known, then let its devices connect."""
+    deadline = time.monotonic() + 60
     ports: list[int | None] = [None, None]
     while time.monotonic() < deadline:
         ports = [_bound_port(services, "jt808"), _bound_port(services, "osmand")]
-        if all(ports):
+        if all(ports) and registered.is_set():
             break
+        if city.failed:
+            return
         time.sleep(0.05)
     jt, osm = ports
     osmand = services.config.trackers.osmand
-    sim.start(("127.0.0.1", jt) if jt else None, ("127.0.0.1", osm) if osm else None,
-              osmand_key=osmand.key if osmand is not None else "")
+    city.start(("127.0.0.1", jt) if jt else None, ("127.0.0.1", osm) if osm else None,
+               osmand_key=osmand.key if osmand is not None else "")
 
 
 def _bound_port(services: Services, device_id: str) -> int | None:
@@ -290,14 +340,27 @@ class _Desk:
                 self.desk.stop()
 
 
-def _start_phones(services: Services, phones: SimulatedPhones) -> None:
+def phone_officers(population: CityPopulation) -> list[str]:
+    """The simulated officers who carry a 城管通 phone (the first DEMO_PHONES officers of the city)."""
+    return [u.id for u in population.units if u.kind == "officer"][:DEMO_PHONES]
+
+
+def _start_phones(services: Services, city: CityProcess, registered: threading.Event,
+                  phones: SimulatedPhones) -> None:
     """Once the officers are stored and the field listener is bound, pair the phones and let them work."""
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
+    while not registered.wait(0.2):
+        if time.monotonic() > deadline or city.failed:
+            return
+    population = city.population
+    if population is None:
+        return
+    phones.officer_ids = phone_officers(population)
     port = None
     while time.monotonic() < deadline and not (port := _bound_port(services, "field")):
         time.sleep(0.1)
     try:
-        while time.monotonic() < deadline and services.store.scalar(
+        while phones.officer_ids and time.monotonic() < deadline and services.store.scalar(
                 "SELECT COUNT(*) FROM officers WHERE id = :o", {"o": phones.officer_ids[0]}) == 0:
             time.sleep(0.2)
         if port and phones.officer_ids:
@@ -306,17 +369,22 @@ def _start_phones(services: Services, phones: SimulatedPhones) -> None:
         log.exception("demo: the simulated phones did not start")
 
 
-def _seed_and_staff_desk(services: Services, sim: CitySimulator, desk: _Desk,
-                         phone_officers: frozenset[str] = frozenset()) -> None:
+def _seed_and_staff_desk(services: Services, city: CityProcess, registered: threading.Event, desk: _Desk) -> None:
     """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""
     cases, enforcement = services.cases, services.enforcement
+    while not registered.wait(0.2):
+        if desk.stopped.is_set() or city.failed:
+            return
+    population = city.population
+    if population is None:
+        return
     deadline = time.monotonic() + 20  # dispatch recommendations need the officers' live positions
-    while time.monotonic() < deadline and len(services.tracker.snapshot()) < 0.8 * len(sim.movers):
+    while time.monotonic() < deadline and len(services.tracker.snapshot()) < 0.8 * len(population.units):
         if desk.stopped.wait(0.2):
             return
     try:
         if not services.store.scalar("SELECT COUNT(*) FROM cases"):
-            points = [sim.graph.node_latlon(n) for n in range(0, sim.graph.node_count, 3)]
+            points = population.street_points
             seeded = seed_today(lambda clock: CaseService(
                 services.store, cases.calendar, services.categories, authorize=enforcement.authorize,
                 audit=case_audit_hook(enforcement), guard=enforcement.guard, positions=services.tracker.snapshot,
@@ -326,7 +394,7 @@ def _seed_and_staff_desk(services: Services, sim: CitySimulator, desk: _Desk,
         log.exception("demo: seeding today's cases failed")
     if not desk.stopped.is_set():
         desk.run(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup,
-                               leave_to_phones=phone_officers))
+                               leave_to_phones=frozenset(phone_officers(population))))
 
 
 def simulated_report(services: Services, report: dict[str, object]) -> None:

@@ -6,6 +6,10 @@ Because anyone can read those passwords, the accounts are created only in a data
 
 from __future__ import annotations
 
+import json
+import logging
+
+from commandcenter import paths
 from commandcenter.enforcement.audit import AuditLog
 from commandcenter.enforcement.auth import AuthService, UserInfo, hash_password
 from commandcenter.enforcement.published import PUBLISHED_PASSWORDS
@@ -28,15 +32,46 @@ class NotADemoDatabase(Exception):
     """Demo accounts were asked for in a database the demo did not make."""
 
 
+log = logging.getLogger(__name__)
 _demo_hashes: dict[str, str] = {}
+HASH_CACHE = "demo-account-hashes.json"  # in the user's cache folder, beside the demo's encoded camera clips
+
+
+def published_hash(username: str, password: str) -> str:
+    """The Argon2 hash of a demo account's published password: computed once per machine and kept in the cache
+    folder, so a new demo database (every test, every benchmark run, a fresh demo folder) costs no Argon2 time at
+    start-up (each hash takes ~0.2 s on purpose). The password is public, so its hash protects nothing; a cached
+    entry that is not an Argon2id hash is made again."""
+    key = f"{username}:{password}"
+    digest = _demo_hashes.get(key)
+    if digest is not None:
+        return digest
+    cache = paths.cache_dir() / HASH_CACHE
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cached = {}
+    if not isinstance(cached, dict):
+        cached = {}
+    digest = cached.get(key)
+    if not isinstance(digest, str) or not digest.startswith("$argon2id$"):
+        digest = hash_password(password)
+        cached[key] = digest
+        try:
+            tmp = cache.with_suffix(".tmp")
+            tmp.write_text(json.dumps(cached, ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.replace(cache)
+        except OSError as exc:
+            log.warning("demo account hashes not cached in %s: %s", cache, exc)
+    _demo_hashes[key] = digest
+    return digest
 
 
 def create_demo_users(store: Store) -> list[UserInfo]:
     """One user per role with the documented demo passwords; existing users are left alone.
 
     Refused (:class:`NotADemoDatabase`) unless the demo made the database. The demo passwords are public, so
-    their hashes are computed once per process and reused: setting up a demo or test database then costs no
-    Argon2 time (each hash takes ~0.2 s on purpose).
+    their hashes are computed once per machine and reused (:func:`published_hash`).
     """
     if not is_demo_database(store):
         raise NotADemoDatabase(f"{store.description} was not made by the demo: the demo accounts (published "
@@ -46,6 +81,6 @@ def create_demo_users(store: Store) -> list[UserInfo]:
     created: list[UserInfo] = []
     for username, role, name, password in DEMO_USERS:
         if service.get(username) is None:
-            digest = _demo_hashes.get(password) or _demo_hashes.setdefault(password, hash_password(password))
+            digest = published_hash(username, password)
             created.append(service.add_user(username, role, password, display_name=name, password_hash=digest))
     return created

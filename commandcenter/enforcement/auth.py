@@ -9,6 +9,7 @@ milliseconds on purpose; it runs on the writer thread, never on the GUI thread.
 from __future__ import annotations
 
 import argparse
+import functools
 import getpass
 import hashlib
 import hmac
@@ -45,8 +46,13 @@ MIN_PASSWORD_LENGTH = 8
 
 # One hasher for the process: argon2-cffi's defaults are the RFC 9106 low-memory profile (Argon2id).
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so a failed login takes the same time either way.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the username is unknown, so a failed login takes the same time either way (made at
+    the first such login: hashing costs tens of milliseconds, which no start-up should pay)."""
+    return _hasher.hash("not-a-real-password")
 
 
 class AuthError(Exception):
@@ -149,7 +155,7 @@ class AuthService:
         subject = f"user:{username}"
         if user is None:
             try:
-                _hasher.verify(_DUMMY_HASH, password)
+                _hasher.verify(_dummy_hash(), password)
             except VerificationError:
                 pass
             self.audit.append(session, username, "login.failure", subject, {"reason": "unknown user"})

@@ -24,7 +24,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from fpdf import FPDF
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -207,6 +206,8 @@ def render_pdf(template: Template, fields: Mapping[str, Any], doc_no: str) -> by
     """The PDF bytes of a filled template."""
     font = find_cjk_font()
     values = _Fields({**fields, "doc_no": doc_no}, template.doc_type)
+    from fpdf import FPDF  # half a second to import (fontTools): paid by the first document, not at start-up
+
     pdf = FPDF(format="A4")
     pdf.set_title(f"{template.title} {doc_no}")
     pdf.set_author(str(values.get("authority", "")))

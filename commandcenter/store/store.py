@@ -39,9 +39,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pandas as pd
 from sqlalchemy import Engine, create_engine, event, insert, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -49,6 +48,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from commandcenter import paths
 from commandcenter.store import models
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -312,6 +314,8 @@ class Store:
 
     def frame(self, sql: str, params: dict[str, Any] | None = None) -> pd.DataFrame:
         """A DataFrame from SQL text (analytics, reports)."""
+        import pandas as pd  # a quarter second to import: paid by the first report, not by every start-up
+
         with self.engine.connect() as conn:
             return pd.read_sql_query(text(sql), conn, params=params or {})
 

@@ -149,3 +149,16 @@ def test_chinese_translation(qtbot: Any, screen: DronesScreen, tmp_path: Path) -
         assert screen.editor.upload_button.text() == "上传航线"
     finally:
         QCoreApplication.removeTranslator(translator)
+
+
+def test_a_hidden_screen_shows_the_latest_state_when_shown_again(qtbot: Any, screen: DronesScreen,
+                                                                  harness: Harness) -> None:
+    """Behind another tab the screen does not redraw on telemetry; shown again it has the newest state."""
+    screen.commands_panel.mode_combo.setCurrentText("GUIDED")
+    screen.hide()
+    screen.commands_panel.mode_button.click()  # the command goes out while nobody looks
+    qtbot.waitUntil(lambda: harness.fleet.state("uav-2").mode == "GUIDED", timeout=5000)
+    qtbot.wait(300)  # telemetry keeps arriving while hidden
+    assert screen.instruments.fields["mode"][1].text() == "STABILIZE", "a hidden screen redrew its instruments"
+    screen.show()
+    assert screen.instruments.fields["mode"][1].text() == "GUIDED"

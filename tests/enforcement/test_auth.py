@@ -133,3 +133,31 @@ def test_user_cli(tmp_path, capsys, monkeypatch) -> None:  # type: ignore[no-unt
     assert ("boss", "user.add", "user:zhangsan") in entries and ("boss", "user.disable", "user:zhangsan") in entries
     assert ("zhangsan", "user.passwd", "user:zhangsan") in entries
     assert not any(action == "user.add" and subject == "user:li" for _, action, subject in entries)
+
+
+def test_demo_accounts_hashes_are_made_once_per_machine_and_still_verify(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A new demo database costs no Argon2 time: the hashes of the published passwords come from the cache
+    folder, and a login with the published password works against them; a tampered entry is made again."""
+    import json
+
+    from commandcenter.demo import users
+    from commandcenter.store import Store
+
+    monkeypatch.setenv("CC_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(users, "_demo_hashes", {})
+    first = users.published_hash("leader", "leader-2026")
+    cache = tmp_path / "cache" / users.HASH_CACHE
+    assert json.loads(cache.read_text(encoding="utf-8"))["leader:leader-2026"] == first
+    monkeypatch.setattr(users, "_demo_hashes", {})  # a new process
+    assert users.published_hash("leader", "leader-2026") == first
+    store = Store(f"sqlite:///{tmp_path / 'demo.db'}")
+    try:
+        mark_demo_database(store)
+        create_demo_users(store)
+        assert AuthService(store, AuditLog(store)).login("leader", "leader-2026").role == "leader"
+    finally:
+        store.close()
+    cache.write_text(json.dumps({"leader:leader-2026": "not-a-hash"}), encoding="utf-8")
+    monkeypatch.setattr(users, "_demo_hashes", {})
+    remade = users.published_hash("leader", "leader-2026")
+    assert remade.startswith("$argon2id$") and remade != first

@@ -65,6 +65,7 @@ class DronesScreen(QWidget):
         self.scheduler = scheduler
         self.selected: str | None = None
         self._controls_for: str | None = "\0"  # the selection the controls were last enabled for
+        self._changed_while_hidden: set[str] = set()
         self.runner = CommandRunner(fleet, commands, lambda text: self.confirm(text), self)
         self.vehicles = VehicleListPanel(fleet)
         self.instruments = InstrumentsPanel()
@@ -199,6 +200,11 @@ class DronesScreen(QWidget):
 
     # -- fleet updates -------------------------------------------------------------------------------------------
     def _on_changed(self, ids: list[str]) -> None:
+        if not self.isVisible():
+            # Behind another tab: telemetry arrives several times a second per drone, and redrawing a map and a
+            # list nobody sees costs the GUI thread; the screen catches up when it is shown.
+            self._changed_while_hidden.update(ids)
+            return
         for drone_id in ids:
             self.vehicles.update_vehicle(drone_id)
         if self.selected in ids:
@@ -276,6 +282,10 @@ class DronesScreen(QWidget):
     # -- visibility: the video stream is held only while the screen is shown --------------------------------------
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
+        if self._changed_while_hidden:
+            changed = sorted(self._changed_while_hidden)
+            self._changed_while_hidden.clear()
+            self._on_changed(changed)
         self.video_panel.show_drone(self.selected, True)
 
     def hideEvent(self, event: QHideEvent) -> None:

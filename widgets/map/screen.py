@@ -8,7 +8,7 @@ selected unit (:class:`~widgets.map.follow.UnitFollower`).
 Threading: nothing here does I/O. Tiles come from worker pools (``commandcenter.mapdata.tiles``), history and
 heatmap data from the :class:`~commandcenter.mapdata.replay.HistoryService` and
 :class:`~commandcenter.mapdata.heatmap.HeatmapService` it is given; unit updates arrive coalesced from the
-tracker and are drawn at ≤ 20 Hz by :class:`~widgets.map.units.UnitLayer`.
+tracker and are drawn at ≤ 5 Hz by :class:`~widgets.map.units.UnitLayer`.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ class MapScreen(QWidget):
 
     def __init__(self, tracker: UnitTracker, basemap: Basemap, map_config: MapConfig,
                  cameras: Sequence[CameraConfig], *, heatmap: HeatmapService, history: HistoryService | None = None,
-                 tasks: TaskManager, sensors: SensorService | None = None, parent: QWidget | None = None) -> None:
+                 tasks: TaskManager, sensors: SensorService | None = None, zones: Sequence[Any] | None = None,
+                 parent: QWidget | None = None) -> None:
+        """``zones``: what :meth:`set_zones` takes (None: the basemap's own zones); drawn once, with the basemap."""
         super().__init__(parent)
         self.setObjectName("MapScreen")
         self.tasks = tasks  # tiles, history and heat are read and decoded on the application's task manager
@@ -103,7 +105,7 @@ class MapScreen(QWidget):
         self.sensor_layer = SensorLayer(self.plot, sensors, self.proj) if sensors is not None else None
         self.pointer = MapPointer(self.canvas, MapPicker(self.canvas, self._layers_now, self._unit_info), self)
         self.follower = UnitFollower(self.follow_button, lambda: self.units.selected, self.centre_on_unit, self)
-        self.canvas.set_zones(map_zones(basemap.zones))
+        self.canvas.set_zones(map_zones(basemap.zones if zones is None else zones))
         self.heatmap.set_projection(self.proj)
         for key in ("cameras", "cases", "heatmap"):
             self._item_of(key).setVisible(self.layers.is_checked(key))

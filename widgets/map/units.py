@@ -2,7 +2,7 @@
 
 Why columnar: 10,000 units reporting once a second must cost a few milliseconds per second, not per frame.
 Positions live in numpy arrays indexed by a stable row per unit; the tracker's coalesced ``changed`` batches
-write into them, and at most 20 times a second (only if something changed) each style group's scatter gets
+write into them, and at most 5 times a second (only if something changed) each style group's scatter gets
 ``setData(x, y)`` with a uniform pen/brush/symbol — pyqtgraph's fastest path, a single pixmap atlas entry.
 
 Groups are officer statuses, vehicle kinds, drones (per-spot heading arrows), and "stale" (no fix for
@@ -41,6 +41,10 @@ GROUP_INDEX = {key: i for i, (_l, key, *_rest) in enumerate(_GROUPS)}
 DRONE_GROUP = len(_GROUPS)
 DRONE_STALE_GROUP = len(_GROUPS) + 1
 STALE_LABEL_LIMIT = 60
+# Markers move at most 5 times a second: each device reports every few seconds, so a marker jumps once per report
+# whatever the rate, while every flush repaints the whole map on the GUI thread (with thousands of units moving,
+# a flush at 20 Hz kept that thread busy a fifth of the time and made it late for everything else).
+FLUSH_INTERVAL_MS = 200
 
 
 def group_of(kind: str, status: str, sub_kind: str) -> int:
@@ -115,7 +119,7 @@ class UnitLayer(QObject):
 
         plot.getViewBox().sigRangeChanged.connect(lambda *_a: self.view_changed())
         self._flush_timer = QTimer(self)
-        self._flush_timer.setInterval(50)  # ≤ 20 Hz
+        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
         self._flush_timer.timeout.connect(self.flush)
         self._flush_timer.start()
         self._stale_timer = QTimer(self)
@@ -249,7 +253,7 @@ class UnitLayer(QObject):
 
     # ------------------------------------------------------------------------------------------- drawing
     def flush(self) -> None:
-        """Push changed arrays into the scatter items (≤ 20 Hz, and only when something changed)."""
+        """Push changed arrays into the scatter items (every ``FLUSH_INTERVAL_MS``, only when something changed)."""
         if self._dirty:
             self._dirty = False
             self.flushes += 1

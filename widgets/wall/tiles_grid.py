@@ -47,6 +47,7 @@ class TilesGrid(QWidget):
         video.statusChanged.connect(self._status_changed)
         video.snapshotTaken.connect(self._snapshot_taken)
         video.snapshotFailed.connect(self._snapshot_failed)
+        self._released = False  # release_all: the wall is closing and paints no more
         self._repaint = QTimer(self)
         self._repaint.setInterval(1000 // REPAINT_HZ)
         self._repaint.timeout.connect(self._poll_frames)
@@ -82,9 +83,16 @@ class TilesGrid(QWidget):
         if hidden != self.hidden_wall:
             self.hidden_wall = hidden
             self.place_tiles()
+            # Behind another tab nothing is painted: the GUI thread stops handing frames to tiles (the streams
+            # stay live, decoding thumbnails); shown again, the next tick paints the newest frame.
+            if hidden:
+                self._repaint.stop()
+            elif not self._released:
+                self._repaint.start()
 
     def release_all(self) -> None:
         """Give every stream back to the service and stop painting (the wall is closing)."""
+        self._released = True
         self._repaint.stop()
         for cell, (camera_id, quality) in list(self.held.items()):
             self.video.release(camera_id, quality, (self.wall_id, cell))
