@@ -28,6 +28,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter import paths
+from commandcenter.ai.links import ai_links, camera_ai_service
+from commandcenter.ai.service import CameraAiService
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import CategoryTable, load_categories
@@ -70,6 +72,8 @@ from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
 from commandcenter.video.service import VideoService
 from commandcenter.video.walls import MonitorWalls
 from devices.base import RejectedInput, TerminalEvent
+from devices.httpserve import HttpLimits
+from devices.isapi import IsapiServer
 from devices.jt808 import Jt808Server
 from devices.mavlink import MavlinkLink
 from devices.open311 import Open311Server
@@ -271,6 +275,7 @@ class Services:
     briefing: BriefingModel
     extra: dict[str, object] = field(default_factory=dict)  # parts the demo adds (e.g. its simulator)
     checkpoints: CheckpointService | None = None  # signs the audit chain head ([audit] signing_key)
+    camera_ai: CameraAiService | None = None  # AI camera boxes → cases ([ai.frigate], [ai.isapi])
 
     @property
     def wall(self) -> WallModel:
@@ -468,6 +473,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     lifecycle.add("history", stop=history.close)
     dispatch_feed = DispatchFeed(cases, tasks, events, escalation=escalation)
     lifecycle.add("dispatch feed", stop=dispatch_feed.stop)
+    camera_ai = _camera_ai(config, categories, cameras, cases, enforcement, tasks, events, devices, lifecycle,
+                           health, limits.http)
 
     def briefing_extra() -> dict[str, Any]:
         return {"units": tracker.counts(), "devices": devices.summary(), "drones_airborne": fleet.airborne()}
@@ -504,10 +511,32 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         enforcement=enforcement, categories=categories, cases=cases, escalation=escalation,
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
-        history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints)
+        history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
+        camera_ai=camera_ai)
 
 
 # ---------------------------------------------------------------------------------------------------- helpers
+def _camera_ai(config: Config, categories: CategoryTable, cameras: Sequence[CameraConfig], cases: CaseService,
+               enforcement: EnforcementServices, tasks: TaskManager, events: CoreEvents, devices: DeviceManager,
+               lifecycle: Lifecycle, health: HealthReport, limits: HttpLimits) -> CameraAiService | None:
+    """Frigate / Hikvision boxes → the one path to cases (none without an ``[ai]`` box in the config)."""
+    boxes = ai_links(config, limits)
+    if not boxes:
+        return None
+    service = camera_ai_service(config, categories, cameras, cases.intake_event, enforcement.evidence.store_file,
+                                tasks.lane("camera-ai", 1).run, log_line=events.event_logged.emit,
+                                alarm=events.camera_alarm.emit)
+    events.add_handler(service.handle_batch)
+    health.register("camera_ai", service.report)
+
+    def start_boxes() -> None:
+        for box in boxes:
+            devices.add(box, listener=isinstance(box, IsapiServer), stale_after=300.0)
+
+    lifecycle.add("camera ai", start=start_boxes)
+    return service
+
+
 def imported_basemap_path() -> Path:
     """Where ``commandcenter basemap import`` keeps the basemap it made current (shared with the demo)."""
     return paths.base_data_dir() / "basemap.geojson"
