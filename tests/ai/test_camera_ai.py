@@ -7,6 +7,7 @@ import http.client
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ import pytest
 
 from commandcenter.config import parse_config
 from commandcenter.runtime.compose import Services, build
+from devices.base import PositionFix
 from tests.ai.conftest import FrigateApi, free_port, jpeg_bytes
 
 LAT, LON = 32.0430, 118.7850
@@ -46,6 +48,13 @@ name = "新街口东"
 url = "rtsp://127.0.0.1:9/cam2"
 lat = {LAT + 0.002}
 lon = {LON + 0.002}
+
+[[officers]]
+id = "o1"
+name = "王队员"
+device = "phone-o1"
+team = "执法中队"
+skills = ["市容执法"]
 
 [ai.frigate]
 mqtt_url = "mqtt://127.0.0.1:{broker}"
@@ -107,6 +116,9 @@ def test_a_frigate_event_and_sixty_updates_make_one_case_with_its_snapshot(
     dock: list[tuple[str, str]] = []
     services.events.camera_alarm.connect(lambda cam, text: alarms.append((cam, text)))
     services.events.event_logged.connect(lambda sev, text: dock.append((sev, text)))
+    # an officer on duty 150 m from the camera: 占道经营 is 自动派遣, so the case goes straight to him
+    services.tracker.ingest([PositionFix("phone-o1", "osmand", datetime.now(UTC), LAT + 0.001, LON + 0.001)])
+    qtbot.waitUntil(lambda: "o1" in services.tracker.snapshot(), timeout=5000)
     handle = services.devices.get("frigate")
     assert handle is not None
     qtbot.waitUntil(handle.adapter.subscribed.is_set, timeout=10000)  # type: ignore[attr-defined]
@@ -126,6 +138,9 @@ def test_a_frigate_event_and_sixty_updates_make_one_case_with_its_snapshot(
     assert len(cases) == 1, cases  # one scene, one case: 62 messages folded into it
     code, category, reporter, extra, case_id = cases[0]
     assert category == "SJ0401" and reporter == "cam1"
+    (view,) = services.cases.find_cases(codes=[code])
+    assert view.status == "dispatched" and view.assigned_officer == "o1"
+    assert "frigate" in view.description and "ai.frigate.rules[0]" in view.description
     extra = json.loads(extra) if isinstance(extra, str) else extra
     assert extra["ai_box"] == "frigate" and extra["ai_rule"].startswith("ai.frigate.rules[0]")
     assert services.camera_ai.counts["deduplicated"] == 61
@@ -137,7 +152,8 @@ def test_a_frigate_event_and_sixty_updates_make_one_case_with_its_snapshot(
     assert frigate_api.requests == ["/api/events/1733130000.5-abc123/snapshot.jpg"]  # fetched once
     qtbot.waitUntil(lambda: bool(alarms), timeout=5000)
     assert alarms[0][0] == "cam1" and code in alarms[0][1] and "frigate" in alarms[0][1]
-    assert any(sev == "alarm" and code in text and "ai.frigate.rules[0]" in text for sev, text in dock)
+    assert any(sev == "alarm" and code in text and "ai.frigate.rules[0]" in text and "自动派遣" in text
+               for sev, text in dock)
     assert services.report()["camera_ai"]["cases"] == 1
 
 
