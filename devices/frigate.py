@@ -8,8 +8,9 @@ Frigate publishes every tracked object on ``{topic_prefix}/events`` as JSON::
                "current_zones": ["sidewalk"], "top_score": 0.87, "has_snapshot": true, ...}}
 
 and serves the event's best picture at ``{api_url}/api/events/{id}/snapshot.jpg``. The adapter subscribes with
-paho, decodes each message on its own thread (never paho's network thread, which must keep pinging the broker),
-fetches the snapshot once per event with a size and time limit, checks that the bytes are a JPEG or PNG and
+paho (also to ``{topic_prefix}/available`` and ``{topic_prefix}/stats``, Frigate's liveness: a box silent for
+minutes is stale in device health even when nothing happens in front of its cameras), decodes each message on
+its own thread (never paho's network thread, which must keep pinging the broker), fetches the snapshot once per event with a size and time limit, checks that the bytes are a JPEG or PNG and
 hands a :class:`~devices.camera_ai.CameraDetection` on. A message that is not Frigate's JSON, names a camera
 the config does not map, or whose snapshot is not a picture is refused with the reason (``RejectedInput``) and
 counted; nothing of it goes further.
@@ -21,6 +22,7 @@ import json
 import queue
 import re
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -117,6 +119,8 @@ class FrigateAdapter:
         self.api_url = api_url.rstrip("/")
         self.cameras = dict(cameras)
         self.topic = f"{topic_prefix.strip('/')}/events"
+        self.available_topic = f"{topic_prefix.strip('/')}/available"
+        self.stats_topic = f"{topic_prefix.strip('/')}/stats"
         self.username, self.password = username, password
         self.snapshot_max_bytes = snapshot_max_bytes
         self.snapshot_timeout_s = snapshot_timeout_s
@@ -158,10 +162,20 @@ class FrigateAdapter:
         if reason.is_failure:
             self.stats.last_error = f"broker refused the connection: {reason}"
             return
-        client.subscribe(self.topic, qos=1)
+        client.subscribe([(self.topic, 1), (self.available_topic, 1), (self.stats_topic, 0)])
         self.subscribed.set()
 
     def _on_message(self, _client: mqtt.Client, _userdata: Any, message: mqtt.MQTTMessage) -> None:
+        if message.topic == self.stats_topic:  # published every minute: the box is alive (not an event)
+            self.stats.last_message_at = time.time()
+            return
+        if message.topic == self.available_topic:  # Frigate's retained "online"/"offline"
+            state = bytes(message.payload).decode("utf-8", "replace").strip()
+            if state == "online":
+                self.stats.last_message_at = time.time()
+            else:
+                self.stats.last_error = f"Frigate reports itself {state[:20]!r} on {self.available_topic}"
+            return
         try:
             self._inbox.put_nowait(bytes(message.payload))
         except queue.Full:  # the decoder is behind by 2,000 messages: say so rather than stall paho's thread

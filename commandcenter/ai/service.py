@@ -18,6 +18,7 @@ store): detections are handled in arrival order, so deduplication needs no locks
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -82,6 +83,14 @@ class _Window:
     opened: float
     last_seen: float
     events: int = 1
+
+
+def _external_id(detection: CameraDetection, rule: AiRule, zone: str, now: float) -> str:
+    """The case's external id (unique per source, 64 characters at most): box, time, and a digest of the event,
+    category and zone. A box event that outlives a window (Frigate's parked car, silent while stationary) opens
+    a second case later under another id; the box's own event id is kept whole in the case's ``ai_event``."""
+    digest = hashlib.sha256(f"{detection.event_id}|{rule.category}|{zone}".encode()).hexdigest()[:16]
+    return f"{detection.box[:24]}-{int(now)}-{digest}"
 
 
 class CameraAiService:
@@ -179,7 +188,7 @@ class CameraAiService:
                  "ai_zone": zone}
         operation = self.open_case(CaseSource.CAMERA.value, rule.category, camera.lat, camera.lon, text,
                                    camera.id, evidence, actor=CHANNEL,
-                                   external_id=f"{detection.box}:{detection.event_id}"[:120], extra=extra,
+                                   external_id=_external_id(detection, rule, zone, self.clock()), extra=extra,
                                    dispatch_by_flag=True)
         return operation.result(self.case_timeout_s)
 

@@ -89,7 +89,16 @@ class DemoFrigateBox:
             self.stop()
             raise
         self._client.loop_start()
+        self._client.publish("frigate/available", "online", qos=1, retain=True)
         self._rng = random.Random(20261202)
+        self._stopping = threading.Event()
+        self._stats = threading.Thread(target=self._publish_stats, name="demo-frigate-stats", daemon=True)
+        self._stats.start()
+
+    def _publish_stats(self) -> None:
+        """Like Frigate's ``stats_interval``: the box says it is alive even when its cameras see nothing."""
+        while not self._stopping.wait(30.0):
+            self._client.publish("frigate/stats", json.dumps({"service": {"uptime": int(time.time())}}))
 
     @property
     def mqtt_url(self) -> str:
@@ -145,6 +154,10 @@ class DemoFrigateBox:
         return event_id
 
     def stop(self) -> None:
+        stopping = getattr(self, "_stopping", None)
+        if stopping is not None:
+            stopping.set()
+            self._stats.join(2)
         try:
             self._client.loop_stop()
             self._client.disconnect()
