@@ -129,6 +129,7 @@ class FrigateAdapter:
         """Set while subscribed to the events topic (tests and the demo wait for it)."""
         self._inbox: queue.Queue[bytes] = queue.Queue(maxsize=2000)
         self._pictures: OrderedDict[str, tuple[bytes, str]] = OrderedDict()  # event id → (bytes, mime)
+        self._refused: OrderedDict[str, str] = OrderedDict()  # event id → why its snapshot was refused
 
     # -- link ---------------------------------------------------------------------------------------------------
     def serve(self, sink: Sink, stop: threading.Event) -> None:
@@ -195,6 +196,7 @@ class FrigateAdapter:
             return
         if event.type == "end":
             self._pictures.pop(event.id, None)
+            self._refused.pop(event.id, None)
         self.stats.good()
         sink(CameraDetection(self.id, "frigate", camera_id, event.id, event.label, event.zones, event.score,
                              event.type, picture, mime, detail=f"Frigate {event.camera}"))
@@ -204,8 +206,20 @@ class FrigateAdapter:
         kept = self._pictures.get(event.id)
         if kept is not None:
             return kept
+        refused = self._refused.get(event.id)
+        if refused is not None:  # asked once already: its updates are refused without asking the API again
+            raise FrigateError(refused)
         if not event.has_snapshot or not self.api_url:
             return b"", ""
+        try:
+            return self._fetch(event)
+        except FrigateError as exc:
+            self._refused[event.id] = str(exc)
+            while len(self._refused) > 256:
+                self._refused.popitem(last=False)
+            raise
+
+    def _fetch(self, event: FrigateEvent) -> tuple[bytes, str]:
         url = f"{self.api_url}/api/events/{urllib.parse.quote(event.id)}/snapshot.jpg"
         try:
             with urllib.request.urlopen(url, timeout=self.snapshot_timeout_s) as resp:

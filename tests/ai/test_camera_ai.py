@@ -165,14 +165,19 @@ def test_frigate_bad_input_is_refused_counted_and_opens_nothing(
     client = _publisher(broker)
     try:
         for payload in (b"{not json", _frigate("new", "1733130001.0-zzz", camera="back_yard"),
-                        _frigate("new", "1733130002.0-nopic"), b'{"type": "new", "after": {"id": "../../etc"}}'):
+                        _frigate("new", "1733130002.0-nopic"), _frigate("update", "1733130002.0-nopic"),
+                        _frigate("update", "1733130002.0-nopic"), b'{"type": "new", "after": {"id": "../../etc"}}'):
             client.publish("frigate/events", payload, qos=1).wait_for_publish(5)
     finally:
         client.loop_stop()
         client.disconnect()
-    qtbot.waitUntil(lambda: _device(services, "frigate")["bad_messages"] == 4, timeout=10000)
+    qtbot.waitUntil(lambda: _device(services, "frigate")["bad_messages"] == 6, timeout=10000)
     report = _device(services, "frigate")
-    assert "not a JPEG or PNG" in report["last_error"] or "Frigate event id" in report["last_error"]
+    assert "Frigate event id" in report["last_error"] and report["messages"] == 0
+    rejected = [r.reason for r in services.devices.get("frigate").rejects]  # type: ignore[union-attr]
+    assert any("not JSON" in r for r in rejected) and any("unknown Frigate camera 'back_yard'" in r for r in rejected)
+    assert sum("1733130002.0-nopic is not a JPEG or PNG" in r for r in rejected) == 3
+    assert frigate_api.requests == ["/api/events/1733130002.0-nopic/snapshot.jpg"]  # asked once, not per update
     assert _camera_cases(services) == []
     assert services.store.scalar("SELECT COUNT(*) FROM evidence") == 0
 
