@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -153,6 +154,8 @@ class BriefingModel(QObject):
         self._escalations = escalations  # the leaders' 督办 list, read on the worker thread
         self._busy = threading.Lock()
         self.latest: dict[str, Any] = {}
+        self._performance: list[dict[str, Any]] = []
+        self._performance_at: float | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(interval_ms)
@@ -168,10 +171,18 @@ class BriefingModel(QObject):
             self._timer.stop()
             self._busy.release()
 
+    def _source_performance(self) -> list[dict[str, Any]]:
+        """Per-source shares over seven days, recomputed once a minute (they move slowly; the scan is not free)."""
+        now = time.monotonic()
+        if self._performance_at is None or now - self._performance_at >= 60.0:
+            self._performance = source_performance(self._store)
+            self._performance_at = now
+        return self._performance
+
     def _compute(self, extra: dict[str, Any]) -> None:
         try:
             data = {"cases": case_kpis(self._store), **extra, "at": datetime.now(UTC).isoformat(),
-                    "source_performance": source_performance(self._store),
+                    "source_performance": self._source_performance(),
                     "escalations": self._escalations() if self._escalations else []}
             self.latest = data
             self.updated.emit(data)
