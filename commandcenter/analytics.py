@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -94,6 +95,50 @@ def cad_by_category(store: Store, since: datetime, until: datetime, top: int = 1
     return rows
 
 
+RESPONSE_TARGET = timedelta(minutes=30)
+HANDLING_TARGET = timedelta(hours=24)
+
+
+def source_performance(store: Store, now: datetime | None = None, days: float = 7.0) -> list[dict[str, Any]]:
+    """Per source (camera AI, sensors, citizens, 12345, patrol …): the share of cases an officer reached within
+    30 minutes and the share handled within 24 hours, over cases created in the last ``days`` days.
+
+    The times come from the recorded case events (the first ``arrive``, the first change to ``handled``), not
+    from columns a later correction could rewrite. A case counts for a target only once it is old enough to
+    have met it (one reported ten minutes ago has not failed the 30-minute target yet); a share is None when no
+    case is old enough. Rows: ``{"source", "cases", "responded_30min", "responded_of", "handled_24h",
+    "handled_of", "responded_share", "handled_share"}``, busiest source first.
+    """
+    import pandas as pd  # loaded when first used: start-up does not wait for it
+
+    now = now or datetime.now(UTC)
+    frame = store.frame(
+        "SELECT c.id, c.source, c.created_at, "
+        "MIN(CASE WHEN e.action = 'arrive' THEN e.time END) AS arrived, "
+        "MIN(CASE WHEN e.to_status = 'handled' THEN e.time END) AS handled "
+        "FROM cases c LEFT JOIN case_events e ON e.case_id = c.id AND (e.action = 'arrive' OR e.to_status = 'handled') "
+        "WHERE c.created_at >= :since GROUP BY c.id, c.source, c.created_at",
+        {"since": _db_time(store, now - timedelta(days=days))},
+    )
+    if frame.empty:
+        return []
+    for col in ("created_at", "arrived", "handled"):
+        frame[col] = pd.to_datetime(frame[col], utc=True, errors="coerce", format="mixed")
+    now_ts = pd.Timestamp(now)
+    rows = []
+    for source, group in frame.groupby("source"):
+        due_response = group[group["created_at"] <= now_ts - RESPONSE_TARGET]
+        due_handling = group[group["created_at"] <= now_ts - HANDLING_TARGET]
+        responded = int(((due_response["arrived"] - due_response["created_at"]) <= RESPONSE_TARGET).sum())
+        handled = int(((due_handling["handled"] - due_handling["created_at"]) <= HANDLING_TARGET).sum())
+        rows.append({"source": str(source), "cases": len(group),
+                     "responded_30min": responded, "responded_of": len(due_response),
+                     "handled_24h": handled, "handled_of": len(due_handling),
+                     "responded_share": round(responded / len(due_response), 3) if len(due_response) else None,
+                     "handled_share": round(handled / len(due_handling), 3) if len(due_handling) else None})
+    return sorted(rows, key=lambda r: (-r["cases"], r["source"]))
+
+
 def _db_time(store: Store, value: datetime) -> Any:
     """Bind parameter for a timestamp compared in raw SQL (SQLite stores naive UTC text)."""
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ") if store.is_sqlite else value
@@ -114,6 +159,8 @@ class BriefingModel(QObject):
         self._escalations = escalations  # the leaders' 督办 list, read on the worker thread
         self._busy = threading.Lock()
         self.latest: dict[str, Any] = {}
+        self._performance: list[dict[str, Any]] = []
+        self._performance_at: float | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(interval_ms)
@@ -129,9 +176,18 @@ class BriefingModel(QObject):
             self._timer.stop()
             self._busy.release()
 
+    def _source_performance(self) -> list[dict[str, Any]]:
+        """Per-source shares over seven days, recomputed once a minute (they move slowly; the scan is not free)."""
+        now = time.monotonic()
+        if self._performance_at is None or now - self._performance_at >= 60.0:
+            self._performance = source_performance(self._store)
+            self._performance_at = now
+        return self._performance
+
     def _compute(self, extra: dict[str, Any]) -> None:
         try:
             data = {"cases": case_kpis(self._store), **extra, "at": datetime.now(UTC).isoformat(),
+                    "source_performance": self._source_performance(),
                     "escalations": self._escalations() if self._escalations else []}
             self.latest = data
             self.updated.emit(data)

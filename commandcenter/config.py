@@ -287,6 +287,59 @@ class BusConfig:
 
 
 @dataclass
+class FrigateRuleConfig:
+    """A Frigate label (in a zone; "" = anywhere in the picture) at or above ``min_score`` opens ``category``."""
+
+    label: str
+    category: str
+    zone: str = ""
+    min_score: float = 0.5
+
+
+@dataclass
+class FrigateConfig:
+    """``[ai.frigate]``: one Frigate NVR, its MQTT event stream and HTTP API (see devices.frigate)."""
+
+    mqtt_url: str
+    topic_prefix: str = "frigate"
+    api_url: str = ""  # "" = cases without the snapshot
+    username: str = ""
+    password: str = ""
+    cameras: dict[str, str] = field(default_factory=dict)  # Frigate camera name → our camera id
+    rules: list[FrigateRuleConfig] = field(default_factory=list)
+    snapshot_max_bytes: int = 4 << 20
+    snapshot_timeout_s: float = 5.0
+
+
+@dataclass
+class IsapiRuleConfig:
+    """A Hikvision eventType (fielddetection, linedetection, regionEntrance, parking, videoloss …) → category."""
+
+    event: str
+    category: str
+
+
+@dataclass
+class IsapiConfig:
+    """``[ai.isapi]``: the HTTP listener Hikvision cameras and NVRs push their alarms to (see devices.isapi)."""
+
+    host: str = "127.0.0.1"
+    port: int = 8090
+    cameras: dict[str, str] = field(default_factory=dict)  # "ipAddress/channelID" → our camera id
+    rules: list[IsapiRuleConfig] = field(default_factory=list)
+    max_body_bytes: int = 4 << 20
+
+
+@dataclass
+class AiConfig:
+    """``[ai]``: AI camera boxes whose detections become cases (commandcenter.ai)."""
+
+    dedup_window_s: float = 600.0  # one case per camera, zone and category while events keep coming this often
+    frigate: FrigateConfig | None = None
+    isapi: IsapiConfig | None = None
+
+
+@dataclass
 class Config:
     """The whole configuration. ``source`` is the file it came from ("" for built-in defaults)."""
 
@@ -306,6 +359,8 @@ class Config:
     audit: AuditConfig = field(default_factory=AuditConfig)
     listeners: ListenersConfig = field(default_factory=ListenersConfig)
     bus: BusConfig | None = None  # [bus]: the MQTT broker of a server and its seats
+    ai: AiConfig = field(default_factory=AiConfig)  # [ai.frigate], [ai.isapi]: AI camera boxes
+    # (declared last of the sections: the name ``field`` shadows dataclasses.field in this class body)
     field: FieldConfig | None = None  # [field]: the officers' phones (城管通); None = no field API
     source: str = ""
 
@@ -572,6 +627,68 @@ def _validate_sensors(config: Config, checker: _Checker) -> None:
         _check_range(checker, f"{at}.for_s", rule.for_s, 0, 7 * 86_400)
 
 
+def _string_map(checker: _Checker, raw: Any, key_path: str) -> dict[str, str]:
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in raw.items()):
+        raise checker.fail(key_path, "expected a table of names to camera ids, e.g. { front_door = \"cam1\" }")
+    return dict(raw)
+
+
+def _ai_config(checker: _Checker, raw: Any, key_path: str) -> AiConfig:
+    """``[ai]`` with its ``frigate`` and ``isapi`` boxes; rules and camera maps checked key by key."""
+    return checker.build(AiConfig, raw, key_path, nested={
+        "frigate": lambda v, k: checker.build(FrigateConfig, v, k, nested={
+            "cameras": lambda m, km: _string_map(checker, m, km),
+            "rules": lambda r, kr: checker.table_list(FrigateRuleConfig, r, kr)}),
+        "isapi": lambda v, k: checker.build(IsapiConfig, v, k, nested={
+            "cameras": lambda m, km: _string_map(checker, m, km),
+            "rules": lambda r, kr: checker.table_list(IsapiRuleConfig, r, kr)}),
+    })
+
+
+def _validate_ai(config: Config, checker: _Checker) -> None:
+    """AI boxes name cameras of ``[[cameras]]`` that have a position (a case is opened at the camera)."""
+    ai = config.ai
+    _check_range(checker, "ai.dedup_window_s", ai.dedup_window_s, 1, 7 * 86400)
+    cameras = {c.id: c for c in config.cameras}
+    boxes: list[tuple[str, dict[str, str], list[Any]]] = []
+    if ai.frigate is not None:
+        f = ai.frigate
+        if not re.fullmatch(r"mqtts?://[^/:]+(:\d{1,5})?/?", f.mqtt_url):
+            raise checker.fail("ai.frigate.mqtt_url", f"expected mqtt://HOST:PORT or mqtts://HOST:PORT, got {f.mqtt_url!r}")
+        if f.api_url and not re.match(r"https?://[^/]+", f.api_url):
+            raise checker.fail("ai.frigate.api_url", f"expected http://HOST:PORT, got {f.api_url!r}")
+        if not f.topic_prefix.strip("/"):
+            raise checker.fail("ai.frigate.topic_prefix", "must not be empty")
+        _check_range(checker, "ai.frigate.snapshot_max_bytes", f.snapshot_max_bytes, 1024, 64 << 20)
+        _check_range(checker, "ai.frigate.snapshot_timeout_s", f.snapshot_timeout_s, 0.1, 120)
+        for i, rule in enumerate(f.rules):
+            if not rule.label:
+                raise checker.fail(f"ai.frigate.rules[{i}].label", "must not be empty")
+            _check_range(checker, f"ai.frigate.rules[{i}].min_score", rule.min_score, 0, 1)
+        boxes.append(("ai.frigate", f.cameras, f.rules))
+    if ai.isapi is not None:
+        s = ai.isapi
+        _check_range(checker, "ai.isapi.port", s.port, 0, 65535)
+        _check_range(checker, "ai.isapi.max_body_bytes", s.max_body_bytes, 1024, 64 << 20)
+        for key in s.cameras:
+            if not re.fullmatch(r"[^/\s]+/\d+", key):
+                raise checker.fail("ai.isapi.cameras", f"key {key!r} is not \"ipAddress/channelID\" (e.g. \"192.168.1.64/1\")")
+        for i, irule in enumerate(s.rules):
+            if not irule.event:
+                raise checker.fail(f"ai.isapi.rules[{i}].event", "must not be empty")
+        boxes.append(("ai.isapi", s.cameras, s.rules))
+    for section, mapping, rules in boxes:
+        for name, camera_id in mapping.items():
+            camera = cameras.get(camera_id)
+            if camera is None:
+                raise checker.fail(f"{section}.cameras", f"{name!r} maps to {camera_id!r}, which is not a [[cameras]] id")
+            if camera.lat is None or camera.lon is None:
+                raise checker.fail(f"{section}.cameras", f"camera {camera_id!r} has no lat/lon: a case needs its place")
+        for i, rule in enumerate(rules):
+            if not rule.category:
+                raise checker.fail(f"{section}.rules[{i}].category", "must name a case category code")
+
+
 def parse_config(text: str, path: str = "<config>") -> Config:
     """Parse and validate TOML text. Raises ConfigError naming the file, line, key and what is expected."""
     try:
@@ -611,9 +728,11 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "listeners": lambda v, k: checker.build(ListenersConfig, v, k),
         "bus": lambda v, k: checker.build(BusConfig, v, k),
         "field": lambda v, k: checker.build(FieldConfig, v, k),
+        "ai": lambda v, k: _ai_config(checker, v, k),
     })
     config.source = path
     _validate(config, checker)
+    _validate_ai(config, checker)
     return config
 
 

@@ -226,12 +226,17 @@ def test_camera_detection_pops_the_camera_into_the_alarm_cell(demo_window, qtbot
 
     _window, ctx = demo_window
     camera = ctx.cameras[1]
+    frigate = ctx.devices.get("frigate")  # the demo's detections take the Frigate path: MQTT event + snapshot
+    assert frigate is not None
+    qtbot.waitUntil(frigate.adapter.subscribed.is_set, timeout=10000)
     simulated_report(ctx, {"source": "camera", "category": "占道经营", "lat": camera.lat, "lon": camera.lon,
                            "description": "占道经营"})
-    qtbot.waitUntil(lambda: ctx.wall.alarm is not None, timeout=5000)
+    qtbot.waitUntil(lambda: ctx.wall.alarm is not None, timeout=10000)
     assert ctx.wall.alarm.camera == camera.id and "占道经营" in ctx.wall.alarm.text
-    qtbot.waitUntil(lambda: any(c.source == "camera" and c.category_name == "占道经营" for c in ctx.cases.queue()),
-                    timeout=10000)
+    assert "frigate" in ctx.wall.alarm.text  # which box (and rule) produced it
+    case = next(c for c in ctx.cases.find_cases(source="camera") if c.category_name == "占道经营")
+    (picture,) = ctx.enforcement.evidence.for_case(case.id)
+    assert picture.mime == "image/jpeg" and picture.device == camera.id
 
 
 def test_officer_posts_by_name_or_code_and_unknown_ones_refused(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

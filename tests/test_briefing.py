@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from commandcenter.analytics import case_kpis
+from commandcenter.analytics import case_kpis, source_performance
 from commandcenter.store import Store, models
 from widgets.briefing import BriefingScreen
 
@@ -36,6 +36,45 @@ def test_kpis_count_today_open_overdue_and_cad_medians(store: Store) -> None:
     assert k["overdue"] == 1  # A3: reported three hours ago with a one-hour limit
     cad = {row["category"]: row for row in k["cad_by_category"]}
     assert cad["占道经营"]["queue_min"] == 5.0 and cad["占道经营"]["response_min"] == 15.0
+
+
+def test_share_on_scene_in_30_min_and_handled_in_24_h_per_source_from_the_recorded_events(qtbot, store: Store) -> None:  # type: ignore[no-untyped-def]
+    now = datetime(2026, 11, 21, 4, 0, tzinfo=UTC)
+
+    def case(code: str, source: str, age: timedelta, arrive_min: float | None, handled_h: float | None):  # type: ignore[no-untyped-def]
+        def job(session):  # type: ignore[no-untyped-def]
+            created = now - age
+            row = _case(code, "handled" if handled_h is not None else "dispatched", created, 1, source=source)
+            session.add(row)
+            session.flush()
+            if arrive_min is not None:
+                session.add(models.CaseEvent(case_id=row.id, time=created + timedelta(minutes=arrive_min),
+                                             actor="o1", action="arrive", from_status="dispatched",
+                                             to_status="handling"))
+            if handled_h is not None:
+                session.add(models.CaseEvent(case_id=row.id, time=created + timedelta(hours=handled_h),
+                                             actor="o1", action="feedback", from_status="handling",
+                                             to_status="handled"))
+        store.write(job)
+
+    case("C1", "camera", timedelta(days=2), 12, 3)  # on scene in 12 min, handled in 3 h
+    case("C2", "camera", timedelta(days=2), 45, 30)  # late on both
+    case("C3", "camera", timedelta(minutes=10), None, None)  # too young to have missed anything
+    case("H1", "hotline", timedelta(hours=2), 20, None)  # not yet 24 h old: counts for the 30-min target only
+    case("O1", "citizen", timedelta(days=9), 5, 1)  # outside the 7-day window
+    rows = {r["source"]: r for r in source_performance(store, now)}
+    assert set(rows) == {"camera", "hotline"}
+    cam = rows["camera"]
+    assert (cam["cases"], cam["responded_30min"], cam["responded_of"], cam["handled_24h"], cam["handled_of"]) \
+        == (3, 1, 2, 1, 2)
+    assert cam["responded_share"] == 0.5 and rows["hotline"]["responded_share"] == 1.0
+    assert rows["hotline"]["handled_share"] is None
+    screen = BriefingScreen()
+    qtbot.addWidget(screen)
+    screen.show_data({"cases": {}, "source_performance": list(rows.values())})
+    cells = [[screen.source_table.item(r, c).text() for c in range(4)]  # type: ignore[union-attr]
+             for r in range(screen.source_table.rowCount())]
+    assert ["50% (1/2)", "50% (1/2)"] == cells[0][2:] and cells[1][2:] == ["100% (1/1)", "—"]
 
 
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext (poppler-utils) not installed")

@@ -21,6 +21,8 @@ def test_example_config_loads_with_every_section() -> None:
     assert config.trackers.nmea[0].unit == "officer-017"
     assert config.vehicles[0].terminal == "013912345678"
     assert config.open311 is not None and config.open311.port == 8311
+    assert config.ai.frigate is not None and config.ai.frigate.cameras == {"front_door": "xjk-01"}
+    assert config.ai.isapi is not None and config.ai.isapi.rules[0].event == "fielddetection"
 
 
 def _keys(cls: type) -> set[str]:
@@ -30,7 +32,7 @@ def _keys(cls: type) -> set[str]:
 @pytest.mark.parametrize("cls", [cfg.DatabaseConfig, cfg.UiConfig, cfg.MapConfig, cfg.CameraConfig, cfg.DroneConfig,
                                  cfg.Jt808Config, cfg.OsmAndConfig, cfg.NmeaConfig, cfg.VehicleConfig,
                                  cfg.OfficerConfig, cfg.SensorConfig, cfg.UserConfig, cfg.Open311Config,
-                                 cfg.SimulatorConfig, cfg.ListenersConfig])
+                                 cfg.SimulatorConfig, cfg.ListenersConfig, cfg.FrigateConfig, cfg.IsapiConfig])
 def test_every_key_is_documented_in_the_example(cls: type) -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     missing = [k for k in _keys(cls) if f"\n{k} =" not in text]
@@ -52,6 +54,16 @@ def test_every_key_is_documented_in_the_example(cls: type) -> None:
     ('[map]\ntile_url = "http://t/{z}/{x}.png"\n', "bad.toml:2", "{y}"),
     ('cameras = 3\n', "bad.toml:1", "array of tables"),
     ('[ui\n', "bad.toml", "not valid TOML"),
+    ('[ai.frigate]\nmqtt_url = "http://h:1"\n', "bad.toml:2", "ai.frigate.mqtt_url: expected mqtt://"),
+    ('[ai.frigate]\nmqtt_url = "mqtt://h:1"\ncameras = { a = "nope" }\n', "bad.toml:3",
+     "ai.frigate.cameras: 'a' maps to 'nope', which is not a [[cameras]] id"),
+    ('[ai.frigate]\nmqtt_url = "mqtt://h:1"\nrules = [{ label = "person", category = "SJ0101", min_score = 2 }]\n',
+     "bad.toml", "ai.frigate.rules[0].min_score: 2.0 is out of range"),
+    ('[ai.frigate]\nmqtt_url = "mqtt://h:1"\nrules = [{ label = "person" }]\n', "bad.toml",
+     "ai.frigate.rules[0].category: is required"),
+    ('[ai.isapi]\ncameras = { "192.168.1.64" = "c" }\n', "bad.toml:2", "is not \"ipAddress/channelID\""),
+    ('[ai.isapi]\nrules = [{ event = "fielddetection", category = "SJ0101", colour = "red" }]\n', "bad.toml",
+     "ai.isapi.rules[0].colour: unknown key"),
 ])
 def test_bad_config_is_refused_with_location_and_expectation(text: str, where: str, what: str) -> None:
     with pytest.raises(ConfigError) as err:

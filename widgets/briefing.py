@@ -115,7 +115,12 @@ class BriefingScreen(QWidget):
         QVBoxLayout(cad_box).addWidget(self.cad_table)
         esc_box = QGroupBox(self.tr("Supervision list: overdue and about to be overdue"))
         QVBoxLayout(esc_box).addWidget(self.escalation_table)
+        self.source_table = self._table([self.tr("Channel"), self.tr("Cases"), self.tr("On scene within 30 min"),
+                                         self.tr("Handled within 24 h")])
+        source_box = QGroupBox(self.tr("Within target by channel (last 7 days)"))
+        QVBoxLayout(source_box).addWidget(self.source_table)
         tables.addWidget(cad_box, 3)
+        tables.addWidget(source_box, 2)
         tables.addWidget(esc_box, 2)
         root.addLayout(tables, 1)
         self.data: dict[str, Any] = {}
@@ -176,6 +181,13 @@ class BriefingScreen(QWidget):
         cad = cases.get("cad_by_category", [])
         self._fill(self.cad_table, [[r["category"], str(r["cases"]), fmt(r["queue_min"]), fmt(r["response_min"]),
                                      fmt(r["on_scene_min"])] for r in cad])
+        def share(done: int, of: int) -> str:
+            return "—" if not of else f"{100.0 * done / of:.0f}% ({done}/{of})"
+
+        self._fill(self.source_table, [[source_label(r["source"]), str(r["cases"]),
+                                        share(r["responded_30min"], r["responded_of"]),
+                                        share(r["handled_24h"], r["handled_of"])]
+                                       for r in data.get("source_performance", [])])
         escalations = data.get("escalations", [])
         self._fill(self.escalation_table,
                    [[e["code"], e["category"], e["status"], fmt(e["remaining_hours"]), e["officer"] or "—"]
@@ -217,6 +229,11 @@ class BriefingScreen(QWidget):
             + table([self.tr("Figure"), self.tr("Value")], kpis)
             + f"<h2>{escape(self.tr('Cases today by channel'))}</h2>"
             + table([self.tr("Channel"), self.tr("Cases")], [[source_label(k), str(v)] for k, v in by_source.items()])
+            + f"<h2>{escape(self.tr('Within target by channel (last 7 days)'))}</h2>"
+            + table([self.source_table.horizontalHeaderItem(c).text()  # type: ignore[union-attr]
+                     for c in range(self.source_table.columnCount())],
+                    [[self.source_table.item(r, c).text() if self.source_table.item(r, c) else ""  # type: ignore[union-attr]
+                      for c in range(self.source_table.columnCount())] for r in range(self.source_table.rowCount())])
             + f"<h2>{escape(self.tr('Handling times today by category (medians)'))}</h2>"
             + table([self.cad_table.horizontalHeaderItem(c).text()  # type: ignore[union-attr]
                      for c in range(self.cad_table.columnCount())], cad)

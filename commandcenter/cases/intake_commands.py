@@ -9,7 +9,7 @@ is registered and dispatched in the same transaction.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -69,17 +69,22 @@ class CaseIntake:
 
     def intake_event(self, source: str, category: str, lat: float, lon: float, text: str,
                      camera_id: str | None = None, evidence: Sequence[EvidenceRef] = (), *, actor: str = "system",
-                     urgency: int | None = None, external_id: str | None = None) -> Operation[CaseView]:
+                     urgency: int | None = None, external_id: str | None = None,
+                     extra: Mapping[str, Any] | None = None, dispatch_by_flag: bool = False) -> Operation[CaseView]:
         """A machine-detected event (camera AI, sensor, geofence, drone) becomes a case.
 
         Categories marked 自动派遣 with urgency 1 (紧急) are registered and dispatched to the best available
         officer in the same transaction, without a human in between; the dispatcher can still re-dispatch.
+        ``dispatch_by_flag``: the 自动派遣 flag alone decides (camera AI and sensors: the box already judged the
+        scene, the category's flag is the bureau's standing order). ``extra`` is kept with the case (which box
+        and which rule produced it).
         """
         cat = self.core.category(category)
-        extra: dict[str, Any] = {"camera_id": camera_id} if camera_id else {}
+        extra_data: dict[str, Any] = {"camera_id": camera_id} if camera_id else {}
+        extra_data.update(extra or {})
         spec = NewCase(source=source, category=cat.code, description=text, lat=lat, lon=lon, reporter=camera_id or source,
-                       external_id=external_id, urgency=urgency, evidence=list(evidence), extra=extra)
-        auto = cat.auto_dispatch and (urgency or cat.urgency) == 1
+                       external_id=external_id, urgency=urgency, evidence=list(evidence), extra=extra_data)
+        auto = cat.auto_dispatch and (dispatch_by_flag or (urgency or cat.urgency) == 1)
 
         def job(session: Session) -> CaseView:
             row = self.insert_case(session, spec, actor)

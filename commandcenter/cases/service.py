@@ -140,9 +140,11 @@ class CaseService:
 
     def intake_event(self, source: str, category: str, lat: float, lon: float, text: str,
                      camera_id: str | None = None, evidence: Sequence[EvidenceRef] = (), *, actor: str = "system",
-                     urgency: int | None = None, external_id: str | None = None) -> Operation[CaseView]:
+                     urgency: int | None = None, external_id: str | None = None,
+                     extra: Mapping[str, Any] | None = None, dispatch_by_flag: bool = False) -> Operation[CaseView]:
         return self.intake.intake_event(source, category, lat, lon, text, camera_id, evidence, actor=actor,
-                                          urgency=urgency, external_id=external_id)
+                                          urgency=urgency, external_id=external_id, extra=extra,
+                                          dispatch_by_flag=dispatch_by_flag)
 
     def insert_case(self, session: Session, spec: NewCase, actor: str) -> Case:
         return self.intake.insert_case(session, spec, actor)

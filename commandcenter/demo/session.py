@@ -32,10 +32,13 @@ from commandcenter import paths
 from commandcenter.cases.model import NewCase
 from commandcenter.cases.service import CaseService
 from commandcenter.config import (
+    AiConfig,
     CameraConfig,
     Config,
     DroneConfig,
     FieldConfig,
+    FrigateConfig,
+    FrigateRuleConfig,
     Jt808Config,
     Open311Config,
     OsmAndConfig,
@@ -44,6 +47,7 @@ from commandcenter.config import (
 from commandcenter.demo.city_process import CityPopulation, CityProcess
 from commandcenter.demo.database import claim_demo_database, demo_database_url
 from commandcenter.demo.desk import SimulatedDesk, seed_today
+from commandcenter.demo.frigate_box import DemoFrigateBox, demo_label
 from commandcenter.demo.phones import SimulatedPhones
 from commandcenter.demo.sanitation import DEMO_RULES, SanitationSimulator
 from commandcenter.demo.users import create_demo_users
@@ -71,6 +75,7 @@ class DemoSetup:
     config: Config
     simulator: CityProcess
     stoppers: list[tuple[str, Callable[[], None]]] = field(default_factory=list)  # running servers, in order
+    frigate: DemoFrigateBox | None = None  # the demo's AI camera box (camera detections take the Frigate path)
 
     def stop(self) -> None:
         for name, stop in reversed(self.stoppers):
@@ -137,6 +142,8 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
     except BaseException:
         setup.stop()
         raise
+    all_cameras = [*config.cameras, *cameras]
+    ai = config.ai if config.ai.frigate is not None else _start_demo_frigate(setup, all_cameras, config.ai)
     trackers = dataclasses.replace(config.trackers, jt808=config.trackers.jt808 or Jt808Config(port=0),
                                    osmand=config.trackers.osmand or OsmAndConfig(port=0))
     setup.config = dataclasses.replace(
@@ -146,10 +153,11 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
         trackers=trackers,
         open311=config.open311 or Open311Config(port=0, api_keys=[DEMO_OPEN311_KEY], jurisdiction="城管执法局"),
         field=config.field or FieldConfig(port=0),  # the simulated officers' phones (城管通)
-        cameras=[*config.cameras, *cameras],
+        cameras=all_cameras,
         drones=[*config.drones, *drones],
         sensors=[*config.sensors, *sensors],
         sensor_rules=config.sensor_rules or (list(DEMO_RULES) if sensors else []),
+        ai=ai,
     )
     return setup
 
@@ -163,6 +171,31 @@ def _start_demo_sensors(setup: DemoSetup, basemap: Basemap) -> list[SensorConfig
                                      toilets=sim_cfg.toilets, seed=sim_cfg.seed, speedup=sim_cfg.speedup)
     setup.stoppers.append(("demo sensors", sanitation.stop))
     return sanitation.start()
+
+
+def _start_demo_frigate(setup: DemoSetup, cameras: list[CameraConfig], ai: AiConfig) -> AiConfig:
+    """The demo's Frigate box for its positioned cameras, and ``[ai.frigate]`` pointing at it.
+
+    Without mosquitto the demo runs without camera detections (said in the log), never through a shortcut.
+    """
+    from commandcenter.cases.categories import load_categories
+    from commandcenter.demo.city import REPORT_CATEGORIES
+
+    placed = [c for c in cameras if c.lat is not None and c.lon is not None]
+    if not placed:
+        return ai
+    try:
+        box = DemoFrigateBox()
+    except (OSError, RuntimeError) as exc:
+        log.warning("demo camera detections unavailable: %s", exc)
+        return ai
+    setup.stoppers.append(("demo frigate", box.stop))
+    setup.frigate = box
+    categories = load_categories()
+    codes = [categories.resolve(name).code for name, _weight in REPORT_CATEGORIES]
+    return dataclasses.replace(ai, frigate=FrigateConfig(
+        mqtt_url=box.mqtt_url, api_url=box.api_url, cameras={c.id: c.id for c in placed},
+        rules=[FrigateRuleConfig(label=demo_label(code), category=code, min_score=0.5) for code in codes]))
 
 
 def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig]:
@@ -247,6 +280,8 @@ def attach(services: Services, setup: DemoSetup) -> None:
     bridge.arrived.connect(lambda population: _populate(services, population, registered))
     city.when_populated(bridge.arrived.emit)
     services.lifecycle.add("demo accounts", start=lambda: create_demo_users(services.store))
+    if setup.frigate is not None:
+        services.extra["frigate_box"] = setup.frigate
     city.case_sink = lambda report: simulated_report(services, report)
     services.lifecycle.add("demo simulator", start=lambda: threading.Thread(
         target=_start_simulator, args=(services, city, registered), name="sim-start", daemon=True).start())
@@ -410,7 +445,13 @@ def simulated_report(services: Services, report: dict[str, object]) -> None:
         url = f"http://127.0.0.1:{open311.bound_port}/open311/v2/requests.json"
         with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as resp:
             resp.read()
-    elif source in ("camera", "sensor"):
+    elif source == "camera":
+        # What a camera sees goes through the demo's Frigate box: MQTT event, snapshot over HTTP, the AI path.
+        camera = services.nearest_camera(lat, lon, within_m=400.0)
+        box = services.extra.get("frigate_box")
+        if camera is not None and isinstance(box, DemoFrigateBox):
+            box.detect(camera.id, demo_label(category.code))
+    elif source == "sensor":
         camera = services.nearest_camera(lat, lon, within_m=400.0)
         text = f"视频智能识别：{category.name}"
         services.cases.intake_event(source, category.code, lat, lon, text, camera_id=camera.id if camera else None,

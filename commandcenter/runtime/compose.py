@@ -30,6 +30,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter import paths
+from commandcenter.ai.links import ai_links, camera_ai_service
+from commandcenter.ai.service import CameraAiService
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import CategoryError, CategoryTable, load_categories
@@ -77,6 +79,7 @@ from commandcenter.video.service import VideoService
 from commandcenter.video.walls import MonitorWalls
 from devices.base import RejectedInput, TerminalEvent
 from devices.httpserve import HttpLimits
+from devices.isapi import IsapiServer
 from devices.jt808 import Jt808Server
 from devices.mavlink import MavlinkLink
 from devices.open311 import Open311Server
@@ -298,6 +301,7 @@ class Services:
     checkpoints: CheckpointService | None = None  # signs the audit chain head ([audit] signing_key)
     field_api: FieldServer | None = None  # [field]: the officers' phones (城管通) and their web app
     role: Role = Role.EMBEDDED  # which parts run in this process (a seat opens no listener, no drone link)
+    camera_ai: CameraAiService | None = None  # AI camera boxes → cases ([ai.frigate], [ai.isapi])
 
     @property
     def wall(self) -> WallModel:
@@ -515,6 +519,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     lifecycle.add("history", stop=history.close)
     dispatch_feed = DispatchFeed(cases, tasks, events, escalation=escalation)
     lifecycle.add("dispatch feed", stop=dispatch_feed.stop)
+    camera_ai = _camera_ai(config, categories, cameras, cases, enforcement, tasks, events, devices, lifecycle,
+                           health, limits.http, role)
 
     def briefing_extra() -> dict[str, Any]:
         return {"units": tracker.counts(), "devices": devices.summary(), "drones_airborne": fleet.airborne()}
@@ -554,14 +560,15 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
-        field_api=field_api, sensors=sensors, role=role)
+        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai)
 
 
 def build_sensors(config: Config, events: CoreEvents, devices: DeviceManager, health: HealthReport,
                   lifecycle: Lifecycle, store: Store, cases: CaseService, categories: CategoryTable,
                   zones: Sequence[MapZone], role: Role = Role.EMBEDDED) -> SensorService:
-    """The IoT sensors (on the server; a seat only shows them): their links on the device manager, readings into the SensorService, alarms to the events
-    dock (and the sensor's camera into the wall's alarm cell), the health report's ``sensors`` section."""
+    """The IoT sensors (on the server; a seat only shows them): their links on the device manager, readings
+    into the SensorService, alarms to the events dock (and the sensor's camera into the wall's alarm cell), the
+    health report's ``sensors`` section."""
     for i, rule in enumerate(config.sensor_rules):
         try:
             categories.resolve(rule.category)
@@ -615,6 +622,27 @@ def build_field_api(config: Config, store: Store, tasks: TaskManager, cases: Cas
                            max_upload_bytes=int(config.field.max_upload_mb * (1 << 20)))
     return FieldServer(service, tasks, config.field.host, config.field.port, limits=limits,
                        public_url=config.field.base_url)
+def _camera_ai(config: Config, categories: CategoryTable, cameras: Sequence[CameraConfig], cases: CaseService,
+               enforcement: EnforcementServices, tasks: TaskManager, events: CoreEvents, devices: DeviceManager,
+               lifecycle: Lifecycle, health: HealthReport, limits: HttpLimits,
+               role: Role = Role.EMBEDDED) -> CameraAiService | None:
+    """Frigate / Hikvision boxes → the one path to cases (none without an ``[ai]`` box in the config)."""
+    boxes = ai_links(config, limits)
+    if not boxes:
+        return None
+    service = camera_ai_service(config, categories, cameras, cases.intake_event, enforcement.evidence.store_file,
+                                tasks.lane("camera-ai", 1).run, log_line=events.event_logged.emit,
+                                alarm=events.camera_alarm.emit)
+    events.add_handler(service.handle_batch)
+    health.register("camera_ai", service.report)
+
+    def start_boxes() -> None:
+        for box in boxes:
+            devices.add(box, listener=isinstance(box, IsapiServer), stale_after=300.0)
+
+    if role.serves:  # the boxes talk to the server; a seat sees the cases and alarms they cause over the bus
+        lifecycle.add("camera ai", start=start_boxes)
+    return service
 
 
 def imported_basemap_path() -> Path:

@@ -132,6 +132,21 @@
             <translation>今日各类案件处置时效（中位数）</translation>
         </message>
         <message>
+            <location filename="../../widgets/briefing.py" line="108" />
+            <source>On scene within 30 min</source>
+            <translation>30分钟内到场</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="108" />
+            <source>Handled within 24 h</source>
+            <translation>24小时内处置</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/briefing.py" line="108" />
+            <source>Within target by channel (last 7 days)</source>
+            <translation>各来源按时响应率（近7天）</translation>
+        </message>
+        <message>
             <location filename="../../widgets/briefing.py" line="110" />
             <source>Supervision list: overdue and about to be overdue</source>
             <translation>督办清单：超期及即将超期案件</translation>
