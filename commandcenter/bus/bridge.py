@@ -3,10 +3,10 @@
 - :class:`CaseBridge` (both roles): the case changes and unit statuses this process committed go out; those
   another process committed come in and are announced here as if local (``operation`` prefixed ``bus:``, never
   published again), so the dispatch feed re-reads the database. After a gap it re-reads what changed meanwhile.
-- :class:`ServerPublisher` (the server): positions, drone telemetry, device health, camera alarms, events-dock
-  lines, its own status (retained, with an "offline" last will) and a heartbeat each second.
-- :class:`SeatSubscriber` (a seat): feeds what the server publishes into the seat's tracker, fleet, health report,
-  wall and events dock; says whether the server is online (its heartbeat) and resynchronises from the database
+- :class:`ServerPublisher` (the server): positions, drone telemetry, device health, sensor states, the camera-AI
+  health section, camera alarms, events-dock lines, its own status (retained, with an "offline" last will) and a heartbeat each second.
+- :class:`SeatSubscriber` (a seat): feeds what the server publishes into the seat's tracker, fleet, sensors, health
+  report, wall and events dock; says whether the server is online (its heartbeat) and resynchronises from the database
   after any gap.
 
 Wire them with :func:`attach_server` / :func:`attach_seat` after ``build()`` and before ``services.start()``.
@@ -37,6 +37,8 @@ from commandcenter.bus.payloads import (
     now_iso,
     position_from,
     position_payload,
+    sensor_from,
+    sensor_payload,
     strings,
     text,
 )
@@ -54,6 +56,7 @@ SERVER_TIMEOUT_S = 3.0  # a seat calls the server offline this long after its la
 POSITIONS_PER_MESSAGE = 500  # ≈ 130 kB: within any broker's default packet limit (EMQX: 1 MB)
 RETAIN_REFRESH_S = 10.0  # a unit's retained position is refreshed at most this often …
 RETAINED_PER_ROUND = 2000  # … and at most this many each second (one MQTT message each)
+SENSOR_COALESCE_MS = 250  # sensor changes within this make one round: at most 4 messages a second per sensor
 DEVICE_HEALTH_MS = 5000  # device health is republished this often (and at once when a device changes state)
 CLOCK_MARGIN = timedelta(seconds=60)  # a catch-up reads a little before the gap: clocks of two machines differ
 RETAINED_SETTLE_MS = 500  # after connecting, the broker's retained values have arrived by then (loopback, LAN)
@@ -235,6 +238,7 @@ class ServerPublisher(QObject):
         services.events.camera_alarm.connect(self._on_camera_alarm)
         services.events.event_logged.connect(self._on_event)
         services.devices.state_changed.connect(self._on_device_state)
+        services.sensors.changed.connect(self._on_sensors)
         bus.state_changed.connect(self._on_bus_state)
         self._heartbeat = QTimer(self)
         self._heartbeat.setInterval(HEARTBEAT_MS)
@@ -247,6 +251,11 @@ class ServerPublisher(QObject):
         self._device_soon.setSingleShot(True)
         self._device_soon.setInterval(100)  # devices changing together make one round
         self._device_soon.timeout.connect(self.publish_devices)
+        self._sensor_sent: dict[str, tuple[object, ...]] = {}  # sensor id → what its last message said
+        self._sensors_soon = QTimer(self)
+        self._sensors_soon.setSingleShot(True)
+        self._sensors_soon.setInterval(SENSOR_COALESCE_MS)
+        self._sensors_soon.timeout.connect(self.publish_sensors)
         services.health.register("bus", self.report)
 
     def start(self) -> None:
@@ -261,6 +270,7 @@ class ServerPublisher(QObject):
         self._heartbeat.stop()
         self._device_timer.stop()
         self._device_soon.stop()
+        self._sensors_soon.stop()
         if self.bus.state is BusState.CONNECTED:
             self.bus.publish(topics.SERVER_STATUS, self._status("offline"), retain=True, qos=1)
         self.bus.stop()
@@ -280,12 +290,14 @@ class ServerPublisher(QObject):
             self.publish_everything()
 
     def publish_everything(self) -> None:
-        """Status, every position, drone and device: what a broker that lost its retained values needs."""
+        """Status, every position, drone, device and sensor: what a broker that lost its retained values needs."""
         self.bus.publish(topics.SERVER_STATUS, self._status("online"), retain=True, qos=1)
         self._retained_at.clear()  # every retained position again (the broker may have restarted without them)
         self._on_positions(list(self.services.tracker.snapshot().values()))
         self._on_drones(self.services.fleet.ids())
         self.publish_devices()
+        self._sensor_sent.clear()
+        self.publish_sensors()
 
     def _beat(self) -> None:
         self.heartbeats += 1
@@ -343,6 +355,26 @@ class ServerPublisher(QObject):
             payload = json_safe(entry)
             if topic is not None and isinstance(payload, dict):
                 self.bus.publish(topic, payload, retain=True, qos=1)
+        if self.services.camera_ai is not None:
+            section = json_safe(self.services.camera_ai.report())
+            if isinstance(section, dict):
+                self.bus.publish(topics.CAMERA_AI_HEALTH, section, retain=True, qos=1)
+
+    def _on_sensors(self) -> None:
+        if not self._sensors_soon.isActive():
+            self._sensors_soon.start()
+
+    def publish_sensors(self) -> None:
+        """The sensors whose state, values, bad reads or alarm changed since their last message (retained: a
+        seat connecting later gets every sensor's latest at once)."""
+        for sensor in self.services.sensors.snapshot():
+            said = (sensor.state, tuple(sorted(sensor.values.items())), sensor.bad_reads, sensor.alarms)
+            if self._sensor_sent.get(sensor.id) == said:
+                continue
+            topic = _topic(topics.sensor_state, sensor.id)
+            if topic is not None:
+                self._sensor_sent[sensor.id] = said
+                self.bus.publish(topic, sensor_payload(sensor), retain=True, qos=1)
 
     def _on_camera_alarm(self, camera_id: str, text_: str) -> None:
         topic = _topic(lambda ident: topics.alarm("camera", ident), camera_id)
@@ -371,6 +403,7 @@ class SeatSubscriber(QObject):
         self.refused = _Refusals("seat subscriber")
         self._tasks = GuiBridge(services.tasks, self)
         self._devices: dict[str, JsonObject] = {}
+        self._camera_ai: JsonObject | None = None  # the server's camera_ai section, once heard
         self._server_state = "offline"
         self._last_seen = 0.0  # monotonic time of the server's last sign of life
         self._offline_since: datetime | None = None
@@ -386,6 +419,8 @@ class SeatSubscriber(QObject):
         bus.subscribe(topics.POSITIONS, self._on_position_stream)
         bus.subscribe(topics.DRONE_TELEMETRY, self._on_drones)
         bus.subscribe(topics.DEVICE_HEALTH, self._on_devices)
+        bus.subscribe(topics.SENSOR_STATES, self._on_sensors)
+        bus.subscribe(topics.CAMERA_AI_HEALTH, self._on_camera_ai)
         bus.subscribe(topics.ALARMS, self._on_alarms)
         bus.subscribe(topics.EVENTS, self._on_events)
         bus.subscribe(topics.SERVER_STATUS, self._on_server_status)
@@ -515,6 +550,33 @@ class SeatSubscriber(QObject):
                 self.refused(message, PayloadError(f"field 'id': expected a string, got {ident!r}"))
                 continue
             self._devices[ident] = message.payload
+
+    def _on_sensors(self, batch: list[BusMessage]) -> None:
+        updates = []
+        for message in batch:
+            if not message.payload:
+                continue  # a cleared retained state
+            try:
+                updates.append(sensor_from(message.payload))
+            except PayloadError as exc:
+                self.refused(message, exc)
+        self.services.sensors.apply_remote(updates)
+
+    def _on_camera_ai(self, batch: list[BusMessage]) -> None:
+        """The server's ``camera_ai`` section becomes the seat's (a seat runs no AI box of its own)."""
+        if not batch[-1].payload:
+            return
+        first = self._camera_ai is None
+        self._camera_ai = batch[-1].payload
+        if first:
+            try:
+                self.services.health.register("camera_ai", self.camera_ai_report)
+            except ValueError:  # the seat's config names [ai] boxes too: they are the server's, and idle here
+                self.services.health.replace("camera_ai", self.camera_ai_report)
+
+    def camera_ai_report(self) -> dict[str, Any]:
+        """The report's ``camera_ai`` section: the server's, as last published."""
+        return dict(self._camera_ai or {})
 
     def _on_alarms(self, batch: list[BusMessage]) -> None:
         for message in batch:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from commandcenter.bus.api import JsonObject, JsonValue
 from commandcenter.domain import UnitPosition
 from commandcenter.drones.state import VehicleState
+from commandcenter.sensors.service import RemoteSensor, SensorSnapshot
 
 
 class PayloadError(ValueError):
@@ -125,3 +126,46 @@ def drone_from(payload: Mapping[str, JsonValue]) -> tuple[str, str, int, str, Ve
     elif raw is not None:
         raise PayloadError(f"field 'state': expected an object or null, got {raw!r}")
     return text(payload, "id"), text(payload, "name", ""), sysid, text(payload, "link", "offline"), state
+
+
+def sensor_payload(sensor: SensorSnapshot) -> JsonObject:
+    """The sensor's ``sensors`` health entry, with what a seat's map needs and the time of the last reading."""
+    values: dict[str, JsonValue] = {measure: value for measure, value in sensor.values.items()}
+    units: dict[str, JsonValue] = {measure: unit for measure, unit in sensor.units.items()}
+    reading_at = (datetime.fromtimestamp(sensor.last_reading_at, UTC).isoformat()
+                  if sensor.last_reading_at is not None else None)
+    return {"id": sensor.id, "kind": sensor.kind, "state": sensor.state, "values": values,
+            "bad_reads": sensor.bad_reads, "alarm": sensor.alarm, "alarms": list(sensor.alarms),
+            "name": sensor.name, "lat": sensor.lat, "lon": sensor.lon, "units": units, "reading_at": reading_at,
+            "at": now_iso()}
+
+
+def _object(payload: Mapping[str, JsonValue], key: str) -> Mapping[str, JsonValue]:
+    value = payload.get(key, {})
+    if not isinstance(value, dict):
+        raise PayloadError(f"field {key!r}: expected an object, got {value!r:.80}")
+    return value
+
+
+def sensor_from(payload: Mapping[str, JsonValue]) -> RemoteSensor:
+    """A sensor's published state; values must be numbers, the state one the report knows."""
+    state = text(payload, "state")
+    if state not in ("unknown", "online", "offline"):
+        raise PayloadError(f"field 'state': expected unknown, online or offline, got {state!r}")
+    values: dict[str, float] = {}
+    for measure, value in _object(payload, "values").items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise PayloadError(f"field 'values.{measure}': expected a number, got {value!r:.80}")
+        values[measure] = float(value)
+    units = {measure: unit for measure, unit in _object(payload, "units").items() if isinstance(unit, str)}
+    bad_reads = payload.get("bad_reads", 0)
+    if isinstance(bad_reads, bool) or not isinstance(bad_reads, int):
+        raise PayloadError(f"field 'bad_reads': expected an integer, got {bad_reads!r}")
+    alarms = tuple(strings(payload, "alarms")) if "alarms" in payload else ()
+    if payload.get("alarm") is True and not alarms:
+        alarms = ("alarm",)
+    reading_at = timestamp(payload, "reading_at").timestamp() if payload.get("reading_at") is not None else None
+    return RemoteSensor(id=text(payload, "id"), name=text(payload, "name", ""), kind=text(payload, "kind", ""),
+                        lat=optional_number(payload, "lat"), lon=optional_number(payload, "lon"), units=units,
+                        state=state, values=values, bad_reads=bad_reads, alarms=alarms,
+                        last_reading_at=reading_at)

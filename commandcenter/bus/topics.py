@@ -53,6 +53,17 @@ def device_health(device_id: str) -> str:
 DEVICE_HEALTH = f"{PREFIX}/devices/+/health"
 
 
+# retained, QoS 1: a sensor's state, values and alarm as the server last judged them (at most 4 a second)
+def sensor_state(sensor_id: str) -> str:
+    return f"{PREFIX}/sensors/{level(sensor_id)}/state"
+
+
+SENSOR_STATES = f"{PREFIX}/sensors/+/state"
+
+# retained, QoS 1: the server's camera_ai health section (only when it has [ai] boxes), every 5 s
+CAMERA_AI_HEALTH = f"{PREFIX}/server/camera_ai"
+
+
 # QoS 1: something a person must see (camera alarm, geofence, sensor, escalation): cc/v1/alarms/{kind}/{id}
 def alarm(kind: str, source_id: str) -> str:
     return f"{PREFIX}/alarms/{level(kind)}/{level(source_id)}"

@@ -87,6 +87,25 @@ class _Status:
     last_seen: float | None = None  # wall time the last reading arrived
     bad_reads: int = 0
     last_bad: str = ""
+    remote_alarms: tuple[str, ...] | None = None  # a seat: the rules in alarm as the server said (None: ours)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteSensor:
+    """One sensor as the server last published it on the bus (``cc/v1/sensors/{id}/state``): what a seat shows.
+    Carries the sensor's name, place and units too, so a seat whose configuration lists no sensors shows them."""
+
+    id: str
+    name: str
+    kind: str
+    lat: float | None
+    lon: float | None
+    units: dict[str, str]
+    state: str
+    values: dict[str, float]
+    bad_reads: int
+    alarms: tuple[str, ...]  # the rules in alarm ("fill > 80"); empty: no alarm
+    last_reading_at: float | None  # unix time the server last heard the sensor
 
 
 @dataclass
@@ -246,6 +265,24 @@ class SensorService(QObject):
     def _say(self, info: SensorInfo, severity: str, text: str) -> None:
         self.alarm.emit(info.id, severity, text)
 
+    def apply_remote(self, updates: Sequence[RemoteSensor]) -> None:
+        """A seat: the server's view of its sensors (from the bus) replaces ours, for the map layer and the
+        report. No history is written, no rule runs and no alarm is raised here: the server did all that once."""
+        for update in updates:
+            status = self._status.get(update.id)
+            if status is None:
+                info = SensorInfo(id=update.id, name=update.name or update.id, kind=update.kind, lat=update.lat,
+                                  lon=update.lon, period_s=60.0, units=dict(update.units))
+                status = self._status[update.id] = _Status(info)
+                self._applicable[update.id] = []
+            status.state = update.state
+            status.values = dict(update.values)
+            status.bad_reads = update.bad_reads
+            status.last_seen = update.last_reading_at
+            status.remote_alarms = tuple(update.alarms)
+        if updates:
+            self.changed.emit()
+
     # ------------------------------------------------------------------------------------------ alarms → cases
     def _on_rule(self, info: SensorInfo, event: RuleEvent) -> None:
         rule = event.rule
@@ -372,11 +409,12 @@ class SensorService(QObject):
         out = []
         for status in self._status.values():
             info = status.info
-            active = self.tracker.active(info.id)
+            alarms = (status.remote_alarms if status.remote_alarms is not None
+                      else tuple(r.describe() for r in self.tracker.active(info.id)))
             out.append(SensorSnapshot(id=info.id, name=info.name, kind=info.kind, lat=info.lat, lon=info.lon,
                                       state=status.state, values=dict(status.values), units=dict(info.units),
-                                      bad_reads=status.bad_reads, alarm=bool(active), last_reading_at=status.last_seen,
-                                      alarms=tuple(r.describe() for r in active)))
+                                      bad_reads=status.bad_reads, alarm=bool(alarms), last_reading_at=status.last_seen,
+                                      alarms=alarms))
         return out
 
     def threshold(self, sensor_id: str, measure: str) -> float | None:

@@ -33,3 +33,14 @@ def tls_broker(tmp_path: Path) -> Iterator[MosquittoBroker]:
     broker.start()
     yield broker
     broker.stop()
+
+
+@pytest.fixture
+def device_broker(tmp_path: Path) -> Iterator[MosquittoBroker]:
+    """Another broker, anonymous like a city IoT platform's, that devices (MQTT sensors, Frigate) publish to."""
+    directory = tmp_path / "mosquitto-devices"
+    directory.mkdir()
+    broker = MosquittoBroker(directory, {}, anonymous=True)
+    broker.start()
+    yield broker
+    broker.stop()

@@ -41,7 +41,7 @@ class MosquittoBroker:
     """One mosquitto process; ``stop()`` then ``start()`` brings it back on the same port with its retained
     values (persistence on, saved on a clean stop)."""
 
-    def __init__(self, directory: Path, users: dict[str, str], *, tls: bool = False) -> None:
+    def __init__(self, directory: Path, users: dict[str, str], *, tls: bool = False, anonymous: bool = False) -> None:
         self.directory = directory
         self.users = users
         self.host = "127.0.0.1"
@@ -65,7 +65,7 @@ class MosquittoBroker:
         self.config_path.write_text(
             f"listener {self.port} {self.host}\n"
             + tls_lines +
-            "allow_anonymous false\n"
+            f"allow_anonymous {'true' if anonymous else 'false'}\n"
             f"password_file {password_file}\n"
             "persistence true\n"
             f"persistence_location {directory / 'data'}/\n"
