@@ -564,7 +564,7 @@ class SeatSubscriber(QObject):
 
     def _on_camera_ai(self, batch: list[BusMessage]) -> None:
         """The server's ``camera_ai`` section becomes the seat's (a seat runs no AI box of its own)."""
-        if not batch[-1].payload:
+        if not batch or not batch[-1].payload:
             return
         first = self._camera_ai is None
         self._camera_ai = batch[-1].payload

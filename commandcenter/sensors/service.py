@@ -10,6 +10,10 @@ auto-dispatched by the intake when the category is 自动派遣), notes on the c
 
 Every database write is a job for the store's single writer (``submit``: nothing here waits for it); the reading
 history is written in downsampled buckets (:mod:`commandcenter.sensors.tables`).
+
+Only the server (or the one-process application) hears sensors. A seat's service is fed the server's view over
+the bus (:meth:`SensorService.apply_remote`, from ``cc/v1/sensors/{id}/state``) for its map layer and report, and
+judges nothing itself.
 """
 
 from __future__ import annotations
