@@ -14,10 +14,13 @@ from commandcenter.bus.payloads import (
     drone_payload,
     position_from,
     position_payload,
+    sensor_from,
+    sensor_payload,
 )
 from commandcenter.domain import UnitPosition
 from commandcenter.drones.state import VehicleState
 from commandcenter.runtime.units import UnitTracker
+from commandcenter.sensors.service import SensorSnapshot
 
 NOW = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
 
@@ -67,3 +70,18 @@ def test_positions_from_the_bus_never_move_a_unit_back_in_time(qtbot: QtBot) -> 
     assert [u.id for u in tracker.units()] == ["OF-1"]  # known from now on (statuses from the bus apply)
     tracker.set_status("OF-1", "resting")
     assert getattr(tracker.get("OF-1"), "status", "") == "resting"
+
+
+def test_a_sensor_state_survives_the_wire_and_a_bad_one_names_its_field() -> None:
+    sensor = SensorSnapshot(id="bin-7", name="东门垃圾桶", kind="垃圾桶", lat=30.0, lon=120.0, state="online",
+                            values={"fill": 85.0, "battery": 3.6}, units={"fill": "%"}, bad_reads=2, alarm=True,
+                            last_reading_at=NOW.timestamp(), alarms=("fill > 80",))
+    back = sensor_from(_over_the_wire(sensor_payload(sensor)))  # type: ignore[arg-type]
+    assert (back.id, back.name, back.kind, back.lat, back.lon) == ("bin-7", "东门垃圾桶", "垃圾桶", 30.0, 120.0)
+    assert (back.state, back.values, back.units, back.bad_reads) == ("online", {"fill": 85.0, "battery": 3.6},
+                                                                      {"fill": "%"}, 2)
+    assert back.alarms == ("fill > 80",) and back.last_reading_at == NOW.timestamp()
+    with pytest.raises(PayloadError, match="field 'state'"):
+        sensor_from({"id": "bin-7", "state": "sleeping"})
+    with pytest.raises(PayloadError, match=r"field 'values\.fill'"):
+        sensor_from({"id": "bin-7", "state": "online", "values": {"fill": True}})
