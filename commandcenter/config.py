@@ -197,6 +197,8 @@ class Open311Config:
     jurisdiction: str = ""
     max_description: int = 4000  # characters; a longer description is refused with 400 naming the limit
     max_body_bytes: int = 1 << 20  # a larger Content-Length is refused with 413 before reading
+    media_max_mb: float = 10.0  # a citizen's photo behind media_url, fetched once into the evidence store
+    media_timeout_s: float = 10.0  # the whole fetch; slower or larger → the case records why, keeps no photo
 
 
 @dataclass
@@ -525,6 +527,8 @@ def _validate(config: Config, checker: _Checker) -> None:
     if config.open311 is not None:
         _check_range(checker, "open311.max_description", config.open311.max_description, 1, 1_000_000)
         _check_range(checker, "open311.max_body_bytes", config.open311.max_body_bytes, 1024, 1 << 30)
+        _check_range(checker, "open311.media_max_mb", config.open311.media_max_mb, 0.01, 1024)
+        _check_range(checker, "open311.media_timeout_s", config.open311.media_timeout_s, 0.1, 600)
     _check_range(checker, "trackers.max_clock_skew_s", config.trackers.max_clock_skew_s, 0, 86400)
     _check_range(checker, "trackers.max_fix_age_h", config.trackers.max_fix_age_h, 0.01, 24 * 3650)
     if config.trackers.osmand is not None:

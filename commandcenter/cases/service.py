@@ -135,8 +135,9 @@ class CaseService:
         self.core.load_calendar_overrides()
 
     # =========================================================================================== commands
-    def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Operation[CaseView]:
-        return self.intake.create_case(spec, actor, register=register)
+    def create_case(self, spec: NewCase, actor: str, *, register: bool = False,
+                    dispatch_by_flag: bool = False) -> Operation[CaseView]:
+        return self.intake.create_case(spec, actor, register=register, dispatch_by_flag=dispatch_by_flag)
 
     def intake_event(self, source: str, category: str, lat: float, lon: float, text: str,
                      camera_id: str | None = None, evidence: Sequence[EvidenceRef] = (), *, actor: str = "system",
@@ -227,6 +228,10 @@ class CaseService:
 
     def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Operation[CaseView]:
         return self.commands.add_evidence(code, evidence, actor)
+
+    def record_media(self, code: str, url: str, evidence: EvidenceRef | None, error: str,
+                     actor: str) -> Operation[CaseView]:
+        return self.commands.record_media(code, url, evidence, error, actor)
 
     def sweep_escalations(self, now: datetime | None = None, actor: str = "system") -> Operation[list[tuple[str, str]]]:
         return self.escalation.sweep(now, actor)

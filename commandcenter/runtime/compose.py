@@ -35,6 +35,7 @@ from commandcenter.ai.service import CameraAiService
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import CategoryError, CategoryTable, load_categories
+from commandcenter.cases.citizen_media import CitizenMediaFetcher
 from commandcenter.cases.escalation import EscalationService
 from commandcenter.cases.feed import DispatchFeed
 from commandcenter.cases.model import CaseView
@@ -477,7 +478,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     open311: Open311Server | None = None
     if config.open311 is not None and role.serves:
         o = config.open311
-        server = Open311Server(CaseOpen311Backend(cases), o.host, o.port, api_keys=o.api_keys,
+        media = CitizenMediaFetcher(enforcement.evidence.store_file, cases.record_media,
+                                    tasks.lane("citizen-media", 2).run, actor="open311",
+                                    max_bytes=int(o.media_max_mb * (1 << 20)), timeout_s=o.media_timeout_s)
+        server = Open311Server(CaseOpen311Backend(cases, media=media), o.host, o.port, api_keys=o.api_keys,
                                jurisdiction=o.jurisdiction, limits=limits.http, max_body=o.max_body_bytes,
                                max_description=o.max_description)
         open311 = server
