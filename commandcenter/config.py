@@ -135,6 +135,20 @@ class OfficerConfig:
 
 
 @dataclass
+class ShiftConfig:
+    """One 班次 of a team ([[shifts]]): its officers are recommended only while one of the team's shifts runs.
+
+    ``start``/``end`` are the bureau's wall-clock times "HH:MM"; an end not after the start runs past midnight.
+    A team without shifts is on shift around the clock.
+    """
+
+    team: str
+    name: str = ""
+    start: str = "00:00"
+    end: str = "00:00"
+
+
+@dataclass
 class RegisterConfig:
     """One value of a Modbus sensor's register map: where it is, how it is encoded, what it measures."""
 
@@ -353,6 +367,7 @@ class Config:
     trackers: TrackersConfig = field(default_factory=TrackersConfig)
     vehicles: list[VehicleConfig] = field(default_factory=list)
     officers: list[OfficerConfig] = field(default_factory=list)
+    shifts: list[ShiftConfig] = field(default_factory=list)  # [[shifts]]: the teams' 班次 roster
     sensors: list[SensorConfig] = field(default_factory=list)
     sensor_rules: list[SensorRuleConfig] = field(default_factory=list)
     users: list[UserConfig] = field(default_factory=list)
@@ -540,6 +555,13 @@ def _validate(config: Config, checker: _Checker) -> None:
     for i, officer in enumerate(config.officers):
         if officer.device_secret and not officer.device:
             raise checker.fail(f"officers[{i}].device_secret", f"officer {officer.id!r} has a secret but no device")
+    for i, shift in enumerate(config.shifts):
+        if not shift.team.strip():
+            raise checker.fail(f"shifts[{i}].team", "a shift needs the team it belongs to")
+        for key in ("start", "end"):
+            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(getattr(shift, key)).strip()):
+                raise checker.fail(f"shifts[{i}].{key}",
+                                   f"{getattr(shift, key)!r} is not a time of day as HH:MM (e.g. \"08:00\")")
     for i, vehicle in enumerate(config.vehicles):
         pinned = vehicle.terminal_plate or vehicle.terminal_maker or vehicle.terminal_model or vehicle.terminal_id
         if pinned and not vehicle.terminal:
@@ -723,6 +745,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "trackers": trackers,
         "vehicles": lambda v, k: checker.table_list(VehicleConfig, v, k),
         "officers": lambda v, k: checker.table_list(OfficerConfig, v, k),
+        "shifts": lambda v, k: checker.table_list(ShiftConfig, v, k),
         "sensors": sensors,
         "sensor_rules": lambda v, k: checker.table_list(SensorRuleConfig, v, k),
         "users": lambda v, k: checker.table_list(UserConfig, v, k),

@@ -38,6 +38,7 @@ from commandcenter.cases.intake_commands import CaseIntake, DuplicateCandidate
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase, Sla
 from commandcenter.cases.queries import CaseQueries, UnitRow
 from commandcenter.cases.recommend import Recommender
+from commandcenter.cases.shifts import ShiftRoster
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex
@@ -68,13 +69,14 @@ class CaseService:
         stale_after_s: float = 300.0,
         roster_max_age_s: float = 5.0,
         unit_status_changed: Callable[[str, str], None] | None = None,
+        shifts: ShiftRoster | None = None,
     ) -> None:
         self.core = CaseCore(store, calendar, categories, authorize=authorize, audit=audit, guard=guard,
                              clock=clock, warn_fraction=warn_fraction)
         located: Callable[[], Mapping[str, UnitPosition]] = positions or dict
         self.positions = located
         self.recommender = Recommender(self.core, located, streets=streets, stale_after_s=stale_after_s,
-                                       roster_max_age_s=roster_max_age_s)
+                                       roster_max_age_s=roster_max_age_s, shifts=shifts)
         self.commands = CaseCommands(self.core)
         self.intake = CaseIntake(self.core, self.commands, self.recommender, duplicate_radius_m=duplicate_radius_m,
                                  duplicate_window_min=duplicate_window_min)

@@ -42,6 +42,7 @@ from commandcenter.cases.model import CaseView
 from commandcenter.cases.open311_backend import CaseOpen311Backend
 from commandcenter.cases.report import cases_report
 from commandcenter.cases.service import CaseService
+from commandcenter.cases.shifts import Shift, ShiftRoster, parse_clock
 from commandcenter.cases.units import UnitStatusService
 from commandcenter.config import CameraConfig, Config, ConfigError
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
@@ -463,7 +464,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         store, load_calendar(), categories,
         authorize=enforcement.authorize, audit=case_audit_hook(enforcement), guard=enforcement.guard,
         positions=tracker.snapshot, unit_status_changed=tracker.set_status,
-        streets=streets, stale_after_s=config.map.stale_minutes * 60.0)
+        streets=streets, stale_after_s=config.map.stale_minutes * 60.0,
+        shifts=ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
+                           for s in config.shifts))
     health.register("cases", lambda: cases_report(store))
     # SLA escalation runs in the core on its own timer, whether or not a dispatch screen is open.
     escalation = EscalationService(cases.escalation, parent=events)

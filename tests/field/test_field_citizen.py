@@ -4,6 +4,7 @@ behind a ``media_url`` is fetched once into the evidence store after the request
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.server
 import json
@@ -13,6 +14,7 @@ import urllib.parse
 import urllib.request
 import zlib
 from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -57,9 +59,9 @@ def png_bytes(width: int = 4, height: int = 4) -> bytes:
             + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
 
 
-@pytest.fixture
-def citizen_services(qtbot: Any, tmp_path: Path) -> Iterator[Services]:
-    config = parse_config(field_config_text(f"sqlite:///{tmp_path / 'citizen.db'}", EXTRA), "citizen-test.toml")
+@contextlib.contextmanager
+def composed(tmp_path: Path, extra: str) -> Iterator[Services]:
+    config = parse_config(field_config_text(f"sqlite:///{tmp_path / 'citizen.db'}", extra), "citizen-test.toml")
     services = build(config)
     try:
         services.start()
@@ -68,6 +70,12 @@ def citizen_services(qtbot: Any, tmp_path: Path) -> Iterator[Services]:
         yield services
     finally:
         services.stop()
+
+
+@pytest.fixture
+def citizen_services(qtbot: Any, tmp_path: Path) -> Iterator[Services]:
+    with composed(tmp_path, EXTRA) as services:
+        yield services
 
 
 def report(services: Services, category: str, **more: str) -> tuple[int, Any]:
@@ -210,3 +218,44 @@ def test_a_failed_fetch_keeps_the_case_and_says_why(citizen_services: Services, 
     assert [e["path"] for e in services.cases.evidence(code)] == [url]
     result = verify(services.store, evidence_root=services.enforcement.evidence.root)
     assert result.ok, result.summary()
+
+
+def test_officers_of_a_team_off_shift_are_not_recommended(qtbot: Any, tmp_path: Path) -> None:
+    beijing = datetime.now(timezone(timedelta(hours=8)))
+
+    def hhmm(hours: float) -> str:
+        return (beijing + timedelta(hours=hours)).strftime("%H:%M")
+
+    # o1/o2's team works now; o3's night team starts in three hours (both shifts may run past midnight)
+    shifts = f"""
+[[shifts]]
+team = "市政养护队"
+name = "白班"
+start = "{hhmm(-2)}"
+end = "{hhmm(2)}"
+
+[[shifts]]
+team = "夜班养护队"
+name = "夜班"
+start = "{hhmm(3)}"
+end = "{hhmm(5)}"
+"""
+    with composed(tmp_path, EXTRA.replace('team = "市政养护队"', 'team = "夜班养护队"') + shifts) as services:
+        assert [s.team for s in services.config.shifts] == ["市政养护队", "夜班养护队"]
+        api = services.field_api
+        assert api is not None
+        base = f"http://127.0.0.1:{api.bound_port}"
+        day, night = pair_phone(services, base, "o1"), pair_phone(services, base, "o3")
+        stand(night, CASE_AT)  # on duty and right there, but his 班次 has not begun
+        stand(day, OFFICER_AT)  # ~300 m away, on shift
+        assert night.call("POST", "/field/v1/duty", {"on_duty": True}).body["on_duty"] is True
+
+        status, body = report(services, MANUAL)
+        assert status == 201, body
+        services.cases.refresh_roster()
+        assert [r.officer_id for r in services.cases.recommend(body[0]["service_request_id"])] == ["o1"]
+        status, body = report(services, AUTO)
+        assert status == 201, body
+        case = services.cases.get(body[0]["service_request_id"])
+        assert (case.status, case.assigned_officer) == ("dispatched", "o1")
+        assert night.call("GET", "/field/v1/tasks").body["tasks"] == []
