@@ -213,6 +213,7 @@ class Open311Config:
     max_body_bytes: int = 1 << 20  # a larger Content-Length is refused with 413 before reading
     media_max_mb: float = 10.0  # a citizen's photo behind media_url, fetched once into the evidence store
     media_timeout_s: float = 10.0  # the whole fetch; slower or larger → the case records why, keeps no photo
+    media_allow_private: bool = False  # also fetch from loopback/private addresses (a closed network's image host)
 
 
 @dataclass

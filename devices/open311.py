@@ -25,7 +25,9 @@ a body over ``max_body`` bytes (``Content-Length``) is refused with 413 before a
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import threading
 import time
 import urllib.error
@@ -99,27 +101,54 @@ class MediaFetchError(Exception):
     """A citizen's ``media_url`` could not be taken as a photo; the message says why (kept on the case)."""
 
 
-class _HttpOnlyRedirects(urllib.request.HTTPRedirectHandler):
-    """Follow a redirect only to another http(s) URL (never to ftp: or file:)."""
+def _check_target(url: str, allow_private: bool) -> None:
+    """Refuse a scheme other than http/https and, unless allowed, a host on the bureau's own networks.
+
+    A citizen's URL must not make the server knock on its own intranet (loopback, private, link-local,
+    reserved addresses: the database, the broker, a camera's web page). The host is resolved here; a name
+    that resolves to such an address is refused like the address itself.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise MediaFetchError(f"{url!r} is not an http(s) URL")
+    if allow_private:
+        return
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise MediaFetchError(f"{url}: cannot resolve {host!r}: {exc}") from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            raise MediaFetchError(f"{url}: {host} is {address}, an internal address; citizen photos are only "
+                                  "fetched from the public internet")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to a URL the first request would have been allowed to fetch."""
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.allow_private = allow_private
 
     def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
                          newurl: str) -> urllib.request.Request | None:
-        if urlsplit(newurl).scheme.lower() not in ("http", "https"):
-            raise MediaFetchError(f"redirected to {newurl!r}, not an http(s) URL")
+        _check_target(newurl, self.allow_private)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def fetch_media(url: str, *, max_bytes: int, timeout: float) -> tuple[bytes, str]:
+def fetch_media(url: str, *, max_bytes: int, timeout: float, allow_private: bool = False) -> tuple[bytes, str]:
     """The photo behind a citizen's ``media_url``: (bytes, "image/jpeg" | "image/png").
 
     Blocking (a worker thread, never an HTTP handler or the GUI thread). Refused with :class:`MediaFetchError`:
-    a scheme other than http/https, a non-2xx answer, more than ``max_bytes`` (by ``Content-Length`` before
-    reading, or by counting while reading), not received within ``timeout`` seconds, and
-    bytes that are not a whole JPEG or PNG whatever the server's ``Content-Type`` says.
+    a scheme other than http/https, a host on an internal network unless ``allow_private`` (also after a
+    redirect), a non-2xx answer, more than ``max_bytes`` (by ``Content-Length`` before reading, or by counting
+    while reading), not received within ``timeout`` seconds, and bytes that are not a whole JPEG or PNG
+    whatever the server's ``Content-Type`` says.
     """
-    if urlsplit(url).scheme.lower() not in ("http", "https"):
-        raise MediaFetchError(f"{url!r} is not an http(s) URL")
-    opener = urllib.request.build_opener(_HttpOnlyRedirects)
+    _check_target(url, allow_private)
+    opener = urllib.request.build_opener(_CheckedRedirects(allow_private))
     request = urllib.request.Request(url, headers={"User-Agent": "commandcenter-open311/1", "Accept": "image/*"})
     try:
         with opener.open(request, timeout=timeout) as response:

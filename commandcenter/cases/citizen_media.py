@@ -3,7 +3,8 @@
 A citizen's photo lives on someone else's server and may change or vanish; a case needs the bytes it was
 judged on. So right after the request is stored (the POST has already been answered: the fetch runs on a
 task lane, never on the HTTP worker), the URL is fetched once with a size and a time limit, only over
-http/https, and accepted only when the bytes are a JPEG or PNG. The copy goes into the content-addressed
+http/https, never from an internal address (unless configured), and accepted only when the bytes are a JPEG
+or PNG. The copy goes into the content-addressed
 evidence tree and becomes a hashed, audited evidence row beside the URL row, so ``audit verify`` re-hashes it.
 A failed fetch keeps the case and records why (``extra["media_fetch"]["error"]``).
 """
@@ -43,13 +44,15 @@ class CitizenMediaFetcher:
     """Fetches one case's ``media_url`` off the request thread; ``submit`` returns at once."""
 
     def __init__(self, store_photo: StorePhoto, record: RecordMedia, run: Callable[[Callable[[], None]], Future[None]],
-                 *, actor: str = "open311", max_bytes: int = 10 << 20, timeout_s: float = 10.0) -> None:
+                 *, actor: str = "open311", max_bytes: int = 10 << 20, timeout_s: float = 10.0,
+                 allow_private: bool = False) -> None:
         self.store_photo = store_photo
         self.record = record
         self.run = run
         self.actor = actor
         self.max_bytes = max_bytes
         self.timeout_s = timeout_s
+        self.allow_private = allow_private  # fetch from internal addresses too (a test host, a closed network)
 
     def submit(self, code: str, url: str) -> Future[None]:
         """Fetch and record on a worker; the future is done when the outcome is committed."""
@@ -58,7 +61,8 @@ class CitizenMediaFetcher:
     def fetch(self, code: str, url: str) -> None:
         """Blocking: fetch, store, record (a worker thread)."""
         try:
-            data, mime = fetch_media(url, max_bytes=self.max_bytes, timeout=self.timeout_s)
+            data, mime = fetch_media(url, max_bytes=self.max_bytes, timeout=self.timeout_s,
+                                     allow_private=self.allow_private)
         except MediaFetchError as exc:
             log.warning("case %s: citizen photo not fetched: %s", code, exc)
             self.record(code, url, None, str(exc), self.actor).result(60)

@@ -483,7 +483,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         o = config.open311
         media = CitizenMediaFetcher(enforcement.evidence.store_file, cases.record_media,
                                     tasks.lane("citizen-media", 2).run, actor="open311",
-                                    max_bytes=int(o.media_max_mb * (1 << 20)), timeout_s=o.media_timeout_s)
+                                    max_bytes=int(o.media_max_mb * (1 << 20)), timeout_s=o.media_timeout_s,
+                                    allow_private=o.media_allow_private)
         server = Open311Server(CaseOpen311Backend(cases, media=media), o.host, o.port, api_keys=o.api_keys,
                                jurisdiction=o.jurisdiction, limits=limits.http, max_body=o.max_body_bytes,
                                max_description=o.max_description)

@@ -46,6 +46,7 @@ port = 0
 api_keys = ["{KEY}"]
 media_max_mb = 0.01
 media_timeout_s = 5.0
+media_allow_private = true  # the test's image host is on 127.0.0.1
 """
 
 
@@ -218,6 +219,18 @@ def test_a_failed_fetch_keeps_the_case_and_says_why(citizen_services: Services, 
     assert [e["path"] for e in services.cases.evidence(code)] == [url]
     result = verify(services.store, evidence_root=services.enforcement.evidence.root)
     assert result.ok, result.summary()
+
+
+def test_as_deployed_a_citizen_url_never_reaches_the_bureaus_own_hosts(qtbot: Any, tmp_path: Path,
+                                                                       photo_host: PhotoHost) -> None:
+    photo_host.release.set()
+    with composed(tmp_path, EXTRA.replace("media_allow_private = true", "")) as services:
+        status, body = report(services, MANUAL, media_url=photo_host.base + "/p/1.png")
+        assert status == 201, body
+        code = body[0]["service_request_id"]
+        assert wait_until(lambda: "media_fetch" in services.cases.get(code).extra)
+        assert "127.0.0.1, an internal address" in services.cases.get(code).extra["media_fetch"]["error"]
+        assert photo_host.requests == [] and len(services.cases.evidence(code)) == 1
 
 
 def test_officers_of_a_team_off_shift_are_not_recommended(qtbot: Any, tmp_path: Path) -> None:
