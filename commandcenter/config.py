@@ -135,6 +135,20 @@ class OfficerConfig:
 
 
 @dataclass
+class ShiftConfig:
+    """One 班次 of a team ([[shifts]]): its officers are recommended only while one of the team's shifts runs.
+
+    ``start``/``end`` are the bureau's wall-clock times "HH:MM"; an end not after the start runs past midnight.
+    A team without shifts is on shift around the clock.
+    """
+
+    team: str
+    name: str = ""
+    start: str = "00:00"
+    end: str = "00:00"
+
+
+@dataclass
 class RegisterConfig:
     """One value of a Modbus sensor's register map: where it is, how it is encoded, what it measures."""
 
@@ -197,6 +211,9 @@ class Open311Config:
     jurisdiction: str = ""
     max_description: int = 4000  # characters; a longer description is refused with 400 naming the limit
     max_body_bytes: int = 1 << 20  # a larger Content-Length is refused with 413 before reading
+    media_max_mb: float = 10.0  # a citizen's photo behind media_url, fetched once into the evidence store
+    media_timeout_s: float = 10.0  # the whole fetch; slower or larger → the case records why, keeps no photo
+    media_allow_private: bool = False  # also fetch from loopback/private addresses (a closed network's image host)
 
 
 @dataclass
@@ -351,6 +368,7 @@ class Config:
     trackers: TrackersConfig = field(default_factory=TrackersConfig)
     vehicles: list[VehicleConfig] = field(default_factory=list)
     officers: list[OfficerConfig] = field(default_factory=list)
+    shifts: list[ShiftConfig] = field(default_factory=list)  # [[shifts]]: the teams' 班次 roster
     sensors: list[SensorConfig] = field(default_factory=list)
     sensor_rules: list[SensorRuleConfig] = field(default_factory=list)
     users: list[UserConfig] = field(default_factory=list)
@@ -525,6 +543,8 @@ def _validate(config: Config, checker: _Checker) -> None:
     if config.open311 is not None:
         _check_range(checker, "open311.max_description", config.open311.max_description, 1, 1_000_000)
         _check_range(checker, "open311.max_body_bytes", config.open311.max_body_bytes, 1024, 1 << 30)
+        _check_range(checker, "open311.media_max_mb", config.open311.media_max_mb, 0.01, 1024)
+        _check_range(checker, "open311.media_timeout_s", config.open311.media_timeout_s, 0.1, 600)
     _check_range(checker, "trackers.max_clock_skew_s", config.trackers.max_clock_skew_s, 0, 86400)
     _check_range(checker, "trackers.max_fix_age_h", config.trackers.max_fix_age_h, 0.01, 24 * 3650)
     if config.trackers.osmand is not None:
@@ -536,6 +556,13 @@ def _validate(config: Config, checker: _Checker) -> None:
     for i, officer in enumerate(config.officers):
         if officer.device_secret and not officer.device:
             raise checker.fail(f"officers[{i}].device_secret", f"officer {officer.id!r} has a secret but no device")
+    for i, shift in enumerate(config.shifts):
+        if not shift.team.strip():
+            raise checker.fail(f"shifts[{i}].team", "a shift needs the team it belongs to")
+        for key in ("start", "end"):
+            if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", str(getattr(shift, key)).strip()):
+                raise checker.fail(f"shifts[{i}].{key}",
+                                   f"{getattr(shift, key)!r} is not a time of day as HH:MM (e.g. \"08:00\")")
     for i, vehicle in enumerate(config.vehicles):
         pinned = vehicle.terminal_plate or vehicle.terminal_maker or vehicle.terminal_model or vehicle.terminal_id
         if pinned and not vehicle.terminal:
@@ -719,6 +746,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "trackers": trackers,
         "vehicles": lambda v, k: checker.table_list(VehicleConfig, v, k),
         "officers": lambda v, k: checker.table_list(OfficerConfig, v, k),
+        "shifts": lambda v, k: checker.table_list(ShiftConfig, v, k),
         "sensors": sensors,
         "sensor_rules": lambda v, k: checker.table_list(SensorRuleConfig, v, k),
         "users": lambda v, k: checker.table_list(UserConfig, v, k),

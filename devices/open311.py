@@ -25,9 +25,13 @@ a body over ``max_body`` bytes (``Content-Length``) is refused with 413 before a
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import threading
 import time
+import urllib.error
+import urllib.request
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -35,9 +39,11 @@ from typing import Any, Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from devices.base import ConnectionCounters, LinkStats, RejectedInput, Sink
+from devices.camera_ai import image_mime
 from devices.httpserve import BoundedHTTPServer, BoundedRequestHandler, HttpLimits
 
-__all__ = ["BASE_PATH", "CitizenReport", "Open311Backend", "Open311Error", "Open311Server", "to_xml"]
+__all__ = ["BASE_PATH", "CitizenReport", "MediaFetchError", "Open311Backend", "Open311Error", "Open311Server",
+           "fetch_media", "to_xml"]
 
 BASE_PATH = "/open311/v2/"
 MAX_BODY = 1 << 20  # a GeoReport request is a few hundred bytes; media travel as URLs
@@ -89,6 +95,88 @@ class CitizenReport:
     lon: float | None
     media_url: str = ""
     time: float = field(default_factory=time.time)
+
+
+class MediaFetchError(Exception):
+    """A citizen's ``media_url`` could not be taken as a photo; the message says why (kept on the case)."""
+
+
+def _check_target(url: str, allow_private: bool) -> None:
+    """Refuse a scheme other than http/https and, unless allowed, a host on the bureau's own networks.
+
+    A citizen's URL must not make the server knock on its own intranet (loopback, private, link-local,
+    reserved addresses: the database, the broker, a camera's web page). The host is resolved here; a name
+    that resolves to such an address is refused like the address itself.
+    """
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https"):
+        raise MediaFetchError(f"{url!r} is not an http(s) URL")
+    if allow_private:
+        return
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or None, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise MediaFetchError(f"{url}: cannot resolve {host!r}: {exc}") from None
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            raise MediaFetchError(f"{url}: {host} is {address}, an internal address; citizen photos are only "
+                                  "fetched from the public internet")
+
+
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follow a redirect only to a URL the first request would have been allowed to fetch."""
+
+    def __init__(self, allow_private: bool) -> None:
+        super().__init__()
+        self.allow_private = allow_private
+
+    def redirect_request(self, req: urllib.request.Request, fp: Any, code: int, msg: str, headers: Any,
+                         newurl: str) -> urllib.request.Request | None:
+        _check_target(newurl, self.allow_private)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def fetch_media(url: str, *, max_bytes: int, timeout: float, allow_private: bool = False) -> tuple[bytes, str]:
+    """The photo behind a citizen's ``media_url``: (bytes, "image/jpeg" | "image/png").
+
+    Blocking (a worker thread, never an HTTP handler or the GUI thread). Refused with :class:`MediaFetchError`:
+    a scheme other than http/https, a host on an internal network unless ``allow_private`` (also after a
+    redirect), a non-2xx answer, more than ``max_bytes`` (by ``Content-Length`` before reading, or by counting
+    while reading), not received within ``timeout`` seconds, and bytes that are not a whole JPEG or PNG
+    whatever the server's ``Content-Type`` says.
+    """
+    _check_target(url, allow_private)
+    opener = urllib.request.build_opener(_CheckedRedirects(allow_private))
+    request = urllib.request.Request(url, headers={"User-Agent": "commandcenter-open311/1", "Accept": "image/*"})
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            length = response.headers.get("Content-Length")
+            if length is not None and length.isdigit() and int(length) > max_bytes:
+                raise MediaFetchError(f"{url}: {int(length)} bytes, over the limit of {max_bytes}")
+            chunks: list[bytes] = []
+            got = 0
+            deadline = time.monotonic() + timeout  # a server dripping a byte a second is cut off too
+            while got <= max_bytes and (chunk := response.read(min(1 << 16, max_bytes + 1 - got))):
+                chunks.append(chunk)
+                got += len(chunk)
+                if time.monotonic() > deadline:
+                    raise MediaFetchError(f"{url}: not received within {timeout:g} s")
+            data = b"".join(chunks)
+    except MediaFetchError:
+        raise
+    except urllib.error.HTTPError as exc:
+        raise MediaFetchError(f"{url}: HTTP {exc.code} {exc.reason}") from None
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
+        raise MediaFetchError(f"{url}: {reason}") from None
+    if len(data) > max_bytes:
+        raise MediaFetchError(f"{url}: more than the limit of {max_bytes} bytes")
+    mime = image_mime(data)
+    if not mime:
+        raise MediaFetchError(f"{url}: the {len(data)} bytes are not a JPEG or PNG image")
+    return data, mime
 
 
 # ------------------------------------------------------------------------------------------------- XML output

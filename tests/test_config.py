@@ -21,6 +21,8 @@ def test_example_config_loads_with_every_section() -> None:
     assert config.trackers.nmea[0].unit == "officer-017"
     assert config.vehicles[0].terminal == "013912345678"
     assert config.open311 is not None and config.open311.port == 8311
+    assert [(s.team, s.name, s.start, s.end) for s in config.shifts] == [("一中队", "白班", "08:00", "20:00"),
+                                                                      ("一中队", "夜班", "20:00", "08:00")]
     assert config.ai.frigate is not None and config.ai.frigate.cameras == {"front_door": "xjk-01"}
     assert config.ai.isapi is not None and config.ai.isapi.rules[0].event == "fielddetection"
 
@@ -32,7 +34,8 @@ def _keys(cls: type) -> set[str]:
 @pytest.mark.parametrize("cls", [cfg.DatabaseConfig, cfg.UiConfig, cfg.MapConfig, cfg.CameraConfig, cfg.DroneConfig,
                                  cfg.Jt808Config, cfg.OsmAndConfig, cfg.NmeaConfig, cfg.VehicleConfig,
                                  cfg.OfficerConfig, cfg.SensorConfig, cfg.UserConfig, cfg.Open311Config,
-                                 cfg.SimulatorConfig, cfg.ListenersConfig, cfg.FrigateConfig, cfg.IsapiConfig])
+                                 cfg.SimulatorConfig, cfg.ListenersConfig, cfg.FrigateConfig, cfg.IsapiConfig,
+                                 cfg.ShiftConfig])
 def test_every_key_is_documented_in_the_example(cls: type) -> None:
     text = EXAMPLE.read_text(encoding="utf-8")
     missing = [k for k in _keys(cls) if f"\n{k} =" not in text]
@@ -54,6 +57,9 @@ def test_every_key_is_documented_in_the_example(cls: type) -> None:
     ('[map]\ntile_url = "http://t/{z}/{x}.png"\n', "bad.toml:2", "{y}"),
     ('cameras = 3\n', "bad.toml:1", "array of tables"),
     ('[ui\n', "bad.toml", "not valid TOML"),
+    ('[[shifts]]\nteam = "一中队"\nstart = "8:00"\n', "bad.toml:3", "shifts[0].start: '8:00' is not a time of day"),
+    ('[[shifts]]\nteam = "一中队"\nend = "24:00"\n', "bad.toml:3", "shifts[0].end: '24:00' is not a time of day"),
+    ('[[shifts]]\nteam = " "\nstart = "08:00"\n', "bad.toml:2", "shifts[0].team: a shift needs the team"),
     ('[ai.frigate]\nmqtt_url = "http://h:1"\n', "bad.toml:2", "ai.frigate.mqtt_url: expected mqtt://"),
     ('[ai.frigate]\nmqtt_url = "mqtt://h:1"\ncameras = { a = "nope" }\n', "bad.toml:3",
      "ai.frigate.cameras: 'a' maps to 'nope', which is not a [[cameras]] id"),

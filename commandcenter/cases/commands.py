@@ -357,6 +357,34 @@ class CaseCommands:
 
         return self._submit(actor, "evidence.add", "evidence", job)
 
+    def record_media(self, code: str, url: str, evidence: EvidenceRef | None, error: str,
+                     actor: str) -> Operation[CaseView]:
+        """The outcome of fetching a citizen's ``media_url``, kept on the case in one transaction.
+
+        Fetched: the hashed copy becomes an evidence row (audited with its hash, so ``audit verify`` re-hashes
+        it) and ``extra["media_fetch"]`` names the URL and the hash. Failed: the case stays as it is and
+        ``extra["media_fetch"]`` says why, for the dispatcher to ask the citizen again.
+        """
+        def job(session: Session) -> CaseView:
+            row = case_row(session, code)
+            outcome: dict[str, Any] = {"url": url}
+            if evidence is not None:
+                ev_id = self.core.add_evidence_row(session, row.id, evidence, actor)
+                self.core.audit(session, actor, "evidence.add", row.code,
+                                {"evidence": ev_id, "sha256": evidence.sha256, "path": evidence.path, "url": url})
+                outcome.update(evidence=ev_id, sha256=evidence.sha256, size=evidence.size)
+                note = f"市民照片已取回 {url}"
+            else:
+                outcome["error"] = error
+                note = f"市民照片取回失败：{error}"
+            row.extra = {**(row.extra or {}), "media_fetch": outcome}
+            session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="evidence",
+                                  from_status=row.status, to_status=row.status, note=note[:200], data=outcome))
+            self._changed(session, row)
+            return view_of(session, row)
+
+        return self._submit(actor, "evidence.add", "evidence", job)
+
 
 Prepare = Callable[[CaseCommands, str, str, str, dict[str, Any]], Job]
 

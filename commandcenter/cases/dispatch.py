@@ -165,13 +165,20 @@ class Dispatcher:
         area_code: str = "",
         k: int = 3,
         exclude: Iterable[str] = (),
+        teams_off: frozenset[str] = frozenset(),
     ) -> list[Recommendation]:
-        """The ``k`` best available officers for a case at (lat, lon), best first."""
+        """The ``k`` best available officers for a case at (lat, lon), best first.
+
+        ``teams_off``: teams whose 班次 is not running now (:class:`commandcenter.cases.shifts.ShiftRoster`);
+        their officers are not available whatever their status.
+        """
         n = len(self._ids)
         if n == 0 or k <= 0:
             return []
         positions = self.positions()
         idle = self._idle.copy()
+        if teams_off:
+            idle &= ~self._team_mask(teams_off)
         for oid in exclude:
             i = self._index.get(oid)
             if i is not None:
@@ -255,6 +262,15 @@ class Dispatcher:
             else:
                 mask = np.array([bool(sk & wanted) or (bool(team) and tm == team)
                                  for sk, tm in zip(self._skills, self._teams, strict=True)], dtype=bool)
+            self._mask_cache[key] = mask
+        return mask
+
+    def _team_mask(self, teams: frozenset[str]) -> np.ndarray:
+        """Officers of the given teams, cached per set of teams for the roster's lifetime."""
+        key = ("teams", teams)
+        mask = self._mask_cache.get(key)
+        if mask is None:
+            mask = np.array([tm in teams for tm in self._teams], dtype=bool)
             self._mask_cache[key] = mask
         return mask
 

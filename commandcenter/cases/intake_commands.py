@@ -55,13 +55,22 @@ class CaseIntake:
         self.core.authorize(actor, "case.create")
         return self.core.submit("create", job)
 
-    def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Operation[CaseView]:
-        """A new case from any channel (dispatcher form, patrol, camera …). ``register`` also 立案 at once."""
-        self.core.category(spec.category)  # refuse an unknown category before queueing anything
+    def create_case(self, spec: NewCase, actor: str, *, register: bool = False,
+                    dispatch_by_flag: bool = False) -> Operation[CaseView]:
+        """A new case from any channel (dispatcher form, patrol, camera …). ``register`` also 立案 at once.
+
+        ``dispatch_by_flag``: a category marked 自动派遣 is registered and dispatched to the top recommendation
+        in the same transaction (citizen reports: 广州's "系统自动定位并派单至执法队员"); other categories wait
+        for the desk as usual.
+        """
+        cat = self.core.category(spec.category)  # refuse an unknown category before queueing anything
+        auto = dispatch_by_flag and cat.auto_dispatch
 
         def job(session: Session) -> CaseView:
             row = self.insert_case(session, spec, actor)
-            if register:
+            if auto:
+                self._auto_dispatch_in(session, row, actor)
+            elif register:
                 self.workflow.apply_in(session, row, "register", actor, "", {})
             return view_of(session, row)
 
@@ -89,17 +98,21 @@ class CaseIntake:
         def job(session: Session) -> CaseView:
             row = self.insert_case(session, spec, actor)
             if auto:
-                self.recommender.refresh_if_old(session)  # on the writer: the caller may be the GUI thread
-                self.workflow.apply_in(session, row, "register", actor, "自动立案", {"auto": True})
-                picks = self.recommender.for_case(view_of(session, row), 1)
-                if picks:
-                    self.workflow.dispatch_in(session, row, picks[0].officer_id, actor, "自动派遣: " + picks[0].summary,
-                                      {"auto": True})
-                else:
-                    row.extra = {**(row.extra or {}), "auto_dispatch_failed": "无空闲队员"}
+                self._auto_dispatch_in(session, row, actor)
             return view_of(session, row)
 
         return self._submit(actor, job)
+
+    def _auto_dispatch_in(self, session: Session, row: Case, actor: str) -> None:
+        """立案 and 派遣 to the top recommendation inside the intake's transaction; no officer free → noted."""
+        self.recommender.refresh_if_old(session)  # on the writer: the caller may be the GUI thread
+        self.workflow.apply_in(session, row, "register", actor, "自动立案", {"auto": True})
+        picks = self.recommender.for_case(view_of(session, row), 1)
+        if picks:
+            self.workflow.dispatch_in(session, row, picks[0].officer_id, actor, "自动派遣: " + picks[0].summary,
+                                      {"auto": True})
+        else:
+            row.extra = {**(row.extra or {}), "auto_dispatch_failed": "无空闲队员"}
 
     def _locate(self, session: Session, spec: NewCase) -> tuple[float | None, float | None, str, str]:
         """Coordinates, grid cell and 责任区 of a new case: from lat/lon when given, else the typed grid cell."""

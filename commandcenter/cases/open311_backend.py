@@ -2,7 +2,10 @@
 
 A citizen's request goes through the same intake as every other channel (``CaseService.create_case`` with
 source ``citizen``, so it is numbered, located in its grid cell, checked for duplicates, audited and written by
-the store's writer); its ``media_url`` is stored as an evidence reference. The citizen sees the case's progress
+the store's writer); its ``media_url`` is stored as an evidence reference, and the photo behind it is fetched
+once off the request thread into the evidence store (:mod:`commandcenter.cases.citizen_media`). A category
+marked 自动派遣 is registered and dispatched to the top recommendation in the same transaction, as camera and
+sensor events are. The citizen sees the case's progress
 as GeoReport ``status`` (open/closed), ``status_notes`` (the Chinese status and the last note) and
 ``updated_datetime``. Only cases that came in through Open311 are visible through it: hotline callers and
 camera detections are not published.
@@ -14,6 +17,7 @@ import uuid
 from datetime import datetime, timedelta
 from typing import Any
 
+from commandcenter.cases.citizen_media import CitizenMediaFetcher
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase
 from commandcenter.cases.service import CaseService
 from commandcenter.cases.workflow import STATUS_ZH, TransitionError
@@ -27,8 +31,9 @@ class CaseOpen311Backend:
     """Implements ``devices.open311.Open311Backend`` on a :class:`CaseService` (blocking: HTTP worker threads)."""
 
     def __init__(self, service: CaseService, *, actor: str = "open311", agency: str = "城市管理综合行政执法局",
-                 timeout: float = 30.0) -> None:
+                 timeout: float = 30.0, media: CitizenMediaFetcher | None = None) -> None:
         self.service = service
+        self.media = media
         self.actor = actor
         self.agency = agency
         self.timeout = timeout
@@ -57,9 +62,11 @@ class CaseOpen311Backend:
                                                               "address_id", "attributes")}},
         )
         try:
-            case = self.service.create_case(spec, self.actor).result(self.timeout)
+            case = self.service.create_case(spec, self.actor, dispatch_by_flag=True).result(self.timeout)
         except (ValueError, TransitionError) as exc:
             raise Open311Error(400, str(exc)) from None
+        if self.media is not None and data.get("media_url"):
+            self.media.submit(case.code, str(data["media_url"]))  # answered now; the photo follows
         return case.code, token
 
     def get_requests(self, filters: dict[str, Any]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from commandcenter.cases.core import CaseCore, case_row, open_by_officer, view_of
 from commandcenter.cases.dispatch import Dispatcher, OfficerInfo, Recommendation, StreetRouter, router_for
 from commandcenter.cases.model import CaseView
+from commandcenter.cases.shifts import ShiftRoster
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.store.models import Officer
@@ -26,13 +27,14 @@ __all__ = ["Recommender"]
 
 
 class Recommender:
-    """Top-k officers for a case from live positions, streets, skills, duty grid and load."""
+    """Top-k officers for a case from live positions, streets, skills, duty grid and load; teams off 班次 left out."""
 
     def __init__(self, core: CaseCore, positions: Callable[[], Mapping[str, UnitPosition]], *,
                  streets: StreetGraph | StreetRouter | None = None, stale_after_s: float = 300.0,
-                 roster_max_age_s: float = 5.0) -> None:
+                 roster_max_age_s: float = 5.0, shifts: ShiftRoster | None = None) -> None:
         self.core = core
         self.positions = positions
+        self.shifts = shifts or ShiftRoster()
         self.roster_max_age_s = roster_max_age_s
         router: StreetRouter | None = router_for(streets)
         self.dispatcher = Dispatcher(positions, router, stale_after_s=stale_after_s,
@@ -74,7 +76,14 @@ class Recommender:
         return self.dispatcher.recommend(case.lat, case.lon, skills=cat.skills if cat else (),
                                          team=cat.team if cat else "", grid_code=case.grid_code,
                                          area_code=case.area_code, k=k,
-                                         exclude=[case.assigned_officer] if case.assigned_officer else [])
+                                         exclude=[case.assigned_officer] if case.assigned_officer else [],
+                                         teams_off=self.teams_off())
+
+    def teams_off(self) -> frozenset[str]:
+        """Teams whose 班次 is not running now, by the bureau's wall clock (the work calendar's zone)."""
+        if not self.shifts:
+            return frozenset()
+        return self.shifts.teams_off(self.core.clock().astimezone(self.core.calendar.tz).time())
 
     def recommend(self, case: str | CaseView, k: int = 3) -> list[Recommendation]:
         """Top-k available officers for a case with the reasons (off the GUI thread: may read the roster)."""

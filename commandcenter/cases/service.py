@@ -38,6 +38,7 @@ from commandcenter.cases.intake_commands import CaseIntake, DuplicateCandidate
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase, Sla
 from commandcenter.cases.queries import CaseQueries, UnitRow
 from commandcenter.cases.recommend import Recommender
+from commandcenter.cases.shifts import ShiftRoster
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex
@@ -68,13 +69,14 @@ class CaseService:
         stale_after_s: float = 300.0,
         roster_max_age_s: float = 5.0,
         unit_status_changed: Callable[[str, str], None] | None = None,
+        shifts: ShiftRoster | None = None,
     ) -> None:
         self.core = CaseCore(store, calendar, categories, authorize=authorize, audit=audit, guard=guard,
                              clock=clock, warn_fraction=warn_fraction)
         located: Callable[[], Mapping[str, UnitPosition]] = positions or dict
         self.positions = located
         self.recommender = Recommender(self.core, located, streets=streets, stale_after_s=stale_after_s,
-                                       roster_max_age_s=roster_max_age_s)
+                                       roster_max_age_s=roster_max_age_s, shifts=shifts)
         self.commands = CaseCommands(self.core)
         self.intake = CaseIntake(self.core, self.commands, self.recommender, duplicate_radius_m=duplicate_radius_m,
                                  duplicate_window_min=duplicate_window_min)
@@ -135,8 +137,9 @@ class CaseService:
         self.core.load_calendar_overrides()
 
     # =========================================================================================== commands
-    def create_case(self, spec: NewCase, actor: str, *, register: bool = False) -> Operation[CaseView]:
-        return self.intake.create_case(spec, actor, register=register)
+    def create_case(self, spec: NewCase, actor: str, *, register: bool = False,
+                    dispatch_by_flag: bool = False) -> Operation[CaseView]:
+        return self.intake.create_case(spec, actor, register=register, dispatch_by_flag=dispatch_by_flag)
 
     def intake_event(self, source: str, category: str, lat: float, lon: float, text: str,
                      camera_id: str | None = None, evidence: Sequence[EvidenceRef] = (), *, actor: str = "system",
@@ -227,6 +230,10 @@ class CaseService:
 
     def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Operation[CaseView]:
         return self.commands.add_evidence(code, evidence, actor)
+
+    def record_media(self, code: str, url: str, evidence: EvidenceRef | None, error: str,
+                     actor: str) -> Operation[CaseView]:
+        return self.commands.record_media(code, url, evidence, error, actor)
 
     def sweep_escalations(self, now: datetime | None = None, actor: str = "system") -> Operation[list[tuple[str, str]]]:
         return self.escalation.sweep(now, actor)

@@ -35,12 +35,14 @@ from commandcenter.ai.service import CameraAiService
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import CategoryError, CategoryTable, load_categories
+from commandcenter.cases.citizen_media import CitizenMediaFetcher
 from commandcenter.cases.escalation import EscalationService
 from commandcenter.cases.feed import DispatchFeed
 from commandcenter.cases.model import CaseView
 from commandcenter.cases.open311_backend import CaseOpen311Backend
 from commandcenter.cases.report import cases_report
 from commandcenter.cases.service import CaseService
+from commandcenter.cases.shifts import Shift, ShiftRoster, parse_clock
 from commandcenter.cases.units import UnitStatusService
 from commandcenter.config import CameraConfig, Config, ConfigError
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
@@ -462,7 +464,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         store, load_calendar(), categories,
         authorize=enforcement.authorize, audit=case_audit_hook(enforcement), guard=enforcement.guard,
         positions=tracker.snapshot, unit_status_changed=tracker.set_status,
-        streets=streets, stale_after_s=config.map.stale_minutes * 60.0)
+        streets=streets, stale_after_s=config.map.stale_minutes * 60.0,
+        shifts=ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
+                           for s in config.shifts))
     health.register("cases", lambda: cases_report(store))
     # SLA escalation runs in the core on its own timer, whether or not a dispatch screen is open.
     escalation = EscalationService(cases.escalation, parent=events)
@@ -477,7 +481,11 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     open311: Open311Server | None = None
     if config.open311 is not None and role.serves:
         o = config.open311
-        server = Open311Server(CaseOpen311Backend(cases), o.host, o.port, api_keys=o.api_keys,
+        media = CitizenMediaFetcher(enforcement.evidence.store_file, cases.record_media,
+                                    tasks.lane("citizen-media", 2).run, actor="open311",
+                                    max_bytes=int(o.media_max_mb * (1 << 20)), timeout_s=o.media_timeout_s,
+                                    allow_private=o.media_allow_private)
+        server = Open311Server(CaseOpen311Backend(cases, media=media), o.host, o.port, api_keys=o.api_keys,
                                jurisdiction=o.jurisdiction, limits=limits.http, max_body=o.max_body_bytes,
                                max_description=o.max_description)
         open311 = server

@@ -66,7 +66,7 @@ def test_services_json_and_xml(endpoint: Endpoint) -> None:
 def test_post_with_photo_then_status(endpoint: Endpoint, service: CaseService) -> None:
     base, server, running = endpoint
     status, body = call(base + "requests.json", {
-        "api_key": KEY, "service_code": "SJ0101", "lat": "30.0001", "long": "119.9951",
+        "api_key": KEY, "service_code": "SJ0106", "lat": "30.0001", "long": "119.9951",
         "description": "小区门口垃圾堆了三天", "media_url": "https://img.example.cn/p/123.jpg", "email": "a@b.cn"})
     assert status == 201, body
     created = json.loads(body)[0]
