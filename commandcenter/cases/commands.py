@@ -30,7 +30,7 @@ from commandcenter.cases.model import CaseView, EvidenceRef
 from commandcenter.cases.tables import CaseMerge, CaseTask
 from commandcenter.cases.workflow import CLOSED_STATUSES, TransitionError
 from commandcenter.domain import OfficerStatus
-from commandcenter.store.models import Case, CaseEvent, Officer
+from commandcenter.store.models import Case, CaseEvent, Officer, Vehicle
 
 __all__ = ["TASK_STATUSES", "CaseCommands"]
 
@@ -193,6 +193,24 @@ class CaseCommands:
         if previous != officer_id:
             self._unit_changed(session, officer_id, None, +1)
 
+    def send_vehicle_in(self, session: Session, row: Case, vehicle_id: str) -> None:
+        """Record a vehicle as the unit sent to a case (环卫 auto-dispatch): the vehicle → 出警 until the case is
+        handled or taken away. The case stays assigned to its officer; the vehicle id is kept in the case's
+        extra data (``vehicle``) and released with the officer."""
+        vehicle = session.get(Vehicle, vehicle_id)
+        if vehicle is None:
+            raise TransitionError(f"案件 {row.code}: 车辆 {vehicle_id} 不存在", code=row.code, action="dispatch")
+        row.extra = {**(row.extra or {}), "vehicle": vehicle_id}
+        vehicle.status, vehicle.status_since = OfficerStatus.DISPATCHED.value, self.core.clock()
+        self._unit_changed(session, vehicle_id, vehicle.status)
+
+    def _release_vehicle(self, session: Session, extra: dict[str, Any], now: datetime) -> None:
+        """The vehicle sent to a case (if any) is available again once the case is handled or taken away."""
+        vehicle = session.get(Vehicle, str(extra["vehicle"])) if extra.get("vehicle") else None
+        if vehicle is not None and vehicle.status in (OfficerStatus.DISPATCHED, OfficerStatus.HANDLING):
+            vehicle.status, vehicle.status_since = OfficerStatus.IDLE.value, now
+            self._unit_changed(session, vehicle.id, vehicle.status)
+
     def _release_officer(self, session: Session, officer_id: str, now: datetime) -> None:
         """An officer whose case is done (or taken away) is available again."""
         officer = session.get(Officer, officer_id)
@@ -262,11 +280,13 @@ class CaseCommands:
         row.handled_at = step.now
         if row.assigned_officer:  # the officer stays on the case (核查 may send it back) but is free again
             self._release_officer(session, row.assigned_officer, step.now)
+        self._release_vehicle(session, step.extra, step.now)
 
     def _taken_away(self, session: Session, row: Case, step: _Step) -> None:
         if row.assigned_officer:
             self._release_officer(session, row.assigned_officer, step.now)
             row.assigned_officer = None
+        self._release_vehicle(session, step.extra, step.now)
 
     def _transferred(self, session: Session, row: Case, step: _Step) -> None:
         step.extra["transferred_to"] = step.data.get("department", "")

@@ -107,10 +107,14 @@ class CaseIntake:
         """立案 and 派遣 to the top recommendation inside the intake's transaction; no officer free → noted."""
         self.recommender.refresh_if_old(session)  # on the writer: the caller may be the GUI thread
         self.workflow.apply_in(session, row, "register", actor, "自动立案", {"auto": True})
-        picks = self.recommender.for_case(view_of(session, row), 1)
-        if picks:
-            self.workflow.dispatch_in(session, row, picks[0].officer_id, actor, "自动派遣: " + picks[0].summary,
-                                      {"auto": True})
+        pick = self.recommender.pick_for_dispatch(view_of(session, row))
+        if pick is not None:
+            data: dict[str, Any] = {"auto": True}
+            if pick.vehicle is not None:
+                data |= {"vehicle": pick.vehicle.officer_id, "vehicle_plate": pick.vehicle.name}
+            self.workflow.dispatch_in(session, row, pick.officer.officer_id, actor, "自动派遣: " + pick.summary, data)
+            if pick.vehicle is not None:
+                self.workflow.send_vehicle_in(session, row, pick.vehicle.officer_id)
         else:
             row.extra = {**(row.extra or {}), "auto_dispatch_failed": "无空闲队员"}
 

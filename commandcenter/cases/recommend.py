@@ -1,5 +1,12 @@
 """Recommendation: which available officers should take a case, with the reasons (smart dispatch).
 
+For 环卫 work (a category whose 处置队伍 is a sanitation team, e.g. 垃圾满溢 → 环卫队) auto-dispatch also
+weighs the idle sanitation vehicles (环卫车, 清扫车, 洒水车, 垃圾转运车) by travel time, and only the sanitation
+team's workers: an enforcement officer standing nearer is not who empties a bin. A case is assigned to an
+officer (the workflow, the field app and the load all count officers), so when a vehicle reaches the scene
+first the case goes to the nearest sanitation worker and the vehicle is recorded as the unit sent
+(:class:`UnitPick`).
+
 Its own job because it keeps its own state: the roster (officers, skills, open-case load) cached for a few
 seconds and the per-unit status and load the commands report after each commit, so a recommendation right
 after a dispatch already counts the new assignment without re-reading the database.
@@ -11,6 +18,7 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,9 +29,32 @@ from commandcenter.cases.model import CaseView
 from commandcenter.cases.shifts import ShiftRoster
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.streets import StreetGraph
-from commandcenter.store.models import Officer
+from commandcenter.store.models import Officer, Vehicle
 
-__all__ = ["Recommender"]
+__all__ = ["SANITATION_VEHICLE_KINDS", "VEHICLE_SPEED_MPS", "Recommender", "UnitPick", "is_sanitation_team"]
+
+SANITATION_VEHICLE_KINDS = frozenset({"环卫车", "清扫车", "洒水车", "垃圾转运车"})
+VEHICLE_SPEED_MPS = 20 / 3.6  # a sanitation truck in city traffic (straight-line estimate without streets)
+
+
+def is_sanitation_team(team: str) -> bool:
+    """A 处置队伍 whose work sanitation vehicles do (环卫队, 环卫一队 …)."""
+    return "环卫" in team
+
+
+@dataclass(frozen=True, slots=True)
+class UnitPick:
+    """Who auto-dispatch sends: the officer the case is assigned to and, for 环卫 work, the vehicle sent when it
+    reaches the scene sooner than any sanitation worker."""
+
+    officer: Recommendation
+    vehicle: Recommendation | None = None
+
+    @property
+    def summary(self) -> str:
+        if self.vehicle is None:
+            return self.officer.summary
+        return f"环卫车 {self.vehicle.name}: {self.vehicle.summary}；负责队员 {self.officer.name}"
 
 
 class Recommender:
@@ -39,6 +70,11 @@ class Recommender:
         router: StreetRouter | None = router_for(streets)
         self.dispatcher = Dispatcher(positions, router, stale_after_s=stale_after_s,
                                      clock=lambda: self.core.clock().timestamp())
+        # Sanitation vehicles drive: the street graph's car speeds (a router given as such is used as it is).
+        self.vehicles = Dispatcher(positions, router_for(streets, "car"), speed_mps=VEHICLE_SPEED_MPS,
+                                   stale_after_s=stale_after_s, clock=lambda: self.core.clock().timestamp())
+        self._officer_teams: frozenset[str] = frozenset()
+        self._vehicle_teams: frozenset[str] = frozenset()
         self._roster_at = -math.inf
         self._lock = threading.Lock()
         core.unit_listeners.append(self._unit_changed)
@@ -48,20 +84,27 @@ class Recommender:
             self.dispatcher.note_load(unit_id, delta)
         if status is not None:
             self.dispatcher.note_status(unit_id, status)
+            self.vehicles.note_status(unit_id, status)
 
     def refresh_roster(self, session: Session | None = None) -> None:
         """Reload officers and their open-case counts for the recommender (a read; off the GUI thread).
 
         Inside a writer job pass its ``session``: the roster is then read in that transaction.
         """
-        def q(s: Session) -> tuple[list[OfficerInfo], dict[str, int]]:
+        def q(s: Session) -> tuple[list[OfficerInfo], dict[str, int], list[OfficerInfo]]:
             officers = [OfficerInfo(o.id, o.name, o.team, tuple(o.skills or ()), o.duty_grid, o.status, o.status_since)
                         for o in s.scalars(select(Officer).order_by(Officer.id))]
-            return officers, {officer: n for officer, (n, _) in open_by_officer(s).items()}
+            vehicles = [OfficerInfo(v.id, v.plate or v.id, v.team, (), "", v.status, v.status_since)
+                        for v in s.scalars(select(Vehicle).where(Vehicle.kind.in_(SANITATION_VEHICLE_KINDS))
+                                           .order_by(Vehicle.id))]
+            return officers, {officer: n for officer, (n, _) in open_by_officer(s).items()}, vehicles
 
-        officers, load = q(session) if session is not None else self.core.store.read(q)
+        officers, load, vehicles = q(session) if session is not None else self.core.store.read(q)
         with self._lock:
             self.dispatcher.set_roster(officers, load)
+            self.vehicles.set_roster(vehicles, {})
+            self._officer_teams = frozenset(o.team for o in officers)
+            self._vehicle_teams = frozenset(v.team for v in vehicles)
             self._roster_at = time.monotonic()
 
     def refresh_if_old(self, session: Session | None = None) -> None:
@@ -78,6 +121,32 @@ class Recommender:
                                          area_code=case.area_code, k=k,
                                          exclude=[case.assigned_officer] if case.assigned_officer else [],
                                          teams_off=self.teams_off())
+
+    def pick_for_dispatch(self, case: CaseView) -> UnitPick | None:
+        """Whom auto-dispatch sends to a case (the roster must be fresh: :meth:`refresh_if_old` first).
+
+        Other categories: the top recommendation. 环卫 categories: the sanitation team's nearest worker by
+        travel time and, when an idle sanitation vehicle (of that team, or of none) gets there sooner, that
+        vehicle as the unit sent. With no sanitation worker free the case falls back to the top recommendation.
+        None: nobody available.
+        """
+        general = self.for_case(case, 1)
+        cat = self.core.categories.get(case.category)
+        if cat is None or not is_sanitation_team(cat.team) or case.lat is None or case.lon is None:
+            return UnitPick(general[0]) if general else None
+        off = self.teams_off()
+        workers = self.dispatcher.recommend(case.lat, case.lon, skills=cat.skills, team=cat.team,
+                                            grid_code=case.grid_code, area_code=case.area_code, k=1,
+                                            teams_off=off | (self._officer_teams - {cat.team}))
+        vehicles = self.vehicles.recommend(case.lat, case.lon, k=1,
+                                           teams_off=off | (self._vehicle_teams - {cat.team, ""}))
+        officer = workers[0] if workers else (general[0] if general else None)
+        if officer is None:
+            return None
+        vehicle = vehicles[0] if vehicles else None
+        if vehicle is not None and workers and workers[0].eta_s <= vehicle.eta_s:
+            vehicle = None  # the worker is there first: no truck needed to get someone on the scene
+        return UnitPick(officer, vehicle)
 
     def teams_off(self) -> frozenset[str]:
         """Teams whose 班次 is not running now, by the bureau's wall clock (the work calendar's zone)."""

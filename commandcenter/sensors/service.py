@@ -321,7 +321,8 @@ class SensorService(QObject):
             return
         try:
             operation = self.cases.intake_event(SOURCE, rule.category, info.lat, info.lon, text,
-                                                camera_id=info.camera or None, actor=CHANNEL, external_id=external_id)
+                                                camera_id=info.camera or None, actor=CHANNEL, external_id=external_id,
+                                                dispatch_by_flag=True)
         except Exception as exc:  # an unknown category, a refused permission: say so, keep watching
             log.exception("sensor %s: opening a case failed", info.id)
             self._say(info, "warning", f"传感器 {info.name} 告警立案失败：{exc}")
