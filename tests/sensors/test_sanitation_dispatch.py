@@ -107,3 +107,13 @@ def test_an_enforcement_category_still_goes_to_the_officer(make: Make, store: St
     assert dispatched(store) == [{"category": "SJ0302", "status": "dispatched", "officer": "o1", "vehicle": None,
                                   "event_vehicle": None}]
     assert vehicle_status(store, "v2") == "idle"
+
+
+def test_the_vehicle_sent_is_free_again_when_the_case_is_returned(make: Make, store: Store) -> None:
+    service = make({"o1": 20.0, "v2": 300.0, "o2": 1500.0})
+    alarm(service, "bin-1", "fill", 95.0)
+    store.flush()
+    code = str(store.read(lambda s: s.scalars(select(Case.code)).one()))
+    assert vehicle_status(store, "v2") == "dispatched"
+    service.cases.transition(code, "return", "system", reason="桶已清运").result(timeout=10)
+    assert vehicle_status(store, "v2") == "idle"
