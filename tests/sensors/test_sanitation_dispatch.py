@@ -15,6 +15,7 @@ from commandcenter.cases.calendar import load_calendar
 from commandcenter.cases.categories import load_categories
 from commandcenter.cases.service import CaseService
 from commandcenter.domain import UnitPosition
+from commandcenter.geo.streets import StreetGraph
 from commandcenter.sensors.rules import SensorRule
 from commandcenter.sensors.service import SensorInfo, SensorService
 from commandcenter.store import Store
@@ -34,7 +35,7 @@ def at(unit: str, kind: str, metres_north: float) -> UnitPosition:
     return UnitPosition(unit, kind, unit, LAT + metres_north / 111_195.0, LON, NOW)
 
 
-Make = Callable[[dict[str, float]], SensorService]
+Make = Callable[..., SensorService]
 
 
 @pytest.fixture
@@ -47,9 +48,10 @@ def make(store: Store, qapp: object) -> Iterator[Make]:
     store.write(lambda s: s.add(Vehicle(id="v2", plate="苏A·H0002", kind="环卫车", team="环卫队", status="idle")))
     started: list[SensorService] = []
 
-    def build(metres: dict[str, float]) -> SensorService:
+    def build(metres: dict[str, float], streets: StreetGraph | None = None) -> SensorService:
         positions = {u: at(u, "officer" if u.startswith("o") else "vehicle", m) for u, m in metres.items()}
-        cases = CaseService(store, load_calendar(), load_categories(), clock=Clock(), positions=lambda: positions)
+        cases = CaseService(store, load_calendar(), load_categories(), clock=Clock(), positions=lambda: positions,
+                            streets=streets)
         service = SensorService([BIN, SPOIL], [FULL_RULE, SPILL_RULE], store, cases, clock=lambda: T0)
         service.start()
         started.append(service)
@@ -117,3 +119,12 @@ def test_the_vehicle_sent_is_free_again_when_the_case_is_returned(make: Make, st
     assert vehicle_status(store, "v2") == "dispatched"
     service.cases.transition(code, "return", "system", reason="桶已清运").result(timeout=10)
     assert vehicle_status(store, "v2") == "idle"
+
+
+def test_with_a_street_graph_the_vehicle_is_timed_along_the_streets(make: Make, store: Store) -> None:
+    streets = StreetGraph.grid(LAT - 0.0005, LON - 0.001, 20, 3, 100.0, 5)
+    service = make({"o1": 20.0, "v2": 300.0, "o2": 1500.0}, streets)
+    alarm(service, "bin-1", "fill", 95.0)
+    assert [(d["officer"], d["vehicle"]) for d in dispatched(store)] == [("o2", "v2")]
+    note = str(store.read(lambda s: s.scalars(select(CaseEvent.note).where(CaseEvent.action == "dispatch")).one()))
+    assert note.startswith("自动派遣: 环卫车 苏A·H0002: 距离 300 m") and "直线估算" not in note
