@@ -1,0 +1,82 @@
+"""An officer's SOS through the real field API flashes his position on the map: a pulsing red ring that a
+seat also gets (the bus position payload carries the mark), stopped by clicking the unit or by the timeout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QImage
+
+from commandcenter.bus.payloads import position_from, position_payload
+from commandcenter.config import MapConfig
+from commandcenter.geo.district import load_default_basemap
+from commandcenter.mapdata.heatmap import HeatmapService
+from commandcenter.runtime.compose import Services
+from tests.field.conftest import OFFICER_AT, pair_phone
+from widgets.map import MapScreen
+from widgets.map.units import SOS_FLASH_S
+
+
+def red_pixels(image: QImage) -> int:
+    """Pixels of the SOS ring's red (the basemap and the officers' status colours have none this saturated)."""
+    count = 0
+    for x in range(0, image.width(), 2):
+        for y in range(0, image.height(), 2):
+            c = image.pixelColor(x, y)
+            if c.red() > 200 and c.green() < 90 and c.blue() < 90:
+                count += 1
+    return count
+
+
+def test_an_sos_flashes_the_officer_on_the_map_until_clicked(  # type: ignore[no-untyped-def]
+        field_services: Services, base_url: str, qtbot, tasks, tmp_path: Path) -> None:
+    phone = pair_phone(field_services, base_url)
+    assert phone.call("POST", "/field/v1/duty", {"on_duty": True}).status == 200
+    assert phone.call("POST", "/field/v1/position", {"lat": OFFICER_AT[0], "lon": OFFICER_AT[1]}).status == 200
+    heatmap = HeatmapService(None, tasks)
+    screen = MapScreen(field_services.tracker, load_default_basemap(), MapConfig(), [], heatmap=heatmap, tasks=tasks)
+    qtbot.addWidget(screen)
+    try:
+        screen.resize(1000, 700)
+        screen.show()
+        qtbot.waitUntil(lambda: "o1" in screen.units.positions, timeout=5000)
+        assert not screen.units.is_flashing("o1")
+        xy = screen.display_xy("o1")
+        assert xy is not None
+        assert screen.centre_on_unit("o1")
+        qtbot.wait(300)
+        calm = red_pixels(screen.view.grab().toImage())
+
+        assert phone.call("POST", "/field/v1/sos", {"lat": OFFICER_AT[0], "lon": OFFICER_AT[1]}).status == 200
+        sos_fix = field_services.tracker.get("o1")
+        assert sos_fix is not None and sos_fix.extra.get("sos") is True
+        # what a seat gets over the bus keeps the mark
+        assert position_from(position_payload(sos_fix)).extra.get("sos") is True
+        qtbot.waitUntil(lambda: screen.units.is_flashing("o1"), timeout=5000)
+        assert screen.units.flashing() == ["o1"]
+        # the phone's next ordinary fix does not stop it; the same SOS fix delivered again does not restart it
+        assert phone.call("POST", "/field/v1/position", {"lat": OFFICER_AT[0], "lon": OFFICER_AT[1]}).status == 200
+        qtbot.wait(400)
+        assert screen.units.is_flashing("o1")
+        image = screen.view.grab().toImage()
+        assert image.save(str(tmp_path / "sos-map.png"))
+        assert red_pixels(image) > calm + 30, (red_pixels(image), calm)
+
+        screen.click_at(*xy)  # the dispatcher clicks the officer: acknowledged
+        assert screen.selected_unit == "o1"
+        assert not screen.units.is_flashing("o1") and screen.units.flashing() == []
+        screen.units.update_positions([sos_fix])
+        assert not screen.units.is_flashing("o1")
+        qtbot.wait(300)
+        assert red_pixels(screen.view.grab().toImage()) <= calm + 5
+
+        # a new SOS flashes again, and stops by itself after SOS_FLASH_S
+        assert phone.call("POST", "/field/v1/sos", {"lat": OFFICER_AT[0], "lon": OFFICER_AT[1]}).status == 200
+        qtbot.waitUntil(lambda: screen.units.is_flashing("o1"), timeout=5000)
+        real_clock = screen.units.clock
+        screen.units.clock = lambda: real_clock() + SOS_FLASH_S + 1
+        screen.units.pulse_sos()
+        assert screen.units.flashing() == [] and len(screen.units.sos_item.data) == 0
+    finally:
+        screen.shutdown()
+        heatmap.close()
