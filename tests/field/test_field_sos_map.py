@@ -3,15 +3,18 @@ seat also gets (the bus position payload carries the mark), stopped by clicking 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from PySide6.QtGui import QImage
 
 from commandcenter.bus.payloads import position_from, position_payload
 from commandcenter.config import MapConfig
+from commandcenter.domain import UnitPosition
 from commandcenter.geo.district import load_default_basemap
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.runtime.compose import Services
+from commandcenter.runtime.units import UnitTracker
 from tests.field.conftest import OFFICER_AT, pair_phone
 from widgets.map import MapScreen
 from widgets.map.units import SOS_FLASH_S
@@ -77,6 +80,36 @@ def test_an_sos_flashes_the_officer_on_the_map_until_clicked(  # type: ignore[no
         screen.units.clock = lambda: real_clock() + SOS_FLASH_S + 1
         screen.units.pulse_sos()
         assert screen.units.flashing() == [] and len(screen.units.sos_item.data) == 0
+    finally:
+        screen.shutdown()
+        heatmap.close()
+
+
+def test_a_seat_flashes_an_sos_from_the_bus_once_and_not_an_old_one(qtbot, tasks) -> None:  # type: ignore[no-untyped-def]
+    """A seat's tracker takes positions from the bus (``apply_remote``): the SOS mark in ``extra`` rings the
+    officer; the retained copy re-sent after a reconnect does not ring him again once acknowledged; an SOS older
+    than SOS_FLASH_S (a seat started long after it) does not ring."""
+    seat = UnitTracker(store=None)
+    now = datetime.now(UTC)
+    old = UnitPosition("o9", "officer", "王五", OFFICER_AT[0], OFFICER_AT[1] + 0.001, now - timedelta(seconds=SOS_FLASH_S + 60),
+                       source="field", extra={"sos": True})
+    seat.apply_remote([position_from(position_payload(old))])
+    heatmap = HeatmapService(None, tasks)
+    screen = MapScreen(seat, load_default_basemap(), MapConfig(), [], heatmap=heatmap, tasks=tasks)
+    qtbot.addWidget(screen)
+    try:
+        assert "o9" in screen.units.positions and not screen.units.is_flashing("o9")
+        sos = UnitPosition("o1", "officer", "张三", OFFICER_AT[0], OFFICER_AT[1], now, source="field", extra={"sos": True})
+        payload = position_payload(sos)
+        seat.apply_remote([position_from(payload)])
+        qtbot.waitUntil(lambda: screen.units.is_flashing("o1"), timeout=3000)
+        assert screen.units.flashing() == ["o1"]
+        xy = screen.display_xy("o1")
+        assert xy is not None
+        screen.click_at(*xy)
+        assert screen.units.flashing() == []
+        screen.units.update_positions([position_from(payload)])  # the retained value again, after a reconnect
+        assert screen.units.flashing() == []
     finally:
         screen.shutdown()
         heatmap.close()
