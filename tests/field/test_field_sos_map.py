@@ -8,14 +8,18 @@ from pathlib import Path
 
 from PySide6.QtGui import QImage
 
+from commandcenter.bus.bridge import attach_seat, attach_server
+from commandcenter.bus.mqtt import MqttBus
 from commandcenter.bus.payloads import position_from, position_payload
-from commandcenter.config import MapConfig
+from commandcenter.config import MapConfig, parse_config
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.district import load_default_basemap
 from commandcenter.mapdata.heatmap import HeatmapService
-from commandcenter.runtime.compose import Services
+from commandcenter.runtime.compose import Services, build
 from commandcenter.runtime.units import UnitTracker
-from tests.field.conftest import OFFICER_AT, pair_phone
+from tests.bus.conftest import mosquitto_broker  # noqa: F401 - fixture
+from tests.bus.mosquitto import MosquittoBroker
+from tests.field.conftest import OFFICER_AT, field_config_text, pair_phone
 from widgets.map import MapScreen
 from widgets.map.units import SOS_FLASH_S
 
@@ -113,3 +117,41 @@ def test_a_seat_flashes_an_sos_from_the_bus_once_and_not_an_old_one(qtbot, tasks
     finally:
         screen.shutdown()
         heatmap.close()
+
+
+def test_an_sos_on_the_server_flashes_on_a_seat_map_over_mosquitto(  # type: ignore[no-untyped-def]
+        qtbot, tasks, tmp_path: Path, mosquitto_broker: MosquittoBroker) -> None:  # noqa: F811
+    """Server (field API) and seat on one SQLite file, over a real broker: the phone's SOS rings the officer on
+    the seat's map."""
+    def bus(user: str) -> str:
+        return (f'[bus]\nurl = "{mosquitto_broker.url}"\nusername = "{user}"\n'
+                f'password = "{mosquitto_broker.users[user]}"\n')
+
+    db_url = f"sqlite:///{tmp_path / 'hall.db'}"
+    server_config = parse_config(field_config_text(db_url) + bus("cc-server"), "server.toml")
+    seat_config = parse_config(f'[database]\nurl = "{db_url}"\n[[users]]\nusername = "zhang"\n'
+                               f'role = "dispatcher"\n' + bus("cc-seat"), "seat.toml")
+    assert server_config.bus is not None and seat_config.bus is not None
+    server, seat = build(server_config), build(seat_config)
+    heatmap = HeatmapService(None, tasks)
+    screen: MapScreen | None = None
+    try:
+        attach_server(server, MqttBus(server_config.bus, role="server"))
+        subscriber = attach_seat(seat, MqttBus(seat_config.bus, role="seat"))
+        server.start()
+        seat.start()
+        qtbot.waitUntil(lambda: subscriber.server_state == "online", timeout=10000)
+        api = server.field_api
+        assert api is not None and api.ready.wait(10)
+        screen = MapScreen(seat.tracker, load_default_basemap(), MapConfig(), [], heatmap=heatmap, tasks=tasks)
+        qtbot.addWidget(screen)
+        phone = pair_phone(server, f"http://127.0.0.1:{api.bound_port}")
+        assert phone.call("POST", "/field/v1/sos", {"lat": OFFICER_AT[0], "lon": OFFICER_AT[1]}).status == 200
+        qtbot.waitUntil(lambda: screen is not None and screen.units.is_flashing("o1"), timeout=5000)
+        assert screen.units.flashing() == ["o1"]
+    finally:
+        if screen is not None:
+            screen.shutdown()
+        heatmap.close()
+        seat.stop()
+        server.stop()
