@@ -113,7 +113,7 @@ class MapScreen(QWidget):
         self.toolbar.basemap_chosen.connect(self.set_basemap)
         self.toolbar.fit_requested.connect(self.fit_district)
         self.search_edit.submitted.connect(self.search)
-        self.pointer.unit_clicked.connect(self.select_unit)
+        self.pointer.unit_clicked.connect(self._on_unit_clicked)
         self.pointer.camera_clicked.connect(self.camera_activated)
         self.pointer.case_clicked.connect(self.details.show_case)
         self.pointer.empty_clicked.connect(self._on_empty_click)
@@ -237,6 +237,11 @@ class MapScreen(QWidget):
         """A left click at display point (x, y): a unit selects it, a camera is shown, a case shows it, else a
         location (see :meth:`_on_empty_click`)."""
         self.pointer.click(x, y)
+
+    def _on_unit_clicked(self, unit_id: str) -> None:
+        """Clicking a unit selects it, and acknowledges its SOS: the dispatcher has seen it, the ring stops."""
+        self.units.acknowledge_sos(unit_id)
+        self.select_unit(unit_id)
 
     def _on_empty_click(self, x: float, y: float) -> None:
         if self.sensor_layer is not None and self.sensor_details is not None:

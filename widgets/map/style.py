@@ -61,6 +61,8 @@ VEHICLE_OTHER = "#cbd5e1"
 DRONE_COLOUR = "#ff4fd8"
 CAMERA_COLOUR = "#facc15"
 SELECTION_COLOUR = "#ffffff"
+SOS_COLOUR = "#ff1f1f"  # an officer's SOS: the pulsing ring around his marker
+SOS_FILL = (255, 31, 31, 70)
 TRAIL_COLOUR = (120, 190, 255, 110)
 
 ZONE_COLOURS = {  # kind → (outline, fill alpha 0..255)
