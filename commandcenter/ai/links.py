@@ -3,16 +3,31 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
 
 from commandcenter.ai.rules import RuleBook
-from commandcenter.ai.service import CameraAiService, CameraPlace, OpenCase, RunOrdered, StorePicture
+from commandcenter.ai.service import (
+    CameraAiService,
+    CameraPlace,
+    OpenAiCase,
+    OpenCase,
+    RunOrdered,
+    StorePicture,
+)
 from commandcenter.cases.categories import CategoryTable
+from commandcenter.cases.workflow import OPEN_STATUSES
 from commandcenter.config import CameraConfig, Config
+from commandcenter.domain import CaseSource
+from commandcenter.store import Store
+from commandcenter.store.models import Case
 from devices.frigate import FrigateAdapter
 from devices.httpserve import HttpLimits
 from devices.isapi import IsapiServer
 
-__all__ = ["FRIGATE_ID", "ISAPI_ID", "ai_links", "camera_ai_service"]
+__all__ = ["FRIGATE_ID", "ISAPI_ID", "ai_links", "camera_ai_service", "open_ai_cases"]
 
 FRIGATE_ID = "frigate"
 ISAPI_ID = "isapi"
@@ -30,6 +45,28 @@ def ai_links(config: Config, limits: HttpLimits | None = None) -> list[FrigateAd
     if s is not None:
         out.append(IsapiServer(ISAPI_ID, s.host, s.port, s.cameras, limits=limits, max_body_bytes=s.max_body_bytes))
     return out
+
+
+def open_ai_cases(store: Store, since: datetime) -> list[OpenAiCase]:
+    """The open cases AI boxes opened that were created or updated since ``since`` (read once at start, so the
+    deduplication windows survive a restart)."""
+
+    def query(session: Session) -> list[OpenAiCase]:
+        rows = session.execute(
+            select(Case.code, Case.category, Case.extra, Case.created_at, Case.updated_at)
+            .where(Case.source == CaseSource.CAMERA.value, Case.status.in_(sorted(OPEN_STATUSES)),
+                   or_(Case.created_at >= since, Case.updated_at >= since))).all()
+        out: list[OpenAiCase] = []
+        for code, category, extra, created, updated in rows:
+            doc = extra if isinstance(extra, dict) else {}
+            if "ai_box" not in doc:
+                continue  # a camera case a person reported, not a box's window
+            seen = max(t for t in (created, updated) if t is not None)
+            out.append(OpenAiCase(code, str(doc.get("camera_id", "")), str(doc.get("ai_zone", "")), category,
+                                  seen.timestamp()))
+        return out
+
+    return store.read(query)
 
 
 def camera_ai_service(config: Config, categories: CategoryTable, cameras: Sequence[CameraConfig],

@@ -22,7 +22,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +34,7 @@ from commandcenter.domain import CaseSource
 from commandcenter.enforcement.evidence import StoredFile
 from devices.camera_ai import CameraDetection
 
-__all__ = ["CHANNEL", "CameraAiService", "CameraPlace"]
+__all__ = ["CHANNEL", "CameraAiService", "CameraPlace", "OpenAiCase"]
 
 log = logging.getLogger(__name__)
 CHANNEL = "camera-ai"
@@ -49,6 +49,17 @@ class CameraPlace:
     name: str
     lat: float
     lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAiCase:
+    """An open case an AI box opened, as read back at start: the window it belongs to and when it last moved."""
+
+    code: str
+    camera_id: str
+    zone: str
+    category: str
+    last_seen: float  # epoch seconds: the later of the case's creation and its last update
 
 
 class OpenCase(Protocol):
@@ -199,6 +210,22 @@ class CameraAiService:
     def _count(self, name: str) -> None:
         with self._lock:
             self.counts[name] += 1
+
+    # -- restart ----------------------------------------------------------------------------------------------
+    def reopen_windows(self, cases: Iterable[OpenAiCase]) -> int:
+        """Re-open the deduplication windows of open AI cases still inside the window (at start, before the boxes
+        connect): a stall reported for an hour across a server restart stays one case. Returns how many."""
+        now = self.clock()
+        reopened = 0
+        for case in cases:
+            if now - case.last_seen > self.window_s:
+                continue
+            key = (case.camera_id, case.zone, case.category)
+            known = self._windows.get(key)
+            if known is None or known.last_seen < case.last_seen:
+                self._windows[key] = _Window(case.code, case.last_seen, case.last_seen)
+                reopened += 1
+        return reopened
 
     # -- health -----------------------------------------------------------------------------------------------
     def report(self) -> dict[str, Any]:
