@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter import paths
-from commandcenter.ai.links import ai_links, camera_ai_service, open_ai_cases
+from commandcenter.ai.links import ai_links, camera_ai_service, open_ai_cases, touch_ai_case
 from commandcenter.ai.service import CameraAiService
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
@@ -640,7 +640,8 @@ def _camera_ai(config: Config, categories: CategoryTable, cameras: Sequence[Came
         return None
     service = camera_ai_service(config, categories, cameras, cases.intake_event, enforcement.evidence.store_file,
                                 tasks.lane("camera-ai", 1).run, log_line=events.event_logged.emit,
-                                alarm=events.camera_alarm.emit)
+                                alarm=events.camera_alarm.emit,
+                                touch=touch_ai_case(store) if store is not None and role.serves else None)
     events.add_handler(service.handle_batch)
     health.register("camera_ai", service.report)
 
