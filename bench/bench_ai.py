@@ -54,7 +54,7 @@ def _jpeg() -> bytes:
     image.fill(QColor("orange"))
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    if not image.save(buffer, b"JPG"):
+    if not image.save(buffer, "JPG"):  # type: ignore[call-overload]  # the stubs want bytes, Qt wants str
         raise RuntimeError("Qt could not encode the bench's JPEG")
     return bytes(buffer.data().data())
 
