@@ -22,7 +22,7 @@ import hashlib
 import logging
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +34,7 @@ from commandcenter.domain import CaseSource
 from commandcenter.enforcement.evidence import StoredFile
 from devices.camera_ai import CameraDetection
 
-__all__ = ["CHANNEL", "CameraAiService", "CameraPlace"]
+__all__ = ["CHANNEL", "CameraAiService", "CameraPlace", "OpenAiCase"]
 
 log = logging.getLogger(__name__)
 CHANNEL = "camera-ai"
@@ -49,6 +49,17 @@ class CameraPlace:
     name: str
     lat: float
     lon: float
+
+
+@dataclass(frozen=True, slots=True)
+class OpenAiCase:
+    """An open case an AI box opened, as read back at start: the window it belongs to and when it last moved."""
+
+    code: str
+    camera_id: str
+    zone: str
+    category: str
+    last_seen: float  # epoch seconds: the latest of its creation, its last update and its ``ai_last_seen``
 
 
 class OpenCase(Protocol):
@@ -83,6 +94,7 @@ class _Window:
     opened: float
     last_seen: float
     events: int = 1
+    persisted: float = 0.0  # when last_seen was last written to the case (``touch``), so a restart sees it
 
 
 def _external_id(detection: CameraDetection, rule: AiRule, zone: str, now: float) -> str:
@@ -103,7 +115,8 @@ class CameraAiService:
     def __init__(self, rules: RuleBook, cameras: Mapping[str, CameraPlace], open_case: OpenCase,
                  store_picture: StorePicture, run: RunOrdered, *, log_line: Callable[[str, str], None],
                  alarm: Callable[[str, str], None], category_name: Callable[[str], str],
-                 window_s: float = 600.0, case_timeout_s: float = 60.0, clock: Callable[[], float] = time.time) -> None:
+                 window_s: float = 600.0, case_timeout_s: float = 60.0, clock: Callable[[], float] = time.time,
+                 touch: Callable[[str, float], None] | None = None) -> None:
         self.rules = rules
         self.cameras = dict(cameras)
         self.open_case = open_case
@@ -115,6 +128,7 @@ class CameraAiService:
         self.window_s = window_s
         self.case_timeout_s = case_timeout_s
         self.clock = clock
+        self.touch = touch  # (case code, last seen): records a still-reported scene on its case, fire and forget
         self._windows: dict[tuple[str, str, str], _Window] = {}
         self._lock = threading.Lock()  # the counters, read by the health report on another thread
         self.counts = {"events": 0, "unmatched": 0, "deduplicated": 0, "cases": 0, "dispatched": 0, "failed": 0}
@@ -148,6 +162,9 @@ class CameraAiService:
             window.last_seen = now  # the same scene reported again: it extends the case's window
             window.events += 1
             self._count("deduplicated")
+            if self.touch is not None and now - window.persisted >= self.window_s / 4:
+                window.persisted = now  # a quarter window at most between writes: 100 events/s cost no writes
+                self.touch(window.case_code, now)
             return
         if detection.state == "end":
             return  # an event ending that never opened a case (or one whose window has passed) opens none
@@ -161,7 +178,7 @@ class CameraAiService:
             log.warning("%s", reason)
             self.log_line("warning", f"视频智能识别 {camera.name}: {reason}")
             return
-        self._windows[key] = _Window(case.code, now, now)
+        self._windows[key] = _Window(case.code, now, now, persisted=now)
         self._count("cases")
         dispatched = f"，已自动派遣 {case.officer_name or case.assigned_officer}" if case.assigned_officer else ""
         if case.assigned_officer:
@@ -199,6 +216,22 @@ class CameraAiService:
     def _count(self, name: str) -> None:
         with self._lock:
             self.counts[name] += 1
+
+    # -- restart ----------------------------------------------------------------------------------------------
+    def reopen_windows(self, cases: Iterable[OpenAiCase]) -> int:
+        """Re-open the deduplication windows of open AI cases still inside the window (at start, before the boxes
+        connect): a stall reported for an hour across a server restart stays one case. Returns how many."""
+        now = self.clock()
+        reopened = 0
+        for case in cases:
+            if now - case.last_seen > self.window_s:
+                continue
+            key = (case.camera_id, case.zone, case.category)
+            known = self._windows.get(key)
+            if known is None or known.last_seen < case.last_seen:
+                self._windows[key] = _Window(case.code, case.last_seen, case.last_seen, persisted=case.last_seen)
+                reopened += 1
+        return reopened
 
     # -- health -----------------------------------------------------------------------------------------------
     def report(self) -> dict[str, Any]:

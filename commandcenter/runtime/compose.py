@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter import paths
-from commandcenter.ai.links import ai_links, camera_ai_service
+from commandcenter.ai.links import ai_links, camera_ai_service, open_ai_cases, touch_ai_case
 from commandcenter.ai.service import CameraAiService
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
@@ -528,7 +528,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     dispatch_feed = DispatchFeed(cases, tasks, events, escalation=escalation)
     lifecycle.add("dispatch feed", stop=dispatch_feed.stop)
     camera_ai = _camera_ai(config, categories, cameras, cases, enforcement, tasks, events, devices, lifecycle,
-                           health, limits.http, role)
+                           health, limits.http, role, store=store)
 
     def briefing_extra() -> dict[str, Any]:
         return {"units": tracker.counts(), "devices": devices.summary(), "drones_airborne": fleet.airborne()}
@@ -633,18 +633,24 @@ def build_field_api(config: Config, store: Store, tasks: TaskManager, cases: Cas
 def _camera_ai(config: Config, categories: CategoryTable, cameras: Sequence[CameraConfig], cases: CaseService,
                enforcement: EnforcementServices, tasks: TaskManager, events: CoreEvents, devices: DeviceManager,
                lifecycle: Lifecycle, health: HealthReport, limits: HttpLimits,
-               role: Role = Role.EMBEDDED) -> CameraAiService | None:
+               role: Role = Role.EMBEDDED, *, store: Store | None = None) -> CameraAiService | None:
     """Frigate / Hikvision boxes → the one path to cases (none without an ``[ai]`` box in the config)."""
     boxes = ai_links(config, limits)
     if not boxes:
         return None
     service = camera_ai_service(config, categories, cameras, cases.intake_event, enforcement.evidence.store_file,
                                 tasks.lane("camera-ai", 1).run, log_line=events.event_logged.emit,
-                                alarm=events.camera_alarm.emit)
+                                alarm=events.camera_alarm.emit,
+                                touch=touch_ai_case(store) if store is not None and role.serves else None)
     events.add_handler(service.handle_batch)
     health.register("camera_ai", service.report)
 
     def start_boxes() -> None:
+        if store is not None:  # before the boxes talk: a scene reported across the restart stays its one case
+            since = datetime.fromtimestamp(service.clock() - service.window_s, UTC)
+            reopened = service.reopen_windows(open_ai_cases(store, since))
+            if reopened:
+                log.info("camera ai: %d deduplication windows re-opened from open cases", reopened)
         for box in boxes:
             devices.add(box, listener=isinstance(box, IsapiServer), stale_after=300.0)
 
