@@ -69,8 +69,9 @@ def _wait_text(path: Path, text: str, timeout: float, process: subprocess.Popen[
     raise RuntimeError(f"{path.name}: no {text!r} within {timeout} s")
 
 
-def run(quick: bool = False) -> dict[str, Any]:
-    units = 500 if quick else 10_000
+def run(quick: bool = False, units: int = 0) -> dict[str, Any]:
+    """``units``: how many terminals (0: 500 with ``quick``, else 10,000)."""
+    units = units or (500 if quick else 10_000)
     rounds = 15 if quick else 30
     outage_s = 10.0 if quick else 30.0
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -218,4 +219,5 @@ def _free_port() -> int:
 
 
 if __name__ == "__main__":
-    print(json.dumps(run(quick="--quick" in sys.argv), ensure_ascii=False, indent=2))
+    count = int(sys.argv[sys.argv.index("--units") + 1]) if "--units" in sys.argv else 0
+    print(json.dumps(run(quick="--quick" in sys.argv, units=count), ensure_ascii=False, indent=2))
