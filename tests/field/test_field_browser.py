@@ -94,6 +94,20 @@ def test_an_officer_walks_a_task_from_accept_to_feedback_in_chromium(field_servi
 
         wait.until(attempt)
 
+    def type_into(css: str, keys: str) -> None:
+        """Type into an element once it is there, finding it again if a re-render replaced it meanwhile."""
+        def attempt(driver: Any) -> bool:
+            try:
+                element = ec.presence_of_element_located((By.CSS_SELECTOR, css))(driver)
+                if not element:
+                    return False
+                element.send_keys(keys)
+                return True
+            except StaleElementReferenceException:
+                return False
+
+        wait.until(attempt)
+
     def see(css: str, text: str) -> None:
         wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
 
@@ -139,14 +153,15 @@ def test_an_officer_walks_a_task_from_accept_to_feedback_in_chromium(field_servi
     wait.until(ec.presence_of_element_located((By.ID, "photo")))
     assert field_services.cases.get(case_code).status == "handling"
     jpeg = _photo(tmp_path / "scene.jpg")
-    browser.find_element(By.ID, "photo").send_keys(str(tmp_path / "scene.jpg"))
+    type_into("#photo", str(tmp_path / "scene.jpg"))
     wait.until(lambda d: d.execute_script(
         "const i = document.querySelector('#photos img'); return !!(i && i.complete && i.naturalWidth > 0);"))
     evidence = field_services.enforcement.evidence.for_case(field_services.cases.get(case_code).id)
     assert [(e.officer, e.size, e.mime) for e in evidence] == [("o1", len(jpeg), "image/jpeg")]
     shot("4-evidence")
     click("#report")
-    wait.until(ec.visibility_of_element_located((By.ID, "report-text"))).send_keys("井盖已更换并固定，现场已清理")
+    wait.until(ec.visibility_of_element_located((By.ID, "report-text")))
+    type_into("#report-text", "井盖已更换并固定，现场已清理")
     see("#sheet", "附现场取证 1 件")
     shot("5-feedback")
     click("#confirm-report")
