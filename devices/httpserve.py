@@ -253,6 +253,20 @@ class BoundedHTTPServer(HTTPServer):
         self._wake_r.close()
         self._wake_w.close()
 
+    def serve_until(self, stop: threading.Event, name: str) -> None:
+        """Serve until ``stop`` is set, then close the socket and every open connection (the listeners' loop)."""
+
+        def stopper() -> None:
+            stop.wait()
+            self.shutdown()
+
+        threading.Thread(target=stopper, name=f"{name}-stop", daemon=True).start()
+        try:
+            self.serve_forever(poll_interval=0.2)
+        finally:
+            self.server_close()
+            self.drop_connections()
+
     def drop_connections(self) -> None:
         """End every open connection, kept-alive ones included, so that no request is served after a stop."""
         with self._lock:

@@ -224,17 +224,9 @@ class IsapiServer:
         self.bound_port = httpd.server_address[1]
         self.ready.set()
 
-        def stopper() -> None:
-            stop.wait()
-            httpd.shutdown()
-
-        watcher = threading.Thread(target=stopper, name=f"isapi-stop-{self.id}", daemon=True)
-        watcher.start()
         try:
-            httpd.serve_forever(poll_interval=0.2)
+            httpd.serve_until(stop, f"isapi-{self.id}")
         finally:
-            httpd.server_close()
-            httpd.drop_connections()
             self.ready.clear()
 
     def refuse(self, reason: str, body: bytes, peer: str) -> str:

@@ -343,17 +343,9 @@ class OsmAndServer:
         self.bound_port = httpd.server_address[1]
         self.ready.set()
 
-        def stopper() -> None:
-            stop.wait()
-            httpd.shutdown()
-
-        watcher = threading.Thread(target=stopper, name=f"osmand-stop-{self.id}", daemon=True)
-        watcher.start()
         try:
-            httpd.serve_forever(poll_interval=0.2)
+            httpd.serve_until(stop, f"osmand-{self.id}")
         finally:
-            httpd.server_close()
-            httpd.drop_connections()
             self.ready.clear()
 
     def handle(self, method: str, path: str, content_type: str, body: bytes, peer: str = "") -> tuple[int, str]:
