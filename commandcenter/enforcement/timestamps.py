@@ -387,7 +387,7 @@ class TimestampReport:
     def summary(self) -> str:
         if not self.verified:
             return "timestamps: none verified"
-        latest = max(self.verified.items(), key=lambda item: item[1].gen_time)
+        latest = max(self.verified.items(), key=lambda item: (item[1].gen_time, item[0]))
         return (f"timestamps: {len(self.verified)} checkpoint line(s) timestamped by a trusted TSA, the latest "
                 f"(line {latest[0]}) at {latest[1].gen_time.isoformat()} by {latest[1].tsa}")
 
