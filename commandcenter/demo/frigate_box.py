@@ -1,7 +1,7 @@
 """The demo's AI camera box: a stand-in Frigate on loopback, so camera detections take the real Frigate path.
 
-It runs what a real Frigate offers the command center: a mosquitto broker (Debian's, started with a generated
-config on a free 127.0.0.1 port) on which it publishes Frigate-format ``frigate/events`` messages, and an HTTP
+It runs what a real Frigate offers the command center: Frigate-format ``frigate/events`` messages published to
+the demo's one mosquitto (commandcenter.demo.broker, shared with the NB-IoT sensors), and an HTTP
 API serving each event's snapshot at ``/api/events/{id}/snapshot.jpg`` (a JPEG encoded with PyAV's MJPEG
 encoder, showing the camera and what was detected). The command center's Frigate adapter subscribes, fetches,
 checks and hands the detections to the one AI path like any box's.
@@ -12,16 +12,12 @@ from __future__ import annotations
 import json
 import logging
 import random
-import shutil
 import socket
-import subprocess
-import tempfile
 import threading
 import time
 from collections import OrderedDict
 from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import av
@@ -61,19 +57,11 @@ def _free_port() -> int:
 
 
 class DemoFrigateBox:
-    """mosquitto + snapshot API + a publisher; :meth:`detect` reports one object like Frigate does."""
+    """Snapshot API + a publisher on the demo's broker; :meth:`detect` reports one object like Frigate does."""
 
-    def __init__(self) -> None:
-        binary = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else "")
-        if not binary:
-            raise FileNotFoundError("mosquitto is not installed (apt install mosquitto): demo camera detections "
-                                    "need a broker for the Frigate path")
-        self._dir = tempfile.TemporaryDirectory(prefix="cc-demo-frigate-")
-        self.broker_port = _free_port()
-        conf = Path(self._dir.name) / "mosquitto.conf"
-        conf.write_text(f"listener {self.broker_port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-        self._broker = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
+    def __init__(self, broker_port: int) -> None:
+        """``broker_port``: the demo's mosquitto on 127.0.0.1 (commandcenter.demo.broker.DemoBroker)."""
+        self.broker_port = broker_port
         self._pictures: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -83,7 +71,6 @@ class DemoFrigateBox:
         self._http_thread.start()
         self._client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="demo-frigate")
         try:
-            self._wait_for_broker()
             self._client.connect("127.0.0.1", self.broker_port)
         except BaseException:
             self.stop()
@@ -103,17 +90,6 @@ class DemoFrigateBox:
     @property
     def mqtt_url(self) -> str:
         return f"mqtt://127.0.0.1:{self.broker_port}"
-
-    def _wait_for_broker(self) -> None:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.broker_port), timeout=0.5).close()
-                return
-            except OSError:
-                if time.monotonic() > deadline or self._broker.poll() is not None:
-                    raise RuntimeError(f"demo mosquitto did not start on 127.0.0.1:{self.broker_port}") from None
-                time.sleep(0.05)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         box = self
@@ -165,9 +141,3 @@ class DemoFrigateBox:
             log.debug("demo frigate publisher: %s", exc)
         self._http.shutdown()
         self._http.server_close()
-        self._broker.terminate()
-        try:
-            self._broker.wait(5)
-        except subprocess.TimeoutExpired:
-            self._broker.kill()
-        self._dir.cleanup()

@@ -18,9 +18,6 @@ import json
 import logging
 import math
 import random
-import shutil
-import socket
-import subprocess
 import threading
 import time
 from collections.abc import Callable
@@ -104,8 +101,9 @@ class SanitationSimulator:
     """Runs the demo's bins and toilets (see the module docstring); ``sensors`` is their config for the demo."""
 
     def __init__(self, basemap: Basemap, folder: Path, *, bins: int, toilets: int, seed: int = 1,
-                 speedup: float = 1.0) -> None:
+                 speedup: float = 1.0, broker_url: str = "") -> None:
         self.folder = folder
+        self.broker_url = broker_url  # the demo's mosquitto ("" without one: every sensor on a serial line)
         self.speedup = speedup
         self.rng = random.Random(seed)
         graph = StreetGraph.from_basemap(basemap)
@@ -118,7 +116,6 @@ class SanitationSimulator:
         self.places = dict(zip([b.id for b in self.bins] + [t.id for t in self.toilets], places, strict=False))
         self.sensors: list[SensorConfig] = []
         self._lines: list[tuple[PtyPair, SerialSlaves]] = []
-        self._broker: subprocess.Popen[bytes] | None = None
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._lock = threading.Lock()
@@ -145,8 +142,8 @@ class SanitationSimulator:
 
     # ------------------------------------------------------------------------------------------ serving
     def start(self) -> list[SensorConfig]:
-        """Start the serial lines and the broker; the sensors' config entries (empty when nothing could start)."""
-        over_mqtt = self._start_broker()
+        """Start the serial lines and the publisher; the sensors' config entries (empty when nothing could start)."""
+        over_mqtt = self.broker_url
         mqtt_share = (len(self.bins) // 3, len(self.toilets) // 3) if over_mqtt else (0, 0)
         serial_bins = self.bins[:len(self.bins) - mqtt_share[0]]
         serial_toilets = self.toilets[:len(self.toilets) - mqtt_share[1]]
@@ -191,29 +188,6 @@ class SanitationSimulator:
                             unit=unit, registers=list(registers or []), topic=topic,
                             period_s=MODBUS_PERIOD_S if protocol == "modbus-rtu" else MQTT_PERIOD_S)
 
-    def _start_broker(self) -> str:
-        """A mosquitto of the demo on a free loopback port ("" when mosquitto is not installed)."""
-        binary = shutil.which("mosquitto") or ("/usr/sbin/mosquitto" if Path("/usr/sbin/mosquitto").exists() else "")
-        if not binary:
-            log.warning("mosquitto not installed: the demo's NB-IoT sensors are left out")
-            return ""
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
-        self.folder.mkdir(parents=True, exist_ok=True)
-        conf = self.folder / "mosquitto.conf"
-        conf.write_text(f"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n", encoding="utf-8")
-        self._broker = subprocess.Popen([binary, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.monotonic() + 5.0
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                return f"mqtt://127.0.0.1:{port}"
-            except OSError:
-                time.sleep(0.05)
-        log.warning("the demo's mosquitto did not start on port %d", port)
-        return ""
-
     def _start_publisher(self, broker: str, bins: list[Bin], toilets: list[Toilet]) -> None:
         members: list[Bin | Toilet] = [*bins, *toilets]
         self.sensors += [self._config(f, "mqtt", broker, topic=MQTT_TOPIC) for f in members]
@@ -249,10 +223,3 @@ class SanitationSimulator:
         for pair, line in self._lines:
             line.close()
             pair.close()
-        if self._broker is not None and self._broker.poll() is None:
-            self._broker.terminate()
-            try:
-                self._broker.wait(3.0)
-            except subprocess.TimeoutExpired:
-                self._broker.kill()
-                self._broker.wait()

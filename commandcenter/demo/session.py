@@ -44,6 +44,7 @@ from commandcenter.config import (
     OsmAndConfig,
     SensorConfig,
 )
+from commandcenter.demo.broker import DemoBroker
 from commandcenter.demo.city_process import CityPopulation, CityProcess
 from commandcenter.demo.database import claim_demo_database, demo_database_url
 from commandcenter.demo.desk import SimulatedDesk, seed_today
@@ -76,6 +77,8 @@ class DemoSetup:
     simulator: CityProcess
     stoppers: list[tuple[str, Callable[[], None]]] = field(default_factory=list)  # running servers, in order
     frigate: DemoFrigateBox | None = None  # the demo's AI camera box (camera detections take the Frigate path)
+    broker: DemoBroker | None = None  # the demo's one mosquitto: NB-IoT sensors and the Frigate box publish to it
+    broker_failed: bool = False
 
     def stop(self) -> None:
         for name, stop in reversed(self.stoppers):
@@ -162,13 +165,29 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
     return setup
 
 
+def _demo_broker(setup: DemoSetup) -> DemoBroker | None:
+    """The demo's one mosquitto, started on first use (None, said in the log, when it cannot run)."""
+    if setup.broker is None and not setup.broker_failed:
+        try:
+            setup.broker = DemoBroker()
+        except (OSError, RuntimeError) as exc:
+            log.warning("the demo's MQTT broker is unavailable (NB-IoT sensors and camera detections left out): %s",
+                        exc)
+            setup.broker_failed = True
+            return None
+        setup.stoppers.append(("demo mosquitto", setup.broker.stop))
+    return setup.broker
+
+
 def _start_demo_sensors(setup: DemoSetup, basemap: Basemap) -> list[SensorConfig]:
     """The demo's bins and toilets as RS-485 Modbus slaves on socat pty pairs and NB-IoT MQTT publishers."""
     sim_cfg = setup.config.simulator
     if sim_cfg.bins <= 0 and sim_cfg.toilets <= 0:
         return []
+    broker = _demo_broker(setup)
     sanitation = SanitationSimulator(basemap, paths.data_dir() / "demo-sensors", bins=sim_cfg.bins,
-                                     toilets=sim_cfg.toilets, seed=sim_cfg.seed, speedup=sim_cfg.speedup)
+                                     toilets=sim_cfg.toilets, seed=sim_cfg.seed, speedup=sim_cfg.speedup,
+                                     broker_url=broker.url if broker is not None else "")
     setup.stoppers.append(("demo sensors", sanitation.stop))
     return sanitation.start()
 
@@ -184,8 +203,12 @@ def _start_demo_frigate(setup: DemoSetup, cameras: list[CameraConfig], ai: AiCon
     placed = [c for c in cameras if c.lat is not None and c.lon is not None]
     if not placed:
         return ai
+    broker = _demo_broker(setup)
+    if broker is None:
+        log.warning("demo camera detections unavailable: no broker for the Frigate path")
+        return ai
     try:
-        box = DemoFrigateBox()
+        box = DemoFrigateBox(broker.port)
     except (OSError, RuntimeError) as exc:
         log.warning("demo camera detections unavailable: %s", exc)
         return ai

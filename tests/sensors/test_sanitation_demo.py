@@ -3,7 +3,9 @@ real MQTT (the demo's mosquitto), read by the application's own adapters into th
 
 from __future__ import annotations
 
+import os
 import random
+from pathlib import Path
 
 import pytest
 
@@ -36,12 +38,25 @@ def test_bins_fill_through_the_day_and_are_emptied_toilets_smell_at_peak_hours()
     assert night.nh3 < 1.5  # ventilated overnight (from 6 ppm in two quiet hours)
 
 
+def _mosquitto_children() -> int:
+    """mosquitto processes this test process started (read from /proc)."""
+    count = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        name, parent = fields[0].split("(", 1)[1], int(fields[1].split()[1])
+        count += name == "mosquitto" and parent == os.getpid()
+    return count
+
+
 def test_the_demo_serves_its_sensors_to_the_real_adapters(qtbot, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setattr(sanitation, "MODBUS_PERIOD_S", 0.5)
     monkeypatch.setattr(sanitation, "MQTT_PERIOD_S", 1.0)
     config = Config()
     config.database.url = f"sqlite:///{tmp_path / 'demo.db'}"
-    config.simulator.units, config.simulator.vehicles, config.simulator.cameras, config.simulator.drones = 2, 1, 0, 0
+    config.simulator.units, config.simulator.vehicles, config.simulator.cameras, config.simulator.drones = 2, 1, 1, 0
     config.simulator.bins, config.simulator.toilets = 6, 3
     setup = prepare(config, load_default_basemap())
     services = None
@@ -49,6 +64,10 @@ def test_the_demo_serves_its_sensors_to_the_real_adapters(qtbot, monkeypatch: py
         sensors = {s.id: s for s in setup.config.sensors}
         assert len(sensors) == 9 and {s.kind for s in sensors.values()} == {"垃圾桶", "公厕"}
         assert {s.protocol for s in sensors.values()} == {"modbus-rtu", "mqtt"}
+        # One broker for the whole demo: the NB-IoT sensors and the Frigate box publish to the same mosquitto.
+        assert setup.config.ai.frigate is not None
+        assert {s.url for s in sensors.values() if s.protocol == "mqtt"} == {setup.config.ai.frigate.mqtt_url}
+        assert _mosquitto_children() == 1
         assert setup.config.sensor_rules == sanitation.DEMO_RULES
         services = build(setup.config)
         services.start()
