@@ -53,6 +53,7 @@ RESPONSE_TARGET_MIN = 30.0
 HANDLING_TARGET_MIN = 24 * 60.0
 REOFFENCE_LOOKBACK = timedelta(days=365)
 CLOSED_OK = ("closed", "archived")  # 结案 and 结案归档; 转办/不予立案/合并 end a case but are not 结案
+HANDED_OVER = ("transferred", "merged")
 
 PeriodKind = Literal["today", "this_week", "this_month", "last_month", "day", "week", "month", "custom"]
 Breakdown = Literal["team", "grid", "area", "category", "source", "officer"]
@@ -420,6 +421,9 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
     reg = registered.notna() & (registered >= start) & (registered < end)
     out["registered"] = reg
     out["closed"] = reg & by_end("closed_at") & out["status"].isin(CLOSED_OK)
+    # 转办 and 合并 hand a case over: it counts as registered (and not closed) but its time targets are the
+    # receiving department's, so it leaves the on-time, dispatch, response and handling figures.
+    own = reg & ~(out["status"].isin(HANDED_OVER) & by_end("closed_at"))
 
     # 按期结案: working hours 立案 → 结案, less 缓办 and approved extensions, within the category's limit.
     suspended = _suspended_hours(out, clock, cutoff.to_pydatetime())
@@ -432,8 +436,8 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
     took = (close_s - reg_s) / 3600.0 - suspended
     elapsed = (cutoff_s - reg_s) / 3600.0 - suspended
     known = ~np.isnan(limit)
-    out["on_time_met"] = reg & out["closed"] & known & (np.nan_to_num(took, nan=np.inf) <= limit + 1e-6)
-    out["on_time_due"] = reg & known & (out["closed"] | (np.nan_to_num(elapsed, nan=-np.inf) > limit + 1e-6))
+    out["on_time_met"] = own & out["closed"] & known & (np.nan_to_num(took, nan=np.inf) <= limit + 1e-6)
+    out["on_time_due"] = own & known & (out["closed"] | (np.nan_to_num(elapsed, nan=-np.inf) > limit + 1e-6))
 
     # 返工率: of the cases handled at least once by the period's end, those sent back by 核查.
     out["rework_met"] = reg & (out["rework_n"] > 0)
@@ -444,8 +448,8 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
     dispatched = by_end("dispatched_at")
     took_d = (clock.seconds(out["dispatched_at"].where(dispatched)) - reg_s) / 3600.0
     dknown = ~np.isnan(dlimit)
-    out["dispatch_met"] = reg & dispatched & dknown & (np.nan_to_num(took_d, nan=np.inf) <= dlimit + 1e-6)
-    out["dispatch_due"] = reg & dknown & (dispatched | (np.nan_to_num((cutoff_s - reg_s) / 3600.0, nan=-np.inf)
+    out["dispatch_met"] = own & dispatched & dknown & (np.nan_to_num(took_d, nan=np.inf) <= dlimit + 1e-6)
+    out["dispatch_due"] = own & dknown & (dispatched | (np.nan_to_num((cutoff_s - reg_s) / 3600.0, nan=-np.inf)
                                                          > dlimit + 1e-6))
 
     # 到场 and 处置 times from the report (上报), in minutes.
@@ -454,10 +458,10 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
     out["handling_min"] = ((out["handled_at"] - created).dt.total_seconds() / 60.0).where(reg & handled)
     old_30 = created + pd.Timedelta(minutes=RESPONSE_TARGET_MIN) <= cutoff
     old_24 = created + pd.Timedelta(minutes=HANDLING_TARGET_MIN) <= cutoff
-    out["responded_met"] = reg & (out["response_min"] <= RESPONSE_TARGET_MIN)
-    out["responded_due"] = reg & (old_30 | out["responded_met"])
-    out["handled_met"] = reg & (out["handling_min"] <= HANDLING_TARGET_MIN)
-    out["handled_due"] = reg & (old_24 | out["handled_met"])
+    out["responded_met"] = own & (out["response_min"] <= RESPONSE_TARGET_MIN)
+    out["responded_due"] = own & (old_30 | out["responded_met"])
+    out["handled_met"] = own & (out["handling_min"] <= HANDLING_TARGET_MIN)
+    out["handled_due"] = own & (old_24 | out["handled_met"])
 
     # 群众评价: cases.extra["rating"] (1–5) where the citizen rated.
     def rating(x: object) -> float:
@@ -511,6 +515,11 @@ def _aggregate(flags: pd.DataFrame, reoffence: tuple[int, int] | None = None) ->
     )
 
 
+# The label of the empty key of a breakdown (a case with no officer, no grid …).
+UNASSIGNED: dict[str, str] = {"team": "（未分派）", "officer": "（未分派）", "grid": "（无网格）",
+                              "area": "（无责任区）", "category": "（未分类）", "source": "（未知来源）"}
+
+
 def _group_key(flags: pd.DataFrame, by: str) -> tuple[pd.Series, dict[str, str]]:
     """The breakdown key per case and a label per key (names for officers and categories)."""
     column = {"team": "team", "grid": "grid_code", "area": "area_code", "category": "category",
@@ -521,7 +530,7 @@ def _group_key(flags: pd.DataFrame, by: str) -> tuple[pd.Series, dict[str, str]]
         labels = dict(zip(keys, flags["category_name"].astype(str), strict=True))
     elif by == "officer":
         labels = dict(zip(keys, flags["officer_name"].astype(str), strict=True))
-    return keys, {k: (labels.get(k) or k) for k in keys.unique()}
+    return keys, {k: (labels.get(k) or k or UNASSIGNED[by]) for k in keys.unique()}
 
 
 def _check_by(by: str | None) -> None:
