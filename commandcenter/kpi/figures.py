@@ -44,6 +44,7 @@ __all__ = [
     "PeriodKind",
     "case_flags",
     "cases_behind",
+    "compute_breakdowns",
     "compute_kpis",
     "load_case_frame",
 ]
@@ -589,16 +590,40 @@ def _flags_for(engine: Engine, period: Period, context: KpiContext, now: datetim
     return case_flags(load_case_frame(engine, period), period, context.clock, context.categories, now)
 
 
-def _report(engine: Engine, period: Period, by: str | None, context: KpiContext,
-            now: datetime | None) -> tuple[KpiFigures, dict[str, tuple[str, KpiFigures]]]:
-    flags = _flags_for(engine, period, context, now)
-    totals = _aggregate(flags, reoffence_basis(engine, period))
+def _groups(flags: pd.DataFrame, by: str | None) -> dict[str, tuple[str, KpiFigures]]:
     groups: dict[str, tuple[str, KpiFigures]] = {}
     if by is not None and len(flags):
         keys, labels = _group_key(flags, by)
         for key, part in flags.groupby(keys, sort=True):
             groups[str(key)] = (labels.get(str(key), str(key)), _aggregate(part))
-    return totals, groups
+    return groups
+
+
+def compute_breakdowns(source: Store | Engine, period: Period, breakdowns: Sequence[str | None], *,
+                       compare: bool = True, context: KpiContext | None = None,
+                       now: datetime | None = None) -> dict[str | None, KpiReport]:
+    """Several breakdowns of one period from one read of the cases (the Excel workbook, scheduled reports):
+    ``{by: KpiReport}`` for each ``by`` of ``breakdowns`` (None: totals only)."""
+    for by in breakdowns:
+        _check_by(by)
+    engine = _engine(source)
+    context = context or KpiContext.load(engine)
+    flags = _flags_for(engine, period, context, now)
+    totals = _aggregate(flags, reoffence_basis(engine, period))
+    previous_period = previous = before_flags = None
+    if compare:
+        previous_period = period.previous()
+        before_flags = _flags_for(engine, previous_period, context, now)
+        previous = _aggregate(before_flags, reoffence_basis(engine, previous_period))
+    computed_at = datetime.now(UTC)
+    reports: dict[str | None, KpiReport] = {}
+    for by in breakdowns:
+        before = _groups(before_flags, by) if before_flags is not None else {}
+        rows = [KpiRow(key, label, figures, before[key][1] if key in before else None)
+                for key, (label, figures) in _groups(flags, by).items()]
+        rows.sort(key=lambda r: (-r.figures.registered, -r.figures.reported, r.key))
+        reports[by] = KpiReport(period, by, totals, rows, previous_period, previous, computed_at)
+    return reports
 
 
 def compute_kpis(source: Store | Engine, period: Period, by: str | None = None, *, compare: bool = True,
@@ -607,21 +632,10 @@ def compute_kpis(source: Store | Engine, period: Period, by: str | None = None, 
     previous period's (``report.previous`` and each row's ``previous``). Runs queries: call off the GUI thread.
 
     ``by``: team, grid (单元网格), area (责任区), category, source or officer. Rows are sorted by registered
-    cases, busiest first; a group present only in the previous period is not listed.
+    cases, busiest first; a group present only in the previous period is not listed. ``now`` (default: the
+    clock) matters only for a period still running: targets not yet passed do not count as missed.
     """
-    _check_by(by)
-    engine = _engine(source)
-    context = context or KpiContext.load(engine)
-    totals, groups = _report(engine, period, by, context, now)
-    previous_period = previous = None
-    before: dict[str, tuple[str, KpiFigures]] = {}
-    if compare:
-        previous_period = period.previous()
-        previous, before = _report(engine, previous_period, by, context, now)
-    rows = [KpiRow(key, label, figures, before[key][1] if key in before else None)
-            for key, (label, figures) in groups.items()]
-    rows.sort(key=lambda r: (-r.figures.registered, -r.figures.reported, r.key))
-    return KpiReport(period, by, totals, rows, previous_period, previous)
+    return compute_breakdowns(source, period, [by], compare=compare, context=context, now=now)[by]
 
 
 def cases_behind(source: Store | Engine, period: Period, figure: str, key: str | None = None, *,
