@@ -46,6 +46,7 @@ __all__ = [
     "cases_behind",
     "compute_breakdowns",
     "compute_kpis",
+    "engine_of",
     "load_case_frame",
 ]
 
@@ -307,7 +308,8 @@ class KpiReport:
 
 
 # ----------------------------------------------------------------------------------------------- reading
-def _engine(source: Store | Engine) -> Engine:
+def engine_of(source: Store | Engine) -> Engine:
+    """The engine of a Store (its read engine), or the Engine itself: the figures only read."""
     engine = getattr(source, "engine", source)
     if not isinstance(engine, Engine):
         raise KpiError(f"expected a Store or an SQLAlchemy Engine, not {type(source).__name__}")
@@ -606,7 +608,7 @@ def compute_breakdowns(source: Store | Engine, period: Period, breakdowns: Seque
     ``{by: KpiReport}`` for each ``by`` of ``breakdowns`` (None: totals only)."""
     for by in breakdowns:
         _check_by(by)
-    engine = _engine(source)
+    engine = engine_of(source)
     context = context or KpiContext.load(engine)
     flags = _flags_for(engine, period, context, now)
     totals = _aggregate(flags, reoffence_basis(engine, period))
@@ -653,7 +655,7 @@ def cases_behind(source: Store | Engine, period: Period, figure: str, key: str |
         raise KpiError(f"cases_behind: key {key!r} given without the breakdown (by=team|grid|…) it belongs to")
     if figure == "reoffence_rate":
         raise KpiError("reoffence_rate counts parties, not cases of the period: open the party's record instead")
-    engine = _engine(source)
+    engine = engine_of(source)
     context = context or KpiContext.load(engine)
     flags = _flags_for(engine, period, context, now)
     if key is not None and by is not None:
