@@ -23,7 +23,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer
 
 from commandcenter.config import KpiConfig
-from commandcenter.kpi.figures import LOCAL_TZ, Period
+from commandcenter.kpi.figures import LOCAL_TZ, KpiReport, Period
 from commandcenter.runtime.tasks import TaskManager, TasksStopped
 from commandcenter.store import Store
 
@@ -82,7 +82,7 @@ def write_due(store: Store, settings: KpiConfig, folder: Path, bureau: str, now:
             reports = compute_breakdowns(store, report.period, [None, *settings.report_breakdowns],
                                          context=context, now=now)
             for fmt in missing:
-                chosen = {None: reports[None]} if fmt == "json" else reports
+                chosen: dict[str | None, KpiReport] = {None: reports[None]} if fmt == "json" else reports
                 written.append(write_kpi(chosen, folder / f"{report.stem}.{fmt}", fmt, bureau=bureau,
                                          prepared_by="系统定时报表"))
         if assessment_missing:
