@@ -51,9 +51,32 @@ BATCH = 20_000
 QUICK_CASES, QUICK_FIXES = 20_000, 100_000
 
 
+def _ts(value: datetime) -> str:
+    """SQLAlchemy's SQLite DATETIME text (naive UTC), as ``UtcDateTime`` stores it."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
 def _insert(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert. On SQLite straight through the driver's executemany (timestamps and JSON pre-encoded as the
+    store's types would): several times faster than per-value type processing, which matters at 20 M rows."""
+    if not rows:
+        return
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            conn.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, datetime):
+            return _ts(value)
+        if isinstance(value, dict | list):
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
     with engine.begin() as conn:
-        conn.execute(insert(table), rows)
+        conn.exec_driver_sql(sql, [tuple(encode(r[c]) for c in columns) for r in rows])
 
 
 def seed(store: Store, n_cases: int, n_fixes: int, now: datetime, n_officers: int = 1000) -> dict[str, float]:

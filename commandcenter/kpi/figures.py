@@ -13,9 +13,11 @@ turns flags into figures per group. Dates are Asia/Shanghai; a period's end day 
 from __future__ import annotations
 
 import calendar as _monthcal
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from time import monotonic
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -46,7 +48,9 @@ __all__ = [
     "cases_behind",
     "compute_breakdowns",
     "compute_kpis",
+    "context_for",
     "engine_of",
+    "forget_cached",
     "load_case_frame",
 ]
 
@@ -618,8 +622,51 @@ class KpiContext:
         return cls(calendar_with_overrides(engine, calendar), categories or load_categories())
 
 
+# A period that has ended is read again only after PAST_CACHE_S: its figures change only through late
+# corrections (a case re-handled after a 返工 moves its handling time), and the briefing's comparison period
+# is always one that has ended. Running periods are always read fresh.
+PAST_CACHE_S = 600.0
+_PAST_MAX = 8
+_past: dict[tuple[str, date, date], tuple[float, KpiContext, pd.DataFrame]] = {}
+_contexts: dict[str, tuple[float, KpiContext]] = {}
+_cache_lock = threading.Lock()
+
+
+def forget_cached() -> None:
+    """Drop the cached past periods and contexts (tests, or after an administrative data repair)."""
+    with _cache_lock:
+        _past.clear()
+        _contexts.clear()
+
+
+def context_for(engine: Engine) -> KpiContext:
+    """The calendar and categories of a database, kept for PAST_CACHE_S (``work_calendar_days`` edits show after)."""
+    key = engine.url.render_as_string(hide_password=True)
+    with _cache_lock:
+        hit = _contexts.get(key)
+        if hit is not None and monotonic() - hit[0] < PAST_CACHE_S:
+            return hit[1]
+    context = KpiContext.load(engine)
+    with _cache_lock:
+        _contexts[key] = (monotonic(), context)
+    return context
+
+
 def _flags_for(engine: Engine, period: Period, context: KpiContext, now: datetime | None) -> pd.DataFrame:
-    return case_flags(load_case_frame(engine, period), period, context.clock, context.categories, now)
+    ended = period.end_utc <= (now or datetime.now(UTC))
+    key = (engine.url.render_as_string(hide_password=True), period.start, period.end)
+    if ended:
+        with _cache_lock:
+            hit = _past.get(key)
+            if hit is not None and hit[1] is context and monotonic() - hit[0] < PAST_CACHE_S:
+                return hit[2]
+    flags = case_flags(load_case_frame(engine, period), period, context.clock, context.categories, now)
+    if ended:
+        with _cache_lock:
+            _past[key] = (monotonic(), context, flags)
+            while len(_past) > _PAST_MAX:
+                _past.pop(min(_past, key=lambda k: _past[k][0]))
+    return flags
 
 
 def _groups(flags: pd.DataFrame, by: str | None) -> dict[str, tuple[str, KpiFigures]]:
@@ -639,7 +686,7 @@ def compute_breakdowns(source: Store | Engine, period: Period, breakdowns: Seque
     for by in breakdowns:
         _check_by(by)
     engine = engine_of(source)
-    context = context or KpiContext.load(engine)
+    context = context or context_for(engine)
     flags = _flags_for(engine, period, context, now)
     totals = _aggregate(flags, reoffence_basis(engine, period))
     previous_period = previous = before_flags = None
@@ -686,7 +733,7 @@ def cases_behind(source: Store | Engine, period: Period, figure: str, key: str |
     if figure == "reoffence_rate":
         raise KpiError("reoffence_rate counts parties, not cases of the period: open the party's record instead")
     engine = engine_of(source)
-    context = context or KpiContext.load(engine)
+    context = context or context_for(engine)
     flags = _flags_for(engine, period, context, now)
     if key is not None and by is not None:
         keys, _ = _group_key(flags, by) if len(flags) else (flags["code"], {})
