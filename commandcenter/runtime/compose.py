@@ -60,6 +60,8 @@ from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex, make_unit_grid
+from commandcenter.golive.grid import imported_grid
+from commandcenter.golive.roster import stored_units
 from commandcenter.labels import role_label
 from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
@@ -403,8 +405,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         events.event_logged.emit("warning", basemap_warning)
     current_basemap = basemap
     health.register("basemap", lambda: {"name": current_basemap.name, "warning": basemap_warning})
-    grid = unit_grid_for(basemap)
-    zones = map_zones([*basemap.zones, *grid.areas, *grid.cells])
+    imported = imported_grid(store)  # the bureau's own 单元网格/责任区 (`data import grid`) win over squares
+    grid = imported.index if imported is not None else unit_grid_for(basemap)
+    zones = map_zones([*basemap.zones, *(imported.areas if imported is not None else grid.areas), *grid.cells])
     # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's control
     # zones, a vehicle off its route, an officer away from his post.
     geofence = GeofenceMonitor(zones, watch_kinds=WATCHED_ZONE_KINDS, post_tolerance_min=15.0, parent=events)
@@ -735,7 +738,14 @@ def register_config_units(config: Config, tracker: UnitTracker, geofence: Geofen
                        device_keys=(v.terminal,) if v.terminal else ()) for v in config.vehicles]
     units += [UnitInfo(id=n.unit, kind="officer", name=n.unit, device_keys=(n.unit,))
               for n in config.trackers.nmea if not any(u.id == n.unit for u in units)]
-    tracker.register(units)
+    imported, imported_posts = stored_units(store, {u.id for u in units})  # `data import officers/vehicles`
+    tracker.register([*units, *imported])
+    for officer_id, code in imported_posts.items():
+        if code in geofence.zone_by_code:
+            geofence.assign_post(officer_id, code)
+        else:  # the grid was replaced after the roster was imported: the post is gone, the officer is not
+            log.warning("officer %s: post %r is not a 责任区/单元网格 of the current grid; no post watched",
+                        officer_id, code)
     if not units:
         return
     posts = {z.code: z.code for z in zones if z.kind in ("责任区", "单元网格")}

@@ -88,6 +88,7 @@ class Officer(Base):
     device: Mapped[str] = mapped_column(String(64), default="")  # OsmAnd device id
     status: Mapped[str] = mapped_column(String(16), default="idle")
     status_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    phone: Mapped[str] = mapped_column(String(32), default="")  # 手机 (from `data import officers`)
 
 
 class Vehicle(Base):

@@ -1,0 +1,20 @@
+"""Every kind ``commandcenter data import KIND FILE`` knows: one line per kind.
+
+Another package adds its kind here with one line (e.g. the enforcement procedure's ``powers``:
+``"powers": sheet_kind("powers", "权力清单 …", POWER_COLUMNS, import_powers)``).
+"""
+
+from __future__ import annotations
+
+from commandcenter.golive.framework import DataKind, sheet_kind
+from commandcenter.golive.kinds.geo import geo_kind
+from commandcenter.golive.kinds.grid import import_grid
+from commandcenter.golive.kinds.officers import OFFICER_COLUMNS, import_officers
+
+__all__ = ["KINDS"]
+
+KINDS: dict[str, DataKind] = {
+    "officers": sheet_kind("officers", "执法队员名册 (Excel/CSV): 警号, 姓名, 中队, 技能, 责任网格, 终端编号, 手机",
+                           OFFICER_COLUMNS, import_officers),
+    "grid": geo_kind("grid", "单元网格/责任区 (GeoJSON/Shapefile/KML): code, name, kind [, area_code]", import_grid),
+}
