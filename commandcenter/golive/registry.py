@@ -7,6 +7,8 @@ Another package adds its kind here with one line (e.g. the enforcement procedure
 from __future__ import annotations
 
 from commandcenter.golive.framework import DataKind, sheet_kind
+from commandcenter.golive.kinds.calendar import CALENDAR_COLUMNS, import_calendar
+from commandcenter.golive.kinds.categories import CATEGORY_COLUMNS, import_categories
 from commandcenter.golive.kinds.geo import geo_kind
 from commandcenter.golive.kinds.grid import import_grid
 from commandcenter.golive.kinds.officers import OFFICER_COLUMNS, import_officers
@@ -16,5 +18,9 @@ __all__ = ["KINDS"]
 KINDS: dict[str, DataKind] = {
     "officers": sheet_kind("officers", "执法队员名册 (Excel/CSV): 警号, 姓名, 中队, 技能, 责任网格, 终端编号, 手机",
                            OFFICER_COLUMNS, import_officers),
+    "categories": sheet_kind("categories", "部件/事件分类 (Excel/CSV): the columns of resources/cases/categories.csv",
+                             CATEGORY_COLUMNS, import_categories),
+    "calendar": sheet_kind("calendar", "节假日与调休 (Excel/CSV): 日期 (or A..B), 类型 (放假/调休), 名称",
+                           CALENDAR_COLUMNS, import_calendar),
     "grid": geo_kind("grid", "单元网格/责任区 (GeoJSON/Shapefile/KML): code, name, kind [, area_code]", import_grid),
 }

@@ -34,7 +34,7 @@ from commandcenter.ai.links import ai_links, camera_ai_service, open_ai_cases, t
 from commandcenter.ai.service import CameraAiService
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
-from commandcenter.cases.categories import CategoryError, CategoryTable, load_categories
+from commandcenter.cases.categories import CategoryError, CategoryTable
 from commandcenter.cases.citizen_media import CitizenMediaFetcher
 from commandcenter.cases.escalation import EscalationService
 from commandcenter.cases.feed import DispatchFeed
@@ -60,6 +60,8 @@ from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex, make_unit_grid
+from commandcenter.golive.catalog import bureau_categories
+from commandcenter.golive.coverage import calendar_coverage_warnings, covered_years, missing_calendar_years
 from commandcenter.golive.grid import imported_grid
 from commandcenter.golive.roster import stored_units
 from commandcenter.labels import role_label
@@ -461,7 +463,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     walls.main.gate = gate
     snapshots = WallSnapshots(cameras, enforcement)
     video.on_snapshot.append(snapshots.record)
-    categories = load_categories()
+    categories = bureau_categories(store)  # the bundled table, overridden by `data import categories`
     streets = StreetGraph.from_basemap(basemap)
     cases = CaseService(
         store, load_calendar(), categories,
@@ -471,6 +473,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         shifts=ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
                            for s in config.shifts))
     health.register("cases", lambda: cases_report(store))
+    # A year without its holidays counts 春节 as working days: said loudly until `data import calendar`.
+    health.register("calendar", lambda: {"years": covered_years(cases.calendar),
+                                         "warnings": calendar_coverage_warnings(cases.calendar)})
     # SLA escalation runs in the core on its own timer, whether or not a dispatch screen is open.
     escalation = EscalationService(cases.escalation, parent=events)
     escalation.failed.connect(lambda text: events.event_logged.emit("warning", text))
@@ -534,7 +539,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                            health, limits.http, role, store=store)
 
     def briefing_extra() -> dict[str, Any]:
-        return {"units": tracker.counts(), "devices": devices.summary(), "drones_airborne": fleet.airborne()}
+        return {"units": tracker.counts(), "devices": devices.summary(), "drones_airborne": fleet.airborne(),
+                "calendar_missing_years": missing_calendar_years(cases.calendar)}
 
     def escalations() -> list[dict[str, Any]]:
         """The leaders' 督办 list (runs on the briefing worker thread)."""
