@@ -69,12 +69,19 @@ def _convert(ring: Sequence[Sequence[float]], crs: str) -> list[LatLon]:
     return pts
 
 
+def _vertex_problem(p: Sequence[float]) -> str:
+    if len(p) < 2 or not all(isinstance(v, int | float) for v in p[:2]):
+        return "a vertex is not a [longitude, latitude] pair of numbers"
+    if not (-180.0 <= p[0] <= 180.0 and -90.0 <= p[1] <= 90.0):
+        return f"vertex {list(p[:2])} is not a longitude/latitude (projected coordinates? use EPSG:4326)"
+    return ""
+
+
 def _ring_problem(ring: Sequence[Sequence[float]]) -> str:
     for p in ring:
-        if len(p) < 2 or not all(isinstance(v, int | float) for v in p[:2]):
-            return "a vertex is not a [longitude, latitude] pair of numbers"
-        if not (-180.0 <= p[0] <= 180.0 and -90.0 <= p[1] <= 90.0):
-            return f"vertex {list(p[:2])} is not a longitude/latitude (projected coordinates? use EPSG:4326)"
+        problem = _vertex_problem(p)
+        if problem:
+            return problem
     if len({(p[0], p[1]) for p in ring}) < 3:
         return "a polygon needs at least three distinct vertices"
     return ""
@@ -87,7 +94,7 @@ def _from_geometry(number: int, props: dict[str, str], geometry: object, crs: st
     coords = geometry.get("coordinates")
     try:
         if kind == "Point":
-            if not (isinstance(coords, list) and len(coords) >= 2 and not _ring_problem([coords] * 3)):
+            if not (isinstance(coords, list) and len(coords) >= 2 and not _vertex_problem(coords)):
                 return GeoFeature(number, props, problem="the point is not [longitude, latitude]")
             return GeoFeature(number, props, point=_convert([coords], crs)[0])
         parts = [coords] if kind == "Polygon" else coords if kind == "MultiPolygon" else None

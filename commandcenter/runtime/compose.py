@@ -60,6 +60,7 @@ from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex, make_unit_grid
+from commandcenter.golive.airspace import stored_no_fly_zones
 from commandcenter.golive.catalog import bureau_categories
 from commandcenter.golive.coverage import calendar_coverage_warnings, covered_years, missing_calendar_years
 from commandcenter.golive.grid import imported_grid
@@ -453,7 +454,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         health.register("audit", checkpoints.report)
     # The link commander stays here: views, schedules and the tasking get commanders per person from
     # drone_commands, so every drone command is authorized and recorded in the audit chain.
-    link_commander = LinkCommander.for_fleet(fleet, links, tasks=tasks)
+    # the bureau's no-fly/限高 zones (`data import nofly`): every upload and 派无人机 is checked against them
+    link_commander = LinkCommander.for_fleet(fleet, links, tasks=tasks, no_fly=stored_no_fly_zones(store))
     drone_commands = DroneCommands(link_commander, enforcement.authorize, enforcement.authorizer.allowed,
                                    enforcement.audit.record, shutdown=link_commander.shutdown)
     lifecycle.add("drone commander", stop=drone_commands.shutdown)
