@@ -63,6 +63,7 @@ from commandcenter.geo.zones import GridIndex, make_unit_grid
 from commandcenter.golive.airspace import stored_no_fly_zones
 from commandcenter.golive.catalog import bureau_categories
 from commandcenter.golive.coverage import calendar_coverage_warnings, covered_years, missing_calendar_years
+from commandcenter.golive.devices import with_stored_devices
 from commandcenter.golive.grid import imported_grid
 from commandcenter.golive.roster import stored_units
 from commandcenter.labels import role_label
@@ -382,6 +383,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
            basemap: Basemap | None, basemap_path: str | None, layout: str, basemap_warning: str = "",
            role: Role = Role.EMBEDDED) -> Services:
     store.upgrade()
+    config = with_stored_devices(config, store)  # cameras and drones of `data import`, as if configured
     devices = DeviceManager(events)
     lifecycle.adopt("devices", devices.stop)
     tracker = UnitTracker(store, stale_after_s=config.map.stale_minutes * 60.0, parent=events,

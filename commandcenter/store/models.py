@@ -112,6 +112,7 @@ class Camera(Base):
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     group: Mapped[str] = mapped_column("group_name", String(64), default="")
     ptz: Mapped[bool] = mapped_column(Boolean, default=False)
+    record_mode: Mapped[str] = mapped_column(String(16), default="")  # continuous | alarm | schedule | off | ""
 
 
 class Drone(Base):

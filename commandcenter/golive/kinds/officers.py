@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from commandcenter.golive.framework import ImportCounts, RowProblems, upsert
 from commandcenter.golive.kinds.common import GridPosts, split_list
+from commandcenter.golive.marks import mark_imported
 from commandcenter.golive.sheets import Column, SheetRow
 from commandcenter.store import utcnow
 from commandcenter.store.models import Officer
@@ -40,6 +41,7 @@ def import_officers(session: Session, rows: Sequence[SheetRow], problems: RowPro
     posts = GridPosts(session)
     by_badge = {badge: oid for oid, badge in session.execute(select(Officer.id, Officer.badge))}
     device_owner = {device: oid for oid, device in session.execute(select(Officer.id, Officer.device)) if device}
+    taken: list[str] = []
     seen_badges: dict[str, int] = {}
     seen_devices: dict[str, int] = {}
     for row in rows:
@@ -70,6 +72,8 @@ def import_officers(session: Session, rows: Sequence[SheetRow], problems: RowPro
         if session.get(Officer, officer_id) is None:
             values |= {"status": "idle", "status_since": utcnow()}
         counts.count(upsert(session, Officer, officer_id, values))
+        taken.append(officer_id)
+    mark_imported(session, "officers", taken)
     if not posts.checked and any(r.get("grid") for r in rows):
         counts.notes.append("责任网格 not checked: the database has no grid yet (import the grid or start the "
                             "server once)")

@@ -1,4 +1,4 @@
-"""go-live data: officers' phones, the bureau's category table and no-fly zones in the database (issue 16)
+"""go-live data: officers' phones, cameras' record mode, the bureau's category table and no-fly zones in the database (issue 16)
 
 Revision ID: golive_0001_data
 Revises: 0002_cases
@@ -19,6 +19,8 @@ depends_on = None
 def upgrade() -> None:
     with op.batch_alter_table("officers") as batch:
         batch.add_column(sa.Column("phone", sa.String(length=32), nullable=False, server_default=""))
+    with op.batch_alter_table("cameras") as batch:
+        batch.add_column(sa.Column("record_mode", sa.String(length=16), nullable=False, server_default=""))
     op.create_table(
         "case_categories",
         sa.Column("code", sa.String(length=32), nullable=False),
@@ -54,5 +56,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("nofly_zones")
     op.drop_table("case_categories")
+    with op.batch_alter_table("cameras") as batch:
+        batch.drop_column("record_mode")
     with op.batch_alter_table("officers") as batch:
         batch.drop_column("phone")
