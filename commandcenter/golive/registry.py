@@ -23,6 +23,7 @@ from commandcenter.golive.kinds.geo import geo_kind
 from commandcenter.golive.kinds.grid import import_grid
 from commandcenter.golive.kinds.nofly import import_nofly
 from commandcenter.golive.kinds.officers import OFFICER_COLUMNS, import_officers
+from commandcenter.golive.kinds.zones import import_zones
 
 __all__ = ["KINDS"]
 
@@ -42,6 +43,8 @@ KINDS: dict[str, DataKind] = {
     "calendar": sheet_kind("calendar", "节假日与调休 (Excel/CSV): 日期 (or A..B), 类型 (放假/调休), 名称",
                            CALENDAR_COLUMNS, import_calendar),
     "grid": geo_kind("grid", "单元网格/责任区 (GeoJSON/Shapefile/KML): code, name, kind [, area_code]", import_grid),
+    "zones": geo_kind("zones", "疏导点/管控点/特色点/禁止设摊区 polygons (name, kind, code); points with camera = camera sites",
+                      import_zones),
     "nofly": geo_kind("nofly", "禁飞区/限高区 (GeoJSON/KML/Shapefile): name, kind, max_alt; points need radius",
                       import_nofly),
 }

@@ -66,6 +66,7 @@ from commandcenter.golive.coverage import calendar_coverage_warnings, covered_ye
 from commandcenter.golive.devices import with_stored_devices
 from commandcenter.golive.grid import imported_grid
 from commandcenter.golive.roster import stored_units
+from commandcenter.golive.zonesource import stored_zones
 from commandcenter.labels import role_label
 from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
@@ -412,7 +413,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     health.register("basemap", lambda: {"name": current_basemap.name, "warning": basemap_warning})
     imported = imported_grid(store)  # the bureau's own 单元网格/责任区 (`data import grid`) win over squares
     grid = imported.index if imported is not None else unit_grid_for(basemap)
-    zones = map_zones([*basemap.zones, *(imported.areas if imported is not None else grid.areas), *grid.cells])
+    own_zones = stored_zones(store)  # `data import zones`: the bureau's zones over the basemap's of the same code
+    own_codes = {z.code for z in own_zones}
+    zones = [*(z for z in map_zones(basemap.zones) if z.code not in own_codes), *own_zones,
+             *map_zones([*(imported.areas if imported is not None else grid.areas), *grid.cells])]
     # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's control
     # zones, a vehicle off its route, an officer away from his post.
     geofence = GeofenceMonitor(zones, watch_kinds=WATCHED_ZONE_KINDS, post_tolerance_min=15.0, parent=events)

@@ -94,3 +94,27 @@ def test_a_bad_cell_code_names_the_feature_and_changes_nothing(tmp_path: Path, d
     assert dry.returncode == 0, dry.stderr
     assert "would add 2, update 0, leave 1 unchanged" in dry.stdout
     assert snapshot(db) == before
+
+
+def test_imported_zones_and_camera_sites_are_on_the_map(qtbot, tmp_path: Path, db: str) -> None:  # type: ignore[no-untyped-def]
+    cams = write_csv(tmp_path / "cams.csv", "编号,名称,主码流\ncam-1,春熙路口,rtsp://10.0.0.5/main\n")
+    assert import_file("cameras", cams, db).returncode == 0
+    doc = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "春熙路夜市", "kind": "疏导点", "code": "SD-001"},
+         "geometry": {"type": "Polygon", "coordinates": _square(S, W, N, MID)}},
+        {"type": "Feature", "properties": {"camera": "cam-1"},
+         "geometry": {"type": "Point", "coordinates": [104.085, 30.655]}}]}
+    result = import_file("zones", write_geojson(tmp_path / "zones.geojson", doc), db)
+    assert result.returncode == 0, result.stderr
+    bad = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {"name": "无名", "kind": "停车场"},
+         "geometry": {"type": "Polygon", "coordinates": _square(S, W, N, MID)}}]}
+    refused = import_file("zones", write_geojson(tmp_path / "bad.geojson", bad), db)
+    assert refused.returncode != 0 and "feature 1, kind" in refused.stderr
+    services = build(parse_config(f'[database]\nurl = "{db}"\n', "test.toml"))
+    try:
+        assert any(z.code == "SD-001" and z.kind == "疏导点" for z in services.zones)
+        camera = next(c for c in services.cameras if c.id == "cam-1")
+        assert (camera.lat, camera.lon) == pytest.approx((30.655, 104.085))
+    finally:
+        services.stop()
