@@ -27,5 +27,5 @@ def test_every_kind_has_an_example_and_each_imports(tmp_path: Path) -> None:
         assert result.returncode == 0, (name, result.stderr)
         assert "imported" in result.stdout
     doc = (ROOT / "docs" / "golive.md").read_text(encoding="utf-8")
-    for kind, name in ORDER:
+    for _kind, name in ORDER:
         assert f"resources/examples/{name}" in doc, f"docs/golive.md does not show {name}"
