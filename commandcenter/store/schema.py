@@ -18,6 +18,7 @@ _TABLE_MODULES = (
     "commandcenter.field.tables",
     "commandcenter.kpi.tables",
     "commandcenter.sensors.tables",
+    "commandcenter.golive.tables",
 )
 for _name in _TABLE_MODULES:
     try:
