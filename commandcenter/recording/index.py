@@ -13,6 +13,7 @@ leaves a hole wider than ``GAP_TOLERANCE_S`` between the last file before and th
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -116,7 +117,7 @@ class RecordingIndex:
         with Session(self.engine) as session:
             segs = [_segment(row) for row in session.scalars(query.order_by(RecordingSegmentRow.start))]
         spans = self.merge(segs)
-        return [(a.end, b.start) for a, b in zip(spans, spans[1:], strict=False)]
+        return [(a.end, b.start) for a, b in itertools.pairwise(spans)]
 
     def summary(self) -> list[CameraRecordings]:
         """Per camera with recordings: how many segments, how many bytes, the oldest and newest time kept."""
