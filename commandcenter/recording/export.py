@@ -27,6 +27,7 @@ from sqlalchemy import select
 from commandcenter.enforcement.audit import file_sha256
 from commandcenter.enforcement.evidence import EvidenceInfo, EvidenceStore
 from commandcenter.recording.index import RecordingIndex, Segment
+from commandcenter.recording.policy import local_zone
 from commandcenter.store.models import Case
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ class ClipExport:
 
 
 def describe_window(window: Window) -> str:
-    start, end = window
+    """A span as operators read it: local time, to the second."""
+    start, end = (t.astimezone(local_zone()) for t in window)
     return f"{start.isoformat(timespec='seconds')} – {end.isoformat(timespec='seconds')}"
 
 

@@ -92,7 +92,8 @@ class Recorder:
 
     # ---------------------------------------------------------------------------------------------- life
     def start(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        if self.recorders:  # nothing records: no directory made (recordings kept from before are still swept)
+            self.root.mkdir(parents=True, exist_ok=True)
         self.last_reconcile = self.reconcile()
         self.check_disk()
         self.sweep()
@@ -198,6 +199,8 @@ class Recorder:
 
     def check_disk(self) -> bool:
         """Free space against ``min_free_gb``: below it every camera stops (alarm); above it × 1.1, resumes."""
+        if not self.root.is_dir():
+            return self._disk_ok
         try:
             _total, _used, free = self._disk_usage(self.root)
         except OSError as exc:
