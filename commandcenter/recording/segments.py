@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 PART_SUFFIX = ".part"  # a segment being written
 SALVAGE_SUFFIX = ".salvage"  # a segment being rebuilt from a .part at start-up
 NAME_FORMAT = "%Y%m%dT%H%M%S.%fZ"
-FRAGMENTED = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
+# A fragment per key frame, handed to the OS as soon as it is complete (``flush_packets``: without it FFmpeg keeps
+# up to 32 KiB in its own buffer, and a killed process leaves a file without even its header).
+FRAGMENTED = {"movflags": "frag_keyframe+empty_moov+default_base_moof", "flush_packets": "1"}
 
 
 class SegmentError(RuntimeError):
