@@ -159,9 +159,11 @@ def measure_export(minutes: int = 10) -> dict[str, Any]:
     clip = _clip("720p")
     work = Path(tempfile.mkdtemp(prefix="bench-export-"))
     loops = int(minutes * 60 / 8.0)
-    long = work / "long.mp4"
-    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-stream_loop", str(loops - 1), "-framerate",
-                    str(FPS), "-i", str(clip), "-c", "copy", "-y", str(long)], check=True, timeout=600)
+    one, long = work / "one.mp4", work / "long.mp4"
+    # A raw H.264 file cannot be looped (no seeking back): first into MP4, then looped.
+    for command in (["-framerate", str(FPS), "-i", str(clip)], ["-stream_loop", str(loops - 1), "-i", str(one)]):
+        subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", *command, "-c", "copy", "-y",
+                        str(one if "-framerate" in command else long)], check=True, timeout=600)
     store = Store(f"sqlite:///{work / 'index.db'}")
     store.upgrade()
     start = datetime(2026, 12, 2, 0, 0, tzinfo=UTC)
@@ -173,6 +175,8 @@ def measure_export(minutes: int = 10) -> dict[str, Any]:
         seconds = time.perf_counter() - t0
     finally:
         store.close()
+    if abs(result.duration_s - minutes * 60) > 10:
+        raise RuntimeError(f"export bench: the clip is {result.duration_s:.0f} s, not {minutes} minutes")
     shutil.rmtree(work, ignore_errors=True)
     return {"resolution": "720p", "clip_s": round(result.duration_s, 1), "segments": made,
             "bytes": result.bytes, "export_s": round(seconds, 2),
