@@ -14,6 +14,18 @@ def _seg(name: str, start_s: float, end_s: float, size: int = 1000) -> Segment:
 
 
 def test_spans_fold_touching_segments_and_a_drop_is_a_gap(store) -> None:  # type: ignore[no-untyped-def]
+    _spans_and_gaps(store)
+
+
+def test_the_index_on_postgresql(pg_store) -> None:  # type: ignore[no-untyped-def]
+    pg_store.upgrade()
+    _spans_and_gaps(pg_store)
+    [cam1, cam2] = RecordingIndex(pg_store.engine).summary()
+    assert (cam1.camera_id, cam1.segments, cam1.oldest, cam1.newest) == ("cam-1", 3, T0, T0 + timedelta(seconds=360))
+    assert cam2.bytes == 1000
+
+
+def _spans_and_gaps(store) -> None:  # type: ignore[no-untyped-def]
     for seg in (_seg("a", 0, 60), _seg("b", 60, 120), _seg("c", 300, 360)):
         store.write(add_segment("cam-1", seg))
     store.write(add_segment("cam-2", _seg("other", 0, 60)))
