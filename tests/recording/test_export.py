@@ -205,3 +205,38 @@ def test_cli_exit_codes_and_messages(recorded: Recorded, tmp_path: Path, capsys:
     code, _out, err = _cli(["cam-1", "--from", end.isoformat(), "--to", start.isoformat(), "--out", "x.mp4",
                             "--db", recorded.url], capsys)
     assert code == 2 and "is not after --from" in err
+
+
+def test_cli_with_a_named_user_checks_evidence_add(recorded: Recorded, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """``--as`` makes the user prove it and need ``evidence.add``: an observer is refused (and nothing is written),
+    a dispatcher's clip is filed under the dispatcher's name."""
+    _insert_case(recorded.store, "AJ20261202900002")
+    token = tmp_path / "token"
+    token.write_text("s3cret-token\n", encoding="utf-8")
+    digest = hashlib.sha256(b"s3cret-token").hexdigest()
+    config = tmp_path / "cc.toml"
+    config.write_text(f"""
+[database]
+url = "{recorded.url}"
+[[users]]
+username = "watcher"
+role = "observer"
+token_sha256 = "{digest}"
+[[users]]
+username = "duty"
+role = "dispatcher"
+token_sha256 = "{digest}"
+""", encoding="utf-8")
+    start = recorded.segments[0].start + timedelta(seconds=0.2)
+    common = ["cam-1", "--from", start.isoformat(), "--to", (start + timedelta(seconds=1)).isoformat(),
+              "--case", "AJ20261202900002", "--config", str(config), "--token-file", str(token)]
+    code, _out, err = _cli([*common, "--out", str(tmp_path / "refused.mp4"), "--as", "watcher"], capsys)
+    assert code == 1 and "evidence.add" in err and not (tmp_path / "refused.mp4").exists()
+
+    code, out, err = _cli([*common, "--out", str(tmp_path / "filed.mp4"), "--as", "duty"], capsys)
+    assert code == 0, err
+    sha = out.strip().splitlines()[-1]
+    records = recorded.store.read(lambda s: [(r.actor, json.loads(r.data)["sha256"]) for r in s.scalars(
+        select(AuditRecord).where(AuditRecord.action == "evidence.add"))])
+    assert ("duty", sha) in records
