@@ -147,10 +147,14 @@ class RecordingIndex:
         with Session(self.engine) as session:
             return [(row.id, _segment(row)) for row in session.scalars(query)]
 
-    def paths(self) -> set[str]:
-        """Every indexed path (the start-up check compares the directory with it)."""
+    def paths_starting(self, camera_id: str, start: datetime, end: datetime) -> set[str]:
+        """Paths of the segments of ``camera_id`` that start in [start, end): one day folder of the start-up
+        check, read by the (camera, start) index however many days are kept."""
+        query = select(RecordingSegmentRow.path).where(
+            RecordingSegmentRow.camera_id == camera_id, RecordingSegmentRow.start >= start,
+            RecordingSegmentRow.start < end)
         with Session(self.engine) as session:
-            return set(session.scalars(select(RecordingSegmentRow.path)))
+            return set(session.scalars(query))
 
 
 # ---------------------------------------------------------------------------------------------- writer jobs

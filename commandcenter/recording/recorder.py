@@ -17,7 +17,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -88,28 +88,30 @@ class Recorder:
         self.free_bytes: int | None = None
         self.last_reconcile = ReconcileReport()
         self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self.started = threading.Event()  # set once the start-up check is over and the cameras run
         self._housekeeper: threading.Thread | None = None
 
     # ---------------------------------------------------------------------------------------------- life
     def start(self) -> None:
+        """Start housekeeping, which first makes the index and the directory agree, then starts the cameras: the
+        start-up check walks every day folder kept, which must not hold up the caller (the GUI thread in the
+        embedded default), and must be over before a camera writes a new temporary file."""
         if self.recorders:  # nothing records: no directory made (recordings kept from before are still swept)
             self.root.mkdir(parents=True, exist_ok=True)
-        self.last_reconcile = self.reconcile()
-        self.check_disk()
-        self.sweep()
         self._stop.clear()
+        self.started.clear()
         self._housekeeper = threading.Thread(target=self._housekeeping, name="recording housekeeping", daemon=True)
         self._housekeeper.start()
-        for recorder in self.recorders.values():
-            recorder.start()
 
     def stop(self) -> None:
         """Close every open segment (indexed) and stop housekeeping."""
-        self._stop.set()
+        with self._lock:  # no camera starts after this
+            self._stop.set()
         for recorder in self.recorders.values():
             recorder.stop()
         if self._housekeeper is not None:
-            self._housekeeper.join(10.0)
+            self._housekeeper.join(30.0)
             self._housekeeper = None
 
     def alarm(self, camera_id: str, _text: str = "") -> None:
@@ -132,53 +134,82 @@ class Recorder:
         self.notify("alarm", f"摄像机 {camera_id} 录像写入失败：{error}")
 
     def reconcile(self) -> ReconcileReport:
-        """Make the directory and the index agree (see the module docstring). Runs before the cameras start."""
+        """Make the directory and the index agree (see the module docstring). Runs before the cameras start.
+
+        Folder by folder (``<camera>/<day>``), comparing it with the index rows of that camera starting that
+        day, so the check costs the same memory with 30 days of 32 cameras as with one hour of one.
+        """
         report = ReconcileReport()
         if not self.root.is_dir():
             return report
-        indexed = self.index.paths()
-        for path in sorted(self.root.rglob("*")):
-            if not path.is_file():
+        seen_days: set[tuple[str, date]] = set()
+        for camera_dir in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            for day_dir in sorted(p for p in camera_dir.iterdir() if p.is_dir()):
+                try:
+                    day = date.fromisoformat(day_dir.name)
+                except ValueError:
+                    continue
+                camera_id = self._camera_of_dir(day_dir)
+                seen_days.add((camera_id, day))
+                self._reconcile_day(camera_id, day, day_dir, report)
+        for camera in self.index.summary():  # rows whose whole day folder is gone
+            if camera.oldest is None or camera.newest is None:
                 continue
-            name = path.name
-            if name.endswith(SALVAGE_SUFFIX):
-                path.unlink(missing_ok=True)
-                report.removed.append(str(path))
-            elif name.endswith(".mp4" + PART_SUFFIX):
-                segment = salvage(path, self._camera_of(path))
-                if segment is None:
-                    report.removed.append(str(path))
-                elif segment.path not in indexed:
-                    self.store.write(add_segment(self._camera_of(path), segment))
-                    indexed.add(segment.path)
-                    report.salvaged.append(segment.path)
-            elif name.endswith(".mp4") and str(path) not in indexed:
-                segment = self._segment_of(path)
-                if segment is not None:
-                    self.store.write(add_segment(self._camera_of(path), segment))
-                    indexed.add(segment.path)
-                    report.reindexed.append(segment.path)
-        root = str(self.root) + "/"
-        gone = [p for p in indexed if p.startswith(root) and not Path(p).exists()]
-        if gone:
-            self.store.write(delete_paths(gone))
-            report.dropped_rows.extend(sorted(gone))
+            day = camera.oldest.date()
+            while day <= camera.newest.date():
+                if (camera.camera_id, day) not in seen_days:
+                    day_dir = self.root / camera_dir_name(camera.camera_id) / day.isoformat()
+                    self._reconcile_day(camera.camera_id, day, day_dir, report)
+                day += timedelta(days=1)
         if report.salvaged or report.reindexed or report.dropped_rows or report.removed:
             log.info("recording: start-up check of %s: %d salvaged, %d re-indexed, %d index rows without a file "
                      "dropped, %d unusable files removed", self.root, len(report.salvaged), len(report.reindexed),
                      len(report.dropped_rows), len(report.removed))
         return report
 
-    def _camera_of(self, path: Path) -> str:
-        """The camera a file belongs to: its directory (for a configured camera), else its own metadata."""
-        relative = path.relative_to(self.root).parts
-        known = self._dirs.get(relative[0]) if relative else None
+    def _reconcile_day(self, camera_id: str, day: date, day_dir: Path, report: ReconcileReport) -> None:
+        day_start = datetime(day.year, day.month, day.day, tzinfo=UTC)
+        indexed = {p for p in self.index.paths_starting(camera_id, day_start, day_start + timedelta(days=1))
+                   if Path(p).parent == day_dir}
+        files = sorted(p for p in day_dir.iterdir() if p.is_file()) if day_dir.is_dir() else []
+        for path in files:
+            name = path.name
+            if name.endswith(SALVAGE_SUFFIX):
+                path.unlink(missing_ok=True)
+                report.removed.append(str(path))
+            elif name.endswith(".mp4" + PART_SUFFIX):
+                segment = salvage(path, camera_id)
+                if segment is None:
+                    report.removed.append(str(path))
+                elif segment.path not in indexed:
+                    self.store.write(add_segment(camera_id, segment))
+                    indexed.add(segment.path)
+                    report.salvaged.append(segment.path)
+            elif name.endswith(".mp4") and str(path) not in indexed:
+                segment = self._segment_of(path)
+                if segment is not None:
+                    self.store.write(add_segment(camera_id, segment))
+                    indexed.add(segment.path)
+                    report.reindexed.append(segment.path)
+        gone = sorted(p for p in indexed if not Path(p).exists())
+        if gone:
+            self.store.write(delete_paths(gone))
+            report.dropped_rows.extend(gone)
+
+    def _camera_of_dir(self, day_dir: Path) -> str:
+        """The camera of a day folder: its folder's name for a configured camera, else a file's own metadata."""
+        name = day_dir.parent.name
+        known = self._dirs.get(name)
         if known is not None:
             return known
-        try:
-            return scan(path).camera_id or relative[0]
-        except SegmentError:
-            return relative[0]
+        for path in sorted(day_dir.glob("*.mp4*")):
+            try:
+                camera_id = scan(path).camera_id
+            except SegmentError:
+                continue
+            if camera_id:
+                return camera_id
+        return name
 
     def _segment_of(self, path: Path) -> Segment | None:
         start = start_from_name(path)
@@ -254,20 +285,55 @@ class Recorder:
         return [segment.path for _, segment in batch]
 
     def _housekeeping(self) -> None:
+        try:
+            self.last_reconcile = self.reconcile()
+        except Exception:
+            log.exception("recording: start-up check of %s failed", self.root)
+        self.check_disk()
+        self._sweep_logged()
+        with self._lock:
+            if self._stop.is_set():
+                return
+            for recorder in self.recorders.values():
+                recorder.start()
+            self.started.set()
         next_sweep = time.monotonic() + RETENTION_EVERY_S
         while not self._stop.wait(DISK_CHECK_S):
             self.check_disk()
             if time.monotonic() >= next_sweep:
                 next_sweep = time.monotonic() + RETENTION_EVERY_S
-                try:
-                    self.sweep()
-                except Exception:
-                    log.exception("recording: retention sweep failed")
+                self._sweep_logged()
+
+    def _sweep_logged(self) -> None:
+        try:
+            deleted = self.sweep()
+        except Exception:
+            log.exception("recording: retention sweep failed")
+            return
+        if deleted:
+            log.info("recording: retention and quota deleted %d segment(s), the oldest %s", len(deleted), deleted[0])
 
     # ---------------------------------------------------------------------------------------------- health
     def report(self) -> list[dict[str, Any]]:
         """The health report's ``recording`` section: per camera state, segments, bytes, oldest, newest, gaps."""
         return recording_report(self.index, self.recorders, self.clock())
+
+    def store_report(self) -> dict[str, Any]:
+        """The health report's ``recording_store`` section: disk use against the limits, and what the start-up
+        check repaired (the operator sees a crash's traces and a disk about to stop recording)."""
+        check = self.last_reconcile
+        return {
+            "path": str(self.root),
+            "bytes": self.index.total_bytes(),
+            "quota_gb": self.config.quota_gb,
+            "retention_days": self.config.retention_days,
+            "free_gb": round(self.free_bytes / GB, 2) if self.free_bytes is not None else None,
+            "min_free_gb": self.config.min_free_gb,
+            "recording_allowed": self._disk_ok,
+            "start_up_check": {"done": self.started.is_set(), "salvaged": len(check.salvaged),
+                               "reindexed": len(check.reindexed), "dropped_rows": len(check.dropped_rows),
+                               "removed": len(check.removed)},
+        }
 
 
 def recording_report(index: RecordingIndex, recorders: dict[str, CameraRecorder] | None = None,

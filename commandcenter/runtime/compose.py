@@ -587,6 +587,7 @@ def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store
     events.camera_alarm.connect(recorder.alarm)
     lifecycle.add("recording", start=recorder.start, stop=recorder.stop)
     health.register("recording", recorder.report)
+    health.register("recording_store", recorder.store_report)
     return recorder
 
 

@@ -51,6 +51,8 @@ def test_embedded_records_alarms_and_a_seat_reports_the_index(qtbot, tmp_path: P
         entry = _entry(services.report(), "cam-1")
         assert entry["state"] == "recording" and entry["bytes"] > 0 and entry["gaps"] == []
         assert set(entry) >= {"camera", "state", "segments", "bytes", "oldest", "newest", "gaps"}
+        disk = services.report()["recording_store"]
+        assert disk["recording_allowed"] is True and disk["bytes"] > 0 and disk["start_up_check"]["done"]
     finally:
         services.stop()
     assert not list((tmp_path / "recordings").rglob("*.part")), "stopping closes the open segments"

@@ -126,6 +126,8 @@ def test_a_full_disk_stops_recording_with_an_alarm_and_resumes(cameras: RtspTest
     [(severity, text)] = notices
     assert severity == "alarm" and "录像已停止" in text and "min_free_gb" in text
     assert recorder.report()[0]["state"] == "stopped"
+    store_report = recorder.store_report()
+    assert store_report["recording_allowed"] is False and store_report["min_free_gb"] == 1e9
 
     recorder.config.min_free_gb = 0.0  # space is back
     assert recorder.check_disk()

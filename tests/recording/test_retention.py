@@ -51,3 +51,17 @@ def test_retention_per_camera_then_quota_oldest_first(store: Store, tmp_path: Pa
     assert recorder.sweep(NOW) == []
     # Empty day folders go with their last file.
     assert not Path(a40).parent.exists()
+
+
+def test_start_up_check_drops_rows_of_a_day_folder_deleted_by_hand(store: Store, tmp_path: Path) -> None:
+    root = tmp_path / "recordings"
+    kept = _recorded(store, root, "cam-a", 1, 1000)
+    gone = [_recorded(store, root, "cam-a", 3, 1000), _recorded(store, root, "cam-a", 3.01, 1000)]
+    for path in gone:
+        Path(path).unlink()
+    Path(gone[0]).parent.rmdir()  # someone removed the whole day
+    recorder = Recorder([CameraConfig(id="cam-a", url="rtsp://127.0.0.1:1/a", record="continuous")],
+                        RecordingConfig(path=str(root)), store)
+    report = recorder.reconcile()
+    assert sorted(report.dropped_rows) == sorted(gone) and report.salvaged == report.reindexed == []
+    assert [s.path for s in recorder.index.segments("cam-a", EPOCH, FAR)] == [kept]
