@@ -186,6 +186,7 @@ class CameraRecorder:
         """One connection: demux until it ends, the thread stops, or recording is no longer wanted.
         Returns whether any packet arrived (a camera that answers and sends nothing is retried slower)."""
         got = False
+        paced = is_local_file(self.camera.url)  # a file is read at disk speed: keep it to its own clock
         with self._open() as container:
             stream = container.streams.video[0]
             tb: Fraction = stream.time_base or Fraction(1, 90000)
@@ -200,6 +201,10 @@ class CameraRecorder:
                 if anchor is None:
                     anchor = (packet.pts, now)
                 wall = anchor[1] + float((packet.pts - anchor[0]) * tb)
+                if paced and wall > now:
+                    if self._stop.wait(wall - now):
+                        break
+                    now = self.clock()
                 if packet.is_keyframe and abs(wall - now) > MAX_DRIFT_S:
                     self._close_segment()  # the file's times must follow its timestamps: start anew
                     anchor, wall = (packet.pts, now), now

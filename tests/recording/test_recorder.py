@@ -3,6 +3,7 @@ the schedule, the disk guard, and the health report's ``recording`` section."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -133,3 +134,21 @@ def test_a_full_disk_stops_recording_with_an_alarm_and_resumes(cameras: RtspTest
     assert recorder.check_disk()
     assert notices[-1][0] == "info"
     assert wait_until(lambda: len(recorder.index.segments("cam-1", EPOCH, FAR)) >= 1, 20)
+
+
+def test_a_file_camera_is_recorded_at_its_own_pace(camera_clips: list[Path], make_recorder: MakeRecorder,
+                                                   tmp_path: Path) -> None:
+    """A camera whose url is a file (a test rig, an NVR export) is read at its frame rate, not at disk speed."""
+    movie = tmp_path / "camera.mp4"
+    subprocess.run(["ffmpeg", "-nostdin", "-loglevel", "error", "-framerate", "25", "-i", str(camera_clips[0]),
+                    "-c", "copy", str(movie)], check=True, timeout=60)
+    recorder = make_recorder(CameraConfig(id="file-cam", url=str(movie), record="continuous"), segment_s=1.0)
+    recorder.start()
+    assert wait_until(lambda: recorder.recorders["file-cam"].state == "recording", 10)
+    started = time.monotonic()
+    time.sleep(2.0)
+    recorder.stop()
+    elapsed = time.monotonic() - started
+    recorded = sum(s.duration_s for s in recorder.index.segments("file-cam", EPOCH, FAR))
+    assert recorded <= elapsed + 0.6, f"{recorded:.1f} s recorded in {elapsed:.1f} s: the 4 s file was not paced"
+    assert recorded >= 1.0
