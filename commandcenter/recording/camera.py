@@ -163,6 +163,9 @@ class CameraRecorder:
                 if isinstance(exc, SegmentError) and self.on_write_error is not None:
                     self.on_write_error(self.camera.id, self.error)
                 log.info("recording %s: %s", self.camera.id, self.error)
+            except Exception as exc:  # a bug must not end this camera's recording for good: logged, retried
+                self.error = f"{type(exc).__name__}: {exc}"
+                log.exception("recording %s failed", self.camera.id)
             finally:
                 self._close_segment()
                 self._preroll.clear()
