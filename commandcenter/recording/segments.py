@@ -44,7 +44,8 @@ class SegmentError(RuntimeError):
 
 def camera_dir_name(camera_id: str) -> str:
     """A directory name for a camera id (ids are free text in the config: keep letters, digits, ``-_.``)."""
-    return re.sub(r"[^\w.-]", "_", camera_id) or "_"
+    name = re.sub(r"[^\w.-]", "_", camera_id)
+    return "_" + name if not name or name.startswith(".") else name  # never "..", never hidden
 
 
 def segment_path(root: Path, camera_id: str, start: datetime) -> Path:
