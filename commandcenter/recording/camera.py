@@ -210,6 +210,7 @@ class CameraRecorder:
                     now = self.clock()
                 if packet.is_keyframe and abs(wall - now) > MAX_DRIFT_S:
                     self._close_segment()  # the file's times must follow its timestamps: start anew
+                    self._preroll.clear()  # its times were read on the old anchor
                     anchor, wall = (packet.pts, now), now
                 if not self.disk_ok():
                     self.state = STOPPED

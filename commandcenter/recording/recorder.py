@@ -70,15 +70,13 @@ class Recorder:
     """All recording cameras of one process. ``start``/``stop`` from the lifecycle; ``alarm`` from camera AI."""
 
     def __init__(self, cameras: Sequence[CameraConfig], config: RecordingConfig, store: Store, *,
-                 notify: Notify | None = None, clock: Callable[[], float] = time.time,
-                 disk_usage: Callable[[Path], tuple[int, int, int]] | None = None) -> None:
+                 notify: Notify | None = None, clock: Callable[[], float] = time.time) -> None:
         self.config = config
         self.store = store
         self.root = recording_root(config)
         self.index = RecordingIndex(store.engine)
         self.notify = notify or (lambda _severity, _text: None)
         self.clock = clock
-        self._disk_usage = disk_usage or (lambda p: tuple(shutil.disk_usage(p)))  # type: ignore[return-value]
         self.cameras = {c.id: c for c in cameras if c.record != "off"}
         self._dirs = {camera_dir_name(c.id): c.id for c in cameras}
         self.recorders = {cid: CameraRecorder(cam, self.root, config.segment_s, self._index_segment,
@@ -233,7 +231,7 @@ class Recorder:
         if not self.root.is_dir():
             return self._disk_ok
         try:
-            _total, _used, free = self._disk_usage(self.root)
+            free = shutil.disk_usage(self.root).free
         except OSError as exc:
             log.warning("recording: cannot read free space of %s: %s", self.root, exc)
             return self._disk_ok
