@@ -163,7 +163,8 @@ def build_parser() -> argparse.ArgumentParser:
                        ("tracker", "tracker registrations: tracker registrations | deregister PHONE"),
                        ("field", "城管通 phones: field pair OFFICER_ID [--qr FILE.png] | revoke OFFICER_ID"),
                        ("report", "leadership reports: report kpi --from D --to D | assessment --month YYYY-MM"),
-                       ("data", "go-live data: data import KIND FILE [--dry-run] (officers, grid, calendar …)")):
+                       ("data", "go-live data: data import KIND FILE [--dry-run] (officers, grid, calendar …)"),
+                       ("video", "recorded video: video export CAMERA --from ISO --to ISO --out FILE.mp4 [--case CODE]")):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -179,6 +180,7 @@ DELEGATED: dict[str, tuple[str, str]] = {
     "field": ("commandcenter.field.cli", "field_main"),
     "report": ("commandcenter.kpi.cli", "report_main"),
     "data": ("commandcenter.golive.cli", "data_main"),
+    "video": ("commandcenter.recording.cli", "video_main"),
 }
 
 

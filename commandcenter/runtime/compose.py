@@ -72,6 +72,8 @@ from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
+from commandcenter.recording.index import RecordingIndex
+from commandcenter.recording.recorder import Recorder, recording_report
 from commandcenter.runtime.devices import DeviceManager
 from commandcenter.runtime.fdlimits import listener_limits, raise_open_files_limit
 from commandcenter.runtime.fixes import TimeWindow
@@ -311,6 +313,7 @@ class Services:
     field_api: FieldServer | None = None  # [field]: the officers' phones (城管通) and their web app
     role: Role = Role.EMBEDDED  # which parts run in this process (a seat opens no listener, no drone link)
     camera_ai: CameraAiService | None = None  # AI camera boxes → cases ([ai.frigate], [ai.isapi])
+    recorder: Recorder | None = None  # cameras' segmented MP4 ([recording]); None on a seat
 
     @property
     def wall(self) -> WallModel:
@@ -438,6 +441,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     walls = MonitorWalls(cameras, video, WallModel(cameras, video, layout=wall_layout, parent=events))
     events.camera_alarm.connect(walls.main.raise_alarm)  # queued when raised from a worker thread
     health.register("tiles", walls.main.tiles_report)
+    recorder = build_recorder(config, cameras, store, events, lifecycle, health, role)
 
     fleet = DroneFleet(config.drones, units=tracker, parent=events)
     events.add_handler(fleet.apply)
@@ -593,7 +597,23 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
-        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai)
+        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai, recorder=recorder)
+
+
+def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store, events: CoreEvents,
+                   lifecycle: Lifecycle, health: HealthReport, role: Role = Role.EMBEDDED) -> Recorder | None:
+    """Recording runs where the cameras are heard (server, embedded default); a camera alarm (AI event, sensor)
+    starts an alarm-mode camera's recording. A seat records nothing and reports what the index holds."""
+    if not role.serves:
+        index = RecordingIndex(store.engine)
+        health.register("recording", lambda: recording_report(index))
+        return None
+    recorder = Recorder(cameras, config.recording, store, notify=events.event_logged.emit)
+    events.camera_alarm.connect(recorder.alarm)
+    lifecycle.add("recording", start=recorder.start, stop=recorder.stop)
+    health.register("recording", recorder.report)
+    health.register("recording_store", recorder.store_report)
+    return recorder
 
 
 def build_sensors(config: Config, events: CoreEvents, devices: DeviceManager, health: HealthReport,

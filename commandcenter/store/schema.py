@@ -17,6 +17,7 @@ _TABLE_MODULES = (
     "commandcenter.enforcement.tables",
     "commandcenter.field.tables",
     "commandcenter.kpi.tables",
+    "commandcenter.recording.tables",
     "commandcenter.sensors.tables",
     "commandcenter.golive.tables",
 )
