@@ -7,8 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from commandcenter.enforcement.auth import AuthService
 from commandcenter.enforcement.audit import AuditLog
+from commandcenter.enforcement.auth import AuthService
 from commandcenter.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
