@@ -203,6 +203,7 @@ class MapScreen(QWidget):
         """Select (and optionally centre on) a unit; emits ``unit_selected``."""
         self.units.select(unit_id)
         self.replay_units.select(unit_id)
+        self._show_trip()
         if centre and unit_id:
             self.centre_on_unit(unit_id)
         self._refresh_details()
@@ -263,6 +264,8 @@ class MapScreen(QWidget):
         if self.history is not None:
             self.history.clock.pause()
         self.replaying = False
+        self.replay_layers.show_trip(None, self.proj)
+        self.replay.show_trip(None)
         self.replay_layers.set_visible(False, cases=False)
         self.units.set_visible(True)
         self.cases.item.setVisible(self.layer_visible("cases"))
@@ -353,7 +356,16 @@ class MapScreen(QWidget):
         self.replay_layers.set_visible(True, cases=self.layer_visible("cases"))
         self.replay.set_loaded(True)
         self.status_label.setText(str(summary))
+        self._show_trip()
         self._on_replay_time(self.history.clock.time)
+
+    def _show_trip(self) -> None:
+        """While replaying, the selected unit's route, stops and trip summary (Traccar's replay report)."""
+        unit_id = self.units.selected
+        trip = self.history.trip(unit_id) if self.history is not None and self.replaying and unit_id else None
+        self.replay_layers.show_trip(trip, self.proj)
+        name = next((u.name for u in self.tracker.units() if u.id == unit_id), unit_id or "")
+        self.replay.show_trip(trip, name)
 
     def _on_replay_time(self, t: float) -> None:
         if self.history is None or not self.replaying:
