@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -479,8 +479,8 @@ def simulated_report(services: Services, report: dict[str, object]) -> None:
 def _fly_demo_patrols(services: Services, stop: threading.Event) -> None:
     from commandcenter.demo.patrols import fly_demo_patrols
 
-    zones = [(z.name, z.ring) for kind in PATROL_ZONE_KINDS for z in services.zones
-             if z.kind == kind and len(z.ring) >= 3]
+    zones: list[tuple[str, Sequence[tuple[float, float]]]] = [
+        (z.name, z.ring) for kind in PATROL_ZONE_KINDS for z in services.zones if z.kind == kind and len(z.ring) >= 3]
     if not zones:  # a real city's basemap has no management zones: patrol the 责任区 around each drone's pad
         zones = _areas_near_drones(services)
     # flown as the demo's console user (值班长), checked and audited like any pilot's commands
@@ -489,10 +489,10 @@ def _fly_demo_patrols(services: Services, stop: threading.Event) -> None:
                      on_event=lambda text: services.events.event_logged.emit("info", text), stop=stop)
 
 
-def _areas_near_drones(services: Services) -> list[tuple[str, list[tuple[float, float]]]]:
+def _areas_near_drones(services: Services) -> list[tuple[str, Sequence[tuple[float, float]]]]:
     """One 责任区 per demo drone, the one nearest to its home pad, as a patrol ring (rectangle of its bounds)."""
     areas = list(services.grid.areas)
-    chosen: list[tuple[str, list[tuple[float, float]]]] = []
+    chosen: list[tuple[str, Sequence[tuple[float, float]]]] = []
     for lat, lon in drone_pads(services.basemap, len(services.config.drones)):
 
         def distance(area: ResponsibilityArea, lat: float = lat, lon: float = lon) -> float:

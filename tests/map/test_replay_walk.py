@@ -56,7 +56,7 @@ def test_trip_summary_counts_stops_and_skips_the_jump() -> None:
 
 
 @pytest.fixture
-def replay_map(qtbot, new_map, store):  # type: ignore[no-untyped-def]
+def replay_map(qtbot, new_map, store):  # type: ignore[no-untyped-def]  # noqa: F811
     officer_day(store)
     w: MapScreen = new_map(make_tracker(officers=3, vehicles=1, drones=0), MapConfig(), [], store=store)
     w.resize(1600, 900)
@@ -122,7 +122,10 @@ def test_the_selected_unit_shows_its_route_stops_and_trip(qtbot, replay_map: Map
     assert "km" in text and "1" in text and "10 min" in text
     # the drawn route has no line across the jump
     xs, ys = w.replay_layers.route.getData()
-    assert xs is not None and len(xs) > 20
+    connect = w.replay_layers.route.opts["connect"]
+    assert xs is not None and ys is not None and len(xs) > 20
+    legs = [float(np.hypot(xs[i + 1] - xs[i], ys[i + 1] - ys[i])) for i in range(len(xs) - 1) if connect[i]]
+    assert max(legs) < 1000
     w.stop_replay()
     assert not w.replay.trip_label.isVisible()
 

@@ -95,8 +95,8 @@ class MissionEditor(QWidget):
                        self.angle_label, self.angle_spin):
             tools.addWidget(widget)
         tools.addStretch(1)
-        for widget in (self.survey_button, self.orbit_button, self.fence_button, self.clear_button):
-            vehicle_row.addWidget(widget)
+        for button in (self.survey_button, self.orbit_button, self.fence_button, self.clear_button):
+            vehicle_row.addWidget(button)
         vehicle_row.addStretch(1)
         vehicle_row.addWidget(self.upload_button)
         vehicle_row.addWidget(self.download_button)
