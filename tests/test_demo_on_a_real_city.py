@@ -68,3 +68,13 @@ def test_demo_places_grid_cameras_and_drones_on_the_city_and_the_drones_fly(qtbo
             assert _inside(state.lat, state.lon), f"{drone_id} flies off the city"
     finally:
         services.stop()
+
+
+def test_the_whole_district_view_shows_the_city_not_its_border_relations() -> None:
+    from commandcenter.runtime.compose import load_basemap_checked
+    from widgets.map.screen import city_bbox
+
+    basemap, _warning = load_basemap_checked(str(OSM_EXTRACT))
+    south, west, north, east = city_bbox(basemap)
+    assert _inside(south, west) and _inside(north, east), (south, west, north, east)
+    assert basemap.bbox[3] > EAST + 0.05, "the file itself reaches far east (the 玄武区 border)"

@@ -300,7 +300,11 @@ class DroneMapPanel(QWidget):
             self.plot.addItem(item)
             self._basemap_items.append(item)
         for label in labels:
-            text = pg.TextItem(label.text, color=label.colour, anchor=(0.5, 0.5), angle=label.angle)
+            # A Chinese name along a near-vertical street is stacked upright, as on F2 and on Chinese maps.
+            upright = abs(label.angle) >= 60 and len(label.text) > 1 and all("\u3400" <= c <= "\u9fff"
+                                                                              for c in label.text)
+            text = pg.TextItem("\n".join(label.text) if upright else label.text, color=label.colour,
+                               anchor=(0.5, 0.5), angle=0.0 if upright else label.angle)
             font = text.textItem.font()
             font.setPixelSize(label.size)
             text.setFont(font)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from commandcenter.config import CameraConfig, MapConfig
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.basemap import Basemap
+from commandcenter.geo.extent import street_extent
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.projection import DisplayProjection
 from commandcenter.mapdata.replay import HistoryService
@@ -321,7 +322,7 @@ class MapScreen(QWidget):
 
     def _heat_bbox(self, margin: float = 0.02) -> tuple[float, float, float, float]:
         try:
-            return self.basemap.bbox
+            return city_bbox(self.basemap)
         except ValueError:
             c = self.centre
             return c[0] - margin, c[1] - margin, c[0] + margin, c[1] + margin
@@ -381,7 +382,15 @@ def _centre(basemap: Basemap, config: MapConfig) -> tuple[float, float]:
     if config.center_lat or config.center_lon:
         return config.center_lat, config.center_lon
     try:
-        south, west, north, east = basemap.bbox
+        south, west, north, east = city_bbox(basemap)
     except ValueError:
         return 32.0, 118.78
     return (south + north) / 2.0, (west + east) / 2.0
+
+
+def city_bbox(basemap: Basemap) -> tuple[float, float, float, float]:
+    """What 全辖区 shows: the district inside its boundary, or on an OSM city the extent of its streets (the
+    extract's border relations reach kilometres beyond them and would squeeze the city into a corner)."""
+    if any(f.geometry == "polygon" for f in basemap.boundaries):
+        return basemap.bbox
+    return street_extent(basemap)
