@@ -202,6 +202,14 @@
     </message>
 </context>
 <context>
+    <name>MapCanvas</name>
+    <message>
+        <location filename="../../widgets/map/canvas.py" line="237"/>
+        <source>Map data © OpenStreetMap contributors (ODbL)</source>
+        <translation>地图数据 © OpenStreetMap 贡献者 (ODbL)</translation>
+    </message>
+</context>
+<context>
     <name>MapLabels</name>
     <message>
         <location filename="../../widgets/map/labels.py" line="22"/>
@@ -285,7 +293,7 @@
 <context>
     <name>MapScreen</name>
     <message>
-        <location filename="../../widgets/map/screen.py" line="227"/>
+        <location filename="../../widgets/map/screen.py" line="228"/>
         <source>No unit matches &quot;{0}&quot;</source>
         <translation>没有与“{0}”匹配的单位</translation>
     </message>

@@ -146,3 +146,27 @@ def test_replay_trails_break_at_a_seek_across_the_gap(qtbot, replay_map: MapScre
     joined_legs = [float(np.hypot(x[i + 1] - x[i], y[i + 1] - y[i])) for i in range(len(x) - 1) if connect[i]]
     assert joined_legs, "the stretches on either side are drawn"
     assert max(joined_legs) < 1000, "no straight line from before the silence to 1.7 km away after it"
+
+
+def test_a_wheel_over_the_replay_controls_changes_nothing(qtbot, replay_map: MapScreen) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QApplication
+
+    from tests.test_wheel_guard import wheel
+    from widgets.wheelguard import install_wheel_guard
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    guard = install_wheel_guard(app)
+    try:
+        w = replay_map
+        with qtbot.waitSignal(w.history.loaded, timeout=10000):
+            w.show_history(T0, T0 + timedelta(hours=1))
+        speed, slider = w.replay.speed_combo.currentData(), w.replay.slider.value()
+        before = w.history.clock.time
+        for control in (w.replay.speed_combo, w.replay.slider, w.replay.replay_from):
+            wheel(control, -2)
+        assert (w.replay.speed_combo.currentData(), w.replay.slider.value()) == (speed, slider)
+        assert w.history.clock.time == before
+    finally:
+        app.removeEventFilter(guard)
+        guard.deleteLater()
