@@ -152,3 +152,19 @@ def test_flight_commands_are_in_view_at_1920x1080_in_both_languages(qtbot: Any, 
                 assert button.visibleRegion().boundingRect().size() == button.size(), f"{button.text()} is cut"
         finally:
             install_language(QApplication.instance(), "en")
+
+
+def test_the_pilot_map_draws_the_streets_as_f2_does(qtbot: Any) -> None:
+    from PySide6.QtGui import QColor
+    from PySide6.QtWidgets import QGraphicsPathItem
+
+    from commandcenter.geo.district import load_default_basemap
+    from widgets.drones.map_panel import DroneMapPanel
+    from widgets.map import style
+
+    panel = DroneMapPanel()
+    qtbot.addWidget(panel)
+    panel.set_basemap(load_default_basemap())
+    assert panel.plot.backgroundBrush().color() == QColor(style.LAND), "F2's land colour"
+    fills = {item.brush().color().name() for item in panel._basemap_items if isinstance(item, QGraphicsPathItem)}
+    assert {QColor(style.BUILDING[0]).name(), QColor(style.WATER[0]).name(), QColor(style.PARK[0]).name()} <= fills

@@ -27,8 +27,9 @@ from PySide6.QtWidgets import QGraphicsPathItem, QToolButton, QVBoxLayout, QWidg
 
 from commandcenter.drones.missions import Geofence, LocalFrame, MissionPlan
 from commandcenter.geo.basemap import Basemap
-from widgets import theme
+from commandcenter.geo.extent import street_extent
 from widgets.drones.streets import basemap_layers
+from widgets.map import style as map_style
 
 WAYPOINT = QColor("#2f81f7")
 INCLUSION = QColor("#3fb950")
@@ -122,7 +123,7 @@ class DroneMapPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.frame: LocalFrame | None = None
-        self.plot = pg.PlotWidget(background=theme.colour("map_background"))
+        self.plot = pg.PlotWidget(background=map_style.LAND)  # F2's land colour under F2's streets
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
         # A map, like F2: north up (y is north, never rotated), streets underneath, no metre axes.
@@ -288,7 +289,7 @@ class DroneMapPanel(QWidget):
         self.basemap = basemap
         if basemap is None or not any(basemap.roads or basemap.water or basemap.parks):
             return
-        south, west, north, east = basemap.bbox
+        south, west, north, east = street_extent(basemap)  # the city, not the file's border relations
         self.ensure_origin((south + north) / 2, (west + east) / 2)
         assert self.frame is not None
         layers, labels = basemap_layers(basemap, self.frame)
