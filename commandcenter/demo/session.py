@@ -251,8 +251,9 @@ def drone_pads(basemap: Basemap, count: int) -> list[tuple[float, float]]:
     """Home pads of the demo drones, spread across the streets' extent (e.g. on the roofs of the bureau's squad
     stations) — over the city the basemap shows, not the file's far-reaching bbox."""
     south, west, north, east = street_extent(basemap)
-    return [(south + (north - south) * (0.3 + 0.2 * (i % 3)), west + (east - west) * (0.25 + 0.25 * (i % 3)))
-            for i in range(count)]
+    # Three pads on the diagonal; a fourth drone and more get pads beside them (never two on one pad).
+    return [(south + (north - south) * (0.3 + 0.2 * (i % 3) + 0.08 * (i // 3 % 3)),
+             west + (east - west) * (0.25 + 0.25 * (i % 3) - 0.08 * (i // 3 % 3))) for i in range(count)]
 
 
 def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
