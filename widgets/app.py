@@ -40,6 +40,7 @@ def make_application(language: str, theme: str = "dark") -> Any:
 
     from commandcenter.i18n import install_language
     from widgets.theme import apply as apply_theme
+    from widgets.wheelguard import install_wheel_guard
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -55,6 +56,7 @@ def make_application(language: str, theme: str = "dark") -> Any:
         log.warning("no CJK font found: Chinese text may show as boxes (install fonts-noto-cjk)")
     apply_theme(app, theme)
     install_language(app, language)
+    install_wheel_guard(app)
     return app
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -52,7 +52,10 @@ class ScreenWindow(QWidget):
     def __init__(self, key: str, screen: QWidget) -> None:
         super().__init__(None, Qt.WindowType.Window)
         self.key = key
-        self.setWindowTitle(f"{screen_title(key)} — {self.tr('Smart urban management command center')}")
+        # The application's name in the MainWindow context (an f-string hides self.tr from lupdate, which left
+        # this half of the title untranslated).
+        app_name = QCoreApplication.translate("MainWindow", "Smart urban management command center")
+        self.setWindowTitle(f"{screen_title(key)} — {app_name}")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(screen)

@@ -610,9 +610,9 @@ class SimVehicle:
     def _commit(self, mission_type: int, items: list[MissionWireItem]) -> None:
         self.missions[mission_type] = list(items)
         if mission_type == 0:
-            self.mission_seq = 0
-            if self.mode == "AUTO":
-                self._change_mode("LOITER")
+            # As ArduCopter does: a vehicle flying AUTO keeps its mode and flies the new mission from its first
+            # item; an upload never changes the flight mode behind the pilot's back.
+            self.mission_seq = 1 if self.mode == "AUTO" and items else 0
 
     def _mission_ack(self, msg: Any, result: int, mission_type: int) -> None:
         self._send_mission(self._mav.mission_ack_encode(msg.get_srcSystem(), msg.get_srcComponent(), result,

@@ -20,7 +20,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -53,6 +53,9 @@ from commandcenter.demo.phones import SimulatedPhones
 from commandcenter.demo.sanitation import DEMO_RULES, SanitationSimulator
 from commandcenter.demo.users import create_demo_users
 from commandcenter.geo.basemap import Basemap
+from commandcenter.geo.coords import haversine_m
+from commandcenter.geo.extent import street_extent, street_sites
+from commandcenter.geo.zones import ResponsibilityArea
 from commandcenter.runtime.compose import (
     Role,
     Services,
@@ -228,11 +231,15 @@ def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig
     count = setup.config.simulator.cameras
     if count <= 0:
         return []
-    south, west, north, east = basemap.bbox
-    sites = [f for f in basemap.camera_sites if f.coords and f.name][:count]
+    # The basemap's own camera sites (the bundled district has them); on an OSM city, places on its named
+    # streets spread across the streets' extent (never the file's bbox: border relations reach far beyond).
+    sites = [(f.name or "", *f.coords[0]) for f in basemap.camera_sites if f.coords and f.name][:count]
+    if len(sites) < count:
+        sites += [(f"{street}监控", lat, lon) for street, lat, lon in street_sites(basemap, count - len(sites))]
+    south, west, north, east = street_extent(basemap)
     try:
         server, cameras = start_demo_cameras(count, (south + north) / 2, (west + east) / 2,
-                                             names=[f.name or "" for f in sites] or None)
+                                             names=[name for name, _lat, _lon in sites] or None)
     except Exception as exc:  # no GStreamer/ffmpeg: the demo still runs, the wall says why
         log.warning("demo cameras unavailable: %s", exc)
         return []
@@ -240,7 +247,7 @@ def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig
     placed = []
     for i, camera in enumerate(cameras):
         if i < len(sites):
-            lat, lon = sites[i].coords[0]
+            _name, lat, lon = sites[i]
             camera = dataclasses.replace(camera, lat=lat, lon=lon)
         placed.append(camera)
     return placed
@@ -254,17 +261,22 @@ def _start_demo_drones(setup: DemoSetup, basemap: Basemap, videos: list[str]) ->
     count = setup.config.simulator.drones
     if count <= 0:
         return []
-    south, west, north, east = basemap.bbox
     drones = []
-    for i in range(count):
-        # Home pads spread across the district (e.g. on the roofs of the bureau's squad stations).
-        lat = south + (north - south) * (0.3 + 0.2 * i)
-        lon = west + (east - west) * (0.25 + 0.25 * i)
+    for i, (lat, lon) in enumerate(drone_pads(basemap, count)):
         sim = SimVehicle(i + 1, lat, lon, listen="tcp:127.0.0.1:0").start()
         setup.stoppers.append((f"simulated drone {i + 1}", sim.stop))
         drones.append(DroneConfig(id=f"uav-{i + 1}", name=f"巡查{i + 1}号", url=sim.url,
                                   video=videos[i] if i < len(videos) else "", sysid=i + 1))
     return drones
+
+
+def drone_pads(basemap: Basemap, count: int) -> list[tuple[float, float]]:
+    """Home pads of the demo drones, spread across the streets' extent (e.g. on the roofs of the bureau's squad
+    stations) — over the city the basemap shows, not the file's far-reaching bbox."""
+    south, west, north, east = street_extent(basemap)
+    # Three pads on the diagonal; a fourth drone and more get pads beside them (never two on one pad).
+    return [(south + (north - south) * (0.3 + 0.2 * (i % 3) + 0.08 * (i // 3 % 3)),
+             west + (east - west) * (0.25 + 0.25 * (i % 3) - 0.08 * (i // 3 % 3))) for i in range(count)]
 
 
 def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
@@ -491,12 +503,32 @@ def simulated_report(services: Services, report: dict[str, object]) -> None:
 def _fly_demo_patrols(services: Services, stop: threading.Event) -> None:
     from commandcenter.demo.patrols import fly_demo_patrols
 
-    zones = [(z.name, z.ring) for kind in PATROL_ZONE_KINDS for z in services.zones
-             if z.kind == kind and len(z.ring) >= 3]
+    zones: list[tuple[str, Sequence[tuple[float, float]]]] = [
+        (z.name, z.ring) for kind in PATROL_ZONE_KINDS for z in services.zones if z.kind == kind and len(z.ring) >= 3]
+    if not zones:  # a real city's basemap has no management zones: patrol the 责任区 around each drone's pad
+        zones = _areas_near_drones(services)
     # flown as the demo's console user (值班长), checked and audited like any pilot's commands
     commander = services.drone_commands.for_actor(services.operator.user or "system")
     fly_demo_patrols(commander, services.fleet, [d.id for d in services.config.drones], zones,
                      on_event=lambda text: services.events.event_logged.emit("info", text), stop=stop)
+
+
+def _areas_near_drones(services: Services) -> list[tuple[str, Sequence[tuple[float, float]]]]:
+    """One 责任区 per demo drone, the one nearest to its home pad, as a patrol ring (rectangle of its bounds)."""
+    areas = list(services.grid.areas)
+    chosen: list[tuple[str, Sequence[tuple[float, float]]]] = []
+    for lat, lon in drone_pads(services.basemap, len(services.config.drones)):
+
+        def distance(area: ResponsibilityArea, lat: float = lat, lon: float = lon) -> float:
+            s, w, n, e = area.bounds
+            return haversine_m(lat, lon, (s + n) / 2, (w + e) / 2)
+
+        for area in sorted(areas, key=distance):
+            if area.name not in {name for name, _ring in chosen}:
+                s, w, n, e = area.bounds
+                chosen.append((area.name, [(s, w), (s, e), (n, e), (n, w)]))
+                break
+    return chosen
 
 
 def use_demo_folders() -> str:

@@ -351,7 +351,11 @@ def authenticate_cli(args: argparse.Namespace, auth: AuthService, *,
     if getattr(args, "password_stdin", False):
         password = _read_secret_line(stdin or sys.stdin)
     else:
-        password = os.environ.get("CC_PASSWORD") or getpass.getpass(f"password of {user}: ")
+        try:
+            password = os.environ.get("CC_PASSWORD") or getpass.getpass(f"password of {user}: ")
+        except EOFError:  # no terminal and nothing left on stdin: say how to give it instead of a traceback
+            raise CliAuthError(f"no password of {user}: there is no terminal to ask on; give it with "
+                               f"--password-stdin or $CC_PASSWORD", EXIT_USAGE) from None
     try:
         auth.login(user, password)
     except AuthError as exc:
@@ -368,6 +372,24 @@ def _ask_password(username: str) -> str:
     if getpass.getpass("again: ") != first:
         raise AuthError("the passwords differ", code="invalid")
     return first
+
+
+def _new_password(username: str, given: str | None, stdin: TextIO | None) -> str:
+    """The new password: ``--password``, else the first line of a pipe (``echo PW | commandcenter user add …``),
+    else asked for twice without echo at the terminal. An empty pipe says how to give one, not EOFError."""
+    if given is not None:
+        return given
+    stream = stdin if stdin is not None else sys.stdin
+    if stream is None or not stream.isatty():
+        line = _read_secret_line(stream) if stream is not None else ""
+        if not line:
+            raise CliAuthError(f"no password for {username}: stdin is not a terminal and holds no password; "
+                               f"pipe one in (echo PASSWORD | commandcenter user …) or give --password", EXIT_USAGE)
+        return line
+    try:
+        return _ask_password(username)
+    except EOFError:
+        raise CliAuthError(f"no password for {username}: give it with --password", EXIT_USAGE) from None
 
 
 def user_main(argv: list[str], *, stdin: TextIO | None = None) -> int:
@@ -417,16 +439,16 @@ def user_main(argv: list[str], *, stdin: TextIO | None = None) -> int:
             actor = f"cli:{getpass.getuser()}"  # bootstrap: nobody exists who could vouch
             service = AuthService(store, audit)  # the one unchecked change: creating the first admin
         else:
-            if args.command == "passwd" and args.password is None and args.password_stdin:
+            if args.command in ("add", "passwd") and args.password is None and args.password_stdin:
                 raise CliAuthError("--password-stdin carries the acting user's password: give the new one with "
                                    "--password", EXIT_USAGE)
             actor = authenticate_cli(args, service, stdin=stdin)
         if args.command == "add":
-            password = args.password if args.password is not None else _ask_password(args.username)
+            password = _new_password(args.username, args.password, stdin)
             user = service.add_user(args.username, args.role, password, display_name=args.name, actor=actor)
             print(f"user {user.username} ({user.role_zh}) created")
         elif args.command == "passwd":
-            password = args.password if args.password is not None else _ask_password(args.username)
+            password = _new_password(args.username, args.password, stdin)
             service.set_password(args.username, password, actor=actor)
             print(f"password of {args.username} changed")
         else:

@@ -29,6 +29,7 @@ from numpy.typing import NDArray
 from PySide6.QtCore import QObject, QTimer, Signal
 from sqlalchemy import select
 
+from commandcenter.mapdata.trips import TripSummary, trip_summary
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store
 from commandcenter.store.models import Case, CaseEvent, PositionFix
@@ -165,6 +166,16 @@ def fetch_history(store: Store, start: datetime, end: datetime, unit_ids: list[s
     return data
 
 
+def latest_fix_time(store: Store) -> datetime | None:
+    """When the newest stored position fix was taken (blocking: call on a worker); None with no fixes."""
+    from sqlalchemy import func
+
+    latest = store.read(lambda session: session.execute(select(func.max(PositionFix.time))).scalar())
+    if latest is None:
+        return None
+    return latest if latest.tzinfo is not None else latest.replace(tzinfo=UTC)
+
+
 class ReplayClock(QObject):
     """Replay time in epoch seconds: play/pause, seek, speed 1×–60×, ticking at ≤ 20 Hz while playing."""
 
@@ -228,6 +239,7 @@ class HistoryService(QObject):
 
     loaded = Signal(object)  # HistoryData (str() is a one-line summary)
     failed = Signal(str)
+    latest_found = Signal(float)  # epoch seconds of the newest stored fix (find_latest)
     _arrived = Signal(object)
 
     def __init__(self, store: Store, tasks: TaskManager, *, max_gap_s: float = 120.0,
@@ -259,6 +271,29 @@ class HistoryService(QObject):
             return data
 
         return self._pool.run(job)
+
+    def find_latest(self) -> Future[datetime | None]:
+        """Look up the newest stored fix on the worker; ``latest_found`` says when (only if there is one).
+
+        The replay's default period ends there: "the last hour" of a system that was off overnight is empty."""
+
+        def job() -> datetime | None:
+            latest = latest_fix_time(self.store)
+            if latest is not None:
+                self.latest_found.emit(latest.timestamp())
+            return latest
+
+        return self._pool.run(job)
+
+    def trip(self, unit_id: str) -> TripSummary | None:
+        """Route, stops and trip summary of ``unit_id`` over the loaded period (None: not in it)."""
+        d = self.data
+        index = self._index.get(unit_id) if d is not None else None
+        if d is None or index is None:
+            return None
+        a, b = int(d.offsets[index]), int(d.offsets[index + 1])
+        inside = (d.t[a:b] >= d.start - 1.0) & (d.t[a:b] <= d.end)  # not the look-back before the period
+        return trip_summary(unit_id, d.t[a:b][inside], d.lat[a:b][inside], d.lon[a:b][inside])
 
     def close(self) -> None:
         """Drop queued loads (a running one finishes; its result is still installed)."""

@@ -17,6 +17,12 @@ import numpy as np
 from numpy.typing import NDArray
 
 FloatArray = NDArray[np.float64]
+# A trail is broken, not drawn as a straight line, across a silence longer than MAX_GAP_S or a jump faster than
+# MAX_SPEED_MPS (no officer or city vehicle crosses the district at 180 km/h: that is a gap, a replay seek or a
+# bad fix). Jumps shorter than MIN_JUMP_M always join (GPS noise between close samples).
+MAX_GAP_S = 300.0
+MAX_SPEED_MPS = 50.0
+MIN_JUMP_M = 150.0
 
 
 class TrailBuffer:
@@ -26,9 +32,12 @@ class TrailBuffer:
     repaint needs no re-projection); :meth:`remap` converts them all when the display projection changes.
     """
 
-    def __init__(self, window_s: float = 600.0, capacity: int = 20) -> None:
+    def __init__(self, window_s: float = 600.0, capacity: int = 20, *, max_gap_s: float = MAX_GAP_S,
+                 max_speed_mps: float = MAX_SPEED_MPS) -> None:
         self.window_s = float(window_s)
         self.capacity = max(2, int(capacity))
+        self.max_gap_s = float(max_gap_s)
+        self.max_speed_mps = float(max_speed_mps)
         self.min_interval_s = self.window_s / self.capacity
         self._rows = 0
         self.t = np.full((0, self.capacity), -np.inf)
@@ -107,7 +116,17 @@ class TrailBuffer:
             y = np.concatenate([y, head_y.reshape(-1, 1)], axis=1)
         valid = t >= now - self.window_s
         connect = np.zeros(valid.shape, dtype=np.int32)
-        connect[:, :-1] = valid[:, :-1] & valid[:, 1:]
+        connect[:, :-1] = valid[:, :-1] & valid[:, 1:] & joined(t, x, y, self.max_gap_s, self.max_speed_mps)
         # A lone point (the head with no history) draws nothing: drop rows with < 2 valid points.
         keep = valid & (valid.sum(axis=1, keepdims=True) >= 2)
         return x[keep], y[keep], connect[keep]
+
+
+def joined(t: FloatArray, x: FloatArray, y: FloatArray, max_gap_s: float = MAX_GAP_S,
+           max_speed_mps: float = MAX_SPEED_MPS) -> NDArray[np.bool_]:
+    """Whether each consecutive pair of samples (along the last axis) belongs to one track: neither a silence
+    longer than ``max_gap_s`` nor a jump faster than ``max_speed_mps`` (``x``/``y`` in metres) between them."""
+    with np.errstate(invalid="ignore"):
+        dt = np.diff(t, axis=-1)
+        dist = np.hypot(np.diff(x, axis=-1), np.diff(y, axis=-1))
+        return (dt <= max_gap_s) & ((dist <= MIN_JUMP_M) | (dist <= max_speed_mps * np.maximum(dt, 0.0)))

@@ -761,10 +761,13 @@ class _Channel:
 
 
 def unit_grid_for(basemap: Basemap) -> GridIndex:
-    """单元网格 and 责任区 over the basemap: inside its district boundary when it has a closed one."""
+    """单元网格 and 责任区 over the basemap: inside its district boundary when it has a closed one, else over the
+    extent of its streets (an OSM extract's border relations reach far beyond them)."""
+    from commandcenter.geo.extent import street_extent
+
     if any(f.geometry == "polygon" for f in basemap.boundaries):
         return default_unit_grid(basemap)
-    return make_unit_grid(basemap.bbox, 250.0)
+    return make_unit_grid(street_extent(basemap), 250.0)
 
 
 def register_config_units(config: Config, tracker: UnitTracker, geofence: GeofenceMonitor, zones: Sequence[MapZone],

@@ -191,6 +191,8 @@ def test_cli_without_the_right_is_refused_audited_and_sends_nothing(config: Path
 
 @pytest.mark.parametrize(("args", "reason"), [
     (("goto", "95", "118.79", "30"), "lat 95 is outside -90..90"),
+    (("goto", "320200", "118.78", "50"), "lat 320200 is outside -90..90"),  # 1e-1 degrees typed as an integer
+    (("goto", "32.06", "1187800", "50"), "lon 1.1878e+06 is outside -180..180"),
     (("goto", "32.06", "118.79", "-20"), "alt -20 m is below home"),
     (("goto", "32.06", "118.79", "inf"), "alt inf is not a finite number"),
     (("goto", "32.06", "118.79", "1000"), "alt 1000 m is above the maximum 120 m"),

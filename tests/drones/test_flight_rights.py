@@ -162,6 +162,7 @@ def test_tasking_flies_as_the_dispatcher_who_sent_it(qtbot: Any, flying: Any,
 
 @pytest.mark.parametrize(("call", "reason"), [
     (lambda c: c.goto("uav-1", 95.0, 118.79, 30.0), "lat 95 is outside -90..90"),
+    (lambda c: c.goto("uav-1", 320200.0, 118.78, 50.0), "lat 320200 is outside -90..90"),
     (lambda c: c.goto("uav-1", 32.06, 118.79, -20.0), "alt -20 m is below home"),
     (lambda c: c.takeoff("uav-1", float("inf")), "alt inf is not a finite number"),
     (lambda c: c.upload_plan("uav-1", MissionPlan(mission=Mission([MissionItem(CMD_WAYPOINT, 0.0, 0.0, 30.0)]))),

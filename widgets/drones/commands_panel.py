@@ -41,9 +41,7 @@ class CommandsPanel(QGroupBox):
         grid.addWidget(self.takeoff_button, 1, 1)
         grid.addWidget(self.mode_combo, 2, 0)
         grid.addWidget(self.mode_button, 2, 1)
-        grid.addWidget(self.start_button, 3, 0, 1, 2)
-        grid.addWidget(self.pause_button, 4, 0)
-        grid.addWidget(self.continue_button, 4, 1)
+        # 执行航线 / 暂停 / 继续 are placed by the screen in its always-visible header (flight_buttons()).
         self.arm_button.clicked.connect(
             lambda: runner.send(self.tr("Arm"), commands.arm, self.tr("Arm the motors of {name}?")))
         self.disarm_button.clicked.connect(
@@ -56,6 +54,10 @@ class CommandsPanel(QGroupBox):
         self.pause_button.clicked.connect(lambda: runner.send(self.tr("Pause"), commands.pause_mission))
         self.continue_button.clicked.connect(lambda: runner.send(self.tr("Continue"), commands.continue_mission))
         self.retranslate()
+
+    def flight_buttons(self) -> list[QPushButton]:
+        """The mission buttons a pilot needs in flight: the screen shows them where no scrolling hides them."""
+        return [self.start_button, self.pause_button, self.continue_button]
 
     def buttons(self) -> list[QPushButton]:
         return [button for button, _action in self.command_buttons()]

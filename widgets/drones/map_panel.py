@@ -21,14 +21,15 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPainterPath, QTransform
-from PySide6.QtWidgets import QGraphicsPathItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsPathItem, QToolButton, QVBoxLayout, QWidget
 
 from commandcenter.drones.missions import Geofence, LocalFrame, MissionPlan
 from commandcenter.geo.basemap import Basemap
-from widgets import theme
+from commandcenter.geo.extent import street_extent
 from widgets.drones.streets import basemap_layers
+from widgets.map import style as map_style
 
 WAYPOINT = QColor("#2f81f7")
 INCLUSION = QColor("#3fb950")
@@ -36,6 +37,7 @@ EXCLUSION = QColor("#f85149")
 HOME = QColor("#ffcc00")
 RALLY = QColor("#d2a8ff")
 ACTIVE = QColor("#f0883e")  # the mission a vehicle reports: what it will actually fly
+GOTO = QColor("#ff5fd2")  # where a drone was sent with 飞往此处
 BASEMAP_Z = -100
 
 
@@ -121,16 +123,32 @@ class DroneMapPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.frame: LocalFrame | None = None
-        self.plot = pg.PlotWidget(background=theme.colour("map_background"))
+        self.plot = pg.PlotWidget(background=map_style.LAND)  # F2's land colour under F2's streets
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
-        self.plot.hideAxis("left")  # one distance scale is enough, and every axis repaint costs ~2 ms
-        self.plot.getAxis("bottom").setTextPen(theme.colour("muted"))
-        self.plot.getAxis("bottom").setPen(theme.colour("control_border"))
-        self.plot.setLabel("bottom", "m")
+        # A map, like F2: north up (y is north, never rotated), streets underneath, no metre axes.
+        self.plot.hideAxis("left")
+        self.plot.hideAxis("bottom")
+        self.plot.hideButtons()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.plot)
+        # Follow the selected drone (on by default; the pilot turns it off to look elsewhere).
+        self.follow_button = QToolButton(self.plot)
+        self.follow_button.setCheckable(True)
+        self.follow_button.setChecked(True)
+        self.follow_button.move(8, 8)
+        self.follow_button.toggled.connect(lambda on: self._follow_now() if on else None)
+        self._followed: tuple[float, float] | None = None
+        # Where a drone was sent (飞往此处): a ring and its altitude, until the next one.
+        self.goto_marker = pg.ScatterPlotItem(size=22, symbol="o", brush=None, pen=pg.mkPen(GOTO, width=3))
+        self.goto_marker.setZValue(18)
+        self.goto_label = pg.TextItem("", color=GOTO.name(), anchor=(0.5, -0.6))
+        self.goto_label.setZValue(18)
+        self.plot.addItem(self.goto_marker)
+        self.plot.addItem(self.goto_label)
+        self.goto_target: tuple[float, float, float] | None = None
+        self.retranslate()
         self._fence_items: list[pg.PlotCurveItem] = []
         self._labels: list[pg.TextItem] = []
         self._trails: dict[str, pg.PlotCurveItem] = {}
@@ -212,12 +230,54 @@ class DroneMapPanel(QWidget):
                 latlon = np.asarray(points, dtype=float)  # vectorised: 10 trails × 600 points at 20 Hz
                 curve.setData((latlon[:, 1] - self.frame.lon0) * self.frame.kx,
                               (latlon[:, 0] - self.frame.lat0) * self.frame.ky)
+        chosen = [spot["pos"] for spot, vehicle in zip(spots, vehicles, strict=True) if vehicle[5]]
+        self._followed = chosen[0] if chosen else None
+        if self._fitted and self.follow_button.isChecked():
+            self._follow_now()
         home_xy = [self.to_xy(lat, lon) for lat, lon in homes]
         self.homes.setData([p[0] for p in home_xy], [p[1] for p in home_xy])
         if not self._fitted and spots:
             self._fitted = True
             x, y = spots[0]["pos"]  # start on the first vehicle: the origin may be the basemap's centre
             self.plot.getViewBox().setRange(xRange=(x - 300, x + 300), yRange=(y - 300, y + 300))
+
+    def _follow_now(self) -> None:
+        """Centre the view on the selected drone, keeping the pilot's zoom."""
+        if self._followed is None:
+            return
+        view = self.plot.getViewBox()
+        (x0, x1), (y0, y1) = view.viewRange()
+        x, y = self._followed
+        if abs(x - (x0 + x1) / 2) > (x1 - x0) * 0.02 or abs(y - (y0 + y1) / 2) > (y1 - y0) * 0.02:
+            view.setRange(xRange=(x - (x1 - x0) / 2, x + (x1 - x0) / 2),
+                          yRange=(y - (y1 - y0) / 2, y + (y1 - y0) / 2), padding=0)
+
+    def view_centre(self) -> tuple[float, float] | None:
+        """The lat/lon at the middle of the view (what the pilot is looking at)."""
+        if self.frame is None:
+            return None
+        (x0, x1), (y0, y1) = self.plot.getViewBox().viewRange()
+        return self.frame.to_latlon((x0 + x1) / 2, (y0 + y1) / 2)
+
+    def show_goto_target(self, lat: float, lon: float, alt: float) -> None:
+        """Mark where a drone was sent (飞往此处) with its altitude."""
+        x, y = self.to_xy(lat, lon)
+        self.goto_target = (lat, lon, alt)
+        self.goto_marker.setData([x], [y])
+        self.goto_label.setText(self.tr("Fly here · {0} m").format(f"{alt:.0f}"))
+        self.goto_label.setPos(x, y)
+
+    def retranslate(self) -> None:
+        self.follow_button.setText(self.tr("Follow drone"))
+        self.follow_button.setToolTip(self.tr("Keep the selected drone in the middle of the map"))
+        self.follow_button.adjustSize()
+        if self.goto_target is not None:
+            self.show_goto_target(*self.goto_target)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange:
+            self.retranslate()
+        super().changeEvent(event)
 
     # -- basemap ---------------------------------------------------------------------------------------------------
 
@@ -229,7 +289,7 @@ class DroneMapPanel(QWidget):
         self.basemap = basemap
         if basemap is None or not any(basemap.roads or basemap.water or basemap.parks):
             return
-        south, west, north, east = basemap.bbox
+        south, west, north, east = street_extent(basemap)  # the city, not the file's border relations
         self.ensure_origin((south + north) / 2, (west + east) / 2)
         assert self.frame is not None
         layers, labels = basemap_layers(basemap, self.frame)
@@ -241,7 +301,11 @@ class DroneMapPanel(QWidget):
             self.plot.addItem(item)
             self._basemap_items.append(item)
         for label in labels:
-            text = pg.TextItem(label.text, color=label.colour, anchor=(0.5, 0.5), angle=label.angle)
+            # A Chinese name along a near-vertical street is stacked upright, as on F2 and on Chinese maps.
+            upright = abs(label.angle) >= 60 and len(label.text) > 1 and all("\u3400" <= c <= "\u9fff"
+                                                                              for c in label.text)
+            text = pg.TextItem("\n".join(label.text) if upright else label.text, color=label.colour,
+                               anchor=(0.5, 0.5), angle=0.0 if upright else label.angle)
             font = text.textItem.font()
             font.setPixelSize(label.size)
             text.setFont(font)

@@ -51,6 +51,7 @@ class MissionEditor(QWidget):
 
     status = Signal(str)
     uploaded = Signal(str)
+    goto_requested = Signal(float, float)  # lat, lon: a map click while not adding waypoints (飞往此处)
 
     def __init__(self, runner: CommandRunner, home: Callable[[], Home | None], parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -63,8 +64,9 @@ class MissionEditor(QWidget):
         self.map = DroneMapPanel()
         self.map.clicked.connect(self._on_map_click)
         self.map.waypoint_moved.connect(self._on_waypoint_moved)
-        layout.addWidget(self.map, 3)
+        layout.addWidget(self.map, 5)
         self.table = QTableWidget(0, 4)
+        self.table.setMaximumHeight(170)  # the map is what the pilot watches; the table scrolls
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -75,8 +77,12 @@ class MissionEditor(QWidget):
         runner.finished.connect(self._on_result)
         self.retranslate()
 
-    def _build_tools(self) -> QHBoxLayout:
-        tools = QHBoxLayout()
+    def _build_tools(self) -> QVBoxLayout:
+        """Two rows (drawing and generating; plan and vehicle), so the screen fits 1920 px in English too."""
+        rows = QVBoxLayout()
+        tools, vehicle_row = QHBoxLayout(), QHBoxLayout()
+        rows.addLayout(tools)
+        rows.addLayout(vehicle_row)
         self.add_tool = QToolButton()
         self.add_tool.setCheckable(True)
         self.alt_spin = spin(5, MAX_ALT_M, 30, " m")  # higher is refused on upload anyway
@@ -86,12 +92,14 @@ class MissionEditor(QWidget):
         self.clear_button, self.upload_button, self.download_button = QPushButton(), QPushButton(), QPushButton()
         self.alt_label, self.spacing_label, self.angle_label = QLabel(), QLabel(), QLabel()
         for widget in (self.add_tool, self.alt_label, self.alt_spin, self.spacing_label, self.spacing_spin,
-                       self.angle_label, self.angle_spin, self.survey_button, self.orbit_button, self.fence_button,
-                       self.clear_button):
+                       self.angle_label, self.angle_spin):
             tools.addWidget(widget)
         tools.addStretch(1)
-        tools.addWidget(self.upload_button)
-        tools.addWidget(self.download_button)
+        for button in (self.survey_button, self.orbit_button, self.fence_button, self.clear_button):
+            vehicle_row.addWidget(button)
+        vehicle_row.addStretch(1)
+        vehicle_row.addWidget(self.upload_button)
+        vehicle_row.addWidget(self.download_button)
         self.survey_button.clicked.connect(self._generate_survey)
         self.orbit_button.clicked.connect(self._generate_orbit)
         self.fence_button.clicked.connect(self._waypoints_to_fence)
@@ -99,7 +107,7 @@ class MissionEditor(QWidget):
         self.upload_button.clicked.connect(self._upload)
         self.download_button.clicked.connect(
             lambda: self.runner.send(self.tr("Download mission"), self.runner.commands.download_plan))
-        return tools
+        return rows
 
     def retranslate(self) -> None:
         self.add_tool.setText(self.tr("Add waypoints"))
@@ -146,6 +154,7 @@ class MissionEditor(QWidget):
     # -- editing ---------------------------------------------------------------------------------------------------
     def _on_map_click(self, lat: float, lon: float) -> None:
         if not self.add_tool.isChecked():
+            self.goto_requested.emit(lat, lon)
             return
         self.plan.mission.items.append(MissionItem(CMD_WAYPOINT, lat, lon, self.alt_spin.value()))
         self._plan_changed()
@@ -233,7 +242,13 @@ class MissionEditor(QWidget):
     # -- vehicle ---------------------------------------------------------------------------------------------------
     def _upload(self) -> None:
         plan = copy.deepcopy(self.plan)  # the pilot may keep editing while the upload runs on another thread
-        self.runner.send(self.tr("Upload mission"), lambda d: self.runner.commands.upload_plan(d, plan))
+        state = self.runner.fleet.state(self.runner.selected) if self.runner.selected else None
+        confirm = ""
+        if state is not None and state.armed and state.mode == "AUTO":
+            # Flying a mission: the new one replaces it in flight. Ask; the upload itself never changes the mode.
+            confirm = self.tr("{name} is flying its mission (AUTO). The uploaded mission replaces it at once and "
+                              "the drone flies on with it from its first waypoint. Upload?")
+        self.runner.send(self.tr("Upload mission"), lambda d: self.runner.commands.upload_plan(d, plan), confirm)
 
     def _on_result(self, label: str, drone_id: str, payload: Any) -> None:
         result, plan = (payload if isinstance(payload, tuple) else (payload, None))

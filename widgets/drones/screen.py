@@ -43,6 +43,7 @@ from commandcenter.video.service import VideoService
 from widgets import theme
 from widgets.drones.commands_panel import CommandsPanel
 from widgets.drones.fleet_map import FleetOnMap
+from widgets.drones.goto import GotoDialog
 from widgets.drones.instruments import InstrumentsPanel
 from widgets.drones.mission_editor import MissionEditor
 from widgets.drones.patrols import PatrolBanner, PatrolSchedulesPanel
@@ -64,6 +65,7 @@ class DronesScreen(QWidget):
         self.commands = commands
         self.scheduler = scheduler
         self.selected: str | None = None
+        self.goto_dialog: GotoDialog | None = None
         self._controls_for: str | None = "\0"  # the selection the controls were last enabled for
         self._changed_while_hidden: set[str] = set()
         self.runner = CommandRunner(fleet, commands, lambda text: self.confirm(text), self)
@@ -85,6 +87,7 @@ class DronesScreen(QWidget):
         self.runner.finished.connect(self._on_result)
         self.editor.status.connect(self._show_status)
         self.editor.uploaded.connect(lambda drone_id: self.fleet_map.refresh_active(drone_id, force=True))
+        self.editor.goto_requested.connect(self.offer_goto)
         self.video_panel.status.connect(self._show_ok)
         if self.schedules is not None:
             self.schedules.status.connect(self._show_status)
@@ -160,6 +163,9 @@ class DronesScreen(QWidget):
         self.land_button.clicked.connect(lambda: self.runner.send("LAND", self.commands.land))
         header.addWidget(self.title)
         header.addWidget(self.status, 1)
+        for button in self.commands_panel.flight_buttons():  # in flight: never below the fold
+            button.setMinimumHeight(44)
+            header.addWidget(button)
         header.addWidget(self.rtl_button)
         header.addWidget(self.land_button)
         return header
@@ -193,6 +199,22 @@ class DronesScreen(QWidget):
                                       QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
                                       QMessageBox.StandardButton.Cancel)
         return answer == QMessageBox.StandardButton.Yes
+
+    def offer_goto(self, lat: float, lon: float) -> None:
+        """飞往此处: a click on the map offers to send the selected drone there, asking the altitude first."""
+        drone_id = self.selected
+        if drone_id is None or not may_send(self.commands, "goto"):
+            return
+        state = self.fleet.state(drone_id)
+        current = state.alt_rel if state is not None and state.alt_rel is not None else 0.0
+        dialog = GotoDialog(self.fleet.name(drone_id), lat, lon, current if current >= 5.0 else 30.0, self)
+        self.goto_dialog = dialog
+        dialog.accepted.connect(lambda: self._goto(lat, lon, dialog.altitude()))
+        dialog.open()
+
+    def _goto(self, lat: float, lon: float, alt: float) -> None:
+        self.map.show_goto_target(lat, lon, alt)
+        self.runner.send(self.tr("Fly here"), lambda d: self.commands.goto(d, lat, lon, alt))
 
     def release_video(self) -> None:
         """Give the video tile's stream back (app exit)."""

@@ -102,8 +102,8 @@ def basemap_layers(basemap: Basemap, frame: LocalFrame) -> tuple[list[_Layer], l
     """Water, parks and roads (grouped by class) as a few paths in ``frame`` metres, plus name labels.
 
     Cached per (basemap, origin): the geometry is converted once, whatever the number of screens or redraws.
-    Buildings are left out on purpose: thousands of outlines would dominate the repaint cost and add nothing a
-    pilot needs at 60 m.
+    Drawn in F2's colours (land, parks, squares, water, buildings, roads by class), so the pilot reads the same
+    map as the dispatcher; buildings are one merged path (a thousand outlines cost about a millisecond).
     """
     key = (id(basemap), frame.lat0, frame.lon0)
     cached = _BASEMAP_CACHE.get(key)
@@ -111,7 +111,8 @@ def basemap_layers(basemap: Basemap, frame: LocalFrame) -> tuple[list[_Layer], l
         return cached[1], cached[2]
     layers: list[_Layer] = []
     no_brush = QBrush(Qt.BrushStyle.NoBrush)
-    for features, (fill, outline), z in ((basemap.parks, style.PARK, 0), (basemap.water, style.WATER, 1)):
+    for features, (fill, outline), z in ((basemap.parks, style.PARK, 0), (basemap.plazas, style.PLAZA, 0.5),
+                                         (basemap.water, style.WATER, 1), (basemap.buildings, style.BUILDING, 2)):
         areas, lines = QPainterPath(), QPainterPath()
         for feature in features:
             _add_feature(areas if feature.geometry == "polygon" else lines, frame, feature)

@@ -18,7 +18,7 @@ from PySide6.QtGui import QColor, QDrag, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 from commandcenter.config import CameraConfig, MapConfig
-from commandcenter.geo.basemap import Basemap
+from commandcenter.geo.basemap import OSM_ATTRIBUTION, Basemap
 from commandcenter.mapdata.mbtiles import MBTilesSource
 from commandcenter.mapdata.projection import DisplayProjection
 from commandcenter.mapdata.tiles import AsyncTileSource, XyzTileSource, default_cache_dir
@@ -232,7 +232,9 @@ class MapCanvas(pg.PlotWidget):
             if isinstance(source, MBTilesSource):
                 text = _strip_tags(source.metadata.get("attribution", ""))
             elif isinstance(source, XyzTileSource) and "openstreetmap" in source.url_template.lower():
-                text = "地图数据 © OpenStreetMap 贡献者 (ODbL)"
+                text = OSM_ATTRIBUTION
+        if text == OSM_ATTRIBUTION:  # the licence's wording in the user's language (zh: the stored Chinese text)
+            text = self.tr("Map data © OpenStreetMap contributors (ODbL)")
         self.attribution_label.setText(text)
         self.attribution_label.setVisible(bool(text))
         self._place_attribution()

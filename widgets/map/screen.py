@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from commandcenter.config import CameraConfig, MapConfig
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.basemap import Basemap
+from commandcenter.geo.extent import street_extent
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.projection import DisplayProjection
 from commandcenter.mapdata.replay import HistoryService
@@ -203,6 +204,7 @@ class MapScreen(QWidget):
         """Select (and optionally centre on) a unit; emits ``unit_selected``."""
         self.units.select(unit_id)
         self.replay_units.select(unit_id)
+        self._show_trip()
         if centre and unit_id:
             self.centre_on_unit(unit_id)
         self._refresh_details()
@@ -263,6 +265,8 @@ class MapScreen(QWidget):
         if self.history is not None:
             self.history.clock.pause()
         self.replaying = False
+        self.replay_layers.show_trip(None, self.proj)
+        self.replay.show_trip(None)
         self.replay_layers.set_visible(False, cases=False)
         self.units.set_visible(True)
         self.cases.item.setVisible(self.layer_visible("cases"))
@@ -318,7 +322,7 @@ class MapScreen(QWidget):
 
     def _heat_bbox(self, margin: float = 0.02) -> tuple[float, float, float, float]:
         try:
-            return self.basemap.bbox
+            return city_bbox(self.basemap)
         except ValueError:
             c = self.centre
             return c[0] - margin, c[1] - margin, c[0] + margin, c[1] + margin
@@ -353,7 +357,16 @@ class MapScreen(QWidget):
         self.replay_layers.set_visible(True, cases=self.layer_visible("cases"))
         self.replay.set_loaded(True)
         self.status_label.setText(str(summary))
+        self._show_trip()
         self._on_replay_time(self.history.clock.time)
+
+    def _show_trip(self) -> None:
+        """While replaying, the selected unit's route, stops and trip summary (Traccar's replay report)."""
+        unit_id = self.units.selected
+        trip = self.history.trip(unit_id) if self.history is not None and self.replaying and unit_id else None
+        self.replay_layers.show_trip(trip, self.proj)
+        name = next((u.name for u in self.tracker.units() if u.id == unit_id), unit_id or "")
+        self.replay.show_trip(trip, name)
 
     def _on_replay_time(self, t: float) -> None:
         if self.history is None or not self.replaying:
@@ -369,7 +382,15 @@ def _centre(basemap: Basemap, config: MapConfig) -> tuple[float, float]:
     if config.center_lat or config.center_lon:
         return config.center_lat, config.center_lon
     try:
-        south, west, north, east = basemap.bbox
+        south, west, north, east = city_bbox(basemap)
     except ValueError:
         return 32.0, 118.78
     return (south + north) / 2.0, (west + east) / 2.0
+
+
+def city_bbox(basemap: Basemap) -> tuple[float, float, float, float]:
+    """What 全辖区 shows: the district inside its boundary, or on an OSM city the extent of its streets (the
+    extract's border relations reach kilometres beyond them and would squeeze the city into a corner)."""
+    if any(f.geometry == "polygon" for f in basemap.boundaries):
+        return basemap.bbox
+    return street_extent(basemap)

@@ -17,7 +17,18 @@ from dataclasses import dataclass
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen, QPixmap, QPolygonF, QTransform
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+    QPolygonF,
+    QTransform,
+)
 from PySide6.QtWidgets import QGraphicsItem
 
 from commandcenter.geo.basemap import Basemap, MapFeature
@@ -42,6 +53,15 @@ class Label:
     font: QFont
     angle: float = 0.0
     anchor: tuple[float, float] = (0.5, 0.5)  # fraction of the text box placed on the point
+    priority: int = 0  # placed first when labels collide (see StaticLayersItem: higher wins)
+
+
+# Which names win a collision: management zones (what a dispatcher acts on), then water, parks and squares,
+# then street names, then the 责任区 names of the grid (they repeat in every block).
+PRIORITY_ZONE, PRIORITY_PLACE, PRIORITY_STREET, PRIORITY_AREA = 40, 30, 20, 10
+VERTICAL_DEG = 60.0  # a street steeper than this on screen gets its Chinese name stacked upright
+# Where a point label may go when its place is taken: on it, above, below, right, left (in box sizes).
+_NUDGES = ((0.0, 0.0), (0.0, -1.05), (0.0, 1.05), (0.6, 0.0), (-0.6, 0.0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +98,7 @@ class StaticLayersItem(QGraphicsItem):
         self._cache_key: tuple[float, ...] | None = None
         self._cache_origin = (0.0, 0.0)
         self.renders = 0
+        self.placed: list[tuple[Label, LabelBox]] = []  # the labels drawn at the last render, where
 
     # -- content -------------------------------------------------------------------------------------------
     def set_part(self, key: str, shapes: Sequence[Shape], labels: Sequence[Label], visible: bool = True) -> None:
@@ -158,10 +179,11 @@ class StaticLayersItem(QGraphicsItem):
                     p.drawPath(shape.path)
         halo = QColor(style.BACKGROUND)
         halo.setAlpha(150)
-        for part_key, (_shapes, labels) in self.parts.items():
-            if part_key in self.visible_parts:
-                for label in labels:
-                    _draw_label(p, shifted, label, halo)
+        visible = [label for part_key, (_shapes, labels) in self.parts.items() if part_key in self.visible_parts
+                   for label in labels]
+        self.placed = place_labels(p, shifted, visible)
+        for label, box in self.placed:
+            _draw_label(p, label, box, halo)
         p.end()
         self._cache = pixmap
         self._cache_key = key
@@ -169,18 +191,83 @@ class StaticLayersItem(QGraphicsItem):
         self.renders += 1
 
 
-def _draw_label(p: QPainter, world: QTransform, label: Label, halo: QColor | None) -> None:
-    """Draw a label in device pixels at its map point (``p``'s transform is replaced)."""
-    pt = world.map(QPointF(label.x, label.y))
+@dataclass(frozen=True, slots=True)
+class LabelBox:
+    """Where a label is drawn, in device pixels: ``centre`` of its box of ``size`` (before rotation),
+    rotated by ``angle``; ``upright`` when its characters are stacked top to bottom; ``bounds`` is the
+    axis-aligned rectangle it covers, used to keep labels from overlapping."""
+
+    centre: QPointF
+    width: float
+    height: float
+    angle: float
+    upright: bool
+    bounds: QRectF
+
+
+def _is_cjk(text: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in text)
+
+
+def label_box(metrics: QFontMetricsF, label: Label, point: QPointF, nudge: tuple[float, float] = (0.0, 0.0)
+              ) -> LabelBox:
+    """The box of ``label`` at device ``point``: a Chinese name along a near-vertical street is stacked
+    upright, one character under the other, as Chinese maps print it; other text follows its angle."""
+    upright = abs(label.angle) >= VERTICAL_DEG and _is_cjk(label.text) and len(label.text) > 1
+    if upright:
+        width = max(metrics.horizontalAdvance(ch) for ch in label.text)
+        height = metrics.height() * len(label.text)
+        angle = 0.0
+    else:
+        width, height, angle = metrics.horizontalAdvance(label.text), metrics.height(), label.angle
+    cx = point.x() + (0.5 - label.anchor[0]) * width + nudge[0] * width
+    cy = point.y() + (0.5 - label.anchor[1]) * height + nudge[1] * height
+    centre = QPointF(cx, cy)
+    local = QRectF(-width / 2 - 2, -height / 2, width + 4, height)
+    bounds = QTransform().translate(cx, cy).rotate(-angle).mapRect(local)
+    return LabelBox(centre, width, height, angle, upright, bounds)
+
+
+def place_labels(p: QPainter, world: QTransform, labels: Sequence[Label]) -> list[tuple[Label, LabelBox]]:
+    """The collision pass: labels by priority (ties in their given order), each placed where it overlaps no
+    label placed before it — on its point, else nudged above/below/beside (point labels only; a street name
+    belongs on its street) — or left out. Returns what to draw and where."""
+    placed: list[tuple[Label, LabelBox]] = []
+    taken: list[QRectF] = []
+    order = sorted(range(len(labels)), key=lambda i: -labels[i].priority)
+    metrics_by_font: dict[str, QFontMetricsF] = {}
+    for index in order:
+        label = labels[index]
+        key = label.font.key()
+        metrics = metrics_by_font.get(key)
+        if metrics is None:
+            metrics = metrics_by_font[key] = QFontMetricsF(label.font, p.device())
+        point = world.map(QPointF(label.x, label.y))
+        nudges = _NUDGES if label.angle == 0.0 else _NUDGES[:1]
+        for nudge in nudges:
+            box = label_box(metrics, label, point, nudge)
+            if not any(box.bounds.intersects(other) for other in taken):
+                placed.append((label, box))
+                taken.append(box.bounds)
+                break
+    return placed
+
+
+def _draw_label(p: QPainter, label: Label, box: LabelBox, halo: QColor | None) -> None:
+    """Draw a placed label in device pixels (``p``'s transform is replaced)."""
     p.setFont(label.font)
-    metrics = p.fontMetrics()
-    tw, th = metrics.horizontalAdvance(label.text), metrics.height()
-    p.setTransform(QTransform().translate(pt.x(), pt.y()).rotate(-label.angle))
-    box = QRectF(-tw * label.anchor[0], -th * label.anchor[1], tw, th)
+    p.setTransform(QTransform().translate(box.centre.x(), box.centre.y()).rotate(-box.angle))
+    rect = QRectF(-box.width / 2, -box.height / 2, box.width, box.height)
     if halo is not None:
-        p.fillRect(box.adjusted(-2, 0, 2, 0), halo)
+        p.fillRect(rect.adjusted(-2, 0, 2, 0), halo)
     p.setPen(style.qcolor(label.colour))
-    p.drawText(box, int(Qt.AlignmentFlag.AlignCenter), label.text)
+    if box.upright:
+        line = box.height / len(label.text)
+        for i, ch in enumerate(label.text):
+            p.drawText(QRectF(rect.left(), rect.top() + i * line, box.width, line),
+                       int(Qt.AlignmentFlag.AlignCenter), ch)
+    else:
+        p.drawText(rect, int(Qt.AlignmentFlag.AlignCenter), label.text)
 
 
 class LabelsItem(QGraphicsItem):
@@ -204,8 +291,8 @@ class LabelsItem(QGraphicsItem):
     def paint(self, painter: QPainter, _option: object, _widget: object = None) -> None:
         world = painter.worldTransform()
         painter.save()
-        for label in self.labels:
-            _draw_label(painter, world, label, None)
+        for label, box in place_labels(painter, world, self.labels):  # ages of silent units never pile up
+            _draw_label(painter, label, box, None)
         painter.restore()
 
 
@@ -332,12 +419,14 @@ def basemap_shapes(basemap: Basemap, proj: DisplayProjection) -> tuple[list[Shap
         anchor = _road_label_anchor(proj, features)
         if anchor is None:
             continue
-        labels.append(Label(name, anchor[0], anchor[1], style.TEXT, LABEL_FONT, anchor[2]))
+        labels.append(Label(name, anchor[0], anchor[1], style.TEXT, LABEL_FONT, anchor[2],
+                            priority=PRIORITY_STREET))
     for poi in basemap.parks + basemap.plazas + basemap.water:
         if poi.name and poi.geometry == "polygon":
             arr = np.asarray(poi.coords, dtype=np.float64)
             x, y = proj.to_xy(arr[:, 0], arr[:, 1])
-            labels.append(Label(poi.name, float(x.mean()), float(y.mean()), "#9fb3c8", ZONE_FONT))
+            labels.append(Label(poi.name, float(x.mean()), float(y.mean()), "#9fb3c8", ZONE_FONT,
+                                priority=PRIORITY_PLACE))
     return items, labels
 
 
@@ -361,5 +450,6 @@ def zone_shapes(zones: Sequence[MapZone], proj: DisplayProjection,
         for zone in members:
             arr = np.asarray(zone.ring, dtype=np.float64)
             x, y = proj.to_xy(arr[:, 0], arr[:, 1])
-            labels.append(Label(zone.label, float(x.mean()), float(y.mean()), outline, ZONE_FONT))
+            labels.append(Label(zone.label, float(x.mean()), float(y.mean()), outline, ZONE_FONT,
+                                priority=PRIORITY_AREA if kind == "责任区" else PRIORITY_ZONE))
     return shapes, labels
