@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BREAKDOWNS",
     "FIGURES",
+    "KpiContext",
     "KpiError",
     "KpiFigures",
     "KpiReport",
