@@ -61,7 +61,7 @@ from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex, make_unit_grid
 from commandcenter.golive.airspace import stored_no_fly_zones
-from commandcenter.golive.catalog import bureau_categories
+from commandcenter.golive.catalog import bureau_categories, bureau_report
 from commandcenter.golive.coverage import calendar_coverage_warnings, covered_years, missing_calendar_years
 from commandcenter.golive.devices import with_stored_devices
 from commandcenter.golive.grid import imported_grid
@@ -451,7 +451,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     health.register("drones", fleet.report)
 
     channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
-    enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels])
+    enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels],
+                                             bureau=config.bureau.document_fields())
+    health.register("bureau", lambda: bureau_report(config.bureau))
     lifecycle.add("enforcement", stop=enforcement.close)
     # The chain head signed on a timer and at exit, outside the database ([audit] signing_key).
     checkpoints = checkpoint_service(config.audit, store) if role.serves else None
@@ -501,7 +503,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                                     tasks.lane("citizen-media", 2).run, actor="open311",
                                     max_bytes=int(o.media_max_mb * (1 << 20)), timeout_s=o.media_timeout_s,
                                     allow_private=o.media_allow_private)
-        server = Open311Server(CaseOpen311Backend(cases, media=media), o.host, o.port, api_keys=o.api_keys,
+        server = Open311Server(CaseOpen311Backend(cases, media=media, datum=o.datum), o.host, o.port, api_keys=o.api_keys,
                                jurisdiction=o.jurisdiction, limits=limits.http, max_body=o.max_body_bytes,
                                max_description=o.max_description)
         open311 = server
