@@ -227,6 +227,7 @@ class BureauConfig:
     review_authority: str = ""  # 行政复议机关 named on decisions
     court: str = ""  # 行政诉讼 court named on decisions
     contact_phone: str = ""
+    district_code: str = ""  # GB/T 2260 county code of generated grid cells until `data import grid` ("" = demo's)
 
     def document_fields(self) -> dict[str, str]:
         """The templates' placeholders these values fill (empty ones leave the template's value)."""
@@ -522,6 +523,8 @@ def _validate(config: Config, checker: _Checker) -> None:
         raise checker.fail("ui.theme", f"expected one of {list(THEMES)}, got {config.ui.theme!r}")
     if config.map.tile_crs not in _CRS:
         raise checker.fail("map.tile_crs", f"expected one of {sorted(_CRS)}, got {config.map.tile_crs!r}")
+    if config.bureau.district_code and not re.fullmatch(r"\d{6}", config.bureau.district_code):
+        raise checker.fail("bureau.district_code", f"expected a 6-digit county code, got {config.bureau.district_code!r}")
     for key, datum in (("hotline.datum", config.hotline.datum),
                        ("open311.datum", config.open311.datum if config.open311 else "wgs84")):
         if datum not in _CRS:

@@ -57,7 +57,7 @@ from commandcenter.field.http import FieldServer
 from commandcenter.field.service import FieldService, SosAlarm
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml, validate_basemap
 from commandcenter.geo.coords import haversine_m
-from commandcenter.geo.district import default_unit_grid
+from commandcenter.geo.district import DISTRICT_CODE, default_unit_grid
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex, make_unit_grid
 from commandcenter.golive.airspace import stored_no_fly_zones
@@ -412,7 +412,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     current_basemap = basemap
     health.register("basemap", lambda: {"name": current_basemap.name, "warning": basemap_warning})
     imported = imported_grid(store)  # the bureau's own 单元网格/责任区 (`data import grid`) win over squares
-    grid = imported.index if imported is not None else unit_grid_for(basemap)
+    grid = imported.index if imported is not None else unit_grid_for(basemap, config.bureau.district_code)
     own_zones = stored_zones(store)  # `data import zones`: the bureau's zones over the basemap's of the same code
     own_codes = {z.code for z in own_zones}
     zones = [*(z for z in map_zones(basemap.zones) if z.code not in own_codes), *own_zones,
@@ -734,11 +734,13 @@ class _Channel:
     role: str
 
 
-def unit_grid_for(basemap: Basemap) -> GridIndex:
-    """单元网格 and 责任区 over the basemap: inside its district boundary when it has a closed one."""
+def unit_grid_for(basemap: Basemap, district_code: str = "") -> GridIndex:
+    """Generated 单元网格 and 责任区 over the basemap (until the bureau imports its own grid): inside its district
+    boundary when it has a closed one, coded under ``[bureau] district_code`` (default: the bundled district's)."""
+    code = district_code or DISTRICT_CODE
     if any(f.geometry == "polygon" for f in basemap.boundaries):
-        return default_unit_grid(basemap)
-    return make_unit_grid(basemap.bbox, 250.0)
+        return default_unit_grid(basemap, district_code=code)
+    return make_unit_grid(basemap.bbox, 250.0, code)
 
 
 def register_config_units(config: Config, tracker: UnitTracker, geofence: GeofenceMonitor, zones: Sequence[MapZone],

@@ -118,3 +118,11 @@ def test_imported_zones_and_camera_sites_are_on_the_map(qtbot, tmp_path: Path, d
         assert (camera.lat, camera.lon) == pytest.approx((30.655, 104.085))
     finally:
         services.stop()
+
+
+def test_without_an_imported_grid_the_generated_one_carries_the_bureaus_district_code(qtbot, db: str) -> None:  # type: ignore[no-untyped-def]
+    services = build(parse_config(f'[database]\nurl = "{db}"\n\n[bureau]\ndistrict_code = "510104"\n', "t.toml"))
+    try:
+        assert services.grid.cells and all(c.code.startswith("510104") for c in services.grid.cells)
+    finally:
+        services.stop()
