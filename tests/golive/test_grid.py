@@ -11,6 +11,7 @@ import shapefile
 from commandcenter.cases.model import NewCase
 from commandcenter.config import parse_config
 from commandcenter.geo.coords import wgs84_to_gcj02
+from commandcenter.golive.coverage import calendar_coverage_warnings
 from commandcenter.runtime.compose import build
 from tests.golive.support import import_file, snapshot, write_csv
 
@@ -62,6 +63,10 @@ def test_a_case_inside_an_imported_cell_gets_its_code_and_officers_post_there(qt
         assert (case.grid_code, case.area_code) == ("51010400100102", "510104001001")
         assert any(u.id == "510001" and u.name == "刘洋" for u in services.tracker.units())  # on the map
         assert services.store.scalar("SELECT duty_grid FROM officers WHERE id = '510001'") == "51010400100102"
+        report = services.health.build()
+        assert 2026 in report["calendar"]["years"]  # and a warning for any year deadlines reach without holidays
+        assert report["calendar"]["warnings"] == calendar_coverage_warnings(services.cases.calendar)
+        assert "court" in report["bureau"]["warning"]  # the sample bureau's 文书 until [bureau] is set
     finally:
         services.stop()
 
