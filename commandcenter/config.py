@@ -220,6 +220,32 @@ class Open311Config:
     media_max_mb: float = 10.0  # a citizen's photo behind media_url, fetched once into the evidence store
     media_timeout_s: float = 10.0  # the whole fetch; slower or larger → the case records why, keeps no photo
     media_allow_private: bool = False  # also fetch from loopback/private addresses (a closed network's image host)
+    datum: str = "wgs84"  # wgs84 | gcj02 | bd09: citizens' apps (WeChat/Amap: gcj02, Baidu: bd09), converted on entry
+
+
+@dataclass
+class BureauConfig:
+    """[bureau]: the issuing bureau on every 执法文书 (over the sample values of the templates' _bureau.toml)."""
+
+    name: str = ""  # 执法机关, e.g. 成都市锦江区城市管理和综合执法局
+    address: str = ""
+    doc_prefix: str = ""  # 文书 number prefix: "蓉锦城管" → 蓉锦城管罚决字〔2027〕第0001号
+    review_authority: str = ""  # 行政复议机关 named on decisions
+    court: str = ""  # 行政诉讼 court named on decisions
+    contact_phone: str = ""
+    district_code: str = ""  # GB/T 2260 county code of generated grid cells until `data import grid` ("" = demo's)
+
+    def document_fields(self) -> dict[str, str]:
+        """The templates' placeholders these values fill (empty ones leave the template's value)."""
+        return {"authority": self.name, "authority_address": self.address, "doc_prefix": self.doc_prefix,
+                "review_authority": self.review_authority, "court": self.court, "contact_phone": self.contact_phone}
+
+
+@dataclass
+class HotlineConfig:
+    """[hotline]: the 12345 hotline's exports (``commandcenter cases import``)."""
+
+    datum: str = "wgs84"  # wgs84 | gcj02 | bd09: the datum of the export's coordinates, converted on entry
 
 
 @dataclass
@@ -419,6 +445,8 @@ class Config:
     ai: AiConfig = field(default_factory=AiConfig)  # [ai.frigate], [ai.isapi]: AI camera boxes
     kpi: KpiConfig = field(default_factory=KpiConfig)  # [kpi]: leadership reports and 考核 weights
     recording: RecordingConfig = field(default_factory=RecordingConfig)  # [recording]: segmented MP4 on the server
+    bureau: BureauConfig = field(default_factory=BureauConfig)  # [bureau]: name, 文书 prefix, courts
+    hotline: HotlineConfig = field(default_factory=HotlineConfig)  # [hotline]: 12345 exports' datum
     # (declared last of the sections: the name ``field`` shadows dataclasses.field in this class body)
     field: FieldConfig | None = None  # [field]: the officers' phones (城管通); None = no field API
     source: str = ""
@@ -536,6 +564,12 @@ def _validate(config: Config, checker: _Checker) -> None:
         raise checker.fail("ui.theme", f"expected one of {list(THEMES)}, got {config.ui.theme!r}")
     if config.map.tile_crs not in _CRS:
         raise checker.fail("map.tile_crs", f"expected one of {sorted(_CRS)}, got {config.map.tile_crs!r}")
+    if config.bureau.district_code and not re.fullmatch(r"\d{6}", config.bureau.district_code):
+        raise checker.fail("bureau.district_code", f"expected a 6-digit county code, got {config.bureau.district_code!r}")
+    for key, datum in (("hotline.datum", config.hotline.datum),
+                       ("open311.datum", config.open311.datum if config.open311 else "wgs84")):
+        if datum not in _CRS:
+            raise checker.fail(key, f"expected one of {sorted(_CRS)}, got {datum!r}")
     if config.map.tile_url and not all(token in config.map.tile_url for token in ("{z}", "{x}", "{y}")):
         raise checker.fail("map.tile_url", "an XYZ template must contain {z}, {x} and {y}")
     tables: list[tuple[str, list[Any]]] = [("cameras", config.cameras), ("drones", config.drones),
@@ -828,6 +862,8 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "ai": lambda v, k: _ai_config(checker, v, k),
         "kpi": lambda v, k: _kpi_config(checker, v, k),
         "recording": lambda v, k: checker.build(RecordingConfig, v, k),
+        "bureau": lambda v, k: checker.build(BureauConfig, v, k),
+        "hotline": lambda v, k: checker.build(HotlineConfig, v, k),
     })
     config.source = path
     _validate(config, checker)

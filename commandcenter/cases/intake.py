@@ -41,6 +41,7 @@ from commandcenter.enforcement.auth import (
 )
 from commandcenter.enforcement.permissions import Authorizer, PermissionDenied
 from commandcenter.enforcement.rules import workflow_guard
+from commandcenter.geo.coords import to_wgs84
 from commandcenter.store.models import Case
 
 if TYPE_CHECKING:
@@ -50,7 +51,9 @@ __all__ = ["HotlineImportError", "HotlineMapping", "ImportReport", "cases_main",
            "read_table", "save_mapping"]
 
 _RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "cases"
-FIELDS = ("external_id", "category", "description", "address", "coords", "time_limit", "reporter", "created_at")
+FIELDS = ("external_id", "category", "description", "address", "coords", "lat", "lon", "time_limit", "reporter",
+          "phone", "created_at")
+REQUIRED_FIELDS = ("external_id", "category", "description", "address")  # every real export has them
 
 
 def default_mapping_path() -> Path:
@@ -65,6 +68,21 @@ class HotlineImportError(ValueError):
 class HotlineMapping:
     columns: dict[str, str]  # field → column header
     categories: dict[str, str] = field(default_factory=dict)  # hotline wording → category code/小类
+    # field → every header meaning it, first preferred (the platforms name 诉求内容 / 内容 / 来电内容 …)
+    alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    datum: str = ""  # the export's coordinates: wgs84 | gcj02 | bd09 ("" = the config's [hotline] datum)
+
+    def headers(self, name: str) -> tuple[str, ...]:
+        """The headers accepted for ``name``: the chosen column first (a GUI mapping sets it), then the rest."""
+        chosen = self.columns.get(name)
+        rest = tuple(h for h in self.alternatives.get(name, ()) if h != chosen)
+        return ((chosen,) if chosen else ()) + rest
+
+    def resolve(self, header: Sequence[str]) -> dict[str, str]:
+        """Field → the header of this file that holds it (the first alternative present)."""
+        present = set(header)
+        return {name: next(h for h in self.headers(name) if h in present)
+                for name in self.columns if any(h in present for h in self.headers(name))}
 
 
 @dataclass
@@ -93,8 +111,15 @@ def load_mapping(path: str | Path | None = None) -> HotlineMapping:
     except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
         raise HotlineImportError(f"{p}: cannot parse mapping: {exc}") from None
     columns = raw.get("columns")
-    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
-        raise HotlineImportError(f"{p}: [columns] must map field names to column headers")
+    if not isinstance(columns, dict) or not all(
+            isinstance(v, str) or (isinstance(v, list) and v and all(isinstance(h, str) for h in v))
+            for v in columns.values()):
+        raise HotlineImportError(f"{p}: [columns] must map field names to a column header or a list of headers")
+    alternatives = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in columns.items()}
+    columns = {k: v[0] for k, v in alternatives.items()}
+    datum = str(raw.get("datum", ""))
+    if datum not in ("", "wgs84", "gcj02", "bd09"):
+        raise HotlineImportError(f"{p}: datum must be wgs84, gcj02 or bd09, not {datum!r}")
     unknown = sorted(set(columns) - set(FIELDS))
     if unknown:
         raise HotlineImportError(f"{p}: unknown field(s) {', '.join(unknown)} in [columns]; known: {', '.join(FIELDS)}")
@@ -104,13 +129,17 @@ def load_mapping(path: str | Path | None = None) -> HotlineMapping:
     categories = raw.get("categories", {})
     if not isinstance(categories, dict):
         raise HotlineImportError(f"{p}: [categories] must be a table")
-    return HotlineMapping(dict(columns), {str(k): str(v) for k, v in categories.items()})
+    return HotlineMapping(dict(columns), {str(k): str(v) for k, v in categories.items()}, alternatives, datum)
 
 
 def save_mapping(mapping: HotlineMapping, path: str | Path) -> None:
     """Save a mapping as JSON (what the import dialog writes after the operator matched the columns)."""
-    Path(path).write_text(json.dumps({"columns": mapping.columns, "categories": mapping.categories},
-                                     ensure_ascii=False, indent=2), encoding="utf-8")
+    columns = {name: list(mapping.headers(name)) for name in mapping.columns}
+    doc: dict[str, Any] = {"columns": {k: v[0] if len(v) == 1 else v for k, v in columns.items()},
+                           "categories": mapping.categories}
+    if mapping.datum:
+        doc["datum"] = mapping.datum
+    Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def read_table(path: str | Path) -> pd.DataFrame:
@@ -181,21 +210,29 @@ def _check_window(column: str, text: str, value: datetime, earliest: datetime, l
 
 
 def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | None = None, *,
-                   actor: str = "hotline-import", timeout: float = 300.0) -> ImportReport:
-    """Import a hotline export through ``service`` (a CaseService). Blocks: call from a worker or the CLI."""
+                   actor: str = "hotline-import", timeout: float = 300.0, datum: str = "wgs84",
+                   geocode: Callable[[str], tuple[float, float] | None] | None = None) -> ImportReport:
+    """Import a hotline export through ``service`` (a CaseService). Blocks: call from a worker or the CLI.
+
+    ``datum``: the export's coordinates (the mapping's ``datum`` wins), converted to WGS-84 on entry.
+    ``geocode``: address → WGS-84 (the local gazetteer) for rows without coordinates; a row it cannot place
+    becomes a case flagged ``needs_placing`` for a dispatcher to put on the map.
+    """
     mapping = mapping or load_mapping()
     frame = read_table(path)
     report = ImportReport(str(path), rows=len(frame))
-    missing = [f"{name} ({col})" for name, col in mapping.columns.items()
-               if col not in frame.columns and name in ("external_id", "category")]
+    cols = mapping.resolve(list(frame.columns))
+    missing = [f"{name} ({' / '.join(mapping.headers(name))})" for name in REQUIRED_FIELDS
+               if name in mapping.columns and name not in cols]
     if missing:
         raise HotlineImportError(f"{path}: required column(s) missing: {', '.join(missing)}; the file has "
-                           f"{', '.join(frame.columns)}")
+                           f"{', '.join(frame.columns)}; nothing imported")
+    datum = mapping.datum or datum
     service.authorize(actor, "case.create")
     tz = service.calendar.tz
     specs: list[tuple[int, NewCase]] = []
     seen: set[str] = set()
-    cols = {name: col for name, col in mapping.columns.items() if col in frame.columns}
+    named = {name: cols.get(name, mapping.columns.get(name, name)) for name in FIELDS}  # for messages
 
     def cell(values: Mapping[str, Any], name: str) -> str:
         col = cols.get(name)
@@ -208,27 +245,42 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
             continue  # an empty line at the end of a sheet is not an error
         try:
             if not ticket:
-                raise ValueError(f"{mapping.columns['external_id']} 为空")
+                raise ValueError(f"{named['external_id']} 为空")
             if ticket in seen:
                 report.duplicates.append((row, ticket))
                 continue
             kind = cell(values, "category")
             if not kind:
-                raise ValueError(f"{mapping.columns['category']} 为空")
+                raise ValueError(f"{named['category']} 为空")
             category = service.categories.get(mapping.categories.get(kind, kind))
             if category is None:
-                raise ValueError(f"{mapping.columns['category']} {kind!r} 无法对应到案件类别（可在映射文件 [categories] 中添加）")
-            lat = lon = None
+                raise ValueError(f"{named['category']} {kind!r} 无法对应到案件类别（可在映射文件 [categories] 中添加）")
+            lat: float | None = None
+            lon: float | None = None
             coords = cell(values, "coords")
             if coords:
                 lat, lon = _parse_coords(coords)
+            elif cell(values, "lat") and cell(values, "lon"):
+                lat, lon = _parse_coords(f"{cell(values, 'lat')},{cell(values, 'lon')}")
+            if lat is not None and lon is not None and datum != "wgs84":
+                lat, lon = to_wgs84(lat, lon, datum)
             address = cell(values, "address")
             if lat is None and not address:
                 raise ValueError("缺少事发地址和坐标")
+            extra: dict[str, Any] = {"hotline_type": kind}
+            if cell(values, "phone"):
+                extra["reporter_phone"] = cell(values, "phone")
+            if lat is None:
+                placed = geocode(address) if geocode is not None else None
+                if placed is not None:
+                    lat, lon = placed
+                    extra["geocoded"] = address
+                else:
+                    extra["needs_placing"] = True  # the dispatcher puts it on the map
             created = None
             now = service.clock()
             created_text = cell(values, "created_at")
-            created_col = mapping.columns.get("created_at", "受理时间")
+            created_col = named["created_at"]
             if created_text:
                 try:
                     created = _parse_time(created_text, tz)
@@ -238,7 +290,7 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
             start = created or now
             deadline = None
             limit = cell(values, "time_limit")
-            limit_col = mapping.columns.get("time_limit", "办理时限")
+            limit_col = named["time_limit"]
             if limit:
                 days = _LIMIT_DAYS.match(limit)
                 hours = _LIMIT_HOURS.match(limit)
@@ -262,7 +314,7 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
             specs.append((row, NewCase(
                 source=CaseSource.HOTLINE.value, category=category.code, description=cell(values, "description"),
                 lat=lat, lon=lon, address=address, reporter=cell(values, "reporter"), external_id=ticket,
-                created_at=created, deadline_at=deadline, extra={"hotline_type": kind})))
+                created_at=created, deadline_at=deadline, extra=extra)))
         except (ValueError, TypeError, OverflowError) as exc:
             report.bad_rows.append((row, str(exc)))
 
@@ -327,7 +379,8 @@ def cases_main(argv: list[str], *, service_factory: Callable[[str | None], Any] 
     try:
         tokens = {u.username: u.token_sha256 for u in config.users if u.token_sha256}
         actor = authenticate_cli(args, AuthService(service.store, AuditLog(service.store)), service_tokens=tokens)
-        report = import_hotline(service, args.file, mapping, actor=actor)
+        report = import_hotline(service, args.file, mapping, actor=actor, datum=config.hotline.datum,
+                                geocode=_gazetteer(config).locate)
     except CliAuthError as exc:
         print(f"导入失败: {exc}", file=sys.stderr)
         return exc.exit_code
@@ -341,6 +394,15 @@ def cases_main(argv: list[str], *, service_factory: Callable[[str | None], Any] 
         service.store.close()
     print(report.summary())
     return 0
+
+
+def _gazetteer(config: Config) -> Any:
+    """The local gazetteer of the bureau's basemap (the imported one, else the bundled district)."""
+    from commandcenter.mapdata.gazetteer import Gazetteer
+    from commandcenter.runtime.compose import load_basemap_checked
+
+    basemap, _warning = load_basemap_checked(config.map.basemap or None)
+    return Gazetteer.from_basemap(basemap)
 
 
 def _default_service(url: str | None, users: Sequence[UserConfig] = ()) -> Any:

@@ -22,6 +22,7 @@ from commandcenter.cases.model import CaseView, EvidenceRef, NewCase
 from commandcenter.cases.service import CaseService
 from commandcenter.cases.workflow import STATUS_ZH, TransitionError
 from commandcenter.domain import CaseSource
+from commandcenter.geo.coords import from_wgs84, to_wgs84
 from devices.open311 import Open311Error
 
 __all__ = ["CaseOpen311Backend"]
@@ -31,8 +32,9 @@ class CaseOpen311Backend:
     """Implements ``devices.open311.Open311Backend`` on a :class:`CaseService` (blocking: HTTP worker threads)."""
 
     def __init__(self, service: CaseService, *, actor: str = "open311", agency: str = "城市管理综合行政执法局",
-                 timeout: float = 30.0, media: CitizenMediaFetcher | None = None) -> None:
+                 timeout: float = 30.0, media: CitizenMediaFetcher | None = None, datum: str = "wgs84") -> None:
         self.service = service
+        self.datum = datum  # [open311] datum: the citizens' app's (WeChat/Amap gcj02, Baidu bd09); WGS-84 inside
         self.media = media
         self.actor = actor
         self.agency = agency
@@ -54,9 +56,12 @@ class CaseOpen311Backend:
         reporter = " ".join(p for p in (data.get("last_name", ""), data.get("first_name", "")) if p) or \
             data.get("email", "") or data.get("phone", "") or "市民"
         evidence = [EvidenceRef(path=data["media_url"], note="Open311 media_url")] if data.get("media_url") else []
+        lat, lon = data.get("lat"), data.get("long")
+        if lat is not None and lon is not None and self.datum != "wgs84":
+            lat, lon = to_wgs84(float(lat), float(lon), self.datum)
         spec = NewCase(
             source=CaseSource.CITIZEN.value, category=data["service_code"], description=data.get("description", ""),
-            lat=data.get("lat"), lon=data.get("long"), address=data.get("address_string") or data.get("address_id", ""),
+            lat=lat, lon=lon, address=data.get("address_string") or data.get("address_id", ""),
             reporter=reporter[:128], external_id=token, evidence=evidence,
             extra={"open311": {k: data.get(k, "") for k in ("email", "phone", "device_id", "account_id",
                                                               "address_id", "attributes")}},
@@ -109,6 +114,9 @@ class CaseOpen311Backend:
 
     def _request(self, case: CaseView, media_url: str) -> dict[str, Any]:
         note = str(case.extra.get("status_note", ""))
+        lat, lon = case.lat, case.lon
+        if lat is not None and lon is not None and self.datum != "wgs84":  # answered in the app's own datum
+            lat, lon = from_wgs84(lat, lon, self.datum)
         return {
             "service_request_id": case.code,
             "status": "open" if case.is_open else "closed",
@@ -124,7 +132,7 @@ class CaseOpen311Backend:
             "address": case.address,
             "address_id": str(case.extra.get("open311", {}).get("address_id", "")),
             "zipcode": "",
-            "lat": case.lat,
-            "long": case.lon,
+            "lat": lat,
+            "long": lon,
             "media_url": media_url,
         }

@@ -1,7 +1,7 @@
 """执法文书: 责令改正通知书, 行政处罚决定书, 不予行政处罚决定书, 现场检查笔录 as PDF.
 
 Templates are TOML files in ``resources/enforcement/templates`` (title, number format, paragraphs with
-``{placeholders}``) that the bureau edits. The document number (e.g. 宁城管罚决字〔2026〕第0001号) is taken
+``{placeholders}``) that the bureau edits. The document number (e.g. 蓉城管罚决字〔2026〕第0001号, the prefix from the config's ``[bureau] doc_prefix``) is taken
 from a per-(type, year) counter *inside* the writer transaction that also renders the PDF, stores it and
 appends its SHA-256 to the audit chain: if anything fails the number is rolled back with the rest, so the
 register has neither gaps nor duplicates, however many officers issue at once. The price is that the
@@ -259,12 +259,17 @@ class DocumentService:
     decision that passes ``can_issue_decision`` (checked again inside the writer transaction)."""
 
     def __init__(self, store: Store, audit: AuditLog, authorize: AuthorizeFn, *, out_dir: Path | None = None,
-                 templates: Path | None = None) -> None:
+                 templates: Path | None = None, bureau: Mapping[str, str] | None = None) -> None:
         self.store = store
         self.audit = audit
         self.authorize = authorize
         self._out_dir = out_dir
         self.templates = templates
+        self.bureau = {k: v for k, v in (bureau or {}).items() if v}  # the config's [bureau]: wins over _bureau.toml
+
+    def bureau_values(self) -> dict[str, str]:
+        """The issuing bureau's fields: the templates' ``_bureau.toml`` with the config's ``[bureau]`` over it."""
+        return {**bureau_fields(self.templates), **self.bureau}
 
     @property
     def out_dir(self) -> Path:
@@ -310,7 +315,8 @@ class DocumentService:
         now = utcnow()
         year = now.astimezone(CHINA).year
         number = self._next_number(session, template.doc_type, year)
-        doc_no = template.number_format.format(year=year, number=number)
+        doc_no = template.number_format.format(year=year, number=number,
+                                               doc_prefix=self.bureau_values().get("doc_prefix", ""))
         fields = self._fields(session, case, decision, actor, now, extra)
         pdf = render_pdf(template, fields, doc_no)
         sha = hashlib.sha256(pdf).hexdigest()
@@ -370,7 +376,7 @@ class DocumentService:
         if party is None:
             party = session.scalars(select(Party).join(CaseParty, CaseParty.party_id == Party.id)
                                     .where(CaseParty.case_id == case.id).order_by(CaseParty.id)).first()
-        fields: dict[str, Any] = dict(bureau_fields(self.templates))
+        fields: dict[str, Any] = dict(self.bureau_values())
         fields.update({
             "case_code": case.code, "case_address": case.address or "（地址不详）",
             "case_description": case.description or case.category_name, "case_time": _fmt_time(case.created_at),

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +39,8 @@ class EnforcementServices:
 
     @classmethod
     def create(cls, store: Store, *, tasks: TaskManager, config_users: Iterable[Any] = (),
-               evidence_root: Path | None = None, documents_dir: Path | None = None) -> EnforcementServices:
+               evidence_root: Path | None = None, documents_dir: Path | None = None,
+               bureau: Mapping[str, str] | None = None) -> EnforcementServices:
         """Build every service on one AuditLog and one Authorizer. ``config_users`` are the ``[[users]]`` of
         the config file (objects with ``username`` and ``role``): they act with their role even without a row
         in the users table (they cannot log in with a password until ``commandcenter user add``)."""
@@ -52,7 +53,7 @@ class EnforcementServices:
             auth=AuthService(store, audit, authorize=authorizer.authorize),
             evidence=EvidenceStore(store, audit, authorizer.authorize, tasks, root=evidence_root),
             decisions=DecisionService(store, audit, authorizer.authorize),
-            documents=DocumentService(store, audit, authorizer.authorize, out_dir=documents_dir),
+            documents=DocumentService(store, audit, authorizer.authorize, out_dir=documents_dir, bureau=bureau),
         )
 
     def authorize(self, actor: str, permission: str) -> None:

@@ -430,14 +430,16 @@ def default_zone_index(basemap: Basemap | None = None) -> ZoneIndex:
     return ZoneIndex(default_zones(basemap))
 
 
-def default_unit_grid(basemap: Basemap | None = None, cell_size_m: float = 250.0) -> GridIndex:
-    """单元网格 of the bundled district: 250 m cells inside its boundary, 3 × 3 cells per 责任区."""
+def default_unit_grid(basemap: Basemap | None = None, cell_size_m: float = 250.0,
+                      district_code: str = DISTRICT_CODE) -> GridIndex:
+    """单元网格 of the bundled district (or a basemap with a closed boundary): 250 m cells inside its boundary,
+    3 × 3 cells per 责任区, coded under ``district_code`` (the bureau's GB/T 2260 county code)."""
     bm = basemap if basemap is not None else load_default_basemap()
     border = next(f for f in bm.boundaries if f.geometry == "polygon")
     lats = [p[0] for p in border.coords]
     lons = [p[1] for p in border.coords]
     bbox = (min(lats), min(lons), max(lats), max(lons))
-    return make_unit_grid(bbox, cell_size_m, DISTRICT_CODE, boundary=border.coords)
+    return make_unit_grid(bbox, cell_size_m, district_code, boundary=border.coords)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,10 +7,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.cases.categories import Category, CategoryTable, load_categories
+from commandcenter.config import BureauConfig
 from commandcenter.golive.tables import CategoryRow
 from commandcenter.store import Store
 
-__all__ = ["bureau_categories"]
+__all__ = ["bureau_categories", "bureau_report"]
 
 
 def bureau_categories(store: Store, bundled: CategoryTable | None = None) -> CategoryTable:
@@ -31,3 +32,13 @@ def bureau_categories(store: Store, bundled: CategoryTable | None = None) -> Cat
         return base
     codes = {c.code for c in own}
     return CategoryTable([*own, *(c for c in base if c.code not in codes)])
+
+
+def bureau_report(bureau: BureauConfig) -> dict[str, str]:
+    """The health report's ``bureau`` section: who issues the 文书, and a warning while that is the sample."""
+    missing = [key for key, value in (("name", bureau.name), ("doc_prefix", bureau.doc_prefix),
+                                      ("review_authority", bureau.review_authority), ("court", bureau.court))
+               if not value]
+    warning = (f"[bureau] {', '.join(missing)} not set: 执法文书 carry the sample bureau's values "
+               "(resources/enforcement/templates/_bureau.toml)") if missing else ""
+    return {"name": bureau.name, "doc_prefix": bureau.doc_prefix, "warning": warning}

@@ -16,6 +16,8 @@ import argparse
 import getpass
 import sys
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from commandcenter.config import ConfigError, load_config
 from commandcenter.golive.framework import (
     CRS_CHOICES,
@@ -85,6 +87,10 @@ def data_main(argv: list[str]) -> int:
         return 1
     except (SheetError, StoreError) as exc:
         print(f"commandcenter data import {args.kind}: {exc}; nothing imported", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as exc:  # a constraint the checks did not foresee: still all or nothing
+        print(f"commandcenter data import {args.kind}: {args.file}: the database refused the file "
+              f"({exc.__class__.__name__}: {str(exc).splitlines()[0]}); nothing imported", file=sys.stderr)
         return 1
     finally:
         store.close()

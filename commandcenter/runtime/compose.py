@@ -57,11 +57,11 @@ from commandcenter.field.http import FieldServer
 from commandcenter.field.service import FieldService, SosAlarm
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml, validate_basemap
 from commandcenter.geo.coords import haversine_m
-from commandcenter.geo.district import default_unit_grid
+from commandcenter.geo.district import DISTRICT_CODE, default_unit_grid
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex, make_unit_grid
 from commandcenter.golive.airspace import stored_no_fly_zones
-from commandcenter.golive.catalog import bureau_categories
+from commandcenter.golive.catalog import bureau_categories, bureau_report
 from commandcenter.golive.coverage import calendar_coverage_warnings, covered_years, missing_calendar_years
 from commandcenter.golive.devices import with_stored_devices
 from commandcenter.golive.grid import imported_grid
@@ -415,7 +415,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     current_basemap = basemap
     health.register("basemap", lambda: {"name": current_basemap.name, "warning": basemap_warning})
     imported = imported_grid(store)  # the bureau's own 单元网格/责任区 (`data import grid`) win over squares
-    grid = imported.index if imported is not None else unit_grid_for(basemap)
+    grid = imported.index if imported is not None else unit_grid_for(basemap, config.bureau.district_code)
     own_zones = stored_zones(store)  # `data import zones`: the bureau's zones over the basemap's of the same code
     own_codes = {z.code for z in own_zones}
     zones = [*(z for z in map_zones(basemap.zones) if z.code not in own_codes), *own_zones,
@@ -455,7 +455,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     health.register("drones", fleet.report)
 
     channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
-    enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels])
+    enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels],
+                                             bureau=config.bureau.document_fields())
+    health.register("bureau", lambda: bureau_report(config.bureau))
     lifecycle.add("enforcement", stop=enforcement.close)
     # The chain head signed on a timer and at exit, outside the database ([audit] signing_key).
     checkpoints = checkpoint_service(config.audit, store) if role.serves else None
@@ -505,7 +507,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                                     tasks.lane("citizen-media", 2).run, actor="open311",
                                     max_bytes=int(o.media_max_mb * (1 << 20)), timeout_s=o.media_timeout_s,
                                     allow_private=o.media_allow_private)
-        server = Open311Server(CaseOpen311Backend(cases, media=media), o.host, o.port, api_keys=o.api_keys,
+        server = Open311Server(CaseOpen311Backend(cases, media=media, datum=o.datum), o.host, o.port, api_keys=o.api_keys,
                                jurisdiction=o.jurisdiction, limits=limits.http, max_body=o.max_body_bytes,
                                max_description=o.max_description)
         open311 = server
@@ -760,14 +762,16 @@ class _Channel:
     role: str
 
 
-def unit_grid_for(basemap: Basemap) -> GridIndex:
-    """单元网格 and 责任区 over the basemap: inside its district boundary when it has a closed one, else over the
-    extent of its streets (an OSM extract's border relations reach far beyond them)."""
+def unit_grid_for(basemap: Basemap, district_code: str = "") -> GridIndex:
+    """Generated 单元网格 and 责任区 over the basemap (until the bureau imports its own grid): inside its district
+    boundary when it has a closed one, else over the extent of its streets (an OSM extract's border relations
+    reach far beyond them), coded under ``[bureau] district_code`` (default: the bundled district's)."""
     from commandcenter.geo.extent import street_extent
 
+    code = district_code or DISTRICT_CODE
     if any(f.geometry == "polygon" for f in basemap.boundaries):
-        return default_unit_grid(basemap)
-    return make_unit_grid(street_extent(basemap), 250.0)
+        return default_unit_grid(basemap, district_code=code)
+    return make_unit_grid(street_extent(basemap), 250.0, code)
 
 
 def register_config_units(config: Config, tracker: UnitTracker, geofence: GeofenceMonitor, zones: Sequence[MapZone],

@@ -11,6 +11,7 @@ import shapefile
 from commandcenter.cases.model import NewCase
 from commandcenter.config import parse_config
 from commandcenter.geo.coords import wgs84_to_gcj02
+from commandcenter.golive.coverage import calendar_coverage_warnings
 from commandcenter.runtime.compose import build
 from tests.golive.support import import_file, snapshot, write_csv
 
@@ -62,6 +63,10 @@ def test_a_case_inside_an_imported_cell_gets_its_code_and_officers_post_there(qt
         assert (case.grid_code, case.area_code) == ("51010400100102", "510104001001")
         assert any(u.id == "510001" and u.name == "刘洋" for u in services.tracker.units())  # on the map
         assert services.store.scalar("SELECT duty_grid FROM officers WHERE id = '510001'") == "51010400100102"
+        report = services.health.build()
+        assert 2026 in report["calendar"]["years"]  # and a warning for any year deadlines reach without holidays
+        assert report["calendar"]["warnings"] == calendar_coverage_warnings(services.cases.calendar)
+        assert "court" in report["bureau"]["warning"]  # the sample bureau's 文书 until [bureau] is set
     finally:
         services.stop()
 
@@ -116,5 +121,13 @@ def test_imported_zones_and_camera_sites_are_on_the_map(qtbot, tmp_path: Path, d
         assert any(z.code == "SD-001" and z.kind == "疏导点" for z in services.zones)
         camera = next(c for c in services.cameras if c.id == "cam-1")
         assert (camera.lat, camera.lon) == pytest.approx((30.655, 104.085))
+    finally:
+        services.stop()
+
+
+def test_without_an_imported_grid_the_generated_one_carries_the_bureaus_district_code(qtbot, db: str) -> None:  # type: ignore[no-untyped-def]
+    services = build(parse_config(f'[database]\nurl = "{db}"\n\n[bureau]\ndistrict_code = "510104"\n', "t.toml"))
+    try:
+        assert services.grid.cells and all(c.code.startswith("510104") for c in services.grid.cells)
     finally:
         services.stop()

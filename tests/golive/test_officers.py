@@ -110,3 +110,13 @@ def test_the_import_contract_holds_on_postgresql(tmp_path: Path, pg_store) -> No
     assert dry.returncode == 0 and "would add 1" in dry.stdout
     assert snapshot(url) == before
     assert set(officers(url)) == {"010001", "010002", "010003"}
+
+
+def test_a_badge_of_another_officer_is_a_bad_row_not_a_crash(tmp_path: Path, db: str) -> None:
+    assert import_file("officers", write_csv(tmp_path / "r.csv", ROSTER), db).returncode == 0
+    before = snapshot(db)
+    clash = "编号,警号,姓名\n010001,010002,张伟\n"  # officer 010001 given the 警号 of officer 010002
+    result = import_file("officers", write_csv(tmp_path / "clash.csv", clash), db)
+    assert result.returncode == 1
+    assert "row 2, 警号" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(db) == before

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.golive.framework import ImportCounts, RowProblems, upsert
@@ -82,12 +83,16 @@ def import_vehicles(session: Session, rows: Sequence[SheetRow], problems: RowPro
     counts = ImportCounts()
     taken: list[str] = []
     ids, plates, terminals = _Unique(problems, "编号"), _Unique(problems, "车牌"), _Unique(problems, "终端手机号")
+    plate_owner = {plate: vid for vid, plate in session.execute(select(Vehicle.id, Vehicle.plate))}
     for row in rows:
         n, plate = row.number, row.get("plate")
         if not plate:
             problems.add(n, "车牌", "empty (every vehicle needs its plate)")
             continue
-        vehicle_id = row.get("id") or plate
+        vehicle_id = row.get("id") or plate_owner.get(plate) or plate
+        if plate_owner.get(plate, vehicle_id) != vehicle_id:
+            problems.add(n, "车牌", f"{plate} is the plate of vehicle {plate_owner[plate]}, not of {vehicle_id}")
+            continue
         terminal = row.get("terminal")
         if not (ids.fresh(vehicle_id, n) and plates.fresh(plate, n) and terminals.fresh(terminal, n)):
             continue

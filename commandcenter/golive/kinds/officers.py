@@ -55,6 +55,9 @@ def import_officers(session: Session, rows: Sequence[SheetRow], problems: RowPro
             continue
         seen_badges[badge] = n
         officer_id = row.get("id") or by_badge.get(badge) or badge
+        if by_badge.get(badge, officer_id) != officer_id:
+            problems.add(n, "警号", f"{badge} is the 警号 of officer {by_badge[badge]}, not of {officer_id}")
+            continue
         device = row.get("device")
         if device:
             if device in seen_devices:
