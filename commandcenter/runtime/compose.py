@@ -611,7 +611,13 @@ def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store
         health.register("recording", lambda: recording_report(index))
         return None
     recorder = Recorder(cameras, config.recording, store, notify=events.event_logged.emit)
-    events.camera_alarm.connect(recorder.alarm)
+
+    def camera_alarm(camera_id: str, text: str) -> None:
+        """A plain function, not the bound method: PySide keeps no dangling reference to a non-QObject's method
+        when an alarm queued from a worker thread is delivered after the services are gone."""
+        recorder.alarm(camera_id, text)
+
+    events.camera_alarm.connect(camera_alarm)
     lifecycle.add("recording", start=recorder.start, stop=recorder.stop)
     health.register("recording", recorder.report)
     health.register("recording_store", recorder.store_report)
