@@ -45,14 +45,12 @@ def test_trip_summary_counts_stops_and_skips_the_jump() -> None:
     assert len(trip.stops) == 2 and trip.stops[0].duration_s == pytest.approx(9 * 60 + 60, abs=61)
     assert trip.distance_m == pytest.approx(haversine_m(32.0, 118.78, 32.01, 118.78), rel=0.02)
     assert len(trip.segments) == 2
+    # The live map's trails break by the same rule: 100 m in 100 s joins; 3.9 km in 60 s is a jump, not a line.
     buffer = TrailBuffer(3600, 50)
-    x = np.asarray([0.0, 100.0, 4000.0])
-    connect = buffer.polyline  # the map's trails use the same rule
-    buffer.push(np.asarray([0]), np.asarray([0.0]), x[:1], x[:1] * 0)
-    buffer.push(np.asarray([0]), np.asarray([100.0]), x[1:2], x[1:2] * 0)
-    buffer.push(np.asarray([0]), np.asarray([160.0]), x[2:3], x[2:3] * 0)
-    _tx, _ty, joins = connect(200.0)
-    assert joins.tolist()[:2] == [1, 0], "100 m in 100 s joins; 3.9 km in 60 s is a jump, not a line"
+    for t, x in ((0.0, 0.0), (100.0, 100.0), (160.0, 4000.0)):
+        buffer.push(np.asarray([0]), np.asarray([t]), np.asarray([x]), np.asarray([0.0]))
+    _tx, _ty, joins = buffer.polyline(200.0)
+    assert joins.tolist()[:2] == [1, 0]
 
 
 @pytest.fixture
