@@ -216,7 +216,8 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     tasking = AuthorizedTasking(services.tasking, enforcement.authorize)
     screen = DispatchScreen(services.cases, feed=services.dispatch_feed, actor=actor, tasking=tasking,
                             fleet=services.fleet, attach_snapshot=services.snapshots.attach_latest,
-                            case_panels=panels, resolve_evidence=services.enforcement.evidence.resolve)
+                            case_panels=panels, resolve_evidence=services.enforcement.evidence.resolve,
+                            basemap=lambda: services.basemap)
     services.on_stop("dispatch screen", screen.shutdown)
     _start_feed(services, gui)
     UnitStatusMenu(screen.unit_view, services.unit_status, actor, status_line=screen.status_line,
