@@ -143,7 +143,9 @@ def build_screens(services: Services, options: GuiOptions) -> Gui:
     from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
 
     seat = services.extra.get(ATTACHED)  # a seat shows the server's devices (its own DeviceManager has none)
-    health = HealthDock(seat.devices_report if isinstance(seat, SeatSubscriber) else services.devices.report)
+    devices = seat.devices_report if isinstance(seat, SeatSubscriber) else services.devices.report
+    # Cameras and drone downlinks are devices too: the seat's own streams, with their state.
+    health = HealthDock(lambda: [*devices(), *services.video.devices_report()])
     gui.docks = {"events": events, "health": health}
     return gui
 
