@@ -87,9 +87,10 @@ class LiveMount(Mount):
         with self.lock:
             self.sources.append(entry)
             if self.process is None:
+                # The machine's own zone (inherited): the burned-in clock reads like the tile's and the status
+                # bar's clocks beside it.
                 self.process = subprocess.Popen(live_command(self.spec), stdin=subprocess.DEVNULL,
-                                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                                env=dict(os.environ, TZ=self.spec.get("tz", "Asia/Shanghai")))
+                                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
                 threading.Thread(target=self._read, args=(self.process,), daemon=True, name="live").start()
 
     def detach(self, entry: tuple[Gst.Element, list[bool]]) -> None:

@@ -42,7 +42,8 @@ CJK_FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
 )
 TIMECODE_BITS = 12
-# The live cameras' burned-in clock: drawtext's localtime, the real wall time (':' escaped for drawtext).
+# The live cameras' burned-in clock: drawtext's localtime, the real wall time in the machine's zone, as the
+# tiles' and the status bar's clocks show it (':' escaped for drawtext).
 LIVE_CLOCK_TEXT = r"%{localtime:%Y-%m-%d %H\:%M\:%S}"
 _CLIP_FORMAT_VERSION = 4  # bump when the ffmpeg recipe changes, so cached clips are remade
 
@@ -247,7 +248,7 @@ class RtspTestServer:
             clock.write_text(LIVE_CLOCK_TEXT, encoding="utf-8")
             specs.append({"width": spec.width, "height": spec.height, "fps": spec.fps, "gop": spec.gop,
                           "hue": (spec.variant * 47) % 360, "font": font, "label_file": str(label),
-                          "clock_file": str(clock), "tz": "Asia/Shanghai"})
+                          "clock_file": str(clock)})
         path = self._live_dir / "live.json"
         path.write_text(json.dumps(specs, ensure_ascii=False), encoding="utf-8")
         return ["--live", str(path)]

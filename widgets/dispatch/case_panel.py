@@ -154,6 +154,8 @@ class CaseHistory(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMaximumHeight(140)
+        self.setWordWrap(True)  # a long note wraps; the history never scrolls sideways
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def show_detail(self, detail: CaseDetail) -> None:
         self.clear()
@@ -187,16 +189,14 @@ class CasePanel(QWidget):
         self.place_button.clicked.connect(self._place_clicked)
         self.photos = CasePhotos(bridge, resolve_evidence)
         self.history = CaseHistory()
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.detail, 1)
-        side = QVBoxLayout()
-        side.addWidget(self.map)
-        side.addWidget(self.place_button)
-        side.addStretch(1)
-        top.addLayout(side)
-        self._layout.addLayout(top)
-        self._layout.addWidget(self.photos)
+        self._layout.addWidget(self.detail)
+        # Where and what: the map of the case beside its photos (the citizen's, the street's, the wall's).
+        pictures = QHBoxLayout()
+        pictures.setContentsMargins(0, 0, 0, 0)
+        pictures.addWidget(self.map)
+        pictures.addWidget(self.place_button, 0, Qt.AlignmentFlag.AlignTop)
+        pictures.addWidget(self.photos, 1)
+        self._layout.addLayout(pictures)
         self._layout.addWidget(self.history)
         self._code = ""
 

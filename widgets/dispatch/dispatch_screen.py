@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -38,6 +39,7 @@ from commandcenter.cases.model import CaseView
 from commandcenter.cases.service import CaseService
 from commandcenter.geo.basemap import Basemap
 from widgets import theme
+from widgets.columns import ColumnFitter
 from widgets.dispatch.action_bar import CaseActions
 from widgets.dispatch.alarms import AlarmBanner, EscalationPanel, EventList
 from widgets.dispatch.case_panel import CasePanel
@@ -116,7 +118,8 @@ class DispatchScreen(QWidget):
         for widget, stretch in ((title, 0), (self.banner, 1), (self.import_button, 0), (refresh, 0)):
             top.addWidget(widget, stretch)
         root.addLayout(top)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = self.split = QSplitter(Qt.Orientation.Horizontal)
+        self._split_placed = False
         root.addWidget(split, 1)
         self.status_line = QLabel("")
         self.status_line.setWordWrap(True)
@@ -137,7 +140,8 @@ class DispatchScreen(QWidget):
         self.unit_view.setModel(self.unit_model)
         self.unit_view.verticalHeader().setVisible(False)
         self.unit_view.setAlternatingRowColors(True)
-        self.unit_view.horizontalHeader().setStretchLastSection(True)
+        # The name takes what is left; name, team and case give up width (elided) before anything scrolls.
+        self.unit_fitter = ColumnFitter(self.unit_view, 0, {0: 80, 1: 44, 2: 56, 3: 40, 4: 40, 5: 40})
         self.tabs.addTab(self.unit_view, self.tr("Units"))
         self.tabs.addTab(self.form, self.tr("New case"))
         self.tabs.addTab(self.events, self.tr("Alarms"))
@@ -145,7 +149,10 @@ class DispatchScreen(QWidget):
             self.tabs.addTab(panel, panel_title)
         self.tabs.addTab(self.escalation, self.tr("Escalated"))
         split.addWidget(self.tabs)
-        split.setSizes([560, 420, 420])
+        split.setSizes([640, 480, 480])
+        for index, stretch in enumerate((4, 3, 3)):  # wider screens widen all three, the queue most
+            split.setStretchFactor(index, stretch)
+        split.splitterMoved.connect(self._split_moved)
 
     # =========================================================================================== public
     def set_actor(self, actor: str) -> None:
@@ -195,6 +202,17 @@ class DispatchScreen(QWidget):
     def shutdown(self) -> None:
         """Stop the banner's timer (the feed belongs to whoever gave it)."""
         self.banner.stop()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Until the dispatcher drags the splitter, queue : detail : panels stay 4 : 3 : 3 of the width (the
+        screen is built before its window has its final size, so sizes set in the constructor are scaled)."""
+        super().resizeEvent(event)
+        if not self._split_placed and self.split.width() > 0:
+            width = self.split.width()
+            self.split.setSizes([width * 4 // 10, width * 3 // 10, width - width * 7 // 10])
+
+    def _split_moved(self, _pos: int, _index: int) -> None:
+        self._split_placed = True  # the dispatcher's own arrangement from now on
 
     def closeEvent(self, event: Any) -> None:
         self.shutdown()

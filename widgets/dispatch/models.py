@@ -61,11 +61,13 @@ def urgency_label(urgency: int) -> str:
 
 
 def reported_at(created: datetime | None) -> str:
-    """When a case was reported, in local time: 12-02 09:41 (the year only when it is not this year's)."""
+    """When a case was reported, in local time: 09:41 today, 12-01 09:41 earlier this year, else with the year."""
     if not isinstance(created, datetime):
         return "—"
-    local = created.astimezone()
-    return local.strftime("%m-%d %H:%M" if local.year == datetime.now().year else "%Y-%m-%d %H:%M")
+    local, today = created.astimezone(), datetime.now().astimezone().date()
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    return local.strftime("%m-%d %H:%M" if local.year == today.year else "%Y-%m-%d %H:%M")
 
 
 def _tr(text: object) -> str:
@@ -103,7 +105,7 @@ class CaseQueueModel(QAbstractTableModel):
                QT_TRANSLATE_NOOP("DispatchScreen", "Reported"), QT_TRANSLATE_NOOP("DispatchScreen", "Time left"),
                QT_TRANSLATE_NOOP("DispatchScreen", "Status"), QT_TRANSLATE_NOOP("DispatchScreen", "Officer"),
                QT_TRANSLATE_NOOP("DispatchScreen", "Source"), QT_TRANSLATE_NOOP("DispatchScreen", "Grid"))
-    URGENCY_COLUMN, ADDRESS_COLUMN, TIME_LEFT_COLUMN, STATUS_COLUMN = 1, 3, 5, 6
+    URGENCY_COLUMN, ADDRESS_COLUMN, TIME_LEFT_COLUMN, STATUS_COLUMN, SOURCE_COLUMN, GRID_COLUMN = 1, 3, 5, 6, 8, 9
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -148,6 +150,8 @@ class CaseQueueModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             deadline = r.deadline.astimezone().strftime("%m-%d %H:%M") if isinstance(r.deadline, datetime) else "—"
             tip = QCoreApplication.translate("DispatchScreen", "Deadline %1").replace("%1", deadline)
+            tip += f"\n{_tr(self.COLUMNS[self.SOURCE_COLUMN])}: {r.source_label}  " \
+                   f"{_tr(self.COLUMNS[self.GRID_COLUMN])}: {r.grid or '—'}"
             if r.field_state == "refused":
                 tip += "\n" + QCoreApplication.translate("DispatchScreen", "Refused by officer: %1").replace(
                     "%1", r.field_note)

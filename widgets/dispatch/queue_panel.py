@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QTableView,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from commandcenter.cases import workflow
 from commandcenter.cases.feed import DispatchFeed, DispatchSnapshot, QueueRow
+from widgets.columns import ColumnFitter
 from widgets.dispatch.models import CaseQueueModel, urgency_label
 
 # The queue's filter: which open cases the dispatcher wants to see (key → predicate).
@@ -113,13 +113,15 @@ class QueuePanel(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setAlternatingRowColors(True)
         self.view.verticalHeader().setVisible(False)
-        header = self.view.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        # The address is long and free text: it takes the room that is left, elided, whole in the tooltip.
-        header.setSectionResizeMode(CaseQueueModel.ADDRESS_COLUMN, QHeaderView.ResizeMode.Stretch)
-        header.setMinimumSectionSize(40)
-        self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.view.setWordWrap(False)
+        self.view.horizontalHeader().setMinimumSectionSize(40)
+        # Nothing scrolls sideways: source and grid are in each row's tooltip and the detail, not columns; the
+        # address takes the room that is left and, like category, status and officer, is elided when the panel
+        # is narrow (whole in the tooltip).
+        for column in (CaseQueueModel.SOURCE_COLUMN, CaseQueueModel.GRID_COLUMN):
+            self.view.setColumnHidden(column, True)
+        self.fitter = ColumnFitter(self.view, CaseQueueModel.ADDRESS_COLUMN,
+                                   {CaseQueueModel.ADDRESS_COLUMN: 60, 2: 70, CaseQueueModel.STATUS_COLUMN: 70,
+                                    7: 70, 0: 110})
         self.view.clicked.connect(self._clicked)
         self.view.officerDropped.connect(self.officer_dropped)
         layout.addWidget(self.view, 1)

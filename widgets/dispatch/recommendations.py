@@ -49,6 +49,8 @@ class RecommendationPanel(QGroupBox):
         self.recommendations: list[Recommendation] = []
         layout = QVBoxLayout(self)
         self.list = OfficerList()
+        self.list.setWordWrap(True)  # the reasons wrap under the name; nothing scrolls sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.list)
         self.assign_button = QPushButton(self.tr("Assign selected officer"))
         self.assign_button.clicked.connect(self._assign_clicked)

@@ -9,6 +9,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QListWidget, QListWidgetItem, QStackedWidget, QWidget
 
+STACK_MIN_PX = 300
+NAMES_MAX_PX = 140
+
 
 class SideTabs(QWidget):
     """Names on the left (as wide as the longest, no scroll bar sideways), the chosen panel on the right."""
@@ -23,6 +26,9 @@ class SideTabs(QWidget):
         self.names.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.names.setWordWrap(True)
         self.stack = QStackedWidget()
+        # A wide panel (the penalty decision form) must not widen the whole column and squeeze the queue: the
+        # stack takes the width the splitter gives it (panels scroll or elide inside).
+        self.stack.setMinimumWidth(STACK_MIN_PX)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -72,4 +78,4 @@ class SideTabs(QWidget):
         metrics = self.names.fontMetrics()
         widest = max((metrics.horizontalAdvance(self.names.item(i).text()) for i in range(self.names.count())),
                      default=60)
-        self.names.setFixedWidth(min(widest + 28, 200))
+        self.names.setFixedWidth(min(widest + 20, NAMES_MAX_PX))  # a longer name wraps
