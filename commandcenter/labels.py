@@ -107,6 +107,9 @@ ACTION_LABELS: Mapping[str, str] = {
     "execute": QT_TRANSLATE_NOOP("CaseAction", "executed the decision"),  # 执行
     "archive": QT_TRANSLATE_NOOP("CaseAction", "archived"),  # 结案归档
     "merge": QT_TRANSLATE_NOOP("CaseAction", "merged into another case"),  # 合并
+    "supervise": QT_TRANSLATE_NOOP("CaseAction", "put the case under supervision"),  # 督办
+    "urge": QT_TRANSLATE_NOOP("CaseAction", "urged the case on"),  # 催办
+    "locate": QT_TRANSLATE_NOOP("CaseAction", "placed the case on the map"),  # 地图定位
     # events the service records besides the workflow actions
     "absorb": QT_TRANSLATE_NOOP("CaseAction", "merged a duplicate report in"),  # 并入重复案件
     "escalate": QT_TRANSLATE_NOOP("CaseAction", "escalated"),  # 超时升级

@@ -160,7 +160,7 @@ def test_fixes_from_the_future_or_the_past_are_refused_and_counted_per_device(qt
     dock = HealthDock(site.manager.report)
     qtbot.addWidget(dock)
     dock.refresh()
-    row = next(r for r in range(dock.table.rowCount()) if dock.table.item(r, 1).text() == "osmand")
+    row = next(r for r in range(dock.table.rowCount()) if dock.table.item(r, 2).text() == "osmand")
     cell = dock.table.item(row, 6)
     assert cell.text() == "4" and cell.toolTip() == "dated in the future: 2\ntoo old: 2"
 

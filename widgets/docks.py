@@ -1,4 +1,9 @@
-"""Docks of the main window: the live event list and the device health table."""
+"""Docks of the main window: the live event list and the device health table.
+
+Docks are narrow: nothing in them scrolls sideways. Event lines wrap; table cells are elided with the whole text
+in the tooltip; columns are as wide as their content, the device name takes what is left, and the state comes
+right after the name so it is visible however narrow the dock is.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,11 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
     QListWidget,
     QListWidgetItem,
     QTableWidget,
@@ -20,7 +28,27 @@ from widgets import theme
 
 # Theme colour roles (widgets/theme.py) of event severities and device states.
 SEVERITY_ROLES = {"info": "muted", "warning": "warn", "alarm": "error"}
-STATE_ROLES = {"online": "ok", "stale": "warn", "connecting": "accent", "error": "error", "offline": "disabled"}
+STATE_ROLES = {"online": "ok", "stale": "warn", "connecting": "accent", "error": "error", "offline": "disabled",
+               "idle": "muted"}
+STATE_WORDS = {"online": QT_TRANSLATE_NOOP("HealthDock", "online"),
+               "stale": QT_TRANSLATE_NOOP("HealthDock", "no data"),
+               "connecting": QT_TRANSLATE_NOOP("HealthDock", "connecting"),
+               "error": QT_TRANSLATE_NOOP("HealthDock", "error"),
+               "offline": QT_TRANSLATE_NOOP("HealthDock", "offline"),
+               "idle": QT_TRANSLATE_NOOP("HealthDock", "not open")}
+KIND_WORDS = {"camera": QT_TRANSLATE_NOOP("HealthDock", "camera"),
+              "drone_video": QT_TRANSLATE_NOOP("HealthDock", "drone video")}
+STATE_COLUMN = 1
+NAME_MIN_PX = 120  # the device name column never gets narrower than this while counters can make room
+
+
+def state_word(state: str) -> str:
+    word = STATE_WORDS.get(state)
+    return QCoreApplication.translate("HealthDock", str(word)) if word else state
+
+
+def _text(item: QTableWidgetItem | None) -> str:
+    return item.text() if item is not None else ""
 
 
 class EventsDock(QWidget):
@@ -32,6 +60,10 @@ class EventsDock(QWidget):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Events"))
         self.list = QListWidget()
+        self.list.setWordWrap(True)  # a long event wraps inside the dock instead of scrolling sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.list.setUniformItemSizes(False)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.list)
@@ -39,6 +71,7 @@ class EventsDock(QWidget):
     def add_event(self, severity: str, text: str) -> None:
         item = QListWidgetItem(f"{datetime.now():%H:%M:%S}  {text}")
         item.setForeground(theme.qcolour(SEVERITY_ROLES.get(severity, "text")))
+        item.setToolTip(text)
         self.list.insertItem(0, item)
         while self.list.count() > self.MAX_ROWS:
             self.list.takeItem(self.list.count() - 1)
@@ -53,7 +86,7 @@ class HealthDock(QWidget):
         self._source = source
         self.table = QTableWidget(0, 8)
         self.table.setHorizontalHeaderLabels([
-            self.tr("Device"), self.tr("Kind"), self.tr("State"), self.tr("Messages"), self.tr("Bad"),
+            self.tr("Device"), self.tr("State"), self.tr("Kind"), self.tr("Messages"), self.tr("Bad"),
             self.tr("Reconnects"), self.tr("Refused fixes"), self.tr("Connections closed")])
         # Why the fix chain refused a link's positions (keys of the health report's refused_fixes reasons).
         self._reasons = {
@@ -63,6 +96,18 @@ class HealthDock(QWidget):
             "unknown_device": self.tr("unregistered device"), "impossible_jump": self.tr("impossible jump")}
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)  # ids differ at both ends: keep both
+        self.table.setWordWrap(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # widths set by _fit_columns
+        header.setMinimumSectionSize(24)
+        header.setStretchLastSection(False)
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for column in range(self.table.columnCount()):
+            item = self.table.horizontalHeaderItem(column)
+            if item is not None:
+                item.setToolTip(item.text())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
@@ -70,19 +115,48 @@ class HealthDock(QWidget):
         self._timer.timeout.connect(self.refresh)
         self._timer.start(1000)
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Each column as wide as its content, the name gets what is left (elided, whole in its tooltip). When
+        the dock is too narrow for all of them, the counters go first (connections closed, refused fixes, bad,
+        messages, reconnects, kind): the name and the state always stay in view, and nothing scrolls sideways."""
+        table = self.table
+        available = table.viewport().width()
+        wanted = {c: max(table.sizeHintForColumn(c), table.horizontalHeader().sectionSizeHint(c))
+                  for c in range(1, table.columnCount())}
+        empty = {c for c in (6, 7) if not any(_text(table.item(r, c)) for r in range(table.rowCount()))}
+        shown = [c for c in range(1, table.columnCount()) if c not in empty]
+        for column in (7, 6, 4, 3, 5, 2):  # least needed first
+            if sum(wanted[c] for c in shown) + NAME_MIN_PX <= available:
+                break
+            if column in shown:
+                shown.remove(column)
+        for column in range(1, table.columnCount()):
+            table.setColumnHidden(column, column not in shown)
+            if column in shown:
+                table.setColumnWidth(column, wanted[column])
+        table.setColumnWidth(0, max(NAME_MIN_PX // 2, available - sum(wanted[c] for c in shown)))
+
     def refresh(self) -> None:
         rows = self._source()
         self.table.setRowCount(len(rows))
         for r, dev in enumerate(rows):
             # A listener's connections evicted at its cap / timed out / refused (a flood, or caps too small).
             closed = (f"{dev['evicted']} / {dev['timed_out']} / {dev['refused']}" if "evicted" in dev else "")
-            values = [dev["id"], dev["kind"], dev["state"], dev["messages"], dev["bad_messages"], dev["reconnects"],
-                      dev.get("refused_fixes", ""), closed]
+            name = f"{dev['id']} {dev['name']}" if dev.get("name") and dev["name"] != dev["id"] else str(dev["id"])
+            kind = KIND_WORDS.get(str(dev["kind"]))
+            values = [name, state_word(str(dev["state"])),
+                      QCoreApplication.translate("HealthDock", str(kind)) if kind else dev["kind"],
+                      dev["messages"], dev["bad_messages"], dev["reconnects"], dev.get("refused_fixes", ""), closed]
             reasons = dev.get("refused_reasons") or {}
             for c, value in enumerate(values):
                 item = QTableWidgetItem(str(value))
-                if c == 2:
-                    item.setForeground(theme.qcolour(STATE_ROLES.get(str(value), "text")))
+                item.setToolTip(str(value))  # the whole text of an elided cell
+                if c == STATE_COLUMN:
+                    item.setForeground(theme.qcolour(STATE_ROLES.get(str(dev["state"]), "text")))
                 if c == 6 and reasons:
                     item.setForeground(theme.qcolour("warn"))
                     item.setToolTip("\n".join(f"{self._reasons.get(k, k)}: {n}" for k, n in sorted(reasons.items())))
@@ -91,5 +165,6 @@ class HealthDock(QWidget):
                                     .replace("%1", str(dev["evicted"])).replace("%2", str(dev["timed_out"]))
                                     .replace("%3", str(dev["refused"])))
                 elif dev.get("last_error"):
-                    item.setToolTip(str(dev["last_error"]))
+                    item.setToolTip(f"{value}\n{dev['last_error']}")
                 self.table.setItem(r, c, item)
+        self._fit_columns()

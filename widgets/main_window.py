@@ -119,7 +119,9 @@ class StatusLine(QStatusBar):
         devices = info.get("devices", "")
         if self.link is not None:  # a seat counts the server's devices, as its device health dock lists them
             entries = self.link.devices_report()
-            devices = f"{sum(entry.get('state') == 'online' for entry in entries)}/{len(entries)}"
+            cameras_online, _, cameras_open = info.get("cameras", "0/0").partition("/")  # the seat's own streams
+            devices = (f"{sum(entry.get('state') == 'online' for entry in entries) + int(cameras_online or 0)}/"
+                       f"{len(entries) + int(cameras_open or 0)}")
         self.devices.setText(self.tr("Devices online: %1").replace("%1", devices))
         self.database.setText(self.tr("Database: %1").replace("%1", info.get("database", "")))
         if self.link is not None:

@@ -143,7 +143,9 @@ def build_screens(services: Services, options: GuiOptions) -> Gui:
     from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
 
     seat = services.extra.get(ATTACHED)  # a seat shows the server's devices (its own DeviceManager has none)
-    health = HealthDock(seat.devices_report if isinstance(seat, SeatSubscriber) else services.devices.report)
+    devices = seat.devices_report if isinstance(seat, SeatSubscriber) else services.devices.report
+    # Cameras and drone downlinks are devices too: the seat's own streams, with their state.
+    health = HealthDock(lambda: [*devices(), *services.video.devices_report()])
     gui.docks = {"events": events, "health": health}
     return gui
 
@@ -216,7 +218,8 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     tasking = AuthorizedTasking(services.tasking, enforcement.authorize)
     screen = DispatchScreen(services.cases, feed=services.dispatch_feed, actor=actor, tasking=tasking,
                             fleet=services.fleet, attach_snapshot=services.snapshots.attach_latest,
-                            case_panels=panels, resolve_evidence=services.enforcement.evidence.resolve)
+                            case_panels=panels, resolve_evidence=services.enforcement.evidence.resolve,
+                            basemap=lambda: services.basemap)
     services.on_stop("dispatch screen", screen.shutdown)
     _start_feed(services, gui)
     UnitStatusMenu(screen.unit_view, services.unit_status, actor, status_line=screen.status_line,

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 
-__all__ = ["CalendarError", "WorkCalendar", "default_calendar_path", "load_calendar"]
+__all__ = ["NATURAL", "NATURAL_HOURS", "WORKING", "CalendarError", "NaturalHours", "WorkCalendar", "default_calendar_path", "load_calendar"]
 
 _RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "cases"
 
@@ -184,6 +184,31 @@ class WorkCalendar:
         wall = datetime.combine(day, time(0, 0)) + timedelta(seconds=seconds)
         local = wall.replace(tzinfo=self.tz)
         return local.astimezone(UTC)
+
+
+class NaturalHours:
+    """Clock hours, night and weekend included: the time limits of urgent safety categories (井盖缺失, 燃气泄漏 …).
+
+    A missing manhole cover reported on Saturday morning is a danger on Saturday, not on Monday, so categories
+    marked 自然时 in ``categories.csv`` count with this instead of the :class:`WorkCalendar`. Same two methods.
+    """
+
+    def add_working_time(self, start: datetime, hours: float) -> datetime:
+        _aware(start, "start")
+        if hours < 0:
+            raise CalendarError(f"cannot add a negative time limit ({hours} h)")
+        return (start + timedelta(hours=hours)).astimezone(UTC)
+
+    def working_time_between(self, a: datetime, b: datetime) -> float:
+        _aware(a, "a")
+        _aware(b, "b")
+        return (b - a).total_seconds() / 3600.0
+
+
+NATURAL_HOURS = NaturalHours()
+# A case's ``extra["timing"]``: how its current step's limit counts (set with the step's deadline).
+NATURAL = "natural"
+WORKING = "working"
 
 
 def _seconds(t: time) -> float:

@@ -34,7 +34,12 @@ COLUMNS = {
     "处置队伍": "team",
     "自动派遣": "auto_dispatch",
 }
-OPTIONAL_COLUMNS = {"英文名称": "name_en"}  # the 小类 in English, for the English UI (empty: the Chinese name)
+# 英文名称: the 小类 in English, for the English UI (empty: the Chinese name). 计时方式: 自然时 for urgent safety
+# categories whose limits run around the clock (a missing manhole cover on Saturday is due on Saturday);
+# 工作时 or empty: working hours on the work calendar.
+OPTIONAL_COLUMNS = {"英文名称": "name_en", "计时方式": "timing"}
+NATURAL_TIMING = "自然时"
+WORKING_TIMING = "工作时"
 _TRUE = {"是", "yes", "true", "1", "y"}
 _FALSE = {"否", "no", "false", "0", "n", ""}
 
@@ -63,6 +68,7 @@ class Category:
     team: str
     auto_dispatch: bool
     name_en: str = ""  # 英文名称: shown in English mode (commandcenter.labels.category_label)
+    natural_hours: bool = False  # 计时方式 自然时: limits count clock hours, not the working calendar
 
     @property
     def label(self) -> str:
@@ -147,6 +153,9 @@ def load_categories(path: str | Path | None = None) -> CategoryTable:
         urgency = int(_number(values["urgency"] or "2", where, "紧急程度"))
         if urgency not in (1, 2, 3):
             raise CategoryError(f"{where}: 紧急程度 must be 1 (紧急), 2 (较急) or 3 (一般)")
+        if values["timing"] not in ("", NATURAL_TIMING, WORKING_TIMING):
+            raise CategoryError(f"{where}: 计时方式 must be {NATURAL_TIMING} or {WORKING_TIMING}, "
+                                f"not {values['timing']!r}")
         flag = values["auto_dispatch"].lower()
         if flag not in _TRUE | _FALSE:
             raise CategoryError(f"{where}: 自动派遣 must be 是 or 否, not {values['auto_dispatch']!r}")
@@ -159,6 +168,7 @@ def load_categories(path: str | Path | None = None) -> CategoryTable:
             close_condition=values["close_condition"],
             skills=tuple(s for s in values["skills"].replace("，", ";").replace(",", ";").split(";") if s),
             team=values["team"], auto_dispatch=flag in _TRUE, name_en=values["name_en"],
+            natural_hours=values["timing"] == NATURAL_TIMING,
         ))
     if not categories:
         raise CategoryError(f"{p}: no categories")

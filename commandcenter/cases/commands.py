@@ -237,8 +237,9 @@ class CaseCommands:
             target = str(step.extra.pop("suspended_from", "registered"))
             paused_at = step.extra.pop("suspended_at", None)
             if paused_at and row.deadline_at is not None:
-                left = self.core.calendar.working_time_between(datetime.fromisoformat(str(paused_at)), row.deadline_at)
-                row.deadline_at = self.core.calendar.add_working_time(step.now, max(0.0, left))
+                limits = self.core.time_limits(row)
+                left = limits.working_time_between(datetime.fromisoformat(str(paused_at)), row.deadline_at)
+                row.deadline_at = limits.add_working_time(step.now, max(0.0, left))
         else:
             target = spec.target or step.before  # "": the status does not change (an event only)
         effect = _EFFECTS.get(action)
@@ -316,7 +317,7 @@ class CaseCommands:
                 hours = float(request.get("hours", 0))
                 workflow.check(row.code, row.status, "extend", reason=str(request.get("reason", "")))
                 base = row.deadline_at or now
-                row.deadline_at = self.core.calendar.add_working_time(base, hours)
+                row.deadline_at = self.core.time_limits(row).add_working_time(base, hours)
                 extra: dict[str, Any] = dict(row.extra)
                 extra["step_hours"] = float(extra.get("step_hours") or 0) + hours
                 extra["extended_hours"] = float(extra.get("extended_hours") or 0) + hours
@@ -376,6 +377,33 @@ class CaseCommands:
             return view_of(session, row)
 
         return self._submit(actor, "evidence.add", "evidence", job)
+
+    def locate(self, code: str, lat: float, lon: float, actor: str) -> Operation[CaseView]:
+        """Place a case that has no coordinates (an imported 12345 ticket with only an address): the dispatcher
+        clicks the map. The grid cell and 责任区 follow from the point; recorded in the history and audited.
+        A case that already has coordinates keeps them (moving a located case is not this)."""
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise ValueError(f"case {code}: ({lat}, {lon}) is not a WGS-84 latitude/longitude")
+
+        def job(session: Session) -> CaseView:
+            row = case_row(session, code)
+            if row.lat is not None and row.lon is not None:
+                raise TransitionError(f"案件 {code} 已有位置（{row.lat:.6f}, {row.lon:.6f}），不能再在地图上放置",
+                                      code=code, status=row.status, action="locate")
+            cell = self.core.grid(session).unit_cell_at(lat, lon)
+            row.lat, row.lon = lat, lon
+            if cell is not None:
+                row.grid_code, row.area_code = cell.code, cell.area_code
+            data = {"lat": round(lat, 6), "lon": round(lon, 6), "grid": row.grid_code}
+            session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="locate",
+                                  from_status=row.status, to_status=row.status,
+                                  note=f"地图定位 {lat:.6f}, {lon:.6f}", data=data))
+            self.core.audit(session, actor, "case.locate", row.code, data)
+            row.updated_at = self.core.clock()
+            self._changed(session, row)
+            return view_of(session, row)
+
+        return self._submit(actor, "case.dispatch", "locate", job)
 
     def record_media(self, code: str, url: str, evidence: EvidenceRef | None, error: str,
                      actor: str) -> Operation[CaseView]:

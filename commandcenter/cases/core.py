@@ -33,7 +33,7 @@ from sqlalchemy import Subquery, func, select, union_all
 from sqlalchemy.orm import Session
 
 from commandcenter import labels
-from commandcenter.cases.calendar import WorkCalendar
+from commandcenter.cases.calendar import NATURAL, NATURAL_HOURS, WORKING, NaturalHours, WorkCalendar
 from commandcenter.cases.categories import Category, CategoryError, CategoryTable
 from commandcenter.cases.changes import ChangeAnnouncer, ChangeCollector, Operation
 from commandcenter.cases.model import CaseView, EvidenceRef, Sla, TaskView, sla_of
@@ -120,13 +120,19 @@ class CaseCore:
         if cat is None:
             return
         hours = cat.step_hours(step)
-        deadline = self.calendar.add_working_time(start, hours)
+        clock = NATURAL_HOURS if cat.natural_hours else self.calendar
+        deadline = clock.add_working_time(start, hours)
         external = (row.extra or {}).get("external_deadline")
         if external:
             deadline = min(deadline, datetime.fromisoformat(str(external)))
         row.deadline_at = deadline
         extra = {k: v for k, v in (row.extra or {}).items() if k not in ("escalation", "escalated_at")}
-        row.extra = {**extra, "step": step, "step_hours": hours, "step_started": start.isoformat()}
+        row.extra = {**extra, "step": step, "step_hours": hours, "step_started": start.isoformat(),
+                     "timing": NATURAL if cat.natural_hours else WORKING}
+
+    def time_limits(self, row: Case) -> WorkCalendar | NaturalHours:
+        """How the case's limits count: clock hours for a 自然时 category's case, else the work calendar."""
+        return NATURAL_HOURS if (row.extra or {}).get("timing") == NATURAL else self.calendar
 
     def add_evidence_row(self, session: Session, case_id: int, ev: EvidenceRef, actor: str) -> int:
         """An evidence row of a case inside a writer job (intake attachments, ``add_evidence``)."""

@@ -39,6 +39,7 @@ __all__ = [
     "StreetRouter",
     "grid_router",
     "router_for",
+    "team_serves",
 ]
 
 EBIKE_SPEED_MPS = 15 / 3.6  # patrol e-bike in city traffic
@@ -47,6 +48,23 @@ PENALTY_NO_SKILL_S = 900.0
 PENALTY_OTHER_GRID_S = 180.0
 PENALTY_PER_CASE_S = 300.0
 PENALTY_STALE_S = 600.0
+
+
+_UNIT_NUMBERING = str.maketrans("", "", "一二三四五六七八九十第0123456789机动")
+
+
+def team_serves(officer_team: str, category_team: str) -> bool:
+    """Whether an officer's team is the kind of team a category names as its 处置队伍.
+
+    Categories name a kind (执法中队, 环卫队); rosters name units (一中队, 机动中队, 环卫一队). A unit serves
+    the kind when, numbering taken out, the kind ends with it: 一中队 → 中队 ⊂ 执法中队, 环卫一队 → 环卫队.
+    """
+    if not officer_team or not category_team:
+        return False
+    if officer_team == category_team:
+        return True
+    unit = officer_team.translate(_UNIT_NUMBERING)
+    return len(unit) >= 2 and category_team.translate(_UNIT_NUMBERING).endswith(unit)
 
 
 @runtime_checkable
@@ -260,7 +278,7 @@ class Dispatcher:
             if not wanted and not team:
                 mask = np.ones(len(self._ids), dtype=bool)
             else:
-                mask = np.array([bool(sk & wanted) or (bool(team) and tm == team)
+                mask = np.array([bool(sk & wanted) or team_serves(tm, team)
                                  for sk, tm in zip(self._skills, self._teams, strict=True)], dtype=bool)
             self._mask_cache[key] = mask
         return mask

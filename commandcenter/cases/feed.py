@@ -54,6 +54,8 @@ class QueueRow:
     assigned_id: str = ""
     field_state: str = ""  # the officer's phone (城管通): accepted | arrived | reported | refused ("" = none yet)
     field_note: str = ""  # a refusal's reason
+    address: str = ""  # where, as reported (a 12345 ticket may have only this)
+    description: str = ""  # what was reported (the queue's search box looks here too)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,7 @@ def _row(case: CaseView, sla: Sla) -> QueueRow:
     return QueueRow(case.code, case.category_label, case.source, case.source_label, case.grid_code, case.status,
                     case.status_label, case.urgency, case.officer_display, case.deadline_at,
                     sla.remaining_hours, sla.level, case.created_at, case.lat, case.lon, len(case.possible_duplicates),
-                    case.assigned_officer or "", field_state, field_note)
+                    case.assigned_officer or "", field_state, field_note, case.address, case.description)
 
 
 class DispatchFeed(QObject):

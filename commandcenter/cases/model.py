@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from commandcenter import labels
-from commandcenter.cases.calendar import WorkCalendar
+from commandcenter.cases.calendar import NATURAL, NATURAL_HOURS, WorkCalendar
 from commandcenter.cases.workflow import CLOSED_STATUSES, status_label
 from commandcenter.domain import CASE_SOURCE_ZH
 
@@ -148,12 +148,14 @@ class Sla:
 
 
 def sla_of(case: CaseView, calendar: WorkCalendar, now: datetime, warn_fraction: float = 0.2) -> Sla:
-    """SLA state of a case at ``now``: counted in working hours on the calendar."""
+    """SLA state of a case at ``now``: counted in working hours on the calendar (clock hours for a case of a
+    自然时 category)."""
     if not case.is_open or case.deadline_at is None:
         return Sla("none", None, None)
     if case.status == "suspended":
         return Sla("paused", None, None)
-    remaining = calendar.working_time_between(now, case.deadline_at)
+    limits = NATURAL_HOURS if case.extra.get("timing") == NATURAL else calendar  # 自然时 categories
+    remaining = limits.working_time_between(now, case.deadline_at)
     step = float(case.extra.get("step_hours") or 0.0)  # type: ignore[arg-type]
     fraction = remaining / step if step > 0 else None
     if remaining < 0 or (remaining == 0 and now >= case.deadline_at):

@@ -95,7 +95,8 @@ class CaseQueries:
     def evidence(self, code: str) -> list[dict[str, Any]]:
         def q(s: Session) -> list[dict[str, Any]]:
             case_id = case_row(s, code).id
-            return [{"id": e.id, "path": e.path, "mime": e.mime, "sha256": e.sha256, "added_at": e.added_at}
+            return [{"id": e.id, "path": e.path, "mime": e.mime, "sha256": e.sha256, "added_at": e.added_at,
+                     "device": e.device, "note": e.note}
                     for e in s.scalars(select(Evidence).where(Evidence.case_id == case_id).order_by(Evidence.id))]
         return self.core.store.read(q)
 

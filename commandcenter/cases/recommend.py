@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commandcenter.cases.categories import Category
 from commandcenter.cases.core import CaseCore, case_row, open_by_officer, view_of
 from commandcenter.cases.dispatch import Dispatcher, OfficerInfo, Recommendation, StreetRouter, router_for
 from commandcenter.cases.model import CaseView
@@ -31,10 +32,18 @@ from commandcenter.domain import UnitPosition
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.store.models import Officer, Vehicle
 
-__all__ = ["SANITATION_VEHICLE_KINDS", "VEHICLE_SPEED_MPS", "Recommender", "UnitPick", "is_sanitation_team"]
+__all__ = ["SANITATION_VEHICLE_KINDS", "VEHICLE_SPEED_MPS", "Recommender", "UnitPick", "is_sanitation_team", "skills_for"]
 
 SANITATION_VEHICLE_KINDS = frozenset({"环卫车", "清扫车", "洒水车", "垃圾转运车"})
 VEHICLE_SPEED_MPS = 20 / 3.6  # a sanitation truck in city traffic (straight-line estimate without streets)
+
+
+def skills_for(category: Category | None) -> tuple[str, ...]:
+    """The officer skills that fit a category: its 所需技能, and its 小类 and 大类 themselves (a roster that
+    lists 占道经营 or 街面秩序 as a skill has the officers for that work)."""
+    if category is None:
+        return ()
+    return (*category.skills, category.name, category.major)
 
 
 def is_sanitation_team(team: str) -> bool:
@@ -116,7 +125,7 @@ class Recommender:
         if case.lat is None or case.lon is None:
             return []
         cat = self.core.categories.get(case.category)
-        return self.dispatcher.recommend(case.lat, case.lon, skills=cat.skills if cat else (),
+        return self.dispatcher.recommend(case.lat, case.lon, skills=skills_for(cat),
                                          team=cat.team if cat else "", grid_code=case.grid_code,
                                          area_code=case.area_code, k=k,
                                          exclude=[case.assigned_officer] if case.assigned_officer else [],
@@ -135,7 +144,7 @@ class Recommender:
         if cat is None or not is_sanitation_team(cat.team) or case.lat is None or case.lon is None:
             return UnitPick(general[0]) if general else None
         off = self.teams_off()
-        workers = self.dispatcher.recommend(case.lat, case.lon, skills=cat.skills, team=cat.team,
+        workers = self.dispatcher.recommend(case.lat, case.lon, skills=skills_for(cat), team=cat.team,
                                             grid_code=case.grid_code, area_code=case.area_code, k=1,
                                             teams_off=off | (self._officer_teams - {cat.team}))
         vehicles = self.vehicles.recommend(case.lat, case.lon, k=1,

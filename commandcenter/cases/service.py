@@ -231,6 +231,9 @@ class CaseService:
     def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Operation[CaseView]:
         return self.commands.add_evidence(code, evidence, actor)
 
+    def locate(self, code: str, lat: float, lon: float, actor: str) -> Operation[CaseView]:
+        return self.commands.locate(code, lat, lon, actor)
+
     def record_media(self, code: str, url: str, evidence: EvidenceRef | None, error: str,
                      actor: str) -> Operation[CaseView]:
         return self.commands.record_media(code, url, evidence, error, actor)

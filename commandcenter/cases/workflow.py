@@ -108,6 +108,8 @@ class Action(StrEnum):
     EXECUTE = "execute"
     ARCHIVE = "archive"
     MERGE = "merge"
+    SUPERVISE = "supervise"
+    URGE = "urge"
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,8 +156,15 @@ ACTIONS: dict[str, Transition] = {t.action: t for t in (
     _t(Action.EXECUTE, "执行", {"deciding"}, "executing", "case.execute"),
     _t(Action.ARCHIVE, "结案归档", {"executing", "deciding"}, "archived", "case.archive"),
     _t(Action.MERGE, "合并", {"reported", "registered"}, "merged", "case.merge", reason=False, main=False),
+    # 督办 (the desk puts a case under supervision) and 催办 (presses whoever holds it): recorded events on an
+    # open case, from the 督办预警 list; the status and the clock do not change.
+    _t(Action.SUPERVISE, "督办", set(OPEN_STATUSES), "", "case.dispatch", main=False),
+    _t(Action.URGE, "催办", set(OPEN_STATUSES), "", "case.dispatch", main=False),
 )}
 """Every action. A target of "" means the status does not change (recorded event only)."""
+
+NUDGES = frozenset({Action.SUPERVISE.value, Action.URGE.value})
+"""督办 / 催办: legal on any open case, never what moves it on (left out of "当前可执行" hints)."""
 
 
 class TransitionError(ValueError):
@@ -204,7 +213,7 @@ def check(code: str, status: str, action: str, *, reason: str = "") -> Transitio
             if steps:
                 message = f"案件 {code} 处于 {here}，不能直接{transition.label}（需先{'、'.join(steps)}）"
             else:
-                legal = "、".join(ACTIONS[a].label for a in allowed_actions(status)) or "无"
+                legal = "、".join(ACTIONS[a].label for a in allowed_actions(status) if a not in NUDGES) or "无"
                 message = f"案件 {code} 处于 {here}，不能{transition.label}（当前可执行：{legal}）"
         raise TransitionError(message, code=code, status=status, action=action)
     if transition.reason_required and not reason.strip():

@@ -37,7 +37,10 @@ log = logging.getLogger(__name__)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林欢阳建国志峰亮成晨东海文博晓敏静丽婷雪琳洁"
 TEAMS = ("一中队", "二中队", "三中队", "四中队", "机动中队")
-SKILLS = ("市容", "占道经营", "违法建设", "渣土", "广告", "环卫", "执法记录")
+# Every squad officer does 市容执法 (street order: stalls, parking, flyers …); the specialties are the 所需技能
+# words of resources/cases/categories.csv, so a recommendation says 技能匹配 where it should.
+BASE_SKILL = "市容执法"
+SKILLS = ("渣土管理", "违建查处", "广告管理", "应急处置", "房屋安全", "环卫保洁")
 
 # Citizen / hotline categories with relative frequency (GB/T 30428 小类 names as the bureau's staff say them).
 REPORT_CATEGORIES = (
@@ -135,7 +138,7 @@ class CitySimulator:
         for i in range(n):
             uid = f"officer-{i + 1:04d}"
             team = TEAMS[i % len(TEAMS)]
-            skills = self.rng.sample(SKILLS, 2)
+            skills = [BASE_SKILL, self.rng.sample(SKILLS, 2)[0]]
             info = UnitInfo(id=uid, kind=UnitKind.OFFICER.value, name=chinese_name(self.rng), sub_kind=team,
                             status="idle", device_keys=(uid,))
             ebike = self.rng.random() < 0.4

@@ -11,7 +11,13 @@ frame tick ``t`` leaves at wall time ``epoch + t / fps`` and shows clip frame ``
 latency benchmark turn a burned-in frame number back into a send time. A mount that starts (a first client
 arrives) waits for the next tick whose clip frame is a keyframe, so decoders never start on a P frame.
 
+The demo's cameras instead run LIVE (``--live SPECS.json``): a clip loops every few seconds, so a clock burned
+into it cannot be the wall time, and an operator judges a picture's freshness by its clock. A live mount runs
+one ffmpeg (test pattern + drawtext ``localtime`` + x264 ultrafast, paced with ``-re``) only while someone
+watches it, and pushes its access units as they come; the tests and benchmarks keep the clip path.
+
 Usage: gst_rtsp_server.py --port PORT --fps 25 CLIP1.h264 [CLIP2.h264 ...]   (mount /camI serves CLIPI)
+       gst_rtsp_server.py --port PORT --live SPECS.json                      (mount /camI runs spec I live)
 Prints one JSON line ``{"ready": true, "port": P, "epoch": T}`` to stdout once it listens.
 """
 
@@ -21,6 +27,7 @@ import argparse
 import json
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -65,6 +72,86 @@ class Mount:
         self.lock = threading.Lock()
 
 
+AUD = b"\x00\x00\x00\x01\x09"  # access unit delimiter: x264 (aud=1) starts every access unit with one
+
+
+class LiveMount(Mount):
+    """A mount fed by a live ffmpeg encoder that runs while at least one client watches it."""
+
+    def __init__(self, spec: dict) -> None:
+        super().__init__([])
+        self.spec = spec
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def attach(self, entry: tuple[Gst.Element, list[bool]]) -> None:
+        with self.lock:
+            self.sources.append(entry)
+            if self.process is None:
+                # The machine's own zone (inherited): the burned-in clock reads like the tile's and the status
+                # bar's clocks beside it.
+                self.process = subprocess.Popen(live_command(self.spec), stdin=subprocess.DEVNULL,
+                                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+                threading.Thread(target=self._read, args=(self.process,), daemon=True, name="live").start()
+
+    def detach(self, entry: tuple[Gst.Element, list[bool]]) -> None:
+        with self.lock:
+            if entry in self.sources:
+                self.sources.remove(entry)
+            process = self.process if not self.sources else None
+            if process is not None:
+                self.process = None
+        if process is not None:
+            process.kill()
+            process.wait()
+
+    def _read(self, process: subprocess.Popen[bytes]) -> None:
+        """Split ffmpeg's Annex-B output at the delimiters and push each access unit to every source."""
+        assert process.stdout is not None
+        pending = b""
+        while True:
+            chunk = os.read(process.stdout.fileno(), 65536)
+            if not chunk:
+                return
+            pending += chunk
+            start = pending.find(AUD)
+            while start >= 0:
+                end = pending.find(AUD, start + len(AUD))
+                if end < 0:
+                    break
+                self._push(pending[start:end])
+                start = end
+            pending = pending[start:] if start >= 0 else pending
+
+    def _push(self, unit: bytes) -> None:
+        key = b"\x00\x00\x01\x65" in unit or b"\x00\x00\x00\x01\x65" in unit  # an IDR slice (NAL type 5)
+        with self.lock:
+            sources = list(self.sources)
+        for src, started in sources:
+            if not started[0]:
+                if not key:
+                    continue
+                started[0] = True
+            src.emit("push-buffer", Gst.Buffer.new_wrapped(unit))
+
+
+def live_command(spec: dict) -> list[str]:
+    """ffmpeg: the test pattern in the camera's hue, the real local time top left (over the pattern's own
+    counter) and the camera name at the bottom, encoded like the clips (one slice, baseline, no B frames)."""
+    width, height, fps, gop = int(spec["width"]), int(spec["height"]), int(spec["fps"]), int(spec["gop"])
+    size = max(10, height // 16)
+    style = (f"fontfile={spec['font']}:expansion=normal:fontcolor=white:fontsize={size}:box=1:"
+             f"boxcolor=black@0.6:boxborderw={max(2, size // 5)}")
+    filters = (f"hue=h={int(spec['hue'])},drawbox=x=0:y=0:w=iw*0.38:h=ih*0.12:color=black:t=fill,"
+               f"drawtext={style}:textfile={spec['clock_file']}:x={size // 2}:y={size // 2},"
+               f"drawtext={style}:textfile={spec['label_file']}:x=(w-tw)/2:y=h-th-{size}")
+    return ["ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-re", "-f", "lavfi",
+            "-i", f"testsrc2=size={width}x{height}:rate={fps}", "-vf", filters, "-c:v", "libx264",
+            "-preset", "ultrafast", "-tune", "zerolatency", "-profile:v", "baseline", "-pix_fmt", "yuv420p",
+            "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0", "-bf", "0", "-threads", "1",
+            "-x264-params", "slices=1:sliced-threads=0:repeat-headers=1:aud=1",
+            "-b:v", f"{max(200, width * height * fps // 12000)}k", "-f", "h264", "-"]
+
+
 class Pacer(threading.Thread):
     """Pushes one AU per mount per frame period, on a fixed grid anchored at ``epoch``."""
 
@@ -83,6 +170,8 @@ class Pacer(threading.Thread):
                 tick = int((time.time() - self.epoch) / self.period)
                 continue
             for mount in self.mounts:
+                if not mount.units:  # a live mount pushes by itself
+                    continue
                 index = tick % len(mount.units)
                 data, key = mount.units[index]
                 with mount.lock:
@@ -114,13 +203,20 @@ class Factory(GstRtspServer.RTSPMediaFactory):
     def _configure(self, _factory: GstRtspServer.RTSPMediaFactory, media: GstRtspServer.RTSPMedia) -> None:
         src = media.get_element().get_child_by_name("src")
         entry = (src, [False])
-        with self.mount.lock:
-            self.mount.sources.append(entry)
+        mount = self.mount
+        if isinstance(mount, LiveMount):
+            mount.attach(entry)
+        else:
+            with mount.lock:
+                mount.sources.append(entry)
 
         def unprepared(_media: GstRtspServer.RTSPMedia) -> None:
-            with self.mount.lock:
-                if entry in self.mount.sources:
-                    self.mount.sources.remove(entry)
+            if isinstance(mount, LiveMount):
+                mount.detach(entry)
+                return
+            with mount.lock:
+                if entry in mount.sources:
+                    mount.sources.remove(entry)
 
         media.connect("unprepared", unprepared)
 
@@ -138,11 +234,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--fps", type=float, default=25.0)
-    parser.add_argument("clips", nargs="+")
+    parser.add_argument("--live", default="", help="JSON file: one live camera spec per mount")
+    parser.add_argument("clips", nargs="*")
     args = parser.parse_args()
     Gst.init(None)
     cache: dict[str, list[tuple[bytes, bool]]] = {}
-    mounts = []
+    mounts: list[Mount] = []
+    if args.live:
+        with open(args.live, encoding="utf-8") as specs:
+            mounts.extend(LiveMount(spec) for spec in json.load(specs))
     for clip in args.clips:
         if clip not in cache:
             cache[clip] = load_access_units(clip)

@@ -239,7 +239,7 @@ def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig
     south, west, north, east = street_extent(basemap)
     try:
         server, cameras = start_demo_cameras(count, (south + north) / 2, (west + east) / 2,
-                                             names=[name for name, _lat, _lon in sites] or None)
+                                             names=[name for name, _lat, _lon in sites] or None, live_clock=True)
     except Exception as exc:  # no GStreamer/ffmpeg: the demo still runs, the wall says why
         log.warning("demo cameras unavailable: %s", exc)
         return []
@@ -282,12 +282,11 @@ def drone_pads(basemap: Basemap, count: int) -> list[tuple[float, float]]:
 def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
     if count <= 0:
         return []
-    from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip
+    from commandcenter.demo.testserver import ClipSpec, RtspTestServer
 
-    try:
-        clips = [make_clip(ClipSpec(label=f"巡查{i + 1}号 机载", width=640, height=360, seconds=10.0, gop=25,
-                                    variant=7 + i, timecode=False)) for i in range(count)]
-        server = RtspTestServer(clips)
+    try:  # live, with the real time burned in (encoded only while someone watches the downlink)
+        server = RtspTestServer([], live=[ClipSpec(label=f"巡查{i + 1}号 机载", width=640, height=360, gop=25,
+                                                   variant=7 + i, timecode=False) for i in range(count)])
         server.start()
     except Exception as exc:
         log.warning("demo drone video unavailable: %s", exc)

@@ -24,6 +24,7 @@ import select
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,9 @@ CJK_FONT_CANDIDATES = (
     "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
 )
 TIMECODE_BITS = 12
+# The live cameras' burned-in clock: drawtext's localtime, the real wall time in the machine's zone, as the
+# tiles' and the status bar's clocks show it (':' escaped for drawtext).
+LIVE_CLOCK_TEXT = r"%{localtime:%Y-%m-%d %H\:%M\:%S}"
 _CLIP_FORMAT_VERSION = 4  # bump when the ffmpeg recipe changes, so cached clips are remade
 
 
@@ -168,18 +172,21 @@ class RtspTestServer:
     on the same port. ``epoch`` is the wall time of frame tick 0 (see ``gst_rtsp_server.py``).
     """
 
-    def __init__(self, clips: list[Path], fps: float = 25.0, port: int = 0) -> None:
-        if not clips:
-            raise ValueError("RtspTestServer needs at least one clip")
+    def __init__(self, clips: list[Path], fps: float = 25.0, port: int = 0, *,
+                 live: list[ClipSpec] | None = None) -> None:
+        if not clips and not live:
+            raise ValueError("RtspTestServer needs at least one clip or live camera")
         self.clips = [Path(c) for c in clips]
+        self.live = list(live or [])  # served first: /cam1 … are the live cameras, then the clips
         self.fps = fps
         self.port = port
         self.epoch = 0.0
         self._process: subprocess.Popen[str] | None = None
+        self._live_dir: Path | None = None
 
     @property
     def count(self) -> int:
-        return len(self.clips)
+        return len(self.live) + len(self.clips)
 
     @property
     def running(self) -> bool:
@@ -187,8 +194,8 @@ class RtspTestServer:
 
     def url(self, i: int) -> str:
         """RTSP URL of mount ``i`` (1-based, like the mount names)."""
-        if not 1 <= i <= len(self.clips):
-            raise IndexError(f"mount {i} out of range 1..{len(self.clips)}")
+        if not 1 <= i <= self.count:
+            raise IndexError(f"mount {i} out of range 1..{self.count}")
         return f"rtsp://127.0.0.1:{self.port}/cam{i}"
 
     def start(self, timeout: float = 30.0) -> None:
@@ -198,7 +205,7 @@ class RtspTestServer:
         if not os.path.exists(SYSTEM_PYTHON):
             raise TestServerError(f"{SYSTEM_PYTHON} not found (the RTSP server needs the system python)")
         command = [SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port), "--fps", str(self.fps),
-                   *map(str, self.clips)]
+                   *self._live_arguments(), *map(str, self.clips)]
         # The system python must not see the venv's site-packages or PYTHONPATH.
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
         # stdin stays open as a lifeline: the server exits when it reads EOF, i.e. when this process dies.
@@ -225,6 +232,26 @@ class RtspTestServer:
         self._process = process
         self.port = int(info["port"])
         self.epoch = float(info["epoch"])
+
+    def _live_arguments(self) -> list[str]:
+        """``--live SPECS.json`` for the live cameras: each with a text file of its name and one of the clock
+        (drawtext reads both from files: no escaping of the camera name in the filter graph)."""
+        if not self.live:
+            return []
+        if self._live_dir is None:
+            self._live_dir = Path(tempfile.mkdtemp(prefix="cc-live-cameras-"))
+        font = _font()
+        specs = []
+        for i, spec in enumerate(self.live):
+            label, clock = self._live_dir / f"label{i}.txt", self._live_dir / f"clock{i}.txt"
+            label.write_text(spec.label, encoding="utf-8")
+            clock.write_text(LIVE_CLOCK_TEXT, encoding="utf-8")
+            specs.append({"width": spec.width, "height": spec.height, "fps": spec.fps, "gop": spec.gop,
+                          "hue": (spec.variant * 47) % 360, "font": font, "label_file": str(label),
+                          "clock_file": str(clock)})
+        path = self._live_dir / "live.json"
+        path.write_text(json.dumps(specs, ensure_ascii=False), encoding="utf-8")
+        return ["--live", str(path)]
 
     def stop(self) -> None:
         """Kill the server: every connected client loses its source at once."""
@@ -294,17 +321,20 @@ def demo_clip_specs(n: int, width: int = 640, height: int = 360, seconds: float 
 
 
 def start_demo_cameras(n: int, center_lat: float, center_lon: float, width: int = 640, height: int = 360,
-                       names: list[str] | None = None) -> tuple[RtspTestServer, list[CameraConfig]]:
+                       names: list[str] | None = None, *,
+                       live_clock: bool = False) -> tuple[RtspTestServer, list[CameraConfig]]:
     """Start a loopback RTSP server with ``n`` cameras placed on a ring around the centre.
 
     Returns the running server (the caller stops it on exit) and camera configs ``cam01`` … with Chinese names
     and district groups, in the same order as the mounts. ``names`` (optional) overrides the camera names and
     is what gets burned into the pictures, so a demo that names cameras after its map's sites shows the same
     name on the tile and in the video. The first start encodes the clips (under a second each at the default
-    size); later starts reuse the cache.
+    size); later starts reuse the cache. ``live_clock``: live cameras instead, burning in the real local time
+    (encoded only while watched), so the operator can judge a picture's freshness as on a real wall.
     """
     specs = demo_clip_specs(n, width, height, names=names)
-    server = RtspTestServer([make_clip(spec) for spec in specs])
+    # live_clock (the demo): encoded live while watched, burning in the real time; else looping clips (cheap).
+    server = RtspTestServer([], live=specs) if live_clock else RtspTestServer([make_clip(spec) for spec in specs])
     server.start()
     cameras = []
     for i in range(n):

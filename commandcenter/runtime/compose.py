@@ -86,7 +86,7 @@ from commandcenter.sensors.links import sensor_links
 from commandcenter.sensors.service import SensorService, sensor_infos, sensor_rules
 from commandcenter.store import Store, models, utcnow
 from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
-from commandcenter.video.service import VideoService
+from commandcenter.video.service import DRONE_VIDEO_GROUP, VideoService
 from commandcenter.video.walls import MonitorWalls
 from devices.base import RejectedInput, TerminalEvent
 from devices.httpserve import HttpLimits
@@ -99,7 +99,7 @@ log = logging.getLogger(__name__)
 # Intake channels act under these names (role "intake": create cases, add evidence, nothing else).
 INTAKE_CHANNELS = ("open311", "hotline-12345", "patrol-app", "camera-ai", "sensor-iot", "geofence")
 WATCHED_ZONE_KINDS = frozenset({"疏导点", "管控点", "特色点", "禁止设摊区"})
-DRONE_CAMERA_GROUP = "无人机"
+DRONE_CAMERA_GROUP = DRONE_VIDEO_GROUP  # "无人机"
 
 
 class Role(enum.Enum):
@@ -343,12 +343,14 @@ class Services:
     def status(self) -> dict[str, str]:
         """What the status bar shows."""
         online, total = self.devices.summary()
+        cameras_online, cameras_open = self.video.counts()  # cameras are devices too (idle ones left out)
         role = role_label(self.operator.role)
         user = self.operator.user
         return {
             "clock": datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
             "user": f"{user} ({role})" if user else "—",
-            "devices": f"{online}/{total}",
+            "devices": f"{online + cameras_online}/{total + cameras_open}",
+            "cameras": f"{cameras_online}/{cameras_open}",
             "database": self.store.description,
         }
 

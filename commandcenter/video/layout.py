@@ -258,6 +258,7 @@ class WallModel(QObject):
         self.video = video
         self.layout = WallLayout.uniform(2)
         self.assignment: list[str | None] = []
+        self._remembered: list[str | None] = []  # the last assignment of every cell ever shown (set_layout)
         self.single_cell: int | None = None
         self.alarm: Alarm | None = None
         self.tour: Tour | None = None
@@ -280,12 +281,22 @@ class WallModel(QObject):
         return groups
 
     def set_layout(self, layout: WallLayout) -> None:
-        """Show ``layout``: its named cameras where given, empty cells filled in config order."""
+        """Show ``layout``: its named cameras where given; the other cells keep what the wall showed, cell by
+        cell in order (a camera dropped on cell 3 of a 3×3 is still in cell 3 of a 4×4, and comes back when a
+        2×2 goes back to 3×3); what is left is filled with the cameras not on the wall, in config order."""
         self.stop_tour()
+        if self.assignment:  # remember the cells a smaller layout drops, for when a larger one comes back
+            self._remembered = [*self.assignment, *self._remembered[len(self.assignment):]]
         self.layout = layout.copy()
-        shown = {c.camera for c in self.layout.cells if c.camera}
-        spare = iter([c.id for c in self.cameras if c.id not in shown])
-        self.assignment = [cell.camera if cell.camera else next(spare, None) for cell in self.layout.cells]
+        named = {c.camera for c in self.layout.cells if c.camera}
+        kept: list[str | None] = []
+        for index, cell in enumerate(self.layout.cells):
+            previous = self._remembered[index] if index < len(self._remembered) else None
+            keep = previous if previous and previous not in named and previous not in kept else None
+            kept.append(cell.camera or keep)
+        on_wall = {c for c in kept if c}
+        spare = iter([c.id for c in self.cameras if c.id not in on_wall])
+        self.assignment = [camera if camera else next(spare, None) for camera in kept]
         self.single_cell = None
         if self.alarm is not None and self.alarm.cell >= len(self.assignment):
             self.alarm = None

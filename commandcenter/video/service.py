@@ -29,6 +29,10 @@ from commandcenter.video.snapshot import Snapshot, SnapshotHook, save_snapshot, 
 from commandcenter.video.stream import StreamStatus, StreamSupervisor
 
 SUB, MAIN = "sub", "main"
+IDLE = "idle"  # a camera's device state while no stream of it is open (nobody watches or records it)
+DRONE_VIDEO_GROUP = "无人机"  # the group the composition gives drone downlinks (compose.DRONE_CAMERA_GROUP)
+_DEVICE_STATE = {"live": "online", "stalled": "stale", "connecting": "connecting", "offline": "offline"}
+_STATE_RANK = {"live": 0, "stalled": 1, "connecting": 2, "offline": 3}
 StreamKey = tuple[str, str]  # (camera id, quality)
 
 
@@ -147,6 +151,34 @@ class VideoService(QObject):
     def active_streams(self) -> list[StreamKey]:
         with self._lock:
             return list(self._supervisors)
+
+    def devices_report(self) -> list[dict[str, Any]]:
+        """Every camera (drone downlinks included) as a device of the 设备状态 dock, in the shape of the device
+        manager's report: its best open stream's state (live → online, stalled → stale, connecting, offline),
+        frames as messages, reconnects and the last error. A camera nobody is watching has no stream, so its
+        state is unknown: ``idle`` (the status bar leaves it out of 设备在线)."""
+        with self._lock:
+            sups = dict(self._supervisors)
+        out = []
+        for camera_id, camera in self.cameras.items():
+            statuses = [sup.status() for (cid, _q), sup in sups.items() if cid == camera_id]
+            best = min(statuses, key=lambda st: _STATE_RANK.get(st.state, 9), default=None)
+            out.append({
+                "id": camera_id,
+                "name": camera.name or camera_id,
+                "kind": "drone_video" if camera.group == DRONE_VIDEO_GROUP else "camera",
+                "state": _DEVICE_STATE.get(best.state, "offline") if best is not None else IDLE,
+                "messages": sum(st.frames for st in statuses),
+                "bad_messages": 0,
+                "reconnects": sum(st.reconnects for st in statuses),
+                "last_error": best.last_error if best is not None else "",
+            })
+        return out
+
+    def counts(self) -> tuple[int, int]:
+        """(online, open) cameras for the status bar: idle cameras (no stream) count in neither."""
+        states = [entry["state"] for entry in self.devices_report()]
+        return sum(s == "online" for s in states), sum(s != IDLE for s in states)
 
     def reconnect_now(self, camera_id: str, quality: str) -> None:
         with self._lock:

@@ -192,6 +192,10 @@
 <context>
     <name>CaseDetailView</name>
     <message>
+        <source>no location</source>
+        <translation>无坐标</translation>
+    </message>
+    <message>
         <location filename="../../widgets/dispatch/case_panel.py" line="22" />
         <source>Select a case in the queue.</source>
         <translation>请在队列中选择案件。</translation>
@@ -250,6 +254,10 @@
 <context>
     <name>CasePhotos</name>
     <message>
+        <source>Citizen photo</source>
+        <translation>市民照片</translation>
+    </message>
+    <message>
         <location filename="../../widgets/dispatch/case_panel.py" line="1" />
         <source>loading…</source>
         <translation>加载中…</translation>
@@ -262,6 +270,54 @@
 </context>
 <context>
     <name>DispatchScreen</name>
+    <message>
+        <source>Urge</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <source>Supervise</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Click the map (F2) where case %1 is.</source>
+        <translation>请在地图（F2）上点击案件 %1 的位置。</translation>
+    </message>
+    <message>
+        <source>No recommendation: the case is %1, it needs no officer picked now.</source>
+        <translation>无推荐：案件当前为%1，暂不需要指派队员。</translation>
+    </message>
+    <message>
+        <source>No recommendation: the case has no location. Use Place on map… and click where it is.</source>
+        <translation>无推荐：案件没有位置。请点“在地图上定位…”并在地图上点击案发位置。</translation>
+    </message>
+    <message>
+        <source>Placed on the map</source>
+        <translation>已在地图上定位</translation>
+    </message>
+    <message>
+        <source>Reported</source>
+        <translation>上报时间</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>地址</translation>
+    </message>
+    <message>
+        <source>Urgency</source>
+        <translation>紧急程度</translation>
+    </message>
+    <message>
+        <source>Normal</source>
+        <translation>一般</translation>
+    </message>
+    <message>
+        <source>Pressing</source>
+        <translation>较急</translation>
+    </message>
+    <message>
+        <source>Urgent</source>
+        <translation>紧急</translation>
+    </message>
     <message>
         <location filename="../../widgets/dispatch/models.py" line="1" />
         <source>accepted</source>
@@ -522,6 +578,34 @@
 <context>
     <name>QueuePanel</name>
     <message>
+        <source>Search code, address, category, officer…</source>
+        <translation>搜索案件编号、地址、类别、队员…</translation>
+    </message>
+    <message>
+        <source>Show only some of the open cases</source>
+        <translation>筛选在办案件</translation>
+    </message>
+    <message>
+        <source>Awaiting registration</source>
+        <translation>待立案</translation>
+    </message>
+    <message>
+        <source>Not yet dispatched</source>
+        <translation>未派遣</translation>
+    </message>
+    <message>
+        <source>Overdue or due soon</source>
+        <translation>超时或即将超时</translation>
+    </message>
+    <message>
+        <source>Urgent only</source>
+        <translation>仅紧急</translation>
+    </message>
+    <message>
+        <source>All open cases</source>
+        <translation>全部在办案件</translation>
+    </message>
+    <message>
         <location filename="../../widgets/dispatch/queue_panel.py" line="62" />
         <source>Case queue</source>
         <translation>案件队列</translation>
@@ -534,6 +618,10 @@
 </context>
 <context>
     <name>RecommendationPanel</name>
+    <message>
+        <source>No officer to recommend: nobody is idle, on shift and with a recent position (see the Units tab).</source>
+        <translation>暂无可推荐队员：没有空闲、在班且有近期定位的队员（见“队员”页）。</translation>
+    </message>
     <message>
         <location filename="../../widgets/dispatch/recommendations.py" line="48" />
         <source>Recommended officers (drag onto a case or click Assign)</source>
@@ -548,6 +636,47 @@
         <location filename="../../widgets/dispatch/recommendations.py" line="66" />
         <source>No available officer with a position.</source>
         <translation>没有有定位的空闲队员。</translation>
+    </message>
+</context>
+<context>
+    <name>CasePanel</name>
+    <message>
+        <source>The case has no coordinates: click this, then click the map (F2) where the case is</source>
+        <translation>案件没有坐标：点此按钮，再在地图（F2）上点击案发位置</translation>
+    </message>
+    <message>
+        <source>Place on map…</source>
+        <translation>在地图上定位…</translation>
+    </message>
+</context>
+<context>
+    <name>CaseMap</name>
+    <message>
+        <source>Where the case is (north up; the pin is the case)</source>
+        <translation>案件位置（上北下南，红点为案发地）</translation>
+    </message>
+</context>
+<context>
+    <name>EscalationPanel</name>
+    <message>
+        <source>催办: press whoever holds the selected case to finish it (recorded in its history)</source>
+        <translation>催办：催促承办人尽快办结所选案件（记入案件历史）</translation>
+    </message>
+    <message>
+        <source>督办: put the selected case under the duty desk&apos;s supervision (recorded in its history)</source>
+        <translation>督办：将所选案件列入值班督办（记入案件历史）</translation>
+    </message>
+    <message>
+        <source>Urge</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <source>Supervise</source>
+        <translation>督办</translation>
+    </message>
+    <message>
+        <source>Note for the officer (optional)</source>
+        <translation>督办/催办说明（可选）</translation>
     </message>
 </context>
 </TS>

@@ -11,6 +11,18 @@
 <context>
     <name>CaseAction</name>
     <message>
+        <source>placed the case on the map</source>
+        <translation>地图定位</translation>
+    </message>
+    <message>
+        <source>urged the case on</source>
+        <translation>催办</translation>
+    </message>
+    <message>
+        <source>put the case under supervision</source>
+        <translation>督办</translation>
+    </message>
+    <message>
         <location filename="../../commandcenter/labels.py" line="89" />
         <source>reported</source>
         <translation>上报</translation>

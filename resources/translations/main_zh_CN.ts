@@ -192,6 +192,38 @@
     </context>
     <context>
         <name>HealthDock</name>
+    <message>
+        <source>drone video</source>
+        <translation>无人机图传</translation>
+    </message>
+    <message>
+        <source>camera</source>
+        <translation>摄像机</translation>
+    </message>
+    <message>
+        <source>not open</source>
+        <translation>未拉流</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>离线</translation>
+    </message>
+    <message>
+        <source>error</source>
+        <translation>故障</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>数据中断</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>在线</translation>
+    </message>
         <message>
             <location filename="../../widgets/docks.py" line="51" />
             <source>Device health</source>

@@ -16,6 +16,10 @@
     </context>
     <context>
         <name>CameraTree</name>
+    <message>
+        <source>on the wall, cell %1</source>
+        <translation>已上墙：第 %1 格</translation>
+    </message>
         <message>
             <location filename="../../widgets/wall/camera_tree.py" line="37" />
             <source>Search cameras</source>
@@ -114,6 +118,30 @@
     </context>
     <context>
         <name>VideoTile</name>
+    <message>
+        <source>Connection problem; reconnecting</source>
+        <translation>连接异常，正在重连</translation>
+    </message>
+    <message>
+        <source>The stream ended; reconnecting</source>
+        <translation>视频流已结束，正在重连</translation>
+    </message>
+    <message>
+        <source>Connection lost; reconnecting in %1 s</source>
+        <translation>连接中断，%1 秒后重连</translation>
+    </message>
+    <message>
+        <source>Cannot open the stream; trying again another way</source>
+        <translation>无法打开视频流，正在换用其他方式重试</translation>
+    </message>
+    <message>
+        <source>No picture within %1 s</source>
+        <translation>%1 秒内无画面</translation>
+    </message>
+    <message>
+        <source>No new picture for %1 s</source>
+        <translation>%1 秒无新画面</translation>
+    </message>
         <message>
             <location filename="../../widgets/wall/tile.py" line="73" />
             <source>Snapshot</source>
@@ -232,4 +260,19 @@
             <translation>您无权保存视频墙布局（缺少权限 %1）。</translation>
         </message>
     </context>
+<context>
+    <name>SnapshotToast</name>
+    <message>
+        <source>Snapshot failed</source>
+        <translation>抓拍失败</translation>
+    </message>
+    <message>
+        <source>Saved to %1</source>
+        <translation>保存位置：%1</translation>
+    </message>
+    <message>
+        <source>Snapshot saved</source>
+        <translation>抓拍已保存</translation>
+    </message>
+</context>
 </TS>

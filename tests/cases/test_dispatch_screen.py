@@ -44,7 +44,7 @@ def test_renders_queue_units_and_escalation(screen: Any) -> None:
     model = screen.queue.model
     first = model.rows[0]
     assert first.code == screen.late_code and first.level == "overdue"  # overdue sorts first
-    assert model.data(model.index(0, 5)).startswith(("overdue", "超时"))
+    assert model.data(model.index(0, model.TIME_LEFT_COLUMN)).startswith(("overdue", "超时"))
     assert screen.unit_model.rowCount() == 4  # three officers, one vehicle
     units = screen.unit_model
     assert {units.data(units.index(r, 0)) for r in range(4)} == {"张三 (B1)", "李四 (B2)", "王五 (B3)", "浙A12345"}

@@ -52,6 +52,10 @@ ACTION_TEXT = {
 }
 
 
+# Offered elsewhere: 督办 / 催办 on the 督办预警 list (the escalated cases they are for).
+_ELSEWHERE = frozenset({"supervise", "urge"})
+
+
 def action_text(action: str) -> str:
     return QCoreApplication.translate("CaseActions", str(ACTION_TEXT.get(action, action)))
 
@@ -132,6 +136,8 @@ class CaseActions(QWidget):
         self._refresh_drones()
         for action in workflow.allowed_actions(case.status):
             if action == "merge" and not case.possible_duplicates:
+                continue
+            if action in _ELSEWHERE:
                 continue
             button = QPushButton(action_text(action))
             button.setToolTip(workflow.ACTIONS[action].label)

@@ -6,7 +6,17 @@ from __future__ import annotations
 from datetime import datetime
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QLabel, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from commandcenter.cases.feed import DispatchSnapshot
 from widgets import theme
@@ -47,15 +57,69 @@ class EscalatedList(QListWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setWordWrap(True)
         self.itemClicked.connect(lambda item: self.case_clicked.emit(str(item.data(Qt.ItemDataRole.UserRole))))
 
     def show_snapshot(self, snap: DispatchSnapshot) -> None:
+        chosen = self.selected_code()
         self.clear()
         for r in snap.escalated:
-            item = QListWidgetItem(f"{r.code}  {r.category}  {r.status_label}  {countdown(r.remaining_hours, r.level)}")
+            officer = f"  {r.assigned}" if r.assigned else ""
+            item = QListWidgetItem(f"{r.code}  {r.category}  {r.status_label}  "
+                                   f"{countdown(r.remaining_hours, r.level)}{officer}")
             item.setForeground(theme.qcolour("error" if r.level == "overdue" else "warn"))
             item.setData(Qt.ItemDataRole.UserRole, r.code)
+            item.setToolTip(r.address or r.code)
             self.addItem(item)
+            if r.code == chosen:
+                self.setCurrentItem(item)
+
+    def selected_code(self) -> str | None:
+        item = self.currentItem()
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else None
+
+
+class EscalationPanel(QWidget):
+    """督办预警: the escalated list with its two actions. 督办 puts the selected case under the desk's supervision,
+    催办 presses whoever holds it; both are recorded in the case history and audited by the case service.
+    ``action_requested(code, action, note)`` with action "supervise" or "urge"."""
+
+    action_requested = Signal(str, str, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.list = EscalatedList()
+        self.note = QLineEdit()
+        self.note.setPlaceholderText(self.tr("Note for the officer (optional)"))
+        self.supervise_button = QPushButton(self.tr("Supervise"))
+        self.supervise_button.setToolTip(self.tr("督办: put the selected case under the duty desk's supervision "
+                                                 "(recorded in its history)"))
+        self.urge_button = QPushButton(self.tr("Urge"))
+        self.urge_button.setToolTip(self.tr("催办: press whoever holds the selected case to finish it "
+                                            "(recorded in its history)"))
+        self.supervise_button.clicked.connect(lambda: self._act("supervise"))
+        self.urge_button.clicked.connect(lambda: self._act("urge"))
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.supervise_button)
+        buttons.addWidget(self.urge_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.note)
+        layout.addLayout(buttons)
+        self.list.currentItemChanged.connect(lambda *_: self._enable())
+        self._enable()
+
+    def _enable(self) -> None:
+        chosen = self.list.selected_code() is not None
+        self.supervise_button.setEnabled(chosen)
+        self.urge_button.setEnabled(chosen)
+
+    def _act(self, action: str) -> None:
+        code = self.list.selected_code()
+        if code:
+            self.action_requested.emit(code, action, self.note.text().strip())
+            self.note.clear()
 
 
 class AlarmBanner(QLabel):

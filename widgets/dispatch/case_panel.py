@@ -7,15 +7,17 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from commandcenter import labels
 from commandcenter.cases.feed import CaseDetail, field_state_of
+from commandcenter.geo.basemap import Basemap
 from commandcenter.runtime.tasks import GuiBridge
 from widgets import theme
-from widgets.dispatch.models import countdown, field_state_label
+from widgets.dispatch.case_map import CaseMap
+from widgets.dispatch.models import countdown, field_state_label, urgency_label
 
 SLA_ROLES = {"ok": "ok", "warning": "warn", "overdue": "error"}
 
@@ -42,8 +44,8 @@ class CaseDetailView(QLabel):
             f"<b style='font-size:16px'>{case.code}</b> &nbsp; {case.category_label} &nbsp; "
             f"<span style='color:{accent}'>{case.status_label}</span>",
             f"{t_source}: {case.source_label} &nbsp; {t_grid}: {case.grid_code or '—'} / "
-            f"{case.area_code or '—'} &nbsp; {t_urgency}: {case.urgency}",
-            f"{t_address}: {case.address or '—'} ({case.lat or '—'}, {case.lon or '—'})",
+            f"{case.area_code or '—'} &nbsp; {t_urgency}: {urgency_html(case.urgency)}",
+            f"{t_address}: {case.address or '—'} ({coordinates(case.lat, case.lon, self.tr('no location'))})",
             f"{case.description}",
             f"{t_deadline}: {deadline} &nbsp; <span style='color:{colour}'>"
             f"{countdown(sla.remaining_hours, sla.level)}</span> &nbsp; {t_officer}: "
@@ -67,6 +69,19 @@ class CaseDetailView(QLabel):
             t_attachments = self.tr("Attachments")
             lines.append(f"{t_attachments}: {len(detail.evidence)}")
         self.setText("<br>".join(lines))
+
+
+def coordinates(lat: float | None, lon: float | None, missing: str) -> str:
+    """Latitude, longitude to 6 decimals (about 0.1 m: what a phone's fix means; 14 digits mean nothing)."""
+    if lat is None or lon is None:
+        return missing
+    return f"{lat:.6f}, {lon:.6f}"
+
+
+def urgency_html(urgency: int) -> str:
+    """紧急程度 as a word; 紧急 in the alarm colour."""
+    word = urgency_label(urgency)
+    return f"<span style='color:{theme.colour('alarm')}'>{word}</span>" if urgency == 1 else word
 
 
 THUMB_PX = 96
@@ -115,7 +130,10 @@ class CasePhotos(QWidget):
             label = QLabel(self.tr("loading…"))
             label.setFixedSize(THUMB_PX, THUMB_PX)
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            label.setToolTip(str(photo.get("sha256", ""))[:16])
+            citizen = str(photo.get("device", "")) == "open311" or "市民" in str(photo.get("note", ""))
+            label.setProperty("citizen", citizen)
+            label.setToolTip(f"{self.tr('Citizen photo') + ': ' if citizen else ''}{photo.get('note') or ''}\n"
+                             f"SHA-256 {str(photo.get('sha256', ''))[:16]}…".strip())
             self._row.insertWidget(i, label)
             path = self._resolve(str(photo["path"]))
             self._bridge.run(partial(_thumbnail, path), partial(self._set, label))
@@ -136,6 +154,8 @@ class CaseHistory(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setMaximumHeight(140)
+        self.setWordWrap(True)  # a long note wraps; the history never scrolls sideways
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
     def show_detail(self, detail: CaseDetail) -> None:
         self.clear()
@@ -151,22 +171,49 @@ class CaseHistory(QListWidget):
 class CasePanel(QWidget):
     """Detail above, history below; the action bar goes between them (``insert_actions``)."""
 
+    place_requested = Signal(str)  # case code: the next map click places this case
+
     def __init__(self, parent: QWidget | None = None, *, bridge: GuiBridge | None = None,
-                 resolve_evidence: Callable[[str], Path] | None = None) -> None:
+                 resolve_evidence: Callable[[str], Path] | None = None,
+                 basemap: Callable[[], Basemap | None] = lambda: None) -> None:
         super().__init__(parent)
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 0, 0, 0)
         self.detail = CaseDetailView()
+        self.map = CaseMap(basemap, bridge)
+        self.place_button = QPushButton(self.tr("Place on map…"))
+        self.place_button.setToolTip(self.tr("The case has no coordinates: click this, then click the map (F2) "
+                                             "where the case is"))
+        self.place_button.setCheckable(True)
+        self.place_button.hide()
+        self.place_button.clicked.connect(self._place_clicked)
         self.photos = CasePhotos(bridge, resolve_evidence)
         self.history = CaseHistory()
         self._layout.addWidget(self.detail)
-        self._layout.addWidget(self.photos)
+        # Where and what: the map of the case beside its photos (the citizen's, the street's, the wall's).
+        pictures = QHBoxLayout()
+        pictures.setContentsMargins(0, 0, 0, 0)
+        pictures.addWidget(self.map)
+        pictures.addWidget(self.place_button, 0, Qt.AlignmentFlag.AlignTop)
+        pictures.addWidget(self.photos, 1)
+        self._layout.addLayout(pictures)
         self._layout.addWidget(self.history)
+        self._code = ""
 
     def insert_actions(self, actions: QWidget) -> None:
         self._layout.insertWidget(2, actions)
 
     def show_detail(self, detail: CaseDetail) -> None:
+        case = detail.case
+        self._code = case.code
         self.detail.show_detail(detail)
+        self.map.show_location(case.lat, case.lon)
+        unplaced = case.lat is None or case.lon is None
+        self.place_button.setVisible(unplaced and case.is_open)
+        if not unplaced:
+            self.place_button.setChecked(False)
         self.photos.show_detail(detail)
         self.history.show_detail(detail)
+
+    def _place_clicked(self, checked: bool) -> None:
+        self.place_requested.emit(self._code if checked else "")

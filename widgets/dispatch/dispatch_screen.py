@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFileDialog,
     QGroupBox,
@@ -26,7 +27,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTableView,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -37,18 +37,22 @@ from commandcenter.cases.feed import CaseDetail, DispatchFeed, DispatchSnapshot
 from commandcenter.cases.intake import import_hotline
 from commandcenter.cases.model import CaseView
 from commandcenter.cases.service import CaseService
+from commandcenter.geo.basemap import Basemap
 from widgets import theme
+from widgets.columns import ColumnFitter
 from widgets.dispatch.action_bar import CaseActions
-from widgets.dispatch.alarms import AlarmBanner, EscalatedList, EventList
+from widgets.dispatch.alarms import AlarmBanner, EscalationPanel, EventList
 from widgets.dispatch.case_panel import CasePanel
 from widgets.dispatch.intake_form import CREATE, IntakeForm
 from widgets.dispatch.models import UnitBoardModel
 from widgets.dispatch.outcomes import ActionTracker
 from widgets.dispatch.queue_panel import OFFICER_MIME, QueuePanel
 from widgets.dispatch.recommendations import RecommendationPanel
+from widgets.dispatch.side_tabs import SideTabs
 
 __all__ = ["OFFICER_MIME", "DispatchScreen"]
-_RECOMMENDABLE = {"registered", "returned", "dispatched"}
+# A new report (待立案) gets recommendations too: the dispatcher decides whom to send while registering it.
+_RECOMMENDABLE = {"reported", "registered", "returned", "dispatched"}
 FORM_TAB = 1
 
 
@@ -59,7 +63,8 @@ class DispatchScreen(QWidget):
                  actor: str = "dispatcher", tasking: Any = None, fleet: Any = None,
                  attach_snapshot: Callable[[CaseView, str], Future[Any] | None] | None = None,
                  case_panels: Sequence[tuple[str, QWidget]] = (),
-                 resolve_evidence: Callable[[str], Path] | None = None) -> None:
+                 resolve_evidence: Callable[[str], Path] | None = None,
+                 basemap: Callable[[], Basemap | None] = lambda: None) -> None:
         super().__init__(parent)
         self.setObjectName("DispatchScreen")
         self.service = service
@@ -70,13 +75,15 @@ class DispatchScreen(QWidget):
         self._current: CaseView | None = None
         self.tracker = ActionTracker(feed.bridge, self)
         self.queue = QueuePanel(feed)
-        self.case = CasePanel(bridge=feed.bridge, resolve_evidence=resolve_evidence)
+        self.case = CasePanel(bridge=feed.bridge, resolve_evidence=resolve_evidence, basemap=basemap)
+        self.placing: str = ""  # a case waiting for a map click to place it ("" = a click starts a new case)
         self.recommendations = RecommendationPanel()
         self.action_bar = CaseActions(service, self.tracker, self.recommendations.selected_officer, actor=actor,
                                    tasking=tasking, fleet=fleet, attach_snapshot=attach_snapshot)
         self.form = IntakeForm(service, feed, actor)
         self.events = EventList()
-        self.escalated = EscalatedList()
+        self.escalation = EscalationPanel()
+        self.escalated = self.escalation.list
         self.banner = AlarmBanner()
         self._build()
 
@@ -84,6 +91,8 @@ class DispatchScreen(QWidget):
         self.queue.officer_dropped.connect(self.action_bar.assign)
         self.recommendations.assign_requested.connect(self._assign_selected)
         self.escalated.case_clicked.connect(self.select_case)
+        self.escalation.action_requested.connect(self._escalation_action)
+        self.case.place_requested.connect(self._arm_placing)
         self.events.activated_event.connect(self._start_case_from_event)
         for panel in (self.action_bar, self.form):
             panel.message.connect(self._say)
@@ -109,7 +118,8 @@ class DispatchScreen(QWidget):
         for widget, stretch in ((title, 0), (self.banner, 1), (self.import_button, 0), (refresh, 0)):
             top.addWidget(widget, stretch)
         root.addLayout(top)
-        split = QSplitter(Qt.Orientation.Horizontal)
+        split = self.split = QSplitter(Qt.Orientation.Horizontal)
+        self._split_placed = False
         root.addWidget(split, 1)
         self.status_line = QLabel("")
         self.status_line.setWordWrap(True)
@@ -124,21 +134,25 @@ class DispatchScreen(QWidget):
         mv.addWidget(box, 3)
         mv.addWidget(self.recommendations, 2)
         split.addWidget(middle)
-        self.tabs = QTabWidget()
+        self.tabs = SideTabs()
         self.unit_model = UnitBoardModel(self)
         self.unit_view = QTableView()
         self.unit_view.setModel(self.unit_model)
         self.unit_view.verticalHeader().setVisible(False)
         self.unit_view.setAlternatingRowColors(True)
-        self.unit_view.horizontalHeader().setStretchLastSection(True)
+        # The name takes what is left; name, team and case give up width (elided) before anything scrolls.
+        self.unit_fitter = ColumnFitter(self.unit_view, 0, {0: 80, 1: 44, 2: 56, 3: 40, 4: 40, 5: 40})
         self.tabs.addTab(self.unit_view, self.tr("Units"))
         self.tabs.addTab(self.form, self.tr("New case"))
         self.tabs.addTab(self.events, self.tr("Alarms"))
         for panel_title, panel in self.case_panels:
             self.tabs.addTab(panel, panel_title)
-        self.tabs.addTab(self.escalated, self.tr("Escalated"))
+        self.tabs.addTab(self.escalation, self.tr("Escalated"))
         split.addWidget(self.tabs)
-        split.setSizes([560, 420, 420])
+        split.setSizes([640, 480, 480])
+        for index, stretch in enumerate((4, 3, 3)):  # wider screens widen all three, the queue most
+            split.setStretchFactor(index, stretch)
+        split.splitterMoved.connect(self._split_moved)
 
     # =========================================================================================== public
     def set_actor(self, actor: str) -> None:
@@ -146,7 +160,15 @@ class DispatchScreen(QWidget):
         self.actor = self.action_bar.actor = self.form.actor = actor
 
     def set_location(self, lat: float, lon: float) -> None:
-        """A map click: fill the new-case form's coordinates and show the form."""
+        """A map click: places the case waiting for one (Place on map…), else fills the new-case form."""
+        if self.placing:
+            code, self.placing = self.placing, ""
+            self.case.place_button.setChecked(False)
+            try:
+                self.tracker.track(self.tr("Placed on the map"), self.service.locate(code, lat, lon, self.actor))
+            except (PermissionError, ValueError) as exc:
+                self._say(str(exc), True)
+            return
         self.form.set_location(lat, lon)
         self.tabs.setCurrentIndex(FORM_TAB)
 
@@ -181,6 +203,17 @@ class DispatchScreen(QWidget):
         """Stop the banner's timer (the feed belongs to whoever gave it)."""
         self.banner.stop()
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Until the dispatcher drags the splitter, queue : detail : panels stay 4 : 3 : 3 of the width (the
+        screen is built before its window has its final size, so sizes set in the constructor are scaled)."""
+        super().resizeEvent(event)
+        if not self._split_placed and self.split.width() > 0:
+            width = self.split.width()
+            self.split.setSizes([width * 4 // 10, width * 3 // 10, width - width * 7 // 10])
+
+    def _split_moved(self, _pos: int, _index: int) -> None:
+        self._split_placed = True  # the dispatcher's own arrangement from now on
+
     def closeEvent(self, event: Any) -> None:
         self.shutdown()
         super().closeEvent(event)
@@ -208,14 +241,32 @@ class DispatchScreen(QWidget):
         self.action_bar.show_case(case)
         if case.status in _RECOMMENDABLE and case.lat is not None:
             self.feed.request_recommendations(case.code)
+        elif case.lat is None or case.lon is None:
+            self.recommendations.show_hint(self.tr(
+                "No recommendation: the case has no location. Use Place on map… and click where it is."))
         else:
-            self.recommendations.clear()
+            self.recommendations.show_hint(self.tr(
+                "No recommendation: the case is %1, it needs no officer picked now.").replace("%1", case.status_label))
 
     def _on_recommendations(self, code: str, recs: list[Recommendation]) -> None:
         if self._current is not None and self._current.code == code:
             self.recommendations.show_recommendations(recs)
 
     # =========================================================================================== intents
+    def _arm_placing(self, code: str) -> None:
+        """Place on map… toggled: the next map click places ``code`` ("" cancels)."""
+        self.placing = code
+        if code:
+            self._say(self.tr("Click the map (F2) where case %1 is.").replace("%1", code))
+
+    def _escalation_action(self, code: str, action: str, note: str) -> None:
+        """督办 / 催办 from the escalated list: a recorded, audited event on the case."""
+        label = self.tr("Supervise") if action == "supervise" else self.tr("Urge")
+        try:
+            self.tracker.track(f"{label} {code}", self.service.transition(code, action, self.actor, reason=note))
+        except (PermissionError, ValueError) as exc:
+            self._say(str(exc), True)
+
     def _assign_selected(self, officer_id: str) -> None:
         if self._current is not None:
             self.action_bar.assign(self._current.code, officer_id)

@@ -48,6 +48,28 @@ def status_text(status_label: str, field_state: str) -> str:
     return f"{status_label} · {label}" if label else status_label
 
 
+# A case's 紧急程度 (1 紧急, 2 较急, 3 一般: categories.csv), as words; a bare number means nothing to a dispatcher.
+URGENCY_WORDS = {1: QT_TRANSLATE_NOOP("DispatchScreen", "Urgent"),
+                 2: QT_TRANSLATE_NOOP("DispatchScreen", "Pressing"),
+                 3: QT_TRANSLATE_NOOP("DispatchScreen", "Normal")}
+
+
+def urgency_label(urgency: int) -> str:
+    """紧急 / 较急 / 一般 in the user's language (the number itself for a value outside the scale)."""
+    word = URGENCY_WORDS.get(urgency)
+    return _tr(word) if word else str(urgency)
+
+
+def reported_at(created: datetime | None) -> str:
+    """When a case was reported, in local time: 09:41 today, 12-01 09:41 earlier this year, else with the year."""
+    if not isinstance(created, datetime):
+        return "—"
+    local, today = created.astimezone(), datetime.now().astimezone().date()
+    if local.date() == today:
+        return local.strftime("%H:%M")
+    return local.strftime("%m-%d %H:%M" if local.year == today.year else "%Y-%m-%d %H:%M")
+
+
 def _tr(text: object) -> str:
     """Translate a string marked with QT_TRANSLATE_NOOP("DispatchScreen", …) elsewhere."""
     return QCoreApplication.translate("DispatchScreen", str(text))
@@ -78,10 +100,12 @@ def age(seconds: float | None) -> str:
 class CaseQueueModel(QAbstractTableModel):
     """Open cases, most urgent first; the deadline column is coloured green / amber / red."""
 
-    COLUMNS = (QT_TRANSLATE_NOOP("DispatchScreen", "Case"), QT_TRANSLATE_NOOP("DispatchScreen", "Category"),
-               QT_TRANSLATE_NOOP("DispatchScreen", "Source"), QT_TRANSLATE_NOOP("DispatchScreen", "Grid"),
-               QT_TRANSLATE_NOOP("DispatchScreen", "Status"), QT_TRANSLATE_NOOP("DispatchScreen", "Time left"),
-               QT_TRANSLATE_NOOP("DispatchScreen", "Officer"))
+    COLUMNS = (QT_TRANSLATE_NOOP("DispatchScreen", "Case"), QT_TRANSLATE_NOOP("DispatchScreen", "Urgency"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "Category"), QT_TRANSLATE_NOOP("DispatchScreen", "Address"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "Reported"), QT_TRANSLATE_NOOP("DispatchScreen", "Time left"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "Status"), QT_TRANSLATE_NOOP("DispatchScreen", "Officer"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "Source"), QT_TRANSLATE_NOOP("DispatchScreen", "Grid"))
+    URGENCY_COLUMN, ADDRESS_COLUMN, TIME_LEFT_COLUMN, STATUS_COLUMN, SOURCE_COLUMN, GRID_COLUMN = 1, 3, 5, 6, 8, 9
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -112,17 +136,22 @@ class CaseQueueModel(QAbstractTableModel):
             return None
         col = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return (r.code, r.category, r.source_label, r.grid or "—", status_text(r.status_label, r.field_state),
-                    countdown(r.remaining_hours, r.level), r.assigned or "—")[col]
-        if role == Qt.ItemDataRole.ForegroundRole and col == 4 and r.field_state == "refused":
+            return (r.code, urgency_label(r.urgency), r.category, r.address or "—", reported_at(r.created),
+                    countdown(r.remaining_hours, r.level), status_text(r.status_label, r.field_state),
+                    r.assigned or "—", r.source_label, r.grid or "—")[col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.STATUS_COLUMN and r.field_state == "refused":
             return QBrush(theme.qcolour("alarm"))
-        if role == Qt.ItemDataRole.ForegroundRole and col == 5:
+        if role == Qt.ItemDataRole.ForegroundRole and col == self.TIME_LEFT_COLUMN:
             return QBrush(theme.qcolour(LEVEL_ROLES.get(r.level, "text")))
-        if role == Qt.ItemDataRole.ForegroundRole and col == 0 and r.urgency == 1:
+        if role == Qt.ItemDataRole.ForegroundRole and col in (0, self.URGENCY_COLUMN) and r.urgency == 1:
             return QBrush(theme.qcolour("alarm"))
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.ADDRESS_COLUMN and r.address:
+            return r.address  # elided in the cell
         if role == Qt.ItemDataRole.ToolTipRole:
             deadline = r.deadline.astimezone().strftime("%m-%d %H:%M") if isinstance(r.deadline, datetime) else "—"
             tip = QCoreApplication.translate("DispatchScreen", "Deadline %1").replace("%1", deadline)
+            tip += f"\n{_tr(self.COLUMNS[self.SOURCE_COLUMN])}: {r.source_label}  " \
+                   f"{_tr(self.COLUMNS[self.GRID_COLUMN])}: {r.grid or '—'}"
             if r.field_state == "refused":
                 tip += "\n" + QCoreApplication.translate("DispatchScreen", "Refused by officer: %1").replace(
                     "%1", r.field_note)

@@ -49,6 +49,8 @@ class RecommendationPanel(QGroupBox):
         self.recommendations: list[Recommendation] = []
         layout = QVBoxLayout(self)
         self.list = OfficerList()
+        self.list.setWordWrap(True)  # the reasons wrap under the name; nothing scrolls sideways
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.list)
         self.assign_button = QPushButton(self.tr("Assign selected officer"))
         self.assign_button.clicked.connect(self._assign_clicked)
@@ -63,9 +65,19 @@ class RecommendationPanel(QGroupBox):
             item.setToolTip(rec.summary)
             self.list.addItem(item)
         if not recs:
-            self.list.addItem(self.tr("No available officer with a position."))
+            self.show_hint(self.tr("No officer to recommend: nobody is idle, on shift and with a recent position "
+                                   "(see the Units tab)."))
         else:
             self.list.setCurrentRow(0)
+
+    def show_hint(self, text: str) -> None:
+        """Why the list is empty (no location, case no longer needs an officer, nobody available)."""
+        self.recommendations = []
+        self.list.clear()
+        item = QListWidgetItem(text)
+        item.setFlags(Qt.ItemFlag.NoItemFlags)  # a note, not an officer: not selectable, not draggable
+        self.list.addItem(item)
+        self.list.setWordWrap(True)
 
     def clear(self) -> None:
         self.recommendations = []

@@ -6,6 +6,7 @@ from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtWidgets import QLineEdit, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from commandcenter.config import CameraConfig
+from widgets import theme
 from widgets.wall.tile import CAMERA_MIME
 
 _ID_ROLE = Qt.ItemDataRole.UserRole
@@ -38,6 +39,8 @@ class CameraTree(QWidget):
         self.search.setClearButtonEnabled(True)
         self.tree = _DragTree(self)
         self.tree.setHeaderHidden(True)
+        self.tree.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)  # the whole name is in the tooltip
         self.tree.setDragEnabled(True)
         self.tree.setDragDropMode(QTreeWidget.DragDropMode.DragOnly)
         layout = QVBoxLayout(self)
@@ -45,6 +48,7 @@ class CameraTree(QWidget):
         layout.addWidget(self.search)
         layout.addWidget(self.tree)
         self._items: list[tuple[QTreeWidgetItem, CameraConfig]] = []
+        self.on_wall: dict[str, int] = {}  # camera id → cell, as last marked
         groups: dict[str, QTreeWidgetItem] = {}
         for camera in cameras:
             group_name = camera.group or self.tr("Ungrouped")
@@ -55,7 +59,7 @@ class CameraTree(QWidget):
                 groups[group_name] = parent_item
             item = QTreeWidgetItem(parent_item, [camera.name or camera.id])
             item.setData(0, _ID_ROLE, camera.id)
-            item.setToolTip(0, f"{camera.id}  {camera.url}")
+            item.setToolTip(0, camera.name or camera.id)  # no stream URL: it may carry a password
             item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsDragEnabled)
             self._items.append((item, camera))
         self.tree.expandAll()
@@ -72,6 +76,26 @@ class CameraTree(QWidget):
             if group is not None:
                 children = [group.child(j) for j in range(group.childCount())]
                 group.setHidden(all(child is None or child.isHidden() for child in children))
+
+    def mark_on_wall(self, cells: dict[str, int]) -> None:
+        """Mark the cameras the wall shows (camera id → cell index): bold, in the accent colour, with the cell
+        number, so the operator sees at a glance which cameras are up and which are not."""
+        for item, camera in self._items:
+            cell = cells.get(camera.id)
+            font = item.font(0)
+            font.setBold(cell is not None)
+            item.setFont(0, font)
+            name = camera.name or camera.id
+            if cell is None:
+                item.setText(0, name)
+                item.setData(0, Qt.ItemDataRole.ForegroundRole, None)
+                item.setToolTip(0, name)
+            else:
+                where = self.tr("on the wall, cell %1").replace("%1", str(cell + 1))
+                item.setText(0, f"▣ {name}")
+                item.setForeground(0, theme.qcolour("accent"))
+                item.setToolTip(0, f"{name}\n{where}")
+        self.on_wall = dict(cells)
 
     def visible_camera_ids(self) -> list[str]:
         return [camera.id for item, camera in self._items if not item.isHidden()]

@@ -8,10 +8,12 @@ drawn 1:1 in the common case.
 
 from __future__ import annotations
 
+import re
 import time
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QMimeData, QPoint, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QDrag,
@@ -23,9 +25,10 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPen,
+    QPixmap,
     QResizeEvent,
 )
-from PySide6.QtWidgets import QApplication, QToolButton, QWidget
+from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 CAMERA_MIME = "application/x-cc-camera-id"  # text = camera id; shared with the map and the camera tree
 CELL_MIME = "application/x-cc-wall-cell"  # text = "<wall id>:<cell index>", for swapping cells on one wall
@@ -40,6 +43,95 @@ STATE_COLOURS = {
 }
 BACKGROUND = QColor("#0b0f14")
 ALARM_RED = QColor("#ff2d2d")
+TOAST_MS = 6000  # how long the 抓拍 confirmation stays on the tile
+
+# What the stream supervisor says (commandcenter.video.stream, English, naming the decoder backend) → what the
+# operator reads on the tile: the state in words, no backend names. First match wins; %1 is the number caught.
+_REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^connecting\b"), "Connecting…"),
+    (re.compile(r"^live$"), "Live"),
+    (re.compile(r"no new frame for (\d+) s"), "No new picture for %1 s"),
+    (re.compile(r"no picture within (\d+) s"), "No picture within %1 s"),
+    (re.compile(r"trying another backend"), "Cannot open the stream; trying again another way"),
+    (re.compile(r"reconnecting in (\d+) s"), "Connection lost; reconnecting in %1 s"),
+    (re.compile(r"stream ended"), "The stream ended; reconnecting"),
+)
+
+
+def reason_text(reason: str) -> str:
+    """A stream's state reason as the tile shows it (translated; the technical text stays in the health report)."""
+    for pattern, text in _REASONS:
+        found = pattern.search(reason)
+        if found is not None:
+            shown = QCoreApplication.translate("VideoTile", text)
+            return shown.replace("%1", found.group(1)) if found.groups() else shown
+    return QCoreApplication.translate("VideoTile", "Connection problem; reconnecting") if reason else ""
+
+
+class SnapshotToast(QFrame):
+    """The 抓拍 confirmation on the tile: the picture taken and where it went (or why it failed), for a few
+    seconds, where the operator is looking."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("snapshotToast")
+        self.setStyleSheet("#snapshotToast { background: rgba(10, 14, 20, 225); border: 1px solid #2ecc71;"
+                           " border-radius: 4px; } QLabel { color: #e6edf3; background: transparent; }")
+        self.thumb = QLabel(self)
+        self.title = QLabel(self)
+        self.path = QLabel(self)
+        self.path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        words = QVBoxLayout()
+        words.setContentsMargins(0, 0, 0, 0)
+        words.setSpacing(1)
+        words.addWidget(self.title)
+        words.addWidget(self.path)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(6, 4, 6, 4)
+        row.setSpacing(6)
+        row.addWidget(self.thumb)
+        row.addLayout(words, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_saved(self, picture: QImage | None, path: str) -> None:
+        self.setStyleSheet(self.styleSheet().replace("#e74c3c", "#2ecc71"))
+        self.title.setText(self.tr("Snapshot saved"))
+        self.thumb.setVisible(picture is not None)
+        if picture is not None:
+            self.thumb.setPixmap(QPixmap.fromImage(picture.scaled(
+                96, 54, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)))
+        self._show_text(path, self.tr("Saved to %1").replace("%1", path))
+
+    def show_failed(self, reason: str) -> None:
+        self.setStyleSheet(self.styleSheet().replace("#2ecc71", "#e74c3c"))
+        self.title.setText(self.tr("Snapshot failed"))
+        self.thumb.hide()
+        self._show_text(reason, reason)
+
+    def _show_text(self, short: str, tooltip: str) -> None:
+        self.path.setToolTip(tooltip)
+        self.setToolTip(tooltip)
+        self._full = short
+        self.place()
+        self.show()
+        self.raise_()
+        self._timer.start(TOAST_MS)
+
+    def place(self) -> None:
+        """Across the bottom of the tile (above an alarm strip), the path elided in the middle to fit."""
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        width = max(120, parent.width() - 16)
+        text_w = width - (96 + 24 if self.thumb.isVisible() else 16)
+        full = getattr(self, "_full", "")
+        self.path.setText(self.path.fontMetrics().elidedText(full, Qt.TextElideMode.ElideMiddle, max(40, text_w)))
+        self.setFixedWidth(width)
+        self.adjustSize()
+        self.move(8, max(0, parent.height() - self.height() - 34))
 
 
 class VideoTile(QWidget):
@@ -80,6 +172,7 @@ class VideoTile(QWidget):
         self._name_font.setBold(True)
         self._small_font = QFont()
         self._small_font.setPixelSize(11)
+        self.toast = SnapshotToast(self)
 
     # -- model → view ---------------------------------------------------------------------------------------------
     def set_camera(self, camera_id: str | None, name: str, missing: bool) -> None:
@@ -101,9 +194,17 @@ class VideoTile(QWidget):
     def set_state(self, state: str, reason: str) -> None:
         if (state, reason) == (self.state, self.reason):
             return
-        self.state, self.reason = state, reason
-        self.setToolTip(f"{self.camera_name or self.camera_id or ''}\n{self.state_text()}: {reason}".strip())
+        self.state, self.reason = state, reason_text(reason) if state not in ("empty", "missing") else reason
+        self.setToolTip(f"{self.camera_name or self.camera_id or ''}\n{self.state_text()}: {self.reason}".strip())
         self.update()
+
+    def show_snapshot(self, path: str) -> None:
+        """抓拍 done: confirm it on the tile with the picture (the frame on screen) and where the file went."""
+        picture = self._image.copy() if self._image is not None else None
+        self.toast.show_saved(picture, str(Path(path)))
+
+    def show_snapshot_failed(self, reason: str) -> None:
+        self.toast.show_failed(reason)
 
     def set_alarm(self, text: str) -> None:
         self.alarm_text = text
@@ -210,6 +311,8 @@ class VideoTile(QWidget):
             painter.drawRect(rect.adjusted(0, 0, -1, -1))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        if self.toast.isVisible():
+            self.toast.place()
         self._snap.adjustSize()
         self._snap.move(4, self.height() - self._snap.height() - (30 if self.alarm_text else 4))
         super().resizeEvent(event)

@@ -198,6 +198,14 @@ class TilesGrid(QWidget):
 
     def _snapshot_taken(self, camera_id: str, path: str, _sha256: str, _time: float) -> None:
         self._note_on_tiles(camera_id, self.tr("Snapshot saved: %1").replace("%1", path))
+        for tile in self._tiles_showing(camera_id):
+            tile.show_snapshot(path)
 
     def _snapshot_failed(self, camera_id: str, reason: str) -> None:
         self._note_on_tiles(camera_id, self.tr("Snapshot failed: %1").replace("%1", reason))
+        for tile in self._tiles_showing(camera_id):
+            tile.show_snapshot_failed(reason)
+
+    def _tiles_showing(self, camera_id: str) -> list[VideoTile]:
+        """The visible tiles of a camera: where the operator who pressed 抓拍 is looking."""
+        return [tile for tile in self.tiles if tile.camera_id == camera_id and tile.isVisible()]

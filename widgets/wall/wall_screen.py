@@ -76,6 +76,9 @@ class WallScreen(QWidget):
         self._install_shortcuts()
         self.grid.rebuild()
         self.alarm_bar.refresh()
+        wall.layoutChanged.connect(self._mark_tree)
+        wall.cellChanged.connect(lambda _cell: self._mark_tree())
+        self._mark_tree()
 
     @property
     def tiles(self) -> list[VideoTile]:
@@ -149,6 +152,10 @@ class WallScreen(QWidget):
         return self.monitors.restore(self.screen())
 
     # -- internals -------------------------------------------------------------------------------------------------
+    def _mark_tree(self) -> None:
+        """Which cameras are on the wall, in the camera tree (after every layout or cell change)."""
+        self.tree.mark_on_wall({camera: cell for cell, camera in enumerate(self.wall.assignment) if camera})
+
     def _ask_save_as(self) -> None:
         name, ok = QInputDialog.getText(self, self.tr("Save layout as"), self.tr("Layout name:"),
                                         text=self.wall.layout.name)
