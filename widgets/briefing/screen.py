@@ -1,20 +1,23 @@
-"""领导驾驶舱: the leadership briefing screen — big KPI cards, today's cases by hour and by source, printable.
+"""领导驾驶舱: the leadership briefing screen — today's board (KPI cards, cases by hour and channel, the 督办 list)
+and, when it is given the store, the pages for any period, 考核, hot spots by time and today's case map.
 
-It shows the dict that ``commandcenter.analytics.BriefingModel`` computes on a worker thread; it computes
-nothing itself.
+The today board shows the dict that ``commandcenter.analytics.BriefingModel`` computes on a worker thread; the
+other pages compute on the task manager through a GuiBridge. Nothing here reads the database on the GUI thread.
+The same screen serves a desk and the hall's big screen: fonts scale with the screen, and on the big screen the
+pages cycle on a timer while nobody touches it (:mod:`widgets.briefing.cycle`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from html import escape
 from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QLocale, QMarginsF, Qt
-from PySide6.QtGui import QColor, QFont, QPageSize, QPdfWriter, QTextDocument
+from PySide6.QtGui import QColor, QFont, QPageSize, QPdfWriter, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
-    QFileDialog,
     QFrame,
     QGridLayout,
     QGroupBox,
@@ -25,6 +28,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -32,6 +36,11 @@ from PySide6.QtWidgets import (
 from commandcenter.domain import CASE_SOURCE_ZH, CaseSource
 from commandcenter.enforcement.permissions import OPEN_GATE, PermissionDenied, PermissionGate
 from widgets import theme
+from widgets.briefing.cycle import PanelCycler
+from widgets.briefing.save_dialog import ask_save_path
+
+HOURS = range(24)  # the hour axis runs the whole local day, whatever hours had cases
+BASE_SIZE = (1920, 1080)  # the layout's design size: fonts scale from it
 
 
 class KpiCard(QFrame):
@@ -41,6 +50,7 @@ class KpiCard(QFrame):
         layout = QVBoxLayout(self)
         self.title = QLabel(title)
         self.title.setProperty("kpi", "title")
+        self.title.setWordWrap(True)
         self.value = QLabel("—")
         self.value.setProperty("kpi", "value")
         self.value.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -63,24 +73,91 @@ def source_label(code: str) -> str:
         return code
 
 
-class BriefingScreen(QWidget):
-    """KPI cards + charts; ``show_data`` takes BriefingModel.updated's dict."""
+def hourly_counts(per_hour: Sequence[tuple[int, int]]) -> list[int]:
+    """Cases for each of the 24 local hours (hours without a case are 0, so the axis is the whole day)."""
+    counts = [0] * 24
+    for hour, n in per_hour:
+        if 0 <= int(hour) < 24:
+            counts[int(hour)] += int(n)
+    return counts
 
-    def __init__(self, parent: QWidget | None = None, *, gate: PermissionGate = OPEN_GATE) -> None:
+
+def make_table(headers: list[str]) -> QTableWidget:
+    """A read-only table whose first column (codes, names) is as wide as its longest entry and whose other
+    columns share the rest: a case code is never cut off."""
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # readable at wall distance
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+    table.setWordWrap(False)
+    return table
+
+
+def fill_table(table: QTableWidget, rows: list[list[str]], colours: list[str] | None = None) -> None:
+    table.setRowCount(len(rows))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            item = QTableWidgetItem(text)
+            item.setToolTip(text)
+            if colours and colours[r]:
+                item.setForeground(QColor(colours[r]))
+            table.setItem(r, c, item)
+
+
+class BriefingScreen(QWidget):
+    """The leaders' pages as tabs; ``show_data`` takes BriefingModel.updated's dict for the today board.
+
+    ``pages`` adds further pages (period figures, 考核, hot spots, the case map) built by
+    :func:`widgets.briefing.pages.build_pages` from the services; a screen without them is the today board.
+    """
+
+    def __init__(self, parent: QWidget | None = None, *, gate: PermissionGate = OPEN_GATE,
+                 pages: Sequence[tuple[str, str, QWidget]] = (), cycle_interval_s: float = 20.0,
+                 idle_resume_s: float = 60.0) -> None:
         super().__init__(parent)
         self.gate = gate  # exporting needs report.export: the core refuses (and audits) anyone else
+        self._scale = 0.0
+        self.big_screen = False
         root = QVBoxLayout(self)
         header = QHBoxLayout()
         self.heading = QLabel(self.tr("Leadership briefing"))
         self.heading.setProperty("kpi", "heading")
         self.updated_at = QLabel()
-        self.print_button = QPushButton(self.tr("Export report (PDF)…"))
+        self.print_button = QPushButton(self.tr("Export briefing (PDF)…"))
         self.print_button.clicked.connect(self._ask_export)
+        self.big_button = QPushButton(self.tr("Big screen"))
+        self.big_button.setCheckable(True)
+        self.big_button.setToolTip(self.tr("Hall display: larger text, pages cycle while nobody touches the screen"))
+        self.big_button.toggled.connect(self.set_big_screen)
+        self.header_row = header
         header.addWidget(self.heading)
         header.addStretch(1)
         header.addWidget(self.updated_at)
+        header.addWidget(self.big_button)
         header.addWidget(self.print_button)
         root.addLayout(header)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.today = QWidget()
+        self._build_today(self.today)
+        self.tabs.addTab(self.today, self.tr("Today"))
+        self.page_keys = ["today"]
+        for key, title, page in pages:
+            self.tabs.addTab(page, title)
+            self.page_keys.append(key)
+        root.addWidget(self.tabs, 1)
+        self.cycler = PanelCycler(self.tabs, interval_ms=int(cycle_interval_s * 1000),
+                                  idle_resume_ms=int(idle_resume_s * 1000), parent=self)
+        self.data: dict[str, Any] = {}
+
+    # ------------------------------------------------------------------------------------------- today board
+    def _build_today(self, page: QWidget) -> None:
+        root = QVBoxLayout(page)
+        root.setContentsMargins(0, 0, 0, 0)
         grid = QGridLayout()
         self.cards = {
             "officers": KpiCard(self.tr("Officers on duty")),
@@ -101,48 +178,32 @@ class BriefingScreen(QWidget):
         self.hourly = pg.PlotWidget(background=theme.colour("card"))
         self.hourly.setTitle(self.tr("Cases reported today by hour"), color=theme.colour("muted"))
         self.hourly.showGrid(y=True, alpha=0.2)
+        self.hourly.setXRange(-0.6, 23.6, padding=0)
+        self.hourly.setMouseEnabled(x=False, y=False)
+        self.hourly.getAxis("bottom").setTicks([[(h, f"{h}") for h in HOURS]])
         self.sources = pg.PlotWidget(background=theme.colour("card"))
         self.sources.setTitle(self.tr("Cases today by channel"), color=theme.colour("muted"))
+        self.sources.setMouseEnabled(x=False, y=False)
         charts.addWidget(self.hourly, 3)
         charts.addWidget(self.sources, 2)
         root.addLayout(charts, 1)
         tables = QHBoxLayout()
-        self.cad_table = self._table([self.tr("Category"), self.tr("Cases"), self.tr("Dispatch (min)"),
-                                      self.tr("Response (min)"), self.tr("On scene (min)")])
-        self.escalation_table = self._table([self.tr("Case"), self.tr("Category"), self.tr("Status"),
-                                             self.tr("Time left (h)"), self.tr("Officer")])
+        self.cad_table = make_table([self.tr("Category"), self.tr("Cases"), self.tr("Dispatch (min)"),
+                                     self.tr("Response (min)"), self.tr("On scene (min)")])
+        self.escalation_table = make_table([self.tr("Case"), self.tr("Category"), self.tr("Status"),
+                                            self.tr("Time left (h)"), self.tr("Officer")])
         cad_box = QGroupBox(self.tr("Handling times today by category (medians)"))
         QVBoxLayout(cad_box).addWidget(self.cad_table)
         esc_box = QGroupBox(self.tr("Supervision list: overdue and about to be overdue"))
         QVBoxLayout(esc_box).addWidget(self.escalation_table)
-        self.source_table = self._table([self.tr("Channel"), self.tr("Cases"), self.tr("On scene within 30 min"),
-                                         self.tr("Handled within 24 h")])
+        self.source_table = make_table([self.tr("Channel"), self.tr("Cases"), self.tr("On scene within 30 min"),
+                                        self.tr("Handled within 24 h")])
         source_box = QGroupBox(self.tr("Within target by channel (last 7 days)"))
         QVBoxLayout(source_box).addWidget(self.source_table)
         tables.addWidget(cad_box, 3)
         tables.addWidget(source_box, 2)
-        tables.addWidget(esc_box, 2)
+        tables.addWidget(esc_box, 3)
         root.addLayout(tables, 1)
-        self.data: dict[str, Any] = {}
-
-    @staticmethod
-    def _table(headers: list[str]) -> QTableWidget:
-        table = QTableWidget(0, len(headers))
-        table.setHorizontalHeaderLabels(headers)
-        table.verticalHeader().setVisible(False)
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # readable at wall distance
-        return table
-
-    @staticmethod
-    def _fill(table: QTableWidget, rows: list[list[str]], colours: list[str] | None = None) -> None:
-        table.setRowCount(len(rows))
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                item = QTableWidgetItem(text)
-                if colours and colours[r]:
-                    item.setForeground(QColor(colours[r]))
-                table.setItem(r, c, item)
 
     def show_data(self, data: dict[str, Any]) -> None:
         self.data = data
@@ -162,34 +223,34 @@ class BriefingScreen(QWidget):
             value = cases.get(field)
             self.cards[key].set_value("—" if value is None else f"{value:.1f}")
         self.hourly.clear()
-        per_hour = cases.get("per_hour", [])
-        if per_hour:
-            xs = [h for h, _ in per_hour]
-            ys = [n for _, n in per_hour]
-            self.hourly.addItem(pg.BarGraphItem(x=xs, height=ys, width=0.7, brush=theme.colour("accent")))
+        counts = hourly_counts(cases.get("per_hour", []))
+        self.hourly.addItem(pg.BarGraphItem(x=list(HOURS), height=counts, width=0.7, brush=theme.colour("accent")))
+        self.hourly.setXRange(-0.6, 23.6, padding=0)
         self.sources.clear()
-        by_source = cases.get("today_by_source", {})
+        by_source = {k: v for k, v in cases.get("today_by_source", {}).items() if v}
         if by_source:
             names = list(by_source)
             self.sources.addItem(pg.BarGraphItem(x=list(range(len(names))), height=[by_source[n] for n in names],
                                                  width=0.6, brush=theme.colour("ok")))
             axis = self.sources.getAxis("bottom")
             axis.setTicks([[(i, source_label(n)) for i, n in enumerate(names)]])
+
         def fmt(value: Any) -> str:
             return "—" if value is None else f"{value:.1f}"
 
-        cad = cases.get("cad_by_category", [])
-        self._fill(self.cad_table, [[r["category"], str(r["cases"]), fmt(r["queue_min"]), fmt(r["response_min"]),
+        cad = [r for r in cases.get("cad_by_category", []) if int(r.get("cases") or 0) > 0]  # no empty rows
+        fill_table(self.cad_table, [[r["category"], str(r["cases"]), fmt(r["queue_min"]), fmt(r["response_min"]),
                                      fmt(r["on_scene_min"])] for r in cad])
+
         def share(done: int, of: int) -> str:
             return "—" if not of else f"{100.0 * done / of:.0f}% ({done}/{of})"
 
-        self._fill(self.source_table, [[source_label(r["source"]), str(r["cases"]),
+        fill_table(self.source_table, [[source_label(r["source"]), str(r["cases"]),
                                         share(r["responded_30min"], r["responded_of"]),
                                         share(r["handled_24h"], r["handled_of"])]
-                                       for r in data.get("source_performance", [])])
+                                       for r in data.get("source_performance", []) if r["cases"]])
         escalations = data.get("escalations", [])
-        self._fill(self.escalation_table,
+        fill_table(self.escalation_table,
                    [[e["code"], e["category"], e["status"], fmt(e["remaining_hours"]), e["officer"] or "—"]
                     for e in escalations],
                    [theme.colour("error" if e["level"] == "overdue" else "warn") for e in escalations])
@@ -198,8 +259,54 @@ class BriefingScreen(QWidget):
             self.updated_at.setText(self.tr("Updated %1").replace(
                 "%1", datetime.fromisoformat(at).astimezone().strftime("%H:%M:%S")))
 
+    # ------------------------------------------------------------------------------------------- big screen
+    def set_big_screen(self, on: bool) -> None:
+        """The hall's display: larger type, and the pages cycle while nobody touches the screen."""
+        self.big_screen = on
+        if self.big_button.isChecked() != on:
+            self.big_button.setChecked(on)
+        self.cycler.set_running(on)
+        self._scale = 0.0  # re-style at the new size
+        self._apply_scale()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._apply_scale()
+
+    def _apply_scale(self) -> None:
+        """Fonts follow the screen: at 3840×2160 everything is twice the 1920×1080 size, so the layout fills
+        the screen the same way and a figure reads from the back of the hall."""
+        scale = min(self.width() / BASE_SIZE[0], self.height() / BASE_SIZE[1])
+        scale = max(0.75, round(scale * 4) / 4) * (1.4 if self.big_screen else 1.0)
+        if scale == self._scale:
+            return
+        self._scale = scale
+
+        def px(size: float) -> int:
+            return round(size * scale)
+
+        self.setStyleSheet(
+            f"QLabel[kpi=\"value\"] {{ font-size: {px(40)}px; }}"
+            f"QLabel[kpi=\"title\"] {{ font-size: {px(15)}px; }}"
+            f"QLabel[kpi=\"heading\"] {{ font-size: {px(26)}px; }}"
+            f"QLabel[kpi=\"delta\"] {{ font-size: {px(16)}px; }}"
+            f"QTableWidget, QHeaderView::section, QGroupBox, QTabBar::tab, QPushButton, QComboBox, QLabel,"
+            f" QDateEdit, QListWidget {{ font-size: {px(13)}px; }}"
+        )
+        tick = QFont()
+        tick.setPixelSize(px(12))
+        for plot in self.findChildren(pg.PlotWidget):
+            for side in ("bottom", "left"):
+                plot.getAxis(side).setStyle(tickFont=tick)
+                plot.getAxis(side).setTextPen(theme.colour("muted"))
+            title = plot.getPlotItem().titleLabel
+            title.setText(title.text, size=f"{px(14)}px", color=theme.colour("muted"))
+        for table in self.findChildren(QTableWidget):
+            table.verticalHeader().setDefaultSectionSize(px(26))
+
+    # ------------------------------------------------------------------------------------------- export
     def _ask_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export report"), "briefing.pdf", "PDF (*.pdf)")
+        path = ask_save_path(self, self.tr("Export briefing"), self.tr("briefing"), ".pdf", self.tr("PDF (*.pdf)"))
         if path:
             try:
                 self.export_pdf(path)
@@ -218,28 +325,25 @@ class BriefingScreen(QWidget):
             body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
             return f"<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>{head}</tr>{body}</table>"
 
+        def cells(t: QTableWidget) -> tuple[list[str], list[list[str]]]:
+            heads = [t.horizontalHeaderItem(c).text() for c in range(t.columnCount())]  # type: ignore[union-attr]
+            rows = [[t.item(r, c).text() if t.item(r, c) else ""  # type: ignore[union-attr]
+                     for c in range(t.columnCount())] for r in range(t.rowCount())]
+            return heads, rows
+
         kpis = [[card.title.text(), card.value.text()] for card in self.cards.values()]
-        cad = [[self.cad_table.item(r, c).text() if self.cad_table.item(r, c) else ""  # type: ignore[union-attr]
-                for c in range(self.cad_table.columnCount())] for r in range(self.cad_table.rowCount())]
-        esc = [[self.escalation_table.item(r, c).text() if self.escalation_table.item(r, c) else ""  # type: ignore[union-attr]
-                for c in range(self.escalation_table.columnCount())] for r in range(self.escalation_table.rowCount())]
-        by_source = cases.get("today_by_source", {})
+        by_source = {k: v for k, v in cases.get("today_by_source", {}).items() if v}
         return (
             f"<h1>{escape(self.tr('Leadership briefing'))}</h1><p>{escape(when)}</p>"
             + table([self.tr("Figure"), self.tr("Value")], kpis)
             + f"<h2>{escape(self.tr('Cases today by channel'))}</h2>"
             + table([self.tr("Channel"), self.tr("Cases")], [[source_label(k), str(v)] for k, v in by_source.items()])
             + f"<h2>{escape(self.tr('Within target by channel (last 7 days)'))}</h2>"
-            + table([self.source_table.horizontalHeaderItem(c).text()  # type: ignore[union-attr]
-                     for c in range(self.source_table.columnCount())],
-                    [[self.source_table.item(r, c).text() if self.source_table.item(r, c) else ""  # type: ignore[union-attr]
-                      for c in range(self.source_table.columnCount())] for r in range(self.source_table.rowCount())])
+            + table(*cells(self.source_table))
             + f"<h2>{escape(self.tr('Handling times today by category (medians)'))}</h2>"
-            + table([self.cad_table.horizontalHeaderItem(c).text()  # type: ignore[union-attr]
-                     for c in range(self.cad_table.columnCount())], cad)
+            + table(*cells(self.cad_table))
             + f"<h2>{escape(self.tr('Supervision list: overdue and about to be overdue'))}</h2>"
-            + table([self.escalation_table.horizontalHeaderItem(c).text()  # type: ignore[union-attr]
-                     for c in range(self.escalation_table.columnCount())], esc)
+            + table(*cells(self.escalation_table))
         )
 
     def export_pdf(self, path: str) -> None:
