@@ -1,0 +1,663 @@
+"""The bureau's performance figures for any period and breakdown — every figure computed here, in one place.
+
+The briefing screen, the ``report kpi`` CLI, the scheduled reports and the 考核 all call :func:`compute_kpis`;
+the drill-down calls :func:`cases_behind`, which selects cases with the very same per-case flags, so the cases a
+leader opens are exactly the ones a number counted. The formulas are in ``docs/kpis.md``.
+
+How it works: one read of the cases of the period (SQLAlchemy Core, SQLite or PostgreSQL), one read of the
+events that move the clock (返工, 缓办/恢复), then pandas: :func:`case_flags` gives every case its flags
+(counted as registered? closed by the period's end? due for the on-time figure? met it? …) and :func:`_aggregate`
+turns flags into figures per group. Dates are Asia/Shanghai; a period's end day is included.
+"""
+
+from __future__ import annotations
+
+import calendar as _monthcal
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, or_, select
+
+from commandcenter.cases.calendar import WorkCalendar, load_calendar
+from commandcenter.cases.categories import CategoryTable, load_categories
+from commandcenter.cases.tables import WorkCalendarDay
+from commandcenter.enforcement.tables import CaseParty, Decision
+from commandcenter.kpi.workclock import WorkClock
+from commandcenter.store.models import Case, CaseEvent, Officer
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from commandcenter.store import Store
+
+__all__ = [
+    "BREAKDOWNS",
+    "FIGURES",
+    "KpiError",
+    "KpiFigures",
+    "KpiReport",
+    "KpiRow",
+    "Period",
+    "PeriodKind",
+    "case_flags",
+    "cases_behind",
+    "compute_kpis",
+    "load_case_frame",
+]
+
+LOCAL_TZ: tzinfo = ZoneInfo("Asia/Shanghai")
+RESPONSE_TARGET_MIN = 30.0
+HANDLING_TARGET_MIN = 24 * 60.0
+REOFFENCE_LOOKBACK = timedelta(days=365)
+CLOSED_OK = ("closed", "archived")  # 结案 and 结案归档; 转办/不予立案/合并 end a case but are not 结案
+
+PeriodKind = Literal["today", "this_week", "this_month", "last_month", "day", "week", "month", "custom"]
+Breakdown = Literal["team", "grid", "area", "category", "source", "officer"]
+BREAKDOWNS: tuple[str, ...] = ("team", "grid", "area", "category", "source", "officer")
+
+
+class KpiError(ValueError):
+    """A bad period, breakdown or figure name, saying which and what is allowed."""
+
+
+# ----------------------------------------------------------------------------------------------- periods
+def _today(now: datetime | None) -> date:
+    return (now or datetime.now(UTC)).astimezone(LOCAL_TZ).date()
+
+
+def _month_end(day: date) -> date:
+    return day.replace(day=_monthcal.monthrange(day.year, day.month)[1])
+
+
+def _month_before(day: date) -> date:
+    """The first day of the month before ``day``'s month."""
+    return (day.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """Local (Asia/Shanghai) days ``start`` … ``end``, both included. ``kind`` decides what "previous" means."""
+
+    start: date
+    end: date
+    kind: PeriodKind = "custom"
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise KpiError(f"period ends ({self.end}) before it starts ({self.start})")
+
+    # -- constructors: what the briefing's period picker offers ---------------------------------------------
+    @classmethod
+    def today(cls, now: datetime | None = None) -> Period:
+        day = _today(now)
+        return cls(day, day, "today")
+
+    @classmethod
+    def this_week(cls, now: datetime | None = None) -> Period:
+        """Monday of this week up to today (a week so far; compared with the same days of last week)."""
+        day = _today(now)
+        return cls(day - timedelta(days=day.weekday()), day, "this_week")
+
+    @classmethod
+    def this_month(cls, now: datetime | None = None) -> Period:
+        """The 1st of this month up to today (compared with the same days of last month)."""
+        day = _today(now)
+        return cls(day.replace(day=1), day, "this_month")
+
+    @classmethod
+    def last_month(cls, now: datetime | None = None) -> Period:
+        first = _month_before(_today(now))
+        return cls(first, _month_end(first), "last_month")
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        first = date(year, month, 1)
+        return cls(first, _month_end(first), "month")
+
+    @classmethod
+    def week_of(cls, day: date) -> Period:
+        """The whole week (Monday–Sunday) holding ``day``."""
+        monday = day - timedelta(days=day.weekday())
+        return cls(monday, monday + timedelta(days=6), "week")
+
+    @classmethod
+    def custom(cls, start: date, end: date) -> Period:
+        return cls(start, end, "custom")
+
+    @classmethod
+    def parse(cls, start: str, end: str) -> Period:
+        """From the CLI's ``--from``/``--to`` (YYYY-MM-DD, local, ``--to`` included)."""
+        try:
+            return cls.custom(date.fromisoformat(start), date.fromisoformat(end))
+        except ValueError as exc:
+            raise KpiError(f"period {start!r} … {end!r}: {exc}") from None
+
+    # -- comparison ----------------------------------------------------------------------------------------
+    def previous(self) -> Period:
+        """The period to compare with (▲▼): the day before, the same days of the previous week or month, or the
+        equally long stretch right before a custom period."""
+        days = (self.end - self.start).days + 1
+        kind = self.kind
+        if kind == "custom" and self.start.day == 1 and self.end == _month_end(self.start):
+            kind = "month"  # a whole calendar month typed as --from/--to compares with the month before
+        elif kind == "custom" and days == 7 and self.start.weekday() == 0:
+            kind = "week"
+        if kind in ("today", "day"):
+            before = self.start - timedelta(days=1)
+            return Period(before, before, "day")
+        if kind in ("this_week", "week"):
+            return Period(self.start - timedelta(days=7), self.end - timedelta(days=7), "week")
+        if kind in ("last_month", "month"):
+            first = _month_before(self.start)
+            return Period(first, _month_end(first), "month")
+        if kind == "this_month":
+            first = _month_before(self.start)
+            last = min(first + timedelta(days=days - 1), _month_end(first))
+            return Period(first, last, "custom")
+        return Period(self.start - timedelta(days=days), self.start - timedelta(days=1), "custom")
+
+    # -- instants ------------------------------------------------------------------------------------------
+    @property
+    def start_utc(self) -> datetime:
+        """Local midnight at the start of ``start``, as aware UTC."""
+        return datetime.combine(self.start, time(0, 0), LOCAL_TZ).astimezone(UTC)
+
+    @property
+    def end_utc(self) -> datetime:
+        """Local midnight after ``end`` (exclusive bound), as aware UTC."""
+        return datetime.combine(self.end + timedelta(days=1), time(0, 0), LOCAL_TZ).astimezone(UTC)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    @property
+    def label(self) -> str:
+        return self.start.isoformat() if self.start == self.end else f"{self.start.isoformat()} ~ {self.end.isoformat()}"
+
+    def as_dict(self) -> dict[str, str]:
+        return {"from": self.start.isoformat(), "to": self.end.isoformat(), "kind": self.kind}
+
+
+# ----------------------------------------------------------------------------------------------- results
+# Every figure in the order reports show them: (name, Chinese label, kind). kind: "count", "rate" (fraction
+# 0–1), "minutes" or "score". The JSON, the Excel columns and the PDF tables follow this list.
+FIGURES: tuple[tuple[str, str, str], ...] = (
+    ("reported", "上报数", "count"),
+    ("registered", "立案数", "count"),
+    ("closed", "结案数", "count"),
+    ("closure_rate", "结案率", "rate"),
+    ("on_time_rate", "按期结案率", "rate"),
+    ("rework_rate", "返工率", "rate"),
+    ("timely_dispatch_rate", "及时派遣率", "rate"),
+    ("median_response_min", "到场时间中位数(分)", "minutes"),
+    ("p90_response_min", "到场时间P90(分)", "minutes"),
+    ("median_handling_min", "处置时间中位数(分)", "minutes"),
+    ("responded_30min_rate", "30分钟到场率", "rate"),
+    ("handled_24h_rate", "24小时处置率", "rate"),
+    ("rating_avg", "群众评价(1-5)", "score"),
+    ("rated", "评价数", "count"),
+    ("field_use_rate", "城管通使用率", "rate"),
+    ("reoffence_rate", "首违不罚再犯率", "rate"),
+)
+FIGURE_NAMES: tuple[str, ...] = tuple(f[0] for f in FIGURES)
+FIGURE_LABELS: dict[str, str] = {f[0]: f[1] for f in FIGURES}
+
+# Rate figures → the per-case flag columns of their numerator and denominator (see case_flags).
+RATE_FLAGS: dict[str, tuple[str, str]] = {
+    "closure_rate": ("closed", "registered"),
+    "on_time_rate": ("on_time_met", "on_time_due"),
+    "rework_rate": ("rework_met", "rework_due"),
+    "timely_dispatch_rate": ("dispatch_met", "dispatch_due"),
+    "responded_30min_rate": ("responded_met", "responded_due"),
+    "handled_24h_rate": ("handled_met", "handled_due"),
+    "field_use_rate": ("field_met", "field_due"),
+}
+# Time figures → the per-case value column they summarise.
+TIME_COLUMNS: dict[str, str] = {
+    "median_response_min": "response_min",
+    "p90_response_min": "response_min",
+    "median_handling_min": "handling_min",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KpiFigures:
+    """The figures of one group (the bureau, one team, one grid …). Rates are 0–1 or None (nothing to divide)."""
+
+    reported: int = 0
+    registered: int = 0
+    closed: int = 0
+    closure_rate: float | None = None
+    on_time_rate: float | None = None
+    rework_rate: float | None = None
+    timely_dispatch_rate: float | None = None
+    median_response_min: float | None = None
+    p90_response_min: float | None = None
+    median_handling_min: float | None = None
+    responded_30min_rate: float | None = None
+    handled_24h_rate: float | None = None
+    rating_avg: float | None = None
+    rated: int = 0
+    field_use_rate: float | None = None
+    reoffence_rate: float | None = None
+    # numerator and denominator of every rate, so each number on screen can be traced
+    basis: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def value(self, name: str) -> float | int | None:
+        if name not in FIGURE_NAMES:
+            raise KpiError(f"unknown figure {name!r}; known: {', '.join(FIGURE_NAMES)}")
+        return getattr(self, name)  # type: ignore[no-any-return]
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["basis"] = {k: list(v) for k, v in self.basis.items()}
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class KpiRow:
+    """One group of a breakdown: ``key`` as stored (team name, grid code, category code …), ``label`` to show."""
+
+    key: str
+    label: str
+    figures: KpiFigures
+    previous: KpiFigures | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class KpiReport:
+    """Figures of a period: the bureau's totals, optional breakdown rows, and the previous period's totals."""
+
+    period: Period
+    by: str | None
+    totals: KpiFigures
+    rows: list[KpiRow]
+    previous_period: Period | None = None
+    previous: KpiFigures | None = None
+    computed_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def change(self, name: str) -> float | None:
+        """This period's value minus the previous one's (▲ > 0, ▼ < 0); None when either is missing."""
+        if self.previous is None:
+            return None
+        now, before = self.totals.value(name), self.previous.value(name)
+        if now is None or before is None:
+            return None
+        return float(now) - float(before)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON of ``report kpi`` (contract: ``period``, ``totals`` and, with a breakdown, ``by``)."""
+        data: dict[str, Any] = {
+            "period": self.period.as_dict(),
+            "totals": self.totals.as_dict(),
+            "computed_at": self.computed_at.isoformat(),
+        }
+        if self.previous is not None and self.previous_period is not None:
+            data["previous"] = {"period": self.previous_period.as_dict(), "totals": self.previous.as_dict()}
+        if self.by is not None:
+            data["breakdown"] = self.by
+            data["by"] = [{"key": r.key, "label": r.label, **r.figures.as_dict()} for r in self.rows]
+        return data
+
+
+# ----------------------------------------------------------------------------------------------- reading
+def _engine(source: Store | Engine) -> Engine:
+    engine = getattr(source, "engine", source)
+    if not isinstance(engine, Engine):
+        raise KpiError(f"expected a Store or an SQLAlchemy Engine, not {type(source).__name__}")
+    return engine
+
+
+def calendar_with_overrides(engine: Engine, calendar: WorkCalendar | None = None) -> WorkCalendar:
+    """The work calendar file plus the ``work_calendar_days`` edits, as the case service uses it."""
+    base = calendar or load_calendar()
+    with engine.connect() as conn:
+        rows = [(r.day, r.kind, r.name) for r in conn.execute(
+            select(WorkCalendarDay.day, WorkCalendarDay.kind, WorkCalendarDay.name))]
+    return base.with_overrides(rows) if rows else base
+
+
+_CASE_COLUMNS = ("id", "code", "source", "category", "category_name", "grid_code", "area_code",
+                 "assigned_officer", "status", "created_at", "registered_at", "dispatched_at", "arrived_at",
+                 "handled_at", "closed_at", "extra")
+
+
+def load_case_frame(engine: Engine, period: Period) -> pd.DataFrame:
+    """The cases reported or registered in the period, with the officer's name and team and the clock events.
+
+    Two range reads (created_at, registered_at) rather than one OR, so each uses its index. Columns: those of
+    ``_CASE_COLUMNS`` plus ``officer_name``, ``team``, ``rework_n`` (返工 before the period's end) and
+    ``suspended_spans`` (list of (start, end-or-None) 缓办 spans).
+    """
+    import pandas as pd  # imported when first used, not at start-up
+
+    start, end = period.start_utc, period.end_utc
+    cols = [getattr(Case, c) for c in _CASE_COLUMNS]
+    base = (select(*cols, Officer.name.label("officer_name"), Officer.team.label("team"))
+            .select_from(Case).outerjoin(Officer, Officer.id == Case.assigned_officer))
+    by_created = base.where(Case.created_at >= start, Case.created_at < end)
+    by_registered = base.where(Case.registered_at >= start, Case.registered_at < end,
+                               or_(Case.created_at < start, Case.created_at >= end))
+    clock_events = (select(CaseEvent.case_id, CaseEvent.action, CaseEvent.time)
+                    .where(CaseEvent.action.in_(("rework", "suspend", "resume")),
+                           CaseEvent.time >= start, CaseEvent.time < end)
+                    .order_by(CaseEvent.case_id, CaseEvent.time, CaseEvent.id))
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(by_created)] + [tuple(r) for r in conn.execute(by_registered)]
+        events = [(int(r[0]), str(r[1]), r[2]) for r in conn.execute(clock_events)]
+    frame = pd.DataFrame(rows, columns=[*_CASE_COLUMNS, "officer_name", "team"])
+    for col in ("created_at", "registered_at", "dispatched_at", "arrived_at", "handled_at", "closed_at"):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    for col in ("assigned_officer", "officer_name", "team", "grid_code", "area_code", "category",
+                "category_name", "source"):
+        frame[col] = frame[col].fillna("").astype(str)
+    rework: dict[int, int] = {}
+    spans: dict[int, list[tuple[datetime, datetime | None]]] = {}
+    for case_id, action, when in events:
+        if action == "rework":
+            rework[case_id] = rework.get(case_id, 0) + 1
+        elif action == "suspend":
+            spans.setdefault(case_id, []).append((when, None))
+        elif action == "resume" and spans.get(case_id) and spans[case_id][-1][1] is None:
+            spans[case_id][-1] = (spans[case_id][-1][0], when)
+    frame["rework_n"] = frame["id"].map(rework).fillna(0).astype(int)
+    frame["suspended_spans"] = frame["id"].map(lambda i: spans.get(i, []))
+    return frame
+
+
+# ----------------------------------------------------------------------------------------------- per case
+def _limit_hours(frame: pd.DataFrame, categories: CategoryTable, step: str) -> pd.Series:
+    """The category's working-hour limit per case (NaN for an unknown category)."""
+    import pandas as pd  # imported when first used, not at start-up
+
+    limits: dict[str, float] = {}
+    for code in frame["category"].unique():
+        cat = categories.get(str(code)) if code else None
+        if cat is not None:
+            limits[str(code)] = (cat.dispatch_hours if step == "dispatch"
+                                 else cat.dispatch_hours + cat.handle_hours + cat.verify_hours)
+    return pd.to_numeric(frame["category"].map(limits), errors="coerce").astype(float)
+
+
+def _suspended_hours(frame: pd.DataFrame, clock: WorkClock, until: datetime) -> Any:
+    """Working hours each case spent 缓办 (the SLA clock stops), a still-open suspension counted to ``until``."""
+    import numpy as np
+    import pandas as pd  # imported when first used, not at start-up
+
+    pairs = [(i, s, e or until) for i, spans in zip(frame.index, frame["suspended_spans"], strict=True)
+             for s, e in spans]
+    hours = np.zeros(len(frame))
+    if pairs:
+        idx = np.array([frame.index.get_loc(p[0]) for p in pairs])
+        spent = clock.hours_between(pd.Series([p[1] for p in pairs]), pd.Series([p[2] for p in pairs]))
+        np.add.at(hours, idx, np.nan_to_num(spent))
+    return hours
+
+
+def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories: CategoryTable,
+               now: datetime | None = None) -> pd.DataFrame:
+    """Every case's part in every figure: boolean ``*_due``/``*_met`` columns and minute values.
+
+    This is the one place the formulas live (``docs/kpis.md`` describes each). ``cutoff`` is the period's end,
+    or now for a period still running: a case only counts as late for a target once the target has passed.
+    """
+    import numpy as np
+    import pandas as pd  # imported when first used, not at start-up
+
+    out = frame.copy()
+    start, end = pd.Timestamp(period.start_utc), pd.Timestamp(period.end_utc)
+    cutoff = min(end, pd.Timestamp(now or datetime.now(UTC)))
+    created, registered = out["created_at"], out["registered_at"]
+
+    def by_end(col: str) -> pd.Series:
+        return out[col].notna() & (out[col] < end)
+
+    out["reported"] = (created >= start) & (created < end)
+    reg = registered.notna() & (registered >= start) & (registered < end)
+    out["registered"] = reg
+    out["closed"] = reg & by_end("closed_at") & out["status"].isin(CLOSED_OK)
+
+    # 按期结案: working hours 立案 → 结案, less 缓办 and approved extensions, within the category's limit.
+    suspended = _suspended_hours(out, clock, cutoff.to_pydatetime())
+    extended = out["extra"].map(lambda x: float((x or {}).get("extended_hours") or 0)
+                                if isinstance(x, dict) else 0.0).to_numpy(dtype=float)
+    limit = _limit_hours(out, categories, "total").to_numpy(dtype=float) + extended
+    reg_s = clock.seconds(registered)
+    close_s = clock.seconds(out["closed_at"].where(out["closed"]))
+    cutoff_s = float(clock.seconds(pd.Series([cutoff]))[0])
+    took = (close_s - reg_s) / 3600.0 - suspended
+    elapsed = (cutoff_s - reg_s) / 3600.0 - suspended
+    known = ~np.isnan(limit)
+    out["on_time_met"] = reg & out["closed"] & known & (np.nan_to_num(took, nan=np.inf) <= limit + 1e-6)
+    out["on_time_due"] = reg & known & (out["closed"] | (np.nan_to_num(elapsed, nan=-np.inf) > limit + 1e-6))
+
+    # 返工率: of the cases handled at least once by the period's end, those sent back by 核查.
+    out["rework_met"] = reg & (out["rework_n"] > 0)
+    out["rework_due"] = reg & (by_end("handled_at") | (out["rework_n"] > 0))
+
+    # 及时派遣率: first 派遣 within the category's dispatch limit (working hours from 立案).
+    dlimit = _limit_hours(out, categories, "dispatch").to_numpy(dtype=float)
+    dispatched = by_end("dispatched_at")
+    took_d = (clock.seconds(out["dispatched_at"].where(dispatched)) - reg_s) / 3600.0
+    dknown = ~np.isnan(dlimit)
+    out["dispatch_met"] = reg & dispatched & dknown & (np.nan_to_num(took_d, nan=np.inf) <= dlimit + 1e-6)
+    out["dispatch_due"] = reg & dknown & (dispatched | (np.nan_to_num((cutoff_s - reg_s) / 3600.0, nan=-np.inf)
+                                                         > dlimit + 1e-6))
+
+    # 到场 and 处置 times from the report (上报), in minutes.
+    arrived, handled = by_end("arrived_at"), by_end("handled_at")
+    out["response_min"] = ((out["arrived_at"] - created).dt.total_seconds() / 60.0).where(reg & arrived)
+    out["handling_min"] = ((out["handled_at"] - created).dt.total_seconds() / 60.0).where(reg & handled)
+    old_30 = created + pd.Timedelta(minutes=RESPONSE_TARGET_MIN) <= cutoff
+    old_24 = created + pd.Timedelta(minutes=HANDLING_TARGET_MIN) <= cutoff
+    out["responded_met"] = reg & (out["response_min"] <= RESPONSE_TARGET_MIN)
+    out["responded_due"] = reg & (old_30 | out["responded_met"])
+    out["handled_met"] = reg & (out["handling_min"] <= HANDLING_TARGET_MIN)
+    out["handled_due"] = reg & (old_24 | out["handled_met"])
+
+    # 群众评价: cases.extra["rating"] (1–5) where the citizen rated.
+    def rating(x: object) -> float:
+        value = x.get("rating") if isinstance(x, dict) else None
+        return float(value) if isinstance(value, int | float) and 1 <= float(value) <= 5 else np.nan
+
+    out["rating"] = out["extra"].map(rating).astype(float).where(reg)
+
+    # 城管通使用率: of the cases handled by the period's end, those whose 处置反馈 came from the phone.
+    def by_phone(x: object) -> bool:
+        state = x.get("field") if isinstance(x, dict) else None
+        return isinstance(state, dict) and state.get("state") == "reported"
+
+    out["field_due"] = reg & handled
+    out["field_met"] = out["field_due"] & out["extra"].map(by_phone).astype(bool)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------- aggregate
+def _rate(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def _aggregate(flags: pd.DataFrame, reoffence: tuple[int, int] | None = None) -> KpiFigures:
+    basis: dict[str, tuple[int, int]] = {}
+    rates: dict[str, float | None] = {}
+    for name, (num_col, den_col) in RATE_FLAGS.items():
+        num, den = int(flags[num_col].sum()), int(flags[den_col].sum())
+        basis[name] = (num, den)
+        rates[name] = _rate(num, den)
+    if reoffence is not None:
+        basis["reoffence_rate"] = reoffence
+    response = flags["response_min"].dropna()
+    handling = flags["handling_min"].dropna()
+    ratings = flags["rating"].dropna()
+
+    def quantile(values: pd.Series, q: float) -> float | None:
+        return round(float(values.quantile(q)), 1) if len(values) else None
+
+    return KpiFigures(
+        reported=int(flags["reported"].sum()), registered=int(flags["registered"].sum()),
+        closed=int(flags["closed"].sum()), closure_rate=rates["closure_rate"], on_time_rate=rates["on_time_rate"],
+        rework_rate=rates["rework_rate"], timely_dispatch_rate=rates["timely_dispatch_rate"],
+        median_response_min=quantile(response, 0.5), p90_response_min=quantile(response, 0.9),
+        median_handling_min=quantile(handling, 0.5),
+        responded_30min_rate=rates["responded_30min_rate"], handled_24h_rate=rates["handled_24h_rate"],
+        rating_avg=round(float(ratings.mean()), 2) if len(ratings) else None, rated=len(ratings),
+        field_use_rate=rates["field_use_rate"],
+        reoffence_rate=_rate(*reoffence) if reoffence is not None else None,
+        basis=basis,
+    )
+
+
+def _group_key(flags: pd.DataFrame, by: str) -> tuple[pd.Series, dict[str, str]]:
+    """The breakdown key per case and a label per key (names for officers and categories)."""
+    column = {"team": "team", "grid": "grid_code", "area": "area_code", "category": "category",
+              "source": "source", "officer": "assigned_officer"}[by]
+    keys = flags[column].astype(str)
+    labels: dict[str, str] = {}
+    if by == "category":
+        labels = dict(zip(keys, flags["category_name"].astype(str), strict=True))
+    elif by == "officer":
+        labels = dict(zip(keys, flags["officer_name"].astype(str), strict=True))
+    return keys, {k: (labels.get(k) or k) for k in keys.unique()}
+
+
+def _check_by(by: str | None) -> None:
+    if by is not None and by not in BREAKDOWNS:
+        raise KpiError(f"unknown breakdown {by!r}; choose one of {', '.join(BREAKDOWNS)}")
+
+
+def reoffence_basis(engine: Engine, period: Period) -> tuple[int, int]:
+    """(parties who offended again, parties granted 首违不罚) — the re-offence rate's numerator and denominator.
+
+    Parties: those with a standing 首违不罚 decision (not superseded) in the year before the period's end.
+    Again: a later case of the same party (``case_parties``), reported after that decision and before the end.
+    """
+    end = period.end_utc
+    with engine.connect() as conn:
+        granted: dict[int, tuple[datetime, int]] = {}
+        for party_id, at, case_id in conn.execute(
+                select(Decision.party_id, Decision.created_at, Decision.case_id)
+                .where(Decision.first_violation.is_(True), Decision.superseded.is_(False),
+                       Decision.party_id.is_not(None), Decision.created_at >= end - REOFFENCE_LOOKBACK,
+                       Decision.created_at < end)
+                .order_by(Decision.created_at)):
+            granted.setdefault(int(party_id or 0), (at, int(case_id)))
+        if not granted:
+            return (0, 0)
+        again: set[int] = set()
+        ids = list(granted)
+        for chunk in range(0, len(ids), 500):
+            for party_id, case_id, created in conn.execute(
+                    select(CaseParty.party_id, Case.id, Case.created_at).join(Case, Case.id == CaseParty.case_id)
+                    .where(CaseParty.party_id.in_(ids[chunk:chunk + 500]), Case.created_at < end)):
+                at, first_case = granted[int(party_id)]
+                if int(case_id) != first_case and created > at:
+                    again.add(int(party_id))
+    return (len(again), len(granted))
+
+
+@dataclass
+class KpiContext:
+    """What the figures need besides the database: the work calendar and the category limits (cached)."""
+
+    calendar: WorkCalendar
+    categories: CategoryTable
+    clock: WorkClock = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.clock = WorkClock(self.calendar)
+
+    @classmethod
+    def load(cls, engine: Engine, calendar: WorkCalendar | None = None,
+             categories: CategoryTable | None = None) -> KpiContext:
+        return cls(calendar_with_overrides(engine, calendar), categories or load_categories())
+
+
+def _flags_for(engine: Engine, period: Period, context: KpiContext, now: datetime | None) -> pd.DataFrame:
+    return case_flags(load_case_frame(engine, period), period, context.clock, context.categories, now)
+
+
+def _report(engine: Engine, period: Period, by: str | None, context: KpiContext,
+            now: datetime | None) -> tuple[KpiFigures, dict[str, tuple[str, KpiFigures]]]:
+    flags = _flags_for(engine, period, context, now)
+    totals = _aggregate(flags, reoffence_basis(engine, period))
+    groups: dict[str, tuple[str, KpiFigures]] = {}
+    if by is not None and len(flags):
+        keys, labels = _group_key(flags, by)
+        for key, part in flags.groupby(keys, sort=True):
+            groups[str(key)] = (labels.get(str(key), str(key)), _aggregate(part))
+    return totals, groups
+
+
+def compute_kpis(source: Store | Engine, period: Period, by: str | None = None, *, compare: bool = True,
+                 context: KpiContext | None = None, now: datetime | None = None) -> KpiReport:
+    """The figures of ``period`` (bureau totals and, with ``by``, one row per group), and with ``compare`` the
+    previous period's (``report.previous`` and each row's ``previous``). Runs queries: call off the GUI thread.
+
+    ``by``: team, grid (单元网格), area (责任区), category, source or officer. Rows are sorted by registered
+    cases, busiest first; a group present only in the previous period is not listed.
+    """
+    _check_by(by)
+    engine = _engine(source)
+    context = context or KpiContext.load(engine)
+    totals, groups = _report(engine, period, by, context, now)
+    previous_period = previous = None
+    before: dict[str, tuple[str, KpiFigures]] = {}
+    if compare:
+        previous_period = period.previous()
+        previous, before = _report(engine, previous_period, by, context, now)
+    rows = [KpiRow(key, label, figures, before[key][1] if key in before else None)
+            for key, (label, figures) in groups.items()]
+    rows.sort(key=lambda r: (-r.figures.registered, -r.figures.reported, r.key))
+    return KpiReport(period, by, totals, rows, previous_period, previous)
+
+
+def cases_behind(source: Store | Engine, period: Period, figure: str, key: str | None = None, *,
+                 by: str | None = None, which: Literal["all", "met", "missed"] = "all",
+                 context: KpiContext | None = None, now: datetime | None = None) -> list[str]:
+    """The case codes behind a number on screen (drill-down), from the same flags the number was counted with.
+
+    ``figure``: a count (reported, registered, closed, rated) → the cases counted; a rate → the cases of its
+    denominator (``which="met"``: its numerator, ``"missed"``: denominator minus numerator); a time figure →
+    the cases with a measured time, slowest first. ``key`` with ``by`` narrows to one row of a breakdown (the
+    row's ``key``); ``key`` without ``by`` is an error. Other cases are sorted by code.
+    """
+    _check_by(by)
+    if key is not None and by is None:
+        raise KpiError(f"cases_behind: key {key!r} given without the breakdown (by=team|grid|…) it belongs to")
+    if figure == "reoffence_rate":
+        raise KpiError("reoffence_rate counts parties, not cases of the period: open the party's record instead")
+    engine = _engine(source)
+    context = context or KpiContext.load(engine)
+    flags = _flags_for(engine, period, context, now)
+    if key is not None and by is not None:
+        keys, _ = _group_key(flags, by) if len(flags) else (flags["code"], {})
+        flags = flags[keys == key]
+    if figure in ("reported", "registered", "closed"):
+        chosen = flags[flags[figure]]
+    elif figure in ("rated", "rating_avg"):
+        chosen = flags[flags["rating"].notna()]
+    elif figure in RATE_FLAGS:
+        num_col, den_col = RATE_FLAGS[figure]
+        mask = flags[den_col]
+        if which == "met":
+            mask = mask & flags[num_col]
+        elif which == "missed":
+            mask = mask & ~flags[num_col]
+        chosen = flags[mask]
+    elif figure in TIME_COLUMNS:
+        column = TIME_COLUMNS[figure]
+        chosen = flags[flags[column].notna()].sort_values([column, "code"], ascending=[False, True])
+        return [str(c) for c in chosen["code"]]
+    else:
+        raise KpiError(f"unknown figure {figure!r}; known: {', '.join(FIGURE_NAMES)}")
+    return sorted(str(c) for c in chosen["code"])
+
+
+def figure_rows(report: KpiReport) -> Iterable[Sequence[object]]:
+    """Table rows (key, label, figure values …) of a report's breakdown, for the Excel and PDF writers."""
+    for row in report.rows:
+        yield (row.key, row.label, *(row.figures.value(n) for n in FIGURE_NAMES))
