@@ -295,9 +295,9 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
 
 def _briefing(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
-    from widgets.briefing import BriefingScreen
+    from widgets.briefing.pages import build_briefing
 
-    screen = BriefingScreen(gate=services.gate)
+    screen = build_briefing(services.store, services.tasks, gate=services.gate)
     services.briefing.updated.connect(screen.show_data)
     services.briefing.refresh()
     return screen

@@ -2,6 +2,236 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
   <context>
+    <name>BriefingFigures</name>
+    <message>
+      <source>%1 pts</source>
+      <translation>%1 个百分点</translation>
+    </message>
+    <message>
+      <source>By category</source>
+      <translation>按类别</translation>
+    </message>
+    <message>
+      <source>By channel</source>
+      <translation>按来源</translation>
+    </message>
+    <message>
+      <source>By grid</source>
+      <translation>按网格</translation>
+    </message>
+    <message>
+      <source>By officer</source>
+      <translation>按执法队员</translation>
+    </message>
+    <message>
+      <source>By responsibility area</source>
+      <translation>按责任区</translation>
+    </message>
+    <message>
+      <source>By team</source>
+      <translation>按中队</translation>
+    </message>
+    <message>
+      <source>Closed</source>
+      <translation>结案数</translation>
+    </message>
+    <message>
+      <source>Closed on time</source>
+      <translation>按期结案率</translation>
+    </message>
+    <message>
+      <source>Closure rate</source>
+      <translation>结案率</translation>
+    </message>
+    <message>
+      <source>Dispatched on time</source>
+      <translation>及时派遣率</translation>
+    </message>
+    <message>
+      <source>Field app use</source>
+      <translation>城管通使用率</translation>
+    </message>
+    <message>
+      <source>Handled within 24 h</source>
+      <translation>24小时处置率</translation>
+    </message>
+    <message>
+      <source>Median handling (min)</source>
+      <translation>处置时间中位数(分)</translation>
+    </message>
+    <message>
+      <source>Median response (min)</source>
+      <translation>到场时间中位数(分)</translation>
+    </message>
+    <message>
+      <source>On scene within 30 min</source>
+      <translation>30分钟到场率</translation>
+    </message>
+    <message>
+      <source>P90 response (min)</source>
+      <translation>到场时间P90(分)</translation>
+    </message>
+    <message>
+      <source>Public rating (1–5)</source>
+      <translation>群众评价(1-5)</translation>
+    </message>
+    <message>
+      <source>Ratings</source>
+      <translation>评价数</translation>
+    </message>
+    <message>
+      <source>Re-offence after 首违不罚</source>
+      <translation>首违不罚再犯率</translation>
+    </message>
+    <message>
+      <source>Registered</source>
+      <translation>立案数</translation>
+    </message>
+    <message>
+      <source>Reported</source>
+      <translation>上报数</translation>
+    </message>
+    <message>
+      <source>Rework rate</source>
+      <translation>返工率</translation>
+    </message>
+  </context>
+  <context>
+    <name>BriefingPages</name>
+    <message>
+      <source>Figures by period</source>
+      <translation>周期指标</translation>
+    </message>
+  </context>
+  <context>
+    <name>BriefingScreen</name>
+    <message>
+      <source>Big screen</source>
+      <translation>大屏模式</translation>
+    </message>
+    <message>
+      <source>Export briefing</source>
+      <translation>导出驾驶舱报告</translation>
+    </message>
+    <message>
+      <source>Export briefing (PDF)…</source>
+      <translation>导出驾驶舱报告 (PDF)…</translation>
+    </message>
+    <message>
+      <source>Hall display: larger text, pages cycle while nobody touches the screen</source>
+      <translation>大厅大屏：字体放大，无人操作时自动轮播各页</translation>
+    </message>
+    <message>
+      <source>PDF (*.pdf)</source>
+      <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+      <source>Today</source>
+      <translation>今日</translation>
+    </message>
+    <message>
+      <source>briefing</source>
+      <translation>领导驾驶舱</translation>
+    </message>
+  </context>
+  <context>
+    <name>CasesBehindDialog</name>
+    <message>
+      <source>%1 cases</source>
+      <translation>共 %1 件</translation>
+    </message>
+    <message>
+      <source>(first %1 listed)</source>
+      <translation>（列出前 %1 件）</translation>
+    </message>
+    <message>
+      <source>All counted</source>
+      <translation>全部计入</translation>
+    </message>
+    <message>
+      <source>Cannot list the cases: %1</source>
+      <translation>无法列出案件：%1</translation>
+    </message>
+    <message>
+      <source>Case</source>
+      <translation>案件</translation>
+    </message>
+    <message>
+      <source>Cases behind: %1</source>
+      <translation>指标对应案件：%1</translation>
+    </message>
+    <message>
+      <source>Category</source>
+      <translation>类别</translation>
+    </message>
+    <message>
+      <source>Grid</source>
+      <translation>网格</translation>
+    </message>
+    <message>
+      <source>Loading…</source>
+      <translation>加载中…</translation>
+    </message>
+    <message>
+      <source>Met</source>
+      <translation>达标</translation>
+    </message>
+    <message>
+      <source>Missed</source>
+      <translation>未达标</translation>
+    </message>
+    <message>
+      <source>Officer</source>
+      <translation>执法队员</translation>
+    </message>
+    <message>
+      <source>Reported</source>
+      <translation>上报时间</translation>
+    </message>
+    <message>
+      <source>Status</source>
+      <translation>状态</translation>
+    </message>
+  </context>
+  <context>
+    <name>FigureCard</name>
+    <message>
+      <source>Click to see the cases behind this figure</source>
+      <translation>点击查看该指标对应的案件</translation>
+    </message>
+    <message>
+      <source>Previous period %1: %2</source>
+      <translation>上一周期 %1：%2</translation>
+    </message>
+  </context>
+  <context>
+    <name>FiguresPage</name>
+    <message>
+      <source>%1 · compared with %2</source>
+      <translation>%1 · 对比 %2</translation>
+    </message>
+    <message>
+      <source>(none)</source>
+      <translation>（未指定）</translation>
+    </message>
+    <message>
+      <source>Click a number to see the cases behind it</source>
+      <translation>点击数字查看对应案件</translation>
+    </message>
+    <message>
+      <source>Computing…</source>
+      <translation>计算中…</translation>
+    </message>
+    <message>
+      <source>Figures failed: %1</source>
+      <translation>指标计算失败：%1</translation>
+    </message>
+    <message>
+      <source>Group</source>
+      <translation>分组</translation>
+    </message>
+  </context>
+  <context>
     <name>HeatmapPanel</name>
     <message>
       <source>All day</source>
@@ -66,6 +296,52 @@
     <message>
       <source>Workdays</source>
       <translation>工作日</translation>
+    </message>
+  </context>
+  <context>
+    <name>PeriodPicker</name>
+    <message>
+      <source>Custom</source>
+      <translation>自定义</translation>
+    </message>
+    <message>
+      <source>Last month</source>
+      <translation>上月</translation>
+    </message>
+    <message>
+      <source>This month</source>
+      <translation>本月</translation>
+    </message>
+    <message>
+      <source>This week</source>
+      <translation>本周</translation>
+    </message>
+    <message>
+      <source>Today</source>
+      <translation>今日</translation>
+    </message>
+  </context>
+  <context>
+    <name>ReportSaveDialog</name>
+    <message>
+      <source>Cancel</source>
+      <translation>取消</translation>
+    </message>
+    <message>
+      <source>File name:</source>
+      <translation>文件名：</translation>
+    </message>
+    <message>
+      <source>File type:</source>
+      <translation>文件类型：</translation>
+    </message>
+    <message>
+      <source>Save</source>
+      <translation>保存</translation>
+    </message>
+    <message>
+      <source>Save in:</source>
+      <translation>保存到：</translation>
     </message>
   </context>
 </TS>

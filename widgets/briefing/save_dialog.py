@@ -33,12 +33,11 @@ def report_save_dialog(parent: QWidget | None, title: str, stem: str, suffix: st
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     dialog.setDefaultSuffix(suffix.lstrip("."))
     dialog.selectFile(dated_name(stem, suffix))
-    tr = QCoreApplication.translate
-    dialog.setLabelText(QFileDialog.DialogLabel.LookIn, tr("ReportSaveDialog", "Save in:"))
-    dialog.setLabelText(QFileDialog.DialogLabel.FileName, tr("ReportSaveDialog", "File name:"))
-    dialog.setLabelText(QFileDialog.DialogLabel.FileType, tr("ReportSaveDialog", "File type:"))
-    dialog.setLabelText(QFileDialog.DialogLabel.Accept, tr("ReportSaveDialog", "Save"))
-    dialog.setLabelText(QFileDialog.DialogLabel.Reject, tr("ReportSaveDialog", "Cancel"))
+    dialog.setLabelText(QFileDialog.DialogLabel.LookIn, QCoreApplication.translate("ReportSaveDialog", "Save in:"))
+    dialog.setLabelText(QFileDialog.DialogLabel.FileName, QCoreApplication.translate("ReportSaveDialog", "File name:"))
+    dialog.setLabelText(QFileDialog.DialogLabel.FileType, QCoreApplication.translate("ReportSaveDialog", "File type:"))
+    dialog.setLabelText(QFileDialog.DialogLabel.Accept, QCoreApplication.translate("ReportSaveDialog", "Save"))
+    dialog.setLabelText(QFileDialog.DialogLabel.Reject, QCoreApplication.translate("ReportSaveDialog", "Cancel"))
     return dialog
 
 

@@ -145,10 +145,11 @@ class BriefingScreen(QWidget):
         self.today = QWidget()
         self._build_today(self.today)
         self.tabs.addTab(self.today, self.tr("Today"))
-        self.page_keys = ["today"]
+        self.pages: dict[str, QWidget] = {"today": self.today}
         for key, title, page in pages:
             self.tabs.addTab(page, title)
-            self.page_keys.append(key)
+            self.pages[key] = page
+        self.opened_windows: list[QWidget] = []  # drill-down windows opened from this screen
         root.addWidget(self.tabs, 1)
         self.cycler = PanelCycler(self.tabs, interval_ms=int(cycle_interval_s * 1000),
                                   idle_resume_ms=int(idle_resume_s * 1000), parent=self)
