@@ -15,9 +15,17 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 
 
 def documents_folder() -> Path:
-    """The user's documents folder (QStandardPaths), or the home folder on a machine without one."""
+    """The user's documents folder (QStandardPaths), made if a fresh account has none yet (a dialog pointed at
+    a missing folder would fall back to the program's folder); the home folder if it cannot be made."""
     found = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-    return Path(found) if found else Path.home()
+    if not found:
+        return Path.home()
+    folder = Path(found)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return Path.home()
+    return folder
 
 
 def dated_name(stem: str, suffix: str, day: date | None = None) -> str:
