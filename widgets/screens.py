@@ -295,9 +295,10 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
 
 def _briefing(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
-    from widgets.briefing.pages import build_briefing
+    from widgets.briefing.pages import build_briefing, shift_roster
 
-    screen = build_briefing(services.store, services.tasks, gate=services.gate)
+    screen = build_briefing(services.store, services.tasks, gate=services.gate,
+                            roster=shift_roster(services.config.shifts))
     services.briefing.updated.connect(screen.show_data)
     services.briefing.refresh()
     return screen

@@ -102,6 +102,10 @@
       <source>Figures by period</source>
       <translation>周期指标</translation>
     </message>
+    <message>
+      <source>Hot spots by time</source>
+      <translation>时段热点</translation>
+    </message>
   </context>
   <context>
     <name>BriefingScreen</name>
@@ -296,6 +300,73 @@
     <message>
       <source>Workdays</source>
       <translation>工作日</translation>
+    </message>
+  </context>
+  <context>
+    <name>HotspotPage</name>
+    <message>
+      <source>Cases a week by hour and weekday, officers on duty</source>
+      <translation>各时段每周案件数与在岗人数</translation>
+    </message>
+    <message>
+      <source>Cases a week reported in each hour; the last row: officers on duty</source>
+      <translation>每个时段平均每周上报的案件数；最后一行为在岗队员数</translation>
+    </message>
+    <message>
+      <source>Computing…</source>
+      <translation>计算中…</translation>
+    </message>
+    <message>
+      <source>Fri</source>
+      <translation>周五</translation>
+    </message>
+    <message>
+      <source>Grid</source>
+      <translation>网格</translation>
+    </message>
+    <message>
+      <source>Grid %1 · %2 %3:00 · %4 cases a week · %5 on duty</source>
+      <translation>网格 %1 · %2 %3:00 · 每周 %4 件 · 在岗 %5 人</translation>
+    </message>
+    <message>
+      <source>Hot spots failed: %1</source>
+      <translation>热点计算失败：%1</translation>
+    </message>
+    <message>
+      <source>Mon</source>
+      <translation>周一</translation>
+    </message>
+    <message>
+      <source>No hour with regular cases lacks officers.</source>
+      <translation>所有常发案时段均有队员在岗。</translation>
+    </message>
+    <message>
+      <source>On duty</source>
+      <translation>在岗人数</translation>
+    </message>
+    <message>
+      <source>Sat</source>
+      <translation>周六</translation>
+    </message>
+    <message>
+      <source>Sun</source>
+      <translation>周日</translation>
+    </message>
+    <message>
+      <source>Thu</source>
+      <translation>周四</translation>
+    </message>
+    <message>
+      <source>Tue</source>
+      <translation>周二</translation>
+    </message>
+    <message>
+      <source>Wed</source>
+      <translation>周三</translation>
+    </message>
+    <message>
+      <source>Where patrols are short</source>
+      <translation>巡查力量不足的时段</translation>
     </message>
   </context>
   <context>

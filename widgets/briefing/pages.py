@@ -5,16 +5,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 
 from PySide6.QtCore import QCoreApplication
 
+from commandcenter.cases.shifts import Shift, ShiftRoster, parse_clock
+from commandcenter.config import ShiftConfig
 from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
 from commandcenter.kpi.figures import Period
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store
 from widgets.briefing.drilldown import CasesBehindDialog
+from widgets.briefing.hotspots import HotspotPage
 from widgets.briefing.period import FiguresPage
 from widgets.briefing.screen import BriefingScreen
 
@@ -32,11 +35,21 @@ class Drilldowns:
         dialog.show()
 
 
+def shift_roster(shifts: Iterable[ShiftConfig]) -> ShiftRoster:
+    """The 班次 roster of the config's [[shifts]] (as the case service builds it)."""
+    return ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end)) for s in shifts)
+
+
 def build_briefing(store: Store, tasks: TaskManager, *, gate: PermissionGate = OPEN_GATE,
-                   today: Callable[[], date] | None = None) -> BriefingScreen:
-    """The leaders' screen: today's board plus the period figures with drill-down."""
+                   roster: ShiftRoster | None = None, today: Callable[[], date] | None = None) -> BriefingScreen:
+    """The leaders' screen: today's board, the period figures with drill-down, hot spots by time."""
     figures = FiguresPage(store, tasks, today=today)
-    screen = BriefingScreen(gate=gate, pages=[("figures", QCoreApplication.translate("BriefingPages", "Figures by period"), figures)])
+    hotspots = HotspotPage(store, tasks, roster or ShiftRoster(), today=today)
+    screen = BriefingScreen(gate=gate, pages=[
+        ("figures", QCoreApplication.translate("BriefingPages", "Figures by period"), figures),
+        ("hotspots", QCoreApplication.translate("BriefingPages", "Hot spots by time"), hotspots),
+    ])
     figures.drill = Drilldowns(store, tasks, screen)
     figures.refresh()
+    hotspots.refresh()
     return screen

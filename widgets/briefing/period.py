@@ -109,6 +109,11 @@ class PeriodPicker(QWidget):
     def choose(self, kind: str) -> None:
         self.buttons[kind].click()
 
+    def choose_quietly(self, kind: str) -> None:
+        """Preselect a period without announcing it (a page's default before its first refresh)."""
+        self.kind = kind
+        self.buttons[kind].setChecked(True)
+
     def _chosen(self, kind: str) -> None:
         self.kind = kind
         for w in (self.start, self.dash, self.end):
