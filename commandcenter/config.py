@@ -357,6 +357,28 @@ class AiConfig:
 
 
 @dataclass
+class KpiConfig:
+    """[kpi]: leadership reports and the monthly 考核 (commandcenter.kpi, docs/kpis.md)."""
+
+    bureau_name: str = ""  # heading of the PDF reports; "" = a [bureau] name when configured, else a generic title
+    report_dir: str = ""  # scheduled reports are written here; "" = <data dir>/reports
+    weekly_report: bool = False  # the server writes last week's report every Monday at report_hour
+    monthly_report: bool = False  # … and last month's report and 考核 on the 1st at report_hour
+    report_hour: int = 7  # local hour (0–23) after which the scheduled reports are due
+    report_formats: list[str] = field(default_factory=lambda: ["xlsx", "pdf"])  # of json, xlsx, pdf
+    report_breakdowns: list[str] = field(default_factory=lambda: ["team", "grid", "category", "source", "officer"])
+    # 考核 weights (relative; an indicator with nothing to measure drops out and the rest are rescaled)
+    weight_closure: float = 0.20  # 结案率
+    weight_on_time: float = 0.25  # 按期结案率
+    weight_response: float = 0.15  # 30 分钟到场率
+    weight_handling: float = 0.10  # 24 小时处置率
+    weight_rework: float = 0.10  # 1 − 返工率
+    weight_field_use: float = 0.10  # 城管通使用率
+    weight_rating: float = 0.10  # 群众评价 / 5
+    star_min_cases: int = 5  # 智慧执法之星: only officers with at least this many registered cases in the month
+
+
+@dataclass
 class Config:
     """The whole configuration. ``source`` is the file it came from ("" for built-in defaults)."""
 
@@ -378,6 +400,7 @@ class Config:
     listeners: ListenersConfig = field(default_factory=ListenersConfig)
     bus: BusConfig | None = None  # [bus]: the MQTT broker of a server and its seats
     ai: AiConfig = field(default_factory=AiConfig)  # [ai.frigate], [ai.isapi]: AI camera boxes
+    kpi: KpiConfig = field(default_factory=KpiConfig)  # [kpi]: leadership reports and 考核 weights
     # (declared last of the sections: the name ``field`` shadows dataclasses.field in this class body)
     field: FieldConfig | None = None  # [field]: the officers' phones (城管通); None = no field API
     source: str = ""
@@ -757,11 +780,29 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "bus": lambda v, k: checker.build(BusConfig, v, k),
         "field": lambda v, k: checker.build(FieldConfig, v, k),
         "ai": lambda v, k: _ai_config(checker, v, k),
+        "kpi": lambda v, k: _kpi_config(checker, v, k),
     })
     config.source = path
     _validate(config, checker)
     _validate_ai(config, checker)
     return config
+
+
+def _kpi_config(checker: _Checker, value: Any, key_path: str) -> KpiConfig:
+    kpi: KpiConfig = checker.build(KpiConfig, value, key_path)
+    bad = [f for f in kpi.report_formats if f not in ("json", "xlsx", "pdf")]
+    if bad:
+        raise checker.fail(f"{key_path}.report_formats", f"unknown format {bad[0]!r}; use json, xlsx or pdf")
+    breakdowns = ("team", "grid", "area", "category", "source", "officer")
+    bad = [b for b in kpi.report_breakdowns if b not in breakdowns]
+    if bad:
+        raise checker.fail(f"{key_path}.report_breakdowns", f"unknown breakdown {bad[0]!r}; use {', '.join(breakdowns)}")
+    if not 0 <= kpi.report_hour <= 23:
+        raise checker.fail(f"{key_path}.report_hour", "must be an hour 0–23")
+    weights = {k: v for k, v in vars(kpi).items() if k.startswith("weight_")}
+    if any(v < 0 for v in weights.values()) or not sum(weights.values()) > 0:
+        raise checker.fail(f"{key_path}.weight_closure", "the weight_* keys must be ≥ 0 and not all 0")
+    return kpi
 
 
 def load_config(path: str | Path) -> Config:

@@ -44,7 +44,9 @@ __all__ = [
     "PeriodKind",
     "case_flags",
     "cases_behind",
+    "compute_breakdowns",
     "compute_kpis",
+    "engine_of",
     "load_case_frame",
 ]
 
@@ -53,6 +55,7 @@ RESPONSE_TARGET_MIN = 30.0
 HANDLING_TARGET_MIN = 24 * 60.0
 REOFFENCE_LOOKBACK = timedelta(days=365)
 CLOSED_OK = ("closed", "archived")  # 结案 and 结案归档; 转办/不予立案/合并 end a case but are not 结案
+HANDED_OVER = ("transferred", "merged")
 
 PeriodKind = Literal["today", "this_week", "this_month", "last_month", "day", "week", "month", "custom"]
 Breakdown = Literal["team", "grid", "area", "category", "source", "officer"]
@@ -305,7 +308,8 @@ class KpiReport:
 
 
 # ----------------------------------------------------------------------------------------------- reading
-def _engine(source: Store | Engine) -> Engine:
+def engine_of(source: Store | Engine) -> Engine:
+    """The engine of a Store (its read engine), or the Engine itself: the figures only read."""
     engine = getattr(source, "engine", source)
     if not isinstance(engine, Engine):
         raise KpiError(f"expected a Store or an SQLAlchemy Engine, not {type(source).__name__}")
@@ -420,6 +424,9 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
     reg = registered.notna() & (registered >= start) & (registered < end)
     out["registered"] = reg
     out["closed"] = reg & by_end("closed_at") & out["status"].isin(CLOSED_OK)
+    # 转办 and 合并 hand a case over: it counts as registered (and not closed) but its time targets are the
+    # receiving department's, so it leaves the on-time, dispatch, response and handling figures.
+    own = reg & ~(out["status"].isin(HANDED_OVER) & by_end("closed_at"))
 
     # 按期结案: working hours 立案 → 结案, less 缓办 and approved extensions, within the category's limit.
     suspended = _suspended_hours(out, clock, cutoff.to_pydatetime())
@@ -432,8 +439,8 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
     took = (close_s - reg_s) / 3600.0 - suspended
     elapsed = (cutoff_s - reg_s) / 3600.0 - suspended
     known = ~np.isnan(limit)
-    out["on_time_met"] = reg & out["closed"] & known & (np.nan_to_num(took, nan=np.inf) <= limit + 1e-6)
-    out["on_time_due"] = reg & known & (out["closed"] | (np.nan_to_num(elapsed, nan=-np.inf) > limit + 1e-6))
+    out["on_time_met"] = own & out["closed"] & known & (np.nan_to_num(took, nan=np.inf) <= limit + 1e-6)
+    out["on_time_due"] = own & known & (out["closed"] | (np.nan_to_num(elapsed, nan=-np.inf) > limit + 1e-6))
 
     # 返工率: of the cases handled at least once by the period's end, those sent back by 核查.
     out["rework_met"] = reg & (out["rework_n"] > 0)
@@ -444,8 +451,8 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
     dispatched = by_end("dispatched_at")
     took_d = (clock.seconds(out["dispatched_at"].where(dispatched)) - reg_s) / 3600.0
     dknown = ~np.isnan(dlimit)
-    out["dispatch_met"] = reg & dispatched & dknown & (np.nan_to_num(took_d, nan=np.inf) <= dlimit + 1e-6)
-    out["dispatch_due"] = reg & dknown & (dispatched | (np.nan_to_num((cutoff_s - reg_s) / 3600.0, nan=-np.inf)
+    out["dispatch_met"] = own & dispatched & dknown & (np.nan_to_num(took_d, nan=np.inf) <= dlimit + 1e-6)
+    out["dispatch_due"] = own & dknown & (dispatched | (np.nan_to_num((cutoff_s - reg_s) / 3600.0, nan=-np.inf)
                                                          > dlimit + 1e-6))
 
     # 到场 and 处置 times from the report (上报), in minutes.
@@ -454,10 +461,10 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
     out["handling_min"] = ((out["handled_at"] - created).dt.total_seconds() / 60.0).where(reg & handled)
     old_30 = created + pd.Timedelta(minutes=RESPONSE_TARGET_MIN) <= cutoff
     old_24 = created + pd.Timedelta(minutes=HANDLING_TARGET_MIN) <= cutoff
-    out["responded_met"] = reg & (out["response_min"] <= RESPONSE_TARGET_MIN)
-    out["responded_due"] = reg & (old_30 | out["responded_met"])
-    out["handled_met"] = reg & (out["handling_min"] <= HANDLING_TARGET_MIN)
-    out["handled_due"] = reg & (old_24 | out["handled_met"])
+    out["responded_met"] = own & (out["response_min"] <= RESPONSE_TARGET_MIN)
+    out["responded_due"] = own & (old_30 | out["responded_met"])
+    out["handled_met"] = own & (out["handling_min"] <= HANDLING_TARGET_MIN)
+    out["handled_due"] = own & (old_24 | out["handled_met"])
 
     # 群众评价: cases.extra["rating"] (1–5) where the citizen rated.
     def rating(x: object) -> float:
@@ -511,6 +518,11 @@ def _aggregate(flags: pd.DataFrame, reoffence: tuple[int, int] | None = None) ->
     )
 
 
+# The label of the empty key of a breakdown (a case with no officer, no grid …).
+UNASSIGNED: dict[str, str] = {"team": "（未分派）", "officer": "（未分派）", "grid": "（无网格）",
+                              "area": "（无责任区）", "category": "（未分类）", "source": "（未知来源）"}
+
+
 def _group_key(flags: pd.DataFrame, by: str) -> tuple[pd.Series, dict[str, str]]:
     """The breakdown key per case and a label per key (names for officers and categories)."""
     column = {"team": "team", "grid": "grid_code", "area": "area_code", "category": "category",
@@ -521,7 +533,7 @@ def _group_key(flags: pd.DataFrame, by: str) -> tuple[pd.Series, dict[str, str]]
         labels = dict(zip(keys, flags["category_name"].astype(str), strict=True))
     elif by == "officer":
         labels = dict(zip(keys, flags["officer_name"].astype(str), strict=True))
-    return keys, {k: (labels.get(k) or k) for k in keys.unique()}
+    return keys, {k: (labels.get(k) or k or UNASSIGNED[by]) for k in keys.unique()}
 
 
 def _check_by(by: str | None) -> None:
@@ -580,16 +592,40 @@ def _flags_for(engine: Engine, period: Period, context: KpiContext, now: datetim
     return case_flags(load_case_frame(engine, period), period, context.clock, context.categories, now)
 
 
-def _report(engine: Engine, period: Period, by: str | None, context: KpiContext,
-            now: datetime | None) -> tuple[KpiFigures, dict[str, tuple[str, KpiFigures]]]:
-    flags = _flags_for(engine, period, context, now)
-    totals = _aggregate(flags, reoffence_basis(engine, period))
+def _groups(flags: pd.DataFrame, by: str | None) -> dict[str, tuple[str, KpiFigures]]:
     groups: dict[str, tuple[str, KpiFigures]] = {}
     if by is not None and len(flags):
         keys, labels = _group_key(flags, by)
         for key, part in flags.groupby(keys, sort=True):
             groups[str(key)] = (labels.get(str(key), str(key)), _aggregate(part))
-    return totals, groups
+    return groups
+
+
+def compute_breakdowns(source: Store | Engine, period: Period, breakdowns: Sequence[str | None], *,
+                       compare: bool = True, context: KpiContext | None = None,
+                       now: datetime | None = None) -> dict[str | None, KpiReport]:
+    """Several breakdowns of one period from one read of the cases (the Excel workbook, scheduled reports):
+    ``{by: KpiReport}`` for each ``by`` of ``breakdowns`` (None: totals only)."""
+    for by in breakdowns:
+        _check_by(by)
+    engine = engine_of(source)
+    context = context or KpiContext.load(engine)
+    flags = _flags_for(engine, period, context, now)
+    totals = _aggregate(flags, reoffence_basis(engine, period))
+    previous_period = previous = before_flags = None
+    if compare:
+        previous_period = period.previous()
+        before_flags = _flags_for(engine, previous_period, context, now)
+        previous = _aggregate(before_flags, reoffence_basis(engine, previous_period))
+    computed_at = datetime.now(UTC)
+    reports: dict[str | None, KpiReport] = {}
+    for by in breakdowns:
+        before = _groups(before_flags, by) if before_flags is not None else {}
+        rows = [KpiRow(key, label, figures, before[key][1] if key in before else None)
+                for key, (label, figures) in _groups(flags, by).items()]
+        rows.sort(key=lambda r: (-r.figures.registered, -r.figures.reported, r.key))
+        reports[by] = KpiReport(period, by, totals, rows, previous_period, previous, computed_at)
+    return reports
 
 
 def compute_kpis(source: Store | Engine, period: Period, by: str | None = None, *, compare: bool = True,
@@ -598,21 +634,10 @@ def compute_kpis(source: Store | Engine, period: Period, by: str | None = None, 
     previous period's (``report.previous`` and each row's ``previous``). Runs queries: call off the GUI thread.
 
     ``by``: team, grid (单元网格), area (责任区), category, source or officer. Rows are sorted by registered
-    cases, busiest first; a group present only in the previous period is not listed.
+    cases, busiest first; a group present only in the previous period is not listed. ``now`` (default: the
+    clock) matters only for a period still running: targets not yet passed do not count as missed.
     """
-    _check_by(by)
-    engine = _engine(source)
-    context = context or KpiContext.load(engine)
-    totals, groups = _report(engine, period, by, context, now)
-    previous_period = previous = None
-    before: dict[str, tuple[str, KpiFigures]] = {}
-    if compare:
-        previous_period = period.previous()
-        previous, before = _report(engine, previous_period, by, context, now)
-    rows = [KpiRow(key, label, figures, before[key][1] if key in before else None)
-            for key, (label, figures) in groups.items()]
-    rows.sort(key=lambda r: (-r.figures.registered, -r.figures.reported, r.key))
-    return KpiReport(period, by, totals, rows, previous_period, previous)
+    return compute_breakdowns(source, period, [by], compare=compare, context=context, now=now)[by]
 
 
 def cases_behind(source: Store | Engine, period: Period, figure: str, key: str | None = None, *,
@@ -630,7 +655,7 @@ def cases_behind(source: Store | Engine, period: Period, figure: str, key: str |
         raise KpiError(f"cases_behind: key {key!r} given without the breakdown (by=team|grid|…) it belongs to")
     if figure == "reoffence_rate":
         raise KpiError("reoffence_rate counts parties, not cases of the period: open the party's record instead")
-    engine = _engine(source)
+    engine = engine_of(source)
     context = context or KpiContext.load(engine)
     flags = _flags_for(engine, period, context, now)
     if key is not None and by is not None:

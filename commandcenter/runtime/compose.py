@@ -541,6 +541,14 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                 for case, sla in cases.leader_list(limit=20)]
 
     briefing = BriefingModel(store, tasks, briefing_extra, parent=events, escalations=escalations)
+    if role.serves and (config.kpi.weekly_report or config.kpi.monthly_report):  # weekly/monthly reports to a folder
+        from commandcenter.kpi.cli import bureau_name
+        from commandcenter.kpi.schedule import ReportScheduler
+
+        reports = ReportScheduler(store, tasks, config.kpi, Path(config.kpi.report_dir or paths.data_dir() / "reports"),
+                                  bureau_name(config), parent=events)
+        lifecycle.add("scheduled reports", start=reports.start, stop=reports.stop)
+        health.register("reports", reports.report)
 
     lifecycle.add("config units", start=lambda: register_config_units(config, tracker, geofence, zones, store))
     lifecycle.add("device tables", start=lambda: store.write(lambda s: sync_devices(s, cameras, config)))

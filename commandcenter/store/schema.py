@@ -16,6 +16,7 @@ _TABLE_MODULES = (
     "commandcenter.cases.tables",
     "commandcenter.enforcement.tables",
     "commandcenter.field.tables",
+    "commandcenter.kpi.tables",
     "commandcenter.sensors.tables",
 )
 for _name in _TABLE_MODULES:
