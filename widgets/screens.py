@@ -295,10 +295,14 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
 
 def _briefing(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
+    from commandcenter.kpi.cli import bureau_name
+    from widgets.briefing.export import ReportSettings
     from widgets.briefing.pages import build_briefing, shift_roster
 
-    screen = build_briefing(services.store, services.tasks, gate=services.gate,
-                            roster=shift_roster(services.config.shifts))
+    settings = ReportSettings(bureau=bureau_name(services.config), prepared_by=services.operator.user,
+                              kpi=services.config.kpi, gate=services.gate)
+    screen = build_briefing(services.store, services.tasks, gate=services.gate, settings=settings,
+                            roster=shift_roster(services.config.shifts), basemap=services.basemap)
     services.briefing.updated.connect(screen.show_data)
     services.briefing.refresh()
     return screen

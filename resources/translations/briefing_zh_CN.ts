@@ -2,6 +2,144 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
   <context>
+    <name>AssessmentPage</name>
+    <message>
+      <source>Assessment failed: %1</source>
+      <translation>考核计算失败：%1</translation>
+    </message>
+    <message>
+      <source>Closed on time</source>
+      <translation>按期结案率</translation>
+    </message>
+    <message>
+      <source>Closure rate</source>
+      <translation>结案率</translation>
+    </message>
+    <message>
+      <source>Computing…</source>
+      <translation>计算中…</translation>
+    </message>
+    <message>
+      <source>Department</source>
+      <translation>部门</translation>
+    </message>
+    <message>
+      <source>Departments: transferred and joint tasks</source>
+      <translation>部门考核：转办与吹哨报到任务</translation>
+    </message>
+    <message>
+      <source>Done</source>
+      <translation>已完成</translation>
+    </message>
+    <message>
+      <source>Done on time</source>
+      <translation>按时完成</translation>
+    </message>
+    <message>
+      <source>Export assessment (Excel)…</source>
+      <translation>导出考核 (Excel)…</translation>
+    </message>
+    <message>
+      <source>Export assessment (PDF)…</source>
+      <translation>导出考核 (PDF)…</translation>
+    </message>
+    <message>
+      <source>Field app use</source>
+      <translation>城管通使用率</translation>
+    </message>
+    <message>
+      <source>Month</source>
+      <translation>月份</translation>
+    </message>
+    <message>
+      <source>No smart enforcement star this month (too few cases)</source>
+      <translation>本月暂无智慧执法之星（案件数不足）</translation>
+    </message>
+    <message>
+      <source>Officer</source>
+      <translation>执法队员</translation>
+    </message>
+    <message>
+      <source>Officers</source>
+      <translation>执法队员</translation>
+    </message>
+    <message>
+      <source>On scene within 30 min</source>
+      <translation>30分钟到场率</translation>
+    </message>
+    <message>
+      <source>On-time rate</source>
+      <translation>按时完成率</translation>
+    </message>
+    <message>
+      <source>Public rating</source>
+      <translation>群众评价</translation>
+    </message>
+    <message>
+      <source>Rank</source>
+      <translation>排名</translation>
+    </message>
+    <message>
+      <source>Refused</source>
+      <translation>退回</translation>
+    </message>
+    <message>
+      <source>Registered</source>
+      <translation>立案数</translation>
+    </message>
+    <message>
+      <source>Rework rate</source>
+      <translation>返工率</translation>
+    </message>
+    <message>
+      <source>Saved %1</source>
+      <translation>已保存：%1</translation>
+    </message>
+    <message>
+      <source>Score</source>
+      <translation>得分</translation>
+    </message>
+    <message>
+      <source>Tasks</source>
+      <translation>任务数</translation>
+    </message>
+    <message>
+      <source>Team</source>
+      <translation>中队</translation>
+    </message>
+    <message>
+      <source>Teams</source>
+      <translation>中队</translation>
+    </message>
+    <message>
+      <source>Transferred</source>
+      <translation>转办</translation>
+    </message>
+    <message>
+      <source>assessment</source>
+      <translation>考核</translation>
+    </message>
+    <message>
+      <source>★ Smart enforcement star of the month: %1 (%2) · %3 points</source>
+      <translation>★ 本月智慧执法之星：%1（%2）· %3 分</translation>
+    </message>
+  </context>
+  <context>
+    <name>BriefingExport</name>
+    <message>
+      <source>Export report</source>
+      <translation>导出报表</translation>
+    </message>
+    <message>
+      <source>The report could not be written: %1</source>
+      <translation>报表无法写入：%1</translation>
+    </message>
+    <message>
+      <source>You may not export reports (missing permission %1).</source>
+      <translation>您无权导出报表（缺少权限 %1）。</translation>
+    </message>
+  </context>
+  <context>
     <name>BriefingFigures</name>
     <message>
       <source>%1 pts</source>
@@ -99,12 +237,20 @@
   <context>
     <name>BriefingPages</name>
     <message>
+      <source>Assessment</source>
+      <translation>考核</translation>
+    </message>
+    <message>
       <source>Figures by period</source>
       <translation>周期指标</translation>
     </message>
     <message>
       <source>Hot spots by time</source>
       <translation>时段热点</translation>
+    </message>
+    <message>
+      <source>Today's cases on the map</source>
+      <translation>今日案件地图</translation>
     </message>
   </context>
   <context>
@@ -233,6 +379,22 @@
     <message>
       <source>Group</source>
       <translation>分组</translation>
+    </message>
+    <message>
+      <source>KPI report</source>
+      <translation>指标报表</translation>
+    </message>
+    <message>
+      <source>KPI report (Excel)…</source>
+      <translation>指标报表 (Excel)…</translation>
+    </message>
+    <message>
+      <source>KPI report (PDF)…</source>
+      <translation>指标报表 (PDF)…</translation>
+    </message>
+    <message>
+      <source>Saved %1</source>
+      <translation>已保存：%1</translation>
     </message>
   </context>
   <context>
@@ -413,6 +575,25 @@
     <message>
       <source>Save in:</source>
       <translation>保存到：</translation>
+    </message>
+  </context>
+  <context>
+    <name>TodayMapPage</name>
+    <message>
+      <source>Cases today: %1 · open %2 · overdue %3 · closed %4</source>
+      <translation>今日案件 %1 件 · 在办 %2 · 超期 %3 · 已结案 %4</translation>
+    </message>
+    <message>
+      <source>● closed</source>
+      <translation>● 已结案</translation>
+    </message>
+    <message>
+      <source>● open</source>
+      <translation>● 在办</translation>
+    </message>
+    <message>
+      <source>● overdue</source>
+      <translation>● 超期</translation>
     </message>
   </context>
 </TS>

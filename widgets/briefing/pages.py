@@ -13,10 +13,14 @@ from PySide6.QtCore import QCoreApplication
 from commandcenter.cases.shifts import Shift, ShiftRoster, parse_clock
 from commandcenter.config import ShiftConfig
 from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
+from commandcenter.geo.basemap import Basemap
 from commandcenter.kpi.figures import Period
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store
+from widgets.briefing.assessment import AssessmentPage
+from widgets.briefing.case_map import TodayMapPage
 from widgets.briefing.drilldown import CasesBehindDialog
+from widgets.briefing.export import ReportSettings
 from widgets.briefing.hotspots import HotspotPage
 from widgets.briefing.period import FiguresPage
 from widgets.briefing.screen import BriefingScreen
@@ -41,15 +45,23 @@ def shift_roster(shifts: Iterable[ShiftConfig]) -> ShiftRoster:
 
 
 def build_briefing(store: Store, tasks: TaskManager, *, gate: PermissionGate = OPEN_GATE,
-                   roster: ShiftRoster | None = None, today: Callable[[], date] | None = None) -> BriefingScreen:
-    """The leaders' screen: today's board, the period figures with drill-down, hot spots by time."""
-    figures = FiguresPage(store, tasks, today=today)
+                   roster: ShiftRoster | None = None, settings: ReportSettings | None = None,
+                   basemap: Basemap | None = None, today: Callable[[], date] | None = None) -> BriefingScreen:
+    """The leaders' screen: today's board, the period figures with drill-down and the KPI report, 考核,
+    hot spots by time. ``settings.gate`` defaults to ``gate`` (exports need report.export)."""
+    settings = settings or ReportSettings(gate=gate)
+    figures = FiguresPage(store, tasks, today=today, settings=settings)
+    assessment = AssessmentPage(store, tasks, settings, today=today)
     hotspots = HotspotPage(store, tasks, roster or ShiftRoster(), today=today)
+    case_map = TodayMapPage(store, tasks, basemap)
     screen = BriefingScreen(gate=gate, pages=[
+        ("map", QCoreApplication.translate("BriefingPages", "Today's cases on the map"), case_map),
         ("figures", QCoreApplication.translate("BriefingPages", "Figures by period"), figures),
+        ("assessment", QCoreApplication.translate("BriefingPages", "Assessment"), assessment),
         ("hotspots", QCoreApplication.translate("BriefingPages", "Hot spots by time"), hotspots),
     ])
     figures.drill = Drilldowns(store, tasks, screen)
     figures.refresh()
+    assessment.refresh()
     hotspots.refresh()
     return screen

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QMouseEvent
@@ -30,6 +31,7 @@ from commandcenter.kpi.figures import LOCAL_TZ, KpiContext, KpiReport, KpiRow, P
 from commandcenter.runtime.tasks import GuiBridge, TaskManager
 from commandcenter.store import Store
 from widgets import theme
+from widgets.briefing.export import ReportSettings, export_report, kpi_report_job
 from widgets.briefing.labels import (
     BREAKDOWN_ORDER,
     breakdown_label,
@@ -174,10 +176,13 @@ class FiguresPage(QWidget):
 
     report_shown = Signal(object)  # KpiReport, once on screen
 
+    exported = Signal(object)  # Path of a written KPI report
+
     def __init__(self, store: Store, tasks: TaskManager, parent: QWidget | None = None, *,
-                 today: Callable[[], date] | None = None) -> None:
+                 today: Callable[[], date] | None = None, settings: ReportSettings | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self.settings = settings or ReportSettings()
         self._bridge = GuiBridge(tasks, self)
         self._context: KpiContext | None = None
         self._asked = 0
@@ -194,9 +199,15 @@ class FiguresPage(QWidget):
         for by in BREAKDOWN_ORDER:
             self.by.addItem(breakdown_label(by), by)
         self.by.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.excel = QPushButton(self.tr("KPI report (Excel)…"))
+        self.pdf = QPushButton(self.tr("KPI report (PDF)…"))
+        self.excel.clicked.connect(lambda: self.export("xlsx"))
+        self.pdf.clicked.connect(lambda: self.export("pdf"))
         top.addWidget(self.picker, 1)
         top.addWidget(self.compared)
         top.addWidget(self.by)
+        top.addWidget(self.excel)
+        top.addWidget(self.pdf)
         root.addLayout(top)
         grid = QGridLayout()
         self.cards: dict[str, FigureCard] = {}
@@ -252,6 +263,17 @@ class FiguresPage(QWidget):
                     item = self.table.item(r, c)
                     item.setText(f"{item.text()}  {text}")  # type: ignore[union-attr]
         self.report_shown.emit(report)
+
+    def export(self, fmt: str) -> None:
+        """The chosen period's KPI report, every breakdown, as ``report kpi`` writes it."""
+        period, store, settings = self.period(), self.store, self.settings
+        stem = self.tr("KPI report") + f"-{period.start.isoformat()}~{period.end.isoformat()}"
+        export_report(self, self._bridge, settings, fmt, stem,
+                      lambda path: kpi_report_job(store, period, fmt, path, settings), self._exported)
+
+    def _exported(self, path: Path) -> None:
+        self.compared.setText(self.tr("Saved %1").replace("%1", str(path)))
+        self.exported.emit(path)
 
     def _cell_clicked(self, row: int, column: int) -> None:
         if self.report is None or column == 0 or row >= len(self.report.rows):

@@ -33,14 +33,17 @@ def dated_name(stem: str, suffix: str, day: date | None = None) -> str:
     return f"{stem}-{(day or date.today()).isoformat()}{suffix}"
 
 
-def report_save_dialog(parent: QWidget | None, title: str, stem: str, suffix: str, name_filter: str) -> QFileDialog:
-    """A Qt (non-native) save dialog in the documents folder, the dated name filled in, its labels translated."""
+def report_save_dialog(parent: QWidget | None, title: str, stem: str, suffix: str, name_filter: str, *,
+                       dated: bool = True) -> QFileDialog:
+    """A Qt (non-native) save dialog in the documents folder, the (dated) name filled in, its labels translated.
+
+    ``dated`` False: the stem already says which period the file holds (``考核-2026-11``)."""
     dialog = QFileDialog(parent, title, str(documents_folder()), name_filter)
     dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
     dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
     dialog.setFileMode(QFileDialog.FileMode.AnyFile)
     dialog.setDefaultSuffix(suffix.lstrip("."))
-    dialog.selectFile(dated_name(stem, suffix))
+    dialog.selectFile(dated_name(stem, suffix) if dated else f"{stem}{suffix}")
     dialog.setLabelText(QFileDialog.DialogLabel.LookIn, QCoreApplication.translate("ReportSaveDialog", "Save in:"))
     dialog.setLabelText(QFileDialog.DialogLabel.FileName, QCoreApplication.translate("ReportSaveDialog", "File name:"))
     dialog.setLabelText(QFileDialog.DialogLabel.FileType, QCoreApplication.translate("ReportSaveDialog", "File type:"))
@@ -49,9 +52,10 @@ def report_save_dialog(parent: QWidget | None, title: str, stem: str, suffix: st
     return dialog
 
 
-def ask_save_path(parent: QWidget | None, title: str, stem: str, suffix: str, name_filter: str) -> str:
+def ask_save_path(parent: QWidget | None, title: str, stem: str, suffix: str, name_filter: str, *,
+                  dated: bool = True) -> str:
     """The chosen path, or "" when the leader cancelled."""
-    dialog = report_save_dialog(parent, title, stem, suffix, name_filter)
+    dialog = report_save_dialog(parent, title, stem, suffix, name_filter, dated=dated)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return ""
     files = dialog.selectedFiles()

@@ -293,6 +293,9 @@ class BriefingScreen(QWidget):
             f"QLabel[kpi=\"delta\"] {{ font-size: {px(16)}px; }}"
             f"QTableWidget, QHeaderView::section, QGroupBox, QTabBar::tab, QPushButton, QComboBox, QLabel,"
             f" QDateEdit, QListWidget {{ font-size: {px(13)}px; }}"
+            f"QGroupBox {{ margin-top: {px(18)}px; padding-top: {px(6)}px; }}"  # room for the scaled title
+            f"QTabBar::tab {{ padding: {px(8)}px {px(22)}px; }}"
+            f"QPushButton {{ padding: {px(4)}px {px(10)}px; }}"
         )
         tick = QFont()
         tick.setPixelSize(px(12))
