@@ -393,6 +393,10 @@
       <translation>指标报表 (PDF)…</translation>
     </message>
     <message>
+      <source>Registered (blue) and closed (green): %1</source>
+      <translation>立案（蓝）与结案（绿）：%1</translation>
+    </message>
+    <message>
       <source>Saved %1</source>
       <translation>已保存：%1</translation>
     </message>
@@ -580,8 +584,28 @@
   <context>
     <name>TodayMapPage</name>
     <message>
+      <source>Busiest categories today</source>
+      <translation>今日高发类别</translation>
+    </message>
+    <message>
+      <source>Busiest grids today</source>
+      <translation>今日高发网格</translation>
+    </message>
+    <message>
+      <source>Cases today</source>
+      <translation>今日案件</translation>
+    </message>
+    <message>
       <source>Cases today: %1 · open %2 · overdue %3 · closed %4</source>
       <translation>今日案件 %1 件 · 在办 %2 · 超期 %3 · 已结案 %4</translation>
+    </message>
+    <message>
+      <source>Category</source>
+      <translation>类别</translation>
+    </message>
+    <message>
+      <source>Grid</source>
+      <translation>网格</translation>
     </message>
     <message>
       <source>● closed</source>

@@ -7,6 +7,7 @@ only draws them. It refreshes every minute while shown.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -15,7 +16,7 @@ import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QRectF, QTimer, Signal
 from PySide6.QtGui import QHideEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from sqlalchemy import select
 
 from commandcenter.analytics import local_day_start
@@ -27,10 +28,12 @@ from commandcenter.runtime.tasks import GuiBridge, TaskManager
 from commandcenter.store import Store
 from commandcenter.store.models import Case
 from widgets import theme
+from widgets.briefing.screen import fill_table, make_table
 from widgets.map.vector import StaticLayersItem, basemap_shapes
 
 BBox = tuple[float, float, float, float]
 REFRESH_MS = 60_000
+DOT_PX = 12  # at 1920×1080; scaled with the screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +44,8 @@ class TodayCases:
     lon: NDArray[np.float64]
     state: list[str]  # "open", "overdue" or "closed"
     heat: HeatGrid | None
+    by_category: list[tuple[str, int]]  # busiest first
+    by_grid: list[tuple[str, int]]
 
 
 def today_cases(store: Store, bbox: BBox | None, now: datetime | None = None) -> TodayCases:
@@ -49,14 +54,17 @@ def today_cases(store: Store, bbox: BBox | None, now: datetime | None = None) ->
     since = local_day_start(now)
 
     def query(session):  # type: ignore[no-untyped-def]
-        return session.execute(select(Case.lat, Case.lon, Case.status, Case.deadline_at)
+        return session.execute(select(Case.lat, Case.lon, Case.status, Case.deadline_at, Case.category_name,
+                                      Case.grid_code)
                                .where(Case.created_at >= since, Case.lat.is_not(None), Case.lon.is_not(None))).all()
 
     rows = store.read(query)
+    categories = Counter(str(r[4] or "—") for r in rows)
+    grids = Counter(str(r[5] or "—") for r in rows)
     lat = np.fromiter((r[0] for r in rows), float, len(rows))
     lon = np.fromiter((r[1] for r in rows), float, len(rows))
     states = []
-    for _lat, _lon, status, deadline in rows:
+    for _lat, _lon, status, deadline, _category, _grid in rows:
         if status in CLOSED_STATUSES:
             states.append("closed")
         elif deadline is not None and deadline.astimezone(UTC) < now:
@@ -66,7 +74,7 @@ def today_cases(store: Store, bbox: BBox | None, now: datetime | None = None) ->
     box = bbox or ((float(lat.min()) - 0.005, float(lon.min()) - 0.005, float(lat.max()) + 0.005,
                     float(lon.max()) + 0.005) if len(rows) else None)
     heat = density_grid(lat, lon, box, cell_m=40.0, bandwidth_m=150.0) if box is not None and len(rows) else None
-    return TodayCases(lat, lon, states, heat)
+    return TodayCases(lat, lon, states, heat, categories.most_common(10), grids.most_common(10))
 
 
 class TodayMapPage(QWidget):
@@ -97,7 +105,18 @@ class TodayMapPage(QWidget):
         self.plot.hideAxis("bottom")
         self.plot.setAspectLocked(True)
         self.plot.setMenuEnabled(False)
-        root.addWidget(self.plot, 1)
+        side = QVBoxLayout()  # the hall's screen is wide, the district square: the margin lists what is hot
+        self.categories = make_table([self.tr("Category"), self.tr("Cases today")])
+        self.grids = make_table([self.tr("Grid"), self.tr("Cases today")])
+        for title, table in ((self.tr("Busiest categories today"), self.categories),
+                             (self.tr("Busiest grids today"), self.grids)):
+            box = QGroupBox(title)
+            QVBoxLayout(box).addWidget(table)
+            side.addWidget(box, 1)
+        body = QHBoxLayout()
+        body.addWidget(self.plot, 3)
+        body.addLayout(side, 1)
+        root.addLayout(body, 1)
         self.proj: DisplayProjection | None = None
         self.static = StaticLayersItem()
         self.static.setZValue(-50)
@@ -119,12 +138,16 @@ class TodayMapPage(QWidget):
                                  .getLookupTable(nPts=256, alpha=True))
         self.heat.setZValue(5)
         self.plot.addItem(self.heat)
-        self.dots = pg.ScatterPlotItem(size=12, pen=pg.mkPen(theme.colour("window"), width=1))
+        self.dots = pg.ScatterPlotItem(size=DOT_PX, pen=pg.mkPen(theme.colour("window"), width=1))
         self.dots.setZValue(10)
         self.plot.addItem(self.dots)
         self._timer = QTimer(self)
         self._timer.setInterval(REFRESH_MS)
         self._timer.timeout.connect(self.refresh)
+
+    def set_scale(self, scale: float) -> None:
+        """Dots grow with the screen, so a case reads from the back of the hall."""
+        self.dots.setSize(round(DOT_PX * scale))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -143,6 +166,8 @@ class TodayMapPage(QWidget):
         self.data = data
         if self.proj is None and len(data.lat):
             self.proj = DisplayProjection.centred(float(data.lat.mean()), float(data.lon.mean()))
+        fill_table(self.categories, [[name, str(n)] for name, n in data.by_category])
+        fill_table(self.grids, [[name, str(n)] for name, n in data.by_grid])
         counts = {s: data.state.count(s) for s in ("open", "overdue", "closed")}
         self.summary.setText(self.tr("Cases today: %1 · open %2 · overdue %3 · closed %4")
                              .replace("%1", str(len(data.state))).replace("%2", str(counts["open"]))

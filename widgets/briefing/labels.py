@@ -57,17 +57,20 @@ def format_value(name: str, value: float | int | None) -> str:
     return str(int(value))
 
 
-def format_change(name: str, change: float | None) -> tuple[str, str]:
+def format_change(name: str, change: float | None, *, compact: bool = False) -> tuple[str, str]:
     """(▲/▼ text, colour role) of a change against the previous period; rates change in percentage points.
 
-    The arrow is the direction; the colour says whether that direction is good news for this figure."""
+    The arrow is the direction; the colour says whether that direction is good news for this figure.
+    ``compact``: without the unit, for table cells."""
     if change is None:
         return "", "muted"
     if abs(change) < 1e-9:
         return "＝", "muted"
     arrow = "▲" if change > 0 else "▼"
     kind = FIGURE_KIND.get(name, "count")
-    if kind == "rate":
+    if kind == "rate" and compact:
+        amount = f"{100.0 * abs(change):.1f}"
+    elif kind == "rate":
         amount = QCoreApplication.translate("BriefingFigures", "%1 pts").replace("%1", f"{100.0 * abs(change):.1f}")
     elif kind in ("minutes", "score"):
         amount = f"{abs(change):.1f}"

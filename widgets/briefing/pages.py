@@ -61,6 +61,7 @@ def build_briefing(store: Store, tasks: TaskManager, *, gate: PermissionGate = O
         ("hotspots", QCoreApplication.translate("BriefingPages", "Hot spots by time"), hotspots),
     ])
     figures.drill = Drilldowns(store, tasks, screen)
+    screen.scale_changed.connect(case_map.set_scale)
     figures.refresh()
     assessment.refresh()
     hotspots.refresh()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+import pyqtgraph as pg
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import (
@@ -220,7 +221,13 @@ class FiguresPage(QWidget):
         self.table = make_table([self.tr("Group"), *(figure_label(f) for f in TABLE_FIGURES)])
         self.table.setToolTip(self.tr("Click a number to see the cases behind it"))
         self.table.cellClicked.connect(self._cell_clicked)
-        root.addWidget(self.table, 1)
+        self.chart = pg.PlotWidget(background=theme.colour("card"))
+        self.chart.setMouseEnabled(x=False, y=False)
+        self.chart.showGrid(y=True, alpha=0.2)
+        below = QHBoxLayout()
+        below.addWidget(self.table, 2)
+        below.addWidget(self.chart, 1)
+        root.addLayout(below, 1)
 
     def period(self) -> Period:
         return self.picker.period()
@@ -258,11 +265,29 @@ class FiguresPage(QWidget):
         for r, row in enumerate(report.rows):
             self.table.item(r, 0).setToolTip(row.key)  # type: ignore[union-attr]
             for c, figure in enumerate(TABLE_FIGURES, start=1):
-                text, _role = format_change(figure, None if row.previous is None else _change(row, figure))
+                text, _role = format_change(figure, None if row.previous is None else _change(row, figure),
+                                            compact=True)
                 if text:
                     item = self.table.item(r, c)
                     item.setText(f"{item.text()}  {text}")  # type: ignore[union-attr]
+        self._draw_chart(report)
         self.report_shown.emit(report)
+
+    def _draw_chart(self, report: KpiReport) -> None:
+        """Registered and closed per group (the busiest twelve), so the meeting sees the spread at a glance."""
+        self.chart.clear()
+        rows = report.rows[:12]
+        self.chart.setTitle(self.tr("Registered (blue) and closed (green): %1").replace("%1", self.by.currentText()),
+                            color=theme.colour("muted"))
+        if not rows:
+            return
+        xs = list(range(len(rows)))
+        self.chart.addItem(pg.BarGraphItem(x=[x - 0.2 for x in xs], height=[r.figures.registered for r in rows],
+                                           width=0.38, brush=theme.colour("accent"), name=figure_label("registered")))
+        self.chart.addItem(pg.BarGraphItem(x=[x + 0.2 for x in xs], height=[r.figures.closed for r in rows],
+                                           width=0.38, brush=theme.colour("ok"), name=figure_label("closed")))
+        self.chart.getAxis("bottom").setTicks([[(x, (r.label or self.tr("(none)"))[:8]) for x, r in zip(xs, rows,
+                                                                                                        strict=True)]])
 
     def export(self, fmt: str) -> None:
         """The chosen period's KPI report, every breakdown, as ``report kpi`` writes it."""

@@ -15,7 +15,7 @@ from html import escape
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QLocale, QMarginsF, Qt
+from PySide6.QtCore import QLocale, QMarginsF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPageSize, QPdfWriter, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
@@ -94,6 +94,8 @@ def make_table(headers: list[str]) -> QTableWidget:
     header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # readable at wall distance
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
     table.setWordWrap(False)
+    for column, text in enumerate(headers):
+        table.horizontalHeaderItem(column).setToolTip(text)  # type: ignore[union-attr]  # a narrow column's full name
     return table
 
 
@@ -111,9 +113,13 @@ def fill_table(table: QTableWidget, rows: list[list[str]], colours: list[str] | 
 class BriefingScreen(QWidget):
     """The leaders' pages as tabs; ``show_data`` takes BriefingModel.updated's dict for the today board.
 
+    ``scale_changed`` tells pages that draw in pixels (map dots) how much larger than at 1920×1080 to draw.
+
     ``pages`` adds further pages (period figures, 考核, hot spots, the case map) built by
     :func:`widgets.briefing.pages.build_pages` from the services; a screen without them is the today board.
     """
+
+    scale_changed = Signal(float)
 
     def __init__(self, parent: QWidget | None = None, *, gate: PermissionGate = OPEN_GATE,
                  pages: Sequence[tuple[str, str, QWidget]] = (), cycle_interval_s: float = 20.0,
@@ -307,6 +313,7 @@ class BriefingScreen(QWidget):
             title.setText(title.text, size=f"{px(14)}px", color=theme.colour("muted"))
         for table in self.findChildren(QTableWidget):
             table.verticalHeader().setDefaultSectionSize(px(26))
+        self.scale_changed.emit(scale)
 
     # ------------------------------------------------------------------------------------------- export
     def _ask_export(self) -> None:
