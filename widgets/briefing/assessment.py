@@ -46,6 +46,7 @@ class AssessmentPage(QWidget):
         for _ in range(MONTHS_OFFERED):  # last month first: the month a 考核 meeting looks at
             first = (first - timedelta(days=1)).replace(day=1)
             self.month.addItem(f"{first.year}-{first.month:02d}", (first.year, first.month))
+        self.month.setMinimumContentsLength(8)
         self.month.currentIndexChanged.connect(lambda _i: self.refresh())
         self.star = QLabel("")
         self.star.setProperty("kpi", "heading")
