@@ -22,6 +22,7 @@ from commandcenter.kpi.figures import (
     KpiFigures,
     Period,
     compute_breakdowns,
+    context_for,
     engine_of,
 )
 from commandcenter.store import Store
@@ -169,7 +170,7 @@ def assess(source: Store | Engine, period: Period, weights: KpiConfig | None = N
     """The 考核 of ``period`` (normally a month: ``Period.month(y, m)``) with the bureau's weights."""
     weights = weights or KpiConfig()
     engine = engine_of(source)
-    context = context or KpiContext.load(engine)
+    context = context or context_for(engine)
     reports = compute_breakdowns(engine, period, ["officer", "team"], compare=False, context=context, now=now)
     officer_team = _officer_teams(engine)
     officers = _ranked([(r.key, r.label, score(r.figures, weights), r.figures, officer_team.get(r.key, ""))

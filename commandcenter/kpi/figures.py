@@ -13,13 +13,15 @@ turns flags into figures per group. Dates are Asia/Shanghai; a period's end day 
 from __future__ import annotations
 
 import calendar as _monthcal
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from time import monotonic
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, or_, select
+from sqlalchemy import DateTime, Engine, String, or_, select, type_coerce
 
 from commandcenter.cases.calendar import WorkCalendar, load_calendar
 from commandcenter.cases.categories import CategoryTable, load_categories
@@ -46,7 +48,9 @@ __all__ = [
     "cases_behind",
     "compute_breakdowns",
     "compute_kpis",
+    "context_for",
     "engine_of",
+    "forget_cached",
     "load_case_frame",
 ]
 
@@ -326,22 +330,36 @@ def calendar_with_overrides(engine: Engine, calendar: WorkCalendar | None = None
 
 
 _CASE_COLUMNS = ("id", "code", "source", "category", "category_name", "grid_code", "area_code",
-                 "assigned_officer", "status", "created_at", "registered_at", "dispatched_at", "arrived_at",
-                 "handled_at", "closed_at", "extra")
+                 "assigned_officer", "status")
+_TIME_COLUMNS = ("created_at", "registered_at", "dispatched_at", "arrived_at", "handled_at", "closed_at")
+# What the figures read from ``cases.extra`` (JSON), extracted by the database: decoding every case's whole
+# JSON in Python was most of a month's time.
+_EXTRA_PATHS = {"rating": ("rating",), "extended_hours": ("extended_hours",), "field_state": ("field", "state")}
+
+
+def _raw_time(engine: Engine, column: Any) -> Any:
+    """A timestamp column as the driver returns it (SQLite: naive-UTC text, PostgreSQL: aware datetime): pandas
+    converts a whole column at once, far faster than the per-value ``UtcDateTime`` conversion."""
+    return type_coerce(column, String() if engine.dialect.name == "sqlite" else DateTime(timezone=True))
 
 
 def load_case_frame(engine: Engine, period: Period) -> pd.DataFrame:
     """The cases reported or registered in the period, with the officer's name and team and the clock events.
 
     Two range reads (created_at, registered_at) rather than one OR, so each uses its index. Columns: those of
-    ``_CASE_COLUMNS`` plus ``officer_name``, ``team``, ``rework_n`` (返工 before the period's end) and
+    ``_CASE_COLUMNS`` and ``_TIME_COLUMNS`` (UTC timestamps), ``rating``, ``extended_hours`` and ``field_state``
+    from ``extra``, ``officer_name``, ``team``, ``rework_n`` (返工 before the period's end) and
     ``suspended_spans`` (list of (start, end-or-None) 缓办 spans).
     """
     import pandas as pd  # imported when first used, not at start-up
 
     start, end = period.start_utc, period.end_utc
     cols = [getattr(Case, c) for c in _CASE_COLUMNS]
-    base = (select(*cols, Officer.name.label("officer_name"), Officer.team.label("team"))
+    times = [_raw_time(engine, getattr(Case, c)).label(c) for c in _TIME_COLUMNS]
+    extras = [Case.extra[path if len(path) > 1 else path[0]].as_string().label(name)
+              for name, path in _EXTRA_PATHS.items()]
+    names = [*_CASE_COLUMNS, *_TIME_COLUMNS, *_EXTRA_PATHS, "officer_name", "team"]
+    base = (select(*cols, *times, *extras, Officer.name.label("officer_name"), Officer.team.label("team"))
             .select_from(Case).outerjoin(Officer, Officer.id == Case.assigned_officer))
     by_created = base.where(Case.created_at >= start, Case.created_at < end)
     by_registered = base.where(Case.registered_at >= start, Case.registered_at < end,
@@ -351,13 +369,16 @@ def load_case_frame(engine: Engine, period: Period) -> pd.DataFrame:
                            CaseEvent.time >= start, CaseEvent.time < end)
                     .order_by(CaseEvent.case_id, CaseEvent.time, CaseEvent.id))
     with engine.connect() as conn:
-        rows = [tuple(r) for r in conn.execute(by_created)] + [tuple(r) for r in conn.execute(by_registered)]
-        events = [(int(r[0]), str(r[1]), r[2]) for r in conn.execute(clock_events)]
-    frame = pd.DataFrame(rows, columns=[*_CASE_COLUMNS, "officer_name", "team"])
-    for col in ("created_at", "registered_at", "dispatched_at", "arrived_at", "handled_at", "closed_at"):
-        frame[col] = pd.to_datetime(frame[col], utc=True)
+        # .all() fetches in one call; iterating a result steps the cursor row by row (3× slower on SQLite)
+        rows = [*map(tuple, conn.execute(by_created).all()), *map(tuple, conn.execute(by_registered).all())]
+        events = [(int(r[0]), str(r[1]), r[2]) for r in conn.execute(clock_events).all()]
+    frame = pd.DataFrame(rows, columns=names)
+    for col in _TIME_COLUMNS:
+        frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
+    for col in ("rating", "extended_hours"):
+        frame[col] = pd.to_numeric(frame[col], errors="coerce")
     for col in ("assigned_officer", "officer_name", "team", "grid_code", "area_code", "category",
-                "category_name", "source"):
+                "category_name", "source", "field_state"):
         frame[col] = frame[col].fillna("").astype(str)
     rework: dict[int, int] = {}
     spans: dict[int, list[tuple[datetime, datetime | None]]] = {}
@@ -369,7 +390,7 @@ def load_case_frame(engine: Engine, period: Period) -> pd.DataFrame:
         elif action == "resume" and spans.get(case_id) and spans[case_id][-1][1] is None:
             spans[case_id][-1] = (spans[case_id][-1][0], when)
     frame["rework_n"] = frame["id"].map(rework).fillna(0).astype(int)
-    frame["suspended_spans"] = frame["id"].map(lambda i: spans.get(i, []))
+    frame["suspended_spans"] = frame["id"].map(spans)  # NaN where the case was never suspended
     return frame
 
 
@@ -392,8 +413,8 @@ def _suspended_hours(frame: pd.DataFrame, clock: WorkClock, until: datetime) -> 
     import numpy as np
     import pandas as pd  # imported when first used, not at start-up
 
-    pairs = [(i, s, e or until) for i, spans in zip(frame.index, frame["suspended_spans"], strict=True)
-             for s, e in spans]
+    suspended = frame["suspended_spans"].dropna()
+    pairs = [(i, s, e or until) for i, spans in zip(suspended.index, suspended, strict=True) for s, e in spans]
     hours = np.zeros(len(frame))
     if pairs:
         idx = np.array([frame.index.get_loc(p[0]) for p in pairs])
@@ -430,8 +451,7 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
 
     # 按期结案: working hours 立案 → 结案, less 缓办 and approved extensions, within the category's limit.
     suspended = _suspended_hours(out, clock, cutoff.to_pydatetime())
-    extended = out["extra"].map(lambda x: float((x or {}).get("extended_hours") or 0)
-                                if isinstance(x, dict) else 0.0).to_numpy(dtype=float)
+    extended = out["extended_hours"].fillna(0.0).clip(lower=0.0).to_numpy(dtype=float)
     limit = _limit_hours(out, categories, "total").to_numpy(dtype=float) + extended
     reg_s = clock.seconds(registered)
     close_s = clock.seconds(out["closed_at"].where(out["closed"]))
@@ -467,19 +487,12 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
     out["handled_due"] = own & (old_24 | out["handled_met"])
 
     # 群众评价: cases.extra["rating"] (1–5) where the citizen rated.
-    def rating(x: object) -> float:
-        value = x.get("rating") if isinstance(x, dict) else None
-        return float(value) if isinstance(value, int | float) and 1 <= float(value) <= 5 else np.nan
-
-    out["rating"] = out["extra"].map(rating).astype(float).where(reg)
+    rating = out["rating"].astype(float)
+    out["rating"] = rating.where(reg & (rating >= 1) & (rating <= 5))
 
     # 城管通使用率: of the cases handled by the period's end, those whose 处置反馈 came from the phone.
-    def by_phone(x: object) -> bool:
-        state = x.get("field") if isinstance(x, dict) else None
-        return isinstance(state, dict) and state.get("state") == "reported"
-
     out["field_due"] = reg & handled
-    out["field_met"] = out["field_due"] & out["extra"].map(by_phone).astype(bool)
+    out["field_met"] = out["field_due"] & (out["field_state"] == "reported")
     return out
 
 
@@ -488,34 +501,56 @@ def _rate(num: int, den: int) -> float | None:
     return round(num / den, 4) if den else None
 
 
-def _aggregate(flags: pd.DataFrame, reoffence: tuple[int, int] | None = None) -> KpiFigures:
-    basis: dict[str, tuple[int, int]] = {}
-    rates: dict[str, float | None] = {}
-    for name, (num_col, den_col) in RATE_FLAGS.items():
-        num, den = int(flags[num_col].sum()), int(flags[den_col].sum())
-        basis[name] = (num, den)
-        rates[name] = _rate(num, den)
+_COUNT_COLUMNS = ("reported", "registered", "closed", *sorted({c for pair in RATE_FLAGS.values() for c in pair}
+                                                              - {"closed", "registered"}))
+
+
+def _summaries(flags: pd.DataFrame, keys: pd.Series | None) -> pd.DataFrame:
+    """Per group (one row when ``keys`` is None): the sum of every flag, the time quantiles and the ratings —
+    one vectorised groupby, because a breakdown by officer has hundreds of groups."""
+    import pandas as pd  # imported when first used, not at start-up
+
+    group = keys if keys is not None else pd.Series("", index=flags.index)
+    grouped = flags.groupby(group, sort=True)
+    summary = grouped[list(_COUNT_COLUMNS)].sum()
+    summary["response_p50"] = grouped["response_min"].quantile(0.5)
+    summary["response_p90"] = grouped["response_min"].quantile(0.9)
+    summary["handling_p50"] = grouped["handling_min"].quantile(0.5)
+    summary["rating_mean"] = grouped["rating"].mean()
+    summary["rating_n"] = grouped["rating"].count()
+    return summary
+
+
+def _figures(row: dict[str, Any], reoffence: tuple[int, int] | None = None) -> KpiFigures:
+    """The figures of one summary row (see :func:`_summaries`)."""
+    import math
+
+    def number(key: str, digits: int) -> float | None:
+        value = row.get(key)
+        return None if value is None or math.isnan(float(value)) else round(float(value), digits)
+
+    basis = {name: (int(row[num]), int(row[den])) for name, (num, den) in RATE_FLAGS.items()}
+    rates = {name: _rate(*pair) for name, pair in basis.items()}
     if reoffence is not None:
         basis["reoffence_rate"] = reoffence
-    response = flags["response_min"].dropna()
-    handling = flags["handling_min"].dropna()
-    ratings = flags["rating"].dropna()
-
-    def quantile(values: pd.Series, q: float) -> float | None:
-        return round(float(values.quantile(q)), 1) if len(values) else None
-
     return KpiFigures(
-        reported=int(flags["reported"].sum()), registered=int(flags["registered"].sum()),
-        closed=int(flags["closed"].sum()), closure_rate=rates["closure_rate"], on_time_rate=rates["on_time_rate"],
-        rework_rate=rates["rework_rate"], timely_dispatch_rate=rates["timely_dispatch_rate"],
-        median_response_min=quantile(response, 0.5), p90_response_min=quantile(response, 0.9),
-        median_handling_min=quantile(handling, 0.5),
+        reported=int(row["reported"]), registered=int(row["registered"]), closed=int(row["closed"]),
+        closure_rate=rates["closure_rate"], on_time_rate=rates["on_time_rate"], rework_rate=rates["rework_rate"],
+        timely_dispatch_rate=rates["timely_dispatch_rate"],
+        median_response_min=number("response_p50", 1), p90_response_min=number("response_p90", 1),
+        median_handling_min=number("handling_p50", 1),
         responded_30min_rate=rates["responded_30min_rate"], handled_24h_rate=rates["handled_24h_rate"],
-        rating_avg=round(float(ratings.mean()), 2) if len(ratings) else None, rated=len(ratings),
-        field_use_rate=rates["field_use_rate"],
-        reoffence_rate=_rate(*reoffence) if reoffence is not None else None,
-        basis=basis,
+        rating_avg=number("rating_mean", 2), rated=int(row["rating_n"]), field_use_rate=rates["field_use_rate"],
+        reoffence_rate=_rate(*reoffence) if reoffence is not None else None, basis=basis,
     )
+
+
+def _aggregate(flags: pd.DataFrame, reoffence: tuple[int, int] | None = None) -> KpiFigures:
+    """The figures of all of ``flags`` (the bureau's totals)."""
+    if not len(flags):
+        empty = {c: 0 for c in _COUNT_COLUMNS} | {"rating_n": 0}
+        return _figures(empty, reoffence)
+    return _figures(_summaries(flags, None).iloc[0].to_dict(), reoffence)
 
 
 # The label of the empty key of a breakdown (a case with no officer, no grid …).
@@ -529,10 +564,10 @@ def _group_key(flags: pd.DataFrame, by: str) -> tuple[pd.Series, dict[str, str]]
               "source": "source", "officer": "assigned_officer"}[by]
     keys = flags[column].astype(str)
     labels: dict[str, str] = {}
-    if by == "category":
-        labels = dict(zip(keys, flags["category_name"].astype(str), strict=True))
-    elif by == "officer":
-        labels = dict(zip(keys, flags["officer_name"].astype(str), strict=True))
+    names = {"category": "category_name", "officer": "officer_name"}.get(by)
+    if names is not None:
+        pairs = flags[[column, names]].drop_duplicates(column)
+        labels = dict(zip(pairs[column].astype(str), pairs[names].astype(str), strict=True))
     return keys, {k: (labels.get(k) or k or UNASSIGNED[by]) for k in keys.unique()}
 
 
@@ -588,16 +623,59 @@ class KpiContext:
         return cls(calendar_with_overrides(engine, calendar), categories or load_categories())
 
 
+# A period that has ended is read again only after PAST_CACHE_S: its figures change only through late
+# corrections (a case re-handled after a 返工 moves its handling time), and the briefing's comparison period
+# is always one that has ended. Running periods are always read fresh.
+PAST_CACHE_S = 600.0
+_PAST_MAX = 8
+_past: dict[tuple[str, date, date], tuple[float, KpiContext, pd.DataFrame]] = {}
+_contexts: dict[str, tuple[float, KpiContext]] = {}
+_cache_lock = threading.Lock()
+
+
+def forget_cached() -> None:
+    """Drop the cached past periods and contexts (tests, or after an administrative data repair)."""
+    with _cache_lock:
+        _past.clear()
+        _contexts.clear()
+
+
+def context_for(engine: Engine) -> KpiContext:
+    """The calendar and categories of a database, kept for PAST_CACHE_S (``work_calendar_days`` edits show after)."""
+    key = engine.url.render_as_string(hide_password=True)
+    with _cache_lock:
+        hit = _contexts.get(key)
+        if hit is not None and monotonic() - hit[0] < PAST_CACHE_S:
+            return hit[1]
+    context = KpiContext.load(engine)
+    with _cache_lock:
+        _contexts[key] = (monotonic(), context)
+    return context
+
+
 def _flags_for(engine: Engine, period: Period, context: KpiContext, now: datetime | None) -> pd.DataFrame:
-    return case_flags(load_case_frame(engine, period), period, context.clock, context.categories, now)
+    ended = period.end_utc <= (now or datetime.now(UTC))
+    key = (engine.url.render_as_string(hide_password=True), period.start, period.end)
+    if ended:
+        with _cache_lock:
+            hit = _past.get(key)
+            if hit is not None and hit[1] is context and monotonic() - hit[0] < PAST_CACHE_S:
+                return hit[2]
+    flags = case_flags(load_case_frame(engine, period), period, context.clock, context.categories, now)
+    if ended:
+        with _cache_lock:
+            _past[key] = (monotonic(), context, flags)
+            while len(_past) > _PAST_MAX:
+                _past.pop(min(_past, key=lambda k: _past[k][0]))
+    return flags
 
 
 def _groups(flags: pd.DataFrame, by: str | None) -> dict[str, tuple[str, KpiFigures]]:
     groups: dict[str, tuple[str, KpiFigures]] = {}
     if by is not None and len(flags):
         keys, labels = _group_key(flags, by)
-        for key, part in flags.groupby(keys, sort=True):
-            groups[str(key)] = (labels.get(str(key), str(key)), _aggregate(part))
+        for key, row in _summaries(flags, keys).to_dict("index").items():
+            groups[str(key)] = (labels.get(str(key), str(key)), _figures(row))
     return groups
 
 
@@ -609,7 +687,7 @@ def compute_breakdowns(source: Store | Engine, period: Period, breakdowns: Seque
     for by in breakdowns:
         _check_by(by)
     engine = engine_of(source)
-    context = context or KpiContext.load(engine)
+    context = context or context_for(engine)
     flags = _flags_for(engine, period, context, now)
     totals = _aggregate(flags, reoffence_basis(engine, period))
     previous_period = previous = before_flags = None
@@ -656,7 +734,7 @@ def cases_behind(source: Store | Engine, period: Period, figure: str, key: str |
     if figure == "reoffence_rate":
         raise KpiError("reoffence_rate counts parties, not cases of the period: open the party's record instead")
     engine = engine_of(source)
-    context = context or KpiContext.load(engine)
+    context = context or context_for(engine)
     flags = _flags_for(engine, period, context, now)
     if key is not None and by is not None:
         keys, _ = _group_key(flags, by) if len(flags) else (flags["code"], {})

@@ -103,3 +103,22 @@ def test_periods_and_their_previous() -> None:
     assert custom.end_utc == datetime(2026, 11, 14, 16, 0, tzinfo=UTC)  # the 14th is included
     with pytest.raises(KpiError, match="before it starts"):
         Period.custom(date(2026, 11, 5), date(2026, 11, 4))
+
+
+def test_an_ended_period_is_cached_and_a_running_one_is_read_fresh(seeded: Store) -> None:
+    from datetime import UTC, datetime
+
+    from commandcenter.kpi.figures import forget_cached
+    from commandcenter.store.models import Case
+
+    from .dataset import at
+
+    forget_cached()
+    during = datetime(2026, 11, 20, 4, 0, tzinfo=UTC)  # November still running
+    assert compute_kpis(seeded, NOVEMBER, compare=False, now=NOW).totals.reported == 6
+    seeded.write(lambda s: s.add(Case(code="C9", source="hotline", category="SJ0401", status="reported",
+                                      created_at=at(11, 11, 9), updated_at=at(11, 11, 9), extra={})))
+    assert compute_kpis(seeded, NOVEMBER, compare=False, now=during).totals.reported == 7  # running: read fresh
+    assert compute_kpis(seeded, NOVEMBER, compare=False, now=NOW).totals.reported == 6  # ended: kept 10 min
+    forget_cached()
+    assert compute_kpis(seeded, NOVEMBER, compare=False, now=NOW).totals.reported == 7
