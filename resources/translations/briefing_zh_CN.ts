@@ -479,6 +479,10 @@
       <translation>每个时段平均每周上报的案件数；最后一行为在岗队员数</translation>
     </message>
     <message>
+      <source>Click a line to see that grid's hours</source>
+      <translation>点击一行查看该网格各时段</translation>
+    </message>
+    <message>
       <source>Computing…</source>
       <translation>计算中…</translation>
     </message>

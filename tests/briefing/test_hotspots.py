@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from PySide6.QtCore import Qt
+
 from commandcenter.cases.shifts import Shift, ShiftRoster
 from commandcenter.mapdata.hotspots import hotspot_report
 from commandcenter.store import Store, models
@@ -52,6 +54,10 @@ def test_the_page_opens_on_the_grid_with_the_gap_and_shows_its_hours(qtbot, stor
     assert page.table.item(1, 23).text() == "2.0"  # type: ignore[union-attr]
     assert page.table.item(7, 23).text() == "0" and page.table.item(7, 10).text() == "1"  # type: ignore[union-attr]
     assert "G01" in page.gaps.item(0).text() and "23:00" in page.gaps.item(0).text()
+    second = page.gaps.visualItemRect(page.gaps.item(1))
+    qtbot.mouseClick(page.gaps.viewport(), Qt.MouseButton.LeftButton, pos=second.center())
+    assert page.grid.currentText() == "G02"  # the staffed morning hour of the other grid
+    assert page.table.item(1, 10).text() == "3.0"  # type: ignore[union-attr]
     with qtbot.waitSignal(page.report_shown, timeout=15000):
         page.picker.choose("this_month")  # December so far: nothing yet
     assert page.grid.count() == 2 and page.table.item(1, 23).text() == ""  # type: ignore[union-attr]

@@ -74,6 +74,8 @@ class HotspotPage(QWidget):
         QVBoxLayout(table_box).addWidget(self.table)
         self.gaps = QListWidget()
         self.gaps.setWordWrap(True)
+        self.gaps.setToolTip(self.tr("Click a line to see that grid's hours"))
+        self.gaps.currentRowChanged.connect(self._gap_chosen)
         gaps_box = QGroupBox(self.tr("Where patrols are short"))
         QVBoxLayout(gaps_box).addWidget(self.gaps)
         body.addWidget(table_box, 3)
@@ -114,6 +116,13 @@ class HotspotPage(QWidget):
             self.gaps.addItem(self.tr("No hour with regular cases lacks officers."))
         self._show_grid()
         self.report_shown.emit(report)
+
+    def _gap_chosen(self, row: int) -> None:
+        if self.report is not None and 0 <= row < len(self.report.gaps):
+            index = self.grid.findData(self.report.gaps[row].grid)
+            if index >= 0:
+                self.grid.setCurrentIndex(index)
+                self.table.setCurrentCell(self.report.gaps[row].weekday, self.report.gaps[row].hour)
 
     def gap_text(self, gap: PatrolGap) -> str:
         return (self.tr("Grid %1 · %2 %3:00 · %4 cases a week · %5 on duty")

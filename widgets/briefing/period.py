@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, Qt, Signal
-from PySide6.QtGui import QMouseEvent
+from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtGui import QHideEvent, QMouseEvent, QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -47,6 +47,7 @@ CARD_FIGURES = ("reported", "registered", "closed", "closure_rate", "on_time_rat
                 "p90_response_min", "median_handling_min", "rating_avg", "field_use_rate")
 TABLE_FIGURES = ("registered", "closed", "closure_rate", "on_time_rate", "rework_rate", "timely_dispatch_rate",
                  "responded_30min_rate", "handled_24h_rate", "median_response_min", "median_handling_min")
+REFRESH_MS = 120_000
 PERIOD_KINDS = ("today", "this_week", "this_month", "last_month", "custom")
 
 
@@ -218,6 +219,9 @@ class FiguresPage(QWidget):
             self.cards[figure] = card
             grid.addWidget(card, i // 7, i % 7)
         root.addLayout(grid)
+        self._timer = QTimer(self)  # a hall screen shows 今日 all day: the figures follow while the page is shown
+        self._timer.setInterval(REFRESH_MS)
+        self._timer.timeout.connect(self.refresh)
         self.table = make_table([self.tr("Group"), *(figure_label(f) for f in TABLE_FIGURES)])
         self.table.setToolTip(self.tr("Click a number to see the cases behind it"))
         self.table.cellClicked.connect(self._cell_clicked)
@@ -231,6 +235,14 @@ class FiguresPage(QWidget):
 
     def period(self) -> Period:
         return self.picker.period()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._timer.start()
+
+    def hideEvent(self, event: QHideEvent) -> None:
+        self._timer.stop()
+        super().hideEvent(event)
 
     def breakdown(self) -> str:
         return str(self.by.currentData())
