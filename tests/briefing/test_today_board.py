@@ -103,3 +103,18 @@ def test_big_screen_cycles_its_pages_and_any_input_pauses_the_cycle(qtbot) -> No
     qtbot.waitUntil(lambda: tabs.currentIndex() != held, timeout=3000)
     qtbot.mouseClick(screen.big_button, Qt.MouseButton.LeftButton)  # desk mode: no cycling
     assert not screen.cycler.running
+
+
+def test_the_hall_display_opens_in_big_screen_mode_from_the_config(qtbot, store, tasks) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from commandcenter.config import ConfigError, parse_config
+    from widgets.briefing.pages import build_briefing
+
+    config = parse_config("[ui]\nbriefing_big_screen = true\nbriefing_cycle_s = 5\n")
+    screen = build_briefing(store, tasks, big_screen=config.ui.briefing_big_screen, cycle_s=config.ui.briefing_cycle_s)
+    qtbot.addWidget(screen)
+    assert screen.big_button.isChecked() and screen.cycler.running
+    assert screen.cycler.interval_ms == 5000
+    with pytest.raises(ConfigError, match=r"ui\.briefing_cycle_s"):
+        parse_config("[ui]\nbriefing_cycle_s = 0.5\n")

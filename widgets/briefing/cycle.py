@@ -34,6 +34,11 @@ class PanelCycler(QObject):
         self._resume.setInterval(idle_resume_ms)
         self._resume.timeout.connect(self._on_quiet)
 
+    @property
+    def interval_ms(self) -> int:
+        """How long each page shows."""
+        return self._advance.interval()
+
     def set_running(self, on: bool) -> None:
         """Start or stop cycling (the big-screen switch); input is watched only while cycling."""
         if on == self.running:

@@ -46,7 +46,8 @@ def shift_roster(shifts: Iterable[ShiftConfig]) -> ShiftRoster:
 
 def build_briefing(store: Store, tasks: TaskManager, *, gate: PermissionGate = OPEN_GATE,
                    roster: ShiftRoster | None = None, settings: ReportSettings | None = None,
-                   basemap: Basemap | None = None, today: Callable[[], date] | None = None) -> BriefingScreen:
+                   basemap: Basemap | None = None, today: Callable[[], date] | None = None,
+                   big_screen: bool = False, cycle_s: float = 20.0, idle_s: float = 60.0) -> BriefingScreen:
     """The leaders' screen: today's board, the period figures with drill-down and the KPI report, 考核,
     hot spots by time. ``settings.gate`` defaults to ``gate`` (exports need report.export)."""
     settings = settings or ReportSettings(gate=gate)
@@ -54,7 +55,7 @@ def build_briefing(store: Store, tasks: TaskManager, *, gate: PermissionGate = O
     assessment = AssessmentPage(store, tasks, settings, today=today)
     hotspots = HotspotPage(store, tasks, roster or ShiftRoster(), today=today)
     case_map = TodayMapPage(store, tasks, basemap)
-    screen = BriefingScreen(gate=gate, pages=[
+    screen = BriefingScreen(gate=gate, cycle_interval_s=cycle_s, idle_resume_s=idle_s, pages=[
         ("map", QCoreApplication.translate("BriefingPages", "Today's cases on the map"), case_map),
         ("figures", QCoreApplication.translate("BriefingPages", "Figures by period"), figures),
         ("assessment", QCoreApplication.translate("BriefingPages", "Assessment"), assessment),
@@ -65,4 +66,6 @@ def build_briefing(store: Store, tasks: TaskManager, *, gate: PermissionGate = O
     figures.refresh()
     assessment.refresh()
     hotspots.refresh()
+    if big_screen:
+        screen.set_big_screen(True)
     return screen
