@@ -260,6 +260,10 @@
       <translation>大屏模式</translation>
     </message>
     <message>
+      <source>Click to see these cases</source>
+      <translation>点击查看这些案件</translation>
+    </message>
+    <message>
       <source>Export briefing</source>
       <translation>导出驾驶舱报告</translation>
     </message>

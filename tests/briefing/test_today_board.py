@@ -118,3 +118,36 @@ def test_the_hall_display_opens_in_big_screen_mode_from_the_config(qtbot, store,
     assert screen.cycler.interval_ms == 5000
     with pytest.raises(ConfigError, match=r"ui\.briefing_cycle_s"):
         parse_config("[ui]\nbriefing_cycle_s = 0.5\n")
+
+
+def test_a_click_on_a_today_card_lists_the_cases_it_counted(qtbot, store, tasks) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from commandcenter.analytics import case_kpis
+    from commandcenter.store import models
+    from widgets.briefing.drilldown import CasesBehindDialog
+    from widgets.briefing.pages import build_briefing
+
+    now = datetime.now(UTC)
+    old = now - timedelta(days=3)
+    store.write(lambda s: s.add_all([
+        models.Case(code="LATE1", source="patrol", status="dispatched", created_at=old, updated_at=old,
+                    deadline_at=now - timedelta(hours=2)),
+        models.Case(code="LATE2", source="patrol", status="handling", created_at=old, updated_at=old,
+                    deadline_at=now - timedelta(hours=1)),
+        models.Case(code="FINE", source="patrol", status="dispatched", created_at=old, updated_at=old,
+                    deadline_at=now + timedelta(hours=5)),
+        models.Case(code="DONE", source="patrol", status="closed", created_at=old, updated_at=old,
+                    deadline_at=now - timedelta(hours=9)),
+    ]))
+    screen = build_briefing(store, tasks)
+    qtbot.addWidget(screen)
+    screen.show()
+    screen.show_data({"cases": case_kpis(store, now)})
+    assert screen.cards["overdue"].value.text() == "2"
+    qtbot.mouseClick(screen.cards["overdue"], Qt.MouseButton.LeftButton)
+    dialog = screen.opened_windows[-1]
+    assert isinstance(dialog, CasesBehindDialog)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=15000)
+    assert sorted(dialog.table.item(r, 0).text() for r in range(2)) == ["LATE1", "LATE2"]  # type: ignore[union-attr]

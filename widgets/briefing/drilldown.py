@@ -7,6 +7,7 @@ on the task manager. Selecting a case shows its whole history in the enforcement
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,25 +46,28 @@ class CasesBehindDialog(QDialog):
     listed = Signal()  # the case list was replaced
 
     def __init__(self, store: Store, tasks: TaskManager, period: Period, figure: str, by: str | None = None,
-                 key: str | None = None, parent: QWidget | None = None, *, context: KpiContext | None = None) -> None:
+                 key: str | None = None, parent: QWidget | None = None, *, context: KpiContext | None = None,
+                 codes: Callable[[], list[str]] | None = None, heading: str = "") -> None:
+        """``codes`` (with ``heading``) lists other cases than a KPI figure's: the today board's numbers."""
         super().__init__(parent)
         self.store, self.period, self.figure, self.by, self.key = store, period, figure, by, key
+        self._codes = codes
         self._context = context
         self._bridge = GuiBridge(tasks, self)
         self._asked = 0
         self.lines: list[CaseLine] = []
-        self.setWindowTitle(self.tr("Cases behind: %1").replace("%1", figure_label(figure)))
+        self.setWindowTitle(self.tr("Cases behind: %1").replace("%1", heading or figure_label(figure)))
         self.resize(1400, 800)
         root = QVBoxLayout(self)
         top = QHBoxLayout()
         where = f" · {breakdown_label(by)}: {key}" if by and key is not None else ""
-        self.heading = QLabel(f"{figure_label(figure)} · {period.label}{where}")
+        self.heading = QLabel(heading or f"{figure_label(figure)} · {period.label}{where}")
         self.heading.setProperty("kpi", "title")
         self.count = QLabel("")
         self.which = QComboBox()  # a rate: all of its cases, those that met it, those that missed it
         for value, text in (("all", self.tr("All counted")), ("met", self.tr("Met")), ("missed", self.tr("Missed"))):
             self.which.addItem(text, value)
-        self.which.setVisible(figure in RATE_FLAGS)
+        self.which.setVisible(codes is None and figure in RATE_FLAGS)
         self.which.currentIndexChanged.connect(lambda _i: self.refresh())
         top.addWidget(self.heading, 1)
         top.addWidget(self.count)
@@ -82,17 +86,19 @@ class CasesBehindDialog(QDialog):
 
     def refresh(self) -> None:
         """List the cases behind the figure (on the task manager)."""
-        if self.figure not in FIGURE_NAMES:
+        if self._codes is None and self.figure not in FIGURE_NAMES:
             raise ValueError(f"unknown figure {self.figure!r}")
         self._asked += 1
         asked, which = self._asked, str(self.which.currentData())
         store, period, figure, by, key, context = (self.store, self.period, self.figure, self.by, self.key,
                                                    self._context)
+        listed = self._codes
         self.count.setText(self.tr("Loading…"))
 
         def load() -> tuple[int, list[CaseLine]]:
-            codes = cases_behind(store, period, figure, key, by=by, context=context,
-                                 which=which if figure in RATE_FLAGS else "all")  # type: ignore[arg-type]
+            codes = listed() if listed is not None else cases_behind(
+                store, period, figure, key, by=by, context=context,
+                which=which if figure in RATE_FLAGS else "all")  # type: ignore[arg-type]
             return len(codes), case_lines(store, codes)
 
         self._bridge.run(load, lambda result: self._show(asked, *result), lambda exc: self._failed(asked, exc))

@@ -10,6 +10,7 @@ from datetime import date
 
 from PySide6.QtCore import QCoreApplication
 
+from commandcenter.analytics import board_cases
 from commandcenter.cases.shifts import Shift, ShiftRoster, parse_clock
 from commandcenter.config import ShiftConfig
 from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
@@ -33,7 +34,16 @@ class Drilldowns:
         self.store, self.tasks, self.screen = store, tasks, screen
 
     def __call__(self, period: Period, figure: str, by: str | None, key: str | None) -> None:
-        dialog = CasesBehindDialog(self.store, self.tasks, period, figure, by, key, self.screen)
+        self._open(CasesBehindDialog(self.store, self.tasks, period, figure, by, key, self.screen))
+
+    def board(self, which: str) -> None:
+        """The cases behind a today-board card, by the board's own conditions."""
+        store = self.store
+        title = self.screen.cards[which].title.text()
+        self._open(CasesBehindDialog(store, self.tasks, Period.today(), "reported", parent=self.screen,
+                                     codes=lambda: board_cases(store, which), heading=title))
+
+    def _open(self, dialog: CasesBehindDialog) -> None:
         self.screen.opened_windows = [w for w in self.screen.opened_windows if w.isVisible()]
         self.screen.opened_windows.append(dialog)
         dialog.show()
@@ -61,7 +71,9 @@ def build_briefing(store: Store, tasks: TaskManager, *, gate: PermissionGate = O
         ("assessment", QCoreApplication.translate("BriefingPages", "Assessment"), assessment),
         ("hotspots", QCoreApplication.translate("BriefingPages", "Hot spots by time"), hotspots),
     ])
-    figures.drill = Drilldowns(store, tasks, screen)
+    drilldowns = Drilldowns(store, tasks, screen)
+    figures.drill = drilldowns
+    screen.board_drill.connect(drilldowns.board)
     screen.scale_changed.connect(case_map.set_scale)
     figures.refresh()
     assessment.refresh()

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QLocale, QMarginsF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPageSize, QPdfWriter, QResizeEvent, QTextDocument
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPageSize, QPdfWriter, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -40,10 +40,15 @@ from widgets.briefing.cycle import PanelCycler
 from widgets.briefing.save_dialog import ask_save_path
 
 HOURS = range(24)  # the hour axis runs the whole local day, whatever hours had cases
-BASE_SIZE = (1920, 1080)  # the layout's design size: fonts scale from it
+BASE_SIZE = (1920, 1080)
+BOARD_DRILLS = ("today", "open", "overdue", "closed")  # cards whose cases can be listed  # the layout's design size: fonts scale from it
 
 
 class KpiCard(QFrame):
+    """A figure of the today board; ``clicked`` when the leader asks for the cases behind it."""
+
+    clicked = Signal()
+
     def __init__(self, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setProperty("kpi", "card")
@@ -61,6 +66,15 @@ class KpiCard(QFrame):
         """The figure, in the theme's colour for its role (strong, ok, warn, error)."""
         self.value.setText(text)
         self.value.setStyleSheet(f"color: {theme.colour(role)};")
+
+    def make_traceable(self, tip: str) -> None:
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(tip)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit()
+        super().mouseReleaseEvent(event)
 
 
 def source_label(code: str) -> str:
@@ -120,6 +134,7 @@ class BriefingScreen(QWidget):
     """
 
     scale_changed = Signal(float)
+    board_drill = Signal(str)  # a today-board card clicked: "today", "open", "overdue" or "closed"
 
     def __init__(self, parent: QWidget | None = None, *, gate: PermissionGate = OPEN_GATE,
                  pages: Sequence[tuple[str, str, QWidget]] = (), cycle_interval_s: float = 20.0,
@@ -180,6 +195,9 @@ class BriefingScreen(QWidget):
         }
         for i, card in enumerate(self.cards.values()):
             grid.addWidget(card, i // 5, i % 5)
+        for key in BOARD_DRILLS:
+            self.cards[key].make_traceable(self.tr("Click to see these cases"))
+            self.cards[key].clicked.connect(lambda key=key: self.board_drill.emit(key))
         root.addLayout(grid)
         charts = QHBoxLayout()
         self.hourly = pg.PlotWidget(background=theme.colour("card"))
