@@ -32,6 +32,21 @@ def bureau_name(config: Config | None) -> str:
     return config.kpi.bureau_name or str(getattr(bureau, "name", "") or "") or DEFAULT_BUREAU
 
 
+def _check_exists(url: str) -> None:
+    """A report only reads: a SQLite file that is not there is an error, not a new empty database."""
+    from sqlalchemy.engine import make_url
+
+    from commandcenter.store import StoreError, default_url
+
+    try:
+        parsed = make_url(url or default_url())
+    except Exception as exc:
+        raise StoreError(f"database URL {url!r} is not valid: {exc}") from None
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database not in ("", ":memory:") and not Path(database).exists():
+        raise StoreError(f"no database at {database}")
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--format", required=True, choices=("json", "xlsx", "pdf"))
     p.add_argument("--out", required=True, help="file to write")
@@ -76,7 +91,11 @@ def report_main(argv: list[str]) -> int:
             period = Period.parse(args.start, args.end)
         else:
             period = parse_month(args.month)
+        _check_exists(url)
         store = Store(url or None)
+        if "cases" not in store.table_names():
+            store.close()
+            raise StoreError(f"{store.description} holds no cases table (not migrated? run `commandcenter db upgrade`)")
     except (KpiError, StoreError) as exc:
         print(f"commandcenter report: {exc}", file=sys.stderr)
         return 2

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "BREAKDOWNS",
     "FIGURES",
+    "KpiContext",
     "KpiError",
     "KpiFigures",
     "KpiReport",
@@ -477,8 +478,8 @@ def case_flags(frame: pd.DataFrame, period: Period, clock: WorkClock, categories
 
     # 到场 and 处置 times from the report (上报), in minutes.
     arrived, handled = by_end("arrived_at"), by_end("handled_at")
-    out["response_min"] = ((out["arrived_at"] - created).dt.total_seconds() / 60.0).where(reg & arrived)
-    out["handling_min"] = ((out["handled_at"] - created).dt.total_seconds() / 60.0).where(reg & handled)
+    out["response_min"] = ((out["arrived_at"] - created).dt.total_seconds() / 60.0).where(own & arrived)
+    out["handling_min"] = ((out["handled_at"] - created).dt.total_seconds() / 60.0).where(own & handled)
     old_30 = created + pd.Timedelta(minutes=RESPONSE_TARGET_MIN) <= cutoff
     old_24 = created + pd.Timedelta(minutes=HANDLING_TARGET_MIN) <= cutoff
     out["responded_met"] = own & (out["response_min"] <= RESPONSE_TARGET_MIN)

@@ -103,3 +103,11 @@ def test_bad_dates_are_refused_with_the_reason(db_url: str, tmp_path: Path) -> N
                "--out", str(tmp_path / "x.json"), "--db", db_url)
     assert done.returncode == 2 and "before it starts" in done.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_database_that_is_not_there_is_an_error_and_is_not_created(tmp_path: Path) -> None:
+    missing = tmp_path / "nothere.db"
+    done = run("kpi", "--from", "2026-11-01", "--to", "2026-11-30", "--format", "json",
+               "--out", str(tmp_path / "x.json"), "--db", f"sqlite:///{missing}")
+    assert done.returncode == 2 and "no database" in done.stderr
+    assert not missing.exists() and not (tmp_path / "x.json").exists()
