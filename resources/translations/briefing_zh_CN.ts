@@ -218,7 +218,7 @@
       <translation>评价数</translation>
     </message>
     <message>
-      <source>Re-offence after 首违不罚</source>
+      <source>Re-offence after a first-offence waiver</source>
       <translation>首违不罚再犯率</translation>
     </message>
     <message>

@@ -80,7 +80,7 @@ class CasesBehindDialog(QDialog):
         self.timeline = CaseTimeline(store, tasks)
         split.addWidget(self.table)
         split.addWidget(self.timeline)
-        split.setSizes([560, 840])
+        split.setSizes([760, 640])  # the list whole (codes, officers, times), the history beside it
         root.addWidget(split, 1)
         self.refresh()
 

@@ -34,7 +34,7 @@ def figure_label(name: str) -> str:
         "rating_avg": QCoreApplication.translate("BriefingFigures", "Public rating (1–5)"),
         "rated": QCoreApplication.translate("BriefingFigures", "Ratings"),
         "field_use_rate": QCoreApplication.translate("BriefingFigures", "Field app use"),
-        "reoffence_rate": QCoreApplication.translate("BriefingFigures", "Re-offence after 首违不罚"),
+        "reoffence_rate": QCoreApplication.translate("BriefingFigures", "Re-offence after a first-offence waiver"),
     }
     return labels.get(name, name)
 
