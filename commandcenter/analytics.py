@@ -74,6 +74,28 @@ def case_kpis(store: Store, now: datetime | None = None) -> dict[str, Any]:
     return result
 
 
+BOARD_FIGURES = ("today", "open", "overdue", "closed")
+
+
+def board_cases(store: Store, figure: str, now: datetime | None = None, limit: int = 5000) -> list[str]:
+    """The case codes behind a number of the today board (drill-down), newest first, selected with the very
+    conditions :func:`case_kpis` counts with: ``today`` (reported since local midnight), ``open`` (not
+    closed), ``overdue`` (open and past the deadline), ``closed`` (reported today and closed)."""
+    if figure not in BOARD_FIGURES:
+        raise ValueError(f"unknown board figure {figure!r}; expected one of {', '.join(BOARD_FIGURES)}")
+    now = now or datetime.now(UTC)
+    excluded = ", ".join(f"'{s}'" for s in OPEN_EXCLUDED)
+    where = {
+        "today": "created_at >= :today",
+        "open": f"status NOT IN ({excluded})",
+        "overdue": f"status NOT IN ({excluded}) AND deadline_at IS NOT NULL AND deadline_at < :now",
+        "closed": "created_at >= :today AND status = 'closed'",
+    }[figure]
+    frame = store.frame(f"SELECT code FROM cases WHERE {where} ORDER BY created_at DESC LIMIT {int(limit)}",
+                        {"today": _db_time(store, local_day_start(now)), "now": _db_time(store, now)})
+    return [str(code) for code in frame["code"]]
+
+
 def cad_by_category(store: Store, since: datetime, until: datetime, top: int = 12) -> list[dict[str, Any]]:
     """CAD time figures (medians, minutes) per category for cases created in [since, until), busiest first."""
     from commandcenter.cases.report import cad_summary, cad_times

@@ -37,6 +37,9 @@ class UiConfig:
     theme: str = "dark"
     layout: str = ""  # wall layout name or RxC
     user: str = ""  # user shown in the status bar before a login
+    briefing_big_screen: bool = False  # the hall display: the briefing opens in big-screen mode, pages cycling
+    briefing_cycle_s: float = 20.0  # seconds each briefing page shows on the big screen
+    briefing_idle_s: float = 60.0  # after any touch, the cycle waits this long without input before resuming
 
 
 @dataclass
@@ -562,6 +565,9 @@ def _validate(config: Config, checker: _Checker) -> None:
         raise checker.fail("ui.language", f"expected one of {sorted(_LANGS)}, got {config.ui.language!r}")
     if config.ui.theme not in THEMES:
         raise checker.fail("ui.theme", f"expected one of {list(THEMES)}, got {config.ui.theme!r}")
+    for key in ("briefing_cycle_s", "briefing_idle_s"):
+        if not 3.0 <= float(getattr(config.ui, key)) <= 3600.0:
+            raise checker.fail(f"ui.{key}", f"expected seconds between 3 and 3600, got {getattr(config.ui, key)!r}")
     if config.map.tile_crs not in _CRS:
         raise checker.fail("map.tile_crs", f"expected one of {sorted(_CRS)}, got {config.map.tile_crs!r}")
     if config.bureau.district_code and not re.fullmatch(r"\d{6}", config.bureau.district_code):

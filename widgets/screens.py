@@ -298,9 +298,16 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
 
 def _briefing(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
-    from widgets.briefing import BriefingScreen
+    from commandcenter.kpi.cli import bureau_name
+    from widgets.briefing.export import ReportSettings
+    from widgets.briefing.pages import build_briefing, shift_roster
 
-    screen = BriefingScreen(gate=services.gate)
+    settings = ReportSettings(bureau=bureau_name(services.config), prepared_by=services.operator.user,
+                              kpi=services.config.kpi, gate=services.gate)
+    screen = build_briefing(services.store, services.tasks, gate=services.gate, settings=settings,
+                            roster=shift_roster(services.config.shifts), basemap=services.basemap,
+                            big_screen=services.config.ui.briefing_big_screen,
+                            cycle_s=services.config.ui.briefing_cycle_s, idle_s=services.config.ui.briefing_idle_s)
     services.briefing.updated.connect(screen.show_data)
     services.briefing.refresh()
     return screen

@@ -13,7 +13,8 @@ import logging
 import math
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -28,6 +29,7 @@ from commandcenter.store.models import Case
 log = logging.getLogger(__name__)
 
 BBox = tuple[float, float, float, float]  # south, west, north, east
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # the bureau's clock: "night" and "Monday" are local
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,18 +110,38 @@ def density_grid(lats: ArrayLike, lons: ArrayLike, bbox: BBox, *, cell_m: float 
     return HeatGrid(values, g_south, g_west, g_north, g_east, cell, bandwidth_m, int(inside.sum()))
 
 
-def case_points(store: Store, start: datetime, end: datetime,
-                category: str | None = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Locations of cases created in ``[start, end)`` (optionally one category code or name). Blocking."""
+def local_hour_weekday(created: datetime) -> tuple[int, int]:
+    """The bureau's wall-clock hour (0–23) and weekday (0 = Monday) of a stored UTC time."""
+    aware = created if created.tzinfo is not None else created.replace(tzinfo=UTC)
+    local = aware.astimezone(LOCAL_TZ)
+    return local.hour, local.weekday()
+
+
+def case_points(store: Store, start: datetime, end: datetime, category: str | None = None, *,
+                hours: frozenset[int] | None = None,
+                weekdays: frozenset[int] | None = None) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Locations of cases created in ``[start, end)`` (optionally one category code or name). Blocking.
+
+    ``hours`` (local hours 0–23) and ``weekdays`` (0 = Monday) keep only cases reported then: night-time 占道经营
+    is a different map from morning 暴露垃圾, and a leader moves a night patrol by the night map. The local
+    time is the bureau's (Asia/Shanghai), whatever zone the database keeps.
+    """
 
     def query(session):  # type: ignore[no-untyped-def]
-        stmt = select(Case.lat, Case.lon).where(Case.created_at >= start, Case.created_at < end,
-                                                Case.lat.is_not(None), Case.lon.is_not(None))
+        stmt = select(Case.lat, Case.lon, Case.created_at).where(Case.created_at >= start, Case.created_at < end,
+                                                                 Case.lat.is_not(None), Case.lon.is_not(None))
         if category:
             stmt = stmt.where((Case.category == category) | (Case.category_name == category))
         return session.execute(stmt).all()
 
     rows = store.read(query)
+    if hours is not None or weekdays is not None:
+        kept = []
+        for row in rows:
+            hour, weekday = local_hour_weekday(row[2])
+            if (hours is None or hour in hours) and (weekdays is None or weekday in weekdays):
+                kept.append(row)
+        rows = kept
     lat = np.fromiter((r[0] for r in rows), float, len(rows))
     lon = np.fromiter((r[1] for r in rows), float, len(rows))
     return lat, lon
@@ -147,15 +169,17 @@ class HeatmapService(QObject):
         return self._submit(lambda: density_grid(lat, lon, bbox, cell_m=self.cell_m,
                                                  bandwidth_m=self.bandwidth_m))
 
-    def compute_from_store(self, start: datetime, end: datetime, category: str | None,
-                           bbox: BBox) -> Future[HeatGrid | None]:
-        """Density of the cases created in a period (and category), read from the store on the worker."""
+    def compute_from_store(self, start: datetime, end: datetime, category: str | None, bbox: BBox, *,
+                           hours: frozenset[int] | None = None,
+                           weekdays: frozenset[int] | None = None) -> Future[HeatGrid | None]:
+        """Density of the cases created in a period (and category, local hours, weekdays), read from the store
+        on the worker; see :func:`case_points` for the filters."""
         store = self.store
         if store is None:
             raise RuntimeError("HeatmapService has no store")
 
         def job() -> HeatGrid:
-            lat, lon = case_points(store, start, end, category)
+            lat, lon = case_points(store, start, end, category, hours=hours, weekdays=weekdays)
             return density_grid(lat, lon, bbox, cell_m=self.cell_m, bandwidth_m=self.bandwidth_m)
 
         return self._submit(job)

@@ -13,12 +13,24 @@ from typing import Any
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Signal
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QWidget
+from PySide6.QtWidgets import QComboBox, QGridLayout, QWidget
 
-from commandcenter.mapdata.heatmap import HeatGrid, HeatmapService
+from commandcenter.mapdata.heatmap import HeatGrid, HeatmapService, local_hour_weekday
 from commandcenter.mapdata.projection import DisplayProjection
 
 BBox = tuple[float, float, float, float]
+# Local hours of the day-part choices: a leader compares the night map with the morning map (南京's night patrols).
+DAY_PARTS: tuple[tuple[str, frozenset[int] | None], ...] = (
+    ("all", None),
+    ("morning", frozenset(range(6, 10))),
+    ("daytime", frozenset(range(10, 17))),
+    ("evening", frozenset(range(17, 22))),
+    ("night", frozenset((22, 23, 0, 1, 2, 3, 4, 5))),
+)
+WEEKDAY_SETS: tuple[tuple[str, frozenset[int] | None], ...] = (
+    ("all", None), ("workdays", frozenset(range(5))), ("weekend", frozenset((5, 6))),
+    *((f"day{d}", frozenset((d,))) for d in range(7)),
+)
 
 
 class HeatmapPanel(QWidget):
@@ -41,17 +53,33 @@ class HeatmapPanel(QWidget):
                                                   (255, 40, 40, 230)]).getLookupTable(nPts=256, alpha=True)
         self.item.setLookupTable(lut)
         plot.addItem(self.item)
-        row = QHBoxLayout(self)
+        row = QGridLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.period = QComboBox()
-        for days, text in ((1, self.tr("Last 24 hours")), (7, self.tr("Last 7 days")), (30, self.tr("Last 30 days"))):
+        for days, text in ((1, self.tr("Last 24 hours")), (7, self.tr("Last 7 days")), (30, self.tr("Last 30 days")),
+                           (90, self.tr("Last 90 days"))):
             self.period.addItem(text, days)
         self.category = QComboBox()
         self.category.addItem(self.tr("All categories"), "")
-        self.period.currentIndexChanged.connect(lambda _i: self.refresh())
-        self.category.currentIndexChanged.connect(lambda _i: self.refresh())
-        row.addWidget(self.period)
-        row.addWidget(self.category)
+        self.hours = QComboBox()  # the day part: which local hours' cases make the heat
+        hour_names = {"all": self.tr("All day"), "morning": self.tr("Morning 06–10"),
+                      "daytime": self.tr("Daytime 10–17"), "evening": self.tr("Evening 17–22"),
+                      "night": self.tr("Night 22–06")}
+        for key, hours in DAY_PARTS:
+            self.hours.addItem(hour_names[key], hours)
+        self.weekdays = QComboBox()
+        day_names = [self.tr("Monday"), self.tr("Tuesday"), self.tr("Wednesday"), self.tr("Thursday"),
+                     self.tr("Friday"), self.tr("Saturday"), self.tr("Sunday")]
+        set_names = {"all": self.tr("Every day"), "workdays": self.tr("Workdays"), "weekend": self.tr("Weekend"),
+                     **{f"day{d}": day_names[d] for d in range(7)}}
+        for key, days_set in WEEKDAY_SETS:
+            self.weekdays.addItem(set_names[key], days_set)
+        for box in (self.period, self.category, self.hours, self.weekdays):
+            box.currentIndexChanged.connect(lambda _i: self.refresh())
+        row.addWidget(self.period, 0, 0)
+        row.addWidget(self.category, 0, 1)
+        row.addWidget(self.hours, 1, 0)
+        row.addWidget(self.weekdays, 1, 1)
         service.ready.connect(self._on_ready)
         service.failed.connect(self.failed)  # bound signal: queued to the GUI thread
 
@@ -78,10 +106,14 @@ class HeatmapPanel(QWidget):
         days = int(self.period.currentData() or 1)
         category = str(self.category.currentData() or "")
         end = datetime.now(UTC)
+        hours: frozenset[int] | None = self.hours.currentData()
+        weekdays: frozenset[int] | None = self.weekdays.currentData()
         if self.uses_store:
-            self.service.compute_from_store(end - timedelta(days=days), end, category or None, self.bbox)
+            self.service.compute_from_store(end - timedelta(days=days), end, category or None, self.bbox,
+                                            hours=hours, weekdays=weekdays)
         else:
-            pts = [c for c in self._cases() if not category or c.get("category_name") == category]
+            pts = [c for c in self._cases() if (not category or c.get("category_name") == category)
+                   and _reported_within(c.get("created_at"), hours, weekdays)]
             self.service.compute(np.array([float(c["lat"]) for c in pts]), np.array([float(c["lon"]) for c in pts]),
                                  self.bbox)
 
@@ -101,3 +133,19 @@ class HeatmapPanel(QWidget):
         # ImageItem indexes [x, y]; the grid is [row = south→north, col = west→east].
         self.item.setImage(values.T, levels=(0.0, top), autoLevels=False)
         self.item.setRect(QRectF(float(x[0]), float(y[0]), float(x[1] - x[0]), float(y[1] - y[0])))
+
+
+def _reported_within(created: object, hours: frozenset[int] | None, weekdays: frozenset[int] | None) -> bool:
+    """Whether a map pin's report time falls in the chosen local hours and weekdays (a pin without a known
+    report time only counts while no time filter is set)."""
+    if hours is None and weekdays is None:
+        return True
+    if isinstance(created, str):
+        try:
+            created = datetime.fromisoformat(created)
+        except ValueError:
+            return False
+    if not isinstance(created, datetime):
+        return False
+    hour, weekday = local_hour_weekday(created)
+    return (hours is None or hour in hours) and (weekdays is None or weekday in weekdays)
