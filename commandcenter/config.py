@@ -282,6 +282,13 @@ class AuditConfig:
 
 
 @dataclass
+class SecurityConfig:
+    """Keys of personal data at rest (see commandcenter.enforcement.parties)."""
+
+    data_key: str = ""  # key file of the parties' ID numbers and phones; "" = <data dir>/data.key (made on first use)
+
+
+@dataclass
 class BusConfig:
     """The MQTT broker that carries live events between the server and the seats (``docs/bus.md``).
 
@@ -378,6 +385,7 @@ class Config:
     listeners: ListenersConfig = field(default_factory=ListenersConfig)
     bus: BusConfig | None = None  # [bus]: the MQTT broker of a server and its seats
     ai: AiConfig = field(default_factory=AiConfig)  # [ai.frigate], [ai.isapi]: AI camera boxes
+    security: SecurityConfig = field(default_factory=SecurityConfig)  # [security]: personal-data key
     # (declared last of the sections: the name ``field`` shadows dataclasses.field in this class body)
     field: FieldConfig | None = None  # [field]: the officers' phones (城管通); None = no field API
     source: str = ""
@@ -757,6 +765,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "bus": lambda v, k: checker.build(BusConfig, v, k),
         "field": lambda v, k: checker.build(FieldConfig, v, k),
         "ai": lambda v, k: _ai_config(checker, v, k),
+        "security": lambda v, k: checker.build(SecurityConfig, v, k),
     })
     config.source = path
     _validate(config, checker)

@@ -112,14 +112,21 @@ FIELDS_ZH = {
 KIND_ZH = {"person": "自然人", "shop": "个体工商户/单位", "vehicle": "车辆"}
 
 
+def _masked(value: str, mask: Callable[[str], str]) -> str:
+    return value if not value or "*" in value else mask(value)
+
+
 def _record(doc: IssuedDocument, case: Case, decision: Decision, party: Party | None) -> DisclosureRecord:
     if party is None:
         name, kind, id_no, phone, plate = "", "", "", "", ""
     else:
         kind = party.kind
         name = party.shop_name if kind == "shop" and party.shop_name else mask_name(party.name)
-        id_no = mask_id_number(party.id_number) if party.id_number else ""
-        phone = mask_phone(party.phone) if party.phone else ""
+        # Parties recorded since the encryption keep only the masked form in these columns (already masked).
+        id_no = _masked(party.id_number, mask_id_number)
+        if party.credit_code:  # a business's 统一社会信用代码 is public
+            id_no = party.credit_code
+        phone = _masked(party.phone, mask_phone)
         plate = mask_plate(party.plate) if party.plate else ""
     return DisclosureRecord(
         doc.doc_no, case.code, name, KIND_ZH.get(kind, kind), id_no, phone, plate, decision.violation_name,

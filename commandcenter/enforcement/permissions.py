@@ -63,6 +63,7 @@ PERMISSIONS: tuple[str, ...] = (
     "drone.view", "drone.command", "drone.arm", "wall.view", "wall.layout_edit", "map.view",
     "report.view", "report.export", "disclosure.export", "audit.verify", "audit.anchor", "user.manage",
     "document.issue", "device.manage",
+    "party.identity",  # see a party's ID number and phone unmasked (issue 16)
 )
 
 # Actors that are the application itself (timers, importers), not people: they hold every permission.

@@ -21,6 +21,7 @@ from commandcenter.enforcement.auth import AuthService
 from commandcenter.enforcement.decisions import DecisionService
 from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.evidence import EvidenceStore
+from commandcenter.enforcement.parties import DataVault, PartyService
 from commandcenter.enforcement.permissions import Authorizer
 from commandcenter.enforcement.rules import workflow_guard
 from commandcenter.runtime.tasks import TaskManager
@@ -36,23 +37,28 @@ class EnforcementServices:
     evidence: EvidenceStore
     decisions: DecisionService
     documents: DocumentService
+    parties: PartyService
 
     @classmethod
     def create(cls, store: Store, *, tasks: TaskManager, config_users: Iterable[Any] = (),
-               evidence_root: Path | None = None, documents_dir: Path | None = None) -> EnforcementServices:
+               evidence_root: Path | None = None, documents_dir: Path | None = None,
+               data_key: Path | None = None) -> EnforcementServices:
         """Build every service on one AuditLog and one Authorizer. ``config_users`` are the ``[[users]]`` of
         the config file (objects with ``username`` and ``role``): they act with their role even without a row
         in the users table (they cannot log in with a password until ``commandcenter user add``)."""
         audit = AuditLog(store)
         authorizer = Authorizer(store, audit, extra_roles={u.username: u.role for u in config_users})
+        vault = DataVault.from_file(data_key)
+        parties = PartyService(store, audit, authorizer.authorize, vault, allowed=authorizer.allowed)
         return cls(
             store=store,
             audit=audit,
             authorizer=authorizer,
             auth=AuthService(store, audit, authorize=authorizer.authorize),
             evidence=EvidenceStore(store, audit, authorizer.authorize, tasks, root=evidence_root),
-            decisions=DecisionService(store, audit, authorizer.authorize),
-            documents=DocumentService(store, audit, authorizer.authorize, out_dir=documents_dir),
+            decisions=DecisionService(store, audit, authorizer.authorize, parties=parties),
+            documents=DocumentService(store, audit, authorizer.authorize, out_dir=documents_dir, vault=vault),
+            parties=parties,
         )
 
     def authorize(self, actor: str, permission: str) -> None:

@@ -72,6 +72,14 @@ class Party(Base):
     shop_name: Mapped[str] = mapped_column(String(128), default="")
     address: Mapped[str] = mapped_column(String(256), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Revision procedure_parties: ``id_number``/``phone`` above hold only the masked form; the values are
+    # encrypted here with a blind index for exact lookup (commandcenter.enforcement.parties).
+    id_cipher: Mapped[str] = mapped_column(Text, default="")
+    id_index: Mapped[str] = mapped_column(String(64), default="", index=True)
+    phone_cipher: Mapped[str] = mapped_column(Text, default="")
+    phone_index: Mapped[str] = mapped_column(String(64), default="", index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), default="", index=True)  # 统一社会信用代码
+    licence: Mapped[str] = mapped_column(String(64), default="")  # 营业执照/许可证编号
 
 
 class CaseParty(Base):

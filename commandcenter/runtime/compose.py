@@ -439,7 +439,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     health.register("drones", fleet.report)
 
     channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
-    enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels])
+    enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels],
+                                             data_key=Path(config.security.data_key) if config.security.data_key
+                                             else None)
     lifecycle.add("enforcement", stop=enforcement.close)
     # The chain head signed on a timer and at exit, outside the database ([audit] signing_key).
     checkpoints = checkpoint_service(config.audit, store) if role.serves else None

@@ -1,0 +1,42 @@
+"""The 执法程序 tab of the dispatch screen: the panels of the enforcement procedure (当事人, …) grouped in one
+place, so the dispatch screen gains one tab whatever the procedure adds. Each panel is told the selected case
+(``set_case``) and asked to ``refresh`` after an action elsewhere on the screen.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QScrollArea, QTabWidget, QWidget
+
+from commandcenter.enforcement.services import EnforcementServices
+from commandcenter.runtime.tasks import TaskManager
+from widgets.enforcement.party_panel import PartyPanel
+
+
+def _scrolling(panel: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setWidget(panel)
+    return area
+
+
+class ProcedureTabs(QTabWidget):
+    """Case-bound panels of the procedure in inner tabs; forwards the selected case to each."""
+
+    def __init__(self, enforcement: EnforcementServices, tasks: TaskManager, *, actor: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("procedureTabs")
+        self.case_id: int | None = None
+        self.title = self.tr("Enforcement procedure")  # the dispatch screen's tab
+        self.party = PartyPanel(enforcement.parties, tasks, actor=actor)
+        self.case_panels: list[QWidget] = [self.party]
+        self.addTab(_scrolling(self.party), self.tr("Parties"))
+
+    def set_case(self, case_id: int) -> None:
+        self.case_id = case_id
+        for panel in self.case_panels:
+            panel.set_case(case_id)  # type: ignore[attr-defined]
+
+    def refresh(self) -> None:
+        for panel in self.case_panels:
+            panel.refresh()  # type: ignore[attr-defined]
