@@ -2,6 +2,59 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>DisclosurePanel</name>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="66" />
+        <source>Enforcement disclosure</source>
+        <translation>行政执法公示</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="74" />
+        <source>Preview</source>
+        <translation>预览</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="76" />
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="79" />
+        <source>From</source>
+        <translation>从</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="79" />
+        <source>to</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="89" />
+        <source>Decisions of closed cases only; names, ID numbers, phones, plates and house numbers are masked as published.</source>
+        <translation>仅公示已结案的处罚决定；姓名、证件号码、电话、车牌和门牌号按公示规则脱敏。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="118" />
+        <source>%1 decisions in the period</source>
+        <translation>期间内共 %1 条决定</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="122" />
+        <source>Export enforcement disclosure</source>
+        <translation>导出行政执法公示</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="124" />
+        <source>Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)</source>
+        <translation>Excel (*.xlsx);;CSV (*.csv);;JSON (*.json)</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/disclosure_panel.py" line="137" />
+        <source>%1 decisions written to %2</source>
+        <translation>已将 %1 条决定写入 %2</translation>
+    </message>
+</context>
+<context>
     <name>PartyPanel</name>
     <message>
         <location filename="../../widgets/enforcement/party_panel.py" line="79" />
@@ -185,14 +238,19 @@
 <context>
     <name>ProcedureTabs</name>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="30" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="31" />
         <source>Enforcement procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="33" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="34" />
         <source>Parties</source>
         <translation>当事人</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="37" />
+        <source>Disclosure</source>
+        <translation>执法公示</translation>
     </message>
 </context>
 </TS>

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QScrollArea, QTabWidget, QWidget
 
 from commandcenter.enforcement.services import EnforcementServices
 from commandcenter.runtime.tasks import TaskManager
+from widgets.enforcement.disclosure_panel import DisclosurePanel
 from widgets.enforcement.party_panel import PartyPanel
 
 
@@ -31,6 +32,9 @@ class ProcedureTabs(QTabWidget):
         self.party = PartyPanel(enforcement.parties, tasks, actor=actor)
         self.case_panels: list[QWidget] = [self.party]
         self.addTab(_scrolling(self.party), self.tr("Parties"))
+        self.disclosure = DisclosurePanel(enforcement.store, enforcement.audit, enforcement.authorize, tasks,
+                                          actor=actor)
+        self.addTab(self.disclosure, self.tr("Disclosure"))
 
     def set_case(self, case_id: int) -> None:
         self.case_id = case_id
