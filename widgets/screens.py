@@ -217,6 +217,7 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 
     procedure = ProcedureTabs(enforcement, services.tasks, actor=actor)
     procedure.party.changed.connect(lambda: decision.set_case(decision.case_id) if decision.case_id else None)
+    decision.decision_recorded.connect(lambda _decision: procedure.refresh())
     panels.append((procedure.title, procedure))
     tasking = AuthorizedTasking(services.tasking, enforcement.authorize)
     screen = DispatchScreen(services.cases, feed=services.dispatch_feed, actor=actor, tasking=tasking,

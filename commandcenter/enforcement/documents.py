@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 AuthorizeFn = Callable[[str, str], None]
 TEMPLATES_DIR = paths.RESOURCES / "enforcement" / "templates"
 CHINA = timezone(timedelta(hours=8), "CST")  # no DST in China: a fixed offset is exact
-DOC_TYPES = ("order_correction", "penalty_decision", "no_penalty_decision", "inspection_record")
+DOC_TYPES = ("order_correction", "penalty_decision", "no_penalty_decision", "inspection_record",
+             "penalty_notice", "summary_decision", "execution_record", "closing_report")  # the last four: procedure.py
 CJK_FONT_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),

@@ -23,6 +23,7 @@ from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.evidence import EvidenceStore
 from commandcenter.enforcement.parties import DataVault, PartyService
 from commandcenter.enforcement.permissions import Authorizer
+from commandcenter.enforcement.procedure import CaseTransitions, ProcedureService
 from commandcenter.enforcement.rules import workflow_guard
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store
@@ -38,6 +39,8 @@ class EnforcementServices:
     decisions: DecisionService
     documents: DocumentService
     parties: PartyService
+    # Parts that drive case status moves: attached once the CaseService exists (``attach_cases``).
+    procedure: ProcedureService | None = None
 
     @classmethod
     def create(cls, store: Store, *, tasks: TaskManager, config_users: Iterable[Any] = (),
@@ -60,6 +63,11 @@ class EnforcementServices:
             documents=DocumentService(store, audit, authorizer.authorize, out_dir=documents_dir, vault=vault),
             parties=parties,
         )
+
+    def attach_cases(self, cases: CaseTransitions) -> None:
+        """Build the parts of the procedure that move cases (告知 → 决定 → 执行 → 结案, 当场处罚) on the CaseService."""
+        self.procedure = ProcedureService(self.store, self.audit, self.authorizer.authorize, self.decisions,
+                                          self.documents, cases)
 
     def authorize(self, actor: str, permission: str) -> None:
         """The ``authorize`` hook of CaseService: raises PermissionDenied (audited) when not allowed."""

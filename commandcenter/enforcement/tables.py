@@ -159,6 +159,24 @@ class IssuedDocument(Base):
     )
 
 
+class ProcedureStep(Base):
+    """One step of the procedure after the 处理决定 (告知, 陈述申辩, 决定, 执行, 结案归档, 当场处罚) with the document it
+    issued; revision ``procedure_steps`` (commandcenter.enforcement.procedure)."""
+
+    __tablename__ = "procedure_steps"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enforcement_decisions.id", ondelete="RESTRICT"), nullable=True)
+    step: Mapped[str] = mapped_column(String(16))  # notice | statement | decision | execution | archive | summary
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enforcement_documents.id", ondelete="RESTRICT"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)  # 陈述申辩 period end
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class SeatSession(Base):
     """A seat's login: the server resolves the token a seat sends with each command to the user who logged in.
 

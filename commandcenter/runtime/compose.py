@@ -470,6 +470,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         shifts=ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
                            for s in config.shifts))
     health.register("cases", lambda: cases_report(store))
+    enforcement.attach_cases(cases)  # 执法程序: 告知 → 决定 → 执行 → 结案 drive the cases' status
     # SLA escalation runs in the core on its own timer, whether or not a dispatch screen is open.
     escalation = EscalationService(cases.escalation, parent=events)
     escalation.failed.connect(lambda text: events.event_logged.emit("warning", text))

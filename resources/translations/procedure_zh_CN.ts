@@ -236,21 +236,273 @@
     </message>
 </context>
 <context>
+    <name>ProcedurePanel</name>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="56" />
+        <source>Procedure</source>
+        <translation>执法程序</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="65" />
+        <source>General procedure</source>
+        <translation>一般程序</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="66" />
+        <source>Serve prior notice</source>
+        <translation>送达事先告知书</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="70" />
+        <source>What the party stated in defence</source>
+        <translation>当事人陈述申辩内容</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="71" />
+        <source>Party waived the statement</source>
+        <translation>当事人放弃陈述申辩</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="72" />
+        <source>Record statement</source>
+        <translation>记录陈述申辩</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="74" />
+        <source>Issue decision</source>
+        <translation>作出处罚决定</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="78" />
+        <source>How it was carried out (receipt number, correction)</source>
+        <translation>执行情况（缴款票据号、改正情况）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="79" />
+        <source>Record execution</source>
+        <translation>登记执行</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="81" />
+        <source>Close and archive</source>
+        <translation>结案归档</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="85" />
+        <source>1. Notice</source>
+        <translation>1. 事先告知</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="90" />
+        <source>2. Statement</source>
+        <translation>2. 陈述申辩</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="91" />
+        <source>3. Decision</source>
+        <translation>3. 处罚决定</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="95" />
+        <source>4. Execution</source>
+        <translation>4. 执行</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="96" />
+        <source>5. Archive</source>
+        <translation>5. 结案归档</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="98" />
+        <source>Summary procedure (on-the-spot fine: ≤200 yuan a citizen, ≤3000 an organisation)</source>
+        <translation>简易程序（当场处罚：公民200元以下，法人或其他组织3000元以下）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="111" />
+        <source>Fine on the spot</source>
+        <translation>当场处罚</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="114" />
+        <source>Party</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="115" />
+        <source>Violation</source>
+        <translation>违法行为</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="116" />
+        <source>Circumstance</source>
+        <translation>情节</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="117" />
+        <source>Fine</source>
+        <translation>罚款</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="118" />
+        <source>Party's statement</source>
+        <translation>当事人陈述申辩</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="142" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="159" />
+        <source>Procedure of case %1</source>
+        <translation>案件 %1 的执法程序</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="160" />
+        <source>Decision: %1</source>
+        <translation>处理决定：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="161" />
+        <source>none yet</source>
+        <translation>尚未作出</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="166" />
+        <source>Next step: %1</source>
+        <translation>下一步：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="170" />
+        <source>, statement until %1</source>
+        <translation>，陈述申辩期至 %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="175" />
+        <source>No step taken yet</source>
+        <translation>尚未办理任何程序</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="212" />
+        <source>Record the party first (Parties tab).</source>
+        <translation>请先登记当事人（当事人页）。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="222" />
+        <source>Working… (documents are rendered and numbered)</source>
+        <translation>办理中……（正在生成并编号文书）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="227" />
+        <source>Done: %1 %2</source>
+        <translation>已完成：%1 %2</translation>
+    </message>
+</context>
+<context>
     <name>ProcedureTabs</name>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="31" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="33" />
         <source>Enforcement procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="34" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="36" />
         <source>Parties</source>
         <translation>当事人</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="37" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="43" />
+        <source>Procedure</source>
+        <translation>执法程序</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="46" />
+        <source>Legal review</source>
+        <translation>法制审核</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="49" />
         <source>Disclosure</source>
         <translation>执法公示</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewQueuePanel</name>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="43" />
+        <source>Legal review queue</source>
+        <translation>法制审核待办</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="46" />
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="46" />
+        <source>Category</source>
+        <translation>类别</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="46" />
+        <source>Party</source>
+        <translation>当事人</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="47" />
+        <source>Proposed decision</source>
+        <translation>拟处理决定</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="47" />
+        <source>Why major</source>
+        <translation>重大原因</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="48" />
+        <source>Decided by</source>
+        <translation>承办人</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="48" />
+        <source>Submitted</source>
+        <translation>提交时间</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="56" />
+        <source>Review opinion (required to return a decision)</source>
+        <translation>审核意见（退回时必填）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="58" />
+        <source>Approve</source>
+        <translation>审核通过</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="60" />
+        <source>Return with reasons</source>
+        <translation>退回并说明理由</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="62" />
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="93" />
+        <source>No decision awaits review.</source>
+        <translation>暂无待审核的决定。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="99" />
+        <source>Select a decision first.</source>
+        <translation>请先选择一项决定。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="107" />
+        <source>Approved.</source>
+        <translation>已审核通过。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/review_panel.py" line="107" />
+        <source>Returned to the case officer.</source>
+        <translation>已退回承办人。</translation>
     </message>
 </context>
 </TS>

@@ -11,6 +11,8 @@ from commandcenter.enforcement.services import EnforcementServices
 from commandcenter.runtime.tasks import TaskManager
 from widgets.enforcement.disclosure_panel import DisclosurePanel
 from widgets.enforcement.party_panel import PartyPanel
+from widgets.enforcement.procedure_panel import ProcedurePanel
+from widgets.enforcement.review_panel import ReviewQueuePanel
 
 
 def _scrolling(panel: QWidget) -> QScrollArea:
@@ -32,6 +34,16 @@ class ProcedureTabs(QTabWidget):
         self.party = PartyPanel(enforcement.parties, tasks, actor=actor)
         self.case_panels: list[QWidget] = [self.party]
         self.addTab(_scrolling(self.party), self.tr("Parties"))
+        self.procedure: ProcedurePanel | None = None
+        self.review: ReviewQueuePanel | None = None
+        if enforcement.procedure is not None:  # built with the CaseService (EnforcementServices.attach_cases)
+            self.procedure = ProcedurePanel(enforcement.procedure, enforcement.decisions, tasks, actor=actor,
+                                            allowed=lambda p: enforcement.authorizer.allowed(actor, p))
+            self.case_panels.append(self.procedure)
+            self.addTab(_scrolling(self.procedure), self.tr("Procedure"))
+            self.review = ReviewQueuePanel(enforcement.procedure, tasks, actor=actor)
+            self.review.refresh()
+            self.addTab(self.review, self.tr("Legal review"))
         self.disclosure = DisclosurePanel(enforcement.store, enforcement.audit, enforcement.authorize, tasks,
                                           actor=actor)
         self.addTab(self.disclosure, self.tr("Disclosure"))
@@ -44,3 +56,5 @@ class ProcedureTabs(QTabWidget):
     def refresh(self) -> None:
         for panel in self.case_panels:
             panel.refresh()  # type: ignore[attr-defined]
+        if self.review is not None:
+            self.review.refresh()
