@@ -16,14 +16,16 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from commandcenter.cases.service import CaseService
 from commandcenter.enforcement.audit import AuditEntry, AuditLog
 from commandcenter.enforcement.auth import AuthService
 from commandcenter.enforcement.decisions import DecisionService
 from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.evidence import EvidenceStore
+from commandcenter.enforcement.joint import JointService
 from commandcenter.enforcement.parties import DataVault, PartyService
 from commandcenter.enforcement.permissions import Authorizer
-from commandcenter.enforcement.procedure import CaseTransitions, ProcedureService
+from commandcenter.enforcement.procedure import ProcedureService
 from commandcenter.enforcement.rules import workflow_guard
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store
@@ -41,6 +43,7 @@ class EnforcementServices:
     parties: PartyService
     # Parts that drive case status moves: attached once the CaseService exists (``attach_cases``).
     procedure: ProcedureService | None = None
+    joint: JointService | None = None
 
     @classmethod
     def create(cls, store: Store, *, tasks: TaskManager, config_users: Iterable[Any] = (),
@@ -64,10 +67,12 @@ class EnforcementServices:
             parties=parties,
         )
 
-    def attach_cases(self, cases: CaseTransitions) -> None:
-        """Build the parts of the procedure that move cases (告知 → 决定 → 执行 → 结案, 当场处罚) on the CaseService."""
+    def attach_cases(self, cases: CaseService) -> None:
+        """Build the parts that move cases on the CaseService: the procedure (告知 → 决定 → 执行 → 结案,
+        当场处罚) and 吹哨报到 (departments' tasks; the case leaves 联合执法 when all are done)."""
         self.procedure = ProcedureService(self.store, self.audit, self.authorizer.authorize, self.decisions,
                                           self.documents, cases)
+        self.joint = JointService(self.store, self.audit, self.authorizer.authorize, self.authorizer.allowed, cases)
 
     def authorize(self, actor: str, permission: str) -> None:
         """The ``authorize`` hook of CaseService: raises PermissionDenied (audited) when not allowed."""

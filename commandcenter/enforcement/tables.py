@@ -177,6 +177,22 @@ class ProcedureStep(Base):
     note: Mapped[str] = mapped_column(Text, default="")
 
 
+class Department(Base):
+    """A department the bureau can summon (吹哨报到): contacts, its seat account and how fast it must report in;
+    revision ``procedure_joint`` (commandcenter.enforcement.joint). ``case_tasks.department`` holds its name."""
+
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # 公安 市场监管 住建 生态环境 街道 …
+    contact: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    username: Mapped[str] = mapped_column(String(64), default="", index=True)  # its seat user ("" = none)
+    response_hours: Mapped[float] = mapped_column(Float, default=24.0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
 class SeatSession(Base):
     """A seat's login: the server resolves the token a seat sends with each command to the user who logged in.
 

@@ -2,6 +2,85 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>DepartmentPanel</name>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="227" />
+        <source>Joint tasks</source>
+        <translation>联动任务</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="232" />
+        <source>Directory of departments</source>
+        <translation>部门名录</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="234" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="259" />
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="234" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="260" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="234" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="261" />
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="235" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="262" />
+        <source>Phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="235" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="263" />
+        <source>Seat account</source>
+        <translation>席位账号</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="236" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="264" />
+        <source>Report within (h)</source>
+        <translation>报到时限（小时）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="253" />
+        <source>Active</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="255" />
+        <source>Save department</source>
+        <translation>保存部门</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="290" />
+        <source> (inactive)</source>
+        <translation>（停用）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="295" />
+        <source>%1 open tasks, %2 overdue</source>
+        <translation>未完成任务 %1 项，超时 %2 项</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="321" />
+        <source>Saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="327" />
+        <source>Select a task first.</source>
+        <translation>请先选择一项任务。</translation>
+    </message>
+</context>
+<context>
     <name>DisclosurePanel</name>
     <message>
         <location filename="../../widgets/enforcement/disclosure_panel.py" line="66" />
@@ -52,6 +131,54 @@
         <location filename="../../widgets/enforcement/disclosure_panel.py" line="137" />
         <source>%1 decisions written to %2</source>
         <translation>已将 %1 条决定写入 %2</translation>
+    </message>
+</context>
+<context>
+    <name>JointPanel</name>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="110" />
+        <source>Joint enforcement</source>
+        <translation>联合执法</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="114" />
+        <source>Summon departments (吹哨)</source>
+        <translation>吹哨（召集部门）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="118" />
+        <source>What each department is asked to do</source>
+        <translation>各部门的任务</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="119" />
+        <source>Summon</source>
+        <translation>吹哨报到</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="154" />
+        <source>Overdue: %1</source>
+        <translation>超时未报到：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="178" />
+        <source>Tick the departments to summon.</source>
+        <translation>请勾选要召集的部门。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="185" />
+        <source>Summoned: case %1 is now in joint enforcement</source>
+        <translation>已吹哨：案件 %1 进入联合执法</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="193" />
+        <source>Select a task first.</source>
+        <translation>请先选择一项任务。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="199" />
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
 </context>
 <context>
@@ -238,158 +365,158 @@
 <context>
     <name>ProcedurePanel</name>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="56" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="57" />
         <source>Procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="65" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="66" />
         <source>General procedure</source>
         <translation>一般程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="66" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="67" />
         <source>Serve prior notice</source>
         <translation>送达事先告知书</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="70" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="71" />
         <source>What the party stated in defence</source>
         <translation>当事人陈述申辩内容</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="71" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="72" />
         <source>Party waived the statement</source>
         <translation>当事人放弃陈述申辩</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="72" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="73" />
         <source>Record statement</source>
         <translation>记录陈述申辩</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="74" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="75" />
         <source>Issue decision</source>
         <translation>作出处罚决定</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="78" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="79" />
         <source>How it was carried out (receipt number, correction)</source>
         <translation>执行情况（缴款票据号、改正情况）</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="79" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="80" />
         <source>Record execution</source>
         <translation>登记执行</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="81" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="82" />
         <source>Close and archive</source>
         <translation>结案归档</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="85" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="86" />
         <source>1. Notice</source>
         <translation>1. 事先告知</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="90" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="91" />
         <source>2. Statement</source>
         <translation>2. 陈述申辩</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="91" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="92" />
         <source>3. Decision</source>
         <translation>3. 处罚决定</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="95" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="96" />
         <source>4. Execution</source>
         <translation>4. 执行</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="96" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="97" />
         <source>5. Archive</source>
         <translation>5. 结案归档</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="98" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="99" />
         <source>Summary procedure (on-the-spot fine: ≤200 yuan a citizen, ≤3000 an organisation)</source>
         <translation>简易程序（当场处罚：公民200元以下，法人或其他组织3000元以下）</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="111" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="112" />
         <source>Fine on the spot</source>
         <translation>当场处罚</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="114" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="115" />
         <source>Party</source>
         <translation>当事人</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="115" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="116" />
         <source>Violation</source>
         <translation>违法行为</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="116" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="117" />
         <source>Circumstance</source>
         <translation>情节</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="117" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="118" />
         <source>Fine</source>
         <translation>罚款</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="118" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="119" />
         <source>Party's statement</source>
         <translation>当事人陈述申辩</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="142" />
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="159" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="143" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="160" />
         <source>Procedure of case %1</source>
         <translation>案件 %1 的执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="160" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="161" />
         <source>Decision: %1</source>
         <translation>处理决定：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="161" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="162" />
         <source>none yet</source>
         <translation>尚未作出</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="166" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="167" />
         <source>Next step: %1</source>
         <translation>下一步：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="170" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="171" />
         <source>, statement until %1</source>
         <translation>，陈述申辩期至 %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="175" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="176" />
         <source>No step taken yet</source>
         <translation>尚未办理任何程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="212" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="213" />
         <source>Record the party first (Parties tab).</source>
         <translation>请先登记当事人（当事人页）。</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="222" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="223" />
         <source>Working… (documents are rendered and numbered)</source>
         <translation>办理中……（正在生成并编号文书）</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_panel.py" line="227" />
+        <location filename="../../widgets/enforcement/procedure_panel.py" line="228" />
         <source>Done: %1 %2</source>
         <translation>已完成：%1 %2</translation>
     </message>
@@ -397,27 +524,37 @@
 <context>
     <name>ProcedureTabs</name>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="33" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="34" />
         <source>Enforcement procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="36" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="37" />
         <source>Parties</source>
         <translation>当事人</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="43" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="44" />
         <source>Procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="46" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="47" />
         <source>Legal review</source>
         <translation>法制审核</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="49" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="54" />
+        <source>Joint enforcement</source>
+        <translation>联合执法</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="58" />
+        <source>Departments</source>
+        <translation>联动部门</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="61" />
         <source>Disclosure</source>
         <translation>执法公示</translation>
     </message>
@@ -503,6 +640,77 @@
         <location filename="../../widgets/enforcement/review_panel.py" line="107" />
         <source>Returned to the case officer.</source>
         <translation>已退回承办人。</translation>
+    </message>
+</context>
+<context>
+    <name>TaskActions</name>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="83" />
+        <source>Note (required to refuse)</source>
+        <translation>备注（拒绝时必填）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="84" />
+        <source>Report in</source>
+        <translation>报到</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="85" />
+        <source>Finished</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="86" />
+        <source>Refuse</source>
+        <translation>拒绝</translation>
+    </message>
+</context>
+<context>
+    <name>TaskTable</name>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="48" />
+        <source>Case</source>
+        <translation>案件</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="48" />
+        <source>Task</source>
+        <translation>任务</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="48" />
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="49" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="49" />
+        <source>Due</source>
+        <translation>报到时限</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="49" />
+        <source>Contact</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="49" />
+        <source>Phone</source>
+        <translation>联系电话</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="50" />
+        <source>Note</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/joint_panel.py" line="64" />
+        <source> (overdue)</source>
+        <translation>（已超时）</translation>
     </message>
 </context>
 </TS>

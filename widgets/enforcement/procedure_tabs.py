@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QScrollArea, QTabWidget, QWidget
 from commandcenter.enforcement.services import EnforcementServices
 from commandcenter.runtime.tasks import TaskManager
 from widgets.enforcement.disclosure_panel import DisclosurePanel
+from widgets.enforcement.joint_panel import DepartmentPanel, JointPanel
 from widgets.enforcement.party_panel import PartyPanel
 from widgets.enforcement.procedure_panel import ProcedurePanel
 from widgets.enforcement.review_panel import ReviewQueuePanel
@@ -44,6 +45,17 @@ class ProcedureTabs(QTabWidget):
             self.review = ReviewQueuePanel(enforcement.procedure, tasks, actor=actor)
             self.review.refresh()
             self.addTab(self.review, self.tr("Legal review"))
+        self.joint: JointPanel | None = None
+        self.department: DepartmentPanel | None = None
+        if enforcement.joint is not None:
+            allowed = enforcement.authorizer.allowed
+            self.joint = JointPanel(enforcement.joint, tasks, actor=actor)
+            self.case_panels.append(self.joint)
+            self.addTab(_scrolling(self.joint), self.tr("Joint enforcement"))
+            self.department = DepartmentPanel(enforcement.joint, tasks, actor=actor,
+                                              allowed=lambda p: allowed(actor, p))
+            self.department.refresh()
+            self.addTab(_scrolling(self.department), self.tr("Departments"))
         self.disclosure = DisclosurePanel(enforcement.store, enforcement.audit, enforcement.authorize, tasks,
                                           actor=actor)
         self.addTab(self.disclosure, self.tr("Disclosure"))
@@ -56,5 +68,6 @@ class ProcedureTabs(QTabWidget):
     def refresh(self) -> None:
         for panel in self.case_panels:
             panel.refresh()  # type: ignore[attr-defined]
-        if self.review is not None:
-            self.review.refresh()
+        for queue in (self.review, self.department):
+            if queue is not None:
+                queue.refresh()
