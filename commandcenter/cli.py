@@ -14,6 +14,7 @@
     commandcenter user add | passwd | disable | list
     commandcenter tracker registrations | deregister PHONE
     commandcenter field pair OFFICER_ID [--config FILE] [--db URL] [--qr FILE.png] | revoke OFFICER_ID
+    commandcenter data import KIND FILE [--dry-run] [--crs wgs84|gcj02|bd09] [--config FILE] [--db URL]
 
 The core never imports the views: GUI subcommands are handed to the runner registered under the
 ``commandcenter.gui`` entry point (``widgets.app:run`` in pyproject.toml), the way napari keeps its models free
@@ -161,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
                        ("user", "users and roles: user add | passwd | disable | list"),
                        ("tracker", "tracker registrations: tracker registrations | deregister PHONE"),
                        ("field", "城管通 phones: field pair OFFICER_ID [--qr FILE.png] | revoke OFFICER_ID"),
+                       ("data", "go-live data: data import KIND FILE [--dry-run] (officers, grid, calendar …)"),
                        ("disclosure", "执法公示: disclosure export --from DAY --to DAY --out FILE")):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
@@ -175,6 +177,7 @@ DELEGATED: dict[str, tuple[str, str]] = {
     "user": ("commandcenter.enforcement.cli", "user_main"),
     "tracker": ("commandcenter.runtime.tracker_cli", "tracker_main"),
     "field": ("commandcenter.field.cli", "field_main"),
+    "data": ("commandcenter.golive.cli", "data_main"),
     "disclosure": ("commandcenter.enforcement.disclosure_cli", "disclosure_main"),
 }
 

@@ -81,6 +81,10 @@ class BriefingScreen(QWidget):
         header.addWidget(self.updated_at)
         header.addWidget(self.print_button)
         root.addLayout(header)
+        self.calendar_warning = QLabel()  # a year without holidays: deadlines silently wrong unless said loudly
+        self.calendar_warning.setProperty("role", "alarm")
+        self.calendar_warning.setVisible(False)
+        root.addWidget(self.calendar_warning)
         grid = QGridLayout()
         self.cards = {
             "officers": KpiCard(self.tr("Officers on duty")),
@@ -193,6 +197,11 @@ class BriefingScreen(QWidget):
                    [[e["code"], e["category"], e["status"], fmt(e["remaining_hours"]), e["officer"] or "—"]
                     for e in escalations],
                    [theme.colour("error" if e["level"] == "overdue" else "warn") for e in escalations])
+        missing = data.get("calendar_missing_years", [])
+        self.calendar_warning.setText(self.tr("Work calendar has no holidays for %1: holidays count as working days "
+                                              "(import them: commandcenter data import calendar)").replace(
+            "%1", ", ".join(str(y) for y in missing)))
+        self.calendar_warning.setVisible(bool(missing))
         at = data.get("at")
         if at:
             self.updated_at.setText(self.tr("Updated %1").replace(

@@ -346,8 +346,8 @@ def cases_main(argv: list[str], *, service_factory: Callable[[str | None], Any] 
 def _default_service(url: str | None, users: Sequence[UserConfig] = ()) -> Any:
     """The case service of the CLI: permissions checked and every created case in the audit chain."""
     from commandcenter.cases.calendar import load_calendar
-    from commandcenter.cases.categories import load_categories
     from commandcenter.cases.service import CaseService
+    from commandcenter.golive.catalog import bureau_categories
     from commandcenter.store import Store
 
     store = Store(url)
@@ -358,7 +358,7 @@ def _default_service(url: str | None, users: Sequence[UserConfig] = ()) -> Any:
     def record(session: Session, actor: str, action: str, subject: str, data: dict[str, Any]) -> None:
         audit.append(session, actor, action, subject, data)  # in the import's own transaction
 
-    return CaseService(store, load_calendar(), load_categories(), authorize=authorizer.authorize, audit=record,
+    return CaseService(store, load_calendar(), bureau_categories(store), authorize=authorizer.authorize, audit=record,
                        guard=workflow_guard)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import delete
 
 from commandcenter import paths
+from commandcenter.demo.airspace import seed_demo_airspace
 from commandcenter.store import Store, StoreError
 from commandcenter.store.models import TerminalRegistration
 from commandcenter.store.settings import DEMO, PURPOSE, is_demo_database, set_setting
@@ -48,5 +49,6 @@ def claim_demo_database(url: str) -> None:
         else:
             store.upgrade()
             store.write(lambda session: session.execute(delete(TerminalRegistration)))
+        seed_demo_airspace(store)  # the demo city's airport, as a bureau's `data import nofly` would store it
     finally:
         store.close()

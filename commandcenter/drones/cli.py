@@ -30,8 +30,8 @@ from commandcenter.config import Config, ConfigError, DroneConfig, load_config
 from commandcenter.drones.fleet import download_plan, upload_plan
 from commandcenter.drones.guarded import permission_for
 from commandcenter.drones.missions import (
-    DEFAULT_NO_FLY_ZONES,
     MissionRejected,
+    NoFlyZone,
     altitude_problems,
     target_problems,
     validate_mission,
@@ -55,6 +55,16 @@ COMMANDER_ACTIONS = {"arm": "arm", "disarm": "disarm", "mode": "set_mode", "take
                      "land": "land", "rtl": "rtl", "upload": "upload_plan", "fence": "upload_plan",
                      "download": "download_plan"}
 
+
+def _bureau_no_fly_zones(config: Config) -> tuple[NoFlyZone, ...]:
+    """The no-fly/限高 zones of the configured database (``data import nofly``), as the server checks them."""
+    from commandcenter.golive.airspace import stored_no_fly_zones
+
+    store = Store(config.database.url or default_url())
+    try:
+        return stored_no_fly_zones(store)
+    finally:
+        store.close()
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="commandcenter drone", description="Command one configured drone.")
@@ -116,7 +126,7 @@ def drone_main(args: Sequence[str]) -> int:
         try:
             plan = load_plan(opts.file)
             if opts.action == "upload":
-                validate_mission(plan.mission, plan.fence, DEFAULT_NO_FLY_ZONES)
+                validate_mission(plan.mission, plan.fence, _bureau_no_fly_zones(config))
         except PlanFileError as exc:
             return _fail(str(exc), EXIT_USAGE)
         except MissionRejected as exc:

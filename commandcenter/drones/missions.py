@@ -187,20 +187,39 @@ class RallyPoint:
 
 @dataclass(frozen=True)
 class NoFlyZone:
-    """A circular restricted area the bureau may never fly into (airports, military sites)."""
+    """A restricted area: a circle (centre and ``radius_m``) or a ``polygon``; a 禁飞区 when ``max_alt_m`` is None
+    (never fly into it), a 限高区 otherwise (never above ``max_alt_m`` m inside it).
+
+    The zones come from the bureau's database (``commandcenter data import nofly``); nothing about one city is
+    built in (the demo brings its own airport, ``commandcenter.demo``).
+    """
 
     name: str
     lat: float
     lon: float
-    radius_m: float
+    radius_m: float = 0.0
+    polygon: tuple[LatLon, ...] = ()
+    max_alt_m: float | None = None
 
     def contains(self, p: LatLon) -> bool:
+        if self.polygon:
+            return point_in_polygon(p, self.polygon)
         return distance_m((self.lat, self.lon), p) <= self.radius_m
 
+    def forbids(self, p: LatLon, alt: float) -> bool:
+        """Whether being at ``p``, ``alt`` m above home, breaks this zone."""
+        return self.contains(p) and (self.max_alt_m is None or alt > self.max_alt_m)
 
-# 南京禄口国际机场: the CAAC airport protection zone extends well beyond the runways; 10 km keeps clear of it.
-NANJING_LUKOU = NoFlyZone("南京禄口机场", 31.742, 118.862, 10_000.0)
-DEFAULT_NO_FLY_ZONES: tuple[NoFlyZone, ...] = (NANJING_LUKOU,)
+    @property
+    def description(self) -> str:
+        """What the pilot reads after the zone's name."""
+        shape = (f"within {self.radius_m:.0f} m of {self.lat:.3f}, {self.lon:.3f}" if not self.polygon
+                 else f"polygon of {len(self.polygon)} vertices")
+        return shape if self.max_alt_m is None else f"height limit {self.max_alt_m:.0f} m, {shape}"
+
+
+# No zone is built in: a bureau imports its own (airports, military sites, 限高区) into the database.
+DEFAULT_NO_FLY_ZONES: tuple[NoFlyZone, ...] = ()
 
 
 @dataclass
@@ -298,9 +317,9 @@ def mission_problems(mission: Mission, fence: Geofence | None = None,
             problems.append(f"{where} is not a valid WGS-84 position")
             continue
         for zone in zones:
-            if zone.contains(p):
-                problems.append(f"{where} is inside the no-fly zone {zone.name} "
-                                f"(within {zone.radius_m:.0f} m of {zone.lat:.3f}, {zone.lon:.3f})")
+            if zone.forbids(p, item.alt):
+                kind = "no-fly zone" if zone.max_alt_m is None else "height-limited zone"
+                problems.append(f"{where} is inside the {kind} {zone.name} ({zone.description})")
         if fence.has_inclusion and not fence.inside_inclusion(p):
             problems.append(f"{where} is outside the inclusion fence")
         hit = fence.exclusion_hit(p)
@@ -310,14 +329,16 @@ def mission_problems(mission: Mission, fence: Geofence | None = None,
             problems.append(f"{where} altitude {item.alt:.0f} m is above the fence ceiling {fence.max_alt:.0f} m")
         if item.alt < 0 and item.command != CMD_LAND:
             problems.append(f"{where} altitude {item.alt:.0f} m is below home")
-    path: list[tuple[str, LatLon]] = [("home", home)] if home else []
-    path += [(f"waypoint {n}", (it.lat, it.lon)) for n, it in points]
-    for (name_a, a), (name_b, b) in itertools.pairwise(path):
+    path: list[tuple[str, LatLon, float]] = [("home", home, 0.0)] if home else []
+    path += [(f"waypoint {n}", (it.lat, it.lon), it.alt) for n, it in points]
+    for (name_a, a, alt_a), (name_b, b, alt_b) in itertools.pairwise(path):
+        leg_alt = max(alt_a, alt_b)  # a leg climbs or descends between its ends: its highest point counts
         for q in _interpolate(a, b, leg_step_m):
             reason = None
             for zone in zones:
-                if zone.contains(q):
-                    reason = f"crosses the no-fly zone {zone.name}"
+                if zone.forbids(q, leg_alt):
+                    kind = "no-fly zone" if zone.max_alt_m is None else "height-limited zone"
+                    reason = f"crosses the {kind} {zone.name}"
             if reason is None and fence.exclusion_hit(q) is not None:
                 reason = f"crosses exclusion zone {fence.exclusion_hit(q)}"
             if reason is None and fence.has_inclusion and not fence.inside_inclusion(q):

@@ -583,5 +583,6 @@ def remote_drone_commands(services: Services, bus: Bus, seat_id: str,
     enforcement = services.enforcement
     commander = RemoteCommander(bus, seat_id, session, allowed=enforcement.authorizer.allowed,
                                 authorize=enforcement.authorize, parent=services.events)
+    commander.no_fly = tuple(services.drone_commands.no_fly or ())  # the bureau's zones, as the server checks
     services.drone_commands.send_through(commander)
     return commander

@@ -56,8 +56,9 @@ def map_zone(item: Any) -> MapZone:
                        str(item.get("kind") or ""), tuple((float(a), float(b)) for a, b in ring))
     if hasattr(item, "cell_codes") and hasattr(item, "bounds"):  # ResponsibilityArea
         return MapZone(str(item.code), str(item.name), RESPONSIBILITY, _rect(item.bounds))
-    if hasattr(item, "area_code") and hasattr(item, "bounds"):  # UnitCell
-        return MapZone(str(item.code), str(item.code), GRID_CELL, _rect(item.bounds),
+    if hasattr(item, "area_code") and hasattr(item, "bounds"):  # UnitCell: a generated square or a surveyed polygon
+        ring = tuple(item.polygon) if getattr(item, "polygon", ()) else _rect(item.bounds)
+        return MapZone(str(item.code), str(getattr(item, "name", "") or item.code), GRID_CELL, ring,
                        props={"area_code": item.area_code})
     if hasattr(item, "ring") and hasattr(item, "kind"):  # geo.zones.Zone
         props = dict(getattr(item, "props", {}) or {})

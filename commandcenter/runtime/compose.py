@@ -34,7 +34,7 @@ from commandcenter.ai.links import ai_links, camera_ai_service, open_ai_cases, t
 from commandcenter.ai.service import CameraAiService
 from commandcenter.analytics import BriefingModel
 from commandcenter.cases.calendar import load_calendar
-from commandcenter.cases.categories import CategoryError, CategoryTable, load_categories
+from commandcenter.cases.categories import CategoryError, CategoryTable
 from commandcenter.cases.citizen_media import CitizenMediaFetcher
 from commandcenter.cases.escalation import EscalationService
 from commandcenter.cases.feed import DispatchFeed
@@ -60,6 +60,13 @@ from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.district import default_unit_grid
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.geo.zones import GridIndex, make_unit_grid
+from commandcenter.golive.airspace import stored_no_fly_zones
+from commandcenter.golive.catalog import bureau_categories
+from commandcenter.golive.coverage import calendar_coverage_warnings, covered_years, missing_calendar_years
+from commandcenter.golive.devices import with_stored_devices
+from commandcenter.golive.grid import imported_grid
+from commandcenter.golive.roster import stored_units
+from commandcenter.golive.zonesource import stored_zones
 from commandcenter.labels import role_label
 from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
@@ -377,6 +384,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
            basemap: Basemap | None, basemap_path: str | None, layout: str, basemap_warning: str = "",
            role: Role = Role.EMBEDDED) -> Services:
     store.upgrade()
+    config = with_stored_devices(config, store)  # cameras and drones of `data import`, as if configured
     devices = DeviceManager(events)
     lifecycle.adopt("devices", devices.stop)
     tracker = UnitTracker(store, stale_after_s=config.map.stale_minutes * 60.0, parent=events,
@@ -403,8 +411,12 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         events.event_logged.emit("warning", basemap_warning)
     current_basemap = basemap
     health.register("basemap", lambda: {"name": current_basemap.name, "warning": basemap_warning})
-    grid = unit_grid_for(basemap)
-    zones = map_zones([*basemap.zones, *grid.areas, *grid.cells])
+    imported = imported_grid(store)  # the bureau's own 单元网格/责任区 (`data import grid`) win over squares
+    grid = imported.index if imported is not None else unit_grid_for(basemap)
+    own_zones = stored_zones(store)  # `data import zones`: the bureau's zones over the basemap's of the same code
+    own_codes = {z.code for z in own_zones}
+    zones = [*(z for z in map_zones(basemap.zones) if z.code not in own_codes), *own_zones,
+             *map_zones([*(imported.areas if imported is not None else grid.areas), *grid.cells])]
     # 责任区 borders are crossed all day; what a dispatcher acts on is entering or leaving the bureau's control
     # zones, a vehicle off its route, an officer away from his post.
     geofence = GeofenceMonitor(zones, watch_kinds=WATCHED_ZONE_KINDS, post_tolerance_min=15.0, parent=events)
@@ -450,7 +462,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         health.register("audit", checkpoints.report)
     # The link commander stays here: views, schedules and the tasking get commanders per person from
     # drone_commands, so every drone command is authorized and recorded in the audit chain.
-    link_commander = LinkCommander.for_fleet(fleet, links, tasks=tasks)
+    # the bureau's no-fly/限高 zones (`data import nofly`): every upload and 派无人机 is checked against them
+    link_commander = LinkCommander.for_fleet(fleet, links, tasks=tasks, no_fly=stored_no_fly_zones(store))
     drone_commands = DroneCommands(link_commander, enforcement.authorize, enforcement.authorizer.allowed,
                                    enforcement.audit.record, shutdown=link_commander.shutdown)
     lifecycle.add("drone commander", stop=drone_commands.shutdown)
@@ -460,7 +473,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     walls.main.gate = gate
     snapshots = WallSnapshots(cameras, enforcement)
     video.on_snapshot.append(snapshots.record)
-    categories = load_categories()
+    categories = bureau_categories(store)  # the bundled table, overridden by `data import categories`
     streets = StreetGraph.from_basemap(basemap)
     cases = CaseService(
         store, load_calendar(), categories,
@@ -471,6 +484,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                            for s in config.shifts))
     health.register("cases", lambda: cases_report(store))
     enforcement.attach_cases(cases)  # 执法程序: 告知 → 决定 → 执行 → 结案 drive the cases' status
+    # A year without its holidays counts 春节 as working days: said loudly until `data import calendar`.
+    health.register("calendar", lambda: {"years": covered_years(cases.calendar),
+                                         "warnings": calendar_coverage_warnings(cases.calendar)})
     # SLA escalation runs in the core on its own timer, whether or not a dispatch screen is open.
     escalation = EscalationService(cases.escalation, parent=events)
     escalation.failed.connect(lambda text: events.event_logged.emit("warning", text))
@@ -534,7 +550,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                            health, limits.http, role, store=store)
 
     def briefing_extra() -> dict[str, Any]:
-        return {"units": tracker.counts(), "devices": devices.summary(), "drones_airborne": fleet.airborne()}
+        return {"units": tracker.counts(), "devices": devices.summary(), "drones_airborne": fleet.airborne(),
+                "calendar_missing_years": missing_calendar_years(cases.calendar)}
 
     def escalations() -> list[dict[str, Any]]:
         """The leaders' 督办 list (runs on the briefing worker thread)."""
@@ -738,7 +755,14 @@ def register_config_units(config: Config, tracker: UnitTracker, geofence: Geofen
                        device_keys=(v.terminal,) if v.terminal else ()) for v in config.vehicles]
     units += [UnitInfo(id=n.unit, kind="officer", name=n.unit, device_keys=(n.unit,))
               for n in config.trackers.nmea if not any(u.id == n.unit for u in units)]
-    tracker.register(units)
+    imported, imported_posts = stored_units(store, {u.id for u in units})  # `data import officers/vehicles`
+    tracker.register([*units, *imported])
+    for officer_id, code in imported_posts.items():
+        if code in geofence.zone_by_code:
+            geofence.assign_post(officer_id, code)
+        else:  # the grid was replaced after the roster was imported: the post is gone, the officer is not
+            log.warning("officer %s: post %r is not a 责任区/单元网格 of the current grid; no post watched",
+                        officer_id, code)
     if not units:
         return
     posts = {z.code: z.code for z in zones if z.kind in ("责任区", "单元网格")}

@@ -88,6 +88,7 @@ class Officer(Base):
     device: Mapped[str] = mapped_column(String(64), default="")  # OsmAnd device id
     status: Mapped[str] = mapped_column(String(16), default="idle")
     status_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    phone: Mapped[str] = mapped_column(String(32), default="")  # 手机 (from `data import officers`)
 
 
 class Vehicle(Base):
@@ -111,6 +112,7 @@ class Camera(Base):
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     group: Mapped[str] = mapped_column("group_name", String(64), default="")
     ptz: Mapped[bool] = mapped_column(Boolean, default=False)
+    record_mode: Mapped[str] = mapped_column(String(16), default="")  # continuous | alarm | schedule | off | ""
 
 
 class Drone(Base):

@@ -17,6 +17,7 @@ _TABLE_MODULES = (
     "commandcenter.enforcement.tables",
     "commandcenter.field.tables",
     "commandcenter.sensors.tables",
+    "commandcenter.golive.tables",
 )
 for _name in _TABLE_MODULES:
     try:

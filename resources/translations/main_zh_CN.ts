@@ -4,6 +4,11 @@
     <context>
         <name>BriefingScreen</name>
         <message>
+            <location filename="../../widgets/briefing.py" line="200" />
+            <source>Work calendar has no holidays for %1: holidays count as working days (import them: commandcenter data import calendar)</source>
+            <translation>工作日历缺少 %1 年的节假日：节假日将按工作日计算时限（请导入：commandcenter data import calendar）</translation>
+        </message>
+        <message>
             <location filename="../../widgets/briefing.py" line="194" />
             <source>You may not export reports (missing permission %1).</source>
             <translation>您无权导出报告（缺少权限 %1）。</translation>

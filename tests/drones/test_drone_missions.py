@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
+from commandcenter.demo.airspace import NANJING_LUKOU
 from commandcenter.demo.mav_vehicle import SimVehicle
 from commandcenter.drones.fleet import download_plan, upload_plan
 from commandcenter.drones.missions import (
     CMD_RTL,
     CMD_TAKEOFF,
     CMD_WAYPOINT,
-    NANJING_LUKOU,
     Circle,
     Geofence,
     Mission,
@@ -210,8 +210,9 @@ def test_validation_refuses_fence_breaches_and_airport() -> None:
         validate_mission(too_high, fence)
     airport = Mission([MissionItem(CMD_WAYPOINT, 31.80, 118.85, 50)])
     with pytest.raises(MissionRejected, match=r"waypoint 1 .* no-fly zone 南京禄口机场"):
-        validate_mission(airport)
+        validate_mission(airport, no_fly=[NANJING_LUKOU])
     assert NANJING_LUKOU.contains((31.742, 118.862))
+    assert mission_problems(airport) == []  # no city's airport is built into the checks
 
 
 def test_wire_conversion_keeps_home_and_fence() -> None:

@@ -1,0 +1,184 @@
+"""``data import vehicles|cameras|sensors|drones``: the bureau's device lists from Excel or CSV.
+
+Each row is upserted by its 编号 (id); the rows land in the ``vehicles``/``cameras``/``sensors``/``drones``
+tables, and the composition treats every stored device the config does not name like a configured one
+(:func:`commandcenter.golive.devices.with_stored_devices`: cameras on the wall, drones' links, vehicles on the
+map). A device typed into the TOML keeps the TOML's values: the config wins, as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from sqlalchemy.orm import Session
+
+from commandcenter.golive.framework import ImportCounts, RowProblems, upsert
+from commandcenter.golive.kinds.common import parse_coordinate, parse_flag, parse_number
+from commandcenter.golive.marks import mark_imported
+from commandcenter.golive.sheets import Column, SheetRow
+from commandcenter.store import utcnow
+from commandcenter.store.models import Camera, Drone, Sensor, Vehicle
+
+__all__ = ["CAMERA_COLUMNS", "DRONE_COLUMNS", "RECORD_MODES", "SENSOR_COLUMNS", "VEHICLE_COLUMNS",
+           "import_cameras", "import_drones", "import_sensors", "import_vehicles"]
+
+VEHICLE_COLUMNS = (
+    Column("plate", ("车牌", "plate", "车牌号"), required=True),
+    Column("id", ("编号", "id")),
+    Column("kind", ("类型", "kind", "车型")),
+    Column("team", ("中队", "team", "所属单位")),
+    Column("terminal", ("终端手机号", "terminal", "终端号", "SIM卡号")),
+)
+CAMERA_COLUMNS = (
+    Column("id", ("编号", "id", "通道编号"), required=True),
+    Column("name", ("名称", "name", "点位名称")),
+    Column("url", ("主码流", "url", "rtsp", "main_url"), required=True),
+    Column("sub_url", ("子码流", "sub_url")),
+    Column("lat", ("纬度", "lat", "latitude")),
+    Column("lon", ("经度", "lon", "longitude")),
+    Column("group", ("分组", "group")),
+    Column("ptz", ("云台", "ptz")),
+    Column("record_mode", ("录像模式", "record_mode", "录像")),
+)
+SENSOR_COLUMNS = (
+    Column("id", ("编号", "id"), required=True),
+    Column("kind", ("类型", "kind"), required=True),
+    Column("url", ("地址", "url")),
+    Column("lat", ("纬度", "lat")),
+    Column("lon", ("经度", "lon")),
+    Column("camera", ("摄像机", "camera")),
+)
+DRONE_COLUMNS = (
+    Column("id", ("编号", "id"), required=True),
+    Column("name", ("名称", "name")),
+    Column("url", ("链路", "url", "mavlink"), required=True),
+    Column("video", ("视频", "video")),
+    Column("sysid", ("系统编号", "sysid")),
+)
+RECORD_MODES = {"连续": "continuous", "continuous": "continuous", "报警": "alarm", "alarm": "alarm",
+                "计划": "schedule", "schedule": "schedule", "不录": "off", "off": "off", "": ""}
+_VEHICLE_KINDS = ("环卫车", "执法车", "渣土车", "洒水车", "清扫车", "垃圾车")
+_TERMINAL = re.compile(r"^\d{11,20}$")
+_STREAM = re.compile(r"^(rtsp|rtsps|rtmp|http|https|srt|udp|file)://", re.IGNORECASE)
+_LINK = re.compile(r"^(udpin|udpout|udp|tcp|tcpin|serial|/dev/|[A-Za-z]:)|\.tlog$")
+
+
+class _Unique:
+    """A value that must not repeat within the file (ids, plates, terminals), naming the earlier row."""
+
+    def __init__(self, problems: RowProblems, label: str) -> None:
+        self.problems, self.label, self.seen = problems, label, dict[str, int]()
+
+    def fresh(self, value: str, row: int) -> bool:
+        if value and value in self.seen:
+            self.problems.add(row, self.label, f"{value} is already on row {self.seen[value]}")
+            return False
+        self.seen[value] = row
+        return True
+
+
+def import_vehicles(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
+    counts = ImportCounts()
+    taken: list[str] = []
+    ids, plates, terminals = _Unique(problems, "编号"), _Unique(problems, "车牌"), _Unique(problems, "终端手机号")
+    for row in rows:
+        n, plate = row.number, row.get("plate")
+        if not plate:
+            problems.add(n, "车牌", "empty (every vehicle needs its plate)")
+            continue
+        vehicle_id = row.get("id") or plate
+        terminal = row.get("terminal")
+        if not (ids.fresh(vehicle_id, n) and plates.fresh(plate, n) and terminals.fresh(terminal, n)):
+            continue
+        if terminal and not _TERMINAL.match(terminal):
+            problems.add(n, "终端手机号", f"{terminal!r} is not a JT/T 808 terminal phone number (11-20 digits)")
+        kind = row.get("kind") or "环卫车"
+        if kind not in _VEHICLE_KINDS:
+            problems.add(n, "类型", f"{kind!r} is not one of {'、'.join(_VEHICLE_KINDS)}")
+        values: dict[str, object] = {"id": vehicle_id, "plate": plate, "kind": kind, "team": row.get("team"),
+                                     "terminal": terminal}
+        if session.get(Vehicle, vehicle_id) is None:
+            values |= {"status": "idle", "status_since": utcnow()}
+        counts.count(upsert(session, Vehicle, vehicle_id, values))
+        taken.append(vehicle_id)
+    mark_imported(session, "vehicles", taken)
+    return counts
+
+
+def import_cameras(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
+    counts = ImportCounts()
+    taken: list[str] = []
+    ids = _Unique(problems, "编号")
+    for row in rows:
+        n, camera_id = row.number, row.get("id")
+        if not camera_id:
+            problems.add(n, "编号", "empty")
+            continue
+        if not ids.fresh(camera_id, n):
+            continue
+        url, sub_url = row.get("url"), row.get("sub_url")
+        if not _STREAM.match(url):
+            problems.add(n, "主码流", f"{url!r} is not a stream URL (rtsp://…)" if url else "empty")
+        if sub_url and not _STREAM.match(sub_url):
+            problems.add(n, "子码流", f"{sub_url!r} is not a stream URL (rtsp://…)")
+        lat, lon = parse_coordinate(row.get("lat"), row.get("lon"), n, problems)
+        mode = RECORD_MODES.get(row.get("record_mode").lower())
+        if mode is None:
+            problems.add(n, "录像模式", f"{row.get('record_mode')!r} is not 连续, 报警, 计划 or 不录")
+        values: dict[str, object] = {"id": camera_id, "name": row.get("name") or camera_id, "url": url,
+                                     "sub_url": sub_url, "lat": lat, "lon": lon, "group": row.get("group"),
+                                     "ptz": parse_flag(row.get("ptz"), n, "云台", problems),
+                                     "record_mode": mode or ""}
+        counts.count(upsert(session, Camera, camera_id, values))
+        taken.append(camera_id)
+    mark_imported(session, "cameras", taken)
+    return counts
+
+
+def import_sensors(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
+    counts = ImportCounts()
+    taken: list[str] = []
+    ids = _Unique(problems, "编号")
+    for row in rows:
+        n, sensor_id = row.number, row.get("id")
+        if not sensor_id:
+            problems.add(n, "编号", "empty")
+            continue
+        if not ids.fresh(sensor_id, n):
+            continue
+        if not row.get("kind"):
+            problems.add(n, "类型", "empty (垃圾桶, 公厕, 噪声 …)")
+        lat, lon = parse_coordinate(row.get("lat"), row.get("lon"), n, problems)
+        values: dict[str, object] = {"id": sensor_id, "kind": row.get("kind"), "url": row.get("url"),
+                                     "lat": lat, "lon": lon, "camera_id": row.get("camera")}
+        counts.count(upsert(session, Sensor, sensor_id, values))
+        taken.append(sensor_id)
+    mark_imported(session, "sensors", taken)
+    return counts
+
+
+def import_drones(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
+    counts = ImportCounts()
+    taken: list[str] = []
+    ids = _Unique(problems, "编号")
+    for row in rows:
+        n, drone_id = row.number, row.get("id")
+        if not drone_id:
+            problems.add(n, "编号", "empty")
+            continue
+        if not ids.fresh(drone_id, n):
+            continue
+        url, video = row.get("url"), row.get("video")
+        if not _LINK.search(url):
+            problems.add(n, "链路", f"{url!r} is not a MAVLink link (udpin:0.0.0.0:14550, tcp:HOST:PORT, "
+                         "/dev/ttyUSB0,57600)" if url else "empty")
+        if video and not _STREAM.match(video):
+            problems.add(n, "视频", f"{video!r} is not a stream URL (rtsp://…)")
+        sysid = parse_number(row.get("sysid"), n, "系统编号", problems, minimum=0, maximum=255)
+        values: dict[str, object] = {"id": drone_id, "name": row.get("name") or drone_id, "url": url,
+                                     "video": video, "sysid": int(sysid or 0)}
+        counts.count(upsert(session, Drone, drone_id, values))
+        taken.append(drone_id)
+    mark_imported(session, "drones", taken)
+    return counts

@@ -1,0 +1,95 @@
+"""``data import categories`` and ``data import calendar``: the bureau's rules in the database, used by cases."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from commandcenter.cases.calendar import load_calendar
+from commandcenter.cases.service import CaseService
+from commandcenter.golive.catalog import bureau_categories
+from commandcenter.golive.coverage import calendar_coverage_warnings, missing_calendar_years
+from commandcenter.store import Store
+from tests.golive.support import import_file, snapshot, write_csv
+
+HEADER = "编码,类型,大类,小类,英文名称,紧急程度,立案时限,派遣时限,处置时限,核查时限,结案条件,所需技能,处置队伍,自动派遣\n"
+CATEGORIES = HEADER + ("SJ0401,事件,街面秩序,占道经营,Street vending,2,0.5,0.5,3,1,清理完毕,执法,成华中队,是\n"
+                       "SJ9901,事件,街面秩序,夜市噪声,Night-market noise,3,1,1,12,2,噪声消除,执法,夜巡中队,否\n")
+CALENDAR = ("日期,类型,名称\n"
+            "2027-01-01,放假,元旦\n"
+            "2027-02-06..2027-02-12,放假,春节\n"
+            "2027-02-14,调休,春节调休\n")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'bureau.db'}"
+
+
+def test_imported_categories_override_the_bundled_table(tmp_path: Path, db: str) -> None:
+    result = import_file("categories", write_csv(tmp_path / "cat.csv", CATEGORIES), db)
+    assert result.returncode == 0, result.stderr
+    assert "added 2" in result.stdout
+    store = Store(db)
+    try:
+        table = bureau_categories(store)
+        vending = table.resolve("占道经营")
+        assert (vending.team, vending.handle_hours, vending.auto_dispatch) == ("成华中队", 3.0, True)
+        assert table.resolve("SJ9901").name == "夜市噪声"  # a bureau's own 小类
+        assert len(table) > 2  # the bundled categories it did not override are still there
+    finally:
+        store.close()
+
+
+def test_a_bad_category_row_names_row_and_field(tmp_path: Path, db: str) -> None:
+    bad = CATEGORIES + "SJ9902,事件,街面秩序,违规广告,,2,1,一天,4,1,,执法,,否\n"
+    result = import_file("categories", write_csv(tmp_path / "bad.csv", bad), db)
+    assert result.returncode != 0
+    assert "row 4, 派遣时限" in result.stderr
+    assert snapshot(db)["case_categories"] == []
+
+
+def test_an_imported_year_counts_its_holidays_in_deadlines(tmp_path: Path, db: str) -> None:
+    assert missing_calendar_years(load_calendar(), date(2026, 12, 2)) == [2027]
+    assert "2027" in calendar_coverage_warnings(load_calendar(), date(2026, 12, 2))[0]
+    result = import_file("calendar", write_csv(tmp_path / "cal.csv", CALENDAR, "gbk"), db)
+    assert result.returncode == 0, result.stderr
+    assert "added 9" in result.stdout  # 1 + 7 + 1 days
+    store = Store(db)
+    try:
+        service = CaseService(store, load_calendar(), bureau_categories(store))
+        calendar = service.calendar
+        assert not calendar.is_working_day(date(2027, 2, 8))  # a Monday of 春节
+        assert calendar.is_working_day(date(2027, 2, 14))  # the 调休 Sunday
+        assert calendar_coverage_warnings(calendar, date(2026, 12, 2)) == []
+        friday = datetime(2027, 2, 5, 8, 0, tzinfo=UTC)  # 16:00 in Beijing, the last working day before 春节
+        assert calendar.add_working_time(friday, 4.0).date() == date(2027, 2, 14)
+    finally:
+        store.close()
+
+
+def test_a_bad_calendar_row_imports_nothing(tmp_path: Path, db: str) -> None:
+    assert import_file("calendar", write_csv(tmp_path / "c.csv", CALENDAR), db).returncode == 0
+    before = snapshot(db)
+    result = import_file("calendar", write_csv(tmp_path / "b.csv", "日期,类型,名称\n2027-10-01,放假,国庆\n"
+                                               "2027-13-01,放假,错\n2027-10-09,出差,\n"), db)
+    assert result.returncode != 0
+    assert "row 3, 日期" in result.stderr and "row 4, 类型" in result.stderr
+    assert snapshot(db) == before
+    dry = import_file("calendar", write_csv(tmp_path / "d.csv", "日期,类型,名称\n2027-10-01,放假,国庆\n"), db,
+                      "--dry-run")
+    assert dry.returncode == 0 and "would add 1" in dry.stdout
+    assert snapshot(db) == before
+
+
+def test_the_briefing_says_loudly_which_year_has_no_calendar(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from widgets.briefing import BriefingScreen
+
+    screen = BriefingScreen()
+    qtbot.addWidget(screen)
+    screen.show_data({"calendar_missing_years": [2027]})
+    assert not screen.calendar_warning.isHidden() and "2027" in screen.calendar_warning.text()
+    screen.show_data({"calendar_missing_years": []})
+    assert screen.calendar_warning.isHidden()
