@@ -193,6 +193,21 @@ class Department(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
 
+class EnforcementPower(Base):
+    """One 事项 of the bureau's 权力清单, imported by ``data import powers``; revision ``procedure_powers``
+    (commandcenter.enforcement.powers). ``violation_codes``/``categories`` are comma-separated links."""
+
+    __tablename__ = "enforcement_powers"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)  # 事项编码
+    name: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16), default="行政处罚")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    penalty_basis: Mapped[str] = mapped_column(Text, default="")
+    discretion: Mapped[str] = mapped_column(Text, default="")  # 裁量基准 as the list states it
+    violation_codes: Mapped[str] = mapped_column(Text, default="")
+    categories: Mapped[str] = mapped_column(Text, default="")
+
+
 class SeatSession(Base):
     """A seat's login: the server resolves the token a seat sends with each command to the user who logged in.
 

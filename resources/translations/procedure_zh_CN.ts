@@ -4,78 +4,78 @@
 <context>
     <name>DepartmentPanel</name>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="227" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="233" />
         <source>Joint tasks</source>
         <translation>联动任务</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="232" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="238" />
         <source>Directory of departments</source>
         <translation>部门名录</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="234" />
-        <location filename="../../widgets/enforcement/joint_panel.py" line="259" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="240" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="265" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="234" />
-        <location filename="../../widgets/enforcement/joint_panel.py" line="260" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="240" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="266" />
         <source>Kind</source>
         <translation>类型</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="234" />
-        <location filename="../../widgets/enforcement/joint_panel.py" line="261" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="240" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="267" />
         <source>Contact</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="235" />
-        <location filename="../../widgets/enforcement/joint_panel.py" line="262" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="241" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="268" />
         <source>Phone</source>
         <translation>联系电话</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="235" />
-        <location filename="../../widgets/enforcement/joint_panel.py" line="263" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="241" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="269" />
         <source>Seat account</source>
         <translation>席位账号</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="236" />
-        <location filename="../../widgets/enforcement/joint_panel.py" line="264" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="242" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="270" />
         <source>Report within (h)</source>
         <translation>报到时限（小时）</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="253" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="259" />
         <source>Active</source>
         <translation>启用</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="255" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="261" />
         <source>Save department</source>
         <translation>保存部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="290" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="296" />
         <source> (inactive)</source>
         <translation>（停用）</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="295" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="301" />
         <source>%1 open tasks, %2 overdue</source>
         <translation>未完成任务 %1 项，超时 %2 项</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="321" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="327" />
         <source>Saved %1</source>
         <translation>已保存 %1</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="327" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="333" />
         <source>Select a task first.</source>
         <translation>请先选择一项任务。</translation>
     </message>
@@ -136,47 +136,47 @@
 <context>
     <name>JointPanel</name>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="110" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="115" />
         <source>Joint enforcement</source>
         <translation>联合执法</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="114" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="119" />
         <source>Summon departments (吹哨)</source>
         <translation>吹哨（召集部门）</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="118" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="124" />
         <source>What each department is asked to do</source>
         <translation>各部门的任务</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="119" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="125" />
         <source>Summon</source>
         <translation>吹哨报到</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="154" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="160" />
         <source>Overdue: %1</source>
         <translation>超时未报到：%1</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="178" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="184" />
         <source>Tick the departments to summon.</source>
         <translation>请勾选要召集的部门。</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="185" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="191" />
         <source>Summoned: case %1 is now in joint enforcement</source>
         <translation>已吹哨：案件 %1 进入联合执法</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="193" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="199" />
         <source>Select a task first.</source>
         <translation>请先选择一项任务。</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="199" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="205" />
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
@@ -363,6 +363,79 @@
     </message>
 </context>
 <context>
+    <name>PowersPanel</name>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="40" />
+        <source>List of enforcement powers</source>
+        <translation>权力清单</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="43" />
+        <source>Item code, name, legal basis, violation code or category</source>
+        <translation>事项编码、名称、法律依据、违法行为代码或案件类别</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="45" />
+        <source>Search</source>
+        <translation>查询</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="47" />
+        <source>Powers of this case</source>
+        <translation>本案适用事项</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="54" />
+        <source>Code</source>
+        <translation>事项编码</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="54" />
+        <source>Item</source>
+        <translation>事项名称</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="54" />
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="55" />
+        <source>Violation codes</source>
+        <translation>违法行为代码</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="55" />
+        <source>Categories</source>
+        <translation>案件类别</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="88" />
+        <source>%1 powers apply to case %2</source>
+        <translation>案件 %2 适用 %1 项权力事项</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="94" />
+        <source>%1 powers found</source>
+        <translation>找到 %1 项权力事项</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="116" />
+        <source>Legal basis: %1</source>
+        <translation>设定依据：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="117" />
+        <source>Penalty basis: %1</source>
+        <translation>处罚依据：%1</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/powers_panel.py" line="118" />
+        <source>Discretion: %1</source>
+        <translation>裁量基准：%1</translation>
+    </message>
+</context>
+<context>
     <name>ProcedurePanel</name>
     <message>
         <location filename="../../widgets/enforcement/procedure_panel.py" line="57" />
@@ -524,37 +597,42 @@
 <context>
     <name>ProcedureTabs</name>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="34" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="35" />
         <source>Enforcement procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="37" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="38" />
         <source>Parties</source>
         <translation>当事人</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="44" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="45" />
         <source>Procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="47" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="48" />
         <source>Legal review</source>
         <translation>法制审核</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="54" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="55" />
         <source>Joint enforcement</source>
         <translation>联合执法</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="58" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="59" />
         <source>Departments</source>
         <translation>联动部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="61" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="62" />
+        <source>Powers</source>
+        <translation>权力清单</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="65" />
         <source>Disclosure</source>
         <translation>执法公示</translation>
     </message>
@@ -645,22 +723,22 @@
 <context>
     <name>TaskActions</name>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="83" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="88" />
         <source>Note (required to refuse)</source>
         <translation>备注（拒绝时必填）</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="84" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="89" />
         <source>Report in</source>
         <translation>报到</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="85" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="90" />
         <source>Finished</source>
         <translation>完成</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="86" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="91" />
         <source>Refuse</source>
         <translation>拒绝</translation>
     </message>
@@ -668,47 +746,47 @@
 <context>
     <name>TaskTable</name>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="48" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="53" />
         <source>Case</source>
         <translation>案件</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="48" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="53" />
         <source>Task</source>
         <translation>任务</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="48" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="53" />
         <source>Department</source>
         <translation>部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="49" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="54" />
         <source>Status</source>
         <translation>状态</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="49" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="54" />
         <source>Due</source>
         <translation>报到时限</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="49" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="54" />
         <source>Contact</source>
         <translation>联系人</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="49" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="54" />
         <source>Phone</source>
         <translation>联系电话</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="50" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="55" />
         <source>Note</source>
         <translation>备注</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/joint_panel.py" line="64" />
+        <location filename="../../widgets/enforcement/joint_panel.py" line="69" />
         <source> (overdue)</source>
         <translation>（已超时）</translation>
     </message>

@@ -12,6 +12,7 @@ from commandcenter.runtime.tasks import TaskManager
 from widgets.enforcement.disclosure_panel import DisclosurePanel
 from widgets.enforcement.joint_panel import DepartmentPanel, JointPanel
 from widgets.enforcement.party_panel import PartyPanel
+from widgets.enforcement.powers_panel import PowersPanel
 from widgets.enforcement.procedure_panel import ProcedurePanel
 from widgets.enforcement.review_panel import ReviewQueuePanel
 
@@ -56,6 +57,9 @@ class ProcedureTabs(QTabWidget):
                                               allowed=lambda p: allowed(actor, p))
             self.department.refresh()
             self.addTab(_scrolling(self.department), self.tr("Departments"))
+        self.powers = PowersPanel(enforcement.store, tasks)
+        self.case_panels.append(self.powers)
+        self.addTab(self.powers, self.tr("Powers"))
         self.disclosure = DisclosurePanel(enforcement.store, enforcement.audit, enforcement.authorize, tasks,
                                           actor=actor)
         self.addTab(self.disclosure, self.tr("Disclosure"))
