@@ -22,6 +22,7 @@ from commandcenter.enforcement.auth import AuthService
 from commandcenter.enforcement.decisions import DecisionService
 from commandcenter.enforcement.documents import DocumentService
 from commandcenter.enforcement.evidence import EvidenceStore
+from commandcenter.enforcement.inspections import InspectionService
 from commandcenter.enforcement.joint import JointService
 from commandcenter.enforcement.parties import DataVault, PartyService
 from commandcenter.enforcement.permissions import Authorizer
@@ -44,6 +45,7 @@ class EnforcementServices:
     # Parts that drive case status moves: attached once the CaseService exists (``attach_cases``).
     procedure: ProcedureService | None = None
     joint: JointService | None = None
+    inspections: InspectionService | None = None
 
     @classmethod
     def create(cls, store: Store, *, tasks: TaskManager, config_users: Iterable[Any] = (),
@@ -73,6 +75,7 @@ class EnforcementServices:
         self.procedure = ProcedureService(self.store, self.audit, self.authorizer.authorize, self.decisions,
                                           self.documents, cases)
         self.joint = JointService(self.store, self.audit, self.authorizer.authorize, self.authorizer.allowed, cases)
+        self.inspections = InspectionService(self.store, self.audit, self.authorizer.authorize)  # 综合查一次
 
     def authorize(self, actor: str, permission: str) -> None:
         """The ``authorize`` hook of CaseService: raises PermissionDenied (audited) when not allowed."""

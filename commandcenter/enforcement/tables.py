@@ -208,6 +208,35 @@ class EnforcementPower(Base):
     categories: Mapped[str] = mapped_column(Text, default="")
 
 
+class JointInspection(Base):
+    """综合查一次: one planned visit to one business by several departments; revision ``procedure_inspections``
+    (commandcenter.enforcement.inspections)."""
+
+    __tablename__ = "joint_inspections"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="RESTRICT"), index=True)
+    planned_for: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, local
+    place: Mapped[str] = mapped_column(String(256), default="")
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | done
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(64), default="")
+    recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class InspectionItem(Base):
+    """One department's check item of a joint inspection, with its result once recorded."""
+
+    __tablename__ = "joint_inspection_items"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("joint_inspections.id", ondelete="RESTRICT"), index=True)
+    department: Mapped[str] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(String(8), default="")  # "" | pass | fail | na
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
 class SeatSession(Base):
     """A seat's login: the server resolves the token a seat sends with each command to the user who logged in.
 

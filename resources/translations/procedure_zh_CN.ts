@@ -134,6 +134,147 @@
     </message>
 </context>
 <context>
+    <name>InspectionPanel</name>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="53" />
+        <source>Joint inspection (one visit)</source>
+        <translation>综合查一次</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="56" />
+        <source>Plan a visit</source>
+        <translation>制定检查计划</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="64" />
+        <source>Check item of this department</source>
+        <translation>该部门的检查事项</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="65" />
+        <source>Add item</source>
+        <translation>添加事项</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="69" />
+        <source>Plan the visit</source>
+        <translation>制定计划</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="72" />
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="84" />
+        <source>Business</source>
+        <translation>经营主体</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="73" />
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="84" />
+        <source>Date</source>
+        <translation>日期</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="74" />
+        <source>Place</source>
+        <translation>地点</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="79" />
+        <source>Check items</source>
+        <translation>检查事项</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="84" />
+        <source>Departments</source>
+        <translation>联动部门</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="85" />
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="85" />
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="97" />
+        <source>Result</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="95" />
+        <source>Results of the visit (recorded once for every department)</source>
+        <translation>检查结果（各部门一次录入）</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="97" />
+        <source>Department</source>
+        <translation>部门</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="97" />
+        <source>Check item</source>
+        <translation>检查事项</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="98" />
+        <source>Finding</source>
+        <translation>发现问题</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="103" />
+        <source>Overall conclusion</source>
+        <translation>综合结论</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="104" />
+        <source>Record results</source>
+        <translation>录入结果</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="143" />
+        <source>%1 failed</source>
+        <translation>%1 项不合格</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="143" />
+        <source>all passed</source>
+        <translation>全部合格</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="146" />
+        <source>recorded</source>
+        <translation>已录入</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="146" />
+        <source>planned</source>
+        <translation>已计划</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="178" />
+        <source>Pick a department and type its check item.</source>
+        <translation>请选择部门并填写检查事项。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="187" />
+        <source>Record the business as a party first.</source>
+        <translation>请先将经营主体登记为当事人。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="198" />
+        <source>Visit planned: %1 departments at %2</source>
+        <translation>已制定计划：%1 个部门联合检查 %2</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="213" />
+        <source>Select a planned visit first.</source>
+        <translation>请先选择一项检查计划。</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="226" />
+        <source>Results recorded for %1</source>
+        <translation>已录入 %1 的检查结果</translation>
+    </message>
+</context>
+<context>
     <name>JointPanel</name>
     <message>
         <location filename="../../widgets/enforcement/joint_panel.py" line="115" />
@@ -597,42 +738,47 @@
 <context>
     <name>ProcedureTabs</name>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="35" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="36" />
         <source>Enforcement procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="38" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="39" />
         <source>Parties</source>
         <translation>当事人</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="45" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="46" />
         <source>Procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="48" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="49" />
         <source>Legal review</source>
         <translation>法制审核</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="55" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="56" />
         <source>Joint enforcement</source>
         <translation>联合执法</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="59" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="60" />
         <source>Departments</source>
         <translation>联动部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="62" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="65" />
+        <source>Joint inspection</source>
+        <translation>综合查一次</translation>
+    </message>
+    <message>
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="68" />
         <source>Powers</source>
         <translation>权力清单</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="65" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="71" />
         <source>Disclosure</source>
         <translation>执法公示</translation>
     </message>

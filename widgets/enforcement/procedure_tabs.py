@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QScrollArea, QTabWidget, QWidget
 from commandcenter.enforcement.services import EnforcementServices
 from commandcenter.runtime.tasks import TaskManager
 from widgets.enforcement.disclosure_panel import DisclosurePanel
+from widgets.enforcement.inspection_panel import InspectionPanel
 from widgets.enforcement.joint_panel import DepartmentPanel, JointPanel
 from widgets.enforcement.party_panel import PartyPanel
 from widgets.enforcement.powers_panel import PowersPanel
@@ -57,6 +58,11 @@ class ProcedureTabs(QTabWidget):
                                               allowed=lambda p: allowed(actor, p))
             self.department.refresh()
             self.addTab(_scrolling(self.department), self.tr("Departments"))
+        self.inspection: InspectionPanel | None = None
+        if enforcement.inspections is not None and enforcement.joint is not None:
+            self.inspection = InspectionPanel(enforcement.inspections, enforcement.joint, tasks, actor=actor)
+            self.inspection.refresh()
+            self.addTab(_scrolling(self.inspection), self.tr("Joint inspection"))
         self.powers = PowersPanel(enforcement.store, tasks)
         self.case_panels.append(self.powers)
         self.addTab(self.powers, self.tr("Powers"))
@@ -72,6 +78,6 @@ class ProcedureTabs(QTabWidget):
     def refresh(self) -> None:
         for panel in self.case_panels:
             panel.refresh()  # type: ignore[attr-defined]
-        for queue in (self.review, self.department):
+        for queue in (self.review, self.department, self.inspection):
             if queue is not None:
                 queue.refresh()
