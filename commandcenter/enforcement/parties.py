@@ -38,7 +38,7 @@ from commandcenter.enforcement.audit import AuditLog
 from commandcenter.enforcement.disclosure import mask_id_number, mask_phone
 from commandcenter.enforcement.tables import CaseParty, Decision, Party
 from commandcenter.store import Store, utcnow
-from commandcenter.store.models import Case
+from commandcenter.store.models import Case, Setting
 
 AuthorizeFn = Callable[[str, str], None]
 AllowedFn = Callable[[str, str], bool]
@@ -46,6 +46,7 @@ PARTY_KINDS = ("person", "shop", "vehicle")
 KIND_ZH = {"person": "自然人", "shop": "个体工商户/单位", "vehicle": "车辆"}
 IDENTITY_PERMISSION = "party.identity"  # see the unmasked ID number and phone
 KEY_ENV = "CC_DATA_KEY"
+KEY_SETTING = "party_data_key"  # settings row: the fingerprint of the key the parties are encrypted with
 CHINA = timezone(timedelta(hours=8), "CST")
 
 
@@ -167,6 +168,11 @@ class DataVault:
         except InvalidToken:
             raise DataKeyError("a party field does not decrypt with this data key (was the key replaced?)") from None
 
+    @property
+    def fingerprint(self) -> str:
+        """Names the key without revealing it: the database keeps the first one's, to refuse a second key."""
+        return hmac.new(self._index_key, b"key check", hashlib.sha256).hexdigest()[:16]
+
     def index(self, field: str, value: str) -> str:
         return hmac.new(self._index_key, f"{field}:{value}".encode(), hashlib.sha256).hexdigest() if value else ""
 
@@ -260,6 +266,7 @@ class PartyService:
         def job(session: Session) -> Party:
             if session.get(Case, case_id) is None:
                 raise PartyError(f"no case {case_id}")
+            self._check_key(session)
             party = None
             if id_index:
                 party = session.scalars(select(Party).where(Party.id_index == id_index)).first()
@@ -298,6 +305,18 @@ class PartyService:
             return party
 
         return self.store.write(job)
+
+    def _check_key(self, session: Session) -> None:
+        """A seat with a key of its own would write parties nobody else can read and split identities (another
+        blind index): the first key's fingerprint is kept in the database, and any other key is refused."""
+        row = session.get(Setting, KEY_SETTING)
+        if row is None:
+            session.add(Setting(key=KEY_SETTING, value=self.vault.fingerprint))
+        elif row.value != self.vault.fingerprint:
+            raise DataKeyError(
+                f"this process's data key (fingerprint {self.vault.fingerprint}) is not the one the parties in "
+                f"{self.store.description} were encrypted with ({row.value}): give every seat the server's key "
+                f"([security] data_key or {KEY_ENV})")
 
     def link(self, case_id: int, party_id: int, *, actor: str) -> None:
         """Pick an already known party for a case."""

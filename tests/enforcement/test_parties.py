@@ -86,10 +86,13 @@ def test_identity_encrypted_at_rest_found_again_and_masked_by_role(services, par
     assert [(p.id_number, p.phone, p.masked) for p in observer] == [("110105********002X", "138****5678", True)]
     assert {c.case_id for c in parties.cases_of(again.id)} == {first, second}
 
-    # Without the key the identity cannot be read back.
+    # Without the key the identity cannot be read back, and a process with another key may not add parties.
     other = DataVault(load_data_key(tmp_path / "other.key"))
     with pytest.raises(DataKeyError, match="does not decrypt"):
         other.decrypt(raw[0][2])
+    stranger = PartyService(services.store, services.audit, services.authorizer.authorize, other)
+    with pytest.raises(DataKeyError, match="not the one the parties"):
+        stranger.record(first, actor="dispatcher", kind="person", name="李四", id_number=ID_B)
 
 
 def test_business_by_credit_code_and_refusals(services, parties) -> None:  # type: ignore[no-untyped-def]
