@@ -164,7 +164,9 @@ def build_parser() -> argparse.ArgumentParser:
                        ("field", "城管通 phones: field pair OFFICER_ID [--qr FILE.png] | revoke OFFICER_ID"),
                        ("report", "leadership reports: report kpi --from D --to D | assessment --month YYYY-MM"),
                        ("data", "go-live data: data import KIND FILE [--dry-run] (officers, grid, calendar …)"),
-                       ("video", "recorded video: video export CAMERA --from ISO --to ISO --out FILE.mp4 [--case CODE]")):
+                       ("video", "recorded video: video export CAMERA --from ISO --to ISO --out FILE.mp4 [--case CODE]"),
+                       ("data", "go-live data: data import KIND FILE [--dry-run] (officers, grid, calendar …)"),
+                       ("disclosure", "执法公示: disclosure export --from DAY --to DAY --out FILE")):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -181,6 +183,7 @@ DELEGATED: dict[str, tuple[str, str]] = {
     "report": ("commandcenter.kpi.cli", "report_main"),
     "data": ("commandcenter.golive.cli", "data_main"),
     "video": ("commandcenter.recording.cli", "video_main"),
+    "disclosure": ("commandcenter.enforcement.disclosure_cli", "disclosure_main"),
 }
 
 

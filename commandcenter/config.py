@@ -317,6 +317,13 @@ class AuditConfig:
 
 
 @dataclass
+class SecurityConfig:
+    """Keys of personal data at rest (see commandcenter.enforcement.parties)."""
+
+    data_key: str = ""  # key file of the parties' ID numbers and phones; "" = <data dir>/data.key (made on first use)
+
+
+@dataclass
 class BusConfig:
     """The MQTT broker that carries live events between the server and the seats (``docs/bus.md``).
 
@@ -450,6 +457,7 @@ class Config:
     recording: RecordingConfig = field(default_factory=RecordingConfig)  # [recording]: segmented MP4 on the server
     bureau: BureauConfig = field(default_factory=BureauConfig)  # [bureau]: name, 文书 prefix, courts
     hotline: HotlineConfig = field(default_factory=HotlineConfig)  # [hotline]: 12345 exports' datum
+    security: SecurityConfig = field(default_factory=SecurityConfig)  # [security]: personal-data key
     # (declared last of the sections: the name ``field`` shadows dataclasses.field in this class body)
     field: FieldConfig | None = None  # [field]: the officers' phones (城管通); None = no field API
     source: str = ""
@@ -870,6 +878,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "recording": lambda v, k: checker.build(RecordingConfig, v, k),
         "bureau": lambda v, k: checker.build(BureauConfig, v, k),
         "hotline": lambda v, k: checker.build(HotlineConfig, v, k),
+        "security": lambda v, k: checker.build(SecurityConfig, v, k),
     })
     config.source = path
     _validate(config, checker)

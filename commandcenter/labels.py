@@ -132,6 +132,7 @@ ROLE_LABELS: Mapping[str, str] = {
     "observer": QT_TRANSLATE_NOOP("Role", "Observer"),  # 观察
     "intake": QT_TRANSLATE_NOOP("Role", "Intake channel"),  # 接入通道
     "field": QT_TRANSLATE_NOOP("Role", "Field officer"),  # 外勤队员
+    "department": QT_TRANSLATE_NOOP("Role", "Partner department"),  # 联动部门
 }
 
 UNIT_STATUS_LABELS: Mapping[str, str] = {

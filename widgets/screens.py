@@ -215,6 +215,12 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     panels: list[tuple[str, QWidget]] = [
         (QCoreApplication.translate("Screens", "Full-process record"), timeline),
         (QCoreApplication.translate("Screens", "Penalty decision"), ScrollingCasePanel(decision))]
+    from widgets.enforcement.procedure_tabs import ProcedureTabs  # 执法程序: 当事人 …, one grouped tab
+
+    procedure = ProcedureTabs(enforcement, services.tasks, actor=actor)
+    procedure.party.changed.connect(lambda: decision.set_case(decision.case_id) if decision.case_id else None)
+    decision.decision_recorded.connect(lambda _decision: procedure.refresh())
+    panels.append((procedure.title, procedure))
     tasking = AuthorizedTasking(services.tasking, enforcement.authorize)
     screen = DispatchScreen(services.cases, feed=services.dispatch_feed, actor=actor, tasking=tasking,
                             fleet=services.fleet, attach_snapshot=services.snapshots.attach_latest,

@@ -47,6 +47,7 @@ from commandcenter.config import (
 from commandcenter.demo.broker import DemoBroker
 from commandcenter.demo.city_process import CityPopulation, CityProcess
 from commandcenter.demo.database import claim_demo_database, demo_database_url
+from commandcenter.demo.departments import seed_departments
 from commandcenter.demo.desk import SimulatedDesk, seed_today
 from commandcenter.demo.frigate_box import DemoFrigateBox, demo_label
 from commandcenter.demo.phones import SimulatedPhones
@@ -314,6 +315,7 @@ def attach(services: Services, setup: DemoSetup) -> None:
     bridge.arrived.connect(lambda population: _populate(services, population, registered))
     city.when_populated(bridge.arrived.emit)
     services.lifecycle.add("demo accounts", start=lambda: create_demo_users(services.store))
+    services.lifecycle.add("demo departments", start=lambda: seed_departments(services.store))  # 吹哨报到
     if setup.frigate is not None:
         services.extra["frigate_box"] = setup.frigate
     city.case_sink = lambda report: simulated_report(services, report)

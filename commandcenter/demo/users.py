@@ -25,6 +25,7 @@ DEMO_USERS: tuple[tuple[str, str, str, str], ...] = tuple(
         ("leader", "leader", "领导"),
         ("legal", "legal", "法制审核员"),
         ("observer", "observer", "观察员"),
+        ("district", "department", "兴隆街道联络员"),
     ))
 
 

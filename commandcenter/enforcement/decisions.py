@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from commandcenter.enforcement.audit import AuditLog
+from commandcenter.enforcement.parties import DataVault, PartyError, PartyService
 from commandcenter.enforcement.rules import (
     OUTCOME_ZH,
     DiscretionTable,
@@ -54,10 +55,14 @@ class PartyInfo:
     plate: str
     shop_name: str
     address: str
+    credit_code: str = ""
+    licence: str = ""
 
 
 def _party(p: Party) -> PartyInfo:
-    return PartyInfo(p.id, p.kind, p.name, p.id_number, p.phone, p.plate, p.shop_name, p.address)
+    """The party with its ID number and phone masked (the clear values are PartyService's to reveal)."""
+    return PartyInfo(p.id, p.kind, p.name, p.id_number, p.phone, p.plate, p.shop_name, p.address, p.credit_code,
+                     p.licence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,8 +130,9 @@ class DecisionService:
 
     def __init__(self, store: Store, audit: AuditLog, authorize: AuthorizeFn, *,
                  first_violation_rules: FirstViolationRules | None = None,
-                 discretion: DiscretionTable | None = None) -> None:
+                 discretion: DiscretionTable | None = None, parties: PartyService | None = None) -> None:
         self.store = store
+        self.party_service = parties or PartyService(store, audit, authorize, DataVault.from_file())
         self.audit = audit
         self.authorize = authorize
         self.fv_rules = first_violation_rules or load_first_violation()
@@ -134,43 +140,17 @@ class DecisionService:
 
     # ------------------------------------------------------------------------------------------- parties
     def identify_party(self, case_id: int, *, actor: str, kind: str, name: str, id_number: str = "",
-                       phone: str = "", plate: str = "", shop_name: str = "", address: str = "") -> PartyInfo:
-        """Find the party by ID number (or plate for a vehicle) or create it, and link it to the case."""
-        self.authorize(actor, "case.investigate")
-        if kind not in PARTY_KINDS:
-            raise DecisionError(f"unknown party kind {kind!r}; expected one of {PARTY_KINDS}")
-        if not name.strip():
-            raise DecisionError("the party needs a name")
-        id_number, plate = id_number.strip().upper(), plate.strip().upper()
-
-        def job(session: Session) -> PartyInfo:
-            if session.get(Case, case_id) is None:
-                raise DecisionError(f"no case {case_id}")
-            party = None
-            if id_number:
-                party = session.scalars(select(Party).where(Party.id_number == id_number)).first()
-            if party is None and plate and kind == "vehicle":
-                party = session.scalars(select(Party).where(Party.plate == plate, Party.kind == "vehicle")).first()
-            now = utcnow()
-            if party is None:
-                party = Party(kind=kind, name=name.strip(), id_number=id_number, phone=phone.strip(), plate=plate,
-                              shop_name=shop_name.strip(), address=address.strip(), created_at=now)
-                session.add(party)
-                session.flush()
-            else:  # fill in what was not known before; never silently overwrite an identity
-                for attr, value in (("phone", phone.strip()), ("plate", plate), ("shop_name", shop_name.strip()),
-                                    ("address", address.strip())):
-                    if value and not getattr(party, attr):
-                        setattr(party, attr, value)
-            linked = session.scalars(select(CaseParty).where(CaseParty.case_id == case_id,
-                                                             CaseParty.party_id == party.id)).first()
-            if linked is None:
-                session.add(CaseParty(case_id=case_id, party_id=party.id, added_at=now, added_by=actor))
-                self.audit.append(session, actor, "case.party", f"case:{case_id}",
-                                  {"party_id": party.id, "kind": party.kind, "name": party.name})
-            return _party(party)
-
-        return self.store.write(job)
+                       phone: str = "", plate: str = "", shop_name: str = "", address: str = "",
+                       credit_code: str = "", licence: str = "") -> PartyInfo:
+        """Find the party (ID number, 统一社会信用代码 or plate) or create it, validated and with its ID number
+        and phone encrypted, and link it to the case (``PartyService.record``)."""
+        try:
+            row = self.party_service.record(case_id, actor=actor, kind=kind, name=name, id_number=id_number,
+                                            phone=phone, plate=plate, shop_name=shop_name, address=address,
+                                            credit_code=credit_code, licence=licence)
+        except PartyError as exc:
+            raise DecisionError(str(exc)) from exc
+        return _party(row)
 
     def parties(self, case_id: int) -> list[PartyInfo]:
         return self.store.read(lambda s: [_party(p) for p in s.scalars(
@@ -254,6 +234,8 @@ class DecisionService:
             legal_basis = f"{fv.entry.legal_basis}；{proposal.penalty.violation.legal_basis}"
         measures = fv.measures if first_violation else proposal.penalty.measure
         violation = proposal.penalty.violation
+        # 复发: an earlier leniency for this party makes this decision a re-offence (reoffence_rate counts it).
+        reoffence_of = sorted({d.case_code for d in history.decisions if d.first_violation}) if history else []
 
         def job(session: Session) -> DecisionInfo:
             if session.get(Case, case_id) is None:
@@ -278,6 +260,7 @@ class DecisionService:
                 "range": [row.proposed_min, row.proposed_max], "amount": row.amount,
                 "deviation": deviations, "deviation_reason": row.deviation_reason,
                 "first_violation": first_violation, "first_violation_reason": fv.reason,
+                "reoffence_of": reoffence_of,
                 "is_major": row.is_major, "major_reason": row.major_reason, "note": note})
             return _decision(row)
 

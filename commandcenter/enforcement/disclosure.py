@@ -15,7 +15,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -112,14 +112,21 @@ FIELDS_ZH = {
 KIND_ZH = {"person": "自然人", "shop": "个体工商户/单位", "vehicle": "车辆"}
 
 
+def _masked(value: str, mask: Callable[[str], str]) -> str:
+    return value if not value or "*" in value else mask(value)
+
+
 def _record(doc: IssuedDocument, case: Case, decision: Decision, party: Party | None) -> DisclosureRecord:
     if party is None:
         name, kind, id_no, phone, plate = "", "", "", "", ""
     else:
         kind = party.kind
         name = party.shop_name if kind == "shop" and party.shop_name else mask_name(party.name)
-        id_no = mask_id_number(party.id_number) if party.id_number else ""
-        phone = mask_phone(party.phone) if party.phone else ""
+        # Parties recorded since the encryption keep only the masked form in these columns (already masked).
+        id_no = _masked(party.id_number, mask_id_number)
+        if party.credit_code:  # a business's 统一社会信用代码 is public
+            id_no = party.credit_code
+        phone = _masked(party.phone, mask_phone)
         plate = mask_plate(party.plate) if party.plate else ""
     return DisclosureRecord(
         doc.doc_no, case.code, name, KIND_ZH.get(kind, kind), id_no, phone, plate, decision.violation_name,
@@ -128,9 +135,9 @@ def _record(doc: IssuedDocument, case: Case, decision: Decision, party: Party | 
         doc.issued_at.astimezone(CHINA).date().isoformat())
 
 
-def disclosure_records(store: Store, *, since: datetime | None = None,
+def disclosure_records(store: Store, *, since: datetime | None = None, until: datetime | None = None,
                        statuses: Sequence[str] = CLOSED_STATUSES) -> list[DisclosureRecord]:
-    """Masked records of the decision documents of closed cases, oldest first."""
+    """Masked records of the decision documents of closed cases issued in [since, until), oldest first."""
 
     def query(session: Session) -> list[DisclosureRecord]:
         stmt = (select(IssuedDocument, Case, Decision, Party)
@@ -141,9 +148,67 @@ def disclosure_records(store: Store, *, since: datetime | None = None,
                 .order_by(IssuedDocument.issued_at, IssuedDocument.id))
         if since is not None:
             stmt = stmt.where(IssuedDocument.issued_at >= since)
+        if until is not None:
+            stmt = stmt.where(IssuedDocument.issued_at < until)
         return [_record(doc, case, decision, party) for doc, case, decision, party in session.execute(stmt)]
 
     return store.read(query)
+
+
+def _table_rows(records: Sequence[DisclosureRecord]) -> list[list[str]]:
+    rows = [[FIELDS_ZH[k] for k in FIELDS_ZH]]
+    for r in records:
+        row = asdict(r)
+        row["first_violation"] = "是" if r.first_violation else "否"
+        row["amount"] = f"{r.amount:g}"
+        rows.append([str(row[k]) for k in FIELDS_ZH])
+    return rows
+
+
+EXPORT_SUFFIXES = (".csv", ".json", ".xlsx")
+
+
+def write_records(records: Sequence[DisclosureRecord], path: Path) -> None:
+    """One file by its suffix: .csv (UTF-8 with BOM, so Excel opens the Chinese correctly), .json or .xlsx."""
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_SUFFIXES:
+        raise ValueError(f"{path}: the export format comes from the suffix, one of {', '.join(EXPORT_SUFFIXES)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".csv":
+        with path.open("w", encoding="utf-8-sig", newline="") as handle:
+            csv.writer(handle).writerows(_table_rows(records))
+    elif suffix == ".json":
+        path.write_text(json.dumps({"fields": FIELDS_ZH, "records": [asdict(r) for r in records]},
+                                   ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    else:
+        from openpyxl import Workbook  # a second to import: only for this export
+
+        book = Workbook()
+        sheet = book.active
+        assert sheet is not None
+        sheet.title = "行政执法公示"
+        for row in _table_rows(records):
+            sheet.append(row)
+        book.save(path)
+
+
+def export_disclosure_file(store: Store, out: Path, *, start: date, end: date, actor: str,
+                           authorize: AuthorizeFn | None, audit: AuditLog | None = None) -> int:
+    """Write the masked decisions issued from ``start`` to ``end`` (local days, inclusive) to ``out`` and audit
+    the export with the file's SHA-256. ``authorize`` None: the command line, where reaching the database is
+    the gate (the audit names the operating-system account). Returns the number of records."""
+    if end < start:
+        raise ValueError(f"--to {end} is before --from {start}")
+    if authorize is not None:
+        authorize(actor, "disclosure.export")
+    since = datetime.combine(start, time(0), CHINA)
+    until = datetime.combine(end, time(0), CHINA) + timedelta(days=1)
+    records = disclosure_records(store, since=since, until=until)
+    write_records(records, out)
+    (audit or AuditLog(store)).record(actor, "disclosure.export", "disclosure", {
+        "count": len(records), "from": start.isoformat(), "to": end.isoformat(), "file": str(out),
+        "sha256": hashlib.sha256(out.read_bytes()).hexdigest()}).result(30)
+    return len(records)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,16 +227,8 @@ def export_disclosure(store: Store, out_dir: Path, *, actor: str, authorize: Aut
     records = disclosure_records(store, since=since)
     out_dir.mkdir(parents=True, exist_ok=True)
     csv_path, json_path = out_dir / f"{stem}.csv", out_dir / f"{stem}.json"
-    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow([FIELDS_ZH[k] for k in FIELDS_ZH])
-        for r in records:
-            row = asdict(r)
-            row["first_violation"] = "是" if r.first_violation else "否"
-            row["amount"] = f"{r.amount:g}"
-            writer.writerow([row[k] for k in FIELDS_ZH])
-    json_path.write_text(json.dumps({"fields": FIELDS_ZH, "records": [asdict(r) for r in records]},
-                                    ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    write_records(records, csv_path)
+    write_records(records, json_path)
     (audit or AuditLog(store)).record(actor, "disclosure.export", "disclosure", {
         "count": len(records), "csv": str(csv_path), "json": str(json_path),
         "csv_sha256": hashlib.sha256(csv_path.read_bytes()).hexdigest(),

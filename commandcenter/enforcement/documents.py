@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -34,10 +34,14 @@ from commandcenter.enforcement.tables import CaseParty, Decision, DocumentCounte
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case
 
+if TYPE_CHECKING:
+    from commandcenter.enforcement.parties import DataVault
+
 AuthorizeFn = Callable[[str, str], None]
 TEMPLATES_DIR = paths.RESOURCES / "enforcement" / "templates"
 CHINA = timezone(timedelta(hours=8), "CST")  # no DST in China: a fixed offset is exact
-DOC_TYPES = ("order_correction", "penalty_decision", "no_penalty_decision", "inspection_record")
+DOC_TYPES = ("order_correction", "penalty_decision", "no_penalty_decision", "inspection_record",
+             "penalty_notice", "summary_decision", "execution_record", "closing_report")  # the last four: procedure.py
 CJK_FONT_CANDIDATES = (
     Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
     Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
@@ -259,8 +263,10 @@ class DocumentService:
     decision that passes ``can_issue_decision`` (checked again inside the writer transaction)."""
 
     def __init__(self, store: Store, audit: AuditLog, authorize: AuthorizeFn, *, out_dir: Path | None = None,
-                 templates: Path | None = None, bureau: Mapping[str, str] | None = None) -> None:
+                 templates: Path | None = None, bureau: Mapping[str, str] | None = None,
+                 vault: DataVault | None = None) -> None:
         self.store = store
+        self.vault = vault  # reveals the party's ID number and phone on the document (masked without it)
         self.audit = audit
         self.authorize = authorize
         self._out_dir = out_dir
@@ -376,13 +382,20 @@ class DocumentService:
         if party is None:
             party = session.scalars(select(Party).join(CaseParty, CaseParty.party_id == Party.id)
                                     .where(CaseParty.case_id == case.id).order_by(CaseParty.id)).first()
+        id_number, phone = (party.id_number, party.phone) if party else ("", "")
+        if party is not None and self.vault is not None:
+            from commandcenter.enforcement.parties import clear_identity  # parties → disclosure → documents
+
+            id_number, phone = clear_identity(self.vault, party)
+        if party is not None and party.credit_code:
+            id_number = party.credit_code
         fields: dict[str, Any] = dict(self.bureau_values())
         fields.update({
             "case_code": case.code, "case_address": case.address or "（地址不详）",
             "case_description": case.description or case.category_name, "case_time": _fmt_time(case.created_at),
             "officer": case.assigned_officer or actor, "issue_date": _fmt_date(now),
             "party_name": party.name if party else "（当事人不详）", "party_kind": party.kind if party else "",
-            "party_id_number": (party.id_number if party else "") or "—", "party_phone": party.phone if party else "",
+            "party_id_number": id_number or "—", "party_phone": phone,
             "party_plate": party.plate if party else "", "party_shop_name": party.shop_name if party else "",
             "party_address": (party.address if party else "") or "—",
             "violation_name": case.category_name or "违法", "legal_basis": "", "penalty_basis": "",

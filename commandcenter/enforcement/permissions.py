@@ -37,6 +37,7 @@ class Role(StrEnum):
     OBSERVER = "observer"  # 观察 (read-only wall)
     INTAKE = "intake"  # 接入通道: Open311, hotline import, camera/sensor events — channels, not people
     FIELD = "field"  # 外勤队员: an officer acting from the 城管通 phone app (bearer token, no seat login)
+    DEPARTMENT = "department"  # 联动部门: a summoned department's seat (吹哨报到: report in, finish its tasks)
 
 
 # Roles a person can hold (log in with); intake channels are not people.
@@ -52,6 +53,7 @@ ROLE_ZH: dict[str, str] = {
     Role.OBSERVER: "观察",
     Role.INTAKE: "接入通道",
     Role.FIELD: "外勤队员",
+    Role.DEPARTMENT: "联动部门",
 }
 
 # The permission names are a contract with commandcenter.cases and the views: extend, never rename.
@@ -63,6 +65,8 @@ PERMISSIONS: tuple[str, ...] = (
     "drone.view", "drone.command", "drone.arm", "wall.view", "wall.layout_edit", "map.view",
     "report.view", "report.export", "disclosure.export", "audit.verify", "audit.anchor", "user.manage",
     "document.issue", "device.manage",
+    "party.identity",  # see a party's ID number and phone unmasked (issue 16)
+    "joint.report", "department.manage",  # 吹哨报到: a department's own tasks; the directory of departments
 )
 
 # Actors that are the application itself (timers, importers), not people: they hold every permission.

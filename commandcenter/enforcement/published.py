@@ -24,6 +24,7 @@ PUBLISHED_PASSWORDS: dict[str, str] = {
     "leader": "leader-2026",
     "legal": "legal-2026",
     "observer": "observer-2026",
+    "district": "district-2026",
 }
 
 

@@ -72,6 +72,14 @@ class Party(Base):
     shop_name: Mapped[str] = mapped_column(String(128), default="")
     address: Mapped[str] = mapped_column(String(256), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Revision procedure_parties: ``id_number``/``phone`` above hold only the masked form; the values are
+    # encrypted here with a blind index for exact lookup (commandcenter.enforcement.parties).
+    id_cipher: Mapped[str] = mapped_column(Text, default="")
+    id_index: Mapped[str] = mapped_column(String(64), default="", index=True)
+    phone_cipher: Mapped[str] = mapped_column(Text, default="")
+    phone_index: Mapped[str] = mapped_column(String(64), default="", index=True)
+    credit_code: Mapped[str] = mapped_column(String(18), default="", index=True)  # 统一社会信用代码
+    licence: Mapped[str] = mapped_column(String(64), default="")  # 营业执照/许可证编号
 
 
 class CaseParty(Base):
@@ -149,6 +157,84 @@ class IssuedDocument(Base):
         UniqueConstraint("doc_type", "year", "number", name="uq_enforcement_documents_type_year_number"),
         Index("ix_enforcement_documents_type_year", "doc_type", "year"),
     )
+
+
+class ProcedureStep(Base):
+    """One step of the procedure after the 处理决定 (告知, 陈述申辩, 决定, 执行, 结案归档, 当场处罚) with the document it
+    issued; revision ``procedure_steps`` (commandcenter.enforcement.procedure)."""
+
+    __tablename__ = "procedure_steps"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enforcement_decisions.id", ondelete="RESTRICT"), nullable=True)
+    step: Mapped[str] = mapped_column(String(16))  # notice | statement | decision | execution | archive | summary
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("enforcement_documents.id", ondelete="RESTRICT"), nullable=True)
+    actor: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    deadline: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)  # 陈述申辩 period end
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Department(Base):
+    """A department the bureau can summon (吹哨报到): contacts, its seat account and how fast it must report in;
+    revision ``procedure_joint`` (commandcenter.enforcement.joint). ``case_tasks.department`` holds its name."""
+
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # 公安 市场监管 住建 生态环境 街道 …
+    contact: Mapped[str] = mapped_column(String(64), default="")
+    phone: Mapped[str] = mapped_column(String(32), default="")
+    username: Mapped[str] = mapped_column(String(64), default="", index=True)  # its seat user ("" = none)
+    response_hours: Mapped[float] = mapped_column(Float, default=24.0)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class EnforcementPower(Base):
+    """One 事项 of the bureau's 权力清单, imported by ``data import powers``; revision ``procedure_powers``
+    (commandcenter.enforcement.powers). ``violation_codes``/``categories`` are comma-separated links."""
+
+    __tablename__ = "enforcement_powers"
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)  # 事项编码
+    name: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16), default="行政处罚")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    penalty_basis: Mapped[str] = mapped_column(Text, default="")
+    discretion: Mapped[str] = mapped_column(Text, default="")  # 裁量基准 as the list states it
+    violation_codes: Mapped[str] = mapped_column(Text, default="")
+    categories: Mapped[str] = mapped_column(Text, default="")
+
+
+class JointInspection(Base):
+    """综合查一次: one planned visit to one business by several departments; revision ``procedure_inspections``
+    (commandcenter.enforcement.inspections)."""
+
+    __tablename__ = "joint_inspections"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    party_id: Mapped[int] = mapped_column(ForeignKey("parties.id", ondelete="RESTRICT"), index=True)
+    planned_for: Mapped[str] = mapped_column(String(10))  # YYYY-MM-DD, local
+    place: Mapped[str] = mapped_column(String(256), default="")
+    status: Mapped[str] = mapped_column(String(16), default="planned")  # planned | done
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    recorded_by: Mapped[str] = mapped_column(String(64), default="")
+    recorded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+
+
+class InspectionItem(Base):
+    """One department's check item of a joint inspection, with its result once recorded."""
+
+    __tablename__ = "joint_inspection_items"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    inspection_id: Mapped[int] = mapped_column(ForeignKey("joint_inspections.id", ondelete="RESTRICT"), index=True)
+    department: Mapped[str] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(String(8), default="")  # "" | pass | fail | na
+    note: Mapped[str] = mapped_column(Text, default="")
 
 
 class SeatSession(Base):

@@ -6,6 +6,8 @@ Another package adds its kind here with one line (e.g. the enforcement procedure
 
 from __future__ import annotations
 
+from commandcenter.enforcement.powers import POWER_COLUMNS, import_powers
+from commandcenter.enforcement.powers import SUMMARY as POWERS_SUMMARY
 from commandcenter.golive.framework import DataKind, sheet_kind
 from commandcenter.golive.kinds.calendar import CALENDAR_COLUMNS, import_calendar
 from commandcenter.golive.kinds.categories import CATEGORY_COLUMNS, import_categories
@@ -47,4 +49,5 @@ KINDS: dict[str, DataKind] = {
                       import_zones),
     "nofly": geo_kind("nofly", "禁飞区/限高区 (GeoJSON/KML/Shapefile): name, kind, max_alt; points need radius",
                       import_nofly),
+    "powers": sheet_kind("powers", POWERS_SUMMARY, POWER_COLUMNS, import_powers),  # 权力清单 (enforcement)
 }

@@ -458,7 +458,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
     channels = [_Channel(name, "intake") for name in INTAKE_CHANNELS]
     enforcement = EnforcementServices.create(store, tasks=tasks, config_users=[*config.users, *channels],
-                                             bureau=config.bureau.document_fields())
+                                             bureau=config.bureau.document_fields(),
+                                             data_key=Path(config.security.data_key) if config.security.data_key
+                                             else None)
     health.register("bureau", lambda: bureau_report(config.bureau))
     lifecycle.add("enforcement", stop=enforcement.close)
     # The chain head signed on a timer and at exit, outside the database ([audit] signing_key).
@@ -489,6 +491,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         shifts=ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
                            for s in config.shifts))
     health.register("cases", lambda: cases_report(store))
+    enforcement.attach_cases(cases)  # 执法程序: 告知 → 决定 → 执行 → 结案 drive the cases' status
     # A year without its holidays counts 春节 as working days: said loudly until `data import calendar`.
     health.register("calendar", lambda: {"years": covered_years(cases.calendar),
                                          "warnings": calendar_coverage_warnings(cases.calendar)})

@@ -321,6 +321,11 @@
         <source>Field officer</source>
         <translation>外勤队员</translation>
     </message>
+    <message>
+        <location filename="../../commandcenter/labels.py" line="132" />
+        <source>Partner department</source>
+        <translation>联动部门</translation>
+    </message>
 </context>
 <context>
     <name>TaskStatus</name>

@@ -39,7 +39,7 @@ def test_enforcement_path_with_case_service(store, tasks, tmp_path: Path) -> Non
         with pytest.raises(DecisionNotIssuable, match="尚未形成处理决定"):
             svc.execute(code, "dispatcher").result(30)
         party = services.decisions.identify_party(case_id, actor="dispatcher", kind="person", name="张三",
-                                                  id_number="320105199001011234")
+                                                  id_number="320105199001011231")
         decision = services.decisions.record_decision(
             case_id, actor="leader", violation_code="ZDJY", party_id=party.id, circumstances=["refused"],
             flagged_major=True)

@@ -300,7 +300,7 @@ def test_cli_keygen_checkpoint_verify(store: Store, tmp_path: Path) -> None:
 def test_deleted_decision_and_file_evidence_rows_are_detected(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     case_id = services.make_case()
     party = services.decisions.identify_party(case_id, actor="dispatcher", kind="person", name="李四海",
-                                              id_number="320105198807071234", phone="13912345678")
+                                              id_number="320105198807071239", phone="13912345678")
     decision = services.decisions.record_decision(case_id, actor="leader", violation_code="ZDJY", party_id=party.id,
                                                   circumstances=["small_area"], findings={})
     photo = tmp_path / "scene.jpg"

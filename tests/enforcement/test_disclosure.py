@@ -18,6 +18,7 @@ from commandcenter.enforcement.disclosure import (
     mask_phone,
     mask_plate,
 )
+from commandcenter.enforcement.parties import id_check_digit
 from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.store.models import Case
 
@@ -47,13 +48,18 @@ def test_masks(func, value: str, masked: str) -> None:  # type: ignore[no-untype
     assert func(value) == masked
 
 
+def _id_number(case_id: int) -> str:
+    first17 = f"11010119900307{case_id:03d}"
+    return first17 + id_check_digit(first17)
+
+
 @pytest.mark.skipif(shutil.which("fc-match") is None and not Path("/usr/share/fonts/opentype/noto").exists(),
                     reason="no CJK font")
 def test_export_closed_decisions_masked(services, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     closed, still_open = services.make_case(), services.make_case()
     for case_id, name in ((closed, "欧阳娜娜"), (still_open, "赵六")):
         party = services.decisions.identify_party(case_id, actor="dispatcher", kind="person", name=name,
-                                                  id_number=f"11010119900307{case_id:04d}", phone="13812345678")
+                                                  id_number=_id_number(case_id), phone="13812345678")
         services.decisions.record_decision(case_id, actor="leader", violation_code="ZDJY", party_id=party.id,
                                            circumstances=["small_area"])
         services.documents.issue(case_id, "penalty_decision", actor="leader")
@@ -67,7 +73,7 @@ def test_export_closed_decisions_masked(services, tmp_path: Path) -> None:  # ty
     with result.csv_path.open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert rows[0]["当事人"] == "欧阳**"
-    assert rows[0]["证件号码"] == f"110101********{closed:04d}"
+    assert rows[0]["证件号码"] == f"110101********{_id_number(closed)[-4:]}"
     assert rows[0]["联系电话"] == "138****5678"
     assert rows[0]["罚款金额（元）"] == "130"
     raw = result.csv_path.read_text(encoding="utf-8-sig") + result.json_path.read_text(encoding="utf-8")

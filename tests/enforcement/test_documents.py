@@ -26,7 +26,7 @@ def _text(path: Path) -> str:
 def _decided_case(services, *, violation: str = "ZDJY", circumstances=("small_area",), findings=None):  # type: ignore[no-untyped-def]
     case_id = services.make_case()
     party = services.decisions.identify_party(case_id, actor="dispatcher", kind="person", name="李四海",
-                                              id_number="320105198807071234", phone="13912345678")
+                                              id_number="320105198807071239", phone="13912345678")
     services.decisions.record_decision(case_id, actor="leader", violation_code=violation, party_id=party.id,
                                        circumstances=list(circumstances), findings=findings or {})
     return case_id

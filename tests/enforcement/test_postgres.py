@@ -7,7 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from commandcenter.demo.database import mark_demo_database
-from commandcenter.demo.users import create_demo_users
+from commandcenter.demo.users import DEMO_USERS, create_demo_users
 from commandcenter.enforcement.audit import AuditLog, verify
 from commandcenter.enforcement.auth import AuthService
 from commandcenter.store import Store
@@ -27,7 +27,7 @@ def test_audit_chain_on_postgresql(pg_store: Store) -> None:
     pg_store.write(lambda s: log.append_many(s, [("d", "case.dispatch", f"case:{i}", {"i": i, "名": "张三"})
                                                  for i in range(500)]))
     result = verify(pg_store, check_evidence=False, chunk=100)
-    assert result.ok and result.records == 6 + 1 + 500
+    assert result.ok and result.records == len(DEMO_USERS) + 1 + 500  # each account created, one login
     with pytest.raises(DBAPIError, match="append-only"), pg_store.engine.begin() as conn:
         conn.execute(text("UPDATE audit_log SET actor = 'x' WHERE seq = 3"))
     with pg_store.engine.begin() as conn:  # an attacker with DDL rights

@@ -115,7 +115,7 @@ def test_rule_files_parse() -> None:
 # ------------------------------------------------------------------------------------------ with the store
 def _party(services, case_id: int, name: str = "张三"):  # type: ignore[no-untyped-def]
     return services.decisions.identify_party(case_id, actor="dispatcher", kind="person", name=name,
-                                             id_number="320105199001011234", phone="13812345678")
+                                             id_number="320105199001011231", phone="13812345678")
 
 
 def test_party_history_and_first_violation_once(services) -> None:  # type: ignore[no-untyped-def]

@@ -71,7 +71,7 @@ def test_case_timeline_with_thumbnails(qtbot, services, tasks, tmp_path: Path) -
 def test_decision_panel_flow(qtbot, services, tasks) -> None:  # type: ignore[no-untyped-def]
     case_id = services.make_case()
     services.decisions.identify_party(case_id, actor="dispatcher", kind="person", name="王五",
-                                      id_number="320105199202021234")
+                                      id_number="320105199202021233")
     panel = DecisionPanel(services.decisions, services.documents, tasks, actor="leader",
                           allowed=lambda p: services.authorizer.allowed("leader", p))
     qtbot.addWidget(panel)
