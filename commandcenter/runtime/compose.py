@@ -65,6 +65,7 @@ from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
+from commandcenter.ptz.service import PtzService
 from commandcenter.runtime.devices import DeviceManager
 from commandcenter.runtime.fdlimits import listener_limits, raise_open_files_limit
 from commandcenter.runtime.fixes import TimeWindow
@@ -304,6 +305,7 @@ class Services:
     field_api: FieldServer | None = None  # [field]: the officers' phones (城管通) and their web app
     role: Role = Role.EMBEDDED  # which parts run in this process (a seat opens no listener, no drone link)
     camera_ai: CameraAiService | None = None  # AI camera boxes → cases ([ai.frigate], [ai.isapi])
+    ptz: PtzService | None = None  # ONVIF PTZ cameras: pad, presets, look-at, alarm presets (commandcenter/ptz)
 
     @property
     def wall(self) -> WallModel:
@@ -424,7 +426,11 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     except LayoutError as exc:
         raise ConfigError(f"--layout {spec!r}: {exc}") from None
     walls = MonitorWalls(cameras, video, WallModel(cameras, video, layout=wall_layout, parent=events))
-    events.camera_alarm.connect(walls.main.raise_alarm)  # queued when raised from a worker thread
+    # PTZ cameras: the wall's pad and the map's "look at" go through this service; an alarm on a camera with an
+    # alarm_preset turns it there first (on the server/embedded process, which talks to the cameras; a seat pops).
+    ptz = PtzService(cameras, tasks, parent=events)
+    pop_alarm = ptz.turn_then(walls.main.raise_alarm) if role.serves else walls.main.raise_alarm
+    events.camera_alarm.connect(pop_alarm)  # queued when raised from a worker thread
     health.register("tiles", walls.main.tiles_report)
 
     fleet = DroneFleet(config.drones, units=tracker, parent=events)
@@ -568,7 +574,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
-        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai)
+        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai, ptz=ptz)
 
 
 def build_sensors(config: Config, events: CoreEvents, devices: DeviceManager, health: HealthReport,
