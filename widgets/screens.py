@@ -163,6 +163,7 @@ def _wall(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.wall.wall_screen import WallScreen
 
     screen = WallScreen(services.video, services.wall, services.cameras, walls=services.walls)
+    screen.grid.set_extras(services.ptz, services.playback)  # PTZ pad and playback on the tiles (issue 17)
     gui.wall = screen
     services.on_stop("wall screen", screen.release_all)
     return screen

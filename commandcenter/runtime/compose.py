@@ -78,6 +78,7 @@ from commandcenter.sensors.links import sensor_links
 from commandcenter.sensors.service import SensorService, sensor_infos, sensor_rules
 from commandcenter.store import Store, models, utcnow
 from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
+from commandcenter.video.playback import RecordingAccess
 from commandcenter.video.service import VideoService
 from commandcenter.video.walls import MonitorWalls
 from devices.base import RejectedInput, TerminalEvent
@@ -306,6 +307,7 @@ class Services:
     role: Role = Role.EMBEDDED  # which parts run in this process (a seat opens no listener, no drone link)
     camera_ai: CameraAiService | None = None  # AI camera boxes → cases ([ai.frigate], [ai.isapi])
     ptz: PtzService | None = None  # ONVIF PTZ cameras: pad, presets, look-at, alarm presets (commandcenter/ptz)
+    playback: RecordingAccess | None = None  # the recordings' timeline reads for playback and 复盘
 
     @property
     def wall(self) -> WallModel:
@@ -574,7 +576,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
-        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai, ptz=ptz)
+        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai, ptz=ptz,
+        playback=RecordingAccess(store.engine, tasks, {c.id: (c.lat, c.lon) for c in cameras
+                                                       if c.lat is not None and c.lon is not None}))
 
 
 def build_sensors(config: Config, events: CoreEvents, devices: DeviceManager, health: HealthReport,
