@@ -132,6 +132,10 @@ class PlaybackSource:
             self._cond.notify_all()
 
     # -- state (any thread) -----------------------------------------------------------------------------------------
+    def covers(self, when: datetime) -> bool:
+        """Whether a segment was recorded at ``when`` (whether it plays is another matter)."""
+        return any(s.start <= when < s.end for s in self.segments)
+
     @property
     def playing(self) -> bool:
         return self._playing
@@ -367,3 +371,31 @@ class RecordingAccess:
 
 
 SegmentsLoader = Callable[[str, datetime, datetime], Future[list[Segment]]]
+
+
+def still_at(segments: list[Segment], when: datetime, width: int = 640) -> np.ndarray | None:
+    """The recorded picture (RGB, ``width`` wide) at ``when``, or None if nothing playable was recorded then.
+    Blocking (opens and decodes a file): for reports, on a worker thread."""
+    segment = next((s for s in sorted(segments, key=lambda s: s.start) if s.start <= when < s.end), None)
+    if segment is None:
+        return None
+    try:
+        with av.open(segment.path) as container:
+            video = container.streams.video[0]
+            tb = float(video.time_base or 0)
+            origin = float((video.start_time or 0) * tb) if tb else 0.0
+            offset = (when - segment.start).total_seconds()
+            if offset > 0 and tb:
+                container.seek(int((origin + offset) / tb), stream=video, backward=True)
+            chosen: av.VideoFrame | None = None
+            for frame in container.decode(video):
+                chosen = frame
+                if frame.time is not None and float(frame.time) - origin >= offset - 0.001:
+                    break
+            if chosen is None:
+                return None
+            height = max(2, int(chosen.height * width / chosen.width) & ~1)
+            return chosen.to_ndarray(width=width, height=height, format="rgb24")
+    except (av.error.FFmpegError, OSError, IndexError) as exc:
+        log.info("no still of %s at %s: %s", segment.path, when.isoformat(), exc)
+        return None
