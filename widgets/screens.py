@@ -132,6 +132,7 @@ def build_screens(services: Services, options: GuiOptions) -> Gui:
         "dispatch": _dispatch,
         "drones": _drones,
         "briefing": _briefing,
+        "replay": _replay,
     }
     for key, builder in builders.items():
         gui.screens[key] = LazyScreen(key, lambda key=key, builder=builder: _build_one(  # type: ignore[misc]
@@ -292,6 +293,17 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     screen = DronesScreen(services.fleet, commander, basemap=services.basemap, video=services.video,
                           wall=services.wall, scheduler=services.patrols, operator=operator.user or "pilot")
     services.on_stop("drones screen", screen.release_video)
+    return screen
+
+
+def _replay(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
+    from widgets.map.screen import _centre
+    from widgets.replay.screen import IncidentReplayScreen
+
+    config = services.config.map
+    screen = IncidentReplayScreen(services.store, services.tasks, services.tracker, services.basemap, config,
+                                  services.cameras, _centre(services.basemap, config))
+    services.on_stop("replay screen", screen.close_replay)
     return screen
 
 

@@ -30,6 +30,9 @@ from widgets.wall.tile import VideoTile
 from widgets.wall.timeline import Timeline
 
 POLL_MS = 40
+# Tile buttons sit on the picture, whatever its colours: light text on a translucent dark plate.
+OVERLAY_BUTTON_QSS = ("QToolButton { color: #e6edf3; background: rgba(13,17,23,160); border-radius: 3px; "
+                      "padding: 2px 6px; } QToolButton:checked { background: #a371f7; }")
 DEFAULT_WINDOW = timedelta(hours=1)
 
 
@@ -123,6 +126,7 @@ class TilePlayback(QObject):
         self.button.setText(self.tr("Playback"))
         self.button.setToolTip(self.tr("Play this camera's recordings (timeline, speed, jump to a case)"))
         self.button.setAutoRaise(True)
+        self.button.setStyleSheet(OVERLAY_BUTTON_QSS)
         self.button.clicked.connect(lambda: self.leave() if self.active else self.enter())
         self.bar.liveRequested.connect(self.leave)
         self.bar.playToggled.connect(self._toggle)

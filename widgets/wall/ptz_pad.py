@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QKeyEvent, QMouseEvent, QPainter, QPaintEvent,
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from commandcenter.ptz.service import PtzCommandError, PtzPreset, PtzService
+from widgets.wall.playback import OVERLAY_BUTTON_QSS
 from widgets.wall.tile import VideoTile
 
 KEY_SPEED = 0.5  # velocity of a held arrow key
@@ -175,6 +176,7 @@ class PtzControl(QObject):
         self.button.setToolTip(self.tr("Pan, tilt and zoom this camera: pad, drag, wheel, arrow keys"))
         self.button.setCheckable(True)
         self.button.setAutoRaise(True)
+        self.button.setStyleSheet(OVERLAY_BUTTON_QSS)
         self.button.toggled.connect(self.set_active)
         self.pad = PtzPad(self, tile)
         self.pad.hide()

@@ -66,6 +66,7 @@ class VideoTile(QWidget):
         self._image: QImage | None = None
         self._array: np.ndarray | None = None  # keeps the QImage's memory alive
         self._painted_arrival = 0.0
+        self._frame_time: float | None = None  # the painted frame's pts (recorded frames: epoch seconds)
         self._press: QPoint | None = None
         self._bar: QImage | None = None
         self._bar_key: tuple[object, ...] = ()
@@ -129,6 +130,7 @@ class VideoTile(QWidget):
         self._array = array
         self._image = QImage(array.data, width, height, array.strides[0], QImage.Format.Format_RGB32)  # BGRX bytes
         self._painted_arrival = frame[2]
+        self._frame_time = frame[1]
         self.update()
         return True
 
@@ -168,7 +170,9 @@ class VideoTile(QWidget):
     def _title_bar(self, width: int) -> QImage:
         """The name/clock/state bar, re-rendered only when its content changes (once a second for the clock):
         text layout is the expensive part of painting a tile, and a live tile repaints 25 times a second."""
-        clock = time.strftime("%H:%M:%S")
+        # In playback the clock is the recorded moment (the frame's time), not now.
+        clock = time.strftime("%H:%M:%S", time.localtime(self._frame_time if self.playback and self._frame_time
+                                                          else None))
         key = (width, self.state, self.camera_name, self.camera_id, clock, self.playback)
         if self._bar_key == key and self._bar is not None:
             return self._bar
