@@ -179,6 +179,12 @@ def _map(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     services.on_stop("map screen", screen.shutdown)
     # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
     screen.camera_activated.connect(lambda camera: _show_on_wall(gui, camera))
+    if services.ptz is not None and services.ptz.camera_ids():  # right-click → a PTZ camera looks there
+        from widgets.wall.ptz_look import PtzLookAt
+
+        look = PtzLookAt(screen.canvas, services.ptz)
+        look.looked.connect(lambda camera: _show_on_wall(gui, camera))
+        look.failed.connect(lambda text: services.events.event_logged.emit("warning", text))
     # The queue's cases are pins on the map, whether or not the dispatch screen was opened.
     pins = ViewRelay(screen, lambda snap: screen.set_cases(case_pins(snap.queue)))
     services.dispatch_feed.snapshot.connect(pins.one)

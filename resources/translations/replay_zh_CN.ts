@@ -279,4 +279,4 @@
         <translation>点击或拖动跳转；滚轮缩放</translation>
     </message>
 </context>
-<context><name>VideoTile</name><message><source>Playback</source><translation>回放</translation></message></context><context><name>MainWindow</name><message><source>Incident replay</source><translation>事件复盘</translation></message></context></TS>
+<context><name>VideoTile</name><message><source>Playback</source><translation>回放</translation></message></context><context><name>MainWindow</name><message><source>Incident replay</source><translation>事件复盘</translation></message></context><context><name>PtzLookAt</name><message><source>%1: look here (%2 m)</source><translation>%1：看这里（%2 米）</translation></message></context></TS>
