@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
@@ -66,6 +66,12 @@ class PtzCamera:
 ClientFactory = Callable[[PtzCamera], OnvifPtzClient]
 
 
+class RemoteSender(Protocol):
+    """Where a seat's intents go (commandcenter.ptz.remote.RemotePtz)."""
+
+    def send(self, action: str, camera_id: str, args: dict[str, float | str]) -> Future[object]: ...
+
+
 def onvif_client(camera: PtzCamera) -> OnvifPtzClient:
     return OnvifPtzClient(camera.url, camera.user, camera.password)
 
@@ -84,6 +90,12 @@ class PtzService(QObject):
         self._factory = client_factory
         self._clients: dict[str, OnvifPtzClient] = {}
         self._lanes: dict[str, Lane] = {}
+        self._remote: RemoteSender | None = None
+
+    def send_through(self, remote: RemoteSender) -> None:
+        """A seat: every intent from now on goes to the server (commandcenter/ptz/remote.py), which owns the
+        cameras' ONVIF sessions, checks the seat's session and answers."""
+        self._remote = remote
 
     # -- what there is ----------------------------------------------------------------------------------------------
     def camera_ids(self) -> list[str]:
@@ -98,20 +110,24 @@ class PtzService(QObject):
     # -- intents ----------------------------------------------------------------------------------------------------
     def move(self, camera_id: str, pan: float, tilt: float, zoom: float = 0.0) -> Future[None]:
         """Turn at the given velocities (-1 … 1) until :meth:`stop`."""
-        return self._run(camera_id, "move", lambda c: c.continuous_move(pan, tilt, zoom))
+        return self._intent(camera_id, "move", {"pan": pan, "tilt": tilt, "zoom": zoom},
+                            lambda: self._run(camera_id, "move", lambda c: c.continuous_move(pan, tilt, zoom)))
 
     def zoom(self, camera_id: str, speed: float) -> Future[None]:
-        return self._run(camera_id, "zoom", lambda c: c.continuous_move(0.0, 0.0, speed))
+        return self._intent(camera_id, "zoom", {"speed": speed},
+                            lambda: self._run(camera_id, "zoom", lambda c: c.continuous_move(0.0, 0.0, speed)))
 
     def stop(self, camera_id: str) -> Future[None]:
-        return self._run(camera_id, "stop", lambda c: c.stop())
+        return self._intent(camera_id, "stop", {}, lambda: self._run(camera_id, "stop", lambda c: c.stop()))
 
     def nudge(self, camera_id: str, pan: float, tilt: float, zoom: float = 0.0) -> Future[None]:
         """A step (relative move) — the keyboard's arrows and a click on the pad."""
-        return self._run(camera_id, "step", lambda c: c.relative_move(pan, tilt, zoom))
+        return self._intent(camera_id, "nudge", {"pan": pan, "tilt": tilt, "zoom": zoom},
+                            lambda: self._run(camera_id, "step", lambda c: c.relative_move(pan, tilt, zoom)))
 
     def status(self, camera_id: str) -> Future[PtzStatus]:
-        return self._run(camera_id, "status", lambda c: c.status(), announce=False)
+        return self._intent(camera_id, "status", {},
+                            lambda: self._run(camera_id, "status", lambda c: c.status(), announce=False))
 
     def presets(self, camera_id: str) -> Future[list[PtzPreset]]:
         def job(client: OnvifPtzClient) -> list[PtzPreset]:
@@ -119,14 +135,16 @@ class PtzService(QObject):
             self.presetsChanged.emit(camera_id, found)
             return found
 
-        return self._run(camera_id, "presets", job, announce=False)
+        return self._intent(camera_id, "presets", {},
+                            lambda: self._run(camera_id, "presets", job, announce=False))
 
     def goto_preset(self, camera_id: str, preset: str) -> Future[None]:
         """Go to a preset given by token or name (a name is looked up in the camera's list)."""
         def job(client: OnvifPtzClient) -> None:
             client.goto_preset(self._resolve_preset(camera_id, client, preset))
 
-        return self._run(camera_id, f"preset {preset}", job)
+        return self._intent(camera_id, "goto_preset", {"preset": preset},
+                            lambda: self._run(camera_id, f"preset {preset}", job))
 
     def save_preset(self, camera_id: str, name: str) -> Future[str]:
         """Save the current position as ``name`` (a preset of that name is overwritten); returns its token."""
@@ -139,7 +157,8 @@ class PtzService(QObject):
             self.presetsChanged.emit(camera_id, client.presets())
             return token
 
-        return self._run(camera_id, f"save preset {name}", job)
+        return self._intent(camera_id, "save_preset", {"name": name},
+                            lambda: self._run(camera_id, f"save preset {name}", job))
 
     def look_at(self, camera_id: str, lat: float, lon: float) -> Future[PtzPosition]:
         """Turn the camera to a map point: pan from the bearing against its heading, tilt from the distance."""
@@ -147,6 +166,8 @@ class PtzService(QObject):
         if not camera.can_look_at or camera.lat is None or camera.lon is None or camera.heading is None:
             raise PtzCommandError(f"PTZ camera {camera_id}: needs lat, lon and heading in [[cameras]] to look at "
                                   "a point on the map")
+        if self._remote is not None:
+            return self._intent(camera_id, "look_at", {"lat": lat, "lon": lon}, lambda: Future())
         distance = distance_m(camera.lat, camera.lon, lat, lon)
         pan = pan_for_bearing(bearing_deg(camera.lat, camera.lon, lat, lon), camera.heading)
         tilt = tilt_for_distance(distance, camera.mount_height_m)
@@ -179,6 +200,29 @@ class PtzService(QObject):
         return slot
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
+    def _intent(self, camera_id: str, action: str, args: dict[str, float | str],
+                local: Callable[[], Future[T]]) -> Future[T]:
+        """Run here (``local``) or, on a seat, through the server; failures are announced either way."""
+        if self._remote is None:
+            return local()
+        self._camera(camera_id)  # refused here, before anything travels
+        future = self._remote.send(action, camera_id, args)
+
+        def done(f: Future[object]) -> None:
+            error = f.exception()
+            if error is not None:
+                self.outcome.emit(camera_id, False, str(error))
+                return
+            if action == "presets":
+                self.presetsChanged.emit(camera_id, f.result())
+            elif action == "save_preset":
+                self.presets(camera_id)
+            if action not in ("status", "presets"):
+                self.outcome.emit(camera_id, True, action)
+
+        future.add_done_callback(done)
+        return future  # type: ignore[return-value]
+
     def _camera(self, camera_id: str) -> PtzCamera:
         camera = self._cameras.get(camera_id)
         if camera is None:
