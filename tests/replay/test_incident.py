@@ -20,7 +20,7 @@ from commandcenter.store import Store, models
 from tests.video.recorded_clips import colour_of_second, write_segment
 
 T0 = datetime(2026, 12, 1, 2, 0, 0, tzinfo=UTC)  # the case is reported at T0
-LAT, LON = 32.0439, 118.7848
+LAT, LON = 32.0195, 118.7850  # inside the bundled district basemap (the screenshot shows its streets)
 
 
 def seed_incident(store: Store, folder: Path) -> list[CameraConfig]:

@@ -8,7 +8,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
+
+from commandcenter.i18n import install_language
 
 from commandcenter.config import CameraConfig, MapConfig
 from commandcenter.demo.onvif_camera import SimulatedOnvifCamera
@@ -28,6 +31,7 @@ SHOTS = Path("/tmp/playback-shots")
 
 def test_replay_screen_loads_a_case_and_follows_its_timeline(store: Store, tasks, qtbot: QtBot,  # type: ignore[no-untyped-def]
                                                              tmp_path: Path) -> None:
+    install_language(QApplication.instance(), "zh")  # the users' language: the screenshot shows what they see
     cameras = seed_incident(store, tmp_path)
     screen = IncidentReplayScreen(store, tasks, UnitTracker(store=None), load_default_basemap(),
                                   MapConfig(), cameras, (LAT, LON))
@@ -68,12 +72,13 @@ def test_replay_screen_loads_a_case_and_follows_its_timeline(store: Store, tasks
 
     out = tmp_path / "report.pdf"
     screen.export(out)
-    qtbot.waitUntil(lambda: "Report saved" in screen.status.text(), timeout=30_000)
+    qtbot.waitUntil(lambda: "报告已保存" in screen.status.text(), timeout=30_000)
     assert out.read_bytes().startswith(b"%PDF")
     screen.close_replay()
 
 
 def test_render_a_tile_with_pad_and_timeline(store: Store, tasks, qtbot: QtBot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    install_language(QApplication.instance(), "zh")
     seed_incident(store, tmp_path)
     with SimulatedOnvifCamera() as sim:
         camera = CameraConfig(id="near", name="新街口东 球机", url="rtsp://127.0.0.1:1/a", ptz=True,

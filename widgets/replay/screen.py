@@ -56,6 +56,8 @@ from widgets.wall.timeline import Timeline
 VIDEO_TILES = 4
 POLL_MS = 50
 REPLAY_SPEEDS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 60.0)
+TRAIL_STEPS = 20  # after a jump, the trail is drawn from this many moments of the trail window
+TRAIL_JUMP_S = 2.0  # a move of the clock by more than this (× speed) between draws is a jump
 
 
 class IncidentReplayScreen(QWidget):
@@ -75,6 +77,8 @@ class IncidentReplayScreen(QWidget):
         self.layers = ReplayLayers(self.canvas.plot, self.canvas.proj, stale_s=map_config.stale_minutes * 60.0,
                                    trail_s=map_config.trail_minutes * 60.0, parent=self)
         self.canvas.projection_changed.connect(self.layers.set_projection)
+        self.trail_s = map_config.trail_minutes * 60.0
+        self._drawn_at: float | None = None  # replay time last drawn on the map
         self.canvas.set_zones(map_zones(basemap.zones))  # draws the basemap's streets, water and zones
         self._build_controls()
         self.tiles = [VideoTile(i, "replay", self) for i in range(VIDEO_TILES)]
@@ -264,7 +268,13 @@ class IncidentReplayScreen(QWidget):
         self.clock.setText(when.astimezone().strftime("%Y-%m-%d %H:%M:%S"))
         self.timeline.set_position(when)
         infos = {u.id: u for u in self.tracker.units()}
+        jumped = self._drawn_at is None or not 0.0 <= t - self._drawn_at <= TRAIL_JUMP_S * self.replay.clock.speed
+        if jumped:  # a seek: the trails are redrawn from the minutes before, not joined to where the map was
+            self.layers.units.clear()
+            for k in range(TRAIL_STEPS, 0, -1):
+                self.layers.draw(self.replay.history, t - k * self.trail_s / TRAIL_STEPS, infos, self.canvas.proj)
         self.layers.draw(self.replay.history, t, infos, self.canvas.proj)
+        self._drawn_at = t
         happened = len(self.replay.events_until(when))
         for row in range(self.events.count()):
             item = self.events.item(row)
