@@ -11,11 +11,10 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from commandcenter.i18n import install_language
-
 from commandcenter.config import CameraConfig, MapConfig
 from commandcenter.demo.onvif_camera import SimulatedOnvifCamera
 from commandcenter.geo.district import load_default_basemap
+from commandcenter.i18n import install_language
 from commandcenter.ptz.service import PtzService
 from commandcenter.runtime.units import UnitTracker
 from commandcenter.store import Store
