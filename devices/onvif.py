@@ -18,13 +18,12 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import requests
-import zeep
-import zeep.exceptions
-from zeep.transports import Transport
-from zeep.wsdl import Document
-from zeep.wsse.username import UsernameToken
+if TYPE_CHECKING:  # zeep (and requests) load on first use: the application starts without them
+    import zeep
+    from zeep.transports import Transport
+    from zeep.wsdl import Document
 
 WSDL_DIR = Path(__file__).with_name("onvif_wsdl")
 DEVICE_BINDING = "{http://www.onvif.org/ver10/device/wsdl}DeviceBinding"
@@ -68,6 +67,9 @@ class PtzPreset:
 def wsdl_document(name: str, transport: Transport) -> Document:
     """The parsed WSDL ``name`` (e.g. "ptz.wsdl"), parsed once per process: onvif.xsd alone is 360 kB, and every
     camera of a wall would otherwise pay a second of parsing for the same text."""
+    import zeep
+    from zeep.wsdl import Document
+
     with _documents_lock:
         document = _documents.get(name)
         if document is None:
@@ -109,12 +111,18 @@ class OnvifPtzClient:
         self._lock = threading.RLock()
         self._ptz: zeep.proxy.ServiceProxy | None = None
         self.profile_token = ""
+        import requests
+        from zeep.transports import Transport
+
         session = requests.Session()
         session.trust_env = False  # a device on the LAN is never reached through a proxy from the environment
         self._transport = Transport(session=session, timeout=timeout, operation_timeout=timeout)
 
     # -- set-up ---------------------------------------------------------------------------------------------------
     def _client(self, wsdl: str) -> zeep.Client:
+        import zeep
+        from zeep.wsse.username import UsernameToken
+
         # A fresh UsernameToken per client: zeep makes a new nonce and timestamp for every request it signs.
         token = UsernameToken(self._user, self._password, use_digest=True)
         return zeep.Client(wsdl_document(wsdl, self._transport), wsse=token, transport=self._transport)
@@ -145,6 +153,9 @@ class OnvifPtzClient:
 
     def _call(self, operation: str, call: object) -> object:
         """Run one SOAP call, turning every way it can fail into an OnvifError naming device and operation."""
+        import requests
+        import zeep.exceptions
+
         assert callable(call)
         try:
             return call()

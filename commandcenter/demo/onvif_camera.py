@@ -12,6 +12,7 @@ digest of every request, refusing others with the ONVIF ``ter:NotAuthorized`` fa
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import threading
 import time
@@ -24,6 +25,7 @@ from typing import Any
 from lxml import etree
 from zeep.transports import Transport
 
+from commandcenter.config import CameraConfig
 from devices.onvif import DEVICE_BINDING, MEDIA_BINDING, PTZ_BINDING, clamp, wsdl_document
 
 SOAP12 = "http://www.w3.org/2003/05/soap-envelope"
@@ -298,3 +300,22 @@ class SimulatedOnvifCamera:
         return {"PTZStatus": {"Position": self._position(state.pan, state.tilt, state.zoom),
                               "MoveStatus": {"PanTilt": moving, "Zoom": moving},
                               "UtcTime": datetime.now(UTC)}}
+
+
+DEMO_PRESETS = (("preset_1", "路口全景", 0.0, -0.1, 0.0), ("preset_2", "东侧入口", 0.5, -0.2, 0.4))
+
+
+def with_demo_ptz(cameras: list[CameraConfig],
+                  stoppers: list[tuple[str, Callable[[], None]]]) -> list[CameraConfig]:
+    """The demo's first placed camera becomes a PTZ dome: a simulated ONVIF head on loopback (two presets; an
+    alarm on it turns it to 东侧入口 first). The picture is the camera's clip; the head's state is what moves."""
+    index = next((i for i, c in enumerate(cameras) if c.lat is not None and c.lon is not None), None)
+    if index is None:
+        return cameras
+    sim = SimulatedOnvifCamera(user="admin", password="demo-ptz", name=cameras[index].name or "PTZ").start()
+    for token, name, pan, tilt, zoom in DEMO_PRESETS:
+        sim.state.presets[token] = (name, pan, tilt, zoom)
+    stoppers.append(("demo PTZ camera", sim.stop))
+    dome = dataclasses.replace(cameras[index], ptz=True, onvif_url=sim.device_url, onvif_user="admin",
+                               onvif_password="demo-ptz", heading=0.0, alarm_preset="东侧入口")
+    return [*cameras[:index], dome, *cameras[index + 1:]]

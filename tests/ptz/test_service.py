@@ -90,3 +90,23 @@ def test_alarm_turns_to_the_preset_before_popping(sim: SimulatedOnvifCamera, tas
     assert popped == [("ptz-1", "占道经营", 0.7)]  # the camera was at the preset when it popped
     slot("fixed-1", "烟雾")  # no PTZ: pops at once
     assert popped[-1][:2] == ("fixed-1", "烟雾")
+
+
+def test_the_demo_has_a_dome_that_turns_to_its_alarm_preset(tasks: TaskManager, qtbot: QtBot) -> None:
+    from commandcenter.demo.onvif_camera import with_demo_ptz
+
+    stoppers: list[tuple[str, object]] = []
+    cameras = with_demo_ptz([CameraConfig(id="unplaced", url="rtsp://127.0.0.1:1/a"),
+                             CameraConfig(id="cam1", url="rtsp://127.0.0.1:1/b", lat=32.02, lon=118.78)],
+                            stoppers)  # type: ignore[arg-type]
+    try:
+        assert [c.ptz for c in cameras] == [False, True] and cameras[1].alarm_preset == "东侧入口"
+        service = PtzService(cameras, tasks)
+        popped: list[str] = []
+        service.turn_then(lambda camera, _text: popped.append(camera))("cam1", "告警")
+        qtbot.waitUntil(lambda: popped == ["cam1"], timeout=10_000)
+        assert service.status("cam1").result(10).position.pan == pytest.approx(0.5)
+    finally:
+        for _name, stop in stoppers:
+            assert callable(stop)
+            stop()
