@@ -160,7 +160,8 @@ def build_parser() -> argparse.ArgumentParser:
                        ("audit", "tamper-evident record: audit verify | anchor"),
                        ("user", "users and roles: user add | passwd | disable | list"),
                        ("tracker", "tracker registrations: tracker registrations | deregister PHONE"),
-                       ("field", "城管通 phones: field pair OFFICER_ID [--qr FILE.png] | revoke OFFICER_ID")):
+                       ("field", "城管通 phones: field pair OFFICER_ID [--qr FILE.png] | revoke OFFICER_ID"),
+                       ("video", "recorded video: video export CAMERA --from ISO --to ISO --out FILE.mp4 [--case CODE]")):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
     return parser
@@ -174,6 +175,7 @@ DELEGATED: dict[str, tuple[str, str]] = {
     "user": ("commandcenter.enforcement.cli", "user_main"),
     "tracker": ("commandcenter.runtime.tracker_cli", "tracker_main"),
     "field": ("commandcenter.field.cli", "field_main"),
+    "video": ("commandcenter.recording.cli", "video_main"),
 }
 
 

@@ -64,6 +64,12 @@ class CameraConfig:
     group: str = ""
     transport: str = "tcp"  # rtsp transport: tcp | udp
     ptz: bool = False
+    # Recording (commandcenter.recording): continuous | schedule | alarm | off; windows "HH:MM-HH:MM" local time
+    record: str = "off"
+    record_schedule: list[str] = field(default_factory=list)
+    pre_s: float = 10.0  # alarm mode: seconds kept before the alarm
+    post_s: float = 30.0  # alarm mode: seconds recorded after the last alarm
+    retention_days: float | None = None  # this camera's days kept; None: [recording] retention_days
     # PTZ over ONVIF (issue 17, commandcenter/ptz/): the device service, its login, where the camera looks at pan 0
     # (degrees from north; needed for "look at this point"), its height above the street, and the preset an alarm
     # or a case turns it to before it pops on the wall.
@@ -366,6 +372,17 @@ class AiConfig:
 
 
 @dataclass
+class RecordingConfig:
+    """``[recording]``: where the server writes segmented MP4 and how long it keeps it (commandcenter.recording)."""
+
+    path: str = ""  # "" = <data dir>/recordings
+    retention_days: float = 30.0  # default days kept per camera (a camera's retention_days overrides)
+    quota_gb: float = 0.0  # the whole store's size limit; the oldest segments go first; 0 = no quota
+    segment_s: float = 60.0  # a new file on the first key frame after this many seconds
+    min_free_gb: float = 2.0  # recording stops with an alarm while the disk has less free space than this
+
+
+@dataclass
 class Config:
     """The whole configuration. ``source`` is the file it came from ("" for built-in defaults)."""
 
@@ -387,6 +404,7 @@ class Config:
     listeners: ListenersConfig = field(default_factory=ListenersConfig)
     bus: BusConfig | None = None  # [bus]: the MQTT broker of a server and its seats
     ai: AiConfig = field(default_factory=AiConfig)  # [ai.frigate], [ai.isapi]: AI camera boxes
+    recording: RecordingConfig = field(default_factory=RecordingConfig)  # [recording]: segmented MP4 on the server
     # (declared last of the sections: the name ``field`` shadows dataclasses.field in this class body)
     field: FieldConfig | None = None  # [field]: the officers' phones (城管通); None = no field API
     source: str = ""
@@ -730,6 +748,34 @@ def _validate_ai(config: Config, checker: _Checker) -> None:
                 raise checker.fail(f"{section}.rules[{i}].category", "must name a case category code")
 
 
+RECORD_MODES = ("continuous", "schedule", "alarm", "off")
+_WINDOW = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
+
+
+def _validate_recording(config: Config, checker: _Checker) -> None:
+    """[recording] limits and each camera's record mode, schedule windows and pre/post roll."""
+    rec = config.recording
+    _check_range(checker, "recording.retention_days", rec.retention_days, 0.001, 36_500)
+    _check_range(checker, "recording.quota_gb", rec.quota_gb, 0, 1_000_000)
+    _check_range(checker, "recording.segment_s", rec.segment_s, 1, 3600)
+    _check_range(checker, "recording.min_free_gb", rec.min_free_gb, 0, 1_000_000)
+    for i, cam in enumerate(config.cameras):
+        at = f"cameras[{i}]"
+        if cam.record not in RECORD_MODES:
+            raise checker.fail(f"{at}.record", f"camera {cam.id!r}: expected one of {', '.join(RECORD_MODES)}, "
+                               f"got {cam.record!r}")
+        for window in cam.record_schedule:
+            if not _WINDOW.fullmatch(window.strip()):
+                raise checker.fail(f"{at}.record_schedule", f"camera {cam.id!r}: {window!r} is not a time window "
+                                   "HH:MM-HH:MM (e.g. \"07:00-22:00\"; \"22:00-06:00\" runs past midnight)")
+        if cam.record == "schedule" and not cam.record_schedule:
+            raise checker.fail(f"{at}.record_schedule", f"camera {cam.id!r} records on a schedule but has no "
+                               "window, e.g. record_schedule = [\"07:00-22:00\"]")
+        _check_range(checker, f"{at}.pre_s", cam.pre_s, 0, 120)
+        _check_range(checker, f"{at}.post_s", cam.post_s, 0, 3600)
+        _check_range(checker, f"{at}.retention_days", cam.retention_days, 0.001, 36_500)
+
+
 def parse_config(text: str, path: str = "<config>") -> Config:
     """Parse and validate TOML text. Raises ConfigError naming the file, line, key and what is expected."""
     try:
@@ -771,10 +817,12 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "bus": lambda v, k: checker.build(BusConfig, v, k),
         "field": lambda v, k: checker.build(FieldConfig, v, k),
         "ai": lambda v, k: _ai_config(checker, v, k),
+        "recording": lambda v, k: checker.build(RecordingConfig, v, k),
     })
     config.source = path
     _validate(config, checker)
     _validate_ai(config, checker)
+    _validate_recording(config, checker)
     return config
 
 

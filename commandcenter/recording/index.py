@@ -83,6 +83,20 @@ class RecordingIndex:
         """Continuous runs of segments overlapping [start, end), oldest first (see the module docstring)."""
         return self.merge(self.segments(camera_id, start, end))
 
+    def locate(self, camera_id: str, when: datetime) -> tuple[Segment, float] | None:
+        """Where playback of ``when`` begins: the segment holding it and the seconds from that file's first frame
+        (the player seeks to its key frame at or before); in a gap, the next segment from its start; None after
+        the last recording."""
+        query = (select(RecordingSegmentRow)
+                 .where(RecordingSegmentRow.camera_id == camera_id, RecordingSegmentRow.end > when)
+                 .order_by(RecordingSegmentRow.start).limit(1))
+        with Session(self.engine) as session:
+            row = session.scalars(query).first()
+            if row is None:
+                return None
+            segment = _segment(row)
+        return segment, max(0.0, (when - segment.start).total_seconds())
+
     def merge(self, segments: Sequence[Segment]) -> list[Span]:
         """Segments (oldest first) folded into spans wherever one starts where the previous ended."""
         spans: list[Span] = []
@@ -147,10 +161,14 @@ class RecordingIndex:
         with Session(self.engine) as session:
             return [(row.id, _segment(row)) for row in session.scalars(query)]
 
-    def paths(self) -> set[str]:
-        """Every indexed path (the start-up check compares the directory with it)."""
+    def paths_starting(self, camera_id: str, start: datetime, end: datetime) -> set[str]:
+        """Paths of the segments of ``camera_id`` that start in [start, end): one day folder of the start-up
+        check, read by the (camera, start) index however many days are kept."""
+        query = select(RecordingSegmentRow.path).where(
+            RecordingSegmentRow.camera_id == camera_id, RecordingSegmentRow.start >= start,
+            RecordingSegmentRow.start < end)
         with Session(self.engine) as session:
-            return set(session.scalars(select(RecordingSegmentRow.path)))
+            return set(session.scalars(query))
 
 
 # ---------------------------------------------------------------------------------------------- writer jobs

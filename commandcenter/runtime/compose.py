@@ -66,6 +66,8 @@ from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.ptz.service import PtzService
+from commandcenter.recording.index import RecordingIndex
+from commandcenter.recording.recorder import Recorder, recording_report
 from commandcenter.runtime.devices import DeviceManager
 from commandcenter.runtime.fdlimits import listener_limits, raise_open_files_limit
 from commandcenter.runtime.fixes import TimeWindow
@@ -308,6 +310,7 @@ class Services:
     camera_ai: CameraAiService | None = None  # AI camera boxes → cases ([ai.frigate], [ai.isapi])
     ptz: PtzService | None = None  # ONVIF PTZ cameras: pad, presets, look-at, alarm presets (commandcenter/ptz)
     playback: RecordingAccess | None = None  # the recordings' timeline reads for playback and 复盘
+    recorder: Recorder | None = None  # cameras' segmented MP4 ([recording]); None on a seat
 
     @property
     def wall(self) -> WallModel:
@@ -434,6 +437,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     pop_alarm = ptz.turn_then(walls.main.raise_alarm) if role.serves else walls.main.raise_alarm
     events.camera_alarm.connect(pop_alarm)  # queued when raised from a worker thread
     health.register("tiles", walls.main.tiles_report)
+    recorder = build_recorder(config, cameras, store, events, lifecycle, health, role)
 
     fleet = DroneFleet(config.drones, units=tracker, parent=events)
     events.add_handler(fleet.apply)
@@ -576,9 +580,25 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
-        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai, ptz=ptz,
+        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai, recorder=recorder, ptz=ptz,
         playback=RecordingAccess(store.engine, tasks, {c.id: (c.lat, c.lon) for c in cameras
                                                        if c.lat is not None and c.lon is not None}))
+
+
+def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store, events: CoreEvents,
+                   lifecycle: Lifecycle, health: HealthReport, role: Role = Role.EMBEDDED) -> Recorder | None:
+    """Recording runs where the cameras are heard (server, embedded default); a camera alarm (AI event, sensor)
+    starts an alarm-mode camera's recording. A seat records nothing and reports what the index holds."""
+    if not role.serves:
+        index = RecordingIndex(store.engine)
+        health.register("recording", lambda: recording_report(index))
+        return None
+    recorder = Recorder(cameras, config.recording, store, notify=events.event_logged.emit)
+    events.camera_alarm.connect(recorder.alarm)
+    lifecycle.add("recording", start=recorder.start, stop=recorder.stop)
+    health.register("recording", recorder.report)
+    health.register("recording_store", recorder.store_report)
+    return recorder
 
 
 def build_sensors(config: Config, events: CoreEvents, devices: DeviceManager, health: HealthReport,

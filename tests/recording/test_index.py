@@ -14,6 +14,18 @@ def _seg(name: str, start_s: float, end_s: float, size: int = 1000) -> Segment:
 
 
 def test_spans_fold_touching_segments_and_a_drop_is_a_gap(store) -> None:  # type: ignore[no-untyped-def]
+    _spans_and_gaps(store)
+
+
+def test_the_index_on_postgresql(pg_store) -> None:  # type: ignore[no-untyped-def]
+    pg_store.upgrade()
+    _spans_and_gaps(pg_store)
+    [cam1, cam2] = RecordingIndex(pg_store.engine).summary()
+    assert (cam1.camera_id, cam1.segments, cam1.oldest, cam1.newest) == ("cam-1", 3, T0, T0 + timedelta(seconds=360))
+    assert cam2.bytes == 1000
+
+
+def _spans_and_gaps(store) -> None:  # type: ignore[no-untyped-def]
     for seg in (_seg("a", 0, 60), _seg("b", 60, 120), _seg("c", 300, 360)):
         store.write(add_segment("cam-1", seg))
     store.write(add_segment("cam-2", _seg("other", 0, 60)))
@@ -29,6 +41,9 @@ def test_spans_fold_touching_segments_and_a_drop_is_a_gap(store) -> None:  # typ
         (T0 + timedelta(seconds=120), T0 + timedelta(seconds=300)),
         (T0 + timedelta(seconds=360), T0 + timedelta(seconds=400)),
     ]
+    assert index.locate("cam-1", T0 + timedelta(seconds=75)) == (_seg("b", 60, 120), 15.0)
+    assert index.locate("cam-1", T0 + timedelta(seconds=200)) == (_seg("c", 300, 360), 0.0)  # in the gap: next
+    assert index.locate("cam-1", T0 + timedelta(seconds=360)) is None
     window = index.segments("cam-1", T0 + timedelta(seconds=90), T0 + timedelta(seconds=310))
     assert [s.path for s in window] == ["/rec/b.mp4", "/rec/c.mp4"]
     assert window[0].start.tzinfo is not None and window[0].bytes == 1000
@@ -45,3 +60,11 @@ def test_summary_and_retention_order(store) -> None:  # type: ignore[no-untyped-
     assert [seg.path for _, seg in oldest] == ["/rec/old.mp4"]
     store.write(delete_segments([row_id for row_id, _ in oldest]))
     assert index.total_bytes() == 500
+
+
+def test_camera_ids_make_safe_folder_names() -> None:
+    from commandcenter.recording.segments import camera_dir_name
+
+    assert camera_dir_name("新街口-01") == "新街口-01"
+    assert camera_dir_name("../etc") == "_.._etc"
+    assert camera_dir_name("..") == "_.." and camera_dir_name("") == "_" and camera_dir_name("a/b c") == "a_b_c"

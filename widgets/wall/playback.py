@@ -9,7 +9,9 @@ accounting does not change); it just paints the recorded frames, polled at 25 Hz
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 from PySide6.QtCore import QDateTime, QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -29,6 +31,7 @@ from commandcenter.video.playback import SPEEDS, PlaybackSource, RecordingAccess
 from widgets.wall.tile import VideoTile
 from widgets.wall.timeline import Timeline
 
+T = TypeVar("T")
 POLL_MS = 40
 # Tile buttons sit on the picture, whatever its colours: light text on a translucent dark plate.
 OVERLAY_BUTTON_QSS = ("QToolButton { color: #e6edf3; background: rgba(13,17,23,160); border-radius: 3px; "
@@ -140,6 +143,8 @@ class TilePlayback(QObject):
         self._timer.setInterval(POLL_MS)
         self._timer.timeout.connect(self._poll)
         self._pending_seek: datetime | None = None
+        self._generation = 0  # of the latest _load
+        self._restart_generation = 0  # of the latest _load that (re)starts the source
         tile.installEventFilter(self)
         self.camera_changed()
 
@@ -206,10 +211,20 @@ class TilePlayback(QObject):
         camera_id = self.tile.camera_id
         if camera_id is None:
             return
-        self.bridge.watch(self.access.spans(camera_id, start, end), self._show_spans, self._failed)
-        self.bridge.watch(self.access.markers(camera_id, start, end), self._show_markers, self._failed)
+        # Reads finish in any order on the task manager: only the answers of the latest load are shown.
+        self._generation += 1
+        generation = self._generation
+
+        def latest(show: Callable[[T], None]) -> Callable[[T], None]:
+            return lambda value: show(value) if generation == self._generation else None
+
+        self.bridge.watch(self.access.spans(camera_id, start, end), latest(self._show_spans), self._failed)
+        self.bridge.watch(self.access.markers(camera_id, start, end), latest(self._show_markers), self._failed)
         if restart:
-            self.bridge.watch(self.access.segments(camera_id, start, end), self._start_source, self._failed)
+            self._restart_generation = generation
+            self.bridge.watch(self.access.segments(camera_id, start, end),
+                              lambda segments: self._start_source(segments)
+                              if generation == self._restart_generation else None, self._failed)
 
     def _show_spans(self, spans: list[Span]) -> None:
         self.bar.timeline.set_spans([(s.start, s.end) for s in spans])
