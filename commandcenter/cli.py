@@ -241,6 +241,7 @@ def _seat_composition(options: GuiOptions) -> Callable[[], Services]:
     def compose() -> Services:
         from commandcenter.bus.bridge import attach_seat
         from commandcenter.drones.remote import SEAT_LOGIN, remote_drone_commands, seat_login
+        from commandcenter.ptz.remote import remote_ptz
         from commandcenter.runtime.compose import Role, build
         from commandcenter.server.service import make_bus
 
@@ -261,6 +262,7 @@ def _seat_composition(options: GuiOptions) -> Callable[[], Services]:
             login = seat_login(services, bus.client_id)
             services.extra[SEAT_LOGIN] = login
             remote_drone_commands(services, bus, bus.client_id, login.current)
+            remote_ptz(services, bus, bus.client_id, login.current)  # PTZ intents too (commandcenter/ptz)
             if options.demo:  # a seat of the demo hall runs as the demo's 值班长, like the demo itself
                 _demo_seat_login(login, config.ui.user or "admin")
         except BaseException:

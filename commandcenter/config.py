@@ -73,6 +73,15 @@ class CameraConfig:
     pre_s: float = 10.0  # alarm mode: seconds kept before the alarm
     post_s: float = 30.0  # alarm mode: seconds recorded after the last alarm
     retention_days: float | None = None  # this camera's days kept; None: [recording] retention_days
+    # PTZ over ONVIF (issue 17, commandcenter/ptz/): the device service, its login, where the camera looks at pan 0
+    # (degrees from north; needed for "look at this point"), its height above the street, and the preset an alarm
+    # or a case turns it to before it pops on the wall.
+    onvif_url: str = ""
+    onvif_user: str = ""
+    onvif_password: str = ""
+    heading: float | None = None
+    mount_height_m: float = 6.0
+    alarm_preset: str = ""
 
 
 @dataclass
@@ -609,6 +618,11 @@ def _validate(config: Config, checker: _Checker) -> None:
             raise checker.fail(f"cameras[{i}].transport", f"expected tcp or udp, got {cam.transport!r}")
         _check_range(checker, f"cameras[{i}].lat", cam.lat, -90, 90)
         _check_range(checker, f"cameras[{i}].lon", cam.lon, -180, 180)
+        _check_range(checker, f"cameras[{i}].heading", cam.heading, 0, 360)
+        if cam.onvif_url and not cam.onvif_url.startswith(("http://", "https://")):
+            raise checker.fail(f"cameras[{i}].onvif_url", f"expected an http(s):// ONVIF device service, got {cam.onvif_url!r}")
+        if (cam.onvif_url or cam.alarm_preset) and not cam.ptz:
+            raise checker.fail(f"cameras[{i}].ptz", f"camera {cam.id!r} has onvif_url/alarm_preset but ptz = false")
     for i, drone in enumerate(config.drones):
         if not drone.url:
             raise checker.fail(f"drones[{i}].url", f"drone {drone.id!r} has no url")

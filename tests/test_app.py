@@ -48,12 +48,12 @@ def demo_window(qtbot, tmp_path):  # type: ignore[no-untyped-def]
     install_language(QApplication.instance(), "en")
 
 
-def test_window_opens_with_five_screens_in_chinese(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_window_opens_with_its_screens_in_chinese(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, ctx = demo_window
     titles = [window.tabs.tabText(i) for i in range(window.tabs.count())]
-    assert titles == ["视频墙", "地图", "调度", "无人机", "领导驾驶舱"]
+    assert titles == ["视频墙", "地图", "调度", "无人机", "领导驾驶舱", "事件复盘"]
     qtbot.waitUntil(lambda: len(ctx.tracker.snapshot()) >= 60, timeout=20000)
-    for key in ("wall", "map", "dispatch", "drones", "briefing"):
+    for key in ("wall", "map", "dispatch", "drones", "briefing", "replay"):
         window.show_screen(key)
         image = window.grab().toImage()
         assert image.width() == 1600
@@ -73,7 +73,7 @@ def test_screens_are_built_when_first_shown_and_work_together(demo_window, qtbot
     assert all(isinstance(place, LazyScreen) for place in places.values())
     assert places["wall"].content is not None, "the screen in front is built for the window's first paint"
     assert [key for key, place in places.items() if place.content is None] == ["map", "dispatch", "drones",
-                                                                               "briefing"]
+                                                                               "briefing", "replay"]
     window.show_screen("dispatch")
     dispatch = places["dispatch"].content
     assert dispatch is not None and dispatch.isVisible()
@@ -93,9 +93,9 @@ def test_f_keys_and_detaching_a_screen(demo_window, qtbot) -> None:  # type: ign
     assert window.current_key() == "map"
     win = window.detach("map")
     assert win is not None and win.isVisible() and "map" not in [window.current_key()]
-    assert window.tabs.count() == 4
+    assert window.tabs.count() == 5
     win.close()
-    assert window.tabs.count() == 5 and window.tabs.tabText(1) == "地图"
+    assert window.tabs.count() == 6 and window.tabs.tabText(1) == "地图"
     window.detach("briefing")
     window.save_arrangement()
     window.attach("briefing")

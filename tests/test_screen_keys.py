@@ -23,7 +23,7 @@ def test_function_keys_switch_screens_also_after_a_screen_had_its_own_window(qtb
     window.resize(800, 600)
     window.show()
     qtbot.waitExposed(window)
-    keys = [Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_F5]
+    keys = [Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_F5, Qt.Key.Key_F6]
     for key, screen in zip(reversed(keys), reversed(SCREEN_ORDER), strict=True):
         _press(qtbot, window, key)
         assert window.current_key() == screen

@@ -27,7 +27,7 @@ from commandcenter.bus.api import BusState
 if TYPE_CHECKING:
     from commandcenter.bus.bridge import SeatSubscriber
 
-SCREEN_ORDER = ("wall", "map", "dispatch", "drones", "briefing")
+SCREEN_ORDER = ("wall", "map", "dispatch", "drones", "briefing", "replay")
 
 
 def screen_title(key: str) -> str:
@@ -40,6 +40,7 @@ def screen_title(key: str) -> str:
         "dispatch": QCoreApplication.translate("MainWindow", "Dispatch"),
         "drones": QCoreApplication.translate("MainWindow", "Drones"),
         "briefing": QCoreApplication.translate("MainWindow", "Leadership briefing"),
+        "replay": QCoreApplication.translate("MainWindow", "Incident replay"),
     }
     return titles[key]
 

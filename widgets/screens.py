@@ -132,6 +132,7 @@ def build_screens(services: Services, options: GuiOptions) -> Gui:
         "dispatch": _dispatch,
         "drones": _drones,
         "briefing": _briefing,
+        "replay": _replay,
     }
     for key, builder in builders.items():
         gui.screens[key] = LazyScreen(key, lambda key=key, builder=builder: _build_one(  # type: ignore[misc]
@@ -165,6 +166,7 @@ def _wall(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.wall.wall_screen import WallScreen
 
     screen = WallScreen(services.video, services.wall, services.cameras, walls=services.walls)
+    screen.grid.set_extras(services.ptz, services.playback)  # PTZ pad and playback on the tiles (issue 17)
     gui.wall = screen
     services.on_stop("wall screen", screen.release_all)
     return screen
@@ -179,6 +181,12 @@ def _map(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     services.on_stop("map screen", screen.shutdown)
     # A camera clicked on the map opens on the wall (in the cell it already has, or the alarm cell).
     screen.camera_activated.connect(lambda camera: _show_on_wall(gui, camera))
+    if services.ptz is not None and services.ptz.camera_ids():  # right-click → a PTZ camera looks there
+        from widgets.wall.ptz_look import PtzLookAt
+
+        look = PtzLookAt(screen.canvas, services.ptz)
+        look.looked.connect(lambda camera: _show_on_wall(gui, camera))
+        look.failed.connect(lambda text: services.events.event_logged.emit("warning", text))
     # The queue's cases are pins on the map, whether or not the dispatch screen was opened.
     pins = ViewRelay(screen, lambda snap: screen.set_cases(case_pins(snap.queue)))
     services.dispatch_feed.snapshot.connect(pins.one)
@@ -300,6 +308,17 @@ def _drones(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     screen = DronesScreen(services.fleet, commander, basemap=services.basemap, video=services.video,
                           wall=services.wall, scheduler=services.patrols, operator=operator.user or "pilot")
     services.on_stop("drones screen", screen.release_video)
+    return screen
+
+
+def _replay(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
+    from widgets.map.screen import _centre
+    from widgets.replay.screen import IncidentReplayScreen
+
+    config = services.config.map
+    screen = IncidentReplayScreen(services.store, services.tasks, services.tracker, services.basemap, config,
+                                  services.cameras, _centre(services.basemap, config))
+    services.on_stop("replay screen", screen.close_replay)
     return screen
 
 

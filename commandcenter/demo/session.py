@@ -149,7 +149,9 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
     except BaseException:
         setup.stop()
         raise
-    all_cameras = [*config.cameras, *cameras]
+    from commandcenter.demo.onvif_camera import with_demo_ptz
+
+    all_cameras = [*config.cameras, *with_demo_ptz(cameras, setup.stoppers)]  # one dome on a simulated ONVIF head
     ai = config.ai if config.ai.frigate is not None else _start_demo_frigate(setup, all_cameras, config.ai)
     trackers = dataclasses.replace(config.trackers, jt808=config.trackers.jt808 or Jt808Config(port=0),
                                    osmand=config.trackers.osmand or OsmAndConfig(port=0))

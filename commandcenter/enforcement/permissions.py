@@ -237,6 +237,7 @@ class Authorizer:
 # its actions is checked on its own.
 SCREEN_VIEW_PERMISSIONS: Mapping[str, str] = {
     "wall": "wall.view", "map": "map.view", "drones": "drone.view", "briefing": "report.view",
+    "replay": "report.view",  # 复盘: leadership reviews a response
 }
 
 

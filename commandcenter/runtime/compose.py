@@ -72,6 +72,7 @@ from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
+from commandcenter.ptz.service import PtzService
 from commandcenter.recording.index import RecordingIndex
 from commandcenter.recording.recorder import Recorder, recording_report
 from commandcenter.runtime.devices import DeviceManager
@@ -86,6 +87,7 @@ from commandcenter.sensors.links import sensor_links
 from commandcenter.sensors.service import SensorService, sensor_infos, sensor_rules
 from commandcenter.store import Store, models, utcnow
 from commandcenter.video.layout import LayoutError, WallModel, resolve_layout
+from commandcenter.video.playback import RecordingAccess
 from commandcenter.video.service import DRONE_VIDEO_GROUP, VideoService
 from commandcenter.video.walls import MonitorWalls
 from devices.base import RejectedInput, TerminalEvent
@@ -313,6 +315,8 @@ class Services:
     field_api: FieldServer | None = None  # [field]: the officers' phones (城管通) and their web app
     role: Role = Role.EMBEDDED  # which parts run in this process (a seat opens no listener, no drone link)
     camera_ai: CameraAiService | None = None  # AI camera boxes → cases ([ai.frigate], [ai.isapi])
+    ptz: PtzService | None = None  # ONVIF PTZ cameras: pad, presets, look-at, alarm presets (commandcenter/ptz)
+    playback: RecordingAccess | None = None  # the recordings' timeline reads for playback and 复盘
     recorder: Recorder | None = None  # cameras' segmented MP4 ([recording]); None on a seat
 
     @property
@@ -441,7 +445,11 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     except LayoutError as exc:
         raise ConfigError(f"--layout {spec!r}: {exc}") from None
     walls = MonitorWalls(cameras, video, WallModel(cameras, video, layout=wall_layout, parent=events))
-    events.camera_alarm.connect(walls.main.raise_alarm)  # queued when raised from a worker thread
+    # PTZ cameras: the wall's pad and the map's "look at" go through this service; an alarm on a camera with an
+    # alarm_preset turns it there first (on the server/embedded process, which talks to the cameras; a seat pops).
+    ptz = PtzService(cameras, tasks, parent=events)
+    pop_alarm = ptz.turn_then(walls.main.raise_alarm) if role.serves else walls.main.raise_alarm
+    events.camera_alarm.connect(pop_alarm)  # queued when raised from a worker thread
     health.register("tiles", walls.main.tiles_report)
     recorder = build_recorder(config, cameras, store, events, lifecycle, health, role)
 
@@ -604,7 +612,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         unit_status=unit_status, gate=gate, tasks=tasks,
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
-        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai, recorder=recorder)
+        field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai, recorder=recorder, ptz=ptz,
+        playback=RecordingAccess(store.engine, tasks, {c.id: (c.lat, c.lon) for c in cameras
+                                                       if c.lat is not None and c.lon is not None}))
 
 
 def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store, events: CoreEvents,

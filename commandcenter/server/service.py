@@ -29,6 +29,7 @@ from commandcenter.bus import Bus, InProcessBus
 from commandcenter.bus.bridge import attach_server
 from commandcenter.config import Config
 from commandcenter.drones.remote import attach_command_server
+from commandcenter.ptz.remote import attach_ptz_server
 from commandcenter.runtime.compose import Role, Services, build
 
 log = logging.getLogger("commandcenter.server")
@@ -132,6 +133,7 @@ def serve(config: Config, *, compose: Compose | None = None, run_for: float = 0.
         attach_server(services, bus)
         # The seats' drone commands: authenticated by their session, checked and audited under the seat's user.
         attach_command_server(services, bus)
+        attach_ptz_server(services, bus)  # and their PTZ intents (the server talks to the cameras)
     except BaseException:
         services.stop()
         raise

@@ -41,6 +41,7 @@ STATE_COLOURS = {
     "missing": QColor("#7f8c8d"),
     "empty": QColor("#4a5563"),
 }
+PLAYBACK_COLOUR = QColor("#a371f7")  # the badge of a tile showing recorded video
 BACKGROUND = QColor("#0b0f14")
 ALARM_RED = QColor("#ff2d2d")
 TOAST_MS = 6000  # how long the 抓拍 confirmation stays on the tile
@@ -142,6 +143,7 @@ class VideoTile(QWidget):
     doubleClicked = Signal(int)
     snapshotRequested = Signal(int)
     menuRequested = Signal(int, QPoint)  # cell, global position (right click)
+    cameraChanged = Signal(object)  # camera id or None (the PTZ and playback controls follow it)
 
     def __init__(self, cell: int, wall_id: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -152,9 +154,11 @@ class VideoTile(QWidget):
         self.state = "empty"
         self.reason = ""
         self.alarm_text = ""
+        self.playback = False  # showing recorded video (widgets/wall/playback.py feeds the frames, not the wall)
         self._image: QImage | None = None
         self._array: np.ndarray | None = None  # keeps the QImage's memory alive
         self._painted_arrival = 0.0
+        self._frame_time: float | None = None  # the painted frame's pts (recorded frames: epoch seconds)
         self._press: QPoint | None = None
         self._bar: QImage | None = None
         self._bar_key: tuple[object, ...] = ()
@@ -190,6 +194,7 @@ class VideoTile(QWidget):
             self.set_state("connecting", self.tr("Connecting…"))
         self._snap.setVisible(camera_id is not None and not missing)
         self.update()
+        self.cameraChanged.emit(camera_id)
 
     def set_state(self, state: str, reason: str) -> None:
         if (state, reason) == (self.state, self.reason):
@@ -211,6 +216,8 @@ class VideoTile(QWidget):
         self.update()
 
     def state_text(self) -> str:
+        if self.playback:
+            return self.tr("Playback")
         return {"live": self.tr("Live"), "stalled": self.tr("Stalled"), "offline": self.tr("Offline"),
                 "connecting": self.tr("Connecting"), "missing": self.tr("Missing"),
                 "empty": self.tr("Empty")}.get(self.state, self.state)
@@ -224,6 +231,7 @@ class VideoTile(QWidget):
         self._array = array
         self._image = QImage(array.data, width, height, array.strides[0], QImage.Format.Format_RGB32)  # BGRX bytes
         self._painted_arrival = frame[2]
+        self._frame_time = frame[1]
         self.update()
         return True
 
@@ -263,8 +271,10 @@ class VideoTile(QWidget):
     def _title_bar(self, width: int) -> QImage:
         """The name/clock/state bar, re-rendered only when its content changes (once a second for the clock):
         text layout is the expensive part of painting a tile, and a live tile repaints 25 times a second."""
-        clock = time.strftime("%H:%M:%S")
-        key = (width, self.state, self.camera_name, self.camera_id, clock)
+        # In playback the clock is the recorded moment (the frame's time), not now.
+        clock = time.strftime("%H:%M:%S", time.localtime(self._frame_time if self.playback and self._frame_time
+                                                          else None))
+        key = (width, self.state, self.camera_name, self.camera_id, clock, self.playback)
         if self._bar_key == key and self._bar is not None:
             return self._bar
         ratio = self.devicePixelRatioF()
@@ -273,7 +283,7 @@ class VideoTile(QWidget):
         bar_image.fill(QColor(0, 0, 0, 140))
         painter = QPainter(bar_image)
         bar = QRect(0, 0, width, 22)
-        colour = STATE_COLOURS.get(self.state, STATE_COLOURS["empty"])
+        colour = PLAYBACK_COLOUR if self.playback else STATE_COLOURS.get(self.state, STATE_COLOURS["empty"])
         badge_text = self.state_text()
         painter.setFont(self._small_font)
         badge_w = painter.fontMetrics().horizontalAdvance(badge_text) + 12

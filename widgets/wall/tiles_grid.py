@@ -12,11 +12,14 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QWidget
 
+from commandcenter.ptz.service import PtzService
 from commandcenter.video.layout import WallModel
+from commandcenter.video.playback import RecordingAccess
 from commandcenter.video.service import MAIN, SUB, VideoService
 from commandcenter.video.stream import StreamStatus
 from widgets import theme
 from widgets.wall.tile import VideoTile
+from widgets.wall.tile_extras import TileExtras
 
 REPAINT_HZ = 25
 HIDDEN_DECODE_SIZE = (64, 36)  # decoder output while the wall is hidden (see TilesGrid.decode_size)
@@ -39,6 +42,9 @@ class TilesGrid(QWidget):
         self.wall_id = wall_id
         self.hidden_wall = False  # the whole wall is behind another tab: decode thumbnails only
         self.tiles: list[VideoTile] = []
+        self.tile_extras: list[TileExtras] = []  # per tile: PTZ control, playback mode (issue 17)
+        self.ptz: PtzService | None = None
+        self.recordings: RecordingAccess | None = None
         self.held: dict[int, tuple[str, str]] = {}  # cell → (camera, quality) acquired from the service
         wall.layoutChanged.connect(self.rebuild)
         wall.cellChanged.connect(self._cell_changed)
@@ -71,8 +77,14 @@ class TilesGrid(QWidget):
             tile.menuRequested.connect(self.menu_requested)
             self.tiles.append(tile)
             self._update_tile(cell)
+        self.tile_extras = [TileExtras.attach(tile, self.ptz, self.recordings) for tile in self.tiles]
         self._show_alarm()
         self.refresh_visibility()
+
+    def set_extras(self, ptz: PtzService | None, recordings: RecordingAccess | None) -> None:
+        """PTZ and playback for the tiles (the services the seat has); the tiles are rebuilt with them."""
+        self.ptz, self.recordings = ptz, recordings
+        self.rebuild()
 
     def snapshot(self, cell: int) -> None:
         camera_id = self.wall.camera_at(cell)
@@ -183,7 +195,7 @@ class TilesGrid(QWidget):
     def _poll_frames(self) -> None:
         """The single repaint timer: hand each visible tile the newest frame of its stream (if new)."""
         for cell, (camera_id, quality) in self.held.items():
-            if cell < len(self.tiles):
+            if cell < len(self.tiles) and not self.tiles[cell].playback:
                 self.tiles[cell].show_frame(self.video.latest_frame(camera_id, quality))
 
     def _tick_clock(self) -> None:

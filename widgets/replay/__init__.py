@@ -1,0 +1,1 @@
+"""复盘 (incident replay) screen."""
