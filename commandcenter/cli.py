@@ -165,7 +165,6 @@ def build_parser() -> argparse.ArgumentParser:
                        ("report", "leadership reports: report kpi --from D --to D | assessment --month YYYY-MM"),
                        ("data", "go-live data: data import KIND FILE [--dry-run] (officers, grid, calendar …)"),
                        ("video", "recorded video: video export CAMERA --from ISO --to ISO --out FILE.mp4 [--case CODE]"),
-                       ("data", "go-live data: data import KIND FILE [--dry-run] (officers, grid, calendar …)"),
                        ("disclosure", "执法公示: disclosure export --from DAY --to DAY --out FILE")):
         p = sub.add_parser(name, help=text, add_help=False)
         p.add_argument("rest", nargs=argparse.REMAINDER)
