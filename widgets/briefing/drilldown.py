@@ -19,7 +19,7 @@ from commandcenter.kpi.figures import FIGURE_NAMES, RATE_FLAGS, KpiContext, Peri
 from commandcenter.labels import status_label
 from commandcenter.runtime.tasks import GuiBridge, TaskManager
 from commandcenter.store import Store
-from commandcenter.store.models import Case
+from commandcenter.store.models import Case, Officer
 from widgets.briefing.labels import breakdown_label, figure_label
 from widgets.briefing.screen import fill_table, make_table
 from widgets.enforcement.timeline import CaseTimeline
@@ -134,8 +134,11 @@ def case_lines(store: Store, codes: list[str]) -> list[CaseLine]:
 
         def query(session, part: list[str] = part):  # type: ignore[no-untyped-def]
             return session.execute(select(Case.id, Case.code, Case.category_name, Case.status, Case.grid_code,
-                                          Case.assigned_officer, Case.created_at).where(Case.code.in_(part))).all()
+                                          Case.assigned_officer, Case.created_at, Officer.name)
+                                   .outerjoin(Officer, Officer.id == Case.assigned_officer)
+                                   .where(Case.code.in_(part))).all()
 
         for r in store.read(query):
-            found[r[1]] = CaseLine(int(r[0]), str(r[1]), r[2] or "", r[3] or "", r[4] or "", r[5] or "", r[6])
+            officer = r[7] or r[5] or ""  # the officer's name where the roster knows it
+            found[r[1]] = CaseLine(int(r[0]), str(r[1]), r[2] or "", r[3] or "", r[4] or "", officer, r[6])
     return [found[c] for c in wanted if c in found]

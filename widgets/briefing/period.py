@@ -40,7 +40,7 @@ from widgets.briefing.labels import (
     format_change,
     format_value,
 )
-from widgets.briefing.screen import fill_table, make_table
+from widgets.briefing.screen import fill_table, make_table, whole_number_ticks
 
 CARD_FIGURES = ("reported", "registered", "closed", "closure_rate", "on_time_rate", "rework_rate",
                 "timely_dispatch_rate", "responded_30min_rate", "handled_24h_rate", "median_response_min",
@@ -298,6 +298,7 @@ class FiguresPage(QWidget):
                                            width=0.38, brush=theme.colour("accent"), name=figure_label("registered")))
         self.chart.addItem(pg.BarGraphItem(x=[x + 0.2 for x in xs], height=[r.figures.closed for r in rows],
                                            width=0.38, brush=theme.colour("ok"), name=figure_label("closed")))
+        whole_number_ticks(self.chart, max(max(r.figures.registered, r.figures.closed) for r in rows))
         self.chart.getAxis("bottom").setTicks([[(x, (r.label or self.tr("(none)"))[:8]) for x, r in zip(xs, rows,
                                                                                                         strict=True)]])
 

@@ -9,6 +9,7 @@ pages cycle on a timer while nobody touches it (:mod:`widgets.briefing.cycle`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
@@ -94,6 +95,12 @@ def hourly_counts(per_hour: Sequence[tuple[int, int]]) -> list[int]:
         if 0 <= int(hour) < 24:
             counts[int(hour)] += int(n)
     return counts
+
+
+def whole_number_ticks(plot: pg.PlotWidget, top: float) -> None:
+    """Counts of cases are whole numbers: no 0.5 case on the left axis."""
+    step = max(1, math.ceil(top / 5))
+    plot.getAxis("left").setTickSpacing(major=step, minor=step)
 
 
 def make_table(headers: list[str]) -> QTableWidget:
@@ -255,6 +262,7 @@ class BriefingScreen(QWidget):
         counts = hourly_counts(cases.get("per_hour", []))
         self.hourly.addItem(pg.BarGraphItem(x=list(HOURS), height=counts, width=0.7, brush=theme.colour("accent")))
         self.hourly.setXRange(-0.6, 23.6, padding=0)
+        whole_number_ticks(self.hourly, max(counts))
         self.sources.clear()
         by_source = {k: v for k, v in cases.get("today_by_source", {}).items() if v}
         if by_source:
@@ -263,6 +271,7 @@ class BriefingScreen(QWidget):
                                                  width=0.6, brush=theme.colour("ok")))
             axis = self.sources.getAxis("bottom")
             axis.setTicks([[(i, source_label(n)) for i, n in enumerate(names)]])
+            whole_number_ticks(self.sources, max(by_source.values()))
 
         def fmt(value: Any) -> str:
             return "—" if value is None else f"{value:.1f}"
@@ -336,6 +345,8 @@ class BriefingScreen(QWidget):
             for side in ("bottom", "left"):
                 plot.getAxis(side).setStyle(tickFont=tick)
                 plot.getAxis(side).setTextPen(theme.colour("muted"))
+            plot.getAxis("bottom").setHeight(round(px(12) * 2.4))  # room for the scaled tick labels
+            plot.getAxis("left").setWidth(round(px(12) * 3))
             title = plot.getPlotItem().titleLabel
             title.setText(title.text, size=f"{px(14)}px", color=theme.colour("muted"))
         for table in self.findChildren(QTableWidget):
