@@ -8,6 +8,8 @@ board): the user sees every column, never half of one behind a scroll bar.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QHeaderView, QTableView
 
@@ -15,11 +17,14 @@ from PySide6.QtWidgets import QHeaderView, QTableView
 class ColumnFitter(QObject):
     """Refits ``view``'s columns on resize and whenever its model's rows change."""
 
-    def __init__(self, view: QTableView, fill: int, shrinkable: dict[int, int]) -> None:
+    def __init__(self, view: QTableView, fill: int, shrinkable: dict[int, int],
+                 drop: Sequence[int] = ()) -> None:
         super().__init__(view)
         self.view = view
         self.fill = fill
         self.shrinkable = dict(shrinkable)  # column → minimum width in px
+        self.drop = list(drop)  # columns to hide, in this order, when even the minimum widths do not fit
+        self._dropped: set[int] = set()
         header = view.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         header.setStretchLastSection(False)
@@ -39,28 +44,36 @@ class ColumnFitter(QObject):
 
     def fit(self, *_args: object) -> None:
         view, header = self.view, self.view.horizontalHeader()
+        for column in self._dropped:
+            view.setColumnHidden(column, False)
+        self._dropped.clear()
         columns = [c for c in range(header.count()) if not view.isColumnHidden(c)]
         if not columns:
             return
         wanted = {c: max(view.sizeHintForColumn(c), header.sectionSizeHint(c)) for c in columns}
         available = view.viewport().width()
-        excess = sum(wanted.values()) - available
+        for column in self.drop:  # too narrow even at the minimums: the least needed columns go
+            if sum(min(wanted[c], self.shrinkable.get(c, wanted[c])) for c in columns) <= available:
+                break
+            if column in columns:
+                columns.remove(column)
+                view.setColumnHidden(column, True)
+                self._dropped.add(column)
+        widths = {c: wanted[c] for c in columns}
+        excess = sum(widths.values()) - available
         shrink = [c for c in columns if c in self.shrinkable and c != self.fill]
-        widths = dict(wanted)
-        if excess > 0:  # take the excess from the fill column first, then evenly from the shrinkable ones
+        if excess > 0:  # the excess comes from the fill column first, then from the shrinkable ones
             give = min(excess, wanted.get(self.fill, 0) - self.shrinkable.get(self.fill, 40))
             if self.fill in widths and give > 0:
                 widths[self.fill] -= give
                 excess -= give
-            while excess > 0 and shrink:
-                share = max(1, excess // len(shrink))
-                for c in list(shrink):
-                    cut = min(share, widths[c] - self.shrinkable[c], excess)
-                    widths[c] -= cut
-                    excess -= cut
-                    if widths[c] <= self.shrinkable[c]:
-                        shrink.remove(c)
-        elif self.fill in widths:
+            room = sum(max(0, widths[c] - self.shrinkable[c]) for c in shrink)
+            if room > 0:  # each shrinkable column gives in proportion to what it has above its minimum
+                take = min(excess, room)
+                for c in shrink:
+                    widths[c] -= take * max(0, widths[c] - self.shrinkable[c]) // room
+                excess = sum(widths.values()) - available
+        if excess < 0 and self.fill in widths:
             widths[self.fill] -= excess  # the room left over goes to the fill column
         for c in columns:
             view.setColumnWidth(c, max(20, widths[c]))

@@ -3,7 +3,8 @@
 Loaded from the editable CSV ``resources/cases/categories.csv`` (Chinese headers, one 小类 per line): the
 default urgency, the time limit of every workflow step in working hours (立案/派遣/处置/核查), the closing
 condition the verifier checks, the skills and team that can handle it, and whether urgent machine-detected
-events of the category are dispatched automatically. Bad lines raise :class:`CategoryError` with the file and
+events of the category are dispatched automatically, and (optional 计时方式 column) whether its limits count
+clock hours (自然时: urgent safety categories such as 井盖缺失) instead of working hours. Bad lines raise :class:`CategoryError` with the file and
 the line number as a spreadsheet shows it (header = line 1).
 """
 

@@ -51,7 +51,7 @@ def test_the_queue_follows_the_phone_and_the_detail_shows_its_photo(qtbot: Any, 
 
     def status_cell() -> str:
         rows = [i for i, r in enumerate(model.rows) if r.code == code]
-        return str(model.data(model.index(rows[0], 4))) if rows else ""
+        return str(model.data(model.index(rows[0], model.STATUS_COLUMN))) if rows else ""
 
     qtbot.waitUntil(lambda: status_cell() != "", timeout=5000)
     assert "·" not in status_cell()  # 已派遣: nothing from the phone yet
@@ -79,8 +79,8 @@ def test_the_queue_follows_the_phone_and_the_detail_shows_its_photo(qtbot: Any, 
     qtbot.waitUntil(lambda: any(r.code == refused_code and r.field_state == "refused" for r in model.rows),
                     timeout=5000)
     row = next(i for i, r in enumerate(model.rows) if r.code == refused_code)
-    assert str(model.data(model.index(row, 4))).endswith(("refused by officer", "退单"))
-    brush = model.data(model.index(row, 4), 9)  # Qt.ForegroundRole
+    assert str(model.data(model.index(row, model.STATUS_COLUMN))).endswith(("refused by officer", "退单"))
+    brush = model.data(model.index(row, model.STATUS_COLUMN), 9)  # Qt.ForegroundRole
     assert isinstance(brush, QBrush) and brush.color() == theme.qcolour("alarm")
     assert "不在本人责任区" in model.data(model.index(row, 0), 3)  # Qt.ToolTipRole
     screen.select_case(refused_code)

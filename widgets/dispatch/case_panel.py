@@ -9,7 +9,15 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QImage, QPixmap
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from commandcenter import labels
 from commandcenter.cases.feed import CaseDetail, field_state_of
@@ -195,9 +203,12 @@ class CasePanel(QWidget):
         pictures.setContentsMargins(0, 0, 0, 0)
         pictures.addWidget(self.map)
         pictures.addWidget(self.place_button, 0, Qt.AlignmentFlag.AlignTop)
-        pictures.addWidget(self.photos, 1)
+        pictures.addWidget(self.photos)
+        pictures.addStretch(1)  # left-aligned, whether or not there are photos
         self._layout.addLayout(pictures)
         self._layout.addWidget(self.history)
+        self._layout.addStretch(1)  # a tall screen leaves the room below, not between the lines of the detail
+        self.detail.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)
         self._code = ""
 
     def insert_actions(self, actions: QWidget) -> None:

@@ -141,7 +141,9 @@ class DispatchScreen(QWidget):
         self.unit_view.verticalHeader().setVisible(False)
         self.unit_view.setAlternatingRowColors(True)
         # The name takes what is left; name, team and case give up width (elided) before anything scrolls.
-        self.unit_fitter = ColumnFitter(self.unit_view, 0, {0: 80, 1: 44, 2: 56, 3: 40, 4: 40, 5: 40})
+        # When the column is narrower still, "in status" goes first, then the case (it is in the tooltip of the
+        # queue's officer column too).
+        self.unit_fitter = ColumnFitter(self.unit_view, 0, {0: 80, 1: 44, 2: 56, 3: 60}, drop=(4, 3))
         self.tabs.addTab(self.unit_view, self.tr("Units"))
         self.tabs.addTab(self.form, self.tr("New case"))
         self.tabs.addTab(self.events, self.tr("Alarms"))
