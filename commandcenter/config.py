@@ -820,7 +820,7 @@ def _validate_ai(config: Config, checker: _Checker) -> None:
 
 
 RECORD_MODES = ("continuous", "schedule", "alarm", "off")
-_WINDOW = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")
+TIME_WINDOW = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")  # "07:00-22:00"
 
 
 def _validate_recording(config: Config, checker: _Checker) -> None:
@@ -836,7 +836,7 @@ def _validate_recording(config: Config, checker: _Checker) -> None:
             raise checker.fail(f"{at}.record", f"camera {cam.id!r}: expected one of {', '.join(RECORD_MODES)}, "
                                f"got {cam.record!r}")
         for window in cam.record_schedule:
-            if not _WINDOW.fullmatch(window.strip()):
+            if not TIME_WINDOW.fullmatch(window.strip()):
                 raise checker.fail(f"{at}.record_schedule", f"camera {cam.id!r}: {window!r} is not a time window "
                                    "HH:MM-HH:MM (e.g. \"07:00-22:00\"; \"22:00-06:00\" runs past midnight)")
         if cam.record == "schedule" and not cam.record_schedule:

@@ -24,7 +24,8 @@ def bureau_categories(store: Store, bundled: CategoryTable | None = None) -> Cat
         return [Category(code=r.code, kind=r.kind, major=r.major, name=r.name, urgency=r.urgency,
                          register_hours=r.register_hours, dispatch_hours=r.dispatch_hours,
                          handle_hours=r.handle_hours, verify_hours=r.verify_hours, close_condition=r.close_condition,
-                         skills=tuple(r.skills or ()), team=r.team, auto_dispatch=r.auto_dispatch, name_en=r.name_en)
+                         skills=tuple(r.skills or ()), team=r.team, auto_dispatch=r.auto_dispatch, name_en=r.name_en,
+                         natural_hours=r.natural_hours)
                 for r in session.scalars(select(CategoryRow).order_by(CategoryRow.code))]
 
     own = store.read(read)

@@ -26,7 +26,8 @@ def with_stored_devices(config: Config, store: Store) -> Config:
         want_cams = imported_ids(session, "cameras") - cam_ids
         want_drones = imported_ids(session, "drones") - drone_ids
         cameras = [CameraConfig(id=c.id, name=c.name, url=c.url, sub_url=c.sub_url, lat=c.lat, lon=c.lon,
-                                group=c.group, ptz=c.ptz)
+                                group=c.group, ptz=c.ptz, record=c.record_mode or "off",
+                                record_schedule=[w for w in c.record_schedule.split(";") if w])
                    for c in session.scalars(select(Camera).where(Camera.id.in_(want_cams)).order_by(Camera.id))]
         drones = [DroneConfig(id=d.id, name=d.name, url=d.url, video=d.video, sysid=d.sysid)
                   for d in session.scalars(select(Drone).where(Drone.id.in_(want_drones)).order_by(Drone.id))]

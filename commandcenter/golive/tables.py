@@ -33,6 +33,7 @@ class CategoryRow(Base):
     team: Mapped[str] = mapped_column(String(64), default="")
     auto_dispatch: Mapped[bool] = mapped_column(Boolean, default=False)
     name_en: Mapped[str] = mapped_column(String(128), default="")
+    natural_hours: Mapped[bool] = mapped_column(Boolean, default=False)  # 计时方式 自然时: clock hours
 
 
 class NoFlyRow(Base):

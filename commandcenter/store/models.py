@@ -113,6 +113,7 @@ class Camera(Base):
     group: Mapped[str] = mapped_column("group_name", String(64), default="")
     ptz: Mapped[bool] = mapped_column(Boolean, default=False)
     record_mode: Mapped[str] = mapped_column(String(16), default="")  # continuous | alarm | schedule | off | ""
+    record_schedule: Mapped[str] = mapped_column(String(200), default="")  # "07:00-12:00;14:00-22:00" (schedule)
 
 
 class Drone(Base):

@@ -39,8 +39,26 @@ def test_imported_categories_override_the_bundled_table(tmp_path: Path, db: str)
         assert (vending.team, vending.handle_hours, vending.auto_dispatch) == ("成华中队", 3.0, True)
         assert table.resolve("SJ9901").name == "夜市噪声"  # a bureau's own 小类
         assert len(table) > 2  # the bundled categories it did not override are still there
+        assert not vending.natural_hours  # no 计时方式 column: the work calendar
     finally:
         store.close()
+
+
+def test_an_imported_urgent_category_keeps_counting_clock_hours(tmp_path: Path, db: str) -> None:
+    urgent = (HEADER.rstrip("\n") + ",计时方式\n"
+              + "BJ0105,部件,公用设施,井盖缺失,Missing manhole cover,1,0.5,0.5,2,1,已补盖,市政,市政所,是,自然时\n"
+              + "SJ0401,事件,街面秩序,占道经营,Street vending,2,0.5,0.5,3,1,清理完毕,执法,成华中队,是,工作时\n")
+    result = import_file("categories", write_csv(tmp_path / "urgent.csv", urgent), db)
+    assert result.returncode == 0, result.stderr
+    store = Store(db)
+    try:
+        table = bureau_categories(store)
+        assert table.resolve("BJ0105").natural_hours and not table.resolve("SJ0401").natural_hours
+    finally:
+        store.close()
+    bad = urgent + "SJ9903,事件,街面秩序,乱堆物料,,2,1,1,4,1,,执法,,否,看情况\n"
+    result = import_file("categories", write_csv(tmp_path / "bad-timing.csv", bad), db)
+    assert result.returncode != 0 and "row 4, 计时方式" in result.stderr
 
 
 def test_a_bad_category_row_names_row_and_field(tmp_path: Path, db: str) -> None:

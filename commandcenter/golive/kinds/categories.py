@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from commandcenter.cases.categories import NATURAL_TIMING, WORKING_TIMING
 from commandcenter.golive.framework import ImportCounts, RowProblems, upsert
 from commandcenter.golive.kinds.common import parse_flag, parse_number, split_list
 from commandcenter.golive.sheets import Column, SheetRow
@@ -34,6 +35,7 @@ CATEGORY_COLUMNS = (
     Column("skills", ("所需技能", "skills")),
     Column("team", ("处置队伍", "team")),
     Column("auto_dispatch", ("自动派遣", "auto_dispatch")),
+    Column("timing", ("计时方式", "timing")),
 )
 _HOURS = (("register_hours", "立案时限"), ("dispatch_hours", "派遣时限"), ("handle_hours", "处置时限"),
           ("verify_hours", "核查时限"))
@@ -63,10 +65,13 @@ def import_categories(session: Session, rows: Sequence[SheetRow], problems: RowP
                 problems.add(n, label, "empty (working hours, 0 for none)")
             hours[attr] = value or 0.0
         auto = parse_flag(row.get("auto_dispatch"), n, "自动派遣", problems)
+        timing = row.get("timing") or WORKING_TIMING
+        if timing not in (NATURAL_TIMING, WORKING_TIMING):
+            problems.add(n, "计时方式", f"{timing!r} is neither {NATURAL_TIMING} nor {WORKING_TIMING}")
         values: dict[str, object] = {
             "code": code, "kind": row.get("kind"), "major": row.get("major"), "name": name,
             "urgency": int(urgency or 2), **hours, "close_condition": row.get("close_condition"),
             "skills": split_list(row.get("skills")), "team": row.get("team"), "auto_dispatch": auto,
-            "name_en": row.get("name_en")}
+            "name_en": row.get("name_en"), "natural_hours": timing == NATURAL_TIMING}
         counts.count(upsert(session, CategoryRow, code, values))
     return counts

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from commandcenter.config import TIME_WINDOW
 from commandcenter.golive.framework import ImportCounts, RowProblems, upsert
 from commandcenter.golive.kinds.common import parse_coordinate, parse_flag, parse_number
 from commandcenter.golive.marks import mark_imported
@@ -41,6 +42,7 @@ CAMERA_COLUMNS = (
     Column("group", ("分组", "group")),
     Column("ptz", ("云台", "ptz")),
     Column("record_mode", ("录像模式", "record_mode", "录像")),
+    Column("record_schedule", ("录像时段", "record_schedule")),
 )
 SENSOR_COLUMNS = (
     Column("id", ("编号", "id"), required=True),
@@ -131,10 +133,16 @@ def import_cameras(session: Session, rows: Sequence[SheetRow], problems: RowProb
         mode = RECORD_MODES.get(row.get("record_mode").lower())
         if mode is None:
             problems.add(n, "录像模式", f"{row.get('record_mode')!r} is not 连续, 报警, 计划 or 不录")
+        windows = [w.strip() for w in re.split(r"[;；,，、]", row.get("record_schedule")) if w.strip()]
+        for window in windows:
+            if not TIME_WINDOW.fullmatch(window):
+                problems.add(n, "录像时段", f"{window!r} is not a time window HH:MM-HH:MM (e.g. 07:00-22:00)")
+        if mode == "schedule" and not windows:
+            problems.add(n, "录像时段", "计划录像 needs its time windows, e.g. 07:00-22:00")
         values: dict[str, object] = {"id": camera_id, "name": row.get("name") or camera_id, "url": url,
                                      "sub_url": sub_url, "lat": lat, "lon": lon, "group": row.get("group"),
                                      "ptz": parse_flag(row.get("ptz"), n, "云台", problems),
-                                     "record_mode": mode or ""}
+                                     "record_mode": mode or "", "record_schedule": ";".join(windows)}
         counts.count(upsert(session, Camera, camera_id, values))
         taken.append(camera_id)
     mark_imported(session, "cameras", taken)
