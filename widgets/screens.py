@@ -233,7 +233,7 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     screen = DispatchScreen(services.cases, feed=services.dispatch_feed, actor=actor, tasking=tasking,
                             fleet=services.fleet, attach_snapshot=services.snapshots.attach_latest,
                             case_panels=panels, resolve_evidence=services.enforcement.evidence.resolve,
-                            basemap=lambda: services.basemap)
+                            basemap=lambda: services.basemap, hotline_datum=services.config.hotline.datum)
     services.on_stop("dispatch screen", screen.shutdown)
     _start_feed(services, gui)
     UnitStatusMenu(screen.unit_view, services.unit_status, actor, status_line=screen.status_line,

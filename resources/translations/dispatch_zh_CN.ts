@@ -679,4 +679,94 @@
         <translation>督办/催办说明（可选）</translation>
     </message>
 </context>
+    <context>
+        <name>HotlineMappingDialog</name>
+        <message>
+            <source>Import 12345 hotline tickets</source>
+            <translation>导入12345工单</translation>
+        </message>
+        <message>
+            <source>File %1: choose the column holding each field (* required).</source>
+            <translation>文件 %1：请为每个字段选择对应的列（* 为必填）。</translation>
+        </message>
+        <message>
+            <source>(none)</source>
+            <translation>（无）</translation>
+        </message>
+        <message>
+            <source>WGS-84 (GPS)</source>
+            <translation>WGS-84（GPS）</translation>
+        </message>
+        <message>
+            <source>GCJ-02 (WeChat, Amap, Tencent)</source>
+            <translation>GCJ-02（微信、高德、腾讯）</translation>
+        </message>
+        <message>
+            <source>BD-09 (Baidu)</source>
+            <translation>BD-09（百度）</translation>
+        </message>
+        <message>
+            <source>Coordinates are in</source>
+            <translation>坐标系</translation>
+        </message>
+        <message>
+            <source>Import</source>
+            <translation>导入</translation>
+        </message>
+        <message>
+            <source>Cancel</source>
+            <translation>取消</translation>
+        </message>
+        <message>
+            <source>Ticket number</source>
+            <translation>工单编号</translation>
+        </message>
+        <message>
+            <source>Request type</source>
+            <translation>诉求类型</translation>
+        </message>
+        <message>
+            <source>Request content</source>
+            <translation>诉求内容</translation>
+        </message>
+        <message>
+            <source>Address</source>
+            <translation>事发地址</translation>
+        </message>
+        <message>
+            <source>Latitude</source>
+            <translation>纬度</translation>
+        </message>
+        <message>
+            <source>Longitude</source>
+            <translation>经度</translation>
+        </message>
+        <message>
+            <source>Time limit</source>
+            <translation>办理时限</translation>
+        </message>
+        <message>
+            <source>Contact</source>
+            <translation>联系人</translation>
+        </message>
+        <message>
+            <source>Contact phone</source>
+            <translation>联系电话</translation>
+        </message>
+        <message>
+            <source>Call time</source>
+            <translation>来电时间</translation>
+        </message>
+        <message>
+            <source>No column chosen for: %1</source>
+            <translation>以下字段未选择列：%1</translation>
+        </message>
+    </context>
+    <context>
+        <name>DispatchScreen</name>
+        <message>
+            <source>Reading %1 …</source>
+            <translation>正在读取 %1 …</translation>
+        </message>
+    </context>
 </TS>

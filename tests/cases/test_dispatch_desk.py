@@ -225,3 +225,36 @@ def test_a_case_without_coordinates_is_placed_by_a_map_click(qtbot: Any, desk: A
 
 
 
+
+
+def test_a_hotline_file_is_imported_with_the_columns_the_dispatcher_chooses(qtbot: Any, desk: Any, tmp_path: Any,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+
+    from commandcenter.geo.coords import wgs84_to_gcj02
+
+    gcj_lat, gcj_lon = wgs84_to_gcj02(30.0002, 119.9990)
+    export = tmp_path / "12345-export.csv"
+    export.write_text("工单流水号,诉求类型,诉求内容,事发地址,纬度,经度\n"
+                      f"T-001,占道经营,水果摊占道,中山路口,{gcj_lat},{gcj_lon}\n"
+                      "T-002,占道经营,早点摊占道,中山路,,\n", encoding="utf-8")
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *_a, **_k: (str(export), ""))
+    qtbot.mouseClick(desk.import_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: getattr(desk, "mapping_dialog", None) is not None and desk.mapping_dialog.isVisible(),
+                    timeout=10_000)
+    dialog = desk.mapping_dialog
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    # The platform calls the ticket number 工单流水号, which the configured mapping does not know: refused until
+    # the dispatcher picks it; the columns it knows are preselected.
+    assert dialog.combos["category"].currentData() == "诉求类型" and dialog.combos["lat"].currentData() == "纬度"
+    assert not ok.isEnabled() and dialog.problem.text()
+    dialog.combos["external_id"].setCurrentIndex(dialog.combos["external_id"].findData("工单流水号"))
+    dialog.datum.setCurrentIndex(dialog.datum.findData("gcj02"))  # a WeChat/Amap export
+    assert ok.isEnabled()
+    qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: desk.queue.model.rowCount() == 5, timeout=10_000)
+    by_address = {c.address: c for c in desk.svc.queue() if c.address in ("中山路口", "中山路")}
+    converted = by_address["中山路口"]
+    assert abs(converted.lat - 30.0002) < 2e-5 and abs(converted.lon - 119.9990) < 2e-5  # GCJ-02 → WGS-84
+    located = by_address["中山路"]  # address only: placed on the street by the basemap's gazetteer
+    assert located.lat is not None and 29.995 <= located.lat <= 30.005

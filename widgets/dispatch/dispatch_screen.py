@@ -34,15 +34,17 @@ from PySide6.QtWidgets import (
 from commandcenter.cases.changes import CaseChanges
 from commandcenter.cases.dispatch import Recommendation
 from commandcenter.cases.feed import CaseDetail, DispatchFeed, DispatchSnapshot
-from commandcenter.cases.intake import import_hotline
+from commandcenter.cases.intake import HotlineMapping, ImportReport, import_hotline, load_mapping, read_table
 from commandcenter.cases.model import CaseView
 from commandcenter.cases.service import CaseService
 from commandcenter.geo.basemap import Basemap
+from commandcenter.mapdata.gazetteer import Gazetteer
 from widgets import theme
 from widgets.columns import ColumnFitter
 from widgets.dispatch.action_bar import CaseActions
 from widgets.dispatch.alarms import AlarmBanner, EscalationPanel, EventList
 from widgets.dispatch.case_panel import CasePanel
+from widgets.dispatch.hotline_dialog import HotlineMappingDialog
 from widgets.dispatch.intake_form import CREATE, IntakeForm
 from widgets.dispatch.models import UnitBoardModel
 from widgets.dispatch.outcomes import ActionTracker
@@ -54,6 +56,7 @@ __all__ = ["OFFICER_MIME", "DispatchScreen"]
 # A new report (待立案) gets recommendations too: the dispatcher decides whom to send while registering it.
 _RECOMMENDABLE = {"reported", "registered", "returned", "dispatched"}
 FORM_TAB = 1
+HEADERS = "import-headers:"  # background label of reading a hotline file's header row (then the mapping dialog)
 
 
 class DispatchScreen(QWidget):
@@ -64,9 +67,11 @@ class DispatchScreen(QWidget):
                  attach_snapshot: Callable[[CaseView, str], Future[Any] | None] | None = None,
                  case_panels: Sequence[tuple[str, QWidget]] = (),
                  resolve_evidence: Callable[[str], Path] | None = None,
-                 basemap: Callable[[], Basemap | None] = lambda: None) -> None:
+                 basemap: Callable[[], Basemap | None] = lambda: None, hotline_datum: str = "wgs84") -> None:
         super().__init__(parent)
         self.setObjectName("DispatchScreen")
+        self._basemap = basemap
+        self.hotline_datum = hotline_datum  # [hotline] datum: the exports' coordinates unless the dialog says
         self.service = service
         self.feed = feed
         self.actor = actor
@@ -195,11 +200,24 @@ class DispatchScreen(QWidget):
         if self._current is not None:
             self.feed.request_detail(self._current.code)
 
-    def import_file(self, path: str) -> None:
-        """Import a hotline export on the feed's worker; the summary appears in the status line."""
-        service, actor = self.service, self.actor
+    def import_file(self, path: str, mapping: HotlineMapping | None = None) -> None:
+        """Import a hotline export on the feed's worker; the summary appears in the status line. Rows with an
+        address only are placed by the basemap's gazetteer, or flagged for the dispatcher to place on the map."""
+        service, actor, datum, basemap = self.service, self.actor, self.hotline_datum, self._basemap()
         self._say(self.tr("Importing %1 …").replace("%1", Path(path).name))
-        self.feed.run_in_background("import", lambda: import_hotline(service, path, actor=actor))
+
+        def run() -> ImportReport:
+            geocode = Gazetteer.from_basemap(basemap).locate if basemap is not None else None
+            return import_hotline(service, path, mapping, actor=actor, datum=datum, geocode=geocode)
+
+        self.feed.run_in_background("import", run)
+
+    def choose_mapping(self, path: str, headers: Sequence[str]) -> None:
+        """The dispatcher matches the file's columns to the case fields, then the import runs."""
+        dialog = HotlineMappingDialog(Path(path).name, headers, load_mapping(), self.hotline_datum, self)
+        self.mapping_dialog = dialog  # reachable while open (tests, a second click)
+        dialog.accepted.connect(lambda: self.import_file(path, dialog.mapping()))
+        dialog.open()
 
     def shutdown(self) -> None:
         """Stop the banner's timer (the feed belongs to whoever gave it)."""
@@ -281,7 +299,8 @@ class DispatchScreen(QWidget):
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Import 12345 hotline tickets"), "",
                                               self.tr("Spreadsheets (*.xlsx *.xls *.csv)"))
         if path:
-            self.import_file(path)
+            self._say(self.tr("Reading %1 …").replace("%1", Path(path).name))
+            self.feed.run_in_background(f"{HEADERS}{path}", lambda: list(read_table(path).columns))
 
     # =========================================================================================== outcomes
     def _on_action_done(self, label: str, outcome: Any) -> None:
@@ -312,6 +331,8 @@ class DispatchScreen(QWidget):
     def _on_background_done(self, label: str, result: Any) -> None:
         if isinstance(result, BaseException):
             self._say(f"{label}: {result}", True)
+        elif label.startswith(HEADERS):
+            self.choose_mapping(label[len(HEADERS):], result)
         elif label == "import":
             self._say(result.summary().replace("\n", "  "))
             self.feed.refresh()
