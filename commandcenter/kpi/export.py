@@ -37,6 +37,7 @@ DEFAULT_BUREAU = "城市管理综合行政执法局"
 BREAKDOWN_TITLES = {"team": "按中队", "grid": "按网格", "area": "按责任区", "category": "按类别", "source": "按来源",
                     "officer": "按队员"}
 FORMATS = ("json", "xlsx", "pdf")
+TOTALS_ONLY = ("reoffence_rate",)  # a party belongs to no team or grid: the figure exists for the bureau only
 
 
 class ExportError(RuntimeError):
@@ -138,9 +139,10 @@ def _kpi_workbook(reports: Mapping[str | None, KpiReport], path: Path, meta: Map
         if by is None:
             continue
         sheet = wb.create_sheet(BREAKDOWN_TITLES.get(by, by))
-        header = ["编码", "名称", *(label for _, label, _ in FIGURES)]
-        kinds = ["text", "text", *(kind for _, _, kind in FIGURES)]
-        body = [[r.key, r.label, *(r.figures.value(n) for n, _, _ in FIGURES)] for r in report.rows]
+        shown = [f for f in FIGURES if f[0] not in TOTALS_ONLY]
+        header = ["编码", "名称", *(label for _, label, _ in shown)]
+        kinds = ["text", "text", *(kind for _, _, kind in shown)]
+        body = [[r.key, r.label, *(r.figures.value(n) for n, _, _ in shown)] for r in report.rows]
         _sheet_rows(sheet, header, body, kinds)
     wb.move_sheet("说明", offset=len(wb.sheetnames))
     with _atomic(path) as tmp:

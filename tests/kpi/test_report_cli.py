@@ -69,6 +69,7 @@ def test_excel_has_one_sheet_per_breakdown_with_numbers(db_url: str, tmp_path: P
     first = {h: c.value for h, c in zip(header, team[2], strict=True)}
     assert first["编码"] == "一中队" and first["立案数"] == 3 and first["结案率"] == pytest.approx(0.6667)
     assert team.cell(row=2, column=header.index("结案率") + 1).number_format == "0.0%"
+    assert "首违不罚再犯率" not in header  # a bureau-wide figure: no empty column per team
 
 
 def test_pdf_is_written(db_url: str, tmp_path: Path) -> None:
