@@ -226,7 +226,7 @@ def _dispatch(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from widgets.enforcement.procedure_tabs import ProcedureTabs  # 执法程序: 当事人 …, one grouped tab
 
     procedure = ProcedureTabs(enforcement, services.tasks, actor=actor)
-    procedure.party.changed.connect(lambda: decision.set_case(decision.case_id) if decision.case_id else None)
+    procedure.changed.connect(lambda: decision.set_case(decision.case_id) if decision.case_id else None)
     decision.decision_recorded.connect(lambda _decision: procedure.refresh())
     panels.append((procedure.title, procedure))
     tasking = AuthorizedTasking(services.tasking, enforcement.authorize)

@@ -249,27 +249,27 @@
         <translation>已计划</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/inspection_panel.py" line="178" />
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="183" />
         <source>Pick a department and type its check item.</source>
         <translation>请选择部门并填写检查事项。</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/inspection_panel.py" line="187" />
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="192" />
         <source>Record the business as a party first.</source>
         <translation>请先将经营主体登记为当事人。</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/inspection_panel.py" line="198" />
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="203" />
         <source>Visit planned: %1 departments at %2</source>
         <translation>已制定计划：%1 个部门联合检查 %2</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/inspection_panel.py" line="213" />
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="218" />
         <source>Select a planned visit first.</source>
         <translation>请先选择一项检查计划。</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/inspection_panel.py" line="226" />
+        <location filename="../../widgets/enforcement/inspection_panel.py" line="231" />
         <source>Results recorded for %1</source>
         <translation>已录入 %1 的检查结果</translation>
     </message>
@@ -738,47 +738,47 @@
 <context>
     <name>ProcedureTabs</name>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="36" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="40" />
         <source>Enforcement procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="39" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="43" />
         <source>Parties</source>
         <translation>当事人</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="46" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="50" />
         <source>Procedure</source>
         <translation>执法程序</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="49" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="53" />
         <source>Legal review</source>
         <translation>法制审核</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="56" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="60" />
         <source>Joint enforcement</source>
         <translation>联合执法</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="60" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="64" />
         <source>Departments</source>
         <translation>联动部门</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="65" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="69" />
         <source>Joint inspection</source>
         <translation>综合查一次</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="68" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="72" />
         <source>Powers</source>
         <translation>权力清单</translation>
     </message>
     <message>
-        <location filename="../../widgets/enforcement/procedure_tabs.py" line="71" />
+        <location filename="../../widgets/enforcement/procedure_tabs.py" line="82" />
         <source>Disclosure</source>
         <translation>执法公示</translation>
     </message>

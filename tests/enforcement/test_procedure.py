@@ -259,3 +259,23 @@ def test_summary_procedure_from_the_panel(qtbot, world: World, tasks) -> None:  
         qtbot.mouseClick(panel.summary_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: panel.waiting_label.text() == "已结案归档", timeout=10000)
     assert world.cases.get(code).status == "archived" and "宁城管当罚字" in panel.steps.item(0).text()
+
+
+def test_procedure_tab_groups_the_panels_and_follows_the_case(qtbot, world: World, tasks) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from widgets.enforcement.procedure_tabs import ProcedureTabs
+
+    tabs = ProcedureTabs(world.enforcement, tasks, actor="admin")
+    qtbot.addWidget(tabs)
+    tabs.show()
+    assert tabs.count() == 8  # 当事人, 执法程序, 法制审核, 联合执法, 联动部门, 综合查一次, 权力清单, 执法公示
+    _code, case_id = world.new_case()
+    assert tabs.procedure is not None
+    with qtbot.waitSignal(tabs.procedure.loaded, timeout=10000):
+        tabs.set_case(case_id)  # every case panel follows the dispatch screen's selection
+    assert all(getattr(panel, "case_id", None) == case_id for panel in tabs.case_panels)
+    tabs.party.name.setText("张三")
+    qtbot.keyClicks(tabs.party.id_number, ID_A)
+    with qtbot.waitSignal(tabs.changed, timeout=10000):  # the screen's decision panel re-reads its parties
+        qtbot.mouseClick(tabs.party.record_button, Qt.MouseButton.LeftButton)

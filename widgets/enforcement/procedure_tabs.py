@@ -5,6 +5,7 @@ place, so the dispatch screen gains one tab whatever the procedure adds. Each pa
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QScrollArea, QTabWidget, QWidget
 
 from commandcenter.enforcement.services import EnforcementServices
@@ -26,7 +27,10 @@ def _scrolling(panel: QWidget) -> QScrollArea:
 
 
 class ProcedureTabs(QTabWidget):
-    """Case-bound panels of the procedure in inner tabs; forwards the selected case to each."""
+    """Case-bound panels of the procedure in inner tabs; forwards the selected case to each. ``changed`` after
+    an act in any of them (a party recorded, a review, a step, a task), for the screen's other panels."""
+
+    changed = Signal()
 
     def __init__(self, enforcement: EnforcementServices, tasks: TaskManager, *, actor: str,
                  parent: QWidget | None = None) -> None:
@@ -66,6 +70,13 @@ class ProcedureTabs(QTabWidget):
         self.powers = PowersPanel(enforcement.store, tasks)
         self.case_panels.append(self.powers)
         self.addTab(self.powers, self.tr("Powers"))
+        signals = [self.party.changed]
+        if self.procedure is not None and self.review is not None:
+            signals += [self.procedure.step_done, self.review.reviewed]
+        if self.joint is not None:
+            signals.append(self.joint.changed)
+        for signal in signals:
+            signal.connect(lambda *_args: self.changed.emit())
         self.disclosure = DisclosurePanel(enforcement.store, enforcement.audit, enforcement.authorize, tasks,
                                           actor=actor)
         self.addTab(self.disclosure, self.tr("Disclosure"))
