@@ -151,7 +151,7 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
         raise
     from commandcenter.demo.onvif_camera import with_demo_ptz
 
-    all_cameras = [*config.cameras, *with_demo_ptz(cameras, setup.stoppers)]  # one dome on a simulated ONVIF head
+    all_cameras = [*config.cameras, *_record_dome(with_demo_ptz(cameras, setup.stoppers))]  # ONVIF dome, recorded
     ai = config.ai if config.ai.frigate is not None else _start_demo_frigate(setup, all_cameras, config.ai)
     trackers = dataclasses.replace(config.trackers, jt808=config.trackers.jt808 or Jt808Config(port=0),
                                    osmand=config.trackers.osmand or OsmAndConfig(port=0))
@@ -169,6 +169,13 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
         ai=ai,
     )
     return setup
+
+
+def _record_dome(cameras: list[CameraConfig]) -> list[CameraConfig]:
+    """The demo's PTZ dome records continuously (a day kept), so a tile can switch to playback and 复盘 has video;
+    the other demo cameras stay live-only: every recorded camera keeps its stream pulled all day."""
+    return [dataclasses.replace(c, record="continuous", retention_days=1.0) if c.ptz and c.record == "off" else c
+            for c in cameras]
 
 
 def _demo_broker(setup: DemoSetup) -> DemoBroker | None:
