@@ -73,6 +73,7 @@ from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.ptz.service import PtzService
+from commandcenter.recording.clips import ClipSaver
 from commandcenter.recording.index import RecordingIndex
 from commandcenter.recording.recorder import Recorder, recording_report
 from commandcenter.runtime.devices import DeviceManager
@@ -603,6 +604,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         lifecycle.add("trackers", start=start_trackers)
         lifecycle.add("jt808 deregistrations", start=revocations.start, stop=revocations.stop)
     sensors = build_sensors(config, events, devices, health, lifecycle, store, cases, categories, zones, role)
+    places = {c.id: (c.lat, c.lon) for c in cameras if c.lat is not None and c.lon is not None}
     return Services(
         config=config, demo=demo, lifecycle=lifecycle, events=events, operator=operator, store=store,
         devices=devices, tracker=tracker, health=health, basemap=basemap, grid=grid, zones=zones,
@@ -613,8 +615,10 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         open311=open311, heatmap=heatmap,
         history=history, dispatch_feed=dispatch_feed, briefing=briefing, checkpoints=checkpoints,
         field_api=field_api, sensors=sensors, role=role, camera_ai=camera_ai, recorder=recorder, ptz=ptz,
-        playback=RecordingAccess(store.engine, tasks, {c.id: (c.lat, c.lon) for c in cameras
-                                                       if c.lat is not None and c.lon is not None}))
+        playback=RecordingAccess(store.engine, tasks, places,
+                                 clips=ClipSaver(RecordingIndex(store.engine), tasks, paths.data_dir() / "clips",
+                                                 evidence=enforcement.evidence,
+                                                 actor=lambda: operator.user or "wall", camera_places=places)))
 
 
 def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store, events: CoreEvents,

@@ -31,6 +31,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from commandcenter.geo.coords import haversine_m
+from commandcenter.recording.clips import ClipSaver
 from commandcenter.recording.index import GAP_TOLERANCE_S, RecordingIndex, Segment, Span
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import models
@@ -329,8 +330,10 @@ class RecordingAccess:
     """The timeline's reads (recorded spans, segments, markers, case times), run on the task manager."""
 
     def __init__(self, engine: Engine, tasks: TaskManager,
-                 camera_positions: dict[str, tuple[float, float]] | None = None) -> None:
+                 camera_positions: dict[str, tuple[float, float]] | None = None, *,
+                 clips: ClipSaver | None = None) -> None:
         self.index = RecordingIndex(engine)
+        self.clips = clips  # cuts a selected span into a clip (and files it as evidence); None: not offered
         self.engine = engine
         self.tasks = tasks
         self.positions = dict(camera_positions or {})

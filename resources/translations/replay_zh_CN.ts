@@ -127,6 +127,14 @@
 <context>
     <name>PlaybackBar</name>
     <message>
+        <source>Export clip</source>
+        <translation>导出片段</translation>
+    </message>
+    <message>
+        <source>Cut the span selected on the timeline (Shift+drag) into an MP4 clip; with a case code on the right it is filed as that case's evidence</source>
+        <translation>将时间轴上选中的片段（Shift+拖动）导出为 MP4；右侧填写案件编号时，片段作为该案件的证据存档</translation>
+    </message>
+    <message>
         <location filename="../work/wt/playback/widgets/wall/playback.py" line="54"/>
         <source>Live</source>
         <translation>实时</translation>
@@ -241,6 +249,26 @@
 <context>
     <name>TilePlayback</name>
     <message>
+        <source>Exporting the clip …</source>
+        <translation>正在导出片段 …</translation>
+    </message>
+    <message>
+        <source>Clip saved: %1 (SHA-256 %2…)</source>
+        <translation>片段已保存：%1（SHA-256 %2…）</translation>
+    </message>
+    <message>
+        <source>; filed as evidence of case %1</source>
+        <translation>；已作为案件 %1 的证据存档</translation>
+    </message>
+    <message>
+        <source>; no recording for %1</source>
+        <translation>；以下时段无录像：%1</translation>
+    </message>
+    <message>
+        <source>Clip not exported: %1</source>
+        <translation>片段未导出：%1</translation>
+    </message>
+    <message>
         <location filename="../work/wt/playback/widgets/wall/playback.py" line="126"/>
         <source>Playback</source>
         <translation>回放</translation>
@@ -275,8 +303,8 @@
     <name>Timeline</name>
     <message>
         <location filename="../work/wt/playback/widgets/wall/timeline.py" line="43"/>
-        <source>Click or drag to jump; wheel to zoom</source>
-        <translation>点击或拖动跳转；滚轮缩放</translation>
+        <source>Click or drag to jump; Shift+drag selects a span for a clip; wheel to zoom</source>
+        <translation>点击或拖动跳转；按住 Shift 拖动选择片段；滚轮缩放</translation>
     </message>
 </context>
 <context><name>VideoTile</name><message><source>Playback</source><translation>回放</translation></message></context><context><name>MainWindow</name><message><source>Incident replay</source><translation>事件复盘</translation></message></context><context><name>PtzLookAt</name><message><source>%1: look here (%2 m)</source><translation>%1：看这里（%2 米）</translation></message></context></TS>

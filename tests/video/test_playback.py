@@ -147,3 +147,71 @@ def test_tile_switches_to_playback_and_follows_the_timeline(segments: list[Segme
 
     QTest.mouseClick(playback.bar.live, Qt.MouseButton.LeftButton)
     assert not tile.playback and playback.source is None and not playback.bar.isVisible()
+
+
+def test_a_span_selected_on_the_timeline_becomes_a_clip_filed_as_case_evidence(  # type: ignore[no-untyped-def]
+        segments: list[Segment], store, tasks, qtbot: QtBot, tmp_path: Path) -> None:
+    import hashlib
+    from types import SimpleNamespace
+
+    import av
+    from sqlalchemy import select
+
+    from commandcenter.enforcement.services import EnforcementServices
+    from commandcenter.enforcement.tables import AuditRecord
+    from commandcenter.recording.clips import ClipSaver
+    from commandcenter.recording.index import RecordingIndex
+
+    for segment in segments:
+        store.write(add_segment("cam-1", segment))
+    now = datetime.now(UTC)
+    store.write(lambda s: s.add(models.Case(code="AJ-CLIP-1", source="test", status="reported", lat=32.0,
+                                            lon=118.7, created_at=T0 + timedelta(seconds=3), updated_at=now)))
+    enforcement = EnforcementServices.create(store, tasks=tasks, evidence_root=tmp_path / "evidence",
+                                             config_users=[SimpleNamespace(username="wall-op", role="admin")])
+    clips = ClipSaver(RecordingIndex(store.engine), tasks, tmp_path / "clips", evidence=enforcement.evidence,
+                      actor=lambda: "wall-op")
+    access = RecordingAccess(store.engine, tasks, {"cam-1": (32.0, 118.7)}, clips=clips)
+    tile = VideoTile(0, "w1")
+    qtbot.addWidget(tile)
+    tile.resize(900, 400)
+    tile.set_camera("cam-1", "测试", False)
+    playback = TilePlayback(tile, access)
+    tile.show()
+    qtbot.waitExposed(tile)
+    playback.enter(window=(T0, T0 + timedelta(seconds=10)))
+    timeline, bar = playback.bar.timeline, playback.bar
+    qtbot.waitUntil(lambda: len(timeline.spans) >= 1, timeout=10_000)
+    assert bar.clip.isVisible() and not bar.clip.isEnabled()  # nothing selected yet
+    y = timeline.height() // 2
+    QTest.mousePress(timeline, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                     QPoint(int(timeline.x_of(T0 + timedelta(seconds=1))), y))
+    QTest.mouseMove(timeline, QPoint(int(timeline.x_of(T0 + timedelta(seconds=6))), y))
+    QTest.mouseRelease(timeline, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ShiftModifier,
+                       QPoint(int(timeline.x_of(T0 + timedelta(seconds=6))), y))
+    assert timeline.selection is not None and bar.clip.isEnabled()
+    QTest.keyClicks(bar.case, "AJ-CLIP-1")
+    QTest.mouseClick(bar.clip, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "SHA-256" in bar.notice.text() or "not exported" in bar.notice.text(), timeout=20_000)
+    assert "AJ-CLIP-1" in bar.notice.text(), bar.notice.text()
+    files = list((tmp_path / "clips").glob("cam-1-*.mp4"))
+    assert len(files) == 1
+    with av.open(str(files[0])) as clip:  # a real MP4 any player opens: about the five seconds selected
+        assert clip.streams.video and 4.0 <= float(clip.duration or 0) / 1e6 <= 7.0
+    sha = hashlib.sha256(files[0].read_bytes()).hexdigest()
+    assert sha[:16] in bar.notice.text()
+
+    def filed(session):  # type: ignore[no-untyped-def]
+        case_id = session.scalar(select(models.Case.id).where(models.Case.code == "AJ-CLIP-1"))
+        evidence = [e.sha256 for e in session.scalars(select(models.Evidence).where(models.Evidence.case_id == case_id))]
+        audited = [a.actor for a in session.scalars(select(AuditRecord).where(AuditRecord.action == "evidence.add"))]
+        return evidence, audited
+
+    assert store.read(filed) == ([sha], ["wall-op"])
+    # A case code nobody has: refused before anything is cut, and said so on the tile.
+    bar.case.clear()
+    QTest.keyClicks(bar.case, "AJ-NOPE")
+    QTest.mouseClick(bar.clip, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: "not exported" in bar.notice.text() or "未导出" in bar.notice.text(), timeout=10_000)
+    assert "AJ-NOPE" in bar.notice.text() and len(list((tmp_path / "clips").glob("*.mp4"))) == 1
+    enforcement.close()

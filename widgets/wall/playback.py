@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandcenter.recording.clips import SavedClip
 from commandcenter.recording.index import Segment, Span
 from commandcenter.runtime.tasks import GuiBridge
 from commandcenter.video.playback import SPEEDS, PlaybackSource, RecordingAccess, TimelineMarker
@@ -48,6 +49,7 @@ class PlaybackBar(QWidget):
     speedChosen = Signal(float)
     jumpRequested = Signal(object)  # datetime
     caseRequested = Signal(str)  # case code
+    clipRequested = Signal(object, object, str)  # start, end, case code ("" = a file only)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,6 +75,11 @@ class PlaybackBar(QWidget):
         self.case.setMaximumWidth(150)
         self.case.returnPressed.connect(lambda: self.caseRequested.emit(self.case.text().strip()))
         self.case.setToolTip(self.tr("Jump to when this case was reported (Enter)"))
+        self.clip = self._button(self.tr("Export clip"), self.tr(
+            "Cut the span selected on the timeline (Shift+drag) into an MP4 clip; with a case code on the right "
+            "it is filed as that case's evidence"), self._clip)
+        self.clip.setEnabled(False)
+        self.timeline.selectionChanged.connect(lambda span: self.clip.setEnabled(span is not None))
         self.clock = QLabel(self)
         self.notice = QLabel(self)
         self.notice.setStyleSheet("color: #f0883e;")
@@ -82,7 +89,7 @@ class PlaybackBar(QWidget):
         for widget in controls:
             row.addWidget(widget)
         row.addStretch(1)
-        jumps: list[QWidget] = [self.when, self.jump, self.case]
+        jumps: list[QWidget] = [self.when, self.jump, self.case, self.clip]
         for widget in jumps:
             row.addWidget(widget)
         outer = QVBoxLayout(self)
@@ -102,6 +109,11 @@ class PlaybackBar(QWidget):
     def _jump(self) -> None:
         chosen = self.when.dateTime().toSecsSinceEpoch()
         self.jumpRequested.emit(datetime.fromtimestamp(chosen, UTC))
+
+    def _clip(self) -> None:
+        span = self.timeline.selection
+        if span is not None:
+            self.clipRequested.emit(span[0], span[1], self.case.text().strip())
 
     def show_position(self, position: datetime | None, playing: bool) -> None:
         self.timeline.set_position(position)
@@ -137,6 +149,8 @@ class TilePlayback(QObject):
         self.bar.speedChosen.connect(lambda s: self.source.set_speed(s) if self.source else None)
         self.bar.jumpRequested.connect(self.seek)
         self.bar.caseRequested.connect(self.jump_to_case)
+        self.bar.clipRequested.connect(self.export_clip)
+        self.bar.clip.setVisible(access.clips is not None)
         self.bar.timeline.seekRequested.connect(self.seek)
         self.bar.timeline.windowChanged.connect(lambda start, end: self._load(start, end, restart=False))
         self._timer = QTimer(self)
@@ -189,6 +203,25 @@ class TilePlayback(QObject):
             self.bar.timeline.set_position(when)
         elif isinstance(when, datetime):
             self._pending_seek = when
+
+    def export_clip(self, start: datetime, end: datetime, case_code: str) -> None:
+        """Cut the selected span (off the GUI thread); the notice line says where it went, or why not."""
+        camera, clips = self.tile.camera_id, self.access.clips
+        if camera is None or clips is None:
+            return
+        self.bar.show_notice(self.tr("Exporting the clip …"))
+
+        def done(saved: SavedClip) -> None:
+            text = self.tr("Clip saved: %1 (SHA-256 %2…)").replace("%1", str(saved.path)).replace(
+                "%2", saved.sha256[:16])
+            if saved.case_code:
+                text += self.tr("; filed as evidence of case %1").replace("%1", saved.case_code)
+            if saved.missing:
+                text += self.tr("; no recording for %1").replace("%1", "、".join(saved.missing))
+            self.bar.show_notice(text)
+
+        self.bridge.run(lambda: clips.save_now(camera, start, end, case_code), done,
+                        lambda exc: self.bar.show_notice(self.tr("Clip not exported: %1").replace("%1", str(exc))))
 
     def jump_to_case(self, code: str) -> None:
         if not code:

@@ -2,7 +2,8 @@
 
 Pure view: it is told the window, the spans, the markers and the position, and it asks for a seek
 (``seekRequested(datetime)``) when the operator clicks or drags on it. The wheel zooms the window around the
-pointer (from 1 minute to 7 days). Used under a tile in playback and by the 复盘 screen.
+pointer (from 1 minute to 7 days). Shift + drag (or a right-button drag) selects a span for a clip
+(``selectionChanged``). Used under a tile in playback and by the 复盘 screen.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QToolTip, QWidget
 from commandcenter.video.playback import TimelineMarker
 
 SPAN_COLOUR = QColor("#2ea043")
+SELECTION_COLOUR = QColor(88, 166, 255, 90)
 MARKER_COLOURS = {"case": QColor("#f0883e"), "alarm": QColor("#ff2d2d"), "event": QColor("#58a6ff")}
 TICK_STEPS_S = (10, 30, 60, 300, 600, 1800, 3600, 3 * 3600, 6 * 3600, 86400)
 MIN_WINDOW = timedelta(minutes=1)
@@ -27,6 +29,7 @@ class Timeline(QWidget):
 
     seekRequested = Signal(object)  # datetime (UTC)
     windowChanged = Signal(object, object)  # start, end
+    selectionChanged = Signal(object)  # (start, end) in UTC, or None when cleared
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -35,12 +38,14 @@ class Timeline(QWidget):
         self.spans: list[tuple[datetime, datetime]] = []
         self.markers: list[TimelineMarker] = []
         self.position: datetime | None = None
+        self.selection: tuple[datetime, datetime] | None = None  # a span chosen for a clip
+        self._anchor: datetime | None = None  # where a selecting drag started
         self.setMinimumHeight(34)
         self.setMouseTracking(True)
         self.setCursor(Qt.CursorShape.IBeamCursor)
         self._font = QFont()
         self._font.setPixelSize(10)
-        self.setToolTip(self.tr("Click or drag to jump; wheel to zoom"))
+        self.setToolTip(self.tr("Click or drag to jump; Shift+drag selects a span for a clip; wheel to zoom"))
 
     def sizeHint(self) -> QSize:
         return QSize(400, 38)
@@ -59,6 +64,14 @@ class Timeline(QWidget):
     def set_markers(self, markers: list[TimelineMarker]) -> None:
         self.markers = list(markers)
         self.update()
+
+    def set_selection(self, selection: tuple[datetime, datetime] | None) -> None:
+        if selection is not None and selection[1] <= selection[0]:
+            selection = None  # a click without a drag selects nothing
+        if selection != self.selection:
+            self.selection = selection
+            self.update()
+            self.selectionChanged.emit(selection)
 
     def set_position(self, position: datetime | None) -> None:
         if position != self.position:
@@ -86,6 +99,9 @@ class Timeline(QWidget):
             x0, x1 = max(0.0, self.x_of(start)), min(float(rect.width()), self.x_of(end))
             if x1 > x0:
                 painter.fillRect(QRect(int(x0), bar.y(), max(1, int(x1 - x0)), bar.height()), SPAN_COLOUR)
+        if self.selection is not None:
+            x0, x1 = self.x_of(self.selection[0]), self.x_of(self.selection[1])
+            painter.fillRect(QRect(int(x0), 0, max(2, int(x1 - x0)), rect.height()), SELECTION_COLOUR)
         self._paint_ticks(painter, rect)
         for marker in self.markers:
             x = self.x_of(marker.at)
@@ -117,11 +133,32 @@ class Timeline(QWidget):
             tick += timedelta(seconds=step)
 
     # -- mouse ------------------------------------------------------------------------------------------------------
+    def _selecting(self, event: QMouseEvent) -> bool:
+        return bool(event.buttons() & Qt.MouseButton.RightButton) or (
+            bool(event.buttons() & Qt.MouseButton.LeftButton)
+            and bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+
     def mousePressEvent(self, event: QMouseEvent) -> None:
-        if event.button() == Qt.MouseButton.LeftButton:
+        if self._selecting(event):
+            self._anchor = self.time_at(event.position().x())
+            self.set_selection(None)
+        elif event.button() == Qt.MouseButton.LeftButton:
             self.seekRequested.emit(self.time_at(event.position().x()))
 
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        if self._anchor is not None:
+            self._select_to(event.position().x())
+            self._anchor = None
+
+    def _select_to(self, x: float) -> None:
+        if self._anchor is not None:
+            here = self.time_at(x)
+            self.set_selection((min(self._anchor, here), max(self._anchor, here)))
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self._anchor is not None:  # a selecting drag (started with Shift or the right button) in progress
+            self._select_to(event.position().x())
+            return
         if event.buttons() & Qt.MouseButton.LeftButton:
             self.seekRequested.emit(self.time_at(event.position().x()))
             return
