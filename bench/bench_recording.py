@@ -10,7 +10,9 @@ machines of the same kind. Parts:
   bitrate, and ``coverage`` (recorded seconds per camera per second of run: 1.0 = keeping up). Then the same
   N streams copied by ``ffmpeg -c copy`` processes (the least any remuxer can cost) as the baseline.
 * ``export``: ten 60 s segments of 720p (made by remuxing a looped clip through the recorder's own segment
-  writer, so no real-time wait) indexed, then ``export_clip`` of the whole 10 minutes: seconds, MB/s.
+  writer, so no real-time wait) indexed, then ``export_clip`` of the whole 10 minutes: seconds, MB/s; and
+  ``seek``: 40 seeks to random times of those 10 minutes through the tile's PlaybackSource, from ``seek(t)`` to
+  the first decoded frame at t (key frame, then decode forward): p50/p99/max in ms.
 
 The machine is shared: the load average is reported with the numbers. ``python -m bench.bench_recording
 [--quick]`` prints the result as JSON (quick: shorter runs).
@@ -20,7 +22,9 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -34,10 +38,11 @@ import av
 from commandcenter.config import CameraConfig, RecordingConfig
 from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip
 from commandcenter.recording.export import export_clip
-from commandcenter.recording.index import RecordingIndex, add_segment
+from commandcenter.recording.index import RecordingIndex, Segment, add_segment
 from commandcenter.recording.recorder import Recorder
 from commandcenter.recording.segments import SegmentWriter, segment_path
 from commandcenter.store import Store
+from commandcenter.video.playback import PlaybackSource
 
 FPS = 25
 GOP = 50  # frames: a key frame every 2 s, as many cameras are set
@@ -173,6 +178,7 @@ def measure_export(minutes: int = 10) -> dict[str, Any]:
         t0 = time.perf_counter()
         result = export_clip(index, "bench", start, start + timedelta(minutes=minutes), work / "clip.mp4")
         seconds = time.perf_counter() - t0
+        seek = measure_seek(index.segments("bench", start, start + timedelta(minutes=minutes)), start, minutes)
     finally:
         store.close()
     if abs(result.duration_s - minutes * 60) > 10:
@@ -180,7 +186,42 @@ def measure_export(minutes: int = 10) -> dict[str, Any]:
     shutil.rmtree(work, ignore_errors=True)
     return {"resolution": "720p", "clip_s": round(result.duration_s, 1), "segments": made,
             "bytes": result.bytes, "export_s": round(seconds, 2),
-            "export_mb_s": round(result.bytes / seconds / 1e6, 1), "loadavg": os.getloadavg()}
+            "export_mb_s": round(result.bytes / seconds / 1e6, 1), "seek": seek, "loadavg": os.getloadavg()}
+
+
+def measure_seek(segments: list[Segment], start: datetime, minutes: int, seeks: int = 40) -> dict[str, Any]:
+    """Playback seek latency: from ``seek(t)`` to the first decoded frame at t (key frame, then decode forward),
+    through the tile's PlaybackSource on the recorded segments; targets spread over the whole recording."""
+    rng = random.Random(17)
+    source = PlaybackSource("bench", segments, (640, 360))
+    source.start()
+    source.pause()  # the position then stays on the frame a seek landed on
+    latencies: list[float] = []
+    missed: list[str] = []
+    try:
+        deadline = time.monotonic() + 20
+        while source.position() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for _ in range(seeks):
+            target = start + timedelta(seconds=rng.uniform(5, minutes * 60 - 5))
+            t0 = time.perf_counter()
+            source.seek(target)
+            while time.perf_counter() - t0 < 20:
+                position = source.position()
+                if position is not None and -0.002 <= (position - target).total_seconds() < 0.1:  # ms-rounded
+                    latencies.append(time.perf_counter() - t0)
+                    break
+                time.sleep(0.002)
+            else:
+                missed.append(f"{target.isoformat()} → {position.isoformat() if position else None}")
+    finally:
+        source.stop()
+    latencies.sort()
+    if len(latencies) < seeks:
+        raise RuntimeError(f"seek bench: {seeks - len(latencies)} of {seeks} seeks never landed: {missed}")
+    return {"seeks": seeks, "p50_ms": round(1000 * statistics.median(latencies), 1),
+            "p99_ms": round(1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))], 1),
+            "max_ms": round(1000 * latencies[-1], 1)}
 
 
 def _split(long: Path, root: Path, start: datetime, store: Store) -> int:
