@@ -24,7 +24,7 @@ import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -410,6 +410,11 @@ class ReoffenceRate:
         return self.reoffended / self.let_off if self.let_off else 0.0
 
 
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive UTC times; PostgreSQL aware ones."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def _bounds(start: date | datetime, end: date | datetime) -> tuple[datetime, datetime]:
     """Dates are whole local (Asia/Shanghai) days with ``end`` inclusive; datetimes are taken as they are."""
     lo = start if isinstance(start, datetime) else datetime.combine(start, time(0), CHINA)
@@ -418,25 +423,30 @@ def _bounds(start: date | datetime, end: date | datetime) -> tuple[datetime, dat
 
 
 def reoffence_rate(engine: Engine | Store, start: date | datetime, end: date | datetime) -> ReoffenceRate:
-    """Of the parties given 首违不罚 or 减轻处罚 leniency between ``start`` and ``end``, the share with a later
-    decision (in another case, any outcome) — the figure 成都 keeps below 5 %."""
+    """Of the parties granted 首违不罚 between ``start`` and ``end`` (a standing decision with
+    ``first_violation``), those found in another case after it, before ``end``: the party was recorded on a
+    case other than the one they were let off in — the figure 成都 keeps below 5 %. The one definition of the
+    re-offence rate: the KPI report and the briefing (commandcenter.kpi) count it through this function."""
     lo, hi = _bounds(start, end)
 
     def query(session: Session) -> ReoffenceRate:
-        lenient = session.execute(
-            select(Decision.party_id, func.min(Decision.created_at))
-            .where(Decision.first_violation.is_(True), Decision.superseded.is_(False),
-                   Decision.party_id.is_not(None), Decision.created_at >= lo, Decision.created_at < hi)
-            .group_by(Decision.party_id)).all()
-        again: list[int] = []
-        for party_id, first_at in lenient:
-            later = session.scalar(select(func.count(Decision.id)).where(
-                Decision.party_id == party_id, Decision.superseded.is_(False), Decision.created_at > first_at,
-                Decision.case_id.not_in(select(Decision.case_id).where(Decision.party_id == party_id,
-                                                                       Decision.created_at <= first_at))))
-            if later and party_id is not None:
-                again.append(party_id)
-        return ReoffenceRate(len(lenient), len(again), tuple(sorted(again)))
+        granted: dict[int, tuple[datetime, int]] = {}  # party → (first grant, its case)
+        for party_id, at, case_id in session.execute(
+                select(Decision.party_id, Decision.created_at, Decision.case_id)
+                .where(Decision.first_violation.is_(True), Decision.superseded.is_(False),
+                       Decision.party_id.is_not(None), Decision.created_at >= lo, Decision.created_at < hi)
+                .order_by(Decision.created_at)):
+            granted.setdefault(int(party_id or 0), (at, int(case_id)))
+        again: set[int] = set()
+        ids = sorted(granted)
+        for chunk in range(0, len(ids), 500):
+            for party_id, case_id, added in session.execute(
+                    select(CaseParty.party_id, CaseParty.case_id, CaseParty.added_at)
+                    .where(CaseParty.party_id.in_(ids[chunk:chunk + 500]), CaseParty.added_at < hi)):
+                first_at, first_case = granted[int(party_id)]
+                if int(case_id) != first_case and _aware(added) > _aware(first_at):
+                    again.add(int(party_id))
+        return ReoffenceRate(len(granted), len(again), tuple(sorted(again)))
 
     if isinstance(engine, Store):
         return engine.read(query)

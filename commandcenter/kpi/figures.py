@@ -26,7 +26,6 @@ from sqlalchemy import DateTime, Engine, String, or_, select, type_coerce
 from commandcenter.cases.calendar import WorkCalendar, load_calendar
 from commandcenter.cases.categories import CategoryTable, load_categories
 from commandcenter.cases.tables import WorkCalendarDay
-from commandcenter.enforcement.tables import CaseParty, Decision
 from commandcenter.kpi.workclock import WorkClock
 from commandcenter.store.models import Case, CaseEvent, Officer
 
@@ -578,33 +577,14 @@ def _check_by(by: str | None) -> None:
 
 
 def reoffence_basis(engine: Engine, period: Period) -> tuple[int, int]:
-    """(parties who offended again, parties granted 首违不罚) — the re-offence rate's numerator and denominator.
+    """(parties who offended again, parties granted 首违不罚) — the re-offence rate's numerator and denominator,
+    counted by the enforcement domain's one definition (commandcenter.enforcement.parties.reoffence_rate) over
+    the grants of the 365 days before the period's end, and the later cases up to that end."""
+    from commandcenter.enforcement.parties import reoffence_rate
 
-    Parties: those with a standing 首违不罚 decision (not superseded) in the year before the period's end.
-    Again: a later case of the same party (``case_parties``), reported after that decision and before the end.
-    """
     end = period.end_utc
-    with engine.connect() as conn:
-        granted: dict[int, tuple[datetime, int]] = {}
-        for party_id, at, case_id in conn.execute(
-                select(Decision.party_id, Decision.created_at, Decision.case_id)
-                .where(Decision.first_violation.is_(True), Decision.superseded.is_(False),
-                       Decision.party_id.is_not(None), Decision.created_at >= end - REOFFENCE_LOOKBACK,
-                       Decision.created_at < end)
-                .order_by(Decision.created_at)):
-            granted.setdefault(int(party_id or 0), (at, int(case_id)))
-        if not granted:
-            return (0, 0)
-        again: set[int] = set()
-        ids = list(granted)
-        for chunk in range(0, len(ids), 500):
-            for party_id, case_id, created in conn.execute(
-                    select(CaseParty.party_id, Case.id, Case.created_at).join(Case, Case.id == CaseParty.case_id)
-                    .where(CaseParty.party_id.in_(ids[chunk:chunk + 500]), Case.created_at < end)):
-                at, first_case = granted[int(party_id)]
-                if int(case_id) != first_case and created > at:
-                    again.add(int(party_id))
-    return (len(again), len(granted))
+    rate = reoffence_rate(engine, end - REOFFENCE_LOOKBACK, end)
+    return (rate.reoffended, rate.let_off)
 
 
 @dataclass
