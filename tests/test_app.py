@@ -239,6 +239,22 @@ def test_camera_detection_pops_the_camera_into_the_alarm_cell(demo_window, qtbot
     assert picture.mime == "image/jpeg" and picture.device == camera.id
 
 
+def test_a_demo_citizen_report_arrives_with_its_photo_as_evidence(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.demo.session import simulated_report
+
+    _window, ctx = demo_window
+    camera = ctx.cameras[0]  # any place in the district
+    simulated_report(ctx, {"source": "citizen", "category": "暴露垃圾", "lat": camera.lat, "lon": camera.lon,
+                           "description": "暴露垃圾：市民反映该处垃圾堆放"})  # a POST to the demo's Open311 listener
+
+    def photo() -> list[object]:
+        cases = [c for c in ctx.cases.find_cases(source="citizen") if c.category_name == "暴露垃圾"]
+        return [e for c in cases for e in ctx.enforcement.evidence.for_case(c.id)] if cases else []
+
+    qtbot.waitUntil(lambda: len(photo()) == 1, timeout=15000)  # fetched from media_url into the evidence store
+    assert photo()[0].mime == "image/jpeg"  # type: ignore[attr-defined]
+
+
 def test_officer_posts_by_name_or_code_and_unknown_ones_refused(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from commandcenter.config import ConfigError, parse_config
     from commandcenter.runtime.compose import build

@@ -113,6 +113,16 @@ class DemoFrigateBox:
 
         return Handler
 
+    def citizen_photo(self) -> str:
+        """A citizen's photo of a report, served like an image host would (the URL goes in Open311's
+        ``media_url``; the command center fetches it once into the evidence store)."""
+        photo_id = f"citizen-{time.time():.6f}-{self._rng.randrange(36 ** 6):06x}"
+        with self._lock:
+            self._pictures[photo_id] = snapshot_jpeg(self._rng.randrange(1 << 30), 480, 360)
+            while len(self._pictures) > 200:
+                self._pictures.popitem(last=False)
+        return f"{self.api_url}/api/events/{photo_id}/snapshot.jpg"
+
     def detect(self, camera: str, label: str, score: float = 0.86, zones: tuple[str, ...] = ()) -> str:
         """Publish one Frigate event (``new``, then ``end``) with its snapshot served; returns the event id."""
         now = time.time()

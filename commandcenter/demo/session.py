@@ -160,7 +160,9 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
         database=dataclasses.replace(config.database, url=config.database.url or demo_database_url()),
         simulator=dataclasses.replace(sim_cfg, enabled=True),
         trackers=trackers,
-        open311=config.open311 or Open311Config(port=0, api_keys=[DEMO_OPEN311_KEY], jurisdiction="城管执法局"),
+        # the demo's citizens attach photos served on loopback (by the demo's image host, the Frigate box's API)
+        open311=config.open311 or Open311Config(port=0, api_keys=[DEMO_OPEN311_KEY], jurisdiction="城管执法局",
+                                                media_allow_private=True),
         field=config.field or FieldConfig(port=0),  # the simulated officers' phones (城管通)
         cameras=all_cameras,
         drones=[*config.drones, *drones],
@@ -484,9 +486,12 @@ def simulated_report(services: Services, report: dict[str, object]) -> None:
     lat, lon, text = float(str(report["lat"])), float(str(report["lon"])), str(report["description"])
     open311 = services.open311
     if source == "citizen" and open311 is not None and open311.bound_port:
-        body = urllib.parse.urlencode({"api_key": DEMO_OPEN311_KEY, "service_code": category.code,
-                                       "lat": lat, "long": lon, "description": text,
-                                       "first_name": "市民", "phone": "13800000000"}).encode()
+        fields: dict[str, object] = {"api_key": DEMO_OPEN311_KEY, "service_code": category.code, "lat": lat,
+                                     "long": lon, "description": text, "first_name": "市民", "phone": "13800000000"}
+        box = services.extra.get("frigate_box")
+        if isinstance(box, DemoFrigateBox):  # the citizen sends a photo with the report, as the apps ask
+            fields["media_url"] = box.citizen_photo()
+        body = urllib.parse.urlencode(fields).encode()
         url = f"http://127.0.0.1:{open311.bound_port}/open311/v2/requests.json"
         with urllib.request.urlopen(urllib.request.Request(url, data=body), timeout=10) as resp:
             resp.read()
