@@ -78,6 +78,20 @@ def _collect_after_each_test() -> Iterator[None]:
     gc.collect()
 
 
+@pytest.fixture(autouse=True)
+def _english_again_after_each_test() -> Iterator[None]:
+    """A test that switched the application to Chinese (install_language) leaves it as the next test expects:
+    the English sources, which is what a test without a language of its own asserts against."""
+    yield
+    from PySide6.QtCore import QCoreApplication
+
+    from commandcenter.i18n import current_language, install_language
+
+    app = QCoreApplication.instance()
+    if app is not None and current_language() != "en":
+        install_language(app, "en")
+
+
 @pytest.fixture
 def store(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A real SQLite file, migrated with Alembic, closed after the test."""

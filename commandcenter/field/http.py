@@ -40,6 +40,7 @@ __all__ = ["API", "APP_DIR", "FieldServer"]
 API = "/field/v1/"
 APP_DIR = paths.RESOURCES / "field"
 MAX_JSON_BYTES = 64 * 1024
+DISCARD_MAX_BYTES = 64 << 20  # a refused upload's body read and dropped before the 413, at most this much
 MAX_WAIT_S = 60.0
 UPLOAD_BODY_TIMEOUT_S = 600.0  # a 50 MB video over a weak mobile link takes minutes
 _STATIC_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -356,8 +357,22 @@ class _Handler(BoundedRequestHandler):
         if length < 0:
             raise FieldError(400, "Content-Length is negative")
         if length > limit:
+            self._discard(min(length, DISCARD_MAX_BYTES))
             raise FieldError(413, f"request body of {length} bytes is over the limit of {limit} bytes")
         return length
+
+    def _discard(self, count: int) -> None:
+        """Read and drop a refused body (up to DISCARD_MAX_BYTES) before answering: a phone that writes its whole
+        upload before reading (browsers, urllib) then gets the 413 and its reason instead of a broken pipe."""
+        left = count
+        try:
+            while left > 0:
+                chunk = self.rfile.read(min(_CHUNK, left))
+                if not chunk:
+                    break
+                left -= len(chunk)
+        except (TimeoutError, OSError):
+            pass  # the phone stopped sending: the answer goes out anyway, then the connection is closed
 
     def _json_body(self) -> dict[str, Any]:
         body = self.read_body(self._length(MAX_JSON_BYTES))
