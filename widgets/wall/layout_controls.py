@@ -24,6 +24,7 @@ class LayoutControls(QWidget):
     layout_chosen = Signal(str)
     save_requested = Signal()
     screens_requested = Signal()
+    sync_requested = Signal()  # 同步回放 on/off
 
     def __init__(self, wall: WallModel, *, screens: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,6 +59,14 @@ class LayoutControls(QWidget):
         self.tour_button.clicked.connect(self._toggle_tour)
         bar.addWidget(self.tour_button)
         bar.addStretch(1)
+        self.sync_button = QPushButton(self.tr("Synchronised playback"), self)
+        self.sync_button.setCheckable(True)
+        self.sync_button.setToolTip(self.tr(
+            "Play the recordings of every recording camera on the wall in step under one timeline (Ctrl+R); "
+            "again: back to live"))
+        self.sync_button.clicked.connect(lambda _checked: self.sync_requested.emit())
+        self.sync_button.hide()  # shown when the seat can read recordings
+        bar.addWidget(self.sync_button)
         self.screens_button = QPushButton(self.tr("Screens"), self)
         self.screens_button.setToolTip(self.tr("Open a full-screen wall on every other monitor"))
         self.screens_button.clicked.connect(self.screens_requested)

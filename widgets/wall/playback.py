@@ -51,11 +51,12 @@ class PlaybackBar(QWidget):
     caseRequested = Signal(str)  # case code
     clipRequested = Signal(object, object, str)  # start, end, case code ("" = a file only)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, timeline: Timeline | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("playbackBar")
         self.setStyleSheet("#playbackBar { background: rgba(13,17,23,215); } QLabel { color: #e6edf3; }")
-        self.timeline = Timeline(self)
+        self.timeline = timeline or Timeline(self)
+        self.timeline.setParent(self)
         self.live = self._button(self.tr("Live"), self.tr("Back to the live picture"), self.liveRequested.emit)
         self.back = self._button("◀|", self.tr("One frame back"), lambda: self.stepRequested.emit(-1))
         self.play = self._button("▶", self.tr("Play / pause"), self.playToggled.emit)
@@ -80,10 +81,15 @@ class PlaybackBar(QWidget):
             "it is filed as that case's evidence"), self._clip)
         self.clip.setEnabled(False)
         self.timeline.selectionChanged.connect(lambda span: self.clip.setEnabled(span is not None))
+        # The timeline's keys (Space, ←/→, ↑/↓) do what these buttons do, under a tile and under the wall alike.
+        self.timeline.playToggled.connect(self.playToggled.emit)
+        self.timeline.stepRequested.connect(self.stepRequested.emit)
+        self.timeline.speedStepped.connect(self.step_speed)
         self.clock = QLabel(self)
         self.notice = QLabel(self)
         self.notice.setStyleSheet("color: #f0883e;")
         row = QHBoxLayout()
+        self.controls_row = row  # the wall's bar puts its title first
         row.setContentsMargins(4, 2, 4, 0)
         controls: list[QWidget] = [self.live, self.back, self.play, self.forward, self.speed, self.clock]
         for widget in controls:
@@ -105,6 +111,11 @@ class PlaybackBar(QWidget):
         button.setToolTip(tip)
         button.clicked.connect(slot)
         return button
+
+    def step_speed(self, direction: int) -> None:
+        """The next faster (+1) or slower (−1) speed; the combo box announces it (``speedChosen``)."""
+        index = max(0, min(len(SPEEDS) - 1, self.speed.currentIndex() + direction))
+        self.speed.setCurrentIndex(index)
 
     def _jump(self) -> None:
         chosen = self.when.dateTime().toSecsSinceEpoch()

@@ -155,6 +155,7 @@ class VideoTile(QWidget):
         self.reason = ""
         self.alarm_text = ""
         self.playback = False  # showing recorded video (widgets/wall/playback.py feeds the frames, not the wall)
+        self.playback_note = ""  # in playback: why there is no picture (同步回放 at a moment it did not record)
         self._image: QImage | None = None
         self._array: np.ndarray | None = None  # keeps the QImage's memory alive
         self._painted_arrival = 0.0
@@ -176,6 +177,9 @@ class VideoTile(QWidget):
         self._name_font.setBold(True)
         self._small_font = QFont()
         self._small_font.setPixelSize(11)
+        self._note_font = QFont()
+        self._note_font.setPixelSize(18)
+        self._note_font.setBold(True)
         self.toast = SnapshotToast(self)
 
     # -- model → view ---------------------------------------------------------------------------------------------
@@ -235,6 +239,20 @@ class VideoTile(QWidget):
         self.update()
         return True
 
+    @property
+    def painted_time(self) -> float | None:
+        """The time of the frame on screen (recorded frames: epoch seconds; live: the stream's pts)."""
+        return self._frame_time
+
+    def set_playback_note(self, text: str, at: float | None = None) -> None:
+        """In playback, show ``text`` (e.g. 无录像) instead of a picture from another moment; "" shows frames.
+        ``at`` (epoch seconds): the moment the wall is at, for the title bar's clock."""
+        if at is not None:
+            self._frame_time = at
+        if text != self.playback_note:
+            self.playback_note = text
+            self.update()
+
     def decode_size(self) -> tuple[int, int]:
         ratio = self.devicePixelRatioF()
         return max(2, int(self.width() * ratio)), max(2, int(self.height() * ratio))
@@ -243,7 +261,12 @@ class VideoTile(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         rect = self.rect()
-        if self._image is not None and self.state != "missing":
+        if self.playback and self.playback_note:
+            painter.fillRect(rect, BACKGROUND)
+            painter.setPen(QColor("#e6edf3"))
+            painter.setFont(self._note_font)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.playback_note)
+        elif self._image is not None and self.state != "missing":
             iw, ih = self._image.width(), self._image.height()
             scale = min(rect.width() / iw, rect.height() / ih)
             if 1.0 <= scale <= 1.1:

@@ -30,6 +30,7 @@ class TilesGrid(QWidget):
     """The tiles of one wall; ``menu_requested(cell, global pos)`` on a right click."""
 
     menu_requested = Signal(int, QPoint)
+    extras_set = Signal()  # set_extras: the seat's PTZ and recordings are known (the wall offers 同步回放)
 
     def __init__(self, video: VideoService, wall: WallModel, names: dict[str, str], wall_id: str,
                  parent: QWidget | None = None) -> None:
@@ -85,6 +86,7 @@ class TilesGrid(QWidget):
         """PTZ and playback for the tiles (the services the seat has); the tiles are rebuilt with them."""
         self.ptz, self.recordings = ptz, recordings
         self.rebuild()
+        self.extras_set.emit()
 
     def snapshot(self, cell: int) -> None:
         camera_id = self.wall.camera_at(cell)

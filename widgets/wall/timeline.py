@@ -3,7 +3,10 @@
 Pure view: it is told the window, the spans, the markers and the position, and it asks for a seek
 (``seekRequested(datetime)``) when the operator clicks or drags on it. The wheel zooms the window around the
 pointer (from 1 minute to 7 days). Shift + drag (or a right-button drag) selects a span for a clip
-(``selectionChanged``). Used under a tile in playback and by the 复盘 screen.
+(``selectionChanged``). Used under a tile in playback, under the whole wall in 同步回放 and by the 复盘 screen.
+
+Keys (the timeline takes focus when clicked; the same under a tile and under the wall): Space plays/pauses,
+←/→ step one frame, Shift+←/→ jump 10 s, ↑/↓ (or +/−) the next faster/slower speed.
 """
 
 from __future__ import annotations
@@ -11,7 +14,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from PySide6.QtCore import QPointF, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF, QWheelEvent
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from commandcenter.video.playback import TimelineMarker
@@ -30,6 +43,9 @@ class Timeline(QWidget):
     seekRequested = Signal(object)  # datetime (UTC)
     windowChanged = Signal(object, object)  # start, end
     selectionChanged = Signal(object)  # (start, end) in UTC, or None when cleared
+    playToggled = Signal()  # Space
+    stepRequested = Signal(int)  # ←/→: frames
+    speedStepped = Signal(int)  # ↑/↓, +/−: +1 faster, −1 slower
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -42,10 +58,12 @@ class Timeline(QWidget):
         self._anchor: datetime | None = None  # where a selecting drag started
         self.setMinimumHeight(34)
         self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setCursor(Qt.CursorShape.IBeamCursor)
         self._font = QFont()
         self._font.setPixelSize(10)
-        self.setToolTip(self.tr("Click or drag to jump; Shift+drag selects a span for a clip; wheel to zoom"))
+        self.setToolTip(self.tr("Click or drag to jump; Shift+drag selects a span for a clip; wheel to zoom; "
+                                "Space play/pause, ←/→ one frame, Shift+←/→ 10 s, ↑/↓ speed"))
 
     def sizeHint(self) -> QSize:
         return QSize(400, 38)
@@ -93,7 +111,7 @@ class Timeline(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         rect = self.rect()
         painter.fillRect(rect, QColor(13, 17, 23, 220))
-        bar = QRect(0, 14, rect.width(), rect.height() - 20)
+        bar = self.bar_rect()
         painter.fillRect(bar, QColor("#30363d"))
         for start, end in self.spans:
             x0, x1 = max(0.0, self.x_of(start)), min(float(rect.width()), self.x_of(end))
@@ -103,6 +121,7 @@ class Timeline(QWidget):
             x0, x1 = self.x_of(self.selection[0]), self.x_of(self.selection[1])
             painter.fillRect(QRect(int(x0), 0, max(2, int(x1 - x0)), rect.height()), SELECTION_COLOUR)
         self._paint_ticks(painter, rect)
+        self.paint_rows(painter, rect)
         for marker in self.markers:
             x = self.x_of(marker.at)
             if 0 <= x <= rect.width():
@@ -116,6 +135,13 @@ class Timeline(QWidget):
                 painter.setPen(QPen(QColor("white"), 2))
                 painter.drawLine(QPointF(x, 0), QPointF(x, rect.height()))
         painter.end()
+
+    def bar_rect(self) -> QRect:
+        """Where the recorded spans are drawn (a subclass with rows per camera keeps the top for the union)."""
+        return QRect(0, 14, self.width(), self.height() - 20)
+
+    def paint_rows(self, painter: QPainter, rect: QRect) -> None:
+        """Extra rows under the spans (none here; see ``widgets.wall.sync_playback.WallTimeline``)."""
 
     def _paint_ticks(self, painter: QPainter, rect: QRect) -> None:
         seconds = (self.end - self.start).total_seconds()
@@ -166,6 +192,30 @@ class Timeline(QWidget):
         if near:
             text = "\n".join(f"{m.at.astimezone().strftime('%H:%M:%S')} {m.label}" for m in near)
             QToolTip.showText(event.globalPosition().toPoint(), text, self)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self.handle_key(event):
+            super().keyPressEvent(event)
+
+    def handle_key(self, event: QKeyEvent) -> bool:
+        """The playback keys (module docstring); True when the key was one of them."""
+        key, shift = event.key(), bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        if key == Qt.Key.Key_Space:
+            self.playToggled.emit()
+        elif key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            sign = -1 if key == Qt.Key.Key_Left else 1
+            if shift and self.position is not None:
+                self.seekRequested.emit(self.position + timedelta(seconds=10 * sign))
+            elif not shift:
+                self.stepRequested.emit(sign)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.speedStepped.emit(1)
+        elif key in (Qt.Key.Key_Down, Qt.Key.Key_Minus):
+            self.speedStepped.emit(-1)
+        else:
+            return False
+        event.accept()
+        return True
 
     def wheelEvent(self, event: QWheelEvent) -> None:
         notches = event.angleDelta().y() / 120

@@ -24,6 +24,7 @@ from commandcenter.video.walls import MonitorWalls
 from widgets.wall.camera_tree import CameraTree
 from widgets.wall.layout_controls import AlarmBar, LayoutControls
 from widgets.wall.monitor_walls import MonitorWindows, screen_key
+from widgets.wall.sync_playback import WallSyncPlayback
 from widgets.wall.tile import VideoTile
 from widgets.wall.tiles_grid import HIDDEN_DECODE_SIZE, REPAINT_HZ, TilesGrid
 
@@ -44,6 +45,7 @@ class WallScreen(QWidget):
         self.compact = compact
         self.setWindowTitle(self.tr("Video wall"))
         names = {c.id: c.name or c.id for c in cameras}
+        self.names = names
         self.grid = TilesGrid(video, wall, names, f"wall{next(_wall_ids)}", self)
         self.tree = CameraTree(self.cameras, self)
         self.controls = LayoutControls(wall, screens=walls is not None, parent=self)
@@ -57,6 +59,8 @@ class WallScreen(QWidget):
         right_layout.addWidget(self.controls)
         right_layout.addWidget(self.alarm_bar)
         right_layout.addWidget(self.grid, 1)
+        self._right_layout = right_layout
+        self.sync: WallSyncPlayback | None = None  # 同步回放, once the seat's recordings are known
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.tree)
         splitter.addWidget(right)
@@ -73,6 +77,8 @@ class WallScreen(QWidget):
         self.controls.save_requested.connect(self._ask_save_as)
         self.controls.screens_requested.connect(self.open_screen_walls)
         self.grid.menu_requested.connect(self._tile_menu)
+        self.grid.extras_set.connect(self._offer_sync)
+        self.controls.sync_requested.connect(self.toggle_sync)
         self._install_shortcuts()
         self.grid.rebuild()
         self.alarm_bar.refresh()
@@ -99,6 +105,7 @@ class WallScreen(QWidget):
         QShortcut(QKeySequence("Ctrl+Shift+S"), self).activated.connect(self._ask_save_as)
         QShortcut(QKeySequence(Qt.Key.Key_Escape), self).activated.connect(lambda: self.wall.toggle_single(None))
         QShortcut(QKeySequence("Ctrl+T"), self).activated.connect(self.controls.tour_button.click)
+        QShortcut(QKeySequence("Ctrl+R"), self).activated.connect(self.toggle_sync)
 
     # -- public actions -------------------------------------------------------------------------------------------
     def apply_layout(self, spec: str) -> bool:
@@ -137,8 +144,16 @@ class WallScreen(QWidget):
     def snapshot(self, cell: int) -> None:
         self.grid.snapshot(cell)
 
+    def toggle_sync(self) -> None:
+        """同步回放 on/off: every recording tile plays the same moment under one timeline (none: not offered)."""
+        if self.sync is not None:
+            self.sync.toggle()
+        self.controls.sync_button.setChecked(self.sync is not None and self.sync.active)
+
     def release_all(self) -> None:
         """Give every stream back to the service (the wall is closing), and close the other monitors' walls."""
+        if self.sync is not None:
+            self.sync.leave()
         self.grid.release_all()
         for window in self.monitors.windows:
             window.close()
@@ -152,6 +167,23 @@ class WallScreen(QWidget):
         return self.monitors.restore(self.screen())
 
     # -- internals -------------------------------------------------------------------------------------------------
+    def _offer_sync(self) -> None:
+        """The seat reads recordings: the wall gets its synchronised timeline (under the tiles, hidden till used)."""
+        recordings = self.grid.recordings
+        if self.sync is not None:
+            self.sync.leave()
+        if recordings is None or self.compact:
+            self.controls.sync_button.hide()
+            return
+        if self.sync is None:
+            recording = {c.id for c in self.cameras if c.record != "off"}
+            self.sync = WallSyncPlayback(self.grid, recordings, recording, self.names, self)
+            self._right_layout.addWidget(self.sync.bar)
+            self.sync.activeChanged.connect(self.controls.sync_button.setChecked)
+            self.wall.layoutChanged.connect(self.sync.cameras_changed)
+            self.wall.cellChanged.connect(lambda _cell: self.sync.cameras_changed() if self.sync else None)
+        self.controls.sync_button.show()
+
     def _mark_tree(self) -> None:
         """Which cameras are on the wall, in the camera tree (after every layout or cell change)."""
         self.tree.mark_on_wall({camera: cell for cell, camera in enumerate(self.wall.assignment) if camera})
