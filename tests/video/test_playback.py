@@ -145,6 +145,20 @@ def test_tile_switches_to_playback_and_follows_the_timeline(segments: list[Segme
     qtbot.waitUntil(lambda: abs((playback.source.position() - T0).total_seconds() - 27) < 0.2,  # type: ignore[union-attr]
                     timeout=10_000)
 
+    # The timeline's keys, the same as under the wall in 同步回放: ↑ faster, → one frame, Space play/pause.
+    timeline.setFocus()
+    QTest.keyClick(timeline, Qt.Key.Key_Up)
+    assert playback.bar.speed.currentData() == 2.0 and playback.source.speed == 2.0  # type: ignore[union-attr]
+    here = playback.source.position()  # type: ignore[union-attr]
+    assert here is not None
+    QTest.keyClick(timeline, Qt.Key.Key_Right)
+    qtbot.waitUntil(lambda: _near(playback.source, here + timedelta(milliseconds=40)),  # type: ignore[arg-type]
+                    timeout=10_000)
+    QTest.keyClick(timeline, Qt.Key.Key_Space)
+    assert playback.source.playing  # type: ignore[union-attr]
+    QTest.keyClick(timeline, Qt.Key.Key_Space)
+    assert not playback.source.playing  # type: ignore[union-attr]
+
     QTest.mouseClick(playback.bar.live, Qt.MouseButton.LeftButton)
     assert not tile.playback and playback.source is None and not playback.bar.isVisible()
 
