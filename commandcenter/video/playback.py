@@ -36,7 +36,7 @@ from commandcenter.recording.index import GAP_TOLERANCE_S, RecordingIndex, Segme
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import models
 from commandcenter.video.backend import DEFAULT_SIZE, Frame, fit_size
-from commandcenter.video.pyav_backend import _plane_array
+from commandcenter.video.pyav_backend import TileScaler, _plane_array
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,7 @@ class PlaybackSource:
         self._frames: Iterator[av.VideoFrame] | None = None
         self._origin = 0.0  # pts (s) of the current file's first frame
         self._anchor: tuple[float, float] | None = None  # (media seconds, monotonic) the pacing counts from
+        self._scaler = TileScaler()  # the live tiles' scaling: one swscale context, rows picked first
 
     # -- commands (any thread) --------------------------------------------------------------------------------------
     def start(self) -> None:
@@ -314,8 +315,7 @@ class PlaybackSource:
 
     def _deliver(self, frame: av.VideoFrame) -> None:
         width, height = fit_size(frame.width, frame.height, self._size)
-        scaled = frame.reformat(width=width, height=height, format="bgra")
-        image: np.ndarray = _plane_array(scaled, width, height)
+        image: np.ndarray = _plane_array(self._scaler.to_bgra(frame, width, height), width, height)
         when = self._frame_time(frame)
         with self._cond:
             self._latest = Frame(image, when, time.time())
