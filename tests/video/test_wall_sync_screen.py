@@ -157,6 +157,11 @@ def test_one_timeline_moves_every_recording_tile_to_the_same_moment(qtbot: Any, 
     qtbot.waitUntil(lambda: _same_moment(screen, ["east", "west"], _at(7)), timeout=10_000)
     assert _red(tiles["east"]) == pytest.approx(colour_of_second(7), abs=6)
 
+    screen.wall.assign(3, "west")  # a camera put on the wall meanwhile joins at the same moment
+    qtbot.waitUntil(lambda: screen.tiles[3].playback and screen.tiles[3].painted_time is not None
+                    and abs(screen.tiles[3].painted_time - _at(7).timestamp()) < 0.041, timeout=10_000)
+    qtbot.waitUntil(lambda: _same_moment(screen, ["east", "west"], _at(7)), timeout=10_000)
+
     QTest.mouseClick(controls.sync_button, Qt.MouseButton.LeftButton)  # back to live
     assert not sync.active and not sync.bar.isVisible() and not controls.sync_button.isChecked()
     assert not any(t.playback for t in screen.tiles) and sync.sources == {}

@@ -137,6 +137,7 @@ class WallSyncPlayback(QObject):
     def enter(self, at: datetime | None = None, window: tuple[datetime, datetime] | None = None) -> None:
         """Every recording tile into playback at ``at`` (default: the first recorded moment of the window)."""
         was_active = self.active
+        resume = self.model is not None and self.model.clock.playing  # a new window keeps playing
         self._stop_sources()
         now = datetime.now(UTC)
         if window is None:
@@ -147,6 +148,8 @@ class WallSyncPlayback(QObject):
         self.model = WallSync(at or start)
         self.model.clock.limit = min(end, now)
         self.model.set_speed(float(self.bar.speed.currentData()))
+        if resume:
+            self.model.play()
         self._start_at = at
         self.markers = {}
         for extras in self.grid.tile_extras:  # one timeline for all: the tiles' own playback steps aside
@@ -295,6 +298,8 @@ class WallSyncPlayback(QObject):
         if model is None:
             return
         at = model.tick()
+        if not self.grid.isVisible():
+            return  # behind another tab: the players keep time, nothing is painted
         clock = at.astimezone().strftime("%H:%M:%S")
         for tile in self.grid.tiles:
             camera_id = tile.camera_id
