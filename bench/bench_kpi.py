@@ -22,17 +22,19 @@ Timed, on the last complete month:
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import random
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, func, select
 
 from commandcenter.cases.categories import load_categories
 from commandcenter.kpi.assessment import assess
@@ -47,38 +49,69 @@ from commandcenter.kpi.figures import (
     forget_cached,
 )
 from commandcenter.store import Store
-from commandcenter.store.models import Case, CaseEvent, Officer, PositionFix
+from commandcenter.store.models import Case
 
-BATCH = 20_000
+BATCH = 50_000
 QUICK_CASES, QUICK_FIXES = 20_000, 100_000
+RESULTS = Path(__file__).resolve().parent / "results"
+
+_CASE_COLS = ("id", "code", "source", "external_id", "category", "category_name", "description", "address", "lat",
+              "lon", "grid_code", "area_code", "status", "urgency", "assigned_officer", "reporter", "created_at",
+              "registered_at", "dispatched_at", "arrived_at", "handled_at", "closed_at", "deadline_at",
+              "updated_at", "extra")
+_EVENT_COLS = ("case_id", "time", "actor", "action", "from_status", "to_status", "note", "data")
+_FIX_COLS = ("unit_id", "time", "lat", "lon", "speed", "heading", "source")
+_OFFICER_COLS = ("id", "badge", "name", "team", "skills", "duty_grid", "device", "status", "status_since")
 
 
-def _ts(value: datetime) -> str:
+def _ts(value: datetime | None) -> str | None:
     """SQLAlchemy's SQLite DATETIME text (naive UTC), as ``UtcDateTime`` stores it."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+    return None if value is None else value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
-def _insert(engine: Engine, table: Any, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert. On SQLite straight through the driver's executemany (timestamps and JSON pre-encoded as the
-    store's types would): several times faster than per-value type processing, which matters at 20 M rows."""
-    if not rows:
-        return
-    if engine.dialect.name != "sqlite":
-        with engine.begin() as conn:
-            conn.execute(insert(table), rows)
-        return
-    columns = list(rows[0])
+def _copy_value(value: Any) -> str:
+    if value is None:
+        return "\\N"
+    text = str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
-    def encode(value: Any) -> Any:
-        if isinstance(value, datetime):
-            return _ts(value)
-        if isinstance(value, dict | list):
-            return json.dumps(value, ensure_ascii=False)
-        return value
 
-    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-    with engine.begin() as conn:
-        conn.exec_driver_sql(sql, [tuple(encode(r[c]) for c in columns) for r in rows])
+def _bulk(engine: Engine, table: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Bulk insert of pre-encoded rows (timestamps as naive-UTC text, JSON as text), in batches: SQLite through
+    the driver's executemany, PostgreSQL through COPY — per-value type processing would dominate at 20 M rows."""
+    batch: list[tuple[Any, ...]] = []
+    if engine.dialect.name == "sqlite":
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+
+        def flush() -> None:
+            with engine.begin() as conn:
+                conn.exec_driver_sql(sql, batch)
+    else:
+        copy = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+
+        def flush() -> None:
+            text = "".join("\t".join(map(_copy_value, row)) + "\n" for row in batch)
+            raw = engine.raw_connection()
+            try:
+                with raw.cursor() as cursor:
+                    cursor.execute("SET TIME ZONE 'UTC'")  # the naive-UTC text is UTC
+                    cursor.copy_expert(copy, io.StringIO(text))
+                raw.commit()
+            finally:
+                raw.close()
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= BATCH:
+            flush()
+            batch.clear()
+    if batch:
+        flush()
+
+
+def _utc(value: datetime | None) -> str | None:
+    """A timestamp for the rows: naive-UTC text (SQLite's form; PostgreSQL's COPY reads it as UTC too, the
+    bench's sessions run in UTC)."""
+    return _ts(value)
 
 
 def seed(store: Store, n_cases: int, n_fixes: int, now: datetime, n_officers: int = 1000) -> dict[str, float]:
@@ -89,86 +122,79 @@ def seed(store: Store, n_cases: int, n_fixes: int, now: datetime, n_officers: in
     sources = ["hotline", "public", "patrol", "ai", "sensor", "dispatcher"]
     timings: dict[str, float] = {}
     t0 = time.perf_counter()
-    _insert(engine, Officer.__table__, [
-        {"id": f"o{i}", "badge": f"B{i}", "name": f"队员{i}", "team": f"第{i % 20 + 1}中队", "skills": [],
-         "duty_grid": f"G{i % 400:03d}", "device": "", "status": "idle", "status_since": None}
-        for i in range(n_officers)])
+    _bulk(engine, "officers", _OFFICER_COLS, (
+        (f"o{i}", f"B{i}", f"队员{i}", f"第{i % 20 + 1}中队", "[]", f"G{i % 400:03d}", "", "idle", None)
+        for i in range(n_officers)))
     span = 365 * 86400.0
-    cases: list[dict[str, Any]] = []
-    clocks: list[tuple[int, datetime, datetime | None, datetime | None, datetime | None, datetime | None,
-                       datetime | None, str]] = []
-    for i in range(n_cases):
-        created = now - timedelta(seconds=rng.uniform(0, span))
-        cat = cats[i % len(cats)]
-        registered = created + timedelta(minutes=rng.uniform(0, 20)) if rng.random() < 0.95 else None
-        dispatched = registered + timedelta(minutes=rng.uniform(1, 90)) if registered else None
-        arrived = dispatched + timedelta(minutes=rng.uniform(3, 60)) if dispatched else None
-        handled = arrived + timedelta(minutes=rng.uniform(10, 2000)) if arrived else None
-        closed = handled + timedelta(minutes=rng.uniform(10, 600)) if handled and rng.random() < 0.9 else None
-        status = "closed" if closed else ("handled" if handled else ("registered" if registered else "reported"))
-        if registered and not dispatched and rng.random() < 0.3:
-            status, closed = "transferred", registered + timedelta(minutes=30)
-        extra: dict[str, Any] = {"step": "handle"}
-        if handled and rng.random() < 0.6:
-            extra["field"] = {"state": "reported", "officer": f"o{i % n_officers}"}
-        if closed and rng.random() < 0.2:
-            extra["rating"] = rng.randint(1, 5)
-        cases.append({
-            "code": f"AJ{i:09d}", "source": sources[i % len(sources)], "external_id": None, "category": cat.code,
-            "category_name": cat.name, "description": "", "address": "", "lat": 30.0, "lon": 120.0,
-            "grid_code": f"G{i % 400:03d}", "area_code": f"ZR{i % 40:02d}", "status": status,
-            "urgency": cat.urgency, "assigned_officer": f"o{(i * 7) % n_officers}" if dispatched else None,
-            "reporter": "", "created_at": created, "registered_at": registered, "dispatched_at": dispatched,
-            "arrived_at": arrived, "handled_at": handled, "closed_at": closed, "deadline_at": None,
-            "updated_at": created, "extra": extra})
-        clocks.append((i + 1, created, registered, dispatched, arrived, handled, closed, status))
-        if len(cases) >= BATCH:
-            _insert(engine, Case.__table__, cases)
-            cases.clear()
-    if cases:
-        _insert(engine, Case.__table__, cases)
+    clocks: list[tuple[datetime, datetime | None, datetime | None, datetime | None, datetime | None,
+                       datetime | None, bool]] = []
+
+    def cases() -> Iterator[tuple[Any, ...]]:
+        for i in range(n_cases):
+            created = now - timedelta(seconds=rng.uniform(0, span))
+            cat = cats[i % len(cats)]
+            registered = created + timedelta(minutes=rng.uniform(0, 20)) if rng.random() < 0.95 else None
+            dispatched = registered + timedelta(minutes=rng.uniform(1, 90)) if registered else None
+            arrived = dispatched + timedelta(minutes=rng.uniform(3, 60)) if dispatched else None
+            handled = arrived + timedelta(minutes=rng.uniform(10, 2000)) if arrived else None
+            closed = handled + timedelta(minutes=rng.uniform(10, 600)) if handled and rng.random() < 0.9 else None
+            status = ("closed" if closed else ("handled" if handled else ("registered" if registered
+                                                                          else "reported")))
+            if registered and not dispatched and rng.random() < 0.3:
+                status, closed = "transferred", registered + timedelta(minutes=30)
+            extra: dict[str, Any] = {"step": "handle"}
+            if handled and rng.random() < 0.6:
+                extra["field"] = {"state": "reported", "officer": f"o{i % n_officers}"}
+            if closed and rng.random() < 0.2:
+                extra["rating"] = rng.randint(1, 5)
+            clocks.append((created, registered, dispatched, arrived, handled, closed, status == "transferred"))
+            yield (i + 1, f"AJ{i:09d}", sources[i % len(sources)], None, cat.code, cat.name, "", "", 30.0, 120.0,
+                   f"G{i % 400:03d}", f"ZR{i % 40:02d}", status, cat.urgency,
+                   f"o{(i * 7) % n_officers}" if dispatched else None, "", _utc(created), _utc(registered),
+                   _utc(dispatched), _utc(arrived), _utc(handled), _utc(closed), None, _utc(created),
+                   json.dumps(extra, ensure_ascii=False))
+
+    _bulk(engine, "cases", _CASE_COLS, cases())
     timings["cases_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with engine.connect() as conn:  # ids as the database gave them, in insertion order
-        ids = [int(r[0]) for r in conn.execute(select(Case.id).order_by(Case.id))]
-    events: list[dict[str, Any]] = []
-    for case_id, (_, created, registered, dispatched, arrived, handled, closed, status) in zip(ids, clocks,
-                                                                                               strict=True):
-        steps = [("create", created), ("register", registered), ("dispatch", dispatched), ("arrive", arrived),
-                 ("feedback", handled), ("verify", closed - timedelta(minutes=5) if closed else None),
-                 ("transfer" if status == "transferred" else "close", closed)]
-        if handled and rng.random() < 0.05:
-            steps.append(("rework", handled + timedelta(minutes=1)))
-        if dispatched and rng.random() < 0.02:
-            steps += [("suspend", dispatched + timedelta(minutes=2)), ("resume", dispatched + timedelta(hours=20))]
-        for action, when in steps:
-            if when is not None:
-                events.append({"case_id": case_id, "time": when, "actor": "bench", "action": action,
-                               "from_status": "", "to_status": "", "note": "", "data": {}})
-        if len(events) >= BATCH:
-            _insert(engine, CaseEvent.__table__, events)
-            events.clear()
-    if events:
-        _insert(engine, CaseEvent.__table__, events)
+
+    def events() -> Iterator[tuple[Any, ...]]:
+        for case_id, (created, registered, dispatched, arrived, handled, closed, moved) in enumerate(clocks, 1):
+            steps = [("create", created), ("register", registered), ("dispatch", dispatched), ("arrive", arrived),
+                     ("feedback", handled), ("verify", closed - timedelta(minutes=5) if closed else None),
+                     ("transfer" if moved else "close", closed)]
+            if handled and rng.random() < 0.05:
+                steps.append(("rework", handled + timedelta(minutes=1)))
+            if dispatched and rng.random() < 0.02:
+                steps += [("suspend", dispatched + timedelta(minutes=2)),
+                          ("resume", dispatched + timedelta(hours=20))]
+            for action, when in steps:
+                if when is not None:
+                    yield (case_id, _utc(when), "bench", action, "", "", "", "{}")
+
+    _bulk(engine, "case_events", _EVENT_COLS, events())
     timings["events_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    fixes: list[dict[str, Any]] = []
-    for i in range(n_fixes):
-        fixes.append({"unit_id": f"o{i % n_officers}", "time": now - timedelta(seconds=span * i / max(1, n_fixes)),
-                      "lat": 30.0 + (i % 997) * 1e-5, "lon": 120.0 + (i % 991) * 1e-5, "speed": None,
-                      "heading": None, "source": "bench"})
-        if len(fixes) >= BATCH:
-            _insert(engine, PositionFix.__table__, fixes)
-            fixes.clear()
-    if fixes:
-        _insert(engine, PositionFix.__table__, fixes)
+    step = span / max(1, n_fixes)
+    start = now - timedelta(seconds=span)
+    base = start.astimezone(UTC).replace(tzinfo=None)
+
+    def fixes() -> Iterator[tuple[Any, ...]]:
+        for i in range(n_fixes):
+            yield (f"o{i % n_officers}", (base + timedelta(seconds=step * i)).isoformat(" ", "microseconds"),
+                   30.0 + (i % 997) * 1e-5, 120.0 + (i % 991) * 1e-5, None, None, "bench")
+
+    _bulk(engine, "position_fixes", _FIX_COLS, fixes())
     timings["fixes_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
     if store.is_sqlite:
         with engine.begin() as conn:
             conn.exec_driver_sql("ANALYZE")
     else:
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.exec_driver_sql("ANALYZE")
+            conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('cases', 'id'), (SELECT max(id) FROM cases))")
+            conn.exec_driver_sql("VACUUM ANALYZE")
+    timings["analyze_s"] = time.perf_counter() - t0
     return {k: round(v, 1) for k, v in timings.items()}
 
 
@@ -178,27 +204,29 @@ def _timed(fn: Any) -> tuple[float, Any]:
     return time.perf_counter() - t0, result
 
 
-def measure(store: Store, month: Period, rounds: int, out_dir: Path) -> dict[str, Any]:
+def measure(store: Store, now: datetime, rounds: int, out_dir: Path) -> dict[str, Any]:
+    """Times every figure of the month before ``now`` (the end of the seeded history) and of ``now``'s month."""
+    month = Period.last_month(now)
     breakdowns: list[str | None] = [None, *BREAKDOWNS]
     context_s, context = _timed(lambda: KpiContext.load(store.engine))
 
     def month_uncached() -> dict[str | None, Any]:
         forget_cached()  # an ended month is cached for 10 minutes: time the reads, not the cache
-        return compute_breakdowns(store, month, breakdowns, context=context)
+        return compute_breakdowns(store, month, breakdowns, context=context, now=now)
 
     cold_s, reports = _timed(month_uncached)
     warm = [_timed(month_uncached)[0] for _ in range(rounds)]
-    running = Period.this_month()
-    compute_breakdowns(store, running, breakdowns, context=context)  # the previous month is now cached
-    refresh = [_timed(lambda: compute_breakdowns(store, running, breakdowns, context=context))[0]
+    running = Period.this_month(now)
+    compute_breakdowns(store, running, breakdowns, context=context, now=now)  # the previous month is now cached
+    refresh = [_timed(lambda: compute_breakdowns(store, running, breakdowns, context=context, now=now))[0]
                for _ in range(rounds)]
-    totals = [_timed(lambda: compute_kpis(store, running, context=context))[0] for _ in range(rounds)]
+    totals = [_timed(lambda: compute_kpis(store, running, context=context, now=now))[0] for _ in range(rounds)]
     forget_cached()
-    drill_s, missed = _timed(lambda: cases_behind(store, month, "on_time_rate", which="missed", context=context))
+    drill_s, missed = _timed(lambda: cases_behind(store, month, "on_time_rate", which="missed", context=context, now=now))
     xlsx_s, _ = _timed(lambda: write_kpi(reports, out_dir / "month.xlsx", "xlsx", bureau="基准测试局"))
     pdf_s, _ = _timed(lambda: write_kpi(reports, out_dir / "month.pdf", "pdf", bureau="基准测试局"))
     forget_cached()
-    assessment_s, result = _timed(lambda: assess(store, month, context=context))
+    assessment_s, result = _timed(lambda: assess(store, month, context=context, now=now))
     t = reports[None].totals
     return {
         "month": month.as_dict(), "registered_in_month": t.registered, "closed_in_month": t.closed,
@@ -215,25 +243,51 @@ def measure(store: Store, month: Period, rounds: int, out_dir: Path) -> dict[str
     }
 
 
+def _seeded_store(db: str, n_cases: int, n_fixes: int) -> tuple[Store, datetime, dict[str, Any]]:
+    """The seeded database, seeded once and reused: SQLite in ``bench/results/kpi-<cases>-<fixes>.db``, PostgreSQL
+    in the ``--db`` database; a JSON beside it records when the year of history ends and how long seeding took.
+    A database with cases but no matching record is refused rather than mixed."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stem = f"kpi-{'pg-' if db else ''}{n_cases}-{n_fixes}"
+    record = RESULTS / f"{stem}.json"
+    if not db:
+        path = RESULTS / f"{stem}.db"
+        if not record.exists():
+            for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+                leftover.unlink(missing_ok=True)
+        db = f"sqlite:///{path}"
+    store = Store(db)
+    store.upgrade()
+    with store.engine.connect() as conn:
+        count = int(conn.execute(select(func.count()).select_from(Case)).scalar_one())
+    where = store.description
+    if count and record.exists():
+        seeded = json.loads(record.read_text(encoding="utf-8"))
+        if seeded.get("database") == where and int(seeded.get("cases", -1)) == count:
+            return store, datetime.fromisoformat(seeded["now"]), {**seeded["seed"], "reused": True}
+    if count:
+        store.close()
+        raise SystemExit(f"bench_kpi: {where} already holds {count} cases not seeded by this bench; give an "
+                         "empty database")
+    now = datetime.now(UTC)
+    timings = seed(store, n_cases, n_fixes, now)
+    record.write_text(json.dumps({"database": where, "cases": n_cases, "fixes": n_fixes, "now": now.isoformat(),
+                                  "seed": timings}, ensure_ascii=False) + "\n", encoding="utf-8")
+    return store, now, timings
+
+
 def run(quick: bool = False, *, cases: int | None = None, fixes: int | None = None, db: str = "",
         rounds: int = 3) -> dict[str, Any]:
     n_cases = cases if cases is not None else (QUICK_CASES if quick else 1_000_000)
     n_fixes = fixes if fixes is not None else (QUICK_FIXES if quick else 20_000_000)
-    now = datetime.now(UTC)
-    month = Period.last_month(now)
-    with tempfile.TemporaryDirectory(prefix="bench_kpi_") as tmp:
-        store = Store(db or f"sqlite:///{Path(tmp) / 'kpi.db'}")
-        try:
-            store.upgrade()
-            with store.engine.connect() as conn:
-                if conn.execute(select(Case.id).limit(1)).first() is not None:
-                    raise SystemExit(f"bench_kpi: {store.description} already holds cases; give an empty database")
-            seeded = seed(store, n_cases, n_fixes, now)
-            result = measure(store, month, rounds, Path(tmp))
-        finally:
-            store.close()
+    store, now, seeded = _seeded_store(db, n_cases, n_fixes)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench_kpi_") as tmp:
+            result = measure(store, now, rounds, Path(tmp))
+    finally:
+        store.close()
     return {"database": "sqlite" if not db else db.split(":", 1)[0], "cases": n_cases, "fixes": n_fixes,
-            "seed": seeded, **result}
+            "seed": seeded, "loadavg": Path("/proc/loadavg").read_text().split()[:3], **result}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -242,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=None, help="cases to seed (default 1,000,000)")
     parser.add_argument("--fixes", type=int, default=None, help="position fixes to seed (default 20,000,000)")
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_CASES:,} cases and {QUICK_FIXES:,} fixes")
-    parser.add_argument("--db", default="", help="an EMPTY database URL (default: a temporary SQLite file)")
+    parser.add_argument("--db", default="", help="an empty (or this bench's seeded) database URL (default: SQLite under bench/results/)")
     parser.add_argument("--rounds", type=int, default=3, help="warm repetitions (median reported)")
     parser.add_argument("--out", default="", help="also write the JSON here")
     args = parser.parse_args(argv)

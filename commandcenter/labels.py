@@ -110,6 +110,7 @@ ACTION_LABELS: Mapping[str, str] = {
     "supervise": QT_TRANSLATE_NOOP("CaseAction", "put the case under supervision"),  # 督办
     "urge": QT_TRANSLATE_NOOP("CaseAction", "urged the case on"),  # 催办
     "locate": QT_TRANSLATE_NOOP("CaseAction", "placed the case on the map"),  # 地图定位
+    "rate": QT_TRANSLATE_NOOP("CaseAction", "recorded the public's rating"),  # 群众评价
     # events the service records besides the workflow actions
     "absorb": QT_TRANSLATE_NOOP("CaseAction", "merged a duplicate report in"),  # 并入重复案件
     "escalate": QT_TRANSLATE_NOOP("CaseAction", "escalated"),  # 超时升级

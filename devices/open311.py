@@ -6,7 +6,12 @@ Implements the GeoReport v2 resources under ``/open311/v2/`` in JSON and XML:
 * ``POST requests.{fmt}`` — a new service request (form-encoded or JSON body); needs a valid ``api_key``;
 * ``GET requests.{fmt}`` — requests filtered by ``service_request_id`` (comma list), ``service_code``,
   ``start_date``, ``end_date`` (ISO 8601), ``status`` (open/closed); ``GET requests/{id}.{fmt}`` — one request;
-* ``GET tokens/{token}.{fmt}`` — the request id behind a token.
+* ``GET tokens/{token}.{fmt}`` — the request id behind a token;
+* ``POST requests/{id}/rating.{fmt}`` — an extension (not in GeoReport v2): the citizen rates a closed request,
+  ``rating`` 1–5 (5 非常满意 … 1 不满意) and an optional ``comment``; needs a valid ``api_key``. 201 when recorded,
+  200 when the same rating was already held (a retry changes nothing); 400 for a rating that is not a whole
+  number 1–5 or an over-long comment, 404 for an unknown request, 409 when the request is not closed yet or
+  was already rated with another score (the body says which). See ``docs/kpis.md`` (群众评价).
 
 Errors follow the specification's convention: the HTTP status (400 bad or missing parameter, 403 bad or missing
 API key, 404 unknown service/request/jurisdiction) and a body that is a list of ``{code, description}`` (XML:
@@ -49,6 +54,7 @@ BASE_PATH = "/open311/v2/"
 MAX_BODY = 1 << 20  # a GeoReport request is a few hundred bytes; media travel as URLs
 MAX_DESCRIPTION = 4000
 """Characters of a request's description at most (the GeoReport v2 specification suggests 4,000)."""
+MAX_RATING_COMMENT = 500
 
 
 class Open311Error(Exception):
@@ -82,6 +88,11 @@ class Open311Backend(Protocol):
         ...
 
     def get_request(self, request_id: str) -> dict[str, Any] | None: ...
+
+    def rate_request(self, request_id: str, rating: int, comment: str) -> tuple[bool, dict[str, Any]]:
+        """Record the citizen's rating (1–5) of a closed request: (newly recorded?, the answer's entry). Raises
+        :class:`Open311Error` 404 (unknown request) or 409 (not closed, or rated with another score)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,6 +360,8 @@ class Open311Server:
             return 201, "service_requests", self._create(params, peer)
         if parts == ["requests"] and method == "GET":
             return 200, "service_requests", self.backend.get_requests(self._filters(params))
+        if method == "POST" and len(parts) == 3 and parts[0] == "requests" and parts[2] == "rating":
+            return self._rate(parts[1], params)
         if method == "GET" and len(parts) == 2 and parts[0] == "requests":
             found = self.backend.get_request(parts[1])
             if found is None:
@@ -405,6 +418,22 @@ class Open311Server:
         request_id, token = self.backend.create_request(data)
         self._emit(CitizenReport(request_id, code, description, lat, lon, media_url))
         return [{"service_request_id": request_id, "token": token, "service_notice": "", "account_id": data["account_id"]}]
+
+    def _rate(self, request_id: str, params: dict[str, str]) -> tuple[int, str, Any]:
+        """The rating extension: checked here (key, value, comment length), recorded by the backend."""
+        key = params.get("api_key", "")
+        if not key or key not in self.api_keys:
+            raise Open311Error(403, "api_key missing or not valid" if key else "api_key required")
+        text = params.get("rating", "").strip()
+        if not text:
+            raise Open311Error(400, "rating required: a whole number 1 (不满意) to 5 (非常满意)")
+        if not text.isdigit() or not 1 <= int(text) <= 5:
+            raise Open311Error(400, f"rating must be a whole number 1 (不满意) to 5 (非常满意), not {text!r}")
+        comment = params.get("comment", "").strip()
+        if len(comment) > MAX_RATING_COMMENT:
+            raise Open311Error(400, f"comment is {len(comment)} characters; the limit is {MAX_RATING_COMMENT}")
+        recorded, entry = self.backend.rate_request(request_id, int(text), comment)
+        return (201 if recorded else 200), "service_request_ratings", [entry]
 
     @staticmethod
     def _filters(params: Mapping[str, str]) -> dict[str, Any]:

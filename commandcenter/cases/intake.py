@@ -9,7 +9,13 @@ which field. Import rules, chosen so that an operator can act on the result:
   than a year after acceptance) are bad rows, not cases dated 9999;
 * all valid rows go in within ONE transaction (a crash half-way leaves nothing half-imported);
 * 工单编号 is the key: a ticket already in the store (source ``hotline``) or repeated in the file is skipped,
-  so importing the same file twice adds nothing the second time.
+  so importing the same file twice adds nothing the second time;
+* a 满意度 / 回访结果 column (the platform's 回访 after closing) records the public's rating on the ticket's case
+  (:mod:`commandcenter.cases.rating`, source ``hotline``): words are scored by the mapping's ``[ratings]``
+  (非常满意 5, 满意 4, 基本满意 3, 不满意 1 …; a digit 1–5 is taken as it is; 未回访 and the like carry no
+  rating). A rating the case cannot take (not 结案 yet, or rated otherwise already) or a word the mapping does
+  not know is reported with its row and the case is imported all the same; the same rating again changes
+  nothing, so re-importing an export is harmless.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.cases.model import NewCase
+from commandcenter.cases.rating import RatingRefused
 from commandcenter.config import Config, ConfigError, UserConfig, load_config
 from commandcenter.domain import CaseSource
 from commandcenter.enforcement.audit import AuditLog
@@ -52,8 +59,11 @@ __all__ = ["HotlineImportError", "HotlineMapping", "ImportReport", "cases_main",
 
 _RESOURCES = Path(__file__).resolve().parents[2] / "resources" / "cases"
 FIELDS = ("external_id", "category", "description", "address", "coords", "lat", "lon", "time_limit", "reporter",
-          "phone", "created_at")
+          "phone", "created_at", "rating")
 REQUIRED_FIELDS = ("external_id", "category", "description", "address")  # every real export has them
+# 回访 wording → rating 1–5 (0: a 回访 without a rating). A mapping's [ratings] adds to and overrides these.
+DEFAULT_RATINGS: dict[str, int] = {"非常满意": 5, "满意": 4, "基本满意": 3, "一般": 3, "不满意": 1,
+                                   "非常不满意": 1, "未回访": 0, "无法联系": 0, "拒绝回访": 0, "不需回访": 0}
 
 
 def default_mapping_path() -> Path:
@@ -71,6 +81,19 @@ class HotlineMapping:
     # field → every header meaning it, first preferred (the platforms name 诉求内容 / 内容 / 来电内容 …)
     alternatives: dict[str, tuple[str, ...]] = field(default_factory=dict)
     datum: str = ""  # the export's coordinates: wgs84 | gcj02 | bd09 ("" = the config's [hotline] datum)
+    ratings: dict[str, int] = field(default_factory=lambda: dict(DEFAULT_RATINGS))  # 回访 wording → 1–5, 0 none
+
+    def score(self, text: str) -> int | None:
+        """The rating a 满意度 cell means: None for no rating; ValueError for a word the mapping does not know."""
+        text = text.strip()
+        if not text:
+            return None
+        if text in self.ratings:
+            return self.ratings[text] or None
+        if text.isdigit() and 1 <= int(text) <= 5:
+            return int(text)
+        known = "、".join(k for k in self.ratings)
+        raise ValueError(f"{text!r} 不是可识别的满意度（{known} 或 1–5，可在映射文件 [ratings] 中添加）")
 
     def headers(self, name: str) -> tuple[str, ...]:
         """The headers accepted for ``name``: the chosen column first (a GUI mapping sets it), then the rest."""
@@ -92,11 +115,16 @@ class ImportReport:
     added: list[str] = field(default_factory=list)  # case codes
     duplicates: list[tuple[int, str]] = field(default_factory=list)  # (row, 工单编号)
     bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, reason)
+    rated: list[tuple[int, str, int]] = field(default_factory=list)  # (row, case code, rating) newly recorded
+    rating_refused: list[tuple[int, str]] = field(default_factory=list)  # (row, reason): the case still counts
 
     def summary(self) -> str:
         lines = [f"{self.file}: {self.rows} 行, 新增 {len(self.added)} 件, 重复跳过 {len(self.duplicates)} 件, "
                  f"错误 {len(self.bad_rows)} 行"]
         lines += [f"  第 {row} 行: {reason}" for row, reason in self.bad_rows]
+        if self.rated or self.rating_refused:
+            lines.append(f"  满意度: 记录 {len(self.rated)} 条, 未记录 {len(self.rating_refused)} 条")
+            lines += [f"  第 {row} 行: 满意度未记录：{reason}" for row, reason in self.rating_refused]
         return "\n".join(lines)
 
 
@@ -129,7 +157,12 @@ def load_mapping(path: str | Path | None = None) -> HotlineMapping:
     categories = raw.get("categories", {})
     if not isinstance(categories, dict):
         raise HotlineImportError(f"{p}: [categories] must be a table")
-    return HotlineMapping(dict(columns), {str(k): str(v) for k, v in categories.items()}, alternatives, datum)
+    ratings = raw.get("ratings", {})
+    if not isinstance(ratings, dict) or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 5 for v in ratings.values()):
+        raise HotlineImportError(f"{p}: [ratings] must map 回访 wording to a rating 1–5 (0: no rating)")
+    return HotlineMapping(dict(columns), {str(k): str(v) for k, v in categories.items()}, alternatives, datum,
+                          {**DEFAULT_RATINGS, **{str(k): int(v) for k, v in ratings.items()}})
 
 
 def save_mapping(mapping: HotlineMapping, path: str | Path) -> None:
@@ -137,6 +170,8 @@ def save_mapping(mapping: HotlineMapping, path: str | Path) -> None:
     columns = {name: list(mapping.headers(name)) for name in mapping.columns}
     doc: dict[str, Any] = {"columns": {k: v[0] if len(v) == 1 else v for k, v in columns.items()},
                            "categories": mapping.categories}
+    if mapping.ratings != DEFAULT_RATINGS:
+        doc["ratings"] = mapping.ratings
     if mapping.datum:
         doc["datum"] = mapping.datum
     Path(path).write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
@@ -230,7 +265,7 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
     datum = mapping.datum or datum
     service.authorize(actor, "case.create")
     tz = service.calendar.tz
-    specs: list[tuple[int, NewCase]] = []
+    specs: list[tuple[int, NewCase, int | None]] = []
     seen: set[str] = set()
     named = {name: cols.get(name, mapping.columns.get(name, name)) for name in FIELDS}  # for messages
 
@@ -243,6 +278,11 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
         ticket = cell(values, "external_id")
         if not any(str(v).strip() for v in values.values()):
             continue  # an empty line at the end of a sheet is not an error
+        score: int | None = None
+        try:
+            score = mapping.score(cell(values, "rating"))
+        except ValueError as exc:
+            report.rating_refused.append((row, f"{named['rating']} {exc}"))
         try:
             if not ticket:
                 raise ValueError(f"{named['external_id']} 为空")
@@ -314,27 +354,31 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
             specs.append((row, NewCase(
                 source=CaseSource.HOTLINE.value, category=category.code, description=cell(values, "description"),
                 lat=lat, lon=lon, address=address, reporter=cell(values, "reporter"), external_id=ticket,
-                created_at=created, deadline_at=deadline, extra=extra)))
+                created_at=created, deadline_at=deadline, extra=extra), score))
         except (ValueError, TypeError, OverflowError) as exc:
             report.bad_rows.append((row, str(exc)))
 
     def job(session: Session) -> list[tuple[int, str, str]]:
-        tickets = [s.external_id for _, s in specs]
-        existing: set[str] = set()
+        tickets = [s.external_id for _, s, _ in specs]
+        existing: dict[str, Case] = {}
         for chunk in range(0, len(tickets), 500):
-            existing.update(session.scalars(select(Case.external_id).where(
+            existing.update((str(c.external_id), c) for c in session.scalars(select(Case).where(
                 Case.source == CaseSource.HOTLINE.value, Case.external_id.in_(tickets[chunk:chunk + 500]))))
         out: list[tuple[int, str, str]] = []
-        for row, spec in specs:
-            if spec.external_id in existing:
+        for row, spec, score in specs:
+            case = existing.get(str(spec.external_id))
+            if case is not None:
                 out.append((row, "dup", str(spec.external_id)))
-                continue
-            try:
-                with session.begin_nested():
-                    case = service.insert_case(session, spec, actor)
-                out.append((row, "added", case.code))
-            except ValueError as exc:
-                out.append((row, "bad", str(exc)))
+            else:
+                try:
+                    with session.begin_nested():
+                        case = service.insert_case(session, spec, actor)
+                    out.append((row, "added", case.code))
+                except ValueError as exc:
+                    out.append((row, "bad", str(exc)))
+                    continue
+            if score is not None:
+                out.append(_rate_row(session, service, case, row, score, actor))
         return out
 
     for row, outcome, value in service.submit("import", job).result(timeout):
@@ -342,11 +386,27 @@ def import_hotline(service: Any, path: str | Path, mapping: HotlineMapping | Non
             report.added.append(value)
         elif outcome == "dup":
             report.duplicates.append((row, value))
-        else:
+        elif outcome == "rated":
+            code, _, score = value.partition(" ")
+            report.rated.append((row, code, int(score)))
+        elif outcome == "rating_refused":
+            report.rating_refused.append((row, value))
+        elif outcome == "bad":
             report.bad_rows.append((row, value))
     report.bad_rows.sort()
     report.duplicates.sort()
+    report.rating_refused.sort()
     return report
+
+
+def _rate_row(session: Session, service: Any, case: Case, row: int, score: int, actor: str) -> tuple[int, str, str]:
+    """The 回访 rating of one row on its case, inside the import's transaction: (row, outcome, value)."""
+    try:
+        with session.begin_nested():
+            recorded = service.ratings.rate_in(session, case, score, "hotline", actor)
+    except RatingRefused as exc:
+        return row, "rating_refused", str(exc)
+    return (row, "rated", f"{case.code} {score}") if recorded else (row, "rating_same", case.code)
 
 
 def cases_main(argv: list[str], *, service_factory: Callable[[str | None], Any] | None = None) -> int:

@@ -8,7 +8,8 @@ marked 自动派遣 is registered and dispatched to the top recommendation in th
 sensor events are. The citizen sees the case's progress
 as GeoReport ``status`` (open/closed), ``status_notes`` (the Chinese status and the last note) and
 ``updated_datetime``. Only cases that came in through Open311 are visible through it: hotline callers and
-camera detections are not published.
+camera detections are not published. A citizen rates a closed request through the endpoint's rating extension
+(:meth:`CaseOpen311Backend.rate_request`, recorded by :mod:`commandcenter.cases.rating` as source ``open311``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 
 from commandcenter.cases.citizen_media import CitizenMediaFetcher
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase
+from commandcenter.cases.rating import RatingRefused
 from commandcenter.cases.service import CaseService
 from commandcenter.cases.workflow import STATUS_ZH, TransitionError
 from commandcenter.domain import CaseSource
@@ -91,6 +93,21 @@ class CaseOpen311Backend:
     def get_request(self, request_id: str) -> dict[str, Any] | None:
         found = self.service.find_cases(codes=[request_id], source=CaseSource.CITIZEN.value)
         return self._requests(found)[0] if found else None
+
+    def rate_request(self, request_id: str, rating: int, comment: str) -> tuple[bool, dict[str, Any]]:
+        """The citizen's rating of their closed request; only requests that came in through Open311."""
+        if not self.service.find_cases(codes=[request_id], source=CaseSource.CITIZEN.value):
+            raise Open311Error(404, f"service_request_id {request_id!r} not found")
+        try:
+            outcome = self.service.rate(request_id, rating, "open311", self.actor, comment).result(self.timeout)
+        except RatingRefused as exc:
+            raise Open311Error(409, f"{exc} ({exc.reason})") from None
+        except KeyError:
+            raise Open311Error(404, f"service_request_id {request_id!r} not found") from None
+        except ValueError as exc:
+            raise Open311Error(400, str(exc)) from None
+        return outcome.recorded, {"service_request_id": request_id, "rating": outcome.score,
+                                  "status": "recorded" if outcome.recorded else "unchanged"}
 
     def _iso(self, value: datetime | None) -> str | None:
         """ISO 8601 with the bureau's offset (+08:00), as GeoReport clients display it."""

@@ -37,6 +37,7 @@ from commandcenter.cases.escalation import Escalation
 from commandcenter.cases.intake_commands import CaseIntake, DuplicateCandidate
 from commandcenter.cases.model import CaseView, EvidenceRef, NewCase, Sla
 from commandcenter.cases.queries import CaseQueries, UnitRow
+from commandcenter.cases.rating import RatingCommands, RatingOutcome
 from commandcenter.cases.recommend import Recommender
 from commandcenter.cases.shifts import ShiftRoster
 from commandcenter.domain import UnitPosition
@@ -78,6 +79,7 @@ class CaseService:
         self.recommender = Recommender(self.core, located, streets=streets, stale_after_s=stale_after_s,
                                        roster_max_age_s=roster_max_age_s, shifts=shifts)
         self.commands = CaseCommands(self.core)
+        self.ratings = RatingCommands(self.core)
         self.intake = CaseIntake(self.core, self.commands, self.recommender, duplicate_radius_m=duplicate_radius_m,
                                  duplicate_window_min=duplicate_window_min)
         self.queries = CaseQueries(self.core, self.intake, located, stale_after_s=stale_after_s)
@@ -180,6 +182,10 @@ class CaseService:
 
     def close(self, code: str, actor: str, note: str = "") -> Operation[CaseView]:
         return self.transition(code, "close", actor, reason=note)
+
+    def rate(self, code: str, score: object, source: str, actor: str, comment: str = "") -> Operation[RatingOutcome]:
+        """群众评价 1–5 of a 结案 case from ``source`` (open311, hotline, callback); see cases/rating.py."""
+        return self.ratings.rate(code, score, source, actor, comment)
 
     def rework(self, code: str, actor: str, reason: str) -> Operation[CaseView]:
         return self.transition(code, "rework", actor, reason=reason)

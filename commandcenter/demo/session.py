@@ -45,6 +45,7 @@ from commandcenter.config import (
     SensorConfig,
 )
 from commandcenter.demo.broker import DemoBroker
+from commandcenter.demo.citizens import SimulatedRaters
 from commandcenter.demo.city_process import CityPopulation, CityProcess
 from commandcenter.demo.database import claim_demo_database, demo_database_url
 from commandcenter.demo.departments import seed_departments
@@ -342,6 +343,10 @@ def attach(services: Services, setup: DemoSetup) -> None:
     services.lifecycle.add("demo phones", start=lambda: threading.Thread(
         target=_start_phones, args=(services, city, registered, phones), name="demo-phones", daemon=True).start(),
         stop=phones.stop)
+    raters = SimulatedRaters(services.cases, lambda: services.open311.bound_port if services.open311 else None,
+                             DEMO_OPEN311_KEY, interval_s=max(1.0, 5.0 / max(setup.config.simulator.speedup, 1.0)))
+    services.extra["raters"] = raters
+    services.lifecycle.add("demo raters", start=raters.start, stop=raters.stop)  # 群众评价 through Open311
     if setup.config.drones:
         stop_patrols = threading.Event()
         services.lifecycle.add("demo patrols", start=lambda: _fly_demo_patrols(services, stop_patrols),

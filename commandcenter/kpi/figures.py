@@ -4,8 +4,9 @@ The briefing screen, the ``report kpi`` CLI, the scheduled reports and the 考�
 the drill-down calls :func:`cases_behind`, which selects cases with the very same per-case flags, so the cases a
 leader opens are exactly the ones a number counted. The formulas are in ``docs/kpis.md``.
 
-How it works: one read of the cases of the period (SQLAlchemy Core, SQLite or PostgreSQL), one read of the
-events that move the clock (返工, 缓办/恢复), then pandas: :func:`case_flags` gives every case its flags
+How it works: one read of the cases of the period (:func:`load_case_frame` is the straightforward read and the
+reference; the figures use :func:`commandcenter.kpi.fastread.load_case_frame_fast`, the same frame read the fast
+way), one read of the events that move the clock (返工, 缓办/恢复), then pandas: :func:`case_flags` gives every case its flags
 (counted as registered? closed by the period's end? due for the on-time figure? met it? …) and :func:`_aggregate`
 turns flags into figures per group. Dates are Asia/Shanghai; a period's end day is included.
 """
@@ -364,17 +365,30 @@ def load_case_frame(engine: Engine, period: Period) -> pd.DataFrame:
     by_created = base.where(Case.created_at >= start, Case.created_at < end)
     by_registered = base.where(Case.registered_at >= start, Case.registered_at < end,
                                or_(Case.created_at < start, Case.created_at >= end))
-    clock_events = (select(CaseEvent.case_id, CaseEvent.action, CaseEvent.time)
-                    .where(CaseEvent.action.in_(("rework", "suspend", "resume")),
-                           CaseEvent.time >= start, CaseEvent.time < end)
-                    .order_by(CaseEvent.case_id, CaseEvent.time, CaseEvent.id))
     with engine.connect() as conn:
         # .all() fetches in one call; iterating a result steps the cursor row by row (3× slower on SQLite)
         rows = [*map(tuple, conn.execute(by_created).all()), *map(tuple, conn.execute(by_registered).all())]
-        events = [(int(r[0]), str(r[1]), r[2]) for r in conn.execute(clock_events).all()]
+        events = clock_events(conn, period)
     frame = pd.DataFrame(rows, columns=names)
     for col in _TIME_COLUMNS:
         frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
+    return finish_case_frame(frame, events)
+
+
+def clock_events(conn: Any, period: Period) -> list[tuple[int, str, datetime]]:
+    """(case id, action, time) of the 返工, 缓办 and 恢复 events in the period, in order per case."""
+    query = (select(CaseEvent.case_id, CaseEvent.action, CaseEvent.time)
+             .where(CaseEvent.action.in_(("rework", "suspend", "resume")),
+                    CaseEvent.time >= period.start_utc, CaseEvent.time < period.end_utc)
+             .order_by(CaseEvent.case_id, CaseEvent.time, CaseEvent.id))
+    return [(int(r[0]), str(r[1]), r[2]) for r in conn.execute(query).all()]
+
+
+def finish_case_frame(frame: pd.DataFrame, events: list[tuple[int, str, datetime]]) -> pd.DataFrame:
+    """The case frame's common last steps (both loaders): numbers from ``extra``, text columns without None, and
+    ``rework_n`` / ``suspended_spans`` from the clock events."""
+    import pandas as pd  # imported when first used, not at start-up
+
     for col in ("rating", "extended_hours"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     for col in ("assigned_officer", "officer_name", "team", "grid_code", "area_code", "category",
@@ -642,7 +656,9 @@ def _flags_for(engine: Engine, period: Period, context: KpiContext, now: datetim
             hit = _past.get(key)
             if hit is not None and hit[1] is context and monotonic() - hit[0] < PAST_CACHE_S:
                 return hit[2]
-    flags = case_flags(load_case_frame(engine, period), period, context.clock, context.categories, now)
+    from commandcenter.kpi.fastread import load_case_frame_fast  # the same frame as load_case_frame, faster
+
+    flags = case_flags(load_case_frame_fast(engine, period), period, context.clock, context.categories, now)
     if ended:
         with _cache_lock:
             _past[key] = (monotonic(), context, flags)

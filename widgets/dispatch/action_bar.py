@@ -24,8 +24,10 @@ from PySide6.QtWidgets import (
 
 from commandcenter.cases import workflow
 from commandcenter.cases.model import CaseView
+from commandcenter.cases.rating import RATED_STATUSES, rating_of
 from commandcenter.cases.service import CaseService
 from widgets.dispatch.outcomes import ActionTracker
+from widgets.dispatch.rating_dialog import CallbackRatingDialog
 
 # Button labels of the workflow actions (English source strings; Chinese in dispatch_zh_CN.ts).
 ACTION_TEXT = {
@@ -79,6 +81,7 @@ class CaseActions(QWidget):
         self._officer = officer
         self.case: CaseView | None = None
         self.buttons: dict[str, QPushButton] = {}
+        self.rating_dialog: CallbackRatingDialog | None = None  # the open 回访 dialog, if any
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.reason_edit = QLineEdit()
@@ -98,6 +101,11 @@ class CaseActions(QWidget):
         self.deny_button.clicked.connect(lambda: self._decide_request(False))
         row.addWidget(self.approve_button)
         row.addWidget(self.deny_button)
+        self.rating_button = QPushButton(self.tr("Callback rating…"))
+        self.rating_button.setToolTip(self.tr("Callback: record how satisfied the reporter is with the handling "
+                                              "of this closed case (counts in the public rating)"))
+        self.rating_button.clicked.connect(self.ask_rating)
+        row.addWidget(self.rating_button)
         row.addStretch(1)
         self.drone_combo = QComboBox()
         self.drone_combo.setToolTip(self.tr("Drone to send to the case location"))
@@ -131,6 +139,7 @@ class CaseActions(QWidget):
         pending = isinstance(case.extra.get("pending_request"), dict) if case is not None else False
         self.approve_button.setVisible(pending)
         self.deny_button.setVisible(pending)
+        self._show_rating(case)
         if case is None:
             return
         self._refresh_drones()
@@ -186,6 +195,34 @@ class CaseActions(QWidget):
             else:
                 self.tracker.track(action_text(action), service.transition(case.code, action, actor, reason=reason))
         except (PermissionError, ValueError, KeyError) as exc:  # refused before anything was queued
+            self.message.emit(str(exc), True)
+
+    def _show_rating(self, case: CaseView | None) -> None:
+        """回访 is offered on a 结案 case; once rated, the button shows the rating instead."""
+        closed = case is not None and case.status in RATED_STATUSES
+        self.rating_button.setVisible(closed)
+        held = rating_of(case.extra) if case is not None else None
+        self.rating_button.setEnabled(closed and held is None)
+        self.rating_button.setText(self.tr("Rated %1 / 5").replace("%1", str(held[0])) if held is not None
+                                   else self.tr("Callback rating…"))
+
+    def ask_rating(self) -> None:
+        """Open the 回访 dialog for the case; the rating is recorded when the dispatcher confirms it."""
+        case = self.case
+        if case is None:
+            return
+        dialog = CallbackRatingDialog(case.code, self)
+        dialog.accepted.connect(lambda: self._record_rating(case.code, dialog))
+        dialog.finished.connect(dialog.deleteLater)
+        self.rating_dialog = dialog
+        dialog.open()
+
+    def _record_rating(self, code: str, dialog: CallbackRatingDialog) -> None:
+        self.rating_dialog = None
+        try:
+            self.tracker.track(self.tr("Callback rating"),
+                               self.service.rate(code, dialog.score(), "callback", self.actor, dialog.comment()))
+        except (PermissionError, ValueError) as exc:  # refused before anything was queued
             self.message.emit(str(exc), True)
 
     def assign(self, code: str, officer_id: str) -> None:

@@ -36,6 +36,7 @@ from commandcenter.cases.dispatch import Recommendation
 from commandcenter.cases.feed import CaseDetail, DispatchFeed, DispatchSnapshot
 from commandcenter.cases.intake import HotlineMapping, ImportReport, import_hotline, load_mapping, read_table
 from commandcenter.cases.model import CaseView
+from commandcenter.cases.rating import RatingOutcome
 from commandcenter.cases.service import CaseService
 from commandcenter.geo.basemap import Basemap
 from commandcenter.mapdata.gazetteer import Gazetteer
@@ -321,6 +322,11 @@ class DispatchScreen(QWidget):
                 self.feed.refresh()
             else:
                 self._say(f"{label}: {outcome.reason}", True)
+            return
+        if isinstance(outcome, RatingOutcome):  # 回访 recorded (or the same rating already held)
+            self._say(f"{label}: {outcome.case.code} {outcome.score}/5")
+            self.feed.refresh()
+            self.select_case(outcome.case.code)
             return
         if isinstance(outcome, CaseView):
             self._say(f"{label}: {outcome.code} → {outcome.status_label}")

@@ -71,7 +71,7 @@ class HotlineMappingDialog(QDialog):
                   "description": self.tr("Request content"), "address": self.tr("Address"),
                   "lat": self.tr("Latitude"), "lon": self.tr("Longitude"), "time_limit": self.tr("Time limit"),
                   "reporter": self.tr("Contact"), "phone": self.tr("Contact phone"),
-                  "created_at": self.tr("Call time")}
+                  "created_at": self.tr("Call time"), "rating": self.tr("Callback satisfaction")}
         return labels.get(name, name)
 
     def missing(self) -> list[str]:
