@@ -92,6 +92,13 @@ class DroneConfig:
     video: str = ""
     sysid: int = 0  # 0 = the first vehicle seen on the link
     firmware: str = "ardupilot"  # ardupilot | px4
+    # Recording of the video downlink, as [[cameras]] record (commandcenter.recording), indexed with the drone id
+    # for 复盘; "airborne" records while the drone flies (armed, off the ground) and post_s after it lands.
+    record: str = "off"  # continuous | schedule | alarm | airborne | off
+    record_schedule: list[str] = field(default_factory=list)
+    pre_s: float = 10.0
+    post_s: float = 30.0
+    retention_days: float | None = None
 
 
 @dataclass
@@ -820,6 +827,7 @@ def _validate_ai(config: Config, checker: _Checker) -> None:
 
 
 RECORD_MODES = ("continuous", "schedule", "alarm", "off")
+DRONE_RECORD_MODES = (*RECORD_MODES, "airborne")  # a drone's video: also "while it flies"
 TIME_WINDOW = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")  # "07:00-22:00"
 
 
@@ -830,17 +838,22 @@ def _validate_recording(config: Config, checker: _Checker) -> None:
     _check_range(checker, "recording.quota_gb", rec.quota_gb, 0, 1_000_000)
     _check_range(checker, "recording.segment_s", rec.segment_s, 1, 3600)
     _check_range(checker, "recording.min_free_gb", rec.min_free_gb, 0, 1_000_000)
-    for i, cam in enumerate(config.cameras):
-        at = f"cameras[{i}]"
-        if cam.record not in RECORD_MODES:
-            raise checker.fail(f"{at}.record", f"camera {cam.id!r}: expected one of {', '.join(RECORD_MODES)}, "
+    sources: list[tuple[str, str, CameraConfig | DroneConfig, tuple[str, ...]]] = [
+        *((f"cameras[{i}]", "camera", cam, RECORD_MODES) for i, cam in enumerate(config.cameras)),
+        *((f"drones[{i}]", "drone", drone, DRONE_RECORD_MODES) for i, drone in enumerate(config.drones))]
+    for at, kind, cam, modes in sources:
+        if cam.record not in modes:
+            raise checker.fail(f"{at}.record", f"{kind} {cam.id!r}: expected one of {', '.join(modes)}, "
                                f"got {cam.record!r}")
+        if isinstance(cam, DroneConfig) and cam.record != "off" and not cam.video:
+            raise checker.fail(f"{at}.record", f"drone {cam.id!r} records its video but has no video URL "
+                               "(video = \"rtsp://…\")")
         for window in cam.record_schedule:
             if not TIME_WINDOW.fullmatch(window.strip()):
-                raise checker.fail(f"{at}.record_schedule", f"camera {cam.id!r}: {window!r} is not a time window "
+                raise checker.fail(f"{at}.record_schedule", f"{kind} {cam.id!r}: {window!r} is not a time window "
                                    "HH:MM-HH:MM (e.g. \"07:00-22:00\"; \"22:00-06:00\" runs past midnight)")
         if cam.record == "schedule" and not cam.record_schedule:
-            raise checker.fail(f"{at}.record_schedule", f"camera {cam.id!r} records on a schedule but has no "
+            raise checker.fail(f"{at}.record_schedule", f"{kind} {cam.id!r} records on a schedule but has no "
                                "window, e.g. record_schedule = [\"07:00-22:00\"]")
         _check_range(checker, f"{at}.pre_s", cam.pre_s, 0, 120)
         _check_range(checker, f"{at}.post_s", cam.post_s, 0, 3600)

@@ -44,7 +44,7 @@ from commandcenter.cases.report import cases_report
 from commandcenter.cases.service import CaseService
 from commandcenter.cases.shifts import Shift, ShiftRoster, parse_clock
 from commandcenter.cases.units import UnitStatusService
-from commandcenter.config import CameraConfig, Config, ConfigError
+from commandcenter.config import CameraConfig, Config, ConfigError, DroneConfig
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
 from commandcenter.drones.guarded import DroneCommands
 from commandcenter.drones.schedule import PatrolScheduler, ScheduleError
@@ -435,9 +435,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         geofence.triggered.connect(events.log_geofence)
         lifecycle.add("zones", start=lambda: store.write(lambda session: sync_zones(session, zones)))
 
-    # A drone's video downlink is a camera of the wall like any other.
-    cameras = [*config.cameras, *(CameraConfig(id=f"{d.id}-video", name=f"{d.name or d.id} 视频", url=d.video,
-                                               group=DRONE_CAMERA_GROUP) for d in config.drones if d.video)]
+    # A drone's video downlink is a camera of the wall like any other (and recorded like one: drone_camera).
+    cameras = [*config.cameras, *(drone_camera(d) for d in config.drones if d.video)]
     video = VideoService(cameras, parent=events, tasks=tasks)
     lifecycle.add("video", stop=video.shutdown)
     spec = layout or config.ui.layout or ("3x3" if len(cameras) > 4 else "2x2")
@@ -455,6 +454,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     recorder = build_recorder(config, cameras, store, events, lifecycle, health, role)
 
     fleet = DroneFleet(config.drones, units=tracker, parent=events)
+    if recorder is not None:
+        record_while_flying(config.drones, fleet, recorder)
     events.add_handler(fleet.apply)
     links = drone_links(config) if role.serves else {}  # a seat's drone commands go through the server
 
@@ -621,6 +622,34 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                                                  actor=lambda: operator.user or "wall", camera_places=places)))
 
 
+def drone_camera_id(drone_id: str) -> str:
+    return f"{drone_id}-video"
+
+
+def drone_camera(drone: DroneConfig) -> CameraConfig:
+    """A drone's video downlink as a camera of the wall and the recorder. ``record = "airborne"`` is the alarm
+    mode kept armed by :func:`record_while_flying` (pre-roll before take-off, ``post_s`` after landing)."""
+    return CameraConfig(id=drone_camera_id(drone.id), name=f"{drone.name or drone.id} 视频", url=drone.video,
+                        group=DRONE_CAMERA_GROUP, record="alarm" if drone.record == "airborne" else drone.record,
+                        record_schedule=list(drone.record_schedule), pre_s=drone.pre_s, post_s=drone.post_s,
+                        retention_days=drone.retention_days)
+
+
+def record_while_flying(drones: Sequence[DroneConfig], fleet: DroneFleet, recorder: Recorder) -> None:
+    """``record = "airborne"``: every state change of a flying drone (telemetry arrives several times a second)
+    re-arms its downlink's alarm-mode recording, which then runs until ``post_s`` after the last one."""
+    airborne = {d.id for d in drones if d.record == "airborne" and d.video}
+    if not airborne:
+        return
+
+    def changed(ids: list[str]) -> None:
+        for drone_id in ids:
+            if drone_id in airborne and fleet.flying(drone_id):
+                recorder.alarm(drone_camera_id(drone_id), "airborne")
+
+    fleet.changed.connect(changed)
+
+
 def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store, events: CoreEvents,
                    lifecycle: Lifecycle, health: HealthReport, role: Role = Role.EMBEDDED) -> Recorder | None:
     """Recording runs where the cameras are heard (server, embedded default); a camera alarm (AI event, sensor)
@@ -629,7 +658,8 @@ def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store
         index = RecordingIndex(store.engine)
         health.register("recording", lambda: recording_report(index))
         return None
-    recorder = Recorder(cameras, config.recording, store, notify=events.event_logged.emit)
+    recorder = Recorder(cameras, config.recording, store, notify=events.event_logged.emit,
+                        drones={drone_camera_id(d.id): d.id for d in config.drones if d.video})
 
     def camera_alarm(camera_id: str, text: str) -> None:
         """A plain function, not the bound method: PySide keeps no dangling reference to a non-QObject's method
