@@ -82,6 +82,23 @@ class CameraConfig:
     heading: float | None = None
     mount_height_m: float = 6.0
     alarm_preset: str = ""
+    # Cases ([ptz] case_turn, commandcenter/ptz/cases.py): a case reported within case_range_m (None: [ptz]
+    # case_range_m) turns this camera toward it — to the preset of the first case_presets circle holding the case
+    # ("preset@lat,lon,radius_m"), else by "look at" — before the wall pops it.
+    case_turn: bool = True
+    case_range_m: float | None = None
+    case_presets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PtzConfig:
+    """``[ptz]``: what a new case does to the PTZ cameras near it (commandcenter/ptz/cases.py)."""
+
+    case_turn: bool = True  # a case created/registered within reach turns the nearest suitable PTZ camera to it
+    case_range_m: float = 250.0  # reach of a PTZ camera for cases (per camera: [[cameras]] case_range_m)
+    # Sources whose cases turn a camera; camera cases are left out: their camera alarm already turns it.
+    case_sources: list[str] = field(default_factory=lambda: ["citizen", "hotline", "patrol", "sensor", "dispatcher"])
+    case_hold_s: float = 60.0  # after a case turned it, alarms do not pull the camera to its alarm_preset
 
 
 @dataclass
@@ -471,6 +488,7 @@ class Config:
     ai: AiConfig = field(default_factory=AiConfig)  # [ai.frigate], [ai.isapi]: AI camera boxes
     kpi: KpiConfig = field(default_factory=KpiConfig)  # [kpi]: leadership reports and 考核 weights
     recording: RecordingConfig = field(default_factory=RecordingConfig)  # [recording]: segmented MP4 on the server
+    ptz: PtzConfig = field(default_factory=PtzConfig)  # [ptz]: cases turn PTZ cameras toward them
     bureau: BureauConfig = field(default_factory=BureauConfig)  # [bureau]: name, 文书 prefix, courts
     hotline: HotlineConfig = field(default_factory=HotlineConfig)  # [hotline]: 12345 exports' datum
     security: SecurityConfig = field(default_factory=SecurityConfig)  # [security]: personal-data key
@@ -630,6 +648,11 @@ def _validate(config: Config, checker: _Checker) -> None:
             raise checker.fail(f"cameras[{i}].onvif_url", f"expected an http(s):// ONVIF device service, got {cam.onvif_url!r}")
         if (cam.onvif_url or cam.alarm_preset) and not cam.ptz:
             raise checker.fail(f"cameras[{i}].ptz", f"camera {cam.id!r} has onvif_url/alarm_preset but ptz = false")
+        _check_range(checker, f"cameras[{i}].case_range_m", cam.case_range_m, 1, 5000)
+        for text in cam.case_presets:
+            if parse_case_preset(text) is None:
+                raise checker.fail(f"cameras[{i}].case_presets", f"camera {cam.id!r}: {text!r} is not "
+                                   "\"preset@lat,lon,radius_m\" (e.g. \"北门@32.0195,118.7850,80\")")
     for i, drone in enumerate(config.drones):
         if not drone.url:
             raise checker.fail(f"drones[{i}].url", f"drone {drone.id!r} has no url")
@@ -831,6 +854,33 @@ DRONE_RECORD_MODES = (*RECORD_MODES, "airborne")  # a drone's video: also "while
 TIME_WINDOW = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")  # "07:00-22:00"
 
 
+# commandcenter.domain.CaseSource's values (config imports nothing of the application; a test keeps them equal).
+CASE_SOURCES = ("dispatcher", "hotline", "citizen", "patrol", "camera", "sensor", "geofence", "drone")
+CASE_PRESET = re.compile(r"(.+)@(-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?),\s*(\d+(?:\.\d+)?)")
+
+
+def parse_case_preset(text: str) -> tuple[str, float, float, float] | None:
+    """``"preset@lat,lon,radius_m"`` → (preset, lat, lon, radius); None when it is not that or out of range."""
+    match = CASE_PRESET.fullmatch(text.strip())
+    if match is None:
+        return None
+    preset, lat, lon, radius = match[1].strip(), float(match[2]), float(match[3]), float(match[4])
+    if not preset or not -90 <= lat <= 90 or not -180 <= lon <= 180 or not 0 < radius <= 5000:
+        return None
+    return preset, lat, lon, radius
+
+
+def _validate_ptz(config: Config, checker: _Checker) -> None:
+    ptz = config.ptz
+    _check_range(checker, "ptz.case_range_m", ptz.case_range_m, 1, 5000)
+    _check_range(checker, "ptz.case_hold_s", ptz.case_hold_s, 0, 3600)
+    known = CASE_SOURCES
+    for source in ptz.case_sources:
+        if source not in known:
+            raise checker.fail("ptz.case_sources", f"unknown case source {source!r}; expected some of "
+                               f"{', '.join(known)}")
+
+
 def _validate_recording(config: Config, checker: _Checker) -> None:
     """[recording] limits and each camera's record mode, schedule windows and pre/post roll."""
     rec = config.recording
@@ -903,6 +953,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "ai": lambda v, k: _ai_config(checker, v, k),
         "kpi": lambda v, k: _kpi_config(checker, v, k),
         "recording": lambda v, k: checker.build(RecordingConfig, v, k),
+        "ptz": lambda v, k: checker.build(PtzConfig, v, k),
         "bureau": lambda v, k: checker.build(BureauConfig, v, k),
         "hotline": lambda v, k: checker.build(HotlineConfig, v, k),
         "security": lambda v, k: checker.build(SecurityConfig, v, k),
@@ -911,6 +962,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
     _validate(config, checker)
     _validate_ai(config, checker)
     _validate_recording(config, checker)
+    _validate_ptz(config, checker)
     return config
 
 

@@ -72,6 +72,7 @@ from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
+from commandcenter.ptz.cases import CaseAimer
 from commandcenter.ptz.service import PtzService
 from commandcenter.recording.clips import ClipSaver
 from commandcenter.recording.index import RecordingIndex
@@ -501,6 +502,11 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         shifts=ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
                            for s in config.shifts))
     health.register("cases", lambda: cases_report(store))
+    if role.serves:  # a new case turns the nearest PTZ camera toward it, then pops it (commandcenter/ptz/cases.py)
+        aimer = CaseAimer(ptz, cameras, config.ptz, store, tasks, authorize=enforcement.authorize,
+                          audit=enforcement.audit.record, pop=events.camera_alarm.emit, parent=events)
+        if aimer.active:
+            cases.announcer.changed.connect(aimer.on_changes)
     enforcement.attach_cases(cases)  # 执法程序: 告知 → 决定 → 执行 → 结案 drive the cases' status
     # A year without its holidays counts 春节 as working days: said loudly until `data import calendar`.
     health.register("calendar", lambda: {"years": covered_years(cases.calendar),
