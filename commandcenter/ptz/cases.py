@@ -36,7 +36,7 @@ from commandcenter.cases.changes import CaseChanges
 from commandcenter.config import CameraConfig, PtzConfig, parse_case_preset
 from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.ptz.geometry import distance_m
-from commandcenter.ptz.service import PtzCommandError, PtzService
+from commandcenter.ptz.service import PtzCommandError, PtzPosition, PtzService
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store, models
 
@@ -215,9 +215,8 @@ class CaseAimer(QObject):
             data["preset"] = aim.preset
         else:
             data["look_at"] = [round(spot.lat, 6), round(spot.lon, 6)]
-            pan, tilt = getattr(position, "pan", None), getattr(position, "tilt", None)
-            if pan is not None and tilt is not None:
-                data |= {"pan": round(float(pan), 4), "tilt": round(float(tilt), 4)}
+            if isinstance(position, PtzPosition):  # where "look at" pointed it (generic pan/tilt, -1 … 1)
+                data |= {"pan": round(position.pan, 4), "tilt": round(position.tilt, 4)}
         if error:
             data["error"] = error
         try:
