@@ -44,7 +44,7 @@ from commandcenter.cases.report import cases_report
 from commandcenter.cases.service import CaseService
 from commandcenter.cases.shifts import Shift, ShiftRoster, parse_clock
 from commandcenter.cases.units import UnitStatusService
-from commandcenter.config import CameraConfig, Config, ConfigError, DroneConfig
+from commandcenter.config import CameraConfig, Config, ConfigError
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
 from commandcenter.drones.guarded import DroneCommands
 from commandcenter.drones.schedule import PatrolScheduler, ScheduleError
@@ -75,6 +75,7 @@ from commandcenter.mapdata.zoneshapes import MapZone, map_zones
 from commandcenter.ptz.cases import CaseAimer
 from commandcenter.ptz.service import PtzService
 from commandcenter.recording.clips import ClipSaver
+from commandcenter.recording.drones import drone_camera, drone_cameras, record_while_flying
 from commandcenter.recording.index import RecordingIndex
 from commandcenter.recording.recorder import Recorder, recording_report
 from commandcenter.runtime.devices import DeviceManager
@@ -628,34 +629,6 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                                                  actor=lambda: operator.user or "wall", camera_places=places)))
 
 
-def drone_camera_id(drone_id: str) -> str:
-    return f"{drone_id}-video"
-
-
-def drone_camera(drone: DroneConfig) -> CameraConfig:
-    """A drone's video downlink as a camera of the wall and the recorder. ``record = "airborne"`` is the alarm
-    mode kept armed by :func:`record_while_flying` (pre-roll before take-off, ``post_s`` after landing)."""
-    return CameraConfig(id=drone_camera_id(drone.id), name=f"{drone.name or drone.id} 视频", url=drone.video,
-                        group=DRONE_CAMERA_GROUP, record="alarm" if drone.record == "airborne" else drone.record,
-                        record_schedule=list(drone.record_schedule), pre_s=drone.pre_s, post_s=drone.post_s,
-                        retention_days=drone.retention_days)
-
-
-def record_while_flying(drones: Sequence[DroneConfig], fleet: DroneFleet, recorder: Recorder) -> None:
-    """``record = "airborne"``: every state change of a flying drone (telemetry arrives several times a second)
-    re-arms its downlink's alarm-mode recording, which then runs until ``post_s`` after the last one."""
-    airborne = {d.id for d in drones if d.record == "airborne" and d.video}
-    if not airborne:
-        return
-
-    def changed(ids: list[str]) -> None:
-        for drone_id in ids:
-            if drone_id in airborne and fleet.flying(drone_id):
-                recorder.alarm(drone_camera_id(drone_id), "airborne")
-
-    fleet.changed.connect(changed)
-
-
 def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store, events: CoreEvents,
                    lifecycle: Lifecycle, health: HealthReport, role: Role = Role.EMBEDDED) -> Recorder | None:
     """Recording runs where the cameras are heard (server, embedded default); a camera alarm (AI event, sensor)
@@ -665,7 +638,7 @@ def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store
         health.register("recording", lambda: recording_report(index))
         return None
     recorder = Recorder(cameras, config.recording, store, notify=events.event_logged.emit,
-                        drones={drone_camera_id(d.id): d.id for d in config.drones if d.video})
+                        drones=drone_cameras(config.drones))
 
     def camera_alarm(camera_id: str, text: str) -> None:
         """A plain function, not the bound method: PySide keeps no dangling reference to a non-QObject's method

@@ -18,11 +18,11 @@ from commandcenter.config import ConfigError, DroneConfig, RecordingConfig, pars
 from commandcenter.demo.testserver import ClipSpec, RtspTestServer, make_clip
 from commandcenter.drones.fleet import DroneFleet
 from commandcenter.mapdata.replay import HistoryService
+from commandcenter.recording.drones import drone_camera, drone_camera_id, drone_cameras, record_while_flying
 from commandcenter.recording.recorder import Recorder
 from commandcenter.recording.tables import RecordingSegmentRow
 from commandcenter.replay.incident import IncidentReplay, load_incident, scope_for_case
 from commandcenter.replay.report import export_report
-from commandcenter.runtime.compose import drone_camera, drone_camera_id, record_while_flying
 from commandcenter.store import Store, models
 from devices.mavlink import DroneEvent, DroneHeartbeat, DroneLandedState, DronePosition
 
@@ -57,7 +57,7 @@ def _drones(server: RtspTestServer, record: str = "continuous") -> list[DroneCon
 def _recorder(store: Store, folder: Path, drones: list[DroneConfig]) -> Recorder:
     return Recorder([drone_camera(d) for d in drones], RecordingConfig(path=str(folder), segment_s=1.0,
                                                                        min_free_gb=0.0),
-                    store, drones={drone_camera_id(d.id): d.id for d in drones})
+                    store, drones=drone_cameras(drones))
 
 
 def test_drone_video_is_recorded_with_its_id_and_replayed_beside_the_case(
