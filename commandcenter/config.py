@@ -82,6 +82,23 @@ class CameraConfig:
     heading: float | None = None
     mount_height_m: float = 6.0
     alarm_preset: str = ""
+    # Cases ([ptz] case_turn, commandcenter/ptz/cases.py): a case reported within case_range_m (None: [ptz]
+    # case_range_m) turns this camera toward it — to the preset of the first case_presets circle holding the case
+    # ("preset@lat,lon,radius_m"), else by "look at" — before the wall pops it.
+    case_turn: bool = True
+    case_range_m: float | None = None
+    case_presets: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PtzConfig:
+    """``[ptz]``: what a new case does to the PTZ cameras near it (commandcenter/ptz/cases.py)."""
+
+    case_turn: bool = True  # a case created/registered within reach turns the nearest suitable PTZ camera to it
+    case_range_m: float = 250.0  # reach of a PTZ camera for cases (per camera: [[cameras]] case_range_m)
+    # Sources whose cases turn a camera; camera cases are left out: their camera alarm already turns it.
+    case_sources: list[str] = field(default_factory=lambda: ["citizen", "hotline", "patrol", "sensor", "dispatcher"])
+    case_hold_s: float = 60.0  # after a case turned it, alarms do not pull the camera to its alarm_preset
 
 
 @dataclass
@@ -92,6 +109,13 @@ class DroneConfig:
     video: str = ""
     sysid: int = 0  # 0 = the first vehicle seen on the link
     firmware: str = "ardupilot"  # ardupilot | px4
+    # Recording of the video downlink, as [[cameras]] record (commandcenter.recording), indexed with the drone id
+    # for 复盘; "airborne" records while the drone flies (armed, off the ground) and post_s after it lands.
+    record: str = "off"  # continuous | schedule | alarm | airborne | off
+    record_schedule: list[str] = field(default_factory=list)
+    pre_s: float = 10.0
+    post_s: float = 30.0
+    retention_days: float | None = None
 
 
 @dataclass
@@ -464,6 +488,7 @@ class Config:
     ai: AiConfig = field(default_factory=AiConfig)  # [ai.frigate], [ai.isapi]: AI camera boxes
     kpi: KpiConfig = field(default_factory=KpiConfig)  # [kpi]: leadership reports and 考核 weights
     recording: RecordingConfig = field(default_factory=RecordingConfig)  # [recording]: segmented MP4 on the server
+    ptz: PtzConfig = field(default_factory=PtzConfig)  # [ptz]: cases turn PTZ cameras toward them
     bureau: BureauConfig = field(default_factory=BureauConfig)  # [bureau]: name, 文书 prefix, courts
     hotline: HotlineConfig = field(default_factory=HotlineConfig)  # [hotline]: 12345 exports' datum
     security: SecurityConfig = field(default_factory=SecurityConfig)  # [security]: personal-data key
@@ -623,6 +648,11 @@ def _validate(config: Config, checker: _Checker) -> None:
             raise checker.fail(f"cameras[{i}].onvif_url", f"expected an http(s):// ONVIF device service, got {cam.onvif_url!r}")
         if (cam.onvif_url or cam.alarm_preset) and not cam.ptz:
             raise checker.fail(f"cameras[{i}].ptz", f"camera {cam.id!r} has onvif_url/alarm_preset but ptz = false")
+        _check_range(checker, f"cameras[{i}].case_range_m", cam.case_range_m, 1, 5000)
+        for text in cam.case_presets:
+            if parse_case_preset(text) is None:
+                raise checker.fail(f"cameras[{i}].case_presets", f"camera {cam.id!r}: {text!r} is not "
+                                   "\"preset@lat,lon,radius_m\" (e.g. \"北门@32.0195,118.7850,80\")")
     for i, drone in enumerate(config.drones):
         if not drone.url:
             raise checker.fail(f"drones[{i}].url", f"drone {drone.id!r} has no url")
@@ -820,7 +850,35 @@ def _validate_ai(config: Config, checker: _Checker) -> None:
 
 
 RECORD_MODES = ("continuous", "schedule", "alarm", "off")
+DRONE_RECORD_MODES = (*RECORD_MODES, "airborne")  # a drone's video: also "while it flies"
 TIME_WINDOW = re.compile(r"([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)")  # "07:00-22:00"
+
+
+# commandcenter.domain.CaseSource's values (config imports nothing of the application; a test keeps them equal).
+CASE_SOURCES = ("dispatcher", "hotline", "citizen", "patrol", "camera", "sensor", "geofence", "drone")
+CASE_PRESET = re.compile(r"(.+)@(-?\d+(?:\.\d+)?),\s*(-?\d+(?:\.\d+)?),\s*(\d+(?:\.\d+)?)")
+
+
+def parse_case_preset(text: str) -> tuple[str, float, float, float] | None:
+    """``"preset@lat,lon,radius_m"`` → (preset, lat, lon, radius); None when it is not that or out of range."""
+    match = CASE_PRESET.fullmatch(text.strip())
+    if match is None:
+        return None
+    preset, lat, lon, radius = match[1].strip(), float(match[2]), float(match[3]), float(match[4])
+    if not preset or not -90 <= lat <= 90 or not -180 <= lon <= 180 or not 0 < radius <= 5000:
+        return None
+    return preset, lat, lon, radius
+
+
+def _validate_ptz(config: Config, checker: _Checker) -> None:
+    ptz = config.ptz
+    _check_range(checker, "ptz.case_range_m", ptz.case_range_m, 1, 5000)
+    _check_range(checker, "ptz.case_hold_s", ptz.case_hold_s, 0, 3600)
+    known = CASE_SOURCES
+    for source in ptz.case_sources:
+        if source not in known:
+            raise checker.fail("ptz.case_sources", f"unknown case source {source!r}; expected some of "
+                               f"{', '.join(known)}")
 
 
 def _validate_recording(config: Config, checker: _Checker) -> None:
@@ -830,17 +888,22 @@ def _validate_recording(config: Config, checker: _Checker) -> None:
     _check_range(checker, "recording.quota_gb", rec.quota_gb, 0, 1_000_000)
     _check_range(checker, "recording.segment_s", rec.segment_s, 1, 3600)
     _check_range(checker, "recording.min_free_gb", rec.min_free_gb, 0, 1_000_000)
-    for i, cam in enumerate(config.cameras):
-        at = f"cameras[{i}]"
-        if cam.record not in RECORD_MODES:
-            raise checker.fail(f"{at}.record", f"camera {cam.id!r}: expected one of {', '.join(RECORD_MODES)}, "
+    sources: list[tuple[str, str, CameraConfig | DroneConfig, tuple[str, ...]]] = [
+        *((f"cameras[{i}]", "camera", cam, RECORD_MODES) for i, cam in enumerate(config.cameras)),
+        *((f"drones[{i}]", "drone", drone, DRONE_RECORD_MODES) for i, drone in enumerate(config.drones))]
+    for at, kind, cam, modes in sources:
+        if cam.record not in modes:
+            raise checker.fail(f"{at}.record", f"{kind} {cam.id!r}: expected one of {', '.join(modes)}, "
                                f"got {cam.record!r}")
+        if isinstance(cam, DroneConfig) and cam.record != "off" and not cam.video:
+            raise checker.fail(f"{at}.record", f"drone {cam.id!r} records its video but has no video URL "
+                               "(video = \"rtsp://…\")")
         for window in cam.record_schedule:
             if not TIME_WINDOW.fullmatch(window.strip()):
-                raise checker.fail(f"{at}.record_schedule", f"camera {cam.id!r}: {window!r} is not a time window "
+                raise checker.fail(f"{at}.record_schedule", f"{kind} {cam.id!r}: {window!r} is not a time window "
                                    "HH:MM-HH:MM (e.g. \"07:00-22:00\"; \"22:00-06:00\" runs past midnight)")
         if cam.record == "schedule" and not cam.record_schedule:
-            raise checker.fail(f"{at}.record_schedule", f"camera {cam.id!r} records on a schedule but has no "
+            raise checker.fail(f"{at}.record_schedule", f"{kind} {cam.id!r} records on a schedule but has no "
                                "window, e.g. record_schedule = [\"07:00-22:00\"]")
         _check_range(checker, f"{at}.pre_s", cam.pre_s, 0, 120)
         _check_range(checker, f"{at}.post_s", cam.post_s, 0, 3600)
@@ -890,6 +953,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
         "ai": lambda v, k: _ai_config(checker, v, k),
         "kpi": lambda v, k: _kpi_config(checker, v, k),
         "recording": lambda v, k: checker.build(RecordingConfig, v, k),
+        "ptz": lambda v, k: checker.build(PtzConfig, v, k),
         "bureau": lambda v, k: checker.build(BureauConfig, v, k),
         "hotline": lambda v, k: checker.build(HotlineConfig, v, k),
         "security": lambda v, k: checker.build(SecurityConfig, v, k),
@@ -898,6 +962,7 @@ def parse_config(text: str, path: str = "<config>") -> Config:
     _validate(config, checker)
     _validate_ai(config, checker)
     _validate_recording(config, checker)
+    _validate_ptz(config, checker)
     return config
 
 

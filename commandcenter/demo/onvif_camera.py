@@ -308,7 +308,7 @@ DEMO_PRESETS = (("preset_1", "路口全景", 0.0, -0.1, 0.0), ("preset_2", "东�
 def with_demo_ptz(cameras: list[CameraConfig],
                   stoppers: list[tuple[str, Callable[[], None]]]) -> list[CameraConfig]:
     """The demo's first placed camera becomes a PTZ dome: a simulated ONVIF head on loopback (two presets; an
-    alarm on it turns it to 东侧入口 first). The picture is the camera's clip; the head's state is what moves."""
+    alarm on it turns it to 东侧入口 first; a case reported within 500 m turns it toward the case). The picture is the camera's clip; the head's state is what moves."""
     index = next((i for i, c in enumerate(cameras) if c.lat is not None and c.lon is not None), None)
     if index is None:
         return cameras
@@ -317,5 +317,6 @@ def with_demo_ptz(cameras: list[CameraConfig],
         sim.state.presets[token] = (name, pan, tilt, zoom)
     stoppers.append(("demo PTZ camera", sim.stop))
     dome = dataclasses.replace(cameras[index], ptz=True, onvif_url=sim.device_url, onvif_user="admin",
-                               onvif_password="demo-ptz", heading=0.0, alarm_preset="东侧入口")
+                               onvif_password="demo-ptz", heading=0.0, alarm_preset="东侧入口",
+                               case_range_m=500.0)  # the demo's scattered reports reach it now and then
     return [*cameras[:index], dome, *cameras[index + 1:]]

@@ -278,8 +278,10 @@ def _start_demo_drones(setup: DemoSetup, basemap: Basemap, videos: list[str]) ->
     for i, (lat, lon) in enumerate(drone_pads(basemap, count)):
         sim = SimVehicle(i + 1, lat, lon, listen="tcp:127.0.0.1:0").start()
         setup.stoppers.append((f"simulated drone {i + 1}", sim.stop))
-        drones.append(DroneConfig(id=f"uav-{i + 1}", name=f"巡查{i + 1}号", url=sim.url,
-                                  video=videos[i] if i < len(videos) else "", sysid=i + 1))
+        video = videos[i] if i < len(videos) else ""
+        # Their video is recorded while they fly (a day kept), so 复盘 shows what a drone saw over an incident.
+        drones.append(DroneConfig(id=f"uav-{i + 1}", name=f"巡查{i + 1}号", url=sim.url, video=video, sysid=i + 1,
+                                  record="airborne" if video else "off", retention_days=1.0))
     return drones
 
 

@@ -148,8 +148,13 @@ class DroneFleet(QObject):
 
     def airborne(self) -> int:
         """How many drones are flying now (armed and off the ground), for the briefing screen."""
-        return sum(1 for d in self._drones.values() if d.state is not None and d.state.armed and d.link == "ok"
-                   and (d.state.landed_state in ("IN_AIR", "TAKEOFF", "LANDING") or (d.state.alt_rel or 0.0) > 0.5))
+        return sum(1 for drone_id in self._drones if self.flying(drone_id))
+
+    def flying(self, drone_id: str) -> bool:
+        """Armed, linked and off the ground (a drone's ``record = "airborne"`` records while this holds)."""
+        d = self._drones.get(drone_id)
+        return (d is not None and d.state is not None and d.state.armed and d.link == "ok"
+                and (d.state.landed_state in ("IN_AIR", "TAKEOFF", "LANDING") or (d.state.alt_rel or 0.0) > 0.5))
 
     def route(self, drone_id: str) -> tuple[str, int] | None:
         """(link id, system id) to command ``drone_id``, or None while its vehicle has not been seen."""

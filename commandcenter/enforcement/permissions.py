@@ -67,6 +67,7 @@ PERMISSIONS: tuple[str, ...] = (
     "document.issue", "device.manage",
     "party.identity",  # see a party's ID number and phone unmasked (issue 16)
     "joint.report", "department.manage",  # 吹哨报到: a department's own tasks; the directory of departments
+    "ptz.case_turn",  # the cases this actor creates or registers turn the nearest PTZ camera toward them
 )
 
 # Actors that are the application itself (timers, importers), not people: they hold every permission.

@@ -11,11 +11,15 @@ once with :class:`PtzCommandError` and nothing is sent.
 
 A camera alarm with ``alarm_preset`` set turns the camera to that preset before it pops on the wall
 (:meth:`PtzService.turn_then`); if the camera does not answer, the alarm pops anyway, with the camera where it is.
+A case of another source turns the nearest PTZ camera toward it (commandcenter/ptz/cases.py), which then holds
+the camera there for a while (:meth:`PtzService.hold`): an alarm's pop meanwhile does not pull it away.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -91,6 +95,8 @@ class PtzService(QObject):
         self._clients: dict[str, OnvifPtzClient] = {}
         self._lanes: dict[str, Lane] = {}
         self._remote: RemoteSender | None = None
+        self._held: dict[str, float] = {}  # camera id → monotonic time until which a case keeps it (hold)
+        self._hold_lock = threading.Lock()
 
     def send_through(self, remote: RemoteSender) -> None:
         """A seat: every intent from now on goes to the server (commandcenter/ptz/remote.py), which owns the
@@ -187,8 +193,8 @@ class PtzService(QObject):
 
         def slot(camera_id: str, text: str) -> None:
             camera = self._cameras.get(camera_id)
-            if camera is None or not camera.alarm_preset:
-                show(camera_id, text)
+            if camera is None or not camera.alarm_preset or self.held(camera_id):
+                show(camera_id, text)  # a camera a case just turned stays on the case
                 return
             try:
                 future = self.goto_preset(camera_id, camera.alarm_preset)
@@ -198,6 +204,15 @@ class PtzService(QObject):
             future.add_done_callback(lambda _f: bridge.fire.emit(camera_id, text))
 
         return slot
+
+    def hold(self, camera_id: str, seconds: float) -> None:
+        """Keep the camera where it was turned (for a case): alarms pop it without going to ``alarm_preset``."""
+        with self._hold_lock:
+            self._held[camera_id] = time.monotonic() + seconds
+
+    def held(self, camera_id: str) -> bool:
+        with self._hold_lock:
+            return self._held.get(camera_id, 0.0) > time.monotonic()
 
     # -- plumbing ---------------------------------------------------------------------------------------------------
     def _intent(self, camera_id: str, action: str, args: dict[str, float | str],

@@ -161,6 +161,15 @@ class RecordingIndex:
         with Session(self.engine) as session:
             return [(row.id, _segment(row)) for row in session.scalars(query)]
 
+    def drones_recorded(self, start: datetime, end: datetime) -> dict[str, str]:
+        """Drones with recorded video overlapping [start, end): drone id → the camera id its segments are under
+        (复盘 then reads them with :meth:`segments`)."""
+        row = RecordingSegmentRow
+        query = (select(row.drone_id, row.camera_id).distinct()
+                 .where(row.drone_id.is_not(None), row.start < end, row.end > start))
+        with Session(self.engine) as session:
+            return {drone: camera for drone, camera in session.execute(query) if drone}
+
     def paths_starting(self, camera_id: str, start: datetime, end: datetime) -> set[str]:
         """Paths of the segments of ``camera_id`` that start in [start, end): one day folder of the start-up
         check, read by the (camera, start) index however many days are kept."""
@@ -172,12 +181,13 @@ class RecordingIndex:
 
 
 # ---------------------------------------------------------------------------------------------- writer jobs
-def add_segment(camera_id: str, segment: Segment) -> Callable[[Session], int]:
-    """A store job indexing a closed segment file; returns the row id."""
+def add_segment(camera_id: str, segment: Segment, drone_id: str = "") -> Callable[[Session], int]:
+    """A store job indexing a closed segment file (of a drone's downlink: with its ``drone_id``); returns the
+    row id."""
 
     def job(session: Session) -> int:
         row = RecordingSegmentRow(camera_id=camera_id, start=segment.start, end=segment.end, path=segment.path,
-                                  bytes=segment.bytes)
+                                  bytes=segment.bytes, drone_id=drone_id or None)
         session.add(row)
         session.flush()
         return row.id

@@ -15,7 +15,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -70,8 +70,10 @@ class Recorder:
     """All recording cameras of one process. ``start``/``stop`` from the lifecycle; ``alarm`` from camera AI."""
 
     def __init__(self, cameras: Sequence[CameraConfig], config: RecordingConfig, store: Store, *,
-                 notify: Notify | None = None, clock: Callable[[], float] = time.time) -> None:
+                 notify: Notify | None = None, clock: Callable[[], float] = time.time,
+                 drones: Mapping[str, str] | None = None) -> None:
         self.config = config
+        self.drones = dict(drones or {})  # camera id of a drone's video downlink → the drone id its rows carry
         self.store = store
         self.root = recording_root(config)
         self.index = RecordingIndex(store.engine)
@@ -122,7 +124,7 @@ class Recorder:
     def _index_segment(self, camera_id: str, segment: Segment) -> None:
         """Runs on the camera's thread: the file is already renamed; a failed write is repaired at restart."""
         try:
-            self.store.write(add_segment(camera_id, segment))
+            self.store.write(add_segment(camera_id, segment, self.drones.get(camera_id, "")))
         except Exception as exc:
             log.warning("recording %s: indexing %s failed (%s); it is indexed again at the next start",
                         camera_id, segment.path, exc)
@@ -180,13 +182,13 @@ class Recorder:
                 if segment is None:
                     report.removed.append(str(path))
                 elif segment.path not in indexed:
-                    self.store.write(add_segment(camera_id, segment))
+                    self.store.write(add_segment(camera_id, segment, self.drones.get(camera_id, "")))
                     indexed.add(segment.path)
                     report.salvaged.append(segment.path)
             elif name.endswith(".mp4") and str(path) not in indexed:
                 segment = self._segment_of(path)
                 if segment is not None:
-                    self.store.write(add_segment(camera_id, segment))
+                    self.store.write(add_segment(camera_id, segment, self.drones.get(camera_id, "")))
                     indexed.add(segment.path)
                     report.reindexed.append(segment.path)
         gone = sorted(p for p in indexed if not Path(p).exists())

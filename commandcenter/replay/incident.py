@@ -1,11 +1,12 @@
-"""复盘 — incident replay: one clock drives the map, the case events and the recorded video of nearby cameras.
+"""复盘 — incident replay: one clock drives the map, the case events and the recorded video of cameras and drones.
 
 An :class:`IncidentScope` is what is replayed: a time span and an area (centre + radius), usually derived from a
 case (:func:`scope_for_case`: from a few minutes before it was reported until it was handled or closed, around
 where it was reported). :func:`load_incident` reads everything for the scope on a worker — the units' positions
 (the map's history replay model, :func:`~commandcenter.mapdata.replay.fetch_history`), the events of the cases in
-the area (reported, dispatched, arrived, handled …), and the recorded segments of the cameras within the radius —
-and :class:`IncidentReplay` (GUI thread) plays it: the :class:`~commandcenter.mapdata.replay.ReplayClock` ticks,
+the area (reported, dispatched, arrived, handled …), the recorded segments of the cameras within the radius and
+of the drones whose track passed through it during the span (their downlink's segments carry the drone id) — and
+:class:`IncidentReplay` (GUI thread) plays it: the :class:`~commandcenter.mapdata.replay.ReplayClock` ticks,
 the :class:`~commandcenter.mapdata.replay.HistoryService` answers where every unit was, and one
 :class:`~commandcenter.video.playback.PlaybackSource` per camera is kept in step (re-seeked when it drifts more
 than ``DRIFT_S`` from the clock, e.g. after a gap in its recording or above its 16× limit).
@@ -18,12 +19,13 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.config import CameraConfig
-from commandcenter.geo.coords import haversine_m
+from commandcenter.geo.coords import haversine_m, haversine_m_array
 from commandcenter.mapdata.replay import HistoryData, HistoryService, ReplayClock, fetch_history
 from commandcenter.recording.index import RecordingIndex, Segment
 from commandcenter.store import Store, models
@@ -74,10 +76,14 @@ class IncidentEvent:
 
 @dataclass(frozen=True)
 class ReplayCamera:
+    """A camera of the area, or a drone whose track passed through it (``drone_id`` set; ``distance_m`` is then
+    its closest approach during the span, and ``camera_id`` the id its video downlink is recorded under)."""
+
     camera_id: str
     name: str
     distance_m: float
     segments: list[Segment]
+    drone_id: str = ""
 
 
 @dataclass
@@ -87,6 +93,12 @@ class IncidentData:
     events: list[IncidentEvent] = field(default_factory=list)
     cameras: list[ReplayCamera] = field(default_factory=list)
     case_title: str = ""
+    drones: list[ReplayCamera] = field(default_factory=list)  # drones that flew through the area, nearest first
+
+    @property
+    def videos(self) -> list[ReplayCamera]:
+        """Every source of recorded video: the area's cameras, then the drones."""
+        return [*self.cameras, *self.drones]
 
 
 def scope_for_case(store: Store, code: str, radius_m: float = RADIUS_M) -> IncidentScope:
@@ -134,12 +146,50 @@ def load_incident(store: Store, scope: IncidentScope, cameras: list[CameraConfig
             replay_cameras.append(ReplayCamera(cam.id, cam.name or cam.id, distance,
                                                index.segments(cam.id, scope.start, scope.end)))
     replay_cameras.sort(key=lambda c: c.distance_m)
+    drones = _drones_nearby(store, index, scope, history)
     title = ""
     if scope.case_code:
         case = next((c for c in near.values() if c["code"] == scope.case_code), None)
         if case is not None:
             title = f"{case['code']} {case['category_name']} {case['address']}".strip()
-    return IncidentData(scope, history, events, replay_cameras, title or scope.case_code)
+    return IncidentData(scope, history, events, replay_cameras, title or scope.case_code, drones)
+
+
+def _drones_nearby(store: Store, index: RecordingIndex, scope: IncidentScope,
+                   history: HistoryData) -> list[ReplayCamera]:
+    """Drones with recorded video in the span whose track (their position history) came within the radius."""
+    recorded = index.drones_recorded(scope.start, scope.end)
+    if not recorded:
+        return []
+
+    def read_names(session: Session) -> dict[str, str]:
+        rows = session.execute(select(models.Drone.id, models.Drone.name).where(models.Drone.id.in_(list(recorded))))
+        return {drone_id: name or drone_id for drone_id, name in rows}
+
+    names = store.read(read_names)
+    found = []
+    for drone_id, camera_id in recorded.items():
+        closest = track_distance(history, drone_id, scope.lat, scope.lon, scope.start, scope.end)
+        if closest is not None and closest <= scope.radius_m:
+            found.append(ReplayCamera(camera_id, names.get(drone_id, drone_id), closest,
+                                      index.segments(camera_id, scope.start, scope.end), drone_id))
+    return sorted(found, key=lambda d: d.distance_m)
+
+
+def track_distance(history: HistoryData, unit_id: str, lat: float, lon: float, start: datetime,
+                   end: datetime) -> float | None:
+    """The closest a unit's recorded fixes in [start, end] came to (lat, lon), in metres; None without fixes."""
+    try:
+        u = history.unit_ids.index(unit_id)
+    except ValueError:
+        return None
+    a, b = int(history.offsets[u]), int(history.offsets[u + 1])
+    times = history.t[a:b]
+    inside = (times >= start.timestamp()) & (times <= end.timestamp())
+    if not inside.any():
+        return None
+    lats, lons = history.lat[a:b][inside], history.lon[a:b][inside]
+    return float(haversine_m_array(lats, lons, np.full(lats.shape, lat), np.full(lons.shape, lon)).min())
 
 
 class IncidentReplay(QObject):
@@ -165,7 +215,7 @@ class IncidentReplay(QObject):
         self.close_sources()
         self.data = data
         self.history.set_data(data.history)
-        for camera in data.cameras:
+        for camera in data.videos:  # cameras and drones alike: recorded video in step with the clock
             if camera.segments:
                 source = PlaybackSource(camera.camera_id, camera.segments, self._video_size)
                 source.start()

@@ -1,7 +1,7 @@
 """The 复盘 report: the incident's story as a PDF for leadership, with key frames from the recorded video.
 
 One page of facts (case, span, area, units and cameras involved), the events in order (who did what when), and
-for each event the picture of the nearest cameras that were recording at that moment — the frames a reviewer
+for each event the picture of the nearest cameras and of the drones overhead that were recording at that moment — the frames a reviewer
 would otherwise scrub for. Written with fpdf2 and the system's CJK font (as the 执法文书 are); stills are decoded
 from the recordings here, so call it on a worker thread.
 """
@@ -9,7 +9,7 @@ from the recordings here, so call it on a worker thread.
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from fpdf import FPDF
@@ -18,11 +18,13 @@ from PIL import Image
 
 from commandcenter.enforcement.documents import find_cjk_font
 from commandcenter.labels import action_label, status_label
-from commandcenter.replay.incident import IncidentData, IncidentEvent
+from commandcenter.replay.incident import IncidentData, IncidentEvent, track_distance
 from commandcenter.video.playback import still_at
 
 MAX_KEY_EVENTS = 8  # key frames for at most this many events (the first ones: the response is what is reviewed)
 CAMERAS_PER_EVENT = 2
+DRONES_PER_EVENT = 2
+DRONE_NEAR_S = 30.0  # a drone's position at an event: its fix within this many seconds of it
 STILL_WIDTH = 480
 
 
@@ -35,7 +37,8 @@ def _clock(when: datetime) -> str:
 
 
 def key_frames(data: IncidentData, event: IncidentEvent) -> list[tuple[str, Image.Image]]:
-    """(camera name, picture) of the nearest cameras recorded at the event's time."""
+    """(camera name, picture) of the nearest cameras recorded at the event's time, then of the drones whose
+    video was recorded then (nearest to the incident at that moment first)."""
     found: list[tuple[str, Image.Image]] = []
     for camera in data.cameras:
         if len(found) >= CAMERAS_PER_EVENT:
@@ -43,6 +46,22 @@ def key_frames(data: IncidentData, event: IncidentEvent) -> list[tuple[str, Imag
         still = still_at(camera.segments, event.at, STILL_WIDTH)
         if still is not None:
             found.append((f"{camera.name}（{camera.distance_m:.0f} 米）", Image.fromarray(still)))
+    scope = data.scope
+    drones = []
+    for drone in data.drones:
+        near = track_distance(data.history, drone.drone_id, scope.lat, scope.lon,
+                              event.at - timedelta(seconds=DRONE_NEAR_S), event.at + timedelta(seconds=DRONE_NEAR_S))
+        drones.append((near, drone))
+    drones.sort(key=lambda pair: pair[0] if pair[0] is not None else float("inf"))
+    shown = 0
+    for near, drone in drones:
+        if shown >= DRONES_PER_EVENT:
+            break
+        still = still_at(drone.segments, event.at, STILL_WIDTH)
+        if still is not None:
+            where = f"距 {near:.0f} 米" if near is not None else f"最近 {drone.distance_m:.0f} 米"
+            found.append((f"无人机 {drone.name}（{where}）", Image.fromarray(still)))
+            shown += 1
     return found
 
 
@@ -71,6 +90,8 @@ def export_report(data: IncidentData, out: Path, *, author: str = "") -> Path:
         ("区域", f"{scope.lat:.5f}, {scope.lon:.5f} 周边 {scope.radius_m:.0f} 米"),
         ("人员车辆", f"{units} 个单位有轨迹"),
         ("视频", f"周边摄像机 {len(data.cameras)} 路，其中 {len(recorded)} 路有录像"),
+        ("无人机", f"{len(data.drones)} 架飞经区域并有录像" + (
+            "：" + "、".join(f"{d.name}（最近 {d.distance_m:.0f} 米）" for d in data.drones) if data.drones else "")),
     ]
     for label, value in facts:
         pdf.cell(28, 8, label)

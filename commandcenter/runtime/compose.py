@@ -72,8 +72,10 @@ from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
+from commandcenter.ptz.cases import CaseAimer
 from commandcenter.ptz.service import PtzService
 from commandcenter.recording.clips import ClipSaver
+from commandcenter.recording.drones import drone_camera, drone_cameras, record_while_flying
 from commandcenter.recording.index import RecordingIndex
 from commandcenter.recording.recorder import Recorder, recording_report
 from commandcenter.runtime.devices import DeviceManager
@@ -435,9 +437,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         geofence.triggered.connect(events.log_geofence)
         lifecycle.add("zones", start=lambda: store.write(lambda session: sync_zones(session, zones)))
 
-    # A drone's video downlink is a camera of the wall like any other.
-    cameras = [*config.cameras, *(CameraConfig(id=f"{d.id}-video", name=f"{d.name or d.id} 视频", url=d.video,
-                                               group=DRONE_CAMERA_GROUP) for d in config.drones if d.video)]
+    # A drone's video downlink is a camera of the wall like any other (and recorded like one: drone_camera).
+    cameras = [*config.cameras, *(drone_camera(d) for d in config.drones if d.video)]
     video = VideoService(cameras, parent=events, tasks=tasks)
     lifecycle.add("video", stop=video.shutdown)
     spec = layout or config.ui.layout or ("3x3" if len(cameras) > 4 else "2x2")
@@ -455,6 +456,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     recorder = build_recorder(config, cameras, store, events, lifecycle, health, role)
 
     fleet = DroneFleet(config.drones, units=tracker, parent=events)
+    if recorder is not None:
+        record_while_flying(config.drones, fleet, recorder)
     events.add_handler(fleet.apply)
     links = drone_links(config) if role.serves else {}  # a seat's drone commands go through the server
 
@@ -500,6 +503,11 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         shifts=ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
                            for s in config.shifts))
     health.register("cases", lambda: cases_report(store))
+    if role.serves:  # a new case turns the nearest PTZ camera toward it, then pops it (commandcenter/ptz/cases.py)
+        aimer = CaseAimer(ptz, cameras, config.ptz, store, tasks, authorize=enforcement.authorize,
+                          audit=enforcement.audit.record, pop=events.camera_alarm.emit, parent=events)
+        if aimer.active:
+            cases.announcer.changed.connect(aimer.on_changes)
     enforcement.attach_cases(cases)  # 执法程序: 告知 → 决定 → 执行 → 结案 drive the cases' status
     # A year without its holidays counts 春节 as working days: said loudly until `data import calendar`.
     health.register("calendar", lambda: {"years": covered_years(cases.calendar),
@@ -629,7 +637,8 @@ def build_recorder(config: Config, cameras: Sequence[CameraConfig], store: Store
         index = RecordingIndex(store.engine)
         health.register("recording", lambda: recording_report(index))
         return None
-    recorder = Recorder(cameras, config.recording, store, notify=events.event_logged.emit)
+    recorder = Recorder(cameras, config.recording, store, notify=events.event_logged.emit,
+                        drones=drone_cameras(config.drones))
 
     def camera_alarm(camera_id: str, text: str) -> None:
         """A plain function, not the bound method: PySide keeps no dangling reference to a non-QObject's method

@@ -104,6 +104,18 @@
         <translation>%1：%2 个事件，%3 个单位，%4 路摄像机有录像</translation>
     </message>
     <message>
+        <source>%1: %2 events, %3 units, %4 cameras and %5 drones with recordings</source>
+        <translation>%1：%2 个事件，%3 个单位，%4 路摄像机和 %5 架无人机有录像</translation>
+    </message>
+    <message>
+        <source>Drone %1 · nearest %2 m</source>
+        <translation>无人机 %1 · 最近 %2 米</translation>
+    </message>
+    <message>
+        <source>%1 · %2 m</source>
+        <translation>%1 · %2 米</translation>
+    </message>
+    <message>
         <location filename="../work/wt/playback/widgets/replay/screen.py" line="240"/>
         <source>Span</source>
         <translation>时段</translation>

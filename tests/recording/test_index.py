@@ -20,7 +20,7 @@ def test_spans_fold_touching_segments_and_a_drop_is_a_gap(store) -> None:  # typ
 def test_the_index_on_postgresql(pg_store) -> None:  # type: ignore[no-untyped-def]
     pg_store.upgrade()
     _spans_and_gaps(pg_store)
-    [cam1, cam2] = RecordingIndex(pg_store.engine).summary()
+    [cam1, cam2, _uav] = RecordingIndex(pg_store.engine).summary()
     assert (cam1.camera_id, cam1.segments, cam1.oldest, cam1.newest) == ("cam-1", 3, T0, T0 + timedelta(seconds=360))
     assert cam2.bytes == 1000
 
@@ -29,7 +29,10 @@ def _spans_and_gaps(store) -> None:  # type: ignore[no-untyped-def]
     for seg in (_seg("a", 0, 60), _seg("b", 60, 120), _seg("c", 300, 360)):
         store.write(add_segment("cam-1", seg))
     store.write(add_segment("cam-2", _seg("other", 0, 60)))
+    store.write(add_segment("uav-1-video", _seg("uav", 100, 160), "uav-1"))  # a drone's downlink
     index = RecordingIndex(store.engine)
+    assert index.drones_recorded(T0, T0 + timedelta(hours=1)) == {"uav-1": "uav-1-video"}
+    assert index.drones_recorded(T0, T0 + timedelta(seconds=100)) == {}  # its segment starts at +100 s
 
     spans = index.spans("cam-1", T0, T0 + timedelta(hours=1))
     assert [(s.start, s.end, s.paths) for s in spans] == [

@@ -16,10 +16,12 @@ from commandcenter.demo.onvif_camera import SimulatedOnvifCamera
 from commandcenter.geo.district import load_default_basemap
 from commandcenter.i18n import install_language
 from commandcenter.ptz.service import PtzService
+from commandcenter.recording.index import add_segment
 from commandcenter.runtime.units import UnitTracker
-from commandcenter.store import Store
+from commandcenter.store import Store, models
 from commandcenter.video.playback import RecordingAccess
 from tests.replay.test_incident import LAT, LON, T0, seed_incident
+from tests.video.recorded_clips import write_segment
 from widgets.replay.screen import IncidentReplayScreen
 from widgets.wall.playback import TilePlayback
 from widgets.wall.ptz_pad import attach_ptz
@@ -101,3 +103,36 @@ def test_render_a_tile_with_pad_and_timeline(store: Store, tasks, qtbot: QtBot, 
         SHOTS.mkdir(parents=True, exist_ok=True)
         assert tile.grab().save(str(SHOTS / "tile-ptz-playback.png"))
         playback.leave()
+
+
+def test_replay_screen_gives_a_tile_to_the_drone_that_flew_over(store: Store, tasks, qtbot: QtBot,  # type: ignore[no-untyped-def]
+                                                                tmp_path: Path) -> None:
+    install_language(QApplication.instance(), "zh")
+    cameras = seed_incident(store, tmp_path)
+    drone_clip = write_segment(tmp_path / "uav.mp4", T0 + timedelta(minutes=2, seconds=55), 10, 60)
+    store.write(add_segment("uav-1-video", drone_clip, "uav-1"))
+
+    def seed(session) -> None:  # type: ignore[no-untyped-def]
+        session.add(models.Drone(id="uav-1", name="巡查1号", url="tcp:127.0.0.1:1", video="rtsp://x", sysid=1))
+        for step in range(0, 8):  # the drone flies over the case from the south, 30 m up
+            session.add(models.PositionFix(unit_id="uav-1", time=T0 + timedelta(minutes=step),
+                                           lat=LAT - 0.003 + 0.001 * step, lon=LON, source="mavlink"))
+
+    store.write(seed)
+    screen = IncidentReplayScreen(store, tasks, UnitTracker(store=None), load_default_basemap(),
+                                  MapConfig(), cameras, (LAT, LON))
+    qtbot.addWidget(screen)
+    screen.resize(1920, 1080)
+    screen.show()
+    qtbot.waitExposed(screen)
+    QTest.keyClicks(screen.case_code, "AJ-FP-1")
+    QTest.keyClick(screen.case_code, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: screen.events.count() == 4, timeout=15_000)
+    assert [t.camera_id for t in screen.tiles[:3]] == ["near", "uav-1-video", None]
+    assert "1 架无人机" in screen.status.text()
+    screen.replay.seek(T0 + timedelta(minutes=3, seconds=2))
+    qtbot.waitUntil(lambda: screen.tiles[0].state == "live" and screen.tiles[1].state == "live", timeout=15_000)
+    qtbot.wait(300)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert screen.grab().save(str(SHOTS / "replay-screen-drone.png"))
+    screen.close_replay()

@@ -1,9 +1,11 @@
-"""复盘 screen: one timeline drives the map (units moving with trails), the case events and nearby cameras' video.
+"""复盘 screen: one timeline drives the map (units moving with trails), the case events and nearby cameras' and
+drones' recorded video.
 
 Choose a case (its span and place come from the case) or a span and an area, 载入: the incident is read on the task
 manager (:func:`commandcenter.replay.incident.load_incident`), then :class:`IncidentReplay` plays it — the map
 draws units and cases as they were (the map's own replay layers), the event list highlights what has happened by
-then, and up to four camera tiles show their recordings at the same moment. 导出报告 writes the PDF with key frames
+then, and up to four tiles (nearest cameras, and up to two drones that flew through the area) show their
+recordings at the same moment. 导出报告 writes the PDF with key frames
 (on a worker). The screen only shows and sends intents; all reading and decoding happen off the GUI thread.
 """
 
@@ -54,6 +56,7 @@ from widgets.wall.tile import VideoTile
 from widgets.wall.timeline import Timeline
 
 VIDEO_TILES = 4
+DRONE_TILES = 2  # of those, at most this many for drones that flew through the area (the rest: nearest cameras)
 POLL_MS = 50
 REPLAY_SPEEDS = (1.0, 2.0, 4.0, 8.0, 16.0, 30.0, 60.0)
 TRAIL_STEPS = 20  # after a jump, the trail is drawn from this many moments of the trail window
@@ -213,7 +216,7 @@ class IncidentReplayScreen(QWidget):
         scope = data.scope
         self.timeline.set_window(scope.start, scope.end)
         spans: list[tuple[datetime, datetime]] = []
-        for camera in data.cameras:
+        for camera in data.videos:
             spans.extend((s.start, s.end) for s in camera.segments)
         self.timeline.set_spans(spans)
         self.timeline.set_markers([TimelineMarker(e.at, "case", f"{e.case_code} {action_label(e.action)}",
@@ -225,14 +228,17 @@ class IncidentReplayScreen(QWidget):
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, event.at)
             self.events.addItem(item)
-        with_video = [c for c in data.cameras if c.segments][:VIDEO_TILES]
+        drones = [d for d in data.drones if d.segments][:DRONE_TILES]  # the drones overhead keep their tiles
+        with_video = [*[c for c in data.cameras if c.segments][:VIDEO_TILES - len(drones)], *drones]
         for i, tile in enumerate(self.tiles):
             shown = with_video[i] if i < len(with_video) else None
             if shown is None:
                 tile.set_camera(None, "", False)
                 tile.set_state("empty", self.tr("No other camera with recordings in the area"))
             else:
-                tile.set_camera(shown.camera_id, f"{shown.name} · {shown.distance_m:.0f} m", False)
+                label = (self.tr("Drone %1 · nearest %2 m") if shown.drone_id else self.tr("%1 · %2 m"))
+                tile.set_camera(shown.camera_id, label.replace("%1", shown.name)
+                                .replace("%2", f"{shown.distance_m:.0f}"), False)
                 tile.set_state("connecting", self.tr("No recording at this moment"))
         radius_deg = scope.radius_m / 111_000
         self.canvas.show_bbox(scope.lat - radius_deg, scope.lon - radius_deg, scope.lat + radius_deg,
@@ -240,10 +246,10 @@ class IncidentReplayScreen(QWidget):
         self.layers.set_visible(True, cases=True)
         self.play.setEnabled(True)
         self.export_button.setEnabled(True)
-        self.status.setText(self.tr("%1: %2 events, %3 units, %4 cameras with recordings")
+        self.status.setText(self.tr("%1: %2 events, %3 units, %4 cameras and %5 drones with recordings")
                             .replace("%1", data.case_title or self.tr("Span"))
                             .replace("%2", str(len(data.events))).replace("%3", str(len(data.history.unit_ids)))
-                            .replace("%4", str(len(with_video))))
+                            .replace("%4", str(len(with_video) - len(drones))).replace("%5", str(len(drones))))
         self._frames.start()
         self._moved(self.replay.clock.time)
 

@@ -1,0 +1,1 @@
+"""The simulated multicopter behind commandcenter.demo.mav_vehicle.SimVehicle, one module per concern."""
