@@ -1,9 +1,9 @@
-"""``data import vehicles|cameras|sensors|drones``: the bureau's device lists from Excel or CSV.
+"""``data import vehicles|cameras|drones``: the bureau's device lists from Excel or CSV.
 
-Each row is upserted by its 编号 (id); the rows land in the ``vehicles``/``cameras``/``sensors``/``drones``
-tables, and the composition treats every stored device the config does not name like a configured one
-(:func:`commandcenter.golive.devices.with_stored_devices`: cameras on the wall, drones' links, vehicles on the
-map). A device typed into the TOML keeps the TOML's values: the config wins, as before.
+Each row is upserted by its 编号 (id); the rows land in the ``vehicles``/``cameras``/``drones`` tables (sensors:
+:mod:`commandcenter.golive.kinds.sensors`), and the composition treats every stored device the config does not
+name like a configured one (:func:`commandcenter.golive.devices.with_stored_devices`: cameras on the wall, drones'
+links, vehicles on the map). A device typed into the TOML keeps the TOML's values: the config wins, as before.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from commandcenter.golive.kinds.common import parse_coordinate, parse_flag, pars
 from commandcenter.golive.marks import mark_imported
 from commandcenter.golive.sheets import Column, SheetRow
 from commandcenter.store import utcnow
-from commandcenter.store.models import Camera, Drone, Sensor, Vehicle
+from commandcenter.store.models import Camera, Drone, Vehicle
 
-__all__ = ["CAMERA_COLUMNS", "DRONE_COLUMNS", "RECORD_MODES", "SENSOR_COLUMNS", "VEHICLE_COLUMNS",
-           "import_cameras", "import_drones", "import_sensors", "import_vehicles"]
+__all__ = ["CAMERA_COLUMNS", "DRONE_COLUMNS", "RECORD_MODES", "VEHICLE_COLUMNS", "import_cameras", "import_drones",
+           "import_vehicles"]
 
 VEHICLE_COLUMNS = (
     Column("plate", ("车牌", "plate", "车牌号"), required=True),
@@ -43,14 +43,6 @@ CAMERA_COLUMNS = (
     Column("ptz", ("云台", "ptz")),
     Column("record_mode", ("录像模式", "record_mode", "录像")),
     Column("record_schedule", ("录像时段", "record_schedule")),
-)
-SENSOR_COLUMNS = (
-    Column("id", ("编号", "id"), required=True),
-    Column("kind", ("类型", "kind"), required=True),
-    Column("url", ("地址", "url")),
-    Column("lat", ("纬度", "lat")),
-    Column("lon", ("经度", "lon")),
-    Column("camera", ("摄像机", "camera")),
 )
 DRONE_COLUMNS = (
     Column("id", ("编号", "id"), required=True),
@@ -146,28 +138,6 @@ def import_cameras(session: Session, rows: Sequence[SheetRow], problems: RowProb
         counts.count(upsert(session, Camera, camera_id, values))
         taken.append(camera_id)
     mark_imported(session, "cameras", taken)
-    return counts
-
-
-def import_sensors(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
-    counts = ImportCounts()
-    taken: list[str] = []
-    ids = _Unique(problems, "编号")
-    for row in rows:
-        n, sensor_id = row.number, row.get("id")
-        if not sensor_id:
-            problems.add(n, "编号", "empty")
-            continue
-        if not ids.fresh(sensor_id, n):
-            continue
-        if not row.get("kind"):
-            problems.add(n, "类型", "empty (垃圾桶, 公厕, 噪声 …)")
-        lat, lon = parse_coordinate(row.get("lat"), row.get("lon"), n, problems)
-        values: dict[str, object] = {"id": sensor_id, "kind": row.get("kind"), "url": row.get("url"),
-                                     "lat": lat, "lon": lon, "camera_id": row.get("camera")}
-        counts.count(upsert(session, Sensor, sensor_id, values))
-        taken.append(sensor_id)
-    mark_imported(session, "sensors", taken)
     return counts
 
 
