@@ -220,7 +220,7 @@ class JointService:
             raise JointError(f"联合执法任务 {task_id} 属于{task.department}，不是{department}的任务")
         if task.status not in OPEN_TASK_STATUSES:
             raise JointError(f"{department}的任务 {task_id} 已{task.status_zh}，不能再办理")
-        return self._apply(task, status, actor=actor, note=note, on_behalf=True)
+        return self._apply(task, status, actor=actor, note=note, on_behalf=True, via="城管通")
 
     def _checked(self, task_id: int, status: str, note: str) -> JointTask:
         if status not in ("reported", "done", "refused"):
@@ -232,11 +232,12 @@ class JointService:
             raise JointError(f"联合执法任务 {task_id} 不存在")
         return task
 
-    def _apply(self, task: JointTask, status: str, *, actor: str, note: str, on_behalf: bool) -> JointTask:
+    def _apply(self, task: JointTask, status: str, *, actor: str, note: str, on_behalf: bool,
+               via: str = "") -> JointTask:
         """Audit the department's act, move the task, and take the case out of 联合执法 after the last one."""
         self.audit.record(actor, "joint.report", task.case_code, {
             "task": task.id, "department": task.department, "status": status, "note": note.strip()}).result(30)
-        who = f"{task.department}（{actor}）" + (f"：{note.strip()}" if note.strip() else "")
+        who = f"{task.department}（{via or actor}）" + (f"：{note.strip()}" if note.strip() else "")
         view = self.cases.update_task(task.id, status, "system" if on_behalf else actor, who).result(60)
         remaining = [t for t in self.tasks(case_id=task.case_id) if t.status in OPEN_TASK_STATUSES]
         if not remaining and view.status == "joint":

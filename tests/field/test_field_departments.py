@@ -6,15 +6,21 @@ from __future__ import annotations
 
 import contextlib
 import io
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from commandcenter.cases.model import NewCase
 from commandcenter.cli import main
 from commandcenter.demo.departments import seed_departments
 from commandcenter.runtime.compose import Services
 
-from .conftest import Phone, pair_phone
+from .conftest import Phone, pair_phone, wait_until
+from .test_field_browser import browser  # noqa: F401  (the chromium fixture)
 
 POLICE, STREET = "区公安分局", "兴隆街道办事处"
+OUT = Path(__file__).resolve().parents[2] / "out" / "field"
 
 
 def summoned_case(services: Services) -> str:
@@ -95,9 +101,60 @@ def test_department_and_officer_tokens_never_mix(field_services: Services, base_
     # revoke ends the department's phones (within the two-second token cache)
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(["field", "revoke", "--department", STREET, "--db", field_services.config.database.url]) == 0
-    from .conftest import wait_until
-
     assert wait_until(lambda: street.call("GET", "/field/v1/department/tasks").status == 401, timeout=10)
     with contextlib.redirect_stderr(io.StringIO()) as err:
         assert main(["field", "pair", "--department", "区水务局", "--db", field_services.config.database.url]) == 1
     assert "not found" in err.getvalue()
+
+
+@pytest.mark.slow
+def test_a_department_contact_reports_in_and_finishes_in_chromium(field_services: Services, base_url: str,
+                                                                  browser: Any) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    wait = WebDriverWait(browser, 20)
+    code = summoned_case(field_services)
+    joint = field_services.enforcement.joint
+    assert joint is not None
+    police_task = next(t for t in joint.tasks() if t.department == POLICE)
+    joint.report(police_task.id, "done", actor="system", note="秩序已恢复")  # the police finished at their seat
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["field", "pair", "--department", STREET, "--db", field_services.config.database.url]) == 0
+    pairing = out.getvalue().strip().splitlines()[-1]
+
+    def see(css: str, text: str) -> None:
+        wait.until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, css), text))
+
+    def click(css: str) -> None:
+        wait.until(ec.element_to_be_clickable((By.CSS_SELECTOR, css))).click()
+
+    browser.get(base_url + "/field/")
+    wait.until(ec.visibility_of_element_located((By.ID, "code"))).send_keys(pairing)  # typed like an officer's
+    click("#pair")
+    see("#who", STREET)
+    see("main h2", "联合执法任务（1）")
+    for text in ("劝离摊贩", "江东中路 201 号", "待报到", code):
+        see(".dept-task", text)
+    browser.save_screenshot(str(OUT / "dept-1-tasks.png"))
+    click('.dept-task button[data-act="report"]')
+    wait.until(ec.visibility_of_element_located((By.ID, "dept-note"))).send_keys("已到场")
+    click("#dept-confirm")
+    see(".dept-task", "已报到")
+    assert wait_until(lambda: next(t for t in joint.tasks() if t.department == STREET).status == "reported")
+    browser.save_screenshot(str(OUT / "dept-2-reported.png"))
+    click('.dept-task button[data-act="done"]')
+    wait.until(ec.visibility_of_element_located((By.ID, "dept-note"))).send_keys("摊贩已劝离，现场恢复")
+    browser.save_screenshot(str(OUT / "dept-3-done-sheet.png"))
+    click("#dept-confirm")
+    see("main", "暂无待办任务")
+    see("main", "已办结")
+    assert wait_until(lambda: field_services.cases.get(code).status == "handled")  # out of 联合执法
+    browser.save_screenshot(str(OUT / "dept-4-finished.png"))
+    # reloading keeps the department's view (its token is remembered), never the officers' pairing screen
+    browser.refresh()
+    see("main h2", "联合执法任务（0）")
+    assert browser.execute_script("return localStorage.getItem('cgt.token')") is None
