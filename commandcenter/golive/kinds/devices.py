@@ -9,10 +9,10 @@ links, vehicles on the map). A device typed into the TOML keeps the TOML's value
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from commandcenter.config import TIME_WINDOW
 from commandcenter.golive.framework import ImportCounts, RowProblems, upsert
@@ -22,7 +22,7 @@ from commandcenter.golive.sheets import Column, SheetRow
 from commandcenter.store import utcnow
 from commandcenter.store.models import Camera, Drone, Vehicle
 
-__all__ = ["CAMERA_COLUMNS", "DRONE_COLUMNS", "RECORD_MODES", "VEHICLE_COLUMNS", "import_cameras", "import_drones",
+__all__ = ["CAMERA_COLUMNS", "DRONE_COLUMNS", "RECORD_MODES", "VEHICLE_COLUMNS", "import_by_id", "import_cameras", "import_drones",
            "import_vehicles"]
 
 VEHICLE_COLUMNS = (
@@ -105,17 +105,30 @@ def import_vehicles(session: Session, rows: Sequence[SheetRow], problems: RowPro
     return counts
 
 
-def import_cameras(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
+def import_by_id(session: Session, rows: Sequence[SheetRow], problems: RowProblems, kind: str,
+                 model: type[DeclarativeBase], values_of: Callable[[SheetRow, str], dict[str, object]]) -> ImportCounts:
+    """The loop the device sheets share: 编号 required and unique within the file, each row's values (checked by
+    ``values_of``, which reports its own problems) upserted by it, and the ids marked imported so the composition
+    brings them back as configured devices (:func:`commandcenter.golive.devices.with_stored_devices`)."""
     counts = ImportCounts()
     taken: list[str] = []
     ids = _Unique(problems, "编号")
     for row in rows:
-        n, camera_id = row.number, row.get("id")
-        if not camera_id:
+        n, item_id = row.number, row.get("id")
+        if not item_id:
             problems.add(n, "编号", "empty")
             continue
-        if not ids.fresh(camera_id, n):
+        if not ids.fresh(item_id, n):
             continue
+        counts.count(upsert(session, model, item_id, values_of(row, item_id)))
+        taken.append(item_id)
+    mark_imported(session, kind, taken)
+    return counts
+
+
+def import_cameras(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
+    def values(row: SheetRow, camera_id: str) -> dict[str, object]:
+        n = row.number
         url, sub_url = row.get("url"), row.get("sub_url")
         if not _STREAM.match(url):
             problems.add(n, "主码流", f"{url!r} is not a stream URL (rtsp://…)" if url else "empty")
@@ -131,27 +144,16 @@ def import_cameras(session: Session, rows: Sequence[SheetRow], problems: RowProb
                 problems.add(n, "录像时段", f"{window!r} is not a time window HH:MM-HH:MM (e.g. 07:00-22:00)")
         if mode == "schedule" and not windows:
             problems.add(n, "录像时段", "计划录像 needs its time windows, e.g. 07:00-22:00")
-        values: dict[str, object] = {"id": camera_id, "name": row.get("name") or camera_id, "url": url,
-                                     "sub_url": sub_url, "lat": lat, "lon": lon, "group": row.get("group"),
-                                     "ptz": parse_flag(row.get("ptz"), n, "云台", problems),
-                                     "record_mode": mode or "", "record_schedule": ";".join(windows)}
-        counts.count(upsert(session, Camera, camera_id, values))
-        taken.append(camera_id)
-    mark_imported(session, "cameras", taken)
-    return counts
+        return {"id": camera_id, "name": row.get("name") or camera_id, "url": url, "sub_url": sub_url, "lat": lat,
+                "lon": lon, "group": row.get("group"), "ptz": parse_flag(row.get("ptz"), n, "云台", problems),
+                "record_mode": mode or "", "record_schedule": ";".join(windows)}
+
+    return import_by_id(session, rows, problems, "cameras", Camera, values)
 
 
 def import_drones(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
-    counts = ImportCounts()
-    taken: list[str] = []
-    ids = _Unique(problems, "编号")
-    for row in rows:
-        n, drone_id = row.number, row.get("id")
-        if not drone_id:
-            problems.add(n, "编号", "empty")
-            continue
-        if not ids.fresh(drone_id, n):
-            continue
+    def values(row: SheetRow, drone_id: str) -> dict[str, object]:
+        n = row.number
         url, video = row.get("url"), row.get("video")
         if not _LINK.search(url):
             problems.add(n, "链路", f"{url!r} is not a MAVLink link (udpin:0.0.0.0:14550, tcp:HOST:PORT, "
@@ -159,9 +161,7 @@ def import_drones(session: Session, rows: Sequence[SheetRow], problems: RowProbl
         if video and not _STREAM.match(video):
             problems.add(n, "视频", f"{video!r} is not a stream URL (rtsp://…)")
         sysid = parse_number(row.get("sysid"), n, "系统编号", problems, minimum=0, maximum=255)
-        values: dict[str, object] = {"id": drone_id, "name": row.get("name") or drone_id, "url": url,
-                                     "video": video, "sysid": int(sysid or 0)}
-        counts.count(upsert(session, Drone, drone_id, values))
-        taken.append(drone_id)
-    mark_imported(session, "drones", taken)
-    return counts
+        return {"id": drone_id, "name": row.get("name") or drone_id, "url": url, "video": video,
+                "sysid": int(sysid or 0)}
+
+    return import_by_id(session, rows, problems, "drones", Drone, values)

@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from sqlalchemy.orm import Session
 
 from commandcenter.config import REGISTER_TYPES, SENSOR_PROTOCOLS
-from commandcenter.golive.framework import ImportCounts, RowProblems, upsert
+from commandcenter.golive.framework import ImportCounts, RowProblems
 from commandcenter.golive.kinds.common import parse_coordinate, parse_number
-from commandcenter.golive.marks import mark_imported
+from commandcenter.golive.kinds.devices import import_by_id
 from commandcenter.golive.sheets import Column, SheetRow
 from commandcenter.store.models import Sensor
 
@@ -107,19 +107,10 @@ def _link(row: SheetRow, problems: RowProblems) -> dict[str, object]:
 
 
 def import_sensors(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
-    counts = ImportCounts()
-    taken: list[str] = []
-    seen: dict[str, int] = {}
     line_speed: dict[str, tuple[int, int]] = {}
-    for row in rows:
-        n, sensor_id = row.number, row.get("id")
-        if not sensor_id:
-            problems.add(n, "编号", "empty")
-            continue
-        if sensor_id in seen:
-            problems.add(n, "编号", f"{sensor_id} is already on row {seen[sensor_id]}")
-            continue
-        seen[sensor_id] = n
+
+    def values(row: SheetRow, sensor_id: str) -> dict[str, object]:
+        n = row.number
         if not row.get("kind"):
             problems.add(n, "类型", "empty (垃圾桶, 公厕, 噪声 …)")
         lat, lon = parse_coordinate(row.get("lat"), row.get("lon"), n, problems)
@@ -129,9 +120,7 @@ def import_sensors(session: Session, rows: Sequence[SheetRow], problems: RowProb
             if speed != link["baudrate"]:
                 problems.add(n, "波特率", f"{link['baudrate']} differs from {speed} on row {first}, the same "
                              f"RS-485 line {row.get('url')!r} (one line, one speed)")
-        values: dict[str, object] = {"id": sensor_id, "kind": row.get("kind"), "url": row.get("url"), "lat": lat,
-                                     "lon": lon, "camera_id": row.get("camera"), "name": row.get("name"), **link}
-        counts.count(upsert(session, Sensor, sensor_id, values))
-        taken.append(sensor_id)
-    mark_imported(session, "sensors", taken)
-    return counts
+        return {"id": sensor_id, "kind": row.get("kind"), "url": row.get("url"), "lat": lat, "lon": lon,
+                "camera_id": row.get("camera"), "name": row.get("name"), **link}
+
+    return import_by_id(session, rows, problems, "sensors", Sensor, values)
