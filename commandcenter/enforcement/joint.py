@@ -1,5 +1,6 @@
 """吹哨报到 (联合执法): the directory of departments the bureau can summon, with their contacts and how fast they
-must answer; a summoned department reports in and finishes its task from its own seat (role ``department``);
+must answer; a summoned department reports in and finishes its task from its own seat (role ``department``) or
+from its contact's paired phone (the field app, :mod:`commandcenter.field.departments`);
 the case leaves 联合执法 once every task is done; a department past its answer time is flagged.
 
 The tasks themselves are the cases package's ``case_tasks`` (one per summoned department, created by
@@ -198,13 +199,7 @@ class JointService:
     def report(self, task_id: int, status: str, *, actor: str, note: str = "") -> JointTask:
         """报到 (``reported``), 完成 (``done``) or 拒绝 (``refused``, with a reason) a task. When the last open task
         of the case is finished, the case leaves 联合执法 (处理反馈 by the system)."""
-        if status not in ("reported", "done", "refused"):
-            raise JointError(f"task {task_id}: status must be reported, done or refused, not {status!r}")
-        if status == "refused" and not note.strip():
-            raise JointError("拒绝任务须说明理由")
-        task = next((t for t in self.tasks() if t.id == task_id), None)
-        if task is None:
-            raise JointError(f"联合执法任务 {task_id} 不存在")
+        task = self._checked(task_id, status, note)
         if self.allowed(actor, "case.joint"):
             on_behalf = False
         else:
@@ -213,14 +208,41 @@ class JointService:
             if mine is None or mine.name != task.department:
                 raise JointError(f"{actor} 不是{task.department}的账号，不能办理该部门的任务")
             on_behalf = True
+        return self._apply(task, status, actor=actor, note=note, on_behalf=on_behalf)
+
+    def report_for_department(self, task_id: int, status: str, *, department: str, actor: str,
+                              note: str = "") -> JointTask:
+        """The same acts from a department contact's paired phone (the field app): the bearer token already
+        says which department speaks, so the task must be that department's; ``actor`` names the phone in the
+        audit chain (``field-department:<id>``)."""
+        task = self._checked(task_id, status, note)
+        if task.department != department:
+            raise JointError(f"联合执法任务 {task_id} 属于{task.department}，不是{department}的任务")
+        if task.status not in OPEN_TASK_STATUSES:
+            raise JointError(f"{department}的任务 {task_id} 已{task.status_zh}，不能再办理")
+        return self._apply(task, status, actor=actor, note=note, on_behalf=True, via="城管通")
+
+    def _checked(self, task_id: int, status: str, note: str) -> JointTask:
+        if status not in ("reported", "done", "refused"):
+            raise JointError(f"task {task_id}: status must be reported, done or refused, not {status!r}")
+        if status == "refused" and not note.strip():
+            raise JointError("拒绝任务须说明理由")
+        task = next((t for t in self.tasks() if t.id == task_id), None)
+        if task is None:
+            raise JointError(f"联合执法任务 {task_id} 不存在")
+        return task
+
+    def _apply(self, task: JointTask, status: str, *, actor: str, note: str, on_behalf: bool,
+               via: str = "") -> JointTask:
+        """Audit the department's act, move the task, and take the case out of 联合执法 after the last one."""
         self.audit.record(actor, "joint.report", task.case_code, {
-            "task": task_id, "department": task.department, "status": status, "note": note.strip()}).result(30)
-        who = f"{task.department}（{actor}）" + (f"：{note.strip()}" if note.strip() else "")
-        view = self.cases.update_task(task_id, status, "system" if on_behalf else actor, who).result(60)
+            "task": task.id, "department": task.department, "status": status, "note": note.strip()}).result(30)
+        who = f"{task.department}（{via or actor}）" + (f"：{note.strip()}" if note.strip() else "")
+        view = self.cases.update_task(task.id, status, "system" if on_behalf else actor, who).result(60)
         remaining = [t for t in self.tasks(case_id=task.case_id) if t.status in OPEN_TASK_STATUSES]
         if not remaining and view.status == "joint":
             self.cases.feedback(view.code, "system", "联合执法各部门任务均已完成").result(60)
-        return next(t for t in self.tasks(case_id=task.case_id) if t.id == task_id)
+        return next(t for t in self.tasks(case_id=task.case_id) if t.id == task.id)
 
 
 def seed_rows() -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from commandcenter import paths
+from commandcenter.field.departments import DepartmentDesk, department_api
 from commandcenter.field.service import FieldError, FieldService
 from commandcenter.field.waiters import Waiters
 from commandcenter.runtime.tasks import TaskManager, TasksStopped
@@ -93,6 +94,7 @@ class FieldServer:
         base = limits or HttpLimits()
         self.limits = replace(base, body_timeout=max(base.body_timeout, UPLOAD_BODY_TIMEOUT_S))
         self.stats = LinkStats()
+        self.departments: DepartmentDesk | None = None  # set by the composition: departments' phones
         self.bound_port: int | None = None
         self.ready = threading.Event()
         self._lock = threading.Lock()
@@ -235,6 +237,9 @@ class _Handler(BoundedRequestHandler):
     def _api(self, method: str, route: str, query: dict[str, str]) -> None:
         service = self.server.adapter.service
         parts = route.split("/") if route else []
+        if parts[:1] == ["department"]:  # 吹哨报到 departments' phones (commandcenter.field.departments)
+            department_api(self, self.server.adapter.departments, method, parts[1:])
+            return
         if parts == ["pair"]:
             self._need(method, "POST")
             body = self._json_body()

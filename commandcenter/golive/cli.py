@@ -1,4 +1,5 @@
-"""``commandcenter data import KIND FILE [--dry-run] [--crs wgs84|gcj02|bd09] [--config FILE] [--db URL]``.
+"""``commandcenter data import KIND FILE [--dry-run] [--crs wgs84|gcj02|bd09] [--config FILE] [--db URL]``
+and ``commandcenter data encrypt-parties [--dry-run] [--old-key FILE] [--config FILE] [--db URL]``.
 
 The contract outside checks rely on: exit 0 only when every row was taken; any bad row → exit 1, each bad row
 named by its row number in the sheet (header = row 1) and its field, and nothing imported from the file. A
@@ -57,11 +58,22 @@ def data_main(argv: list[str]) -> int:
     imp.add_argument("--config", default="", help="TOML configuration file ([database] url)")
     imp.add_argument("--db", default="", help="SQLAlchemy database URL (default: the config's, else embedded)")
     sub.add_parser("kinds", help="list the kinds of data and their columns")
+    enc = sub.add_parser("encrypt-parties", help="encrypt the 当事人 ID numbers and phones still in clear "
+                         "(recorded before encryption); with --old-key, re-encrypt everything under a new key")
+    enc.add_argument("--dry-run", action="store_true", help="count what would be encrypted; write nothing")
+    enc.add_argument("--old-key", default="", help="key file the parties are encrypted with now (key rotation: "
+                     "the new key is [security] data_key / CC_DATA_KEY)")
+    enc.add_argument("--config", default="", help="TOML configuration file ([database] url, [security] data_key)")
+    enc.add_argument("--db", default="", help="SQLAlchemy database URL (default: the config's, else embedded)")
     args = parser.parse_args(argv)
     if args.command == "kinds":
         for name in sorted(KINDS):
             print(f"{name:12s} {KINDS[name].summary}")
         return 0
+    if args.command == "encrypt-parties":
+        from commandcenter.golive.party_cli import encrypt_parties_main
+
+        return encrypt_parties_main(args.config, args.db, dry_run=args.dry_run, old_key=args.old_key)
     try:
         config = load_config(args.config) if args.config else None
     except ConfigError as exc:

@@ -14,17 +14,16 @@ from commandcenter.golive.kinds.categories import CATEGORY_COLUMNS, import_categ
 from commandcenter.golive.kinds.devices import (
     CAMERA_COLUMNS,
     DRONE_COLUMNS,
-    SENSOR_COLUMNS,
     VEHICLE_COLUMNS,
     import_cameras,
     import_drones,
-    import_sensors,
     import_vehicles,
 )
 from commandcenter.golive.kinds.geo import geo_kind
 from commandcenter.golive.kinds.grid import import_grid
 from commandcenter.golive.kinds.nofly import import_nofly
 from commandcenter.golive.kinds.officers import OFFICER_COLUMNS, import_officers
+from commandcenter.golive.kinds.sensors import SENSOR_COLUMNS, import_sensors
 from commandcenter.golive.kinds.zones import import_zones
 
 __all__ = ["KINDS"]
@@ -36,7 +35,7 @@ KINDS: dict[str, DataKind] = {
                            VEHICLE_COLUMNS, import_vehicles),
     "cameras": sheet_kind("cameras", "摄像机 (Excel/CSV): 编号, 名称, 主码流, 子码流, 纬度, 经度, 分组, 云台, 录像模式",
                           CAMERA_COLUMNS, import_cameras),
-    "sensors": sheet_kind("sensors", "传感器 (Excel/CSV): 编号, 类型, 地址, 纬度, 经度, 摄像机",
+    "sensors": sheet_kind("sensors", "传感器 (Excel/CSV): 编号, 类型, 地址, 纬度, 经度, 摄像机, 协议, 从站地址, 波特率, 周期, 寄存器, 主题",
                           SENSOR_COLUMNS, import_sensors),
     "drones": sheet_kind("drones", "无人机 (Excel/CSV): 编号, 名称, 链路 (MAVLink), 视频, 系统编号",
                          DRONE_COLUMNS, import_drones),

@@ -53,6 +53,7 @@ from commandcenter.enforcement.audit import CheckpointService, checkpoint_servic
 from commandcenter.enforcement.evidence import EvidenceInfo
 from commandcenter.enforcement.permissions import OPEN_GATE, PermissionGate
 from commandcenter.enforcement.services import EnforcementServices
+from commandcenter.field.departments import DepartmentDesk
 from commandcenter.field.http import FieldServer
 from commandcenter.field.service import FieldService, SosAlarm
 from commandcenter.geo.basemap import Basemap, BasemapError, import_geojson, import_osm_xml, validate_basemap
@@ -709,8 +710,11 @@ def build_field_api(config: Config, store: Store, tasks: TaskManager, cases: Cas
     service = FieldService(store, cases, enforcement.evidence, enforcement.authorizer, tracker,
                            audit=enforcement.audit_hook, on_sos=sos,
                            max_upload_bytes=int(config.field.max_upload_mb * (1 << 20)))
-    return FieldServer(service, tasks, config.field.host, config.field.port, limits=limits,
-                       public_url=config.field.base_url)
+    server = FieldServer(service, tasks, config.field.host, config.field.port, limits=limits,
+                         public_url=config.field.base_url)
+    if enforcement.joint is not None:  # 吹哨报到 departments' phones
+        server.departments = DepartmentDesk(store, enforcement.joint, audit=enforcement.audit_hook)
+    return server
 def _camera_ai(config: Config, categories: CategoryTable, cameras: Sequence[CameraConfig], cases: CaseService,
                enforcement: EnforcementServices, tasks: TaskManager, events: CoreEvents, devices: DeviceManager,
                lifecycle: Lifecycle, health: HealthReport, limits: HttpLimits,

@@ -133,6 +133,16 @@ class Sensor(Base):
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     camera_id: Mapped[str] = mapped_column(String(64), default="")
+    # What the poller needs (``data import sensors``; a [[sensors]] entry of the config keeps its own values).
+    name: Mapped[str] = mapped_column(String(128), default="")
+    protocol: Mapped[str] = mapped_column(String(16), default="modbus-rtu")
+    baudrate: Mapped[int] = mapped_column(Integer, default=9600)
+    unit: Mapped[int] = mapped_column(Integer, default=1)
+    period_s: Mapped[float] = mapped_column(Float, default=60.0)
+    timeout_s: Mapped[float] = mapped_column(Float, default=1.0)
+    # [{"measure", "address", "type", "scale", "unit"}, …] as RegisterConfig
+    registers: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    topic: Mapped[str] = mapped_column(String(256), default="")
 
 
 class Zone(Base):

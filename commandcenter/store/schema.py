@@ -16,6 +16,7 @@ _TABLE_MODULES = (
     "commandcenter.cases.tables",
     "commandcenter.enforcement.tables",
     "commandcenter.field.tables",
+    "commandcenter.field.department_tables",
     "commandcenter.kpi.tables",
     "commandcenter.recording.tables",
     "commandcenter.sensors.tables",

@@ -111,3 +111,28 @@ def test_the_briefing_says_loudly_which_year_has_no_calendar(qtbot) -> None:  # 
     assert not screen.calendar_warning.isHidden() and "2027" in screen.calendar_warning.text()
     screen.show_data({"calendar_missing_years": []})
     assert screen.calendar_warning.isHidden()
+
+
+def test_the_full_gbt30428_2_table_imports_and_becomes_the_bureaus_table(tmp_path: Path, db: str) -> None:
+    path = Path(__file__).resolve().parents[2] / "resources" / "examples" / "categories-gbt30428.2.csv"
+    result = import_file("categories", path, db)
+    assert result.returncode == 0, result.stderr
+    assert "added 141" in result.stdout
+    assert "now name another 小类 than the bundled table" in result.stdout and "BJ0302 垃圾箱 → 化粪池" in result.stdout
+    store = Store(db)
+    try:
+        table = bureau_categories(store)
+        majors = {(c.kind, c.major) for c in table}
+        assert majors == {("部件", m) for m in ("公用设施", "道路交通", "市容环境", "园林绿化", "房屋土地", "其他设施")} | {
+            ("事件", m) for m in ("市容环境", "宣传广告", "施工管理", "突发事件", "街面秩序", "其他事件")}
+        # every bundled code is overridden: the bureau works with the standard's table only
+        assert len(table) == 141
+        assert (table.resolve("BJ0101").name, table.resolve("BJ0114").name, table.resolve("BJ0305").name) == (
+            "上水井盖", "无主井盖", "垃圾箱")
+        assert (table.resolve("SJ0102").name, table.resolve("SJ0401").name, table.resolve("SJ0504").name) == (
+            "暴露垃圾", "路面塌陷", "店外经营")
+        collapse = table.resolve("路面塌陷")
+        assert collapse.natural_hours and collapse.auto_dispatch and collapse.urgency == 1
+        assert table.resolve("店外经营").auto_dispatch and not table.resolve("私搭乱建").auto_dispatch
+    finally:
+        store.close()

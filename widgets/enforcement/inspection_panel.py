@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -21,19 +20,19 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from commandcenter.enforcement.inspections import RESULT_ZH, InspectionInfo, InspectionService
 from commandcenter.enforcement.joint import DepartmentInfo, JointService
 from commandcenter.runtime.tasks import GuiBridge, TaskManager
-from widgets.enforcement.style import PANEL_QSS, set_role
+from widgets.enforcement.forms import PanelMessages, action_row, message_label, panel_column
+from widgets.enforcement.style import PANEL_QSS
 
 Overview = tuple[list[InspectionInfo], list[tuple[int, str, str]], list[DepartmentInfo]]
 
 
-class InspectionPanel(QWidget):
+class InspectionPanel(PanelMessages, QWidget):
     """Plan and record joint inspections."""
 
     loaded = Signal()
@@ -72,11 +71,8 @@ class InspectionPanel(QWidget):
         form.addRow(self.tr("Business"), self.business)
         form.addRow(self.tr("Date"), self.day)
         form.addRow(self.tr("Place"), self.place)
-        item_row = QHBoxLayout()
-        item_row.addWidget(self.department)
-        item_row.addWidget(self.item_text, 1)
-        item_row.addWidget(self.add_button)
-        form.addRow(self.tr("Check items"), item_row)
+        form.addRow(self.tr("Check items"), action_row(self.department, self.item_text, self.add_button,
+                                                       stretch=self.item_text))
         form.addRow(self.item_list)
         form.addRow(self.plan_button)
 
@@ -103,18 +99,10 @@ class InspectionPanel(QWidget):
         self.summary.setPlaceholderText(self.tr("Overall conclusion"))
         self.record_button = QPushButton(self.tr("Record results"))
         self.record_button.clicked.connect(self.record)
-        record = QVBoxLayout(record_box)
-        record.addWidget(self.items)
-        row = QHBoxLayout()
-        row.addWidget(self.summary, 1)
-        row.addWidget(self.record_button)
-        record.addLayout(row)
+        panel_column(record_box, self.items, action_row(self.summary, self.record_button, stretch=self.summary))
 
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        for widget in (title, plan_box, self.table, record_box, self.message):
-            layout.addWidget(widget)
+        self.message = message_label()
+        panel_column(self, title, plan_box, self.table, record_box, self.message)
 
     # ------------------------------------------------------------------------------------------- reading
     def refresh(self) -> None:
@@ -231,11 +219,3 @@ class InspectionPanel(QWidget):
         self._say(self.tr("Results recorded for %1").replace("%1", inspection.business), "ok")
         self.saved.emit(inspection)
         self.refresh()
-
-    def _failed(self, exc: BaseException) -> None:
-        self._say(getattr(exc, "message_zh", None) or str(exc), "error")
-        self.loaded.emit()
-
-    def _say(self, text: str, role: str) -> None:
-        self.message.setText(text)
-        set_role(self.message, role)

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -34,7 +32,8 @@ from commandcenter.cases.model import CaseView
 from commandcenter.enforcement.documents import CHINA
 from commandcenter.enforcement.joint import DEPARTMENT_KINDS, DepartmentInfo, JointService, JointTask
 from commandcenter.runtime.tasks import GuiBridge, TaskManager
-from widgets.enforcement.style import PANEL_QSS, set_role
+from widgets.enforcement.forms import PanelMessages, action_row, message_label, panel_column
+from widgets.enforcement.style import PANEL_QSS
 
 OVERDUE = QColor("#f85149")
 # The dark theme draws no visible check box in a list: give the indicator a border and a fill when ticked.
@@ -89,16 +88,14 @@ class TaskActions(QWidget):
         self.report_button = QPushButton(self.tr("Report in"))
         self.done_button = QPushButton(self.tr("Finished"))
         self.refuse_button = QPushButton(self.tr("Refuse"))
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.note, 1)
+        action_row(self.note, self.report_button, self.done_button, self.refuse_button, stretch=self.note,
+                   parent=self)
         for button, status in ((self.report_button, "reported"), (self.done_button, "done"),
                                (self.refuse_button, "refused")):
             button.clicked.connect(lambda _checked=False, s=status: run(s, self.note.text()))
-            row.addWidget(button)
 
 
-class JointPanel(QWidget):
+class JointPanel(PanelMessages, QWidget):
     """The joint tasks of one case and the summoning of departments."""
 
     loaded = Signal()
@@ -124,18 +121,10 @@ class JointPanel(QWidget):
         self.task_text.setPlaceholderText(self.tr("What each department is asked to do"))
         self.summon_button = QPushButton(self.tr("Summon"))
         self.summon_button.clicked.connect(self.summon)
-        summon = QVBoxLayout(summon_box)
-        summon.addWidget(self.directory)
-        row = QHBoxLayout()
-        row.addWidget(self.task_text, 1)
-        row.addWidget(self.summon_button)
-        summon.addLayout(row)
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        for widget in (self.title, self.table, self.task_actions, summon_box, self.message):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+        panel_column(summon_box, self.directory, action_row(self.task_text, self.summon_button,
+                                                            stretch=self.task_text))
+        self.message = message_label()
+        panel_column(self, self.title, self.table, self.task_actions, summon_box, self.message).addStretch(1)
 
     def set_case(self, case_id: int) -> None:
         self.case_id = case_id
@@ -207,16 +196,8 @@ class JointPanel(QWidget):
         self.changed.emit()
         self.refresh()
 
-    def _failed(self, exc: BaseException) -> None:
-        self._say(getattr(exc, "message_zh", None) or str(exc), "error")
-        self.loaded.emit()
 
-    def _say(self, text: str, role: str) -> None:
-        self.message.setText(text)
-        set_role(self.message, role)
-
-
-class DepartmentPanel(QWidget):
+class DepartmentPanel(PanelMessages, QWidget):
     """A department seat's open tasks (or, for a dispatcher, every open joint task), and the directory."""
 
     loaded = Signal()
@@ -269,15 +250,10 @@ class DepartmentPanel(QWidget):
         form.addRow(self.tr("Seat account"), self.username)
         form.addRow(self.tr("Report within (h)"), self.hours)
         form.addRow(self.active, self.save_button)
-        directory = QVBoxLayout(directory_box)
-        directory.addWidget(self.directory)
-        directory.addLayout(form)
+        panel_column(directory_box, self.directory, form)
 
-        self.message = QLabel("")
-        self.message.setWordWrap(True)
-        layout = QVBoxLayout(self)
-        for widget in (self.title, self.tasks, self.task_actions, directory_box, self.message):
-            layout.addWidget(widget)
+        self.message = message_label()
+        panel_column(self, self.title, self.tasks, self.task_actions, directory_box, self.message)
 
     def refresh(self) -> None:
         actor, dispatcher = self.actor, self.allowed("case.joint")
@@ -339,11 +315,3 @@ class DepartmentPanel(QWidget):
     def _reported(self) -> None:
         self.task_actions.note.clear()
         self.refresh()
-
-    def _failed(self, exc: BaseException) -> None:
-        self._say(getattr(exc, "message_zh", None) or str(exc), "error")
-        self.loaded.emit()
-
-    def _say(self, text: str, role: str) -> None:
-        self.message.setText(text)
-        set_role(self.message, role)

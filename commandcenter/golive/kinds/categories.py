@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from commandcenter.cases.categories import NATURAL_TIMING, WORKING_TIMING
+from commandcenter.cases.categories import NATURAL_TIMING, WORKING_TIMING, load_categories
 from commandcenter.golive.framework import ImportCounts, RowProblems, upsert
 from commandcenter.golive.kinds.common import parse_flag, parse_number, split_list
 from commandcenter.golive.sheets import Column, SheetRow
@@ -74,4 +74,17 @@ def import_categories(session: Session, rows: Sequence[SheetRow], problems: RowP
             "skills": split_list(row.get("skills")), "team": row.get("team"), "auto_dispatch": auto,
             "name_en": row.get("name_en"), "natural_hours": timing == NATURAL_TIMING}
         counts.count(upsert(session, CategoryRow, code, values))
+    _note_changed_meanings(counts, {row.get("code"): row.get("name") for row in rows if row.get("code")})
     return counts
+
+
+def _note_changed_meanings(counts: ImportCounts, names: dict[str, str]) -> None:
+    """Say which 编码 now name another 小类 than in the bundled table (the demo's numbering differs from the
+    standard's in places), because sensor rules, the hotline mapping and AI rules name categories by code."""
+    bundled = {c.code: c.name for c in load_categories()}
+    changed = [f"{code} {bundled[code]} → {name}" for code, name in names.items()
+               if code in bundled and name and bundled[code] != name]
+    if changed:
+        counts.notes.append(f"{len(changed)} 编码 now name another 小类 than the bundled table "
+                            f"({'; '.join(changed)}): check the categories "
+                            "named in [[sensor_rules]], resources/cases/hotline_mapping.toml and the AI rules")

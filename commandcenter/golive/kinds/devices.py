@@ -1,18 +1,18 @@
-"""``data import vehicles|cameras|sensors|drones``: the bureau's device lists from Excel or CSV.
+"""``data import vehicles|cameras|drones``: the bureau's device lists from Excel or CSV.
 
-Each row is upserted by its 编号 (id); the rows land in the ``vehicles``/``cameras``/``sensors``/``drones``
-tables, and the composition treats every stored device the config does not name like a configured one
-(:func:`commandcenter.golive.devices.with_stored_devices`: cameras on the wall, drones' links, vehicles on the
-map). A device typed into the TOML keeps the TOML's values: the config wins, as before.
+Each row is upserted by its 编号 (id); the rows land in the ``vehicles``/``cameras``/``drones`` tables (sensors:
+:mod:`commandcenter.golive.kinds.sensors`), and the composition treats every stored device the config does not
+name like a configured one (:func:`commandcenter.golive.devices.with_stored_devices`: cameras on the wall, drones'
+links, vehicles on the map). A device typed into the TOML keeps the TOML's values: the config wins, as before.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import DeclarativeBase, Session
 
 from commandcenter.config import TIME_WINDOW
 from commandcenter.golive.framework import ImportCounts, RowProblems, upsert
@@ -20,10 +20,10 @@ from commandcenter.golive.kinds.common import parse_coordinate, parse_flag, pars
 from commandcenter.golive.marks import mark_imported
 from commandcenter.golive.sheets import Column, SheetRow
 from commandcenter.store import utcnow
-from commandcenter.store.models import Camera, Drone, Sensor, Vehicle
+from commandcenter.store.models import Camera, Drone, Vehicle
 
-__all__ = ["CAMERA_COLUMNS", "DRONE_COLUMNS", "RECORD_MODES", "SENSOR_COLUMNS", "VEHICLE_COLUMNS",
-           "import_cameras", "import_drones", "import_sensors", "import_vehicles"]
+__all__ = ["CAMERA_COLUMNS", "DRONE_COLUMNS", "RECORD_MODES", "VEHICLE_COLUMNS", "import_by_id", "import_cameras", "import_drones",
+           "import_vehicles"]
 
 VEHICLE_COLUMNS = (
     Column("plate", ("车牌", "plate", "车牌号"), required=True),
@@ -43,14 +43,6 @@ CAMERA_COLUMNS = (
     Column("ptz", ("云台", "ptz")),
     Column("record_mode", ("录像模式", "record_mode", "录像")),
     Column("record_schedule", ("录像时段", "record_schedule")),
-)
-SENSOR_COLUMNS = (
-    Column("id", ("编号", "id"), required=True),
-    Column("kind", ("类型", "kind"), required=True),
-    Column("url", ("地址", "url")),
-    Column("lat", ("纬度", "lat")),
-    Column("lon", ("经度", "lon")),
-    Column("camera", ("摄像机", "camera")),
 )
 DRONE_COLUMNS = (
     Column("id", ("编号", "id"), required=True),
@@ -113,17 +105,30 @@ def import_vehicles(session: Session, rows: Sequence[SheetRow], problems: RowPro
     return counts
 
 
-def import_cameras(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
+def import_by_id(session: Session, rows: Sequence[SheetRow], problems: RowProblems, kind: str,
+                 model: type[DeclarativeBase], values_of: Callable[[SheetRow, str], dict[str, object]]) -> ImportCounts:
+    """The loop the device sheets share: 编号 required and unique within the file, each row's values (checked by
+    ``values_of``, which reports its own problems) upserted by it, and the ids marked imported so the composition
+    brings them back as configured devices (:func:`commandcenter.golive.devices.with_stored_devices`)."""
     counts = ImportCounts()
     taken: list[str] = []
     ids = _Unique(problems, "编号")
     for row in rows:
-        n, camera_id = row.number, row.get("id")
-        if not camera_id:
+        n, item_id = row.number, row.get("id")
+        if not item_id:
             problems.add(n, "编号", "empty")
             continue
-        if not ids.fresh(camera_id, n):
+        if not ids.fresh(item_id, n):
             continue
+        counts.count(upsert(session, model, item_id, values_of(row, item_id)))
+        taken.append(item_id)
+    mark_imported(session, kind, taken)
+    return counts
+
+
+def import_cameras(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
+    def values(row: SheetRow, camera_id: str) -> dict[str, object]:
+        n = row.number
         url, sub_url = row.get("url"), row.get("sub_url")
         if not _STREAM.match(url):
             problems.add(n, "主码流", f"{url!r} is not a stream URL (rtsp://…)" if url else "empty")
@@ -139,49 +144,16 @@ def import_cameras(session: Session, rows: Sequence[SheetRow], problems: RowProb
                 problems.add(n, "录像时段", f"{window!r} is not a time window HH:MM-HH:MM (e.g. 07:00-22:00)")
         if mode == "schedule" and not windows:
             problems.add(n, "录像时段", "计划录像 needs its time windows, e.g. 07:00-22:00")
-        values: dict[str, object] = {"id": camera_id, "name": row.get("name") or camera_id, "url": url,
-                                     "sub_url": sub_url, "lat": lat, "lon": lon, "group": row.get("group"),
-                                     "ptz": parse_flag(row.get("ptz"), n, "云台", problems),
-                                     "record_mode": mode or "", "record_schedule": ";".join(windows)}
-        counts.count(upsert(session, Camera, camera_id, values))
-        taken.append(camera_id)
-    mark_imported(session, "cameras", taken)
-    return counts
+        return {"id": camera_id, "name": row.get("name") or camera_id, "url": url, "sub_url": sub_url, "lat": lat,
+                "lon": lon, "group": row.get("group"), "ptz": parse_flag(row.get("ptz"), n, "云台", problems),
+                "record_mode": mode or "", "record_schedule": ";".join(windows)}
 
-
-def import_sensors(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
-    counts = ImportCounts()
-    taken: list[str] = []
-    ids = _Unique(problems, "编号")
-    for row in rows:
-        n, sensor_id = row.number, row.get("id")
-        if not sensor_id:
-            problems.add(n, "编号", "empty")
-            continue
-        if not ids.fresh(sensor_id, n):
-            continue
-        if not row.get("kind"):
-            problems.add(n, "类型", "empty (垃圾桶, 公厕, 噪声 …)")
-        lat, lon = parse_coordinate(row.get("lat"), row.get("lon"), n, problems)
-        values: dict[str, object] = {"id": sensor_id, "kind": row.get("kind"), "url": row.get("url"),
-                                     "lat": lat, "lon": lon, "camera_id": row.get("camera")}
-        counts.count(upsert(session, Sensor, sensor_id, values))
-        taken.append(sensor_id)
-    mark_imported(session, "sensors", taken)
-    return counts
+    return import_by_id(session, rows, problems, "cameras", Camera, values)
 
 
 def import_drones(session: Session, rows: Sequence[SheetRow], problems: RowProblems) -> ImportCounts:
-    counts = ImportCounts()
-    taken: list[str] = []
-    ids = _Unique(problems, "编号")
-    for row in rows:
-        n, drone_id = row.number, row.get("id")
-        if not drone_id:
-            problems.add(n, "编号", "empty")
-            continue
-        if not ids.fresh(drone_id, n):
-            continue
+    def values(row: SheetRow, drone_id: str) -> dict[str, object]:
+        n = row.number
         url, video = row.get("url"), row.get("video")
         if not _LINK.search(url):
             problems.add(n, "链路", f"{url!r} is not a MAVLink link (udpin:0.0.0.0:14550, tcp:HOST:PORT, "
@@ -189,9 +161,7 @@ def import_drones(session: Session, rows: Sequence[SheetRow], problems: RowProbl
         if video and not _STREAM.match(video):
             problems.add(n, "视频", f"{video!r} is not a stream URL (rtsp://…)")
         sysid = parse_number(row.get("sysid"), n, "系统编号", problems, minimum=0, maximum=255)
-        values: dict[str, object] = {"id": drone_id, "name": row.get("name") or drone_id, "url": url,
-                                     "video": video, "sysid": int(sysid or 0)}
-        counts.count(upsert(session, Drone, drone_id, values))
-        taken.append(drone_id)
-    mark_imported(session, "drones", taken)
-    return counts
+        return {"id": drone_id, "name": row.get("name") or drone_id, "url": url, "video": video,
+                "sysid": int(sysid or 0)}
+
+    return import_by_id(session, rows, problems, "drones", Drone, values)
