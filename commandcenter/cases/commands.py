@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from commandcenter.cases import workflow
 from commandcenter.cases.changes import Operation, collector_of
 from commandcenter.cases.core import CaseCore, case_row, view_of
+from commandcenter.cases.dispatch import officer_kind
 from commandcenter.cases.model import CaseView, EvidenceRef
 from commandcenter.cases.tables import CaseMerge, CaseTask
 from commandcenter.cases.workflow import CLOSED_STATUSES, TransitionError
@@ -90,7 +91,7 @@ class CaseCommands:
     def _prepare_dispatch(self, code: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
         officer_id = str(data.get("officer_id", ""))
         if not officer_id:
-            raise TransitionError(f"案件 {code}: 派遣必须指定处置队员", code=code, action="dispatch")
+            raise TransitionError(f"案件 {code}: 派遣必须指定处置队员或车辆", code=code, action="dispatch")
 
         def job(session: Session) -> CaseView:
             row = case_row(session, code)
@@ -174,51 +175,55 @@ class CaseCommands:
             return view_of(session, row)
         return job
 
-    def dispatch_in(self, session: Session, row: Case, officer_id: str, actor: str, note: str,
-                     data: dict[str, Any]) -> None:
-        """The case → dispatched, the officer → 出警; both in the caller's transaction."""
-        officer = session.get(Officer, officer_id)
-        if officer is None:
-            raise TransitionError(f"案件 {row.code}: 队员 {officer_id} 不存在", code=row.code, action="dispatch")
+    def dispatch_in(self, session: Session, row: Case, unit_id: str, actor: str, note: str,
+                    data: dict[str, Any]) -> None:
+        """The case → dispatched, its assignee → 出警; both in the caller's transaction.
+
+        The assignee is an officer, a sanitation worker (an officer of a 环卫 team) or a vehicle (环卫车 …): its
+        id goes in ``assigned_officer`` (unit ids are one namespace: positions, the unit board, status), its
+        kind in the case's ``extra["assignee_kind"]`` and, for a vehicle, its plate in ``extra["assignee_plate"]``,
+        so the queue, the detail, the map and the KPI say who or what was sent without guessing.
+        """
+        unit = _unit(session, unit_id)
+        if unit is None:
+            raise TransitionError(f"案件 {row.code}: 队员或车辆 {unit_id} 不存在", code=row.code, action="dispatch")
+        if isinstance(unit, Vehicle):
+            kind, name, plate = "vehicle", unit.plate or unit.id, unit.plate
+            sent: dict[str, Any] = {"plate": unit.plate, "vehicle_kind": unit.kind}
+        else:
+            kind, name, plate, sent = officer_kind(unit.team), unit.name, "", {}
         previous = row.assigned_officer
         self.apply_in(session, row, "dispatch", actor, note,
-                    {**data, "officer": officer_id, "officer_name": officer.name, "previous": previous})
-        row.assigned_officer = officer_id
+                      {**data, "officer": unit_id, "officer_name": name, "assignee_kind": kind, **sent,
+                       "previous": previous})
+        row.assigned_officer = unit_id
+        extra = {k: v for k, v in (row.extra or {}).items() if k not in ("assignee_kind", "assignee_plate")}
+        row.extra = {**extra, "assignee_kind": kind, **({"assignee_plate": plate} if plate else {})}
         now = self.core.clock()
-        if previous and previous != officer_id:
-            self._release_officer(session, previous, now)
-        officer.status = OfficerStatus.DISPATCHED.value
-        officer.status_since = now
-        self._unit_changed(session, officer_id, officer.status)
-        if previous != officer_id:
-            self._unit_changed(session, officer_id, None, +1)
-
-    def send_vehicle_in(self, session: Session, row: Case, vehicle_id: str) -> None:
-        """Record a vehicle as the unit sent to a case (环卫 auto-dispatch): the vehicle → 出警 until the case is
-        handled or taken away. The case stays assigned to its officer; the vehicle id is kept in the case's
-        extra data (``vehicle``) and released with the officer."""
-        vehicle = session.get(Vehicle, vehicle_id)
-        if vehicle is None:
-            raise TransitionError(f"案件 {row.code}: 车辆 {vehicle_id} 不存在", code=row.code, action="dispatch")
-        row.extra = {**(row.extra or {}), "vehicle": vehicle_id}
-        vehicle.status, vehicle.status_since = OfficerStatus.DISPATCHED.value, self.core.clock()
-        self._unit_changed(session, vehicle_id, vehicle.status)
+        if previous and previous != unit_id:
+            self._release_unit(session, previous, now)
+        unit.status = OfficerStatus.DISPATCHED.value
+        unit.status_since = now
+        self._unit_changed(session, unit_id, unit.status)
+        if previous != unit_id:
+            self._unit_changed(session, unit_id, None, +1)
 
     def _release_vehicle(self, session: Session, extra: dict[str, Any], now: datetime) -> None:
-        """The vehicle sent to a case (if any) is available again once the case is handled or taken away."""
+        """A vehicle recorded beside the assignee (``extra["vehicle"]``, cases auto-dispatched before vehicles
+        were assignees) is available again once the case is handled or taken away."""
         vehicle = session.get(Vehicle, str(extra["vehicle"])) if extra.get("vehicle") else None
         if vehicle is not None and vehicle.status in (OfficerStatus.DISPATCHED, OfficerStatus.HANDLING):
             vehicle.status, vehicle.status_since = OfficerStatus.IDLE.value, now
             self._unit_changed(session, vehicle.id, vehicle.status)
 
-    def _release_officer(self, session: Session, officer_id: str, now: datetime) -> None:
-        """An officer whose case is done (or taken away) is available again."""
-        officer = session.get(Officer, officer_id)
-        if officer is not None and officer.status in (OfficerStatus.DISPATCHED, OfficerStatus.HANDLING):
-            officer.status = OfficerStatus.IDLE.value
-            officer.status_since = now
-            self._unit_changed(session, officer_id, officer.status)
-        self._unit_changed(session, officer_id, None, -1)
+    def _release_unit(self, session: Session, unit_id: str, now: datetime) -> None:
+        """An assignee (officer, worker or vehicle) whose case is done (or taken away) is available again."""
+        unit = _unit(session, unit_id)
+        if unit is not None and unit.status in (OfficerStatus.DISPATCHED, OfficerStatus.HANDLING):
+            unit.status = OfficerStatus.IDLE.value
+            unit.status_since = now
+            self._unit_changed(session, unit_id, unit.status)
+        self._unit_changed(session, unit_id, None, -1)
 
     def apply_in(self, session: Session, row: Case, action: str, actor: str, reason: str, data: dict[str, Any]) -> None:
         """Check, guard, change status and timestamps, record the event, audit — inside the caller's transaction.
@@ -272,21 +277,23 @@ class CaseCommands:
     def _arrived(self, session: Session, row: Case, step: _Step) -> None:
         if row.arrived_at is None:
             row.arrived_at = step.now
-        officer = session.get(Officer, row.assigned_officer) if row.assigned_officer else None
-        if officer is not None:
-            officer.status, officer.status_since = OfficerStatus.HANDLING.value, step.now
-            self._unit_changed(session, officer.id, officer.status)
+        unit = _unit(session, row.assigned_officer) if row.assigned_officer else None
+        if unit is not None:
+            unit.status, unit.status_since = OfficerStatus.HANDLING.value, step.now
+            self._unit_changed(session, unit.id, unit.status)
 
     def _handled(self, session: Session, row: Case, step: _Step) -> None:
         row.handled_at = step.now
-        if row.assigned_officer:  # the officer stays on the case (核查 may send it back) but is free again
-            self._release_officer(session, row.assigned_officer, step.now)
+        if row.assigned_officer:  # the assignee stays on the case (核查 may send it back) but is free again
+            self._release_unit(session, row.assigned_officer, step.now)
         self._release_vehicle(session, step.extra, step.now)
 
     def _taken_away(self, session: Session, row: Case, step: _Step) -> None:
         if row.assigned_officer:
-            self._release_officer(session, row.assigned_officer, step.now)
+            self._release_unit(session, row.assigned_officer, step.now)
             row.assigned_officer = None
+            step.extra.pop("assignee_kind", None)
+            step.extra.pop("assignee_plate", None)
         self._release_vehicle(session, step.extra, step.now)
 
     def _transferred(self, session: Session, row: Case, step: _Step) -> None:
@@ -486,6 +493,11 @@ _EFFECTS: dict[str, Effect] = {
     "transfer": CaseCommands._transferred,
     "suspend": CaseCommands._suspended,
 }
+
+
+def _unit(session: Session, unit_id: str) -> Officer | Vehicle | None:
+    """The officer or vehicle a case can be assigned to (one namespace of unit ids)."""
+    return session.get(Officer, unit_id) or session.get(Vehicle, unit_id)
 
 
 def _jsonable(value: Any) -> bool:
