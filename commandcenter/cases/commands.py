@@ -1,6 +1,8 @@
-"""Commands: everything that changes a case after intake — ONE table-driven transition over ``workflow.ACTIONS``.
+"""Commands: the workflow of a case after intake — ONE table-driven transition over ``workflow.ACTIONS``.
 
-(Intake, the command that makes a case, is :mod:`commandcenter.cases.intake_commands`.)
+(Intake, the command that makes a case, is :mod:`commandcenter.cases.intake_commands`; a leader's decision
+and a summoned department's report are :mod:`commandcenter.cases.decisions`; evidence, map placement and
+citizens' photos, which do not move the case, are :mod:`commandcenter.cases.records`.)
 
 Every command authorises on the caller's thread, then runs as one job on the store's writer: the change, its
 ``case_events`` row(s) and the audit entry commit together or not at all (see :mod:`commandcenter.cases.core`).
@@ -27,13 +29,13 @@ from commandcenter.cases import workflow
 from commandcenter.cases.changes import Operation, collector_of
 from commandcenter.cases.core import CaseCore, case_row, view_of
 from commandcenter.cases.dispatch import officer_kind
-from commandcenter.cases.model import CaseView, EvidenceRef
+from commandcenter.cases.model import CaseView
 from commandcenter.cases.tables import CaseMerge, CaseTask
 from commandcenter.cases.workflow import CLOSED_STATUSES, TransitionError
 from commandcenter.domain import OfficerStatus
 from commandcenter.store.models import Case, CaseEvent, Officer, Vehicle
 
-__all__ = ["TASK_STATUSES", "CaseCommands"]
+__all__ = ["TASK_STATUSES", "CaseCommands", "changed"]
 
 T = TypeVar("T")
 Job = Callable[[Session], CaseView]
@@ -50,13 +52,18 @@ TASK_STATUSES = ("summoned", "reported", "done", "refused")
 
 
 class CaseCommands:
-    """The workflow transition, leaders' approvals, joint enforcement, evidence and unit status."""
+    """The workflow transition and what it does to the assignee's status (officer, worker or vehicle).
+
+    Leaders' approvals and joint-enforcement tasks are :class:`~commandcenter.cases.decisions.CaseDecisions`;
+    evidence, map placement and citizens' photos :class:`~commandcenter.cases.records.CaseRecords`.
+    """
 
     def __init__(self, core: CaseCore) -> None:
         self.core = core
 
-    def _submit(self, actor: str, permission: str, operation: str, job: Callable[[Session], T], *,
-                authorized: bool = False) -> Operation[T]:
+    def submit_as(self, actor: str, permission: str, operation: str, job: Callable[[Session], T], *,
+                  authorized: bool = False) -> Operation[T]:
+        """Authorise ``actor`` (unless already done), then run ``job`` as one writer job announced after its commit."""
         if not authorized:
             self.core.authorize(actor, permission)
         return self.core.submit(operation, job)
@@ -65,9 +72,6 @@ class CaseCommands:
     def _unit_changed(session: Session, unit_id: str, status: str | None, load_delta: int = 0) -> None:
         session.info.setdefault("unit_changes", []).append((unit_id, status, load_delta))
 
-    @staticmethod
-    def _changed(session: Session, row: Case) -> None:
-        collector_of(session).case(row.id, row.code)
 
     # =========================================================================================== workflow
     def transition(self, code: str, action: str, actor: str, *, reason: str = "", **data: Any) -> Operation[CaseView]:
@@ -77,9 +81,9 @@ class CaseCommands:
             raise TransitionError(f"案件 {code}: 未知操作 {action!r}", code=code, action=action)
         prepared = _PREPARED.get(action)
         if prepared is None:
-            return self._submit(actor, spec.permission, action, self._plain(code, action, actor, reason, data))
+            return self.submit_as(actor, spec.permission, action, self._plain(code, action, actor, reason, data))
         permission, prepare = prepared
-        return self._submit(actor, permission or spec.permission, action, prepare(self, code, actor, reason, data))
+        return self.submit_as(actor, permission or spec.permission, action, prepare(self, code, actor, reason, data))
 
     def _plain(self, code: str, action: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
         def job(session: Session) -> CaseView:
@@ -145,7 +149,7 @@ class CaseCommands:
                                   from_status=keep.status, to_status=keep.status, note=f"合并 {dup.code}",
                                   data={"merged": dup.code}))
             keep.updated_at = now
-            self._changed(session, keep)
+            changed(session, keep)
             return view_of(session, keep)
         return job
 
@@ -171,7 +175,7 @@ class CaseCommands:
             session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action=f"request_{kind}",
                                   from_status=row.status, to_status=row.status, note=reason, data=data))
             self.core.audit(session, actor, f"case.request_{kind}", row.code, {"reason": reason, **data})
-            self._changed(session, row)
+            changed(session, row)
             return view_of(session, row)
         return job
 
@@ -236,7 +240,7 @@ class CaseCommands:
             precondition(session, row)
         if self.core.guard_hook is not None:
             self.core.guard_hook(session, view_of(session, row), action, data)
-        self._changed(session, row)
+        changed(session, row)
         step = _Step(now=self.core.clock(), before=row.status, data=data, extra=dict(row.extra or {}))
         if spec.target is None:  # resume: back to where the suspension started, clock shifted by the pause
             target = str(step.extra.pop("suspended_from", "registered"))
@@ -304,148 +308,12 @@ class CaseCommands:
         step.extra["suspended_from"] = step.before
         step.extra["suspended_at"] = step.now.isoformat()
 
-    # ------------------------------------------------------------------------------------ leader approvals
-    def decide_request(self, code: str, leader: str, approve: bool, note: str = "") -> Operation[CaseView]:
-        """A leader approves or refuses the pending 缓办/延期 request of a case."""
-
-        def job(session: Session) -> CaseView:
-            row = case_row(session, code)
-            request: dict[str, Any] = dict((row.extra or {}).get("pending_request") or {})  # type: ignore[call-overload]
-            if not request:
-                raise TransitionError(f"案件 {code} 没有待审批的缓办/延期申请", code=code, status=row.status,
-                                      action="approve")
-            self._changed(session, row)
-            row.extra = {k: v for k, v in (row.extra or {}).items() if k != "pending_request"}
-            now = self.core.clock()
-            if approve and request["kind"] == "suspend":
-                self.apply_in(session, row, "suspend", leader, str(request.get("reason", "")),
-                            {"requested_by": request.get("by"), "approved_by": leader})
-            elif approve:
-                hours = float(request.get("hours", 0))
-                workflow.check(row.code, row.status, "extend", reason=str(request.get("reason", "")))
-                base = row.deadline_at or now
-                row.deadline_at = self.core.time_limits(row).add_working_time(base, hours)
-                extra: dict[str, Any] = dict(row.extra)
-                extra["step_hours"] = float(extra.get("step_hours") or 0) + hours
-                extra["extended_hours"] = float(extra.get("extended_hours") or 0) + hours
-                extra.pop("escalation", None)
-                row.extra = extra
-                self.apply_in(session, row, "extend", leader, str(request.get("reason", "")),
-                            {"hours": hours, "requested_by": request.get("by"), "approved_by": leader})
-            else:
-                session.add(CaseEvent(case_id=row.id, time=now, actor=leader, action=f"deny_{request['kind']}",
-                                      from_status=row.status, to_status=row.status, note=note,
-                                      data={"requested_by": request.get("by")}))
-                self.core.audit(session, leader, f"case.deny_{request['kind']}", row.code, {"note": note})
-            row.updated_at = now
-            return view_of(session, row)
-
-        return self._submit(leader, "case.approve_extension", "decide_request", job)
-
-    # ------------------------------------------------------------------------------------ joint enforcement
-    def update_task(self, task_id: int, status: str, actor: str, note: str = "") -> Operation[CaseView]:
-        """A summoned department reports in (报到), finishes (done) or refuses its task."""
-        if status not in TASK_STATUSES:
-            raise ValueError(f"task {task_id}: status must be one of {', '.join(TASK_STATUSES)}, not {status!r}")
-
-        def job(session: Session) -> CaseView:
-            task = session.get(CaseTask, task_id)
-            if task is None:
-                raise KeyError(f"联合执法任务 {task_id} 不存在")
-            row = session.get(Case, task.case_id)
-            assert row is not None
-            if row.status != "joint":
-                raise TransitionError(f"案件 {row.code} 处于 {workflow.STATUS_ZH.get(row.status, row.status)}，不能更新联合执法任务",
-                                      code=row.code, status=row.status, action="task")
-            now = self.core.clock()
-            before = task.status
-            task.status, task.updated_at, task.note = status, now, note or task.note
-            session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action="task", from_status=row.status,
-                                  to_status=row.status, note=note,
-                                  data={"task": task_id, "department": task.department, "from": before, "to": status}))
-            self.core.audit(session, actor, "case.task", row.code, {"task": task_id, "department": task.department,
-                                                                    "status": status})
-            row.updated_at = now
-            self._changed(session, row)
-            return view_of(session, row)
-
-        return self._submit(actor, "case.joint", "task", job)
-
-    # ------------------------------------------------------------------------------------------ evidence
-    def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Operation[CaseView]:
-        def job(session: Session) -> CaseView:
-            row = case_row(session, code)
-            ev_id = self.core.add_evidence_row(session, row.id, evidence, actor)
-            session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="evidence",
-                                  from_status=row.status, to_status=row.status, note=evidence.note,
-                                  data={"evidence": ev_id, "path": evidence.path}))
-            self.core.audit(session, actor, "evidence.add", row.code, {"evidence": ev_id, "sha256": evidence.sha256})
-            self._changed(session, row)
-            return view_of(session, row)
-
-        return self._submit(actor, "evidence.add", "evidence", job)
-
-    def locate(self, code: str, lat: float, lon: float, actor: str) -> Operation[CaseView]:
-        """Place a case that has no coordinates (an imported 12345 ticket with only an address): the dispatcher
-        clicks the map. The grid cell and 责任区 follow from the point; recorded in the history and audited.
-        A case that already has coordinates keeps them (moving a located case is not this)."""
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"case {code}: ({lat}, {lon}) is not a WGS-84 latitude/longitude")
-
-        def job(session: Session) -> CaseView:
-            row = case_row(session, code)
-            if row.lat is not None and row.lon is not None:
-                raise TransitionError(f"案件 {code} 已有位置（{row.lat:.6f}, {row.lon:.6f}），不能再在地图上放置",
-                                      code=code, status=row.status, action="locate")
-            cell = self.core.grid(session).unit_cell_at(lat, lon)
-            row.lat, row.lon = lat, lon
-            if cell is not None:
-                row.grid_code, row.area_code = cell.code, cell.area_code
-            data = {"lat": round(lat, 6), "lon": round(lon, 6), "grid": row.grid_code}
-            session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="locate",
-                                  from_status=row.status, to_status=row.status,
-                                  note=f"地图定位 {lat:.6f}, {lon:.6f}", data=data))
-            self.core.audit(session, actor, "case.locate", row.code, data)
-            row.updated_at = self.core.clock()
-            self._changed(session, row)
-            return view_of(session, row)
-
-        return self._submit(actor, "case.dispatch", "locate", job)
-
-    def record_media(self, code: str, url: str, evidence: EvidenceRef | None, error: str,
-                     actor: str) -> Operation[CaseView]:
-        """The outcome of fetching a citizen's ``media_url``, kept on the case in one transaction.
-
-        Fetched: the hashed copy becomes an evidence row (audited with its hash, so ``audit verify`` re-hashes
-        it) and ``extra["media_fetch"]`` names the URL and the hash. Failed: the case stays as it is and
-        ``extra["media_fetch"]`` says why, for the dispatcher to ask the citizen again.
-        """
-        def job(session: Session) -> CaseView:
-            row = case_row(session, code)
-            outcome: dict[str, Any] = {"url": url}
-            if evidence is not None:
-                ev_id = self.core.add_evidence_row(session, row.id, evidence, actor)
-                self.core.audit(session, actor, "evidence.add", row.code,
-                                {"evidence": ev_id, "sha256": evidence.sha256, "path": evidence.path, "url": url})
-                outcome.update(evidence=ev_id, sha256=evidence.sha256, size=evidence.size)
-                note = f"市民照片已取回 {url}"
-            else:
-                outcome["error"] = error
-                note = f"市民照片取回失败：{error}"
-            row.extra = {**(row.extra or {}), "media_fetch": outcome}
-            session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="evidence",
-                                  from_status=row.status, to_status=row.status, note=note[:200], data=outcome))
-            self._changed(session, row)
-            return view_of(session, row)
-
-        return self._submit(actor, "evidence.add", "evidence", job)
-
 
 Prepare = Callable[[CaseCommands, str, str, str, dict[str, Any]], Job]
 
 # Actions needing more than the plain transition: (permission when not the action's own, preparation).
 # Suspension and extension are requests to a leader: asking needs ``case.suspend``; the leader's decision
-# (:meth:`CaseCommands.decide_request`) needs ``case.approve_extension``.
+# (:meth:`commandcenter.cases.decisions.CaseDecisions.decide_request`) needs ``case.approve_extension``.
 _PREPARED: dict[str, tuple[str | None, Prepare]] = {
     "dispatch": (None, CaseCommands._prepare_dispatch),
     "transfer": (None, CaseCommands._prepare_transfer),
@@ -493,6 +361,11 @@ _EFFECTS: dict[str, Effect] = {
     "transfer": CaseCommands._transferred,
     "suspend": CaseCommands._suspended,
 }
+
+
+def changed(session: Session, row: Case) -> None:
+    """Note a case as changed by the running writer job (announced after its commit)."""
+    collector_of(session).case(row.id, row.code)
 
 
 def _unit(session: Session, unit_id: str) -> Officer | Vehicle | None:
