@@ -106,3 +106,13 @@ def test_dispatch_a_vehicle_from_the_recommendation_list(qtbot: Any, screen: Any
     units = {u.id: u.status for u in service.unit_board()}
     assert units["v2"] == "dispatched" and units["v3"] == "idle"
     assert screen.grab().save(str(shots / "dispatch_sanitation_dispatched.png"))
+    # the map's case pin says what was sent, and the vehicle's details name its current case
+    from widgets.map.details_panel import DetailsPanel
+    from widgets.screens import case_pins
+
+    pin = case_pins(model.rows)[0]
+    assert (pin["assigned_unit"], pin["assignee_kind"]) == ("v2", "vehicle")
+    details = DetailsPanel()
+    qtbot.addWidget(details)
+    details.show_case(pin)
+    assert "处置对象: [车辆] 苏A·H0002 (环卫车)" in details.text()
