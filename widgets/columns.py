@@ -73,6 +73,11 @@ class ColumnFitter(QObject):
                 for c in shrink:
                     widths[c] -= take * max(0, widths[c] - self.shrinkable[c]) // room
                 excess = sum(widths.values()) - available
+                for c in shrink:  # the few pixels the integer division left over
+                    give = min(excess, widths[c] - self.shrinkable[c])
+                    if give > 0:
+                        widths[c] -= give
+                        excess -= give
         if excess < 0 and self.fill in widths:
             widths[self.fill] -= excess  # the room left over goes to the fill column
         for c in columns:

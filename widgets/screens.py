@@ -295,7 +295,8 @@ class ScrollingCasePanel(QScrollArea):
 def case_pins(queue: list[Any]) -> list[dict[str, Any]]:
     """Queue rows as the map's case pins."""
     return [{"code": row.code, "lat": row.lat, "lon": row.lon, "status": row.status, "urgency": row.urgency,
-             "category_name": row.category, "assigned_officer": row.assigned, "level": row.level}
+             "category_name": row.category, "assigned_officer": row.assigned, "level": row.level,
+             "assigned_unit": row.assigned_id, "assignee_kind": row.assignee_kind}
             for row in queue if row.lat is not None and row.lon is not None]
 
 

@@ -1,6 +1,8 @@
-"""Commands: everything that changes a case after intake — ONE table-driven transition over ``workflow.ACTIONS``.
+"""Commands: the workflow of a case after intake — ONE table-driven transition over ``workflow.ACTIONS``.
 
-(Intake, the command that makes a case, is :mod:`commandcenter.cases.intake_commands`.)
+(Intake, the command that makes a case, is :mod:`commandcenter.cases.intake_commands`; a leader's decision
+and a summoned department's report are :mod:`commandcenter.cases.decisions`; evidence, map placement and
+citizens' photos, which do not move the case, are :mod:`commandcenter.cases.records`.)
 
 Every command authorises on the caller's thread, then runs as one job on the store's writer: the change, its
 ``case_events`` row(s) and the audit entry commit together or not at all (see :mod:`commandcenter.cases.core`).
@@ -26,13 +28,14 @@ from sqlalchemy.orm import Session
 from commandcenter.cases import workflow
 from commandcenter.cases.changes import Operation, collector_of
 from commandcenter.cases.core import CaseCore, case_row, view_of
-from commandcenter.cases.model import CaseView, EvidenceRef
+from commandcenter.cases.dispatch import officer_kind
+from commandcenter.cases.model import CaseView
 from commandcenter.cases.tables import CaseMerge, CaseTask
 from commandcenter.cases.workflow import CLOSED_STATUSES, TransitionError
 from commandcenter.domain import OfficerStatus
 from commandcenter.store.models import Case, CaseEvent, Officer, Vehicle
 
-__all__ = ["TASK_STATUSES", "CaseCommands"]
+__all__ = ["TASK_STATUSES", "CaseCommands", "changed"]
 
 T = TypeVar("T")
 Job = Callable[[Session], CaseView]
@@ -49,13 +52,18 @@ TASK_STATUSES = ("summoned", "reported", "done", "refused")
 
 
 class CaseCommands:
-    """The workflow transition, leaders' approvals, joint enforcement, evidence and unit status."""
+    """The workflow transition and what it does to the assignee's status (officer, worker or vehicle).
+
+    Leaders' approvals and joint-enforcement tasks are :class:`~commandcenter.cases.decisions.CaseDecisions`;
+    evidence, map placement and citizens' photos :class:`~commandcenter.cases.records.CaseRecords`.
+    """
 
     def __init__(self, core: CaseCore) -> None:
         self.core = core
 
-    def _submit(self, actor: str, permission: str, operation: str, job: Callable[[Session], T], *,
-                authorized: bool = False) -> Operation[T]:
+    def submit_as(self, actor: str, permission: str, operation: str, job: Callable[[Session], T], *,
+                  authorized: bool = False) -> Operation[T]:
+        """Authorise ``actor`` (unless already done), then run ``job`` as one writer job announced after its commit."""
         if not authorized:
             self.core.authorize(actor, permission)
         return self.core.submit(operation, job)
@@ -64,9 +72,6 @@ class CaseCommands:
     def _unit_changed(session: Session, unit_id: str, status: str | None, load_delta: int = 0) -> None:
         session.info.setdefault("unit_changes", []).append((unit_id, status, load_delta))
 
-    @staticmethod
-    def _changed(session: Session, row: Case) -> None:
-        collector_of(session).case(row.id, row.code)
 
     # =========================================================================================== workflow
     def transition(self, code: str, action: str, actor: str, *, reason: str = "", **data: Any) -> Operation[CaseView]:
@@ -76,9 +81,9 @@ class CaseCommands:
             raise TransitionError(f"案件 {code}: 未知操作 {action!r}", code=code, action=action)
         prepared = _PREPARED.get(action)
         if prepared is None:
-            return self._submit(actor, spec.permission, action, self._plain(code, action, actor, reason, data))
+            return self.submit_as(actor, spec.permission, action, self._plain(code, action, actor, reason, data))
         permission, prepare = prepared
-        return self._submit(actor, permission or spec.permission, action, prepare(self, code, actor, reason, data))
+        return self.submit_as(actor, permission or spec.permission, action, prepare(self, code, actor, reason, data))
 
     def _plain(self, code: str, action: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
         def job(session: Session) -> CaseView:
@@ -90,7 +95,7 @@ class CaseCommands:
     def _prepare_dispatch(self, code: str, actor: str, reason: str, data: dict[str, Any]) -> Job:
         officer_id = str(data.get("officer_id", ""))
         if not officer_id:
-            raise TransitionError(f"案件 {code}: 派遣必须指定处置队员", code=code, action="dispatch")
+            raise TransitionError(f"案件 {code}: 派遣必须指定处置队员或车辆", code=code, action="dispatch")
 
         def job(session: Session) -> CaseView:
             row = case_row(session, code)
@@ -144,7 +149,7 @@ class CaseCommands:
                                   from_status=keep.status, to_status=keep.status, note=f"合并 {dup.code}",
                                   data={"merged": dup.code}))
             keep.updated_at = now
-            self._changed(session, keep)
+            changed(session, keep)
             return view_of(session, keep)
         return job
 
@@ -170,55 +175,59 @@ class CaseCommands:
             session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action=f"request_{kind}",
                                   from_status=row.status, to_status=row.status, note=reason, data=data))
             self.core.audit(session, actor, f"case.request_{kind}", row.code, {"reason": reason, **data})
-            self._changed(session, row)
+            changed(session, row)
             return view_of(session, row)
         return job
 
-    def dispatch_in(self, session: Session, row: Case, officer_id: str, actor: str, note: str,
-                     data: dict[str, Any]) -> None:
-        """The case → dispatched, the officer → 出警; both in the caller's transaction."""
-        officer = session.get(Officer, officer_id)
-        if officer is None:
-            raise TransitionError(f"案件 {row.code}: 队员 {officer_id} 不存在", code=row.code, action="dispatch")
+    def dispatch_in(self, session: Session, row: Case, unit_id: str, actor: str, note: str,
+                    data: dict[str, Any]) -> None:
+        """The case → dispatched, its assignee → 出警; both in the caller's transaction.
+
+        The assignee is an officer, a sanitation worker (an officer of a 环卫 team) or a vehicle (环卫车 …): its
+        id goes in ``assigned_officer`` (unit ids are one namespace: positions, the unit board, status), its
+        kind in the case's ``extra["assignee_kind"]`` and, for a vehicle, its plate in ``extra["assignee_plate"]``,
+        so the queue, the detail, the map and the KPI say who or what was sent without guessing.
+        """
+        unit = _unit(session, unit_id)
+        if unit is None:
+            raise TransitionError(f"案件 {row.code}: 队员或车辆 {unit_id} 不存在", code=row.code, action="dispatch")
+        if isinstance(unit, Vehicle):
+            kind, name, plate = "vehicle", unit.plate or unit.id, unit.plate
+            sent: dict[str, Any] = {"plate": unit.plate, "vehicle_kind": unit.kind}
+        else:
+            kind, name, plate, sent = officer_kind(unit.team), unit.name, "", {}
         previous = row.assigned_officer
         self.apply_in(session, row, "dispatch", actor, note,
-                    {**data, "officer": officer_id, "officer_name": officer.name, "previous": previous})
-        row.assigned_officer = officer_id
+                      {**data, "officer": unit_id, "officer_name": name, "assignee_kind": kind, **sent,
+                       "previous": previous})
+        row.assigned_officer = unit_id
+        extra = {k: v for k, v in (row.extra or {}).items() if k not in ("assignee_kind", "assignee_plate")}
+        row.extra = {**extra, "assignee_kind": kind, **({"assignee_plate": plate} if plate else {})}
         now = self.core.clock()
-        if previous and previous != officer_id:
-            self._release_officer(session, previous, now)
-        officer.status = OfficerStatus.DISPATCHED.value
-        officer.status_since = now
-        self._unit_changed(session, officer_id, officer.status)
-        if previous != officer_id:
-            self._unit_changed(session, officer_id, None, +1)
-
-    def send_vehicle_in(self, session: Session, row: Case, vehicle_id: str) -> None:
-        """Record a vehicle as the unit sent to a case (环卫 auto-dispatch): the vehicle → 出警 until the case is
-        handled or taken away. The case stays assigned to its officer; the vehicle id is kept in the case's
-        extra data (``vehicle``) and released with the officer."""
-        vehicle = session.get(Vehicle, vehicle_id)
-        if vehicle is None:
-            raise TransitionError(f"案件 {row.code}: 车辆 {vehicle_id} 不存在", code=row.code, action="dispatch")
-        row.extra = {**(row.extra or {}), "vehicle": vehicle_id}
-        vehicle.status, vehicle.status_since = OfficerStatus.DISPATCHED.value, self.core.clock()
-        self._unit_changed(session, vehicle_id, vehicle.status)
+        if previous and previous != unit_id:
+            self._release_unit(session, previous, now)
+        unit.status = OfficerStatus.DISPATCHED.value
+        unit.status_since = now
+        self._unit_changed(session, unit_id, unit.status)
+        if previous != unit_id:
+            self._unit_changed(session, unit_id, None, +1)
 
     def _release_vehicle(self, session: Session, extra: dict[str, Any], now: datetime) -> None:
-        """The vehicle sent to a case (if any) is available again once the case is handled or taken away."""
+        """A vehicle recorded beside the assignee (``extra["vehicle"]``, cases auto-dispatched before vehicles
+        were assignees) is available again once the case is handled or taken away."""
         vehicle = session.get(Vehicle, str(extra["vehicle"])) if extra.get("vehicle") else None
         if vehicle is not None and vehicle.status in (OfficerStatus.DISPATCHED, OfficerStatus.HANDLING):
             vehicle.status, vehicle.status_since = OfficerStatus.IDLE.value, now
             self._unit_changed(session, vehicle.id, vehicle.status)
 
-    def _release_officer(self, session: Session, officer_id: str, now: datetime) -> None:
-        """An officer whose case is done (or taken away) is available again."""
-        officer = session.get(Officer, officer_id)
-        if officer is not None and officer.status in (OfficerStatus.DISPATCHED, OfficerStatus.HANDLING):
-            officer.status = OfficerStatus.IDLE.value
-            officer.status_since = now
-            self._unit_changed(session, officer_id, officer.status)
-        self._unit_changed(session, officer_id, None, -1)
+    def _release_unit(self, session: Session, unit_id: str, now: datetime) -> None:
+        """An assignee (officer, worker or vehicle) whose case is done (or taken away) is available again."""
+        unit = _unit(session, unit_id)
+        if unit is not None and unit.status in (OfficerStatus.DISPATCHED, OfficerStatus.HANDLING):
+            unit.status = OfficerStatus.IDLE.value
+            unit.status_since = now
+            self._unit_changed(session, unit_id, unit.status)
+        self._unit_changed(session, unit_id, None, -1)
 
     def apply_in(self, session: Session, row: Case, action: str, actor: str, reason: str, data: dict[str, Any]) -> None:
         """Check, guard, change status and timestamps, record the event, audit — inside the caller's transaction.
@@ -231,7 +240,7 @@ class CaseCommands:
             precondition(session, row)
         if self.core.guard_hook is not None:
             self.core.guard_hook(session, view_of(session, row), action, data)
-        self._changed(session, row)
+        changed(session, row)
         step = _Step(now=self.core.clock(), before=row.status, data=data, extra=dict(row.extra or {}))
         if spec.target is None:  # resume: back to where the suspension started, clock shifted by the pause
             target = str(step.extra.pop("suspended_from", "registered"))
@@ -272,21 +281,23 @@ class CaseCommands:
     def _arrived(self, session: Session, row: Case, step: _Step) -> None:
         if row.arrived_at is None:
             row.arrived_at = step.now
-        officer = session.get(Officer, row.assigned_officer) if row.assigned_officer else None
-        if officer is not None:
-            officer.status, officer.status_since = OfficerStatus.HANDLING.value, step.now
-            self._unit_changed(session, officer.id, officer.status)
+        unit = _unit(session, row.assigned_officer) if row.assigned_officer else None
+        if unit is not None:
+            unit.status, unit.status_since = OfficerStatus.HANDLING.value, step.now
+            self._unit_changed(session, unit.id, unit.status)
 
     def _handled(self, session: Session, row: Case, step: _Step) -> None:
         row.handled_at = step.now
-        if row.assigned_officer:  # the officer stays on the case (核查 may send it back) but is free again
-            self._release_officer(session, row.assigned_officer, step.now)
+        if row.assigned_officer:  # the assignee stays on the case (核查 may send it back) but is free again
+            self._release_unit(session, row.assigned_officer, step.now)
         self._release_vehicle(session, step.extra, step.now)
 
     def _taken_away(self, session: Session, row: Case, step: _Step) -> None:
         if row.assigned_officer:
-            self._release_officer(session, row.assigned_officer, step.now)
+            self._release_unit(session, row.assigned_officer, step.now)
             row.assigned_officer = None
+            step.extra.pop("assignee_kind", None)
+            step.extra.pop("assignee_plate", None)
         self._release_vehicle(session, step.extra, step.now)
 
     def _transferred(self, session: Session, row: Case, step: _Step) -> None:
@@ -297,148 +308,12 @@ class CaseCommands:
         step.extra["suspended_from"] = step.before
         step.extra["suspended_at"] = step.now.isoformat()
 
-    # ------------------------------------------------------------------------------------ leader approvals
-    def decide_request(self, code: str, leader: str, approve: bool, note: str = "") -> Operation[CaseView]:
-        """A leader approves or refuses the pending 缓办/延期 request of a case."""
-
-        def job(session: Session) -> CaseView:
-            row = case_row(session, code)
-            request: dict[str, Any] = dict((row.extra or {}).get("pending_request") or {})  # type: ignore[call-overload]
-            if not request:
-                raise TransitionError(f"案件 {code} 没有待审批的缓办/延期申请", code=code, status=row.status,
-                                      action="approve")
-            self._changed(session, row)
-            row.extra = {k: v for k, v in (row.extra or {}).items() if k != "pending_request"}
-            now = self.core.clock()
-            if approve and request["kind"] == "suspend":
-                self.apply_in(session, row, "suspend", leader, str(request.get("reason", "")),
-                            {"requested_by": request.get("by"), "approved_by": leader})
-            elif approve:
-                hours = float(request.get("hours", 0))
-                workflow.check(row.code, row.status, "extend", reason=str(request.get("reason", "")))
-                base = row.deadline_at or now
-                row.deadline_at = self.core.time_limits(row).add_working_time(base, hours)
-                extra: dict[str, Any] = dict(row.extra)
-                extra["step_hours"] = float(extra.get("step_hours") or 0) + hours
-                extra["extended_hours"] = float(extra.get("extended_hours") or 0) + hours
-                extra.pop("escalation", None)
-                row.extra = extra
-                self.apply_in(session, row, "extend", leader, str(request.get("reason", "")),
-                            {"hours": hours, "requested_by": request.get("by"), "approved_by": leader})
-            else:
-                session.add(CaseEvent(case_id=row.id, time=now, actor=leader, action=f"deny_{request['kind']}",
-                                      from_status=row.status, to_status=row.status, note=note,
-                                      data={"requested_by": request.get("by")}))
-                self.core.audit(session, leader, f"case.deny_{request['kind']}", row.code, {"note": note})
-            row.updated_at = now
-            return view_of(session, row)
-
-        return self._submit(leader, "case.approve_extension", "decide_request", job)
-
-    # ------------------------------------------------------------------------------------ joint enforcement
-    def update_task(self, task_id: int, status: str, actor: str, note: str = "") -> Operation[CaseView]:
-        """A summoned department reports in (报到), finishes (done) or refuses its task."""
-        if status not in TASK_STATUSES:
-            raise ValueError(f"task {task_id}: status must be one of {', '.join(TASK_STATUSES)}, not {status!r}")
-
-        def job(session: Session) -> CaseView:
-            task = session.get(CaseTask, task_id)
-            if task is None:
-                raise KeyError(f"联合执法任务 {task_id} 不存在")
-            row = session.get(Case, task.case_id)
-            assert row is not None
-            if row.status != "joint":
-                raise TransitionError(f"案件 {row.code} 处于 {workflow.STATUS_ZH.get(row.status, row.status)}，不能更新联合执法任务",
-                                      code=row.code, status=row.status, action="task")
-            now = self.core.clock()
-            before = task.status
-            task.status, task.updated_at, task.note = status, now, note or task.note
-            session.add(CaseEvent(case_id=row.id, time=now, actor=actor, action="task", from_status=row.status,
-                                  to_status=row.status, note=note,
-                                  data={"task": task_id, "department": task.department, "from": before, "to": status}))
-            self.core.audit(session, actor, "case.task", row.code, {"task": task_id, "department": task.department,
-                                                                    "status": status})
-            row.updated_at = now
-            self._changed(session, row)
-            return view_of(session, row)
-
-        return self._submit(actor, "case.joint", "task", job)
-
-    # ------------------------------------------------------------------------------------------ evidence
-    def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Operation[CaseView]:
-        def job(session: Session) -> CaseView:
-            row = case_row(session, code)
-            ev_id = self.core.add_evidence_row(session, row.id, evidence, actor)
-            session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="evidence",
-                                  from_status=row.status, to_status=row.status, note=evidence.note,
-                                  data={"evidence": ev_id, "path": evidence.path}))
-            self.core.audit(session, actor, "evidence.add", row.code, {"evidence": ev_id, "sha256": evidence.sha256})
-            self._changed(session, row)
-            return view_of(session, row)
-
-        return self._submit(actor, "evidence.add", "evidence", job)
-
-    def locate(self, code: str, lat: float, lon: float, actor: str) -> Operation[CaseView]:
-        """Place a case that has no coordinates (an imported 12345 ticket with only an address): the dispatcher
-        clicks the map. The grid cell and 责任区 follow from the point; recorded in the history and audited.
-        A case that already has coordinates keeps them (moving a located case is not this)."""
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"case {code}: ({lat}, {lon}) is not a WGS-84 latitude/longitude")
-
-        def job(session: Session) -> CaseView:
-            row = case_row(session, code)
-            if row.lat is not None and row.lon is not None:
-                raise TransitionError(f"案件 {code} 已有位置（{row.lat:.6f}, {row.lon:.6f}），不能再在地图上放置",
-                                      code=code, status=row.status, action="locate")
-            cell = self.core.grid(session).unit_cell_at(lat, lon)
-            row.lat, row.lon = lat, lon
-            if cell is not None:
-                row.grid_code, row.area_code = cell.code, cell.area_code
-            data = {"lat": round(lat, 6), "lon": round(lon, 6), "grid": row.grid_code}
-            session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="locate",
-                                  from_status=row.status, to_status=row.status,
-                                  note=f"地图定位 {lat:.6f}, {lon:.6f}", data=data))
-            self.core.audit(session, actor, "case.locate", row.code, data)
-            row.updated_at = self.core.clock()
-            self._changed(session, row)
-            return view_of(session, row)
-
-        return self._submit(actor, "case.dispatch", "locate", job)
-
-    def record_media(self, code: str, url: str, evidence: EvidenceRef | None, error: str,
-                     actor: str) -> Operation[CaseView]:
-        """The outcome of fetching a citizen's ``media_url``, kept on the case in one transaction.
-
-        Fetched: the hashed copy becomes an evidence row (audited with its hash, so ``audit verify`` re-hashes
-        it) and ``extra["media_fetch"]`` names the URL and the hash. Failed: the case stays as it is and
-        ``extra["media_fetch"]`` says why, for the dispatcher to ask the citizen again.
-        """
-        def job(session: Session) -> CaseView:
-            row = case_row(session, code)
-            outcome: dict[str, Any] = {"url": url}
-            if evidence is not None:
-                ev_id = self.core.add_evidence_row(session, row.id, evidence, actor)
-                self.core.audit(session, actor, "evidence.add", row.code,
-                                {"evidence": ev_id, "sha256": evidence.sha256, "path": evidence.path, "url": url})
-                outcome.update(evidence=ev_id, sha256=evidence.sha256, size=evidence.size)
-                note = f"市民照片已取回 {url}"
-            else:
-                outcome["error"] = error
-                note = f"市民照片取回失败：{error}"
-            row.extra = {**(row.extra or {}), "media_fetch": outcome}
-            session.add(CaseEvent(case_id=row.id, time=self.core.clock(), actor=actor, action="evidence",
-                                  from_status=row.status, to_status=row.status, note=note[:200], data=outcome))
-            self._changed(session, row)
-            return view_of(session, row)
-
-        return self._submit(actor, "evidence.add", "evidence", job)
-
 
 Prepare = Callable[[CaseCommands, str, str, str, dict[str, Any]], Job]
 
 # Actions needing more than the plain transition: (permission when not the action's own, preparation).
 # Suspension and extension are requests to a leader: asking needs ``case.suspend``; the leader's decision
-# (:meth:`CaseCommands.decide_request`) needs ``case.approve_extension``.
+# (:meth:`commandcenter.cases.decisions.CaseDecisions.decide_request`) needs ``case.approve_extension``.
 _PREPARED: dict[str, tuple[str | None, Prepare]] = {
     "dispatch": (None, CaseCommands._prepare_dispatch),
     "transfer": (None, CaseCommands._prepare_transfer),
@@ -486,6 +361,16 @@ _EFFECTS: dict[str, Effect] = {
     "transfer": CaseCommands._transferred,
     "suspend": CaseCommands._suspended,
 }
+
+
+def changed(session: Session, row: Case) -> None:
+    """Note a case as changed by the running writer job (announced after its commit)."""
+    collector_of(session).case(row.id, row.code)
+
+
+def _unit(session: Session, unit_id: str) -> Officer | Vehicle | None:
+    """The officer or vehicle a case can be assigned to (one namespace of unit ids)."""
+    return session.get(Officer, unit_id) or session.get(Vehicle, unit_id)
 
 
 def _jsonable(value: Any) -> bool:

@@ -42,7 +42,7 @@ from commandcenter.cases.workflow import OPEN_STATUSES
 from commandcenter.domain import ZoneKind
 from commandcenter.geo.zones import GridIndex
 from commandcenter.store import Store, utcnow
-from commandcenter.store.models import Case, Evidence, Officer, Zone
+from commandcenter.store.models import Case, Evidence, Officer, Vehicle, Zone
 
 __all__ = ["Audit", "Authorize", "CaseCore", "Guard", "current_case_codes", "officer_names", "open_by_deadline",
            "open_by_officer", "to_view"]
@@ -191,13 +191,20 @@ def case_row(session: Session, code: str) -> Case:
 
 
 def officer_names(session: Session, officer_ids: Iterable[str | None]) -> dict[str, tuple[str, str]]:
-    """Officer id → (name, badge) for the given ids (one query per 500): what a person reads instead of ids."""
+    """Assignee id → (name, badge) for the given ids (one query per 500 per table): what a person reads instead
+    of ids. A vehicle (a case's assignee too) reads as (plate, type): 苏A·H0002 (环卫车)."""
     ids = sorted({i for i in officer_ids if i})
     out: dict[str, tuple[str, str]] = {}
     for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
         for oid, name, badge in session.execute(select(Officer.id, Officer.name, Officer.badge)
-                                                .where(Officer.id.in_(ids[chunk:chunk + 500]))):
+                                                .where(Officer.id.in_(part))):
             out[str(oid)] = (str(name or ""), str(badge or ""))
+        missing = [i for i in part if i not in out]
+        if missing:
+            for vid, plate, kind in session.execute(select(Vehicle.id, Vehicle.plate, Vehicle.kind)
+                                                    .where(Vehicle.id.in_(missing))):
+                out[str(vid)] = (str(plate or vid), str(kind or ""))
     return out
 
 

@@ -38,6 +38,8 @@ __all__ = [
     "Recommendation",
     "StreetRouter",
     "grid_router",
+    "is_sanitation_team",
+    "officer_kind",
     "router_for",
     "team_serves",
 ]
@@ -65,6 +67,16 @@ def team_serves(officer_team: str, category_team: str) -> bool:
         return True
     unit = officer_team.translate(_UNIT_NUMBERING)
     return len(unit) >= 2 and category_team.translate(_UNIT_NUMBERING).endswith(unit)
+
+
+def is_sanitation_team(team: str) -> bool:
+    """A 处置队伍 whose work sanitation workers and vehicles do (环卫队, 环卫一队 …)."""
+    return "环卫" in team
+
+
+def officer_kind(team: str) -> str:
+    """What a person on the roster is as an assignee: a sanitation worker (环卫工人) or an officer (执法队员)."""
+    return "worker" if is_sanitation_team(team) else "officer"
 
 
 @runtime_checkable
@@ -112,11 +124,20 @@ class Recommendation:
     stale: bool
     score: float
     reasons: tuple[str, ...] = field(default=())
+    # What is recommended (the case's assignee kind): officer (执法队员), worker (环卫工人) or vehicle (环卫车 …);
+    # a vehicle's ``name`` is its plate and ``vehicle_kind`` its type.
+    kind: str = "officer"
+    vehicle_kind: str = ""
 
     @property
     def summary(self) -> str:
         """One line for the dispatcher: 距离 420 m · 约 2.1 分钟 · 在办 0 件 · 本网格 · 技能匹配."""
         return " · ".join(self.reasons)
+
+    @property
+    def plate(self) -> str:
+        """A vehicle's number plate ("" for a person)."""
+        return self.name if self.kind == "vehicle" else ""
 
 
 class Dispatcher:

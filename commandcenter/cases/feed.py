@@ -56,6 +56,7 @@ class QueueRow:
     field_note: str = ""  # a refusal's reason
     address: str = ""  # where, as reported (a 12345 ticket may have only this)
     description: str = ""  # what was reported (the queue's search box looks here too)
+    assignee_kind: str = ""  # officer | worker | vehicle ("" = nobody): the queue shows an icon per kind
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +104,8 @@ def _row(case: CaseView, sla: Sla) -> QueueRow:
     return QueueRow(case.code, case.category_label, case.source, case.source_label, case.grid_code, case.status,
                     case.status_label, case.urgency, case.officer_display, case.deadline_at,
                     sla.remaining_hours, sla.level, case.created_at, case.lat, case.lon, len(case.possible_duplicates),
-                    case.assigned_officer or "", field_state, field_note, case.address, case.description)
+                    case.assigned_officer or "", field_state, field_note, case.address, case.description,
+                    case.assignee_kind)
 
 
 class DispatchFeed(QObject):

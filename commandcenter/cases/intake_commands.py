@@ -109,12 +109,9 @@ class CaseIntake:
         self.workflow.apply_in(session, row, "register", actor, "自动立案", {"auto": True})
         pick = self.recommender.pick_for_dispatch(view_of(session, row))
         if pick is not None:
-            data: dict[str, Any] = {"auto": True}
-            if pick.vehicle is not None:
-                data |= {"vehicle": pick.vehicle.officer_id, "vehicle_plate": pick.vehicle.name}
-            self.workflow.dispatch_in(session, row, pick.officer.officer_id, actor, "自动派遣: " + pick.summary, data)
-            if pick.vehicle is not None:
-                self.workflow.send_vehicle_in(session, row, pick.vehicle.officer_id)
+            sent = f"{pick.vehicle_kind or '车辆'} {pick.plate}: " if pick.kind == "vehicle" else ""
+            self.workflow.dispatch_in(session, row, pick.officer_id, actor, f"自动派遣: {sent}{pick.summary}",
+                                      {"auto": True})
         else:
             row.extra = {**(row.extra or {}), "auto_dispatch_failed": "无空闲队员"}
 

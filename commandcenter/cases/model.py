@@ -69,6 +69,19 @@ class CaseView:
         return officer_label(self.assigned_officer, self.officer_name, self.officer_badge)
 
     @property
+    def assignee_kind(self) -> str:
+        """Who or what the case is assigned to: officer (执法队员), worker (环卫工人) or vehicle (环卫车 …); ""
+        when nobody. Recorded at dispatch; cases dispatched before it was recorded had officers."""
+        if not self.assigned_officer:
+            return ""
+        return str(self.extra.get("assignee_kind") or "officer")
+
+    @property
+    def assignee_plate(self) -> str:
+        """The number plate when a vehicle was sent, else ""."""
+        return str(self.extra.get("assignee_plate") or "") if self.assignee_kind == "vehicle" else ""
+
+    @property
     def status_label(self) -> str:
         return status_label(self.status)
 

@@ -1,11 +1,11 @@
-"""Recommendation: which available officers should take a case, with the reasons (smart dispatch).
+"""Recommendation: which available units should take a case, with the reasons (smart dispatch).
 
-For 环卫 work (a category whose 处置队伍 is a sanitation team, e.g. 垃圾满溢 → 环卫队) auto-dispatch also
-weighs the idle sanitation vehicles (环卫车, 清扫车, 洒水车, 垃圾转运车) by travel time, and only the sanitation
-team's workers: an enforcement officer standing nearer is not who empties a bin. A case is assigned to an
-officer (the workflow, the field app and the load all count officers), so when a vehicle reaches the scene
-first the case goes to the nearest sanitation worker and the vehicle is recorded as the unit sent
-(:class:`UnitPick`).
+For 环卫 work (a category whose 处置队伍 is a sanitation team, e.g. 垃圾满溢 → 环卫队) the candidates are the
+sanitation team's workers and the idle sanitation vehicles (环卫车, 清扫车, 洒水车, 垃圾转运车), ranked together by
+travel time (the same model as for officers: streets when there is a network, each by its own mode): an
+enforcement officer standing nearer is not who empties a bin. A vehicle is a first-class assignee: the case is
+assigned to it, its load counts, the field app and the KPI see it. Only when no sanitation worker or vehicle
+is available does the list fall back to the other officers.
 
 Its own job because it keeps its own state: the roster (officers, skills, open-case load) cached for a few
 seconds and the per-unit status and load the commands report after each commit, so a recommendation right
@@ -18,21 +18,30 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.cases.categories import Category
 from commandcenter.cases.core import CaseCore, case_row, open_by_officer, view_of
-from commandcenter.cases.dispatch import Dispatcher, OfficerInfo, Recommendation, StreetRouter, router_for
+from commandcenter.cases.dispatch import (
+    Dispatcher,
+    OfficerInfo,
+    Recommendation,
+    StreetRouter,
+    is_sanitation_team,
+    officer_kind,
+    router_for,
+    team_serves,
+)
 from commandcenter.cases.model import CaseView
 from commandcenter.cases.shifts import ShiftRoster
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.streets import StreetGraph
 from commandcenter.store.models import Officer, Vehicle
 
-__all__ = ["SANITATION_VEHICLE_KINDS", "VEHICLE_SPEED_MPS", "Recommender", "UnitPick", "is_sanitation_team", "skills_for"]
+__all__ = ["SANITATION_VEHICLE_KINDS", "VEHICLE_SPEED_MPS", "Recommender", "is_sanitation_team", "skills_for"]
 
 SANITATION_VEHICLE_KINDS = frozenset({"环卫车", "清扫车", "洒水车", "垃圾转运车"})
 VEHICLE_SPEED_MPS = 20 / 3.6  # a sanitation truck in city traffic (straight-line estimate without streets)
@@ -46,28 +55,8 @@ def skills_for(category: Category | None) -> tuple[str, ...]:
     return (*category.skills, category.name, category.major)
 
 
-def is_sanitation_team(team: str) -> bool:
-    """A 处置队伍 whose work sanitation vehicles do (环卫队, 环卫一队 …)."""
-    return "环卫" in team
-
-
-@dataclass(frozen=True, slots=True)
-class UnitPick:
-    """Who auto-dispatch sends: the officer the case is assigned to and, for 环卫 work, the vehicle sent when it
-    reaches the scene sooner than any sanitation worker."""
-
-    officer: Recommendation
-    vehicle: Recommendation | None = None
-
-    @property
-    def summary(self) -> str:
-        if self.vehicle is None:
-            return self.officer.summary
-        return f"环卫车 {self.vehicle.name}: {self.vehicle.summary}；负责队员 {self.officer.name}"
-
-
 class Recommender:
-    """Top-k officers for a case from live positions, streets, skills, duty grid and load; teams off 班次 left out."""
+    """Top-k units for a case from live positions, streets, skills, duty grid and load; teams off 班次 left out."""
 
     def __init__(self, core: CaseCore, positions: Callable[[], Mapping[str, UnitPosition]], *,
                  streets: StreetGraph | StreetRouter | None = None, stale_after_s: float = 300.0,
@@ -84,6 +73,7 @@ class Recommender:
                                    stale_after_s=stale_after_s, clock=lambda: self.core.clock().timestamp())
         self._officer_teams: frozenset[str] = frozenset()
         self._vehicle_teams: frozenset[str] = frozenset()
+        self._vehicle_kinds: dict[str, str] = {}
         self._roster_at = -math.inf
         self._lock = threading.Lock()
         core.unit_listeners.append(self._unit_changed)
@@ -91,6 +81,7 @@ class Recommender:
     def _unit_changed(self, unit_id: str, status: str | None, delta: int) -> None:
         if delta:
             self.dispatcher.note_load(unit_id, delta)
+            self.vehicles.note_load(unit_id, delta)
         if status is not None:
             self.dispatcher.note_status(unit_id, status)
             self.vehicles.note_status(unit_id, status)
@@ -100,20 +91,21 @@ class Recommender:
 
         Inside a writer job pass its ``session``: the roster is then read in that transaction.
         """
-        def q(s: Session) -> tuple[list[OfficerInfo], dict[str, int], list[OfficerInfo]]:
+        def q(s: Session) -> tuple[list[OfficerInfo], dict[str, int], list[OfficerInfo], dict[str, str]]:
             officers = [OfficerInfo(o.id, o.name, o.team, tuple(o.skills or ()), o.duty_grid, o.status, o.status_since)
                         for o in s.scalars(select(Officer).order_by(Officer.id))]
-            vehicles = [OfficerInfo(v.id, v.plate or v.id, v.team, (), "", v.status, v.status_since)
-                        for v in s.scalars(select(Vehicle).where(Vehicle.kind.in_(SANITATION_VEHICLE_KINDS))
-                                           .order_by(Vehicle.id))]
-            return officers, {officer: n for officer, (n, _) in open_by_officer(s).items()}, vehicles
+            rows = list(s.scalars(select(Vehicle).where(Vehicle.kind.in_(SANITATION_VEHICLE_KINDS)).order_by(Vehicle.id)))
+            vehicles = [OfficerInfo(v.id, v.plate or v.id, v.team, (), "", v.status, v.status_since) for v in rows]
+            load = {unit: n for unit, (n, _) in open_by_officer(s).items()}  # officers and vehicles alike
+            return officers, load, vehicles, {v.id: v.kind for v in rows}
 
-        officers, load, vehicles = q(session) if session is not None else self.core.store.read(q)
+        officers, load, vehicles, kinds = q(session) if session is not None else self.core.store.read(q)
         with self._lock:
             self.dispatcher.set_roster(officers, load)
-            self.vehicles.set_roster(vehicles, {})
+            self.vehicles.set_roster(vehicles, load)
             self._officer_teams = frozenset(o.team for o in officers)
             self._vehicle_teams = frozenset(v.team for v in vehicles)
+            self._vehicle_kinds = kinds
             self._roster_at = time.monotonic()
 
     def refresh_if_old(self, session: Session | None = None) -> None:
@@ -121,41 +113,46 @@ class Recommender:
             self.refresh_roster(session)
 
     def for_case(self, case: CaseView, k: int) -> list[Recommendation]:
-        """The top ``k`` for a case already read (no database access unless the roster is old)."""
+        """The top ``k`` for a case already read (no database access unless the roster is old).
+
+        环卫 categories: the sanitation team's workers and the sanitation vehicles (of that team, or of none)
+        merged by score; fewer than ``k`` of them → the list is filled with the other officers' best.
+        """
         if case.lat is None or case.lon is None:
             return []
         cat = self.core.categories.get(case.category)
-        return self.dispatcher.recommend(case.lat, case.lon, skills=skills_for(cat),
-                                         team=cat.team if cat else "", grid_code=case.grid_code,
-                                         area_code=case.area_code, k=k,
-                                         exclude=[case.assigned_officer] if case.assigned_officer else [],
-                                         teams_off=self.teams_off())
-
-    def pick_for_dispatch(self, case: CaseView) -> UnitPick | None:
-        """Whom auto-dispatch sends to a case (the roster must be fresh: :meth:`refresh_if_old` first).
-
-        Other categories: the top recommendation. 环卫 categories: the sanitation team's nearest worker by
-        travel time and, when an idle sanitation vehicle (of that team, or of none) gets there sooner, that
-        vehicle as the unit sent. With no sanitation worker free the case falls back to the top recommendation.
-        None: nobody available.
-        """
-        general = self.for_case(case, 1)
-        cat = self.core.categories.get(case.category)
-        if cat is None or not is_sanitation_team(cat.team) or case.lat is None or case.lon is None:
-            return UnitPick(general[0]) if general else None
+        exclude = [case.assigned_officer] if case.assigned_officer else []
         off = self.teams_off()
+        general = [self._person(r) for r in self.dispatcher.recommend(
+            case.lat, case.lon, skills=skills_for(cat), team=cat.team if cat else "", grid_code=case.grid_code,
+            area_code=case.area_code, k=k, exclude=exclude, teams_off=off)]
+        if cat is None or not is_sanitation_team(cat.team):
+            return general
+        other_teams = frozenset(t for t in self._officer_teams if not team_serves(t, cat.team))
         workers = self.dispatcher.recommend(case.lat, case.lon, skills=skills_for(cat), team=cat.team,
-                                            grid_code=case.grid_code, area_code=case.area_code, k=1,
-                                            teams_off=off | (self._officer_teams - {cat.team}))
-        vehicles = self.vehicles.recommend(case.lat, case.lon, k=1,
-                                           teams_off=off | (self._vehicle_teams - {cat.team, ""}))
-        officer = workers[0] if workers else (general[0] if general else None)
-        if officer is None:
-            return None
-        vehicle = vehicles[0] if vehicles else None
-        if vehicle is not None and workers and workers[0].eta_s <= vehicle.eta_s:
-            vehicle = None  # the worker is there first: no truck needed to get someone on the scene
-        return UnitPick(officer, vehicle)
+                                            grid_code=case.grid_code, area_code=case.area_code, k=k,
+                                            exclude=exclude, teams_off=off | other_teams)
+        other_fleets = frozenset(t for t in self._vehicle_teams if t and not team_serves(t, cat.team))
+        vehicles = self.vehicles.recommend(case.lat, case.lon, k=k, exclude=exclude, teams_off=off | other_fleets)
+        ranked = sorted([*(self._person(r) for r in workers), *(self._vehicle(r) for r in vehicles)],
+                        key=lambda r: (r.score, r.officer_id))[:k]
+        chosen = {r.officer_id for r in ranked}
+        return ranked + [r for r in general if r.officer_id not in chosen][:k - len(ranked)]
+
+    def _person(self, rec: Recommendation) -> Recommendation:
+        return replace(rec, kind=officer_kind(rec.team))
+
+    def _vehicle(self, rec: Recommendation) -> Recommendation:
+        # A vehicle has no duty grid or skills: those reasons would only be noise next to its travel time.
+        return replace(rec, kind="vehicle", vehicle_kind=self._vehicle_kinds.get(rec.officer_id, ""),
+                       reasons=tuple(r for r in rec.reasons if r not in ("本网格", "技能匹配")))
+
+    def pick_for_dispatch(self, case: CaseView) -> Recommendation | None:
+        """Whom auto-dispatch sends to a case: the top recommendation (for 环卫 work the nearest sanitation
+        vehicle or worker by travel time). The roster must be fresh: :meth:`refresh_if_old` first. None:
+        nobody available."""
+        top = self.for_case(case, 1)
+        return top[0] if top else None
 
     def teams_off(self) -> frozenset[str]:
         """Teams whose 班次 is not running now, by the bureau's wall clock (the work calendar's zone)."""
@@ -164,7 +161,7 @@ class Recommender:
         return self.shifts.teams_off(self.core.clock().astimezone(self.core.calendar.tz).time())
 
     def recommend(self, case: str | CaseView, k: int = 3) -> list[Recommendation]:
-        """Top-k available officers for a case with the reasons (off the GUI thread: may read the roster)."""
+        """Top-k available units for a case with the reasons (off the GUI thread: may read the roster)."""
         self.refresh_if_old()
         view = self.core.store.read(lambda s: view_of(s, case_row(s, case))) if isinstance(case, str) else case
         return self.for_case(view, k)

@@ -5,7 +5,9 @@ The work is split by job, each in its own module, sharing one :class:`~commandce
 
 * :class:`~commandcenter.cases.intake_commands.CaseIntake` and
   :class:`~commandcenter.cases.commands.CaseCommands` — the commands: intake, and the one table-driven
-  workflow transition;
+  workflow transition; :class:`~commandcenter.cases.decisions.CaseDecisions` (leaders' approvals, joint
+  enforcement tasks) and :class:`~commandcenter.cases.records.CaseRecords` (evidence, map placement,
+  citizens' photos) beside it;
 * :class:`~commandcenter.cases.queries.CaseQueries` — the queue, a case, its history, searches, leaders'
   list, unit board (officers by name);
 * :class:`~commandcenter.cases.recommend.Recommender` — smart dispatch;
@@ -32,6 +34,7 @@ from commandcenter.cases.categories import Category, CategoryTable
 from commandcenter.cases.changes import ChangeAnnouncer, Operation
 from commandcenter.cases.commands import TASK_STATUSES, CaseCommands
 from commandcenter.cases.core import Audit, Authorize, CaseCore, Guard
+from commandcenter.cases.decisions import CaseDecisions
 from commandcenter.cases.dispatch import Dispatcher, Recommendation, StreetRouter
 from commandcenter.cases.escalation import Escalation
 from commandcenter.cases.intake_commands import CaseIntake, DuplicateCandidate
@@ -39,6 +42,7 @@ from commandcenter.cases.model import CaseView, EvidenceRef, NewCase, Sla
 from commandcenter.cases.queries import CaseQueries, UnitRow
 from commandcenter.cases.rating import RatingCommands, RatingOutcome
 from commandcenter.cases.recommend import Recommender
+from commandcenter.cases.records import CaseRecords
 from commandcenter.cases.shifts import ShiftRoster
 from commandcenter.domain import UnitPosition
 from commandcenter.geo.streets import StreetGraph
@@ -80,6 +84,8 @@ class CaseService:
                                        roster_max_age_s=roster_max_age_s, shifts=shifts)
         self.commands = CaseCommands(self.core)
         self.ratings = RatingCommands(self.core)
+        self.decisions = CaseDecisions(self.commands)
+        self.records = CaseRecords(self.commands)
         self.intake = CaseIntake(self.core, self.commands, self.recommender, duplicate_radius_m=duplicate_radius_m,
                                  duplicate_window_min=duplicate_window_min)
         self.queries = CaseQueries(self.core, self.intake, located, stale_after_s=stale_after_s)
@@ -229,20 +235,20 @@ class CaseService:
         return self.transition(code, "summon", actor, reason=note, departments=list(departments))
 
     def decide_request(self, code: str, leader: str, approve: bool, note: str = "") -> Operation[CaseView]:
-        return self.commands.decide_request(code, leader, approve, note)
+        return self.decisions.decide_request(code, leader, approve, note)
 
     def update_task(self, task_id: int, status: str, actor: str, note: str = "") -> Operation[CaseView]:
-        return self.commands.update_task(task_id, status, actor, note)
+        return self.decisions.update_task(task_id, status, actor, note)
 
     def add_evidence(self, code: str, evidence: EvidenceRef, actor: str) -> Operation[CaseView]:
-        return self.commands.add_evidence(code, evidence, actor)
+        return self.records.add_evidence(code, evidence, actor)
 
     def locate(self, code: str, lat: float, lon: float, actor: str) -> Operation[CaseView]:
-        return self.commands.locate(code, lat, lon, actor)
+        return self.records.locate(code, lat, lon, actor)
 
     def record_media(self, code: str, url: str, evidence: EvidenceRef | None, error: str,
                      actor: str) -> Operation[CaseView]:
-        return self.commands.record_media(code, url, evidence, error, actor)
+        return self.records.record_media(code, url, evidence, error, actor)
 
     def sweep_escalations(self, now: datetime | None = None, actor: str = "system") -> Operation[list[tuple[str, str]]]:
         return self.escalation.sweep(now, actor)

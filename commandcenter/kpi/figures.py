@@ -22,13 +22,13 @@ from time import monotonic
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import DateTime, Engine, String, or_, select, type_coerce
+from sqlalchemy import DateTime, Engine, String, func, or_, select, type_coerce
 
 from commandcenter.cases.calendar import WorkCalendar, load_calendar
 from commandcenter.cases.categories import CategoryTable, load_categories
 from commandcenter.cases.tables import WorkCalendarDay
 from commandcenter.kpi.workclock import WorkClock
-from commandcenter.store.models import Case, CaseEvent, Officer
+from commandcenter.store.models import Case, CaseEvent, Officer, Vehicle
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -360,8 +360,11 @@ def load_case_frame(engine: Engine, period: Period) -> pd.DataFrame:
     extras = [Case.extra[path if len(path) > 1 else path[0]].as_string().label(name)
               for name, path in _EXTRA_PATHS.items()]
     names = [*_CASE_COLUMNS, *_TIME_COLUMNS, *_EXTRA_PATHS, "officer_name", "team"]
-    base = (select(*cols, *times, *extras, Officer.name.label("officer_name"), Officer.team.label("team"))
-            .select_from(Case).outerjoin(Officer, Officer.id == Case.assigned_officer))
+    # A case's assignee is an officer or a vehicle (环卫 work): a vehicle reads "环卫车 苏A·H0002", of its team.
+    assignee = func.coalesce(Officer.name, Vehicle.kind + " " + Vehicle.plate).label("officer_name")
+    base = (select(*cols, *times, *extras, assignee, func.coalesce(Officer.team, Vehicle.team).label("team"))
+            .select_from(Case).outerjoin(Officer, Officer.id == Case.assigned_officer)
+            .outerjoin(Vehicle, Vehicle.id == Case.assigned_officer))
     by_created = base.where(Case.created_at >= start, Case.created_at < end)
     by_registered = base.where(Case.registered_at >= start, Case.registered_at < end,
                                or_(Case.created_at < start, Case.created_at >= end))

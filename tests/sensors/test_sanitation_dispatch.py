@@ -1,5 +1,6 @@
-"""Sensor alarms of 环卫 categories go to the sanitation team by travel time: a sanitation vehicle or worker, never
-the enforcement officer who happens to stand nearer; enforcement categories still go to officers.
+"""Sensor alarms of 环卫 categories go to the sanitation team by travel time: the case is assigned to a sanitation
+vehicle or worker, never the enforcement officer who happens to stand nearer; enforcement categories still go to
+officers.
 
 Real SQLite store, the real case service and SensorService, the real rules (straight-line travel estimate)."""
 
@@ -19,7 +20,7 @@ from commandcenter.geo.streets import StreetGraph
 from commandcenter.sensors.rules import SensorRule
 from commandcenter.sensors.service import SensorInfo, SensorService
 from commandcenter.store import Store
-from commandcenter.store.models import Case, CaseEvent, Vehicle
+from commandcenter.store.models import Case, CaseEvent, Officer, Vehicle
 from devices.sensor import SensorReading
 from tests.cases.conftest import NOW, Clock, seed
 
@@ -73,8 +74,9 @@ def dispatched(store: Store) -> list[dict[str, Any]]:
         out = []
         for row in s.scalars(select(Case).order_by(Case.id)):
             event = s.scalars(select(CaseEvent).where(CaseEvent.case_id == row.id, CaseEvent.action == "dispatch")).one()
-            out.append({"category": row.category, "status": row.status, "officer": row.assigned_officer,
-                        "vehicle": (row.extra or {}).get("vehicle"), "event_vehicle": (event.data or {}).get("vehicle")})
+            out.append({"category": row.category, "status": row.status, "assignee": row.assigned_officer,
+                        "kind": (row.extra or {}).get("assignee_kind"), "plate": (row.extra or {}).get("assignee_plate"),
+                        "event_kind": (event.data or {}).get("assignee_kind")})
         return out
 
     return store.read(q)
@@ -84,30 +86,35 @@ def vehicle_status(store: Store, vehicle: str) -> str:
     return str(store.read(lambda s: s.get(Vehicle, vehicle).status))
 
 
+def officer_status(store: Store, officer: str) -> str:
+    return str(store.read(lambda s: s.get(Officer, officer).status))
+
+
 def test_a_full_bin_goes_to_the_sanitation_vehicle_not_the_nearer_enforcement_officer(
         make: Make, store: Store) -> None:
     # the enforcement officer and the enforcement car (v1) stand at the bin, the 环卫车 300 m off, the worker 1.5 km
     service = make({"o1": 20.0, "v1": 5.0, "v2": 300.0, "o2": 1500.0})
     alarm(service, "bin-1", "fill", 95.0)
-    assert dispatched(store) == [{"category": "BJ0303", "status": "dispatched", "officer": "o2", "vehicle": "v2",
-                                  "event_vehicle": "v2"}]
+    assert dispatched(store) == [{"category": "BJ0303", "status": "dispatched", "assignee": "v2", "kind": "vehicle",
+                                  "plate": "苏A·H0002", "event_kind": "vehicle"}]
     assert vehicle_status(store, "v2") == "dispatched"
     assert vehicle_status(store, "v1") == "idle"
+    assert officer_status(store, "o2") == "idle"  # the truck went: the worker 1.5 km off stays free
 
 
 def test_a_sanitation_worker_nearer_than_any_vehicle_goes_alone(make: Make, store: Store) -> None:
     service = make({"o1": 20.0, "o2": 100.0, "v2": 1500.0})
     alarm(service, "bin-1", "fill", 95.0)
-    assert dispatched(store) == [{"category": "BJ0303", "status": "dispatched", "officer": "o2", "vehicle": None,
-                                  "event_vehicle": None}]
+    assert dispatched(store) == [{"category": "BJ0303", "status": "dispatched", "assignee": "o2", "kind": "worker",
+                                  "plate": None, "event_kind": "worker"}]
     assert vehicle_status(store, "v2") == "idle"
 
 
 def test_an_enforcement_category_still_goes_to_the_officer(make: Make, store: Store) -> None:
     service = make({"v2": 5.0, "o1": 300.0, "o2": 20.0})
     alarm(service, "scale-1", "spill", 25.0)
-    assert dispatched(store) == [{"category": "SJ0302", "status": "dispatched", "officer": "o1", "vehicle": None,
-                                  "event_vehicle": None}]
+    assert dispatched(store) == [{"category": "SJ0302", "status": "dispatched", "assignee": "o1", "kind": "officer",
+                                  "plate": None, "event_kind": "officer"}]
     assert vehicle_status(store, "v2") == "idle"
 
 
@@ -125,6 +132,6 @@ def test_with_a_street_graph_the_vehicle_is_timed_along_the_streets(make: Make, 
     streets = StreetGraph.grid(LAT - 0.0005, LON - 0.001, 20, 3, 100.0, 5)
     service = make({"o1": 20.0, "v2": 300.0, "o2": 1500.0}, streets)
     alarm(service, "bin-1", "fill", 95.0)
-    assert [(d["officer"], d["vehicle"]) for d in dispatched(store)] == [("o2", "v2")]
+    assert [(d["assignee"], d["kind"]) for d in dispatched(store)] == [("v2", "vehicle")]
     note = str(store.read(lambda s: s.scalars(select(CaseEvent.note).where(CaseEvent.action == "dispatch")).one()))
     assert note.startswith("自动派遣: 环卫车 苏A·H0002: 距离 300 m") and "直线估算" not in note

@@ -24,6 +24,7 @@ from commandcenter.cases.feed import CaseDetail, field_state_of
 from commandcenter.geo.basemap import Basemap
 from commandcenter.runtime.tasks import GuiBridge
 from widgets import theme
+from widgets.assignees import assignee_kind_label
 from widgets.dispatch.case_map import CaseMap
 from widgets.dispatch.models import countdown, field_state_label, urgency_label
 
@@ -46,7 +47,7 @@ class CaseDetailView(QLabel):
         accent, warn = theme.colour("accent"), theme.colour("warn")
         deadline = case.deadline_at.astimezone().strftime("%m-%d %H:%M") if case.deadline_at else "—"
         t_source, t_grid, t_urgency = self.tr("Source"), self.tr("Grid"), self.tr("Urgency")
-        t_address, t_deadline, t_officer = self.tr("Address"), self.tr("Deadline"), self.tr("Officer")
+        t_address, t_deadline, t_officer = self.tr("Address"), self.tr("Deadline"), self.tr("Assigned to")
         t_duplicates, t_pending = self.tr("Possible duplicates"), self.tr("Pending request")
         lines = [
             f"<b style='font-size:16px'>{case.code}</b> &nbsp; {case.category_label} &nbsp; "
@@ -57,7 +58,7 @@ class CaseDetailView(QLabel):
             f"{case.description}",
             f"{t_deadline}: {deadline} &nbsp; <span style='color:{colour}'>"
             f"{countdown(sla.remaining_hours, sla.level)}</span> &nbsp; {t_officer}: "
-            f"{case.officer_display or '—'}",
+            f"{assignee_text(case.assignee_kind, case.officer_display)}",
         ]
         if case.possible_duplicates:
             lines.append(f"<span style='color:{warn}'>{t_duplicates}: {'、'.join(case.possible_duplicates)}</span>")
@@ -228,3 +229,10 @@ class CasePanel(QWidget):
 
     def _place_clicked(self, checked: bool) -> None:
         self.place_requested.emit(self._code if checked else "")
+
+
+def assignee_text(kind: str, display: str) -> str:
+    """``[车辆] 苏A·H0002 (环卫车)``, ``[执法队员] 张三 (B1)``: the kind, then who or what; — for nobody."""
+    if not display:
+        return "—"
+    return f"[{assignee_kind_label(kind)}] {display}" if kind else display

@@ -19,6 +19,7 @@ from commandcenter.cases.feed import QueueRow
 from commandcenter.cases.model import officer_label
 from commandcenter.cases.service import UnitRow
 from widgets import theme
+from widgets.assignees import assignee_icon, assignee_kind_label
 
 _Index = QModelIndex | QPersistentModelIndex
 
@@ -103,9 +104,10 @@ class CaseQueueModel(QAbstractTableModel):
     COLUMNS = (QT_TRANSLATE_NOOP("DispatchScreen", "Case"), QT_TRANSLATE_NOOP("DispatchScreen", "Urgency"),
                QT_TRANSLATE_NOOP("DispatchScreen", "Category"), QT_TRANSLATE_NOOP("DispatchScreen", "Address"),
                QT_TRANSLATE_NOOP("DispatchScreen", "Reported"), QT_TRANSLATE_NOOP("DispatchScreen", "Time left"),
-               QT_TRANSLATE_NOOP("DispatchScreen", "Status"), QT_TRANSLATE_NOOP("DispatchScreen", "Officer"),
+               QT_TRANSLATE_NOOP("DispatchScreen", "Status"), QT_TRANSLATE_NOOP("DispatchScreen", "Assigned to"),
                QT_TRANSLATE_NOOP("DispatchScreen", "Source"), QT_TRANSLATE_NOOP("DispatchScreen", "Grid"))
     URGENCY_COLUMN, ADDRESS_COLUMN, TIME_LEFT_COLUMN, STATUS_COLUMN, SOURCE_COLUMN, GRID_COLUMN = 1, 3, 5, 6, 8, 9
+    ASSIGNED_COLUMN = 7  # an officer, a sanitation worker or a vehicle: an icon per kind, the kind in the tooltip
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -145,6 +147,10 @@ class CaseQueueModel(QAbstractTableModel):
             return QBrush(theme.qcolour(LEVEL_ROLES.get(r.level, "text")))
         if role == Qt.ItemDataRole.ForegroundRole and col in (0, self.URGENCY_COLUMN) and r.urgency == 1:
             return QBrush(theme.qcolour("alarm"))
+        if role == Qt.ItemDataRole.DecorationRole and col == self.ASSIGNED_COLUMN and r.assignee_kind:
+            return assignee_icon(r.assignee_kind)
+        if role == Qt.ItemDataRole.ToolTipRole and col == self.ASSIGNED_COLUMN and r.assignee_kind:
+            return f"{assignee_kind_label(r.assignee_kind)}: {r.assigned}"
         if role == Qt.ItemDataRole.ToolTipRole and col == self.ADDRESS_COLUMN and r.address:
             return r.address  # elided in the cell
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -13,6 +13,7 @@ from commandcenter.domain import UnitPosition
 from commandcenter.mapdata.replay import HistoricalPosition
 from commandcenter.runtime.units import UnitInfo
 from widgets import theme
+from widgets.assignees import assignee_kind_label
 from widgets.map import labels
 
 
@@ -86,4 +87,8 @@ class DetailsPanel(QGroupBox):
                 f"{tr_urgency}: {html.escape(str(case.get('urgency', '')))}"]
         if case.get("address"):
             rows.append(html.escape(str(case["address"])))
+        if case.get("assigned_unit"):  # who or what was sent: 执法队员, 环卫工人 or a vehicle by its plate
+            kind = assignee_kind_label(str(case.get("assignee_kind") or "officer"))
+            rows.append(f"{self.tr('Assigned to')}: [{html.escape(kind)}] "
+                        f"{html.escape(str(case.get('assigned_officer') or case['assigned_unit']))}")
         self.label.setText("<br>".join(rows))
