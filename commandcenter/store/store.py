@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import itertools
 import logging
 import queue
@@ -302,6 +303,14 @@ class Store:
             cursor.executemany("INSERT INTO position_fixes (unit_id, time, lat, lon, speed, heading, source) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             return
+        if self._write_engine.dialect.driver == "psycopg2":
+            # PostgreSQL: one COPY per transaction. The ORM's bulk insert spent ~25 µs of Python per row
+            # building parameter dicts and multi-row VALUES; COPY's text format costs a few, and the server
+            # parses it faster than INSERT too (10,000 units at 1 Hz on a 2-core server, bench_hall).
+            cursor = session.connection().connection.cursor()
+            cursor.copy_expert("COPY position_fixes (unit_id, time, lat, lon, speed, heading, source) FROM STDIN",
+                               io.StringIO(_copy_text(fixes)))
+            return
         session.execute(insert(models.PositionFix), [
             {"unit_id": f.unit_id, "time": f.time, "lat": f.lat, "lon": f.lon, "speed": f.speed,
              "heading": f.heading, "source": f.source} for f in fixes])
@@ -332,6 +341,23 @@ class Store:
         if self._write_engine is not self.engine:
             self._write_engine.dispose()
         self.engine.dispose()
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(fixes: Sequence[FixRow]) -> str:
+    """Rows in PostgreSQL's COPY text format: tab-separated, ``\\N`` for NULL, backslash escapes in text;
+    times as ISO 8601 in UTC (the column is ``timestamptz``)."""
+    lines = []
+    for f in fixes:
+        unit = f.unit_id.translate(_COPY_ESCAPES)
+        source = f.source.translate(_COPY_ESCAPES)
+        speed = "\\N" if f.speed is None else repr(float(f.speed))
+        heading = "\\N" if f.heading is None else repr(float(f.heading))
+        lines.append(f"{unit}\t{f.time.astimezone(UTC).isoformat()}\t{float(f.lat)!r}\t{float(f.lon)!r}\t{speed}\t"
+                     f"{heading}\t{source}\n")
+    return "".join(lines)
 
 
 class _FixBatch:
