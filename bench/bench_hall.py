@@ -7,8 +7,9 @@
 - resync of a seat after the broker was down (30 s; 10 s with --quick): from the broker's return to the seat
   being connected again and having re-read the database.
 
-Full size is 10,000 units at 1 Hz; ``--quick`` 500. The terminals all run in this process (one socket each,
-sent in one sweep per second), the seats are headless seat processes (bench/hall_seat.py), the server is
+Full size is 10,000 units at 1 Hz; ``--quick`` 500. The terminals run in a process of their own
+(bench/hall_terminals.py: one asyncio loop, one socket each, each round spread over its second; its CPU is
+reported apart), the seats are headless seat processes (bench/hall_seat.py), the server is
 ``commandcenter serve``. ``python -m bench.bench_hall [--quick]`` prints the JSON.
 """
 
@@ -24,24 +25,16 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.hall_terminals import STEP
+from bench.hall_terminals import base as _base
+from bench.hall_terminals import phone as _phone
 from commandcenter.demo.hall import Hall, start_mosquitto, start_postgres
-from devices.jt808 import REG_OK, RESULT_OK, Jt808Terminal
 
 REPO = Path(__file__).resolve().parents[1]
 SEATS = 5
-STEP = 1e-5  # degrees of latitude per round: the round a position belongs to is read back from it
-
-
-def _base(i: int) -> tuple[float, float]:
-    return 32.02 + (i % 200) * 1e-4, 118.76 + (i // 200) * 1e-4
-
-
-def _phone(i: int) -> str:
-    return f"0138{i:08d}"
 
 
 def _percentiles(values: list[float]) -> dict[str, float | int]:
@@ -54,8 +47,56 @@ def _percentiles(values: list[float]) -> dict[str, float | int]:
 
 
 def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # gone (a PostgreSQL backend that ended)
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _children(parent: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == parent:
+                out.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return out
+
+
+def _postgres_pids(db_url: str) -> list[int]:
+    """The postmaster of the hall's cluster and its backends (the connections of the server and the seats)."""
+    port = db_url.rsplit(":", 1)[1].split("/")[0]
+    for pidfile in Path("/tmp").glob("cc-hall-pg-*/postmaster.pid"):
+        try:
+            lines = pidfile.read_text().splitlines()
+        except OSError:
+            continue
+        if len(lines) > 3 and lines[3].strip() == port:
+            postmaster = int(lines[0])
+            return [postmaster, *_children(postmaster)]
+    return []
+
+
+def _mosquitto_pids(folder: Path) -> list[int]:
+    config = str(folder / "mosquitto" / "mosquitto.conf")
+    out = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            if config in cmdline.read_bytes().decode(errors="replace"):
+                out.append(int(cmdline.parent.name))
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def _brief(simulated: dict[str, Any]) -> dict[str, Any]:
+    """The terminals' figures for the result (without the send times)."""
+    return {"terminal_setup_s": simulated["setup_s"], "acknowledged": simulated["acknowledged"],
+            "sent": sum(len(times) for times in simulated["sent"]), "late_slices": simulated["late_slices"],
+            "worst_wait_for_previous_round_s": simulated["worst_wait_for_previous_round_s"],
+            "terminals_cpu_s_per_s": simulated["cpu_s_per_s"]}
 
 
 def _wait_text(path: Path, text: str, timeout: float, process: subprocess.Popen[bytes]) -> None:
@@ -81,7 +122,6 @@ def run(quick: bool = False, units: int = 0) -> dict[str, Any]:
     env = {**os.environ, "PYTHONPATH": str(REPO), "CC_DATA_DIR": str(folder / "data"),
            "CC_CONFIG_DIR": str(folder / "cfg"), "PYTHONUNBUFFERED": "1"}
     processes: list[subprocess.Popen[bytes]] = []
-    terminals: list[Jt808Terminal] = []
     try:
         db_url = start_postgres(hall)
         broker = start_mosquitto(hall)
@@ -103,7 +143,8 @@ def run(quick: bool = False, units: int = 0) -> dict[str, Any]:
         _wait_text(folder / "server.log", "server up", 300, server)
         seats = []
         for n in range(1, SEATS + 1):
-            extra = ["--create-cases", "8" if quick else "20"] if n == 1 else (["--positions"] if n == SEATS else [])
+            extra = (["--create-cases", "8" if quick else "20", "--start-file", str(folder / "reporting")] if n == 1
+                     else (["--positions"] if n == SEATS else []))
             seat = subprocess.Popen([sys.executable, str(REPO / "bench" / "hall_seat.py"), str(folder / "seat.toml"),
                                      str(folder / f"seat{n}.json"), *extra], cwd=folder, env=env,
                                     stdout=(folder / f"seat{n}.log").open("wb"), stderr=subprocess.STDOUT)
@@ -112,36 +153,26 @@ def run(quick: bool = False, units: int = 0) -> dict[str, Any]:
         for n, seat in enumerate(seats, 1):
             _wait_text(folder / f"seat{n}.log", "seat: the server is online", 120, seat)
 
-        started = time.perf_counter()
-        for i in range(units):
-            terminal = Jt808Terminal(_phone(i), "127.0.0.1", port, version=2013, timeout=30)
-            terminals.append(terminal)
-            registered = terminal.register()[0]
-            authenticated = terminal.authenticate()
-            if (registered, authenticated) != (REG_OK, RESULT_OK):
-                raise RuntimeError(f"terminal {_phone(i)}: registration {registered}, authentication {authenticated}")
-        setup_s = time.perf_counter() - started
-
-        sent: dict[tuple[str, int], float] = {}
+        # The terminals: their own process, one asyncio loop (bench/hall_terminals.py); its CPU is its own.
+        terminals = subprocess.Popen([sys.executable, str(REPO / "bench" / "hall_terminals.py"), str(port),
+                                      str(units), str(rounds), str(folder / "terminals.json")], cwd=folder, env=env,
+                                     stdout=(folder / "terminals.log").open("wb"), stderr=subprocess.STDOUT)
+        processes.append(terminals)
+        _wait_text(folder / "terminals.log", "terminals up", 600, terminals)
+        others = {"seats": [seat.pid for seat in seats], "postgresql": _postgres_pids(db_url),
+                  "mosquitto": _mosquitto_pids(folder)}
         cpu_before, wall_before = _cpu_seconds(server.pid), time.monotonic()
-        acknowledged = 0
-        late_rounds = 0
-        for r in range(1, rounds + 1):
-            tick = time.monotonic()
-            now = datetime.now(UTC)
-            for i, terminal in enumerate(terminals):
-                lat, lon = _base(i)
-                sent[(f"v{i:05d}", r)] = time.time()
-                terminal.report(lat + r * STEP, lon, 20.0, 90.0, now, wait=False)
-            for terminal in terminals:
-                acknowledged += terminal.receive().body[-1] == RESULT_OK
-            spare = 1.0 - (time.monotonic() - tick)
-            if spare > 0:
-                time.sleep(spare)
-            else:
-                late_rounds += 1
+        others_before = {name: sum(_cpu_seconds(pid) for pid in pids) for name, pids in others.items()}
+        (folder / "reporting").touch()  # seat 1 creates its cases while the terminals report
+        terminals.wait(rounds * 10 + 300)  # a loaded machine slows the rounds; the terminals time out by themselves
         cpu_s = _cpu_seconds(server.pid) - cpu_before
         wall_s = time.monotonic() - wall_before
+        others_cpu = {name: round((sum(_cpu_seconds(pid) for pid in pids) - others_before[name]) / wall_s, 3)
+                      for name, pids in others.items()}
+        simulated = json.loads((folder / "terminals.json").read_text())
+        if simulated["timed_out"]:
+            raise RuntimeError(f"a terminal waited more than 30 s for an acknowledgement: {_brief(simulated)}")
+        sent = {(f"v{i:05d}", r): t for r, times in enumerate(simulated["sent"], 1) for i, t in enumerate(times)}
         time.sleep(3)  # the last round reaches the seats
 
         hall_broker = next(stop for name, stop in hall.stoppers if name == "Mosquitto")
@@ -159,8 +190,6 @@ def run(quick: bool = False, units: int = 0) -> dict[str, Any]:
             seat.wait(60)
         records = [json.loads((folder / f"seat{n}.json").read_text()) for n in range(1, SEATS + 1)]
     finally:
-        for terminal in terminals:
-            terminal.close()
         for process in reversed(processes):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -170,7 +199,8 @@ def run(quick: bool = False, units: int = 0) -> dict[str, Any]:
                     process.kill()
         hall.stop()
 
-    shutil.rmtree(folder, ignore_errors=True)  # kept (with every process's log) only when the run failed
+    if not os.environ.get("CC_BENCH_KEEP"):
+        shutil.rmtree(folder, ignore_errors=True)  # kept (with every process's log) when the run failed
     fifth = records[-1]
     first: dict[tuple[str, int], float] = {}  # (unit, round) -> when the fifth seat first had it (before the outage)
     for unit, seen in fifth["positions"].items():
@@ -186,12 +216,13 @@ def run(quick: bool = False, units: int = 0) -> dict[str, Any]:
     connected_after = [t - broker_back for t in fifth["moments"]["connected"] if t >= broker_back]
     resynced_after = [t - broker_back for t in fifth["moments"]["resynced"] if t >= broker_back]
     return {
-        "units": units, "rate_hz": 1, "rounds": rounds, "seats": SEATS, "late_rounds": late_rounds,
-        "terminal_setup_s": round(setup_s, 1), "acknowledged": acknowledged, "sent": len(sent),
+        "units": units, "rate_hz": 1, "rounds": rounds, "seats": SEATS, **_brief(simulated),
         "ingest_to_seat5": {**_percentiles(latencies), "delivered_fraction": round(delivered / max(1, len(sent)), 4)},
         "case_seat1_to_seat5": {**_percentiles(case_latencies), "created_before_outage": len(created)},
         "server_cpu_s_per_s_per_1000_units": round(cpu_s / wall_s / (units / 1000), 3),
         "server_cpu_percent": round(100 * cpu_s / wall_s, 1),
+        "cpu_s_per_s_while_reporting": {"server": round(cpu_s / wall_s, 3), **others_cpu},
+        "load_average": Path("/proc/loadavg").read_text().split()[:3],
         "broker_outage_s": outage_s,
         "seat5_reconnected_after_s": round(connected_after[0], 2) if connected_after else None,
         "seat5_resynced_after_s": round(resynced_after[0], 2) if resynced_after else None,

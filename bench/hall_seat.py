@@ -4,7 +4,8 @@ QCoreApplication, recording what it sees until SIGTERM, then writing it as JSON 
     python bench/hall_seat.py SEAT_TOML OUT_JSON [--positions] [--create-cases N]
 
 --positions      record when each (unit, latitude) first reached the seat's tracker (the fifth seat)
---create-cases N create N cases, one every 2 s, recording when each was submitted (the first seat)
+--create-cases N create N cases, one a second, recording when each was submitted (the first seat)
+--start-file F   create them only once F exists (the bench touches it when the terminals start reporting)
 
 Always recorded: when each case code was first announced here, and the bus/resync moments.
 """
@@ -35,6 +36,7 @@ def main(argv: list[str]) -> int:
     config_path, out = argv[0], argv[1]
     record_positions = "--positions" in argv
     create = int(argv[argv.index("--create-cases") + 1]) if "--create-cases" in argv else 0
+    start_file = Path(argv[argv.index("--start-file") + 1]) if "--start-file" in argv else None
     app = QCoreApplication(["hall-seat"])
     config = load_config(config_path)
     services = build(config, role=Role.SEAT)
@@ -69,7 +71,7 @@ def main(argv: list[str]) -> int:
     made = {"n": 0}
 
     def create_case() -> None:
-        if made["n"] >= create:
+        if made["n"] >= create or (start_file is not None and not start_file.exists()):
             return
         made["n"] += 1
         started = time.time()
@@ -84,7 +86,7 @@ def main(argv: list[str]) -> int:
     relay = SignalRelay(app, config_path)
     services.start()
     if create:
-        QTimer.singleShot(8000, lambda: timer.start(2000))  # after every seat has connected
+        QTimer.singleShot(8000, lambda: timer.start(1000))  # after every seat has connected
     print("seat up", flush=True)
     app.exec()
     timer.stop()

@@ -185,7 +185,8 @@ class BriefingModel(QObject):
         self._performance_at: float | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
-        self._timer.start(interval_ms)
+        if interval_ms > 0:  # 0: only on demand (the headless server, which shows no briefing)
+            self._timer.start(interval_ms)
 
     def refresh(self) -> None:
         """Start a recomputation on the task manager unless one is still running."""

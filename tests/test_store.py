@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -117,6 +117,24 @@ def test_store_on_postgresql(pg_store: Store) -> None:
     assert pg_store.scalar("SELECT COUNT(*) FROM position_fixes") == 10
     got = pg_store.read(lambda ses: ses.scalars(select(models.Case.created_at)).one())
     assert abs((got - when).total_seconds()) < 1e-3
+
+
+@pytest.mark.postgres
+def test_fixes_on_postgresql_keep_every_field_as_given(pg_store: Store) -> None:
+    """Fixes go to PostgreSQL by COPY: times in any zone, missing speed/heading and odd unit ids come back as sent."""
+    pg_store.upgrade()
+    east8 = timezone(timedelta(hours=8))
+    when = datetime(2026, 12, 2, 19, 30, 15, 123456, tzinfo=east8)
+    rows = [FixRow("v-1", when, 32.0412345, 118.7812345, 23.5, 271.0, "jt808"),
+            FixRow("odd\tid\\with\nescapes", when + timedelta(seconds=1), -33.5, -70.25, None, None, "osmand")]
+    assert pg_store.add_fixes(rows).result(10) == 2
+    stored = pg_store.read(lambda ses: [tuple(r) for r in ses.execute(
+        select(models.PositionFix.unit_id, models.PositionFix.time, models.PositionFix.lat, models.PositionFix.lon,
+               models.PositionFix.speed, models.PositionFix.heading, models.PositionFix.source)
+        .order_by(models.PositionFix.time))])
+    assert stored == [("v-1", when.astimezone(UTC), 32.0412345, 118.7812345, 23.5, 271.0, "jt808"),
+                      ("odd\tid\\with\nescapes", (when + timedelta(seconds=1)).astimezone(UTC), -33.5, -70.25, None,
+                       None, "osmand")]
 
 
 def test_case_work_overtakes_a_flood_of_positions(store: Store) -> None:

@@ -23,7 +23,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
 from sqlalchemy import select
@@ -586,7 +586,9 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
                  "officer": case.assigned_officer or ""}
                 for case, sla in cases.leader_list(limit=20)]
 
-    briefing = BriefingModel(store, tasks, briefing_extra, parent=events, escalations=escalations)
+    # The headless server shows no briefing (each seat computes its own): no KPI queries every 5 s beside ingest.
+    briefing = BriefingModel(store, tasks, briefing_extra, parent=events, escalations=escalations,
+                             interval_ms=0 if role is Role.SERVER else 5000)
     if role.serves and (config.kpi.weekly_report or config.kpi.monthly_report):  # weekly/monthly reports to a folder
         from commandcenter.kpi.cli import bureau_name
         from commandcenter.kpi.schedule import ReportScheduler
@@ -880,14 +882,30 @@ def sync_devices(session: Session, cameras: Sequence[CameraConfig], config: Conf
         session.add(s)
 
 
+UnitRow = TypeVar("UnitRow", models.Officer, models.Vehicle)
+
+
+def _rows_by_id(session: Session, model: type[UnitRow], ids: list[str]) -> dict[str, UnitRow]:
+    """The rows of ``model`` with these ids, by id, in IN lists of 500 (SQLite's variable limit)."""
+    found: dict[str, UnitRow] = {}
+    for start in range(0, len(ids), 500):
+        found.update((row.id, row) for row in session.scalars(select(model).where(model.id.in_(ids[start:start + 500]))))
+    return found
+
+
 def _upsert_config_units(session: Session, config: Config, posts: dict[str, str]) -> None:
-    """Officers and vehicles named in the config exist in the store (config wins for their static facts)."""
+    """Officers and vehicles named in the config exist in the store (config wins for their static facts).
+
+    The existing rows are read in a few queries, not one per unit: a city's 10,000 vehicles one ``get`` at a
+    time took longer than a start may wait for the writer on a loaded machine."""
+    officers = _rows_by_id(session, models.Officer, [o.id for o in config.officers])
+    vehicles = _rows_by_id(session, models.Vehicle, [v.id for v in config.vehicles])
     for o in config.officers:
-        row = session.get(models.Officer, o.id) or models.Officer(id=o.id, status="idle", status_since=utcnow())
+        row = officers.get(o.id) or models.Officer(id=o.id, status="idle", status_since=utcnow())
         row.badge, row.name, row.team, row.skills = o.badge or o.id, o.name or o.id, o.team, list(o.skills)
         row.device, row.duty_grid = o.device, posts.get(o.id, "")
         session.add(row)
     for v in config.vehicles:
-        vrow = session.get(models.Vehicle, v.id) or models.Vehicle(id=v.id, status="idle", status_since=utcnow())
+        vrow = vehicles.get(v.id) or models.Vehicle(id=v.id, status="idle", status_since=utcnow())
         vrow.plate, vrow.kind, vrow.terminal, vrow.team = v.plate or v.id, v.kind, v.terminal, v.team
         session.add(vrow)

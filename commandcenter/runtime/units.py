@@ -178,7 +178,8 @@ class UnitTracker(QObject):
         with self._lock:
             for pos in positions:
                 held = self._latest.get(pos.id)
-                if held is not None and (held.fix_time > pos.fix_time or held == pos):
+                if held is not None and (held.fix_time > pos.fix_time
+                                         or (held.fix_time == pos.fix_time and held == pos)):
                     continue
                 if pos.id not in self._units:
                     self._units[pos.id] = UnitInfo(pos.id, pos.kind, pos.name, pos.sub_kind, pos.status or "idle")

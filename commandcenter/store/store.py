@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import itertools
 import logging
 import queue
@@ -296,11 +297,26 @@ class Store:
         if self.is_sqlite:
             # SQLAlchemy's DATETIME text on SQLite (naive UTC, microseconds); isoformat, because strftime imports
             # the time module on every call, which costs microseconds per fix with PySide6's import hook.
-            rows = [(f.unit_id, f.time.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds"), f.lat,
-                     f.lon, f.speed, f.heading, f.source) for f in fixes]
+            # Fix times have one-second resolution and a batch's fixes share a few seconds (a round of
+            # terminals, a JT/T 808 0x0704 batch): each distinct time is converted once.
+            texts: dict[datetime, str] = {}
+            rows = []
+            for f in fixes:
+                when = texts.get(f.time)
+                if when is None:
+                    when = texts[f.time] = f.time.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+                rows.append((f.unit_id, when, f.lat, f.lon, f.speed, f.heading, f.source))
             cursor = session.connection().connection.cursor()
             cursor.executemany("INSERT INTO position_fixes (unit_id, time, lat, lon, speed, heading, source) "
                                "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            return
+        if self._write_engine.dialect.driver == "psycopg2":
+            # PostgreSQL: one COPY per transaction. The ORM's bulk insert spent ~25 µs of Python per row
+            # building parameter dicts and multi-row VALUES; COPY's text format costs a few, and the server
+            # parses it faster than INSERT too (10,000 units at 1 Hz on a 2-core server, bench_hall).
+            cursor = session.connection().connection.cursor()
+            cursor.copy_expert("COPY position_fixes (unit_id, time, lat, lon, speed, heading, source) FROM STDIN",
+                               io.StringIO(_copy_text(fixes)))
             return
         session.execute(insert(models.PositionFix), [
             {"unit_id": f.unit_id, "time": f.time, "lat": f.lat, "lon": f.lon, "speed": f.speed,
@@ -332,6 +348,30 @@ class Store:
         if self._write_engine is not self.engine:
             self._write_engine.dispose()
         self.engine.dispose()
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(fixes: Sequence[FixRow]) -> str:
+    """Rows in PostgreSQL's COPY text format: tab-separated, ``\\N`` for NULL, backslash escapes in text;
+    times as ISO 8601 in UTC (the column is ``timestamptz``)."""
+    lines = []
+    texts: dict[object, str] = {}  # unit ids, sources and times repeat within a batch: each converted once
+    for f in fixes:
+        unit = texts.get(f.unit_id)
+        if unit is None:
+            unit = texts[f.unit_id] = f.unit_id.translate(_COPY_ESCAPES)
+        source = texts.get(f.source)
+        if source is None:
+            source = texts[f.source] = f.source.translate(_COPY_ESCAPES)
+        when = texts.get(f.time)
+        if when is None:
+            when = texts[f.time] = f.time.astimezone(UTC).isoformat()
+        speed = "\\N" if f.speed is None else repr(float(f.speed))
+        heading = "\\N" if f.heading is None else repr(float(f.heading))
+        lines.append(f"{unit}\t{when}\t{float(f.lat)!r}\t{float(f.lon)!r}\t{speed}\t{heading}\t{source}\n")
+    return "".join(lines)
 
 
 class _FixBatch:

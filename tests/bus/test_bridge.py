@@ -14,6 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from commandcenter.bus import BusState, topics
+from commandcenter.bus.api import BusMessage
 from commandcenter.bus.bridge import SeatSubscriber, ServerPublisher, attach_seat, attach_server
 from commandcenter.bus.mqtt import MqttBus
 from commandcenter.bus.resync import ChangedCases
@@ -21,6 +22,8 @@ from commandcenter.cases.changes import CaseChanges
 from commandcenter.cases.model import NewCase
 from commandcenter.config import parse_config
 from commandcenter.runtime.compose import Services, build
+from commandcenter.runtime.units import UnitInfo
+from devices.base import PositionFix
 from devices.mavlink import DroneHeartbeat, DronePosition
 from devices.osmand import OsmAndClient, OsmAndServer
 from tests.bus.mosquitto import MosquittoBroker
@@ -237,3 +240,43 @@ def test_drone_telemetry_fills_the_seat_fleet_and_its_report(qtbot: QtBot, hall:
     assert drones["uav-1"]["mode"] == "GUIDED" and drones["uav-1"]["armed"] is True
     assert drones["uav-1"]["alt_rel"] == 40.0 and drones["uav-1"]["link"] == "ok"
     qtbot.waitUntil(lambda: hall.seat.tracker.get("uav-1") is not None, timeout=2000)  # a unit on the map too
+
+
+def test_a_seat_sees_every_unit_of_the_batched_stream_and_a_late_seat_gets_their_retained_positions(
+        qtbot: QtBot, hall: Hall, mosquitto_broker: MosquittoBroker) -> None:
+    """1,200 units in one round: more than one message of cc/v1/positions (500 each), every unit on the seat;
+    a seat connecting afterwards gets each unit's retained position from the broker, without the stream."""
+    count = 1200
+    now = datetime.now(UTC).replace(microsecond=0)
+    hall.server.tracker.register([UnitInfo(f"V-{i:04d}", "vehicle", f"苏A{i:04d}", "环卫车",
+                                           device_keys=(f"0138{i:08d}",)) for i in range(count)])
+    hall.server.tracker.ingest([PositionFix(f"0138{i:08d}", "jt808", now, 30.0 + i * 1e-5, 120.0, 20.0, 90.0)
+                                for i in range(count)])
+    qtbot.waitUntil(lambda: sum(1 for u in hall.seat.tracker.snapshot() if u.startswith("V-")) == count,
+                    timeout=5000)
+    seen = hall.seat.tracker.snapshot()
+    assert all(round(seen[f"V-{i:04d}"].lat, 6) == round(30.0 + i * 1e-5, 6) for i in range(count))
+    assert seen["V-0007"].name == "苏A0007" and seen["V-0007"].kind == "vehicle" and seen["V-0007"].fix_time == now
+
+    for _ in range(count // 250 + 1):  # each refresh publishes at most 250 retained positions
+        hall.publisher.refresh_retained()
+    late_config = parse_config(_bus_section(mosquitto_broker, "cc-seat"), "late.toml")
+    assert late_config.bus is not None
+    late = MqttBus(late_config.bus, role="seat")
+    retained: dict[str, float] = {}
+    live: list[str] = []
+
+    def on_positions(batch: list[BusMessage]) -> None:
+        for message in batch:
+            retained[str(message.payload["id"])] = float(str(message.payload["lat"]))
+            if not message.retained:
+                live.append(message.topic)
+
+    late.subscribe(topics.UNIT_POSITIONS, on_positions)
+    late.start()
+    try:
+        qtbot.waitUntil(lambda: len([u for u in retained if u.startswith("V-")]) == count, timeout=10000)
+    finally:
+        late.stop()
+    assert retained["V-1199"] == pytest.approx(30.0 + 1199 * 1e-5)
+    assert live == []  # from the broker's store, not the stream
