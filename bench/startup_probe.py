@@ -29,6 +29,7 @@ def main() -> None:
 
     from commandcenter.cli import GuiOptions, _demo_composition
     from commandcenter.config import Config
+    from commandcenter.runtime.gcguard import MainThreadGC
     from widgets.app import make_application
     from widgets.startup import Startup
 
@@ -38,7 +39,9 @@ def main() -> None:
     config.simulator.units = units
     options = GuiOptions(config=config, demo=True, language="zh")
     options.compose = _demo_composition(options)  # the same composition as `commandcenter demo`
-    startup = Startup(options, QSettings(os.devnull, QSettings.Format.IniFormat), options.compose)
+    collector = MainThreadGC()  # as ``widgets.app.run``: collections on the GUI thread, start-up frozen
+    startup = Startup(options, QSettings(os.devnull, QSettings.Format.IniFormat), options.compose,
+                      collector=collector)
     window = startup.window
 
     class FirstPaint(QObject):
@@ -124,6 +127,7 @@ def main() -> None:
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
     services_holder.stop()
+    collector.stop()
     print(json.dumps(out))
 
 

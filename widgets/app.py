@@ -80,7 +80,8 @@ def run(options: GuiOptions) -> int:
     else:
         settings = QSettings("commandcenter", "commandcenter")
     needs_login = not options.demo and not options.snapshot_out
-    startup = Startup(options, settings, lambda: _compose(options), authenticate=login if needs_login else None)
+    startup = Startup(options, settings, lambda: _compose(options), authenticate=login if needs_login else None,
+                      collector=collector)
     window = startup.window
     result = {"code": 0}
     if options.snapshot_out:

@@ -26,6 +26,7 @@ from widgets.main_window import SCREEN_ORDER, MainWindow
 
 if TYPE_CHECKING:
     from commandcenter.runtime.compose import Services
+    from commandcenter.runtime.gcguard import MainThreadGC
     from widgets.screens import Gui
 
 log = logging.getLogger(__name__)
@@ -67,8 +68,10 @@ class Startup(QObject):
     ready = Signal()
 
     def __init__(self, options: GuiOptions, settings: QSettings, compose: Callable[[], Services],
-                 authenticate: Callable[[Services], bool] | None = None) -> None:
+                 authenticate: Callable[[Services], bool] | None = None,
+                 collector: MainThreadGC | None = None) -> None:
         super().__init__()
+        self.collector = collector
         self.options = options
         self._compose = compose
         self._authenticate = authenticate
@@ -100,7 +103,7 @@ class Startup(QObject):
 
     def _compose_now(self) -> None:
         from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
-        from widgets.screens import build_screens
+        from widgets.screens import LazyScreen, build_screens
 
         services = self._compose()
         self.services = services
@@ -124,6 +127,12 @@ class Startup(QObject):
         window.status_line.refresh()
         log.info("command center up in %.2f s (%s, %s)", time.monotonic() - self.started,
                  "demo" if self.options.demo else self.options.config.source, services.store.description)
+        if self.collector is not None:  # what start-up and each screen build stays: out of the collector's walk
+            collector = self.collector
+            collector.freeze(collect=True)
+            for place in gui.screens.values():
+                if isinstance(place, LazyScreen):
+                    place.built.connect(lambda _screen: collector.freeze())
         self.ready.emit()
 
     def stop(self) -> None:
