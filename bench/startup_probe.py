@@ -1,11 +1,15 @@
 """Child process of bench_startup: starts the real demo GUI, reports first paint, then measures GUI stalls.
 
-The window opens on the map (as ``restore_arrangement`` puts the last screen in front before the window shows),
-so the first paint needs only the map; right after it every other screen is opened once and the map brought
+The window opens on the map (as ``restore_front`` puts the last screen in front before the window shows);
+once the map has painted every other screen is opened once and the map brought
 back, so the stall is measured with all five screens built (the wall decoding its cameras behind the map), as
 a dispatcher who has been through every screen has them.
 
-Prints one JSON line: {"first_paint_at": unix time, "stall_max_ms", "stall_p99_ms", "ticks", "units_seen"}.
+The window paints first and the services are composed behind that paint (``widgets.startup.Startup``, as
+``commandcenter demo`` does); ``screen_ready_at`` is the first paint of the map screen itself.
+
+Prints one JSON line: {"first_paint_at": unix time, "screen_ready_at", "stall_max_ms", "stall_p99_ms", "ticks",
+"units_seen", …}.
 """
 
 from __future__ import annotations
@@ -23,40 +27,53 @@ def main() -> None:
     seconds = float(sys.argv[2])
     from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 
-    from commandcenter.cli import GuiOptions
+    from commandcenter.cli import GuiOptions, _demo_composition
     from commandcenter.config import Config
-    from commandcenter.demo.session import build_demo, use_demo_folders
+    from commandcenter.runtime.gcguard import MainThreadGC
     from widgets.app import make_application
-    from widgets.main_window import MainWindow
-    from widgets.screens import build_screens
+    from widgets.startup import Startup
 
+    result: dict[str, float] = {"process_cpu_at_start": time.process_time()}
     app = make_application("zh")
     config = Config()
     config.simulator.units = units
     options = GuiOptions(config=config, demo=True, language="zh")
-    use_demo_folders()
-    services = build_demo(config)  # the same composition as `commandcenter demo`
-    services.start()
-    gui = build_screens(services, options)
-    window = MainWindow(gui.screens, services.status, docks=gui.docks,
-                        settings=QSettings(os.devnull, QSettings.Format.IniFormat))
-    result: dict[str, float] = {}
+    options.compose = _demo_composition(options)  # the same composition as `commandcenter demo`
+    collector = MainThreadGC()  # as ``widgets.app.run``: collections on the GUI thread, start-up frozen
+    startup = Startup(options, QSettings(os.devnull, QSettings.Format.IniFormat), options.compose,
+                      collector=collector)
+    window = startup.window
 
     class FirstPaint(QObject):
+        """The window's first paint, then the first paint of the map screen itself (its units drawn)."""
+
         def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and "first_paint_at" not in result:
-                result["first_paint_at"] = time.time()
+            if event.type() == QEvent.Type.Paint:
+                if "first_paint_at" not in result:
+                    result["first_paint_at"] = time.time()
+                    result["process_cpu_first_paint_s"] = time.process_time()
+                elif obj is not window and "screen_ready_at" not in result:
+                    result["screen_ready_at"] = time.time()
+                    result["process_cpu_screen_ready_s"] = time.process_time()
             return False
 
     spy = FirstPaint()
     window.installEventFilter(spy)
-    window.tabs.currentWidget().installEventFilter(spy)
+
+    def watch_map() -> None:
+        gui = startup.gui
+        assert gui is not None
+        gui.when_built("map", lambda screen: getattr(screen, "view", screen).viewport().installEventFilter(spy))
+
+    startup.ready.connect(watch_map)
     window.resize(1920, 1080)
     window.show_screen("map")
+    startup.compose_after_first_paint()
     window.show()
+    services_holder = startup
 
     def open_every_screen() -> None:
-        if "first_paint_at" not in result:
+        if "screen_ready_at" not in result:
             QTimer.singleShot(50, open_every_screen)
             return
         for key in ("wall", "dispatch", "drones", "briefing", "map"):
@@ -90,21 +107,27 @@ def main() -> None:
         app.quit()
 
     # Measure from the moment the demo is populated and running (units reporting), not during start-up.
-    QTimer.singleShot(3000, start_measuring)
+    startup.ready.connect(lambda: QTimer.singleShot(3000, start_measuring))
     app.exec()
     lateness.sort()
+    services = startup.services
+    assert services is not None
     out = {
         "first_paint_at": result.get("first_paint_at", 0.0),
         "stall_max_ms": round(lateness[-1], 1) if lateness else None,
         "stall_p99_ms": round(lateness[int(len(lateness) * 0.99) - 1], 1) if lateness else None,
         "stall_median_ms": round(lateness[len(lateness) // 2], 2) if lateness else None,
         "ticks": len(lateness),
+        "screen_ready_at": result.get("screen_ready_at", 0.0),
+        "process_cpu_first_paint_s": round(result.get("process_cpu_first_paint_s", 0.0), 3),
+        "process_cpu_screen_ready_s": round(result.get("process_cpu_screen_ready_s", 0.0), 3),
         "units_seen": len(services.tracker.snapshot()),
         "gui_thread_cpu_share": result.get("gui_thread_cpu_share"),
         "process_cpu_cores": result.get("process_cpu_cores"),
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
-    services.stop()
+    services_holder.stop()
+    collector.stop()
     print(json.dumps(out))
 
 

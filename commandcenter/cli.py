@@ -297,11 +297,18 @@ def _serve(args: argparse.Namespace) -> int:
 def _demo_composition(options: GuiOptions) -> Callable[[], Services]:
     """The demo's build, the only door from production into ``commandcenter.demo`` (imported here, lazily).
 
-    From here on the process writes into the demo's own folder (database, evidence, layouts)."""
-    from commandcenter.demo.session import build_demo, use_demo_folders
+    From here on the process writes into the demo's own folder (database, evidence, layouts). The demo wing is
+    imported when the composition runs (after the window's first paint), not here."""
+    from commandcenter.paths import DEMO, use_profile
 
-    use_demo_folders()
-    return lambda: build_demo(options.config, basemap_path=options.basemap or None, layout=options.layout)
+    use_profile(DEMO)  # what ``use_demo_folders`` does, without importing the demo wing before the window shows
+
+    def compose() -> Services:
+        from commandcenter.demo.session import build_demo
+
+        return build_demo(options.config, basemap_path=options.basemap or None, layout=options.layout)
+
+    return compose
 
 
 def _refuse_demo_database(config: Config) -> None:

@@ -111,6 +111,33 @@ def test_tracker_coalesces_and_resolves_device_keys(qtbot) -> None:  # type: ign
     assert report[0]["id"] == "hw-001" and report[0]["source"] == "jt808" and report[0]["stale"] is False
 
 
+def test_start_up_objects_are_frozen_and_new_garbage_still_collected(qtbot) -> None:  # type: ignore[no-untyped-def]
+    import gc
+    import weakref
+
+    from commandcenter.runtime.gcguard import MainThreadGC
+
+    class Node:
+        pass
+
+    kept = Node()  # what start-up built and keeps
+    collector = MainThreadGC(interval_ms=20)
+    try:
+        collector.freeze(collect=True)
+        assert gc.get_freeze_count() > 0, "what start-up left alive is out of the collector's walk"
+        a, b = Node(), Node()  # a cycle made after start-up is still garbage the collector frees
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        probe = weakref.ref(a)
+        del a, b
+        live = [Node() for _ in range(gc.get_threshold()[0] + 10)]
+        qtbot.waitUntil(lambda: probe() is None, timeout=5000)
+        del live
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0, "stop() hands the frozen objects back to the collector"
+    assert kept is not None
+
+
 def test_garbage_is_collected_on_the_gui_thread_only(qtbot) -> None:  # type: ignore[no-untyped-def]
     import gc
     import weakref

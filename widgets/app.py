@@ -61,88 +61,102 @@ def make_application(language: str, theme: str = "dark") -> Any:
 
 
 def run(options: GuiOptions) -> int:
+    """The window opens at once; the services and screens are composed right after its first paint
+    (:mod:`widgets.startup`). A snapshot (nobody watches it start) and ``run`` with its login dialog (no window
+    before the person at the console is known) compose first."""
     _prepare_platform(options)
     app = make_application(options.language, options.config.ui.theme)
-    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtCore import QCoreApplication, QEvent, QSettings, QTimer
 
     from commandcenter import paths
-    from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
-    from commandcenter.runtime.compose import build
     from commandcenter.runtime.gcguard import MainThreadGC
-    from widgets.main_window import MainWindow
-    from widgets.screens import build_screens
+    from widgets.startup import Startup
 
     collector = MainThreadGC()  # cyclic garbage holding Qt objects is freed on the GUI thread, never a worker's
-    started = time.monotonic()
-    try:
-        services = options.compose() if options.compose is not None else build(
-            options.config, basemap_path=options.basemap or None, layout=options.layout)
-    except BaseException:
-        collector.stop()
-        raise
-    try:
-        services.start()
-    except BaseException:
-        services.stop()
-        collector.stop()
-        raise
-    if not options.demo and not options.snapshot_out and not login(services):
-        services.stop()
-        collector.stop()
-        return 1
-    gui = build_screens(services, options)
     if options.demo:  # the demo's window arrangement lives in the demo's folder
         settings = QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
     elif os.environ.get("CC_CONFIG_DIR"):
         settings = QSettings(str(Path(os.environ["CC_CONFIG_DIR"]) / "window.ini"), QSettings.Format.IniFormat)
     else:
         settings = QSettings("commandcenter", "commandcenter")
-    seat = services.extra.get(ATTACHED)  # a seat's bus bridge: 总线离线 / 服务器离线 in the status bar
-    window = MainWindow(gui.screens, services.status, docks=gui.docks, settings=settings,
-                        link=seat if isinstance(seat, SeatSubscriber) else None)
+    needs_login = not options.demo and not options.snapshot_out
+    startup = Startup(options, settings, lambda: _compose(options), authenticate=login if needs_login else None,
+                      collector=collector)
+    window = startup.window
+    result = {"code": 0}
     if options.snapshot_out:
         window.resize(*options.size)
         window.show_screen(options.snapshot_screen)
     else:
         window.resize(1600, 960)
-        window.restore_arrangement()
+        window.restore_front()
         if options.start_screen:
             window.show_screen(options.start_screen)
-    window.show()
-    if not options.snapshot_out:  # the extra monitors' walls, as they were left, once the window is up
-        after_first_paint(window, gui.restore_monitor_walls)
-    log.info("command center up in %.2f s (%s, %s)", time.monotonic() - started,
-             "demo" if options.demo else options.config.source, services.store.description)
+    if options.snapshot_out or needs_login:  # nobody watches a snapshot start; a login comes before any window
+        startup.compose()
+    else:
+        startup.compose_after_first_paint()
 
-    result = {"code": 0}
-    if options.snapshot_out:
-        def shoot() -> None:
-            try:
-                take_snapshot(window, options, services)
-            except Exception as exc:
-                log.exception("snapshot failed")
-                print(f"commandcenter snapshot: {exc}", file=sys.stderr)
-                result["code"] = 1
-            app.quit()
+    def when_ready() -> None:
+        gui, services = startup.gui, startup.services
+        assert gui is not None and services is not None
+        if not options.snapshot_out:  # the extra monitors' walls, as they were left, once the screens exist
+            QTimer.singleShot(0, gui.restore_monitor_walls)
+        if options.snapshot_out:
+            from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
 
-        ready_by = time.monotonic() + options.snapshot_after + SEAT_PICTURE_WAIT_S
+            seat = services.extra.get(ATTACHED)
 
-        def shoot_when_ready() -> None:
-            """A seat's report is the server's picture: wait (a little) for the bridge's first one."""
-            if isinstance(seat, SeatSubscriber) and not seat.ready and time.monotonic() < ready_by:
-                QTimer.singleShot(100, shoot_when_ready)
-                return
-            shoot()
+            def shoot() -> None:
+                try:
+                    take_snapshot(window, options, services)
+                except Exception as exc:
+                    log.exception("snapshot failed")
+                    print(f"commandcenter snapshot: {exc}", file=sys.stderr)
+                    result["code"] = 1
+                app.quit()
 
-        QTimer.singleShot(int(options.snapshot_after * 1000), shoot_when_ready)
-    elif options.run_for:
-        QTimer.singleShot(int(options.run_for * 1000), window.close)
-    app.exec()
-    if not options.snapshot_out:
+            ready_by = time.monotonic() + options.snapshot_after + SEAT_PICTURE_WAIT_S
+
+            def shoot_when_ready() -> None:
+                """A seat's report is the server's picture: wait (a little) for the bridge's first one."""
+                if isinstance(seat, SeatSubscriber) and not seat.ready and time.monotonic() < ready_by:
+                    QTimer.singleShot(100, shoot_when_ready)
+                    return
+                shoot()
+
+            QTimer.singleShot(int(options.snapshot_after * 1000), shoot_when_ready)
+        elif options.run_for:
+            QTimer.singleShot(int(options.run_for * 1000), window.close)
+
+    if startup.services is not None and startup.gui is not None:  # composed already (a snapshot)
+        when_ready()
+    else:
+        startup.ready.connect(when_ready)
+    if startup.error is None and not startup.refused:
+        window.show()
+        app.exec()
+    if startup.gui is not None and not options.snapshot_out:
         window.save_arrangement()
-    services.stop()  # the screens' own shutdowns were registered last, so they stop first
-    collector.stop()
-    return result["code"]
+    window.hide()
+    try:
+        startup.stop()  # the screens' own shutdowns were registered last, so they stop first
+    finally:
+        collector.stop()
+        window.deleteLater()  # gone with its screens (a refused login leaves no window behind in the process)
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    if startup.error is not None:
+        raise startup.error
+    return 1 if startup.refused else result["code"]
+
+
+def _compose(options: GuiOptions) -> Services:
+    """The application's services (not started): the caller's composition (the demo, a seat) or ``build``."""
+    from commandcenter.runtime.compose import build
+
+    if options.compose is not None:
+        return options.compose()
+    return build(options.config, basemap_path=options.basemap or None, layout=options.layout)
 
 
 def after_first_paint(widget: Any, then: Callable[[], None]) -> None:

@@ -106,8 +106,7 @@ class StatusLine(QStatusBar):
             self.addWidget(label)
         self.addPermanentWidget(self.clock)
         if link is not None:
-            link.server_state_changed.connect(self._link_changed)
-            link.bus.state_changed.connect(self._link_changed)
+            self.set_link(link)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(1000)
@@ -128,6 +127,12 @@ class StatusLine(QStatusBar):
         if self.link is not None:
             self.bus.setVisible(self.link.bus_state is not BusState.CONNECTED)
             self.server.setVisible(self.link.server_state != "online")
+
+    def set_link(self, link: SeatSubscriber) -> None:
+        """Follow a seat's bus bridge (given late when the window opened before the services)."""
+        self.link = link
+        link.server_state_changed.connect(self._link_changed)
+        link.bus.state_changed.connect(self._link_changed)
 
     @Slot(object)
     def _link_changed(self, _state: object) -> None:
@@ -162,6 +167,7 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status_line)
         self._dock_widgets: dict[str, QDockWidget] = {}
         view_menu = self.menuBar().addMenu(self.tr("View"))
+        self._view_menu = view_menu
         for i, key in enumerate(SCREEN_ORDER):
             if key not in screens:
                 continue
@@ -173,13 +179,18 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _=False, k=key: self.show_screen(k))
             view_menu.addAction(act)
         view_menu.addSeparator()
-        for name, widget in (docks or {}).items():
+        self.add_docks(docks or {})
+
+    def add_docks(self, docks: dict[str, QWidget]) -> None:
+        """Dock ``docks`` on the right, each with its toggle in the View menu (a window opened before the services
+        exist gets them once they do)."""
+        for name, widget in docks.items():
             dock = QDockWidget(widget.windowTitle() or name, self)
             dock.setObjectName(f"dock-{name}")
             dock.setWidget(widget)
             self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, dock)
             self._dock_widgets[name] = dock
-            view_menu.addAction(dock.toggleViewAction())
+            self._view_menu.addAction(dock.toggleViewAction())
 
     def current_key(self) -> str:
         widget = self.tabs.currentWidget()
@@ -234,10 +245,22 @@ class MainWindow(QMainWindow):
         s.sync()
 
     def restore_arrangement(self) -> None:
+        self.restore_front()
+        self.restore_rest()
+
+    def restore_front(self) -> None:
+        """Where the window was and which screen was in front: all the first paint needs."""
         s = self.settings
         geometry = s.value("main/geometry")
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
+        current = s.value("main/current")
+        if isinstance(current, str) and current in self.screens:
+            self.show_screen(current)
+
+    def restore_rest(self) -> None:
+        """The docks' state and the screens detached to their own windows (once docks and screens exist)."""
+        s = self.settings
         state = s.value("main/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)

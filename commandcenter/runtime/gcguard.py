@@ -36,7 +36,22 @@ class MainThreadGC(QObject):
         gc.collect(generation)
         self.collections += 1
 
+    def freeze(self, *, collect: bool = False) -> None:
+        """Move every object alive now out of the collector's reach (``gc.freeze``), after ``collect`` (a full
+        collection first, once, at the end of start-up).
+
+        Why: what start-up builds (services, screens, caches, the ORM, Qt wrappers: ~350,000 objects) lives as
+        long as the process, yet every full collection walked all of it on the GUI thread, 100–450 ms each, the
+        worst stalls a dispatcher felt. Frozen, a full collection walks only what was made since.
+        """
+        if collect:
+            gc.collect()
+            self.collections += 1
+        gc.freeze()
+
     def stop(self) -> None:
+        """Stop collecting here: the frozen objects go back under the collector, automatic collection as it was."""
         self._timer.stop()
+        gc.unfreeze()
         if self._was_enabled:
             gc.enable()

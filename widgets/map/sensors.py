@@ -18,7 +18,7 @@ from datetime import datetime
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Qt, QTimer
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from commandcenter.mapdata.projection import DisplayProjection
@@ -55,6 +55,14 @@ def _number(value: float, unit: str) -> str:
     return f"{value:.0f}{unit}" if abs(value) >= 10 else f"{value:.1f}{unit}"
 
 
+def _text_colour(key: str) -> str:
+    return LEVEL_COLOURS[key] if key != "ok" else style.TEXT
+
+
+def _brush(key: str) -> QBrush:
+    return pg.mkBrush(LEVEL_COLOURS[key])
+
+
 class SensorLayer:
     """Bins and toilets on the map (see the module docstring)."""
 
@@ -68,6 +76,11 @@ class SensorLayer:
         self.item.setZValue(62)
         plot.addItem(self.item)
         self._texts: list[pg.TextItem] = []
+        self._drawn_ids: list[str] = []  # what the texts and symbols show, to touch only what changed
+        self._drawn_levels: list[tuple[str, str]] = []
+        self._font = QFont()
+        self._font.setPointSize(8)
+        self._font.setBold(True)
         self._xy = np.zeros((0, 2))
         self._visible = True
         self._dirty = True
@@ -95,31 +108,49 @@ class SensorLayer:
         self.place(self.proj)
 
     def place(self, proj: DisplayProjection) -> None:
+        """Draw the facilities. Only what changed is touched: with the same facilities in the same places (a
+        new reading, the common case every second) the numbers whose text or colour changed are set in place;
+        creating a text item costs milliseconds of GUI thread each, and re-creating all of them every second
+        stalled the map."""
+        moved = proj is not self.proj or [s.id for s in self.sensors] != self._drawn_ids
         self.proj = proj
+        if not self.sensors:
+            self._clear_texts()
+            self.item.setData(x=[], y=[])
+            self._xy = np.zeros((0, 2))
+            self._drawn_ids, self._drawn_levels = [], []
+            return
+        levels = [self.levels[s.id] for s in self.sensors]
+        if moved or len(self._texts) != len(self.sensors):
+            x, y = proj.to_xy([float(s.lat or 0.0) for s in self.sensors],
+                              [float(s.lon or 0.0) for s in self.sensors])
+            self._xy = np.column_stack([x, y])
+            self._clear_texts()
+            for (key, number), sx, sy in zip(levels, x, y, strict=True):
+                text = pg.TextItem(number, color=_text_colour(key), anchor=(-0.25, 0.5))
+                text.setFont(self._font)
+                text.setPos(float(sx), float(sy))
+                text.setZValue(63)
+                text.setVisible(self._visible)
+                self.plot.addItem(text)
+                self._texts.append(text)
+        elif levels != self._drawn_levels:
+            for text, new, old in zip(self._texts, levels, self._drawn_levels, strict=True):
+                if new[1] != old[1]:
+                    text.setText(new[1], color=_text_colour(new[0]))
+                elif new[0] != old[0]:
+                    text.setColor(_text_colour(new[0]))
+        if moved or [key for key, _n in levels] != [key for key, _n in self._drawn_levels]:
+            self.item.setData(x=self._xy[:, 0], y=self._xy[:, 1], data=[s.id for s in self.sensors],
+                              symbol=[SYMBOLS.get(s.kind, "o") for s in self.sensors],
+                              brush=[_brush(key) for key, _n in levels])
+        self._drawn_ids = [s.id for s in self.sensors]
+        self._drawn_levels = levels
+
+    def _clear_texts(self) -> None:
         for text in self._texts:
             self.plot.removeItem(text)
         self._texts = []
-        if not self.sensors:
-            self.item.setData(x=[], y=[])
-            self._xy = np.zeros((0, 2))
-            return
-        x, y = proj.to_xy([float(s.lat or 0.0) for s in self.sensors], [float(s.lon or 0.0) for s in self.sensors])
-        self._xy = np.column_stack([x, y])
-        self.item.setData(x=x, y=y, data=[s.id for s in self.sensors],
-                          symbol=[SYMBOLS.get(s.kind, "o") for s in self.sensors],
-                          brush=[pg.mkBrush(LEVEL_COLOURS[self.levels[s.id][0]]) for s in self.sensors])
-        font = QFont()
-        font.setPointSize(8)
-        font.setBold(True)
-        for sensor, sx, sy in zip(self.sensors, x, y, strict=True):
-            key, number = self.levels[sensor.id]
-            text = pg.TextItem(number, color=LEVEL_COLOURS[key] if key != "ok" else style.TEXT, anchor=(-0.25, 0.5))
-            text.setFont(font)
-            text.setPos(float(sx), float(sy))
-            text.setZValue(63)
-            text.setVisible(self._visible)
-            self.plot.addItem(text)
-            self._texts.append(text)
 
     def set_visible(self, visible: bool) -> None:
         self._visible = visible
