@@ -69,7 +69,6 @@ from commandcenter.store import models, utcnow
 
 log = logging.getLogger(__name__)
 DEMO_OPEN311_KEY = "demo-open311-key"
-DEMO_PHONES = 20  # simulated officers who work their tasks through the field API (城管通) instead of the desk
 PATROL_ZONE_KINDS = ("疏导点", "禁止设摊区", "管控点", "特色点")
 
 
@@ -423,8 +422,8 @@ class _Desk:
 
 
 def phone_officers(population: CityPopulation) -> list[str]:
-    """The simulated officers who carry a 城管通 phone (the first DEMO_PHONES officers of the city)."""
-    return [u.id for u in population.units if u.kind == "officer"][:DEMO_PHONES]
+    """The simulated officers who carry a 城管通 phone: every officer of the city."""
+    return [u.id for u in population.units if u.kind == "officer"]
 
 
 def _start_phones(services: Services, city: CityProcess, registered: threading.Event,
@@ -443,7 +442,7 @@ def _start_phones(services: Services, city: CityProcess, registered: threading.E
         time.sleep(0.1)
     try:
         while phones.officer_ids and time.monotonic() < deadline and services.store.scalar(
-                "SELECT COUNT(*) FROM officers WHERE id = :o", {"o": phones.officer_ids[0]}) == 0:
+                "SELECT COUNT(*) FROM officers WHERE id = :o", {"o": phones.officer_ids[-1]}) == 0:
             time.sleep(0.2)
         if port and phones.officer_ids:
             phones.start(f"http://127.0.0.1:{port}")
@@ -475,8 +474,7 @@ def _seed_and_staff_desk(services: Services, city: CityProcess, registered: thre
     except Exception:
         log.exception("demo: seeding today's cases failed")
     if not desk.stopped.is_set():
-        desk.run(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup,
-                               leave_to_phones=frozenset(phone_officers(population))))
+        desk.run(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup))
 
 
 def simulated_report(services: Services, report: dict[str, object]) -> None:
