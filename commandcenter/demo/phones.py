@@ -23,7 +23,8 @@ import struct
 import threading
 import uuid
 import zlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -34,8 +35,9 @@ __all__ = ["FieldConnection", "PhoneError", "SimulatedPhone", "SimulatedPhones",
 
 log = logging.getLogger(__name__)
 
-# Simulated minutes from dispatch to each step of a phone: (min, max).
-PHONE_DELAYS_MIN = {"accept": (0.3, 1.5), "walk": (2.0, 8.0), "photo": (2.0, 8.0), "report": (1.0, 5.0)}
+# Simulated minutes before each step of a phone: (min, max). Brisk (officers nearby, on e-bikes), so that a
+# demo watched for a minute shows 接单, 到场 and 处置反馈 coming in from the street.
+PHONE_DELAYS_MIN = {"accept": (0.1, 0.5), "walk": (0.3, 3.0), "photo": (0.2, 1.5), "report": (0.1, 1.0)}
 POLL_WAIT_S = 55  # a waiting phone asks again about once a minute (the API's longest wait is 60 s)
 PAIRING_PER_S = 200.0  # phones switched on per second at start (a bureau's morning, compressed)
 MAX_HEAD_BYTES = 64 * 1024
@@ -150,10 +152,13 @@ class SimulatedPhone:
     """One officer's phone: a coroutine that pairs, goes on duty, long-polls and works its tasks."""
 
     def __init__(self, host: str, port: int, officer_id: str, code: str, *, speedup: float,
-                 rng: random.Random) -> None:
+                 rng: random.Random, token: str = "",
+                 new_code: Callable[[str], Awaitable[str]] | None = None) -> None:
         self.connection = FieldConnection(host, port)
         self.officer_id = officer_id
         self.code = code
+        self.remembered = token  # the token this phone kept from an earlier run (a phone pairs once)
+        self.new_code = new_code  # asks the desk for a pairing code when the remembered token no longer works
         self.token = ""
         self.on_duty = False
         self.polling = False
@@ -189,9 +194,9 @@ class SimulatedPhone:
         """Until cancelled: pair, 上班, then long-poll and work each task (a refused step is noted, not fatal)."""
         try:
             try:
-                self.token = str((await self.call("POST", "/pair", {"code": self.code,
-                                                                    "device": "demo phone"}))["token"])
-                self.on_duty = bool((await self.call("POST", "/duty", {"on_duty": True})).get("on_duty"))
+                await self._sign_in()
+                if not self.on_duty:
+                    self.on_duty = bool((await self.call("POST", "/duty", {"on_duty": True})).get("on_duty"))
             except (OSError, PhoneError, KeyError) as exc:
                 self._failed(exc)
                 log.warning("demo phone %s could not pair: %s", self.officer_id, exc)
@@ -214,6 +219,21 @@ class SimulatedPhone:
                     await asyncio.sleep(3.0)
         finally:
             self.connection.close()
+
+    async def _sign_in(self) -> None:
+        """The remembered token if it still works (``GET /me``, a read), else pair with a one-time code."""
+        if self.remembered:
+            self.token = self.remembered
+            try:
+                self.on_duty = bool((await self.call("GET", "/me")).get("on_duty"))
+                return
+            except PhoneError as exc:
+                if exc.status != 401:
+                    raise
+                self.token = ""  # revoked, or another database: pair again
+        if not self.code and self.new_code is not None:
+            self.code = await self.new_code(self.officer_id)
+        self.token = str((await self.call("POST", "/pair", {"code": self.code, "device": "demo phone"}))["token"])
 
     def _failed(self, exc: Exception) -> None:
         self.errors += 1
@@ -246,8 +266,9 @@ class SimulatedPhones:
     """The demo's phones: ``start(base_url)`` pairs and runs them on one asyncio thread; ``stop()`` ends them."""
 
     def __init__(self, store: Store, officer_ids: Sequence[str], *, speedup: float = 1.0, seed: int = 13,
-                 pairing_per_s: float = PAIRING_PER_S) -> None:
+                 pairing_per_s: float = PAIRING_PER_S, tokens_file: Path | None = None) -> None:
         self.store = store
+        self.tokens_file = tokens_file  # where the phones keep their tokens between runs (None: pair every run)
         self.officer_ids = list(officer_ids)
         self.speedup = speedup
         self.rng = random.Random(seed)
@@ -267,9 +288,11 @@ class SimulatedPhones:
         """Issue every phone's pairing code (one transaction), then switch the phones on, ramped."""
         split = urlsplit(base_url)
         host, port = split.hostname or "127.0.0.1", split.port or 80
-        codes = issue_codes(self.store, self.officer_ids, actor="demo")
-        phones = [SimulatedPhone(host, port, officer, codes[officer], speedup=self.speedup,
-                                 rng=random.Random(self.rng.random())) for officer in self.officer_ids]
+        remembered = self._load_tokens()
+        codes = issue_codes(self.store, [o for o in self.officer_ids if o not in remembered], actor="demo")
+        phones = [SimulatedPhone(host, port, officer, codes.get(officer, ""), speedup=self.speedup,
+                                 rng=random.Random(self.rng.random()), token=remembered.get(officer, ""),
+                                 new_code=self._new_code) for officer in self.officer_ids]
         with self._lock:
             if self._stopped:
                 return
@@ -298,11 +321,42 @@ class SimulatedPhones:
                 running.append(asyncio.create_task(phone.run(), name=f"phone-{phone.officer_id}"))
                 if i % batch == batch - 1:
                     await asyncio.sleep(0.1)
-            await asyncio.gather(*running, return_exceptions=True)
+            saved: dict[str, str] = {}
+            while not all(task.done() for task in running):
+                await asyncio.sleep(5.0)
+                tokens = {p.officer_id: p.token for p in self.phones if p.token}
+                if tokens != saved:
+                    await asyncio.to_thread(self._save_tokens, tokens)
+                    saved = tokens
         finally:
             for task in running:
                 task.cancel()
             await asyncio.gather(*running, return_exceptions=True)
+
+    async def _new_code(self, officer_id: str) -> str:
+        codes = await asyncio.to_thread(issue_codes, self.store, [officer_id], actor="demo")
+        return codes[officer_id]
+
+    def _load_tokens(self) -> dict[str, str]:
+        if self.tokens_file is None:
+            return {}
+        try:
+            data = json.loads(self.tokens_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def _save_tokens(self, tokens: dict[str, str]) -> None:
+        """Kept like a phone keeps its token: the next demo run signs in without pairing again."""
+        if self.tokens_file is None:
+            return
+        try:
+            self.tokens_file.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.tokens_file.with_suffix(".tmp")
+            temporary.write_text(json.dumps(tokens), encoding="utf-8")
+            temporary.replace(self.tokens_file)
+        except OSError as exc:
+            log.warning("demo phones: cannot keep their tokens in %s: %s", self.tokens_file, exc)
 
     def stop(self) -> None:
         """Cancel every phone (their connections close) and wait for the phones' thread."""

@@ -331,7 +331,8 @@ def attach(services: Services, setup: DemoSetup) -> None:
     city.case_sink = lambda report: simulated_report(services, report)
     services.lifecycle.add("demo simulator", start=lambda: threading.Thread(
         target=_start_simulator, args=(services, city, registered), name="sim-start", daemon=True).start())
-    phones = SimulatedPhones(services.store, [], speedup=setup.config.simulator.speedup)
+    phones = SimulatedPhones(services.store, [], speedup=setup.config.simulator.speedup,
+                             tokens_file=paths.data_dir() / "demo-phones.json")
     services.extra["phones"] = phones
     services.health.register("demo_phones", phones.report)
     desk = _Desk()
@@ -445,6 +446,10 @@ def _start_phones(services: Services, city: CityProcess, registered: threading.E
                 "SELECT COUNT(*) FROM officers WHERE id = :o", {"o": phones.officer_ids[-1]}) == 0:
             time.sleep(0.2)
         if port and phones.officer_ids:
+            # officers with tasks in hand switch their phones on first (2,000 phones take a while to sign in)
+            busy = set(services.store.read(lambda s: list(s.scalars(select(models.Case.assigned_officer).where(
+                models.Case.status.in_(("dispatched", "handling")), models.Case.assigned_officer.is_not(None))))))
+            phones.officer_ids.sort(key=lambda officer: officer not in busy)
             phones.start(f"http://127.0.0.1:{port}")
     except Exception:
         log.exception("demo: the simulated phones did not start")

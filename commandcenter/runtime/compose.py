@@ -42,7 +42,7 @@ from commandcenter.cases.model import CaseView
 from commandcenter.cases.open311_backend import CaseOpen311Backend
 from commandcenter.cases.report import cases_report
 from commandcenter.cases.service import CaseService
-from commandcenter.cases.shifts import Shift, ShiftRoster, parse_clock
+from commandcenter.cases.shifts import Shift, load_roster, parse_clock, stored_shifts
 from commandcenter.cases.units import UnitStatusService
 from commandcenter.config import CameraConfig, Config, ConfigError
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
@@ -497,8 +497,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         authorize=enforcement.authorize, audit=case_audit_hook(enforcement), guard=enforcement.guard,
         positions=tracker.snapshot, unit_status_changed=tracker.set_status,
         streets=streets, stale_after_s=config.map.stale_minutes * 60.0,
-        shifts=ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
-                           for s in config.shifts))
+        shifts=load_roster((Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
+                            for s in config.shifts), stored_shifts(store)))  # [[shifts]] + `data import roster`
     health.register("cases", lambda: cases_report(store))
     enforcement.attach_cases(cases)  # 执法程序: 告知 → 决定 → 执行 → 结案 drive the cases' status
     # A year without its holidays counts 春节 as working days: said loudly until `data import calendar`.

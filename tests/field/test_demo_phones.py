@@ -3,7 +3,11 @@
 
 from __future__ import annotations
 
+import json
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from commandcenter.demo.desk import SimulatedDesk
 from commandcenter.demo.phones import SimulatedPhones, generated_photo
@@ -21,7 +25,8 @@ def test_a_simulated_phone_works_its_task_through_the_api(field_services: Servic
         assert wait_until(lambda: field_services.store.scalar("SELECT status FROM officers WHERE id = 'o1'") == "idle")
         code = dispatched_case(field_services)
         assert desk.tick(datetime.now(UTC) + timedelta(hours=1)) == 0  # the desk does not press 到场 for a phone
-        assert wait_until(lambda: field_services.cases.get(code).status == "handled", 20), (phones.report(), field_services.cases.get(code).status)
+        assert wait_until(lambda: field_services.cases.get(code).status == "handled", 20), phones.report()
+        assert wait_until(lambda: phones.report()["reported"] == 1)  # the phone has read the answer too
     finally:
         phones.stop()
     report = phones.report()
@@ -63,3 +68,31 @@ def test_generated_photos_are_valid_pngs_of_their_own() -> None:
     assert first != second
     image = QImage.fromData(first, "PNG")
     assert (image.width(), image.height()) == (64, 48)
+
+
+def test_phones_keep_their_tokens_between_runs_and_pair_again_when_revoked(field_services: Services,
+                                                                           base_url: str, tmp_path: Path) -> None:
+    from commandcenter.field.pairing import TOKEN_CACHE_S, revoke
+
+    tokens = tmp_path / "demo-phones.json"
+
+    def run_once() -> dict[str, Any]:
+        phones = SimulatedPhones(field_services.store, ["o1", "o2"], speedup=3000.0, tokens_file=tokens)
+        try:
+            phones.start(base_url)
+            assert wait_until(lambda: phones.report()["polling"] == 2)
+            assert wait_until(lambda: tokens.is_file() and len(json.loads(tokens.read_text())) == 2, 15)
+        finally:
+            phones.stop()
+        return phones.report()
+
+    def codes() -> int:
+        return int(field_services.store.scalar("SELECT COUNT(*) FROM field_pairings"))
+
+    assert run_once()["on_duty"] == 2 and codes() == 2
+    run_once()
+    assert codes() == 2  # signed in with the kept tokens: no new pairing
+    revoke(field_services.store, "o2")
+    time.sleep(TOKEN_CACHE_S + 0.2)  # a revocation holds in every process within the token cache's 2 s
+    assert run_once()["paired"] == 2
+    assert codes() == 3  # o2 paired again with a new code
