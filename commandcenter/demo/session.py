@@ -458,6 +458,8 @@ def _start_phones(services: Services, city: CityProcess, registered: threading.E
 def _seed_and_staff_desk(services: Services, city: CityProcess, registered: threading.Event, desk: _Desk) -> None:
     """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""
     cases, enforcement = services.cases, services.enforcement
+    # Fresh or not is decided now, before the city's first reports arrive (they would make it look used).
+    fresh = not services.store.scalar("SELECT COUNT(*) FROM cases")
     while not registered.wait(0.2):
         if desk.stopped.is_set() or city.failed:
             return
@@ -469,7 +471,7 @@ def _seed_and_staff_desk(services: Services, city: CityProcess, registered: thre
         if desk.stopped.wait(0.2):
             return
     try:
-        if not services.store.scalar("SELECT COUNT(*) FROM cases"):
+        if fresh:
             points = population.street_points
             seeded = seed_today(lambda clock: CaseService(
                 services.store, cases.calendar, services.categories, authorize=enforcement.authorize,

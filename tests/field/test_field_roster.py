@@ -139,3 +139,16 @@ def test_recommendations_and_the_dispatch_screen_follow_the_imported_roster(qtbo
             screen.shutdown()
     finally:
         install_language(qapp, "en")
+
+
+def test_the_configs_shifts_win_for_a_team_named_in_both() -> None:
+    from datetime import time
+
+    from commandcenter.cases.shifts import Shift, load_roster
+
+    config = [Shift("一中队", "日班", time(8), time(20))]
+    stored = [Shift("一中队", "夜班", time(20), time(8)), Shift("二中队", "夜班", time(20), time(8))]
+    roster = load_roster(config, stored)
+    assert [s.name for s in roster.shifts_of("一中队")] == ["日班"]
+    assert roster.teams_off(time(22)) == frozenset({"一中队"})
+    assert roster.teams_off(time(12)) == frozenset({"二中队"})
