@@ -21,6 +21,7 @@ import logging
 import random
 import struct
 import threading
+import time
 import uuid
 import zlib
 from collections.abc import Awaitable, Callable, Sequence
@@ -279,6 +280,8 @@ class SimulatedPhones:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._main: asyncio.Task[None] | None = None
         self._thread: threading.Thread | None = None
+        self.cpu_s = 0.0  # CPU seconds of the phones' thread so far (updated every 5 s)
+        self.started_at = 0.0
 
     @property
     def officers(self) -> frozenset[str]:
@@ -297,6 +300,7 @@ class SimulatedPhones:
             if self._stopped:
                 return
             self.phones = phones
+            self.started_at = time.monotonic()
             self._thread = threading.Thread(target=self._run, name="sim-phones", daemon=True)
             self._thread.start()
 
@@ -324,6 +328,7 @@ class SimulatedPhones:
             saved: dict[str, str] = {}
             while not all(task.done() for task in running):
                 await asyncio.sleep(5.0)
+                self.cpu_s = time.thread_time()  # this thread runs every phone: what they all cost
                 tokens = {p.officer_id: p.token for p in self.phones if p.token}
                 if tokens != saved:
                     await asyncio.to_thread(self._save_tokens, tokens)
@@ -379,5 +384,7 @@ class SimulatedPhones:
                 "on_duty": sum(p.on_duty for p in phones), "polling": sum(p.polling for p in phones),
                 "steps": sum(done.values()), **done,
                 "connections_opened": sum(p.connection.connects for p in phones),
+                "thread_cpu_s": round(self.cpu_s, 2),
+                "running_s": round(time.monotonic() - self.started_at, 1) if self.started_at else 0.0,
                 "error_count": sum(p.errors for p in phones),
                 "errors": [p.last_error for p in phones if p.last_error][:5]}
