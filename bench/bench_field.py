@@ -8,7 +8,8 @@
 
 Full size is 10,000 phones; ``--quick`` 500. The server is a child process (this module with ``--serve``: the
 composed command center with a ``[field]`` listener on a real SQLite file, its officers paired through the field
-service as ``POST /pair`` does); the phones are one asyncio loop in this process, one socket each.
+service as ``POST /pair`` does); the phones are one asyncio loop in this process, each keeping one HTTP/1.1
+connection for its long polls (:class:`commandcenter.demo.phones.FieldConnection`), as a phone's HTTP stack does.
 ``python -m bench.bench_field [--quick]`` prints the JSON.
 """
 
@@ -26,6 +27,8 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
+
+from commandcenter.demo.phones import FieldConnection
 
 REPO = Path(__file__).resolve().parents[1]
 LAT, LON = 30.2741, 120.1551
@@ -73,7 +76,7 @@ def serve(config_path: str, tokens_path: str) -> int:
 
     from commandcenter.cases.model import NewCase
     from commandcenter.config import load_config
-    from commandcenter.field.pairing import issue_code
+    from commandcenter.field.pairing import issue_codes
     from commandcenter.runtime.compose import build
 
     app = QCoreApplication([])
@@ -82,7 +85,8 @@ def serve(config_path: str, tokens_path: str) -> int:
     api = services.field_api
     assert api is not None and api.ready.wait(30), "the field listener did not start"
     officers = [o.id for o in services.config.officers]
-    tokens = {o: api.service.pair(issue_code(services.store, o), "bench")["token"] for o in officers}
+    codes = issue_codes(services.store, officers)
+    tokens = {o: api.service.pair(codes[o], "bench")["token"] for o in officers}
     Path(tokens_path).write_text(json.dumps(tokens))
 
     class Commands(QObject):
@@ -101,6 +105,10 @@ def serve(config_path: str, tokens_path: str) -> int:
                                                       lat=LAT, lon=LON + 0.003, address="延安路 100 号"),
                                               "system", register=True).result(30)
             print(json.dumps({"case": view.code, "officer": words[1]}), flush=True)
+        elif words[0] == "stats":  # what the listener holds: parked polls, open connections, threads
+            httpd = api._httpd
+            print(json.dumps({"parked_polls": len(api.waiters), "threads": threading.active_count(),
+                              "open_connections": httpd.open_connections if httpd is not None else 0}), flush=True)
         elif words[0] == "dispatch":  # dispatch CODE OFFICER: 派遣, timed here
             at = time.time()
             services.cases.dispatch(words[1], words[2], "system").result(30)
@@ -119,48 +127,63 @@ def serve(config_path: str, tokens_path: str) -> int:
 
 
 # ----------------------------------------------------------------------------------------------- phone side
+POLL_WAIT_S = 55  # what the officers' web app asks for (resources/field/app.js)
+
+
 async def _request(port: int, token: str, method: str, path: str, body: bytes = b"",
                    ctype: str = "application/json") -> tuple[int, bytes]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    """One call on a connection of its own (closed after it)."""
+    connection = FieldConnection("127.0.0.1", port)
     try:
-        head = (f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {token}\r\n"
-                f"Connection: close\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n")
-        writer.write(head.encode() + body)
-        await writer.drain()
-        raw = await reader.read()
+        return await connection.request(method, path, token=token, body=body, content_type=ctype, timeout=120)
     finally:
-        writer.close()
-    status = int(raw.split(b" ", 2)[1]) if raw.startswith(b"HTTP/") else 0
-    return status, raw.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in raw else b""
+        connection.close()
 
 
 class Phones:
+    """Every phone keeps one HTTP/1.1 connection (as a phone's HTTP stack does) and long-polls on it."""
+
     def __init__(self, port: int, tokens: dict[str, str]) -> None:
         self.port = port
         self.tokens = tokens
+        self.connections = {o: FieldConnection("127.0.0.1", port) for o in tokens}
         self.received: dict[str, float] = {}  # case code → when a phone first had it
         self.polling = 0
         self.errors = 0
-        self.stop = False
+        self.last_error = ""
+
+    @property
+    def connects(self) -> int:
+        return sum(c.connects for c in self.connections.values())
 
     async def poll(self, officer: str) -> None:
-        while not self.stop:
-            self.polling += 1
-            try:
-                status, body = await _request(self.port, self.tokens[officer], "GET", "/field/v1/tasks?wait=20")
-            except OSError:
-                self.errors += 1
-                await asyncio.sleep(0.5)
-                continue
-            finally:
-                self.polling -= 1
-            now = time.time()
-            if status != 200:
-                self.errors += 1
-                await asyncio.sleep(0.5)
-                continue
-            for task in json.loads(body).get("tasks", []):
-                self.received.setdefault(task["code"], now)
+        connection, token, version = self.connections[officer], self.tokens[officer], ""
+        try:
+            while True:
+                query = f"?wait={POLL_WAIT_S}&since={version}" if version else ""
+                self.polling += 1
+                try:
+                    status, body = await connection.request("GET", f"/field/v1/tasks{query}", token=token,
+                                                            timeout=POLL_WAIT_S + 30)
+                except (OSError, TimeoutError) as exc:
+                    self.errors += 1
+                    self.last_error = repr(exc)
+                    await asyncio.sleep(0.5)
+                    continue
+                finally:
+                    self.polling -= 1
+                now = time.time()
+                if status != 200:
+                    self.errors += 1
+                    self.last_error = f"status {status}: {body[:200]!r}"
+                    await asyncio.sleep(0.5)
+                    continue
+                answer = json.loads(body)
+                version = str(answer.get("version", ""))
+                for task in answer.get("tasks", []):
+                    self.received.setdefault(task["code"], now)
+        finally:
+            connection.close()
 
 
 def _multipart(size: int) -> tuple[bytes, str]:
@@ -178,25 +201,29 @@ async def _phones_run(proc: subprocess.Popen[str], port: int, tokens: dict[str, 
     pid = proc.pid
     idle_rss = _rss_mb(pid)
     pollers = []
+    ramp_started = time.monotonic()
     for i, officer in enumerate(officers):
         pollers.append(asyncio.ensure_future(phones.poll(officer)))
-        if i % 200 == 199:
-            await asyncio.sleep(0.05)
-    deadline = time.monotonic() + 60
+        if i % 100 == 99:
+            await asyncio.sleep(0.1)  # 1,000 phones a second: within the listen backlog
+    ramp_s = time.monotonic() - ramp_started
+    deadline = time.monotonic() + 120
     while phones.polling < len(officers) and time.monotonic() < deadline:
         await asyncio.sleep(0.2)
     await asyncio.sleep(2.0)
     cpu0, t0 = _cpu_seconds(pid), time.monotonic()
-    await asyncio.sleep(5.0)
+    await asyncio.sleep(10.0)
     parked_cpu = (_cpu_seconds(pid) - cpu0) / (time.monotonic() - t0)
     parked_rss = _rss_mb(pid)
-    parked = phones.polling  # long polls open at once (each returns after 20 s and is sent again at once)
+    parked = phones.polling  # long polls open at once (each returns after 55 s and is sent again at once)
 
     async def command(text: str) -> dict[str, Any]:
         assert proc.stdin is not None
         proc.stdin.write(text + "\n")
         proc.stdin.flush()
         return await asyncio.wait_for(lines.get(), 60)
+
+    server_side = await command("stats")
 
     # 派遣 → phone
     count = 30 if quick else 100
@@ -245,12 +272,12 @@ async def _phones_run(proc: subprocess.Popen[str], port: int, tokens: dict[str, 
     upload_s = time.monotonic() - started
     done.set()
     await side
-    phones.stop = True
     for task in pollers:
         task.cancel()
     await asyncio.gather(*pollers, return_exceptions=True)
     return {
-        "phones": len(officers), "long_polls_open": parked,
+        "phones": len(officers), "long_polls_open": parked, "server": server_side,
+        "phones_connected_in_s": round(ramp_s, 1),
         "server_rss_mb": {"paired_idle": idle_rss, "phones_polling": parked_rss},
         "server_cpu_s_per_s": {"phones_polling": round(parked_cpu, 3), "while_dispatching": round(dispatch_cpu, 3)},
         "delivery_dispatch_to_phone": _percentiles(latencies),
@@ -258,7 +285,9 @@ async def _phones_run(proc: subprocess.Popen[str], port: int, tokens: dict[str, 
         "evidence_upload": {"files": uploads, "size_mb": size >> 20, "statuses": statuses,
                             "mb_per_s": round(uploads * size / (1 << 20) / upload_s, 1)},
         "other_calls_during_upload": _percentiles(others),
-        "phone_errors": phones.errors,
+        "phone_errors": phones.errors, "phone_last_error": phones.last_error,
+        "phone_connections_opened": phones.connects,
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
     }
 
 

@@ -326,12 +326,13 @@ def _replay(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
 def _briefing(services: Services, gui: Gui, options: GuiOptions) -> QWidget:
     from commandcenter.kpi.cli import bureau_name
     from widgets.briefing.export import ReportSettings
-    from widgets.briefing.pages import build_briefing, shift_roster
+    from widgets.briefing.pages import build_briefing
 
     settings = ReportSettings(bureau=bureau_name(services.config), prepared_by=services.operator.user,
                               kpi=services.config.kpi, gate=services.gate)
     screen = build_briefing(services.store, services.tasks, gate=services.gate, settings=settings,
-                            roster=shift_roster(services.config.shifts), basemap=services.basemap,
+                            roster=services.cases.recommender.shifts,  # [[shifts]] + `data import roster`
+                            basemap=services.basemap,
                             big_screen=services.config.ui.briefing_big_screen,
                             cycle_s=services.config.ui.briefing_cycle_s, idle_s=services.config.ui.briefing_idle_s)
     services.briefing.updated.connect(screen.show_data)

@@ -24,6 +24,7 @@ from commandcenter.cases.changes import CaseChanges
 from commandcenter.cases.escalation import EscalationService
 from commandcenter.cases.model import CaseView, Sla
 from commandcenter.cases.service import CaseService, UnitRow
+from commandcenter.cases.shifts import TeamDuty, duty_board
 from commandcenter.runtime.tasks import GuiBridge, TaskManager, TasksStopped
 
 __all__ = ["CaseDetail", "DispatchFeed", "DispatchSnapshot", "QueueRow"]
@@ -67,6 +68,7 @@ class DispatchSnapshot:
     escalated: list[QueueRow]
     new_urgent: list[str] = field(default_factory=list)  # codes of urgent cases not seen before
     newly_escalated: list[tuple[str, str]] = field(default_factory=list)  # (code, "warning"|"overdue")
+    duty: list[TeamDuty] = field(default_factory=list)  # per team: who is on shift and on duty now (在班)
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +233,8 @@ class DispatchFeed(QObject):
         self._seen = codes if self._seen is None else (self._seen | codes)
         units = service.unit_board(now)
         self.refreshes += 1
-        return DispatchSnapshot(now, rows, units, escalated, new_urgent, newly_escalated)
+        duty = duty_board(units, service.recommender.shifts, now.astimezone(service.calendar.tz).time())
+        return DispatchSnapshot(now, rows, units, escalated, new_urgent, newly_escalated, duty)
 
     def _build_detail(self, code: str) -> CaseDetail:
         case = self.service.get(code)

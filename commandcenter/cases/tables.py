@@ -57,3 +57,18 @@ Index("ix_cases_status_deadline", Case.status, Case.deadline_at)
 Index("ix_cases_status_source", Case.status, Case.source)
 Index("ix_cases_category_created", Case.category, Case.created_at)
 Index("ix_cases_status_officer", Case.status, Case.assigned_officer)
+
+
+class ShiftRow(Base):
+    """One 班次 of a team's roster, imported with ``data import roster`` (migration ``field_0001_shift_roster``).
+
+    The config's ``[[shifts]]`` and these rows make one roster (:func:`commandcenter.cases.shifts.load_roster`);
+    for a team named in both, the config's shifts win. Times are the bureau's wall-clock times as ``HH:MM``.
+    """
+
+    __tablename__ = "shift_roster"
+    id: Mapped[str] = mapped_column(String(160), primary_key=True)  # "team|name"
+    team: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(32))
+    start: Mapped[str] = mapped_column(String(5))
+    end: Mapped[str] = mapped_column(String(5))

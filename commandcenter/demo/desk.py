@@ -1,9 +1,11 @@
 """The simulated duty desk: in the demo, cases move through the workflow the way a staffed bureau moves them.
 
 Without it a demo queue only grows. The desk acts through the real CaseService as the demo dispatcher, so every
-step is permission-checked, recorded as a case event and hash-chained in the audit log: 立案 → 派遣 (to the top
-recommendation) → 到场 → 处理反馈 → 核查 → 结案, with believable delays. It leaves every case alone for a while
-first, so a person at the dispatch screen always has fresh cases to work on.
+step is permission-checked, recorded as a case event and hash-chained in the audit log. It does only what a desk
+does: 立案 → 派遣 (to the top recommendation, when the category is not dispatched automatically) → 核查 → 结案,
+with believable delays. 接单, 到场, 取证 and 处置反馈 come from the officers' phones (:mod:`commandcenter.demo.phones`,
+every demo officer carries one). It leaves every case alone for a while first, so a person at the dispatch
+screen always has fresh cases to work on.
 """
 
 from __future__ import annotations
@@ -23,8 +25,6 @@ CHANNEL_OF_SOURCE = {"citizen": "open311", "hotline": "hotline-12345", "patrol":
 DELAYS_MIN = {
     "reported": (2.0, 5.0),  # untouched: the human dispatcher's chance to act first
     "registered": (0.5, 2.0),
-    "dispatched": (3.0, 10.0),  # travel
-    "handling": (5.0, 20.0),  # on scene
     "handled": (2.0, 8.0),
     "verifying": (1.0, 4.0),
 }
@@ -34,10 +34,8 @@ class SimulatedDesk:
     """Advances open cases on a worker thread every few seconds. ``stop()`` ends it."""
 
     def __init__(self, cases: Any, *, actor: str = "dispatcher", speedup: float = 1.0, seed: int = 1,
-                 interval_s: float = 3.0, leave_to_phones: frozenset[str] = frozenset()) -> None:
+                 interval_s: float = 3.0) -> None:
         self.cases = cases
-        # Officers with a (simulated) 城管通 phone: 到场 and 处理反馈 of their cases come from the phone, not the desk.
-        self.leave_to_phones = leave_to_phones
         self.actor = actor
         self.speedup = max(speedup, 0.01)
         self.interval_s = interval_s
@@ -101,12 +99,6 @@ class SimulatedDesk:
             if not picks:
                 return False
             self.cases.dispatch(case.code, picks[0].officer_id, self.actor, "系统推荐最近空闲队员").result(10)
-        elif status in ("dispatched", "handling") and case.assigned_officer in self.leave_to_phones:
-            return False
-        elif status == "dispatched":
-            self.cases.arrive(case.code, self.actor, "队员到场").result(10)
-        elif status == "handling":
-            self.cases.feedback(case.code, self.actor, "已现场处置，恢复原状").result(10)
         elif status == "handled":
             self.cases.verify(case.code, self.actor, "核查属实").result(10)
         elif status == "verifying":

@@ -70,7 +70,6 @@ from commandcenter.store import models, utcnow
 
 log = logging.getLogger(__name__)
 DEMO_OPEN311_KEY = "demo-open311-key"
-DEMO_PHONES = 20  # simulated officers who work their tasks through the field API (城管通) instead of the desk
 PATROL_ZONE_KINDS = ("疏导点", "禁止设摊区", "管控点", "特色点")
 
 
@@ -335,7 +334,8 @@ def attach(services: Services, setup: DemoSetup) -> None:
     city.case_sink = lambda report: simulated_report(services, report)
     services.lifecycle.add("demo simulator", start=lambda: threading.Thread(
         target=_start_simulator, args=(services, city, registered), name="sim-start", daemon=True).start())
-    phones = SimulatedPhones(services.store, [], speedup=setup.config.simulator.speedup)
+    phones = SimulatedPhones(services.store, [], speedup=setup.config.simulator.speedup,
+                             tokens_file=paths.data_dir() / "demo-phones.json")
     services.extra["phones"] = phones
     services.health.register("demo_phones", phones.report)
     desk = _Desk()
@@ -430,8 +430,8 @@ class _Desk:
 
 
 def phone_officers(population: CityPopulation) -> list[str]:
-    """The simulated officers who carry a 城管通 phone (the first DEMO_PHONES officers of the city)."""
-    return [u.id for u in population.units if u.kind == "officer"][:DEMO_PHONES]
+    """The simulated officers who carry a 城管通 phone: every officer of the city."""
+    return [u.id for u in population.units if u.kind == "officer"]
 
 
 def _start_phones(services: Services, city: CityProcess, registered: threading.Event,
@@ -450,9 +450,13 @@ def _start_phones(services: Services, city: CityProcess, registered: threading.E
         time.sleep(0.1)
     try:
         while phones.officer_ids and time.monotonic() < deadline and services.store.scalar(
-                "SELECT COUNT(*) FROM officers WHERE id = :o", {"o": phones.officer_ids[0]}) == 0:
+                "SELECT COUNT(*) FROM officers WHERE id = :o", {"o": phones.officer_ids[-1]}) == 0:
             time.sleep(0.2)
         if port and phones.officer_ids:
+            # officers with tasks in hand switch their phones on first (2,000 phones take a while to sign in)
+            busy = set(services.store.read(lambda s: list(s.scalars(select(models.Case.assigned_officer).where(
+                models.Case.status.in_(("dispatched", "handling")), models.Case.assigned_officer.is_not(None))))))
+            phones.officer_ids.sort(key=lambda officer: officer not in busy)
             phones.start(f"http://127.0.0.1:{port}")
     except Exception:
         log.exception("demo: the simulated phones did not start")
@@ -461,6 +465,8 @@ def _start_phones(services: Services, city: CityProcess, registered: threading.E
 def _seed_and_staff_desk(services: Services, city: CityProcess, registered: threading.Event, desk: _Desk) -> None:
     """A fresh demo database gets today's cases so far; then the simulated desk keeps cases moving."""
     cases, enforcement = services.cases, services.enforcement
+    # Fresh or not is decided now, before the city's first reports arrive (they would make it look used).
+    fresh = not services.store.scalar("SELECT COUNT(*) FROM cases")
     while not registered.wait(0.2):
         if desk.stopped.is_set() or city.failed:
             return
@@ -472,7 +478,7 @@ def _seed_and_staff_desk(services: Services, city: CityProcess, registered: thre
         if desk.stopped.wait(0.2):
             return
     try:
-        if not services.store.scalar("SELECT COUNT(*) FROM cases"):
+        if fresh:
             points = population.street_points
             seeded = seed_today(lambda clock: CaseService(
                 services.store, cases.calendar, services.categories, authorize=enforcement.authorize,
@@ -482,8 +488,7 @@ def _seed_and_staff_desk(services: Services, city: CityProcess, registered: thre
     except Exception:
         log.exception("demo: seeding today's cases failed")
     if not desk.stopped.is_set():
-        desk.run(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup,
-                               leave_to_phones=frozenset(phone_officers(population))))
+        desk.run(SimulatedDesk(cases, actor="dispatcher", speedup=services.config.simulator.speedup))
 
 
 def simulated_report(services: Services, report: dict[str, object]) -> None:

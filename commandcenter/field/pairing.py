@@ -14,7 +14,7 @@ import hashlib
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,7 +27,7 @@ from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Officer
 
 __all__ = ["CODE_ALPHABET", "CODE_TTL", "OfficerCard", "PairingError", "TokenBook", "hash_secret", "issue_code",
-           "normalize_code", "redeem", "revoke"]
+           "issue_codes", "normalize_code", "redeem", "revoke"]
 
 # No 0/O, 1/I/L: a code is read off a screen and typed on a phone.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -67,21 +67,30 @@ def normalize_code(code: str) -> str:
 def issue_code(store: Store, officer_id: str, *, actor: str = "system", audit: Audit | None = None,
                ttl: timedelta = CODE_TTL, now: datetime | None = None) -> str:
     """A new one-time code for ``officer_id`` (PairingError when there is no such officer)."""
-    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return issue_codes(store, [officer_id], actor=actor, audit=audit, ttl=ttl, now=now)[officer_id]
+
+
+def issue_codes(store: Store, officer_ids: Sequence[str], *, actor: str = "system", audit: Audit | None = None,
+                ttl: timedelta = CODE_TTL, now: datetime | None = None) -> dict[str, str]:
+    """A new one-time code for each officer, all in one transaction (a whole team's phones handed out at once);
+    PairingError naming the first unknown officer, and then no code is issued."""
+    codes = {o: "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH)) for o in officer_ids}
     issued = now or utcnow()
 
     def job(session: Session) -> None:
-        if session.get(Officer, officer_id) is None:
-            raise PairingError(f"officer {officer_id!r} not found (officers come from the config's [[officers]] "
-                               "or the demo; check the id)")
-        session.add(FieldPairing(officer_id=officer_id, code_sha256=hash_secret(code), created_at=issued,
-                                 expires_at=issued + ttl, used_at=None, created_by=actor))
-        if audit is not None:
-            audit(session, actor, "field.pair_code", f"officer:{officer_id}",
-                  {"officer": officer_id, "expires_at": (issued + ttl).isoformat()})
+        known = set(session.scalars(select(Officer.id).where(Officer.id.in_(list(codes))))) if codes else set()
+        for officer_id, code in codes.items():
+            if officer_id not in known:
+                raise PairingError(f"officer {officer_id!r} not found (officers come from the config's [[officers]] "
+                                   "or the demo; check the id)")
+            session.add(FieldPairing(officer_id=officer_id, code_sha256=hash_secret(code), created_at=issued,
+                                     expires_at=issued + ttl, used_at=None, created_by=actor))
+            if audit is not None:
+                audit(session, actor, "field.pair_code", f"officer:{officer_id}",
+                      {"officer": officer_id, "expires_at": (issued + ttl).isoformat()})
 
     store.write(job)
-    return code
+    return codes
 
 
 def redeem(store: Store, code: str, device: str, *, audit: Audit | None = None,

@@ -23,6 +23,7 @@ from commandcenter.golive.kinds.geo import geo_kind
 from commandcenter.golive.kinds.grid import import_grid
 from commandcenter.golive.kinds.nofly import import_nofly
 from commandcenter.golive.kinds.officers import OFFICER_COLUMNS, import_officers
+from commandcenter.golive.kinds.roster import ROSTER_COLUMNS, import_roster
 from commandcenter.golive.kinds.sensors import SENSOR_COLUMNS, import_sensors
 from commandcenter.golive.kinds.zones import import_zones
 
@@ -49,4 +50,6 @@ KINDS: dict[str, DataKind] = {
     "nofly": geo_kind("nofly", "禁飞区/限高区 (GeoJSON/KML/Shapefile): name, kind, max_alt; points need radius",
                       import_nofly),
     "powers": sheet_kind("powers", POWERS_SUMMARY, POWER_COLUMNS, import_powers),  # 权力清单 (enforcement)
+    "roster": sheet_kind("roster", "班次 (Excel/CSV): 中队, 班次, 开始, 结束 (HH:MM; 结束 ≤ 开始 runs past midnight)",
+                         ROSTER_COLUMNS, import_roster),
 }

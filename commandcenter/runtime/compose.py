@@ -42,7 +42,7 @@ from commandcenter.cases.model import CaseView
 from commandcenter.cases.open311_backend import CaseOpen311Backend
 from commandcenter.cases.report import cases_report
 from commandcenter.cases.service import CaseService
-from commandcenter.cases.shifts import Shift, ShiftRoster, parse_clock
+from commandcenter.cases.shifts import Shift, load_roster, parse_clock, stored_shifts
 from commandcenter.cases.units import UnitStatusService
 from commandcenter.config import CameraConfig, Config, ConfigError
 from commandcenter.drones.fleet import DroneFleet, LinkCommander
@@ -501,8 +501,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
         authorize=enforcement.authorize, audit=case_audit_hook(enforcement), guard=enforcement.guard,
         positions=tracker.snapshot, unit_status_changed=tracker.set_status,
         streets=streets, stale_after_s=config.map.stale_minutes * 60.0,
-        shifts=ShiftRoster(Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
-                           for s in config.shifts))
+        shifts=load_roster((Shift(s.team.strip(), s.name, parse_clock(s.start), parse_clock(s.end))
+                            for s in config.shifts), stored_shifts(store)))  # [[shifts]] + `data import roster`
     health.register("cases", lambda: cases_report(store))
     if role.serves:  # a new case turns the nearest PTZ camera toward it, then pops it (commandcenter/ptz/cases.py)
         aimer = CaseAimer(ptz, cameras, config.ptz, store, tasks, authorize=enforcement.authorize,

@@ -8,7 +8,7 @@ from pathlib import Path
 from tests.golive.support import ROOT, import_file, run_cli
 
 EXAMPLES = ROOT / "resources" / "examples"
-ORDER = [("grid", "grid.geojson"), ("officers", "officers.csv"), ("vehicles", "vehicles.csv"),
+ORDER = [("grid", "grid.geojson"), ("officers", "officers.csv"), ("roster", "roster.csv"), ("vehicles", "vehicles.csv"),
          ("cameras", "cameras.csv"), ("zones", "zones.geojson"), ("sensors", "sensors.csv"),
          ("drones", "drones.csv"), ("categories", "categories.csv"), ("calendar", "calendar.csv"),
          ("nofly", "nofly.geojson"), ("nofly", "nofly.kml")]

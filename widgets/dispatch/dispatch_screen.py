@@ -45,6 +45,7 @@ from widgets.columns import ColumnFitter
 from widgets.dispatch.action_bar import CaseActions
 from widgets.dispatch.alarms import AlarmBanner, EscalationPanel, EventList
 from widgets.dispatch.case_panel import CasePanel
+from widgets.dispatch.duty_panel import DutyPanel
 from widgets.dispatch.hotline_dialog import HotlineMappingDialog
 from widgets.dispatch.intake_form import CREATE, IntakeForm
 from widgets.dispatch.models import UnitBoardModel
@@ -156,6 +157,8 @@ class DispatchScreen(QWidget):
         for panel_title, panel in self.case_panels:
             self.tabs.addTab(panel, panel_title)
         self.tabs.addTab(self.escalation, self.tr("Escalated"))
+        self.duty = DutyPanel()  # 在班: who is on shift and on duty now, per team
+        self.tabs.addTab(self.duty, self.duty.title())
         split.addWidget(self.tabs)
         split.setSizes([640, 480, 480])
         for index, stretch in enumerate((4, 3, 3)):  # wider screens widen all three, the queue most
@@ -242,6 +245,7 @@ class DispatchScreen(QWidget):
     # =========================================================================================== feed data
     def _on_snapshot(self, snap: DispatchSnapshot) -> None:
         self.unit_model.set_rows(snap.units)
+        self.duty.show_board(snap.duty)
         self.escalated.show_snapshot(snap)
         if snap.new_urgent:
             self.banner.flash(self.tr("New urgent case: %1").replace("%1", "、".join(snap.new_urgent[:3])))
