@@ -54,6 +54,7 @@ from commandcenter.store.models import Case
 BATCH = 50_000
 QUICK_CASES, QUICK_FIXES = 20_000, 100_000
 RESULTS = Path(__file__).resolve().parent / "results"
+SEED_LAYOUT = 2  # 2: cases in 上报 order (ids grow with time); part of the cached file's name
 
 _CASE_COLS = ("id", "code", "source", "external_id", "category", "category_name", "description", "address", "lat",
               "lon", "grid_code", "area_code", "status", "urgency", "assigned_officer", "reporter", "created_at",
@@ -129,9 +130,13 @@ def seed(store: Store, n_cases: int, n_fixes: int, now: datetime, n_officers: in
     clocks: list[tuple[datetime, datetime | None, datetime | None, datetime | None, datetime | None,
                        datetime | None, bool]] = []
 
+    # Cases arrive in time order, so ids and the table's physical order follow 上报 time, as in a bureau's
+    # database (a month's cases are neighbours on disk). Seed layout 1 drew them in random order.
+    ages = sorted((rng.uniform(0, span) for _ in range(n_cases)), reverse=True)
+
     def cases() -> Iterator[tuple[Any, ...]]:
         for i in range(n_cases):
-            created = now - timedelta(seconds=rng.uniform(0, span))
+            created = now - timedelta(seconds=ages[i])
             cat = cats[i % len(cats)]
             registered = created + timedelta(minutes=rng.uniform(0, 20)) if rng.random() < 0.95 else None
             dispatched = registered + timedelta(minutes=rng.uniform(1, 90)) if registered else None
@@ -248,7 +253,7 @@ def _seeded_store(db: str, n_cases: int, n_fixes: int) -> tuple[Store, datetime,
     in the ``--db`` database; a JSON beside it records when the year of history ends and how long seeding took.
     A database with cases but no matching record is refused rather than mixed."""
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = f"kpi-{'pg-' if db else ''}{n_cases}-{n_fixes}"
+    stem = f"kpi{SEED_LAYOUT}-{'pg-' if db else ''}{n_cases}-{n_fixes}"
     record = RESULTS / f"{stem}.json"
     if not db:
         path = RESULTS / f"{stem}.db"
