@@ -530,8 +530,9 @@ def _summaries(flags: pd.DataFrame, keys: pd.Series | None) -> pd.DataFrame:
     group = keys if keys is not None else pd.Series("", index=flags.index)
     grouped = flags.groupby(group, sort=True)
     summary = grouped[list(_COUNT_COLUMNS)].sum()
-    summary["response_p50"] = grouped["response_min"].quantile(0.5)
-    summary["response_p90"] = grouped["response_min"].quantile(0.9)
+    response = grouped["response_min"].quantile([0.5, 0.9]).unstack()  # one sort for both quantiles
+    summary["response_p50"] = response[0.5]
+    summary["response_p90"] = response[0.9]
     summary["handling_p50"] = grouped["handling_min"].quantile(0.5)
     summary["rating_mean"] = grouped["rating"].mean()
     summary["rating_n"] = grouped["rating"].count()
