@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 GB = 1 << 30
 DISK_CHECK_S = 5.0
 RETENTION_EVERY_S = 60.0
+EVER = (datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC))
 GAPS_WINDOW = timedelta(hours=24)  # the health report lists the gaps of the last day
 RESUME_FACTOR = 1.1  # recording resumes when free space is back above min_free_gb × this
 Notify = Callable[[str, str], None]  # severity ("info" | "warning" | "alarm"), text — the events dock
@@ -316,7 +317,7 @@ class Recorder:
     # ---------------------------------------------------------------------------------------------- health
     def report(self) -> list[dict[str, Any]]:
         """The health report's ``recording`` section: per camera state, segments, bytes, oldest, newest, gaps."""
-        return recording_report(self.index, self.recorders, self.clock())
+        return recording_report(self.index, self.recorders, self.clock(), self.drones)
 
     def store_report(self) -> dict[str, Any]:
         """The health report's ``recording_store`` section: disk use against the limits, and what the start-up
@@ -337,11 +338,13 @@ class Recorder:
 
 
 def recording_report(index: RecordingIndex, recorders: dict[str, CameraRecorder] | None = None,
-                     now: float | None = None) -> list[dict[str, Any]]:
+                     now: float | None = None, drones: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
     """One entry per recording camera and per camera with recordings kept (a seat passes no recorders: it
     reports what the index holds, with the state ``"remote"``)."""
     recorders = recorders or {}
     kept = {c.camera_id: c for c in index.summary()}
+    drone_of = {camera: drone for drone, camera in index.drones_recorded(EVER[0], EVER[1]).items()}
+    drone_of.update(drones or {})  # downlinks configured here, recorded yet or not
     since = datetime.fromtimestamp(now if now is not None else time.time(), UTC) - GAPS_WINDOW
     out: list[dict[str, Any]] = []
     for camera_id in sorted({*recorders, *kept}):
@@ -366,5 +369,6 @@ def recording_report(index: RecordingIndex, recorders: dict[str, CameraRecorder]
             "days_kept": round((newest - oldest).total_seconds() / 86400, 3) if oldest and newest else 0.0,
             "gaps": [[a.isoformat(), b.isoformat()] for a, b in index.gaps(camera_id, since)],
             "error": recorder.error if recorder is not None else "",
+            "drone": drone_of.get(camera_id, ""),  # a drone's video downlink: its drone id
         })
     return out

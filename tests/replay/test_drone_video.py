@@ -68,8 +68,10 @@ def test_drone_video_is_recorded_with_its_id_and_replayed_beside_the_case(
     try:
         assert _wait(lambda: all(len(recorder.index.segments(drone_camera_id(d.id), EPOCH, FAR)) >= 4
                                  for d in drones), 30)
+        health = {e["camera"]: e["drone"] for e in recorder.report()}
     finally:
         recorder.stop()
+    assert health == {"uav-1-video": "uav-1", "uav-2-video": "uav-2"}  # the health report names the drone
     rows = store.read(lambda s: [(r.camera_id, r.drone_id) for r in s.scalars(select(RecordingSegmentRow))])
     assert {("uav-1-video", "uav-1"), ("uav-2-video", "uav-2")} == set(rows)
 
