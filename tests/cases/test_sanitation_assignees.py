@@ -163,3 +163,7 @@ def test_the_kpi_names_the_vehicle_by_type_and_plate(db: Store, service: CaseSer
     rows: dict[str, Any] = {r.key: r for r in report.rows}
     assert rows["v2"].label == "环卫车 苏A·H0002" and rows["v2"].figures.registered == 1
     assert rows["w1"].label == "李四"
+    # the assessment's list of the cases behind a figure names them the same way
+    from widgets.briefing.drilldown import case_lines
+
+    assert [line.officer for line in case_lines(db, [code, other])] == ["苏A·H0002", "李四"]
