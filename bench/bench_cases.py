@@ -3,6 +3,9 @@
 * ``recommend_*``: top-3 among 5,000 officers (two thirds available) on the district street graph
   (``commandcenter.geo.streets`` over the bundled district) when it is importable, else a generated grid —
   ``street_graph`` says which. Target p99 ≤ 10 ms.
+* ``sanitation_*``: the Recommender's top 3 for a 环卫 case (垃圾满溢) among 5,000 officers (a quarter of them
+  sanitation workers) and 500 sanitation vehicles, workers and vehicles ranked together by travel time, each by
+  its own mode, beside the same Recommender for an enforcement case (占道经营): what ranking vehicles too costs.
 * ``refresh_*``: one DispatchFeed snapshot (open queue with SLA state + today's cases + unit board) and
   ``cases_report`` with 1,000,000 cases in a temporary SQLite file (100,000 in quick mode), generated with
   ``executemany``. Target ≤ 100 ms each.
@@ -243,10 +246,72 @@ def bench_open311(posts: int, clients: int) -> dict[str, Any]:
             "open311_p99_ms": _pct(latencies, 99)}
 
 
+def bench_recommend_sanitation(queries: int) -> dict[str, Any]:
+    from commandcenter.cases.core import CaseCore
+    from commandcenter.cases.recommend import Recommender
+    from commandcenter.geo.district import load_default_basemap
+    from commandcenter.geo.streets import StreetGraph
+    from commandcenter.store.models import Officer, Vehicle
+
+    graph = StreetGraph.from_basemap(load_default_basemap())
+    lat0, lon0, lat1, lon1 = float(graph.lat.min()), float(graph.lon.min()), float(graph.lat.max()), float(graph.lon.max())
+    rng = np.random.default_rng(20261202)
+    now = datetime.now(UTC)
+    teams = ["执法中队", "环卫一队", "市政养护队", "应急分队"]
+    positions: dict[str, UnitPosition] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        store.upgrade()
+
+        def seed(s: Any) -> None:
+            for i in range(5000):
+                s.add(Officer(id=f"o{i}", badge=f"B{i}", name=f"队员{i}", team=teams[i % 4], skills=[],
+                              duty_grid="", status="idle" if i % 3 else "dispatched"))
+            for i in range(500):
+                s.add(Vehicle(id=f"v{i}", plate=f"苏A·H{i:04d}", kind="环卫车", team="",
+                              status="idle" if i % 3 else "dispatched"))
+
+        store.write(seed)
+        for uid, kind in [*((f"o{i}", "officer") for i in range(5000)), *((f"v{i}", "vehicle") for i in range(500))]:
+            positions[uid] = UnitPosition(uid, kind, uid, float(rng.uniform(lat0, lat1)), float(rng.uniform(lon0, lon1)),
+                                          now - timedelta(seconds=float(rng.uniform(0, 400))))
+        core = CaseCore(store, load_calendar(), load_categories())
+        recommender = Recommender(core, lambda: positions, streets=graph, roster_max_age_s=1e9)
+        recommender.refresh_roster()
+        out: dict[str, Any] = {"officers": 5000, "vehicles": 500, "queries": queries}
+        for label, category in (("sanitation", "BJ0303"), ("enforcement", "SJ0401")):
+            samples: list[float] = []
+            vehicles_first = 0
+            for q in range(queries + 20):
+                lat, lon = float(rng.uniform(lat0, lat1)), float(rng.uniform(lon0, lon1))
+                case = _bench_case(category, lat, lon, now)
+                t0 = time.perf_counter()
+                recs = recommender.for_case(case, 3)
+                elapsed = time.perf_counter() - t0
+                if q >= 20:
+                    samples.append(elapsed)
+                    vehicles_first += bool(recs) and recs[0].kind == "vehicle"
+            out |= {f"{label}_p50_ms": _pct(samples, 50), f"{label}_p99_ms": _pct(samples, 99),
+                    f"{label}_top_is_vehicle_share": round(vehicles_first / queries, 3)}
+        store.close()
+    return out
+
+
+def _bench_case(category: str, lat: float, lon: float, now: datetime) -> Any:
+    from commandcenter.cases.model import CaseView
+
+    return CaseView(id=0, code="AJ0", source="sensor", external_id=None, category=category, category_name="",
+                    description="", address="", lat=lat, lon=lon, grid_code="", area_code="", status="registered",
+                    urgency=2, assigned_officer=None, reporter="", created_at=now, registered_at=now,
+                    dispatched_at=None, arrived_at=None, handled_at=None, closed_at=None, deadline_at=None,
+                    updated_at=now)
+
+
 def run(quick: bool = False) -> dict[str, Any]:
     started = time.perf_counter()
     result = {
         "recommend": bench_recommend(200 if quick else 2000),
+        "recommend_sanitation": bench_recommend_sanitation(200 if quick else 1000),
         "store": bench_store(100_000 if quick else 1_000_000, 5 if quick else 20),
         "open311": bench_open311(200 if quick else 2000, 4),
     }

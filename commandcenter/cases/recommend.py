@@ -118,26 +118,32 @@ class Recommender:
         环卫 categories: the sanitation team's workers and the sanitation vehicles (of that team, or of none)
         merged by score; fewer than ``k`` of them → the list is filled with the other officers' best.
         """
-        if case.lat is None or case.lon is None:
+        lat, lon = case.lat, case.lon
+        if lat is None or lon is None:
             return []
         cat = self.core.categories.get(case.category)
         exclude = [case.assigned_officer] if case.assigned_officer else []
         off = self.teams_off()
-        general = [self._person(r) for r in self.dispatcher.recommend(
-            case.lat, case.lon, skills=skills_for(cat), team=cat.team if cat else "", grid_code=case.grid_code,
-            area_code=case.area_code, k=k, exclude=exclude, teams_off=off)]
+
+        def general(k: int) -> list[Recommendation]:
+            return [self._person(r) for r in self.dispatcher.recommend(
+                lat, lon, skills=skills_for(cat), team=cat.team if cat else "",
+                grid_code=case.grid_code, area_code=case.area_code, k=k, exclude=exclude, teams_off=off)]
+
         if cat is None or not is_sanitation_team(cat.team):
-            return general
+            return general(k)
         other_teams = frozenset(t for t in self._officer_teams if not team_serves(t, cat.team))
-        workers = self.dispatcher.recommend(case.lat, case.lon, skills=skills_for(cat), team=cat.team,
+        workers = self.dispatcher.recommend(lat, lon, skills=skills_for(cat), team=cat.team,
                                             grid_code=case.grid_code, area_code=case.area_code, k=k,
                                             exclude=exclude, teams_off=off | other_teams)
         other_fleets = frozenset(t for t in self._vehicle_teams if t and not team_serves(t, cat.team))
-        vehicles = self.vehicles.recommend(case.lat, case.lon, k=k, exclude=exclude, teams_off=off | other_fleets)
+        vehicles = self.vehicles.recommend(lat, lon, k=k, exclude=exclude, teams_off=off | other_fleets)
         ranked = sorted([*(self._person(r) for r in workers), *(self._vehicle(r) for r in vehicles)],
                         key=lambda r: (r.score, r.officer_id))[:k]
+        if len(ranked) == k:  # the usual case: no need to rank the other officers at all
+            return ranked
         chosen = {r.officer_id for r in ranked}
-        return ranked + [r for r in general if r.officer_id not in chosen][:k - len(ranked)]
+        return ranked + [r for r in general(k) if r.officer_id not in chosen][:k - len(ranked)]
 
     def _person(self, rec: Recommendation) -> Recommendation:
         return replace(rec, kind=officer_kind(rec.team))

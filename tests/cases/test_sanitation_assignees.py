@@ -163,3 +163,17 @@ def test_the_kpi_names_the_vehicle_by_type_and_plate(db: Store, service: CaseSer
     rows: dict[str, Any] = {r.key: r for r in report.rows}
     assert rows["v2"].label == "环卫车 苏A·H0002" and rows["v2"].figures.registered == 1
     assert rows["w1"].label == "李四"
+    # the assessment's list of the cases behind a figure names them the same way
+    from widgets.briefing.drilldown import case_lines
+
+    assert [line.officer for line in case_lines(db, [code, other])] == ["苏A·H0002", "李四"]
+
+
+def test_a_vehicle_of_a_team_off_shift_is_not_offered(db: Store, service: CaseService, clock: Clock,
+                                                      positions: dict[str, UnitPosition]) -> None:
+    db.write(lambda s: setattr(s.get(Vehicle, "v3"), "team", "环卫二队"))
+    code = full_bin(service)
+    night = make_service(db, positions, clock, ShiftRoster([Shift("环卫二队", "早班", time(6), time(9))]))
+    night.refresh_roster()
+    # 环卫二队's truck (v3) and worker (w2) are off shift at 10:00: the list is filled with the officer
+    assert ranked(night, code, 4) == [("vehicle", "v2"), ("worker", "w1"), ("officer", "o1")]

@@ -19,7 +19,7 @@ from commandcenter.kpi.figures import FIGURE_NAMES, RATE_FLAGS, KpiContext, Peri
 from commandcenter.labels import status_label
 from commandcenter.runtime.tasks import GuiBridge, TaskManager
 from commandcenter.store import Store
-from commandcenter.store.models import Case, Officer
+from commandcenter.store.models import Case, Officer, Vehicle
 from widgets.briefing.labels import breakdown_label, figure_label
 from widgets.briefing.screen import fill_table, make_table
 from widgets.enforcement.timeline import CaseTimeline
@@ -134,11 +134,12 @@ def case_lines(store: Store, codes: list[str]) -> list[CaseLine]:
 
         def query(session, part: list[str] = part):  # type: ignore[no-untyped-def]
             return session.execute(select(Case.id, Case.code, Case.category_name, Case.status, Case.grid_code,
-                                          Case.assigned_officer, Case.created_at, Officer.name)
+                                          Case.assigned_officer, Case.created_at, Officer.name, Vehicle.plate)
                                    .outerjoin(Officer, Officer.id == Case.assigned_officer)
+                                   .outerjoin(Vehicle, Vehicle.id == Case.assigned_officer)
                                    .where(Case.code.in_(part))).all()
 
         for r in store.read(query):
-            officer = r[7] or r[5] or ""  # the officer's name where the roster knows it
+            officer = r[7] or r[8] or r[5] or ""  # the officer's name (a vehicle's plate) where the roster knows it
             found[r[1]] = CaseLine(int(r[0]), str(r[1]), r[2] or "", r[3] or "", r[4] or "", officer, r[6])
     return [found[c] for c in wanted if c in found]
