@@ -1,6 +1,7 @@
 """城管通 phones against the field API on loopback: many paired phones long-polling at once.
 
-- server RSS and CPU (CPU seconds per second of the server process) while every phone holds a long poll;
+- server RSS and CPU (CPU seconds per second of the server process) while every phone holds a long poll, over
+  one whole poll cycle (each poll times out after 55 s, is answered and sent again);
 - task delivery latency from 派遣 (the desk's dispatch call, timed in the server process) to the phone having the
   task in its long poll's answer, p50/p99 (same machine, same clock);
 - evidence upload throughput (MB/s, multipart to ``…/tasks/{code}/evidence``) and the latency of other calls
@@ -212,7 +213,7 @@ async def _phones_run(proc: subprocess.Popen[str], port: int, tokens: dict[str, 
         await asyncio.sleep(0.2)
     await asyncio.sleep(2.0)
     cpu0, t0 = _cpu_seconds(pid), time.monotonic()
-    await asyncio.sleep(10.0)
+    await asyncio.sleep(POLL_WAIT_S + 5.0)  # a whole cycle: every poll times out once and is sent again
     parked_cpu = (_cpu_seconds(pid) - cpu0) / (time.monotonic() - t0)
     parked_rss = _rss_mb(pid)
     parked = phones.polling  # long polls open at once (each returns after 55 s and is sent again at once)
