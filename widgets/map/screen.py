@@ -49,6 +49,7 @@ from widgets.map.picking import MapPicker
 from widgets.map.pointer import MapPointer
 from widgets.map.points import CaseLayer
 from widgets.map.replay_layers import ReplayLayers
+from widgets.map.replay_mode import ReplayMode
 from widgets.map.replay_panel import ReplayPanel
 from widgets.map.search import find_units
 from widgets.map.sensors import SensorDetails, SensorLayer
@@ -78,7 +79,6 @@ class MapScreen(QWidget):
         self.basemap = basemap
         self.config = map_config
         self.history = history
-        self.replaying = False
         self.centre = _centre(basemap, map_config)
 
         self.toolbar = MapToolbar(tracker, map_config)
@@ -124,15 +124,13 @@ class MapScreen(QWidget):
         self.heatmap.failed.connect(self.status_label.setText)
         self.replay.status.connect(self.status_label.setText)
         self.replay.live_requested.connect(self.stop_replay)
-        if history is not None:
-            history.loaded.connect(self._on_history_loaded)
-            history.clock.time_changed.connect(self._on_replay_time)
+        self.replay_mode = ReplayMode(self)
         tracker.changed.connect(self._on_units_changed)
         self.units.update_positions(tracker.snapshot().values())
 
         self._details_timer = QTimer(self)
         self._details_timer.setInterval(1000)
-        self._details_timer.timeout.connect(self._refresh_details)
+        self._details_timer.timeout.connect(self.refresh_details)
         self._details_timer.start()
         self.fit_district()
         self.canvas.update_attribution()
@@ -204,10 +202,10 @@ class MapScreen(QWidget):
         """Select (and optionally centre on) a unit; emits ``unit_selected``."""
         self.units.select(unit_id)
         self.replay_units.select(unit_id)
-        self._show_trip()
+        self.replay_mode.show_trip()
         if centre and unit_id:
             self.centre_on_unit(unit_id)
-        self._refresh_details()
+        self.refresh_details()
         self.unit_selected.emit(unit_id or "")
 
     def centre_on_unit(self, unit_id: str) -> bool:
@@ -262,16 +260,12 @@ class MapScreen(QWidget):
 
     def stop_replay(self) -> None:
         """Back to live positions."""
-        if self.history is not None:
-            self.history.clock.pause()
-        self.replaying = False
-        self.replay_layers.show_trip(None, self.proj)
-        self.replay.show_trip(None)
-        self.replay_layers.set_visible(False, cases=False)
-        self.units.set_visible(True)
-        self.cases.item.setVisible(self.layer_visible("cases"))
-        self.replay.set_loaded(False)
-        self._refresh_details()
+        self.replay_mode.stop()
+
+    @property
+    def replaying(self) -> bool:
+        """Is a replayed period on the map (instead of the live units)?"""
+        return self.replay_mode.active
 
     def shutdown(self) -> None:
         """Stop the map's timers and tile workers and the replay clock; call once when the application quits."""
@@ -334,7 +328,8 @@ class MapScreen(QWidget):
     def _unit_info(self, unit_id: str) -> UnitInfo | None:
         return next((u for u in self.tracker.units() if u.id == unit_id), None)
 
-    def _refresh_details(self) -> None:
+    def refresh_details(self) -> None:
+        """The details panel of the selected unit, live or at the replay clock's time."""
         unit = self.units.selected
         if not unit:
             return
@@ -346,35 +341,6 @@ class MapScreen(QWidget):
             live = (pos, self.units.age_s(unit) or 0.0, self.units.is_stale(unit))
         self.details.show_unit(unit, self._unit_info(unit), live=live, replay=replay,
                                case=self.cases.current_case_of(unit))
-
-    # ------------------------------------------------------------------------------------------- replay
-    def _on_history_loaded(self, summary: object) -> None:
-        assert self.history is not None
-        self.replaying = True
-        self.units.set_visible(False)
-        self.cases.item.setVisible(False)
-        self.replay_units.clear()
-        self.replay_layers.set_visible(True, cases=self.layer_visible("cases"))
-        self.replay.set_loaded(True)
-        self.status_label.setText(str(summary))
-        self._show_trip()
-        self._on_replay_time(self.history.clock.time)
-
-    def _show_trip(self) -> None:
-        """While replaying, the selected unit's route, stops and trip summary (Traccar's replay report)."""
-        unit_id = self.units.selected
-        trip = self.history.trip(unit_id) if self.history is not None and self.replaying and unit_id else None
-        self.replay_layers.show_trip(trip, self.proj)
-        name = next((u.name for u in self.tracker.units() if u.id == unit_id), unit_id or "")
-        self.replay.show_trip(trip, name)
-
-    def _on_replay_time(self, t: float) -> None:
-        if self.history is None or not self.replaying:
-            return
-        self.replay_layers.draw(self.history, t, {u.id: u for u in self.tracker.units()}, self.proj)
-        self.replay.show_time(t)
-        self.follower.step()
-        self._refresh_details()
 
 
 def _centre(basemap: Basemap, config: MapConfig) -> tuple[float, float]:

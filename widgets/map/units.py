@@ -9,9 +9,7 @@ Groups are officer statuses, vehicle kinds, drones (per-spot heading arrows), an
 ``stale_s``: grey, with the age printed next to the marker when few enough are on screen).
 
 An officer's SOS (a position whose ``extra`` carries ``sos: true``, from ``POST /field/v1/sos`` locally or over
-the bus on a seat) puts a pulsing red ring around his marker for ``SOS_FLASH_S`` after the SOS fix, until a
-dispatcher acknowledges it by clicking the unit. The ring is latched here, not read from the latest position,
-because the phone's next ordinary fix (a few seconds later) no longer carries the mark.
+the bus on a seat) puts a pulsing red ring around his marker (:mod:`widgets.map.sos`).
 """
 
 from __future__ import annotations
@@ -29,6 +27,8 @@ from commandcenter.domain import UnitPosition
 from commandcenter.mapdata.projection import DisplayProjection
 from commandcenter.mapdata.trails import TrailBuffer
 from widgets.map import style
+from widgets.map.sos import SOS_FLASH_S as SOS_FLASH_S  # re-exported: where callers look for it
+from widgets.map.sos import SosRings
 from widgets.map.vector import Label, LabelsItem
 
 OFFICER, VEHICLE, DRONE = 0, 1, 2
@@ -50,9 +50,6 @@ STALE_LABEL_LIMIT = 60
 # whatever the rate, while every flush repaints the whole map on the GUI thread (with thousands of units moving,
 # a flush at 20 Hz kept that thread busy a fifth of the time and made it late for everything else).
 FLUSH_INTERVAL_MS = 200
-SOS_FLASH_S = 300.0  # an unacknowledged SOS ring stops by itself this long after the SOS fix
-SOS_PULSE_MS = 250  # the ring's animation step (only runs while an SOS is shown)
-SOS_SIZES = (22, 30, 38, 46, 38, 30)  # ring diameter (px) per pulse step
 
 
 def group_of(kind: str, status: str, sub_kind: str) -> int:
@@ -122,12 +119,8 @@ class UnitLayer(QObject):
         self.stale_labels = LabelsItem()
         self.stale_labels.setZValue(z + 10)
         self._label_font = QFont("Noto Sans CJK SC", 8)
-        self.sos_item = pg.ScatterPlotItem(symbol="o", size=SOS_SIZES[0], pen=pg.mkPen(style.SOS_COLOUR, width=3),
-                                           brush=pg.mkBrush(style.SOS_FILL), pxMode=True, antialias=True)
-        self.sos_item.setZValue(z + 6)
-        self.sos_until: dict[str, float] = {}  # unit → when its ring stops (``clock`` seconds)
-        self._sos_seen: dict[str, float] = {}  # unit → fix time of the newest SOS fix taken (re-sends ignored)
-        self._sos_step = 0
+        self.sos = SosRings(self, z)
+        self.sos_item = self.sos.item
         for item in [self.trail_item, *self._items, self.selection_item, self.sos_item, self.stale_labels]:
             plot.addItem(item)
 
@@ -140,9 +133,6 @@ class UnitLayer(QObject):
         self._stale_timer.setInterval(1000)
         self._stale_timer.timeout.connect(self.refresh_stale)
         self._stale_timer.start()
-        self._sos_timer = QTimer(self)
-        self._sos_timer.setInterval(SOS_PULSE_MS)
-        self._sos_timer.timeout.connect(self.pulse_sos)
 
     # ------------------------------------------------------------------------------------------- rows
     def _grow(self, n: int) -> None:
@@ -196,49 +186,27 @@ class UnitLayer(QObject):
 
     # ------------------------------------------------------------------------------------------- SOS
     def _take_sos(self, fixes: list[tuple[str, float]]) -> None:
-        """Start the ring of each unit whose SOS fix is new (the bus and a resync may deliver one fix twice)
-        and recent enough (a seat starting long after an SOS does not flash it)."""
-        now = self.clock()
-        for unit_id, fix_t in fixes:
-            if self._sos_seen.get(unit_id, -np.inf) >= fix_t:
-                continue
-            self._sos_seen[unit_id] = fix_t
-            if fix_t + SOS_FLASH_S > now:
-                self.sos_until[unit_id] = fix_t + SOS_FLASH_S
-        if self.sos_until and not self._sos_timer.isActive():
-            self._sos_timer.start()
-        self.pulse_sos()
+        self.sos.take(fixes)
 
     def is_flashing(self, unit_id: str) -> bool:
         """Is this unit's SOS ring shown (raised, not yet acknowledged, not timed out)?"""
-        until = self.sos_until.get(unit_id)
-        return until is not None and until > self.clock()
+        return self.sos.is_flashing(unit_id)
 
     def flashing(self) -> list[str]:
         """The units whose SOS ring is shown, sorted."""
-        return sorted(u for u in self.sos_until if self.is_flashing(u))
+        return self.sos.flashing()
 
     def acknowledge_sos(self, unit_id: str) -> bool:
         """A dispatcher saw it (clicked the unit): stop the ring. True when one was shown."""
-        shown = self.is_flashing(unit_id)
-        if self.sos_until.pop(unit_id, None) is not None:
-            self.pulse_sos()
-        return shown
+        return self.sos.acknowledge(unit_id)
 
     def pulse_sos(self) -> None:
-        """One animation step: drop timed-out rings, draw the rest at the next size; stop when none is left."""
-        now = self.clock()
-        for unit_id in [u for u, until in self.sos_until.items() if until <= now]:
-            del self.sos_until[unit_id]
-        rows = [r for u in self.sos_until if (r := self.index.get(u)) is not None and self.has_fix[r]]
-        if not rows:
-            self._sos_timer.stop()
-            if len(self.sos_item.data):
-                self.sos_item.setData(x=[], y=[])
-            return
-        self._sos_step = (self._sos_step + 1) % len(SOS_SIZES)
-        self.sos_item.setData(x=self.x[rows], y=self.y[rows], size=SOS_SIZES[self._sos_step])
-        self.sos_item.setVisible(self._shown and self.visible_layers["officers"])
+        self.sos.pulse()
+
+    @property
+    def shown(self) -> bool:
+        """Is the layer shown at all (live units are hidden during a replay)?"""
+        return self._shown
 
     def set_frame(self, ids: Sequence[str], lat: NDArray[np.float64], lon: NDArray[np.float64],
                   t: NDArray[np.float64], heading: NDArray[np.float64],
