@@ -194,3 +194,27 @@ def test_public_rating_figure_counts_the_ratings(world: World, store: Store) -> 
     totals = compute_kpis(store, period, compare=False, now=today).totals
     assert totals.rated == 2 and totals.rating_avg == 3.5
     assert cases_behind(store, period, "rated", now=today) == sorted(codes[:2])
+
+
+def test_demo_citizens_rate_through_open311(world: World) -> None:
+    """The demo's simulated citizens rate closed citizen reports over HTTP; a case rated already is left alone."""
+    from commandcenter.demo.citizens import SimulatedRaters
+
+    _, svc = world
+    server = Open311Server(CaseOpen311Backend(svc), "127.0.0.1", 0, api_keys=[KEY])
+    running = RunningAdapter(server, listener=True)
+    try:
+        assert server.ready.wait(5)
+        codes = [_closed(svc, source="citizen", actor="open311", external_id=f"tok{i}") for i in range(4)]
+        svc.rate(codes[0], 2, "callback", "dispatcher").result(30)
+        open_code = svc.create_case(NewCase(source="citizen", category="SJ0401", address="长乐路 8 号",
+                                            description="还没处理"), "open311").result(30).code
+        raters = SimulatedRaters(svc, lambda: server.bound_port, KEY, share=1.0)
+        assert raters.tick() == 3 and raters.refused == 0
+        ratings = {c: svc.get(c).extra.get("rating") for c in codes}
+        assert ratings[codes[0]] == 2 and all(1 <= int(ratings[c]) <= 5 for c in codes[1:])
+        assert all(svc.get(c).extra["rating_detail"]["source"] == "open311" for c in codes[1:])
+        assert "rating" not in svc.get(open_code).extra
+        assert raters.tick() == 0  # each case is rated once
+    finally:
+        running.finish()
