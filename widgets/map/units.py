@@ -27,6 +27,7 @@ from commandcenter.domain import UnitPosition
 from commandcenter.mapdata.projection import DisplayProjection
 from commandcenter.mapdata.trails import TrailBuffer
 from widgets.map import style
+from widgets.map.scatter import CachedBoundsScatter
 from widgets.map.sos import SOS_FLASH_S as SOS_FLASH_S  # re-exported: where callers look for it
 from widgets.map.sos import SosRings
 from widgets.map.vector import Label, LabelsItem
@@ -99,14 +100,14 @@ class UnitLayer(QObject):
 
         self._items: list[pg.ScatterPlotItem] = []
         for layer, _key, symbol, size, colour in _GROUPS:
-            item = pg.ScatterPlotItem(symbol=symbol, size=size, pen=pg.mkPen("#0b1220", width=1),
-                                      brush=pg.mkBrush(colour), pxMode=True, antialias=True)
+            item = CachedBoundsScatter(symbol=symbol, size=size, pen=pg.mkPen("#0b1220", width=1),
+                                       brush=pg.mkBrush(colour), pxMode=True, antialias=True)
             item.setZValue(z + (1 if layer == "vehicles" else 0))
             item.setProperty("map_layer", layer)
             self._items.append(item)
         for colour in (style.DRONE_COLOUR, style.STALE_COLOUR):
-            item = pg.ScatterPlotItem(size=18, pen=pg.mkPen("#0b1220", width=1), brush=pg.mkBrush(colour),
-                                      pxMode=True, antialias=True)
+            item = CachedBoundsScatter(size=18, pen=pg.mkPen("#0b1220", width=1), brush=pg.mkBrush(colour),
+                                       pxMode=True, antialias=True)
             item.setZValue(z + 2)
             item.setProperty("map_layer", "drones")
             self._items.append(item)
