@@ -172,7 +172,7 @@ def test_detail_rounds_coordinates_names_urgency_and_shows_a_map(qtbot: Any, des
 
 def test_every_panel_is_one_click_away_at_1920(qtbot: Any, desk: Any) -> None:
     tabs = desk.tabs
-    assert tabs.count() == 9  # units, form, alarms, five more panels, escalated
+    assert tabs.count() == 10  # units, form, alarms, five more panels, escalated, on shift (在班)
     names = tabs.names
     assert names.horizontalScrollBar().maximum() == 0 and names.verticalScrollBar().maximum() == 0
     for index in range(tabs.count()):
