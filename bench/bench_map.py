@@ -111,8 +111,8 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
         t = np.full(len(rows), now_s - k * layer.trails.min_interval_s - 1.0)
         layer.trails.push(rows, t, layer.x[rows] - v_lon[rows] * 95000 * k * 5,
                           layer.y[rows] - v_lat[rows] * 111000 * k * 5)
-    layer._trails_dirty = True
-    layer._last_trail_build = 0.0
+    layer.trail_drawing.dirty = True
+    layer.trail_drawing.last_build = 0.0
     layer.flush()
 
     # Garbage is collected as in the application: on a GUI-thread timer (between frames, not inside a paint), with
@@ -139,7 +139,7 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
             apply_ms.append((time.perf_counter() - a0) * 1000.0)
             u0 = time.perf_counter()
             tracker._emit_changes()  # deliver now instead of waiting for the 50 ms coalescing tick
-            layer._last_trail_build = 0.0
+            layer.trail_drawing.last_build = 0.0
             layer.flush()
             update_ms.append((time.perf_counter() - u0) * 1000.0)
         updated = frame_start >= next_move - 1.0 and len(update_ms) > len(after_update_ms)

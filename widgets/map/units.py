@@ -8,6 +8,9 @@ write into them, and at most 5 times a second (only if something changed) each s
 Groups are officer statuses, vehicle kinds, drones (per-spot heading arrows), and "stale" (no fix for
 ``stale_s``: grey, with the age printed next to the marker when few enough are on screen).
 
+Trails and the stale-age labels are drawn by collaborators in :mod:`widgets.map.unit_overlays` (derived
+views of these arrays with their own timing); this class keeps the rows, the marker groups and the queries.
+
 An officer's SOS (a position whose ``extra`` carries ``sos: true``, from ``POST /field/v1/sos`` locally or over
 the bus on a seat) puts a pulsing red ring around his marker (:mod:`widgets.map.sos`).
 """
@@ -21,7 +24,6 @@ import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
 from PySide6.QtCore import QObject, QTimer
-from PySide6.QtGui import QFont
 
 from commandcenter.domain import UnitPosition
 from commandcenter.mapdata.projection import DisplayProjection
@@ -30,7 +32,8 @@ from widgets.map import style
 from widgets.map.scatter import CachedBoundsScatter
 from widgets.map.sos import SOS_FLASH_S as SOS_FLASH_S  # re-exported: where callers look for it
 from widgets.map.sos import SosRings
-from widgets.map.vector import Label, LabelsItem
+from widgets.map.unit_overlays import STALE_LABEL_LIMIT as STALE_LABEL_LIMIT  # re-exported
+from widgets.map.unit_overlays import StaleAgeLabels, UnitTrails
 
 OFFICER, VEHICLE, DRONE = 0, 1, 2
 KIND_CODES = {"officer": OFFICER, "vehicle": VEHICLE, "drone": DRONE}
@@ -46,7 +49,6 @@ _GROUPS: list[tuple[str, str, str, int, str]] = (
 GROUP_INDEX = {key: i for i, (_l, key, *_rest) in enumerate(_GROUPS)}
 DRONE_GROUP = len(_GROUPS)
 DRONE_STALE_GROUP = len(_GROUPS) + 1
-STALE_LABEL_LIMIT = 60
 # Markers move at most 5 times a second: each device reports every few seconds, so a marker jumps once per report
 # whatever the rate, while every flush repaints the whole map on the GUI thread (with thousands of units moving,
 # a flush at 20 Hz kept that thread busy a fifth of the time and made it late for everything else).
@@ -90,10 +92,7 @@ class UnitLayer(QObject):
         self.clock: Callable[[], float] = time.time  # replaced by the replay clock in replay mode
         self.age_format: Callable[[float], str] = format_age  # the screen passes a translated one
         self._dirty = False
-        self._trails_dirty = False
-        self._last_trail_build = 0.0
         self._group_cache: dict[tuple[str, str, str], int] = {}
-        self.max_trail_points = 20_000  # ≈ 3 ms of curve painting; 10,000 units get coarser trails
         self.visible_layers = {"officers": True, "vehicles": True, "drones": True, "trails": True}
         self.flushes = 0
         self._shown = True
@@ -111,15 +110,14 @@ class UnitLayer(QObject):
             item.setZValue(z + 2)
             item.setProperty("map_layer", "drones")
             self._items.append(item)
-        self.trail_item = pg.PlotCurveItem(pen=pg.mkPen(style.TRAIL_COLOUR, width=1), antialias=False)
-        self.trail_item.setZValue(z - 1)
+        self.trail_drawing = UnitTrails(self, plot, z)
+        self.trail_item = self.trail_drawing.item
         self.selection_item = pg.ScatterPlotItem(symbol="o", size=24, pen=pg.mkPen(style.SELECTION_COLOUR, width=2),
                                                  brush=None, pxMode=True)
         self.selection_item.setZValue(z + 5)
         self.selected: str | None = None
-        self.stale_labels = LabelsItem()
-        self.stale_labels.setZValue(z + 10)
-        self._label_font = QFont("Noto Sans CJK SC", 8)
+        self.stale_ages = StaleAgeLabels(self, plot, z)
+        self.stale_labels = self.stale_ages.item
         self.sos = SosRings(self, z)
         self.sos_item = self.sos.item
         for item in [self.trail_item, *self._items, self.selection_item, self.sos_item, self.stale_labels]:
@@ -232,7 +230,7 @@ class UnitLayer(QObject):
         self.stale[rows] = (self.clock() - t) > self.stale_s
         self.trails.push(rows, t, x, y)
         self._dirty = True
-        self._trails_dirty = True
+        self.trail_drawing.dirty = True
 
     def set_projection(self, proj: DisplayProjection) -> None:
         old = self.proj
@@ -245,14 +243,14 @@ class UnitLayer(QObject):
             return proj.to_xy(*old.to_latlon(x, y))
 
         self.trails.remap(convert)
-        self._dirty = self._trails_dirty = True
+        self._dirty = self.trail_drawing.dirty = True
         self.flush()
 
     def clear(self) -> None:
         """Forget every unit (used when a replay ends)."""
         self.has_fix[:] = False
         self.trails = TrailBuffer(self.trails.window_s, self.trails.capacity)
-        self._dirty = self._trails_dirty = True
+        self._dirty = self.trail_drawing.dirty = True
         self.flush()
 
     def set_layer_visible(self, layer: str, visible: bool) -> None:
@@ -262,7 +260,7 @@ class UnitLayer(QObject):
                 item.setVisible(visible and self._shown and len(item.data) > 0)
         if layer == "trails":
             self.trail_item.setVisible(visible)
-            self._trails_dirty = True
+            self.trail_drawing.dirty = True
         self._dirty = True
 
     def set_visible(self, visible: bool) -> None:
@@ -312,29 +310,16 @@ class UnitLayer(QObject):
                 item.setVisible(len(rows) > 0 and self.visible_layers[str(item.property("map_layer"))]
                                 and self._shown)
             self._update_selection()
-            self._update_stale_labels()
-        now = time.monotonic()
-        if self._trails_dirty and self.visible_layers["trails"] and now - self._last_trail_build >= 1.0:
-            self._trails_dirty = False
-            self._last_trail_build = now
-            self.rebuild_trails()
+            self.stale_ages.update()
+        self.trail_drawing.rebuild_if_due(self.visible_layers["trails"])
 
     def rebuild_trails(self) -> None:
         """One curve for the trails of the units in (and around) the view, within the point budget."""
-        n = len(self.ids)
-        rect = self._plot.getViewBox().viewRect()
-        mx, my = rect.width() * 0.25, rect.height() * 0.25
-        x, y = self.x[:n], self.y[:n]
-        rows = np.flatnonzero(self.has_fix[:n] & (x >= rect.left() - mx) & (x <= rect.right() + mx)
-                              & (y >= rect.top() - my) & (y <= rect.bottom() + my))
-        tx, ty, connect = self.trails.polyline(self.clock(), rows, self.x[rows], self.y[rows],
-                                               max_points=self.max_trail_points)
-        self.trail_item.setData(x=tx, y=ty, connect=connect)
+        self.trail_drawing.rebuild()
 
     def view_changed(self) -> None:
         """The visible area moved: trails are clipped to it, so rebuild them soon."""
-        self._trails_dirty = True
-        self._last_trail_build = min(self._last_trail_build, time.monotonic() - 0.8)
+        self.trail_drawing.view_changed()
 
     def _update_selection(self) -> None:
         row = self.index.get(self.selected) if self.selected else None
@@ -342,19 +327,6 @@ class UnitLayer(QObject):
             self.selection_item.setData(x=[], y=[])
         else:
             self.selection_item.setData(x=[self.x[row]], y=[self.y[row]])
-
-    def _update_stale_labels(self) -> None:
-        n = len(self.ids)
-        rows = np.flatnonzero(self.stale[:n] & self.has_fix[:n])
-        rect = self._plot.getViewBox().viewRect()
-        inside = ((self.x[rows] >= rect.left()) & (self.x[rows] <= rect.right())
-                  & (self.y[rows] >= rect.top()) & (self.y[rows] <= rect.bottom()))
-        rows = rows[inside][:STALE_LABEL_LIMIT] if inside.sum() <= STALE_LABEL_LIMIT else rows[:0]
-        now = self.clock()
-        self.stale_labels.set_labels([
-            Label(self.age_format(now - self.fix_t[row]), float(self.x[row]), float(self.y[row]), "#aab2bf",
-                  self._label_font, anchor=(-0.3, 1.0))
-            for row in rows])
 
     def select(self, unit_id: str | None) -> None:
         self.selected = unit_id
