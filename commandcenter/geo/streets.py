@@ -16,8 +16,6 @@ bounded search over it takes milliseconds.
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import math
 import random
 from collections.abc import Iterable, Sequence
@@ -28,7 +26,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from commandcenter.geo.basemap import Basemap, LatLon
-from commandcenter.geo.coords import LocalProjection, bearing_deg, haversine_m
+from commandcenter.geo.coords import LocalProjection, haversine_m
+from commandcenter.geo.street_build import grid_lines, join_lines
+from commandcenter.geo.street_search import (
+    astar,
+    component_labels,
+    dijkstra,
+    point_along_route,
+    random_route,
+    route_length_m,
+    route_street_names,
+)
 
 __all__ = [
     "ACCESS_SPEED_KMH",
@@ -70,7 +78,6 @@ ACCESS_SPEED_KMH: Final[dict[str, float]] = {"car": 10.0, "ebike": 8.0, "walk": 
 """Speed for the straight-line legs between an off-network point and its snapped node (courtyards, kerbs)."""
 
 _DEFAULT_SPEED: Final = {"car": 20.0, "ebike": 14.0, "walk": 4.8}
-_SNAP_M: Final = 1.0
 _INDEX_CELL_M: Final = 100.0
 
 
@@ -211,62 +218,10 @@ class StreetGraph:
         than ``densify_m`` get evenly spaced intermediate nodes.
         """
         items = list(lines)
-        all_pts = [p for coords, *_ in items for p in coords]
-        if not all_pts:
+        if not any(len(coords) for coords, *_ in items):
             return cls([], [], [])
-        proj = LocalProjection.for_points(all_pts)
-        lat_out: list[float] = []
-        lon_out: list[float] = []
-        by_osm: dict[int, int] = {}
-        by_cell: dict[tuple[int, int], list[int]] = {}
-        xs: list[float] = []
-        ys: list[float] = []
-
-        def node_for(lat: float, lon: float, osm_id: int | None) -> int:
-            if osm_id is not None and osm_id in by_osm:
-                return by_osm[osm_id]
-            x, y = proj.to_xy(lat, lon)
-            cx, cy = math.floor(x / _SNAP_M), math.floor(y / _SNAP_M)
-            for dx in (-1, 0, 1):
-                for dy in (-1, 0, 1):
-                    for k in by_cell.get((cx + dx, cy + dy), ()):
-                        if (xs[k] - x) ** 2 + (ys[k] - y) ** 2 <= _SNAP_M * _SNAP_M:
-                            if osm_id is not None:
-                                by_osm[osm_id] = k
-                            return k
-            k = len(lat_out)
-            lat_out.append(lat)
-            lon_out.append(lon)
-            xs.append(x)
-            ys.append(y)
-            by_cell.setdefault((cx, cy), []).append(k)
-            if osm_id is not None:
-                by_osm[osm_id] = k
-            return k
-
-        edges: list[Edge] = []
-        seen_pairs: set[tuple[int, int, str]] = set()
-        for coords, name, road_cls, oneway, ids in items:
-            prev = node_for(coords[0][0], coords[0][1], ids[0] if ids else None)
-            for i in range(1, len(coords)):
-                lat1, lon1 = coords[i - 1]
-                lat2, lon2 = coords[i]
-                seg = haversine_m(lat1, lon1, lat2, lon2)
-                pieces = max(1, math.ceil(seg / densify_m)) if densify_m else 1
-                for k in range(1, pieces + 1):
-                    if k < pieces:
-                        f = k / pieces
-                        cur = node_for(lat1 + (lat2 - lat1) * f, lon1 + (lon2 - lon1) * f, None)
-                    else:
-                        cur = node_for(lat2, lon2, ids[i] if ids else None)
-                    if cur != prev:
-                        key = (min(prev, cur), max(prev, cur), road_cls)
-                        if key not in seen_pairs or oneway:
-                            seen_pairs.add(key)
-                            length = haversine_m(lat_out[prev], lon_out[prev], lat_out[cur], lon_out[cur])
-                            edges.append(Edge(prev, cur, length, name, road_cls, oneway))
-                    prev = cur
-        return cls(lat_out, lon_out, edges)
+        lat_out, lon_out, raw = join_lines(items, densify_m)
+        return cls(lat_out, lon_out, [Edge(*e) for e in raw])
 
     @classmethod
     def grid(
@@ -275,15 +230,7 @@ class StreetGraph:
         """A generated Manhattan street grid from the south-west corner ``(lat0, lon0)``: tests and benchmarks
         that need a city of a chosen size.  Every ``arterial_every``-th street is a primary road (faster), the
         others are residential streets."""
-        proj = LocalProjection(lat0, lon0)
-        lines: list[tuple[Sequence[LatLon], str | None, str, int, Sequence[int] | None]] = []
-        for r in range(rows):
-            coords = [proj.to_latlon(c * spacing_m, r * spacing_m) for c in range(cols)]
-            lines.append((coords, f"东西{r + 1}路", "primary" if r % arterial_every == 0 else "residential", 0, None))
-        for c in range(cols):
-            coords = [proj.to_latlon(c * spacing_m, r * spacing_m) for r in range(rows)]
-            lines.append((coords, f"南北{c + 1}路", "primary" if c % arterial_every == 0 else "residential", 0, None))
-        return cls.from_lines(lines, densify_m=None)
+        return cls.from_lines(grid_lines(lat0, lon0, rows, cols, spacing_m, arterial_every), densify_m=None)
 
     # -- basic facts -----------------------------------------------------------------------------------------
 
@@ -378,24 +325,7 @@ class StreetGraph:
     def _dijkstra(
         self, adj: list[list[tuple[int, float]]], source: int, cutoff: float
     ) -> NDArray[np.float64]:
-        dist = np.full(self.node_count, np.inf)
-        if not 0 <= source < self.node_count:
-            raise IndexError(f"node {source} is not in the graph (0..{self.node_count - 1})")
-        best: dict[int, float] = {source: 0.0}
-        heap = [(0.0, source)]
-        done: set[int] = set()
-        while heap:
-            d, u = heapq.heappop(heap)
-            if u in done:
-                continue
-            done.add(u)
-            dist[u] = d
-            for v, w in adj[u]:
-                nd = d + w
-                if nd <= cutoff and nd < best.get(v, math.inf):
-                    best[v] = nd
-                    heapq.heappush(heap, (nd, v))
-        return dist
+        return dijkstra(adj, self.node_count, source, cutoff)
 
     def one_to_many_times(
         self, from_node: int, max_seconds: float = math.inf, mode: str = "ebike"
@@ -443,38 +373,7 @@ class StreetGraph:
     def _astar(
         self, adj: list[list[tuple[int, float]]], a: int, b: int, per_metre_lb: float
     ) -> tuple[list[int], float]:
-        n = self.node_count
-        if not (0 <= a < n and 0 <= b < n):
-            raise IndexError(f"nodes {a}, {b} must be in 0..{n - 1}")
-        bx, by = float(self.x[b]), float(self.y[b])
-        xs, ys = self.x, self.y
-
-        def h(u: int) -> float:
-            # 0.995: the local projection may overstate a straight line by up to ~0.1 %; stay admissible.
-            return math.hypot(float(xs[u]) - bx, float(ys[u]) - by) * per_metre_lb * 0.995
-
-        g: dict[int, float] = {a: 0.0}
-        parent: dict[int, int] = {a: -1}
-        heap = [(h(a), 0.0, a)]
-        closed: set[int] = set()
-        while heap:
-            _, d, u = heapq.heappop(heap)
-            if u in closed:
-                continue
-            if u == b:
-                path = [b]
-                while parent[path[-1]] != -1:
-                    path.append(parent[path[-1]])
-                path.reverse()
-                return path, d
-            closed.add(u)
-            for v, w in adj[u]:
-                nd = d + w
-                if nd < g.get(v, math.inf):
-                    g[v] = nd
-                    parent[v] = u
-                    heapq.heappush(heap, (nd + h(v), nd, v))
-        return [], math.inf
+        return astar(adj, self.x, self.y, a, b, per_metre_lb)
 
     def shortest_path(self, a: int, b: int, mode: str = "walk") -> tuple[list[int], float]:
         """Shortest path by length over edges usable by ``mode``: ``(nodes a..b, metres)``; ``([], inf)`` if none."""
@@ -509,42 +408,15 @@ class StreetGraph:
 
     def route_length_m(self, nodes: Sequence[int]) -> float:
         """Length of a node route along its straight node-to-node segments."""
-        return float(
-            sum(
-                haversine_m(self.lat[a], self.lon[a], self.lat[b], self.lon[b])
-                for a, b in itertools.pairwise(nodes)
-            )
-        )
+        return route_length_m(self.lat, self.lon, nodes)
 
     def point_along_route(self, nodes: Sequence[int], distance_m: float) -> tuple[float, float, float]:
         """``(lat, lon, bearing°)`` after travelling ``distance_m`` along a route (clamped to its ends)."""
-        if not nodes:
-            raise ValueError("empty route")
-        if len(nodes) == 1:
-            lat, lon = self.node_latlon(nodes[0])
-            return lat, lon, 0.0
-        remaining = max(0.0, distance_m)
-        for a, b in itertools.pairwise(nodes):
-            lat1, lon1 = self.node_latlon(a)
-            lat2, lon2 = self.node_latlon(b)
-            seg = haversine_m(lat1, lon1, lat2, lon2)
-            if remaining <= seg or b == nodes[-1]:
-                f = 1.0 if seg == 0 else min(1.0, remaining / seg)
-                return lat1 + (lat2 - lat1) * f, lon1 + (lon2 - lon1) * f, bearing_deg(lat1, lon1, lat2, lon2)
-            remaining -= seg
-        raise AssertionError("unreachable")
+        return point_along_route(self.lat, self.lon, nodes, distance_m)
 
     def route_street_names(self, nodes: Sequence[int]) -> list[str]:
         """Distinct consecutive street names along a route (e.g. for "沿中华路 → 建康路" directions)."""
-        by_pair: dict[tuple[int, int], str | None] = {}
-        for e in self.edges:
-            by_pair.setdefault((min(e.u, e.v), max(e.u, e.v)), e.name)
-        names: list[str] = []
-        for a, b in itertools.pairwise(nodes):
-            name = by_pair.get((min(a, b), max(a, b)))
-            if name and (not names or names[-1] != name):
-                names.append(name)
-        return names
+        return route_street_names(self.edges, nodes)
 
     def random_route(
         self, rng: np.random.Generator | random.Random, start_node: int, min_length_m: float, mode: str = "walk",
@@ -556,24 +428,7 @@ class StreetGraph:
         and returns the shortest path to one; deterministic for a seeded ``rng``.  Returns ``[start_node]``
         when the start is isolated.
         """
-        labels = self.component_labels(mode)
-        same = np.flatnonzero(labels == labels[start_node])
-        same = same[same != start_node]
-        if len(same) == 0:
-            return [start_node]
-        d = np.hypot(self.x[same] - self.x[start_node], self.y[same] - self.y[start_node])
-        far = same[d >= min_length_m * 0.6]
-        pool = far if len(far) else same[np.argsort(d)[-max(1, len(same) // 10) :]]
-        best: list[int] = [start_node]
-        best_len = 0.0
-        for _ in range(max_tries):
-            target = int(pool[_rand_index(rng, len(pool))])
-            path, length = self.shortest_path(start_node, target, mode)
-            if path and length > best_len:
-                best, best_len = path, length
-            if best_len >= min_length_m:
-                break
-        return best
+        return random_route(self, rng, start_node, min_length_m, mode, max_tries)
 
     # -- connectivity ----------------------------------------------------------------------------------------
 
@@ -583,24 +438,7 @@ class StreetGraph:
         if labels is not None:
             return labels
         fwd, rev = self._adjacency(mode)
-        labels = np.full(self.node_count, -1, dtype=np.int64)
-        comp = 0
-        for s in range(self.node_count):
-            if labels[s] >= 0:
-                continue
-            labels[s] = comp
-            stack = [s]
-            while stack:
-                u = stack.pop()
-                for v, _ in fwd[u]:
-                    if labels[v] < 0:
-                        labels[v] = comp
-                        stack.append(v)
-                for v, _ in rev[u]:
-                    if labels[v] < 0:
-                        labels[v] = comp
-                        stack.append(v)
-            comp += 1
+        labels = component_labels(fwd, rev, self.node_count)
         self._labels[mode] = labels
         return labels
 
@@ -632,8 +470,3 @@ def _check_mode(mode: str) -> None:
     if mode not in MODES:
         raise ValueError(f"unknown travel mode {mode!r}; expected one of {MODES}")
 
-
-def _rand_index(rng: np.random.Generator | random.Random, n: int) -> int:
-    if isinstance(rng, np.random.Generator):
-        return int(rng.integers(n))
-    return rng.randrange(n)
