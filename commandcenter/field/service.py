@@ -10,16 +10,18 @@ seat and wakes the officer's own long poll. What the field adds is the ownership
 Errors are :class:`FieldError` with the HTTP status that says why (400 bad field, 403 not yours, 404, 409 not
 allowed in this state, 413 too large); a refused call changes nothing because every change is one writer job.
 Methods block (they wait for the commit): call them on HTTP worker threads, never on the GUI thread.
+
+The service keeps the flow (identity, duty, position, task actions, SOS); it delegates to collaborators split
+off by concern: input checks and FieldError (:mod:`.inputs`), how a case looks from the phone
+(:mod:`.task_views`) and the two calls that take a file (:class:`~commandcenter.field.uploads.FieldUploads`).
 """
 
 from __future__ import annotations
 
-import math
-import mimetypes
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -27,13 +29,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter.cases.changes import CaseChanges, collector_of
-from commandcenter.cases.model import EvidenceRef, NewCase
 from commandcenter.cases.service import CaseService
 from commandcenter.cases.workflow import STATUS_ZH, TransitionError
-from commandcenter.domain import CaseSource, OfficerStatus
+from commandcenter.domain import OfficerStatus
 from commandcenter.enforcement.evidence import EvidenceStore
 from commandcenter.enforcement.permissions import Authorizer, PermissionDenied
+from commandcenter.field.inputs import FieldError as FieldError  # re-exported: where callers look for them
+from commandcenter.field.inputs import lat_lon as lat_lon
+from commandcenter.field.inputs import number as number
+from commandcenter.field.inputs import parse_time as parse_time
 from commandcenter.field.pairing import OfficerCard, PairingError, TokenBook, redeem
+from commandcenter.field.task_views import own_row, photos_of, set_field_state, task_json
+from commandcenter.field.uploads import FieldUploads
 from commandcenter.geo.coords import haversine_m
 from commandcenter.runtime.fixes import refusal_of
 from commandcenter.runtime.units import UnitInfo, UnitTracker
@@ -53,15 +60,6 @@ POSITION_TIMEOUT_S = 10.0
 Audit = Callable[[Session, str, str, str, dict[str, Any]], Any]
 
 
-class FieldError(Exception):
-    """A refused field call: the HTTP status and the reason (shown to the officer)."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
 @dataclass(frozen=True, slots=True)
 class SosAlarm:
     """An officer's SOS: who, where (None when the phone had no position), when."""
@@ -76,50 +74,6 @@ class SosAlarm:
     def text(self) -> str:
         where = f" ({self.lat:.6f}, {self.lon:.6f})" if self.lat is not None and self.lon is not None else ""
         return f"SOS 紧急求助：队员 {self.name}（{self.officer_id}）{where}"
-
-
-def number(data: Mapping[str, Any], key: str, *, required: bool = False, low: float = -math.inf,
-           high: float = math.inf) -> float | None:
-    """A JSON/form number field, range-checked (FieldError 400 naming the field)."""
-    value = data.get(key)
-    if value is None or value == "":
-        if required:
-            raise FieldError(400, f"{key} is required")
-        return None
-    try:
-        out = float(value)
-    except (TypeError, ValueError):
-        raise FieldError(400, f"{key} must be a number, got {value!r}") from None
-    if isinstance(value, bool) or not math.isfinite(out) or not low <= out <= high:
-        raise FieldError(400, f"{key} {value!r} is out of range [{low}, {high}]")
-    return out
-
-
-def parse_time(value: Any, key: str = "time") -> datetime | None:
-    """ISO 8601 with a zone, or Unix seconds/milliseconds (what phones' JavaScript gives); None when absent."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        seconds = float(value) / 1000.0 if value > 1e11 else float(value)
-        try:
-            return datetime.fromtimestamp(seconds, UTC)
-        except (OverflowError, OSError, ValueError):
-            raise FieldError(400, f"{key} {value!r} is not a time") from None
-    try:
-        parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        raise FieldError(400, f"{key} {value!r} is not an ISO 8601 time") from None
-    if parsed.tzinfo is None:
-        raise FieldError(400, f"{key} {value!r} has no time zone (give Z or +08:00)")
-    return parsed.astimezone(UTC)
-
-
-def lat_lon(data: Mapping[str, Any], *, required: bool) -> tuple[float | None, float | None]:
-    lat = number(data, "lat", required=required, low=-90, high=90)
-    lon = number(data, "lon", required=required, low=-180, high=180)
-    if (lat is None) != (lon is None):
-        raise FieldError(400, "lat and lon must be given together")
-    return lat, lon
 
 
 class FieldService:
@@ -138,6 +92,7 @@ class FieldService:
         self.max_upload_bytes = max_upload_bytes
         self.tokens = TokenBook(store)
         self._known: set[str] = set()  # officers whose role and tracker unit are set up in this process
+        self.uploads = FieldUploads(store, cases, evidence, self._authorize, self._commit, self._wait)
 
     # ------------------------------------------------------------------------------------------ identity
     def pair(self, code: str, device: str) -> dict[str, Any]:
@@ -252,8 +207,8 @@ class FieldService:
         def query(s: Session) -> list[dict[str, Any]]:
             rows = list(s.scalars(select(Case).where(Case.assigned_officer == officer_id,
                                                      Case.status.in_(TASK_STATUSES)).order_by(Case.id)))
-            photos = self._photos(s, [r.id for r in rows])
-            return [self._task_json(r, photos.get(r.id, [])) for r in rows]
+            photos = photos_of(s, [r.id for r in rows])
+            return [task_json(r, photos.get(r.id, [])) for r in rows]
 
         out = self.store.read(query)
         for task in out:
@@ -265,15 +220,15 @@ class FieldService:
 
     def task(self, officer_id: str, code: str) -> dict[str, Any]:
         def query(s: Session) -> dict[str, Any]:
-            row = self._own_row(s, officer_id, code)
-            return self._task_json(row, self._photos(s, [row.id]).get(row.id, []))
+            row = own_row(s, officer_id, code)
+            return task_json(row, photos_of(s, [row.id]).get(row.id, []))
 
         return self.store.read(query)
 
     def photo(self, officer_id: str, code: str, sha256: str) -> tuple[Path, str]:
         """The file of one piece of evidence of the officer's own task (path, mime)."""
         def query(s: Session) -> tuple[str, str]:
-            row = self._own_row(s, officer_id, code)
+            row = own_row(s, officer_id, code)
             found = s.execute(select(Evidence.path, Evidence.mime).where(Evidence.case_id == row.id,
                                                                          Evidence.sha256 == sha256)).first()
             if found is None:
@@ -282,40 +237,6 @@ class FieldService:
 
         path, mime = self.store.read(query)
         return self.evidence.resolve(path), mime
-
-    @staticmethod
-    def _own_row(session: Session, officer_id: str, code: str) -> Case:
-        row = session.scalar(select(Case).where(Case.code == code))
-        if row is None:
-            raise FieldError(404, f"案件 {code} 不存在")
-        if row.assigned_officer != officer_id:
-            raise FieldError(403, f"案件 {code} 不是派给你的任务")
-        return row
-
-    @staticmethod
-    def _photos(session: Session, case_ids: Sequence[int]) -> dict[int, list[dict[str, Any]]]:
-        out: dict[int, list[dict[str, Any]]] = {}
-        if not case_ids:
-            return out
-        for ev in session.scalars(select(Evidence).where(Evidence.case_id.in_(list(case_ids))).order_by(Evidence.id)):
-            if ev.path.startswith(("http://", "https://")):
-                continue  # a citizen's media URL not fetched into the store: nothing the phone can show
-            out.setdefault(int(ev.case_id or 0), []).append(
-                {"sha256": ev.sha256, "mime": ev.mime, "size": ev.size, "note": ev.note,
-                 "by": ev.added_by, "taken_at": ev.captured_at.isoformat() if ev.captured_at else None})
-        return out
-
-    def _task_json(self, row: Case, photos: list[dict[str, Any]]) -> dict[str, Any]:
-        field_state = dict((row.extra or {}).get("field") or {})  # type: ignore[call-overload]
-        return {
-            "code": row.code, "category": row.category, "category_name": row.category_name,
-            "status": row.status, "status_label": STATUS_ZH.get(row.status, row.status),
-            "field_state": str(field_state.get("state", "")),
-            "address": row.address, "lat": row.lat, "lon": row.lon, "description": row.description,
-            "urgency": row.urgency, "deadline": row.deadline_at.isoformat() if row.deadline_at else None,
-            "dispatched_at": row.dispatched_at.isoformat() if row.dispatched_at else None,
-            "photos": photos,
-        }
 
     def officers_of(self, changes: CaseChanges) -> set[str]:
         """Whose phones a committed change concerns: the units it touched and the officers of its cases."""
@@ -331,16 +252,16 @@ class FieldService:
     def accept(self, officer_id: str, code: str) -> dict[str, Any]:
         """接单: the officer confirms the task; recorded (event, audit), the status stays 已派遣."""
         def job(session: Session) -> dict[str, Any]:
-            row = self._own_row(session, officer_id, code)
+            row = own_row(session, officer_id, code)
             if row.status != "dispatched":
                 raise FieldError(409, f"案件 {code} 处于 {STATUS_ZH.get(row.status, row.status)}，不能接单")
             now = self.cases.clock()
-            self._set_field_state(row, "accepted", officer_id, now)
+            set_field_state(row, "accepted", officer_id, now)
             session.add(CaseEvent(case_id=row.id, time=now, actor=officer_id, action="accept",
                                   from_status=row.status, to_status=row.status, note="", data={"via": "field"}))
             self.cases.core.audit(session, officer_id, "case.accept", row.code, {"officer": officer_id})
             collector_of(session).case(row.id, row.code)
-            return self._task_json(row, [])
+            return task_json(row, [])
 
         return self._commit(officer_id, "case.handle", "accept", job)
 
@@ -351,11 +272,11 @@ class FieldService:
             raise FieldError(400, "reason is required (退单必须填写原因)")
 
         def job(session: Session) -> dict[str, Any]:
-            row = self._own_row(session, officer_id, code)
+            row = own_row(session, officer_id, code)
             self.cases.commands.apply_in(session, row, "return", officer_id, text,
                                          {"field": "refused", "officer": officer_id})
             now = self.cases.clock()
-            self._set_field_state(row, "refused", officer_id, now, reason=text)
+            set_field_state(row, "refused", officer_id, now, reason=text)
             row.extra = {**row.extra, "field_refused": {"officer": officer_id, "reason": text,
                                                         "at": now.isoformat()}}
             return {"code": row.code, "status": row.status}
@@ -370,13 +291,13 @@ class FieldService:
             lat, lon = (here.lat, here.lon) if here is not None else (None, None)
 
         def job(session: Session) -> dict[str, Any]:
-            row = self._own_row(session, officer_id, code)
+            row = own_row(session, officer_id, code)
             distance = (round(haversine_m(lat, lon, row.lat, row.lon), 1)
                         if lat is not None and lon is not None and row.lat is not None and row.lon is not None
                         else None)
             self.cases.commands.apply_in(session, row, "arrive", officer_id, "",
                                          {"lat": lat, "lon": lon, "distance_m": distance, "field": "arrived"})
-            self._set_field_state(row, "arrived", officer_id, self.cases.clock(), distance_m=distance)
+            set_field_state(row, "arrived", officer_id, self.cases.clock(), distance_m=distance)
             return {"code": row.code, "status": row.status, "distance_m": distance}
 
         return self._commit(officer_id, "case.handle", "arrive", job)
@@ -391,78 +312,27 @@ class FieldService:
             raise FieldError(400, "evidence must be a list of sha256 strings")
 
         def job(session: Session) -> dict[str, Any]:
-            row = self._own_row(session, officer_id, code)
+            row = own_row(session, officer_id, code)
             known = set(session.scalars(select(Evidence.sha256).where(Evidence.case_id == row.id)).all())
             unknown = [sha for sha in named if sha not in known]
             if unknown:
                 raise FieldError(400, f"evidence {', '.join(s[:12] for s in unknown)} is not attached to 案件 {code}")
             self.cases.commands.apply_in(session, row, "feedback", officer_id, text,
                                          {"evidence": list(named), "field": "reported"})
-            self._set_field_state(row, "reported", officer_id, self.cases.clock())
+            set_field_state(row, "reported", officer_id, self.cases.clock())
             return {"code": row.code, "status": row.status}
 
         return self._commit(officer_id, "case.feedback", "report", job)
 
     def add_evidence(self, officer_id: str, code: str, upload: Path, *, filename: str, mime: str,
                      fields: Mapping[str, str]) -> dict[str, Any]:
-        """拍照取证: a file already received completely (``upload``) copied into the evidence store, hashed, and
-        attached to the officer's task with an audit record under the officer. Nothing is stored on a refusal."""
-        lat, lon = lat_lon(fields, required=False)
-        taken = parse_time(fields.get("taken_at"), "taken_at")
-        note = str(fields.get("note") or "")[:2000]
-        mime = (mime or mimetypes.guess_type(filename)[0] or "application/octet-stream").lower()
-        if not mime.startswith(("image/", "video/", "audio/")):
-            raise FieldError(400, f"file must be a photo, video or audio recording, not {mime}")
-        self._authorize(officer_id, "evidence.add")
-        self.store.read(lambda s: self._own_row(s, officer_id, code))  # refuse before copying anything
-        stored = self.evidence.store_file(upload, name=filename, mime=mime)
-
-        def job(session: Session) -> dict[str, Any]:
-            row = self._own_row(session, officer_id, code)
-            ref = EvidenceRef(path=stored.relative_path, sha256=stored.sha256, mime=stored.mime, size=stored.size,
-                              captured_at=taken, device="field-app", lat=lat, lon=lon, note=note)
-            evidence_id = self.cases.core.add_evidence_row(session, row.id, ref, officer_id)
-            ev_row = session.get(Evidence, evidence_id)
-            if ev_row is not None:
-                ev_row.officer = officer_id
-            now = self.cases.clock()
-            session.add(CaseEvent(case_id=row.id, time=now, actor=officer_id, action="evidence",
-                                  from_status=row.status, to_status=row.status, note=note or "现场取证",
-                                  data={"evidence": evidence_id, "sha256": stored.sha256, "field": True}))
-            self.cases.core.audit(session, officer_id, "evidence.add", row.code,
-                                  {"evidence": evidence_id, "sha256": stored.sha256, "size": stored.size,
-                                   "mime": stored.mime, "path": stored.relative_path, "officer": officer_id,
-                                   "lat": lat, "lon": lon})
-            row.updated_at = now
-            collector_of(session).case(row.id, row.code)
-            return {"sha256": stored.sha256, "size": stored.size}
-
-        return self._commit(officer_id, "evidence.add", "evidence", job)
+        """拍照取证 (see :meth:`FieldUploads.add_evidence <commandcenter.field.uploads.FieldUploads.add_evidence>`)."""
+        return self.uploads.add_evidence(officer_id, code, upload, filename=filename, mime=mime, fields=fields)
 
     def new_report(self, officer_id: str, fields: Mapping[str, str], upload: Path | None, *, filename: str = "",
                    mime: str = "") -> dict[str, Any]:
-        """巡查上报: a new case from the street (source 巡查上报, reporter the officer), with its photo if any."""
-        category = str(fields.get("category") or "").strip()
-        if not category:
-            raise FieldError(400, "category is required")
-        if self.cases.categories.get(category) is None:
-            raise FieldError(400, f"category {category!r} is not one of the bureau's categories")
-        lat, lon = lat_lon(fields, required=True)
-        description = str(fields.get("description") or "").strip()[:4000]
-        self._authorize(officer_id, "case.create")
-        evidence: list[EvidenceRef] = []
-        if upload is not None:
-            mime = (mime or mimetypes.guess_type(filename)[0] or "application/octet-stream").lower()
-            if not mime.startswith(("image/", "video/", "audio/")):
-                raise FieldError(400, f"file must be a photo, video or audio recording, not {mime}")
-            self._authorize(officer_id, "evidence.add")
-            stored = self.evidence.store_file(upload, name=filename, mime=mime)
-            evidence.append(EvidenceRef(path=stored.relative_path, sha256=stored.sha256, mime=stored.mime,
-                                        size=stored.size, device="field-app", lat=lat, lon=lon, note="巡查上报"))
-        spec = NewCase(source=CaseSource.PATROL.value, category=category, description=description, lat=lat, lon=lon,
-                       reporter=officer_id, evidence=evidence, extra={"reported_by": officer_id})
-        view = self._wait(self.cases.create_case(spec, officer_id))
-        return {"code": view.code}
+        """巡查上报 (see :meth:`FieldUploads.new_report <commandcenter.field.uploads.FieldUploads.new_report>`)."""
+        return self.uploads.new_report(officer_id, fields, upload, filename=filename, mime=mime)
 
     def sos(self, officer_id: str, data: Mapping[str, Any]) -> dict[str, Any]:
         """SOS: an alarm on every seat (events dock, the wall's nearest camera) and the position on the map."""
@@ -484,15 +354,6 @@ class FieldService:
         return [{"code": c.code, "name": c.name, "major": c.major} for c in self.cases.categories]
 
     # ------------------------------------------------------------------------------------------ plumbing
-    @staticmethod
-    def _set_field_state(row: Case, state: str, officer_id: str, at: datetime, **detail: Any) -> None:
-        """What the desk shows of the phone's side (已接单, 到场, 已反馈, 退单)."""
-        previous = (row.extra or {}).get("field")
-        history = list(previous.get("history", [])) if isinstance(previous, dict) else []
-        history.append({"state": state, "at": at.isoformat(), **detail})
-        row.extra = {**(row.extra or {}), "field": {"state": state, "officer": officer_id, "at": at.isoformat(),
-                                                    "history": history[-20:], **detail}}
-
     def _authorize(self, officer_id: str, permission: str) -> None:
         try:
             self.cases.core.authorize(officer_id, permission)
