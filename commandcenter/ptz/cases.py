@@ -37,7 +37,7 @@ from commandcenter.config import CameraConfig, PtzConfig, parse_case_preset
 from commandcenter.enforcement.permissions import PermissionDenied
 from commandcenter.ptz.geometry import distance_m
 from commandcenter.ptz.service import PtzCommandError, PtzPosition, PtzService
-from commandcenter.runtime.tasks import TaskManager
+from commandcenter.runtime.tasks import TaskManager, TasksStopped
 from commandcenter.store import Store, models
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,11 @@ class CaseAimer(QObject):
         if not ids:
             return
         operation = changes.operation
-        future = self.tasks.run(lambda: read_spots(self.store, ids, operation))
+        try:
+            future = self.tasks.run(lambda: read_spots(self.store, ids, operation))
+        except TasksStopped:  # shutting down: a case committed during the stop turns no camera
+            log.debug("PTZ for cases: %d case(s) after the stop, not read", len(ids))
+            return
         future.add_done_callback(self._read)
 
     def _read(self, future: Future[list[CaseSpot]]) -> None:
