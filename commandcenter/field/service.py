@@ -92,7 +92,7 @@ class FieldService:
         self.max_upload_bytes = max_upload_bytes
         self.tokens = TokenBook(store)
         self._known: set[str] = set()  # officers whose role and tracker unit are set up in this process
-        self.uploads = FieldUploads(store, cases, evidence, self._authorize, self._commit, self._wait)
+        self.uploads = FieldUploads(store, cases, evidence, self._authorize, self._commit, wait_committed)
 
     # ------------------------------------------------------------------------------------------ identity
     def pair(self, code: str, device: str) -> dict[str, Any]:
@@ -362,22 +362,22 @@ class FieldService:
 
     def _commit(self, officer_id: str, permission: str, operation: str, job: Callable[[Session], T]) -> T:
         self._authorize(officer_id, permission)
-        return self._wait(self.cases.core.submit(operation, job))
+        return wait_committed(self.cases.core.submit(operation, job))
 
-    @staticmethod
-    def _wait(future: Future[T]) -> T:
-        """The committed result, or the refusal as a FieldError (nothing was written then)."""
-        try:
-            return future.result(COMMIT_TIMEOUT_S)
-        except FieldError:
-            raise
-        except PermissionDenied as exc:
-            raise FieldError(403, exc.message_zh) from None
-        except TransitionError as exc:
-            raise FieldError(409, str(exc)) from None
-        except KeyError as exc:
-            raise FieldError(404, str(exc.args[0]) if exc.args else "not found") from None
-        except TimeoutError:
-            raise FieldError(503, "the database did not answer in time; try again") from None
-        except ValueError as exc:
-            raise FieldError(400, str(exc)) from None
+
+def wait_committed(future: Future[T]) -> T:
+    """The committed result, or the refusal as a FieldError (nothing was written then)."""
+    try:
+        return future.result(COMMIT_TIMEOUT_S)
+    except FieldError:
+        raise
+    except PermissionDenied as exc:
+        raise FieldError(403, exc.message_zh) from None
+    except TransitionError as exc:
+        raise FieldError(409, str(exc)) from None
+    except KeyError as exc:
+        raise FieldError(404, str(exc.args[0]) if exc.args else "not found") from None
+    except TimeoutError:
+        raise FieldError(503, "the database did not answer in time; try again") from None
+    except ValueError as exc:
+        raise FieldError(400, str(exc)) from None
