@@ -47,7 +47,7 @@ CASE_OPERATIONS = frozenset({"create", "register"})
 REMEMBERED = 10_000  # case ids already turned for (a case turns a camera once)
 
 AuthorizeFn = Callable[[str, str], None]
-AuditFn = Callable[[str, str, str, Mapping[str, Any]], object]
+AuditFn = Callable[[str, str, str, Mapping[str, Any]], "Future[Any]"]  # committed when the future is done
 PopFn = Callable[[str, str], None]
 
 
@@ -223,11 +223,21 @@ class CaseAimer(QObject):
                 data |= {"pan": round(position.pan, 4), "tilt": round(position.tilt, 4)}
         if error:
             data["error"] = error
-        try:
-            self._audit(spot.actor, PERMISSION, f"case:{spot.code}", data)
-        except Exception:
-            log.exception("PTZ for case %s: the audit record failed", spot.code)
         if not error:
             self.ptz.hold(aim.camera_id, self.config.case_hold_s)
         how = f"预置位 {aim.preset}" if aim.preset else "对准案发点"
-        self._pop(aim.camera_id, f"{aim.camera_name}：{how}（案件 {spot.title}）")
+        text = f"{aim.camera_name}：{how}（案件 {spot.title}）"
+
+        def pop(record: Future[Any] | None) -> None:
+            """The wall pops once the record is committed (or failed, said in the log): the trail comes first."""
+            if record is not None and record.exception() is not None:
+                log.error("PTZ for case %s: the audit record failed: %s", spot.code, record.exception())
+            self._pop(aim.camera_id, text)
+
+        try:
+            record: Future[Any] = self._audit(spot.actor, PERMISSION, f"case:{spot.code}", data)
+        except Exception:
+            log.exception("PTZ for case %s: the audit record failed", spot.code)
+            pop(None)
+            return
+        record.add_done_callback(pop)

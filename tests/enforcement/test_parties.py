@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt
 
 from commandcenter.enforcement.decisions import DecisionError
 from commandcenter.enforcement.parties import (
+    CHINA,
     DataKeyError,
     DataVault,
     PartyError,
@@ -125,7 +126,7 @@ def test_first_violation_runs_on_history_and_reoffence_rate(services) -> None:  
     lenient = decisions.identify_party(other, actor="dispatcher", kind="person", name="赵六", id_number=ID_A)
     decisions.record_decision(other, actor="leader", violation_code="ZDJY", party_id=lenient.id,
                               circumstances=["small_area"], findings=MINOR)
-    today = utcnow().date()
+    today = utcnow().astimezone(CHINA).date()  # the rate takes Shanghai days: after 16:00 UTC it is tomorrow there
     assert reoffence_rate(services.store, today - timedelta(days=1), today).let_off == 2
     assert reoffence_rate(services.store, today - timedelta(days=1), today).reoffended == 0
 
