@@ -33,6 +33,7 @@ from commandcenter.store.models import Case, CaseEvent, Officer, Vehicle
 if TYPE_CHECKING:
     import pandas as pd
 
+    from commandcenter.kpi.grouping import PreparedFlags
     from commandcenter.store import Store
 
 __all__ = [
@@ -522,25 +523,8 @@ _COUNT_COLUMNS = ("reported", "registered", "closed", *sorted({c for pair in RAT
                                                               - {"closed", "registered"}))
 
 
-def _summaries(flags: pd.DataFrame, keys: pd.Series | None) -> pd.DataFrame:
-    """Per group (one row when ``keys`` is None): the sum of every flag, the time quantiles and the ratings —
-    one vectorised groupby, because a breakdown by officer has hundreds of groups."""
-    import pandas as pd  # imported when first used, not at start-up
-
-    group = keys if keys is not None else pd.Series("", index=flags.index)
-    grouped = flags.groupby(group, sort=True)
-    summary = grouped[list(_COUNT_COLUMNS)].sum()
-    response = grouped["response_min"].quantile([0.5, 0.9]).unstack()  # one sort for both quantiles
-    summary["response_p50"] = response[0.5]
-    summary["response_p90"] = response[0.9]
-    summary["handling_p50"] = grouped["handling_min"].quantile(0.5)
-    summary["rating_mean"] = grouped["rating"].mean()
-    summary["rating_n"] = grouped["rating"].count()
-    return summary
-
-
 def _figures(row: dict[str, Any], reoffence: tuple[int, int] | None = None) -> KpiFigures:
-    """The figures of one summary row (see :func:`_summaries`)."""
+    """The figures of one summary row (see :func:`commandcenter.kpi.grouping.summarise`)."""
     import math
 
     def number(key: str, digits: int) -> float | None:
@@ -568,7 +552,10 @@ def _aggregate(flags: pd.DataFrame, reoffence: tuple[int, int] | None = None) ->
     if not len(flags):
         empty = {c: 0 for c in _COUNT_COLUMNS} | {"rating_n": 0}
         return _figures(empty, reoffence)
-    return _figures(_summaries(flags, None).iloc[0].to_dict(), reoffence)
+    from commandcenter.kpi.grouping import PreparedFlags
+
+    _keys, columns = PreparedFlags(flags, _COUNT_COLUMNS).summarise(None)
+    return _figures({name: values[0] for name, values in columns.items()}, reoffence)
 
 
 # The label of the empty key of a breakdown (a case with no officer, no grid …).
@@ -671,11 +658,19 @@ def _flags_for(engine: Engine, period: Period, context: KpiContext, now: datetim
     return flags
 
 
-def _groups(flags: pd.DataFrame, by: str | None) -> dict[str, tuple[str, KpiFigures]]:
+def _groups(flags: pd.DataFrame, by: str | None,
+            prepared: PreparedFlags | None = None) -> dict[str, tuple[str, KpiFigures]]:
+    """The figures of each group of breakdown ``by`` ({} for None); ``prepared``: the flags made ready once for
+    several breakdowns."""
     groups: dict[str, tuple[str, KpiFigures]] = {}
     if by is not None and len(flags):
+        from commandcenter.kpi.grouping import PreparedFlags
+
         keys, labels = _group_key(flags, by)
-        for key, row in _summaries(flags, keys).to_dict("index").items():
+        found, columns = (prepared or PreparedFlags(flags, _COUNT_COLUMNS)).summarise(keys)
+        names = list(columns)
+        for i, key in enumerate(found):
+            row = {name: columns[name][i] for name in names}
             groups[str(key)] = (labels.get(str(key), str(key)), _figures(row))
     return groups
 
@@ -698,10 +693,14 @@ def compute_breakdowns(source: Store | Engine, period: Period, breakdowns: Seque
         previous = _aggregate(before_flags, reoffence_basis(engine, previous_period))
     computed_at = datetime.now(UTC)
     reports: dict[str | None, KpiReport] = {}
+    from commandcenter.kpi.grouping import PreparedFlags
+
+    ready = PreparedFlags(flags, _COUNT_COLUMNS)
+    ready_before = PreparedFlags(before_flags, _COUNT_COLUMNS) if before_flags is not None else None
     for by in breakdowns:
-        before = _groups(before_flags, by) if before_flags is not None else {}
+        before = _groups(before_flags, by, ready_before) if before_flags is not None else {}
         rows = [KpiRow(key, label, figures, before[key][1] if key in before else None)
-                for key, (label, figures) in _groups(flags, by).items()]
+                for key, (label, figures) in _groups(flags, by, ready).items()]
         rows.sort(key=lambda r: (-r.figures.registered, -r.figures.reported, r.key))
         reports[by] = KpiReport(period, by, totals, rows, previous_period, previous, computed_at)
     return reports
