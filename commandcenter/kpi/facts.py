@@ -116,7 +116,9 @@ def load_case_frame_facts(engine: Engine, period: Period) -> pd.DataFrame | None
             if not facts_ready(cursor, dialect):
                 return None
             cursor.execute(_columns_sql(dialect), params)
-            row: tuple[Any, ...] = cursor.fetchone()  # an aggregate without GROUP BY: always one row
+            row = cursor.fetchone()  # an aggregate without GROUP BY: always one row
+            if row is None:
+                return None
             cursor.execute(_sparse_sql(dialect), params)
             sparse = cursor.fetchall()
             cursor.execute("SELECT id, name, team FROM officers")
