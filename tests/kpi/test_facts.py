@@ -29,6 +29,8 @@ def _frames_equal(store: Store, period: Period) -> pd.DataFrame:
     left = plain.sort_values("id").reset_index(drop=True).drop(columns=["suspended_spans"])
     right = facts.sort_values("id").reset_index(drop=True).drop(columns=["suspended_spans"])
     pd.testing.assert_frame_equal(left, right, check_dtype=False)
+    spans = [frame.set_index("id")["suspended_spans"].dropna().to_dict() for frame in (plain, facts)]
+    assert spans[0] == spans[1]
     return facts
 
 
