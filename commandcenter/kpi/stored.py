@@ -23,7 +23,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, bindparam, text
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -56,10 +56,25 @@ def _days(period: Period) -> tuple[int, int]:
     return ((period.start_utc - _EPOCH) // _DAY, (period.end_utc - timedelta(microseconds=1) - _EPOCH) // _DAY)
 
 
-def _ready(conn: Any) -> bool:
-    from sqlalchemy import inspect
+_SQLITE_TRIGGERS = ("case_facts_insert", "case_facts_update", "case_facts_delete", "kpi_changes_facts_insert",
+                    "kpi_changes_facts_delete", "kpi_changes_events_insert", "kpi_changes_events_delete",
+                    "kpi_changes_events_update", *(f"kpi_changes_{t}_{w}" for t in ("officers", "vehicles")
+                                                   for w in ("insert", "update", "delete")))
+_PG_TRIGGERS = ("case_facts_keep", "kpi_changes_facts", "kpi_changes_events", "kpi_changes_officers",
+                "kpi_changes_vehicles")
 
-    return bool(inspect(conn).has_table("kpi_changes"))
+
+def _ready(conn: Any) -> bool:
+    """Whether every trigger that marks changes is there (a table rebuilt by a later migration loses its
+    triggers on SQLite): without them no kept figures are trusted, nor kept."""
+    if conn.dialect.name == "sqlite":
+        names = _SQLITE_TRIGGERS
+        query = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN :names"
+    else:
+        names = _PG_TRIGGERS
+        query = "SELECT count(*) FROM pg_trigger WHERE tgname IN :names AND tgenabled <> 'D'"
+    found = conn.execute(text(query).bindparams(bindparam("names", expanding=True)), {"names": list(names)})
+    return int(found.scalar_one()) == len(names)
 
 
 def stamp(engine: Engine) -> str | None:
@@ -75,7 +90,7 @@ def stamp(engine: Engine) -> str | None:
 def unchanged_since(engine: Engine, period: Period, kept: str) -> bool:
     """Whether no change touched the period since the stamp ``kept`` was taken."""
     with engine.connect() as conn:
-        return _unchanged_since(conn, engine.dialect.name, kept, period)
+        return _ready(conn) and _unchanged_since(conn, engine.dialect.name, kept, period)
 
 
 def _unchanged_since(conn: Any, dialect: str, kept: str, period: Period) -> bool:

@@ -88,3 +88,19 @@ def test_kept_figures_sqlite(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 @pytest.mark.postgres
 def test_kept_figures_postgresql(pg_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     _check(pg_store, monkeypatch)
+
+
+def test_without_the_marking_triggers_nothing_kept_is_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """cases rebuilt without its triggers marks no change: the kept figures must not be trusted then."""
+    store = Store(f"sqlite:///{tmp_path / 'kpi.db'}")
+    try:
+        store.upgrade()
+        seed_kpi_dataset(store)
+        assert _briefing(store)[None]["totals"]["reported"] == 6
+        with store.engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER case_facts_insert"))
+        store.write(lambda s: s.add(Case(code="N1", source="hotline", category="SJ0401", status="reported",
+                                         created_at=at(11, 12, 9), updated_at=at(11, 12, 9), extra={})))
+        assert _briefing(store)[None]["totals"]["reported"] == 7
+    finally:
+        store.close()
