@@ -9,6 +9,10 @@ reference; the figures use :func:`commandcenter.kpi.fastread.load_case_frame_fas
 way), one read of the events that move the clock (返工, 缓办/恢复), then pandas: :func:`case_flags` gives every case its flags
 (counted as registered? closed by the period's end? due for the on-time figure? met it? …) and :func:`_aggregate`
 turns flags into figures per group. Dates are Asia/Shanghai; a period's end day is included.
+
+The fast read comes from ``case_facts`` (commandcenter/kpi/facts.py), the group sums and quantiles from numpy
+(commandcenter/kpi/grouping.py), and the figures of an ended period from the database while no change touched it
+(commandcenter/kpi/stored.py).
 """
 
 from __future__ import annotations
