@@ -699,6 +699,13 @@ def _with_reoffence(figures: KpiFigures, reoffence: tuple[int, int]) -> KpiFigur
 _Groups = dict[str, dict[str, tuple[str, KpiFigures]]]
 
 
+def _decode_kept(data: dict[str, Any]) -> tuple[KpiFigures, _Groups]:
+    from commandcenter.kpi import stored as kept
+
+    return kept.figures_of(data["totals"]), {
+        by: {k: (label, kept.figures_of(f)) for k, label, f in rows} for by, rows in data["groups"].items()}
+
+
 def _period_figures(source: Store | Engine, period: Period, wanted: Sequence[str], context: KpiContext,
                     now: datetime | None, stored: bool) -> tuple[KpiFigures, _Groups]:
     """The totals (without the re-offence figure) and the groups of each breakdown of ``wanted``: for an ended
@@ -710,10 +717,9 @@ def _period_figures(source: Store | Engine, period: Period, wanted: Sequence[str
     engine = engine_of(source)
     if stored and period.end_utc <= (now or datetime.now(UTC)):
         key = kept.context_key(context)
-        data = kept.load(engine, period, key)
+        data = kept.load(engine, period, key, _decode_kept)
         if data is not None:
-            return kept.figures_of(data["totals"]), {
-                by: {k: (label, kept.figures_of(f)) for k, label, f in data["groups"][by]} for by in wanted}
+            return data[0], {by: data[1][by] for by in wanted}
         flags, mark = _flags_and_mark(engine, period, context, now)
         ready = PreparedFlags(flags, _COUNT_COLUMNS)
         totals = _aggregate(flags, prepared=ready)

@@ -20,8 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import Engine, bindparam, text
 
@@ -38,6 +40,10 @@ log = logging.getLogger(__name__)
 # Raise when a formula in figures.py changes: kept figures of an older formula are then never used.
 FORMULA_VERSION = 1
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+T = TypeVar("T")
+_MEMO_MAX = 8
+_memo: dict[tuple[str, str, str, str], tuple[str, Any]] = {}
+_memo_lock = threading.Lock()
 _DAY = timedelta(days=1)
 
 
@@ -106,19 +112,34 @@ def _unchanged_since(conn: Any, dialect: str, kept: str, period: Period) -> bool
     return not unseen.scalar_one()
 
 
-def load(engine: Engine, period: Period, context: str) -> dict[str, Any] | None:
-    """The kept figures of an ended period ({"totals": …, "groups": {by: [[key, label, figures], …]}}), or None
-    when none are kept or a change since touched the period."""
+def load(engine: Engine, period: Period, context: str, decode: Callable[[dict[str, Any]], T]) -> T | None:
+    """The kept figures of an ended period, ``decode``-d from {"totals": …, "groups": {by: [[key, label,
+    figures], …]}}, or None when none are kept or a change since touched the period. The decoded figures are
+    remembered per kept row (its stamp), so a briefing refreshing every minute decodes its comparison period once."""
+    where = {"s": period.start.isoformat(), "e": period.end.isoformat(), "c": context}
+    memo_key = (engine.url.render_as_string(hide_password=True), period.start.isoformat(), period.end.isoformat(),
+                context)
     with engine.connect() as conn:
         if not _ready(conn):
             return None
-        row = conn.execute(text("SELECT stamp, payload FROM kpi_period_cache WHERE start_day = :s AND end_day = :e "
-                                "AND context = :c"), {"s": period.start.isoformat(), "e": period.end.isoformat(),
-                                                      "c": context}).first()
+        row = conn.execute(text("SELECT stamp FROM kpi_period_cache WHERE start_day = :s AND end_day = :e "
+                                "AND context = :c"), where).first()
         if row is None or not _unchanged_since(conn, engine.dialect.name, row[0], period):
             return None
-    payload: dict[str, Any] = json.loads(row[1])
-    return payload
+        with _memo_lock:
+            hit = _memo.get(memo_key)
+        if hit is not None and hit[0] == row[0]:
+            return cast(T, hit[1])
+        body = conn.execute(text("SELECT payload FROM kpi_period_cache WHERE start_day = :s AND end_day = :e "
+                                 "AND context = :c AND stamp = :stamp"), {**where, "stamp": row[0]}).scalar()
+    if body is None:  # rewritten meanwhile: compute
+        return None
+    decoded = decode(json.loads(body))
+    with _memo_lock:
+        _memo[memo_key] = (row[0], decoded)
+        while len(_memo) > _MEMO_MAX:
+            _memo.pop(next(iter(_memo)))
+    return decoded
 
 
 def save(store: Any, period: Period, context: str, kept: str, payload: dict[str, Any]) -> None:
