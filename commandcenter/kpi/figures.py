@@ -625,10 +625,14 @@ _cache_lock = threading.Lock()
 
 
 def forget_cached() -> None:
-    """Drop the cached past periods and contexts (tests, or after an administrative data repair)."""
+    """Drop what this process keeps of past periods (their flags, their decoded kept figures) and the contexts
+    (tests, the benchmark, or after an administrative data repair). The figures kept in the database stay."""
+    from commandcenter.kpi import stored
+
     with _cache_lock:
         _past.clear()
         _contexts.clear()
+    stored.forget_decoded()
 
 
 def context_for(engine: Engine) -> KpiContext:

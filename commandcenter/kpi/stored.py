@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
     from commandcenter.kpi.figures import KpiContext, KpiFigures, Period
 
-__all__ = ["FORMULA_VERSION", "context_key", "load", "save", "stamp", "unchanged_since"]
+__all__ = ["FORMULA_VERSION", "context_key", "forget_decoded", "load", "save", "stamp", "unchanged_since"]
 
 log = logging.getLogger(__name__)
 # Raise when a formula in figures.py changes: kept figures of an older formula are then never used.
@@ -158,6 +158,12 @@ def save(store: Any, period: Period, context: str, kept: str, payload: dict[str,
             log.warning("KPI figures of %s not kept: %s", period.label, future.exception())
 
     store.submit(job).add_done_callback(done)
+
+
+def forget_decoded() -> None:
+    """Drop the remembered decoded figures (the next load decodes the kept row again)."""
+    with _memo_lock:
+        _memo.clear()
 
 
 def figures_payload(totals: KpiFigures, groups: dict[str, dict[str, tuple[str, KpiFigures]]]) -> dict[str, Any]:
