@@ -80,8 +80,12 @@ def load_case_frame_fast(engine: Engine, period: Period) -> pd.DataFrame:
     """The frame of :func:`~commandcenter.kpi.figures.load_case_frame`, read the fast way (module docstring)."""
     import pandas as pd  # imported when first used, not at start-up
 
+    from commandcenter.kpi.facts import load_case_frame_facts
     from commandcenter.kpi.figures import clock_events, finish_case_frame
 
+    from_facts = load_case_frame_facts(engine, period)
+    if from_facts is not None:
+        return from_facts
     dialect = engine.dialect.name
     by_created, by_registered = _select(dialect)
     params = {"start": _bound(dialect, period.start_utc), "end": _bound(dialect, period.end_utc)}

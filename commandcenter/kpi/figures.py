@@ -9,6 +9,10 @@ reference; the figures use :func:`commandcenter.kpi.fastread.load_case_frame_fas
 way), one read of the events that move the clock (返工, 缓办/恢复), then pandas: :func:`case_flags` gives every case its flags
 (counted as registered? closed by the period's end? due for the on-time figure? met it? …) and :func:`_aggregate`
 turns flags into figures per group. Dates are Asia/Shanghai; a period's end day is included.
+
+The fast read comes from ``case_facts`` (commandcenter/kpi/facts.py), the group sums and quantiles from numpy
+(commandcenter/kpi/grouping.py), and the figures of an ended period from the database while no change touched it
+(commandcenter/kpi/stored.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import calendar as _monthcal
 import threading
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from time import monotonic
 from typing import TYPE_CHECKING, Any, Literal
@@ -33,6 +37,7 @@ from commandcenter.store.models import Case, CaseEvent, Officer, Vehicle
 if TYPE_CHECKING:
     import pandas as pd
 
+    from commandcenter.kpi.grouping import PreparedFlags
     from commandcenter.store import Store
 
 __all__ = [
@@ -522,25 +527,8 @@ _COUNT_COLUMNS = ("reported", "registered", "closed", *sorted({c for pair in RAT
                                                               - {"closed", "registered"}))
 
 
-def _summaries(flags: pd.DataFrame, keys: pd.Series | None) -> pd.DataFrame:
-    """Per group (one row when ``keys`` is None): the sum of every flag, the time quantiles and the ratings —
-    one vectorised groupby, because a breakdown by officer has hundreds of groups."""
-    import pandas as pd  # imported when first used, not at start-up
-
-    group = keys if keys is not None else pd.Series("", index=flags.index)
-    grouped = flags.groupby(group, sort=True)
-    summary = grouped[list(_COUNT_COLUMNS)].sum()
-    response = grouped["response_min"].quantile([0.5, 0.9]).unstack()  # one sort for both quantiles
-    summary["response_p50"] = response[0.5]
-    summary["response_p90"] = response[0.9]
-    summary["handling_p50"] = grouped["handling_min"].quantile(0.5)
-    summary["rating_mean"] = grouped["rating"].mean()
-    summary["rating_n"] = grouped["rating"].count()
-    return summary
-
-
 def _figures(row: dict[str, Any], reoffence: tuple[int, int] | None = None) -> KpiFigures:
-    """The figures of one summary row (see :func:`_summaries`)."""
+    """The figures of one summary row (see :func:`commandcenter.kpi.grouping.summarise`)."""
     import math
 
     def number(key: str, digits: int) -> float | None:
@@ -563,12 +551,16 @@ def _figures(row: dict[str, Any], reoffence: tuple[int, int] | None = None) -> K
     )
 
 
-def _aggregate(flags: pd.DataFrame, reoffence: tuple[int, int] | None = None) -> KpiFigures:
+def _aggregate(flags: pd.DataFrame, reoffence: tuple[int, int] | None = None, *,
+               prepared: PreparedFlags | None = None) -> KpiFigures:
     """The figures of all of ``flags`` (the bureau's totals)."""
     if not len(flags):
         empty = {c: 0 for c in _COUNT_COLUMNS} | {"rating_n": 0}
         return _figures(empty, reoffence)
-    return _figures(_summaries(flags, None).iloc[0].to_dict(), reoffence)
+    from commandcenter.kpi.grouping import PreparedFlags
+
+    _keys, columns = (prepared or PreparedFlags(flags, _COUNT_COLUMNS)).summarise(None)
+    return _figures({name: values[0] for name, values in columns.items()}, reoffence)
 
 
 # The label of the empty key of a breakdown (a case with no officer, no grid …).
@@ -627,16 +619,20 @@ class KpiContext:
 # is always one that has ended. Running periods are always read fresh.
 PAST_CACHE_S = 600.0
 _PAST_MAX = 8
-_past: dict[tuple[str, date, date], tuple[float, KpiContext, pd.DataFrame]] = {}
+_past: dict[tuple[str, date, date], tuple[float, KpiContext, pd.DataFrame, str | None]] = {}
 _contexts: dict[str, tuple[float, KpiContext]] = {}
 _cache_lock = threading.Lock()
 
 
 def forget_cached() -> None:
-    """Drop the cached past periods and contexts (tests, or after an administrative data repair)."""
+    """Drop what this process keeps of past periods (their flags, their decoded kept figures) and the contexts
+    (tests, the benchmark, or after an administrative data repair). The figures kept in the database stay."""
+    from commandcenter.kpi import stored
+
     with _cache_lock:
         _past.clear()
         _contexts.clear()
+    stored.forget_decoded()
 
 
 def context_for(engine: Engine) -> KpiContext:
@@ -653,55 +649,119 @@ def context_for(engine: Engine) -> KpiContext:
 
 
 def _flags_for(engine: Engine, period: Period, context: KpiContext, now: datetime | None) -> pd.DataFrame:
+    return _flags_and_mark(engine, period, context, now)[0]
+
+
+def _flags_and_mark(engine: Engine, period: Period, context: KpiContext,
+                    now: datetime | None) -> tuple[pd.DataFrame, str | None]:
+    """The flags of a period and, for an ended one in a database that marks its changes, the stamp taken before
+    they were read. Kept flags of an ended period are used while a stamp shows no change since (or, in a
+    database without the marks, for PAST_CACHE_S)."""
+    from commandcenter.kpi import stored as kept
+
     ended = period.end_utc <= (now or datetime.now(UTC))
     key = (engine.url.render_as_string(hide_password=True), period.start, period.end)
     if ended:
         with _cache_lock:
             hit = _past.get(key)
-            if hit is not None and hit[1] is context and monotonic() - hit[0] < PAST_CACHE_S:
-                return hit[2]
+        if hit is not None and hit[1] is context and monotonic() - hit[0] < PAST_CACHE_S and (
+                hit[3] is None or kept.unchanged_since(engine, period, hit[3])):
+            return hit[2], hit[3]
     from commandcenter.kpi.fastread import load_case_frame_fast  # the same frame as load_case_frame, faster
 
+    mark = kept.stamp(engine) if ended else None  # before the cases are read
     flags = case_flags(load_case_frame_fast(engine, period), period, context.clock, context.categories, now)
     if ended:
         with _cache_lock:
-            _past[key] = (monotonic(), context, flags)
+            _past[key] = (monotonic(), context, flags, mark)
             while len(_past) > _PAST_MAX:
                 _past.pop(min(_past, key=lambda k: _past[k][0]))
-    return flags
+    return flags, mark
 
 
-def _groups(flags: pd.DataFrame, by: str | None) -> dict[str, tuple[str, KpiFigures]]:
+def _groups(flags: pd.DataFrame, by: str | None,
+            prepared: PreparedFlags | None = None) -> dict[str, tuple[str, KpiFigures]]:
+    """The figures of each group of breakdown ``by`` ({} for None); ``prepared``: the flags made ready once for
+    several breakdowns."""
     groups: dict[str, tuple[str, KpiFigures]] = {}
     if by is not None and len(flags):
+        from commandcenter.kpi.grouping import PreparedFlags
+
         keys, labels = _group_key(flags, by)
-        for key, row in _summaries(flags, keys).to_dict("index").items():
+        found, columns = (prepared or PreparedFlags(flags, _COUNT_COLUMNS)).summarise(keys)
+        names = list(columns)
+        for i, key in enumerate(found):
+            row = {name: columns[name][i] for name in names}
             groups[str(key)] = (labels.get(str(key), str(key)), _figures(row))
     return groups
 
 
+def _with_reoffence(figures: KpiFigures, reoffence: tuple[int, int]) -> KpiFigures:
+    return replace(figures, reoffence_rate=_rate(*reoffence), basis={**figures.basis, "reoffence_rate": reoffence})
+
+
+_Groups = dict[str, dict[str, tuple[str, KpiFigures]]]
+
+
+def _decode_kept(data: dict[str, Any]) -> tuple[KpiFigures, _Groups]:
+    from commandcenter.kpi import stored as kept
+
+    return kept.figures_of(data["totals"]), {
+        by: {k: (label, kept.figures_of(f)) for k, label, f in rows} for by, rows in data["groups"].items()}
+
+
+def _period_figures(source: Store | Engine, period: Period, wanted: Sequence[str], context: KpiContext,
+                    now: datetime | None, stored: bool) -> tuple[KpiFigures, _Groups]:
+    """The totals (without the re-offence figure) and the groups of each breakdown of ``wanted``: for an ended
+    period from the figures kept in the database while still valid (commandcenter/kpi/stored.py), else
+    computed — and then kept, when ``source`` is a Store."""
+    from commandcenter.kpi import stored as kept
+    from commandcenter.kpi.grouping import PreparedFlags
+
+    engine = engine_of(source)
+    if stored and period.end_utc <= (now or datetime.now(UTC)):
+        key = kept.context_key(context)
+        data = kept.load(engine, period, key, _decode_kept)
+        if data is not None:
+            return data[0], {by: data[1][by] for by in wanted}
+        flags, mark = _flags_and_mark(engine, period, context, now)
+        ready = PreparedFlags(flags, _COUNT_COLUMNS)
+        totals = _aggregate(flags, prepared=ready)
+        keep = mark is not None and hasattr(source, "submit")  # a Store whose database marks its changes
+        groups = {by: _groups(flags, by, ready) for by in (BREAKDOWNS if keep else wanted)}
+        if keep and mark is not None:
+            kept.save(source, period, key, mark, kept.figures_payload(totals, groups))
+        return totals, {by: groups[by] for by in wanted}
+    flags = _flags_for(engine, period, context, now)
+    ready = PreparedFlags(flags, _COUNT_COLUMNS)
+    return _aggregate(flags, prepared=ready), {by: _groups(flags, by, ready) for by in wanted}
+
+
 def compute_breakdowns(source: Store | Engine, period: Period, breakdowns: Sequence[str | None], *,
                        compare: bool = True, context: KpiContext | None = None,
-                       now: datetime | None = None) -> dict[str | None, KpiReport]:
+                       now: datetime | None = None, stored: bool = True) -> dict[str | None, KpiReport]:
     """Several breakdowns of one period from one read of the cases (the Excel workbook, scheduled reports):
-    ``{by: KpiReport}`` for each ``by`` of ``breakdowns`` (None: totals only)."""
+    ``{by: KpiReport}`` for each ``by`` of ``breakdowns`` (None: totals only). ``stored=False`` computes an
+    ended period even when the database keeps its figures (the benchmark; a check of the kept figures)."""
     for by in breakdowns:
         _check_by(by)
     engine = engine_of(source)
     context = context or context_for(engine)
-    flags = _flags_for(engine, period, context, now)
-    totals = _aggregate(flags, reoffence_basis(engine, period))
-    previous_period = previous = before_flags = None
+    wanted = [by for by in breakdowns if by is not None]
+    totals, groups = _period_figures(source, period, wanted, context, now, stored)
+    totals = _with_reoffence(totals, reoffence_basis(engine, period))
+    previous_period = previous = None
+    before_groups: _Groups = {}
     if compare:
         previous_period = period.previous()
-        before_flags = _flags_for(engine, previous_period, context, now)
-        previous = _aggregate(before_flags, reoffence_basis(engine, previous_period))
+        previous, before_groups = _period_figures(source, previous_period, wanted, context, now, stored)
+        previous = _with_reoffence(previous, reoffence_basis(engine, previous_period))
     computed_at = datetime.now(UTC)
     reports: dict[str | None, KpiReport] = {}
     for by in breakdowns:
-        before = _groups(before_flags, by) if before_flags is not None else {}
+        before = before_groups.get(by, {}) if by is not None else {}
         rows = [KpiRow(key, label, figures, before[key][1] if key in before else None)
-                for key, (label, figures) in _groups(flags, by).items()]
+                for key, (label, figures) in (groups[by].items() if by is not None else [])]
         rows.sort(key=lambda r: (-r.figures.registered, -r.figures.reported, r.key))
         reports[by] = KpiReport(period, by, totals, rows, previous_period, previous, computed_at)
     return reports

@@ -105,7 +105,7 @@ def test_periods_and_their_previous() -> None:
         Period.custom(date(2026, 11, 5), date(2026, 11, 4))
 
 
-def test_an_ended_period_is_cached_and_a_running_one_is_read_fresh(seeded: Store) -> None:
+def test_an_ended_period_is_computed_again_after_a_change_and_a_running_one_is_read_fresh(seeded: Store) -> None:
     from datetime import UTC, datetime
 
     from commandcenter.kpi.figures import forget_cached
@@ -119,6 +119,5 @@ def test_an_ended_period_is_cached_and_a_running_one_is_read_fresh(seeded: Store
     seeded.write(lambda s: s.add(Case(code="C9", source="hotline", category="SJ0401", status="reported",
                                       created_at=at(11, 11, 9), updated_at=at(11, 11, 9), extra={})))
     assert compute_kpis(seeded, NOVEMBER, compare=False, now=during).totals.reported == 7  # running: read fresh
-    assert compute_kpis(seeded, NOVEMBER, compare=False, now=NOW).totals.reported == 6  # ended: kept 10 min
-    forget_cached()
+    # ended: its figures are kept, but the change touched November (tests/kpi/test_stored.py has the rest)
     assert compute_kpis(seeded, NOVEMBER, compare=False, now=NOW).totals.reported == 7
