@@ -237,7 +237,6 @@ class DispatchFeed(QObject):
         service = self.service
         if changes is None:
             self._cache.forget()
-            self._sla.forget()
         else:
             self._cache.changed(changes)
         now = service.clock()

@@ -176,9 +176,11 @@ class SlaCache:
     """The SLA of queue rows at each refresh from one calendar computation instead of one per row.
 
     Working time is additive: remaining(now) = remaining(t0) − working time(t0 → now). Each row's remaining
-    hours at a base time ``t0`` are computed once (when its view is new); a refresh computes working
-    time(t0 → now) once and subtracts. Rows within a millisecond of their deadline's working time are graded
-    exactly (:func:`sla_of`), so "overdue at exactly zero" is never decided on a rounding error.
+    working hours at a base time ``t0`` are computed once per deadline (they depend on nothing else: natural-
+    hour and suspended cases are graded directly, cheaply); a refresh computes working time(t0 → now) once and
+    subtracts. Kept across full refreshes too — a new deadline is a new entry, new calendar overrides start
+    again. Rows within a millisecond of their deadline are graded exactly (:func:`sla_of`), so "overdue at
+    exactly zero" is never decided on a rounding error.
     """
 
     EXACT_BELOW_H = 0.001 / 3600  # a millisecond, in hours
@@ -187,38 +189,35 @@ class SlaCache:
         self.core = core
         self._base: datetime | None = None
         self._calendar: WorkCalendar | None = None
-        self._at_base: dict[int, tuple[CaseView, float]] = {}  # case id → (the view graded, remaining at base)
-
-    def forget(self) -> None:
-        self._base = None
-        self._at_base.clear()
+        self._at_base: dict[int, tuple[datetime, float]] = {}  # case id → (deadline, remaining hours at base)
 
     def grade(self, cases: list[CaseView], now: datetime) -> list[Sla]:
+        """The SLA of each case at ``now``, as :func:`sla_of` grades it."""
         core = self.core
         calendar, warn = core.calendar, core.warn_fraction
         if self._base is None or self._calendar is not calendar or now < self._base:
-            self._base, self._calendar = now, calendar  # calendar overrides loaded: start again
+            self._base, self._calendar = now, calendar  # first use, calendar overrides loaded, clock set back
             self._at_base = {}
-        base = self._base
-        elapsed = calendar.working_time_between(base, now)
+        elapsed = calendar.working_time_between(self._base, now)
         held = self._at_base
         out: list[Sla] = []
-        fresh: dict[int, tuple[CaseView, float]] = {}
-        for case in cases:
-            if not case.is_open or case.deadline_at is None or case.status == "suspended" \
-                    or case.extra.get("timing") == NATURAL:
-                out.append(sla_of(case, calendar, now, warn))  # no calendar arithmetic in these
+        kept: dict[int, tuple[datetime, float]] = {}
+        for view in cases:
+            deadline = view.deadline_at
+            if not view.is_open or deadline is None or view.status == "suspended" \
+                    or view.extra.get("timing") == NATURAL:
+                out.append(sla_of(view, calendar, now, warn))  # no calendar arithmetic in these
                 continue
-            entry = held.get(case.id)
-            if entry is None or entry[0] is not case:
-                remaining = calendar.working_time_between(now, case.deadline_at)
-                entry = (case, remaining + elapsed)
+            entry = held.get(view.id)
+            if entry is None or entry[0] != deadline:
+                remaining = calendar.working_time_between(now, deadline)
+                entry = (deadline, remaining + elapsed)
             else:
                 remaining = entry[1] - elapsed
-            fresh[case.id] = entry
+            kept[view.id] = entry
             if abs(remaining) < self.EXACT_BELOW_H:
-                out.append(sla_of(case, calendar, now, warn))
+                out.append(sla_of(view, calendar, now, warn))
             else:
-                out.append(sla_at(case, remaining, now, warn))
-        self._at_base = fresh
+                out.append(sla_at(view, remaining, now, warn))
+        self._at_base = kept
         return out
