@@ -76,6 +76,7 @@ class FeedCache:
         self._units: UnitRows | None = None
         self._stale_units: set[str] = set()  # named by announced changes: their rows are read again
         self._stale_cases: set[int] = set()  # named by announced changes: their officers' current case moves
+        self._stale_codes: set[str] = set()  # the same by code (a change heard on the bus may name codes only)
         self.rows_read = 0  # case rows read whole since start (the benchmark reports it)
 
     def forget(self) -> None:
@@ -84,13 +85,18 @@ class FeedCache:
         self._units = None
         self._stale_units.clear()
         self._stale_cases.clear()
+        self._stale_codes.clear()
 
     def changed(self, changes: Iterable[CaseChanges]) -> None:
         """Announced changes: their cases and units are read again by the next refresh."""
         for change in changes:
             for case_id in change.case_ids:
                 self._views.pop(case_id, None)
+            if change.codes:
+                for case_id in [i for i, v in self._views.items() if v.code in change.codes]:
+                    del self._views[case_id]
             self._stale_cases.update(change.case_ids)
+            self._stale_codes.update(change.codes)
             self._stale_units.update(change.units)
 
     # ------------------------------------------------------------------------------------------ queue
@@ -135,13 +141,15 @@ class FeedCache:
             self._units = self.core.store.read(read_unit_rows)
             self._stale_units.clear()
             self._stale_cases.clear()
-        elif self._stale_units or self._stale_cases:
-            units, cases = self._stale_units, self._stale_cases
-            self._stale_units, self._stale_cases = set(), set()
-            self._units = self.core.store.read(lambda s: self._update_units(s, self._units, units, cases))
+            self._stale_codes.clear()
+        elif self._stale_units or self._stale_cases or self._stale_codes:
+            units, cases, codes = self._stale_units, self._stale_cases, self._stale_codes
+            self._stale_units, self._stale_cases, self._stale_codes = set(), set(), set()
+            self._units = self.core.store.read(lambda s: self._update_units(s, self._units, units, cases, codes))
         return self._units
 
-    def _update_units(self, s: Session, held: UnitRows | None, units: set[str], cases: set[int]) -> UnitRows:
+    def _update_units(self, s: Session, held: UnitRows | None, units: set[str], cases: set[int],
+                      codes: set[str]) -> UnitRows:
         assert held is not None
         officers, vehicles, current = held
         if units:
@@ -150,11 +158,11 @@ class FeedCache:
             vehicles = _merged(vehicles, fresh_v, units)
         # Whose current case may have moved: the named units, the officers holding a named case as current,
         # and the named cases' assignees now.
-        codes = {str(c) for c in s.scalars(select(Case.code).where(Case.id.in_(sorted(cases))))} if cases else set()
+        named = Case.id.in_(sorted(cases)) | Case.code.in_(sorted(codes))
+        assignees = list(s.execute(select(Case.code, Case.assigned_officer).where(named))) if cases or codes else []
+        codes = codes | {str(code) for code, _ in assignees}
         whose = set(units) | {o for o, code in current.items() if code in codes}
-        if cases:
-            whose.update(str(o) for o in s.scalars(select(Case.assigned_officer).where(
-                Case.id.in_(sorted(cases)), Case.assigned_officer.is_not(None))))
+        whose.update(str(o) for _, o in assignees if o is not None)
         if whose:
             current = {o: c for o, c in current.items() if o not in whose}
             ordered = sorted(whose)

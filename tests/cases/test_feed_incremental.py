@@ -71,3 +71,18 @@ def test_an_unannounced_write_shows_with_the_next_full_refresh(service: CaseServ
     fresh = feed._build_snapshot([], None)  # the safety refresh (and refresh()) read everything
     assert next(r for r in fresh.queue if r.code == case.code).level == "paused"
     assert feed._cache.rows_read >= 2
+
+
+def test_a_change_heard_on_the_bus_by_code_only_is_read_again(service: CaseService, tasks: TaskManager) -> None:
+    feed = DispatchFeed(service, tasks, safety_ms=600_000)
+    case = _new(service, "另一席位派遣")
+    feed._build_snapshot([], None)
+
+    def seat_two(s: Any) -> None:  # another seat dispatched it; its announcement arrives with the code only
+        row = s.get(Case, case.id)
+        row.status, row.assigned_officer = "dispatched", "o2"
+
+    service.store.write(seat_two)
+    snap = feed._build_snapshot([], [CaseChanges("bus:dispatch", codes=frozenset({case.code}))])
+    assert next(r for r in snap.queue if r.code == case.code).status == "dispatched"
+    assert next(u for u in snap.units if u.id == "o2").current_case == case.code
