@@ -6,7 +6,9 @@ list) when the case service announces a committed change, coalesced to at most 2
 polling the database. A slow safety refresh (``safety_ms``, 30 s by default) keeps the countdowns, the fix
 ages of the unit board and the writes of other processes (the CLI, another console) from going stale. A
 refresh still running when another is asked for is not stacked: one more follows it, so a slow database makes
-the screen update less often, never freeze. SLA escalation is not the feed's job: it runs in the core
+the screen update less often, never freeze. A refresh caused by announced changes re-reads only the cases and
+units they name (:mod:`~commandcenter.cases.feed_cache`); :meth:`DispatchFeed.refresh` and the safety refresh
+read everything again. SLA escalation is not the feed's job: it runs in the core
 (:class:`~commandcenter.cases.escalation.EscalationService`); the feed only passes its news on.
 """
 
