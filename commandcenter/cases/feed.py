@@ -6,7 +6,9 @@ list) when the case service announces a committed change, coalesced to at most 2
 polling the database. A slow safety refresh (``safety_ms``, 30 s by default) keeps the countdowns, the fix
 ages of the unit board and the writes of other processes (the CLI, another console) from going stale. A
 refresh still running when another is asked for is not stacked: one more follows it, so a slow database makes
-the screen update less often, never freeze. SLA escalation is not the feed's job: it runs in the core
+the screen update less often, never freeze. A refresh caused by announced changes re-reads only the cases and
+units they name (:mod:`~commandcenter.cases.feed_cache`); :meth:`DispatchFeed.refresh` and the safety refresh
+read everything again. SLA escalation is not the feed's job: it runs in the core
 (:class:`~commandcenter.cases.escalation.EscalationService`); the feed only passes its news on.
 """
 
@@ -22,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter.cases.changes import CaseChanges
 from commandcenter.cases.escalation import EscalationService
+from commandcenter.cases.feed_cache import FeedCache, SlaCache
 from commandcenter.cases.model import CaseView, Sla
 from commandcenter.cases.service import CaseService, UnitRow
 from commandcenter.cases.shifts import TeamDuty, duty_board
@@ -135,10 +138,16 @@ class DispatchFeed(QObject):
         self._coalesce = QTimer(self)
         self._coalesce.setSingleShot(True)
         self._coalesce.setInterval(self.MIN_INTERVAL_MS)
-        self._coalesce.timeout.connect(self.refresh)
+        self._coalesce.timeout.connect(self._refresh_changed)
         self._safety = QTimer(self)
         self._safety.setInterval(max(1000, safety_ms))
         self._safety.timeout.connect(self.refresh)
+        # Changes announced since the last refresh began, and whether the next one must read everything again
+        # (explicit and safety refreshes: how other processes' writes reach the screen). See FeedCache.
+        self._cache = FeedCache(service.core)
+        self._sla = SlaCache(service.core)
+        self._pending: list[CaseChanges] = []
+        self._full = True
         self._running = False
         service.announcer.changed.connect(self._on_changed)
         if escalation is not None:
@@ -161,6 +170,7 @@ class DispatchFeed(QObject):
         if not self._running:
             return
         self.changed.emit(changes)
+        self._pending.append(changes)
         if not self._coalesce.isActive():
             self._coalesce.start()
 
@@ -168,13 +178,20 @@ class DispatchFeed(QObject):
         self._escalated.extend(newly)  # shown with the next snapshot (the sweep's commit asks for one)
 
     def refresh(self) -> None:
-        """Queue a snapshot refresh; while one is running, one more follows it."""
+        """Queue a full snapshot refresh (everything read again); while one is running, one more follows it."""
+        self._full = True
+        self._refresh_changed()
+
+    def _refresh_changed(self) -> None:
+        """Queue a refresh that re-reads what the announced changes touched (or everything, if one is due)."""
         if self._busy:
             self._again = True
             return
         self._busy = True
         escalated, self._escalated = self._escalated, []
-        self._submit(lambda: self._build_snapshot(escalated), self.snapshot.emit, always=self._refreshed)
+        changes, self._pending = (None if self._full else self._pending), []
+        self._full = False
+        self._submit(lambda: self._build_snapshot(escalated, changes), self.snapshot.emit, always=self._refreshed)
 
     def _refreshed(self) -> None:
         self._busy = False
@@ -216,12 +233,17 @@ class DispatchFeed(QObject):
                 always()
 
     # ------------------------------------------------------------------------------------------ worker side
-    def _build_snapshot(self, newly_escalated: list[tuple[str, str]]) -> DispatchSnapshot:
+    def _build_snapshot(self, newly_escalated: list[tuple[str, str]],
+                        changes: list[CaseChanges] | None = None) -> DispatchSnapshot:
+        """Read the snapshot on the worker; ``changes``: what was announced since the last one (None: read all)."""
         service = self.service
+        if changes is None:
+            self._cache.forget()
+        else:
+            self._cache.changed(changes)
         now = service.clock()
-        rows = []
-        for case in service.queue(limit=500):
-            rows.append(_row(case, service.sla(case, now)))
+        cases = self._cache.queue(limit=500)
+        rows = [_row(case, sla) for case, sla in zip(cases, self._sla.grade(cases, now), strict=True)]
         order = {"overdue": 0, "warning": 1, "ok": 2, "paused": 3, "none": 4}
         rows.sort(key=lambda r: (order.get(r.level, 5), r.urgency, r.remaining_hours if r.remaining_hours is not None
                                  else float("inf"), r.code))
@@ -231,7 +253,7 @@ class DispatchFeed(QObject):
         if self._seen is not None:
             new_urgent = [r.code for r in rows if r.code not in self._seen and r.urgency == 1 and r.status != "closed"]
         self._seen = codes if self._seen is None else (self._seen | codes)
-        units = service.unit_board(now)
+        units = service.queries.unit_board_of(self._cache.unit_rows(), now)
         self.refreshes += 1
         duty = duty_board(units, service.recommender.shifts, now.astimezone(service.calendar.tz).time())
         return DispatchSnapshot(now, rows, units, escalated, new_urgent, newly_escalated, duty)

@@ -15,7 +15,7 @@ from commandcenter.cases.calendar import NATURAL, NATURAL_HOURS, WorkCalendar
 from commandcenter.cases.workflow import CLOSED_STATUSES, status_label
 from commandcenter.domain import CASE_SOURCE_ZH
 
-__all__ = ["CaseView", "EvidenceRef", "NewCase", "Sla", "TaskView", "officer_label", "sla_of"]
+__all__ = ["CaseView", "EvidenceRef", "NewCase", "Sla", "TaskView", "officer_label", "sla_at", "sla_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,7 +168,13 @@ def sla_of(case: CaseView, calendar: WorkCalendar, now: datetime, warn_fraction:
     if case.status == "suspended":
         return Sla("paused", None, None)
     limits = NATURAL_HOURS if case.extra.get("timing") == NATURAL else calendar  # 自然时 categories
-    remaining = limits.working_time_between(now, case.deadline_at)
+    return sla_at(case, limits.working_time_between(now, case.deadline_at), now, warn_fraction)
+
+
+def sla_at(case: CaseView, remaining: float, now: datetime, warn_fraction: float = 0.2) -> Sla:
+    """The SLA of an open case with a deadline, not suspended, given its ``remaining`` hours at ``now`` (how
+    :func:`sla_of` grades them; the dispatch feed computes ``remaining`` incrementally)."""
+    assert case.deadline_at is not None
     step = float(case.extra.get("step_hours") or 0.0)  # type: ignore[arg-type]
     fraction = remaining / step if step > 0 else None
     if remaining < 0 or (remaining == 0 and now >= case.deadline_at):

@@ -33,7 +33,7 @@ from commandcenter.domain import UnitPosition
 from commandcenter.enforcement.tables import User
 from commandcenter.store.models import Case, CaseEvent, Evidence, Officer, Vehicle
 
-__all__ = ["CaseQueries", "UnitRow"]
+__all__ = ["CaseQueries", "UnitRow", "UnitRows", "read_unit_rows"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,23 @@ class UnitRow:
     lat: float | None
     lon: float | None
     badge: str = ""  # officers: the badge number; vehicles: the plate is the name
+
+
+# The unit board as read from the store: officers (id, name, team, status, status_since, badge), vehicles (the
+# same, the plate as name, the type as team, no badge) and officer → code of their current case.
+UnitRows = tuple[list[Any], list[Any], dict[str, str]]
+
+
+def read_unit_rows(s: Session, ids: Sequence[str] | None = None, *, with_current: bool = True) -> UnitRows:
+    """The unit board's reads, in one session: every unit, or those of ``ids``; current cases if asked."""
+    officers = select(Officer.id, Officer.name, Officer.team, Officer.status, Officer.status_since, Officer.badge)
+    vehicles = select(Vehicle.id, Vehicle.plate, Vehicle.kind, Vehicle.status, Vehicle.status_since)
+    if ids is not None:
+        officers = officers.where(Officer.id.in_(list(ids)))
+        vehicles = vehicles.where(Vehicle.id.in_(list(ids)))
+    return (list(s.execute(officers.order_by(Officer.id)).all()),
+            [(*v, "") for v in s.execute(vehicles.order_by(Vehicle.id))],
+            current_case_codes(s) if with_current else {})
 
 
 class CaseQueries:
@@ -187,15 +204,15 @@ class CaseQueries:
         """Every officer and vehicle: status, current case, time in status, last fix age, stale flag."""
         now = now or self.core.clock()
         positions = self.positions()
+        return self.unit_board_of(self.core.store.read(read_unit_rows), now, positions)
 
-        def q(s: Session) -> tuple[list[Any], list[Any], dict[str, str]]:
-            officers = s.execute(select(Officer.id, Officer.name, Officer.team, Officer.status, Officer.status_since,
-                                        Officer.badge).order_by(Officer.id)).all()
-            vehicles = s.execute(select(Vehicle.id, Vehicle.plate, Vehicle.kind, Vehicle.status, Vehicle.status_since)
-                                 .order_by(Vehicle.id)).all()
-            return list(officers), [(*v, "") for v in vehicles], current_case_codes(s)
-
-        officers, vehicles, current = self.core.store.read(q)
+    def unit_board_of(self, read: UnitRows, now: datetime,
+                      positions: Mapping[str, UnitPosition] | None = None) -> list[UnitRow]:
+        """The board from rows already read (officers, vehicles, current case codes): the dispatch feed keeps
+        them between refreshes and only the fix ages move."""
+        officers, vehicles, current = read
+        if positions is None:
+            positions = self.positions()
         rows: list[UnitRow] = []
         status_labels: dict[str, str] = {}  # a handful of statuses for a thousand units: translate each once
         for kind, items in (("officer", officers), ("vehicle", vehicles)):
