@@ -24,11 +24,19 @@ class CachedBoundsScatter(pg.ScatterPlotItem):
     _rect_for: object = None
 
     def boundingRect(self) -> QRectF:
+        if len(self.data) == 0:  # nothing to draw: an empty rectangle, so the view does not paint it at all
+            return QRectF()
         if self._rect is None or self._rect_for is not self.bounds:
             rect = super().boundingRect()
             self._rect, self._rect_for = rect, self.bounds
             return QRectF(rect)
         return QRectF(self._rect)
+
+    def paint(self, painter: Any, option: Any, widget: Any = None) -> None:
+        """Nothing to draw costs nothing: pyqtgraph would still cull and transform its empty arrays (the selection
+        ring, SOS rings and an empty layer are asked to paint on every frame)."""
+        if len(self.data):
+            super().paint(painter, option, widget)
 
     def dataBounds(self, ax: int, frac: float = 1.0, orthoRange: Any = None) -> Any:
         """No bounds while every spot is a hidden (NaN) style template, instead of numpy's all-NaN warning."""

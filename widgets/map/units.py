@@ -130,7 +130,7 @@ class UnitLayer(QObject):
         self._shown_groups = np.zeros(0, dtype=np.int16)
         self.trail_drawing = UnitTrails(self, plot, z)
         self.trail_item = self.trail_drawing.item
-        self.selection_item = pg.ScatterPlotItem(symbol="o", size=24, pen=pg.mkPen(style.SELECTION_COLOUR, width=2),
+        self.selection_item = CachedBoundsScatter(symbol="o", size=24, pen=pg.mkPen(style.SELECTION_COLOUR, width=2),
                                                  brush=None, pxMode=True)
         self.selection_item.setZValue(z + 5)
         self.selected: str | None = None
