@@ -141,6 +141,10 @@ def main() -> None:
     if watch is not None:
         watch.stop()
         out["stall_causes"] = watch.report()
+        # How the city's positions arrived (a run with few units positioned measures a lighter map)
+        out["position_links"] = {d["id"]: {k: d.get(k) for k in ("state", "messages", "bad_messages",
+                                                                  "refused_fixes", "refused_reasons", "last_error")}
+                                 for d in services.devices.report() if d["id"] in ("jt808", "osmand")}
     services_holder.stop()
     collector.stop()
     print(json.dumps(out))
