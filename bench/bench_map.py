@@ -153,7 +153,7 @@ def run(quick: bool = False, units: int = 10_000) -> dict[str, object]:
         spare = 1 / 60 - (time.perf_counter() - frame_start)
         if spare > 0:
             time.sleep(spare)
-    shown = sum(len(item.data) for item in layer.group_items())
+    shown = layer.drawn_count()
     trail_points = len(layer.trail_item.xData) if layer.trail_item.xData is not None else 0
     result: dict[str, object] = {
         "bench": "map",

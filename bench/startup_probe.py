@@ -27,6 +27,7 @@ def main() -> None:
     seconds = float(sys.argv[2])
     from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 
+    from bench.stall_watch import StallWatch
     from commandcenter.cli import GuiOptions, _demo_composition
     from commandcenter.config import Config
     from commandcenter.runtime.gcguard import MainThreadGC
@@ -89,7 +90,11 @@ def main() -> None:
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
 
+    watch = StallWatch() if os.environ.get("CC_STALL_CAUSES") else None
+
     def tick() -> None:
+        if watch is not None:
+            watch.beat()
         now = time.perf_counter()
         if state["expected"]:
             lateness.append(max(0.0, now - state["expected"]) * 1000)
@@ -97,8 +102,12 @@ def main() -> None:
 
     def start_measuring() -> None:
         state["cpu_gui"], state["cpu_process"], state["wall"] = time.thread_time(), time.process_time(), time.time()
+        if startup.services is not None:
+            result["units_seen_at_start"] = len(startup.services.tracker.snapshot())
         timer.timeout.connect(tick)
         timer.start(10)
+        if watch is not None:
+            watch.start()
         QTimer.singleShot(int(seconds * 1000), stop_measuring)
 
     def stop_measuring() -> None:
@@ -114,7 +123,7 @@ def main() -> None:
     lateness.sort()
     services = startup.services
     assert services is not None
-    out = {
+    out: dict[str, object] = {
         "first_paint_at": result.get("first_paint_at", 0.0),
         "stall_max_ms": round(lateness[-1], 1) if lateness else None,
         "stall_p99_ms": round(lateness[int(len(lateness) * 0.99) - 1], 1) if lateness else None,
@@ -124,10 +133,18 @@ def main() -> None:
         "process_cpu_first_paint_s": round(result.get("process_cpu_first_paint_s", 0.0), 3),
         "process_cpu_screen_ready_s": round(result.get("process_cpu_screen_ready_s", 0.0), 3),
         "units_seen": len(services.tracker.snapshot()),
+        "units_seen_at_start": result.get("units_seen_at_start", 0),
         "gui_thread_cpu_share": result.get("gui_thread_cpu_share"),
         "process_cpu_cores": result.get("process_cpu_cores"),
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
+    if watch is not None:
+        watch.stop()
+        out["stall_causes"] = watch.report()
+        # How the city's positions arrived (a run with few units positioned measures a lighter map)
+        out["position_links"] = {d["id"]: {k: d.get(k) for k in ("state", "messages", "bad_messages",
+                                                                  "refused_fixes", "refused_reasons", "last_error")}
+                                 for d in services.devices.report() if d["id"] in ("jt808", "osmand")}
     services_holder.stop()
     collector.stop()
     print(json.dumps(out))

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from commandcenter.runtime.compose import Services
 
 log = logging.getLogger(__name__)
+# How long a thread running Python keeps the interpreter lock when another thread asks for it (CPython's default is
+# 5 ms). The GUI thread asks for it on every call between Qt and Python — each item's paint and bounding rectangle
+# in a map frame — and while a worker thread runs Python (the store writer, decoders, HTTP) every such call could
+# wait the full interval: a frame of a few milliseconds of work took hundreds. 0.5 ms bounds each wait.
+GUI_SWITCH_INTERVAL_S = 0.0005
 SEAT_PICTURE_WAIT_S = 15.0  # a seat's snapshot waits at most this long past --after for the server's picture
 
 
@@ -42,6 +47,7 @@ def make_application(language: str, theme: str = "dark") -> Any:
     from widgets.theme import apply as apply_theme
     from widgets.wheelguard import install_wheel_guard
 
+    sys.setswitchinterval(GUI_SWITCH_INTERVAL_S)
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("commandcenter")

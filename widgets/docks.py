@@ -141,30 +141,60 @@ class HealthDock(QWidget):
         table.setColumnWidth(0, max(NAME_MIN_PX // 2, available - sum(wanted[c] for c in shown)))
 
     def refresh(self) -> None:
+        """Show the report. Only cells whose text, colour or tooltip changed are touched, and the columns are
+        refitted only when a text changed length: re-creating every item every second (with the column fit
+        measuring every cell) was a stall of the GUI thread each second with a few dozen devices."""
         rows = self._source()
-        self.table.setRowCount(len(rows))
-        for r, dev in enumerate(rows):
-            # A listener's connections evicted at its cap / timed out / refused (a flood, or caps too small).
-            closed = (f"{dev['evicted']} / {dev['timed_out']} / {dev['refused']}" if "evicted" in dev else "")
-            name = f"{dev['id']} {dev['name']}" if dev.get("name") and dev["name"] != dev["id"] else str(dev["id"])
-            kind = KIND_WORDS.get(str(dev["kind"]))
-            values = [name, state_word(str(dev["state"])),
-                      QCoreApplication.translate("HealthDock", str(kind)) if kind else dev["kind"],
-                      dev["messages"], dev["bad_messages"], dev["reconnects"], dev.get("refused_fixes", ""), closed]
-            reasons = dev.get("refused_reasons") or {}
-            for c, value in enumerate(values):
-                item = QTableWidgetItem(str(value))
-                item.setToolTip(str(value))  # the whole text of an elided cell
-                if c == STATE_COLUMN:
-                    item.setForeground(theme.qcolour(STATE_ROLES.get(str(dev["state"]), "text")))
-                if c == 6 and reasons:
-                    item.setForeground(theme.qcolour("warn"))
-                    item.setToolTip("\n".join(f"{self._reasons.get(k, k)}: {n}" for k, n in sorted(reasons.items())))
-                elif c == 7 and closed:
-                    item.setToolTip(self.tr("evicted to make room: %1\ntimed out: %2\nrefused at the cap: %3")
-                                    .replace("%1", str(dev["evicted"])).replace("%2", str(dev["timed_out"]))
-                                    .replace("%3", str(dev["refused"])))
-                elif dev.get("last_error"):
-                    item.setToolTip(f"{value}\n{dev['last_error']}")
-                self.table.setItem(r, c, item)
-        self._fit_columns()
+        cells = [self._cells(dev) for dev in rows]
+        table = self.table
+        refit = table.rowCount() != len(cells)
+        table.setRowCount(len(cells))
+        for r, row in enumerate(cells):
+            for c, (text, colour, tip) in enumerate(row):
+                item = table.item(r, c)
+                if item is None:
+                    item = QTableWidgetItem(text)
+                    table.setItem(r, c, item)
+                    refit = True
+                elif item.text() != text:
+                    refit = refit or len(item.text()) != len(text)
+                    item.setText(text)
+                if colour is not None or item.data(Qt.ItemDataRole.ForegroundRole) is not None:
+                    wanted = theme.qcolour(colour) if colour is not None else None
+                    if wanted is None:
+                        item.setData(Qt.ItemDataRole.ForegroundRole, None)
+                    elif item.foreground().color() != wanted:
+                        item.setForeground(wanted)
+                if item.toolTip() != tip:
+                    item.setToolTip(tip)
+        if refit:
+            self._fit_columns()
+
+    def _cells(self, dev: dict[str, Any]) -> list[tuple[str, str | None, str]]:
+        """One device's row: (text, colour role or None, tooltip) per column."""
+        # A listener's connections evicted at its cap / timed out / refused (a flood, or caps too small).
+        closed = f"{dev['evicted']} / {dev['timed_out']} / {dev['refused']}" if "evicted" in dev else ""
+        name = f"{dev['id']} {dev['name']}" if dev.get("name") and dev["name"] != dev["id"] else str(dev["id"])
+        kind = KIND_WORDS.get(str(dev["kind"]))
+        values = [name, state_word(str(dev["state"])),
+                  QCoreApplication.translate("HealthDock", str(kind)) if kind else dev["kind"],
+                  dev["messages"], dev["bad_messages"], dev["reconnects"], dev.get("refused_fixes", ""), closed]
+        reasons = dev.get("refused_reasons") or {}
+        out: list[tuple[str, str | None, str]] = []
+        for c, value in enumerate(values):
+            text = str(value)
+            colour: str | None = None
+            tip = text  # the whole text of an elided cell
+            if c == STATE_COLUMN:
+                colour = STATE_ROLES.get(str(dev["state"]), "text")
+            if c == 6 and reasons:
+                colour = "warn"
+                tip = "\n".join(f"{self._reasons.get(k, k)}: {n}" for k, n in sorted(reasons.items()))
+            elif c == 7 and closed:
+                tip = (self.tr("evicted to make room: %1\ntimed out: %2\nrefused at the cap: %3")
+                       .replace("%1", str(dev["evicted"])).replace("%2", str(dev["timed_out"]))
+                       .replace("%3", str(dev["refused"])))
+            elif dev.get("last_error"):
+                tip = f"{value}\n{dev['last_error']}"
+            out.append((text, colour, tip))
+        return out

@@ -108,7 +108,7 @@ def test_renders_district_and_units(screen: MapScreen) -> None:
     assert 5 <= len(screen.canvas.static.shapes("basemap")) <= 30  # merged paths, not one per building
     assert len(screen.canvas.static.labels("labels")) >= 10 and "中华路禁止设摊区" in screen.canvas.static.labels("zones")
     assert screen.canvas.static.renders >= 1
-    assert sum(len(i.data) for i in screen.units.group_items()) == 26
+    assert screen.units.drawn_count() == 26
     assert screen.units.shown_count("vehicle:环卫车") == 1
     assert screen.units.shown_count("drone") == 1
     assert screen.units.shown_count("officer:stale") == 1

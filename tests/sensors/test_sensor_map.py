@@ -70,15 +70,14 @@ def test_sanitation_layer_shows_levels_and_a_clicked_bins_history(qtbot, tasks: 
         brushes = {sid: b.color().name() for sid, b in zip(layer.item.data["data"], layer.item.data["brush"],
                                                             strict=True)}
         assert brushes["bin-full"] == LEVEL_COLOURS["alarm"] and brushes["bin-dead"] == LEVEL_COLOURS["offline"]
-        assert sorted(t.toPlainText() for t in layer._texts) == ["4.2ppm", "45%", "88%", "—"]
+        assert sorted(text for text, _colour in layer.number_labels()) == ["4.2ppm", "45%", "88%", "—"]
 
         # A new reading: the half-full bin is now near full (amber), its number and colour follow on the map.
         sensors.handle([SensorReading("bin-half", "sim", {"fill": 70.0}, sensors.clock())])
         sensors.tick()
         layer.refresh()
-        assert sorted(t.toPlainText() for t in layer._texts) == ["4.2ppm", "70%", "88%", "—"]
-        half = next(t for t in layer._texts if t.toPlainText() == "70%")
-        assert half.color.name() == LEVEL_COLOURS["high"]
+        assert sorted(text for text, _colour in layer.number_labels()) == ["4.2ppm", "70%", "88%", "—"]
+        assert dict(layer.number_labels())["70%"] == LEVEL_COLOURS["high"]
         brushes = {sid: b.color().name() for sid, b in zip(layer.item.data["data"], layer.item.data["brush"],
                                                             strict=True)}
         assert brushes["bin-half"] == LEVEL_COLOURS["high"]

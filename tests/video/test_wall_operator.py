@@ -150,3 +150,22 @@ def test_docks_never_scroll_sideways_and_show_the_state(qtbot: Any) -> None:
     assert events.list.horizontalScrollBar().maximum() == 0
     item = events.list.item(0)
     assert events.list.visualItemRect(item).height() > events.list.fontMetrics().height() * 1.5  # wrapped
+
+
+def test_health_dock_follows_counters_and_state_changes_in_place(qtbot: Any) -> None:
+    rows = [{"id": "jt808", "kind": "jt808", "state": "online", "messages": 10, "bad_messages": 0, "reconnects": 0,
+             "last_error": ""}]
+    dock = HealthDock(lambda: rows)
+    qtbot.addWidget(dock)
+    dock.refresh()
+    table = dock.table
+    state_item = table.item(0, 1)
+    online = state_item.foreground().color()
+    rows[0] = {**rows[0], "messages": 11, "state": "offline", "last_error": "Connection refused"}
+    dock.refresh()
+    assert table.item(0, 3).text() == "11"
+    assert table.item(0, 1) is state_item and state_item.foreground().color() != online  # recoloured in place
+    assert "Connection refused" in table.item(0, 3).toolTip()
+    rows.append({**rows[0], "id": "osmand", "kind": "osmand", "state": "online"})
+    dock.refresh()
+    assert table.rowCount() == 2 and table.item(1, 0).text() == "osmand"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import QHeaderView, QLabel, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
 from commandcenter.cases.shifts import Shift, TeamDuty
@@ -32,6 +32,7 @@ class DutyPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("DutyPanel")
         self.board: list[TeamDuty] = []
+        self._pending: list[TeamDuty] | None = None  # the latest board, while the panel is not in view
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.summary = QLabel(self.tr("No officers yet."))
@@ -55,7 +56,23 @@ class DutyPanel(QWidget):
         return self.tr("On shift")
 
     def show_board(self, board: Sequence[TeamDuty]) -> None:
+        """Show the board now when the panel is in view, else when it is next shown. Why wait: the tree holds
+        every officer (2,000 items in a big demo) and the board changes with every officer's status, so
+        rebuilding it behind another tab or screen was a stall of the GUI thread nobody could see."""
         rows = list(board)
+        if not self.isVisible():
+            self._pending = rows
+            return
+        self._pending = None
+        self._build(rows)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._pending is not None:
+            rows, self._pending = self._pending, None
+            self._build(rows)
+
+    def _build(self, rows: list[TeamDuty]) -> None:
         if rows == self.board:
             return
         self.board = rows

@@ -11,6 +11,7 @@ import pyqtgraph as pg
 from commandcenter.config import CameraConfig
 from commandcenter.mapdata.projection import DisplayProjection
 from widgets.map import style
+from widgets.map.scatter import CachedBoundsScatter
 
 
 class CameraLayer:
@@ -18,8 +19,8 @@ class CameraLayer:
 
     def __init__(self, plot: pg.PlotItem, cameras: Sequence[CameraConfig]) -> None:
         self.cameras = [c for c in cameras if c.lat is not None and c.lon is not None]
-        self.item = pg.ScatterPlotItem(symbol=style.camera_symbol(), size=16, pen=pg.mkPen(style.BACKGROUND),
-                                       brush=pg.mkBrush(style.CAMERA_COLOUR))
+        self.item = CachedBoundsScatter(symbol=style.camera_symbol(), size=16, pen=pg.mkPen(style.BACKGROUND),
+                                        brush=pg.mkBrush(style.CAMERA_COLOUR))
         self.item.setZValue(70)
         plot.addItem(self.item)
         self._xy = np.zeros((0, 2))
@@ -51,7 +52,7 @@ class CaseLayer:
 
     def __init__(self, plot: pg.PlotItem, *, z: float, outline: str) -> None:
         self.cases: list[dict[str, Any]] = []
-        self.item = pg.ScatterPlotItem(symbol=style.pin_symbol(), pen=pg.mkPen(outline))
+        self.item = CachedBoundsScatter(symbol=style.pin_symbol(), pen=pg.mkPen(outline))
         self.item.setZValue(z)
         plot.addItem(self.item)
         self._xy = np.zeros((0, 2))

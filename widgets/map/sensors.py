@@ -26,6 +26,7 @@ from commandcenter.runtime.tasks import GuiBridge, TaskManager
 from commandcenter.sensors.service import SensorService, SensorSnapshot
 from widgets import theme
 from widgets.map import style
+from widgets.map.vector import Label, LabelsItem
 
 SANITATION_KINDS = ("垃圾桶", "公厕")  # what the 环卫设施 layer shows
 PRIMARY_MEASURE = {"垃圾桶": "fill", "公厕": "nh3"}  # the level a facility is coloured by
@@ -33,6 +34,7 @@ DEFAULT_ALARM = {"fill": 80.0, "nh3": 5.0}  # when no rule watches the measure
 SYMBOLS = {"垃圾桶": "s", "公厕": "d"}
 LEVEL_COLOURS = {"ok": "#2ecc71", "high": "#f39c12", "alarm": "#e74c3c", "offline": "#7f8c8d"}
 HISTORY_HOURS = 24.0
+NUMBER_PRIORITY = {"alarm": 3, "high": 2, "ok": 1, "offline": 0}  # which number stays when two would overlap
 
 
 def level_of(sensor: SensorSnapshot, alarm_at: float | None) -> tuple[str, str]:
@@ -75,7 +77,12 @@ class SensorLayer:
         self.item = pg.ScatterPlotItem(size=13, pen=pg.mkPen(style.BACKGROUND, width=1.5))
         self.item.setZValue(62)
         plot.addItem(self.item)
-        self._texts: list[pg.TextItem] = []
+        # The numbers: one item painting them all. Why not a ``pg.TextItem`` each: every TextItem is asked for
+        # its bounding rectangle and re-transformed (``sigPrepareForPaint``) in Python on every map frame, which
+        # made 44 facilities a large share of each frame's GUI-thread time with thousands of units moving.
+        self.numbers = LabelsItem()
+        self.numbers.setZValue(63)
+        plot.addItem(self.numbers)
         self._drawn_ids: list[str] = []  # what the texts and symbols show, to touch only what changed
         self._drawn_levels: list[tuple[str, str]] = []
         self._font = QFont()
@@ -108,38 +115,27 @@ class SensorLayer:
         self.place(self.proj)
 
     def place(self, proj: DisplayProjection) -> None:
-        """Draw the facilities. Only what changed is touched: with the same facilities in the same places (a
-        new reading, the common case every second) the numbers whose text or colour changed are set in place;
-        creating a text item costs milliseconds of GUI thread each, and re-creating all of them every second
-        stalled the map."""
+        """Draw the facilities. Only what changed is touched: with the same facilities in the same places and the
+        same levels (the common case every second) nothing is redrawn; the symbols are re-set only when a colour
+        changed, the numbers (one item, :attr:`numbers`) only when a number or colour changed."""
         moved = proj is not self.proj or [s.id for s in self.sensors] != self._drawn_ids
         self.proj = proj
         if not self.sensors:
-            self._clear_texts()
+            self.numbers.set_labels([])
             self.item.setData(x=[], y=[])
             self._xy = np.zeros((0, 2))
             self._drawn_ids, self._drawn_levels = [], []
             return
         levels = [self.levels[s.id] for s in self.sensors]
-        if moved or len(self._texts) != len(self.sensors):
+        if moved or len(self._xy) != len(self.sensors):
             x, y = proj.to_xy([float(s.lat or 0.0) for s in self.sensors],
                               [float(s.lon or 0.0) for s in self.sensors])
             self._xy = np.column_stack([x, y])
-            self._clear_texts()
-            for (key, number), sx, sy in zip(levels, x, y, strict=True):
-                text = pg.TextItem(number, color=_text_colour(key), anchor=(-0.25, 0.5))
-                text.setFont(self._font)
-                text.setPos(float(sx), float(sy))
-                text.setZValue(63)
-                text.setVisible(self._visible)
-                self.plot.addItem(text)
-                self._texts.append(text)
-        elif levels != self._drawn_levels:
-            for text, new, old in zip(self._texts, levels, self._drawn_levels, strict=True):
-                if new[1] != old[1]:
-                    text.setText(new[1], color=_text_colour(new[0]))
-                elif new[0] != old[0]:
-                    text.setColor(_text_colour(new[0]))
+        if moved or levels != self._drawn_levels:
+            self.numbers.set_labels([
+                Label(number, float(sx), float(sy), _text_colour(key), self._font, anchor=(-0.25, 0.5),
+                      priority=NUMBER_PRIORITY[key])
+                for (key, number), (sx, sy) in zip(levels, self._xy, strict=True)])
         if moved or [key for key, _n in levels] != [key for key, _n in self._drawn_levels]:
             self.item.setData(x=self._xy[:, 0], y=self._xy[:, 1], data=[s.id for s in self.sensors],
                               symbol=[SYMBOLS.get(s.kind, "o") for s in self.sensors],
@@ -147,16 +143,14 @@ class SensorLayer:
         self._drawn_ids = [s.id for s in self.sensors]
         self._drawn_levels = levels
 
-    def _clear_texts(self) -> None:
-        for text in self._texts:
-            self.plot.removeItem(text)
-        self._texts = []
+    def number_labels(self) -> list[tuple[str, str]]:
+        """The numbers drawn beside the facilities, as (text, colour), in the layer's order."""
+        return [(label.text, label.colour) for label in self.numbers.labels]
 
     def set_visible(self, visible: bool) -> None:
         self._visible = visible
         self.item.setVisible(visible)
-        for text in self._texts:
-            text.setVisible(visible)
+        self.numbers.setVisible(visible)
 
     def nearest(self, x: float, y: float, tolerance: float) -> str | None:
         """The id of the facility drawn within ``tolerance`` display metres of (x, y), if any."""

@@ -14,6 +14,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QObject, QTimer
 
 from widgets.map import style
+from widgets.map.scatter import CachedBoundsScatter
 
 if TYPE_CHECKING:
     from widgets.map.units import UnitLayer
@@ -29,7 +30,7 @@ class SosRings(QObject):
     def __init__(self, layer: UnitLayer, z: float) -> None:
         super().__init__(layer)
         self._layer = layer
-        self.item = pg.ScatterPlotItem(symbol="o", size=SOS_SIZES[0], pen=pg.mkPen(style.SOS_COLOUR, width=3),
+        self.item = CachedBoundsScatter(symbol="o", size=SOS_SIZES[0], pen=pg.mkPen(style.SOS_COLOUR, width=3),
                                        brush=pg.mkBrush(style.SOS_FILL), pxMode=True, antialias=True)
         self.item.setZValue(z + 6)
         self.until: dict[str, float] = {}  # unit → when its ring stops (the layer's ``clock`` seconds)

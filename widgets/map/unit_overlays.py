@@ -80,7 +80,7 @@ class StaleAgeLabels:
                   & (layer.y[rows] >= rect.top()) & (layer.y[rows] <= rect.bottom()))
         rows = rows[inside][:STALE_LABEL_LIMIT] if inside.sum() <= STALE_LABEL_LIMIT else rows[:0]
         now = layer.clock()
-        self.item.set_labels([
-            Label(layer.age_format(now - layer.fix_t[row]), float(layer.x[row]), float(layer.y[row]), "#aab2bf",
-                  self._font, anchor=(-0.3, 1.0))
-            for row in rows])
+        labels = [Label(layer.age_format(now - layer.fix_t[row]), float(layer.x[row]), float(layer.y[row]),
+                        "#aab2bf", self._font, anchor=(-0.3, 1.0)) for row in rows]
+        if labels != self.item.labels:  # the same ages at the same places (most flushes): keep the rendered ones
+            self.item.set_labels(labels)

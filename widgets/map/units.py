@@ -97,22 +97,40 @@ class UnitLayer(QObject):
         self.flushes = 0
         self._shown = True
 
+        # One scatter per layer (officers, vehicles) holding every style group of it, plus the drones' two (their
+        # arrows turn per spot). Why not one per style group: pyqtgraph paints each scatter in Python (culling,
+        # transforms) and Qt asks each for its bounds, several times a frame; fifteen of them were most of a
+        # frame's time, while the spots of one scatter cost one ``drawPixmapFragments`` whatever their style.
         self._items: list[pg.ScatterPlotItem] = []
-        for layer, _key, symbol, size, colour in _GROUPS:
-            item = CachedBoundsScatter(symbol=symbol, size=size, pen=pg.mkPen("#0b1220", width=1),
-                                       brush=pg.mkBrush(colour), pxMode=True, antialias=True)
+        self._counts: list[int] = []  # spots drawn per item (a layer scatter also holds its hidden templates)
+        self._layer_groups: dict[int, NDArray[np.int64]] = {}  # item index → its style groups, template order
+        self._local = np.full(DRONE_STALE_GROUP + 1, -1, dtype=np.int64)  # group → its template in its scatter
+        for layer, symbol, size in (("officers", "o", 9), ("vehicles", "s", 11)):
+            members = [g for g, (lyr, *_rest) in enumerate(_GROUPS) if lyr == layer]
+            item = CachedBoundsScatter(pen=pg.mkPen("#0b1220", width=1), pxMode=True, antialias=True)
+            # the templates: one hidden spot per style group, first in the data, so their atlas entries are
+            # rendered (and re-rendered with the atlas) by pyqtgraph itself; spots are copies of them
+            item.setData(x=np.full(len(members), np.nan), y=np.full(len(members), np.nan), symbol=symbol,
+                         size=size, brush=[pg.mkBrush(_GROUPS[g][4]) for g in members])
             item.setZValue(z + (1 if layer == "vehicles" else 0))
             item.setProperty("map_layer", layer)
+            item.setVisible(False)  # until it has spots (the first flush decides)
+            self._layer_groups[len(self._items)] = np.asarray(members, dtype=np.int64)
+            self._local[members] = np.arange(len(members))
             self._items.append(item)
+            self._counts.append(0)
         for colour in (style.DRONE_COLOUR, style.STALE_COLOUR):
             item = CachedBoundsScatter(size=18, pen=pg.mkPen("#0b1220", width=1), brush=pg.mkBrush(colour),
                                        pxMode=True, antialias=True)
             item.setZValue(z + 2)
             item.setProperty("map_layer", "drones")
             self._items.append(item)
+            self._counts.append(0)
+        self._drone_items = {DRONE_GROUP: len(self._items) - 2, DRONE_STALE_GROUP: len(self._items) - 1}
+        self._shown_groups = np.zeros(0, dtype=np.int16)
         self.trail_drawing = UnitTrails(self, plot, z)
         self.trail_item = self.trail_drawing.item
-        self.selection_item = pg.ScatterPlotItem(symbol="o", size=24, pen=pg.mkPen(style.SELECTION_COLOUR, width=2),
+        self.selection_item = CachedBoundsScatter(symbol="o", size=24, pen=pg.mkPen(style.SELECTION_COLOUR, width=2),
                                                  brush=None, pxMode=True)
         self.selection_item.setZValue(z + 5)
         self.selected: str | None = None
@@ -255,9 +273,9 @@ class UnitLayer(QObject):
 
     def set_layer_visible(self, layer: str, visible: bool) -> None:
         self.visible_layers[layer] = visible
-        for item in self._items:
+        for item, count in zip(self._items, self._counts, strict=True):
             if item.property("map_layer") == layer:
-                item.setVisible(visible and self._shown and len(item.data) > 0)
+                item.setVisible(visible and self._shown and count > 0)
         if layer == "trails":
             self.trail_item.setVisible(visible)
             self.trail_drawing.dirty = True
@@ -267,8 +285,8 @@ class UnitLayer(QObject):
         """Show or hide the whole layer (live units are hidden during a replay)."""
         self._shown = visible
         self._dirty = True
-        for item in self._items:
-            item.setVisible(visible and len(item.data) > 0
+        for item, count in zip(self._items, self._counts, strict=True):
+            item.setVisible(visible and count > 0
                             and self.visible_layers.get(str(item.property("map_layer")), True))
         for other in (self.trail_item, self.selection_item, self.stale_labels, self.sos_item):
             other.setVisible(visible)
@@ -299,15 +317,19 @@ class UnitLayer(QObject):
             groups[stale & (kinds == DRONE)] = DRONE_STALE_GROUP
             groups[~self.has_fix[:n]] = -1
             self._shown_groups = groups
-            for g, item in enumerate(self._items):
+            for index, members in self._layer_groups.items():
+                rows = np.flatnonzero(np.isin(groups, members))
+                self._counts[index] = len(rows)
+                set_styled_positions(self._items[index], len(members), self._local[groups[rows]],
+                                     self.x[rows], self.y[rows])
+            for g, index in self._drone_items.items():
                 rows = np.flatnonzero(groups == g)
-                if g in (DRONE_GROUP, DRONE_STALE_GROUP):
-                    symbols = [style.arrow_symbol(style.heading_bucket(h)) for h in self.heading[rows]]
-                    item.setData(x=self.x[rows], y=self.y[rows], symbol=symbols)
-                elif len(rows) or len(item.data):
-                    set_uniform_positions(item, self.x[rows], self.y[rows])
+                self._counts[index] = len(rows)
+                symbols = [style.arrow_symbol(style.heading_bucket(h)) for h in self.heading[rows]]
+                self._items[index].setData(x=self.x[rows], y=self.y[rows], symbol=symbols)
+            for item, count in zip(self._items, self._counts, strict=True):
                 # an empty scatter still costs Python paint overhead every frame: take it off the scene
-                item.setVisible(len(rows) > 0 and self.visible_layers[str(item.property("map_layer"))]
+                item.setVisible(count > 0 and self.visible_layers[str(item.property("map_layer"))]
                                 and self._shown)
             self._update_selection()
             self.stale_ages.update()
@@ -372,35 +394,46 @@ class UnitLayer(QObject):
     def shown_count(self, group_key: str) -> int:
         """How many units are drawn in a style group (``"officer:stale"``, ``"vehicle:环卫车"`` …)."""
         g = DRONE_GROUP if group_key == "drone" else GROUP_INDEX[group_key]
-        return len(self._items[g].data)
+        return int(np.count_nonzero(self._shown_groups == g))
+
+    def drawn_count(self) -> int:
+        """How many markers the scatters hold (every shown unit once; hidden templates not counted)."""
+        return sum(self._counts)
+
+    def drawn_spots(self, item: pg.ScatterPlotItem) -> NDArray[np.void]:
+        """The spots ``item`` draws (a layer scatter's hidden style templates left out)."""
+        index = self._items.index(item)
+        templates = len(self._layer_groups.get(index, ()))
+        return item.data[templates:]
 
 
-def set_uniform_positions(item: pg.ScatterPlotItem, x: NDArray[np.float64], y: NDArray[np.float64]) -> None:
-    """``item.setData(x=x, y=y)`` for a scatter whose spots all share one style, without the per-spot cost.
+def set_styled_positions(item: pg.ScatterPlotItem, templates: int, local: NDArray[np.int64],
+                         x: NDArray[np.float64], y: NDArray[np.float64]) -> None:
+    """Set a layer scatter's spots: spot i is a copy of style template ``local[i]`` moved to (x[i], y[i]).
 
-    ``setData`` looks every spot up in the symbol atlas in Python (~20 µs a spot: 200 ms for 10,000 units).
-    All spots of a style group share one atlas entry, so the record array is built by repeating an existing
-    spot's record and writing the new coordinates.
+    The first ``templates`` records of ``item.data`` are hidden spots (NaN position), one per style group, whose
+    symbol atlas entry pyqtgraph rendered; copying their records is a numpy gather, where ``setData`` with
+    per-spot styles looks every spot up in the atlas in Python (~20 µs a spot: 200 ms for 10,000 units).
     """
-    if len(item.data) == 0 or len(x) == 0:
-        item.setData(x=x, y=y)
-        return
-    template = item.data[0]
-    if template["sourceRect"]["w"] == 0:  # the atlas entry is not rendered yet: let pyqtgraph do it
-        item.setData(x=x, y=y)
-        return
+    data = item.data
+    head = data[:templates]
+    if np.any(head["sourceRect"]["w"] == 0):  # the atlas was cleared (a new screen's pixel ratio): re-render
+        item.updateSpots()
+        data = item.data
+        head = data[:templates]
     item.prepareGeometryChange()
-    if len(item.data) == len(x):  # same units as last time (the common case): move them in place
-        item.data["x"] = x
-        item.data["y"] = y
+    if len(data) == templates + len(x) and np.array_equal(data["sourceRect"][templates:], head["sourceRect"][local]):
+        data["x"][templates:] = x  # same units in the same styles as last time (the common case): move them
+        data["y"][templates:] = y
     else:
-        data = np.empty(len(x), dtype=item.data.dtype)
-        data[:] = template
-        data["x"] = x
-        data["y"] = y
-        data["item"] = None
-        data["data"] = None
-        item.data = data
+        spots = np.empty(templates + len(x), dtype=data.dtype)
+        spots[:templates] = head
+        spots[templates:] = head[local]
+        spots["x"][templates:] = x
+        spots["y"][templates:] = y
+        spots["item"][templates:] = None
+        spots["data"][templates:] = None
+        item.data = spots
     item.bounds = [None, None]
     item.informViewBoundsChanged()
     item.invalidate()
@@ -425,7 +458,8 @@ def drawn_colour(layer: UnitLayer, unit_id: str) -> str:
         return ""
     layer.flush()
     for item in layer.group_items():
-        for spot_x, spot_y in zip(item.data["x"], item.data["y"], strict=False):
+        spots = layer.drawn_spots(item)
+        for spot_x, spot_y, brush in zip(spots["x"], spots["y"], spots["brush"], strict=True):
             if spot_x == layer.x[row] and spot_y == layer.y[row]:
-                return str(item.opts["brush"].color().name())
+                return str((brush if brush is not None else item.opts["brush"]).color().name())
     return ""

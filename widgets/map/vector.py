@@ -271,15 +271,25 @@ def _draw_label(p: QPainter, label: Label, box: LabelBox, halo: QColor | None) -
 
 
 class LabelsItem(QGraphicsItem):
-    """A few changing labels (ages of silent units) painted in device pixels by one item."""
+    """A few changing labels (ages of silent units, facilities' numbers) painted in device pixels by one item.
+
+    Why a pixmap of its own: placing and drawing the labels is dozens of Qt calls from Python per label, and
+    the map repaints several times a second while units move; each such call may hand the interpreter lock to
+    a busy worker thread and wait for it back, so a frame took a hundred milliseconds of waiting. The labels
+    are rendered once per view and change; a repaint in the same view is one blit.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.labels: list[Label] = []
+        self.renders = 0
+        self._cache: QPixmap | None = None
+        self._cache_key: tuple[float, ...] | None = None
 
     def set_labels(self, labels: Sequence[Label]) -> None:
         self.prepareGeometryChange()
         self.labels = list(labels)
+        self._cache_key = None
         self.update()
 
     def texts(self) -> list[str]:
@@ -289,10 +299,27 @@ class LabelsItem(QGraphicsItem):
         return QRectF(-1e9, -1e9, 2e9, 2e9) if self.labels else QRectF()
 
     def paint(self, painter: QPainter, _option: object, _widget: object = None) -> None:
+        if not self.labels:
+            return
+        device = painter.device()
         world = painter.worldTransform()
+        dpr = float(device.devicePixelRatioF()) if hasattr(device, "devicePixelRatioF") else 1.0
+        key = (world.m11(), world.m12(), world.m21(), world.m22(), world.dx(), world.dy(),
+               float(device.width()), float(device.height()), dpr)
+        if self._cache is None or self._cache_key != key:
+            pixmap = QPixmap(int(device.width() * dpr), int(device.height() * dpr))
+            pixmap.setDevicePixelRatio(dpr)
+            pixmap.fill(QColor(0, 0, 0, 0))
+            p = QPainter(pixmap)
+            p.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+            for label, box in place_labels(p, world, self.labels):  # ages of silent units never pile up
+                _draw_label(p, label, box, None)
+            p.end()
+            self._cache, self._cache_key = pixmap, key
+            self.renders += 1
         painter.save()
-        for label, box in place_labels(painter, world, self.labels):  # ages of silent units never pile up
-            _draw_label(painter, label, box, None)
+        painter.resetTransform()
+        painter.drawPixmap(QPointF(0.0, 0.0), self._cache)
         painter.restore()
 
 
