@@ -66,7 +66,7 @@ from commandcenter.runtime.compose import (
     imported_basemap_path,
     load_basemap_checked,
 )
-from commandcenter.store import models, utcnow
+from commandcenter.store import Store, models, utcnow
 
 log = logging.getLogger(__name__)
 DEMO_OPEN311_KEY = "demo-open311-key"
@@ -104,7 +104,7 @@ def build_demo(config: Config, *, basemap_path: str | None = None, layout: str =
     basemap, warning = load_basemap_checked(chosen)
     imported = imported_basemap_path()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-database") as pool:
-        claimed = pool.submit(claim_demo_database, config.database.url or demo_database_url())  # as prepare's
+        claimed = pool.submit(_claim_with_accounts, config.database.url or demo_database_url())  # as prepare's
         try:
             setup = prepare(config, basemap, basemap_file=str(
                 chosen or (imported if imported.exists() and not warning else "")))
@@ -124,6 +124,17 @@ def build_demo(config: Config, *, basemap_path: str | None = None, layout: str =
         raise
     attach(services, setup)
     return services
+
+
+def _claim_with_accounts(url: str) -> None:
+    """The demo's database claimed and its accounts in it before the services are built: the console's 值班长
+    needs the map's view permission when the first screen is built, before the services start."""
+    claim_demo_database(url)
+    store = Store(url or None)
+    try:
+        create_demo_users(store)
+    finally:
+        store.close()
 
 
 def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> DemoSetup:
@@ -318,7 +329,7 @@ class _PopulationArrived(QObject):
 
 def attach(services: Services, setup: DemoSetup) -> None:
     """Add the simulated city to built services: units, posts and routes (once the city process says who is in
-    it), demo accounts, reports, the desk."""
+    it), reports, the desk (the demo accounts were created with the database's claim)."""
     for name, stop in setup.stoppers:
         services.lifecycle.adopt(name, stop)
     city = setup.simulator
@@ -327,7 +338,6 @@ def attach(services: Services, setup: DemoSetup) -> None:
     bridge = _PopulationArrived(services.events)
     bridge.arrived.connect(lambda population: _populate(services, population, registered))
     city.when_populated(bridge.arrived.emit)
-    services.lifecycle.add("demo accounts", start=lambda: create_demo_users(services.store))
     services.lifecycle.add("demo departments", start=lambda: seed_departments(services.store))  # 吹哨报到
     if setup.frigate is not None:
         services.extra["frigate_box"] = setup.frigate
