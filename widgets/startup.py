@@ -102,11 +102,11 @@ class Startup(QObject):
             QApplication.quit()
 
     def _compose_now(self) -> None:
+        services = self._compose()  # first: a composition may start its slow disk work before the core's imports
+        self.services = services
         from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
         from widgets.screens import build_screens
 
-        services = self._compose()
-        self.services = services
         # Watched start-up: the screen in front is built and painted before the services start (listeners, device
         # links, the demo's simulator and seeding), which that first frame does not need. A login or a snapshot
         # composes before the window shows: there the services start first, as before.
