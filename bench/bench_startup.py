@@ -1,4 +1,4 @@
-"""Cold start to first painted window, and the GUI thread's worst and p99 stall over the demo at 2,000 officers.
+"""Cold start to first painted window and to the map's first paint, and the GUI thread's worst and p99 stall over the demo at 2,000 officers.
 
 Cold start is measured from the parent spawning a fresh interpreter to the main window's first paint event (the
 median of several runs). The stall is how late a 10 ms timer fires on the GUI thread while the whole demo runs
@@ -32,7 +32,13 @@ def _probe(units: int, seconds: float) -> dict[str, float]:
     data = json.loads(result.stdout.strip().splitlines()[-1])
     data["cold_start_s"] = round(data["first_paint_at"] - started, 3)
     data["screen_ready_s"] = round(data["screen_ready_at"] - started, 3)
+    data["units_painted_s"] = round(data["units_painted_at"] - started, 3) if data["units_painted_at"] else None
     return data
+
+
+def _median_or_none(values: list[float | None]) -> float | None:
+    known = [v for v in values if v is not None]
+    return round(statistics.median(known), 3) if known else None
 
 
 def _compile_bytecode() -> None:
@@ -42,6 +48,7 @@ def _compile_bytecode() -> None:
 
 def run(quick: bool = False) -> dict[str, object]:
     _compile_bytecode()
+    start_load = round(os.getloadavg()[0], 2)
     probes = [_probe(200, 1.0) for _ in range(1 if quick else 3)]
     starts = [p["cold_start_s"] for p in probes]
     stall = _probe(300 if quick else 2000, 5.0 if quick else 30.0)
@@ -53,6 +60,17 @@ def run(quick: bool = False) -> dict[str, object]:
             p["process_cpu_first_paint_s"] for p in probes), 3),
         "process_cpu_to_map_screen_s_median": round(statistics.median(
             p["process_cpu_screen_ready_s"] for p in probes), 3),
+        # Issue 11's names for the same start-ups: the window's first paint, and the map's first paint (the first
+        # screen with content: street map, zones, cameras), each wall time and process CPU to it (median).
+        "cold_start_s": round(statistics.median(starts), 3),
+        "map_first_paint_s": round(statistics.median(p["screen_ready_s"] for p in probes), 3),
+        "process_cpu_to_map_first_paint_s": round(statistics.median(
+            p["process_cpu_screen_ready_s"] for p in probes), 3),
+        "map_first_paint_runs_s": [p["screen_ready_s"] for p in probes],
+        "map_with_units_paint_s": _median_or_none([p["units_painted_s"] for p in probes]),
+        "process_cpu_to_map_with_units_s": _median_or_none([p["process_cpu_units_painted_s"] or None
+                                                             for p in probes]),
+        "load_average_1min_at_start": start_load,
         "demo_units": 300 if quick else 2000,
         "stall_window_s": 5.0 if quick else 30.0,
         "gui_stall_max_ms": stall["stall_max_ms"],

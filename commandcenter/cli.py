@@ -304,9 +304,14 @@ def _demo_composition(options: GuiOptions) -> Callable[[], Services]:
     use_profile(DEMO)  # what ``use_demo_folders`` does, without importing the demo wing before the window shows
 
     def compose() -> Services:
+        from commandcenter.demo.database import claim_in_background, demo_database_url
+
+        # The database's claim (on a new one the schema waits on the disk) starts before the demo wing's imports.
+        claimed = claim_in_background(options.config.database.url or demo_database_url())
         from commandcenter.demo.session import build_demo
 
-        return build_demo(options.config, basemap_path=options.basemap or None, layout=options.layout)
+        return build_demo(options.config, basemap_path=options.basemap or None, layout=options.layout,
+                          claimed=claimed)
 
     return compose
 

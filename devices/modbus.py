@@ -19,9 +19,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-from pymodbus.client import ModbusSerialClient
-from pymodbus.exceptions import ModbusException
+from typing import TYPE_CHECKING
 
 from devices.base import LinkStats, Sink
 from devices.sensor import (
@@ -32,6 +30,9 @@ from devices.sensor import (
     decode_registers,
     register_span,
 )
+
+if TYPE_CHECKING:
+    from pymodbus.client import ModbusSerialClient
 
 log = logging.getLogger(__name__)
 # pymodbus logs every unanswered request at ERROR; the poller reports them as counted bad reads instead.
@@ -80,6 +81,10 @@ class ModbusPoller:
         return data
 
     def serve(self, sink: Sink, stop: threading.Event) -> None:
+        # pymodbus (and its simulator and datastore modules) loads on the line's own thread, when it first opens:
+        # the application's start-up imports none of it.
+        from pymodbus.client import ModbusSerialClient
+
         client = ModbusSerialClient(self.url, baudrate=self.baudrate, timeout=self.timeout_s, retries=0,
                                     trace_packet=self._trace)
         if not client.connect():
@@ -106,6 +111,8 @@ class ModbusPoller:
 
     def poll(self, client: ModbusSerialClient, spec: ModbusSensorSpec) -> SensorReading | SensorBadRead:
         """One read of one sensor's register block: its reading, or a bad read with the reason."""
+        from pymodbus.exceptions import ModbusException
+
         first, count = register_span(spec.registers)
         try:
             response = client.read_holding_registers(first, count=count, device_id=spec.unit)

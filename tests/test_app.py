@@ -87,6 +87,48 @@ def test_screens_are_built_when_first_shown_and_work_together(demo_window, qtbot
     assert dispatch.form.lon_spin.value() == pytest.approx(118.791)
 
 
+def test_demo_shows_its_map_before_the_services_start_then_the_city_reports(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """As ``commandcenter demo`` starts: the window paints, the map in front is built and painted (the console's
+    值班长 may view it: the demo accounts exist before the services start), then the listeners open and the
+    simulated city's units arrive on it."""
+    from PySide6.QtCore import QSettings
+
+    from commandcenter.demo.session import build_demo
+    from commandcenter.i18n import install_language
+    from widgets.startup import Startup
+
+    config = Config()
+    config.database.url = f"sqlite:///{tmp_path / 'demo.db'}"
+    config.simulator.units, config.simulator.vehicles = 20, 4
+    config.simulator.cameras = config.simulator.drones = 0
+    install_language(QApplication.instance(), "zh")
+    options = GuiOptions(config=config, demo=True, language="zh")
+    startup = Startup(options, QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat),
+                      lambda: build_demo(config))
+    window = startup.window
+    qtbot.addWidget(window)
+    started: list[bool] = []
+    startup.ready.connect(lambda: started.append(
+        startup.services is not None and "start trackers" in startup.services.lifecycle.log))
+    try:
+        window.resize(1280, 800)
+        window.show_screen("map")
+        startup.compose_after_first_paint()
+        window.show()
+        qtbot.waitUntil(lambda: bool(started) or startup.error is not None, timeout=120_000)
+        assert startup.error is None
+        assert started == [False], "the screen in front is built before the services start"
+        map_screen = startup.slots["map"].content.content  # type: ignore[union-attr]
+        assert map_screen is not None and not isinstance(map_screen, QLabel), "the map, not a refusal"
+        services = startup.services
+        assert services is not None
+        qtbot.waitUntil(lambda: len(services.tracker.snapshot()) >= 20, timeout=120_000)
+        assert startup.error is None
+    finally:
+        window.close()
+        startup.stop()
+
+
 def test_f_keys_and_detaching_a_screen(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, _ctx = demo_window
     window.show_screen("map")

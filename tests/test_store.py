@@ -7,7 +7,7 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
 
 from commandcenter.store import FixRow, Store, StoreError, models, utcnow
 
@@ -17,6 +17,40 @@ def test_upgrade_creates_every_domain_table(store: Store) -> None:
     for table in ("officers", "vehicles", "cameras", "drones", "sensors", "zones", "cases", "case_events",
                   "position_fixes", "evidence"):
         assert table in names
+
+
+def test_heads_read_from_the_migration_files_are_alembics_heads() -> None:
+    from alembic.script import ScriptDirectory
+
+    from commandcenter.store.migrate import alembic_config, head_revisions
+
+    script = ScriptDirectory.from_config(alembic_config(create_engine("sqlite://")))
+    assert head_revisions() == frozenset(script.get_heads())
+
+
+def test_an_upgraded_database_is_current_and_one_behind_is_upgraded(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from commandcenter.store.migrate import head_revisions, schema_is_current
+
+    store = Store(f"sqlite:///{tmp_path / 'cc.db'}")
+    try:
+        assert not schema_is_current(store.engine)  # a new file: Alembic creates the schema
+        store.upgrade()
+        assert schema_is_current(store.engine)
+        # A database without one migration (``kpi_indexes`` only adds two indexes): the cheap check sees that it
+        # is behind, and the upgrade runs that migration again.
+        assert "kpi_indexes" in head_revisions()
+        with store.engine.begin() as conn:
+            conn.execute(text("DROP INDEX ix_cases_registered_at"))
+            conn.execute(text("DROP INDEX ix_case_events_action_time"))
+            conn.execute(text("DELETE FROM alembic_version WHERE version_num = 'kpi_indexes'"))
+        assert not schema_is_current(store.engine)
+        store.upgrade()
+        assert schema_is_current(store.engine)
+        with store.engine.connect() as conn:
+            indexes = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))}
+        assert {"ix_cases_registered_at", "ix_case_events_action_time"} <= indexes
+    finally:
+        store.close()
 
 
 def test_sqlite_runs_wal_with_foreign_keys_and_full_sync(store: Store) -> None:

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 
 from commandcenter.cli import GuiOptions
@@ -102,12 +102,17 @@ class Startup(QObject):
             QApplication.quit()
 
     def _compose_now(self) -> None:
-        from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
-        from widgets.screens import LazyScreen, build_screens
-
-        services = self._compose()
+        services = self._compose()  # first: a composition may start its slow disk work before the core's imports
         self.services = services
-        services.start()
+        from commandcenter.bus.bridge import ATTACHED, SeatSubscriber
+        from widgets.screens import build_screens
+
+        # Watched start-up: the screen in front is built and painted before the services start (listeners, device
+        # links, the demo's simulator and seeding), which that first frame does not need. A login or a snapshot
+        # composes before the window shows: there the services start first, as before.
+        start_after_paint = self.window.isVisible() and self._authenticate is None
+        if not start_after_paint:
+            services.start()
         if self._authenticate is not None and not self._authenticate(services):
             self.refused = True
             QApplication.quit()
@@ -125,15 +130,52 @@ class Startup(QObject):
         if isinstance(seat, SeatSubscriber):
             window.status_line.set_link(seat)
         window.status_line.refresh()
+        if start_after_paint:
+            self._after_front_paint(self._start_services)
+        else:
+            self._started(services)
+        self.ready.emit()
+
+    def _after_front_paint(self, then: Callable[[], None]) -> None:
+        """``then`` once the screen in front has painted with its content (the slot of the front screen holds the
+        built screen now), or at once when no screen of the window is in front."""
+        from widgets.app import after_first_paint
+
+        front = self.window.current_key()
+        slot = self.slots.get(front) if front else None
+        target = slot.content if slot is not None and slot.content is not None else None
+        if target is None or not target.isVisible():
+            QTimer.singleShot(0, then)
+            return
+        after_first_paint(target, then)
+
+    def _start_services(self) -> None:
+        """The services start behind the first painted screen (its construction needed none of them running)."""
+        services = self.services
+        if services is None:
+            return
+        try:
+            services.start()
+        except BaseException as exc:  # handed to ``run`` once the event loop has stopped, as a failed compose
+            log.exception("the command center could not start")
+            self.error = exc
+            QApplication.quit()
+            return
+        self._started(services)
+
+    def _started(self, services: Services) -> None:
+        """Said in the log; what start-up built stays out of the garbage collector's walk from now on."""
+        from widgets.screens import LazyScreen
+
         log.info("command center up in %.2f s (%s, %s)", time.monotonic() - self.started,
                  "demo" if self.options.demo else self.options.config.source, services.store.description)
-        if self.collector is not None:  # what start-up and each screen build stays: out of the collector's walk
+        gui = self.gui
+        if self.collector is not None and gui is not None:  # start-up's and each screen build's objects stay
             collector = self.collector
             collector.freeze(collect=True)
             for place in gui.screens.values():
                 if isinstance(place, LazyScreen):
                     place.built.connect(lambda _screen: collector.freeze())
-        self.ready.emit()
 
     def stop(self) -> None:
         """Stop what was started (the screens' shutdowns were registered last, so they stop first)."""

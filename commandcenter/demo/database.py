@@ -7,6 +7,9 @@ accounts (published passwords), simulated officers and seeded cases never land i
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import Future
+
 from sqlalchemy import delete
 
 from commandcenter import paths
@@ -52,3 +55,32 @@ def claim_demo_database(url: str) -> None:
         seed_demo_airspace(store)  # the demo city's airport, as a bureau's `data import nofly` would store it
     finally:
         store.close()
+
+
+def claim_in_background(url: str) -> Future[None]:
+    """Claim ``url`` and create the demo accounts in it on a thread of its own (see :func:`claim_demo_database`).
+
+    Why: on a new database the schema's creation waits on the disk for most of a second; started first, it runs
+    while the GUI thread imports and builds the rest. The accounts are there before the services are built: the
+    console's 值班长 needs the map's view permission when the first screen is built, before the services start."""
+    claimed: Future[None] = Future()
+
+    def run() -> None:
+        if not claimed.set_running_or_notify_cancel():
+            return
+        try:
+            from commandcenter.demo.users import create_demo_users
+
+            claim_demo_database(url)
+            store = Store(url or None)
+            try:
+                create_demo_users(store)
+            finally:
+                store.close()
+        except BaseException as exc:
+            claimed.set_exception(exc)
+        else:
+            claimed.set_result(None)
+
+    threading.Thread(target=run, name="demo-database", daemon=True).start()
+    return claimed

@@ -23,7 +23,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from lxml import etree
-from zeep.transports import Transport
 
 from commandcenter.config import CameraConfig
 from devices.onvif import DEVICE_BINDING, MEDIA_BINDING, PTZ_BINDING, clamp, wsdl_document
@@ -79,12 +78,8 @@ class SimulatedOnvifCamera:
         self.state = PtzState()
         self.requests: list[str] = []  # operation names in arrival order (tests read it)
         self._lock = threading.Lock()
-        transport = Transport()
-        self._bindings = {
-            "/onvif/device_service": wsdl_document("devicemgmt.wsdl", transport).bindings[DEVICE_BINDING],
-            "/onvif/media_service": wsdl_document("media.wsdl", transport).bindings[MEDIA_BINDING],
-            "/onvif/ptz_service": wsdl_document("ptz.wsdl", transport).bindings[PTZ_BINDING],
-        }
+        self._bindings_lock = threading.Lock()
+        self._bindings_parsed: dict[str, Any] | None = None
         self._handlers: dict[str, Callable[[Any], dict[str, object]]] = {
             "GetCapabilities": self._get_capabilities, "GetProfiles": self._get_profiles,
             "ContinuousMove": self._continuous_move, "Stop": self._stop, "AbsoluteMove": self._absolute_move,
@@ -94,6 +89,22 @@ class SimulatedOnvifCamera:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler_class())
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
+
+    @property
+    def _bindings(self) -> dict[str, Any]:
+        """The SOAP bindings by path, parsed from the WSDLs at the first request (on the server's thread): a
+        camera that starts with the application costs its start-up no parsing of the 360 kB schema."""
+        with self._bindings_lock:
+            if self._bindings_parsed is None:
+                from zeep.transports import Transport
+
+                transport = Transport()
+                self._bindings_parsed = {
+                    "/onvif/device_service": wsdl_document("devicemgmt.wsdl", transport).bindings[DEVICE_BINDING],
+                    "/onvif/media_service": wsdl_document("media.wsdl", transport).bindings[MEDIA_BINDING],
+                    "/onvif/ptz_service": wsdl_document("ptz.wsdl", transport).bindings[PTZ_BINDING],
+                }
+            return self._bindings_parsed
 
     @property
     def port(self) -> int:

@@ -21,7 +21,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
@@ -47,13 +47,12 @@ from commandcenter.config import (
 from commandcenter.demo.broker import DemoBroker
 from commandcenter.demo.citizens import SimulatedRaters
 from commandcenter.demo.city_process import CityPopulation, CityProcess
-from commandcenter.demo.database import claim_demo_database, demo_database_url
+from commandcenter.demo.database import claim_in_background, demo_database_url
 from commandcenter.demo.departments import seed_departments
 from commandcenter.demo.desk import SimulatedDesk, seed_today
 from commandcenter.demo.frigate_box import DemoFrigateBox, demo_label
 from commandcenter.demo.phones import SimulatedPhones
 from commandcenter.demo.sanitation import DEMO_RULES, SanitationSimulator
-from commandcenter.demo.users import create_demo_users
 from commandcenter.geo.basemap import Basemap
 from commandcenter.geo.coords import haversine_m
 from commandcenter.geo.extent import street_extent, street_sites
@@ -93,29 +92,32 @@ class DemoSetup:
 
 
 def build_demo(config: Config, *, basemap_path: str | None = None, layout: str = "",
-               parent: QObject | None = None, role: Role = Role.EMBEDDED) -> Services:
+               parent: QObject | None = None, role: Role = Role.EMBEDDED,
+               claimed: Future[None] | None = None) -> Services:
     """The whole demo command center (not yet started): ``prepare`` → ``build`` → ``attach``.
 
     The demo's database is claimed (on a new one: the schema created, which waits on the disk) while ``prepare``
     starts the loopback servers (which waits on their processes): start-up waits for the longer of the two.
+    ``claimed``: that claim, already started by the caller (:func:`claim_in_background`, before this module's
+    imports), else it starts here.
     ``role``: :attr:`Role.SERVER` for the server of ``demo --hall`` (the simulated city in a headless server).
     """
     chosen = basemap_path or config.map.basemap or None
-    basemap, warning = load_basemap_checked(chosen)
-    imported = imported_basemap_path()
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-database") as pool:
-        claimed = pool.submit(claim_demo_database, config.database.url or demo_database_url())  # as prepare's
-        try:
-            setup = prepare(config, basemap, basemap_file=str(
-                chosen or (imported if imported.exists() and not warning else "")))
-        except BaseException:
-            claimed.exception()  # the claim finishes (its store closes) before the error goes on
-            raise
-        try:
-            claimed.result()
-        except BaseException:
-            setup.stop()
-            raise
+    if claimed is None:
+        claimed = claim_in_background(config.database.url or demo_database_url())
+    try:
+        basemap, warning = load_basemap_checked(chosen)
+        imported = imported_basemap_path()
+        setup = prepare(config, basemap, basemap_file=str(
+            chosen or (imported if imported.exists() and not warning else "")))
+    except BaseException:
+        claimed.exception()  # the claim finishes (its store closes) before the error goes on
+        raise
+    try:
+        claimed.result()
+    except BaseException:
+        setup.stop()
+        raise
     try:
         services = build(setup.config, demo=True, basemap=basemap, layout=layout, parent=parent,
                          basemap_warning=warning, role=role)
@@ -318,7 +320,7 @@ class _PopulationArrived(QObject):
 
 def attach(services: Services, setup: DemoSetup) -> None:
     """Add the simulated city to built services: units, posts and routes (once the city process says who is in
-    it), demo accounts, reports, the desk."""
+    it), reports, the desk (the demo accounts were created with the database's claim)."""
     for name, stop in setup.stoppers:
         services.lifecycle.adopt(name, stop)
     city = setup.simulator
@@ -327,7 +329,6 @@ def attach(services: Services, setup: DemoSetup) -> None:
     bridge = _PopulationArrived(services.events)
     bridge.arrived.connect(lambda population: _populate(services, population, registered))
     city.when_populated(bridge.arrived.emit)
-    services.lifecycle.add("demo accounts", start=lambda: create_demo_users(services.store))
     services.lifecycle.add("demo departments", start=lambda: seed_departments(services.store))  # 吹哨报到
     if setup.frigate is not None:
         services.extra["frigate_box"] = setup.frigate
