@@ -29,7 +29,7 @@ from PySide6.QtCore import QObject, Signal
 
 from commandcenter.config import CameraConfig
 from commandcenter.ptz.geometry import bearing_deg, distance_m, pan_for_bearing, tilt_for_distance
-from commandcenter.runtime.tasks import Lane, TaskManager
+from commandcenter.runtime.tasks import Lane, TaskManager, TasksStopped
 from devices.onvif import OnvifPtzClient, PtzPosition, PtzPreset, PtzStatus
 
 log = logging.getLogger(__name__)
@@ -198,7 +198,7 @@ class PtzService(QObject):
                 return
             try:
                 future = self.goto_preset(camera_id, camera.alarm_preset)
-            except PtzCommandError:
+            except (PtzCommandError, TasksStopped):  # no answer, or the application is stopping: pop where it is
                 show(camera_id, text)
                 return
             future.add_done_callback(lambda _f: bridge.fire.emit(camera_id, text))
