@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from concurrent.futures import Future
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -36,19 +37,22 @@ def test_an_upgraded_database_is_current_and_one_behind_is_upgraded(tmp_path) ->
         assert not schema_is_current(store.engine)  # a new file: Alembic creates the schema
         store.upgrade()
         assert schema_is_current(store.engine)
-        # A database without one migration (``kpi_indexes`` only adds two indexes): the cheap check sees that it
-        # is behind, and the upgrade runs that migration again.
-        assert "kpi_indexes" in head_revisions()
+        # A database one migration behind on a branch (``kpi_cache``, the head after ``kpi_facts``: a table and
+        # its triggers): the cheap check sees that it is behind, and the upgrade runs that migration again.
+        assert "kpi_cache" in head_revisions()
         with store.engine.begin() as conn:
-            conn.execute(text("DROP INDEX ix_cases_registered_at"))
-            conn.execute(text("DROP INDEX ix_case_events_action_time"))
-            conn.execute(text("DELETE FROM alembic_version WHERE version_num = 'kpi_indexes'"))
+            for (trigger,) in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                                "AND name LIKE 'kpi_changes_%'")).all():
+                conn.execute(text(f"DROP TRIGGER {trigger}"))
+            conn.execute(text("DROP TABLE kpi_period_cache"))
+            conn.execute(text("DROP TABLE kpi_changes"))
+            conn.execute(text("UPDATE alembic_version SET version_num = 'kpi_facts' WHERE version_num = 'kpi_cache'"))
         assert not schema_is_current(store.engine)
         store.upgrade()
         assert schema_is_current(store.engine)
         with store.engine.connect() as conn:
-            indexes = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'index'"))}
-        assert {"ix_cases_registered_at", "ix_case_events_action_time"} <= indexes
+            tables = {row[0] for row in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'table'"))}
+        assert {"kpi_period_cache", "kpi_changes"} <= tables
     finally:
         store.close()
 
@@ -184,3 +188,40 @@ def test_case_work_overtakes_a_flood_of_positions(store: Store) -> None:
     store.flush()
     assert all(f.done() for f in floods)
     assert store.scalar("SELECT COUNT(*) FROM position_fixes") == 100_000
+
+
+def test_positions_are_committed_while_case_work_keeps_coming(store: Store) -> None:
+    """Devices are answered only once their fix is committed: a steady stream of jobs (2,000 phones pairing)
+    must not hold a queued fix batch back until every job is done (the phones' requests timed out)."""
+    gate = threading.Event()
+    store.submit(lambda s: gate.wait(10))  # the writer is busy while the backlog queues up
+    backlog = [store.submit(lambda s: time.sleep(0.02)) for _ in range(100)]
+    fixes = store.add_fixes([FixRow("u1", utcnow(), 32.0, 118.7, None, None, "osmand")])
+    gate.set()
+    fixes.result(30)
+    assert sum(job.done() for job in backlog) < 100, "the fix waited for the whole backlog of jobs"
+    store.flush()
+    assert all(job.done() for job in backlog)
+
+
+def test_write_queue_alternates_when_both_lanes_are_backed_up() -> None:
+    from commandcenter.store.write_queue import FixBatch, WriteQueue
+
+    def job(name: str) -> tuple[object, Future[object]]:
+        return (lambda _s: name), Future()
+
+    fresh = WriteQueue(max_fix_wait_s=3600)  # fixes not yet overdue: jobs first, in order
+    fresh.put_fixes((FixBatch([1]), Future()))
+    for name in "ab":
+        fresh.put_job(job(name))
+    taken = [fresh.get() for _ in range(3)]
+    assert [isinstance(item[0], FixBatch) for item in taken if item] == [False, False, True]
+
+    overdue = WriteQueue(max_fix_wait_s=0)
+    for name in "abc":
+        overdue.put_job(job(name))
+        overdue.put_fixes((FixBatch([name]), Future()))
+    kinds = ["fix" if isinstance(item[0], FixBatch) else "job" for item in (overdue.get() for _ in range(6)) if item]
+    assert kinds == ["fix", "job", "fix", "job", "fix", "job"]
+    overdue.stop()
+    assert overdue.get() is None

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from tests.drones.flight_support import FlyingHarness
 from widgets.drones import DronesScreen
-from widgets.wheelguard import install_wheel_guard
+from widgets.wheelguard import install_wheel_guard, remove_wheel_guard
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,10 +45,9 @@ def wheel(widget: QWidget, notches: int = -3) -> None:
 def guarded(qtbot: Any) -> Iterator[None]:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    guard = install_wheel_guard(app)
+    install_wheel_guard(app)
     yield
-    app.removeEventFilter(guard)
-    guard.deleteLater()
+    remove_wheel_guard(app)
 
 
 def test_the_application_installs_the_guard() -> None:
@@ -58,6 +57,20 @@ def test_the_application_installs_the_guard() -> None:
               "app = make_application('en')\n"
               "guard = app.findChild(WheelGuard)\n"
               "assert guard is not None and install_wheel_guard(app) is guard\n"
+              # under the real theme (a style sheet), a control made after start-up is guarded too
+              "from PySide6.QtCore import QPoint, QPointF, Qt\n"
+              "from PySide6.QtGui import QWheelEvent\n"
+              "from PySide6.QtWidgets import QApplication, QScrollArea, QSpinBox, QVBoxLayout, QWidget\n"
+              "area, inner = QScrollArea(), QWidget()\n"
+              "layout = QVBoxLayout(inner)\n"
+              "spins = [QSpinBox() for _ in range(30)]\n"
+              "for spin in spins: spin.setValue(20); layout.addWidget(spin)\n"
+              "area.setWidget(inner); area.resize(300, 200); area.show(); app.processEvents()\n"
+              "c = spins[1].rect().center()\n"
+              "QApplication.sendEvent(spins[1], QWheelEvent(QPointF(c), QPointF(spins[1].mapToGlobal(c)), QPoint(),"
+              " QPoint(0, -360), Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier,"
+              " Qt.ScrollPhase.NoScrollPhase, False))\n"
+              "assert spins[1].value() == 20 and area.verticalScrollBar().value() > 0\n"
               "print('guarded')\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120)

@@ -5,18 +5,25 @@ slider because the pointer happened to cross one (issue 15: 20 m became 16 m whi
 panel). One application-wide event filter covers every screen, present and future: a wheel event over a spin box,
 combo box or slider that does not have keyboard focus is handed on to its parent (the scroll area scrolls)
 instead. Click or tab into the control first and the wheel works on it as before. Scroll bars keep their wheel.
+
+The filter sits on the guarded controls themselves, not on the application: an application-wide Python filter is
+called for every event of every widget (each paint and timer of the GUI thread then waits for the interpreter
+lock, which the demo's decoder and listener threads hold; in a 2,000-unit demo a third of the GUI thread's
+samples were in it). A proxy style's ``polish`` — Qt polishes every widget once, before it is first shown —
+installs the filter on each spin box, combo box and slider, present and future.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, QPointF
-from PySide6.QtGui import QWheelEvent
+from PySide6.QtGui import QPalette, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
     QAbstractSlider,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
+    QProxyStyle,
     QScrollBar,
     QWidget,
 )
@@ -72,11 +79,34 @@ class WheelGuard(QObject):
         return True
 
 
+class _GuardingStyle(QProxyStyle):
+    """The application's style as it was, plus: every guarded control gets the filter when Qt polishes it."""
+
+    def __init__(self, guard: WheelGuard) -> None:
+        super().__init__()  # on the platform's default style, the one the application has without setStyle
+        self.guard = guard
+
+    def polish(self, target: QWidget | QPalette | QApplication) -> QPalette | None:  # type: ignore[override]
+        polished = super().polish(target)  # type: ignore[arg-type]
+        if isinstance(target, _GUARDED):
+            target.installEventFilter(self.guard)  # installing twice keeps one (Qt moves it to the front)
+        return polished
+
+
 def install_wheel_guard(app: QApplication) -> WheelGuard:
-    """Install the guard once on ``app`` (idempotent); returns it."""
+    """Install the guard once on ``app`` (idempotent; widgets that exist already are polished again); returns it."""
     existing = app.findChild(WheelGuard)
     if isinstance(existing, WheelGuard):
         return existing
     guard = WheelGuard(app)
-    app.installEventFilter(guard)
+    app.setStyle(_GuardingStyle(guard))
     return guard
+
+
+def remove_wheel_guard(app: QApplication) -> None:
+    """Undo :func:`install_wheel_guard` (tests): the plain style back, the filters gone with the guard."""
+    guard = app.findChild(WheelGuard)
+    if isinstance(guard, WheelGuard):
+        app.setStyle(QProxyStyle())  # the default style again; the guarding one (and its filters' owner) goes
+        guard.setParent(None)
+        guard.deleteLater()

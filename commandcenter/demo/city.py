@@ -30,7 +30,9 @@ from commandcenter.runtime.units import UnitInfo
 from devices.jt808 import Jt808Terminal
 from devices.osmand import OsmAndClient
 
-SENDERS = 16  # sending threads of the simulated devices (each device has at most one report in flight)
+SENDERS = 16  # sending threads of the simulated phones (each device has at most one report in flight)
+TERMINAL_SENDERS = 4  # the vehicles' JT/T 808 terminals send on threads of their own: real ones do not wait for
+# phones (with one shared pool, phones whose answers were slow held every thread and no vehicle reported)
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +118,7 @@ class CitySimulator:
         # it is stored, so a device waits tens of milliseconds for its answer, and one loop waiting for each in
         # turn would let a thousand officers report a few times a minute. Each device has one report in flight.
         self._senders: ThreadPoolExecutor | None = None
+        self._terminal_senders: ThreadPoolExecutor | None = None
         self._in_flight: set[str] = set()
         self._in_flight_lock = threading.Lock()
         self._clients = threading.local()
@@ -201,6 +204,7 @@ class CitySimulator:
         self.osmand_address = osmand
         self.osmand_key = osmand_key
         self._senders = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="sim-device")
+        self._terminal_senders = ThreadPoolExecutor(max_workers=TERMINAL_SENDERS, thread_name_prefix="sim-terminal")
         self._thread = threading.Thread(target=self._run, name="city-simulator", daemon=True)
         self._thread.start()
 
@@ -208,8 +212,9 @@ class CitySimulator:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(5.0)
-        if self._senders is not None:
-            self._senders.shutdown(wait=True, cancel_futures=True)
+        for pool in (self._senders, self._terminal_senders):
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
         for term in self._terminals.values():
             try:
                 term.close()
@@ -281,12 +286,13 @@ class CitySimulator:
         """Hand the mover's position, as it is now, to a sending thread (skipped while its last report is
         still unanswered, like a device that is still waiting)."""
         with self._in_flight_lock:
-            if m.device_key in self._in_flight or self._senders is None:
+            pool = self._terminal_senders if m.info.kind == UnitKind.VEHICLE.value else self._senders
+            if m.device_key in self._in_flight or pool is None:
                 return
             self._in_flight.add(m.device_key)
         fix = (m.lat, m.lon, m.speed_mps, m.heading, datetime.now(UTC))
         try:
-            self._senders.submit(self._send, m, *fix)
+            pool.submit(self._send, m, *fix)
         except RuntimeError:  # stopping
             with self._in_flight_lock:
                 self._in_flight.discard(m.device_key)

@@ -31,10 +31,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import io
-import itertools
 import logging
-import queue
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from commandcenter import paths
 from commandcenter.store import models
+from commandcenter.store.write_queue import FixBatch, WriteQueue
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -87,8 +87,6 @@ def _describe(url: str) -> str:
         return url
 
 
-_STOP = object()
-PRIORITY_JOB, PRIORITY_FIXES, PRIORITY_STOP = 0, 1, 2
 MAX_FIXES_PER_TRANSACTION = 5000  # a case queued behind a flood of positions waits for at most one such batch
 # PostgreSQL advisory lock keys (any 64-bit numbers no other application on the database uses): "CCWRITER"/"CCSCHEMA".
 WRITER_LOCK_KEY = 0x4343575249544552 & 0x7FFFFFFFFFFFFFFF
@@ -118,10 +116,8 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_engine = self._make_write_engine(parsed.database or "", echo)
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
-        # Case work before positions: jobs (priority 0) overtake queued fix batches (priority 1), so a case a
-        # dispatcher just acknowledged never waits behind a flood of positions. Within a priority, FIFO.
-        self._queue: queue.PriorityQueue[tuple[int, int, Any]] = queue.PriorityQueue()
-        self._seq = itertools.count()
+        # Case work before positions, positions within 200 ms (commandcenter/store/write_queue.py).
+        self._queue = WriteQueue()
         self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
         self._writer.start()
         self.writes_done = 0
@@ -208,7 +204,7 @@ class Store:
         the writer goes on with the next job.
         """
         fut: Future[T] = Future()
-        self._put(PRIORITY_JOB, (job, fut))
+        self._queue.put_job((job, fut))
         return fut
 
     def write(self, job: Callable[[Session], T], timeout: float | None = 30.0) -> T:
@@ -218,30 +214,25 @@ class Store:
     def add_fixes(self, rows: Sequence[FixRow]) -> Future[int]:
         """Queue position fixes for a coalesced bulk insert; the future holds how many were written."""
         fut: Future[int] = Future()
-        self._put(PRIORITY_FIXES, (_FixBatch(list(rows)), fut))
+        self._queue.put_fixes((FixBatch(rows), fut))
         return fut
-
-    def _put(self, priority: int, item: Any) -> None:
-        self._queue.put((priority, next(self._seq), item))
-
-    def _get(self, block: bool = True) -> Any:
-        return self._queue.get(block)[2]
 
     def flush(self, timeout: float = 30.0) -> None:
         """Wait until every job and fix batch queued so far is written."""
+        deadline = time.monotonic() + timeout
+        self.submit(lambda _s: None).result(timeout)  # jobs run in order: those before it are done
         fut: Future[None] = Future()
-        self._put(PRIORITY_FIXES, (lambda _s: None, fut))  # queued behind the fixes already waiting
-        fut.result(timeout)
+        self._queue.put_fixes((lambda _s: None, fut))  # the fix lane in order: the batches before it are written
+        fut.result(max(0.0, deadline - time.monotonic()))
 
     def _write_loop(self) -> None:
-        pending: Any = None
         while True:
-            item, pending = (pending if pending is not None else self._get()), None
-            if item is _STOP:
+            item = self._queue.get()
+            if item is None:  # stopped, everything written
                 return
             job, fut = item
-            if isinstance(job, _FixBatch):
-                pending = self._write_fixes(job, fut)
+            if isinstance(job, FixBatch):
+                self._write_fixes([(job, fut), *self._queue.take_fixes(MAX_FIXES_PER_TRANSACTION - len(job.rows))])
                 continue
             if not fut.set_running_or_notify_cancel():
                 continue
@@ -256,25 +247,8 @@ class Store:
                 log.warning("store write %s failed: %s", name, exc)
                 fut.set_exception(exc)
 
-    def _write_fixes(self, first: _FixBatch, first_fut: Future[int]) -> Any:
-        """Drain the fix batches queued right behind ``first`` into one transaction.
-
-        Returns the first non-fix item met (or None): it is handled next, so jobs keep their queue order.
-        """
-        batches: list[tuple[_FixBatch, Future[int]]] = [(first, first_fut)]
-        rows_taken = len(first.rows)
-        following: Any = None
-        while True:
-            try:
-                item = self._get(block=False)
-            except queue.Empty:
-                break
-            if item is not _STOP and isinstance(item[0], _FixBatch) and rows_taken < MAX_FIXES_PER_TRANSACTION:
-                batches.append(item)
-                rows_taken += len(item[0].rows)
-            else:
-                following = item
-                break
+    def _write_fixes(self, batches: list[tuple[FixBatch, Future[Any]]]) -> None:
+        """The fix batches queued meanwhile, in one transaction: one commit acknowledges them all."""
         fixes = [r for batch, _ in batches for r in batch.rows]
         try:
             if fixes:
@@ -289,7 +263,6 @@ class Store:
             log.warning("store: writing %d position fixes failed: %s", len(fixes), exc)
             for _, fut in batches:
                 fut.set_exception(exc)
-        return following
 
     def _insert_fixes(self, session: Session, fixes: list[FixRow]) -> None:
         """Bulk insert. On SQLite straight through the driver's executemany: the ORM's per-row processing
@@ -343,7 +316,7 @@ class Store:
     def close(self, timeout: float = 30.0) -> None:
         """Finish queued writes, stop the writer, close connections."""
         if self._writer.is_alive():
-            self._put(PRIORITY_STOP, _STOP)
+            self._queue.stop()
             self._writer.join(timeout)
         if self._write_engine is not self.engine:
             self._write_engine.dispose()
@@ -372,13 +345,6 @@ def _copy_text(fixes: Sequence[FixRow]) -> str:
         heading = "\\N" if f.heading is None else repr(float(f.heading))
         lines.append(f"{unit}\t{when}\t{float(f.lat)!r}\t{float(f.lon)!r}\t{speed}\t{heading}\t{source}\n")
     return "".join(lines)
-
-
-class _FixBatch:
-    __slots__ = ("rows",)
-
-    def __init__(self, rows: list[FixRow]) -> None:
-        self.rows = rows
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
