@@ -39,6 +39,19 @@ def loadavg() -> list[float]:
         return []
 
 
+def code_version() -> str:
+    """The commit measured, with "+changes" when the working tree differs from it ("" outside git)."""
+    root = Path(__file__).resolve().parent.parent
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=root, capture_output=True, text=True,
+                                timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return f"{commit}{' +changes' if commit and dirty else ''}"
+
+
 def run_child(name: str, quick: bool, out: Path) -> int:
     """In the child: run one benchmark and write its result (or its error) as JSON to ``out``."""
     try:
@@ -85,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, object] = {
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
         "started_at": datetime.now(UTC).isoformat(),
+        "commit": code_version(),
         "quick": args.quick,
         "load": {},
     }

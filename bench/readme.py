@@ -113,9 +113,11 @@ def table(results: Results) -> str:
     """The markdown table (with a line saying when and where it was measured)."""
     machine = results.get("machine")
     cpus = machine.get("cpus") if isinstance(machine, Mapping) else None
-    lines = [f"From `make bench` started {results.get('started_at', '?')}, finished {results.get('finished_at', '?')}"
-             f"{f', {cpus} CPUs' if cpus else ''}{' (--quick)' if results.get('quick') else ''}. Load: the machine's "
-             "1-minute load average before → after that benchmark.", "",
+    commit = f" on `{results['commit']}`" if results.get("commit") else ""
+    lines = [f"From `make bench`{commit}, started {results.get('started_at', '?')}, finished "
+             f"{results.get('finished_at', '?')}{f', {cpus} CPUs' if cpus else ''}"
+             f"{' (--quick)' if results.get('quick') else ''}. Load: the machine's 1-minute load average before → "
+             "after that benchmark.", "",
              "| area | figure | target | measured | met | load |", "| --- | --- | --- | --- | --- | --- |"]
     for fig in FIGURES:
         value = lookup(results, fig.path)

@@ -83,7 +83,9 @@ def main() -> None:
         if "screen_ready_at" not in result or waiting_for_units:
             QTimer.singleShot(50, open_every_screen)
             return
-        for key in ("wall", "dispatch", "drones", "briefing", "map"):
+        # CC_PROBE_SCREENS (comma-separated) narrows the screens opened, to find which one costs the stalls.
+        screens = os.environ.get("CC_PROBE_SCREENS", "wall,dispatch,drones,briefing").split(",")
+        for key in [*[s for s in screens if s], "map"]:
             window.show_screen(key)
             app.processEvents()
         # Measure the running demo with every screen built, not the building: on a loaded machine building the

@@ -325,7 +325,7 @@ grid = "责任区A3"
         bad.stop()
 
 
-def test_hidden_wall_keeps_streams_live_but_decodes_thumbnails(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_hidden_wall_keeps_streams_live_but_decodes_nothing(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
     window, ctx = demo_window
     camera = ctx.cameras[0].id
 
@@ -335,13 +335,16 @@ def test_hidden_wall_keeps_streams_live_but_decodes_thumbnails(demo_window, qtbo
 
     window.show_screen("wall")
     qtbot.waitUntil(lambda: width() > 200, timeout=30000)
-    window.show_screen("map")  # the wall goes behind another tab
-    qtbot.waitUntil(lambda: 0 < width() <= 64, timeout=10000)
-    frames = ctx.video.status(camera, "sub").frames
-    qtbot.waitUntil(lambda: ctx.video.status(camera, "sub").frames > frames + 10, timeout=10000)
+    window.show_screen("map")  # the wall goes behind another tab: its streams are read, not decoded
+    qtbot.wait(1000)  # a frame already in a decoder may still come out
+    before = ctx.video.status(camera, "sub")
+    qtbot.waitUntil(lambda: ctx.video.status(camera, "sub").bytes > before.bytes + 10_000, timeout=10000)
+    qtbot.wait(3000)  # longer than a stall of pictures may last before a tile shows 卡顿
+    assert ctx.video.status(camera, "sub").frames <= before.frames + 1
     qtbot.waitUntil(lambda: all(t["state"] == "live" for t in ctx.wall.tiles_report() if t["camera"]),
                     timeout=15000)  # hidden tiles stay live (a busy machine may stall one for a moment)
     window.show_screen("wall")
+    qtbot.waitUntil(lambda: ctx.video.status(camera, "sub").frames > before.frames + 10, timeout=15000)
     qtbot.waitUntil(lambda: width() > 200, timeout=10000)
 
 

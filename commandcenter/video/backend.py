@@ -81,6 +81,8 @@ class Stream(ABC):
         self._finished = False
         self.source_size: tuple[int, int] | None = None
         self.started_at = 0.0
+        self.decoding = True
+        """False while nobody looks at the pictures (see :meth:`set_decoding`)."""
 
     # -- lifecycle --------------------------------------------------------------------------------------------
     @abstractmethod
@@ -98,6 +100,15 @@ class Stream(ABC):
     @property
     def size(self) -> tuple[int, int]:
         return self._size
+
+    def set_decoding(self, on: bool) -> None:
+        """Decode pictures (someone looks at them) or only keep reading the stream (a wall behind another tab).
+
+        Reading keeps the connection, the byte counter and the liveness (packets arriving mark the stream live);
+        the decoder is spared, and with it the interpreter lock its per-frame Python work takes from the GUI
+        thread. Decoding again starts at the next keyframe. Backends that cannot tell keep decoding.
+        """
+        self.decoding = on
 
     # -- published state ----------------------------------------------------------------------------------------
     def latest_frame(self) -> Frame | None:
@@ -157,6 +168,11 @@ class Stream(ABC):
     def _add_bytes(self, count: int) -> None:
         with self._lock:
             self._bytes += count
+
+    def _mark_alive(self) -> None:
+        """Data arrived while not decoding: the source is alive (what ``last_frame_monotonic`` stands for)."""
+        with self._lock:
+            self._last_frame_mono = time.monotonic()
 
     def _fail(self, message: str) -> None:
         with self._lock:

@@ -154,12 +154,21 @@ class PyAvStream(Stream):
         time_base = float(video.time_base) if video.time_base else 0.0
         period = 1.0 / float(video.average_rate or video.guessed_rate or 25)
         delivered = 0
+        skipping = False  # packets read but not decoded (nobody looks); decoding resumes at a keyframe
         for packet in container.demux(video):
             if self._stop.is_set():
                 break
             if packet.size == 0:  # flush packet at end of input
                 continue
             self._add_bytes(packet.size)
+            # A network stream nobody looks at is only read, once it has shown one picture (files are paced
+            # by decoding, so they keep decoding); a snapshot asked meanwhile is decoded.
+            idle = not self.decoding and delivered > 0 and clock is None and not self._full_request
+            if idle or (skipping and not packet.is_keyframe):
+                skipping = True
+                self._mark_alive()
+                continue
+            skipping = False
             try:
                 frames = packet.decode()
             except av.error.InvalidDataError:

@@ -64,6 +64,7 @@ class VideoService(QObject):
         self._options: dict[str, Any] = supervisor_options or {}
         self._supervisors: dict[StreamKey, StreamSupervisor] = {}
         self._holders: dict[StreamKey, dict[object, tuple[int, int]]] = {}
+        self._unwatched: set[tuple[StreamKey, object]] = set()  # holders that keep a stream but show nothing
         self._lock = threading.Lock()
         self._dirty: set[StreamKey] = set()
         self.on_snapshot: list[SnapshotHook] = []  # plain callbacks (the case module), called on a worker thread
@@ -113,10 +114,24 @@ class VideoService(QObject):
             holders[holder] = size
         self._apply_size(key)
 
+    def set_watched(self, camera_id: str, quality: str, holder: object, watched: bool) -> None:
+        """Whether ``holder`` shows the pictures (a wall behind another tab does not): a stream no holder
+        watches is kept connected and live but not decoded (:meth:`Stream.set_decoding`)."""
+        key = (camera_id, quality)
+        with self._lock:
+            if holder not in self._holders.get(key, {}):
+                return
+            if watched:
+                self._unwatched.discard((key, holder))
+            else:
+                self._unwatched.add((key, holder))
+        self._apply_size(key)
+
     def release(self, camera_id: str, quality: str, holder: object) -> None:
         """Drop ``holder``'s claim; the last release stops the stream (on its worker thread)."""
         key = (camera_id, quality)
         with self._lock:
+            self._unwatched.discard((key, holder))
             holders = self._holders.get(key, {})
             holders.pop(holder, None)
             if holders:
@@ -136,7 +151,9 @@ class VideoService(QObject):
             if not holders or sup is None:
                 return
             size = (max(w for w, _ in holders.values()), max(h for _, h in holders.values()))
+            decoding = any((key, holder) not in self._unwatched for holder in holders)
         sup.set_size(size)
+        sup.set_decoding(decoding)
 
     def latest_frame(self, camera_id: str, quality: str) -> Frame | None:
         with self._lock:
@@ -193,6 +210,7 @@ class VideoService(QObject):
             sups = list(self._supervisors.values())
             self._supervisors.clear()
             self._holders.clear()
+            self._unwatched.clear()
         threads = [threading.Thread(target=s.stop, daemon=True) for s in sups]
         for t in threads:
             t.start()

@@ -63,6 +63,7 @@ class StreamSupervisor:
         self.backoff_start, self.backoff_max, self.poll_interval = backoff_start, backoff_max, poll_interval
         self._backends = backends or (lambda u: backend_order(u, self.prefer_backend))
         self._size = size
+        self._decoding = True
         self._lock = threading.Lock()
         self._stream: Stream | None = None
         self._state = CONNECTING
@@ -98,6 +99,15 @@ class StreamSupervisor:
             stream = self._stream
         if stream is not None:
             stream.set_size(size)
+
+    def set_decoding(self, on: bool) -> None:
+        """Decode pictures or only keep the stream read and live (:meth:`Stream.set_decoding`); kept across
+        reconnects."""
+        self._decoding = on
+        with self._lock:
+            stream = self._stream
+        if stream is not None:
+            stream.set_decoding(on)
 
     def latest_frame(self) -> Frame | None:
         with self._lock:
@@ -187,6 +197,7 @@ class StreamSupervisor:
                 self._backend_name = stream.backend_name
             if stream.size != self._size:  # resized while opening: set_size saw no stream yet
                 stream.set_size(self._size)
+            stream.set_decoding(self._decoding)
             if not ever_live:
                 self._set(CONNECTING, f"connecting ({stream.backend_name})")
             opened_at = time.monotonic()

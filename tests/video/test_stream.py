@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -54,6 +55,28 @@ def test_tiles_live_offline_and_back(live_server: RtspTestServer) -> None:
     finally:
         for s in sups:
             s.stop()
+
+
+def test_a_stream_nobody_watches_is_read_live_but_not_decoded(live_server: RtspTestServer) -> None:
+    """A wall behind another tab: the camera stays connected and live, no picture is decoded; shown again,
+    pictures come back from the next keyframe, whole (the timecode reads)."""
+    sup = StreamSupervisor(live_server.url(4), size=(160, 90), name="cam4")
+    try:
+        sup.start()
+        assert wait_until(lambda: sup.state == LIVE and sup.status().frames >= 10, 10), sup.status()
+        sup.set_decoding(False)
+        time.sleep(0.5)  # a frame already in the decoder may still come out
+        frames, read = sup.status().frames, sup.status().bytes
+        time.sleep(sup.stall_after + 1.5)  # longer than a stall of pictures would be allowed
+        status = sup.status()
+        assert status.state == LIVE, status  # packets arriving keep it live
+        assert status.frames <= frames + 1 and status.bytes > read  # read, not decoded
+        sup.set_decoding(True)
+        assert wait_until(lambda: sup.status().frames >= frames + 10, 10), sup.status()
+        frame = sup.latest_frame()
+        assert frame is not None and read_timecode(frame.image) is not None
+    finally:
+        sup.stop()
 
 
 def test_bad_url_offline_others_live(live_server: RtspTestServer) -> None:

@@ -97,8 +97,11 @@ class TilesGrid(QWidget):
         if hidden != self.hidden_wall:
             self.hidden_wall = hidden
             self.place_tiles()
+            for cell, (camera_id, quality) in self.held.items():
+                self.video.set_watched(camera_id, quality, (self.wall_id, cell), not hidden)
             # Behind another tab nothing is painted: the GUI thread stops handing frames to tiles (the streams
-            # stay live, decoding thumbnails); shown again, the next tick paints the newest frame.
+            # stay connected and live, read but not decoded); shown again, the decoders start at the next
+            # keyframe and the next tick paints the newest frame.
             if hidden:
                 self._repaint.stop()
             elif not self._released:
@@ -141,8 +144,8 @@ class TilesGrid(QWidget):
         """Tile size while the wall is on screen; a thumbnail while it is hidden behind another tab.
 
         Hidden tiles keep their streams (health, counters and the report stay true, and the picture is back
-        at once), but converting every frame to a picture nobody sees would cost the GUI thread's share of the
-        CPU: so the decoders scale to a thumbnail until the wall is shown again.
+        within a keyframe interval), read but not decoded (``VideoService.set_watched``); a backend that cannot
+        skip decoding scales to a thumbnail until the wall is shown again.
         """
         return HIDDEN_DECODE_SIZE if self.hidden_wall else self.tiles[index].decode_size()
 
@@ -161,6 +164,8 @@ class TilesGrid(QWidget):
             if cell not in self.held:
                 self.video.acquire(key[0], key[1], (self.wall_id, cell), self.decode_size(cell))
                 self.held[cell] = key
+                if self.hidden_wall:
+                    self.video.set_watched(key[0], key[1], (self.wall_id, cell), False)
         for cell, key in self.held.items():  # new tiles on a shared stream start from its current state
             status = self.video.status(*key)
             if status is not None:
