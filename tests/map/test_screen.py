@@ -192,6 +192,24 @@ def test_search_and_follow(qtbot, screen: MapScreen) -> None:
     assert screen.search("nobody-here") == []
 
 
+def test_completions_follow_the_city_once_the_dispatcher_searches(qtbot, screen: MapScreen) -> None:
+    """Units reporting in do not rebuild the completer at every update (that stalled the map while 2,000 units
+    came in); clicking into the field brings it up to date, and typing offers the new unit."""
+    box = screen.search_edit
+    screen.tracker.register([UnitInfo("O900", "officer", "新来的队员", device_keys=("JH00900",))])
+    pos = screen.units.positions["O001"]
+    screen.tracker.apply([PositionFix("O900", "sim", datetime.now(UTC), pos.lat, pos.lon)])
+    qtbot.waitUntil(lambda: "O900" in screen.units.ids, timeout=3000)
+    assert not any("O900" in entry for entry in box.completer().model().stringList())  # type: ignore[attr-defined]
+    screen.activateWindow()
+    qtbot.mouseClick(box, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(box.hasFocus, timeout=3000)
+    qtbot.keyClicks(box, "JH009")
+    completer = box.completer()
+    qtbot.waitUntil(lambda: completer.completionCount() == 1, timeout=3000)
+    assert completer.currentCompletion() == "新来的队员 JH00900 (O900)"
+
+
 def test_camera_click_and_drag_mime(qtbot, screen: MapScreen) -> None:
     cam = CAMERAS[0]
     x, y = screen.proj.to_xy(cam.lat, cam.lon)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtGui import QFocusEvent
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from commandcenter.runtime.units import UnitTracker
@@ -40,6 +41,7 @@ class UnitSearchBox(QLineEdit):
         self.setClearButtonEnabled(True)
         self._model = QStringListModel(self)
         self._count = -1
+        self._stale = True
         completer = QCompleter(self._model, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
@@ -49,12 +51,31 @@ class UnitSearchBox(QLineEdit):
         self.refresh(len(tracker.units()))
 
     def refresh(self, unit_count: int) -> None:
-        """Rebuild the completions when the number of units changed (cheap to call on every update)."""
+        """Note that the units changed (cheap to call on every update); the completions are rebuilt when the
+        dispatcher comes to the field, not on every update: while a city's units report in, their number changes
+        at every 50 ms emission, and sorting 2,000 entries into the completer each time stalled the map."""
         if unit_count == self._count:
             return
+        self._count = unit_count
+        self._stale = True
+        if self.hasFocus():  # someone is searching right now: their list follows the city
+            self._rebuild()
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        if self._stale:
+            self._rebuild()
+        super().focusInEvent(event)
+
+    def _rebuild(self) -> None:
         entries = []
         for info in self.tracker.units():
             keys = " ".join(k for k in info.device_keys if k)
             entries.append(f"{info.name} {keys} ({info.id})" if keys else f"{info.name} ({info.id})")
         self._model.setStringList(sorted(entries))
-        self._count = unit_count
+        self._stale = False
+
+    def completions(self) -> list[str]:
+        """What the completer offers (brought up to date first, as when the field takes focus)."""
+        if self._stale:
+            self._rebuild()
+        return self._model.stringList()
