@@ -15,6 +15,7 @@ installs the filter on each spin box, combo box and slider, present and future.
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, QPointF
 from PySide6.QtGui import QPalette, QWheelEvent
 from PySide6.QtWidgets import (
@@ -56,6 +57,8 @@ def _scroll_area_around(control: QWidget) -> QAbstractScrollArea | None:
 class WheelGuard(QObject):
     """The filter: returning True with the event ignored lets Qt propagate it to the parent widget."""
 
+    style: QProxyStyle | None = None  # the guarding style install_wheel_guard gave the application
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.Wheel:
             return False
@@ -88,7 +91,7 @@ class _GuardingStyle(QProxyStyle):
 
     def polish(self, target: QWidget | QPalette | QApplication) -> QPalette | None:  # type: ignore[override]
         polished = super().polish(target)  # type: ignore[arg-type]
-        if isinstance(target, _GUARDED):
+        if isinstance(target, _GUARDED) and shiboken6.isValid(self.guard):
             target.installEventFilter(self.guard)  # installing twice keeps one (Qt moves it to the front)
         return polished
 
@@ -99,7 +102,8 @@ def install_wheel_guard(app: QApplication) -> WheelGuard:
     if isinstance(existing, WheelGuard):
         return existing
     guard = WheelGuard(app)
-    app.setStyle(_GuardingStyle(guard))
+    guard.style = _GuardingStyle(guard)  # the application owns the style; the guard keeps its Python side
+    app.setStyle(guard.style)
     return guard
 
 

@@ -150,11 +150,11 @@ def test_a_wheel_over_the_replay_controls_changes_nothing(qtbot, replay_map: Map
     from PySide6.QtWidgets import QApplication
 
     from tests.test_wheel_guard import wheel
-    from widgets.wheelguard import install_wheel_guard
+    from widgets.wheelguard import install_wheel_guard, remove_wheel_guard
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    guard = install_wheel_guard(app)
+    install_wheel_guard(app)
     try:
         w = replay_map
         with qtbot.waitSignal(w.history.loaded, timeout=10000):
@@ -166,5 +166,4 @@ def test_a_wheel_over_the_replay_controls_changes_nothing(qtbot, replay_map: Map
         assert (w.replay.speed_combo.currentData(), w.replay.slider.value()) == (speed, slider)
         assert w.history.clock.time == before
     finally:
-        app.removeEventFilter(guard)
-        guard.deleteLater()
+        remove_wheel_guard(app)
