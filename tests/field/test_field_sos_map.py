@@ -47,7 +47,7 @@ def test_an_sos_flashes_the_officer_on_the_map_until_clicked(  # type: ignore[no
         screen.resize(1000, 700)
         screen.show()
         qtbot.waitUntil(lambda: "o1" in screen.units.positions, timeout=5000)
-        assert not screen.units.is_flashing("o1")
+        assert not screen.units.sos.is_flashing("o1")
         xy = screen.display_xy("o1")
         assert xy is not None
         assert screen.centre_on_unit("o1")
@@ -59,31 +59,31 @@ def test_an_sos_flashes_the_officer_on_the_map_until_clicked(  # type: ignore[no
         assert sos_fix is not None and sos_fix.extra.get("sos") is True
         # what a seat gets over the bus keeps the mark
         assert position_from(position_payload(sos_fix)).extra.get("sos") is True
-        qtbot.waitUntil(lambda: screen.units.is_flashing("o1"), timeout=5000)
-        assert screen.units.flashing() == ["o1"]
+        qtbot.waitUntil(lambda: screen.units.sos.is_flashing("o1"), timeout=5000)
+        assert screen.units.sos.flashing() == ["o1"]
         # the phone's next ordinary fix does not stop it; the same SOS fix delivered again does not restart it
         assert phone.call("POST", "/field/v1/position", {"lat": OFFICER_AT[0], "lon": OFFICER_AT[1]}).status == 200
         qtbot.wait(400)
-        assert screen.units.is_flashing("o1")
+        assert screen.units.sos.is_flashing("o1")
         image = screen.view.grab().toImage()
         assert image.save(str(tmp_path / "sos-map.png"))
         assert red_pixels(image) > calm + 30, (red_pixels(image), calm)
 
         screen.click_at(*xy)  # the dispatcher clicks the officer: acknowledged
         assert screen.selected_unit == "o1"
-        assert not screen.units.is_flashing("o1") and screen.units.flashing() == []
+        assert not screen.units.sos.is_flashing("o1") and screen.units.sos.flashing() == []
         screen.units.update_positions([sos_fix])
-        assert not screen.units.is_flashing("o1")
+        assert not screen.units.sos.is_flashing("o1")
         qtbot.wait(300)
         assert red_pixels(screen.view.grab().toImage()) <= calm + 5
 
         # a new SOS flashes again, and stops by itself after SOS_FLASH_S
         assert phone.call("POST", "/field/v1/sos", {"lat": OFFICER_AT[0], "lon": OFFICER_AT[1]}).status == 200
-        qtbot.waitUntil(lambda: screen.units.is_flashing("o1"), timeout=5000)
+        qtbot.waitUntil(lambda: screen.units.sos.is_flashing("o1"), timeout=5000)
         real_clock = screen.units.clock
         screen.units.clock = lambda: real_clock() + SOS_FLASH_S + 1
-        screen.units.pulse_sos()
-        assert screen.units.flashing() == [] and len(screen.units.sos_item.data) == 0
+        screen.units.sos.pulse()
+        assert screen.units.sos.flashing() == [] and len(screen.units.sos_item.data) == 0
     finally:
         screen.shutdown()
         heatmap.close()
@@ -102,18 +102,18 @@ def test_a_seat_flashes_an_sos_from_the_bus_once_and_not_an_old_one(qtbot, tasks
     screen = MapScreen(seat, load_default_basemap(), MapConfig(), [], heatmap=heatmap, tasks=tasks)
     qtbot.addWidget(screen)
     try:
-        assert "o9" in screen.units.positions and not screen.units.is_flashing("o9")
+        assert "o9" in screen.units.positions and not screen.units.sos.is_flashing("o9")
         sos = UnitPosition("o1", "officer", "张三", OFFICER_AT[0], OFFICER_AT[1], now, source="field", extra={"sos": True})
         payload = position_payload(sos)
         seat.apply_remote([position_from(payload)])
-        qtbot.waitUntil(lambda: screen.units.is_flashing("o1"), timeout=3000)
-        assert screen.units.flashing() == ["o1"]
+        qtbot.waitUntil(lambda: screen.units.sos.is_flashing("o1"), timeout=3000)
+        assert screen.units.sos.flashing() == ["o1"]
         xy = screen.display_xy("o1")
         assert xy is not None
         screen.click_at(*xy)
-        assert screen.units.flashing() == []
+        assert screen.units.sos.flashing() == []
         screen.units.update_positions([position_from(payload)])  # the retained value again, after a reconnect
-        assert screen.units.flashing() == []
+        assert screen.units.sos.flashing() == []
     finally:
         screen.shutdown()
         heatmap.close()
@@ -147,8 +147,8 @@ def test_an_sos_on_the_server_flashes_on_a_seat_map_over_mosquitto(  # type: ign
         qtbot.addWidget(screen)
         phone = pair_phone(server, f"http://127.0.0.1:{api.bound_port}")
         assert phone.call("POST", "/field/v1/sos", {"lat": OFFICER_AT[0], "lon": OFFICER_AT[1]}).status == 200
-        qtbot.waitUntil(lambda: screen is not None and screen.units.is_flashing("o1"), timeout=5000)
-        assert screen.units.flashing() == ["o1"]
+        qtbot.waitUntil(lambda: screen is not None and screen.units.sos.is_flashing("o1"), timeout=5000)
+        assert screen.units.sos.flashing() == ["o1"]
     finally:
         if screen is not None:
             screen.shutdown()

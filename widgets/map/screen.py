@@ -240,7 +240,7 @@ class MapScreen(QWidget):
 
     def _on_unit_clicked(self, unit_id: str) -> None:
         """Clicking a unit selects it, and acknowledges its SOS: the dispatcher has seen it, the ring stops."""
-        self.units.acknowledge_sos(unit_id)
+        self.units.sos.acknowledge(unit_id)
         self.select_unit(unit_id)
 
     def _on_empty_click(self, x: float, y: float) -> None:

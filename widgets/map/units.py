@@ -34,8 +34,8 @@ from widgets.map.sos import SOS_FLASH_S as SOS_FLASH_S  # re-exported: where cal
 from widgets.map.sos import SosRings
 from widgets.map.unit_overlays import STALE_LABEL_LIMIT as STALE_LABEL_LIMIT  # re-exported
 from widgets.map.unit_overlays import StaleAgeLabels, UnitTrails
+from widgets.map.unit_queries import DRONE, OFFICER, VEHICLE, UnitQueries
 
-OFFICER, VEHICLE, DRONE = 0, 1, 2
 KIND_CODES = {"officer": OFFICER, "vehicle": VEHICLE, "drone": DRONE}
 
 # (layer, key) → (symbol, size px, colour); layer is the toggle that shows it.
@@ -64,7 +64,7 @@ def group_of(kind: str, status: str, sub_kind: str) -> int:
     return GROUP_INDEX.get(f"officer:{status or 'idle'}", GROUP_INDEX["officer:idle"])
 
 
-class UnitLayer(QObject):
+class UnitLayer(QObject, UnitQueries):
     """All tracked units of one map (live, or a replay frame), drawn into ``plot``."""
 
     def __init__(self, plot: pg.PlotItem, proj: DisplayProjection, *, stale_s: float = 300.0,
@@ -199,26 +199,7 @@ class UnitLayer(QObject):
         self._set_rows(rows, lat, lon, t)
         sos = [(p.id, float(ts)) for p, ts in zip(batch, t, strict=True) if p.extra and p.extra.get("sos")]
         if sos:
-            self._take_sos(sos)
-
-    # ------------------------------------------------------------------------------------------- SOS
-    def _take_sos(self, fixes: list[tuple[str, float]]) -> None:
-        self.sos.take(fixes)
-
-    def is_flashing(self, unit_id: str) -> bool:
-        """Is this unit's SOS ring shown (raised, not yet acknowledged, not timed out)?"""
-        return self.sos.is_flashing(unit_id)
-
-    def flashing(self) -> list[str]:
-        """The units whose SOS ring is shown, sorted."""
-        return self.sos.flashing()
-
-    def acknowledge_sos(self, unit_id: str) -> bool:
-        """A dispatcher saw it (clicked the unit): stop the ring. True when one was shown."""
-        return self.sos.acknowledge(unit_id)
-
-    def pulse_sos(self) -> None:
-        self.sos.pulse()
+            self.sos.take(sos)
 
     @property
     def shown(self) -> bool:
@@ -355,39 +336,6 @@ class UnitLayer(QObject):
         self._update_selection()
 
     # ------------------------------------------------------------------------------------------- queries
-    def nearest(self, x: float, y: float, max_dist: float) -> str | None:
-        """Id of the visible unit closest to display point (x, y) within ``max_dist`` metres."""
-        n = len(self.ids)
-        if n == 0:
-            return None
-        shown = self.has_fix[:n].copy()
-        kinds = self.kind[:n]
-        for layer, code in (("officers", OFFICER), ("vehicles", VEHICLE), ("drones", DRONE)):
-            if not self.visible_layers[layer]:
-                shown &= kinds != code
-        rows = np.flatnonzero(shown)
-        if len(rows) == 0:
-            return None
-        d2 = (self.x[rows] - x) ** 2 + (self.y[rows] - y) ** 2
-        i = int(np.argmin(d2))
-        return self.ids[int(rows[i])] if d2[i] <= max_dist * max_dist else None
-
-    def display_xy(self, unit_id: str) -> tuple[float, float] | None:
-        row = self.index.get(unit_id)
-        if row is None or not self.has_fix[row]:
-            return None
-        return float(self.x[row]), float(self.y[row])
-
-    def is_stale(self, unit_id: str) -> bool:
-        row = self.index.get(unit_id)
-        return bool(row is not None and self.stale[row])
-
-    def age_s(self, unit_id: str) -> float | None:
-        row = self.index.get(unit_id)
-        if row is None or not self.has_fix[row]:
-            return None
-        return float(self.clock() - self.fix_t[row])
-
     def group_items(self) -> list[pg.ScatterPlotItem]:
         return list(self._items)
 
