@@ -186,8 +186,10 @@ class PyAvStream(Stream):
 
     def _deliver(self, frame: av.VideoFrame, pts: float | None) -> None:
         self.source_size = (frame.width, frame.height)
-        with self._lock:
-            requests, self._full_request = self._full_request, []
+        requests: list[tuple[threading.Event, list[np.ndarray]]] = []
+        if self._full_request:  # read without the lock: a request appended meanwhile is served next frame
+            with self._lock:
+                requests, self._full_request = self._full_request, []
         if requests:
             full = frame.to_ndarray(format="rgb24")
             for done, slot in requests:
@@ -219,8 +221,10 @@ class TileScaler:
         interpolation = "POINT" if small else "FAST_BILINEAR"
         if height * 2 <= frame.height and frame.format.name in ROW_PICK_FORMATS and height % 2 == 0:
             frame = self._pick_rows(frame, height)
+        # One thread: swscale's default (0: one per core) starts two slice threads per stream and hands each a
+        # few rows of a 480×270 tile; on a 16-tile wall that was 32 more threads waking for every frame.
         return self._reformatter.reformat(frame, width=width, height=height, format="bgra",
-                                          interpolation=interpolation)
+                                          interpolation=interpolation, threads=1)
 
     def _pick_rows(self, frame: av.VideoFrame, height: int) -> av.VideoFrame:
         """The ``height`` rows nearest to the centres of the tile's rows, at full width; 4:2:0 chroma likewise,
@@ -243,7 +247,10 @@ class TileScaler:
             src = src[: source.line_size * source_h].reshape(source_h, source.line_size)
             dst = np.frombuffer(memoryview(target), dtype=np.uint8)  # type: ignore[arg-type]
             dst = dst[: target.line_size * len(picks)].reshape(len(picks), target.line_size)
-            dst[:, :plane_w] = src[picks, :plane_w]
+            if source.line_size == target.line_size:
+                np.take(src, picks, axis=0, out=dst, mode="clip")  # one copy, no temporary: whole rows
+            else:
+                dst[:, :plane_w] = src[picks, :plane_w]
         return rows  # times stay with ``frame``: callers read them there
 
 
