@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from commandcenter.demo.niceness import niced
 from commandcenter.runtime.units import UnitInfo
 
 if TYPE_CHECKING:
@@ -84,7 +85,7 @@ class CityProcess:
     GUI thread)."""
 
     def __init__(self, *, officers: int, vehicles: int, seed: int, reports_per_hour: float, speedup: float,
-                 basemap_file: str = "") -> None:
+                 basemap_file: str = "", niceness: int = 0) -> None:
         self._on_population: Callable[[CityPopulation], None] | None = None
         self._lock = threading.Lock()
         self._stdin_lock = threading.Lock()  # start() and stop() come from different threads
@@ -98,7 +99,8 @@ class CityProcess:
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p))
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "commandcenter.demo.city_process", json.dumps(params)], cwd=ROOT, env=env,
+            niced([sys.executable, "-m", "commandcenter.demo.city_process", json.dumps(params)], niceness),
+            cwd=ROOT, env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, encoding="utf-8")
         self._reader = threading.Thread(target=self._read, name="city-process-reader", daemon=True)
         self._reader.start()

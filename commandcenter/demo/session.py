@@ -51,6 +51,7 @@ from commandcenter.demo.database import claim_in_background, demo_database_url
 from commandcenter.demo.departments import seed_departments
 from commandcenter.demo.desk import SimulatedDesk, seed_today
 from commandcenter.demo.frigate_box import DemoFrigateBox, demo_label
+from commandcenter.demo.niceness import WORLD_NICENESS
 from commandcenter.demo.phones import SimulatedPhones
 from commandcenter.demo.sanitation import DEMO_RULES, SanitationSimulator
 from commandcenter.geo.basemap import Basemap
@@ -138,7 +139,7 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
     sim_cfg = config.simulator
     simulator = CityProcess(officers=sim_cfg.units, vehicles=sim_cfg.vehicles, seed=sim_cfg.seed,
                             reports_per_hour=sim_cfg.reports_per_hour, speedup=sim_cfg.speedup,
-                            basemap_file=basemap_file)
+                            basemap_file=basemap_file, niceness=WORLD_NICENESS)
     setup = DemoSetup(config=config, simulator=simulator)
     setup.stoppers.append(("simulated city", simulator.stop))
     try:
@@ -253,7 +254,8 @@ def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig
     south, west, north, east = street_extent(basemap)
     try:
         server, cameras = start_demo_cameras(count, (south + north) / 2, (west + east) / 2,
-                                             names=[name for name, _lat, _lon in sites] or None, live_clock=True)
+                                             names=[name for name, _lat, _lon in sites] or None, live_clock=True,
+                                             niceness=WORLD_NICENESS)
     except Exception as exc:  # no GStreamer/ffmpeg: the demo still runs, the wall says why
         log.warning("demo cameras unavailable: %s", exc)
         return []
@@ -302,7 +304,8 @@ def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
 
     try:  # live, with the real time burned in (encoded only while someone watches the downlink)
         server = RtspTestServer([], live=[ClipSpec(label=f"巡查{i + 1}号 机载", width=640, height=360, gop=25,
-                                                   variant=7 + i, timecode=False) for i in range(count)])
+                                                   variant=7 + i, timecode=False) for i in range(count)],
+                               niceness=WORLD_NICENESS)
         server.start()
     except Exception as exc:
         log.warning("demo drone video unavailable: %s", exc)

@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from commandcenter.config import CameraConfig
+from commandcenter.demo.niceness import niced
 from commandcenter.paths import cache_dir
 
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -173,13 +174,14 @@ class RtspTestServer:
     """
 
     def __init__(self, clips: list[Path], fps: float = 25.0, port: int = 0, *,
-                 live: list[ClipSpec] | None = None) -> None:
+                 live: list[ClipSpec] | None = None, niceness: int = 0) -> None:
         if not clips and not live:
             raise ValueError("RtspTestServer needs at least one clip or live camera")
         self.clips = [Path(c) for c in clips]
         self.live = list(live or [])  # served first: /cam1 … are the live cameras, then the clips
         self.fps = fps
         self.port = port
+        self.niceness = niceness  # the demo's cameras run below the command center (demo/niceness.py)
         self.epoch = 0.0
         self._process: subprocess.Popen[str] | None = None
         self._live_dir: Path | None = None
@@ -204,8 +206,8 @@ class RtspTestServer:
             return
         if not os.path.exists(SYSTEM_PYTHON):
             raise TestServerError(f"{SYSTEM_PYTHON} not found (the RTSP server needs the system python)")
-        command = [SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port), "--fps", str(self.fps),
-                   *self._live_arguments(), *map(str, self.clips)]
+        command = niced([SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port), "--fps", str(self.fps),
+                         *self._live_arguments(), *map(str, self.clips)], self.niceness)
         # The system python must not see the venv's site-packages or PYTHONPATH.
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
         # stdin stays open as a lifeline: the server exits when it reads EOF, i.e. when this process dies.
@@ -321,8 +323,8 @@ def demo_clip_specs(n: int, width: int = 640, height: int = 360, seconds: float 
 
 
 def start_demo_cameras(n: int, center_lat: float, center_lon: float, width: int = 640, height: int = 360,
-                       names: list[str] | None = None, *,
-                       live_clock: bool = False) -> tuple[RtspTestServer, list[CameraConfig]]:
+                       names: list[str] | None = None, *, live_clock: bool = False,
+                       niceness: int = 0) -> tuple[RtspTestServer, list[CameraConfig]]:
     """Start a loopback RTSP server with ``n`` cameras placed on a ring around the centre.
 
     Returns the running server (the caller stops it on exit) and camera configs ``cam01`` … with Chinese names
@@ -334,7 +336,8 @@ def start_demo_cameras(n: int, center_lat: float, center_lon: float, width: int 
     """
     specs = demo_clip_specs(n, width, height, names=names)
     # live_clock (the demo): encoded live while watched, burning in the real time; else looping clips (cheap).
-    server = RtspTestServer([], live=specs) if live_clock else RtspTestServer([make_clip(spec) for spec in specs])
+    server = RtspTestServer([], live=specs, niceness=niceness) if live_clock else \
+        RtspTestServer([make_clip(spec) for spec in specs], niceness=niceness)
     server.start()
     cameras = []
     for i in range(n):
