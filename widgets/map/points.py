@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtGui import QBrush
 
 from commandcenter.config import CameraConfig
 from commandcenter.mapdata.projection import DisplayProjection
@@ -56,19 +57,27 @@ class CaseLayer:
         self.item.setZValue(z)
         plot.addItem(self.item)
         self._xy = np.zeros((0, 2))
+        self._brushes: dict[str, QBrush] = {}
+        self._placed_with: DisplayProjection | None = None
 
-    def set_cases(self, cases: Sequence[dict[str, Any]], proj: DisplayProjection) -> None:
-        """Pins for dicts with lat, lon, status, urgency (rows without a position are left out)."""
-        self.cases = [c for c in cases if c.get("lat") is not None and c.get("lon") is not None]
+    def set_cases(self, cases: Sequence[dict[str, Any]], proj: DisplayProjection) -> bool:
+        """Pins for dicts with lat, lon, status, urgency (rows without a position are left out); whether the
+        pins changed."""
+        placed = [c for c in cases if c.get("lat") is not None and c.get("lon") is not None]
+        if placed == self.cases and proj is self._placed_with:
+            return False  # the feed re-announced the same pins (a change elsewhere): rebuilding costs a frame
+        self.cases = placed
         self.place(proj)
+        return True
 
     def place(self, proj: DisplayProjection) -> None:
         if not self.cases:
             self.item.setData(x=[], y=[])
             self._xy = np.zeros((0, 2))
             return
+        self._placed_with = proj
         x, y = proj.to_xy([float(c["lat"]) for c in self.cases], [float(c["lon"]) for c in self.cases])
-        brushes = [pg.mkBrush(style.CASE_STATUS_COLOURS.get(str(c.get("status", "")), style.CASE_OTHER))
+        brushes = [self._brush(style.CASE_STATUS_COLOURS.get(str(c.get("status", "")), style.CASE_OTHER))
                    for c in self.cases]
         sizes = [style.CASE_SIZE_BY_URGENCY.get(int(c.get("urgency") or 2), 16) for c in self.cases]
         self.item.setData(x=x, y=y, brush=brushes, size=sizes)
@@ -80,6 +89,13 @@ class CaseLayer:
         d2 = ((self._xy - (x, y)) ** 2).sum(axis=1)
         i = int(np.argmin(d2))
         return self.cases[i] if d2[i] <= tolerance * tolerance else None
+
+    def _brush(self, colour: str) -> QBrush:
+        """One brush per colour, shared by every pin of it (a brush per pin made thousands per refresh)."""
+        brush = self._brushes.get(colour)
+        if brush is None:
+            brush = self._brushes[colour] = pg.mkBrush(colour)
+        return brush
 
     def current_case_of(self, unit_id: str) -> dict[str, Any] | None:
         """The open case a unit is assigned to, if any (shown in the unit's details)."""

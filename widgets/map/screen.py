@@ -193,7 +193,8 @@ class MapScreen(QWidget):
 
     def set_cases(self, cases: Sequence[dict[str, Any]]) -> None:
         """Case pins: dicts with code, lat, lon, status, urgency, category_name (others kept for details)."""
-        self.cases.set_cases(cases, self.proj)
+        if not self.cases.set_cases(cases, self.proj):
+            return
         self.heatmap.add_categories(sorted({str(c.get("category_name") or "") for c in self.cases.cases} - {""}))
         if not self.heatmap.uses_store:
             self.heatmap.refresh()  # the heat of the pins themselves follows them
