@@ -182,3 +182,46 @@ def test_an_unregistered_tracker_is_announced_once_per_key(qtbot) -> None:  # ty
                        PositionFix("officer-77", "osmand", now, 32.0, 118.78)])
     assert announced == [("jt808", "013900000000"), ("osmand", "officer-77")]
     assert tracker.fixes_unknown == 6
+
+
+def test_survivors_of_a_full_collection_are_frozen_and_the_hourly_sweep_finds_their_cycles(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A full collection freezes what survives it (the next one walks only newer objects, not 100 ms of old
+    ones); cyclic garbage among frozen objects is found only by the sweep, which unfreezes everything first."""
+    import gc
+    import weakref
+
+    from commandcenter.runtime.gcguard import MainThreadGC
+
+    class Node:
+        pass
+
+    def frozen(obj: object) -> bool:
+        return not any(o is obj for o in gc.get_objects())  # the permanent generation is not listed
+
+    collector = MainThreadGC(interval_ms=3_600_000, full_every_s=0.0)  # the test drives check() itself
+    collector.threshold = (0, 0, 0)
+    allocations: list[list[Node]] = []  # kept: freeing objects counts against the allocations check() waits for
+    try:
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        gc.collect(1)  # a generation-1 collection since the last full one: a full collection is due
+        allocations.append([Node() for _ in range(10)])  # and new objects since (check() waits for some)
+        collector.check()
+        was_frozen = frozen(a)
+        assert was_frozen, "what survived the full collection is frozen"
+        probe = weakref.ref(a)
+        del a, b  # now a frozen cycle: garbage no ordinary collection sees
+        gc.collect(1)
+        allocations.append([Node() for _ in range(10)])
+        collector.check()
+        survived = probe() is not None  # (not inside an assert: pytest would keep the object in a temporary)
+        assert survived and collector.sweeps == 0, "an ordinary full collection does not see the frozen cycle"
+        collector.sweep_every_s = 0.0
+        gc.collect(1)
+        allocations.append([Node() for _ in range(10)])
+        collector.check()
+        assert probe() is None, "the sweep unfroze and collected the frozen cycle"
+        assert collector.sweeps == 1
+    finally:
+        collector.stop()
+    assert gc.get_freeze_count() == 0 and allocations
