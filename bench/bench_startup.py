@@ -78,12 +78,19 @@ def run(quick: bool = False) -> dict[str, object]:
         "gui_stall_median_ms": stall["stall_median_ms"],
         "timer_ticks": stall["ticks"],
         "units_positioned": stall["units_seen"],
+        # The ramp before the window: every screen built, the phones switching on and the units appearing
+        # (the bureau's morning in seconds); the window above starts once the demo is populated.
+        "ramp_stall_max_ms": stall.get("ramp_stall_max_ms"),
+        "ramp_stall_p99_ms": stall.get("ramp_stall_p99_ms"),
+        "populated_after_s": stall.get("populated_after_s"),
+        "stall_by_10s": stall.get("stall_by_10s"),
+        "gui_thread_runqueue_share": stall.get("gui_thread_runqueue_share"),
         # Unaffected by other processes' load: the GUI thread's CPU time per second of the window, and the demo
         # process's CPU (cores) — its threads compete with the GUI thread for the interpreter lock.
         "gui_thread_cpu_share": stall["gui_thread_cpu_share"],
         "process_cpu_cores": stall["process_cpu_cores"],
         "load_average_1min": stall["load_average_1min"],
-        "goal": "worst stall and p99 of a 10 ms GUI timer during 30 s of the demo at --units 2000",
+        "goal": "worst stall and p99 of a 10 ms GUI timer during 30 s of the populated demo at --units 2000",
     }
 
 
