@@ -14,7 +14,8 @@ ticks a second make each pause about a fifth as long for the same total.
 Full (generation-2) collections walk every object made since start-up that is still alive: 140,000 in the demo
 at 2,000 units, 110 ms on the GUI thread. So what survives a full collection is frozen too (it has proven
 long-lived), and the next full collection walks only what was made since; done every ``full_every_s`` (10 s),
-each walks ten seconds' worth. The price: cyclic garbage among frozen objects is not found, so once every
+each walks ten seconds' worth, or sooner once ``full_at_objects`` wait in the old generation (a burst of
+new objects, as when 2,000 phones switch on, is walked in parts of about 15 ms, not in one). The price: cyclic garbage among frozen objects is not found, so once every
 ``sweep_every_s`` (an hour) everything is unfrozen and collected: one longer pause an hour instead of a 100 ms
 one a minute. Acyclic garbage is freed by reference counting as always, frozen or not.
 """
@@ -27,13 +28,13 @@ import time
 from PySide6.QtCore import QObject, QTimer
 
 
-
 class MainThreadGC(QObject):
     """Disable automatic GC and collect from a GUI-thread timer. ``stop()`` restores the previous setting."""
 
     def __init__(self, interval_ms: int = 100, parent: QObject | None = None, *, full_every_s: float = 10.0,
-                 sweep_every_s: float = 3600.0) -> None:
+                 sweep_every_s: float = 3600.0, full_at_objects: int = 20_000) -> None:
         super().__init__(parent)
+        self.full_at_objects = full_at_objects
         self.threshold = gc.get_threshold()
         self.full_every_s = full_every_s
         self.sweep_every_s = sweep_every_s
@@ -54,6 +55,8 @@ class MainThreadGC(QObject):
         now = time.monotonic()
         full_due = count2 > 0 and now - self._last_full >= self.full_every_s  # by time, not by CPython's count
         generation = 2 if full_due else 1 if count1 > t1 else 0
+        if generation == 1 and len(gc.get_objects(generation=2)) > self.full_at_objects:
+            generation = 2  # a burst (2,000 phones switching on) filled the old generation: walk it now, in parts
         if generation == 2 and now - self._last_sweep >= self.sweep_every_s:
             gc.unfreeze()  # the hourly sweep: frozen objects too (cycles among them are garbage found only here)
             self._last_sweep = now
