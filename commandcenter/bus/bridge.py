@@ -661,7 +661,7 @@ def attach_seat(services: Services, bus: Bus) -> SeatSubscriber:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # already disconnected by the seat role's composition
         try:
-            services.tracker.changed.disconnect(services.geofence.process)
+            services.tracker.changed.disconnect(services.geofence.feed)
         except (RuntimeError, TypeError):
             pass
     services.lifecycle.add("bus (seat)", start=subscriber.start, stop=subscriber.stop)

@@ -1,7 +1,7 @@
 """Electronic fences (电子围栏): zone entry/exit, sanitation routes left, officers away from their post grid.
 
 :class:`GeofenceMonitor` is fed the tracker's batches of moved units (connect ``UnitTracker.changed`` to
-:meth:`GeofenceMonitor.process`) and emits one :class:`GeofenceEvent` per happening through ``triggered``,
+:meth:`GeofenceMonitor.feed`) and emits one :class:`GeofenceEvent` per happening through ``triggered``,
 with a ready-to-show Chinese sentence for the dispatch screen's list, e.g.
 "执法队员 张三 离开责任区A3 已超过15分钟".
 
@@ -15,13 +15,19 @@ Design choices:
   reported, so :meth:`GeofenceMonitor.check` runs every ``check_interval_s`` on a timer as well.
 * An officer who was dispatched to a case (status ``dispatched``/``handling``) or is resting/offline is not
   "absent from post": dispatch sent him away on purpose (``exempt_statuses``).
+* The rules need not run on the GUI thread. With :meth:`GeofenceMonitor.use_worker` the tracker's batches
+  (:meth:`GeofenceMonitor.feed`) are evaluated on a worker and the events come back to the GUI thread to be
+  emitted: at 2,000 units the zone tests and the per-unit rules were the GUI thread's largest single job
+  between paints. Batches that arrive while one is evaluated are merged, latest position per unit (the
+  tracker already coalesces positions to 20 Hz, so a unit's in-between fixes were never all seen anyway).
 """
 
 from __future__ import annotations
 
 import math
+import threading
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -111,8 +117,16 @@ def distance_to_polyline_m(px: float, py: float, xy: NDArray[np.float64]) -> flo
     return float(np.sqrt(((cx - px) ** 2 + (cy - py) ** 2).min()))
 
 
+EventJob = Callable[[], "list[GeofenceEvent]"]
+"""A batch evaluation to run on a worker; it answers the events to emit."""
+RunOffThread = Callable[[EventJob, Callable[["list[GeofenceEvent]"], None]], None]
+"""Runs a job on a worker and hands its events to a callback on the GUI thread (in submission order)."""
+
+
 class GeofenceMonitor(QObject):
-    """See the module docstring. All methods run on the GUI thread (it is fed by the tracker's signal)."""
+    """See the module docstring. Lives on the GUI thread, where ``triggered`` is emitted; the rules' state is
+    guarded by a lock, so evaluation may run on a worker (:meth:`use_worker`) while the GUI thread assigns
+    routes and posts."""
 
     triggered = Signal(object)  # GeofenceEvent
 
@@ -130,6 +144,11 @@ class GeofenceMonitor(QObject):
         self.recent: deque[GeofenceEvent] = deque(maxlen=history)
         self._state: dict[str, _UnitState] = {}
         self._proj = LocalProjection(0.0, 0.0)
+        self._lock = threading.RLock()  # rules' state: zones, routes, posts, per-unit state
+        self._run_off_thread: RunOffThread | None = None
+        self._pending: dict[str, UnitPosition] = {}  # fed, not yet taken by a worker job (under _pending_lock)
+        self._pending_lock = threading.Lock()
+        self._job_queued = False
         self.set_zones(zones)
         self._timer = QTimer(self)
         self._timer.setInterval(int(check_interval_s * 1000))
@@ -139,15 +158,17 @@ class GeofenceMonitor(QObject):
     # ------------------------------------------------------------------------------------------- setup
     def set_zones(self, zones: Iterable[Any]) -> None:
         """Zones to watch (any zone-like objects, see :func:`~commandcenter.mapdata.zoneshapes.map_zones`)."""
-        self.zones: list[MapZone] = map_zones(zones)
-        self.zone_by_code = {z.code: z for z in self.zones}
-        if self.zones:
-            boxes = np.array([z.bounds for z in self.zones], dtype=np.float64)
-            self._proj = LocalProjection(float((boxes[:, 0].min() + boxes[:, 2].max()) / 2),
-                                         float((boxes[:, 1].min() + boxes[:, 3].max()) / 2))
-        self._boxes = np.array([z.bounds for z in self.zones], dtype=np.float64).reshape(-1, 4)
-        for route in self.routes.values():
-            route.xy = self._route_xy(route.polyline)
+        shapes = map_zones(zones)
+        with self._lock:
+            self.zones: list[MapZone] = shapes
+            self.zone_by_code = {z.code: z for z in self.zones}
+            if self.zones:
+                boxes = np.array([z.bounds for z in self.zones], dtype=np.float64)
+                self._proj = LocalProjection(float((boxes[:, 0].min() + boxes[:, 2].max()) / 2),
+                                             float((boxes[:, 1].min() + boxes[:, 3].max()) / 2))
+            self._boxes = np.array([z.bounds for z in self.zones], dtype=np.float64).reshape(-1, 4)
+            for route in self.routes.values():
+                route.xy = self._route_xy(route.polyline)
 
     def _route_xy(self, polyline: Sequence[tuple[float, float]]) -> NDArray[np.float64]:
         arr = np.asarray(polyline, dtype=np.float64).reshape(-1, 2)
@@ -157,77 +178,116 @@ class GeofenceMonitor(QObject):
     def assign_route(self, unit_id: str, polyline: Sequence[tuple[float, float]], *, route_id: str = "",
                      name: str = "", corridor_m: float | None = None) -> None:
         """Give a vehicle its working route; leaving the corridor (± ``corridor_m``) is reported."""
-        if not self.zones and polyline:
-            self._proj = LocalProjection(*polyline[0])
-        route = RouteAssignment(route_id or unit_id, list(polyline), corridor_m or self.corridor_m,
-                                name or route_id or "作业路线")
-        route.xy = self._route_xy(route.polyline)
-        self.routes[unit_id] = route
-        state = self._state.get(unit_id)
-        if state is not None:
-            state.off_route = False
+        with self._lock:
+            if not self.zones and polyline:
+                self._proj = LocalProjection(*polyline[0])
+            route = RouteAssignment(route_id or unit_id, list(polyline), corridor_m or self.corridor_m,
+                                    name or route_id or "作业路线")
+            route.xy = self._route_xy(route.polyline)
+            self.routes[unit_id] = route
+            state = self._state.get(unit_id)
+            if state is not None:
+                state.off_route = False
 
     def clear_route(self, unit_id: str) -> None:
-        self.routes.pop(unit_id, None)
+        with self._lock:
+            self.routes.pop(unit_id, None)
 
     def assign_post(self, unit_id: str, zone_code: str, tolerance_min: float | None = None) -> None:
         """Give an officer his post zone (a 责任区/单元网格 code); absence beyond the tolerance is reported."""
-        if zone_code not in self.zone_by_code:
-            raise KeyError(f"unknown zone {zone_code!r} for the post of {unit_id}")
-        tol = self.post_tolerance_s if tolerance_min is None else tolerance_min * 60.0
-        self.posts[unit_id] = PostAssignment(zone_code, tol)
-        state = self._state.get(unit_id)
-        if state is not None:
-            state.absent_since, state.absence_reported = None, False
+        with self._lock:
+            if zone_code not in self.zone_by_code:
+                raise KeyError(f"unknown zone {zone_code!r} for the post of {unit_id}")
+            tol = self.post_tolerance_s if tolerance_min is None else tolerance_min * 60.0
+            self.posts[unit_id] = PostAssignment(zone_code, tol)
+            state = self._state.get(unit_id)
+            if state is not None:
+                state.absent_since, state.absence_reported = None, False
 
     def clear_post(self, unit_id: str) -> None:
-        self.posts.pop(unit_id, None)
+        with self._lock:
+            self.posts.pop(unit_id, None)
 
     # ------------------------------------------------------------------------------------------- feed
+    def use_worker(self, run_off_thread: RunOffThread | None) -> None:
+        """Evaluate what :meth:`feed` gets on a worker (None: on the caller's thread, as :meth:`process`)."""
+        self._run_off_thread = run_off_thread
+
+    def feed(self, positions: Iterable[UnitPosition]) -> None:
+        """Slot for ``UnitTracker.changed``: evaluated on the worker when one is set, else right here.
+
+        Called on the GUI thread; costs a dict update there. Events are emitted later, on the GUI thread."""
+        run = self._run_off_thread
+        if run is None:
+            self.process(positions)
+            return
+        with self._pending_lock:
+            for pos in positions:
+                if pos.kind != "camera":
+                    self._pending[pos.id] = pos
+            if self._job_queued or not self._pending:
+                return
+            self._job_queued = True
+        run(self._evaluate_pending, self.publish)
+
+    def _evaluate_pending(self) -> list[GeofenceEvent]:
+        """Worker job: everything fed since the last job, latest position per unit."""
+        with self._pending_lock:
+            batch, self._pending = list(self._pending.values()), {}
+            self._job_queued = False
+        return self.evaluate(batch)
+
     def process(self, positions: Iterable[UnitPosition]) -> list[GeofenceEvent]:
-        """Evaluate a batch of positions (slot for ``UnitTracker.changed``); returns the events emitted."""
+        """Evaluate a batch of positions and emit its events here and now; returns the events emitted."""
+        events = self.evaluate(positions)
+        self.publish(events)
+        return events
+
+    def evaluate(self, positions: Iterable[UnitPosition]) -> list[GeofenceEvent]:
+        """The events a batch of positions makes, without emitting them (thread-safe; runs on a worker)."""
         batch = [p for p in positions if p.kind != "camera"]
         if not batch:
             return []
         lat = np.fromiter((p.lat for p in batch), float, len(batch))
         lon = np.fromiter((p.lon for p in batch), float, len(batch))
-        post_codes = {a.zone_code for a in self.posts.values()}
-        members: list[set[str]] = [set() for _ in batch]
-        for zi, zone in enumerate(self.zones):
-            if zone.kind not in self.watch_kinds and zone.code not in post_codes:
-                continue
-            s, w, n, e = self._boxes[zi]
-            cand = np.flatnonzero((lat >= s) & (lat <= n) & (lon >= w) & (lon <= e))
-            if len(cand) == 0:
-                continue
-            inside = points_in_polygon(lat[cand], lon[cand], zone.ring, zone.holes)
-            for i in cand[inside]:
-                members[int(i)].add(zone.code)
-        events: list[GeofenceEvent] = []
-        for pos, zones in zip(batch, members, strict=True):
-            events.extend(self._evaluate(pos, frozenset(zones)))
-        for ev in events:
-            self._emit(ev)
+        with self._lock:
+            post_codes = {a.zone_code for a in self.posts.values()}
+            members: list[set[str]] = [set() for _ in batch]
+            for zi, zone in enumerate(self.zones):
+                if zone.kind not in self.watch_kinds and zone.code not in post_codes:
+                    continue
+                s, w, n, e = self._boxes[zi]
+                cand = np.flatnonzero((lat >= s) & (lat <= n) & (lon >= w) & (lon <= e))
+                if len(cand) == 0:
+                    continue
+                inside = points_in_polygon(lat[cand], lon[cand], zone.ring, zone.holes)
+                for i in cand[inside]:
+                    members[int(i)].add(zone.code)
+            events: list[GeofenceEvent] = []
+            for pos, zones in zip(batch, members, strict=True):
+                events.extend(self._evaluate(pos, frozenset(zones)))
         return events
 
     def check(self, now: datetime | None = None) -> list[GeofenceEvent]:
         """Report post absences that passed their tolerance without a new fix (timer; callable in tests)."""
         now = now or datetime.now(UTC)
         events = []
-        for unit_id, post in self.posts.items():
-            state = self._state.get(unit_id)
-            if state is None:
-                continue
-            ev = self._absence_due(unit_id, state, post, now)
-            if ev is not None:
-                events.append(ev)
-        for ev in events:
-            self._emit(ev)
+        with self._lock:
+            for unit_id, post in self.posts.items():
+                state = self._state.get(unit_id)
+                if state is None:
+                    continue
+                ev = self._absence_due(unit_id, state, post, now)
+                if ev is not None:
+                    events.append(ev)
+        self.publish(events)
         return events
 
-    def _emit(self, ev: GeofenceEvent) -> None:
-        self.recent.append(ev)
-        self.triggered.emit(ev)
+    def publish(self, events: list[GeofenceEvent]) -> None:
+        """Keep and emit events (on the GUI thread: views and the events dock listen to ``triggered``)."""
+        for ev in events:
+            self.recent.append(ev)
+            self.triggered.emit(ev)
 
     # ------------------------------------------------------------------------------------------- rules
     def _evaluate(self, pos: UnitPosition, zones: frozenset[str]) -> list[GeofenceEvent]:

@@ -69,7 +69,7 @@ from commandcenter.golive.grid import imported_grid
 from commandcenter.golive.roster import stored_units
 from commandcenter.golive.zonesource import stored_zones
 from commandcenter.labels import role_label
-from commandcenter.mapdata.geofence import GeofenceEvent, GeofenceMonitor
+from commandcenter.mapdata.geofence import EventJob, GeofenceEvent, GeofenceMonitor
 from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import MapZone, map_zones
@@ -85,7 +85,7 @@ from commandcenter.runtime.fixes import TimeWindow
 from commandcenter.runtime.health import HealthReport
 from commandcenter.runtime.links import drone_links, tracker_links
 from commandcenter.runtime.registrations import RevocationWatch, StoredRegistrations
-from commandcenter.runtime.tasks import TaskManager
+from commandcenter.runtime.tasks import GuiBridge, TaskManager, TasksStopped
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.sensors.links import sensor_links
 from commandcenter.sensors.service import SensorService, sensor_infos, sensor_rules
@@ -434,7 +434,17 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     # zones, a vehicle off its route, an officer away from his post.
     geofence = GeofenceMonitor(zones, watch_kinds=WATCHED_ZONE_KINDS, post_tolerance_min=15.0, parent=events)
     if role.serves:  # the server's rule: a seat hears its alarms over the bus instead of raising them again
-        tracker.changed.connect(geofence.process)
+        # Evaluated on a lane of its own (in order), the events emitted back on the GUI thread.
+        geofence_lane, geofence_bridge = tasks.lane("geofence", 1), GuiBridge(None, events)
+
+        def evaluate_geofence(job: EventJob, done: Callable[[list[GeofenceEvent]], None]) -> None:
+            try:
+                geofence_bridge.watch(geofence_lane.run(job), done)
+            except TasksStopped:  # shutting down: the last positions need no fence lines
+                pass
+
+        geofence.use_worker(evaluate_geofence)
+        tracker.changed.connect(geofence.feed)
         geofence.triggered.connect(events.log_geofence)
         lifecycle.add("zones", start=lambda: store.write(lambda session: sync_zones(session, zones)))
 

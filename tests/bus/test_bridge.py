@@ -200,6 +200,21 @@ def test_the_seat_leaves_geofencing_to_the_server(qtbot: QtBot, hall: Hall) -> N
     assert events == []
 
 
+def test_the_servers_geofence_line_reaches_the_seats_events_dock(qtbot: QtBot, hall: Hall) -> None:
+    """The server evaluates the fence rules off its GUI thread; the line it raises still reaches the seat."""
+    rule_threads: list[threading.Thread] = []
+    hall.server.geofence.triggered.connect(lambda ev: rule_threads.append(threading.current_thread()))
+    hall.server.geofence.assign_route("OF-1", [(LAT + 0.02, LON + 0.02), (LAT + 0.03, LON + 0.02)], corridor_m=50,
+                                      name="巡查路线1")
+    _report_fix(hall.osmand_port, LAT, LON)  # first sighting: silent
+    qtbot.waitUntil(lambda: hall.server.tracker.get("OF-1") is not None, timeout=2000)
+    qtbot.wait(200)
+    _report_fix(hall.osmand_port, LAT + 0.0002, LON)
+    qtbot.waitUntil(lambda: any("偏离巡查路线1" in text for _, text in hall.seat.events.backlog()), timeout=3000)
+    assert rule_threads and all(t is threading.main_thread() for t in rule_threads)
+    assert [ev.kind for ev in hall.server.geofence.recent] == ["route_exit"]
+
+
 def test_a_position_that_does_not_fit_is_refused_and_counted(qtbot: QtBot, hall: Hall,
                                                             caplog: pytest.LogCaptureFixture) -> None:
     hall.publisher.bus.publish(topics.unit_position("OF-9"), {"id": "OF-9", "kind": "officer", "lat": "north"})

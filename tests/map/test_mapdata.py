@@ -386,3 +386,39 @@ def test_geofence_post_absence(qtbot) -> None:
     assert monitor.check(T0 + timedelta(minutes=80)) == []
     with pytest.raises(KeyError):
         monitor.assign_post("O2", "nope")
+
+
+def test_geofence_rules_run_on_a_worker_and_their_events_come_back_to_the_gui_thread(qtbot, tasks) -> None:
+    """At 2,000 units the rules were the GUI thread's largest job between paints: the server evaluates them on
+    a lane, batches fed meanwhile are merged into one evaluation, and the dispatcher's list still gets every
+    line, emitted on the GUI thread."""
+    from commandcenter.runtime.tasks import GuiBridge
+
+    monitor = GeofenceMonitor([ZONE_A3, NO_VENDING])
+    lane, bridge = tasks.lane("geofence", 1), GuiBridge(None)
+    gate = threading.Event()
+    evaluated_on: list[threading.Thread] = []
+
+    def run_off_thread(job, done) -> None:  # type: ignore[no-untyped-def]
+        def held_job():  # type: ignore[no-untyped-def]
+            gate.wait(5)  # the worker is busy with the previous batch while the next two arrive
+            evaluated_on.append(threading.current_thread())
+            return job()
+        bridge.watch(lane.run(held_job), done)
+
+    monitor.use_worker(run_off_thread)
+    emitted: list[tuple[str, threading.Thread]] = []
+    monitor.triggered.connect(lambda ev: emitted.append((ev.unit_id, threading.current_thread())))
+    monitor.feed([_pos("O1", 32.015, 118.005, 0), _pos("O2", 32.015, 118.006, 0)])  # first sightings: silent
+    gate.set()
+    qtbot.waitUntil(lambda: len(evaluated_on) == 1, timeout=5000)
+    gate.clear()
+    monitor.feed([_pos("O1", 32.025, 118.005, 1)])
+    monitor.feed([_pos("O2", 32.025, 118.006, 1, name="李四")])
+    assert emitted == []  # nothing is evaluated on the GUI thread
+    gate.set()
+    qtbot.waitUntil(lambda: len(emitted) == 2, timeout=5000)
+    assert sorted(unit for unit, _ in emitted) == ["O1", "O2"]
+    assert all(thread is threading.main_thread() for _, thread in emitted)
+    assert len(evaluated_on) == 2 and threading.main_thread() not in evaluated_on  # two feeds, one evaluation
+    assert [e.text for e in monitor.recent] == ["执法队员 张三 进入中华路禁止设摊区", "执法队员 李四 进入中华路禁止设摊区"]
