@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 PHONE_DELAYS_MIN = {"accept": (0.1, 0.5), "walk": (0.3, 3.0), "photo": (0.2, 1.5), "report": (0.1, 1.0)}
 POLL_WAIT_S = 55  # a waiting phone asks again about once a minute (the API's longest wait is 60 s)
 PAIRING_PER_S = 200.0  # phones switched on per second at start (a bureau's morning, compressed)
+SIGNING_IN_AT_ONCE = 32  # phones between "switched on" and "on duty" at a time: the rest wait their turn
+SIGN_IN_RETRY_S = (2.0, 60.0)  # a failed sign-in is tried again after 2 s, doubling up to a minute (jittered)
 MAX_HEAD_BYTES = 64 * 1024
 
 
@@ -168,6 +170,8 @@ class SimulatedPhone:
         self.done = {"accepted": 0, "arrived": 0, "evidence": 0, "reported": 0}
         self.errors = 0
         self.last_error = ""
+        self.sign_in_attempts = 0
+        self.signing_in: asyncio.Semaphore | None = None  # shared by the phones of one run (SimulatedPhones)
 
     @property
     def steps(self) -> int:
@@ -194,13 +198,7 @@ class SimulatedPhone:
     async def run(self) -> None:
         """Until cancelled: pair, 上班, then long-poll and work each task (a refused step is noted, not fatal)."""
         try:
-            try:
-                await self._sign_in()
-                if not self.on_duty:
-                    self.on_duty = bool((await self.call("POST", "/duty", {"on_duty": True})).get("on_duty"))
-            except (OSError, PhoneError, KeyError) as exc:
-                self._failed(exc)
-                log.warning("demo phone %s could not pair: %s", self.officer_id, exc)
+            if not await self._go_on_duty():
                 return
             version = ""
             while True:
@@ -220,6 +218,40 @@ class SimulatedPhone:
                     await asyncio.sleep(3.0)
         finally:
             self.connection.close()
+
+    async def _go_on_duty(self) -> bool:
+        """Sign in and go on duty, trying again with backoff as a phone app does: on a busy morning the field API
+        may answer late, and a phone that gave up at its first timeout would stay off duty all day. False only
+        when the server refused for a reason a retry does not change (logged)."""
+        delay = SIGN_IN_RETRY_S[0]
+        while True:
+            try:
+                if self.signing_in is None:
+                    await self._sign_in_and_start_duty()
+                else:
+                    async with self.signing_in:
+                        await self._sign_in_and_start_duty()
+                return True
+            except (OSError, PhoneError, KeyError) as exc:
+                self._failed(exc)
+                status = exc.status if isinstance(exc, PhoneError) else 0
+                if status in (400, 403, 404):
+                    log.warning("demo phone %s could not sign in: %s", self.officer_id, exc)
+                    return False
+                if not self.token:
+                    # Unanswered (a timeout) or 401: the server may have used the code for an answer that never
+                    # arrived, so the next try asks the desk for a new one.
+                    self.code = ""
+                log.info("demo phone %s: sign-in failed (%s), trying again in %.0f s", self.officer_id, exc, delay)
+                await asyncio.sleep(delay * self.rng.uniform(0.5, 1.0))
+                delay = min(delay * 2, SIGN_IN_RETRY_S[1])
+
+    async def _sign_in_and_start_duty(self) -> None:
+        self.sign_in_attempts += 1
+        if not self.token:
+            await self._sign_in()
+        if not self.on_duty:
+            self.on_duty = bool((await self.call("POST", "/duty", {"on_duty": True})).get("on_duty"))
 
     async def _sign_in(self) -> None:
         """The remembered token if it still works (``GET /me``, a read), else pair with a one-time code."""
@@ -321,7 +353,11 @@ class SimulatedPhones:
         running: list[asyncio.Task[None]] = []
         try:
             batch = max(1, int(self.pairing_per_s / 10))
+            # Switched on at pairing_per_s, but only so many sign in at once: beyond what the field API answers
+            # per second, more requests in flight only queue up until they time out.
+            signing_in = asyncio.Semaphore(SIGNING_IN_AT_ONCE)
             for i, phone in enumerate(self.phones):
+                phone.signing_in = signing_in
                 running.append(asyncio.create_task(phone.run(), name=f"phone-{phone.officer_id}"))
                 if i % batch == batch - 1:
                     await asyncio.sleep(0.1)
