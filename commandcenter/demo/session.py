@@ -71,6 +71,7 @@ from commandcenter.store import models, utcnow
 log = logging.getLogger(__name__)
 DEMO_OPEN311_KEY = "demo-open311-key"
 PATROL_ZONE_KINDS = ("疏导点", "禁止设摊区", "管控点", "特色点")
+PHONES_WAIT_S = 300.0  # how long the phones wait for the city's officers (a loaded machine starts the city slowly)
 
 
 @dataclass
@@ -441,15 +442,20 @@ def phone_officers(population: CityPopulation) -> list[str]:
 def _start_phones(services: Services, city: CityProcess, registered: threading.Event,
                   phones: SimulatedPhones) -> None:
     """Once the officers are stored and the field listener is bound, pair the phones and let them work."""
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + PHONES_WAIT_S
     while not registered.wait(0.2):
-        if time.monotonic() > deadline or city.failed:
+        if city.failed:
+            return  # the city's failure is reported by the city process itself
+        if time.monotonic() > deadline:
+            log.warning("demo: the simulated phones stay off: the city's officers were not registered within %.0f s",
+                        PHONES_WAIT_S)
             return
     population = city.population
     if population is None:
         return
     phones.officer_ids = phone_officers(population)
     port = None
+    deadline = time.monotonic() + 60  # the listener binds and the officers are stored right after registration
     while time.monotonic() < deadline and not (port := _bound_port(services, "field")):
         time.sleep(0.1)
     try:
@@ -462,6 +468,8 @@ def _start_phones(services: Services, city: CityProcess, registered: threading.E
                 models.Case.status.in_(("dispatched", "handling")), models.Case.assigned_officer.is_not(None))))))
             phones.officer_ids.sort(key=lambda officer: officer not in busy)
             phones.start(f"http://127.0.0.1:{port}")
+        elif phones.officer_ids:
+            log.warning("demo: the simulated phones stay off: the field listener did not bind within 60 s")
     except Exception:
         log.exception("demo: the simulated phones did not start")
 
