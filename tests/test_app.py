@@ -293,7 +293,7 @@ def test_a_demo_citizen_report_arrives_with_its_photo_as_evidence(demo_window, q
         cases = [c for c in ctx.cases.find_cases(source="citizen") if c.category_name == "暴露垃圾"]
         return [e for c in cases for e in ctx.enforcement.evidence.for_case(c.id)] if cases else []
 
-    qtbot.waitUntil(lambda: len(photo()) == 1, timeout=15000)  # fetched from media_url into the evidence store
+    qtbot.waitUntil(lambda: len(photo()) == 1, timeout=30000)  # fetched from media_url into the evidence store
     assert photo()[0].mime == "image/jpeg"  # type: ignore[attr-defined]
 
 
