@@ -33,7 +33,7 @@ record = "continuous"
     report = tmp_path / "report.json"
     env = dict(os.environ, PYTHONPATH=str(REPO), QT_QPA_PLATFORM="offscreen")
     done = subprocess.run([sys.executable, "-m", "commandcenter", "snapshot", "--config", str(config), "--screen",
-                           "wall", "--after", "5", "--out", str(tmp_path / "wall.png"), "--report", str(report)],
+                           "wall", "--after", "9", "--out", str(tmp_path / "wall.png"), "--report", str(report)],
                           env=env, capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-2000:]
     [entry] = json.loads(report.read_text(encoding="utf-8"))["recording"]

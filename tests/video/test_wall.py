@@ -142,7 +142,7 @@ def test_service_shares_one_stream_per_camera_and_quality(qtbot: Any, cameras: l
         assert video.acquire("cam1", SUB, "b", (320, 180))
         assert not video.acquire("unknown", SUB, "c", (160, 90))
         assert video.active_streams() == [("cam1", SUB)]
-        with qtbot.waitSignal(video.statusChanged, timeout=10_000,
+        with qtbot.waitSignal(video.statusChanged, timeout=30_000,
                               check_params_cb=lambda _c, _q, s: s.state == "live"):
             pass
         def largest() -> bool:  # decoded at the largest holder's size (applied from the next frame on)
