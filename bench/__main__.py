@@ -39,6 +39,27 @@ def loadavg() -> list[float]:
         return []
 
 
+PACE_ITERATIONS = 1_000_000
+
+
+def machine_pace_ms() -> float:
+    """Milliseconds a fixed pure-Python workload takes now (median of three): the machine's speed at this moment.
+
+    Why: this machine is a shared virtual one. Its speed for the same code changes up to threefold within
+    minutes as the host gets busy, and the load average does not show it (the waiting happens outside the guest).
+    Recorded beside every benchmark, it says whether a figure was measured on a fast or a slow moment."""
+    times = []
+    for _ in range(3):
+        started = time.perf_counter()
+        table: dict[int, int] = {}
+        total = 0
+        for i in range(PACE_ITERATIONS):
+            total += i & 0xFF
+            table[i & 0x3FF] = total
+        times.append((time.perf_counter() - started) * 1000.0)
+    return round(sorted(times)[1], 1)
+
+
 def code_version() -> str:
     """The commit measured, with "+changes" when the working tree differs from it ("" outside git)."""
     root = Path(__file__).resolve().parent.parent
@@ -107,12 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     for name in names:
         started = time.monotonic()
         before = loadavg()
+        pace = machine_pace_ms()
         print(f"bench: {name} …", file=sys.stderr, flush=True)
         result = run_isolated(name, args.quick)
         failed = failed or "error" in result
         results[name] = result
         took = time.monotonic() - started
-        loads[name] = {"before": before, "after": loadavg(), "seconds": round(took, 1)}
+        loads[name] = {"before": before, "after": loadavg(), "seconds": round(took, 1), "pace_ms": pace}
         print(f"bench: {name} done in {took:.1f} s", file=sys.stderr, flush=True)
     results["load"] = loads
     results["finished_at"] = datetime.now(UTC).isoformat()

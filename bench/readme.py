@@ -114,6 +114,13 @@ def _load(results: Results, bench: str) -> str:
     return "—"
 
 
+def _pace(results: Results, bench: str) -> str:
+    loads = results.get("load")
+    entry = loads.get(bench) if isinstance(loads, Mapping) else None
+    pace = entry.get("pace_ms") if isinstance(entry, Mapping) else None
+    return f"{pace:.0f} ms" if isinstance(pace, (int, float)) else "—"
+
+
 def table(results: Results) -> str:
     """The markdown table (with a line saying when and where it was measured)."""
     machine = results.get("machine")
@@ -122,14 +129,16 @@ def table(results: Results) -> str:
     lines = [f"From `make bench`{commit}, started {results.get('started_at', '?')}, finished "
              f"{results.get('finished_at', '?')}{f', {cpus} CPUs' if cpus else ''}"
              f"{' (--quick)' if results.get('quick') else ''}. Load: the machine's 1-minute load average before → "
-             "after that benchmark.", "",
-             "| area | figure | target | measured | met | load |", "| --- | --- | --- | --- | --- | --- |"]
+             "after that benchmark. Pace: how long a fixed pure-Python workload took just before it (the machine's "
+             "speed at that moment; lower is faster).", "",
+             "| area | figure | target | measured | met | load | pace |",
+             "| --- | --- | --- | --- | --- | --- | --- |"]
     for fig in FIGURES:
         value = lookup(results, fig.path)
         shown = "—" if value is None else f"{value:,.{fig.digits}f}{fig.unit}"
         met = "" if fig.meets is None or value is None else ("yes" if fig.meets(value) else "**no**")
         lines.append(f"| {fig.area} | {fig.figure} | {fig.target} | {shown} | {met} | "
-                     f"{_load(results, fig.path.split('.')[0])} |")
+                     f"{_load(results, fig.path.split('.')[0])} | {_pace(results, fig.path.split('.')[0])} |")
     return "\n".join(lines) + "\n"
 
 

@@ -64,6 +64,9 @@ class StallWatch:
 
     def __init__(self, period_ms: float = 10.0, threshold_ms: float = 10.0, interval_s: float = 0.002) -> None:
         self.gui_ident = threading.get_ident()  # constructed on the GUI thread
+        self.gui_native_id = threading.get_native_id()
+        self.gui_states: Counter[str] = Counter()  # the GUI thread's scheduler state while late (R: on/for a CPU)
+        self.busy_others: Counter[str] = Counter()  # other threads runnable while the GUI thread is late
         self.period_s = period_ms / 1000.0
         self.threshold_s = threshold_ms / 1000.0
         self.interval_s = interval_s
@@ -113,11 +116,29 @@ class StallWatch:
             overdue = time.perf_counter() - self.last_beat - self.period_s
             if overdue <= self.threshold_s:
                 continue
-            key = stack_key(sys._current_frames().get(self.gui_ident))
+            frames = sys._current_frames()
+            key = stack_key(frames.get(self.gui_ident))
             self.samples[key] += 1
+            self._sample_states(frames)
             if self._current is None:
                 self._current = Counter()
             self._current[key] += 1
+
+    def _sample_states(self, frames: dict[int, Any]) -> None:
+        """Which threads are runnable (R) while the GUI thread is late: the GIL's holder is among them."""
+        names = {t.native_id: (t.name, t.ident) for t in threading.enumerate()}
+        for task in Path("/proc/self/task").iterdir():
+            try:
+                state = (task / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except OSError:
+                continue
+            tid = int(task.name)
+            if tid == self.gui_native_id:
+                self.gui_states[state] += 1
+            elif state == "R" and tid != threading.get_native_id():
+                name, ident = names.get(tid, (f"native:{tid}", None))
+                frame = frames.get(ident) if ident is not None else None
+                self.busy_others[f"{name}: {stack_key(frame).split(' < ')[0]}"] += 1
 
     def report(self, top: int = 12) -> dict[str, object]:
         """The stacks seen most while late (samples ≈ ``interval_s`` each), the worst stretches, the collections."""
@@ -128,6 +149,8 @@ class StallWatch:
             "top_stacks": [{"samples": n, "stack": key} for key, n in self.samples.most_common(top)],
             "worst": [{"late_ms": round(ms, 1), "stacks": [f"{n}× {key}" for key, n in c.most_common(3)]}
                       for ms, c in worst],
+            "gui_states_while_late": dict(self.gui_states),
+            "runnable_others_while_late": dict(self.busy_others.most_common(top)),
             "thread_cpu_s": dict(sorted(self.thread_cpu.items(), key=lambda kv: -kv[1])[:top]),
             "gc_gui_cpu_ms": {str(g): {"count": len(v), "max": round(max(v), 1) if v else 0.0,
                                        "total": round(sum(v), 1)} for g, v in self.gc_ms.items()},

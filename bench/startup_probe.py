@@ -107,23 +107,29 @@ def main() -> None:
     # populated demo (every phone on duty, the number of units on the map steady), which is the headline figure.
     ramp: list[float] = []
     lateness: list[float] = []
+    late_cpu: list[tuple[float, float]] = []  # (lateness ms, GUI-thread CPU ms in that stretch)
     late_at: list[tuple[float, float]] = []  # (seconds into the populated phase, lateness ms): where in time
     state = {"expected": 0.0, "started": 0.0, "ramp_started": 0.0, "units": -1.0, "units_since": 0.0}
     phase: list[list[float]] = [ramp]
     timer = QTimer()
     timer.setTimerType(Qt.TimerType.PreciseTimer)
-    watch = StallWatch() if os.environ.get("CC_STALL_CAUSES") else None
+    sample_ms = float(os.environ.get("CC_STALL_INTERVAL_MS", "2"))  # coarser samples disturb the GUI less
+    watch = StallWatch(interval_s=sample_ms / 1000.0) if os.environ.get("CC_STALL_CAUSES") else None
 
     def tick() -> None:
         if watch is not None and phase[0] is lateness:
             watch.beat()
         now = time.perf_counter()
+        cpu_now = time.thread_time()
         if state["expected"]:
             late = max(0.0, now - state["expected"]) * 1000
             phase[0].append(late)
             if phase[0] is lateness:
                 late_at.append((now - state["started"], late))
+                if late > 16.0:  # how much of a late stretch the GUI thread itself spent on a CPU
+                    late_cpu.append((late, (cpu_now - state["cpu_at_tick"]) * 1000))
         state["expected"] = now + 0.010
+        state["cpu_at_tick"] = cpu_now
 
     def start_ramp() -> None:
         state["ramp_started"] = time.perf_counter()
@@ -222,6 +228,12 @@ def main() -> None:
         "process_cpu_cores": result.get("process_cpu_cores"),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "stall_by_10s": _by_ten_seconds(late_at),
+        # Late stretches (> 16 ms) and the GUI thread's own CPU in them: CPU ≈ late means our code was busy,
+        # CPU ≪ late means it waited (the interpreter lock, a CPU).
+        "late_stretches": len(late_cpu),
+        "late_total_ms": round(sum(late for late, _ in late_cpu), 1),
+        "late_gui_cpu_ms": round(sum(cpu for _, cpu in late_cpu), 1),
+        "worst_late_cpu_ms": [[round(late, 1), round(cpu, 1)] for late, cpu in sorted(late_cpu)[-8:]],
     }
     if watch is not None:
         watch.stop()
