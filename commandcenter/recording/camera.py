@@ -29,6 +29,7 @@ from commandcenter.config import CameraConfig
 from commandcenter.recording.index import Segment
 from commandcenter.recording.policy import RecordPolicy
 from commandcenter.recording.segments import SegmentError, SegmentWriter, segment_path
+from commandcenter.runtime.priority import run_at_background_priority
 from commandcenter.video.backend import is_local_file, local_path
 from commandcenter.video.pyav_backend import OPEN_TIMEOUT, READ_TIMEOUT, low_latency_options
 
@@ -142,6 +143,7 @@ class CameraRecorder:
 
     # -------------------------------------------------------------------------------------------- thread
     def _run(self) -> None:
+        run_at_background_priority()  # copying packets to disk yields the CPU to the GUI thread
         retry = RETRY_MIN_S
         while not self._stop.is_set():
             now = self.clock()

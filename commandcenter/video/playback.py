@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from commandcenter.geo.coords import haversine_m
 from commandcenter.recording.clips import ClipSaver
 from commandcenter.recording.index import GAP_TOLERANCE_S, RecordingIndex, Segment, Span
+from commandcenter.runtime.priority import run_at_background_priority
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import models
 from commandcenter.video.backend import DEFAULT_SIZE, Frame, fit_size
@@ -171,6 +172,7 @@ class PlaybackSource:
 
     # -- decode thread ----------------------------------------------------------------------------------------------
     def _run(self) -> None:
+        run_at_background_priority()  # recorded video yields the CPU to the GUI thread
         try:
             while True:
                 with self._cond:

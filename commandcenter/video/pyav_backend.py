@@ -26,6 +26,7 @@ import av
 import numpy as np
 from av.video.reformatter import VideoReformatter
 
+from commandcenter.runtime.priority import run_at_background_priority
 from commandcenter.video.backend import (
     DEFAULT_SIZE,
     Backend,
@@ -113,6 +114,7 @@ class PyAvStream(Stream):
                        timeout=(OPEN_TIMEOUT, READ_TIMEOUT))
 
     def _run(self) -> None:
+        run_at_background_priority()  # decoding yields the CPU to the GUI thread (and FFmpeg's threads with it)
         local = is_local_file(self.url)
         clock = _FileClock()
         while not self._stop.is_set():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -211,3 +212,26 @@ def test_http_mjpeg_plays(small_clips: list[Path], tmp_path: Path) -> None:
         sender.kill()
         sender.wait()
         sup.stop()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread priority is Linux's")
+def test_decoding_runs_below_the_gui_threads_priority(live_server: RtspTestServer) -> None:
+    """A wall's decoders yield the CPU to the GUI thread: on a loaded 2-core machine a repaint otherwise waits
+    behind a decoder's time slice. The caller (the GUI thread) keeps its own priority."""
+    import threading
+
+    from commandcenter.runtime.priority import BACKGROUND_NICE_STEP
+
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    supervisor = StreamSupervisor(live_server.url(1), size=(160, 90), name="cam1")
+    try:
+        supervisor.start()
+        assert wait_until(lambda: supervisor.state == LIVE, 10), supervisor.status()
+        decoders = [t for t in threading.enumerate() if t.name.startswith("pyav ") and t.native_id]
+        assert decoders
+        for thread in decoders:
+            assert thread.native_id is not None
+            assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == min(19, own + BACKGROUND_NICE_STEP)
+        assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own
+    finally:
+        supervisor.stop()
