@@ -167,7 +167,11 @@ def _db_time(store: Store, value: datetime) -> Any:
 
 
 class BriefingModel(QObject):
-    """Periodically recomputed KPI dict for the leadership screen (worker thread → ``updated`` signal)."""
+    """Periodically recomputed KPI dict for the leadership screen (worker thread → ``updated`` signal).
+
+    The periodic recomputation starts with the first :meth:`refresh` (the briefing screen asks when it is built):
+    a seat that never opens the briefing (the wall PC, a dispatch desk, the pilot station) runs no KPI queries
+    every few seconds, and does not load pandas for them, beside its own work."""
 
     updated = Signal(dict)
 
@@ -183,13 +187,24 @@ class BriefingModel(QObject):
         self.latest: dict[str, Any] = {}
         self._performance: list[dict[str, Any]] = []
         self._performance_at: float | None = None
+        self._interval_ms = interval_ms  # 0: only on demand (the headless server, which shows no briefing)
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
-        if interval_ms > 0:  # 0: only on demand (the headless server, which shows no briefing)
-            self._timer.start(interval_ms)
+
+    @property
+    def periodic(self) -> bool:
+        """Whether the KPIs are recomputed every ``interval_ms`` (from the first request on)."""
+        return self._timer.isActive()
+
+    def stop(self) -> None:
+        """No more periodic recomputation (shutting down); a later :meth:`refresh` starts it again."""
+        self._timer.stop()
 
     def refresh(self) -> None:
-        """Start a recomputation on the task manager unless one is still running."""
+        """Start a recomputation on the task manager unless one is still running; the first request also starts
+        the periodic recomputation."""
+        if self._interval_ms > 0 and not self._timer.isActive():
+            self._timer.start(self._interval_ms)
         if not self._busy.acquire(blocking=False):
             return
         extra = self._extra() if self._extra else {}  # cheap in-memory figures, taken on the GUI thread

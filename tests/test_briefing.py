@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from commandcenter.analytics import case_kpis, source_performance
+from commandcenter.analytics import BriefingModel, case_kpis, source_performance
+from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store, models
 from widgets.briefing import BriefingScreen
 
@@ -36,6 +37,24 @@ def test_kpis_count_today_open_overdue_and_cad_medians(store: Store) -> None:
     assert k["overdue"] == 1  # A3: reported three hours ago with a one-hour limit
     cad = {row["category"]: row for row in k["cad_by_category"]}
     assert cad["占道经营"]["queue_min"] == 5.0 and cad["占道经营"]["response_min"] == 15.0
+
+
+def test_the_briefing_is_computed_only_once_someone_asks_and_then_kept_fresh(qtbot, store: Store,  # type: ignore[no-untyped-def]
+                                                                            tasks: TaskManager) -> None:
+    """A seat that never opens the briefing runs no KPI queries; once the screen asks, they repeat."""
+    model = BriefingModel(store, tasks, interval_ms=50)
+    seen: list[dict[str, object]] = []
+    model.updated.connect(seen.append)
+    try:
+        qtbot.wait(400)
+        assert seen == [] and not model.periodic and model.latest == {}
+        store.write(lambda s: s.add(_case("B1", "reported", datetime.now(UTC), None)))
+        model.refresh()
+        qtbot.waitUntil(lambda: len(seen) >= 3, timeout=10_000)  # the first answer, then the periodic ones
+        assert model.periodic and seen[0]["cases"]["total"] == 1  # type: ignore[index]
+    finally:
+        model.stop()
+        qtbot.waitUntil(lambda: model._busy.acquire(blocking=False), timeout=10_000)  # the last one finished
 
 
 def test_share_on_scene_in_30_min_and_handled_in_24_h_per_source_from_the_recorded_events(qtbot, store: Store) -> None:  # type: ignore[no-untyped-def]
