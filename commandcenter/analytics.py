@@ -215,9 +215,10 @@ class BriefingModel(QObject):
             self._busy.release()
 
     def _source_performance(self) -> list[dict[str, Any]]:
-        """Per-source shares over seven days, recomputed once a minute (they move slowly; the scan is not free)."""
+        """Per-source shares over seven days, recomputed once a minute (they move slowly; the scan is not free).
+        An empty answer is not kept: the first cases of a new database show at the next refresh, not a minute on."""
         now = time.monotonic()
-        if self._performance_at is None or now - self._performance_at >= 60.0:
+        if self._performance_at is None or not self._performance or now - self._performance_at >= 60.0:
             self._performance = source_performance(self._store)
             self._performance_at = now
         return self._performance
