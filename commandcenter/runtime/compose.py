@@ -599,6 +599,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     # The headless server shows no briefing (each seat computes its own): no KPI queries every 5 s beside ingest.
     briefing = BriefingModel(store, tasks, briefing_extra, parent=events, escalations=escalations,
                              interval_ms=0 if role is Role.SERVER else 5000)
+    lifecycle.add("briefing", stop=briefing.stop)  # no KPI queries while the rest shuts down
     if role.serves and (config.kpi.weekly_report or config.kpi.monthly_report):  # weekly/monthly reports to a folder
         from commandcenter.kpi.cli import bureau_name
         from commandcenter.kpi.schedule import ReportScheduler

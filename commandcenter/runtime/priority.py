@@ -3,8 +3,8 @@
 Why: on a small machine (2 cores, a video wall of 8–16 streams, the demo's simulated city beside it) the GUI
 thread competes for a core with the decoders' threads, which run FFmpeg code outside the interpreter lock. At
 equal priority the scheduler shares a core between them evenly, and a repaint that needs 5 ms of CPU waits
-behind a decoder's time slice: the probe saw the GUI thread runnable-but-waiting for a CPU in more than half of
-its late moments. Linux lets a thread lower its own priority (its nice value) without privileges, and the
+behind a decoder's time slice: the probe saw the GUI thread runnable (running or waiting for a CPU) in about
+half of its late moments. Linux lets a thread lower its own priority (its nice value) without privileges, and the
 threads it starts afterwards (FFmpeg's codec threads) inherit it. A decoder at a lower priority still gets
 every idle cycle; it only yields when the GUI thread (or the store's writer) wants the CPU. Elsewhere
 ``setpriority`` on a thread id would change the whole process, so this does nothing there.
