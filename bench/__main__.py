@@ -45,7 +45,7 @@ PACE_ITERATIONS = 1_000_000
 def machine_pace_ms() -> float:
     """Milliseconds a fixed pure-Python workload takes now (median of three): the machine's speed at this moment.
 
-    Why: this machine is a shared virtual one. Its speed for the same code changes up to threefold within
+    Why: this machine is a shared virtual one. Its speed for the same code changes two- to threefold within
     minutes as the host gets busy, and the load average does not show it (the waiting happens outside the guest).
     Recorded beside every benchmark, it says whether a figure was measured on a fast or a slow moment."""
     times = []

@@ -103,10 +103,16 @@ def lookup(results: Results, path: str) -> float | None:
     return float(node) if isinstance(node, (int, float)) and not isinstance(node, bool) else None
 
 
-def _load(results: Results, bench: str) -> str:
+def _load_entry(results: Results, bench: str) -> Mapping[str, object] | None:
+    """What the runner recorded around one benchmark (load before/after, seconds, pace), if anything."""
     loads = results.get("load")
     entry = loads.get(bench) if isinstance(loads, Mapping) else None
-    if not isinstance(entry, Mapping):
+    return entry if isinstance(entry, Mapping) else None
+
+
+def _load(results: Results, bench: str) -> str:
+    entry = _load_entry(results, bench)
+    if entry is None:
         return "—"
     before, after = entry.get("before"), entry.get("after")
     if isinstance(before, list) and isinstance(after, list) and before and after:
@@ -115,9 +121,8 @@ def _load(results: Results, bench: str) -> str:
 
 
 def _pace(results: Results, bench: str) -> str:
-    loads = results.get("load")
-    entry = loads.get(bench) if isinstance(loads, Mapping) else None
-    pace = entry.get("pace_ms") if isinstance(entry, Mapping) else None
+    entry = _load_entry(results, bench)
+    pace = entry.get("pace_ms") if entry is not None else None
     return f"{pace:.0f} ms" if isinstance(pace, (int, float)) else "—"
 
 

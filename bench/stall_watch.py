@@ -124,7 +124,7 @@ class StallWatch:
                 self._current = Counter()
             self._current[key] += 1
 
-    def _sample_states(self, frames: dict[int, Any]) -> None:
+    def _sample_states(self, frames: dict[int, FrameType]) -> None:
         """Which threads are runnable (R) while the GUI thread is late: the GIL's holder is among them."""
         names = {t.native_id: (t.name, t.ident) for t in threading.enumerate()}
         for task in Path("/proc/self/task").iterdir():
