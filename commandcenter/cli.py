@@ -280,6 +280,9 @@ def _demo_seat_login(login: SeatLogin, username: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from commandcenter.runtime import pyside_imports
+
+    pyside_imports.install()  # before the services' imports (commandcenter/runtime/pyside_imports.py)
     from commandcenter.server.service import serve
 
     config = load_config(args.config)

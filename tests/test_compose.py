@@ -161,6 +161,42 @@ def test_the_demo_prepares_a_new_config_and_leaves_the_given_one_alone(tmp_path:
         setup.stop()
 
 
+def test_the_demos_video_servers_start_behind_the_config_and_listen_before_the_services(tmp_path: Path) -> None:
+    """The RTSP servers' start-up (a few hundred milliseconds each) is not waited for by ``prepare`` (the map's
+    first paint comes after it), but the services' first part waits for them: the URLs in the config are the
+    ones the servers then listen on."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from commandcenter.demo.session import attach, prepare
+    from commandcenter.geo.district import load_default_basemap
+
+    config = Config()
+    config.database.url = f"sqlite:///{tmp_path / 'demo.db'}"
+    config.simulator.units, config.simulator.vehicles, config.simulator.cameras = 2, 1, 2
+    config.simulator.drones, config.simulator.bins, config.simulator.toilets = 1, 0, 0
+    setup = prepare(config, load_default_basemap())
+    services = None
+    try:
+        assert [name for name, _wait in setup.launched] == ["demo cameras", "demo drone video"]
+        urls = [c.url for c in setup.config.cameras if c.url.startswith("rtsp://")] + \
+            [d.video for d in setup.config.drones]
+        assert len(urls) == 3 and all(urlsplit(url).port for url in urls)
+        services = build(setup.config, demo=True)
+        attach(services, setup)
+        assert services.lifecycle.names[0] == "demo video servers"
+        services.start()
+        assert services.lifecycle.log[0] == "start demo video servers" and not setup.launched
+        for url in urls:
+            parts = urlsplit(url)
+            with socket.create_connection((parts.hostname, parts.port), timeout=5):
+                pass
+    finally:
+        if services is not None:
+            services.stop()
+        setup.stop()
+
+
 def test_a_signing_key_in_the_config_signs_the_audit_chain_at_exit(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from commandcenter.enforcement.checkpoints import CheckpointFile, generate_key
 

@@ -225,3 +225,37 @@ def test_survivors_of_a_full_collection_are_frozen_and_the_hourly_sweep_finds_th
     finally:
         collector.stop()
     assert gc.get_freeze_count() == 0 and allocations
+
+
+def test_the_cheap_pyside_import_check_gives_pysides_answer_for_every_module() -> None:
+    """``pyside_imports.install`` swaps PySide6's per-import source scan for a cheaper read: for every module of
+    the command center, its libraries and the standard library it must answer as PySide6's own check does, and
+    modules imported after it are then marked by the new check."""
+    import json
+    import subprocess
+    import sys
+
+    probe = """
+import sys
+import PySide6.QtCore
+import commandcenter.runtime.compose, widgets.map.screen
+from commandcenter.runtime import pyside_imports
+feature = sys.modules["shibokensupport.feature"]
+original = feature._mod_uses_pyside
+answers = [(name, original(module), pyside_imports.mentions_pyside(module))
+           for name, module in list(sys.modules.items()) if getattr(module, "__file__", "")]
+differ = [name for name, theirs, ours in answers if theirs != ours]
+assert pyside_imports.install() and feature._mod_uses_pyside is pyside_imports.mentions_pyside
+assert "widgets.dispatch.dispatch_screen" not in sys.modules and "commandcenter.kpi.grouping" not in sys.modules
+for name in ("widgets.dispatch.dispatch_screen", "commandcenter.kpi.grouping"):
+    __import__(name, fromlist=["_"])  # the hook marks the module an import statement returns
+marks = feature.pyside_feature_dict
+import json
+print(json.dumps([len(answers), sum(theirs for _n, theirs, _o in answers), differ,
+                  marks["widgets.dispatch.dispatch_screen"], marks["commandcenter.kpi.grouping"]]))
+"""
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    checked, using_pyside, differ, dispatch_mark, grouping_mark = json.loads(result.stdout.splitlines()[-1])
+    assert checked > 500 and using_pyside > 20
+    assert differ == []
+    assert (dispatch_mark, grouping_mark) == (0, -1)  # uses PySide6 / does not

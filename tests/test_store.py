@@ -57,6 +57,75 @@ def test_an_upgraded_database_is_current_and_one_behind_is_upgraded(tmp_path) ->
         store.close()
 
 
+def _schema_of(database) -> set[tuple[str, ...]]:  # type: ignore[no-untyped-def]
+    import sqlite3
+
+    with sqlite3.connect(database) as conn:
+        schema = set(conn.execute("SELECT type, name, tbl_name, coalesce(sql, '') FROM sqlite_master").fetchall())
+        statistics = {("stat", *map(str, row)) for row in conn.execute("SELECT * FROM sqlite_stat1")}
+        return schema | statistics
+
+
+def test_the_recorded_sqlite_schema_is_what_the_migrations_make() -> None:
+    """``sqlite_schema.sql`` is regenerated with every migration (``python -m commandcenter.store.sqlite_image
+    --write``); a migration added without it would give new databases yesterday's schema."""
+    from commandcenter.store.sqlite_image import IMAGE, migrated_image
+
+    assert IMAGE.read_text(encoding="utf-8") == migrated_image(), \
+        "run: python -m commandcenter.store.sqlite_image --write"
+
+
+def test_a_new_sqlite_database_gets_the_migrated_schema_without_alembic(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from commandcenter.store.sqlite_image import migrated_image
+
+    new = tmp_path / "new.db"
+    # A fresh interpreter: Alembic never imported, the schema identical to the migrations' (every table, index and
+    # trigger, with the append-only audit log and the KPI change marks), and the database at the heads.
+    probe = ("import sys; from commandcenter.store import Store; from commandcenter.store.migrate import "
+             f"schema_is_current; s = Store('sqlite:///{new}'); s.upgrade(); "
+             "print('alembic' in sys.modules, schema_is_current(s.engine)); s.close()")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "True"]
+    migrated = tmp_path / "migrated.db"
+    engine = create_engine(f"sqlite:///{migrated}")
+    from alembic import command
+
+    from commandcenter.store.migrate import alembic_config
+
+    command.upgrade(alembic_config(engine), "heads")  # the Alembic path, for comparison
+    engine.dispose()
+    assert _schema_of(new) == _schema_of(migrated)
+    assert migrated_image().count("CREATE TRIGGER") >= 2
+    store = Store(f"sqlite:///{new}")
+    try:
+        store.write(lambda session: session.execute(text(
+            "INSERT INTO audit_log (seq, time, actor, action, subject, data, prev_hash, hash) "
+            "VALUES (1, '2026-12-03', 'a', 'b', 'c', '{}', '', 'h')")))
+        with pytest.raises(Exception, match="append-only"):
+            store.write(lambda session: session.execute(text("DELETE FROM audit_log")))
+    finally:
+        store.close()
+
+
+def test_a_database_with_other_tables_is_migrated_by_alembic(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Only an empty SQLite file takes the recorded schema: one with a table of its own goes through Alembic (and
+    keeps that table)."""
+    database = tmp_path / "other.db"
+    engine = create_engine(f"sqlite:///{database}")
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE notes (body TEXT)"))
+    engine.dispose()
+    store = Store(f"sqlite:///{database}")
+    try:
+        store.upgrade()
+        assert {"notes", "cases", "audit_log"} <= set(store.table_names())
+    finally:
+        store.close()
+
+
 def test_sqlite_runs_wal_with_foreign_keys_and_full_sync(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

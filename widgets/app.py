@@ -40,6 +40,9 @@ def _prepare_platform(options: GuiOptions) -> None:
 
 def make_application(language: str, theme: str = "dark") -> Any:
     """The QApplication with the command-center theme (``ui.theme``), CJK font and translations installed."""
+    from commandcenter.runtime import pyside_imports
+
+    pyside_imports.install()  # before the core's and the screens' imports (commandcenter/runtime/pyside_imports.py)
     from PySide6.QtGui import QFont, QFontDatabase
     from PySide6.QtWidgets import QApplication
 

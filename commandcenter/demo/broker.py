@@ -47,7 +47,7 @@ class DemoBroker:
                 if time.monotonic() > deadline or self._process.poll() is not None:
                     self.stop()
                     raise RuntimeError(f"demo mosquitto did not start on 127.0.0.1:{self.port}") from None
-                time.sleep(0.05)
+                time.sleep(0.01)  # mosquitto listens within milliseconds: poll finely
 
     @property
     def url(self) -> str:

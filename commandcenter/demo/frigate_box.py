@@ -20,7 +20,6 @@ from fractions import Fraction
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import av
 import numpy as np
 import paho.mqtt.client as mqtt
 
@@ -35,7 +34,12 @@ def demo_label(category_code: str) -> str:
 
 
 def snapshot_jpeg(seed: int, width: int = 320, height: int = 180) -> bytes:
-    """A small JPEG picture (coloured bands, different per event) encoded with PyAV's MJPEG encoder."""
+    """A small JPEG picture (coloured bands, different per event) encoded with PyAV's MJPEG encoder.
+
+    PyAV is imported here, at the first snapshot: its libraries load in a tenth of a second or more, which the
+    demo's composition (before the map's first paint) has no use for."""
+    import av
+
     rng = np.random.default_rng(seed)
     image = np.zeros((height, width, 3), dtype=np.uint8)
     for band in range(6):

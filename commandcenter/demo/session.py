@@ -21,7 +21,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, Signal
@@ -84,6 +84,19 @@ class DemoSetup:
     frigate: DemoFrigateBox | None = None  # the demo's AI camera box (camera detections take the Frigate path)
     broker: DemoBroker | None = None  # the demo's one mosquitto: NB-IoT sensors and the Frigate box publish to it
     broker_failed: bool = False
+    # Servers launched but not yet known to listen (the RTSP servers: their few hundred milliseconds of start-up
+    # pass while the first screen is built); the services' first part waits for them.
+    launched: list[tuple[str, Callable[[], None]]] = field(default_factory=list)
+
+    def wait_launched(self) -> None:
+        """Wait until every launched server listens; one that does not is said in the log (the demo runs on, its
+        tiles showing the camera offline), as when a server cannot start at all."""
+        launched, self.launched = self.launched, []
+        for name, wait in launched:
+            try:
+                wait()
+            except Exception as exc:
+                log.warning("%s unavailable: %s", name, exc)
 
     def stop(self) -> None:
         for name, stop in reversed(self.stoppers):
@@ -144,11 +157,10 @@ def prepare(config: Config, basemap: Basemap, *, basemap_file: str = "") -> Demo
     setup = DemoSetup(config=config, simulator=simulator)
     setup.stoppers.append(("simulated city", simulator.stop))
     try:
-        # The two RTSP servers start side by side (each takes a few hundred milliseconds to listen).
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-drone-video") as pool:
-            drone_video = pool.submit(_start_drone_video, setup, config.simulator.drones)
-            cameras = _start_demo_cameras(setup, basemap)
-            drones = _start_demo_drones(setup, basemap, drone_video.result())
+        # The two RTSP servers are launched, not waited for: each takes a few hundred milliseconds to listen,
+        # which pass while the services are built and the first screen paints (``wait_launched``).
+        cameras = _start_demo_cameras(setup, basemap)
+        drones = _start_demo_drones(setup, basemap, _start_drone_video(setup, config.simulator.drones))
         sensors = _start_demo_sensors(setup, basemap)
     except BaseException:
         setup.stop()
@@ -256,11 +268,12 @@ def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig
     try:
         server, cameras = start_demo_cameras(count, (south + north) / 2, (west + east) / 2,
                                              names=[name for name, _lat, _lon in sites] or None, live_clock=True,
-                                             niceness=WORLD_NICENESS)
+                                             niceness=WORLD_NICENESS, wait=False)
     except Exception as exc:  # no GStreamer/ffmpeg: the demo still runs, the wall says why
         log.warning("demo cameras unavailable: %s", exc)
         return []
     setup.stoppers.append(("demo cameras", server.stop))
+    setup.launched.append(("demo cameras", server.wait_ready))
     placed = []
     for i, camera in enumerate(cameras):
         if i < len(sites):
@@ -307,11 +320,12 @@ def _start_drone_video(setup: DemoSetup, count: int) -> list[str]:
         server = RtspTestServer([], live=[ClipSpec(label=f"巡查{i + 1}号 机载", width=640, height=360, gop=25,
                                                    variant=7 + i, timecode=False) for i in range(count)],
                                niceness=WORLD_NICENESS)
-        server.start()
+        server.launch()
     except Exception as exc:
         log.warning("demo drone video unavailable: %s", exc)
         return []
     setup.stoppers.append(("demo drone video", server.stop))
+    setup.launched.append(("demo drone video", server.wait_ready))
     return [server.url(i + 1) for i in range(count)]
 
 
@@ -327,6 +341,8 @@ def attach(services: Services, setup: DemoSetup) -> None:
     it), reports, the desk (the demo accounts were created with the database's claim)."""
     for name, stop in setup.stoppers:
         services.lifecycle.adopt(name, stop)
+    # Before any other part starts (the wall's streams, the recorders): the launched video servers listen.
+    services.lifecycle.add_first("demo video servers", start=setup.wait_launched)
     city = setup.simulator
     services.extra["simulator"] = city
     registered = threading.Event()  # the units are known before their devices report

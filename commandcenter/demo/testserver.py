@@ -22,6 +22,7 @@ import math
 import os
 import select
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -184,6 +185,7 @@ class RtspTestServer:
         self.niceness = niceness  # the demo's cameras run below the command center (demo/niceness.py)
         self.epoch = 0.0
         self._process: subprocess.Popen[str] | None = None
+        self._starting: subprocess.Popen[str] | None = None  # launched, not yet known to listen
         self._live_dir: Path | None = None
 
     @property
@@ -202,17 +204,38 @@ class RtspTestServer:
 
     def start(self, timeout: float = 30.0) -> None:
         """Start the server and wait until it listens (the port is fixed by the first start)."""
-        if self.running:
+        self.launch(choose_port=False)
+        self.wait_ready(timeout)
+
+    def launch(self, *, choose_port: bool = True) -> None:
+        """Start the server's process without waiting for it; :meth:`wait_ready` waits.
+
+        With ``choose_port`` and no port given, a free loopback port is chosen here, so :meth:`url` is known at
+        once: the demo writes its config while the server is still starting (a few hundred milliseconds the
+        map's first paint need not wait for). The port is free when chosen; the server binds it a moment later.
+        """
+        if self.running or self._starting is not None:
             return
         if not os.path.exists(SYSTEM_PYTHON):
             raise TestServerError(f"{SYSTEM_PYTHON} not found (the RTSP server needs the system python)")
+        if choose_port and not self.port:
+            self.port = _free_loopback_port()
         command = niced([SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port), "--fps", str(self.fps),
                          *self._live_arguments(), *map(str, self.clips)], self.niceness)
         # The system python must not see the venv's site-packages or PYTHONPATH.
         env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV")}
         # stdin stays open as a lifeline: the server exits when it reads EOF, i.e. when this process dies.
-        process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, text=True, env=env)
+        self._starting = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                          stderr=subprocess.DEVNULL, text=True, env=env)
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until the launched server listens; TestServerError (the process killed) when it does not."""
+        process = self._starting
+        if process is None:
+            if self.running:
+                return
+            raise TestServerError("RTSP test server was not launched")
+        self._starting = None
         deadline = time.monotonic() + timeout
         line = ""
         assert process.stdout is not None
@@ -257,7 +280,8 @@ class RtspTestServer:
 
     def stop(self) -> None:
         """Kill the server: every connected client loses its source at once."""
-        process, self._process = self._process, None
+        process = self._process or self._starting
+        self._process = self._starting = None
         if process is None:
             return
         process.kill()
@@ -290,8 +314,14 @@ class RtspTestServer:
         self.stop()
 
     def __del__(self) -> None:
-        if getattr(self, "_process", None) is not None:
+        if getattr(self, "_process", None) is not None or getattr(self, "_starting", None) is not None:
             self.stop()
+
+
+def _free_loopback_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 # Places around a city centre, used as camera names by the demo; groups are the districts.
@@ -324,7 +354,7 @@ def demo_clip_specs(n: int, width: int = 640, height: int = 360, seconds: float 
 
 def start_demo_cameras(n: int, center_lat: float, center_lon: float, width: int = 640, height: int = 360,
                        names: list[str] | None = None, *, live_clock: bool = False,
-                       niceness: int = 0) -> tuple[RtspTestServer, list[CameraConfig]]:
+                       niceness: int = 0, wait: bool = True) -> tuple[RtspTestServer, list[CameraConfig]]:
     """Start a loopback RTSP server with ``n`` cameras placed on a ring around the centre.
 
     Returns the running server (the caller stops it on exit) and camera configs ``cam01`` … with Chinese names
@@ -333,12 +363,16 @@ def start_demo_cameras(n: int, center_lat: float, center_lon: float, width: int 
     name on the tile and in the video. The first start encodes the clips (under a second each at the default
     size); later starts reuse the cache. ``live_clock``: live cameras instead, burning in the real local time
     (encoded only while watched), so the operator can judge a picture's freshness as on a real wall.
+    ``wait=False``: the server is launched on a port chosen here and the caller waits (``server.wait_ready()``).
     """
     specs = demo_clip_specs(n, width, height, names=names)
     # live_clock (the demo): encoded live while watched, burning in the real time; else looping clips (cheap).
     server = RtspTestServer([], live=specs, niceness=niceness) if live_clock else \
         RtspTestServer([make_clip(spec) for spec in specs], niceness=niceness)
-    server.start()
+    if wait:
+        server.start()
+    else:
+        server.launch()
     cameras = []
     for i in range(n):
         group = _DEMO_PLACES[i % len(_DEMO_PLACES)][1]

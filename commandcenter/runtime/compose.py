@@ -151,6 +151,11 @@ class Lifecycle:
             stop: Callable[[], object] | None = None) -> None:
         self._parts.append(Part(name, start, stop))
 
+    def add_first(self, name: str, start: Callable[[], object] | None = None,
+                  stop: Callable[[], object] | None = None) -> None:
+        """A part that starts before every part not yet running (what the others need in place first)."""
+        self._parts.insert(0, Part(name, start, stop))
+
     def adopt(self, name: str, stop: Callable[[], object]) -> None:
         part = Part(name, None, stop)
         self._parts.append(part)

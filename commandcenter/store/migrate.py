@@ -2,6 +2,7 @@
 
 A database already at the migrations' heads is left alone without importing Alembic (a second of imports and
 script reading on every start): one query of ``alembic_version`` against the heads read from the migration files.
+A new SQLite database is created from the migrations' recorded result (``commandcenter.store.sqlite_image``).
 """
 
 from __future__ import annotations
@@ -62,11 +63,26 @@ def schema_is_current(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Bring the schema to ``revision``: nothing when it is there, a new SQLite database from the migrated image
+    (``commandcenter.store.sqlite_image``), anything else through Alembic."""
     if revision == "heads" and schema_is_current(engine):
         return
+    if revision == "heads" and _is_new_sqlite(engine):
+        from commandcenter.store.sqlite_image import create_from_image
+
+        if create_from_image(engine, head_revisions()):
+            return
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)
+
+
+def _is_new_sqlite(engine: Engine) -> bool:
+    """An SQLite database without a single table or index (a new file, or one nothing was created in)."""
+    if engine.dialect.name != "sqlite":
+        return False
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM sqlite_master")).scalar_one() == 0
 
 
 def current(engine: Engine) -> list[str]:
