@@ -32,7 +32,7 @@ from commandcenter import paths
 from commandcenter.field.departments import DepartmentDesk, department_api
 from commandcenter.field.service import FieldError, FieldService
 from commandcenter.field.waiters import Waiters
-from commandcenter.runtime.tasks import TaskManager, TasksStopped
+from commandcenter.runtime.tasks import Lane, TaskManager, TasksStopped
 from devices.base import LinkStats, Sink
 from devices.httpserve import BoundedHTTPServer, BoundedRequestHandler, HttpLimits
 
@@ -99,8 +99,15 @@ class FieldServer:
         self.ready = threading.Event()
         self._lock = threading.Lock()
         self._httpd: _Server | None = None
+        # Two lanes: polls woken by a change (a task dispatched to the officer) and polls whose wait ran out.
+        # Phones that connected within seconds time out within seconds, every cycle: 10,000 answers, each a read of
+        # the officer's tasks. On one lane a dispatch's answer queued behind them for seconds (bench_field: p50
+        # 6 s on a slow machine); on its own lane it is answered at once.
         self._answers = tasks.lane("field-longpoll", 2)
-        self.waiters: Waiters[_Poll] = Waiters(self._answer_polls, name="field-longpoll")
+        self._expired_answers = tasks.lane("field-longpoll-expired", 2)
+        self.waiters: Waiters[_Poll] = Waiters(partial(self._answer_polls, lane=self._answers),
+                                               name="field-longpoll",
+                                               expired=partial(self._answer_polls, lane=self._expired_answers))
         service.cases.announcer.changed.connect(self._case_changed, type=_direct())
 
     # -- lifecycle ----------------------------------------------------------------------------------------
@@ -137,10 +144,10 @@ class FieldServer:
         except TasksStopped:
             pass  # shutting down: the parked polls are answered (or closed) by close()
 
-    def _answer_polls(self, polls: list[_Poll]) -> None:
+    def _answer_polls(self, polls: list[_Poll], *, lane: Lane) -> None:
         for poll in polls:
             try:
-                self._answers.run(partial(self._answer_poll, poll))
+                lane.run(partial(self._answer_poll, poll))
             except TasksStopped:
                 httpd = self._httpd
                 if httpd is not None:

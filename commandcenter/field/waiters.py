@@ -4,8 +4,9 @@
 workers). The HTTP handler detaches the connection (:meth:`devices.httpserve.BoundedRequestHandler.detach`) and
 parks it here under its officer. :meth:`Waiters.wake` — called with the officers a committed case change touched
 — hands that officer's parked requests to ``ready``; one timer thread hands over those whose deadline passed.
-``ready`` runs on the thread that woke them (the writer's announcement or the timer): it must only queue the
-answer (the field server puts it on a task-manager lane), never block.
+``ready`` runs on the thread that woke them (the writer's announcement or the timer; timed-out items go to
+``expired`` instead when one is given): it must only queue the answer (the field server puts it on a task-manager
+lane), never block.
 
 Each officer also has a change counter (:meth:`version`): a poll that says which version it last saw returns
 at once when something changed in between, so a change between two polls is never missed.
@@ -37,8 +38,13 @@ class _Parked(Generic[T]):
 class Waiters(Generic[T]):
     """Parked items by key (an officer id); each is handed to ``ready`` exactly once: woken or timed out."""
 
-    def __init__(self, ready: Callable[[list[T]], None], *, name: str = "longpoll") -> None:
+    def __init__(self, ready: Callable[[list[T]], None], *, name: str = "longpoll",
+                 expired: Callable[[list[T]], None] | None = None) -> None:
         self._ready = ready
+        # Items whose deadline passed go to ``expired`` when given: the owner can answer them on a path of their
+        # own, so that a flood of deadlines (10,000 phones that connected within seconds) never queues in front
+        # of an item woken by a change.
+        self._expired = expired or ready
         self._lock = threading.Condition()
         self._by_key: dict[str, list[_Parked[T]]] = {}
         self._heap: list[tuple[float, int, _Parked[T]]] = []
@@ -119,4 +125,4 @@ class Waiters(Generic[T]):
                     wait = self._heap[0][0] - now if self._heap else 1.0
                     self._lock.wait(min(max(wait, 0.001), 1.0))
                     continue
-            self._ready(due)
+            self._expired(due)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import select
 import socket
 import threading
 import time
@@ -146,6 +147,52 @@ def test_parked_long_polls_hold_no_thread_each(field_services: Services, base_ur
         for sock in socks:
             head = sock.recv(65536)
             assert head.startswith(b"HTTP/1.1 200"), head[:80]
+    finally:
+        for sock in socks:
+            sock.close()
+
+
+def test_a_dispatched_task_overtakes_timed_out_polls_still_being_answered(
+        field_services: Services, base_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Phones that connected together time out together, every cycle: the answers to their expired polls (each a
+    read of the officer's tasks) must not hold up the answer a dispatch wakes."""
+    api = field_services.field_api
+    assert api is not None
+    dispatcher_phone = pair_phone(field_services, base_url)
+    crowd = pair_phone(field_services, base_url, "o2")
+    reads = api.service.tasks
+
+    def slow_read(officer: str) -> list[dict[str, object]]:
+        if officer == "o2":
+            time.sleep(0.05)  # 120 expired polls: about 3 s of answers on the lane's two workers
+        return reads(officer)
+
+    monkeypatch.setattr(api.service, "tasks", slow_read)
+    socks = []
+    for _ in range(120):
+        sock = socket.create_connection(("127.0.0.1", api.bound_port or 0), timeout=30)
+        sock.sendall(f"GET /field/v1/tasks?wait=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {crowd.token}"
+                     "\r\n\r\n".encode())
+        socks.append(sock)
+    try:
+        assert wait_until(lambda: len(api.waiters) == 120, 20)
+        got: dict[str, object] = {}
+
+        def poll() -> None:
+            got["reply"] = dispatcher_phone.call("GET", "/field/v1/tasks?wait=30", timeout=30)
+            got["crowd_answered"] = sum(bool(select.select([s], [], [], 0)[0]) for s in socks)
+
+        waiter = threading.Thread(target=poll)
+        waiter.start()
+        assert wait_until(lambda: len(api.waiters) == 121, 20)
+        assert wait_until(lambda: len(api.waiters) == 1, 20)  # the crowd's polls expired: their answers queue
+        code = dispatched_case(field_services)
+        waiter.join(30)
+        reply = got["reply"]
+        assert [t["code"] for t in getattr(reply, "body")["tasks"]] == [code]  # noqa: B009
+        assert int(got["crowd_answered"]) < 120  # type: ignore[call-overload]  # answered while they still queued
+        for sock in socks:  # every expired poll is still answered
+            assert sock.recv(65536).startswith(b"HTTP/1.1 200")
     finally:
         for sock in socks:
             sock.close()
