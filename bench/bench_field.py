@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -108,8 +109,13 @@ def serve(config_path: str, tokens_path: str) -> int:
             print(json.dumps({"case": view.code, "officer": words[1]}), flush=True)
         elif words[0] == "stats":  # what the listener holds: parked polls, open connections, threads
             httpd = api._httpd
+            counters = httpd.counters() if httpd is not None else None
             print(json.dumps({"parked_polls": len(api.waiters), "threads": threading.active_count(),
-                              "open_connections": httpd.open_connections if httpd is not None else 0}), flush=True)
+                              "open_connections": httpd.open_connections if httpd is not None else 0,
+                              # connections the listener closed itself: to make room, or past a deadline
+                              "evicted": counters.evicted if counters else 0,
+                              "timed_out": counters.timed_out if counters else 0,
+                              "refused": counters.refused if counters else 0}), flush=True)
         elif words[0] == "dispatch":  # dispatch CODE OFFICER: 派遣, timed here
             at = time.time()
             services.cases.dispatch(words[1], words[2], "system").result(30)
@@ -151,6 +157,7 @@ class Phones:
         self.received: dict[str, float] = {}  # case code → when a phone first had it
         self.polling = 0
         self.errors = 0
+        self.error_kinds: Counter[str] = Counter()  # exception type (or HTTP status) → how many
         self.last_error = ""
 
     @property
@@ -168,6 +175,7 @@ class Phones:
                                                             timeout=POLL_WAIT_S + 30)
                 except (OSError, TimeoutError) as exc:
                     self.errors += 1
+                    self.error_kinds[type(exc).__name__] += 1
                     self.last_error = repr(exc)
                     await asyncio.sleep(0.5)
                     continue
@@ -176,6 +184,7 @@ class Phones:
                 now = time.time()
                 if status != 200:
                     self.errors += 1
+                    self.error_kinds[f"status {status}"] += 1
                     self.last_error = f"status {status}: {body[:200]!r}"
                     await asyncio.sleep(0.5)
                     continue
@@ -225,6 +234,7 @@ async def _phones_run(proc: subprocess.Popen[str], port: int, tokens: dict[str, 
         return await asyncio.wait_for(lines.get(), 60)
 
     server_side = await command("stats")
+    errors_before_dispatch = phones.errors
 
     # 派遣 → phone
     count = 30 if quick else 100
@@ -273,11 +283,12 @@ async def _phones_run(proc: subprocess.Popen[str], port: int, tokens: dict[str, 
     upload_s = time.monotonic() - started
     done.set()
     await side
+    server_at_end = await command("stats")
     for task in pollers:
         task.cancel()
     await asyncio.gather(*pollers, return_exceptions=True)
     return {
-        "phones": len(officers), "long_polls_open": parked, "server": server_side,
+        "phones": len(officers), "long_polls_open": parked, "server": server_side, "server_at_end": server_at_end,
         "phones_connected_in_s": round(ramp_s, 1),
         "server_rss_mb": {"paired_idle": idle_rss, "phones_polling": parked_rss},
         "server_cpu_s_per_s": {"phones_polling": round(parked_cpu, 3), "while_dispatching": round(dispatch_cpu, 3)},
@@ -287,6 +298,8 @@ async def _phones_run(proc: subprocess.Popen[str], port: int, tokens: dict[str, 
                             "mb_per_s": round(uploads * size / (1 << 20) / upload_s, 1)},
         "other_calls_during_upload": _percentiles(others),
         "phone_errors": phones.errors, "phone_last_error": phones.last_error,
+        "phone_errors_by_kind": dict(phones.error_kinds),
+        "phone_errors_before_dispatch": errors_before_dispatch,
         "phone_connections_opened": phones.connects,
         "loadavg": Path("/proc/loadavg").read_text().split()[:3],
     }
