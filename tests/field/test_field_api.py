@@ -126,17 +126,23 @@ def test_a_long_poll_returns_when_a_task_is_dispatched(field_services: Services,
     assert phone.call("GET", "/field/v1/tasks?wait=soon").status == 400
 
 
+def _raw_long_polls(port: int, token: str, count: int, *, wait_s: float) -> list[socket.socket]:
+    """``count`` long polls on connections of their own, sent and not read (the caller reads and closes them)."""
+    socks = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+        sock.sendall(f"GET /field/v1/tasks?wait={wait_s:g} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {token}"
+                     "\r\n\r\n".encode())
+        socks.append(sock)
+    return socks
+
+
 def test_parked_long_polls_hold_no_thread_each(field_services: Services, base_url: str) -> None:
     phone = pair_phone(field_services, base_url)
     api = field_services.field_api
     assert api is not None
     threads_before = threading.active_count()
-    socks = []
-    for _ in range(200):
-        sock = socket.create_connection(("127.0.0.1", api.bound_port or 0), timeout=10)
-        sock.sendall(f"GET /field/v1/tasks?wait=30 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {phone.token}"
-                     "\r\n\r\n".encode())
-        socks.append(sock)
+    socks = _raw_long_polls(api.bound_port or 0, phone.token, 200, wait_s=30)
     try:
         assert wait_until(lambda: len(api.waiters) == 200, 20)
         # at most the listener's fixed worker pool was started, not a thread per waiting phone
@@ -168,12 +174,7 @@ def test_a_dispatched_task_overtakes_timed_out_polls_still_being_answered(
         return reads(officer)
 
     monkeypatch.setattr(api.service, "tasks", slow_read)
-    socks = []
-    for _ in range(120):
-        sock = socket.create_connection(("127.0.0.1", api.bound_port or 0), timeout=30)
-        sock.sendall(f"GET /field/v1/tasks?wait=1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {crowd.token}"
-                     "\r\n\r\n".encode())
-        socks.append(sock)
+    socks = _raw_long_polls(api.bound_port or 0, crowd.token, 120, wait_s=1)
     try:
         assert wait_until(lambda: len(api.waiters) == 120, 20)
         got: dict[str, object] = {}
