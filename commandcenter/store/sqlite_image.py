@@ -1,6 +1,6 @@
 """A new SQLite database gets the migrated schema in one script, not by running every migration.
 
-Why: creating the schema of a new SQLite database through Alembic imports Alembic and Mako and replays some thirty
+Why: creating the schema of a new SQLite database through Alembic imports Alembic and Mako and replays two dozen
 migrations (tables created, then rebuilt by batch alterations): about a third of a CPU-second, on the demo's first
 start right before the map's first paint. The result of those migrations on an empty SQLite database is always
 the same, so it is kept as a script, ``sqlite_schema.sql`` beside this module: the ``CREATE`` statements SQLite
@@ -9,7 +9,7 @@ A database made from it is at the migrations' heads, so every later migration ru
 
 The script is generated, never edited: ``python -m commandcenter.store.sqlite_image --write`` after adding a
 migration. It names the heads it was made at; when they are not the migrations' heads (a migration added, the
-script not regenerated) a new database is migrated by Alembic as before, and ``tests/store`` fails until the
+script not regenerated) a new database is migrated by Alembic as before, and ``tests/test_store.py`` fails until the
 script is regenerated. PostgreSQL databases are always migrated by Alembic.
 """
 
