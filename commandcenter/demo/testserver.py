@@ -22,7 +22,6 @@ import math
 import os
 import select
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from commandcenter.config import CameraConfig
+from commandcenter.demo.hall import free_port
 from commandcenter.demo.niceness import niced
 from commandcenter.paths import cache_dir
 
@@ -219,7 +219,7 @@ class RtspTestServer:
         if not os.path.exists(SYSTEM_PYTHON):
             raise TestServerError(f"{SYSTEM_PYTHON} not found (the RTSP server needs the system python)")
         if choose_port and not self.port:
-            self.port = _free_loopback_port()
+            self.port = free_port()
         command = niced([SYSTEM_PYTHON, str(SERVER_SCRIPT), "--port", str(self.port), "--fps", str(self.fps),
                          *self._live_arguments(), *map(str, self.clips)], self.niceness)
         # The system python must not see the venv's site-packages or PYTHONPATH.
@@ -316,12 +316,6 @@ class RtspTestServer:
     def __del__(self) -> None:
         if getattr(self, "_process", None) is not None or getattr(self, "_starting", None) is not None:
             self.stop()
-
-
-def _free_loopback_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # Places around a city centre, used as camera names by the demo; groups are the districts.
