@@ -63,6 +63,23 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+LISTEN_QUEUE_COUNTERS = ("ListenOverflows", "ListenDrops", "SyncookiesSent", "SyncookiesFailed")
+
+
+def _listen_queue_counters() -> dict[str, int]:
+    """The kernel's counters of a full listen queue (all sockets of the machine, Linux ``/proc/net/netstat``):
+    connections dropped or answered with SYN cookies, and cookies that failed (the client sees a reset)."""
+    try:
+        lines = Path("/proc/net/netstat").read_text().splitlines()
+    except OSError:
+        return {}
+    for names, values in zip(lines[::2], lines[1::2], strict=False):
+        if names.startswith("TcpExt:"):
+            row = dict(zip(names.split()[1:], values.split()[1:], strict=False))
+            return {name: int(row[name]) for name in LISTEN_QUEUE_COUNTERS if name in row}
+    return {}
+
+
 def _config(db: Path, phones: int) -> str:
     officers = "".join(f'\n[[officers]]\nid = "p{i}"\nname = "队员{i}"\nbadge = "B{i:05d}"\nteam = "一中队"\n'
                        for i in range(phones))
@@ -211,6 +228,7 @@ async def _phones_run(proc: subprocess.Popen[str], port: int, tokens: dict[str, 
     pid = proc.pid
     idle_rss = _rss_mb(pid)
     pollers = []
+    kernel_before = _listen_queue_counters()
     ramp_started = time.monotonic()
     for i, officer in enumerate(officers):
         pollers.append(asyncio.ensure_future(phones.poll(officer)))
@@ -301,6 +319,8 @@ async def _phones_run(proc: subprocess.Popen[str], port: int, tokens: dict[str, 
         "phone_errors_by_kind": dict(phones.error_kinds),
         "phone_errors_before_dispatch": errors_before_dispatch,
         "phone_connections_opened": phones.connects,
+        "kernel_listen_queue": {name: after - kernel_before.get(name, 0)
+                                for name, after in _listen_queue_counters().items()},
         "loadavg": Path("/proc/loadavg").read_text().split()[:3],
     }
 

@@ -315,7 +315,7 @@ class ListenersConfig:
     jt808_auth_timeout_s: float = 60.0
     http_max_connections: int = 512
     http_workers: int = 16
-    http_backlog: int = 128
+    http_backlog: int = 4096
     http_header_timeout_s: float = 10.0
     http_body_timeout_s: float = 30.0
     http_keepalive_timeout_s: float = 120.0
