@@ -401,7 +401,10 @@ def finish_case_frame(frame: pd.DataFrame, events: list[tuple[int, str, datetime
         frame[col] = pd.to_numeric(frame[col], errors="coerce")
     for col in ("assigned_officer", "officer_name", "team", "grid_code", "area_code", "category",
                 "category_name", "source", "field_state"):
-        frame[col] = frame[col].fillna("").astype(str)
+        column = frame[col]
+        if column.dtype != object:  # all None in this period: pandas made it float (NaN), which "" cannot fill
+            column = column.astype(object)
+        frame[col] = column.fillna("").astype(str)
     rework: dict[int, int] = {}
     spans: dict[int, list[tuple[datetime, datetime | None]]] = {}
     for case_id, action, when in events:
