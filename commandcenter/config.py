@@ -16,6 +16,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from devices.handler_slots import DEFAULT_RUNNING_HANDLERS
+
 
 class ConfigError(ValueError):
     """A configuration problem, with where it is and what is expected."""
@@ -315,6 +317,7 @@ class ListenersConfig:
     jt808_auth_timeout_s: float = 60.0
     http_max_connections: int = 512
     http_workers: int = 16
+    http_running_handlers: int = DEFAULT_RUNNING_HANDLERS
     http_backlog: int = 4096
     http_header_timeout_s: float = 10.0
     http_body_timeout_s: float = 30.0
@@ -667,7 +670,8 @@ def _validate(config: Config, checker: _Checker) -> None:
                            ("open311", config.open311), ("field", config.field)):
         if listener is not None:
             _check_range(checker, f"{name}.port", listener.port, 0, 65535)
-    for name in ("jt808_max_connections", "http_max_connections", "http_workers", "http_backlog"):
+    for name in ("jt808_max_connections", "http_max_connections", "http_workers", "http_running_handlers",
+                 "http_backlog"):
         _check_range(checker, f"listeners.{name}", getattr(config.listeners, name), 1, 1_000_000)
     for name in ("jt808_idle_timeout_s", "jt808_auth_timeout_s", "http_header_timeout_s", "http_body_timeout_s",
                  "http_keepalive_timeout_s"):

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
+from devices.handler_slots import waiting_outside
+
 
 class Receipt:
     """Completion of "this device message is durably handled" for the ``count`` fixes it carried.
@@ -78,8 +80,12 @@ class Waiter:
         self._event.set()
 
     def wait(self, timeout: float) -> bool | None:
-        """True stored, False refused by the store, None not settled within ``timeout`` seconds."""
-        return self.stored if self._event.wait(timeout) else None
+        """True stored, False refused by the store, None not settled within ``timeout`` seconds.
+
+        An HTTP handler gives its running slot up meanwhile (:mod:`devices.handler_slots`)."""
+        with waiting_outside():
+            settled = self._event.wait(timeout)
+        return self.stored if settled else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,9 @@ standard library's request handlers (``BaseHTTPRequestHandler`` subclasses with 
 * one dispatcher thread (a ``selectors`` loop) accepts and reads the request *head* of every connection without
   blocking; only a connection whose head has fully arrived is handed to a worker, so a slowloris client costs
   a few bytes of buffer and no thread, and is closed when ``header_timeout`` passes;
-* a fixed pool of ``workers`` threads runs the handlers; the body is read with ``body_timeout`` per read and the
-  whole request (body and answer) within ``body_timeout`` — a watchdog cuts the connection otherwise;
+* a fixed pool of ``workers`` threads runs the handlers, at most a few of them (process-wide) running Python
+  at once while the rest wait for the store (:mod:`devices.handler_slots`); the body is read with
+  ``body_timeout`` per read and the whole request (body and answer) within ``body_timeout`` — a watchdog cuts the connection otherwise;
 * after an answer, a kept-alive connection goes back to the dispatcher (no worker waits for a phone's next
   report) and is closed after ``keepalive_timeout`` without a new request;
 * at most ``max_connections`` connections are open: at the cap the connection idle the longest (waiting for a
@@ -25,6 +26,7 @@ from __future__ import annotations
 import errno
 import io
 import math
+import select
 import selectors
 import socket
 import sys
@@ -37,6 +39,7 @@ from queue import Empty, SimpleQueue
 from typing import Any
 
 from devices.base import ConnectionCounters
+from devices.handler_slots import HANDLER_SLOTS, waiting_outside
 
 __all__ = ["BoundedHTTPServer", "BoundedRequestHandler", "HttpLimits"]
 
@@ -94,7 +97,38 @@ class _PrefixedReader(io.RawIOBase):
             return n
         if self.drained:
             return 0
-        return self._sock.recv_into(buffer)
+        if _ready(self._sock, select.POLLIN):  # what already arrived is taken in the handler's slot
+            return self._sock.recv_into(buffer)
+        with waiting_outside():  # a slow client's body: the slot is another handler's meanwhile
+            return self._sock.recv_into(buffer)
+
+
+def _ready(sock: socket.socket, event: int) -> bool:
+    """Can ``sock`` be read (POLLIN) or written (POLLOUT) without waiting? (A socket with a timeout waits in
+    ``recv``/``send`` itself, whatever the flags: the check comes first.)"""
+    poller = select.poll()
+    poller.register(sock, event)
+    return bool(poller.poll(0))
+
+
+class _SlotFreeWriter(io.BufferedIOBase):
+    """The handler's ``wfile``: sends what the socket takes at once, and waits for a slow client outside the
+    handler's slot (a large answer to a phone on a poor link must not hold one of the few running slots)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        super().__init__()
+        self._sock = sock
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        view = memoryview(data)
+        sent = self._sock.send(view) if _ready(self._sock, select.POLLOUT) else 0  # what the socket takes now
+        if sent < len(view):
+            with waiting_outside():
+                self._sock.sendall(view[sent:])
+        return len(view)
 
 
 class BoundedRequestHandler(BaseHTTPRequestHandler):
@@ -112,6 +146,7 @@ class BoundedRequestHandler(BaseHTTPRequestHandler):
         self._raw = _PrefixedReader(self.server._take_prefix(self.connection), self.connection)
         self._reader = io.BufferedReader(self._raw, 65536)
         self.rfile = self._reader
+        self.wfile = _SlotFreeWriter(self.connection)
 
     detached: bool = False
     """Set by :meth:`detach`: the answer comes later from another thread (a long poll), not from this worker."""
@@ -465,7 +500,8 @@ class BoundedHTTPServer(HTTPServer):
     def _work(self, sock: socket.socket, addr: Any) -> None:
         keep: bytes | None = None
         try:
-            handler = self._handler_class(sock, addr, self)
+            with HANDLER_SLOTS.running():  # at most a few handlers run Python at once (devices.handler_slots)
+                handler = self._handler_class(sock, addr, self)
             if handler.detached:
                 return  # answered later through answer_detached; the connection stays busy until then
             keep = handler.keep

@@ -25,6 +25,7 @@ from commandcenter.cases.service import CaseService
 from commandcenter.cases.workflow import STATUS_ZH, TransitionError
 from commandcenter.domain import CaseSource
 from commandcenter.geo.coords import from_wgs84, to_wgs84
+from devices.handler_slots import waiting_outside
 from devices.open311 import Open311Error
 
 __all__ = ["CaseOpen311Backend"]
@@ -69,7 +70,9 @@ class CaseOpen311Backend:
                                                               "address_id", "attributes")}},
         )
         try:
-            case = self.service.create_case(spec, self.actor, dispatch_by_flag=True).result(self.timeout)
+            future = self.service.create_case(spec, self.actor, dispatch_by_flag=True)
+            with waiting_outside():  # the HTTP worker lets another run while the writer commits
+                case = future.result(self.timeout)
         except (ValueError, TransitionError) as exc:
             raise Open311Error(400, str(exc)) from None
         if self.media is not None and data.get("media_url"):
@@ -99,7 +102,9 @@ class CaseOpen311Backend:
         if not self.service.find_cases(codes=[request_id], source=CaseSource.CITIZEN.value):
             raise Open311Error(404, f"service_request_id {request_id!r} not found")
         try:
-            outcome = self.service.rate(request_id, rating, "open311", self.actor, comment).result(self.timeout)
+            rated = self.service.rate(request_id, rating, "open311", self.actor, comment)
+            with waiting_outside():
+                outcome = rated.result(self.timeout)
         except RatingRefused as exc:
             raise Open311Error(409, f"{exc} ({exc.reason})") from None
         except KeyError:

@@ -47,6 +47,7 @@ from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case, CaseEvent, Evidence, Officer
 from devices.base import PositionFix, Receipt, Waiter
+from devices.handler_slots import waiting_outside
 
 __all__ = ["FIELD_ROLE", "TASK_STATUSES", "FieldError", "FieldService", "SosAlarm", "lat_lon", "number", "parse_time"]
 
@@ -368,7 +369,8 @@ class FieldService:
 def wait_committed(future: Future[T]) -> T:
     """The committed result, or the refusal as a FieldError (nothing was written then)."""
     try:
-        return future.result(COMMIT_TIMEOUT_S)
+        with waiting_outside():  # an HTTP worker lets another run while the writer commits
+            return future.result(COMMIT_TIMEOUT_S)
     except FieldError:
         raise
     except PermissionDenied as exc:

@@ -95,6 +95,7 @@ from commandcenter.video.playback import RecordingAccess
 from commandcenter.video.service import DRONE_VIDEO_GROUP, VideoService
 from commandcenter.video.walls import MonitorWalls
 from devices.base import RejectedInput, TerminalEvent
+from devices.handler_slots import HANDLER_SLOTS
 from devices.httpserve import HttpLimits
 from devices.isapi import IsapiServer
 from devices.jt808 import Jt808Server
@@ -538,6 +539,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     unit_status.status_changed.connect(tracker.set_status)  # map and unit board
     unit_status.status_changed.connect(cases.dispatcher.note_status)  # who is recommended
     limits = listener_limits(config)  # connection caps that fit the open-files limit with a reserve
+    HANDLER_SLOTS.set_limit(config.listeners.http_running_handlers)  # process-wide, as the interpreter lock
     open311: Open311Server | None = None
     if config.open311 is not None and role.serves:
         o = config.open311
