@@ -42,11 +42,19 @@ class SimVehicle(SimFlight):
 
     # -- lifecycle -----------------------------------------------------------------------------------------------
 
-    def start(self) -> SimVehicle:
-        """Open the socket (so ``bound_port`` is known on return) and start the vehicle thread."""
+    def start(self, listening: socket.socket | None = None) -> SimVehicle:
+        """Open the socket (so ``bound_port`` is known on return) and start the vehicle thread.
+
+        ``listening``: a TCP socket already bound and listening (for ``tcp:`` vehicles), e.g. one the command
+        center opened and handed to the process the vehicle runs in (:mod:`commandcenter.demo.vehicle_process`).
+        """
         scheme, _, rest = self.listen.partition(":")
         host, _, port = rest.rpartition(":")
-        if scheme == "tcp":
+        if listening is not None:
+            if scheme != "tcp":
+                raise ValueError(f"SimVehicle {self.sysid}: a listening socket is for tcp: vehicles, not {scheme}:")
+            sock = listening
+        elif scheme == "tcp":
             sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             sock.bind((host, int(port)))

@@ -285,19 +285,20 @@ def _start_demo_cameras(setup: DemoSetup, basemap: Basemap) -> list[CameraConfig
 
 def _start_demo_drones(setup: DemoSetup, basemap: Basemap, videos: list[str]) -> list[DroneConfig]:
     """Simulated multicopters speaking real MAVLink over TCP on loopback, each with its own video downlink
-    (``videos``: their RTSP URLs, from :func:`_start_drone_video`)."""
-    from commandcenter.demo.mav_vehicle import SimVehicle
+    (``videos``: their RTSP URLs, from :func:`_start_drone_video`). They fly in a process of their own
+    (:mod:`commandcenter.demo.vehicle_process`), as real drones are outside the command center."""
+    from commandcenter.demo.vehicle_process import VehicleProcess
 
     count = setup.config.simulator.drones
     if count <= 0:
         return []
+    vehicles = VehicleProcess(drone_pads(basemap, count), niceness=WORLD_NICENESS)
+    setup.stoppers.append(("simulated drones", vehicles.stop))
     drones = []
-    for i, (lat, lon) in enumerate(drone_pads(basemap, count)):
-        sim = SimVehicle(i + 1, lat, lon, listen="tcp:127.0.0.1:0").start()
-        setup.stoppers.append((f"simulated drone {i + 1}", sim.stop))
+    for i, url in enumerate(vehicles.urls):
         video = videos[i] if i < len(videos) else ""
         # Their video is recorded while they fly (a day kept), so 复盘 shows what a drone saw over an incident.
-        drones.append(DroneConfig(id=f"uav-{i + 1}", name=f"巡查{i + 1}号", url=sim.url, video=video, sysid=i + 1,
+        drones.append(DroneConfig(id=f"uav-{i + 1}", name=f"巡查{i + 1}号", url=url, video=video, sysid=i + 1,
                                   record="airborne" if video else "off", retention_days=1.0))
     return drones
 
