@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from commandcenter.demo.niceness import niced
+from commandcenter.demo.niceness import await_exit, niced
 from commandcenter.runtime.units import UnitInfo
 
 if TYPE_CHECKING:
@@ -135,12 +135,7 @@ class CityProcess:
                     stdin.close()
                 except OSError:
                     pass
-        try:
-            self._process.wait(5.0)
-        except subprocess.TimeoutExpired:
-            log.warning("city process %d did not stop within 5 s: killed", self._process.pid)
-            self._process.kill()
-            self._process.wait(5.0)
+        await_exit(self._process, "city process")
         self._reader.join(5.0)
 
     def _send(self, message: dict[str, object]) -> None:

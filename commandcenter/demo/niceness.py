@@ -13,9 +13,13 @@ that holds the interpreter lock while descheduled would stall the GUI thread ins
 
 from __future__ import annotations
 
+import logging
 import shutil
+import subprocess
 
-__all__ = ["WORLD_NICENESS", "niced"]
+log = logging.getLogger(__name__)
+
+__all__ = ["WORLD_NICENESS", "await_exit", "niced"]
 
 WORLD_NICENESS = 10  # nice(1)'s default increment: a weight of about a tenth against the command center's
 
@@ -24,3 +28,13 @@ def niced(argv: list[str], niceness: int) -> list[str]:
     """``argv`` run through nice(1) at ``niceness`` (children it starts inherit it); unchanged for 0 or no nice."""
     binary = shutil.which("nice") if niceness else None
     return [binary, "-n", str(niceness), *argv] if binary else list(argv)
+
+
+def await_exit(process: subprocess.Popen[str] | subprocess.Popen[bytes], what: str, timeout_s: float = 5.0) -> None:
+    """Wait for a simulated-world process told to stop (its stdin closed); kill it if it is not gone in time."""
+    try:
+        process.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        log.warning("%s %d did not stop within %g s: killed", what, process.pid, timeout_s)
+        process.kill()
+        process.wait(timeout_s)

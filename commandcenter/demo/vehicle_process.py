@@ -24,7 +24,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from commandcenter.demo.niceness import niced
+from commandcenter.demo.niceness import await_exit, niced
 
 __all__ = ["VehicleProcess"]
 
@@ -69,12 +69,7 @@ class VehicleProcess:
                 self._process.stdin.close()
             except OSError:
                 pass
-        try:
-            self._process.wait(5.0)
-        except subprocess.TimeoutExpired:
-            log.warning("vehicle process %d did not stop within 5 s: killed", self._process.pid)
-            self._process.kill()
-            self._process.wait(5.0)
+        await_exit(self._process, "vehicle process")
 
 
 # ---------------------------------------------------------------------------------------------------- the child
