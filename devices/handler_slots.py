@@ -43,7 +43,7 @@ class HandlerSlots:
         self._cond = threading.Condition(threading.Lock())
         self._held = threading.local()
         self.waited = 0
-        """Times a handler found every slot taken and queued (the health report shows it)."""
+        """Times a handler found every slot taken and queued (for diagnostics; not yet in the health report)."""
 
     @staticmethod
     def _check(limit: int) -> None:
