@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -164,8 +166,6 @@ def test_english_is_selectable(qtbot) -> None:  # type: ignore[no-untyped-def]
 @pytest.mark.slow
 def test_snapshot_writes_png_and_report(tmp_path: Path) -> None:
     """``snapshot --demo`` works in the demo's own folder and leaves the deployment's default database as it was."""
-    import hashlib
-
     from commandcenter.cli import main as cli_main
 
     out = tmp_path / "map.png"
@@ -242,7 +242,6 @@ def test_run_refuses_a_bad_config_with_its_location(tmp_path: Path, capsys) -> N
 
 
 def test_wall_snapshot_attaches_to_a_case_as_hashed_evidence(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-    import hashlib
 
     from commandcenter.cases.model import NewCase
     from commandcenter.enforcement.audit import verify
@@ -286,15 +285,21 @@ def test_a_demo_citizen_report_arrives_with_its_photo_as_evidence(demo_window, q
 
     _window, ctx = demo_window
     camera = ctx.cameras[0]  # any place in the district
+    marker = f"暴露垃圾：市民反映该处垃圾堆放（测试 {uuid.uuid4().hex[:8]}）"  # the city reports 暴露垃圾 too
     simulated_report(ctx, {"source": "citizen", "category": "暴露垃圾", "lat": camera.lat, "lon": camera.lon,
-                           "description": "暴露垃圾：市民反映该处垃圾堆放"})  # a POST to the demo's Open311 listener
+                           "description": marker})  # a POST to the demo's Open311 listener, with a media_url
 
-    def photo() -> list[object]:
-        cases = [c for c in ctx.cases.find_cases(source="citizen") if c.category_name == "暴露垃圾"]
-        return [e for c in cases for e in ctx.enforcement.evidence.for_case(c.id)] if cases else []
+    (case,) = [c for c in ctx.cases.find_cases(source="citizen") if c.description == marker]
 
-    qtbot.waitUntil(lambda: len(photo()) == 1, timeout=30000)  # fetched from media_url into the evidence store
-    assert photo()[0].mime == "image/jpeg"  # type: ignore[attr-defined]
+    def fetched() -> list[object]:  # the copy in the evidence tree, hashed (the URL row itself has no hash)
+        return [e for e in ctx.enforcement.evidence.for_case(case.id) if e.sha256 and e.device == "open311"]
+
+    qtbot.waitUntil(lambda: len(fetched()) == 1, timeout=30000)
+    (photo,) = fetched()
+    assert photo.mime == "image/jpeg"  # type: ignore[attr-defined]
+    assert hashlib.sha256(Path(photo.path).read_bytes()).hexdigest() == photo.sha256  # type: ignore[attr-defined]
+    urls = [e.url for e in ctx.enforcement.evidence.for_case(case.id) if not e.sha256]  # type: ignore[attr-defined]
+    assert urls == [ctx.cases.get(case.code).extra["media_fetch"]["url"]]  # kept as the address it is
 
 
 def test_officer_posts_by_name_or_code_and_unknown_ones_refused(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

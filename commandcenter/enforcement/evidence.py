@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from commandcenter import paths
-from commandcenter.enforcement.audit import AuditLog, file_sha256
+from commandcenter.enforcement.audit import AuditLog, file_sha256, is_url
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.store import Store, utcnow
 from commandcenter.store.models import Case, Evidence
@@ -49,7 +49,8 @@ class EvidenceIntegrityError(EvidenceError):
 
 @dataclass(frozen=True, slots=True)
 class EvidenceInfo:
-    """An evidence row as plain data. ``path`` is absolute."""
+    """An evidence row as plain data. ``path`` is absolute; for a reference kept as given (an Open311
+    ``media_url``) ``url`` is that address and ``path`` is empty: nothing of it lies in the evidence tree."""
 
     id: int
     case_id: int | None
@@ -65,6 +66,7 @@ class EvidenceInfo:
     added_at: datetime
     added_by: str
     note: str
+    url: str = ""
 
     @property
     def kind(self) -> str:
@@ -246,8 +248,9 @@ class EvidenceStore:
 
     # ------------------------------------------------------------------------------------------- reading
     def _info(self, r: Evidence) -> EvidenceInfo:
-        return EvidenceInfo(r.id, r.case_id, self.resolve(r.path), r.sha256, r.mime, r.size, r.captured_at,
-                            r.device, r.officer, r.lat, r.lon, r.added_at, r.added_by, r.note)
+        url = r.path if is_url(r.path) else ""
+        return EvidenceInfo(r.id, r.case_id, Path() if url else self.resolve(r.path), r.sha256, r.mime, r.size,
+                            r.captured_at, r.device, r.officer, r.lat, r.lon, r.added_at, r.added_by, r.note, url)
 
     def get(self, evidence_id: int) -> EvidenceInfo:
         def query(session: Session) -> EvidenceInfo | None:
@@ -270,6 +273,9 @@ class EvidenceStore:
         flagged ``intact=False`` (the view shows it with a warning). Either way a failure is audited.
         """
         info = self.get(evidence_id)
+        if info.url:  # a reference, not a file: nothing was hashed, so nothing can fail a check
+            raise EvidenceError(f"evidence {evidence_id} is a reference to {info.url}, not a stored file "
+                                "(the fetched copy, if any, is a row of its own)")
         try:
             actual = file_sha256(info.path)
         except FileNotFoundError:

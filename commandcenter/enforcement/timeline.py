@@ -19,6 +19,7 @@ from sqlalchemy import select
 from commandcenter import paths
 from commandcenter.cases.core import officer_names
 from commandcenter.cases.model import officer_label
+from commandcenter.enforcement.audit import is_url
 from commandcenter.enforcement.tables import AuditRecord
 from commandcenter.labels import status_label
 from commandcenter.store import Store
@@ -117,7 +118,7 @@ def case_timeline(store: Store, case_id: int, *, evidence_root: Path | None = No
             if rec.action == "evidence.add":
                 ref = data.get("evidence_id", data.get("evidence"))  # EvidenceStore / CaseService key
                 ev_row = evidence.get(int(ref)) if isinstance(ref, int | str) and str(ref).isdigit() else None
-                if ev_row is not None:
+                if ev_row is not None and not is_url(ev_row.path):  # a URL reference has no file to show
                     stored = Path(ev_row.path)
                     path, mime = (stored if stored.is_absolute() else root / stored), ev_row.mime
             known = names.get(str(data.get("officer") or ""))

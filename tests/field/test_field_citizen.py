@@ -22,6 +22,7 @@ import pytest
 
 from commandcenter.config import parse_config
 from commandcenter.enforcement.audit import verify
+from commandcenter.enforcement.evidence import EvidenceError
 from commandcenter.runtime.compose import Services, build
 from commandcenter.store import utcnow
 
@@ -191,6 +192,13 @@ def test_the_citizen_photo_is_fetched_once_into_the_evidence_store(citizen_servi
     assert len(stored) == 1 and stored[0]["mime"] == "image/png"
     assert (services.enforcement.evidence.root / stored[0]["path"]).read_bytes() == photo
     assert photo_host.requests.count("/p/1.png") == 1
+    rows = services.enforcement.evidence.for_case(services.cases.get(code).id)
+    reference = next(r for r in rows if not r.sha256)
+    assert reference.url == url  # the address as given, not a file under the evidence tree
+    with pytest.raises(EvidenceError, match="is a reference to http"):
+        services.enforcement.evidence.open_evidence(reference.id)  # no false integrity failure is audited
+    fetched = services.enforcement.evidence.open_evidence(next(r.id for r in rows if r.sha256 == sha))
+    assert fetched.intact and fetched.info.url == ""
     # GeoReport still shows the citizen's own URL
     assert services.open311 is not None
     with urllib.request.urlopen(f"http://127.0.0.1:{services.open311.bound_port}/open311/v2/requests/"
