@@ -24,6 +24,7 @@ the CLI, a task worker) does nothing. Waiters queue in arrival order (``threadin
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 
@@ -43,7 +44,9 @@ class HandlerSlots:
         self._cond = threading.Condition(threading.Lock())
         self._held = threading.local()
         self.waited = 0
-        """Times a handler found every slot taken and queued (for diagnostics; not yet in the health report)."""
+        """Times a handler found every slot taken and queued (the health report's ``http_handlers.queued``)."""
+        self.waited_s = 0.0
+        """Seconds handlers spent queued for a slot, all together (``http_handlers.queued_s``)."""
 
     @staticmethod
     def _check(limit: int) -> None:
@@ -66,6 +69,13 @@ class HandlerSlots:
             self._limit = limit
             self._cond.notify_all()
 
+    def report(self) -> dict[str, float | int]:
+        """The health report's ``http_handlers`` section: a ``queued_s`` that grows steadily means the limit
+        (``[listeners] http_running_handlers``) is too low for the load, or a handler waits in its slot."""
+        with self._cond:
+            return {"limit": self._limit, "running": self._running, "queued": self.waited,
+                    "queued_s": round(self.waited_s, 3)}
+
     def holds(self) -> bool:
         """Does the calling thread hold a slot?"""
         return bool(getattr(self._held, "slot", False))
@@ -74,8 +84,10 @@ class HandlerSlots:
         with self._cond:
             if self._running >= self._limit:
                 self.waited += 1
+                queued_at = time.monotonic()
                 while self._running >= self._limit:
                     self._cond.wait()
+                self.waited_s += time.monotonic() - queued_at
             self._running += 1
         self._held.slot = True
 

@@ -215,3 +215,19 @@ def test_a_signing_key_in_the_config_signs_the_audit_chain_at_exit(qtbot, tmp_pa
     last = CheckpointFile(tmp_path / "cp.jsonl").last()
     assert last is not None and last["seq"] >= 1
 
+
+
+def test_the_health_report_shows_how_many_http_handlers_run_and_queued(tmp_path: Path) -> None:
+    from devices.handler_slots import HANDLER_SLOTS
+
+    before = HANDLER_SLOTS.limit
+    config = parse_config(f'[database]\nurl = "sqlite:///{tmp_path / "h.db"}"\n[listeners]\n'
+                          'http_running_handlers = 3\n', "test.toml")
+    services = build(config)
+    try:
+        section = services.health.build()["http_handlers"]
+        assert section["limit"] == 3 and section["running"] == 0  # the configured limit is the one in force
+        assert {"queued", "queued_s"} <= section.keys()
+    finally:
+        services.stop()
+        HANDLER_SLOTS.set_limit(before)

@@ -19,7 +19,7 @@ Design choices:
   (:meth:`GeofenceMonitor.feed`) are evaluated on a worker and the events come back to the GUI thread to be
   emitted: at 2,000 units the zone tests and the per-unit rules were the GUI thread's largest single job
   between paints. Batches that arrive while one is evaluated are merged, latest position per unit (the
-  tracker already coalesces positions to 20 Hz, so a unit's in-between fixes were never all seen anyway).
+  tracker already coalesces positions to 5 Hz, so a unit's in-between fixes were never all seen anyway).
 """
 
 from __future__ import annotations

@@ -540,6 +540,7 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     unit_status.status_changed.connect(cases.dispatcher.note_status)  # who is recommended
     limits = listener_limits(config)  # connection caps that fit the open-files limit with a reserve
     HANDLER_SLOTS.set_limit(config.listeners.http_running_handlers)  # process-wide, as the interpreter lock
+    health.register("http_handlers", HANDLER_SLOTS.report)
     open311: Open311Server | None = None
     if config.open311 is not None and role.serves:
         o = config.open311

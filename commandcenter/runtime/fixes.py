@@ -9,7 +9,7 @@ Like Traccar's handler chain, each stage does one job and the order is fixed::
     plausible   the fix against the unit's own track: a jump faster than the unit's kind can move is refused
     persist     the ``position_fixes`` history (drones thinned to one fix a second: they report 5-20 a second)
     latest      the unit's current position: the latest accepted fix by time (a late fix is history only)
-    geofence    the latest positions, coalesced to ≤ 20 Hz, go to the geofence (``UnitTracker.changed``)
+    geofence    the latest positions, coalesced to ``CHANGES_HZ`` (5 Hz), go to the geofence (``UnitTracker.changed``)
 
 Officers (OsmAnd), vehicles (JT/T 808), NMEA receivers and drones (MAVLink, fed by the drone fleet) all pass it,
 so the map, dispatch ranking, history replay and the geofence see one stream. Every refusal is counted by reason

@@ -42,6 +42,8 @@ def test_no_more_than_the_limit_run_at_once_and_the_rest_queue() -> None:
         t.join(5)
     assert most == 2
     assert slots.running_now == 0
+    report = slots.report()  # what the health report shows of it
+    assert (report["limit"], report["running"], report["queued"]) == (2, 0, 4) and report["queued_s"] > 0
 
 
 def test_a_handler_waiting_for_the_store_gives_its_slot_to_another() -> None:
