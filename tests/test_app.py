@@ -242,7 +242,6 @@ def test_run_refuses_a_bad_config_with_its_location(tmp_path: Path, capsys) -> N
 
 
 def test_wall_snapshot_attaches_to_a_case_as_hashed_evidence(demo_window, qtbot) -> None:  # type: ignore[no-untyped-def]
-
     from commandcenter.cases.model import NewCase
     from commandcenter.enforcement.audit import verify
 
