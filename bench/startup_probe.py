@@ -14,6 +14,11 @@ demo is populated (every simulated phone paired and on duty, no new unit on the 
 morning compressed into seconds (2,000 phones switching on, 2,000 units appearing). Then ``seconds`` of the
 populated demo: ``stall_max_ms`` / ``stall_p99_ms``, the headline figures. Both are reported.
 
+``--seat CONFIG``: the probe's window is a seat of a running server instead (``CONFIG`` has ``[bus]``; the
+composition of ``commandcenter demo --config seat.toml``, a seat of the demo hall): no listener, no simulator,
+no store writer in this process; positions arrive over the bus. :mod:`bench.bench_seat` runs it against the
+hall's server.
+
 Prints one JSON line: {"first_paint_at": unix time, "screen_ready_at", "stall_max_ms", "stall_p99_ms", "ticks",
 "ramp_stall_max_ms", "ramp_stall_p99_ms", "populated_after_s", "units_seen", "stall_by_10s", …}.
 """
@@ -35,21 +40,28 @@ RAMP_LIMIT_S = 120.0  # the populated phase starts after this at the latest (a d
 def main() -> None:
     units = int(sys.argv[1])
     seconds = float(sys.argv[2])
+    seat_config = sys.argv[sys.argv.index("--seat") + 1] if "--seat" in sys.argv else ""
     from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer
 
     from bench.stall_watch import StallWatch
-    from commandcenter.cli import GuiOptions, _demo_composition
-    from commandcenter.config import Config
+    from commandcenter.cli import GuiOptions, _demo_composition, _seat_composition
+    from commandcenter.config import Config, load_config
     from commandcenter.runtime.gcguard import MainThreadGC
     from widgets.app import make_application
     from widgets.startup import Startup
 
     result: dict[str, float] = {"process_cpu_at_start": time.process_time()}
     app = make_application("zh")
-    config = Config()
+    config = load_config(seat_config) if seat_config else Config()
     config.simulator.units = units
     options = GuiOptions(config=config, demo=True, language="zh")
-    options.compose = _demo_composition(options)  # the same composition as `commandcenter demo`
+    if seat_config:  # as `commandcenter demo --config seat.toml`: the demo's folders and account, the seat's build
+        from commandcenter.paths import DEMO, use_profile
+
+        use_profile(DEMO)
+        options.compose = _seat_composition(options)
+    else:
+        options.compose = _demo_composition(options)  # the same composition as `commandcenter demo`
     collector = MainThreadGC()  # as ``widgets.app.run``: collections on the GUI thread, start-up frozen
     startup = Startup(options, QSettings(os.devnull, QSettings.Format.IniFormat), options.compose,
                       collector=collector)
@@ -166,12 +178,20 @@ def main() -> None:
         except (OSError, IndexError, ValueError):
             return 0.0
 
+    moves = {"fixes": 0.0}
+
+    def count_moves(positions: list[object]) -> None:
+        """The map is live during the window: how many unit changes the tracker announced in it."""
+        if phase[0] is lateness:
+            moves["fixes"] += len(positions)
+
     def start_measuring() -> None:
         state["runqueue"] = runqueue_wait_s()
         state["cpu_gui"], state["cpu_process"], state["wall"] = time.thread_time(), time.process_time(), time.time()
         state["started"] = time.perf_counter()
         if startup.services is not None:
             result["units_seen_at_start"] = len(startup.services.tracker.snapshot())
+            startup.services.tracker.changed.connect(count_moves)
         phase[0] = lateness
         if watch is not None:
             watch.start()
@@ -184,6 +204,7 @@ def main() -> None:
         result["gui_thread_cpu_share"] = round((time.thread_time() - state["cpu_gui"]) / wall, 3)
         result["gui_thread_runqueue_share"] = round((runqueue_wait_s() - state["runqueue"]) / wall, 3)
         result["process_cpu_cores"] = round((time.process_time() - state["cpu_process"]) / wall, 3)
+        result["unit_changes_per_s"] = round(moves["fixes"] / wall, 1)
         app.quit()
 
     app.exec()
@@ -226,6 +247,7 @@ def main() -> None:
         "gui_thread_cpu_share": result.get("gui_thread_cpu_share"),
         "gui_thread_runqueue_share": result.get("gui_thread_runqueue_share"),
         "process_cpu_cores": result.get("process_cpu_cores"),
+        "unit_changes_per_s": result.get("unit_changes_per_s"),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "stall_by_10s": _by_ten_seconds(late_at),
         # Late stretches (> 16 ms) and the GUI thread's own CPU in them: CPU ≈ late means our code was busy,
