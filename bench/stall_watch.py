@@ -151,7 +151,7 @@ class StallWatch:
                       for ms, c in worst],
             "gui_states_while_late": dict(self.gui_states),
             "runnable_others_while_late": dict(self.busy_others.most_common(top)),
-            "thread_cpu_s": dict(sorted(self.thread_cpu.items(), key=lambda kv: -kv[1])[:top]),
+            "thread_cpu_s": dict(sorted(self.thread_cpu.items(), key=lambda kv: -kv[1])[:top * 4]),
             "gc_gui_cpu_ms": {str(g): {"count": len(v), "max": round(max(v), 1) if v else 0.0,
                                        "total": round(sum(v), 1)} for g, v in self.gc_ms.items()},
         }
