@@ -172,9 +172,10 @@ class BoundedRequestHandler(BaseHTTPRequestHandler):
 
     def flush_headers(self) -> None:
         """The head waits for the body's first bytes (:class:`_SlotFreeWriter`): one send per answer."""
-        if getattr(self, "_headers_buffer", None):
-            self._writer.hold(b"".join(self._headers_buffer))
-            self._headers_buffer = []
+        head: list[bytes] = getattr(self, "_headers_buffer", [])
+        if head:
+            self._writer.hold(b"".join(head))
+            head.clear()
 
     detached: bool = False
     """Set by :meth:`detach`: the answer comes later from another thread (a long poll), not from this worker."""
