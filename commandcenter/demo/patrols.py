@@ -18,6 +18,8 @@ from commandcenter.drones.missions import MissionPlan, perimeter_orbit
 
 log = logging.getLogger(__name__)
 LatLon = tuple[float, float]
+VEHICLE_WAIT_S = 120.0  # how long a patrol waits for its drone's first heartbeat before trying anyway
+RETRY_PAUSE_S = 2.0  # between attempts at a refused or timed-out step
 
 
 def fly_demo_patrols(commander: DroneCommander, fleet: DroneFleet, drone_ids: Sequence[str],
@@ -32,8 +34,11 @@ def fly_demo_patrols(commander: DroneCommander, fleet: DroneFleet, drone_ids: Se
             on_event(text)
 
     def fly(drone_id: str, zone_name: str, ring: Sequence[LatLon]) -> None:
-        deadline = time.monotonic() + 30
-        while fleet.route(drone_id) is None and time.monotonic() < deadline and not stop.is_set():
+        # A pilot starts once the vehicle is on the link: on a loaded machine the simulated vehicles' process
+        # takes a while to send its first heartbeat, and a command before it is refused (NO_VEHICLE).
+        deadline = time.monotonic() + VEHICLE_WAIT_S
+        while ((fleet.route(drone_id) is None or fleet.link(drone_id) != "ok") and time.monotonic() < deadline
+               and not stop.is_set()):
             time.sleep(0.2)
         steps: list[tuple[str, Callable[[], object]]] = [
             ("GUIDED", lambda: commander.set_mode(drone_id, "GUIDED")),
@@ -48,6 +53,7 @@ def fly_demo_patrols(commander: DroneCommander, fleet: DroneFleet, drone_ids: Se
                 if result.ok:
                     break
                 log.info("%s %s attempt %d: %s %s", drone_id, label, attempt + 1, result.result_name, result.text)
+                stop.wait(RETRY_PAUSE_S)  # … after a moment, not at once
             else:
                 say(f"{fleet.name(drone_id)} {label} 被拒绝: {result.result_name} {result.text}".strip())
                 return
