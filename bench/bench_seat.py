@@ -19,25 +19,14 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
+from bench.bench_hall import _wait_text  # the hall benchmark waits for its server the same way
 from commandcenter.demo.hall import Hall, start_mosquitto, start_postgres, write_configs
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER_UP_S = 300.0
-
-
-def _wait_text(path: Path, text: str, timeout: float, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited with {process.returncode}: {path.read_text()[-2000:]}")
-        if path.exists() and text in path.read_text(encoding="utf-8", errors="replace"):
-            return
-        time.sleep(0.5)
-    raise RuntimeError(f"no {text!r} in {path} within {timeout:g} s")
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:
