@@ -2,8 +2,10 @@
 
 The window opens on the map (as ``restore_front`` puts the last screen in front before the window shows);
 once the map has painted every other screen is opened once and the map brought
-back, so the stall is measured with all five screens built (the wall's streams connected behind the map), as
-a dispatcher who has been through every screen has them.
+back, so the stall is measured with all five screens built, as a dispatcher who has been through every screen
+has them. The wall's streams were opened and, hidden behind the map, are read without decoding and then parked
+(disconnected) after ``[ui] park_hidden_video_s`` (20 s by default), as on any seat: the populated window starts
+later than that. ``CC_PROBE_KEEP_VIDEO=1`` keeps them connected (``park_hidden_video_s = 0``), to measure both.
 
 The window paints first and the services are composed behind that paint (``widgets.startup.Startup``, as
 ``commandcenter demo`` does); ``screen_ready_at`` is the first paint of the map screen itself, ``units_painted_at`` its first paint with the
@@ -30,6 +32,7 @@ import os
 import sys
 import threading
 import time
+from collections import Counter
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -51,9 +54,12 @@ def main() -> None:
     from widgets.startup import Startup
 
     result: dict[str, float] = {"process_cpu_at_start": time.process_time()}
+    video_at_start: dict[str, int] = {}  # the streams' states when the populated window starts
     app = make_application("zh")
     config = load_config(seat_config) if seat_config else Config()
     config.simulator.units = units
+    if os.environ.get("CC_PROBE_KEEP_VIDEO") == "1":
+        config.ui.park_hidden_video_s = 0.0  # the wall's hidden streams stay connected (a wall PC's setting)
     options = GuiOptions(config=config, demo=True, language="zh")
     if seat_config:  # as `commandcenter demo --config seat.toml`: the demo's folders and account, the seat's build
         from commandcenter.paths import DEMO, use_profile
@@ -191,6 +197,9 @@ def main() -> None:
         state["started"] = time.perf_counter()
         if startup.services is not None:
             result["units_seen_at_start"] = len(startup.services.tracker.snapshot())
+            video = startup.services.video  # how the hidden wall's streams stand: parked, or read (not decoded)
+            states = [video.status(camera, quality) for camera, quality in video.active_streams()]
+            video_at_start.update(Counter(s.state for s in states if s is not None))
             startup.services.tracker.changed.connect(count_moves)
         phase[0] = lateness
         if watch is not None:
@@ -210,7 +219,6 @@ def main() -> None:
     app.exec()
     if os.environ.get("CC_GC_TYPES"):  # which objects a full collection walks (those made since start-up)
         import gc
-        from collections import Counter
         kinds = Counter(type(o).__module__ + "." + type(o).__qualname__ for o in gc.get_objects())
         del kinds
         t0 = time.thread_time()
@@ -244,6 +252,7 @@ def main() -> None:
         "process_cpu_units_painted_s": round(result.get("process_cpu_units_painted_s", 0.0), 3),
         "units_seen": len(services.tracker.snapshot()),
         "units_seen_at_start": result.get("units_seen_at_start", 0),
+        "video_streams_at_start": video_at_start,
         "gui_thread_cpu_share": result.get("gui_thread_cpu_share"),
         "gui_thread_runqueue_share": result.get("gui_thread_runqueue_share"),
         "process_cpu_cores": result.get("process_cpu_cores"),

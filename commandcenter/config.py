@@ -42,6 +42,7 @@ class UiConfig:
     briefing_big_screen: bool = False  # the hall display: the briefing opens in big-screen mode, pages cycling
     briefing_cycle_s: float = 20.0  # seconds each briefing page shows on the big screen
     briefing_idle_s: float = 60.0  # after any touch, the cycle waits this long without input before resuming
+    park_hidden_video_s: float = 20.0  # a camera stream no screen shows is disconnected after this long; 0 = never
 
 
 @dataclass
@@ -613,6 +614,9 @@ def _validate(config: Config, checker: _Checker) -> None:
     for key in ("briefing_cycle_s", "briefing_idle_s"):
         if not 3.0 <= float(getattr(config.ui, key)) <= 3600.0:
             raise checker.fail(f"ui.{key}", f"expected seconds between 3 and 3600, got {getattr(config.ui, key)!r}")
+    park = float(config.ui.park_hidden_video_s)
+    if park != 0 and not 5.0 <= park <= 3600.0:
+        raise checker.fail("ui.park_hidden_video_s", f"expected 0 (never) or seconds between 5 and 3600, got {park!r}")
     if config.map.tile_crs not in _CRS:
         raise checker.fail("map.tile_crs", f"expected one of {sorted(_CRS)}, got {config.map.tile_crs!r}")
     if config.bureau.district_code and not re.fullmatch(r"\d{6}", config.bureau.district_code):

@@ -456,7 +456,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
 
     # A drone's video downlink is a camera of the wall like any other (and recorded like one: drone_camera).
     cameras = [*config.cameras, *(drone_camera(d) for d in config.drones if d.video)]
-    video = VideoService(cameras, parent=events, tasks=tasks)
+    video = VideoService(cameras, parent=events, tasks=tasks,
+                         supervisor_options={"park_after": float(config.ui.park_hidden_video_s)})
     lifecycle.add("video", stop=video.shutdown)
     spec = layout or config.ui.layout or ("3x3" if len(cameras) > 4 else "2x2")
     try:

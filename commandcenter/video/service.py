@@ -31,8 +31,9 @@ from commandcenter.video.stream import StreamStatus, StreamSupervisor
 SUB, MAIN = "sub", "main"
 IDLE = "idle"  # a camera's device state while no stream of it is open (nobody watches or records it)
 DRONE_VIDEO_GROUP = "无人机"  # the group the composition gives drone downlinks (compose.DRONE_CAMERA_GROUP)
-_DEVICE_STATE = {"live": "online", "stalled": "stale", "connecting": "connecting", "offline": "offline"}
-_STATE_RANK = {"live": 0, "stalled": 1, "connecting": 2, "offline": 3}
+_DEVICE_STATE = {"live": "online", "stalled": "stale", "connecting": "connecting", "offline": "offline",
+                 "parked": IDLE}  # parked: disconnected because no screen shows it (StreamSupervisor.park_after)
+_STATE_RANK = {"live": 0, "stalled": 1, "connecting": 2, "offline": 3, "parked": 4}
 StreamKey = tuple[str, str]  # (camera id, quality)
 
 

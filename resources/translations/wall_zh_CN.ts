@@ -189,6 +189,11 @@
         </message>
         <message>
             <location filename="../../widgets/wall/tile.py" line="114" />
+            <source>Standby</source>
+            <translation>待机</translation>
+        </message>
+        <message>
+            <location filename="../../widgets/wall/tile.py" line="114" />
             <source>Missing</source>
             <translation>缺失</translation>
         </message>

@@ -14,7 +14,7 @@ import pytest
 
 from commandcenter.demo.testserver import RtspTestServer, read_timecode
 from commandcenter.video.backend import Backend, Stream, backend_order, fit_size, get_backend
-from commandcenter.video.stream import LIVE, OFFLINE, StreamSupervisor
+from commandcenter.video.stream import LIVE, OFFLINE, PARKED, StreamSupervisor
 from tests.video.conftest import wait_until
 
 pytestmark = pytest.mark.slow
@@ -76,6 +76,64 @@ def test_a_stream_nobody_watches_is_read_live_but_not_decoded(live_server: RtspT
         assert wait_until(lambda: sup.status().frames >= frames + 10, 10), sup.status()
         frame = sup.latest_frame()
         assert frame is not None and read_timecode(frame.image) is not None
+    finally:
+        sup.stop()
+
+
+def _connections_to(port: int) -> int:
+    """Established TCP connections from this machine to ``port`` (the RTSP server's sessions, seen by the kernel)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as rows:
+            for row in list(rows)[1:]:
+                fields = row.split()
+                if fields[3] == "01" and int(fields[2].rsplit(":", 1)[1], 16) == port:
+                    count += 1
+    return count
+
+
+def test_a_stream_nobody_watches_for_long_is_disconnected_and_comes_back_when_shown(
+        live_server: RtspTestServer) -> None:
+    """The wall behind the map for longer than ``park_after``: the camera's session is closed (the camera and
+    the GUI thread are spared its packets), the tile keeps its last picture; shown again, it reconnects at once
+    and is live, with no failure counted."""
+    url = live_server.url(2)
+    port = int(url.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[1])
+    sup = StreamSupervisor(url, size=(160, 90), name="cam2", park_after=1.0)
+    try:
+        sup.start()
+        assert wait_until(lambda: sup.state == LIVE and sup.status().frames >= 10, 10), sup.status()
+        assert _connections_to(port) >= 1
+        sup.set_decoding(False)
+        time.sleep(0.5)
+        assert sup.state == LIVE  # a short look away keeps the stream
+        assert wait_until(lambda: sup.state == PARKED, 5), sup.status()
+        assert wait_until(lambda: _connections_to(port) == 0, 5), "the RTSP session stayed open while parked"
+        read = sup.status().bytes
+        kept = sup.latest_frame()
+        assert kept is not None and read_timecode(kept.image) is not None  # the last picture stays on the tile
+        time.sleep(1.5)
+        assert sup.state == PARKED and sup.status().bytes == read  # nothing read while parked
+
+        shown_at = time.monotonic()
+        sup.set_decoding(True)
+        assert wait_until(lambda: sup.state == LIVE, 10), sup.status()
+        assert time.monotonic() - shown_at < 5.0
+        assert wait_until(lambda: sup.status().frames > 10 and sup.latest_frame() is not kept, 5), sup.status()
+        assert sup.status().reconnects == 0 and sup.status().bytes > read
+    finally:
+        sup.stop()
+
+
+def test_park_after_zero_keeps_an_unwatched_stream_connected(live_server: RtspTestServer) -> None:
+    sup = StreamSupervisor(live_server.url(3), size=(160, 90), name="cam3", park_after=0.0)
+    try:
+        sup.start()
+        assert wait_until(lambda: sup.state == LIVE, 10), sup.status()
+        sup.set_decoding(False)
+        read = sup.status().bytes
+        time.sleep(2.0)
+        assert sup.state == LIVE and sup.status().bytes > read
     finally:
         sup.stop()
 

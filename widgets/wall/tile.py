@@ -38,6 +38,7 @@ STATE_COLOURS = {
     "stalled": QColor("#f1c40f"),
     "offline": QColor("#e74c3c"),
     "connecting": QColor("#3498db"),
+    "parked": QColor("#7f8c8d"),
     "missing": QColor("#7f8c8d"),
     "empty": QColor("#4a5563"),
 }
@@ -223,7 +224,7 @@ class VideoTile(QWidget):
         if self.playback:
             return self.tr("Playback")
         return {"live": self.tr("Live"), "stalled": self.tr("Stalled"), "offline": self.tr("Offline"),
-                "connecting": self.tr("Connecting"), "missing": self.tr("Missing"),
+                "connecting": self.tr("Connecting"), "parked": self.tr("Standby"), "missing": self.tr("Missing"),
                 "empty": self.tr("Empty")}.get(self.state, self.state)
 
     def show_frame(self, frame: tuple[np.ndarray, float | None, float] | None) -> bool:
