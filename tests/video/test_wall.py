@@ -207,3 +207,38 @@ def test_show_camera_from_map_or_tree(qtbot: Any, cameras: list[CameraConfig], t
         screen.release_all()
     finally:
         video.shutdown()
+
+
+def test_a_hidden_wall_parks_its_streams_and_shows_pictures_again(qtbot: Any, cameras: list[CameraConfig],
+                                                                  tasks: TaskManager) -> None:
+    """The wall behind another screen for longer than ``park_after``: every stream is disconnected (parked); the
+    wall shown again paints the last pictures at once and is live again within seconds."""
+    video = VideoService(cameras, tasks=tasks, supervisor_options={"park_after": 1.0})
+    model = WallModel(cameras, video, WallLayout.uniform(2))
+    screen = WallScreen(video, model, cameras, walls=MonitorWalls(cameras, video, model))
+    qtbot.addWidget(screen)
+    screen.resize(900, 560)
+    screen.show()
+    try:
+        qtbot.waitUntil(lambda: all(t.state == "live" for t in screen.tiles), timeout=10_000)
+        qtbot.waitUntil(lambda: all(r["frames"] > 10 for r in screen.wall.tiles_report()), timeout=5_000)
+        screen.hide()
+
+        def states() -> list[str]:
+            return [getattr(video.status(c, q), "state", "") for c, q in video.active_streams()]
+
+        qtbot.waitUntil(lambda: len(states()) == 4 and set(states()) == {"parked"}, timeout=10_000)
+        assert {d["state"] for d in video.devices_report()} == {"idle"}  # the device dock: nobody watches
+
+        screen.show()
+        qtbot.wait(50)
+        image = screen.tiles[0].grab().toImage()
+        centre = image.pixelColor(image.width() // 2, image.height() // 2)
+        assert centre.name() != "#0b0f14"  # the kept picture, not an empty tile, while it reconnects
+        qtbot.waitUntil(lambda: all(t.state == "live" for t in screen.tiles), timeout=10_000)
+        assert set(states()) == {"live"}
+        if os.environ.get("CC_SHOT_DIR"):
+            screen.grab().save(os.path.join(os.environ["CC_SHOT_DIR"], "wall_back_live.png"))
+    finally:
+        screen.release_all()
+        video.shutdown()

@@ -144,8 +144,10 @@ class TilesGrid(QWidget):
         """Tile size while the wall is on screen; a thumbnail while it is hidden behind another tab.
 
         Hidden tiles keep their streams (health, counters and the report stay true, and the picture is back
-        within a keyframe interval), read but not decoded (``VideoService.set_watched``); a backend that cannot
-        skip decoding scales to a thumbnail until the wall is shown again.
+        within a keyframe interval), read but not decoded (``VideoService.set_watched``), until they have been
+        hidden for ``[ui] park_hidden_video_s``: then disconnected with their last picture kept, reconnected
+        when shown (``StreamSupervisor.park_after``). A backend that cannot skip decoding scales to a
+        thumbnail until the wall is shown again.
         """
         return HIDDEN_DECODE_SIZE if self.hidden_wall else self.tiles[index].decode_size()
 
