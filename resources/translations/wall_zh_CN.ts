@@ -127,6 +127,14 @@
         <translation>视频流已结束，正在重连</translation>
     </message>
     <message>
+        <source>Not watched for %1 s: disconnected until shown</source>
+        <translation>%1 秒无人观看，已断开，显示时重连</translation>
+    </message>
+    <message>
+        <source>Shown again; connecting…</source>
+        <translation>重新显示，正在连接…</translation>
+    </message>
+    <message>
         <source>Connection lost; reconnecting in %1 s</source>
         <translation>连接中断，%1 秒后重连</translation>
     </message>

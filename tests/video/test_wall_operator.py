@@ -121,6 +121,9 @@ def test_tile_texts_are_chinese_without_backend_names(qtbot: Any, chinese: Any, 
     assert reason_text("connecting (pyav)") == "连接中…"
     assert reason_text("pyav could not open the source (timeout); trying another backend").find("pyav") < 0
     assert reason_text("Connection refused; reconnecting in 4 s") == "连接中断，4 秒后重连"
+    # a parked stream is not a fault: the tile says why it is dark and that showing it reconnects
+    assert reason_text("nobody watching for 20 s: disconnected until shown") == "20 秒无人观看，已断开，显示时重连"
+    assert reason_text("reconnecting: shown again") == "重新显示，正在连接…"
     tile = wall_screen.tiles[0]
     tile.set_state("connecting", "connecting (vlc)")
     assert tile.reason == "连接中…" and "vlc" not in tile.toolTip() and "connecting" not in tile.toolTip()

@@ -57,6 +57,8 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"trying another backend"), "Cannot open the stream; trying again another way"),
     (re.compile(r"reconnecting in (\d+) s"), "Connection lost; reconnecting in %1 s"),
     (re.compile(r"stream ended"), "The stream ended; reconnecting"),
+    (re.compile(r"^nobody watching for (\d+) s"), "Not watched for %1 s: disconnected until shown"),
+    (re.compile(r"^reconnecting: shown again"), "Shown again; connecting…"),
 )
 
 
