@@ -79,6 +79,26 @@ def wsdl_document(name: str, transport: Transport) -> Document:
         return document
 
 
+SCHEMAS = ("devicemgmt.wsdl", "media.wsdl", "ptz.wsdl")
+"""The WSDLs a PTZ client reads (device, media and PTZ services)."""
+
+
+def load_schemas() -> list[str]:
+    """Import zeep and parse :data:`SCHEMAS` now, once per process; returns the names now parsed.
+
+    Why: the first PTZ call otherwise does it, and that call comes when a person waits for a camera to turn
+    (the first case of the day, the first press on the pad): ~0.3 s of CPU, and meanwhile every other thread of
+    the process (the screens' too) gets a share of the interpreter only. Call it on a worker thread.
+    """
+    from zeep.transports import Transport
+
+    transport = Transport()
+    for name in SCHEMAS:
+        wsdl_document(name, transport)
+    with _documents_lock:
+        return sorted(_documents)
+
+
 def clamp(value: float, low: float, high: float) -> float:
     return max(low, min(high, value))
 

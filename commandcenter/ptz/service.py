@@ -25,12 +25,12 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from commandcenter.config import CameraConfig
 from commandcenter.ptz.geometry import bearing_deg, distance_m, pan_for_bearing, tilt_for_distance
 from commandcenter.runtime.tasks import Lane, TaskManager, TasksStopped
-from devices.onvif import OnvifPtzClient, PtzPosition, PtzPreset, PtzStatus
+from devices.onvif import OnvifPtzClient, PtzPosition, PtzPreset, PtzStatus, load_schemas
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -102,6 +102,25 @@ class PtzService(QObject):
         """A seat: every intent from now on goes to the server (commandcenter/ptz/remote.py), which owns the
         cameras' ONVIF sessions, checks the seat's session and answers."""
         self._remote = remote
+
+    def prepare_later(self, delay_ms: int = 15_000) -> None:
+        """Parse the ONVIF schemas on a worker ``delay_ms`` after now (once start-up has settled), so the first
+        camera turn — the first case of the day — waits for no parsing and stutters no screen
+        (:func:`devices.onvif.load_schemas`). Nothing to do without PTZ cameras, or on a seat (the server talks
+        to the cameras)."""
+        if self._cameras and self._remote is None:
+            QTimer.singleShot(delay_ms, self, self.prepare)
+
+    def prepare(self) -> Future[list[str]] | None:
+        """Parse the ONVIF schemas now, on a worker (see :meth:`prepare_later`); the future has their names."""
+        if not self._cameras or self._remote is not None:
+            return None
+        try:
+            future = self._tasks.run(load_schemas)
+        except TasksStopped:
+            return None
+        future.add_done_callback(_log_failure)
+        return future
 
     # -- what there is ----------------------------------------------------------------------------------------------
     def camera_ids(self) -> list[str]:
@@ -284,3 +303,9 @@ class _Relay(QObject):
     """Carries "pop now" from the worker that heard the camera back to the thread the service lives on."""
 
     fire = Signal(str, str)
+
+
+def _log_failure(future: Future[list[str]]) -> None:
+    exc = future.exception()
+    if exc is not None:  # the first PTZ call parses them again and reports its own error to the person
+        log.warning("PTZ: the ONVIF schemas could not be prepared: %s", exc)

@@ -469,6 +469,8 @@ def _build(config: Config, lifecycle: Lifecycle, events: CoreEvents, store: Stor
     # alarm_preset turns it there first (on the server/embedded process, which talks to the cameras; a seat pops).
     ptz = PtzService(cameras, tasks, parent=events)
     pop_alarm = ptz.turn_then(walls.main.raise_alarm) if role.serves else walls.main.raise_alarm
+    if role.serves:
+        ptz.prepare_later()  # the ONVIF schemas parsed once start-up settled, not when the first case turns a camera
     events.camera_alarm.connect(pop_alarm)  # queued when raised from a worker thread
     health.register("tiles", walls.main.tiles_report)
     recorder = build_recorder(config, cameras, store, events, lifecycle, health, role)

@@ -110,3 +110,29 @@ def test_the_demo_has_a_dome_that_turns_to_its_alarm_preset(tasks: TaskManager, 
         for _name, stop in stoppers:
             assert callable(stop)
             stop()
+
+
+def test_the_onvif_schemas_are_parsed_ahead_on_a_worker_not_at_the_first_turn(
+        sim: SimulatedOnvifCamera, tasks: TaskManager, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first camera turn of the day must not wait for (and stutter every screen with) 0.3 s of schema
+    parsing: ``prepare_later`` parses them on a worker once start-up settled, and asks the camera nothing."""
+    import threading
+
+    import devices.onvif as onvif
+
+    monkeypatch.setattr(onvif, "_documents", {})  # as in a process that never turned a camera
+    parsed_on: list[str] = []
+    parse = onvif.wsdl_document
+
+    def spy(name: str, transport: object) -> object:
+        parsed_on.append(threading.current_thread().name)
+        return parse(name, transport)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(onvif, "wsdl_document", spy)
+    service = PtzService(_cameras(sim), tasks)
+    service.prepare_later(50)
+    assert onvif._documents == {}, "not at once: start-up goes first"
+    qtbot.waitUntil(lambda: set(onvif._documents) == set(onvif.SCHEMAS), timeout=30_000)
+    assert parsed_on and threading.main_thread().name not in parsed_on
+    assert sim.requests == []
+    assert PtzService([CameraConfig(id="fixed-1", url="rtsp://127.0.0.1:1/y")], tasks).prepare() is None
