@@ -105,6 +105,8 @@ class UnitLayer(QObject, UnitQueries):
         self._counts: list[int] = []  # spots drawn per item (a layer scatter also holds its hidden templates)
         self._layer_groups: dict[int, NDArray[np.int64]] = {}  # item index → its style groups, template order
         self._local = np.full(DRONE_STALE_GROUP + 1, -1, dtype=np.int64)  # group → its template in its scatter
+        # group + 1 → the scatter drawing it (-1: none; group -1 is "no fix"): one gather sorts all units per flush
+        self._item_of = np.full(DRONE_STALE_GROUP + 2, -1, dtype=np.int64)
         for layer, symbol, size in (("officers", "o", 9), ("vehicles", "s", 11)):
             members = [g for g, (lyr, *_rest) in enumerate(_GROUPS) if lyr == layer]
             item = CachedBoundsScatter(pen=pg.mkPen("#0b1220", width=1), pxMode=True, antialias=True)
@@ -117,6 +119,7 @@ class UnitLayer(QObject, UnitQueries):
             item.setVisible(False)  # until it has spots (the first flush decides)
             self._layer_groups[len(self._items)] = np.asarray(members, dtype=np.int64)
             self._local[members] = np.arange(len(members))
+            self._item_of[np.asarray(members) + 1] = len(self._items)
             self._items.append(item)
             self._counts.append(0)
         for colour in (style.DRONE_COLOUR, style.STALE_COLOUR):
@@ -127,6 +130,8 @@ class UnitLayer(QObject, UnitQueries):
             self._items.append(item)
             self._counts.append(0)
         self._drone_items = {DRONE_GROUP: len(self._items) - 2, DRONE_STALE_GROUP: len(self._items) - 1}
+        for group, index in self._drone_items.items():
+            self._item_of[group + 1] = index
         self._shown_groups = np.zeros(0, dtype=np.int16)
         self.trail_drawing = UnitTrails(self, plot, z)
         self.trail_item = self.trail_drawing.item
@@ -298,13 +303,14 @@ class UnitLayer(QObject, UnitQueries):
             groups[stale & (kinds == DRONE)] = DRONE_STALE_GROUP
             groups[~self.has_fix[:n]] = -1
             self._shown_groups = groups
+            owner = self._item_of[groups + 1]
             for index, members in self._layer_groups.items():
-                rows = np.flatnonzero(np.isin(groups, members))
+                rows = np.flatnonzero(owner == index)
                 self._counts[index] = len(rows)
                 set_styled_positions(self._items[index], len(members), self._local[groups[rows]],
                                      self.x[rows], self.y[rows])
-            for g, index in self._drone_items.items():
-                rows = np.flatnonzero(groups == g)
+            for index in self._drone_items.values():
+                rows = np.flatnonzero(owner == index)
                 self._counts[index] = len(rows)
                 symbols = [style.arrow_symbol(style.heading_bucket(h)) for h in self.heading[rows]]
                 self._items[index].setData(x=self.x[rows], y=self.y[rows], symbol=symbols)
