@@ -111,6 +111,7 @@ class HealthDock(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
+        self._wanted: dict[int, int] = {}  # column → its content's width, as last measured
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.refresh)
         self._timer.start(1000)
@@ -119,14 +120,19 @@ class HealthDock(QWidget):
         super().resizeEvent(event)
         self._fit_columns()
 
-    def _fit_columns(self) -> None:
+    def _fit_columns(self, measure: set[int] | None = None) -> None:
         """Each column as wide as its content, the name gets what is left (elided, whole in its tooltip). When
         the dock is too narrow for all of them, the counters go first (connections closed, refused fixes, bad,
-        messages, reconnects, kind): the name and the state always stay in view, and nothing scrolls sideways."""
+        messages, reconnects, kind): the name and the state always stay in view, and nothing scrolls sideways.
+
+        Only the columns in ``measure`` are measured again (all when None): measuring a column asks Qt for the
+        size of every cell in it, and a counter that grows a digit (every few seconds, with dozens of devices)
+        needs its own column measured, not all eight."""
         table = self.table
         available = table.viewport().width()
-        wanted = {c: max(table.sizeHintForColumn(c), table.horizontalHeader().sectionSizeHint(c))
-                  for c in range(1, table.columnCount())}
+        for c in range(1, table.columnCount()) if measure is None else measure - {0}:
+            self._wanted[c] = max(table.sizeHintForColumn(c), table.horizontalHeader().sectionSizeHint(c))
+        wanted = self._wanted
         empty = {c for c in (6, 7) if not any(_text(table.item(r, c)) for r in range(table.rowCount()))}
         shown = [c for c in range(1, table.columnCount()) if c not in empty]
         for column in (7, 6, 4, 3, 5, 2):  # least needed first
@@ -147,7 +153,8 @@ class HealthDock(QWidget):
         rows = self._source()
         cells = [self._cells(dev) for dev in rows]
         table = self.table
-        refit = table.rowCount() != len(cells)
+        refit = table.rowCount() != len(cells)  # every column measured again
+        longer_or_shorter: set[int] = set()  # only these
         table.setRowCount(len(cells))
         for r, row in enumerate(cells):
             for c, (text, colour, tip) in enumerate(row):
@@ -157,7 +164,8 @@ class HealthDock(QWidget):
                     table.setItem(r, c, item)
                     refit = True
                 elif item.text() != text:
-                    refit = refit or len(item.text()) != len(text)
+                    if len(item.text()) != len(text):
+                        longer_or_shorter.add(c)
                     item.setText(text)
                 if colour is not None or item.data(Qt.ItemDataRole.ForegroundRole) is not None:
                     wanted = theme.qcolour(colour) if colour is not None else None
@@ -169,6 +177,8 @@ class HealthDock(QWidget):
                     item.setToolTip(tip)
         if refit:
             self._fit_columns()
+        elif longer_or_shorter:
+            self._fit_columns(longer_or_shorter)
 
     def _cells(self, dev: dict[str, Any]) -> list[tuple[str, str | None, str]]:
         """One device's row: (text, colour role or None, tooltip) per column."""

@@ -172,3 +172,23 @@ def test_health_dock_follows_counters_and_state_changes_in_place(qtbot: Any) -> 
     rows.append({**rows[0], "id": "osmand", "kind": "osmand", "state": "online"})
     dock.refresh()
     assert table.rowCount() == 2 and table.item(1, 0).text() == "osmand"
+
+
+def test_a_counter_that_grows_digits_widens_its_column_and_leaves_the_others(qtbot: Any) -> None:
+    """Only the column whose text changed length is measured again; it must still grow to show its number."""
+    rows = [{"id": f"osmand-{i}", "kind": "osmand", "state": "online", "messages": 10, "bad_messages": 0,
+             "reconnects": 0, "last_error": ""} for i in range(3)]
+    dock = HealthDock(lambda: rows)
+    qtbot.addWidget(dock)
+    dock.resize(900, 300)  # room for every column
+    dock.show()
+    dock.refresh()
+    qtbot.wait(20)
+    table = dock.table
+    before = {c: table.columnWidth(c) for c in range(1, 6)}
+    rows[1] = {**rows[1], "messages": 1_234_567_890}
+    dock.refresh()
+    assert table.item(1, 3).text() == "1234567890"
+    assert table.columnWidth(3) > before[3]
+    assert table.columnWidth(3) >= table.sizeHintForColumn(3)  # the whole number shows, not elided
+    assert {c: table.columnWidth(c) for c in (1, 2, 4, 5)} == {c: before[c] for c in (1, 2, 4, 5)}
