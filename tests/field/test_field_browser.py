@@ -74,7 +74,9 @@ def test_an_officer_walks_a_task_from_accept_to_feedback_in_chromium(field_servi
 
     shutil.rmtree(OUT, ignore_errors=True)
     OUT.mkdir(parents=True)
-    wait = WebDriverWait(browser, 20)
+    # the app re-renders a view when a long poll brings news: an element found a moment ago may be replaced
+    # between finding and checking it, so every wait looks again instead of failing on a stale reference
+    wait = WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,))
 
     def shot(name: str) -> None:
         browser.save_screenshot(str(OUT / f"{name}.png"))

@@ -110,12 +110,15 @@ def test_department_and_officer_tokens_never_mix(field_services: Services, base_
 @pytest.mark.slow
 def test_a_department_contact_reports_in_and_finishes_in_chromium(field_services: Services, base_url: str,
                                                                   browser: Any) -> None:  # noqa: F811
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
 
     OUT.mkdir(parents=True, exist_ok=True)
-    wait = WebDriverWait(browser, 20)
+    # the app re-renders a view when a long poll brings news: an element found a moment ago may be replaced
+    # between finding and checking it, so every wait looks again instead of failing on a stale reference
+    wait = WebDriverWait(browser, 20, ignored_exceptions=(StaleElementReferenceException,))
     code = summoned_case(field_services)
     joint = field_services.enforcement.joint
     assert joint is not None
