@@ -123,6 +123,7 @@ class StallWatch:
             if self._current is None:
                 self._current = Counter()
             self._current[key] += 1
+            del frames  # other threads' frames are not kept alive (and later freed here) until the next sample
 
     def _sample_states(self, frames: dict[int, FrameType]) -> None:
         """Which threads are runnable (R) while the GUI thread is late: the GIL's holder is among them."""

@@ -294,3 +294,43 @@ def test_write_queue_alternates_when_both_lanes_are_backed_up() -> None:
     assert kinds == ["fix", "job", "fix", "job", "fix", "job"]
     overdue.stop()
     assert overdue.get() is None
+
+
+def test_positions_are_written_while_a_stack_sampler_holds_the_writers_frames(store: Store) -> None:
+    """A stack sampler (the stall watch, a profiler) keeps the writer's frames alive and lets them go later, on
+    its own thread. What the writer's last insert left in those frames must not disturb the insert it is doing
+    then: before the writer closed its cursor, SQLite refused a batch now and then ("bad parameter or other API
+    misuse", in a probe of the demo at 2,000 units one run in four) and its devices were told to send it again."""
+    import sys
+
+    base = datetime(2026, 12, 5, tzinfo=UTC)
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            held = sys._current_frames()  # every thread's frame, the writer's among them
+            time.sleep(0.0005)
+            del held  # released here, on the sampler's thread, while the writer goes on
+
+    sampler = threading.Thread(target=sample, name="sampler", daemon=True)
+    sampler.start()
+    refused: list[str] = []
+    batches = rows = 0
+    deadline = time.monotonic() + 4.0
+    try:
+        while time.monotonic() < deadline and not refused:  # without the fix a refusal came within a second or two
+            size = batches % 20 + 1
+            batch = [FixRow(f"u{i}", base + timedelta(seconds=batches), 32.0, 118.7, 1.0, 0.0, "test")
+                     for i in range(size)]
+            try:
+                store.add_fixes(batch).result(30)  # one small transaction after another
+                rows += size
+            except Exception as exc:  # what the devices would have been told
+                refused.append(f"batch {batches}: {type(exc).__name__}: {exc}")
+            batches += 1
+    finally:
+        stop.set()
+        sampler.join(5)
+    assert refused == []
+    assert store.write_errors == 0
+    assert store.scalar("SELECT COUNT(*) FROM position_fixes") == rows

@@ -279,17 +279,27 @@ class Store:
                 if when is None:
                     when = texts[f.time] = f.time.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
                 rows.append((f.unit_id, when, f.lat, f.lon, f.speed, f.heading, f.source))
+            # Closed here, on the writer thread: an unclosed cursor resets the connection's cached INSERT when it
+            # is freed, and a frame of this function kept alive elsewhere (a stack sampler, a traceback held by a
+            # future) frees it on another thread, in the middle of the next batch's insert: SQLite then refuses
+            # that batch ("bad parameter or other API misuse") and its devices have to send it again.
             cursor = session.connection().connection.cursor()
-            cursor.executemany("INSERT INTO position_fixes (unit_id, time, lat, lon, speed, heading, source) "
-                               "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            try:
+                cursor.executemany("INSERT INTO position_fixes (unit_id, time, lat, lon, speed, heading, source) "
+                                   "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            finally:
+                cursor.close()
             return
         if self._write_engine.dialect.driver == "psycopg2":
             # PostgreSQL: one COPY per transaction. The ORM's bulk insert spent ~25 µs of Python per row
             # building parameter dicts and multi-row VALUES; COPY's text format costs a few, and the server
             # parses it faster than INSERT too (10,000 units at 1 Hz on a 2-core server, bench_hall).
             cursor = session.connection().connection.cursor()
-            cursor.copy_expert("COPY position_fixes (unit_id, time, lat, lon, speed, heading, source) FROM STDIN",
-                               io.StringIO(_copy_text(fixes)))
+            try:
+                cursor.copy_expert("COPY position_fixes (unit_id, time, lat, lon, speed, heading, source) FROM STDIN",
+                                   io.StringIO(_copy_text(fixes)))
+            finally:
+                cursor.close()
             return
         session.execute(insert(models.PositionFix), [
             {"unit_id": f.unit_id, "time": f.time, "lat": f.lat, "lon": f.lon, "speed": f.speed,
