@@ -20,7 +20,7 @@ from commandcenter.runtime.tasks import TaskManager
 from commandcenter.video.layout import WallLayout, WallModel
 from commandcenter.video.service import VideoService
 from commandcenter.video.walls import MonitorWalls
-from widgets.docks import EventsDock, HealthDock
+from widgets.docks import EventsDock, HealthDock, state_word
 from widgets.wall import WallScreen
 from widgets.wall.tile import reason_text
 
@@ -172,6 +172,29 @@ def test_health_dock_follows_counters_and_state_changes_in_place(qtbot: Any) -> 
     rows.append({**rows[0], "id": "osmand", "kind": "osmand", "state": "online"})
     dock.refresh()
     assert table.rowCount() == 2 and table.item(1, 0).text() == "osmand"
+
+
+def test_a_hidden_health_dock_waits_and_shows_the_current_counters_when_opened(qtbot: Any) -> None:
+    """Closed, the dock reads nothing each second; opened again, it shows the counters as they are now."""
+    rows = [{"id": "jt808", "kind": "jt808", "state": "online", "messages": 10, "bad_messages": 0, "reconnects": 0,
+             "last_error": ""}]
+    reads: list[int] = []
+
+    def report() -> list[dict[str, Any]]:
+        reads.append(1)
+        return rows
+
+    dock = HealthDock(report)
+    qtbot.addWidget(dock)
+    dock.show()
+    qtbot.waitUntil(lambda: dock.table.rowCount() == 1 and dock.table.item(0, 3).text() == "10")
+    dock.hide()
+    reads.clear()
+    rows[0] = {**rows[0], "messages": 42, "state": "offline"}
+    qtbot.wait(2300)  # two of its once-a-second refreshes
+    assert reads == []
+    dock.show()
+    assert dock.table.item(0, 3).text() == "42" and dock.table.item(0, 1).text() == state_word("offline")
 
 
 def test_a_counter_that_grows_digits_widens_its_column_and_leaves_the_others(qtbot: Any) -> None:
