@@ -201,8 +201,8 @@ class HealthDock(QWidget):
             self._fit_columns(longer_or_shorter)
 
     def _refresh_if_shown(self) -> None:
-        """The once-a-second refresh, skipped while the dock is not on screen (a hidden or tabbed-away dock);
-        showing it refreshes at once."""
+        """The once-a-second refresh, skipped while the dock is closed (its View menu toggle); opening it
+        refreshes at once. A dock tabbed behind another still counts as visible to Qt and keeps refreshing."""
         if self.isVisible():
             self.refresh()
 
