@@ -102,7 +102,10 @@ def test_a_stream_nobody_watches_for_long_is_disconnected_and_comes_back_when_sh
     sup = StreamSupervisor(url, size=(160, 90), name="cam2", park_after=1.0)
     try:
         sup.start()
-        assert wait_until(lambda: sup.state == LIVE and sup.status().frames >= 10, 10), sup.status()
+        # Up to one failed first attempt (5 s to open, 3 s without data, 1 s backoff) and a second one: the
+        # test server on a loaded machine has once stalled a fresh session; parking is what is tested here.
+        assert wait_until(lambda: sup.state == LIVE and sup.status().frames >= 10, 25), sup.status()
+        failures_before = sup.status().reconnects
         assert _connections_to(port) >= 1
         sup.set_decoding(False)
         time.sleep(0.5)
@@ -120,7 +123,7 @@ def test_a_stream_nobody_watches_for_long_is_disconnected_and_comes_back_when_sh
         assert wait_until(lambda: sup.state == LIVE, 10), sup.status()
         assert time.monotonic() - shown_at < 5.0
         assert wait_until(lambda: sup.status().frames > 10 and sup.latest_frame() is not kept, 5), sup.status()
-        assert sup.status().reconnects == 0 and sup.status().bytes > read
+        assert sup.status().reconnects == failures_before and sup.status().bytes > read  # no failure counted
     finally:
         sup.stop()
 
