@@ -30,7 +30,9 @@ from __future__ import annotations
 import gc
 import time
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
+
+from commandcenter.runtime.cadence import PHASES_MS, PhasedTimer
 
 
 class MainThreadGC(QObject):
@@ -49,9 +51,8 @@ class MainThreadGC(QObject):
         self._was_enabled = gc.isenabled()
         gc.disable()
         self.collections = 0
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self.check)
-        self._timer.start(interval_ms)
+        self._timer = PhasedTimer(interval_ms, PHASES_MS["gc.check"], self.check, self)  # off the map's paint
+        self._timer.start()
 
     def check(self) -> None:
         count0, count1, count2 = gc.get_count()

@@ -23,9 +23,10 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 
 from commandcenter.domain import UnitKind, UnitPosition
+from commandcenter.runtime.cadence import PHASES_MS, PhasedTimer
 from commandcenter.runtime.fixes import DEFAULT_WINDOW, FixChain, TimeWindow, UnitRef
 from commandcenter.store import Store
 from devices.base import Adapter, PositionFix, Receipt
@@ -83,9 +84,8 @@ class UnitTracker(QObject):
         self._refs: dict[str, UnitRef] = {}  # unit → what the chain needs of it (rebuilt when the unit changes)
         self.chain = FixChain(self._resolve, self._latest, max_speed_kmh=max_speed_kmh,
                               persist_interval_s=persist_interval_s, window=window)
-        self._timer = QTimer(self)
-        self._timer.setInterval(max(1, int(1000 / max_rate_hz)))
-        self._timer.timeout.connect(self._emit_changes)
+        self._timer = PhasedTimer(max(1, int(1000 / max_rate_hz)), PHASES_MS["units.handover"], self._emit_changes,
+                                  self)  # not in the same turn of the event loop as the map's flush (cadence)
         self._timer.start()
 
     @property

@@ -28,6 +28,7 @@ from PySide6.QtCore import QObject, QTimer
 from commandcenter.domain import UnitPosition
 from commandcenter.mapdata.projection import DisplayProjection
 from commandcenter.mapdata.trails import TrailBuffer
+from commandcenter.runtime.cadence import PHASES_MS, PhasedTimer
 from widgets.map import style
 from widgets.map.scatter import CachedBoundsScatter
 from widgets.map.sos import SOS_FLASH_S as SOS_FLASH_S  # re-exported: where callers look for it
@@ -147,9 +148,7 @@ class UnitLayer(QObject, UnitQueries):
             plot.addItem(item)
 
         plot.getViewBox().sigRangeChanged.connect(lambda *_a: self.view_changed())
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
-        self._flush_timer.timeout.connect(self.flush)
+        self._flush_timer = PhasedTimer(FLUSH_INTERVAL_MS, PHASES_MS["map.flush"], self.flush, self)  # (cadence)
         self._flush_timer.start()
         self._stale_timer = QTimer(self)
         self._stale_timer.setInterval(1000)
