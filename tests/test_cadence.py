@@ -32,6 +32,24 @@ def test_the_handlers_that_used_to_share_a_turn_of_the_event_loop_have_phases_ap
     assert all(p % 50 != 0 for p in PHASES_MS.values()), "a phase on a multiple of 50 ms meets Qt's coarse timers"
 
 
+def test_the_once_a_second_refreshes_no_longer_wake_together_nor_with_the_map() -> None:
+    """As coarse timers they all woke on the whole second, with the map's flush or the hand-over in the same turn."""
+    every_200 = {"units.handover": 200, "map.flush": 200, "gc.check": 100}
+    once_a_second = [name for name in PHASES_MS if name not in every_200]
+    assert len(once_a_second) >= 7
+    busy = sorted(PHASES_MS[name] % p + k * p for name, p in every_200.items() for k in range(1000 // p))
+    phases = sorted(PHASES_MS[name] % 1000 for name in once_a_second)
+    assert len(set(phases)) == len(phases), f"two refreshes share a phase: {phases}"
+    for name in once_a_second:
+        phase = PHASES_MS[name] % 1000
+        nearest = min(min(abs(phase - t), 1000 - abs(phase - t)) for t in busy)
+        assert nearest >= 15, f"{name} at {phase} ms runs {nearest} ms from a 200 ms handler"
+        after_flush = (phase - PHASES_MS["map.flush"]) % 200
+        assert after_flush >= 45, f"{name} at {phase} ms lands in the map's repaint ({after_flush} ms after the flush)"
+    apart = [b - a for a, b in zip(phases, [*phases[1:], phases[0] + 1000], strict=True)]
+    assert min(apart) >= 50, f"two refreshes {min(apart)} ms apart: {phases}"
+
+
 def test_a_phased_timer_fires_on_its_phase_and_finds_it_again_after_a_stall(qtbot) -> None:  # type: ignore[no-untyped-def]
     calls: list[float] = []
     stall: list[float] = []

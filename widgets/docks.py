@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt, QTimer
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from commandcenter.runtime.cadence import PHASES_MS, PhasedTimer
 from widgets import theme
 
 # Theme colour roles (widgets/theme.py) of event severities and device states.
@@ -113,9 +114,8 @@ class HealthDock(QWidget):
         layout.addWidget(self.table)
         self._wanted: dict[int, int] = {}  # column → its content's width, as last measured
         self._shown: list[list[tuple[str, str | None, str]]] = []  # per row and column: what the cell shows
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self._refresh_if_shown)
-        self._timer.start(1000)
+        self._timer = PhasedTimer(1000, PHASES_MS["health.refresh"], self._refresh_if_shown, self)
+        self._timer.start()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QByteArray, QCoreApplication, QSettings, Qt, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from commandcenter.bus.api import BusState
+from commandcenter.runtime.cadence import PHASES_MS, PhasedTimer
 
 if TYPE_CHECKING:
     from commandcenter.bus.bridge import SeatSubscriber
@@ -107,9 +108,8 @@ class StatusLine(QStatusBar):
         self.addPermanentWidget(self.clock)
         if link is not None:
             self.set_link(link)
-        self._timer = QTimer(self)
-        self._timer.timeout.connect(self.refresh)
-        self._timer.start(1000)
+        self._timer = PhasedTimer(1000, PHASES_MS["status.refresh"], self.refresh, self)
+        self._timer.start()
         self.refresh()
 
     def refresh(self) -> None:

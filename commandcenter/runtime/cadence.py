@@ -27,9 +27,18 @@ PHASES_MS: dict[str, int] = {
     "units.handover": 20,  # UnitTracker: the positions that changed, to the screens (every 200 ms)
     "gc.check": 70,  # MainThreadGC (every 100 ms: at 70 and 170)
     "map.flush": 120,  # UnitLayer: changed units into the map's scatters, then the map's repaint (every 200 ms)
+    # The once-a-second refreshes, one to a slot between the handlers above and the bus's 50 ms ticks (35 or 85 ms
+    # into a 200 ms round): as coarse timers Qt woke them together on the whole and half second.
+    "health.refresh": 35,  # HealthDock: the devices' table, while shown
+    "sensors.silence": 85,  # SensorService: sensors that went silent
+    "status.refresh": 235,  # StatusLine: clock, user, devices, database
+    "wall.clock": 285,  # TilesGrid: the clock on each video tile
+    "map.stale": 435,  # UnitLayer: the age labels of units not heard from
+    "map.sensors": 635,  # SensorLayer: the sensors' levels, when they changed
+    "map.details": 835,  # MapScreen: the selected unit's details
 }
 """Milliseconds into each period (of the monotonic clock) at which each periodic GUI-thread handler runs: apart
-from each other, and off the multiples of 50 ms where Qt's coarse timers (the 1 s refreshes, the bus) wake."""
+from each other, and off the multiples of 50 ms where Qt's coarse timers (the bus, the wall's frame poll) wake."""
 
 
 class PhasedTimer(QObject):

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Signal
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,7 @@ from commandcenter.cases.workflow import OPEN_STATUSES
 from commandcenter.config import SensorConfig, SensorRuleConfig
 from commandcenter.geo.zones import point_in_polygon
 from commandcenter.mapdata.zoneshapes import MapZone
+from commandcenter.runtime.cadence import PHASES_MS, PhasedTimer
 from commandcenter.sensors.rules import RuleEvent, RuleTracker, SensorRule
 from commandcenter.sensors.tables import BUCKET_S, RETENTION_DAYS, SensorReadingRow
 from commandcenter.store import Store
@@ -180,9 +181,7 @@ class SensorService(QObject):
         self.unknown_readings = 0
         self._pruned_at = float("-inf")  # the retention sweep runs with the first write, then hourly
         self.started_at = clock()
-        self._timer = QTimer(self)
-        self._timer.setInterval(1000)
-        self._timer.timeout.connect(self.tick)
+        self._timer = PhasedTimer(1000, PHASES_MS["sensors.silence"], self.tick, self)
 
     @staticmethod
     def _applies(rule: SensorRule, sensor: SensorInfo, zones: Sequence[MapZone]) -> bool:

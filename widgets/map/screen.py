@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -36,6 +36,7 @@ from commandcenter.mapdata.heatmap import HeatmapService
 from commandcenter.mapdata.projection import DisplayProjection
 from commandcenter.mapdata.replay import HistoryService
 from commandcenter.mapdata.zoneshapes import map_zones
+from commandcenter.runtime.cadence import PHASES_MS, PhasedTimer
 from commandcenter.runtime.tasks import TaskManager
 from commandcenter.runtime.units import UnitInfo, UnitTracker
 from commandcenter.sensors.service import SensorService
@@ -128,9 +129,7 @@ class MapScreen(QWidget):
         tracker.changed.connect(self._on_units_changed)
         self.units.update_positions(tracker.snapshot().values())
 
-        self._details_timer = QTimer(self)
-        self._details_timer.setInterval(1000)
-        self._details_timer.timeout.connect(self.refresh_details)
+        self._details_timer = PhasedTimer(1000, PHASES_MS["map.details"], self.refresh_details, self)
         self._details_timer.start()
         self.fit_district()
         self.canvas.update_attribution()

@@ -17,11 +17,12 @@ from datetime import datetime
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QCoreApplication, Qt, QTimer
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QBrush, QFont
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from commandcenter.mapdata.projection import DisplayProjection
+from commandcenter.runtime.cadence import PHASES_MS, PhasedTimer
 from commandcenter.runtime.tasks import GuiBridge, TaskManager
 from commandcenter.sensors.service import SensorService, SensorSnapshot
 from widgets import theme
@@ -91,9 +92,7 @@ class SensorLayer:
         self._xy = np.zeros((0, 2))
         self._visible = True
         self._dirty = True
-        self._timer = QTimer()
-        self._timer.setInterval(1000)
-        self._timer.timeout.connect(self.refresh_if_changed)
+        self._timer = PhasedTimer(1000, PHASES_MS["map.sensors"], self.refresh_if_changed)
         service.changed.connect(self._mark)
         self.refresh()
         self._timer.start()

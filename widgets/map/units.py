@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Sequence
 import numpy as np
 import pyqtgraph as pg
 from numpy.typing import NDArray
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject
 
 from commandcenter.domain import UnitPosition
 from commandcenter.mapdata.projection import DisplayProjection
@@ -150,9 +150,7 @@ class UnitLayer(QObject, UnitQueries):
         plot.getViewBox().sigRangeChanged.connect(lambda *_a: self.view_changed())
         self._flush_timer = PhasedTimer(FLUSH_INTERVAL_MS, PHASES_MS["map.flush"], self.flush, self)  # (cadence)
         self._flush_timer.start()
-        self._stale_timer = QTimer(self)
-        self._stale_timer.setInterval(1000)
-        self._stale_timer.timeout.connect(self.refresh_stale)
+        self._stale_timer = PhasedTimer(1000, PHASES_MS["map.stale"], self.refresh_stale, self)
         self._stale_timer.start()
 
     # ------------------------------------------------------------------------------------------- rows

@@ -13,6 +13,7 @@ from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QWidget
 
 from commandcenter.ptz.service import PtzService
+from commandcenter.runtime.cadence import PHASES_MS, PhasedTimer
 from commandcenter.video.layout import WallModel
 from commandcenter.video.playback import RecordingAccess
 from commandcenter.video.service import MAIN, SUB, VideoService
@@ -59,9 +60,7 @@ class TilesGrid(QWidget):
         self._repaint.setInterval(1000 // REPAINT_HZ)
         self._repaint.timeout.connect(self._poll_frames)
         self._repaint.start()
-        self._clock = QTimer(self)
-        self._clock.setInterval(1000)
-        self._clock.timeout.connect(self._tick_clock)
+        self._clock = PhasedTimer(1000, PHASES_MS["wall.clock"], self._tick_clock, self)
         self._clock.start()
 
     def rebuild(self) -> None:
